@@ -1,0 +1,49 @@
+# ticklake: the two commands that matter are `make demo` and `make test`.
+SHELL := /bin/bash
+PRESET ?= release
+BUILD_DIR := build/$(PRESET)
+VENV := .deps/venv
+PY := $(VENV)/bin/python
+
+.PHONY: all setup deps build test unit-test integration-test demo bench format clean help
+
+all: build
+
+help:
+	@echo "make setup             install every dependency (idempotent; see setup/setup.sh)"
+	@echo "make build             build build/ticklake (PRESET=release|dev|asan)"
+	@echo "make test              unit tests (ctest) + integration tests on a real local Kafka broker"
+	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
+	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
+
+setup:
+	@setup/setup.sh
+
+# Runs setup only when something is missing, so `make test` works on a fresh machine.
+deps:
+	@setup/setup.sh --check || setup/setup.sh
+
+build: deps
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET)
+	@ln -sfn $(PRESET)/src/cli/ticklake build/ticklake
+
+unit-test: build
+	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j2
+
+integration-test: build
+	@$(PY) -m pytest -q tests/integration
+
+test: unit-test integration-test
+
+demo: build
+	@scripts/demo.sh
+
+bench: build
+	@bench/run.sh
+
+format:
+	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

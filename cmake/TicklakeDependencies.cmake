@@ -1,0 +1,29 @@
+# Every third-party dependency is found here, once, and exposed as an imported target.
+# Debian packages come from `setup/setup.sh apt`; DuckDB from `setup/setup.sh duckdb`
+# (.deps/duckdb), DUCKDB_HOME, or a system install.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+find_package(simdjson REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+
+set(_duckdb_hints ${PROJECT_SOURCE_DIR}/.deps/duckdb)
+if(DEFINED ENV{DUCKDB_HOME})
+  list(PREPEND _duckdb_hints $ENV{DUCKDB_HOME})
+endif()
+find_path(DUCKDB_INCLUDE_DIR duckdb.h HINTS ${_duckdb_hints} PATH_SUFFIXES include)
+find_library(DUCKDB_LIBRARY duckdb HINTS ${_duckdb_hints} PATH_SUFFIXES lib)
+if(NOT DUCKDB_INCLUDE_DIR OR NOT DUCKDB_LIBRARY)
+  message(FATAL_ERROR "DuckDB not found: run `make setup` (or setup/setup.sh duckdb), "
+                      "or set DUCKDB_HOME to a folder with include/duckdb.h and lib/libduckdb.so")
+endif()
+add_library(duckdb SHARED IMPORTED)
+set_target_properties(duckdb PROPERTIES
+  IMPORTED_LOCATION ${DUCKDB_LIBRARY}
+  INTERFACE_SYSTEM_INCLUDE_DIRECTORIES ${DUCKDB_INCLUDE_DIR})
+get_filename_component(DUCKDB_LIBRARY_DIR ${DUCKDB_LIBRARY} DIRECTORY)
+# The binary finds libduckdb.so next to where setup put it, without LD_LIBRARY_PATH.
+set(CMAKE_BUILD_RPATH ${DUCKDB_LIBRARY_DIR})
+set(CMAKE_INSTALL_RPATH ${DUCKDB_LIBRARY_DIR})

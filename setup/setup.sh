@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Installs everything ticklake needs to build, test and run its demo on one machine.
+#
+#   setup/setup.sh            all steps
+#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv
+#   setup/setup.sh --check    exit 0 when every step is already done, 1 otherwise
+#
+# Idempotent: each step records a stamp in .deps/stamps/ that names the pinned version,
+# and is skipped while the stamp and the files it produced are there. Downloads go into
+# the git-ignored .deps/ folder. Existing installs are used when present:
+#   KAFKA_HOME   a Kafka 4.x distribution (its libs/ folder is used instead of Maven)
+#   DUCKDB_HOME  a folder with lib/libduckdb.so (or libduckdb.so) and include/duckdb.h
+#                (a system /usr/lib/libduckdb.so + /usr/include/duckdb.h is found too)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEPS="$ROOT/.deps"
+STAMPS="$DEPS/stamps"
+
+# Pinned versions and registry integrity hashes (npm's dist.integrity, sha512).
+DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
+DUCKDB_LIB_SHA512="jBTL/WvfwxLToFa/pVHfT6elMtltJGnc3wSuxZD9OfMltit9YUdVFS37vBFQzXMT1Z8OWjtSjMh+zPKxOwHLHA=="
+DUCKDB_HDR_PKG="duckdb@1.4.4"
+DUCKDB_HDR_SHA512="hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog=="
+KAFKA_VERSION="4.1.1"   # keep in step with setup/kafka-pom.xml
+PY_REQUIREMENTS="$ROOT/setup/requirements-test.txt"
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config git unzip curl ca-certificates
+  librdkafka-dev kcat libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
+  openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm
+)
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+fail() {
+  local step="$1"; shift
+  printf '[setup] FAILED in step "%s": %s\n' "$step" "$*" >&2
+  printf '[setup] retry with: setup/setup.sh %s\n' "$step" >&2
+  exit 1
+}
+stamp_ok() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
+stamp_set() { mkdir -p "$STAMPS"; printf '%s' "$2" >"$STAMPS/$1"; }
+
+missing_apt_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    # nodejs/npm may come from elsewhere (nvm, a tarball): a working binary is enough.
+    case "$p" in
+      nodejs) command -v node >/dev/null && continue ;;
+      npm) command -v npm >/dev/null && continue ;;
+      maven) command -v mvn >/dev/null && continue ;;
+      openjdk-17-jre-headless) java_ok && continue ;;
+    esac
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  printf '%s\n' "${missing[@]}"
+}
+
+java_ok() {
+  command -v java >/dev/null || return 1
+  local v
+  v="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+  [[ -n "$v" && "$v" -ge 17 ]]
+}
+
+step_apt() {
+  local missing
+  missing="$(missing_apt_packages)"
+  if [[ -z "$missing" ]]; then say "apt: all packages present"; return 0; fi
+  say "apt: installing $(echo $missing | tr '\n' ' ')"
+  local sudo=""
+  [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq || fail apt "apt-get update failed (network or sources.list?)"
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing \
+    >/dev/null || fail apt "apt-get install failed for: $missing"
+}
+
+sha512_b64() { openssl dgst -sha512 -binary "$1" | base64 -w0; }
+
+# Fetches one npm tarball with `npm pack`, checks it against the pinned hash.
+npm_fetch() {
+  local pkg="$1" want="$2" dir="$3" tgz
+  mkdir -p "$dir"
+  tgz="$(cd "$dir" && npm pack --silent "$pkg" 2>/dev/null | tail -1)" \
+    || fail duckdb "npm pack $pkg failed (is the npm registry reachable?)"
+  [[ -f "$dir/$tgz" ]] || fail duckdb "npm pack $pkg produced no file"
+  local got; got="$(sha512_b64 "$dir/$tgz")"
+  if [[ "$got" != "$want" ]]; then
+    rm -f "$dir/$tgz"
+    fail duckdb "integrity mismatch for $pkg: expected sha512-$want, got sha512-$got"
+  fi
+  printf '%s' "$dir/$tgz"
+}
+
+step_duckdb() {
+  local out="$DEPS/duckdb" pin="$DUCKDB_LIB_PKG+$DUCKDB_HDR_PKG"
+  # An existing install wins: DUCKDB_HOME, then the system paths.
+  local home="${DUCKDB_HOME:-}"
+  if [[ -z "$home" && -f /usr/include/duckdb.h ]]; then
+    for l in /usr/lib/libduckdb.so /usr/lib/x86_64-linux-gnu/libduckdb.so /usr/local/lib/libduckdb.so; do
+      [[ -f "$l" ]] && { say "duckdb: using system $l"; return 0; }
+    done
+  fi
+  if [[ -n "$home" ]]; then say "duckdb: using DUCKDB_HOME=$home"; return 0; fi
+  if stamp_ok duckdb "$pin" && [[ -f "$out/lib/libduckdb.so" && -f "$out/include/duckdb.h" ]]; then
+    say "duckdb: $pin present"; return 0
+  fi
+  say "duckdb: fetching $DUCKDB_LIB_PKG and $DUCKDB_HDR_PKG from npm"
+  local tmp; tmp="$(mktemp -d)"
+  local lib_tgz hdr_tgz
+  lib_tgz="$(npm_fetch "$DUCKDB_LIB_PKG" "$DUCKDB_LIB_SHA512" "$tmp/lib")"
+  hdr_tgz="$(npm_fetch "$DUCKDB_HDR_PKG" "$DUCKDB_HDR_SHA512" "$tmp/hdr")"
+  mkdir -p "$out/lib" "$out/include"
+  tar -xzf "$lib_tgz" -C "$tmp/lib" package/libduckdb.so || fail duckdb "libduckdb.so missing in $DUCKDB_LIB_PKG"
+  tar -xzf "$hdr_tgz" -C "$tmp/hdr" package/src/duckdb/src/include/duckdb.h \
+    || fail duckdb "duckdb.h missing in $DUCKDB_HDR_PKG"
+  install -m 0755 "$tmp/lib/package/libduckdb.so" "$out/lib/libduckdb.so"
+  install -m 0644 "$tmp/hdr/package/src/duckdb/src/include/duckdb.h" "$out/include/duckdb.h"
+  rm -rf "$tmp"
+  stamp_set duckdb "$pin"
+  say "duckdb: installed into $out"
+}
+
+step_kafka() {
+  if [[ -n "${KAFKA_HOME:-}" ]]; then
+    [[ -d "$KAFKA_HOME/libs" ]] || fail kafka "KAFKA_HOME=$KAFKA_HOME has no libs/ folder"
+    say "kafka: using KAFKA_HOME=$KAFKA_HOME"; return 0
+  fi
+  local out="$DEPS/kafka"
+  if stamp_ok kafka "$KAFKA_VERSION" && compgen -G "$out/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
+    say "kafka: $KAFKA_VERSION present"; return 0
+  fi
+  command -v mvn >/dev/null || fail kafka "maven (mvn) not found; run setup/setup.sh apt first"
+  say "kafka: resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION and its dependencies from Maven Central"
+  rm -rf "$out/libs"; mkdir -p "$out/libs"
+  mvn -q -B -f "$ROOT/setup/kafka-pom.xml" -Dmaven.repo.local="$DEPS/m2" \
+    dependency:copy-dependencies -DoutputDirectory="$out/libs" -DincludeScope=runtime \
+    || fail kafka "maven could not resolve the Kafka jars (is Maven Central reachable?)"
+  compgen -G "$out/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null || fail kafka "kafka_2.13 jar missing after resolve"
+  stamp_set kafka "$KAFKA_VERSION"
+  say "kafka: installed $(ls "$out/libs" | wc -l) jars into $out/libs"
+}
+
+step_venv() {
+  local out="$DEPS/venv" pin
+  pin="$(sha512_b64 "$PY_REQUIREMENTS")"
+  if stamp_ok venv "$pin" && [[ -x "$out/bin/python" ]]; then say "venv: present"; return 0; fi
+  say "venv: creating $out with test checkers (pyarrow, duckdb, pytest)"
+  python3 -m venv "$out" || fail venv "python3 -m venv failed (python3-venv installed?)"
+  "$out/bin/pip" install -q --disable-pip-version-check -r "$PY_REQUIREMENTS" \
+    || fail venv "pip install failed (is PyPI reachable?)"
+  stamp_set venv "$pin"
+}
+
+ALL_STEPS=(apt duckdb kafka venv)
+
+check_all() {
+  [[ -z "$(missing_apt_packages)" ]] || return 1
+  [[ -n "${DUCKDB_HOME:-}" || -f /usr/include/duckdb.h ]] \
+    || { stamp_ok duckdb "$DUCKDB_LIB_PKG+$DUCKDB_HDR_PKG" && [[ -f "$DEPS/duckdb/lib/libduckdb.so" ]]; } || return 1
+  [[ -n "${KAFKA_HOME:-}" ]] || stamp_ok kafka "$KAFKA_VERSION" || return 1
+  stamp_ok venv "$(sha512_b64 "$PY_REQUIREMENTS")" && [[ -x "$DEPS/venv/bin/python" ]] || return 1
+}
+
+main() {
+  if [[ "${1:-}" == "--check" ]]; then check_all; exit $?; fi
+  local steps=("$@")
+  [[ ${#steps[@]} -eq 0 ]] && steps=("${ALL_STEPS[@]}")
+  for s in "${steps[@]}"; do
+    case "$s" in
+      apt|duckdb|kafka|venv) "step_$s" ;;
+      *) echo "unknown step '$s' (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
+    esac
+  done
+  say "done"
+}
+main "$@"

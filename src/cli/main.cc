@@ -1,0 +1,25 @@
+// ticklake: one binary, one subcommand per pipeline stage.
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace ticklake::cli {
+int exit_code = 0;
+}
+
+int main(int argc, char** argv) {
+    CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"
+                 "Pipeline: produce (sources -> Kafka) -> sink (Kafka -> Parquet/JSONL/CSV files).\n"
+                 "Run `ticklake <command> --help` for the options of one command."};
+    app.set_version_flag("--version", "ticklake 0.1.0");
+    app.require_subcommand(1);
+    ticklake::cli::add_kafka_command(app);
+    ticklake::cli::add_produce_command(app);
+    ticklake::cli::add_sink_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return ticklake::cli::exit_code;
+}

@@ -1,0 +1,5 @@
+#include "cli/commands.h"
+
+namespace ticklake::cli {
+void add_produce_command(CLI::App& app) { (void)app; }
+} // namespace ticklake::cli

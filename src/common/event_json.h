@@ -1,0 +1,38 @@
+// The JSON wire format of events: one object per Kafka message (docs/events.md).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "common/event.h"
+
+namespace ticklake {
+
+//! Appends the wire JSON of e to out (no trailing newline).
+void append_event_json(std::string& out, const Event& e);
+
+//! Appends a JSON string literal with the escapes JSON requires.
+void append_json_string(std::string& out, std::string_view s);
+//! Appends the shortest text that reads back as exactly the same double.
+void append_json_double(std::string& out, double v);
+
+//! Parses one wire message. Errors are ErrorKind::poison with a reason fit for a dead letter.
+//! Reuses internal buffers: keep one parser per thread.
+class EventParser {
+public:
+    EventParser();
+    ~EventParser();
+    EventParser(const EventParser&) = delete;
+    EventParser& operator=(const EventParser&) = delete;
+
+    Result<Event> parse(std::string_view json);
+    //! Parses into an existing event, reusing its string capacity (the sink's hot path).
+    Status parse_into(std::string_view json, Event& out);
+
+private:
+    struct Impl;
+    Impl* impl_;
+};
+
+} // namespace ticklake

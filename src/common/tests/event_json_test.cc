@@ -1,0 +1,117 @@
+#include "common/event_json.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake {
+
+namespace {
+Event make_trade() {
+    Event e;
+    e.type = EventType::trade;
+    e.id = "sim-1-42";
+    e.symbol = "AAPL";
+    e.ts = 1'700'000'000'123'456;
+    e.recv_ts = e.ts + 17;
+    e.source = "sim";
+    e.body = Trade{187.12, 100, "XNAS", "buy"};
+    return e;
+}
+} // namespace
+
+TEST(EventJson, TradeRoundTripsExactly) {
+    Event e = make_trade();
+    std::string json;
+    append_event_json(json, e);
+    EXPECT_NE(json.find("\"ts\":\"2023-11-14T22:13:20.123456Z\""), std::string::npos) << json;
+    EventParser p;
+    auto back = p.parse(json);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->id, e.id);
+    EXPECT_EQ(back->symbol, "AAPL");
+    EXPECT_EQ(back->ts, e.ts);
+    EXPECT_EQ(back->recv_ts, e.recv_ts);
+    const auto& t = std::get<Trade>(back->body);
+    EXPECT_EQ(t.price, 187.12);
+    EXPECT_EQ(t.size, 100);
+    EXPECT_EQ(t.exchange, "XNAS");
+    EXPECT_EQ(t.side, "buy");
+}
+
+TEST(EventJson, DoublesKeepEveryBit) {
+    Event e = make_trade();
+    std::get<Trade>(e.body).price = 0.1 + 0.2; // 0.30000000000000004
+    std::string json;
+    append_event_json(json, e);
+    EventParser p;
+    auto back = p.parse(json);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(std::get<Trade>(back->body).price, 0.1 + 0.2);
+}
+
+TEST(EventJson, BarWithNullsAndRecordFields) {
+    Event b;
+    b.type = EventType::bar;
+    b.id = "csv:x:2";
+    b.symbol = "NYA";
+    b.body = Bar{"1d", 1, 2, 0.5, 1.5, std::nullopt, 1000, std::nullopt, 7};
+    std::string json;
+    append_event_json(json, b);
+    EventParser p;
+    auto back = p.parse(json);
+    ASSERT_TRUE(back) << back.error().message;
+    const auto& bar = std::get<Bar>(back->body);
+    EXPECT_FALSE(bar.adj_close);
+    EXPECT_EQ(bar.trade_count, 7);
+    EXPECT_EQ(bar.low, 0.5);
+
+    Event r;
+    r.type = EventType::record;
+    r.id = "csv:y:3";
+    r.body = Record{"y", {{"a", int64_t{5}}, {"b", std::string("x\"y\n")}, {"c", 2.5}, {"d", true}, {"e", std::monostate{}}}};
+    json.clear();
+    append_event_json(json, r);
+    auto rb = p.parse(json);
+    ASSERT_TRUE(rb) << rb.error().message << " in " << json;
+    const auto& rec = std::get<Record>(rb->body);
+    EXPECT_EQ(rec.dataset, "y");
+    ASSERT_EQ(rec.fields.size(), 5u);
+    EXPECT_EQ(std::get<int64_t>(rec.fields[0].value), 5);
+    EXPECT_EQ(std::get<std::string>(rec.fields[1].value), "x\"y\n");
+    EXPECT_EQ(std::get<double>(rec.fields[2].value), 2.5);
+    EXPECT_EQ(std::get<bool>(rec.fields[3].value), true);
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(rec.fields[4].value));
+}
+
+TEST(EventJson, PoisonMessagesSayWhy) {
+    EventParser p;
+    struct Case {
+        const char* json;
+        const char* reason;
+    } cases[] = {
+        {"not json", "JSON"},
+        {"[1,2]", "not a JSON object"},
+        {R"({"type":"trade","id":"a","symbol":"X","ts":"2024-01-01T00:00:00Z","price":1})", "price, size"},
+        {R"({"type":"tick","id":"a","symbol":"X","ts":"2024-01-01T00:00:00Z"})", "unknown type"},
+        {R"({"type":"trade","symbol":"X","ts":"2024-01-01T00:00:00Z","price":1,"size":1})", "missing field 'id'"},
+        {R"({"type":"trade","id":"a","symbol":"X","ts":"soon","price":1,"size":1})", "ISO 8601"},
+        {R"({"type":"trade","id":"a","symbol":"X","ts":"2024-01-01","price":"1","size":1})", "must be a number"},
+        {R"({"type":"trade","id":"a","symbol":"","ts":"2024-01-01","price":1,"size":1})", "non-empty 'symbol'"},
+        {R"({"v":2,"type":"trade","id":"a","symbol":"X","ts":"2024-01-01","price":1,"size":1})", "version"},
+    };
+    for (const auto& c : cases) {
+        auto r = p.parse(c.json);
+        ASSERT_FALSE(r) << c.json;
+        EXPECT_EQ(r.error().kind, ErrorKind::poison);
+        EXPECT_NE(r.error().message.find(c.reason), std::string::npos) << r.error().message;
+    }
+}
+
+TEST(EventJson, AcceptsIntegerMicrosecondsAndAnyFieldOrder) {
+    EventParser p;
+    auto r = p.parse(R"({"size":3,"price":2.5,"ts":1000000,"symbol":"BTC-USD","id":"x","type":"trade"})");
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->ts, 1000000);
+    EXPECT_EQ(std::get<Trade>(r->body).size, 3);
+}
+
+} // namespace ticklake

@@ -1,0 +1,51 @@
+#include "common/timestamp.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake {
+
+TEST(Timestamp, FormatsEpochAndKnownInstant) {
+    EXPECT_EQ(format_iso8601(0), "1970-01-01T00:00:00.000000Z");
+    // 2024-02-29T13:45:07.123456Z: leap day, computed independently as days * 86400 + seconds.
+    const int64_t days = 19782; // 2024-02-29 is day 19782 after the epoch
+    const int64_t ts = (days * 86400 + 13 * 3600 + 45 * 60 + 7) * kMicrosPerSecond + 123456;
+    EXPECT_EQ(format_iso8601(ts), "2024-02-29T13:45:07.123456Z");
+    EXPECT_EQ(format_date(ts), "2024-02-29");
+}
+
+TEST(Timestamp, NegativeTimesFloorToThePreviousDay) {
+    EXPECT_EQ(format_iso8601(-1), "1969-12-31T23:59:59.999999Z");
+    EXPECT_EQ(format_date(-1), "1969-12-31");
+}
+
+TEST(Timestamp, CivilRoundTripOverFourCenturies) {
+    for (int64_t d = -146097; d <= 146097; d += 7) {
+        auto c = civil_from_days(d);
+        ASSERT_EQ(days_from_civil(c.year, c.month, c.day), d);
+    }
+}
+
+TEST(Timestamp, ParsesFormsAndOffsets) {
+    EXPECT_EQ(*parse_iso8601("1970-01-02"), kMicrosPerDay);
+    EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:01Z"), kMicrosPerSecond);
+    EXPECT_EQ(*parse_iso8601("1970-01-01 00:01"), 60 * kMicrosPerSecond);
+    EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:00.5Z"), 500000);
+    EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:00.123456789Z"), 123456);
+    EXPECT_EQ(*parse_iso8601("1970-01-01T01:00:00+01:00"), 0);
+    EXPECT_EQ(*parse_iso8601("1969-12-31T19:00:00-0500"), 0);
+    const int64_t t = 1'700'000'000'123'456;
+    EXPECT_EQ(*parse_iso8601(format_iso8601(t)), t);
+}
+
+TEST(Timestamp, RejectsGarbage) {
+    for (const char* s : {"", "2024", "2024-13-01", "2024-01-01X", "2024-01-01T25:00", "2024-01-01T10:00:00.Z",
+                          "yesterday", "2024-01-01T10:00:00Zjunk"}) {
+        auto r = parse_iso8601(s);
+        EXPECT_FALSE(r.has_value()) << s;
+        if (!r) {
+            EXPECT_EQ(r.error().kind, ErrorKind::poison);
+        }
+    }
+}
+
+} // namespace ticklake

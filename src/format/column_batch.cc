@@ -1,0 +1,1 @@
+#include "format/column_batch.h"

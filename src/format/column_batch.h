@@ -1,0 +1,36 @@
+// Rows of one table held column by column, the unit every RecordWriter writes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ticklake {
+
+enum class ColumnType : uint8_t {
+    boolean,      //!< stored in ints as 0/1
+    bigint,       //!< ints
+    float64,      //!< doubles
+    varchar,      //!< strings (UTF-8)
+    timestamp_us, //!< ints: UTC microseconds since the epoch
+};
+
+const char* to_string(ColumnType type);
+
+struct Column {
+    std::string name;
+    ColumnType type = ColumnType::varchar;
+    //! Exactly one of these holds the values (see ColumnType); all have `rows` entries
+    //! (a null slot holds 0 / "" and valid = 0).
+    std::vector<int64_t> ints;
+    std::vector<double> doubles;
+    std::vector<std::string> strings;
+    std::vector<uint8_t> valid; //!< 1 = value present, 0 = NULL
+};
+
+struct ColumnBatch {
+    std::vector<Column> columns;
+    size_t rows = 0;
+};
+
+} // namespace ticklake

@@ -1,0 +1,1 @@
+#include "format/record_writer.h"

@@ -1,0 +1,33 @@
+// Writes a ColumnBatch to one local file in one format. Seam between the sink and formats:
+// the sink picks the implementation by --format; tests run every implementation.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "common/error.h"
+#include "format/column_batch.h"
+
+namespace ticklake {
+
+struct WriterOptions {
+    int zstd_level = 3;             //!< Parquet and zstd compression level
+    size_t row_group_rows = 122880; //!< Parquet row group size
+};
+
+class RecordWriter {
+public:
+    virtual ~RecordWriter() = default;
+    //! File extension without the dot: "parquet", "jsonl", "csv".
+    virtual std::string_view extension() const = 0;
+    //! Writes the rows of batch, in the order given by `order` (indexes into the batch),
+    //! to a new file at path, replacing any file there. Does not fsync: the caller makes it durable.
+    virtual Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) = 0;
+};
+
+//! format: "parquet" | "jsonl" | "csv". Unknown format -> ErrorKind::invalid_argument.
+Result<std::unique_ptr<RecordWriter>> make_record_writer(std::string_view format, const WriterOptions& options = {});
+
+} // namespace ticklake

@@ -1,0 +1,108 @@
+#include "kafka/kafka_admin.h"
+
+#include "kafka/rdkafka_handle.h"
+
+namespace ticklake {
+
+namespace {
+
+Result<rdkafka::Handle> admin_handle(const KafkaClientConfig& config) {
+    // A producer handle is the lightest client that can run metadata and Admin requests.
+    auto conf = rdkafka::make_conf(config, {{"log_level", "3"}});
+    if (!conf) {
+        return fail(conf.error());
+    }
+    rd_kafka_conf_set_log_cb(conf->get(), [](const rd_kafka_t*, int, const char*, const char*) {});
+    return rdkafka::make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+}
+
+} // namespace
+
+Result<ClusterInfo> probe_cluster(const KafkaClientConfig& config, std::chrono::milliseconds timeout) {
+    auto rk = admin_handle(config);
+    if (!rk) {
+        return fail(rk.error());
+    }
+    const rd_kafka_metadata_t* md = nullptr;
+    auto err = rd_kafka_metadata(rk->get(), 0, nullptr, &md, static_cast<int>(timeout.count()));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(Error::retry("no Kafka broker answered at " + config.brokers + " (" + rd_kafka_err2str(err) +
+                                 "): is the broker running? `ticklake kafka start` starts a local one"));
+    }
+    ClusterInfo info;
+    info.broker_count = md->broker_cnt;
+    rd_kafka_metadata_destroy(md);
+    if (char* id = rd_kafka_clusterid(rk->get(), static_cast<int>(timeout.count()))) {
+        info.cluster_id = id;
+        rd_kafka_mem_free(rk->get(), id);
+    }
+    return info;
+}
+
+Result<int> topic_partition_count(const KafkaClientConfig& config, const std::string& topic,
+                                  std::chrono::milliseconds timeout) {
+    auto rk = admin_handle(config);
+    if (!rk) {
+        return fail(rk.error());
+    }
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk->get(), topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    auto err = rd_kafka_metadata(rk->get(), 0, rkt, &md, static_cast<int>(timeout.count()));
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(err, "metadata for topic " + topic));
+    }
+    int count = 0;
+    rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (md->topic_cnt == 1) {
+        topic_err = md->topics[0].err;
+        count = md->topics[0].partition_cnt;
+    }
+    rd_kafka_metadata_destroy(md);
+    if (topic_err != RD_KAFKA_RESP_ERR_NO_ERROR || count == 0) {
+        return fail(Error::not_found("topic " + topic + " does not exist"));
+    }
+    return count;
+}
+
+Status ensure_topic(const KafkaClientConfig& config, const std::string& topic, int partitions,
+                    int replication_factor, std::chrono::milliseconds timeout) {
+    auto rk = admin_handle(config);
+    if (!rk) {
+        return fail(rk.error());
+    }
+    char errstr[512];
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(topic.c_str(), partitions, replication_factor, errstr, sizeof errstr);
+    if (!nt) {
+        return fail(Error::invalid("topic " + topic + ": " + errstr));
+    }
+    rdkafka::Queue queue(rd_kafka_queue_new(rk->get()));
+    rd_kafka_AdminOptions_t* opts = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(opts, static_cast<int>(timeout.count()), errstr, sizeof errstr);
+    rd_kafka_AdminOptions_set_request_timeout(opts, static_cast<int>(timeout.count()), errstr, sizeof errstr);
+    rd_kafka_CreateTopics(rk->get(), &nt, 1, opts, queue.get());
+    rd_kafka_AdminOptions_destroy(opts);
+    rd_kafka_NewTopic_destroy(nt);
+
+    rdkafka::EventPtr ev(rd_kafka_queue_poll(queue.get(), static_cast<int>(timeout.count()) + 1000));
+    if (!ev) {
+        return fail(Error::retry("creating topic " + topic + ": no answer from " + config.brokers));
+    }
+    if (rd_kafka_event_error(ev.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(rd_kafka_event_error(ev.get()), "creating topic " + topic));
+    }
+    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev.get());
+    size_t n = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(res, &n);
+    for (size_t i = 0; i < n; ++i) {
+        auto err = rd_kafka_topic_result_error(results[i]);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            const char* why = rd_kafka_topic_result_error_string(results[i]);
+            return fail(rdkafka::to_error(err, "creating topic " + topic + (why ? std::string(" (") + why + ")" : "")));
+        }
+    }
+    return {};
+}
+
+} // namespace ticklake

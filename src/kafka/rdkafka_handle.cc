@@ -1,0 +1,71 @@
+#include "kafka/rdkafka_handle.h"
+
+namespace ticklake::rdkafka {
+
+Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
+    char err[512];
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+        return fail(Error::invalid("Kafka setting " + key + ": " + err));
+    }
+    return {};
+}
+
+Result<Conf> make_conf(const KafkaClientConfig& config,
+                       std::initializer_list<std::pair<const char*, const char*>> defaults) {
+    Conf conf(rd_kafka_conf_new());
+    if (config.brokers.empty()) {
+        return fail(Error::invalid("no Kafka brokers given: pass --brokers HOST:PORT"));
+    }
+    if (auto st = set(conf.get(), "bootstrap.servers", config.brokers); !st) {
+        return fail(st.error());
+    }
+    for (const auto& [k, v] : defaults) {
+        if (auto st = set(conf.get(), k, v); !st) {
+            return fail(st.error());
+        }
+    }
+    for (const auto& [k, v] : config.extra) {
+        if (auto st = set(conf.get(), k, v); !st) {
+            return fail(st.error());
+        }
+    }
+    return conf;
+}
+
+Result<Handle> make_handle(rd_kafka_type_t type, Conf conf) {
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);
+    if (!rk) {
+        return fail(Error::invalid(std::string("cannot create Kafka client: ") + err));
+    }
+    conf.release(); // rd_kafka_new owns the conf on success
+    return Handle(rk);
+}
+
+Error to_error(rd_kafka_resp_err_t err, const std::string& context) {
+    std::string msg = context + ": " + rd_kafka_err2str(err);
+    switch (err) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+        return Error::retry(std::move(msg));
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+        return Error::not_found(std::move(msg));
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
+        return Error::poison(std::move(msg));
+    default:
+        return Error::fatal(std::move(msg));
+    }
+}
+
+} // namespace ticklake::rdkafka

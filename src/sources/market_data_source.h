@@ -1,0 +1,27 @@
+// Where events come from: the simulator, CSV replay, and (later) live vendor feeds.
+// The produce command drives a source and knows nothing of how it makes events.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/event.h"
+
+namespace ticklake {
+
+class MarketDataSource {
+public:
+    virtual ~MarketDataSource() = default;
+    //! Appends up to max_events events to out. Returns how many it appended; 0 only when
+    //! the source is exhausted (check done()). A malformed input row is not an error:
+    //! sources count and skip it (see skipped()); errors are for I/O and configuration.
+    virtual Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) = 0;
+    virtual bool done() const = 0;
+    //! Rows/messages of the input that could not be turned into events.
+    virtual uint64_t skipped() const { return 0; }
+    //! One line for logs: "sim seed=7 symbols=50", "csv indexProcessed.csv (bars)".
+    virtual std::string describe() const = 0;
+};
+
+} // namespace ticklake
