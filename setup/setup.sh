@@ -128,8 +128,9 @@ step_kafka() {
     [[ -d "$KAFKA_HOME/libs" ]] || fail kafka "KAFKA_HOME=$KAFKA_HOME has no libs/ folder"
     say "kafka: using KAFKA_HOME=$KAFKA_HOME"; return 0
   fi
-  local out="$DEPS/kafka"
-  if stamp_ok kafka "$KAFKA_VERSION" && compgen -G "$out/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
+  local out="$DEPS/kafka" pin
+  pin="$KAFKA_VERSION+$(sha512_b64 "$ROOT/setup/kafka-pom.xml")"
+  if stamp_ok kafka "$pin" && compgen -G "$out/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null; then
     say "kafka: $KAFKA_VERSION present"; return 0
   fi
   command -v mvn >/dev/null || fail kafka "maven (mvn) not found; run setup/setup.sh apt first"
@@ -139,7 +140,7 @@ step_kafka() {
     dependency:copy-dependencies -DoutputDirectory="$out/libs" -DincludeScope=runtime \
     || fail kafka "maven could not resolve the Kafka jars (is Maven Central reachable?)"
   compgen -G "$out/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null || fail kafka "kafka_2.13 jar missing after resolve"
-  stamp_set kafka "$KAFKA_VERSION"
+  stamp_set kafka "$pin"
   say "kafka: installed $(ls "$out/libs" | wc -l) jars into $out/libs"
 }
 
@@ -160,7 +161,7 @@ check_all() {
   [[ -z "$(missing_apt_packages)" ]] || return 1
   [[ -n "${DUCKDB_HOME:-}" || -f /usr/include/duckdb.h ]] \
     || { stamp_ok duckdb "$DUCKDB_LIB_PKG+$DUCKDB_HDR_PKG" && [[ -f "$DEPS/duckdb/lib/libduckdb.so" ]]; } || return 1
-  [[ -n "${KAFKA_HOME:-}" ]] || stamp_ok kafka "$KAFKA_VERSION" || return 1
+  [[ -n "${KAFKA_HOME:-}" ]] || stamp_ok kafka "$KAFKA_VERSION+$(sha512_b64 "$ROOT/setup/kafka-pom.xml")" || return 1
   stamp_ok venv "$(sha512_b64 "$PY_REQUIREMENTS")" && [[ -x "$DEPS/venv/bin/python" ]] || return 1
 }
 

@@ -1,5 +1,165 @@
+// `ticklake sink`: Kafka topic -> Hive-partitioned files in the warehouse, exactly once.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "format/record_writer.h"
+#include "kafka/kafka_admin.h"
+#include "kafka/kafka_consumer.h"
+#include "sink/sink_runner.h"
+#include "storage/object_store.h"
 
 namespace ticklake::cli {
-void add_sink_command(CLI::App& app) { (void)app; }
+
+namespace {
+
+struct SinkFlags {
+    KafkaFlags kafka;
+    SinkOptions options;
+    std::string time_partition = "day";
+    std::string rotate_event_time;
+    double rotate_mib = 128;
+    double max_buffer_mib = 768;
+    double until_idle = -1;
+    std::string summary_json;
+    bool progress = false;
+    bool no_progress = false;
+};
+
+void write_summary_json(const std::string& path, const SinkStats& s, double seconds) {
+    std::string tables;
+    for (const auto& [t, n] : s.rows_by_table) {
+        tables += fmt::format("{}\"{}\":{}", tables.empty() ? "" : ",", t, n);
+    }
+    std::ofstream(path) << fmt::format(
+        "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"batches_committed\":{},"
+        "\"recovered_removed\":{},\"seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
+        s.consumed, s.rows_written, s.files_written, s.dead_letters, s.batches_committed, s.recovered_removed, seconds,
+        tables);
+}
+
+int run_sink(SinkFlags& f) {
+    auto kc = f.kafka.config();
+    if (!kc) {
+        return report_error("sink", kc.error());
+    }
+    SinkOptions& o = f.options;
+    o.kafka = *kc;
+    if (f.time_partition == "day") {
+        o.time_partition = TimePartition::day;
+    } else if (f.time_partition == "month") {
+        o.time_partition = TimePartition::month;
+    } else if (f.time_partition == "year") {
+        o.time_partition = TimePartition::year;
+    } else {
+        return report_error("sink", Error::invalid("--time-partition must be day, month or year"));
+    }
+    if (!f.rotate_event_time.empty()) {
+        auto d = parse_duration_us(f.rotate_event_time);
+        if (!d) {
+            return report_error("sink", d.error());
+        }
+        o.rotate_event_time_us = *d;
+    }
+    o.rotate_bytes = static_cast<size_t>(f.rotate_mib * (1 << 20));
+    o.max_buffer_bytes = static_cast<size_t>(f.max_buffer_mib * (1 << 20));
+    if (f.until_idle >= 0) {
+        o.until_idle_s = f.until_idle;
+    }
+    o.progress = f.progress || (!f.no_progress && stderr_is_terminal());
+
+    auto writer = make_record_writer(o.format, o.writer);
+    if (!writer) {
+        return report_error("sink", writer.error());
+    }
+    auto store = open_object_store(o.warehouse);
+    if (!store) {
+        return report_error("sink", store.error());
+    }
+    // Fail fast with a clear message rather than waiting silently for a broker.
+    if (auto probe = probe_cluster(o.kafka, std::chrono::seconds(10)); !probe) {
+        return report_error("sink", probe.error());
+    }
+    if (auto n = topic_partition_count(o.kafka, o.topic, std::chrono::seconds(10)); !n) {
+        return report_error("sink", Error::invalid(n.error().message + ": create it by producing to it "
+                                                                        "(ticklake produce), or check --topic"));
+    }
+    auto consumer = KafkaConsumer::create(o.kafka, o.group);
+    if (!consumer) {
+        return report_error("sink", consumer.error());
+    }
+    install_stop_signals();
+    std::fprintf(stderr, "sink: %s -> %s (%s, group %s)\n", o.topic.c_str(), (*store)->uri().c_str(), o.format.c_str(),
+                 o.group.c_str());
+    const auto t0 = std::chrono::steady_clock::now();
+    SinkRunner runner(o, **store, **writer, **consumer);
+    Status st = runner.run(stop_requested);
+    (*consumer)->close();
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const SinkStats& s = runner.stats();
+    std::fprintf(stderr, "sink: consumed %llu messages, wrote %llu rows in %llu files, %llu dead letters, %.1f s\n",
+                 static_cast<unsigned long long>(s.consumed), static_cast<unsigned long long>(s.rows_written),
+                 static_cast<unsigned long long>(s.files_written), static_cast<unsigned long long>(s.dead_letters),
+                 secs);
+    for (const auto& [t, n] : s.rows_by_table) {
+        std::fprintf(stderr, "sink:   %s: %llu rows\n", t.c_str(), static_cast<unsigned long long>(n));
+    }
+    if (!f.summary_json.empty()) {
+        write_summary_json(f.summary_json, s, secs);
+    }
+    if (!st) {
+        return report_error("sink", st.error());
+    }
+    return 0;
+}
+
+} // namespace
+
+void add_sink_command(CLI::App& app) {
+    auto flags = std::make_shared<SinkFlags>();
+    CLI::App* cmd = app.add_subcommand(
+        "sink", "Consume a topic as a consumer group and write Hive-partitioned Parquet/JSONL/CSV files.\n"
+                "Files: WAREHOUSE/<database>/<table>/dt=YYYY-MM-DD/<topic>-p<partition>-o<first offset>.<ext>;\n"
+                "tables: trades, quotes, bars, one per record dataset, and dead_letters for malformed messages.\n"
+                "Offsets are committed only after files are durable: exactly once across crashes and rebalances.");
+    flags->kafka.add_to(*cmd);
+    SinkOptions& o = flags->options;
+    o.group = "ticklake-sink";
+    cmd->add_option("--topic,-t", o.topic, "Topic to consume")->required();
+    cmd->add_option("--group,-g", o.group, "Consumer group; run several sinks with one group to share partitions")
+        ->capture_default_str();
+    cmd->add_option("--warehouse,-w", o.warehouse, "Warehouse folder or file:// URI (created when missing)")->required();
+    cmd->add_option("--format,-f", o.format, "File format: parquet (zstd, sorted by symbol, ts), jsonl or csv")
+        ->check(CLI::IsMember({"parquet", "jsonl", "csv"}))
+        ->capture_default_str();
+    cmd->add_option("--database", o.database, "First folder level under the warehouse")->capture_default_str();
+    cmd->add_option("--time-partition", flags->time_partition,
+                    "Event-time partition: day (dt=YYYY-MM-DD), month (month=YYYY-MM) or year (year=YYYY); "
+                    "use year for daily bars spanning decades")
+        ->check(CLI::IsMember({"day", "month", "year"}))
+        ->capture_default_str();
+    cmd->add_option("--rotate-rows", o.rotate_rows, "Write a partition's files once it buffers this many rows")
+        ->capture_default_str();
+    cmd->add_option("--rotate-mib", flags->rotate_mib, "... or this many MiB")->capture_default_str();
+    cmd->add_option("--rotate-event-time", flags->rotate_event_time,
+                    "... or when its buffered event times span this long (e.g. 1h; default off)");
+    cmd->add_option("--max-buffer-mib", flags->max_buffer_mib,
+                    "Memory bound over all partitions: the largest is written when exceeded")
+        ->capture_default_str();
+    cmd->add_option("--max-buffer-age", o.max_buffer_age_s,
+                    "Seconds data may wait in memory before it is written (bounds latency on slow streams)")
+        ->capture_default_str();
+    cmd->add_option("--until-idle", flags->until_idle,
+                    "Exit 0 once caught up with every assigned partition and idle for SECONDS");
+    cmd->add_option("--zstd-level", o.writer.zstd_level, "zstd level for Parquet")->capture_default_str();
+    cmd->add_option("--summary-json", flags->summary_json, "Write final counters as JSON to this file");
+    cmd->add_flag("--progress", flags->progress, "Print a status line every second (default: when on a terminal)");
+    cmd->add_flag("--no-progress", flags->no_progress, "Never print the status line");
+    cmd->callback([flags] { exit_code = run_sink(*flags); });
+}
+
 } // namespace ticklake::cli

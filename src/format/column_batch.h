@@ -15,7 +15,14 @@ enum class ColumnType : uint8_t {
     timestamp_us, //!< ints: UTC microseconds since the epoch
 };
 
+//! SQL name of the type as DuckDB, Athena and the docs spell it: "BOOLEAN", "BIGINT",
+//! "DOUBLE", "VARCHAR", "TIMESTAMP".
 const char* to_string(ColumnType type);
+
+//! True when the type keeps its values in Column::ints.
+constexpr bool stored_in_ints(ColumnType type) {
+    return type == ColumnType::boolean || type == ColumnType::bigint || type == ColumnType::timestamp_us;
+}
 
 struct Column {
     std::string name;
@@ -26,11 +33,14 @@ struct Column {
     std::vector<double> doubles;
     std::vector<std::string> strings;
     std::vector<uint8_t> valid; //!< 1 = value present, 0 = NULL
+
+    bool is_null(size_t row) const { return valid[row] == 0; }
 };
 
 struct ColumnBatch {
     std::vector<Column> columns;
     size_t rows = 0;
 };
+
 
 } // namespace ticklake

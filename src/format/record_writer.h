@@ -15,6 +15,7 @@ namespace ticklake {
 struct WriterOptions {
     int zstd_level = 3;             //!< Parquet and zstd compression level
     size_t row_group_rows = 122880; //!< Parquet row group size
+    int parquet_threads = 1;        //!< DuckDB worker threads of one Parquet writer
 };
 
 class RecordWriter {
@@ -22,8 +23,10 @@ public:
     virtual ~RecordWriter() = default;
     //! File extension without the dot: "parquet", "jsonl", "csv".
     virtual std::string_view extension() const = 0;
-    //! Writes the rows of batch, in the order given by `order` (indexes into the batch),
-    //! to a new file at path, replacing any file there. Does not fsync: the caller makes it durable.
+    //! Writes the rows of batch, in the order given by `order` (indexes into the batch; only
+    //! those rows), to a new file at path, replacing any file there. Does not fsync: the caller
+    //! makes it durable. On error a partial file may be left at path.
+    //! @locality one thread at a time per writer object.
     virtual Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) = 0;
 };
 

@@ -1,1 +1,455 @@
 #include "format/table_buffer.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include "common/event_json.h"
+
+namespace ticklake {
+
+namespace {
+
+// Column positions of the fixed schemas (docs/storage.md).
+enum CommonCol : size_t { kId, kSymbol, kTs, kRecvTs, kSource };
+
+// Rough per-value memory: the value slot plus its validity byte; strings add their header.
+constexpr size_t kSlotBytes = 9;
+constexpr size_t kStringBytes = sizeof(std::string) + 1;
+
+size_t push_string(Column& c, std::string_view v) {
+    c.strings.emplace_back(v);
+    c.valid.push_back(1);
+    return kStringBytes + (v.size() > 15 ? v.size() : 0);
+}
+
+size_t push_double(Column& c, double v) {
+    c.doubles.push_back(v);
+    c.valid.push_back(1);
+    return kSlotBytes;
+}
+
+size_t push_int(Column& c, int64_t v) {
+    c.ints.push_back(v);
+    c.valid.push_back(1);
+    return kSlotBytes;
+}
+
+size_t push_null(Column& c) {
+    switch (c.type) {
+    case ColumnType::float64: c.doubles.push_back(0); break;
+    case ColumnType::varchar: c.strings.emplace_back(); break;
+    default: c.ints.push_back(0); break;
+    }
+    c.valid.push_back(0);
+    return c.type == ColumnType::varchar ? kStringBytes : kSlotBytes;
+}
+
+void pop_value(Column& c) {
+    switch (c.type) {
+    case ColumnType::float64: c.doubles.pop_back(); break;
+    case ColumnType::varchar: c.strings.pop_back(); break;
+    default: c.ints.pop_back(); break;
+    }
+    c.valid.pop_back();
+}
+
+size_t push_optional(Column& c, const std::optional<double>& v) {
+    return v ? push_double(c, *v) : push_null(c);
+}
+
+// Widening order of record columns: boolean < bigint < float64 < varchar.
+int rank(ColumnType t) {
+    switch (t) {
+    case ColumnType::boolean: return 0;
+    case ColumnType::bigint: return 1;
+    case ColumnType::float64: return 2;
+    default: return 3;
+    }
+}
+
+ColumnType natural_type(const FieldValue& v) {
+    switch (v.index()) {
+    case 1: return ColumnType::boolean;
+    case 2: return ColumnType::bigint;
+    case 3: return ColumnType::float64;
+    default: return ColumnType::varchar;
+    }
+}
+
+void append_double_text(std::string& out, double v) {
+    if (std::isfinite(v)) {
+        append_json_double(out, v);
+        return;
+    }
+    char buf[8];
+    auto r = std::to_chars(buf, buf + sizeof buf, v); // "nan", "inf", "-inf": no JSON text exists
+    out.append(buf, r.ptr);
+}
+
+void append_int_text(std::string& out, int64_t v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+// The JSON text of a scalar, which is what a value becomes in a varchar column.
+std::string json_text(const FieldValue& v) {
+    std::string out;
+    switch (v.index()) {
+    case 1: out = std::get<bool>(v) ? "true" : "false"; break;
+    case 2: append_int_text(out, std::get<int64_t>(v)); break;
+    case 3: append_double_text(out, std::get<double>(v)); break;
+    case 4: out = std::get<std::string>(v); break;
+    default: break;
+    }
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+} // namespace
+
+std::string table_name_for(const Event& e) {
+    switch (e.type) {
+    case EventType::trade: return "trades";
+    case EventType::quote: return "quotes";
+    case EventType::bar: return "bars";
+    case EventType::record: break;
+    }
+    const auto* r = std::get_if<Record>(&e.body);
+    if (r == nullptr || r->dataset.empty()) {
+        return "records";
+    }
+    std::string name;
+    name.reserve(r->dataset.size() + 2);
+    for (unsigned char c : r->dataset) {
+        if (std::isalnum(c) && c < 0x80) {
+            name.push_back(static_cast<char>(std::tolower(c)));
+        } else {
+            name.push_back('_');
+        }
+    }
+    if (name[0] >= '0' && name[0] <= '9') {
+        name.insert(0, "t_");
+    }
+    return name;
+}
+
+TableBuffer::TableBuffer(EventType type) : type_(type) {
+    reset_schema();
+}
+
+void TableBuffer::add_column(std::string name, ColumnType type) {
+    Column c;
+    c.name = std::move(name);
+    c.type = type;
+    batch_.columns.push_back(std::move(c));
+}
+
+void TableBuffer::reset_schema() {
+    batch_.columns.clear();
+    add_column("id", ColumnType::varchar);
+    add_column("symbol", ColumnType::varchar);
+    add_column("ts", ColumnType::timestamp_us);
+    add_column("recv_ts", ColumnType::timestamp_us);
+    add_column("source", ColumnType::varchar);
+    switch (type_) {
+    case EventType::trade:
+        add_column("price", ColumnType::float64);
+        add_column("size", ColumnType::float64);
+        add_column("exchange", ColumnType::varchar);
+        add_column("side", ColumnType::varchar);
+        break;
+    case EventType::quote:
+        add_column("bid", ColumnType::float64);
+        add_column("bid_size", ColumnType::float64);
+        add_column("ask", ColumnType::float64);
+        add_column("ask_size", ColumnType::float64);
+        add_column("exchange", ColumnType::varchar);
+        break;
+    case EventType::bar:
+        add_column("interval", ColumnType::varchar);
+        add_column("open", ColumnType::float64);
+        add_column("high", ColumnType::float64);
+        add_column("low", ColumnType::float64);
+        add_column("close", ColumnType::float64);
+        add_column("adj_close", ColumnType::float64);
+        add_column("volume", ColumnType::float64);
+        add_column("vwap", ColumnType::float64);
+        add_column("trade_count", ColumnType::bigint);
+        break;
+    case EventType::record: break;
+    }
+    field_columns_.clear();
+    lower_names_.clear();
+    for (const auto& c : batch_.columns) {
+        lower_names_.insert(c.name);
+    }
+    column_field_.clear();
+    typed_.clear();
+    previous_fields_.clear();
+}
+
+void TableBuffer::clear() {
+    if (type_ == EventType::record) {
+        reset_schema();
+    } else {
+        for (auto& c : batch_.columns) {
+            c.ints.clear();
+            c.doubles.clear();
+            c.strings.clear();
+            c.valid.clear();
+        }
+    }
+    batch_.rows = 0;
+    approx_bytes_ = 0;
+    row_symbol_.clear();
+    symbols_.clear();
+    symbol_ids_.clear();
+    last_symbol_ = UINT32_MAX;
+}
+
+uint32_t TableBuffer::symbol_id(const std::string& symbol) {
+    if (last_symbol_ != UINT32_MAX && symbols_[last_symbol_] == symbol) {
+        return last_symbol_;
+    }
+    auto it = symbol_ids_.find(std::string_view(symbol));
+    if (it == symbol_ids_.end()) {
+        const auto id = static_cast<uint32_t>(symbols_.size());
+        symbols_.push_back(symbol);
+        it = symbol_ids_.emplace(symbol, id).first;
+    }
+    last_symbol_ = it->second;
+    return last_symbol_;
+}
+
+void TableBuffer::append(const Event& e) {
+    auto& cols = batch_.columns;
+    size_t bytes = push_string(cols[kId], e.id);
+    if (type_ == EventType::record && e.symbol.empty()) {
+        bytes += push_null(cols[kSymbol]);
+    } else {
+        bytes += push_string(cols[kSymbol], e.symbol);
+    }
+    bytes += push_int(cols[kTs], e.ts);
+    bytes += push_int(cols[kRecvTs], e.recv_ts);
+    bytes += push_string(cols[kSource], e.source);
+    row_symbol_.push_back(symbol_id(e.symbol));
+
+    size_t i = kCommonColumnCount;
+    switch (type_) {
+    case EventType::trade: {
+        const auto& t = std::get<Trade>(e.body);
+        bytes += push_double(cols[i++], t.price);
+        bytes += push_double(cols[i++], t.size);
+        bytes += push_string(cols[i++], t.exchange);
+        bytes += push_string(cols[i++], t.side);
+        break;
+    }
+    case EventType::quote: {
+        const auto& q = std::get<Quote>(e.body);
+        bytes += push_double(cols[i++], q.bid);
+        bytes += push_double(cols[i++], q.bid_size);
+        bytes += push_double(cols[i++], q.ask);
+        bytes += push_double(cols[i++], q.ask_size);
+        bytes += push_string(cols[i++], q.exchange);
+        break;
+    }
+    case EventType::bar: {
+        const auto& b = std::get<Bar>(e.body);
+        bytes += push_string(cols[i++], b.interval);
+        bytes += push_double(cols[i++], b.open);
+        bytes += push_double(cols[i++], b.high);
+        bytes += push_double(cols[i++], b.low);
+        bytes += push_double(cols[i++], b.close);
+        bytes += push_optional(cols[i++], b.adj_close);
+        bytes += push_double(cols[i++], b.volume);
+        bytes += push_optional(cols[i++], b.vwap);
+        bytes += b.trade_count ? push_int(cols[i++], *b.trade_count) : push_null(cols[i++]);
+        break;
+    }
+    case EventType::record: append_record_fields(std::get<Record>(e.body)); break;
+    }
+    approx_bytes_ += bytes;
+    ++batch_.rows;
+}
+
+void TableBuffer::append_record_fields(const Record& r) {
+    const size_t row = batch_.rows;
+    previous_fields_.resize(r.fields.size(), UINT32_MAX);
+    for (size_t i = 0; i < r.fields.size(); ++i) {
+        const size_t col = column_for_field(i, r.fields[i].name);
+        if (batch_.columns[col].valid.size() > row) {
+            pop_value(batch_.columns[col]); // a repeated field name: the last value wins
+        }
+        set_field(col, r.fields[i].value);
+    }
+    // Fields this row does not have are NULL.
+    for (size_t col = kCommonColumnCount; col < batch_.columns.size(); ++col) {
+        if (batch_.columns[col].valid.size() == row) {
+            approx_bytes_ += push_null(batch_.columns[col]);
+        }
+    }
+}
+
+size_t TableBuffer::column_for_field(size_t position, const std::string& field) {
+    const uint32_t cached = previous_fields_[position];
+    if (cached != UINT32_MAX && column_field_[cached - kCommonColumnCount] == field) {
+        return cached;
+    }
+    auto it = field_columns_.find(std::string_view(field));
+    if (it == field_columns_.end()) {
+        // A new column. Its name must differ, ignoring case, from every other column: a field
+        // "Symbol" or a second "price" beside "Price" gets a suffix "_2", "_3", ...
+        std::string name = field.empty() ? "_" : field;
+        std::string key = lower(name);
+        for (int n = 2; lower_names_.contains(key); ++n) {
+            name = (field.empty() ? "_" : field) + "_" + std::to_string(n);
+            key = lower(name);
+        }
+        lower_names_.insert(std::move(key));
+        const auto col = static_cast<uint32_t>(batch_.columns.size());
+        add_column(std::move(name), ColumnType::varchar);
+        column_field_.push_back(field);
+        typed_.push_back(0);
+        Column& c = batch_.columns.back();
+        c.strings.resize(batch_.rows); // earlier rows did not have this field
+        c.valid.resize(batch_.rows, 0);
+        approx_bytes_ += batch_.rows * kStringBytes;
+        it = field_columns_.emplace(field, col).first;
+    }
+    previous_fields_[position] = it->second;
+    return it->second;
+}
+
+void TableBuffer::set_field(size_t col, const FieldValue& value) {
+    Column& c = batch_.columns[col];
+    if (std::holds_alternative<std::monostate>(value)) {
+        approx_bytes_ += push_null(c);
+        return;
+    }
+    const ColumnType want = natural_type(value);
+    uint8_t& typed = typed_[col - kCommonColumnCount];
+    if (!typed) {
+        retype(c, want); // all earlier values are NULL: take the first value's type
+        typed = 1;
+    } else if (rank(want) > rank(c.type)) {
+        retype(c, want);
+    }
+    switch (c.type) {
+    case ColumnType::boolean: approx_bytes_ += push_int(c, std::get<bool>(value) ? 1 : 0); break;
+    case ColumnType::bigint:
+        approx_bytes_ += push_int(c, value.index() == 1 ? int64_t{std::get<bool>(value)} : std::get<int64_t>(value));
+        break;
+    case ColumnType::float64: {
+        double d = 0;
+        switch (value.index()) {
+        case 1: d = std::get<bool>(value) ? 1.0 : 0.0; break;
+        case 2: d = static_cast<double>(std::get<int64_t>(value)); break;
+        default: d = std::get<double>(value); break;
+        }
+        approx_bytes_ += push_double(c, d);
+        break;
+    }
+    default: approx_bytes_ += push_string(c, json_text(value)); break;
+    }
+}
+
+void TableBuffer::retype(Column& c, ColumnType to) {
+    const ColumnType from = c.type;
+    if (from == to) {
+        return;
+    }
+    const size_t n = c.valid.size();
+    if (to == ColumnType::varchar) {
+        c.strings.assign(n, std::string());
+        for (size_t r = 0; r < n; ++r) {
+            if (!c.valid[r]) {
+                continue;
+            }
+            switch (from) {
+            case ColumnType::boolean: c.strings[r] = c.ints[r] ? "true" : "false"; break;
+            case ColumnType::float64: append_double_text(c.strings[r], c.doubles[r]); break;
+            default: append_int_text(c.strings[r], c.ints[r]); break;
+            }
+            approx_bytes_ += c.strings[r].size();
+        }
+        c.ints.clear();
+        c.doubles.clear();
+    } else if (to == ColumnType::float64) {
+        c.doubles.resize(n);
+        if (from == ColumnType::varchar) { // untyped column of NULLs
+            std::fill(c.doubles.begin(), c.doubles.end(), 0.0);
+        } else {
+            for (size_t r = 0; r < n; ++r) {
+                c.doubles[r] = static_cast<double>(c.ints[r]);
+            }
+        }
+        c.ints.clear();
+        c.strings.clear();
+    } else if (from == ColumnType::varchar) { // untyped column of NULLs becoming boolean/bigint
+        c.ints.assign(n, 0);
+        c.strings.clear();
+    }
+    // boolean -> bigint keeps its 0/1 ints.
+    c.type = to;
+}
+
+std::vector<uint32_t> TableBuffer::sorted_order() const {
+    const size_t n = batch_.rows;
+    // Rank the distinct symbols (few), then bucket rows by rank: a stable counting sort.
+    std::vector<uint32_t> by_name(symbols_.size());
+    for (uint32_t i = 0; i < by_name.size(); ++i) {
+        by_name[i] = i;
+    }
+    std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return symbols_[a] < symbols_[b]; });
+    std::vector<uint32_t> rank_of(symbols_.size());
+    for (uint32_t r = 0; r < by_name.size(); ++r) {
+        rank_of[by_name[r]] = r;
+    }
+    std::vector<size_t> start(symbols_.size() + 1, 0);
+    for (size_t row = 0; row < n; ++row) {
+        ++start[rank_of[row_symbol_[row]] + 1];
+    }
+    for (size_t r = 1; r < start.size(); ++r) {
+        start[r] += start[r - 1];
+    }
+    std::vector<uint32_t> order(n);
+    {
+        std::vector<size_t> next(start.begin(), start.end() - 1);
+        for (size_t row = 0; row < n; ++row) {
+            order[next[rank_of[row_symbol_[row]]]++] = static_cast<uint32_t>(row);
+        }
+    }
+    // Within one symbol, rows nearly always arrive in time order already (per-symbol Kafka
+    // order): check, and sort only the buckets that are not.
+    const auto& ts = batch_.columns[kTs].ints;
+    std::vector<std::pair<int64_t, uint32_t>> keyed;
+    for (size_t r = 0; r + 1 < start.size(); ++r) {
+        const auto first = order.begin() + static_cast<ptrdiff_t>(start[r]);
+        const auto last = order.begin() + static_cast<ptrdiff_t>(start[r + 1]);
+        if (std::is_sorted(first, last, [&](uint32_t a, uint32_t b) { return ts[a] < ts[b]; })) {
+            continue;
+        }
+        keyed.clear();
+        for (auto it = first; it != last; ++it) {
+            keyed.emplace_back(ts[*it], *it); // the row index breaks ties: stable
+        }
+        std::sort(keyed.begin(), keyed.end());
+        auto out = first;
+        for (const auto& k : keyed) {
+            *out++ = k.second;
+        }
+    }
+    return order;
+}
+
+} // namespace ticklake

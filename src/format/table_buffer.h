@@ -1,9 +1,13 @@
 // Accumulates the events of one warehouse table (trades, quotes, bars, or a record dataset)
 // as columns, ready for a RecordWriter. Schemas are in docs/storage.md.
+// @locality one thread (the sink's writer for that table); not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/event.h"
@@ -15,6 +19,9 @@ namespace ticklake {
 //! name made safe for paths and SQL ([a-z0-9_], lower case; "records" when empty).
 std::string table_name_for(const Event& e);
 
+//! Number of columns every table starts with: id, symbol, ts, recv_ts, source.
+constexpr size_t kCommonColumnCount = 5;
+
 class TableBuffer {
 public:
     explicit TableBuffer(EventType type);
@@ -23,18 +30,53 @@ public:
     //! disagree in type widens (boolean -> bigint -> float64 -> varchar).
     void append(const Event& e);
 
+    EventType type() const { return type_; }
     size_t rows() const { return batch_.rows; }
     //! Rough in-memory size, for byte-based rotation.
     size_t approx_bytes() const { return approx_bytes_; }
     const ColumnBatch& batch() const { return batch_; }
     //! Row indexes ordered by (symbol, ts), ties kept in arrival (offset) order.
+    //! Symbols compare as bytes; a NULL symbol (records) sorts as "".
     std::vector<uint32_t> sorted_order() const;
+    //! Drops all rows, keeping allocations. A record table also forgets its field columns:
+    //! the next file's schema comes from the next file's rows.
     void clear();
 
 private:
+    struct StringHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    using StringIndex = std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>>;
+
+    void reset_schema();
+    void add_column(std::string name, ColumnType type);
+    uint32_t symbol_id(const std::string& symbol);
+    void append_record_fields(const Record& r);
+    size_t column_for_field(size_t position, const std::string& field);
+    void set_field(size_t col, const FieldValue& value);
+    void retype(Column& c, ColumnType to);
+
     EventType type_;
     ColumnBatch batch_;
     size_t approx_bytes_ = 0;
+
+    //! Dense id of each row's symbol (index into symbols_), so sorting never compares strings per row.
+    std::vector<uint32_t> row_symbol_;
+    std::vector<std::string> symbols_;
+    StringIndex symbol_ids_;
+    uint32_t last_symbol_ = UINT32_MAX;
+
+    //! Records only. Field name -> column index; names of columns in lower case (DuckDB and
+    //! Athena compare identifiers case-insensitively); the field each column came from; whether a
+    //! column has seen a non-null value (its type is then fixed up to widening).
+    StringIndex field_columns_;
+    std::unordered_set<std::string> lower_names_;
+    std::vector<std::string> column_field_;
+    std::vector<uint8_t> typed_;
+    //! Column of each field position in the previous record: rows of one dataset nearly always
+    //! repeat the same fields in the same order, so this skips the hash lookup.
+    std::vector<uint32_t> previous_fields_;
 };
 
 } // namespace ticklake

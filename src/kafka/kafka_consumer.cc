@@ -1,0 +1,190 @@
+#include "kafka/kafka_consumer.h"
+
+#include <cstring>
+
+#include "kafka/rdkafka_handle.h"
+
+namespace ticklake {
+
+ConsumedMessage::ConsumedMessage(rd_kafka_message_s* m) : m_(m) {}
+ConsumedMessage::~ConsumedMessage() {
+    if (m_) {
+        rd_kafka_message_destroy(m_);
+    }
+}
+ConsumedMessage::ConsumedMessage(ConsumedMessage&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
+int32_t ConsumedMessage::partition() const { return m_->partition; }
+int64_t ConsumedMessage::offset() const { return m_->offset; }
+std::string_view ConsumedMessage::key() const {
+    return m_->key ? std::string_view(static_cast<const char*>(m_->key), m_->key_len) : std::string_view();
+}
+std::string_view ConsumedMessage::value() const {
+    return m_->payload ? std::string_view(static_cast<const char*>(m_->payload), m_->len) : std::string_view();
+}
+int64_t ConsumedMessage::timestamp_ms() const { return rd_kafka_message_timestamp(m_, nullptr); }
+
+struct KafkaConsumer::Impl {
+    rdkafka::Handle rk;
+    std::string fatal_error; //!< set by the rebalance callback when assign itself fails
+};
+
+struct ConsumerCallbacks {
+    static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
+                             void* opaque) {
+        auto* self = static_cast<KafkaConsumer*>(opaque);
+        if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+            std::vector<PartitionOffset> assigned;
+            // Committed offsets decide what recovery keeps: ask the coordinator now.
+            rd_kafka_resp_err_t cerr = rd_kafka_committed(rk, parts, 30000);
+            if (cerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                self->impl_->fatal_error = std::string("cannot read committed offsets: ") + rd_kafka_err2str(cerr);
+                rd_kafka_assign(rk, nullptr);
+                return;
+            }
+            for (int i = 0; i < parts->cnt; ++i) {
+                int64_t off = parts->elems[i].offset;
+                assigned.push_back({parts->elems[i].partition, off >= 0 ? off : -1});
+            }
+            if (self->handler_.on_assign) {
+                self->handler_.on_assign(assigned);
+            }
+            // Start from the committed offsets (or auto.offset.reset when there are none).
+            for (int i = 0; i < parts->cnt; ++i) {
+                if (parts->elems[i].offset < 0) {
+                    parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
+                }
+            }
+            rd_kafka_assign(rk, parts);
+        } else {
+            std::vector<int32_t> revoked;
+            for (int i = 0; i < parts->cnt; ++i) {
+                revoked.push_back(parts->elems[i].partition);
+            }
+            if (self->handler_.on_revoke) {
+                self->handler_.on_revoke(revoked);
+            }
+            rd_kafka_assign(rk, nullptr);
+        }
+    }
+};
+
+KafkaConsumer::KafkaConsumer() = default;
+
+KafkaConsumer::~KafkaConsumer() {
+    if (impl_ && impl_->rk) {
+        close();
+    }
+}
+
+Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientConfig& config,
+                                                              const std::string& group) {
+    if (group.empty()) {
+        return fail(Error::invalid("a consumer group is needed: pass --group NAME"));
+    }
+    auto conf = rdkafka::make_conf(config, {
+                                               {"group.id", group.c_str()},
+                                               {"enable.auto.commit", "false"},
+                                               {"enable.auto.offset.store", "false"},
+                                               {"auto.offset.reset", "earliest"},
+                                               {"enable.partition.eof", "true"},
+                                               // Eager protocol: a revoke always precedes a new assignment.
+                                               {"partition.assignment.strategy", "range,roundrobin"},
+                                               // A crashed member holds its partitions until its session expires: keep that short.
+                                               {"session.timeout.ms", "10000"},
+                                               {"heartbeat.interval.ms", "1000"},
+                                               {"max.poll.interval.ms", "600000"},
+                                               {"fetch.max.bytes", "104857600"},
+                                               {"max.partition.fetch.bytes", "8388608"},
+                                               {"queued.min.messages", "200000"},
+                                               {"log_level", "3"},
+                                           });
+    if (!conf) {
+        return fail(conf.error());
+    }
+    std::unique_ptr<KafkaConsumer> self(new KafkaConsumer());
+    self->impl_ = std::make_unique<Impl>();
+    rd_kafka_conf_set_rebalance_cb(conf->get(), &ConsumerCallbacks::on_rebalance);
+    rd_kafka_conf_set_opaque(conf->get(), self.get());
+    auto rk = rdkafka::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
+    if (!rk) {
+        return fail(rk.error());
+    }
+    rd_kafka_poll_set_consumer(rk->get());
+    self->impl_->rk = std::move(*rk);
+    return self;
+}
+
+Status KafkaConsumer::subscribe(const std::string& topic, RebalanceHandler handler) {
+    topic_ = topic;
+    handler_ = std::move(handler);
+    rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    auto err = rd_kafka_subscribe(impl_->rk.get(), list.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(err, "subscribing to " + topic));
+    }
+    return {};
+}
+
+Result<PollResult> KafkaConsumer::poll(int timeout_ms) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk.get(), timeout_ms);
+    if (!impl_->fatal_error.empty()) {
+        if (m) {
+            rd_kafka_message_destroy(m);
+        }
+        return fail(Error::retry(impl_->fatal_error));
+    }
+    PollResult r;
+    if (!m) {
+        return r;
+    }
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        r.message.emplace(m);
+        return r;
+    }
+    const auto err = m->err;
+    const int32_t partition = m->partition;
+    std::string text = rd_kafka_message_errstr(m);
+    rd_kafka_message_destroy(m);
+    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        r.partition_eof = partition;
+        return r;
+    }
+    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+        return fail(Error::not_found("topic " + topic_ + " does not exist (" + text + ")"));
+    }
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        return fail(Error::fatal("Kafka consumer fatal error: " + text));
+    }
+    return r; // transient (transport, broker down): librdkafka reconnects by itself
+}
+
+Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
+    if (offsets.empty()) {
+        return {};
+    }
+    rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& po : offsets) {
+        rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), po.partition)->offset = po.offset;
+    }
+    auto err = rd_kafka_commit(impl_->rk.get(), list.get(), 0 /* synchronous */);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(err, "committing offsets"));
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+        if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return fail(rdkafka::to_error(list->elems[i].err,
+                                          "committing offset of partition " + std::to_string(list->elems[i].partition)));
+        }
+    }
+    return {};
+}
+
+void KafkaConsumer::close() {
+    if (impl_ && impl_->rk) {
+        rd_kafka_consumer_close(impl_->rk.get());
+        impl_->rk.reset();
+    }
+}
+
+} // namespace ticklake

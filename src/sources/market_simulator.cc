@@ -1,1 +1,347 @@
+#include "sources/market_simulator.h"
 
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "sources/sim_random.h"
+
+namespace ticklake {
+
+namespace {
+
+struct RealTicker {
+    const char* name;
+    double price; //!< plausible early-January-2025 level, USD
+    double vol;   //!< annualised volatility
+};
+
+// Ordered by typical US trading activity (most active first): the order is the Zipf rank.
+constexpr RealTicker kRealTickers[] = {
+    {"NVDA", 140.0, 0.50}, {"TSLA", 400.0, 0.60}, {"AAPL", 190.0, 0.25}, {"AMD", 125.0, 0.50},
+    {"AMZN", 220.0, 0.30}, {"MSFT", 420.0, 0.22}, {"META", 600.0, 0.35}, {"PLTR", 75.0, 0.75},
+    {"GOOGL", 190.0, 0.28}, {"INTC", 20.0, 0.45}, {"F", 10.0, 0.30}, {"SOFI", 15.0, 0.65},
+    {"BAC", 44.0, 0.25}, {"AVGO", 230.0, 0.45}, {"MU", 95.0, 0.50}, {"NFLX", 880.0, 0.35},
+    {"UBER", 63.0, 0.40}, {"T", 22.7, 0.18}, {"PFE", 26.5, 0.22}, {"JPM", 240.0, 0.20},
+    {"WFC", 70.0, 0.25}, {"SNAP", 11.0, 0.60}, {"XOM", 108.0, 0.22}, {"CSCO", 59.0, 0.20},
+    {"VZ", 40.0, 0.18}, {"BA", 175.0, 0.35}, {"KO", 62.0, 0.15}, {"DIS", 112.0, 0.25},
+    {"WMT", 90.0, 0.18}, {"QCOM", 155.0, 0.35}, {"ORCL", 170.0, 0.35}, {"CRM", 330.0, 0.35},
+    {"NKE", 75.0, 0.30}, {"CVX", 145.0, 0.22}, {"MRK", 100.0, 0.22}, {"V", 315.0, 0.18},
+    {"UNH", 510.0, 0.25}, {"JNJ", 145.0, 0.15}, {"PG", 165.0, 0.15}, {"SBUX", 92.0, 0.25},
+    {"ABBV", 175.0, 0.22}, {"PEP", 150.0, 0.16}, {"MA", 530.0, 0.18}, {"HD", 390.0, 0.20},
+    {"GE", 170.0, 0.30}, {"ADBE", 440.0, 0.30}, {"TXN", 190.0, 0.25}, {"IBM", 220.0, 0.22},
+    {"LLY", 780.0, 0.30}, {"ABT", 113.0, 0.18}, {"COST", 920.0, 0.20}, {"PM", 122.0, 0.18},
+    {"CAT", 365.0, 0.25}, {"AMGN", 260.0, 0.22}, {"MCD", 290.0, 0.16}, {"ACN", 350.0, 0.22},
+    {"TMO", 530.0, 0.22}, {"INTU", 630.0, 0.30}, {"LIN", 420.0, 0.16}, {"BRK.B", 460.0, 0.15},
+};
+constexpr size_t kRealCount = sizeof(kRealTickers) / sizeof(kRealTickers[0]);
+
+// Venue shares in per-mille. Trades include the FINRA TRFs (off-exchange prints, ~40% of
+// US volume); quotes come from lit exchanges only.
+struct Venue {
+    const char* code;
+    uint32_t cumulative; //!< per-mille, cumulative
+};
+constexpr Venue kTradeVenues[] = {
+    {"XNAS", 170}, {"FINN", 370}, {"XNYS", 450}, {"FINY", 520}, {"ARCX", 580}, {"EDGX", 640},
+    {"BATS", 700}, {"MEMX", 750}, {"IEXG", 785}, {"BATY", 815}, {"EDGA", 835}, {"XBOS", 850},
+    {"XPHL", 860}, {"XCHI", 870}, {"XADF", 1000},
+};
+constexpr Venue kQuoteVenues[] = {
+    {"XNAS", 260}, {"XNYS", 400}, {"ARCX", 510}, {"EDGX", 610}, {"BATS", 710}, {"MEMX", 790},
+    {"IEXG", 850}, {"BATY", 900}, {"EDGA", 940}, {"XBOS", 965}, {"XPHL", 985}, {"XCHI", 1000},
+};
+
+template <size_t N>
+const char* pick_venue(const Venue (&venues)[N], uint32_t per_mille) {
+    for (const Venue& v : venues) {
+        if (per_mille < v.cumulative) {
+            return v.code;
+        }
+    }
+    return venues[N - 1].code;
+}
+
+constexpr int64_t kSessionOpenUs = (14 * 3600 + 30 * 60) * kMicrosPerSecond;
+constexpr int64_t kSessionLenUs = (6 * 3600 + 30 * 60) * kMicrosPerSecond;
+//! Trading time in a year: 252 sessions of 6.5 hours (volatility is per trading year).
+constexpr double kTradingYearUs = 252.0 * static_cast<double>(kSessionLenUs);
+
+bool is_weekday(int64_t days_since_epoch) {
+    const int64_t monday_based = ((days_since_epoch + 3) % 7 + 7) % 7; // 1970-01-01 was a Thursday
+    return monday_based < 5;
+}
+
+} // namespace
+
+struct MarketSimulator::SymbolState {
+    double mid = 0;           //!< continuous price; quotes and trades round it to the tick
+    double vol = 0;           //!< annualised
+    double spread_bps = 0;    //!< typical quoted spread in basis points
+    double mean_lots = 1;     //!< typical displayed size, in round lots
+    int64_t last_clock = 0;   //!< trading clock of this symbol's previous event
+    int64_t bid_ticks = 0;    //!< the last book (0 = none yet), in ticks of...
+    int64_t ask_ticks = 0;
+    double ticks_per_dollar = 100.0; //!< ...1/100 dollar, or 1/10000 below $1
+};
+
+MarketSimulator::~MarketSimulator() = default;
+
+Result<std::unique_ptr<MarketSimulator>> MarketSimulator::create(const MarketSimulatorOptions& o) {
+    if (o.symbols < 1 || o.symbols > 100'000) {
+        return fail(Error::invalid(fmt::format("simulator: symbols must be 1..100000, got {}", o.symbols)));
+    }
+    if (o.days < 1 || o.days > 10'000) {
+        return fail(Error::invalid(fmt::format("simulator: days must be 1..10000, got {}", o.days)));
+    }
+    if (!(o.quote_ratio >= 0.0 && o.quote_ratio <= 1.0)) {
+        return fail(Error::invalid(fmt::format("simulator: quote_ratio must be in [0, 1], got {}", o.quote_ratio)));
+    }
+    return std::unique_ptr<MarketSimulator>(new MarketSimulator(o));
+}
+
+MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : options_(options) {
+    sim_random::seed_xoshiro(rng_, options.seed);
+    id_prefix_ = fmt::format("sim-{}-", options.seed);
+
+    // The universe depends only on its size, never on the seed: symbol names, starting
+    // prices and volatilities come from the index alone.
+    const uint32_t k = options.symbols;
+    symbol_names_.reserve(k);
+    states_.resize(k);
+    std::unordered_set<std::string> used;
+    for (size_t i = 0; i < std::min<size_t>(k, kRealCount); ++i) {
+        symbol_names_.emplace_back(kRealTickers[i].name);
+        states_[i].mid = kRealTickers[i].price;
+        states_[i].vol = kRealTickers[i].vol;
+    }
+    for (const RealTicker& t : kRealTickers) {
+        used.insert(t.name);
+    }
+    uint64_t code_seq = 0;
+    for (size_t i = kRealCount; i < k; ++i) {
+        std::string name;
+        do {
+            // A multiplicative walk over the 26^4 four-letter codes: a bijection, so the
+            // only possible clashes are with the real tickers above.
+            uint64_t code = (code_seq++ * 7919 + 104'729) % (26ull * 26 * 26 * 26);
+            name.assign(4, 'A');
+            for (int c = 3; c >= 0; --c) {
+                name[c] = static_cast<char>('A' + code % 26);
+                code /= 26;
+            }
+        } while (!used.insert(name).second);
+        symbol_names_.push_back(std::move(name));
+        uint64_t h = 0x5EED0000ull + i;
+        const double u_decade = sim_random::to_unit(sim_random::splitmix64(h));
+        const double u_mantissa = sim_random::to_unit(sim_random::splitmix64(h));
+        const double u_vol = sim_random::to_unit(sim_random::splitmix64(h));
+        // Price decades: $0.1–1 (5%), $1–10 (25%), $10–100 (45%), $100–1000 (25%).
+        const double decade = u_decade < 0.05 ? 0.1 : u_decade < 0.30 ? 1.0 : u_decade < 0.75 ? 10.0 : 100.0;
+        states_[i].mid = decade * (1.0 + 9.0 * u_mantissa);
+        states_[i].vol = 0.15 + 0.65 * u_vol;
+        if (states_[i].mid < 5.0) {
+            states_[i].vol = std::max(states_[i].vol, 0.5); // penny stocks swing
+        }
+    }
+
+    // Zipf activity weights 1/(rank+1) in a Walker alias table: O(1) symbol picks.
+    std::vector<double> scaled(k);
+    double total = 0;
+    for (uint32_t i = 0; i < k; ++i) {
+        total += 1.0 / (i + 1.0);
+    }
+    for (uint32_t i = 0; i < k; ++i) {
+        scaled[i] = (1.0 / (i + 1.0)) / total * k;
+        const double liquidity = static_cast<double>(i) / k; // 0 = most liquid
+        // Quoted spreads: 1–5 bps for the real large caps, 5–30 bps for the synthetic tail.
+        states_[i].spread_bps = i < kRealCount ? 1.0 + 4.0 * liquidity : 5.0 + 25.0 * liquidity;
+        states_[i].mean_lots = 4.0 - 3.0 * liquidity;
+    }
+    alias_prob_.assign(k, 1.0);
+    alias_idx_.resize(k);
+    std::vector<uint32_t> small, large;
+    for (uint32_t i = 0; i < k; ++i) {
+        alias_idx_[i] = i;
+        (scaled[i] < 1.0 ? small : large).push_back(i);
+    }
+    while (!small.empty() && !large.empty()) {
+        const uint32_t s = small.back();
+        small.pop_back();
+        const uint32_t l = large.back();
+        alias_prob_[s] = scaled[s];
+        alias_idx_[s] = l;
+        scaled[l] = (scaled[l] + scaled[s]) - 1.0;
+        if (scaled[l] < 1.0) {
+            large.pop_back();
+            small.push_back(l);
+        }
+    }
+
+    // Sessions: the one holding `start`, or the next weekday open after it.
+    int64_t day = options.start >= 0 ? options.start / kMicrosPerDay : (options.start - kMicrosPerDay + 1) / kMicrosPerDay;
+    int64_t offset = options.start - day * kMicrosPerDay - kSessionOpenUs;
+    if (offset >= kSessionLenUs) {
+        ++day;
+        offset = 0;
+    }
+    if (offset < 0) {
+        offset = 0;
+    }
+    while (!is_weekday(day)) {
+        ++day;
+        offset = 0;
+    }
+    first_day_ = day;
+    cached_day_ = day;
+    session_len_us_ = kSessionLenUs;
+    total_trading_us_ = static_cast<int64_t>(options.days) * kSessionLenUs;
+    trading_clock_ = offset;
+    for (SymbolState& s : states_) {
+        s.last_clock = offset;
+    }
+}
+
+std::string MarketSimulator::describe() const {
+    return fmt::format("sim seed={} symbols={} count={} days={} quote_ratio={}", options_.seed, options_.symbols,
+                       options_.count, options_.days, options_.quote_ratio);
+}
+
+Result<size_t> MarketSimulator::next_batch(std::vector<Event>& out, size_t max_events) {
+    const uint64_t n = std::min<uint64_t>(max_events, options_.count - produced_);
+    const TimestampUs recv = now_us();
+    out.reserve(out.size() + n);
+    for (uint64_t i = 0; i < n; ++i) {
+        generate(out.emplace_back(), recv);
+    }
+    return static_cast<size_t>(n);
+}
+
+void MarketSimulator::generate(Event& e, TimestampUs recv_ts) {
+    using namespace sim_random;
+    const uint64_t seq = produced_++;
+
+    // Event time: exponential gaps whose mean spreads the remaining events evenly over the
+    // remaining trading time, so the run ends near the last close and never runs past it.
+    const uint64_t remaining = options_.count - seq;
+    const double mean_gap = static_cast<double>(total_trading_us_ - trading_clock_) / static_cast<double>(remaining + 1);
+    const auto gap = static_cast<int64_t>(exponential(rng_) * mean_gap);
+    trading_clock_ = std::min(trading_clock_ + gap, total_trading_us_ - 1);
+    const int64_t session = trading_clock_ / session_len_us_;
+    // Sessions only move forward: walk the weekdays from the last session mapped.
+    while (cached_session_ < session) {
+        do {
+            ++cached_day_;
+        } while (!is_weekday(cached_day_));
+        ++cached_session_;
+    }
+    const int64_t day = cached_day_;
+    e.ts = day * kMicrosPerDay + kSessionOpenUs + (trading_clock_ - session * session_len_us_);
+    e.recv_ts = recv_ts;
+
+    const uint32_t sym = [&] {
+        const uint64_t r = next(rng_);
+        const auto idx = static_cast<uint32_t>((r >> 32) * options_.symbols >> 32);
+        return to_unit(r << 32) < alias_prob_[idx] ? idx : alias_idx_[idx];
+    }();
+    SymbolState& st = states_[sym];
+
+    // Geometric Brownian motion over the trading time since this symbol's last event
+    // (Euler step on the price, no drift; the floor keeps a tail draw from going negative).
+    const double dt = static_cast<double>(trading_clock_ - st.last_clock);
+    st.last_clock = trading_clock_;
+    const double z = normal(rng_, spare_normal_, has_spare_);
+    if (dt > 0) {
+        const double step = st.vol * std::sqrt(dt / kTradingYearUs);
+        st.mid *= std::max(0.5, 1.0 + step * std::clamp(z, -8.0, 8.0));
+        st.mid = std::max(st.mid, 0.0001);
+    }
+
+    // Quotes re-centre the book on the mid; sub-$1 stocks quote in $0.0001 (Reg NMS 612).
+    // Trades print against the last book, as real prints do against the displayed NBBO.
+    const bool is_quote = to_unit(next(rng_)) < options_.quote_ratio;
+    if (is_quote || st.bid_ticks == 0) {
+        const double width = 0.6 + 0.8 * to_unit(next(rng_));
+        auto make_book = [&](double ticks_per_dollar) {
+            st.ticks_per_dollar = ticks_per_dollar;
+            const double mid_ticks = st.mid * ticks_per_dollar;
+            const auto spread = std::clamp<int64_t>(
+                static_cast<int64_t>(mid_ticks * st.spread_bps * 1e-4 * width + 0.5), 1, 200);
+            st.bid_ticks = std::max<int64_t>(static_cast<int64_t>(mid_ticks - 0.5 * static_cast<double>(spread)), 1);
+            st.ask_ticks = st.bid_ticks + spread;
+        };
+        make_book(st.mid < 1.0 ? 10'000.0 : 100.0);
+        if (st.ticks_per_dollar > 100.0 && st.ask_ticks >= 10'000) {
+            make_book(100.0); // a price of $1 or more is quoted in whole cents
+        }
+    }
+    const int64_t bid_ticks = st.bid_ticks;
+    const int64_t ask_ticks = st.ask_ticks;
+    const int64_t spread = ask_ticks - bid_ticks;
+    const double ticks_per_dollar = st.ticks_per_dollar;
+
+    e.symbol = symbol_names_[sym];
+    e.source = "sim";
+    e.id.reserve(id_prefix_.size() + 12);
+    e.id = id_prefix_;
+    char digits[12];
+    uint64_t v = seq;
+    for (int d = 11; d >= 0; --d) {
+        digits[d] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    }
+    e.id.append(digits, 12);
+
+    const double cheap = st.mid < 5.0 ? 10.0 : 1.0; // cheap stocks trade and display more shares
+    if (is_quote) {
+        e.type = EventType::quote;
+        Quote& q = e.body.emplace<Quote>();
+        q.bid = static_cast<double>(bid_ticks) / ticks_per_dollar;
+        q.ask = static_cast<double>(ask_ticks) / ticks_per_dollar;
+        auto lots = [&] {
+            const double l = 1.0 + std::floor(exponential(rng_) * st.mean_lots);
+            return 100.0 * std::min(l, 100.0) * cheap;
+        };
+        q.bid_size = lots();
+        q.ask_size = lots();
+        q.exchange = pick_venue(kQuoteVenues, static_cast<uint32_t>(next(rng_) % 1000));
+        return;
+    }
+
+    e.type = EventType::trade;
+    Trade& t = e.body.emplace<Trade>();
+    // Aggressors lean with the price move that the trade is part of.
+    const bool buy = to_unit(next(rng_)) < (z > 0 ? 0.7 : 0.3);
+    t.side = buy ? "buy" : "sell";
+    int64_t px_ticks = buy ? ask_ticks : bid_ticks;
+    if (spread > 1 && to_unit(next(rng_)) < 0.25) {
+        // Inside the spread (midpoint and hidden liquidity, retail price improvement).
+        px_ticks = bid_ticks + 1 + static_cast<int64_t>(next(rng_) % static_cast<uint64_t>(spread - 1));
+    }
+    t.price = static_cast<double>(px_ticks) / ticks_per_dollar;
+    const double u = to_unit(next(rng_));
+    if (u < 0.002) {
+        t.size = 10'000.0 * static_cast<double>(1 + next(rng_) % 10) * cheap; // block
+    } else if (u < 0.30) {
+        t.size = static_cast<double>(1 + next(rng_) % 99); // odd lot
+    } else {
+        // Round lots: 1, 2, 3, 5, 10... lots with falling frequency.
+        static constexpr struct { uint32_t cumulative; double lots; } kLots[] = {
+            {450, 1}, {650, 2}, {750, 3}, {800, 4}, {880, 5}, {950, 10}, {975, 20}, {990, 50}, {1000, 100},
+        };
+        const auto pm = static_cast<uint32_t>(next(rng_) % 1000);
+        double lots = 1;
+        for (const auto& l : kLots) {
+            if (pm < l.cumulative) {
+                lots = l.lots;
+                break;
+            }
+        }
+        t.size = 100.0 * lots * cheap;
+    }
+    t.exchange = pick_venue(kTradeVenues, static_cast<uint32_t>(next(rng_) % 1000));
+}
+
+} // namespace ticklake

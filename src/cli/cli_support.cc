@@ -1,0 +1,85 @@
+#include "cli/cli_support.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+namespace ticklake::cli {
+
+std::atomic<bool> stop_requested{false};
+
+void KafkaFlags::add_to(CLI::App& cmd) {
+    const char* env = std::getenv("TICKLAKE_BROKERS");
+    brokers = env ? env : "127.0.0.1:9092";
+    cmd.add_option("--brokers,-b", brokers, "Kafka bootstrap servers, HOST:PORT[,...] (env TICKLAKE_BROKERS)")
+        ->capture_default_str();
+    cmd.add_option("-X", settings,
+                   "librdkafka setting KEY=VALUE, repeatable, applied last (e.g. -X security.protocol=SASL_SSL "
+                   "-X sasl.mechanisms=PLAIN); see librdkafka's CONFIGURATION.md");
+}
+
+Result<KafkaClientConfig> KafkaFlags::config() const {
+    KafkaClientConfig c;
+    c.brokers = brokers;
+    for (const auto& s : settings) {
+        auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            return fail(Error::invalid("-X expects KEY=VALUE, got '" + s + "'"));
+        }
+        c.extra.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+    }
+    return c;
+}
+
+namespace {
+void on_stop_signal(int) { stop_requested.store(true); }
+} // namespace
+
+void install_stop_signals() {
+    struct sigaction sa{};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+Result<int64_t> parse_duration_us(const std::string& text) {
+    size_t pos = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &pos);
+    } catch (...) {
+        return fail(Error::invalid("not a duration: '" + text + "' (examples: 500ms, 30s, 5m, 1h, 1d)"));
+    }
+    const std::string unit = text.substr(pos);
+    double scale = 1e6;
+    if (unit.empty() || unit == "s") {
+        scale = 1e6;
+    } else if (unit == "ms") {
+        scale = 1e3;
+    } else if (unit == "us") {
+        scale = 1;
+    } else if (unit == "m") {
+        scale = 60e6;
+    } else if (unit == "h") {
+        scale = 3600e6;
+    } else if (unit == "d") {
+        scale = 86400e6;
+    } else {
+        return fail(Error::invalid("unknown duration unit in '" + text + "' (use us, ms, s, m, h or d)"));
+    }
+    if (value < 0) {
+        return fail(Error::invalid("duration must not be negative: '" + text + "'"));
+    }
+    return static_cast<int64_t>(value * scale);
+}
+
+int report_error(const char* command, const Error& e) {
+    std::fprintf(stderr, "ticklake %s: error: %s\n", command, e.message.c_str());
+    return e.kind == ErrorKind::invalid_argument ? 2 : 1;
+}
+
+bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+} // namespace ticklake::cli

@@ -1,0 +1,36 @@
+// Pieces every subcommand shares: Kafka options, signals, durations.
+#pragma once
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "common/error.h"
+#include "kafka/kafka_client_config.h"
+
+namespace ticklake::cli {
+
+//! --brokers and repeatable -X key=value (passed to librdkafka as kcat does).
+struct KafkaFlags {
+    std::string brokers;
+    std::vector<std::string> settings;
+    void add_to(CLI::App& cmd);
+    Result<KafkaClientConfig> config() const;
+};
+
+//! Set when SIGINT or SIGTERM arrives (installed by install_stop_signals).
+extern std::atomic<bool> stop_requested;
+void install_stop_signals();
+
+//! "1500ms", "30s", "5m", "1h", "1d", or a plain number of seconds -> microseconds.
+Result<int64_t> parse_duration_us(const std::string& text);
+
+//! Prints "ticklake <cmd>: error: <message>" on stderr and returns the exit code for it.
+int report_error(const char* command, const Error& e);
+
+bool stderr_is_terminal();
+
+} // namespace ticklake::cli

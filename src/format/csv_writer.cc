@@ -1,0 +1,93 @@
+#include "format/csv_writer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "common/event_json.h"
+#include "common/timestamp.h"
+#include "format/row_block.h"
+
+namespace ticklake {
+
+namespace {
+
+void append_field(std::string& out, std::string_view s) {
+    if (s.empty()) {
+        out.append("\"\""); // an empty string, not NULL
+        return;
+    }
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+        out.append(s);
+        return;
+    }
+    out.push_back('"');
+    size_t from = 0;
+    for (size_t q = s.find('"'); q != std::string_view::npos; q = s.find('"', q + 1)) {
+        out.append(s.data() + from, q + 1 - from);
+        out.push_back('"');
+        from = q + 1;
+    }
+    out.append(s.data() + from, s.size() - from);
+    out.push_back('"');
+}
+
+void append_value(std::string& out, ColumnType type, const Cell& cell) {
+    if (!cell.valid) {
+        return;
+    }
+    switch (type) {
+    case ColumnType::boolean: out.append(cell.i ? "true" : "false"); break;
+    case ColumnType::bigint: {
+        char buf[24];
+        auto r = std::to_chars(buf, buf + sizeof buf, cell.i);
+        out.append(buf, r.ptr);
+        break;
+    }
+    case ColumnType::float64: {
+        const double v = cell.d;
+        if (std::isfinite(v)) {
+            append_json_double(out, v);
+        } else {
+            out.append(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+        }
+        break;
+    }
+    case ColumnType::varchar: append_field(out, cell.text); break;
+    case ColumnType::timestamp_us: append_iso8601(out, cell.i); break;
+    }
+}
+
+} // namespace
+
+Status CsvWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
+    if (auto s = file_.open(path); !s) {
+        return s;
+    }
+    std::string& out = file_.buffer();
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        if (i > 0) {
+            out.push_back(',');
+        }
+        append_field(out, batch.columns[i].name);
+    }
+    out.append("\r\n");
+    for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
+        block_.gather(batch, order.subspan(at, std::min(RowBlock::kRows, order.size() - at)));
+        for (size_t row = 0; row < block_.rows(); ++row) {
+            for (size_t i = 0; i < batch.columns.size(); ++i) {
+                if (i > 0) {
+                    out.push_back(',');
+                }
+                append_value(out, batch.columns[i].type, block_.at(i, row));
+            }
+            out.append("\r\n");
+        }
+        if (auto s = file_.maybe_flush(); !s) {
+            return s;
+        }
+    }
+    return file_.close();
+}
+
+} // namespace ticklake

@@ -1,0 +1,33 @@
+// Parquet through DuckDB: rows go into a table of an in-memory database as data chunks, then
+// `COPY ... TO` writes the file (zstd, row groups of WriterOptions::row_group_rows).
+// The only file of the project, with parquet_writer.cc, that sees DuckDB's C API.
+#pragma once
+
+#include <memory>
+
+#include "format/record_writer.h"
+
+namespace ticklake {
+
+class ParquetWriter final : public RecordWriter {
+public:
+    //! Opens the writer's own in-memory database; fails when DuckDB cannot start.
+    static Result<std::unique_ptr<ParquetWriter>> open(const WriterOptions& options);
+    ~ParquetWriter() override;
+    ParquetWriter(const ParquetWriter&) = delete;
+    ParquetWriter& operator=(const ParquetWriter&) = delete;
+
+    std::string_view extension() const override { return "parquet"; }
+    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) override;
+
+private:
+    struct Db; //!< database and connection; reused across files
+    ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db);
+
+    Status fill_table(const ColumnBatch& batch, std::span<const uint32_t> order);
+
+    WriterOptions options_;
+    std::unique_ptr<Db> db_;
+};
+
+} // namespace ticklake

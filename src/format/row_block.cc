@@ -1,0 +1,23 @@
+#include "format/row_block.h"
+
+namespace ticklake {
+
+void RowBlock::gather(const ColumnBatch& batch, std::span<const uint32_t> rows) {
+    rows_ = rows.size();
+    cells_.resize(batch.columns.size() * kRows);
+    for (size_t c = 0; c < batch.columns.size(); ++c) {
+        const Column& col = batch.columns[c];
+        Cell* out = cells_.data() + c * kRows;
+        for (size_t j = 0; j < rows.size(); ++j) {
+            const uint32_t r = rows[j];
+            out[j].valid = col.valid[r] != 0;
+            switch (col.type) {
+            case ColumnType::float64: out[j].d = col.doubles[r]; break;
+            case ColumnType::varchar: out[j].text = col.strings[r]; break;
+            default: out[j].i = col.ints[r]; break;
+            }
+        }
+    }
+}
+
+} // namespace ticklake

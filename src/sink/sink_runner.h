@@ -1,0 +1,107 @@
+// The sink: consumes a topic as a group member, buffers events per partition and table,
+// writes files, and commits offsets only after those files are durable (sink_journal.h).
+//
+// @locality single-threaded: run() and the rebalance callbacks it triggers share one thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/event_json.h"
+#include "format/record_writer.h"
+#include "format/table_buffer.h"
+#include "kafka/kafka_consumer.h"
+#include "sink/sink_journal.h"
+#include "sink/sink_options.h"
+#include "storage/object_store.h"
+
+namespace ticklake {
+
+struct SinkStats {
+    uint64_t consumed = 0;          //!< messages read from Kafka
+    uint64_t rows_written = 0;      //!< rows in committed files
+    uint64_t files_written = 0;     //!< data files committed
+    uint64_t dead_letters = 0;      //!< malformed messages committed to dead_letters
+    uint64_t batches_committed = 0;
+    uint64_t recovered_removed = 0; //!< files of crashed attempts removed on assignment
+    std::map<std::string, uint64_t> rows_by_table;
+};
+
+//! "<topic>-p<partition>-o<first offset, 20 digits>.<ext>": sorts by offset, parses from the right.
+std::string sink_file_name(std::string_view topic, int32_t partition, int64_t first_offset, std::string_view ext);
+
+class SinkRunner {
+public:
+    SinkRunner(SinkOptions options, ObjectStore& store, RecordWriter& writer, KafkaConsumer& consumer);
+
+    //! Consumes until `stop` is set, --until-idle is reached, or a fatal error. Flushes and
+    //! commits what it holds before returning.
+    Status run(const std::atomic<bool>& stop);
+    const SinkStats& stats() const { return stats_; }
+
+private:
+    struct DeadLetter {
+        int64_t offset;
+        int64_t kafka_ts_ms;
+        std::string key;
+        std::string value;
+        std::string reason;
+    };
+    struct FileBuffer {
+        TableBuffer rows;
+        std::string table;
+        int64_t period = 0;       //!< day / month / year number of the time partition
+        int64_t first_offset = -1;
+    };
+    struct PartitionBatch {
+        int64_t first_offset = -1; //!< -1: empty
+        int64_t last_offset = -1;
+        int64_t min_ts = 0;
+        int64_t max_ts = 0;
+        size_t rows = 0;
+        size_t bytes = 0;
+        std::chrono::steady_clock::time_point opened;
+        std::map<std::pair<std::string, int64_t>, FileBuffer> files;
+        std::vector<DeadLetter> dead;
+        bool at_eof = false;
+        bool empty() const { return first_offset < 0; }
+    };
+
+    void on_assign(const std::vector<PartitionOffset>& assigned);
+    void on_revoke(const std::vector<int32_t>& revoked);
+    Status recover(int32_t partition, int64_t committed);
+    void accept(const ConsumedMessage& m);
+    bool should_rotate(const PartitionBatch& b) const;
+    Status flush(int32_t partition);
+    Status flush_with_retry(int32_t partition);
+    Status flush_all();
+    Status write_dead_letters(const std::string& key, int32_t partition, const std::vector<DeadLetter>& dead);
+    std::string data_key(const FileBuffer& f, int32_t partition) const;
+    std::string dead_letter_key(const PartitionBatch& b, int32_t partition) const;
+    std::string period_value(int64_t period) const;
+    int64_t period_of(TimestampUs ts) const;
+    void print_progress(bool final);
+
+    SinkOptions options_;
+    ObjectStore& store_;
+    RecordWriter& writer_;
+    KafkaConsumer& consumer_;
+    EventParser parser_;
+    Event event_; //!< reused for every message
+    std::map<int32_t, PartitionBatch> partitions_; //!< assigned partitions
+    size_t buffered_bytes_ = 0;
+    bool joined_ = false; //!< in the group with a current assignment (maybe empty)
+    Status pending_error_;   //!< an error raised inside a rebalance callback
+    SinkStats stats_;
+    std::chrono::steady_clock::time_point last_activity_;
+    std::chrono::steady_clock::time_point started_;
+    std::chrono::steady_clock::time_point last_progress_;
+    uint64_t consumed_at_last_progress_ = 0;
+};
+
+} // namespace ticklake

@@ -1,0 +1,103 @@
+// Replays a CSV file with a header row as bars (OHLCV files) or generic records (anything
+// else). Streams the file; one bad row is counted and skipped, never the end of the replay.
+//
+// Recognition with as=auto:
+//  - the Kaggle "Stock Exchange Data" header Index,Date,Open,High,Low,Close,Adj Close,
+//    Volume,CloseUSD → daily bars (symbol = Index, ts = Date 00:00Z, interval "1d").
+//    CloseUSD has no place in a bar; replay with as=records to keep every column.
+//  - any header (case-insensitive) with a time column (time, timestamp, date, datetime, ts)
+//    and open, high, low, close; optional volume, adj close, vwap, trades/trade_count and
+//    symbol/ticker columns → bars. The interval is the smallest gap between consecutive
+//    times of one symbol in the first 64 rows ("1m", "5m", "1h", "1d", "1w", "1mo"), or ""
+//    when the gaps are not multiples of it.
+//  - everything else → records of table `dataset`, every column kept, cells typed.
+// Times: ISO 8601 (see parse_iso8601), integer epoch seconds/ms/µs/ns chosen by magnitude,
+// or an 8-digit YYYYMMDD. Times without a zone are taken as UTC (there is no time-zone
+// option: convert such files first, e.g. Alpha Vantage's US/Eastern times land 5 h early).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/event.h"
+#include "sources/csv_reader.h"
+#include "sources/market_data_source.h"
+
+namespace ticklake {
+
+enum class CsvShape : uint8_t { auto_detect, bars, records };
+
+const char* to_string(CsvShape shape);
+//! "auto", "bars", "records".
+std::optional<CsvShape> parse_csv_shape(std::string_view text);
+
+struct CsvReplayOptions {
+    std::string path;                     //!< the CSV file (plain, not compressed)
+    CsvShape as = CsvShape::auto_detect;  //!< force bars (fails if the columns are missing) or records
+    //! Symbol for rows that carry none (no symbol/ticker/index column, or an empty cell).
+    //! Bars with neither get a guess from the file name: the first '_'-separated part of the
+    //! stem in capitals ("alphavantage_MSFT_1min" → "MSFT"), else the stem.
+    std::string symbol;
+    //! Table of records; default: the file stem in snake_case ("indexProcessed" → "index_processed").
+    std::string dataset;
+};
+
+class CsvReplay final : public MarketDataSource {
+public:
+    //! Opens the file and reads its header. Errors: invalid_argument when the file cannot
+    //! be opened, has no header, or as=bars and the header lacks the bar columns.
+    static Result<std::unique_ptr<CsvReplay>> open(const CsvReplayOptions& options);
+    ~CsvReplay() override;
+
+    //! Event ids are "csv:<file stem>:<line of the row's first line>" (the header is line 1).
+    Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) override;
+    bool done() const override { return done_; }
+    uint64_t skipped() const override { return skipped_; }
+    std::string describe() const override;
+
+    //! The shape chosen (bars or records, never auto_detect).
+    CsvShape shape() const { return shape_; }
+    //! Bar interval ("1d", "1m", "" when irregular); empty for records.
+    const std::string& interval() const { return interval_; }
+    //! Table name of records.
+    const std::string& dataset() const { return dataset_; }
+    //! The first reasons rows were skipped, "line 17: expected 9 fields, got 8" (at most 10).
+    const std::vector<std::string>& first_errors() const { return first_errors_; }
+
+private:
+    struct Columns; // which column holds what (the .cc)
+    CsvReplay() = default;
+    void skip(uint64_t line, const std::string& reason);
+    bool make_bar(const CsvRow& row, Event& e);
+    void make_record(const CsvRow& row, Event& e);
+
+    CsvReplayOptions options_;
+    std::unique_ptr<CsvReader> reader_;
+    CsvRow row_;
+    std::vector<std::string> header_;
+    std::unique_ptr<Columns> columns_;
+    CsvShape shape_ = CsvShape::records;
+    std::string stem_;
+    std::string id_prefix_;  //!< "csv:<stem>:"
+    std::string dataset_;
+    std::string interval_;
+    std::string default_symbol_;
+    bool kaggle_ = false;
+    bool done_ = false;
+    uint64_t skipped_ = 0;
+    std::vector<std::string> first_errors_;
+};
+
+//! Parses a CSV time cell: ISO 8601, integer epoch (s/ms/µs/ns by magnitude) or YYYYMMDD.
+Result<TimestampUs> parse_csv_time(std::string_view text);
+//! Types a CSV cell: "" → null, true/false → bool, integer → int64 (when it fits and has
+//! no leading zero: "007" stays text), decimal/exponent → double, else string.
+FieldValue parse_csv_value(std::string_view text);
+//! snake_case table name from a file stem: lower case, [a-z0-9_] only, no leading digit.
+std::string sanitize_table_name(std::string_view stem);
+
+} // namespace ticklake

@@ -1,0 +1,40 @@
+// Replays a file of wire-format messages (one JSON event per line, docs/events.md) as they
+// are: the line is sent unchanged, its symbol and type are read to key and label it.
+// Lines that are not valid events are skipped and counted, never sent.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "common/event_json.h"
+
+namespace ticklake {
+
+class JsonlReplay {
+public:
+    static Result<std::unique_ptr<JsonlReplay>> open(const std::string& path);
+
+    //! Next valid line; false at the end. `event` holds the parsed event, `line` stays valid
+    //! until the next call.
+    Result<bool> next(std::string_view& line, Event& event);
+    uint64_t skipped() const { return skipped_; }
+    const std::vector<std::string>& first_errors() const { return first_errors_; }
+    std::string describe() const { return "jsonl " + path_; }
+
+private:
+    JsonlReplay() = default;
+    std::string path_;
+    std::ifstream in_;
+    std::string line_;
+    uint64_t line_no_ = 0;
+    uint64_t skipped_ = 0;
+    std::vector<std::string> first_errors_;
+    EventParser parser_;
+};
+
+} // namespace ticklake

@@ -1,0 +1,67 @@
+// A deterministic US-equities market simulator: trades and quotes for a universe of real
+// large caps plus synthetic tickers, prices as geometric Brownian motion in event time.
+// Same options (and seed) give the same events, bit for bit, on any IEEE-754 platform:
+// the generator uses its own PRNG and transforms, never std::*_distribution or libm.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "common/event.h"
+#include "sources/market_data_source.h"
+
+namespace ticklake {
+
+struct MarketSimulatorOptions {
+    uint64_t seed = 1;          //!< same seed + options → same events
+    uint64_t count = 1'000'000; //!< total events, then done()
+    uint32_t symbols = 50;      //!< universe size K: the first ~60 are real tickers, then synthetic
+    //! Start of the first session (UTC). Sessions are 14:30–21:00 UTC on weekdays (the NYSE's
+    //! winter hours; no holidays, no DST). A start outside a session moves to the next open.
+    TimestampUs start = 1'736'173'800'000'000; //!< 2025-01-06T14:30:00Z, a Monday
+    uint32_t days = 1;          //!< trading sessions the events are spread over
+    double quote_ratio = 0.6;   //!< fraction of events that are quotes; the rest are trades
+};
+
+class MarketSimulator final : public MarketDataSource {
+public:
+    //! Fails with invalid_argument when an option is out of range (symbols 1..100000,
+    //! days 1..10000, quote_ratio in [0, 1]).
+    static Result<std::unique_ptr<MarketSimulator>> create(const MarketSimulatorOptions& options);
+
+    Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) override;
+    bool done() const override { return produced_ >= options_.count; }
+    std::string describe() const override;
+
+    //! The universe, in activity order (index 0 trades most). Same for every seed.
+    const std::vector<std::string>& symbols() const { return symbol_names_; }
+
+    ~MarketSimulator() override;
+
+private:
+    struct SymbolState; // price, volatility and last book of one symbol (the .cc)
+    explicit MarketSimulator(const MarketSimulatorOptions& options);
+    void generate(Event& e, TimestampUs recv_ts);
+
+    MarketSimulatorOptions options_;
+    uint64_t rng_[4];
+    uint64_t produced_ = 0;
+    std::string id_prefix_; //!< "sim-<seed>-"
+    std::vector<std::string> symbol_names_;
+    std::vector<SymbolState> states_;
+    std::vector<double> alias_prob_;  //!< Walker alias table over activity weights
+    std::vector<uint32_t> alias_idx_;
+    int64_t session_len_us_ = 0;
+    int64_t total_trading_us_ = 0;    //!< trading time available from start to the last close
+    int64_t trading_clock_ = 0;       //!< µs of trading time elapsed since the first open
+    int64_t first_day_ = 0;           //!< days since epoch of the first session
+    int64_t cached_session_ = 0;      //!< last session index mapped to a calendar day...
+    int64_t cached_day_ = 0;          //!< ...and that day (days since epoch)
+    double spare_normal_ = 0;         //!< the polar method makes normals in pairs
+    bool has_spare_ = false;
+};
+
+} // namespace ticklake

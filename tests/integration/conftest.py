@@ -1,0 +1,133 @@
+"""Integration tests: the real ticklake binary against a real single-node Kafka broker.
+
+One broker per test session, started with `ticklake kafka start` on a free port of
+127.0.0.1 in a temporary state dir, and stopped at the end. Every check of what landed in
+the warehouse is made with independent readers (DuckDB's Python package, pyarrow, kcat),
+never with ticklake itself.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("TICKLAKE_BIN", ROOT / "build" / "ticklake"))
+SHARED_DATA = Path(os.environ.get("TICKLAKE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def free_port_pair() -> int:
+    """A port p with p+1 free too (the broker's controller listener)."""
+    for _ in range(50):
+        p = free_port()
+        try:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", p + 1))
+            return p
+        except OSError:
+            continue
+    raise RuntimeError("no free port pair on 127.0.0.1")
+
+
+def run(args, check=True, timeout=600, **kw):
+    """Runs ticklake with args; returns the CompletedProcess (stdout/stderr as text)."""
+    proc = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout, **kw)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"ticklake {' '.join(args)} exited {proc.returncode}\n"
+                             f"stdout:\n{proc.stdout[-4000:]}\nstderr:\n{proc.stderr[-4000:]}")
+    return proc
+
+
+class Broker:
+    def __init__(self, state_dir: Path):
+        self.state_dir = state_dir
+        self.port = free_port_pair()
+        self.bootstrap = f"127.0.0.1:{self.port}"
+
+    def start(self):
+        proc = run(["kafka", "start", "--port", str(self.port), "--state-dir", str(self.state_dir)], timeout=180)
+        last = proc.stdout.strip().splitlines()[-1]
+        assert last == self.bootstrap, f"kafka start printed {last!r}, expected {self.bootstrap!r}"
+
+    def stop(self):
+        run(["kafka", "stop", "--state-dir", str(self.state_dir)], check=False, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory):
+    assert BINARY.exists(), f"{BINARY} is missing: run `make build`"
+    b = Broker(tmp_path_factory.mktemp("kafka-state"))
+    b.start()
+    yield b
+    b.stop()
+
+
+@pytest.fixture
+def topic():
+    return "t-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return tmp_path / "warehouse"
+
+
+def produce_sim(broker, topic, count, seed=7, symbols=50, days=1, partitions=6, extra=()):
+    proc = run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "sim", "--count", str(count),
+                "--seed", str(seed), "--symbols", str(symbols), "--days", str(days),
+                "--partitions", str(partitions), "--no-progress", *extra])
+    assert f"delivered {count} of {count}" in proc.stderr, proc.stderr
+    return proc
+
+
+def sink_args(broker, topic, warehouse, group=None, fmt="parquet", idle=3, extra=()):
+    return ["sink", "-b", broker.bootstrap, "-t", topic, "-g", group or ("g-" + topic), "-w", str(warehouse),
+            "--format", fmt, "--until-idle", str(idle), "--no-progress", *extra]
+
+
+def sink(broker, topic, warehouse, **kw):
+    summary = warehouse.parent / f"sink-summary-{uuid.uuid4().hex[:6]}.json"
+    extra = tuple(kw.pop("extra", ())) + ("--summary-json", str(summary))
+    proc = run(sink_args(broker, topic, warehouse, extra=extra, **kw))
+    return json.loads(summary.read_text()), proc
+
+
+def kcat_dump(broker, topic, out_path: Path):
+    """Every message value of the topic, via kcat (an independent Kafka client), one per line."""
+    with open(out_path, "w") as f:
+        subprocess.run(["kcat", "-C", "-b", broker.bootstrap, "-t", topic, "-o", "beginning", "-e", "-q",
+                        "-f", "%s\n"], stdout=f, check=True, timeout=600)
+    return out_path
+
+
+def data_files(warehouse: Path, table: str, ext: str):
+    return sorted(p for p in (warehouse / "market" / table).rglob(f"*.{ext}"))
+
+
+def kill_tree(proc: subprocess.Popen, sig=signal.SIGKILL):
+    try:
+        os.kill(proc.pid, sig)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=60)
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
