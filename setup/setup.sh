@@ -29,7 +29,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git unzip curl ca-certificates
   librdkafka-dev kcat libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-  openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm
+  openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }

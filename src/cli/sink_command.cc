@@ -37,9 +37,9 @@ void write_summary_json(const std::string& path, const SinkStats& s, double seco
     }
     std::ofstream(path) << fmt::format(
         "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"batches_committed\":{},"
-        "\"recovered_removed\":{},\"seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
+        "\"recovered_removed\":{},\"seconds\":{:.3f},\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
         s.consumed, s.rows_written, s.files_written, s.dead_letters, s.batches_committed, s.recovered_removed, seconds,
-        tables);
+        s.busy_seconds, tables);
 }
 
 int run_sink(SinkFlags& f) {

@@ -30,6 +30,7 @@ struct SinkStats {
     uint64_t batches_committed = 0;
     uint64_t recovered_removed = 0; //!< files of crashed attempts removed on assignment
     std::map<std::string, uint64_t> rows_by_table;
+    double busy_seconds = 0; //!< from start to the last message, plus the final flush
 };
 
 //! "<topic>-p<partition>-o<first offset, 20 digits>.<ext>": sorts by offset, parses from the right.
@@ -99,6 +100,7 @@ private:
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
     std::chrono::steady_clock::time_point last_activity_;
+    std::chrono::steady_clock::time_point last_message_;
     std::chrono::steady_clock::time_point started_;
     std::chrono::steady_clock::time_point last_progress_;
     uint64_t consumed_at_last_progress_ = 0;

@@ -1,4 +1,5 @@
 """Exactly once, end to end: every event id produced lands in exactly one row."""
+import json
 import signal
 import subprocess
 import time
@@ -101,39 +102,95 @@ def test_jsonl_and_csv_formats_hold_the_same_rows(broker, topic, warehouse, tmp_
         assert ids_by_duckdb(wh, fmt) == (n, n)
 
 
-def test_kill_nine_mid_run_then_restart_is_exactly_once(broker, topic, warehouse):
+def test_kill_nine_mid_run_then_restart_is_exactly_once(broker, topic, warehouse, tmp_path):
     n = 400_000
-    produce_sim(broker, topic, n, partitions=4)
+    produce_sim(broker, topic, n, partitions=4, days=3)
     group = "g-kill-" + topic
-    args = sink_args(broker, topic, warehouse, group=group, extra=("--rotate-rows", "20000"))
+    # Each run rotates at another size. A redone batch starts at the committed offset, so
+    # its files mostly get the same names and overwrite the killed attempt's; the last run
+    # also changes the time partition (dt= -> month=), where only recovery, which removes
+    # the killed batch's files, avoids duplicates.
+    args = lambda rows, part="day": sink_args(broker, topic, warehouse, group=group,
+                                              extra=("--rotate-rows", str(rows), "--time-partition", part))
+    journals = warehouse / "_ticklake" / "sink" / group / topic
+
+    def all_data_files():
+        return set(data_files(warehouse, "quotes", "parquet") + data_files(warehouse, "trades", "parquet"))
+
+    logs = []
     for attempt in range(2):
-        before = len(data_files(warehouse, "quotes", "parquet"))
-        proc = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # Kill once a few more (not all) files are committed: mid-batch, mid-write or mid-commit.
-        wait_for(lambda: len(data_files(warehouse, "quotes", "parquet")) >= before + 3, 120, "3 more files")
-        assert proc.poll() is None, "the sink finished before it could be killed: make the test bigger"
-        kill_tree(proc, signal.SIGKILL)
-    summary, _ = sink(broker, topic, warehouse, group=group, extra=("--rotate-rows", "20000"))
+        logs.append(tmp_path / f"sink{attempt}.log")
+        baseline = len(all_data_files())
+        proc = subprocess.Popen([str(BINARY), *args(20_000 - 5_000 * attempt)], stdout=subprocess.DEVNULL,
+                                stderr=open(logs[-1], "w"))
+        # Let a few batches commit first, so the restart has progress to keep.
+        wait_for(lambda: len(all_data_files()) >= baseline + 6, 120, "committed batches")
+        # Kill inside the crash window: a batch's journal lists its files and some, not all,
+        # of them are visible, so the batch's offset cannot be committed yet.
+        deadline = time.time() + 120
+        killed = False
+        while time.time() < deadline and proc.poll() is None and not killed:
+            for journal in journals.glob("p*.json") if journals.exists() else ():
+                try:
+                    keys = json.loads(journal.read_text())["keys"]
+                except (OSError, ValueError):
+                    continue  # removed or replaced meanwhile
+                while not killed and journal.exists() and proc.poll() is None:
+                    visible = sum((warehouse / k).exists() for k in keys)
+                    if 0 < visible < len(keys):
+                        proc.send_signal(signal.SIGKILL)
+                        killed = True
+                    time.sleep(0.0002)
+            time.sleep(0.0005)
+        proc.wait(timeout=60)
+        assert killed, "no kill landed inside a batch: make the test bigger"
+    logs.append(tmp_path / "final.log")
+    summary, proc = sink(broker, topic, warehouse, group=group,
+                         extra=("--rotate-rows", "25000", "--time-partition", "month"))
+    logs[-1].write_text(proc.stderr)
     assert ids_by_duckdb(warehouse) == (n, n)
     assert not list(warehouse.rglob("*.tmp"))
-    # The restart resumed from committed offsets instead of starting over.
+    # The restarts found the killed batches' files and removed them before redoing them...
+    recoveries = sum(log.read_text().count("of an uncommitted batch") for log in logs[1:])
+    assert recoveries >= 2, [log.read_text() for log in logs]
+    # ...and resumed from committed offsets instead of starting over.
     assert summary["consumed"] < n
 
 
-def test_two_sinks_in_one_group_rebalance_exactly_once(broker, topic, warehouse):
-    n = 300_000
-    produce_sim(broker, topic, n, partitions=6)
+def test_two_sinks_in_one_group_rebalance_exactly_once(broker, topic, warehouse, tmp_path):
+    n_first, n_paced = 20_000, 300_000
+    produce_sim(broker, topic, n_first, partitions=6)
     group = "g-rebalance-" + topic
-    args = sink_args(broker, topic, warehouse, group=group, idle=4, extra=("--rotate-rows", "10000"))
-    first = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wait_for(lambda: len(data_files(warehouse, "quotes", "parquet")) >= 2, 120, "first sink's files")
-    # A second member joins: partitions are revoked, flushed, committed and reassigned.
-    second = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    _, err1 = first.communicate(timeout=300)
-    _, err2 = second.communicate(timeout=300)
-    assert first.returncode == 0, err1
-    assert second.returncode == 0, err2
-    assert err1.count("assigned") >= 2 or err2.count("assigned") >= 1
+    args = sink_args(broker, topic, warehouse, group=group, idle=4, extra=("--rotate-rows", "5000"))
+    logs = [tmp_path / "sink1.log", tmp_path / "sink2.log"]
+
+    def start_sink(log):
+        return subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=open(log, "w"))
+
+    def assignments(log):
+        return log.read_text().count("assigned partitions")
+
+    first = start_sink(logs[0])
+    # A paced producer keeps data flowing while members join and leave.
+    producer = subprocess.Popen([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", "sim",
+                                 "--count", str(n_paced), "--seed", "99", "--rate", "40000", "--no-progress"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: assignments(logs[0]) >= 1, 60, "the first sink's assignment")
+    second = start_sink(logs[1])  # rebalance 1: the first flushes, commits, and shares
+    wait_for(lambda: assignments(logs[0]) >= 2 and assignments(logs[1]) >= 1, 60, "the shared assignment")
+    files_then = len(data_files(warehouse, "quotes", "parquet"))
+    wait_for(lambda: len(data_files(warehouse, "quotes", "parquet")) >= files_then + 4, 120, "files of both sinks")
+    assert producer.poll() is None, "the producer finished before the second rebalance: slow it down"
+    first.send_signal(signal.SIGTERM)  # rebalance 2: the first leaves cleanly mid-stream
+    first.wait(timeout=120)
+    _, perr = producer.communicate(timeout=300)
+    assert producer.returncode == 0 and f"delivered {n_paced} of {n_paced}" in perr, perr
+    second.wait(timeout=300)
+    assert first.returncode == 0, logs[0].read_text()
+    assert second.returncode == 0, logs[1].read_text()
+    assert "revoked" in logs[0].read_text()
+    assert assignments(logs[1]) >= 2, logs[1].read_text()  # a share, then everything
+    n = n_first + n_paced
     assert ids_by_duckdb(warehouse) == (n, n)
 
 
