@@ -25,6 +25,8 @@ int64_t ConsumedMessage::timestamp_ms() const { return rd_kafka_message_timestam
 
 struct KafkaConsumer::Impl {
     rdkafka::Handle rk;
+    rdkafka::Queue queue; //!< the consumer queue, for batch consumption
+    std::vector<rd_kafka_message_t*> batch; //!< scratch array for rd_kafka_consume_batch_queue
     std::string fatal_error; //!< set by the rebalance callback when assign itself fails
 };
 
@@ -110,6 +112,7 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
         return fail(rk.error());
     }
     rd_kafka_poll_set_consumer(rk->get());
+    self->impl_->queue.reset(rd_kafka_queue_get_consumer(rk->get()));
     self->impl_->rk = std::move(*rk);
     return self;
 }
@@ -159,6 +162,41 @@ Result<PollResult> KafkaConsumer::poll(int timeout_ms) {
     return r; // transient (transport, broker down): librdkafka reconnects by itself
 }
 
+Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch& out) {
+    out.clear();
+    auto& scratch = impl_->batch;
+    scratch.resize(max_messages);
+    const ssize_t n = rd_kafka_consume_batch_queue(impl_->queue.get(), timeout_ms, scratch.data(), max_messages);
+    if (!impl_->fatal_error.empty()) {
+        for (ssize_t i = 0; i < n; ++i) {
+            rd_kafka_message_destroy(scratch[i]);
+        }
+        return fail(Error::retry(impl_->fatal_error));
+    }
+    if (n < 0) {
+        return fail(rdkafka::to_error(rd_kafka_last_error(), "consuming " + topic_));
+    }
+    Status result;
+    for (ssize_t i = 0; i < n; ++i) {
+        rd_kafka_message_t* m = scratch[i];
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            out.messages.emplace_back(m);
+            continue;
+        }
+        const auto err = m->err;
+        if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            out.partition_eofs.push_back(m->partition);
+        } else if (result && (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)) {
+            result = fail(Error::not_found("topic " + topic_ + " does not exist (" + rd_kafka_message_errstr(m) + ")"));
+        } else if (result && err == RD_KAFKA_RESP_ERR__FATAL) {
+            result = fail(Error::fatal(std::string("Kafka consumer fatal error: ") + rd_kafka_message_errstr(m)));
+        }
+        // Anything else is transient (transport, broker down): librdkafka reconnects by itself.
+        rd_kafka_message_destroy(m);
+    }
+    return result;
+}
+
 Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     if (offsets.empty()) {
         return {};
@@ -182,6 +220,7 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
 
 void KafkaConsumer::close() {
     if (impl_ && impl_->rk) {
+        impl_->queue.reset();
         rd_kafka_consumer_close(impl_->rk.get());
         impl_->rk.reset();
     }

@@ -57,6 +57,16 @@ struct PollResult {
     std::optional<int32_t> partition_eof; //!< reached the end of this partition
 };
 
+//! What one poll_batch() call returned, in arrival order per partition.
+struct PollBatch {
+    std::vector<ConsumedMessage> messages;
+    std::vector<int32_t> partition_eofs; //!< partitions that reached their end
+    void clear() {
+        messages.clear();
+        partition_eofs.clear();
+    }
+};
+
 class KafkaConsumer {
 public:
     static Result<std::unique_ptr<KafkaConsumer>> create(const KafkaClientConfig& config, const std::string& group);
@@ -68,6 +78,9 @@ public:
     //! One message, a partition-EOF notice, or neither on timeout. Transient broker errors
     //! are swallowed (librdkafka retries); fatal ones come back as errors.
     Result<PollResult> poll(int timeout_ms);
+    //! Up to max_messages at once (one queue lock per call, not per message); waits at most
+    //! timeout_ms for the first. Serves rebalance callbacks like poll().
+    Status poll_batch(int timeout_ms, size_t max_messages, PollBatch& out);
     //! Synchronous commit of the given next-offsets for the subscribed topic.
     Status commit(const std::vector<PartitionOffset>& offsets);
     //! Leaves the group (runs on_revoke first).

@@ -17,7 +17,7 @@ std::string sink_file_name(std::string_view topic, int32_t partition, int64_t fi
 }
 
 SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, RecordWriter& writer, KafkaConsumer& consumer)
-    : options_(std::move(options)), store_(store), writer_(writer), consumer_(consumer) {}
+    : options_(std::move(options)), store_(store), writer_(writer), consumer_(consumer), batch_writer_(store, writer) {}
 
 int64_t SinkRunner::period_of(TimestampUs ts) const {
     const int64_t day = ts >= 0 ? ts / kMicrosPerDay : -((-ts + kMicrosPerDay - 1) / kMicrosPerDay);
@@ -61,7 +61,7 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
         if (auto st = recover(po.partition, po.offset); !st && pending_error_) {
             pending_error_ = st;
         }
-        partitions_[po.partition] = PartitionBatch{};
+        partitions_[po.partition] = PartitionState{};
     }
     joined_ = true;
     last_activity_ = Clock::now();
@@ -83,12 +83,16 @@ void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
     // Flush and commit what we hold so the next owner starts where we stopped. If that
     // fails, the journal stays and the next owner removes our files and redoes the batch.
     for (int32_t p : revoked) {
-        if (auto st = flush(p); !st && pending_error_) {
+        Status st = submit(p);
+        if (st) {
+            st = wait_for(p);
+        }
+        if (!st) {
             std::fprintf(stderr, "sink: could not flush partition %d on revoke: %s\n", p, st.error().message.c_str());
         }
         auto it = partitions_.find(p);
         if (it != partitions_.end()) {
-            buffered_bytes_ -= it->second.bytes;
+            buffered_bytes_ -= it->second.batch.bytes;
             partitions_.erase(it);
         }
     }
@@ -122,17 +126,17 @@ Status SinkRunner::recover(int32_t partition, int64_t committed) {
     return store_.remove(jkey);
 }
 
-void SinkRunner::accept(const ConsumedMessage& m) {
+void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     const int32_t p = m.partition();
     auto pit = partitions_.find(p);
     if (pit == partitions_.end()) {
         return; // a message of a partition revoked meanwhile: its next owner reads it again
     }
-    PartitionBatch& b = pit->second;
-    b.at_eof = false;
+    pit->second.at_eof = false;
+    PartitionBatch& b = pit->second.batch;
     if (b.empty()) {
         b.first_offset = m.offset();
-        b.opened = Clock::now();
+        b.opened = now;
         b.min_ts = INT64_MAX;
         b.max_ts = INT64_MIN;
     }
@@ -146,16 +150,30 @@ void SinkRunner::accept(const ConsumedMessage& m) {
         buffered_bytes_ += add;
         return;
     }
-    const std::string table = table_name_for(event_);
     const int64_t period = period_of(event_.ts);
-    auto key = std::make_pair(table, period);
-    auto fit = b.files.find(key);
-    if (fit == b.files.end()) {
-        fit = b.files.emplace(key, FileBuffer{TableBuffer(event_.type), table, period, m.offset()}).first;
+    // Most messages go to the same file as the previous one: skip building the table name.
+    FileBuffer* file = nullptr;
+    if (event_.type != EventType::record) {
+        const char* table = event_.type == EventType::trade ? "trades" : event_.type == EventType::quote ? "quotes" : "bars";
+        for (auto& [key, f] : b.files) {
+            if (key.second == period && key.first == table) {
+                file = &f;
+                break;
+            }
+        }
     }
-    const size_t before = fit->second.rows.approx_bytes();
-    fit->second.rows.append(event_);
-    const size_t added = fit->second.rows.approx_bytes() - before;
+    if (!file) {
+        std::string table = table_name_for(event_);
+        auto key = std::make_pair(table, period);
+        auto fit = b.files.find(key);
+        if (fit == b.files.end()) {
+            fit = b.files.emplace(key, FileBuffer{TableBuffer(event_.type), table, period, m.offset()}).first;
+        }
+        file = &fit->second;
+    }
+    const size_t before = file->rows.approx_bytes();
+    file->rows.append(event_);
+    const size_t added = file->rows.approx_bytes() - before;
     b.bytes += added;
     buffered_bytes_ += added;
     ++b.rows;
@@ -173,123 +191,98 @@ bool SinkRunner::should_rotate(const PartitionBatch& b) const {
     return options_.rotate_event_time_us > 0 && b.rows > 0 && b.max_ts - b.min_ts >= options_.rotate_event_time_us;
 }
 
-Status SinkRunner::write_dead_letters(const std::string& key, int32_t partition, const std::vector<DeadLetter>& dead) {
-    std::string out;
-    for (const auto& d : dead) {
-        out.append("{\"topic\":");
-        append_json_string(out, options_.topic);
-        out.append(fmt::format(",\"partition\":{},\"offset\":{},\"kafka_ts\":", partition, d.offset));
-        if (d.kafka_ts_ms >= 0) {
-            out.push_back('"');
-            append_iso8601(out, d.kafka_ts_ms * 1000);
-            out.push_back('"');
-        } else {
-            out.append("null");
-        }
-        out.append(",\"key\":");
-        append_json_string(out, d.key);
-        out.append(",\"reason\":");
-        append_json_string(out, d.reason);
-        if (simdjson::validate_utf8(d.value.data(), d.value.size())) {
-            out.append(",\"value\":");
-            append_json_string(out, d.value);
-        } else {
-            out.append(",\"value\":null,\"value_hex\":\"");
-            static constexpr char kHex[] = "0123456789abcdef";
-            for (unsigned char c : d.value) {
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 15]);
-            }
-            out.push_back('"');
-        }
-        out.append("}\n");
-    }
-    const auto path = store_.staging_path(key);
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) {
-        return fail(Error::retry("cannot write dead letters to " + path.string()));
-    }
-    const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
-    if (std::fclose(f) != 0 || !ok) {
-        return fail(Error::retry("cannot write dead letters to " + path.string()));
-    }
-    return store_.publish(key);
-}
-
-Status SinkRunner::flush(int32_t partition) {
+Status SinkRunner::submit(int32_t partition) {
     auto pit = partitions_.find(partition);
-    if (pit == partitions_.end() || pit->second.empty()) {
+    if (pit == partitions_.end() || pit->second.batch.empty()) {
         return {};
     }
-    PartitionBatch& b = pit->second;
-    SinkJournal journal{b.first_offset, b.last_offset, {}};
-    for (const auto& [k, f] : b.files) {
-        journal.keys.push_back(data_key(f, partition));
-    }
-    std::string dl_key;
-    if (!b.dead.empty()) {
-        dl_key = dead_letter_key(b, partition);
-        journal.keys.push_back(dl_key);
-    }
-    const std::string jkey = sink_journal_key(options_.group, options_.topic, partition);
-    if (auto st = store_.put_small(jkey, journal.to_json()); !st) {
-        return st;
-    }
-    size_t i = 0;
-    for (auto& [k, f] : b.files) {
-        const std::string& key = journal.keys[i++];
-        const auto order = f.rows.sorted_order();
-        if (auto st = writer_.write(f.rows.batch(), order, store_.staging_path(key)); !st) {
-            return st;
-        }
-        if (auto st = store_.publish(key); !st) {
+    // One batch in flight per partition: the journal protocol recovers at most one.
+    if (pit->second.in_flight) {
+        if (auto st = wait_for(partition); !st) {
             return st;
         }
     }
-    if (!dl_key.empty()) {
-        if (auto st = write_dead_letters(dl_key, partition, b.dead); !st) {
-            return st;
-        }
+    PartitionState& ps = pit->second;
+    auto job = std::make_unique<FlushJob>();
+    job->partition = partition;
+    job->topic = options_.topic;
+    job->journal.start = ps.batch.first_offset;
+    job->journal.end = ps.batch.last_offset;
+    for (const auto& [k, f] : ps.batch.files) {
+        job->journal.keys.push_back(data_key(f, partition));
+        job->rows += f.rows.rows();
+        job->rows_by_table[f.table] += f.rows.rows();
+        ++job->data_files;
     }
-    if (auto st = consumer_.commit({{partition, b.last_offset + 1}}); !st) {
-        return st;
+    job->dead_letters = ps.batch.dead.size();
+    if (!ps.batch.dead.empty()) {
+        job->journal.keys.push_back(dead_letter_key(ps.batch, partition));
     }
-    // Committed: from here on the batch is final whatever happens to this process.
-    for (auto& [k, f] : b.files) {
-        stats_.rows_written += f.rows.rows();
-        stats_.rows_by_table[f.table] += f.rows.rows();
-        ++stats_.files_written;
-    }
-    stats_.dead_letters += b.dead.size();
-    ++stats_.batches_committed;
-    if (auto st = store_.remove(jkey); !st) {
-        std::fprintf(stderr, "sink: journal %s not removed (%s); harmless: it is committed\n", jkey.c_str(),
-                     st.error().message.c_str());
-    }
-    buffered_bytes_ -= b.bytes;
-    const bool eof = b.at_eof;
-    b = PartitionBatch{};
-    b.at_eof = eof;
+    job->journal_key = sink_journal_key(options_.group, options_.topic, partition);
+    buffered_bytes_ -= ps.batch.bytes;
+    in_flight_bytes_ += ps.batch.bytes;
+    job->batch = std::move(ps.batch);
+    ps.batch = PartitionBatch{};
+    ps.in_flight = true;
+    batch_writer_.submit(std::move(job));
     return {};
 }
 
-Status SinkRunner::flush_with_retry(int32_t partition) {
-    Status st;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        st = flush(partition);
-        if (st || st.error().kind != ErrorKind::retry) {
+Status SinkRunner::commit_completed(bool block) {
+    Status result;
+    for (auto& job : batch_writer_.take_completed(block)) {
+        auto pit = partitions_.find(job->partition);
+        in_flight_bytes_ -= job->batch.bytes;
+        if (pit != partitions_.end()) {
+            pit->second.in_flight = false;
+        }
+        if (!result) {
+            continue; // already failing: commit nothing more
+        }
+        if (!job->result) {
+            result = job->result;
+            continue;
+        }
+        // Durable: now, and only now, the offsets may be committed.
+        if (auto st = consumer_.commit({{job->partition, job->journal.end + 1}}); !st) {
+            result = st;
+            continue;
+        }
+        if (auto st = store_.remove(job->journal_key); !st) {
+            std::fprintf(stderr, "sink: journal %s not removed (%s); harmless: it is committed\n",
+                         job->journal_key.c_str(), st.error().message.c_str());
+        }
+        stats_.rows_written += job->rows;
+        stats_.files_written += job->data_files;
+        stats_.dead_letters += job->dead_letters;
+        for (const auto& [table, rows] : job->rows_by_table) {
+            stats_.rows_by_table[table] += rows;
+        }
+        ++stats_.batches_committed;
+    }
+    return result;
+}
+
+Status SinkRunner::wait_for(int32_t partition) {
+    for (;;) {
+        auto pit = partitions_.find(partition);
+        if (pit == partitions_.end() || !pit->second.in_flight) {
+            return {};
+        }
+        if (auto st = commit_completed(true); !st) {
             return st;
         }
-        std::fprintf(stderr, "sink: flush of partition %d failed (%s); retrying\n", partition,
-                     st.error().message.c_str());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     }
-    return st;
 }
 
 Status SinkRunner::flush_all() {
-    for (auto& [p, b] : partitions_) {
-        if (auto st = flush_with_retry(p); !st) {
+    for (auto& [p, ps] : partitions_) {
+        if (auto st = submit(p); !st) {
+            return st;
+        }
+    }
+    while (batch_writer_.in_flight() > 0) {
+        if (auto st = commit_completed(true); !st) {
             return st;
         }
     }
@@ -319,61 +312,71 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
     }
     started_ = last_activity_ = last_progress_ = Clock::now();
     const auto max_age = std::chrono::seconds(options_.max_buffer_age_s);
+    PollBatch polled;
     Status result;
     while (!stop.load(std::memory_order_relaxed)) {
-        auto polled = consumer_.poll(100);
+        auto st = consumer_.poll_batch(100, 2048, polled);
         if (!pending_error_) {
             result = pending_error_;
             break;
         }
-        if (!polled) {
-            if (polled.error().kind == ErrorKind::retry) {
-                std::fprintf(stderr, "sink: %s; retrying\n", polled.error().message.c_str());
+        if (!st) {
+            if (st.error().kind == ErrorKind::retry) {
+                std::fprintf(stderr, "sink: %s; retrying\n", st.error().message.c_str());
                 continue;
             }
-            result = fail(polled.error());
+            result = st;
             break;
         }
-        const auto now = Clock::now();
-        if (polled->message) {
-            const ConsumedMessage& m = *polled->message;
-            ++stats_.consumed;
-            last_activity_ = last_message_ = now;
-            accept(m);
+        const auto now = Clock::now(); // once per batch of messages, not per message
+        for (const ConsumedMessage& m : polled.messages) {
+            accept(m, now);
             auto it = partitions_.find(m.partition());
-            if (it != partitions_.end() && should_rotate(it->second)) {
-                if (auto st = flush_with_retry(m.partition()); !st) {
-                    result = st;
+            if (it != partitions_.end() && should_rotate(it->second.batch)) {
+                if (result = submit(m.partition()); !result) {
                     break;
                 }
             }
-            if (buffered_bytes_ > options_.max_buffer_bytes) {
-                auto largest = std::max_element(partitions_.begin(), partitions_.end(), [](const auto& a, const auto& b) {
-                    return a.second.bytes < b.second.bytes;
-                });
-                if (auto st = flush_with_retry(largest->first); !st) {
-                    result = st;
-                    break;
-                }
-            }
-        } else if (polled->partition_eof) {
-            auto it = partitions_.find(*polled->partition_eof);
-            if (it != partitions_.end()) {
+        }
+        if (!result) {
+            break;
+        }
+        if (!polled.messages.empty()) {
+            stats_.consumed += polled.messages.size();
+            last_activity_ = last_message_ = now;
+        }
+        for (int32_t p : polled.partition_eofs) {
+            if (auto it = partitions_.find(p); it != partitions_.end()) {
                 it->second.at_eof = true;
             }
         }
-        // Time-based work: at most every poll interval, not per message.
-        bool failed = false;
-        for (auto& [p, b] : partitions_) {
-            if (!b.empty() && now - b.opened >= max_age) {
-                if (auto st = flush_with_retry(p); !st) {
-                    result = st;
-                    failed = true;
+        // Memory bound over filling and in-flight batches: write the largest, or wait.
+        while (result && buffered_bytes_ + in_flight_bytes_ > options_.max_buffer_bytes) {
+            auto largest = std::max_element(partitions_.begin(), partitions_.end(), [](const auto& a, const auto& b) {
+                return a.second.batch.bytes < b.second.batch.bytes;
+            });
+            if (largest != partitions_.end() && largest->second.batch.bytes > 0 && !largest->second.in_flight) {
+                result = submit(largest->first);
+            } else if (batch_writer_.in_flight() > 0) {
+                result = commit_completed(true);
+            } else {
+                break;
+            }
+        }
+        if (result) {
+            result = commit_completed(false);
+        }
+        if (!result) {
+            break;
+        }
+        for (auto& [p, ps] : partitions_) {
+            if (!ps.batch.empty() && now - ps.batch.opened >= max_age) {
+                if (result = submit(p); !result) {
                     break;
                 }
             }
         }
-        if (failed) {
+        if (!result) {
             break;
         }
         if (options_.progress && now - last_progress_ >= std::chrono::seconds(1)) {
@@ -393,6 +396,11 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
     const auto final_flush_start = Clock::now();
     if (result) {
         result = flush_all();
+    } else {
+        // Failing: let the writer finish what it has, but commit nothing more.
+        while (batch_writer_.in_flight() > 0) {
+            batch_writer_.take_completed(true);
+        }
     }
     // Busy time: start to last message, plus the final flush; the idle tail that
     // --until-idle waits before exiting is not work (benchmarks divide by this).

@@ -16,6 +16,8 @@
 #include "format/record_writer.h"
 #include "format/table_buffer.h"
 #include "kafka/kafka_consumer.h"
+#include "sink/batch_writer.h"
+#include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "sink/sink_options.h"
 #include "storage/object_store.h"
@@ -46,42 +48,23 @@ public:
     const SinkStats& stats() const { return stats_; }
 
 private:
-    struct DeadLetter {
-        int64_t offset;
-        int64_t kafka_ts_ms;
-        std::string key;
-        std::string value;
-        std::string reason;
-    };
-    struct FileBuffer {
-        TableBuffer rows;
-        std::string table;
-        int64_t period = 0;       //!< day / month / year number of the time partition
-        int64_t first_offset = -1;
-    };
-    struct PartitionBatch {
-        int64_t first_offset = -1; //!< -1: empty
-        int64_t last_offset = -1;
-        int64_t min_ts = 0;
-        int64_t max_ts = 0;
-        size_t rows = 0;
-        size_t bytes = 0;
-        std::chrono::steady_clock::time_point opened;
-        std::map<std::pair<std::string, int64_t>, FileBuffer> files;
-        std::vector<DeadLetter> dead;
+    struct PartitionState {
+        PartitionBatch batch;   //!< filling
+        bool in_flight = false; //!< a previous batch is with the writer, not committed yet
         bool at_eof = false;
-        bool empty() const { return first_offset < 0; }
     };
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
     void on_revoke(const std::vector<int32_t>& revoked);
     Status recover(int32_t partition, int64_t committed);
-    void accept(const ConsumedMessage& m);
+    void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
     bool should_rotate(const PartitionBatch& b) const;
-    Status flush(int32_t partition);
-    Status flush_with_retry(int32_t partition);
+    //! Hands the partition's batch to the writer (after its previous one is committed).
+    Status submit(int32_t partition);
+    //! Commits what the writer finished; with block, waits for at least one.
+    Status commit_completed(bool block);
+    Status wait_for(int32_t partition);
     Status flush_all();
-    Status write_dead_letters(const std::string& key, int32_t partition, const std::vector<DeadLetter>& dead);
     std::string data_key(const FileBuffer& f, int32_t partition) const;
     std::string dead_letter_key(const PartitionBatch& b, int32_t partition) const;
     std::string period_value(int64_t period) const;
@@ -94,8 +77,10 @@ private:
     KafkaConsumer& consumer_;
     EventParser parser_;
     Event event_; //!< reused for every message
-    std::map<int32_t, PartitionBatch> partitions_; //!< assigned partitions
-    size_t buffered_bytes_ = 0;
+    std::map<int32_t, PartitionState> partitions_; //!< assigned partitions
+    size_t buffered_bytes_ = 0;  //!< in filling batches
+    size_t in_flight_bytes_ = 0; //!< in batches with the writer
+    BatchWriter batch_writer_;
     bool joined_ = false; //!< in the group with a current assignment (maybe empty)
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;

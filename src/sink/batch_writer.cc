@@ -1,0 +1,153 @@
+#include "sink/batch_writer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <simdjson.h>
+
+#include <fmt/format.h>
+
+#include "common/event_json.h"
+
+namespace ticklake {
+
+BatchWriter::BatchWriter(ObjectStore& store, RecordWriter& writer)
+    : store_(store), writer_(writer), thread_([this] { loop(); }) {}
+
+BatchWriter::~BatchWriter() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void BatchWriter::submit(std::unique_ptr<FlushJob> job) {
+    {
+        std::lock_guard lock(mu_);
+        queue_.push_back(std::move(job));
+        ++in_flight_;
+    }
+    cv_.notify_all();
+}
+
+std::vector<std::unique_ptr<FlushJob>> BatchWriter::take_completed(bool block) {
+    std::unique_lock lock(mu_);
+    if (block) {
+        cv_.wait(lock, [this] { return !done_.empty() || in_flight_ == 0; });
+    }
+    std::vector<std::unique_ptr<FlushJob>> out;
+    out.swap(done_);
+    in_flight_ -= out.size();
+    return out;
+}
+
+size_t BatchWriter::in_flight() const {
+    std::lock_guard lock(mu_);
+    return in_flight_;
+}
+
+void BatchWriter::loop() {
+    for (;;) {
+        std::unique_ptr<FlushJob> job;
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) {
+                return; // stopping, and nothing left to write
+            }
+            job = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        job->result = write(*job);
+        // The rows are no longer needed: free them here, not on the consuming thread.
+        job->batch.files.clear();
+        job->batch.dead.clear();
+        {
+            std::lock_guard lock(mu_);
+            done_.push_back(std::move(job));
+        }
+        cv_.notify_all();
+    }
+}
+
+Status BatchWriter::write(FlushJob& job) {
+    Status st;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        st = write_once(job);
+        if (st || st.error().kind != ErrorKind::retry) {
+            return st;
+        }
+        std::fprintf(stderr, "sink: writing partition %d failed (%s); retrying\n", job.partition,
+                     st.error().message.c_str());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    }
+    return st;
+}
+
+Status BatchWriter::write_once(FlushJob& job) {
+    if (auto st = store_.put_small(job.journal_key, job.journal.to_json()); !st) {
+        return st;
+    }
+    size_t i = 0;
+    for (auto& [k, f] : job.batch.files) {
+        const std::string& key = job.journal.keys[i++];
+        const auto order = f.rows.sorted_order();
+        if (auto st = writer_.write(f.rows.batch(), order, store_.staging_path(key)); !st) {
+            return st;
+        }
+        if (auto st = store_.publish(key); !st) {
+            return st;
+        }
+    }
+    if (!job.batch.dead.empty()) {
+        return write_dead_letters(job, job.journal.keys.back());
+    }
+    return {};
+}
+
+Status BatchWriter::write_dead_letters(const FlushJob& job, const std::string& key) {
+    std::string out;
+    for (const auto& d : job.batch.dead) {
+        out.append("{\"topic\":");
+        append_json_string(out, job.topic);
+        out.append(fmt::format(",\"partition\":{},\"offset\":{},\"kafka_ts\":", job.partition, d.offset));
+        if (d.kafka_ts_ms >= 0) {
+            out.push_back('"');
+            append_iso8601(out, d.kafka_ts_ms * 1000);
+            out.push_back('"');
+        } else {
+            out.append("null");
+        }
+        out.append(",\"key\":");
+        append_json_string(out, d.key);
+        out.append(",\"reason\":");
+        append_json_string(out, d.reason);
+        if (simdjson::validate_utf8(d.value.data(), d.value.size())) {
+            out.append(",\"value\":");
+            append_json_string(out, d.value);
+        } else {
+            // Not text: keep the bytes exactly, as hex, so nothing is lost.
+            out.append(",\"value\":null,\"value_hex\":\"");
+            static constexpr char kHex[] = "0123456789abcdef";
+            for (unsigned char c : d.value) {
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 15]);
+            }
+            out.push_back('"');
+        }
+        out.append("}\n");
+    }
+    const auto path = store_.staging_path(key);
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (!f) {
+        return fail(Error::retry("cannot write dead letters to " + path.string()));
+    }
+    const bool ok = std::fwrite(out.data(), 1, out.size(), f) == out.size();
+    if (std::fclose(f) != 0 || !ok) {
+        return fail(Error::retry("cannot write dead letters to " + path.string()));
+    }
+    return store_.publish(key);
+}
+
+} // namespace ticklake

@@ -1,0 +1,69 @@
+// Writes batches to the warehouse on a thread of its own, so the sink keeps consuming
+// while DuckDB sorts, encodes and compresses the previous batch (the two cores both work).
+//
+// @locality submit() and take_completed() from the sink's thread; everything else on the
+// writer thread. The RecordWriter is used only by the writer thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "format/record_writer.h"
+#include "sink/partition_batch.h"
+#include "sink/sink_journal.h"
+#include "storage/object_store.h"
+
+namespace ticklake {
+
+struct FlushJob {
+    int32_t partition = 0;
+    PartitionBatch batch;
+    SinkJournal journal;     //!< keys: one per batch.files entry (map order), then dead letters
+    std::string journal_key;
+    std::string topic;
+    // Counted when the job is made, for the stats of the commit that follows.
+    uint64_t rows = 0;
+    uint64_t data_files = 0;
+    uint64_t dead_letters = 0;
+    std::map<std::string, uint64_t> rows_by_table;
+    Status result;           //!< set by the writer thread
+};
+
+class BatchWriter {
+public:
+    BatchWriter(ObjectStore& store, RecordWriter& writer);
+    ~BatchWriter();
+    BatchWriter(const BatchWriter&) = delete;
+    BatchWriter& operator=(const BatchWriter&) = delete;
+
+    void submit(std::unique_ptr<FlushJob> job);
+    //! Jobs finished since the last call (written, or failed: see result). With block, waits
+    //! until at least one is finished, unless none is in flight.
+    std::vector<std::unique_ptr<FlushJob>> take_completed(bool block);
+    size_t in_flight() const;
+
+private:
+    void loop();
+    //! Journal first, then every file (temp, fsync, rename); retries transient failures.
+    Status write(FlushJob& job);
+    Status write_once(FlushJob& job);
+    Status write_dead_letters(const FlushJob& job, const std::string& key);
+
+    ObjectStore& store_;
+    RecordWriter& writer_;
+    mutable std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::unique_ptr<FlushJob>> queue_;
+    std::vector<std::unique_ptr<FlushJob>> done_;
+    size_t in_flight_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+} // namespace ticklake
