@@ -32,6 +32,7 @@ unit-test: build
 	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j2
 
 integration-test: build
+	@ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure
 	@$(PY) -m pytest -q tests/integration
 
 test: unit-test integration-test

@@ -23,7 +23,7 @@ struct SinkFlags {
     std::string time_partition = "day";
     std::string rotate_event_time;
     double rotate_mib = 128;
-    double max_buffer_mib = 768;
+    double max_buffer_mib = 512;
     double until_idle = -1;
     std::string summary_json;
     bool progress = false;
@@ -72,9 +72,16 @@ int run_sink(SinkFlags& f) {
     }
     o.progress = f.progress || (!f.no_progress && stderr_is_terminal());
 
-    auto writer = make_record_writer(o.format, o.writer);
-    if (!writer) {
-        return report_error("sink", writer.error());
+    if (o.writer_threads < 1 || o.writer_threads > 64) {
+        return report_error("sink", Error::invalid("--writer-threads must be between 1 and 64"));
+    }
+    std::vector<std::unique_ptr<RecordWriter>> writers;
+    for (int i = 0; i < o.writer_threads; ++i) {
+        auto writer = make_record_writer(o.format, o.writer);
+        if (!writer) {
+            return report_error("sink", writer.error());
+        }
+        writers.push_back(std::move(*writer));
     }
     auto store = open_object_store(o.warehouse);
     if (!store) {
@@ -96,7 +103,7 @@ int run_sink(SinkFlags& f) {
     std::fprintf(stderr, "sink: %s -> %s (%s, group %s)\n", o.topic.c_str(), (*store)->uri().c_str(), o.format.c_str(),
                  o.group.c_str());
     const auto t0 = std::chrono::steady_clock::now();
-    SinkRunner runner(o, **store, **writer, **consumer);
+    SinkRunner runner(o, **store, std::move(writers), **consumer);
     Status st = runner.run(stop_requested);
     (*consumer)->close();
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -155,6 +162,9 @@ void add_sink_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--until-idle", flags->until_idle,
                     "Exit 0 once caught up with every assigned partition and idle for SECONDS");
+    cmd->add_option("--writer-threads", o.writer_threads,
+                    "Threads writing files while consuming goes on (each holds one DuckDB instance)")
+        ->capture_default_str();
     cmd->add_option("--zstd-level", o.writer.zstd_level, "zstd level for Parquet")->capture_default_str();
     cmd->add_option("--summary-json", flags->summary_json, "Write final counters as JSON to this file");
     cmd->add_flag("--progress", flags->progress, "Print a status line every second (default: when on a terminal)");

@@ -333,6 +333,48 @@ Status read_fields(simdjson::ondemand::value v, std::vector<RecordField>& fields
 
 } // namespace
 
+Status EventParser::parse_envelope(std::string_view json, Event& e) {
+    auto& buf = impl_->padded;
+    buf.assign(json);
+    buf.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object obj;
+    if (impl_->parser.iterate(buf.data(), json.size(), buf.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_object().get(obj) != simdjson::SUCCESS) {
+        return poison("message is not a JSON object");
+    }
+    std::string_view type_text, id, symbol;
+    if (obj.find_field_unordered("type").get_string().get(type_text) != simdjson::SUCCESS) {
+        return poison("missing field 'type'");
+    }
+    auto type = parse_event_type(type_text);
+    if (!type) {
+        return poison("unknown type '" + std::string(type_text) + "' (expected trade, quote, bar or record)");
+    }
+    if (obj.find_field_unordered("id").get_string().get(id) != simdjson::SUCCESS || id.empty()) {
+        return poison("missing field 'id'");
+    }
+    simdjson::ondemand::value ts;
+    if (obj.find_field_unordered("ts").get(ts) != simdjson::SUCCESS) {
+        return poison("missing field 'ts'");
+    }
+    if (auto st = read_time(ts, "ts", e.ts); !st) {
+        return st;
+    }
+    simdjson::ondemand::value sym;
+    if (obj.find_field_unordered("symbol").get(sym) == simdjson::SUCCESS && !sym.is_null()) {
+        if (sym.get_string().get(symbol) != simdjson::SUCCESS) {
+            return poison("field 'symbol' must be a string");
+        }
+    }
+    if (*type != EventType::record && symbol.empty()) {
+        return poison(std::string(to_string(*type)) + " needs a non-empty 'symbol'");
+    }
+    e.type = *type;
+    e.symbol.assign(symbol);
+    return {};
+}
+
 Status EventParser::parse_into(std::string_view json, Event& e) {
     auto& buf = impl_->padded;
     buf.assign(json);

@@ -29,6 +29,11 @@ public:
     Result<Event> parse(std::string_view json);
     //! Parses into an existing event, reusing its string capacity (the sink's hot path).
     Status parse_into(std::string_view json, Event& out);
+    //! Reads only what routing needs (type, symbol, ts) and checks the line is a JSON object
+    //! with a non-empty id: for forwarding wire messages unchanged (--source jsonl). The
+    //! other fields are not checked here; the sink checks every field. Fills out.type,
+    //! out.symbol, out.ts; leaves the rest of out alone.
+    Status parse_envelope(std::string_view json, Event& out);
 
 private:
     struct Impl;

@@ -10,8 +10,12 @@
 
 namespace ticklake {
 
-BatchWriter::BatchWriter(ObjectStore& store, RecordWriter& writer)
-    : store_(store), writer_(writer), thread_([this] { loop(); }) {}
+BatchWriter::BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers)
+    : store_(store), writers_(std::move(writers)) {
+    for (auto& w : writers_) {
+        threads_.emplace_back([this, writer = w.get()] { loop(*writer); });
+    }
+}
 
 BatchWriter::~BatchWriter() {
     {
@@ -19,7 +23,9 @@ BatchWriter::~BatchWriter() {
         stopping_ = true;
     }
     cv_.notify_all();
-    thread_.join();
+    for (auto& t : threads_) {
+        t.join();
+    }
 }
 
 void BatchWriter::submit(std::unique_ptr<FlushJob> job) {
@@ -47,7 +53,7 @@ size_t BatchWriter::in_flight() const {
     return in_flight_;
 }
 
-void BatchWriter::loop() {
+void BatchWriter::loop(RecordWriter& writer) {
     for (;;) {
         std::unique_ptr<FlushJob> job;
         {
@@ -59,7 +65,7 @@ void BatchWriter::loop() {
             job = std::move(queue_.front());
             queue_.pop_front();
         }
-        job->result = write(*job);
+        job->result = write(*job, writer);
         // The rows are no longer needed: free them here, not on the consuming thread.
         job->batch.files.clear();
         job->batch.dead.clear();
@@ -71,10 +77,10 @@ void BatchWriter::loop() {
     }
 }
 
-Status BatchWriter::write(FlushJob& job) {
+Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
     Status st;
     for (int attempt = 0; attempt < 5; ++attempt) {
-        st = write_once(job);
+        st = write_once(job, writer);
         if (st || st.error().kind != ErrorKind::retry) {
             return st;
         }
@@ -85,7 +91,7 @@ Status BatchWriter::write(FlushJob& job) {
     return st;
 }
 
-Status BatchWriter::write_once(FlushJob& job) {
+Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
     if (auto st = store_.put_small(job.journal_key, job.journal.to_json()); !st) {
         return st;
     }
@@ -93,7 +99,7 @@ Status BatchWriter::write_once(FlushJob& job) {
     for (auto& [k, f] : job.batch.files) {
         const std::string& key = job.journal.keys[i++];
         const auto order = f.rows.sorted_order();
-        if (auto st = writer_.write(f.rows.batch(), order, store_.staging_path(key)); !st) {
+        if (auto st = writer.write(f.rows.batch(), order, store_.staging_path(key)); !st) {
             return st;
         }
         if (auto st = store_.publish(key); !st) {

@@ -2,7 +2,9 @@
 // while DuckDB sorts, encodes and compresses the previous batch (the two cores both work).
 //
 // @locality submit() and take_completed() from the sink's thread; everything else on the
-// writer thread. The RecordWriter is used only by the writer thread.
+// writer threads. Each writer thread owns one RecordWriter (DuckDB connections are not shared).
+// Jobs of one partition never overlap (the sink keeps one in flight per partition), so any
+// thread may take any job.
 #pragma once
 
 #include <condition_variable>
@@ -37,7 +39,8 @@ struct FlushJob {
 
 class BatchWriter {
 public:
-    BatchWriter(ObjectStore& store, RecordWriter& writer);
+    //! One thread per writer.
+    BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers);
     ~BatchWriter();
     BatchWriter(const BatchWriter&) = delete;
     BatchWriter& operator=(const BatchWriter&) = delete;
@@ -49,21 +52,21 @@ public:
     size_t in_flight() const;
 
 private:
-    void loop();
+    void loop(RecordWriter& writer);
     //! Journal first, then every file (temp, fsync, rename); retries transient failures.
-    Status write(FlushJob& job);
-    Status write_once(FlushJob& job);
+    Status write(FlushJob& job, RecordWriter& writer);
+    Status write_once(FlushJob& job, RecordWriter& writer);
     Status write_dead_letters(const FlushJob& job, const std::string& key);
 
     ObjectStore& store_;
-    RecordWriter& writer_;
+    std::vector<std::unique_ptr<RecordWriter>> writers_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::unique_ptr<FlushJob>> queue_;
     std::vector<std::unique_ptr<FlushJob>> done_;
     size_t in_flight_ = 0;
     bool stopping_ = false;
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 } // namespace ticklake

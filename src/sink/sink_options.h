@@ -24,10 +24,11 @@ struct SinkOptions {
     size_t rotate_rows = 1'000'000;    //!< flush a partition's batch at this many rows
     size_t rotate_bytes = 128u << 20;  //!< ... or this many buffered bytes
     int64_t rotate_event_time_us = 0;  //!< ... or when its event times span this much (0 = off)
-    size_t max_buffer_bytes = 768u << 20; //!< over all partitions: flush the largest above this
+    size_t max_buffer_bytes = 512u << 20; //!< over all partitions: flush the largest above this
     int max_buffer_age_s = 300;        //!< flush data older than this (so retention never outruns it)
     std::optional<double> until_idle_s; //!< exit 0 once caught up and idle this long
     bool progress = false;             //!< one status line per second on stderr
+    int writer_threads = 2;            //!< files written in parallel (one DuckDB instance each)
     WriterOptions writer;
 };
 

@@ -16,8 +16,13 @@ std::string sink_file_name(std::string_view topic, int32_t partition, int64_t fi
     return fmt::format("{}-p{}-o{:020d}.{}", topic, partition, first_offset, ext);
 }
 
-SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, RecordWriter& writer, KafkaConsumer& consumer)
-    : options_(std::move(options)), store_(store), writer_(writer), consumer_(consumer), batch_writer_(store, writer) {}
+SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
+                       KafkaConsumer& consumer)
+    : options_(std::move(options))
+    , store_(store)
+    , extension_(writers.at(0)->extension())
+    , consumer_(consumer)
+    , batch_writer_(store, std::move(writers)) {}
 
 int64_t SinkRunner::period_of(TimestampUs ts) const {
     const int64_t day = ts >= 0 ? ts / kMicrosPerDay : -((-ts + kMicrosPerDay - 1) / kMicrosPerDay);
@@ -46,7 +51,7 @@ std::string SinkRunner::period_value(int64_t period) const {
 
 std::string SinkRunner::data_key(const FileBuffer& f, int32_t partition) const {
     return options_.database + "/" + f.table + "/" + period_value(f.period) + "/" +
-           sink_file_name(options_.topic, partition, f.first_offset, writer_.extension());
+           sink_file_name(options_.topic, partition, f.first_offset, extension_);
 }
 
 std::string SinkRunner::dead_letter_key(const PartitionBatch& b, int32_t partition) const {

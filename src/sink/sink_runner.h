@@ -40,7 +40,9 @@ std::string sink_file_name(std::string_view topic, int32_t partition, int64_t fi
 
 class SinkRunner {
 public:
-    SinkRunner(SinkOptions options, ObjectStore& store, RecordWriter& writer, KafkaConsumer& consumer);
+    //! One writer thread per element of writers (all of one format).
+    SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
+               KafkaConsumer& consumer);
 
     //! Consumes until `stop` is set, --until-idle is reached, or a fatal error. Flushes and
     //! commits what it holds before returning.
@@ -73,7 +75,7 @@ private:
 
     SinkOptions options_;
     ObjectStore& store_;
-    RecordWriter& writer_;
+    std::string extension_; //!< of the writers' files
     KafkaConsumer& consumer_;
     EventParser parser_;
     Event event_; //!< reused for every message

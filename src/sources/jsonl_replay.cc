@@ -21,7 +21,7 @@ Result<bool> JsonlReplay::next(std::string_view& line, Event& event) {
         if (line_.empty()) {
             continue;
         }
-        if (auto st = parser_.parse_into(line_, event); !st) {
+        if (auto st = parser_.parse_envelope(line_, event); !st) {
             ++skipped_;
             if (first_errors_.size() < 10) {
                 first_errors_.push_back("line " + std::to_string(line_no_) + ": " + st.error().message);

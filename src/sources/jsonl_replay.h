@@ -1,6 +1,7 @@
 // Replays a file of wire-format messages (one JSON event per line, docs/events.md) as they
-// are: the line is sent unchanged, its symbol and type are read to key and label it.
-// Lines that are not valid events are skipped and counted, never sent.
+// are: the line is sent unchanged, its symbol, type and time are read to key, label and pace
+// it. Lines that are not JSON objects with type, id, ts and symbol are skipped and counted;
+// the other fields are checked by the sink (dead letters), not here.
 #pragma once
 
 #include <cstdint>
@@ -19,8 +20,8 @@ class JsonlReplay {
 public:
     static Result<std::unique_ptr<JsonlReplay>> open(const std::string& path);
 
-    //! Next valid line; false at the end. `event` holds the parsed event, `line` stays valid
-    //! until the next call.
+    //! Next valid line; false at the end. `event` gets its type, symbol and ts; `line` stays
+    //! valid until the next call.
     Result<bool> next(std::string_view& line, Event& event);
     uint64_t skipped() const { return skipped_; }
     const std::vector<std::string>& first_errors() const { return first_errors_; }
