@@ -1,6 +1,7 @@
 #include "kafka/kafka_consumer.h"
 
 #include <cstring>
+#include <utility>
 
 #include "kafka/rdkafka_handle.h"
 
@@ -141,7 +142,7 @@ Result<PollResult> KafkaConsumer::poll(int timeout_ms) {
         if (m) {
             rd_kafka_message_destroy(m);
         }
-        return fail(Error::retry(impl_->fatal_error));
+        return fail(Error::fatal(std::exchange(impl_->fatal_error, {})));
     }
     PollResult r;
     if (!m) {
@@ -174,10 +175,12 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
     scratch.resize(max_messages);
     const ssize_t n = rd_kafka_consume_batch_queue(impl_->queue.get(), timeout_ms, scratch.data(), max_messages);
     if (!impl_->fatal_error.empty()) {
+        // Without committed offsets recovery cannot tell committed files from leftovers:
+        // stop rather than guess (a restart retries the whole assignment).
         for (ssize_t i = 0; i < n; ++i) {
             rd_kafka_message_destroy(scratch[i]);
         }
-        return fail(Error::retry(impl_->fatal_error));
+        return fail(Error::fatal(std::exchange(impl_->fatal_error, {})));
     }
     if (n < 0) {
         return fail(rdkafka::to_error(rd_kafka_last_error(), "consuming " + topic_));
