@@ -8,7 +8,9 @@ namespace {
 
 Result<rdkafka::Handle> admin_handle(const KafkaClientConfig& config) {
     // A producer handle is the lightest client that can run metadata and Admin requests.
-    auto conf = rdkafka::make_conf(config, {{"log_level", "3"}});
+    // A producer handle defaults to allow.auto.create.topics=true: a metadata lookup of a
+    // misspelt topic would then create it on clusters with auto.create.topics.enable.
+    auto conf = rdkafka::make_conf(config, {{"log_level", "3"}, {"allow.auto.create.topics", "false"}});
     if (!conf) {
         return fail(conf.error());
     }

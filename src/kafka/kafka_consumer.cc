@@ -1,5 +1,6 @@
 #include "kafka/kafka_consumer.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -172,8 +173,20 @@ Result<PollResult> KafkaConsumer::poll(int timeout_ms) {
 Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch& out) {
     out.clear();
     auto& scratch = impl_->batch;
-    scratch.resize(max_messages);
-    const ssize_t n = rd_kafka_consume_batch_queue(impl_->queue.get(), timeout_ms, scratch.data(), max_messages);
+    scratch.resize(std::max<size_t>(max_messages, 1));
+    // rd_kafka_consume_batch_queue waits until the batch is full or the timeout passes, so a
+    // small batch would cost the whole timeout: wait for the first message alone, then take
+    // whatever else is already queued without waiting.
+    ssize_t n = 0;
+    if (rd_kafka_message_t* first = rd_kafka_consumer_poll(impl_->rk.get(), timeout_ms)) {
+        scratch[0] = first;
+        n = 1;
+        if (max_messages > 1) {
+            const ssize_t more = rd_kafka_consume_batch_queue(impl_->queue.get(), 0, scratch.data() + 1,
+                                                              max_messages - 1);
+            n += std::max<ssize_t>(more, 0);
+        }
+    }
     if (!impl_->fatal_error.empty()) {
         // Without committed offsets recovery cannot tell committed files from leftovers:
         // stop rather than guess (a restart retries the whole assignment).
@@ -181,9 +194,6 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
             rd_kafka_message_destroy(scratch[i]);
         }
         return fail(Error::fatal(std::exchange(impl_->fatal_error, {})));
-    }
-    if (n < 0) {
-        return fail(rdkafka::to_error(rd_kafka_last_error(), "consuming " + topic_));
     }
     Status result;
     for (ssize_t i = 0; i < n; ++i) {

@@ -57,11 +57,12 @@ Error to_error(rd_kafka_resp_err_t err, const std::string& context) {
     case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
     case RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS:
     case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT: // the message was fine; no broker took it in time
         return Error::retry(std::move(msg));
     case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
         return Error::not_found(std::move(msg));
     case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
-    case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT:
         return Error::poison(std::move(msg));
     default:
         return Error::fatal(std::move(msg));

@@ -83,10 +83,23 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
 
 void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
     joined_ = false;
+    if (failed_) {
+        // After a failed batch nothing more may be written or committed for any partition:
+        // a later commit would cover the failed batch's offsets. Drop what we hold; the next
+        // owner recovers from the journals and the committed offsets.
+        for (int32_t p : revoked) {
+            if (auto it = partitions_.find(p); it != partitions_.end()) {
+                buffered_bytes_ -= it->second.batch.bytes;
+                partitions_.erase(it);
+            }
+        }
+        return;
+    }
     std::fprintf(stderr, "%ssink: %zu partition(s) revoked: flushing and committing them\n",
                  options_.progress ? "\n" : "", revoked.size());
     // Flush and commit what we hold so the next owner starts where we stopped. If that
     // fails, the journal stays and the next owner removes our files and redoes the batch.
+    in_revoke_ = true;
     for (int32_t p : revoked) {
         Status st = submit(p);
         if (st) {
@@ -101,6 +114,7 @@ void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
             partitions_.erase(it);
         }
     }
+    in_revoke_ = false;
 }
 
 Status SinkRunner::recover(int32_t partition, int64_t committed) {
@@ -118,17 +132,25 @@ Status SinkRunner::recover(int32_t partition, int64_t committed) {
     }
     if (committed < 0 || journal->start >= committed) {
         // The batch never committed: its files (complete or not) must not stay visible.
+        uint64_t removed = 0;
         for (const auto& key : journal->keys) {
-            if (auto st = store_.remove(key); !st) {
-                return st;
+            auto gone = store_.remove(key);
+            if (!gone) {
+                return fail(gone.error());
             }
-            ++stats_.recovered_removed;
+            removed += *gone ? 1 : 0;
         }
-        std::fprintf(stderr, "sink: partition %d: removed %zu file(s) of an uncommitted batch (offsets %lld-%lld)\n",
-                     partition, journal->keys.size(), static_cast<long long>(journal->start),
-                     static_cast<long long>(journal->end));
+        stats_.recovered_removed += removed;
+        std::fprintf(stderr,
+                     "sink: partition %d: removed %llu file(s) of an uncommitted batch (offsets %lld-%lld, %zu "
+                     "planned)\n",
+                     partition, static_cast<unsigned long long>(removed), static_cast<long long>(journal->start),
+                     static_cast<long long>(journal->end), journal->keys.size());
     }
-    return store_.remove(jkey);
+    if (auto gone = store_.remove(jkey); !gone) {
+        return fail(gone.error());
+    }
+    return {};
 }
 
 void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
@@ -197,6 +219,9 @@ bool SinkRunner::should_rotate(const PartitionBatch& b) const {
 }
 
 Status SinkRunner::submit(int32_t partition) {
+    if (failed_) {
+        return fail(Error::fatal("the sink stopped after a failed batch; nothing more is written"));
+    }
     auto pit = partitions_.find(partition);
     if (pit == partitions_.end() || pit->second.batch.empty()) {
         return {};
@@ -234,6 +259,9 @@ Status SinkRunner::submit(int32_t partition) {
 }
 
 Status SinkRunner::commit_completed(bool block) {
+    // Each job stands alone: a partition's failed batch never blocks another partition's
+    // commit (journals are per partition). What must never happen is a later commit of the
+    // *same* partition, which would cover the failed batch's offsets: see failed_.
     Status result;
     for (auto& job : batch_writer_.take_completed(block)) {
         auto pit = partitions_.find(job->partition);
@@ -241,21 +269,29 @@ Status SinkRunner::commit_completed(bool block) {
         if (pit != partitions_.end()) {
             pit->second.in_flight = false;
         }
-        if (!result) {
-            continue; // already failing: commit nothing more
+        if (failed_) {
+            continue; // stopping after an earlier failure: commit nothing more
         }
-        if (!job->result) {
-            result = job->result;
+        Status committed = job->result;
+        // Durable: now, and only now, the offsets may be committed. A transient refusal
+        // (coordinator moving) is retried; anything else leaves the journal in place, so
+        // whoever owns the partition next removes these files and redoes them.
+        for (int attempt = 0; committed && attempt < 5; ++attempt) {
+            committed = consumer_.commit({{job->partition, job->journal.end + 1}});
+            if (committed || committed.error().kind != ErrorKind::retry) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+        }
+        if (!committed) {
+            if (result) {
+                result = committed;
+            }
             continue;
         }
-        // Durable: now, and only now, the offsets may be committed.
-        if (auto st = consumer_.commit({{job->partition, job->journal.end + 1}}); !st) {
-            result = st;
-            continue;
-        }
-        if (auto st = store_.remove(job->journal_key); !st) {
+        if (auto gone = store_.remove(job->journal_key); !gone) {
             std::fprintf(stderr, "sink: journal %s not removed (%s); harmless: it is committed\n",
-                         job->journal_key.c_str(), st.error().message.c_str());
+                         job->journal_key.c_str(), gone.error().message.c_str());
         }
         stats_.rows_written += job->rows;
         stats_.files_written += job->data_files;
@@ -264,6 +300,13 @@ Status SinkRunner::commit_completed(bool block) {
             stats_.rows_by_table[table] += rows;
         }
         ++stats_.batches_committed;
+    }
+    if (!result && !failed_ && !in_revoke_) {
+        // In the run loop a failed batch stops the sink: nothing more is written or
+        // committed, on any partition, not even on the revoke that closing triggers. (Inside
+        // a revoke every partition is being given up anyway; the next owner recovers.)
+        failed_ = true;
+        failure_ = result;
     }
     return result;
 }
@@ -323,6 +366,10 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         auto st = consumer_.poll_batch(100, 2048, polled);
         if (!pending_error_) {
             result = pending_error_;
+            break;
+        }
+        if (failed_) { // a batch failed inside a rebalance callback
+            result = failure_;
             break;
         }
         if (!st) {
@@ -401,7 +448,12 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
     const auto final_flush_start = Clock::now();
     if (result) {
         result = flush_all();
-    } else {
+    }
+    if (!result) {
+        if (!failed_) {
+            failed_ = true;
+            failure_ = result;
+        }
         // Failing: let the writer finish what it has, but commit nothing more.
         while (batch_writer_.in_flight() > 0) {
             batch_writer_.take_completed(true);

@@ -84,6 +84,9 @@ private:
     size_t in_flight_bytes_ = 0; //!< in batches with the writer
     BatchWriter batch_writer_;
     bool joined_ = false; //!< in the group with a current assignment (maybe empty)
+    bool failed_ = false; //!< a batch failed: write and commit nothing more (not even on revoke)
+    Status failure_;      //!< why, when failed_
+    bool in_revoke_ = false; //!< inside on_revoke: failures concern partitions being given up
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
     std::chrono::steady_clock::time_point last_activity_;

@@ -87,7 +87,7 @@ Status LocalObjectStore::publish(std::string_view key) {
     return fsync_path(final_path.parent_path(), true);
 }
 
-Status LocalObjectStore::remove(std::string_view key) {
+Result<bool> LocalObjectStore::remove(std::string_view key) {
     const fs::path p = path_of(key);
     fs::path staged = p;
     staged += kStagingSuffix;
@@ -100,9 +100,11 @@ Status LocalObjectStore::remove(std::string_view key) {
         }
     }
     if (removed) {
-        return fsync_path(p.parent_path(), true);
+        if (auto st = fsync_path(p.parent_path(), true); !st) {
+            return fail(st.error());
+        }
     }
-    return {};
+    return removed;
 }
 
 Status LocalObjectStore::put_small(std::string_view key, std::string_view content) {

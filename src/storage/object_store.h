@@ -24,8 +24,9 @@ public:
     //! Makes the staged content of `key` durable and visible under its final name,
     //! replacing any previous object atomically. Returns once it would survive a crash.
     virtual Status publish(std::string_view key) = 0;
-    //! Removes `key` and any staged copy of it; absent is not an error.
-    virtual Status remove(std::string_view key) = 0;
+    //! Removes `key` and any staged copy of it; absent is not an error. True when
+    //! something was there to remove.
+    virtual Result<bool> remove(std::string_view key) = 0;
     //! Durable, atomic write of a small object (journals, manifests).
     virtual Status put_small(std::string_view key, std::string_view content) = 0;
     //! Content of a small object, or nullopt when absent.

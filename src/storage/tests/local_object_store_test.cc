@@ -44,8 +44,12 @@ TEST_F(LocalObjectStoreTest, PublishReplacesAndRemoveIsIdempotent) {
     ASSERT_TRUE(store_->put_small("j/p0.json", "one"));
     ASSERT_TRUE(store_->put_small("j/p0.json", "two"));
     EXPECT_EQ(**store_->get_small("j/p0.json"), "two");
-    ASSERT_TRUE(store_->remove("j/p0.json"));
-    ASSERT_TRUE(store_->remove("j/p0.json"));
+    auto first = store_->remove("j/p0.json");
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(*first);
+    auto second = store_->remove("j/p0.json");
+    ASSERT_TRUE(second);
+    EXPECT_FALSE(*second);
     EXPECT_FALSE(store_->get_small("j/p0.json")->has_value());
 }
 
