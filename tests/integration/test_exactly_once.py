@@ -229,3 +229,20 @@ def test_sink_to_a_missing_topic_says_what_to_do(broker, warehouse):
     proc = run(sink_args(broker, "no-such-topic-xyz", warehouse), check=False, timeout=60)
     assert proc.returncode != 0
     assert "no-such-topic-xyz" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_a_slow_stream_is_written_within_max_buffer_age(broker, topic, warehouse):
+    """Rotation by size would hold a trickle in memory for days: --max-buffer-age bounds it."""
+    produce_sim(broker, topic, 1, partitions=1)  # create the topic
+    producer = subprocess.Popen([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", "sim",
+                                 "--count", "400", "--seed", "5", "--rate", "100", "--no-progress"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sink_proc = subprocess.Popen([str(BINARY), *sink_args(broker, topic, warehouse, idle=3,
+                                                          extra=("--max-buffer-age", "1"))],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Files must appear while the producer is still sending (it needs 4 s for 400 events).
+    wait_for(lambda: len(data_files(warehouse, "quotes", "parquet")) >= 1, 30, "a file from the trickle")
+    assert producer.poll() is None, "the producer finished before any file appeared"
+    assert producer.wait(timeout=60) == 0
+    assert sink_proc.wait(timeout=60) == 0
+    assert ids_by_duckdb(warehouse) == (401, 401)
