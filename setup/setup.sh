@@ -2,7 +2,7 @@
 # Installs everything ticklake needs to build, test and run its demo on one machine.
 #
 #   setup/setup.sh            all steps
-#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv
+#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv minio
 #   setup/setup.sh --check    exit 0 when every step is already done, 1 otherwise
 #
 # Idempotent: each step records a stamp in .deps/stamps/ that names the pinned version,
@@ -11,6 +11,7 @@
 #   KAFKA_HOME   a Kafka 4.x distribution (its libs/ folder is used instead of Maven)
 #   DUCKDB_HOME  a folder with lib/libduckdb.so (or libduckdb.so) and include/duckdb.h
 #                (a system /usr/lib/libduckdb.so + /usr/include/duckdb.h is found too)
+#   MINIO_BIN    a minio server binary (S3 tests only)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,12 +25,16 @@ DUCKDB_HDR_PKG="duckdb@1.4.4"
 DUCKDB_HDR_SHA512="hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog=="
 KAFKA_VERSION="4.1.1"   # keep in step with setup/kafka-pom.xml
 PY_REQUIREMENTS="$ROOT/setup/requirements-test.txt"
+# MinIO (the S3 server of the tests) from the Go module proxy. Its releases are not semver
+# tags, so the pin is the module's pseudo-version (commit 7aac2a2c5b7c, 2026-02-12).
+MINIO_MODULE="github.com/minio/minio"
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git unzip curl ca-certificates
   librdkafka-dev kcat libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
-  openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd
+  openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd golang-go
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -50,11 +55,19 @@ missing_apt_packages() {
       nodejs) command -v node >/dev/null && continue ;;
       npm) command -v npm >/dev/null && continue ;;
       maven) command -v mvn >/dev/null && continue ;;
+      golang-go) go_bin >/dev/null && continue ;;
       openjdk-17-jre-headless) java_ok && continue ;;
     esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   printf '%s\n' "${missing[@]}"
+}
+
+# Go from PATH, else the usual /usr/local/go install (often not on a non-login PATH).
+go_bin() {
+  if command -v go >/dev/null; then command -v go; return 0; fi
+  [[ -x /usr/local/go/bin/go ]] && { echo /usr/local/go/bin/go; return 0; }
+  return 1
 }
 
 java_ok() {
@@ -155,7 +168,23 @@ step_venv() {
   stamp_set venv "$pin"
 }
 
-ALL_STEPS=(apt duckdb kafka venv)
+step_minio() {
+  if [[ -n "${MINIO_BIN:-}" ]]; then
+    [[ -x "$MINIO_BIN" ]] || fail minio "MINIO_BIN=$MINIO_BIN is not an executable"
+    say "minio: using MINIO_BIN=$MINIO_BIN"; return 0
+  fi
+  local out="$DEPS/minio"
+  if stamp_ok minio "$MINIO_VERSION" && [[ -x "$out/bin/minio" ]]; then say "minio: present"; return 0; fi
+  local go; go="$(go_bin)" || fail minio "go not found; run setup/setup.sh apt first"
+  say "minio: building $MINIO_MODULE@$MINIO_VERSION with go install (about 2-4 minutes)"
+  mkdir -p "$out/bin"
+  GOBIN="$out/bin" GOFLAGS=-buildvcs=false GOPATH="${GOPATH:-$HOME/go}" "$go" install "$MINIO_MODULE@$MINIO_VERSION" \
+    || fail minio "go install $MINIO_MODULE@$MINIO_VERSION failed (is the Go module proxy reachable?)"
+  stamp_set minio "$MINIO_VERSION"
+  say "minio: installed $out/bin/minio"
+}
+
+ALL_STEPS=(apt duckdb kafka venv minio)
 
 check_all() {
   [[ -z "$(missing_apt_packages)" ]] || return 1
@@ -163,6 +192,7 @@ check_all() {
     || { stamp_ok duckdb "$DUCKDB_LIB_PKG+$DUCKDB_HDR_PKG" && [[ -f "$DEPS/duckdb/lib/libduckdb.so" ]]; } || return 1
   [[ -n "${KAFKA_HOME:-}" ]] || stamp_ok kafka "$KAFKA_VERSION+$(sha512_b64 "$ROOT/setup/kafka-pom.xml")" || return 1
   stamp_ok venv "$(sha512_b64 "$PY_REQUIREMENTS")" && [[ -x "$DEPS/venv/bin/python" ]] || return 1
+  [[ -n "${MINIO_BIN:-}" ]] || { stamp_ok minio "$MINIO_VERSION" && [[ -x "$DEPS/minio/bin/minio" ]]; } || return 1
 }
 
 main() {
@@ -171,7 +201,7 @@ main() {
   [[ ${#steps[@]} -eq 0 ]] && steps=("${ALL_STEPS[@]}")
   for s in "${steps[@]}"; do
     case "$s" in
-      apt|duckdb|kafka|venv) "step_$s" ;;
+      apt|duckdb|kafka|venv|minio) "step_$s" ;;
       *) echo "unknown step '$s' (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
     esac
   done
