@@ -8,6 +8,9 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "storage/s3/aws_credentials.h"
+#include "storage/s3/s3_object_store.h"
+
 namespace ticklake {
 
 namespace fs = std::filesystem;
@@ -163,10 +166,49 @@ Result<std::vector<std::string>> LocalObjectStore::list(std::string_view prefix)
     return keys;
 }
 
+// Credentials, region and endpoint as the AWS CLI resolves them; a custom endpoint
+// (MinIO, Ceph) gets path-style addressing unless the profile says otherwise.
+static Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri) {
+    auto location = s3::parse_s3_uri(uri);
+    if (!location) {
+        return fail(location.error());
+    }
+    const s3::EnvLookup env = s3::process_env();
+    auto settings = s3::resolve_aws_settings(env, s3::read_file_from_disk());
+    if (!settings) {
+        return fail(settings.error());
+    }
+    s3::S3ClientConfig config;
+    config.credentials = settings->credentials;
+    if (!settings->region.empty()) {
+        config.region = settings->region;
+    }
+    if (!settings->endpoint_url.empty()) {
+        auto endpoint = s3::parse_endpoint_url(settings->endpoint_url);
+        if (!endpoint) {
+            return fail(Error::invalid("endpoint from " + settings->endpoint_source + ": " + endpoint.error().message));
+        }
+        config.endpoint = *endpoint;
+    }
+    if (!settings->addressing_style.empty()) {
+        auto style = s3::parse_addressing_style(settings->addressing_style);
+        if (!style) {
+            return fail(style.error());
+        }
+        config.addressing = *style;
+    }
+    fs::path spool_dir;
+    if (auto dir = env("TICKLAKE_SPOOL_DIR"); dir && !dir->empty()) {
+        spool_dir = *dir;
+    }
+    auto client = std::make_shared<s3::S3Client>(std::move(config));
+    return std::unique_ptr<ObjectStore>(new s3::S3ObjectStore(std::move(client), std::move(*location), spool_dir));
+}
+
 Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri) {
     std::string path(uri);
-    if (path.rfind("s3://", 0) == 0) {
-        return fail(Error::invalid("s3:// warehouses are not supported yet: use a local folder"));
+    if (path.size() >= 5 && (path.rfind("s3://", 0) == 0 || path.rfind("S3://", 0) == 0)) {
+        return open_s3_object_store(uri);
     }
     if (path.rfind("file://", 0) == 0) {
         path = path.substr(7);

@@ -37,7 +37,9 @@ public:
     virtual std::string uri() const = 0;
 };
 
-//! Opens a warehouse URI: a plain path or file:// URI (created when missing).
+//! Opens a warehouse URI: a plain path or file:// URI (created when missing), or
+//! s3://bucket/prefix (credentials, region and endpoint from the AWS environment and profile;
+//! TICKLAKE_SPOOL_DIR, when set, holds staged files instead of a private temp folder).
 Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri);
 
 } // namespace ticklake

@@ -1,0 +1,172 @@
+#include "storage/s3/s3_client.h"
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "storage/s3/tests/fake_http_transport.h"
+
+namespace ticklake::s3 {
+
+namespace {
+
+constexpr std::string_view kSecret = "fakeSecretKeyForUnitTests0123456789abcdef";
+
+struct ClientUnderTest {
+    std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
+    std::vector<std::chrono::milliseconds> sleeps;
+    TimestampUs now = 1'700'000'000 * kMicrosPerSecond;
+    std::unique_ptr<S3Client> client;
+
+    ClientUnderTest() {
+        S3ClientConfig c;
+        c.credentials = AwsCredentials{"AKIDUNITTEST", std::string(kSecret), "", "test"};
+        c.region = "us-east-1";
+        c.endpoint = S3Endpoint{"http", "127.0.0.1", 9000};
+        c.retry.max_attempts = 3;
+        c.retry.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
+        c.retry.jitter = [] { return 0.5; };
+        c.clock = [this] { return now += kMicrosPerSecond; }; // one second per signature
+        client = std::make_unique<S3Client>(std::move(c), transport);
+    }
+};
+
+} // namespace
+
+TEST(S3ClientTest, PutSendsContentMd5AndSignedPayloadHash) {
+    ClientUnderTest t;
+    t.transport->respond(200);
+    ASSERT_TRUE(t.client->put_object("bucket", "dir/a b.json", "hello"));
+    ASSERT_EQ(t.transport->sent.size(), 1u);
+    const HttpRequest& r = t.transport->sent[0];
+    EXPECT_EQ(r.method, "PUT");
+    EXPECT_EQ(r.url, "http://127.0.0.1:9000/bucket/dir/a%20b.json");
+    EXPECT_EQ(r.body, "hello");
+    EXPECT_EQ(header_of(r, "content-md5"), "XUFAKrxLKna5cZ2REBfFkg==");
+    EXPECT_EQ(header_of(r, "x-amz-content-sha256"),
+              "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    EXPECT_NE(header_of(r, "Authorization").find("SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date"),
+              std::string::npos)
+        << header_of(r, "Authorization");
+}
+
+TEST(S3ClientTest, PutFromFileHashesTheFileAndStreamsIt) {
+    ClientUnderTest t;
+    t.transport->respond(200);
+    const auto path = std::filesystem::temp_directory_path() / ("tl-s3-unit-" + std::to_string(::getpid()));
+    std::ofstream(path, std::ios::binary) << "hello";
+    ASSERT_TRUE(t.client->put_object_from_file("bucket", "k", path));
+    std::filesystem::remove(path);
+    const HttpRequest& r = t.transport->sent.at(0);
+    ASSERT_TRUE(r.body_file);
+    EXPECT_EQ(*r.body_file, path);
+    EXPECT_EQ(r.body_file_size, 5u);
+    EXPECT_EQ(header_of(r, "content-md5"), "XUFAKrxLKna5cZ2REBfFkg==");
+
+    auto missing = t.client->put_object_from_file("bucket", "k", path);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, ErrorKind::invalid_argument);
+}
+
+TEST(S3ClientTest, EachRetryIsSignedAgainWithANewDate) {
+    ClientUnderTest t;
+    t.transport->respond(503, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>");
+    t.transport->respond(200);
+    ASSERT_TRUE(t.client->put_object("bucket", "k", "x"));
+    ASSERT_EQ(t.transport->sent.size(), 2u);
+    const auto& a = t.transport->sent[0];
+    const auto& b = t.transport->sent[1];
+    EXPECT_NE(header_of(a, "x-amz-date"), header_of(b, "x-amz-date"));
+    EXPECT_NE(header_of(a, "Authorization"), header_of(b, "Authorization"));
+    EXPECT_EQ(t.sleeps.size(), 1u);
+}
+
+TEST(S3ClientTest, ServerErrorsAfterRetriesAreRetryErrorsWithTheS3Code) {
+    ClientUnderTest t;
+    for (int i = 0; i < 3; ++i) {
+        t.transport->respond(503, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>");
+    }
+    auto r = t.client->get_object("bucket", "k");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::retry);
+    EXPECT_NE(r.error().message.find("SlowDown: Reduce your request rate."), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("after 3 attempts"), std::string::npos) << r.error().message;
+    EXPECT_EQ(t.transport->sent.size(), 3u);
+}
+
+TEST(S3ClientTest, AccessDeniedIsFatalNotRetriedAndCarriesNoSecret) {
+    ClientUnderTest t;
+    t.transport->respond(403, "<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we "
+                              "calculated does not match</Message></Error>");
+    auto r = t.client->put_object("bucket", "p/k", "x");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::fatal);
+    EXPECT_EQ(r.error().message.rfind("access denied to s3://bucket/p/k: check credentials and bucket policy", 0), 0u)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("SignatureDoesNotMatch"), std::string::npos);
+    EXPECT_EQ(r.error().message.find(kSecret), std::string::npos);
+    EXPECT_EQ(t.transport->sent.size(), 1u);
+}
+
+TEST(S3ClientTest, NotFoundAndMissingBucketAreTranslated) {
+    ClientUnderTest t;
+    t.transport->respond(404, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
+    auto missing_key = t.client->get_object("bucket", "k");
+    ASSERT_FALSE(missing_key);
+    EXPECT_EQ(missing_key.error().kind, ErrorKind::not_found);
+
+    t.transport->respond(404, "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>");
+    auto missing_bucket = t.client->get_object("nobucket", "k");
+    ASSERT_FALSE(missing_bucket);
+    EXPECT_EQ(missing_bucket.error().kind, ErrorKind::fatal);
+    EXPECT_NE(missing_bucket.error().message.find("bucket 'nobucket' does not exist"), std::string::npos)
+        << missing_bucket.error().message;
+
+    t.transport->respond(404); // HEAD answers carry no body
+    auto head = t.client->head_object("bucket", "k");
+    ASSERT_FALSE(head);
+    EXPECT_EQ(head.error().kind, ErrorKind::not_found);
+}
+
+TEST(S3ClientTest, ListFollowsContinuationTokens) {
+    ClientUnderTest t;
+    t.transport->respond(200, "<ListBucketResult><Contents><Key>p/a</Key></Contents><IsTruncated>true</IsTruncated>"
+                              "<NextContinuationToken>tok+/=1</NextContinuationToken></ListBucketResult>");
+    t.transport->respond(200, "<ListBucketResult><Contents><Key>p/b&amp;c</Key></Contents>"
+                              "<IsTruncated>false</IsTruncated></ListBucketResult>");
+    auto keys = t.client->list_all("bucket", "p/", 1);
+    ASSERT_TRUE(keys) << keys.error().message;
+    EXPECT_EQ(*keys, (std::vector<std::string>{"p/a", "p/b&c"}));
+    ASSERT_EQ(t.transport->sent.size(), 2u);
+    EXPECT_EQ(t.transport->sent[0].url, "http://127.0.0.1:9000/bucket?list-type=2&max-keys=1&prefix=p%2F");
+    EXPECT_EQ(t.transport->sent[1].url,
+              "http://127.0.0.1:9000/bucket?continuation-token=tok%2B%2F%3D1&list-type=2&max-keys=1&prefix=p%2F");
+}
+
+TEST(S3XmlTest, ParsesListPagesAndDecodesEntities) {
+    auto page = parse_list_objects_v2(
+        "<?xml version=\"1.0\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<Name>b</Name><Prefix></Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>"
+        "<Contents><Key>a&lt;1&gt;&quot;&apos;</Key><Size>1</Size></Contents>"
+        "<Contents><Key>caf&#233; &#x1F600;</Key></Contents>"
+        "<NextContinuationToken>1a&amp;b</NextContinuationToken></ListBucketResult>");
+    ASSERT_TRUE(page) << page.error().message;
+    EXPECT_EQ(page->keys, (std::vector<std::string>{"a<1>\"'", "caf\xC3\xA9 \xF0\x9F\x98\x80"}));
+    EXPECT_TRUE(page->truncated);
+    EXPECT_EQ(page->next_continuation_token, "1a&b");
+
+    EXPECT_FALSE(parse_list_objects_v2("<Error><Code>InternalError</Code></Error>"));
+    EXPECT_FALSE(parse_list_objects_v2("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>"));
+    EXPECT_EQ(decode_xml_entities("a&b &unknown; &amp;amp;"), "a&b &unknown; &amp;");
+    EXPECT_EQ(xml_element("<Error><Code>NoSuchKey</Code></Error>", "Code"), "NoSuchKey");
+    EXPECT_EQ(xml_element("<Error></Error>", "Code"), "");
+}
+
+TEST(S3ClientTest, Md5IsBase64OfTheRawDigest) {
+    EXPECT_EQ(base64_md5(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
+    EXPECT_EQ(base64_md5("hello"), "XUFAKrxLKna5cZ2REBfFkg==");
+}
+
+} // namespace ticklake::s3

@@ -1,0 +1,202 @@
+// S3ObjectStore and S3Client against a real MinIO that verifies signatures. One server per
+// test process (ctest runs each test as its own process), one bucket, a fresh prefix per test.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "storage/s3/s3_client.h"
+#include "storage/s3/s3_object_store.h"
+#include "storage/s3/tests/minio_server.h"
+#include "storage/tests/object_store_contract.h"
+
+namespace ticklake::s3 {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kBucket = "ticklake-test";
+
+class MinioEnvironment : public ::testing::Environment {
+public:
+    void SetUp() override {
+        auto started = MinioServer::start();
+        ASSERT_TRUE(started) << started.error().message;
+        server = std::move(*started);
+        auto created = client()->create_bucket(kBucket);
+        ASSERT_TRUE(created) << created.error().message;
+    }
+    void TearDown() override { server.reset(); }
+
+    S3ClientConfig config(std::optional<std::string> secret = std::nullopt) const {
+        S3ClientConfig c;
+        c.credentials = server->credentials();
+        if (secret) {
+            c.credentials.secret_access_key = *secret;
+        }
+        c.endpoint = *parse_endpoint_url(server->endpoint_url());
+        c.retry.max_attempts = 3;
+        c.retry.base_delay = std::chrono::milliseconds(10);
+        return c;
+    }
+    std::shared_ptr<S3Client> client(std::optional<std::string> secret = std::nullopt) const {
+        return std::make_shared<S3Client>(config(std::move(secret)));
+    }
+
+    std::unique_ptr<MinioServer> server;
+};
+
+MinioEnvironment* minio = static_cast<MinioEnvironment*>(::testing::AddGlobalTestEnvironment(new MinioEnvironment));
+
+std::string fresh_prefix() { return "run-" + random_hex(6); }
+
+} // namespace
+
+INSTANTIATE_TEST_SUITE_P(S3, ObjectStoreContract,
+                         ::testing::Values(ObjectStoreFactory{"S3",
+                                                              []() -> std::unique_ptr<ObjectStore> {
+                                                                  return std::make_unique<S3ObjectStore>(
+                                                                      minio->client(),
+                                                                      S3Location{std::string(kBucket), fresh_prefix()});
+                                                              }}),
+                         object_store_factory_name);
+
+TEST(S3MinioTest, WrongSecretIsAccessDeniedAndNeverPrinted) {
+    const std::string wrong = "wrong" + random_hex(16);
+    auto client = minio->client(wrong);
+    auto put = client->put_object(kBucket, "x/denied.json", "{}");
+    ASSERT_FALSE(put);
+    EXPECT_EQ(put.error().kind, ErrorKind::fatal);
+    const std::string& msg = put.error().message;
+    EXPECT_NE(msg.find("access denied to s3://ticklake-test/x/denied.json"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("SignatureDoesNotMatch"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find(wrong), std::string::npos);
+    EXPECT_EQ(msg.find(minio->server->credentials().secret_access_key), std::string::npos);
+
+    // Through the store, a denied read is an error, never "absent".
+    S3ObjectStore store(client, S3Location{std::string(kBucket), fresh_prefix()});
+    auto got = store.get_small("x.json");
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error().kind, ErrorKind::fatal);
+    EXPECT_NE(got.error().message.find("access denied"), std::string::npos) << got.error().message;
+}
+
+TEST(S3MinioTest, MissingBucketIsAClearFatalError) {
+    const std::string bucket = "no-such-bucket-" + random_hex(4);
+    S3ObjectStore store(minio->client(), S3Location{bucket, "p"});
+    auto put = store.put_small("a.json", "{}");
+    ASSERT_FALSE(put);
+    EXPECT_EQ(put.error().kind, ErrorKind::fatal);
+    EXPECT_NE(put.error().message.find("bucket '" + bucket + "' does not exist"), std::string::npos)
+        << put.error().message;
+    auto got = store.get_small("a.json");
+    ASSERT_FALSE(got) << "a missing bucket must not read as a missing object";
+    EXPECT_EQ(got.error().kind, ErrorKind::fatal);
+    auto listed = store.list("");
+    ASSERT_FALSE(listed);
+    EXPECT_NE(listed.error().message.find(bucket), std::string::npos) << listed.error().message;
+}
+
+TEST(S3MinioTest, ListPagesWithContinuationTokens) {
+    auto client = minio->client();
+    const std::string prefix = fresh_prefix() + "/";
+    std::vector<std::string> expected;
+    for (int i = 0; i < 7; ++i) {
+        expected.push_back(prefix + "k" + std::to_string(i));
+        ASSERT_TRUE(client->put_object(kBucket, expected.back(), "v"));
+    }
+    auto first = client->list_objects_v2(kBucket, prefix, "", 3);
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->keys, (std::vector<std::string>(expected.begin(), expected.begin() + 3)));
+    EXPECT_TRUE(first->truncated);
+    EXPECT_FALSE(first->next_continuation_token.empty());
+    auto second = client->list_objects_v2(kBucket, prefix, first->next_continuation_token, 3);
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_EQ(second->keys, (std::vector<std::string>(expected.begin() + 3, expected.begin() + 6)));
+    auto all = client->list_all(kBucket, prefix, 3);
+    ASSERT_TRUE(all) << all.error().message;
+    EXPECT_EQ(*all, expected);
+}
+
+TEST(S3MinioTest, ListOverAThousandKeysFollowsTokens) {
+    auto client = minio->client();
+    const std::string root = fresh_prefix();
+    S3ObjectStore store(client, S3Location{std::string(kBucket), root});
+    std::vector<std::string> expected;
+    for (int i = 0; i < 1005; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof(name), "many/%04d.json", i);
+        expected.emplace_back(name);
+        ASSERT_TRUE(client->put_object(kBucket, root + "/" + name, "{}"));
+    }
+    auto first = client->list_objects_v2(kBucket, root + "/many/");
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->keys.size(), 1000u);
+    EXPECT_TRUE(first->truncated);
+    auto listed = store.list("many");
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(*listed, expected);
+}
+
+TEST(S3MinioTest, PublishUploadsALargeStagedFileIntact) {
+    auto client = minio->client();
+    S3ObjectStore store(client, S3Location{std::string(kBucket), fresh_prefix()});
+    const std::string key = "big/part-0.parquet";
+    std::string content(6 * 1024 * 1024 + 17, '\0');
+    for (size_t i = 0; i < content.size(); ++i) {
+        content[i] = static_cast<char>((i * 2654435761u) >> 13);
+    }
+    const fs::path staged = store.staging_path(key);
+    EXPECT_TRUE(staged.string().starts_with(store.spool_dir().string()));
+    std::ofstream(staged, std::ios::binary) << content;
+    auto published = store.publish(key);
+    ASSERT_TRUE(published) << published.error().message;
+    EXPECT_FALSE(fs::exists(staged));
+    auto got = store.get_small(key);
+    ASSERT_TRUE(got && got->has_value());
+    EXPECT_EQ(got->value().size(), content.size());
+    EXPECT_TRUE(**got == content);
+    auto head = client->head_object(kBucket, store.uri().substr(std::string("s3://ticklake-test/").size()) + "/" + key);
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(head->size, content.size());
+}
+
+TEST(S3MinioTest, SpoolFolderIsPrivateAndRemovedWithTheStore) {
+    fs::path spool;
+    {
+        S3ObjectStore store(minio->client(), S3Location{std::string(kBucket), fresh_prefix()});
+        spool = store.spool_dir();
+        std::ofstream(store.staging_path("a/b.parquet")) << "x";
+        EXPECT_TRUE(fs::exists(spool / "a/b.parquet.tmp"));
+    }
+    EXPECT_FALSE(fs::exists(spool));
+}
+
+TEST(S3MinioTest, OpenObjectStoreResolvesTheAwsEnvironment) {
+    const auto& creds = minio->server->credentials();
+    const fs::path spool = fs::temp_directory_path() / ("tl-spool-" + random_hex(4));
+    ::setenv("AWS_ACCESS_KEY_ID", creds.access_key_id.c_str(), 1);
+    ::setenv("AWS_SECRET_ACCESS_KEY", creds.secret_access_key.c_str(), 1);
+    ::unsetenv("AWS_SESSION_TOKEN");
+    ::unsetenv("AWS_PROFILE");
+    ::setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials", 1);
+    ::setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+    ::setenv("AWS_REGION", "us-east-1", 1);
+    ::setenv("AWS_ENDPOINT_URL_S3", minio->server->endpoint_url().c_str(), 1);
+    ::setenv("TICKLAKE_SPOOL_DIR", spool.c_str(), 1);
+    const std::string prefix = fresh_prefix();
+    auto store = open_object_store("s3://ticklake-test/" + prefix);
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ((*store)->uri(), "s3://ticklake-test/" + prefix);
+    EXPECT_EQ((*store)->staging_path("x.json"), spool / "ticklake-test" / prefix / "x.json.tmp");
+    std::ofstream((*store)->staging_path("x.json")) << "via env";
+    ASSERT_TRUE((*store)->publish("x.json"));
+    auto got = minio->client()->get_object(kBucket, prefix + "/x.json");
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(*got, "via env");
+    fs::remove_all(spool);
+}
+
+} // namespace ticklake::s3

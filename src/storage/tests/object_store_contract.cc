@@ -1,0 +1,115 @@
+#include "storage/tests/object_store_contract.h"
+
+#include <filesystem>
+#include <fstream>
+#include <algorithm>
+
+namespace ticklake {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_file(const fs::path& p, const std::string& content) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << content;
+}
+
+std::optional<std::string> get(ObjectStore& store, const std::string& key) {
+    auto got = store.get_small(key);
+    EXPECT_TRUE(got) << got.error().message;
+    return got ? *got : std::nullopt;
+}
+
+} // namespace
+
+void ObjectStoreContract::SetUp() {
+    store_ = GetParam().make();
+    ASSERT_NE(store_, nullptr);
+}
+
+void ObjectStoreContract::TearDown() { store_.reset(); }
+
+TEST_P(ObjectStoreContract, StagedContentIsInvisibleUntilPublished) {
+    const std::string key = "db/t/dt=2025-01-06/part-0.parquet";
+    const fs::path staged = store_->staging_path(key);
+    write_file(staged, "columnar bytes");
+    EXPECT_EQ(get(*store_, key), std::nullopt);
+    auto listed = store_->list("db");
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(std::count(listed->begin(), listed->end(), key), 0);
+
+    auto published = store_->publish(key);
+    ASSERT_TRUE(published) << published.error().message;
+    EXPECT_EQ(get(*store_, key), "columnar bytes");
+    EXPECT_FALSE(fs::exists(staged));
+    listed = store_->list("db");
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(*listed, std::vector<std::string>{key});
+}
+
+TEST_P(ObjectStoreContract, PublishReplacesThePreviousObject) {
+    const std::string key = "t/a.parquet";
+    write_file(store_->staging_path(key), "first version");
+    ASSERT_TRUE(store_->publish(key));
+    write_file(store_->staging_path(key), "second");
+    ASSERT_TRUE(store_->publish(key));
+    EXPECT_EQ(get(*store_, key), "second");
+}
+
+TEST_P(ObjectStoreContract, PublishWithoutStagedContentFails) {
+    EXPECT_FALSE(store_->publish("never/staged.parquet"));
+    EXPECT_EQ(get(*store_, "never/staged.parquet"), std::nullopt);
+}
+
+TEST_P(ObjectStoreContract, RemoveIsIdempotentAndReportsPresence) {
+    ASSERT_TRUE(store_->put_small("j/p0.json", "offsets"));
+    auto first = store_->remove("j/p0.json");
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_TRUE(*first);
+    EXPECT_EQ(get(*store_, "j/p0.json"), std::nullopt);
+    auto second = store_->remove("j/p0.json");
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_FALSE(*second);
+
+    // A staged, never published copy counts as something to remove.
+    const fs::path staged = store_->staging_path("j/p1.json");
+    write_file(staged, "half written");
+    auto staged_only = store_->remove("j/p1.json");
+    ASSERT_TRUE(staged_only) << staged_only.error().message;
+    EXPECT_TRUE(*staged_only);
+    EXPECT_FALSE(fs::exists(staged));
+}
+
+TEST_P(ObjectStoreContract, PutAndGetSmallObjects) {
+    const std::string binary("a\0b\xff\n", 5);
+    ASSERT_TRUE(store_->put_small("m/binary", binary));
+    ASSERT_TRUE(store_->put_small("m/empty", ""));
+    ASSERT_TRUE(store_->put_small("m/odd name & more+.json", "{\"a\":1}"));
+    EXPECT_EQ(get(*store_, "m/binary"), binary);
+    EXPECT_EQ(get(*store_, "m/empty"), std::string());
+    EXPECT_EQ(get(*store_, "m/odd name & more+.json"), "{\"a\":1}");
+    ASSERT_TRUE(store_->put_small("m/binary", "replaced"));
+    EXPECT_EQ(get(*store_, "m/binary"), "replaced");
+}
+
+TEST_P(ObjectStoreContract, ListIsSortedAndScopedToThePrefix) {
+    for (const char* key : {"b/2", "a/x/10", "a/2", "ab/3", "a/1", "c"}) {
+        ASSERT_TRUE(store_->put_small(key, key));
+    }
+    auto a = store_->list("a");
+    ASSERT_TRUE(a) << a.error().message;
+    EXPECT_EQ(*a, (std::vector<std::string>{"a/1", "a/2", "a/x/10"}));
+    auto all = store_->list("");
+    ASSERT_TRUE(all) << all.error().message;
+    EXPECT_EQ(*all, (std::vector<std::string>{"a/1", "a/2", "a/x/10", "ab/3", "b/2", "c"}));
+}
+
+TEST_P(ObjectStoreContract, MissingObjectsAreNulloptAndEmptyLists) {
+    EXPECT_EQ(get(*store_, "nothing/here.json"), std::nullopt);
+    auto listed = store_->list("nothing");
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_TRUE(listed->empty());
+}
+
+} // namespace ticklake
