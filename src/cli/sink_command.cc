@@ -139,7 +139,11 @@ void add_sink_command(CLI::App& app) {
     cmd->add_option("--topic,-t", o.topic, "Topic to consume")->required();
     cmd->add_option("--group,-g", o.group, "Consumer group; run several sinks with one group to share partitions")
         ->capture_default_str();
-    cmd->add_option("--warehouse,-w", o.warehouse, "Warehouse folder or file:// URI (created when missing)")->required();
+    cmd->add_option("--warehouse,-w", o.warehouse,
+                    "Warehouse: a folder or file:// URI (created when missing), or s3://bucket/prefix (credentials, "
+                    "region and endpoint from the AWS environment: AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_REGION, "
+                    "AWS_ENDPOINT_URL_S3 for MinIO/Ceph)")
+        ->required();
     cmd->add_option("--format,-f", o.format, "File format: parquet (zstd, sorted by symbol, ts), jsonl or csv")
         ->check(CLI::IsMember({"parquet", "jsonl", "csv"}))
         ->capture_default_str();

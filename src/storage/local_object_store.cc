@@ -202,6 +202,11 @@ static Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_vie
         spool_dir = *dir;
     }
     auto client = std::make_shared<s3::S3Client>(std::move(config));
+    // Fail fast on wrong credentials or a missing bucket: one cheap listing now, before a
+    // sink joins its consumer group and takes partitions it could not write.
+    if (auto probe = client->list_objects_v2(location->bucket, location->key, {}, 1); !probe) {
+        return fail(probe.error());
+    }
     return std::unique_ptr<ObjectStore>(new s3::S3ObjectStore(std::move(client), std::move(*location), spool_dir));
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
@@ -14,8 +15,36 @@ namespace {
 
 constexpr std::string_view kStagingSuffix = ".tmp";
 
+// Spool folders live under <tmp>/ticklake-spool/p<pid>-XXXXXX. A process killed with
+// SIGKILL cannot remove its own: the next store removes those whose process is gone, so a
+// crash-looping sink does not fill the disk. (A reused pid only delays that clean-up.)
+void remove_spools_of_dead_processes(const fs::path& parent) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.size() < 2 || name[0] != 'p') {
+            continue;
+        }
+        const long pid = std::strtol(name.c_str() + 1, nullptr, 10);
+        if (pid <= 0 || pid == ::getpid()) {
+            continue;
+        }
+        if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+            std::error_code ignored;
+            fs::remove_all(entry.path(), ignored);
+        }
+    }
+}
+
 fs::path make_private_spool_dir() {
-    std::string pattern = (fs::temp_directory_path() / "ticklake-spool-XXXXXX").string();
+    const fs::path parent = fs::temp_directory_path() / "ticklake-spool";
+    std::error_code ec;
+    fs::create_directories(parent, ec);
+    remove_spools_of_dead_processes(parent);
+    std::string leaf = "p";
+    leaf.append(std::to_string(::getpid()));
+    leaf.append("-XXXXXX");
+    std::string pattern = (parent / leaf).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         return {};
     }
