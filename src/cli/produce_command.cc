@@ -250,9 +250,7 @@ int run_produce(ProduceFlags& f) {
                  static_cast<unsigned long long>(s.delivered), static_cast<unsigned long long>(s.enqueued),
                  f.topic.c_str(), secs, secs > 0 ? s.delivered / secs : 0.0, static_cast<unsigned long long>(s.failed),
                  static_cast<unsigned long long>(skipped()));
-    const std::vector<std::string> no_errors;
-    const auto* csv = dynamic_cast<const CsvReplay*>(source_holder.get());
-    for (const auto& why : wire ? wire->first_errors() : csv ? csv->first_errors() : no_errors) {
+    for (const auto& why : wire ? wire->first_errors() : (*source)->first_errors()) {
         std::fprintf(stderr, "produce:   skipped %s\n", why.c_str());
     }
     if (!f.summary_json.empty()) {

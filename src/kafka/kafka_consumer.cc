@@ -137,39 +137,6 @@ Status KafkaConsumer::subscribe(const std::string& topic, RebalanceHandler handl
     return {};
 }
 
-Result<PollResult> KafkaConsumer::poll(int timeout_ms) {
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk.get(), timeout_ms);
-    if (!impl_->fatal_error.empty()) {
-        if (m) {
-            rd_kafka_message_destroy(m);
-        }
-        return fail(Error::fatal(std::exchange(impl_->fatal_error, {})));
-    }
-    PollResult r;
-    if (!m) {
-        return r;
-    }
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        r.message.emplace(m);
-        return r;
-    }
-    const auto err = m->err;
-    const int32_t partition = m->partition;
-    std::string text = rd_kafka_message_errstr(m);
-    rd_kafka_message_destroy(m);
-    if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-        r.partition_eof = partition;
-        return r;
-    }
-    if (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
-        return fail(Error::not_found("topic " + topic_ + " does not exist (" + text + ")"));
-    }
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        return fail(Error::fatal("Kafka consumer fatal error: " + text));
-    }
-    return r; // transient (transport, broker down): librdkafka reconnects by itself
-}
-
 Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch& out) {
     out.clear();
     auto& scratch = impl_->batch;

@@ -1,14 +1,13 @@
 // Consumer-group member (librdkafka high-level consumer) with manual offset commits:
 // the sink commits only what it has made durable (enable.auto.commit=false).
 //
-// @locality every method, and the rebalance handler, run on the thread calling poll().
+// @locality every method, and the rebalance handler, run on the thread calling poll_batch().
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,15 +45,10 @@ private:
 
 struct RebalanceHandler {
     //! Partitions just assigned with their committed offsets. Runs before any message of
-    //! them is returned by poll(): the place to recover what a crashed owner left behind.
+    //! them is returned by poll_batch(): the place to recover what a crashed owner left behind.
     std::function<void(const std::vector<PartitionOffset>&)> on_assign;
     //! Partitions about to be taken away: the place to flush and commit them.
     std::function<void(const std::vector<int32_t>&)> on_revoke;
-};
-
-struct PollResult {
-    std::optional<ConsumedMessage> message;
-    std::optional<int32_t> partition_eof; //!< reached the end of this partition
 };
 
 //! What one poll_batch() call returned, in arrival order per partition.
@@ -75,11 +69,9 @@ public:
     KafkaConsumer& operator=(const KafkaConsumer&) = delete;
 
     Status subscribe(const std::string& topic, RebalanceHandler handler);
-    //! One message, a partition-EOF notice, or neither on timeout. Transient broker errors
-    //! are swallowed (librdkafka retries); fatal ones come back as errors.
-    Result<PollResult> poll(int timeout_ms);
     //! Up to max_messages at once (one queue lock per call, not per message); waits at most
-    //! timeout_ms for the first. Serves rebalance callbacks like poll().
+    //! timeout_ms for the first. Serves the rebalance callbacks. Transient broker errors are
+    //! left to librdkafka's own retries; fatal ones come back as errors.
     Status poll_batch(int timeout_ms, size_t max_messages, PollBatch& out);
     //! Synchronous commit of the given next-offsets for the subscribed topic.
     Status commit(const std::vector<PartitionOffset>& offsets);

@@ -1,10 +1,8 @@
 #include "sink/sink_runner.h"
 
+#include <algorithm>
 #include <cstdio>
-#include <fcntl.h>
-#include <simdjson.h>
 #include <thread>
-#include <unistd.h>
 
 #include <fmt/format.h>
 

@@ -66,7 +66,7 @@ public:
     //! Table name of records.
     const std::string& dataset() const { return dataset_; }
     //! The first reasons rows were skipped, "line 17: expected 9 fields, got 8" (at most 10).
-    const std::vector<std::string>& first_errors() const { return first_errors_; }
+    std::vector<std::string> first_errors() const override { return first_errors_; }
 
 private:
     struct Columns; // which column holds what (the .cc)

@@ -20,6 +20,8 @@ public:
     virtual bool done() const = 0;
     //! Rows/messages of the input that could not be turned into events.
     virtual uint64_t skipped() const { return 0; }
+    //! Why the first skipped rows were skipped ("line 17: expected 9 fields, got 8"), a few at most.
+    virtual std::vector<std::string> first_errors() const { return {}; }
     //! One line for logs: "sim seed=7 symbols=50", "csv indexProcessed.csv (bars)".
     virtual std::string describe() const = 0;
 };

@@ -152,31 +152,6 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     second.consumer.reset();
 }
 
-TEST(KafkaConsumer, PollReturnsMessagesAndPartitionEofs) {
-    MockCluster cluster(1);
-    cluster.create_topic("ticks", kPartitions);
-    produce(cluster.config(), "ticks", 0, 6);
-    auto consumer = make_consumer(cluster.config(), "single");
-    ASSERT_TRUE(consumer);
-    ASSERT_TRUE(consumer->subscribe("ticks", {}));
-    std::multiset<std::string> values;
-    std::set<int32_t> eofs;
-    const auto deadline = std::chrono::steady_clock::now() + 8s;
-    while ((eofs.size() < kPartitions || values.size() < 6) && std::chrono::steady_clock::now() < deadline) {
-        auto r = consumer->poll(100);
-        ASSERT_TRUE(r) << r.error().message;
-        ASSERT_FALSE(r->message && r->partition_eof) << "one poll returns one thing";
-        if (r->message) {
-            values.emplace(r->message->value());
-        }
-        if (r->partition_eof) {
-            eofs.insert(*r->partition_eof);
-        }
-    }
-    EXPECT_EQ(eofs, (std::set<int32_t>{0, 1}));
-    EXPECT_EQ(values, (std::multiset<std::string>{"v0", "v1", "v2", "v3", "v4", "v5"}));
-}
-
 // Regression: rd_kafka_consume_batch_queue() waits until it has max_messages OR the timeout
 // passed, so poll_batch once held 3 queued messages for its whole 2.5 s timeout.
 TEST(KafkaConsumer, BatchReturnsAsSoonAsMessagesAreThere) {
