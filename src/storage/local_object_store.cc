@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -144,24 +145,97 @@ Result<std::optional<std::string>> LocalObjectStore::get_small(std::string_view 
     return std::optional<std::string>(ss.str());
 }
 
-Result<std::vector<std::string>> LocalObjectStore::list(std::string_view prefix) {
-    std::vector<std::string> keys;
+namespace {
+
+TimestampUs mtime_us(const struct stat& st) {
+    return static_cast<TimestampUs>(st.st_mtim.tv_sec) * kMicrosPerSecond + st.st_mtim.tv_nsec / 1000;
+}
+
+} // namespace
+
+Result<std::vector<ObjectEntry>> LocalObjectStore::list_entries(std::string_view prefix) {
+    std::vector<ObjectEntry> entries;
     const fs::path base = path_of(prefix);
     std::error_code ec;
     if (!fs::exists(base, ec)) {
-        return keys;
+        return entries;
     }
     for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-        if (it->is_regular_file()) {
-            keys.push_back(fs::relative(it->path(), root_).string());
+        if (!it->is_regular_file() || it->path().extension() == kStagingSuffix) {
+            continue;
         }
+        struct stat st {};
+        if (::stat(it->path().c_str(), &st) != 0) {
+            continue; // removed while we listed: not an object any more
+        }
+        entries.push_back({fs::relative(it->path(), root_).string(), static_cast<uint64_t>(st.st_size), mtime_us(st)});
     }
     if (ec) {
         return fail(io_error("cannot list", base, ec.value()));
     }
-    std::sort(keys.begin(), keys.end());
-    return keys;
+    std::sort(entries.begin(), entries.end(), [](const ObjectEntry& a, const ObjectEntry& b) { return a.key < b.key; });
+    return entries;
+}
+
+Result<std::optional<ObjectEntry>> LocalObjectStore::stat(std::string_view key) {
+    const fs::path p = path_of(key);
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return std::optional<ObjectEntry>();
+        }
+        return fail(io_error("cannot stat", p, errno));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return std::optional<ObjectEntry>();
+    }
+    return std::optional<ObjectEntry>(ObjectEntry{std::string(key), static_cast<uint64_t>(st.st_size), mtime_us(st)});
+}
+
+Result<std::string> LocalObjectStore::read_range(std::string_view key, uint64_t offset, uint64_t length) {
+    const fs::path p = path_of(key);
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            return fail(Error::not_found(uri() + "/" + std::string(key) + " not found"));
+        }
+        return fail(io_error("cannot read", p, errno));
+    }
+    std::string out;
+    out.resize(length);
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            int err = errno;
+            ::close(fd);
+            return fail(io_error("cannot read", p, err));
+        }
+        if (n == 0) {
+            break;
+        }
+        done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(done);
+    return out;
+}
+
+Status LocalObjectStore::download(std::string_view key, const fs::path& destination) {
+    const fs::path p = path_of(key);
+    if (!fs::is_regular_file(p)) {
+        return fail(Error::not_found(uri() + "/" + std::string(key) + " not found"));
+    }
+    std::error_code ec;
+    fs::copy_file(p, destination, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+        return fail(io_error("cannot copy to " + destination.string() + " from", p, ec.value()));
+    }
+    return {};
 }
 
 } // namespace ticklake

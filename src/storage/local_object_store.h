@@ -16,7 +16,11 @@ public:
     Result<bool> remove(std::string_view key) override;
     Status put_small(std::string_view key, std::string_view content) override;
     Result<std::optional<std::string>> get_small(std::string_view key) override;
-    Result<std::vector<std::string>> list(std::string_view prefix) override;
+    Result<std::vector<ObjectEntry>> list_entries(std::string_view prefix) override;
+    Result<std::optional<ObjectEntry>> stat(std::string_view key) override;
+    Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) override;
+    Status download(std::string_view key, const std::filesystem::path& destination) override;
+    std::optional<std::filesystem::path> local_path(std::string_view key) const override { return path_of(key); }
     std::string uri() const override;
 
     const std::filesystem::path& root() const { return root_; }

@@ -18,7 +18,7 @@ namespace {
 
 // Credentials, region and endpoint as the AWS CLI resolves them; a custom endpoint
 // (MinIO, Ceph) gets path-style addressing unless the profile says otherwise.
-Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri) {
+Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, const ObjectStoreOptions& options) {
     auto location = s3::parse_s3_uri(uri);
     if (!location) {
         return fail(location.error());
@@ -33,10 +33,16 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri) 
     if (!settings->region.empty()) {
         config.region = settings->region;
     }
-    if (!settings->endpoint_url.empty()) {
-        auto endpoint = s3::parse_endpoint_url(settings->endpoint_url);
+    std::string endpoint_url = settings->endpoint_url;
+    std::string endpoint_source = settings->endpoint_source;
+    if (!options.s3_endpoint.empty()) {
+        endpoint_url = options.s3_endpoint;
+        endpoint_source = "--s3-endpoint";
+    }
+    if (!endpoint_url.empty()) {
+        auto endpoint = s3::parse_endpoint_url(endpoint_url);
         if (!endpoint) {
-            return fail(Error::invalid("endpoint from " + settings->endpoint_source + ": " + endpoint.error().message));
+            return fail(Error::invalid("endpoint from " + endpoint_source + ": " + endpoint.error().message));
         }
         config.endpoint = *endpoint;
     }
@@ -54,18 +60,34 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri) 
     auto client = std::make_shared<s3::S3Client>(std::move(config));
     // Fail fast on wrong credentials or a missing bucket: one cheap listing now, before a
     // sink joins its consumer group and takes partitions it could not write.
-    if (auto probe = client->list_objects_v2(location->bucket, location->key, {}, 1); !probe) {
-        return fail(probe.error());
+    if (options.probe) {
+        if (auto probe = client->list_objects_v2(location->bucket, location->key, {}, 1); !probe) {
+            return fail(probe.error());
+        }
     }
-    return std::unique_ptr<ObjectStore>(new s3::S3ObjectStore(std::move(client), std::move(*location), spool_dir));
+    return std::unique_ptr<ObjectStore>(
+        new s3::S3ObjectStore(std::move(client), std::move(*location), spool_dir, options));
 }
 
 } // namespace
 
-Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri) {
+Result<std::vector<std::string>> ObjectStore::list(std::string_view prefix) {
+    auto entries = list_entries(prefix);
+    if (!entries) {
+        return fail(entries.error());
+    }
+    std::vector<std::string> keys;
+    keys.reserve(entries->size());
+    for (auto& e : *entries) {
+        keys.push_back(std::move(e.key));
+    }
+    return keys;
+}
+
+Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri, const ObjectStoreOptions& options) {
     std::string path(uri);
     if (path.size() >= 5 && (path.rfind("s3://", 0) == 0 || path.rfind("S3://", 0) == 0)) {
-        return open_s3_object_store(uri);
+        return open_s3_object_store(uri, options);
     }
     if (path.rfind("file://", 0) == 0) {
         path = path.substr(7);

@@ -11,8 +11,31 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/timestamp.h"
 
 namespace ticklake {
+
+//! One object as a listing sees it.
+struct ObjectEntry {
+    std::string key;       //!< relative to the store's root
+    uint64_t size = 0;     //!< bytes
+    TimestampUs modified = 0; //!< last modification (S3: LastModified), UTC µs
+};
+
+//! How a warehouse is opened; the defaults suit a laptop talking to local MinIO or AWS.
+struct ObjectStoreOptions {
+    //! S3 endpoint override ("http://127.0.0.1:9000"); empty: AWS_ENDPOINT_URL_S3,
+    //! AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS itself.
+    std::string s3_endpoint;
+    //! Files at or above this size are sent as a multipart upload.
+    uint64_t multipart_threshold = 16ull << 20;
+    //! Size of each part but the last (S3 requires >= 5 MiB).
+    uint64_t part_size = 8ull << 20;
+    //! Parts in flight at once per upload; also the number of pooled connections per store.
+    int upload_concurrency = 4;
+    //! Check credentials and the bucket with one listing when opening (fail fast).
+    bool probe = true;
+};
 
 class ObjectStore {
 public:
@@ -31,8 +54,23 @@ public:
     virtual Status put_small(std::string_view key, std::string_view content) = 0;
     //! Content of a small object, or nullopt when absent.
     virtual Result<std::optional<std::string>> get_small(std::string_view key) = 0;
-    //! Keys under a prefix (recursive), sorted.
-    virtual Result<std::vector<std::string>> list(std::string_view prefix) = 0;
+    //! Objects under a prefix (recursive; a prefix names a folder: "a" lists "a/x", never
+    //! "ab/x"), sorted by key. Staged files are not objects and are not listed.
+    virtual Result<std::vector<ObjectEntry>> list_entries(std::string_view prefix) = 0;
+    //! Keys of list_entries().
+    Result<std::vector<std::string>> list(std::string_view prefix);
+    //! Size and modification time of one object, or nullopt when absent.
+    virtual Result<std::optional<ObjectEntry>> stat(std::string_view key) = 0;
+    //! Bytes [offset, offset + length) of an object, fewer at its end (Parquet footers,
+    //! sampling the head of a CSV). not_found when the object is absent.
+    virtual Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) = 0;
+    //! Copies a whole object to a local file (created or replaced), streaming.
+    virtual Status download(std::string_view key, const std::filesystem::path& destination) = 0;
+    //! Where a reader can open the object in place, when the store is a local folder.
+    virtual std::optional<std::filesystem::path> local_path(std::string_view key) const {
+        (void)key;
+        return std::nullopt;
+    }
     //! "file:///abs/path" or "s3://bucket/prefix", for messages.
     virtual std::string uri() const = 0;
 };
@@ -40,6 +78,6 @@ public:
 //! Opens a warehouse URI: a plain path or file:// URI (created when missing), or
 //! s3://bucket/prefix (credentials, region and endpoint from the AWS environment and profile;
 //! TICKLAKE_SPOOL_DIR, when set, holds staged files instead of a private temp folder).
-Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri);
+Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri, const ObjectStoreOptions& options = {});
 
 } // namespace ticklake

@@ -334,7 +334,19 @@ Result<std::optional<std::string>> FaultyObjectStore::get_small(std::string_view
     return inner_.get_small(key);
 }
 
-Result<std::vector<std::string>> FaultyObjectStore::list(std::string_view prefix) { return inner_.list(prefix); }
+Result<std::vector<ObjectEntry>> FaultyObjectStore::list_entries(std::string_view prefix) {
+    return inner_.list_entries(prefix);
+}
+
+Result<std::optional<ObjectEntry>> FaultyObjectStore::stat(std::string_view key) { return inner_.stat(key); }
+
+Result<std::string> FaultyObjectStore::read_range(std::string_view key, uint64_t offset, uint64_t length) {
+    return inner_.read_range(key, offset, length);
+}
+
+Status FaultyObjectStore::download(std::string_view key, const std::filesystem::path& destination) {
+    return inner_.download(key, destination);
+}
 
 std::string FaultyObjectStore::uri() const { return inner_.uri(); }
 

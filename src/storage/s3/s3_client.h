@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,16 +35,48 @@ struct S3ClientConfig {
 struct ObjectInfo {
     uint64_t size = 0;
     std::string etag;
+    TimestampUs last_modified = 0;
+};
+
+struct ListedObject {
+    std::string key;
+    uint64_t size = 0;
+    TimestampUs last_modified = 0;
 };
 
 struct ListPage {
-    std::vector<std::string> keys; //!< full keys, in S3's (byte-wise) order
+    std::vector<std::string> keys;      //!< full keys, in S3's (byte-wise) order
+    std::vector<ListedObject> objects;  //!< the same, with sizes and times
     bool truncated = false;
     std::string next_continuation_token;
 };
 
+//! An upload begun with CreateMultipartUpload and neither completed nor aborted.
+struct MultipartUpload {
+    std::string key;
+    std::string upload_id;
+};
+
+struct UploadsPage {
+    std::vector<MultipartUpload> uploads;
+    bool truncated = false;
+    std::string next_key_marker;
+    std::string next_upload_id_marker;
+};
+
+struct CompletedPart {
+    int number = 0;
+    std::string etag; //!< as UploadPart returned it, quotes included
+};
+
 //! The parts of a ListObjectsV2 response ticklake reads; entities decoded.
 Result<ListPage> parse_list_objects_v2(std::string_view xml);
+//! The parts of a ListMultipartUploads response ticklake reads.
+Result<UploadsPage> parse_list_multipart_uploads(std::string_view xml);
+//! The body of CompleteMultipartUpload for `parts` (sorted by number by the caller).
+std::string complete_multipart_body(const std::vector<CompletedPart>& parts);
+//! RFC 7231 IMF-fixdate ("Wed, 25 Nov 2026 23:13:05 GMT"), as in Last-Modified.
+Result<TimestampUs> parse_http_date(std::string_view text);
 //! Decodes the five XML entities and numeric character references (&#NN; &#xHH;).
 std::string decode_xml_entities(std::string_view text);
 //! Text of the first <tag>…</tag> in `xml`, entities decoded; empty when absent.
@@ -56,10 +89,18 @@ Error translate_s3_error(const HttpResult& result, std::string_view method, cons
 //! base64 of the raw MD5 of `data` (the Content-MD5 header value).
 std::string base64_md5(std::string_view data);
 
-//! @locality the transport serialises requests; share one client per thread for parallel I/O.
+//! What a few requests add to the plain method + key + query + body.
+struct RequestExtras {
+    std::vector<HttpHeader> headers; //!< signed and sent (e.g. range)
+    const std::filesystem::path* response_file = nullptr;
+    uint64_t body_file_offset = 0;
+};
+
+//! @locality thread-safe: without an injected transport each call borrows a connection from a
+//! pool that grows to the number of concurrent callers, so parallel calls run in parallel.
 class S3Client {
 public:
-    //! `transport` defaults to a CurlHttpTransport; tests pass a fake.
+    //! `transport` unset: a pool of CurlHttpTransports. Tests pass a fake, shared by all calls.
     explicit S3Client(S3ClientConfig config, std::shared_ptr<HttpTransport> transport = nullptr);
 
     //! PUT with Content-MD5 and a signed payload hash; S3 makes the object visible atomically.
@@ -67,6 +108,11 @@ public:
     //! Same, streaming the body from `file` (hashed first, then sent).
     Status put_object_from_file(std::string_view bucket, std::string_view key, const std::filesystem::path& file);
     Result<std::string> get_object(std::string_view bucket, std::string_view key);
+    //! Bytes [offset, offset + length), fewer at the end of the object, none past it.
+    Result<std::string> get_object_range(std::string_view bucket, std::string_view key, uint64_t offset,
+                                         uint64_t length);
+    //! GET streamed into `destination` (created or replaced).
+    Status download_object(std::string_view bucket, std::string_view key, const std::filesystem::path& destination);
     Result<ObjectInfo> head_object(std::string_view bucket, std::string_view key);
     //! S3 answers 204 whether or not the key existed.
     Status delete_object(std::string_view bucket, std::string_view key);
@@ -77,6 +123,20 @@ public:
     Result<std::vector<std::string>> list_all(std::string_view bucket, std::string_view prefix, int max_keys = 0);
     //! For tests and setup; a bucket we already own is success.
     Status create_bucket(std::string_view bucket);
+
+    // Multipart upload. Nothing is visible under `key` until complete succeeds; an upload
+    // that is neither completed nor aborted keeps its parts (and costs storage) forever.
+    Result<std::string> create_multipart_upload(std::string_view bucket, std::string_view key);
+    //! Sends bytes [offset, offset + length) of `file` as part `number` (1-based) with
+    //! Content-MD5; returns the part's ETag.
+    Result<std::string> upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                                    int number, const std::filesystem::path& file, uint64_t offset, uint64_t length);
+    Status complete_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                                     const std::vector<CompletedPart>& parts);
+    //! An upload that is already gone (NoSuchUpload) counts as aborted.
+    Status abort_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id);
+    //! Every unfinished upload whose key starts with `prefix`, following markers.
+    Result<std::vector<MultipartUpload>> list_multipart_uploads(std::string_view bucket, std::string_view prefix);
 
     const S3ClientConfig& config() const { return config_; }
 
@@ -89,11 +149,15 @@ private:
         std::string md5_base64; //!< empty: no Content-MD5
     };
     Result<RetryOutcome> execute(std::string_view method, std::string_view bucket, std::string_view key,
-                                 std::vector<QueryParam> query, const Body& body);
+                                 std::vector<QueryParam> query, const Body& body, const RequestExtras& extra = {});
     Status put(std::string_view bucket, std::string_view key, const Body& body);
+    std::shared_ptr<HttpTransport> acquire_transport();
+    void release_transport(std::shared_ptr<HttpTransport> transport);
 
     S3ClientConfig config_;
-    std::shared_ptr<HttpTransport> transport_;
+    std::shared_ptr<HttpTransport> fixed_transport_; //!< injected: used by every call
+    std::mutex pool_mutex_;
+    std::vector<std::shared_ptr<HttpTransport>> idle_transports_;
 };
 
 } // namespace ticklake::s3

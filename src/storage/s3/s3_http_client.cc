@@ -82,9 +82,43 @@ size_t read_file(char* buffer, size_t size, size_t nitems, void* userdata) {
     return n;
 }
 
+struct BodySink {
+    CURL* curl = nullptr;
+    std::string* memory = nullptr;
+    const std::filesystem::path* file_path = nullptr; //!< set: a 2xx body goes there
+    std::FILE* file = nullptr;
+    bool decided = false;
+    bool to_file = false;
+    bool file_error = false;
+};
+
+bool is_success(long status) { return status >= 200 && status < 300; }
+
 size_t write_body(char* ptr, size_t size, size_t nmemb, void* userdata) {
-    static_cast<std::string*>(userdata)->append(ptr, size * nmemb);
-    return size * nmemb;
+    auto* sink = static_cast<BodySink*>(userdata);
+    const size_t n = size * nmemb;
+    if (!sink->decided) {
+        sink->decided = true;
+        long status = 0;
+        curl_easy_getinfo(sink->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (sink->file_path != nullptr && is_success(status)) {
+            sink->file = std::fopen(sink->file_path->c_str(), "wb");
+            if (sink->file == nullptr) {
+                sink->file_error = true;
+                return 0; // aborts the transfer
+            }
+            sink->to_file = true;
+        }
+    }
+    if (sink->to_file) {
+        if (std::fwrite(ptr, 1, n, sink->file) != n) {
+            sink->file_error = true;
+            return 0;
+        }
+        return n;
+    }
+    sink->memory->append(ptr, n);
+    return n;
 }
 
 size_t write_header(char* buffer, size_t size, size_t nitems, void* userdata) {
@@ -168,7 +202,8 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
     const bool has_body = request.body_file.has_value() || !request.body.empty();
     if (request.body_file) {
         file.reset(std::fopen(request.body_file->c_str(), "rb"));
-        if (!file) {
+        if (!file || (request.body_file_offset > 0 &&
+                      std::fseek(file.get(), static_cast<long>(request.body_file_offset), SEEK_SET) != 0)) {
             return std::unexpected(TransportError{TransportErrorKind::other,
                                                   "cannot open " + request.body_file->string() + " for upload"});
         }
@@ -185,7 +220,13 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeouts_.total.count()));
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+    BodySink sink;
+    sink.curl = curl;
+    sink.memory = &response.body;
+    if (request.response_file) {
+        sink.file_path = &*request.response_file;
+    }
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, write_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
 
@@ -210,11 +251,26 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
     }
 
     CURLcode code = curl_easy_perform(curl);
+    if (sink.file != nullptr && std::fclose(sink.file) != 0) {
+        sink.file_error = true;
+    }
+    if (sink.file_error) {
+        return std::unexpected(TransportError{TransportErrorKind::other,
+                                              "cannot write " + request.response_file->string()});
+    }
     if (code != CURLE_OK) {
         std::string message = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
         return std::unexpected(TransportError{classify(code), request.method + " " + request.url + ": " + message});
     }
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+    if (request.response_file && !sink.to_file && is_success(response.status)) {
+        // An empty object: no body callback ran, the file must still exist.
+        std::unique_ptr<std::FILE, FileCloser> empty(std::fopen(request.response_file->c_str(), "wb"));
+        if (!empty) {
+            return std::unexpected(TransportError{TransportErrorKind::other,
+                                                  "cannot write " + request.response_file->string()});
+        }
+    }
     return response;
 }
 

@@ -26,7 +26,11 @@ struct HttpRequest {
     std::vector<HttpHeader> headers; //!< sent as given (the signer's output included)
     std::string body;                //!< used when `body_file` is unset
     std::optional<std::filesystem::path> body_file; //!< streamed from disk instead of `body`
+    uint64_t body_file_offset = 0;   //!< where in `body_file` the body starts (multipart parts)
     uint64_t body_file_size = 0;     //!< Content-Length of `body_file`
+    //! A 2xx body goes to this file (created or truncated) instead of HttpResponse::body;
+    //! error bodies stay in memory so they can be read.
+    std::optional<std::filesystem::path> response_file;
 };
 
 struct HttpResponse {

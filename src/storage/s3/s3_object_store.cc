@@ -1,6 +1,10 @@
 #include "storage/s3/s3_object_store.h"
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -53,8 +57,10 @@ fs::path make_private_spool_dir() {
 
 } // namespace
 
-S3ObjectStore::S3ObjectStore(std::shared_ptr<S3Client> client, S3Location root, fs::path spool_dir)
-    : client_(std::move(client)), bucket_(std::move(root.bucket)), key_prefix_(std::move(root.key)) {
+S3ObjectStore::S3ObjectStore(std::shared_ptr<S3Client> client, S3Location root, fs::path spool_dir,
+                             ObjectStoreOptions options)
+    : client_(std::move(client)), bucket_(std::move(root.bucket)), key_prefix_(std::move(root.key)),
+      options_(options) {
     while (!key_prefix_.empty() && key_prefix_.back() == '/') {
         key_prefix_.pop_back();
     }
@@ -97,18 +103,102 @@ fs::path S3ObjectStore::staging_path(std::string_view key) {
     return p;
 }
 
+Status S3ObjectStore::upload_multipart(const std::string& object, const fs::path& file, uint64_t size) {
+    // S3 allows 10,000 parts of at least 5 MiB: grow the part size for very large files.
+    constexpr uint64_t kMinPart = 5ull << 20;
+    constexpr uint64_t kMaxParts = 10'000;
+    uint64_t part_size = std::max(options_.part_size, kMinPart);
+    part_size = std::max(part_size, (size + kMaxParts - 1) / kMaxParts);
+    const int parts = static_cast<int>((size + part_size - 1) / part_size);
+
+    auto upload_id = client_->create_multipart_upload(bucket_, object);
+    if (!upload_id) {
+        return fail(upload_id.error());
+    }
+    std::vector<CompletedPart> completed(static_cast<size_t>(parts));
+    std::atomic<int> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex error_mutex;
+    std::optional<Error> first_error;
+    auto worker = [&] {
+        for (;;) {
+            const int index = next.fetch_add(1);
+            if (index >= parts || failed.load()) {
+                return;
+            }
+            const uint64_t offset = static_cast<uint64_t>(index) * part_size;
+            const uint64_t length = std::min(part_size, size - offset);
+            auto etag = client_->upload_part(bucket_, object, *upload_id, index + 1, file, offset, length);
+            if (!etag) {
+                std::lock_guard lock(error_mutex);
+                if (!first_error) {
+                    first_error = etag.error();
+                }
+                failed = true;
+                return;
+            }
+            completed[static_cast<size_t>(index)] = {index + 1, std::move(*etag)};
+        }
+    };
+    const int threads = std::clamp(options_.upload_concurrency, 1, parts);
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) {
+        pool.emplace_back(worker);
+    }
+    worker();
+    for (auto& t : pool) {
+        t.join();
+    }
+    Status result;
+    if (!failed) {
+        result = client_->complete_multipart_upload(bucket_, object, *upload_id, completed);
+        if (result) {
+            return {};
+        }
+    } else {
+        result = fail(*first_error);
+    }
+    // Nothing may be left behind: the parts of an unfinished upload cost storage forever.
+    // When the abort fails too (S3 unreachable), remove() of this key finds the upload later.
+    if (auto aborted = client_->abort_multipart_upload(bucket_, object, *upload_id); !aborted) {
+        return fail(Error{result.error().kind, result.error().message + "; the upload could not be aborted yet (" +
+                                                   aborted.error().message + ")"});
+    }
+    return result;
+}
+
 Status S3ObjectStore::publish(std::string_view key) {
     const fs::path staged = spool_path(key);
-    if (auto st = client_->put_object_from_file(bucket_, object_key(key), staged); !st) {
+    std::error_code ec;
+    const uint64_t size = fs::file_size(staged, ec);
+    if (ec) {
+        return fail(Error::invalid("cannot publish " + std::string(key) + ": nothing staged at " + staged.string()));
+    }
+    const std::string object = object_key(key);
+    Status st = size >= options_.multipart_threshold ? upload_multipart(object, staged, size)
+                                                     : client_->put_object_from_file(bucket_, object, staged);
+    if (!st) {
         return st; // the spool copy stays, so a retry of publish() can send it again
     }
-    std::error_code ec;
     fs::remove(staged, ec); // the object is durable; a left-over spool file only costs space
     return {};
 }
 
 Result<bool> S3ObjectStore::remove(std::string_view key) {
     bool existed = false;
+    auto uploads = client_->list_multipart_uploads(bucket_, object_key(key));
+    if (!uploads) {
+        return fail(uploads.error());
+    }
+    for (const auto& u : *uploads) {
+        if (u.key != object_key(key)) {
+            continue; // a longer key that shares the prefix
+        }
+        if (auto st = client_->abort_multipart_upload(bucket_, u.key, u.upload_id); !st) {
+            return fail(st.error());
+        }
+        existed = true;
+    }
     auto head = client_->head_object(bucket_, object_key(key));
     if (head) {
         existed = true;
@@ -142,21 +232,45 @@ Result<std::optional<std::string>> S3ObjectStore::get_small(std::string_view key
     return std::optional<std::string>(std::move(*got));
 }
 
-Result<std::vector<std::string>> S3ObjectStore::list(std::string_view prefix) {
+Result<std::vector<ObjectEntry>> S3ObjectStore::list_entries(std::string_view prefix) {
     // A prefix names a folder, as on a local disk: "a" lists "a/x", never "ab/x".
     std::string scoped = object_key(prefix);
     if (!prefix.empty() && scoped.back() != '/') {
         scoped += '/';
     }
-    auto keys = client_->list_all(bucket_, scoped);
-    if (!keys) {
-        return fail(keys.error());
+    std::vector<ObjectEntry> entries;
+    std::string token;
+    do {
+        auto page = client_->list_objects_v2(bucket_, scoped, token);
+        if (!page) {
+            return fail(page.error());
+        }
+        for (auto& o : page->objects) {
+            entries.push_back({o.key.substr(key_prefix_.size()), o.size, o.last_modified});
+        }
+        token = page->truncated ? page->next_continuation_token : std::string();
+    } while (!token.empty());
+    std::sort(entries.begin(), entries.end(), [](const ObjectEntry& a, const ObjectEntry& b) { return a.key < b.key; });
+    return entries;
+}
+
+Result<std::optional<ObjectEntry>> S3ObjectStore::stat(std::string_view key) {
+    auto head = client_->head_object(bucket_, object_key(key));
+    if (!head) {
+        if (head.error().kind == ErrorKind::not_found) {
+            return std::optional<ObjectEntry>();
+        }
+        return fail(head.error());
     }
-    for (auto& k : *keys) {
-        k.erase(0, key_prefix_.size());
-    }
-    std::sort(keys->begin(), keys->end());
-    return keys;
+    return std::optional<ObjectEntry>(ObjectEntry{std::string(key), head->size, head->last_modified});
+}
+
+Result<std::string> S3ObjectStore::read_range(std::string_view key, uint64_t offset, uint64_t length) {
+    return client_->get_object_range(bucket_, object_key(key), offset, length);
+}
+
+Status S3ObjectStore::download(std::string_view key, const fs::path& destination) {
+    return client_->download_object(bucket_, object_key(key), destination);
 }
 
 } // namespace ticklake::s3

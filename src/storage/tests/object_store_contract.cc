@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <iterator>
+#include <unistd.h>
 
 namespace ticklake {
 
@@ -110,6 +112,76 @@ TEST_P(ObjectStoreContract, MissingObjectsAreNulloptAndEmptyLists) {
     auto listed = store_->list("nothing");
     ASSERT_TRUE(listed) << listed.error().message;
     EXPECT_TRUE(listed->empty());
+}
+
+TEST_P(ObjectStoreContract, EntriesCarrySizesAndModificationTimes) {
+    const TimestampUs before = now_us() - 5 * kMicrosPerSecond; // S3 keeps whole seconds
+    ASSERT_TRUE(store_->put_small("d/one", "1"));
+    ASSERT_TRUE(store_->put_small("d/three", "333"));
+    store_->staging_path("d/staged"); // a staged file is not an object
+    write_file(store_->staging_path("d/staged"), "xx");
+    auto entries = store_->list_entries("d");
+    ASSERT_TRUE(entries) << entries.error().message;
+    ASSERT_EQ(entries->size(), 2u);
+    EXPECT_EQ((*entries)[0].key, "d/one");
+    EXPECT_EQ((*entries)[0].size, 1u);
+    EXPECT_EQ((*entries)[1].key, "d/three");
+    EXPECT_EQ((*entries)[1].size, 3u);
+    for (const auto& e : *entries) {
+        EXPECT_GE(e.modified, before) << e.key;
+        EXPECT_LE(e.modified, now_us() + 5 * kMicrosPerSecond) << e.key;
+    }
+    auto st = store_->stat("d/three");
+    ASSERT_TRUE(st) << st.error().message;
+    ASSERT_TRUE(st->has_value());
+    EXPECT_EQ((*st)->key, "d/three");
+    EXPECT_EQ((*st)->size, 3u);
+    EXPECT_GE((*st)->modified, before);
+    auto missing = store_->stat("d/four");
+    ASSERT_TRUE(missing) << missing.error().message;
+    EXPECT_FALSE(missing->has_value());
+}
+
+TEST_P(ObjectStoreContract, ReadsRangesAndClipsAtTheEnd) {
+    ASSERT_TRUE(store_->put_small("r/digits", "0123456789"));
+    auto mid = store_->read_range("r/digits", 2, 3);
+    ASSERT_TRUE(mid) << mid.error().message;
+    EXPECT_EQ(*mid, "234");
+    auto tail = store_->read_range("r/digits", 8, 100);
+    ASSERT_TRUE(tail) << tail.error().message;
+    EXPECT_EQ(*tail, "89");
+    auto past = store_->read_range("r/digits", 10, 4);
+    ASSERT_TRUE(past) << past.error().message;
+    EXPECT_EQ(*past, "");
+    auto none = store_->read_range("r/absent", 0, 4);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().kind, ErrorKind::not_found);
+}
+
+TEST_P(ObjectStoreContract, DownloadsWholeObjectsIncludingEmptyOnes) {
+    std::string big(3 << 20, '\0');
+    for (size_t i = 0; i < big.size(); ++i) {
+        big[i] = static_cast<char>((i * 131) ^ (i >> 9));
+    }
+    const fs::path staged = store_->staging_path("dl/big.bin");
+    write_file(staged, big);
+    ASSERT_TRUE(store_->publish("dl/big.bin"));
+    ASSERT_TRUE(store_->put_small("dl/empty", ""));
+    const fs::path dir = fs::temp_directory_path() / ("tl-contract-dl-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    ASSERT_TRUE(store_->download("dl/big.bin", dir / "big"));
+    ASSERT_TRUE(store_->download("dl/empty", dir / "empty"));
+    std::ifstream in(dir / "big", std::ios::binary);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got.size(), big.size());
+    EXPECT_TRUE(got == big);
+    EXPECT_TRUE(fs::exists(dir / "empty"));
+    EXPECT_EQ(fs::file_size(dir / "empty"), 0u);
+    auto missing = store_->download("dl/absent", dir / "absent");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, ErrorKind::not_found);
+    EXPECT_FALSE(fs::exists(dir / "absent"));
+    fs::remove_all(dir);
 }
 
 } // namespace ticklake

@@ -12,6 +12,9 @@ namespace ticklake::s3 {
 class FakeHttpTransport final : public HttpTransport {
 public:
     void respond(long status, std::string body = {}) { script_.push_back(HttpResponse{status, {}, std::move(body)}); }
+    void respond_with(long status, std::vector<HttpHeader> headers, std::string body = {}) {
+        script_.push_back(HttpResponse{status, std::move(headers), std::move(body)});
+    }
     void fail_with(TransportErrorKind kind) { script_.push_back(std::unexpected(TransportError{kind, "injected"})); }
 
     HttpResult send(const HttpRequest& request) override {

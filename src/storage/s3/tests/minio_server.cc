@@ -85,7 +85,17 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
         return fail(Error::retry("no free port on 127.0.0.1 for MinIO"));
     }
     server->port_ = port;
+    server->console_port_ = console_port;
+    if (auto st = server->launch(); !st) {
+        return fail(st.error());
+    }
+    return server;
+}
 
+Status MinioServer::launch() {
+    const fs::path bin = minio_binary();
+    const uint16_t port = port_;
+    const uint16_t console_port = console_port_;
     // Everything the child needs is built before fork(): after it only exec-safe calls.
     std::vector<std::string> env_strings;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -94,8 +104,8 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
             env_strings.emplace_back(kv);
         }
     }
-    env_strings.push_back("MINIO_ROOT_USER=" + server->credentials_.access_key_id);
-    env_strings.push_back("MINIO_ROOT_PASSWORD=" + server->credentials_.secret_access_key);
+    env_strings.push_back("MINIO_ROOT_USER=" + credentials_.access_key_id);
+    env_strings.push_back("MINIO_ROOT_PASSWORD=" + credentials_.secret_access_key);
     env_strings.push_back("MINIO_UPDATE=off");
     env_strings.push_back("MINIO_BROWSER=off");
     std::vector<char*> envp;
@@ -105,13 +115,13 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
     envp.push_back(nullptr);
     std::vector<std::string> arg_strings{bin.string(), "server", "--quiet", "--address",
                                          "127.0.0.1:" + std::to_string(port), "--console-address",
-                                         "127.0.0.1:" + std::to_string(console_port), (server->dir_ / "data").string()};
+                                         "127.0.0.1:" + std::to_string(console_port), (dir_ / "data").string()};
     std::vector<char*> argv;
     for (auto& s : arg_strings) {
         argv.push_back(s.data());
     }
     argv.push_back(nullptr);
-    const std::string log_path = (server->dir_ / "minio.log").string();
+    const std::string log_path = (dir_ / "minio.log").string();
     const pid_t parent = ::getpid();
 
     const pid_t pid = ::fork();
@@ -123,7 +133,7 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
         if (::getppid() != parent) {
             ::_exit(127);
         }
-        int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (log >= 0) {
             ::dup2(log, 1);
             ::dup2(log, 2);
@@ -131,19 +141,19 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
-    server->pid_ = pid;
+    pid_ = pid;
 
     CurlHttpTransport probe(HttpTimeouts{200ms, 1000ms});
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid) {
-            server->pid_ = -1;
+            pid_ = -1;
             return fail(Error::fatal("MinIO exited at start; see " + log_path));
         }
-        auto r = probe.send(HttpRequest{"GET", server->endpoint_url() + "/minio/health/live"});
+        auto r = probe.send(HttpRequest{"GET", endpoint_url() + "/minio/health/live"});
         if (r && r->status == 200) {
-            return server;
+            return {};
         }
         std::this_thread::sleep_for(100ms);
     }
@@ -174,6 +184,20 @@ void MinioServer::stop() {
         fs::remove_all(dir_, ec);
         dir_.clear();
     }
+}
+
+void MinioServer::kill() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+}
+
+Status MinioServer::restart() {
+    kill();
+    return launch();
 }
 
 MinioServer::~MinioServer() { stop(); }

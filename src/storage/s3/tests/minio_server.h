@@ -21,14 +21,20 @@ public:
     MinioServer& operator=(const MinioServer&) = delete;
 
     void stop();
+    //! SIGKILL, keeping the data folder: a crash of the server.
+    void kill();
+    //! Starts again on the same port, data and credentials (after kill()).
+    Status restart();
     std::string endpoint_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
     const AwsCredentials& credentials() const { return credentials_; }
     pid_t pid() const { return pid_; }
 
 private:
     MinioServer() = default;
+    Status launch();
     pid_t pid_ = -1;
     uint16_t port_ = 0;
+    uint16_t console_port_ = 0;
     std::filesystem::path dir_;
     AwsCredentials credentials_;
 };

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "storage/s3/s3_object_store.h"
 #include "storage/s3/tests/fake_http_transport.h"
 
 namespace ticklake::s3 {
@@ -167,6 +168,131 @@ TEST(S3XmlTest, ParsesListPagesAndDecodesEntities) {
 TEST(S3ClientTest, Md5IsBase64OfTheRawDigest) {
     EXPECT_EQ(base64_md5(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
     EXPECT_EQ(base64_md5("hello"), "XUFAKrxLKna5cZ2REBfFkg==");
+}
+
+TEST(S3XmlTest, ParsesObjectSizesAndTimes) {
+    auto page = parse_list_objects_v2(
+        "<ListBucketResult><IsTruncated>false</IsTruncated>"
+        "<Contents><Key>a/b.parquet</Key><LastModified>2026-11-25T23:13:05.123Z</LastModified>"
+        "<ETag>&quot;x&quot;</ETag><Size>12345</Size></Contents>"
+        "<Contents><Key>a/c</Key><LastModified>2026-01-02T03:04:05.000Z</LastModified><Size>0</Size></Contents>"
+        "</ListBucketResult>");
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->objects.size(), 2u);
+    EXPECT_EQ(page->objects[0].key, "a/b.parquet");
+    EXPECT_EQ(page->objects[0].size, 12345u);
+    EXPECT_EQ(format_iso8601(page->objects[0].last_modified), "2026-11-25T23:13:05.123000Z");
+    EXPECT_EQ(page->objects[1].size, 0u);
+    EXPECT_EQ(page->keys, (std::vector<std::string>{"a/b.parquet", "a/c"}));
+}
+
+TEST(S3XmlTest, ParsesHttpDates) {
+    auto t = parse_http_date("Wed, 25 Nov 2026 23:13:05 GMT");
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(format_iso8601(*t), "2026-11-25T23:13:05.000000Z");
+    EXPECT_FALSE(parse_http_date(""));
+    EXPECT_FALSE(parse_http_date("Wed, 25 Foo 2026 23:13:05 GMT"));
+    EXPECT_FALSE(parse_http_date("2026-11-25T23:13:05Z"));
+}
+
+TEST(S3XmlTest, ParsesMultipartUploadListsAndBuildsCompleteBodies) {
+    auto page = parse_list_multipart_uploads(
+        "<ListMultipartUploadsResult><Bucket>b</Bucket><NextKeyMarker>k2</NextKeyMarker>"
+        "<NextUploadIdMarker>u2</NextUploadIdMarker><IsTruncated>true</IsTruncated>"
+        "<Upload><Key>k1</Key><UploadId>u1</UploadId><Initiated>2026-11-25T00:00:00.000Z</Initiated></Upload>"
+        "<Upload><Key>k&amp;2</Key><UploadId>u2</UploadId></Upload></ListMultipartUploadsResult>");
+    ASSERT_TRUE(page) << page.error().message;
+    ASSERT_EQ(page->uploads.size(), 2u);
+    EXPECT_EQ(page->uploads[1].key, "k&2");
+    EXPECT_EQ(page->uploads[1].upload_id, "u2");
+    EXPECT_TRUE(page->truncated);
+    EXPECT_EQ(page->next_key_marker, "k2");
+    EXPECT_FALSE(parse_list_multipart_uploads("<Error/>"));
+    EXPECT_EQ(complete_multipart_body({{1, "\"a\""}, {2, "\"b\""}}),
+              "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+              "<Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part>"
+              "<Part><PartNumber>2</PartNumber><ETag>&quot;b&quot;</ETag></Part></CompleteMultipartUpload>");
+}
+
+TEST(S3ClientTest, RangeReadsSendARangeHeaderAndTreat416AsEmpty) {
+    ClientUnderTest t;
+    t.transport->respond(206, "234");
+    t.transport->respond(416);
+    auto mid = t.client->get_object_range("bucket", "k", 2, 3);
+    ASSERT_TRUE(mid) << mid.error().message;
+    EXPECT_EQ(*mid, "234");
+    EXPECT_EQ(header_of(t.transport->sent[0], "range"), "bytes=2-4");
+    EXPECT_NE(header_of(t.transport->sent[0], "Authorization").find(";range;"), std::string::npos);
+    auto past = t.client->get_object_range("bucket", "k", 100, 3);
+    ASSERT_TRUE(past) << past.error().message;
+    EXPECT_EQ(*past, "");
+}
+
+TEST(S3ClientTest, CompleteRetriesAnErrorInsideA200) {
+    ClientUnderTest t;
+    t.transport->respond(200, "<Error><Code>InternalError</Code><Message>try again</Message></Error>");
+    t.transport->respond(200, "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>");
+    auto st = t.client->complete_multipart_upload("bucket", "k", "id/1", {{1, "\"a\""}, {2, "\"b\""}});
+    ASSERT_TRUE(st) << st.error().message;
+    ASSERT_EQ(t.transport->sent.size(), 2u);
+    EXPECT_EQ(t.transport->sent[0].method, "POST");
+    EXPECT_EQ(t.transport->sent[0].url, "http://127.0.0.1:9000/bucket/k?uploadId=id%2F1");
+    EXPECT_FALSE(header_of(t.transport->sent[0], "content-md5").empty());
+
+    ClientUnderTest u;
+    u.transport->respond(200, "<Error><Code>InvalidPart</Code><Message>bad etag</Message></Error>");
+    auto bad = u.client->complete_multipart_upload("bucket", "k", "id", {{1, "\"a\""}});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().kind, ErrorKind::fatal);
+    EXPECT_NE(bad.error().message.find("InvalidPart"), std::string::npos) << bad.error().message;
+}
+
+TEST(S3ObjectStoreTest, AFailedPartAbortsTheUploadAndKeepsTheSpoolFile) {
+    ClientUnderTest t;
+    ObjectStoreOptions o;
+    o.multipart_threshold = 5ull << 20;
+    o.part_size = 5ull << 20;
+    o.upload_concurrency = 1; // deterministic order on the fake transport
+    S3ObjectStore store(std::shared_ptr<S3Client>(std::move(t.client)), S3Location{"bucket", "w"}, {}, o);
+    const auto staged = store.staging_path("t/big.parquet");
+    std::ofstream(staged, std::ios::binary) << std::string((11u << 20) + 1, 'x'); // 3 parts
+    t.transport->respond(200, "<InitiateMultipartUploadResult><UploadId>UP1</UploadId></InitiateMultipartUploadResult>");
+    t.transport->respond_with(200, {{"etag", "\"p1\""}});
+    t.transport->respond(403, "<Error><Code>AccessDenied</Code><Message>no</Message></Error>");
+    t.transport->respond(204); // the abort
+    auto st = store.publish("t/big.parquet");
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().kind, ErrorKind::fatal);
+    EXPECT_NE(st.error().message.find("access denied"), std::string::npos) << st.error().message;
+    ASSERT_EQ(t.transport->sent.size(), 4u);
+    EXPECT_EQ(t.transport->sent[0].method, "POST");
+    EXPECT_EQ(t.transport->sent[0].url, "http://127.0.0.1:9000/bucket/w/t/big.parquet?uploads=");
+    EXPECT_EQ(t.transport->sent[1].url, "http://127.0.0.1:9000/bucket/w/t/big.parquet?partNumber=1&uploadId=UP1");
+    EXPECT_EQ(t.transport->sent[1].body_file_offset, 0u);
+    EXPECT_EQ(t.transport->sent[1].body_file_size, 5u << 20);
+    EXPECT_EQ(t.transport->sent[2].body_file_offset, 5u << 20);
+    EXPECT_FALSE(header_of(t.transport->sent[2], "content-md5").empty());
+    EXPECT_EQ(t.transport->sent[3].method, "DELETE");
+    EXPECT_EQ(t.transport->sent[3].url, "http://127.0.0.1:9000/bucket/w/t/big.parquet?uploadId=UP1");
+    EXPECT_TRUE(std::filesystem::exists(staged)) << "a failed publish keeps the spool copy for the retry";
+}
+
+TEST(S3ObjectStoreTest, PartsAreCompletedInOrder) {
+    ClientUnderTest t;
+    ObjectStoreOptions o;
+    o.multipart_threshold = 5ull << 20;
+    o.part_size = 5ull << 20;
+    o.upload_concurrency = 1;
+    S3ObjectStore store(std::shared_ptr<S3Client>(std::move(t.client)), S3Location{"bucket", ""}, {}, o);
+    std::ofstream(store.staging_path("x"), std::ios::binary) << std::string(10u << 20, 'y'); // exactly 2 parts
+    t.transport->respond(200, "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>");
+    t.transport->respond_with(200, {{"etag", "\"e1\""}});
+    t.transport->respond_with(200, {{"etag", "\"e2\""}});
+    t.transport->respond(200, "<CompleteMultipartUploadResult/>");
+    auto st = store.publish("x");
+    ASSERT_TRUE(st) << st.error().message;
+    ASSERT_EQ(t.transport->sent.size(), 4u);
+    EXPECT_EQ(t.transport->sent[3].body, complete_multipart_body({{1, "\"e1\""}, {2, "\"e2\""}}));
 }
 
 } // namespace ticklake::s3

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -197,6 +199,106 @@ TEST(S3MinioTest, OpenObjectStoreResolvesTheAwsEnvironment) {
     ASSERT_TRUE(got) << got.error().message;
     EXPECT_EQ(*got, "via env");
     fs::remove_all(spool);
+}
+
+namespace {
+
+std::string patterned(size_t size, uint32_t seed) {
+    std::string content(size, '\0');
+    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < size; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        content[i] = static_cast<char>(x);
+    }
+    return content;
+}
+
+ObjectStoreOptions small_parts(int concurrency) {
+    ObjectStoreOptions o;
+    o.multipart_threshold = 5ull << 20;
+    o.part_size = 5ull << 20;
+    o.upload_concurrency = concurrency;
+    return o;
+}
+
+} // namespace
+
+TEST(S3MinioTest, LargeFilesGoAsParallelMultipartUploadsAndLeaveNothingBehind) {
+    auto client = minio->client();
+    const std::string prefix = fresh_prefix();
+    S3ObjectStore store(client, S3Location{std::string(kBucket), prefix}, {}, small_parts(4));
+    const std::string key = "mp/part-0.parquet";
+    const std::string content = patterned(23 * 1024 * 1024 + 5, 7); // 5 parts, the last one short
+    std::ofstream(store.staging_path(key), std::ios::binary) << content;
+    auto published = store.publish(key);
+    ASSERT_TRUE(published) << published.error().message;
+    auto head = client->head_object(kBucket, prefix + "/" + key);
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(head->size, content.size());
+    EXPECT_TRUE(head->etag.ends_with("-5\"")) << "a multipart object's ETag ends in -<parts>: " << head->etag;
+    const fs::path back = store.spool_dir() / "back";
+    ASSERT_TRUE(store.download(key, back));
+    std::ifstream in(back, std::ios::binary);
+    const std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got.size(), content.size());
+    EXPECT_TRUE(got == content);
+    // MinIO lists unfinished uploads only for an exact object key (AWS takes any prefix).
+    auto uploads = client->list_multipart_uploads(kBucket, prefix + "/" + key);
+    ASSERT_TRUE(uploads) << uploads.error().message;
+    EXPECT_TRUE(uploads->empty());
+
+    // Below the threshold: one PUT, a plain MD5 ETag.
+    std::ofstream(store.staging_path("mp/small"), std::ios::binary) << patterned(1 << 20, 8);
+    ASSERT_TRUE(store.publish("mp/small"));
+    auto small = client->head_object(kBucket, prefix + "/mp/small");
+    ASSERT_TRUE(small) << small.error().message;
+    EXPECT_EQ(small->etag.find('-'), std::string::npos) << small->etag;
+}
+
+TEST(S3MinioTest, MinioKilledDuringAMultipartUploadLeavesNoUploadAfterRecovery) {
+    S3ClientConfig config = minio->config();
+    config.retry.max_attempts = 2;
+    auto client = std::make_shared<S3Client>(config);
+    const std::string prefix = fresh_prefix();
+    S3ObjectStore store(client, S3Location{std::string(kBucket), prefix}, {}, small_parts(1));
+    const std::string key = "mp/killed.bin";
+    std::ofstream(store.staging_path(key), std::ios::binary) << patterned(120 * 1024 * 1024, 10); // 24 parts
+
+    Status published;
+    std::thread uploader([&] { published = store.publish(key); });
+    // Kill the server as soon as the upload exists, so it dies with parts in flight.
+    auto watcher = minio->client();
+    bool seen = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    const std::string object = prefix + "/" + key;
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+        auto uploads = watcher->list_multipart_uploads(kBucket, object);
+        seen = uploads && !uploads->empty();
+    }
+    // Let a few parts land first (the whole upload takes about a second here).
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    minio->server->kill();
+    uploader.join();
+    ASSERT_TRUE(seen) << "the multipart upload never appeared";
+    ASSERT_FALSE(published) << "publish cannot succeed with the server killed mid-upload";
+    EXPECT_EQ(published.error().kind, ErrorKind::retry) << published.error().message;
+
+    ASSERT_TRUE(minio->server->restart());
+    auto leaked = watcher->list_multipart_uploads(kBucket, object);
+    ASSERT_TRUE(leaked) << leaked.error().message;
+    EXPECT_EQ(leaked->size(), 1u) << "the crash leaves the upload in progress";
+    // Recovery (what the sink does for every key of an uncommitted journal).
+    auto removed = store.remove(key);
+    ASSERT_TRUE(removed) << removed.error().message;
+    EXPECT_TRUE(*removed);
+    auto after = watcher->list_multipart_uploads(kBucket, object);
+    ASSERT_TRUE(after) << after.error().message;
+    EXPECT_TRUE(after->empty());
+    auto head = watcher->head_object(kBucket, prefix + "/" + key);
+    ASSERT_FALSE(head);
+    EXPECT_EQ(head.error().kind, ErrorKind::not_found);
 }
 
 } // namespace ticklake::s3
