@@ -32,6 +32,37 @@ Result<KafkaClientConfig> KafkaFlags::config() const {
     return c;
 }
 
+void StorageFlags::add_to(CLI::App& cmd) {
+    cmd.add_option("--s3-endpoint", s3_endpoint,
+                   "S3-compatible endpoint for s3:// URIs, e.g. http://127.0.0.1:9000 for MinIO (default: "
+                   "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS)");
+    cmd.add_option("--s3-multipart-threshold-mib", multipart_threshold_mib,
+                   "Files of at least this size go to S3 as a multipart upload")
+        ->capture_default_str();
+    cmd.add_option("--s3-part-size-mib", part_size_mib, "Multipart part size (S3 needs at least 5 MiB)")
+        ->capture_default_str();
+    cmd.add_option("--s3-upload-concurrency", upload_concurrency, "Parts of one file uploaded in parallel")
+        ->capture_default_str();
+}
+
+Result<ObjectStoreOptions> StorageFlags::options() const {
+    ObjectStoreOptions o;
+    o.s3_endpoint = s3_endpoint;
+    if (part_size_mib < 5 || part_size_mib > 5 * 1024) {
+        return fail(Error::invalid("--s3-part-size-mib must be between 5 and 5120 (S3's part size limits)"));
+    }
+    if (multipart_threshold_mib < 5) {
+        return fail(Error::invalid("--s3-multipart-threshold-mib must be at least 5 (S3's smallest part)"));
+    }
+    if (upload_concurrency < 1 || upload_concurrency > 64) {
+        return fail(Error::invalid("--s3-upload-concurrency must be between 1 and 64"));
+    }
+    o.part_size = static_cast<uint64_t>(part_size_mib * (1 << 20));
+    o.multipart_threshold = static_cast<uint64_t>(multipart_threshold_mib * (1 << 20));
+    o.upload_concurrency = upload_concurrency;
+    return o;
+}
+
 namespace {
 void on_stop_signal(int) { stop_requested.store(true); }
 } // namespace

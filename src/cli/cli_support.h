@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "kafka/kafka_client_config.h"
+#include "storage/object_store.h"
 
 namespace ticklake::cli {
 
@@ -19,6 +20,16 @@ struct KafkaFlags {
     std::vector<std::string> settings;
     void add_to(CLI::App& cmd);
     Result<KafkaClientConfig> config() const;
+};
+
+//! --s3-endpoint and the multipart settings, for every command that opens a warehouse.
+struct StorageFlags {
+    std::string s3_endpoint;
+    double multipart_threshold_mib = 16;
+    double part_size_mib = 8;
+    int upload_concurrency = 4;
+    void add_to(CLI::App& cmd);
+    Result<ObjectStoreOptions> options() const;
 };
 
 //! Set when SIGINT or SIGTERM arrives (installed by install_stop_signals).

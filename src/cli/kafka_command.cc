@@ -9,8 +9,12 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "broker/local_broker.h"
+#include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "kafka/kafka_admin.h"
 
 namespace ticklake::cli {
 
@@ -174,12 +178,53 @@ void run_status(const std::string& state_dir, int probe_timeout_ms) {
     exit_code = st->answering ? 0 : kExitFailed;
 }
 
+struct LagFlags {
+    KafkaFlags kafka;
+    std::string group;
+    std::string topic;
+    bool json = false;
+};
+
+void run_lag(const LagFlags& f) {
+    auto config = f.kafka.config();
+    if (!config) {
+        exit_code = report_error("kafka lag", config.error());
+        return;
+    }
+    auto lags = group_lag(*config, f.group, f.topic, std::chrono::seconds(10));
+    if (!lags) {
+        exit_code = report_error("kafka lag", lags.error());
+        return;
+    }
+    std::string out;
+    int64_t total = 0;
+    if (!f.json) {
+        out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", "PARTITION", "COMMITTED", "END", "LAG");
+    }
+    for (const auto& l : *lags) {
+        total += l.lag();
+        if (f.json) {
+            out += fmt::format("{{\"partition\":{},\"committed\":{},\"low\":{},\"high\":{},\"lag\":{}}}\n",
+                               l.partition, l.committed, l.low, l.high, l.lag());
+        } else {
+            out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", l.partition,
+                               l.committed >= 0 ? std::to_string(l.committed) : std::string("-"), l.high, l.lag());
+        }
+    }
+    if (!f.json) {
+        out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", "total", "", "", total);
+    }
+    std::fputs(out.c_str(), stdout);
+    exit_code = 0;
+}
+
 } // namespace
 
 void add_kafka_command(CLI::App& app) {
     CLI::App* kafka = app.add_subcommand(
         "kafka",
-        "Run a local single-node Kafka broker (KRaft, 127.0.0.1 only) for development, demos and tests.");
+        "Run a local single-node Kafka broker (KRaft, 127.0.0.1 only) for development, demos and tests;\n"
+        "show a consumer group's lag (`kafka lag`).");
     kafka->require_subcommand(1);
     kafka->footer(
         "The broker is Apache Kafka 4.x run by Java 17+. Jars are taken from $TICKLAKE_KAFKA_LIBS, else\n"
@@ -244,6 +289,17 @@ void add_kafka_command(CLI::App& app) {
         "Prints `key: value` lines on stdout (state, pid, bootstrap, controller, cluster_id, answers_metadata).\n"
         "Exit status: 0 running and answering, 1 running but not answering, 3 stopped.");
     status->callback([state_dir, probe_ms] { run_status(*state_dir, *probe_ms); });
+
+    auto lag = std::make_shared<LagFlags>();
+    CLI::App* lag_cmd = kafka->add_subcommand(
+        "lag", "Print a consumer group's committed offset, the log end and the lag on every partition of a topic\n"
+               "(any cluster, not only the local broker). Asks without joining the group: no rebalance.");
+    lag->kafka.add_to(*lag_cmd);
+    lag_cmd->add_option("--group,-g", lag->group, "Consumer group, e.g. ticklake-sink")->required();
+    lag_cmd->add_option("--topic,-t", lag->topic, "Topic")->required();
+    lag_cmd->add_flag("--json", lag->json, "One JSON object per partition (committed is -1 when never committed)");
+    lag_cmd->footer("COMMITTED '-' means the group never committed on that partition.");
+    lag_cmd->callback([lag] { run_lag(*lag); });
 }
 
 } // namespace ticklake::cli

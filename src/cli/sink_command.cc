@@ -19,6 +19,7 @@ namespace {
 
 struct SinkFlags {
     KafkaFlags kafka;
+    StorageFlags storage;
     SinkOptions options;
     std::string time_partition = "day";
     std::string rotate_event_time;
@@ -83,7 +84,14 @@ int run_sink(SinkFlags& f) {
         }
         writers.push_back(std::move(*writer));
     }
-    auto store = open_object_store(o.warehouse);
+    auto store_options = f.storage.options();
+    if (!store_options) {
+        return report_error("sink", store_options.error());
+    }
+    if (o.storage_retry_s < 0) {
+        return report_error("sink", Error::invalid("--storage-retry-timeout must not be negative"));
+    }
+    auto store = open_object_store(o.warehouse, *store_options);
     if (!store) {
         return report_error("sink", store.error());
     }
@@ -142,8 +150,13 @@ void add_sink_command(CLI::App& app) {
     cmd->add_option("--warehouse,-w", o.warehouse,
                     "Warehouse: a folder or file:// URI (created when missing), or s3://bucket/prefix (credentials, "
                     "region and endpoint from the AWS environment: AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_REGION, "
-                    "AWS_ENDPOINT_URL_S3 for MinIO/Ceph)")
+                    "AWS_ENDPOINT_URL_S3 or --s3-endpoint for MinIO/Ceph)")
         ->required();
+    flags->storage.add_to(*cmd);
+    cmd->add_option("--storage-retry-timeout", o.storage_retry_s,
+                    "Seconds to keep retrying a write while the warehouse is unreachable (backoff up to 15 s); "
+                    "nothing is committed meanwhile, and the sink fails after this long")
+        ->capture_default_str();
     cmd->add_option("--format,-f", o.format, "File format: parquet (zstd, sorted by symbol, ts), jsonl or csv")
         ->check(CLI::IsMember({"parquet", "jsonl", "csv"}))
         ->capture_default_str();

@@ -107,4 +107,50 @@ Status ensure_topic(const KafkaClientConfig& config, const std::string& topic, i
     return {};
 }
 
+Result<std::vector<PartitionLag>> group_lag(const KafkaClientConfig& config, const std::string& group,
+                                            const std::string& topic, std::chrono::milliseconds timeout) {
+    auto partitions = topic_partition_count(config, topic, timeout);
+    if (!partitions) {
+        return fail(partitions.error());
+    }
+    // A consumer handle that never subscribes: rd_kafka_committed() is an OffsetFetch to the
+    // coordinator, which does not make this handle a member of the group.
+    auto conf = rdkafka::make_conf(config, {{"log_level", "3"},
+                                            {"group.id", group.c_str()},
+                                            {"enable.auto.commit", "false"},
+                                            {"allow.auto.create.topics", "false"}});
+    if (!conf) {
+        return fail(conf.error());
+    }
+    rd_kafka_conf_set_log_cb(conf->get(), [](const rd_kafka_t*, int, const char*, const char*) {});
+    auto rk = rdkafka::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
+    if (!rk) {
+        return fail(rk.error());
+    }
+    rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(*partitions));
+    for (int p = 0; p < *partitions; ++p) {
+        rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+    }
+    const int ms = static_cast<int>(timeout.count());
+    if (auto err = rd_kafka_committed(rk->get(), list.get(), ms); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(err, "committed offsets of group " + group));
+    }
+    std::vector<PartitionLag> out;
+    for (int i = 0; i < list->cnt; ++i) {
+        const auto& e = list->elems[i];
+        if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return fail(rdkafka::to_error(e.err, "committed offset of " + topic + "[" + std::to_string(e.partition) + "]"));
+        }
+        PartitionLag lag;
+        lag.partition = e.partition;
+        lag.committed = e.offset >= 0 ? e.offset : -1;
+        if (auto err = rd_kafka_query_watermark_offsets(rk->get(), topic.c_str(), e.partition, &lag.low, &lag.high, ms);
+            err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            return fail(rdkafka::to_error(err, "watermarks of " + topic + "[" + std::to_string(e.partition) + "]"));
+        }
+        out.push_back(lag);
+    }
+    return out;
+}
+
 } // namespace ticklake

@@ -1,7 +1,9 @@
 #include "sink/batch_writer.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <random>
 #include <simdjson.h>
 
 #include <fmt/format.h>
@@ -10,8 +12,9 @@
 
 namespace ticklake {
 
-BatchWriter::BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers)
-    : store_(store), writers_(std::move(writers)) {
+BatchWriter::BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
+                         std::chrono::milliseconds retry_for)
+    : store_(store), writers_(std::move(writers)), retry_for_(retry_for) {
     for (auto& w : writers_) {
         threads_.emplace_back([this, writer = w.get()] { loop(*writer); });
     }
@@ -78,17 +81,30 @@ void BatchWriter::loop(RecordWriter& writer) {
 }
 
 Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
-    Status st;
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        st = write_once(job, writer);
+    using namespace std::chrono;
+    // Each attempt rewrites the journal and every file from the rows still held, so a retry
+    // after a partial attempt leaves the same objects as one clean attempt.
+    const auto first_failure_at = steady_clock::now();
+    thread_local std::mt19937 rng{std::random_device{}()};
+    for (int attempt = 1;; ++attempt) {
+        Status st = write_once(job, writer);
         if (st || st.error().kind != ErrorKind::retry) {
             return st;
         }
-        std::fprintf(stderr, "sink: writing partition %d failed (%s); retrying\n", job.partition,
-                     st.error().message.c_str());
-        std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+        const auto outage = duration_cast<milliseconds>(steady_clock::now() - first_failure_at);
+        if (outage >= retry_for_) {
+            return fail(Error::retry(fmt::format("{} (still failing after {} s of retries; nothing was committed)",
+                                                 st.error().message, outage.count() / 1000)));
+        }
+        // Exponential from 200 ms, capped at 15 s, with jitter so writer threads and sinks
+        // sharing a store do not retry in lock-step; never past the deadline.
+        const int64_t ceiling = std::min<int64_t>(15'000, int64_t{200} << std::min(attempt - 1, 10));
+        const int64_t jittered = ceiling / 2 + std::uniform_int_distribution<int64_t>(0, ceiling / 2)(rng);
+        const auto delay = std::min(milliseconds(jittered), retry_for_ - outage);
+        std::fprintf(stderr, "sink: writing partition %d failed (%s); retry %d in %.1f s\n", job.partition,
+                     st.error().message.c_str(), attempt, static_cast<double>(delay.count()) / 1000.0);
+        std::this_thread::sleep_for(delay);
     }
-    return st;
 }
 
 Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {

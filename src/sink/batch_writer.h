@@ -7,6 +7,7 @@
 // thread may take any job.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -39,8 +40,11 @@ struct FlushJob {
 
 class BatchWriter {
 public:
-    //! One thread per writer.
-    BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers);
+    //! One thread per writer. A write failing with a retriable error (storage unreachable,
+    //! throttled) is retried with capped exponential backoff for up to `retry_for`, so an
+    //! outage of the store is ridden out: nothing is committed meanwhile.
+    BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
+                std::chrono::milliseconds retry_for = std::chrono::minutes(10));
     ~BatchWriter();
     BatchWriter(const BatchWriter&) = delete;
     BatchWriter& operator=(const BatchWriter&) = delete;
@@ -60,6 +64,7 @@ private:
 
     ObjectStore& store_;
     std::vector<std::unique_ptr<RecordWriter>> writers_;
+    const std::chrono::milliseconds retry_for_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::unique_ptr<FlushJob>> queue_;

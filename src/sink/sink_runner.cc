@@ -20,7 +20,7 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     , store_(store)
     , extension_(writers.at(0)->extension())
     , consumer_(consumer)
-    , batch_writer_(store, std::move(writers)) {}
+    , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {}
 
 int64_t SinkRunner::period_of(TimestampUs ts) const {
     const int64_t day = ts >= 0 ? ts / kMicrosPerDay : -((-ts + kMicrosPerDay - 1) / kMicrosPerDay);

@@ -84,11 +84,27 @@ class MinioServer:
             raise RuntimeError(f"MinIO not found at {self.binary}: run `setup/setup.sh minio` or set MINIO_BIN")
         self.dir = Path(tempfile.mkdtemp(prefix="tl-minio-"))
         (self.dir / "data").mkdir()
-        self.port, console_port = _free_ports(2)
+        self.port, self._console_port = _free_ports(2)
+        return self._launch(timeout)
+
+    def kill(self):
+        """SIGKILL, keeping the data folder and ports: a crash of the server."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        self.proc = None
+
+    def restart(self, timeout=60.0):
+        """Starts again on the same port, data and credentials (after kill())."""
+        self.kill()
+        return self._launch(timeout)
+
+    def _launch(self, timeout):
+        console_port = self._console_port
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "AWS_"))}
         env.update(MINIO_ROOT_USER=self.access_key, MINIO_ROOT_PASSWORD=self._secret_key,
                    MINIO_BROWSER="off", MINIO_UPDATE="off")
-        with open(self.log_path, "wb") as log:
+        with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(self.binary), "server", "--quiet", "--address", f"127.0.0.1:{self.port}",
                  "--console-address", f"127.0.0.1:{console_port}", str(self.dir / "data")],

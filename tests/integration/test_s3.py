@@ -57,10 +57,10 @@ def run_ticklake(minio, args, tmpdir, secret_key=None, check=True, timeout=600):
     return proc
 
 
-def sink_s3(minio, broker, topic, bucket, tmp_path, group=None, extra=(), secret_key=None, check=True):
+def sink_s3(minio, broker, topic, bucket, tmp_path, group=None, extra=(), secret_key=None, check=True, fmt="parquet"):
     """One `ticklake sink` run into s3://bucket/lake; returns (summary or None, CompletedProcess)."""
     summary = tmp_path / f"summary-{uuid.uuid4().hex[:6]}.json"
-    args = sink_args(broker, topic, f"s3://{bucket}/{PREFIX}", group=group,
+    args = sink_args(broker, topic, f"s3://{bucket}/{PREFIX}", group=group, fmt=fmt,
                      extra=(*extra, "--summary-json", str(summary)))
     proc = run_ticklake(minio, args, tmp_path / "tmp", secret_key=secret_key, check=check)
     return (json.loads(summary.read_text()) if summary.exists() else None), proc
@@ -257,3 +257,115 @@ def test_wrong_credentials_fail_clearly_and_commit_nothing(minio, s3, broker, to
     assert summary["rows_written"] == n
     data = list_keys(s3, bucket, f"{PREFIX}/market/")
     assert parquet_ids(s3, bucket, data) == (n, n)
+
+
+def group_offsets(broker, group, topic):
+    """{partition: (committed, end)} from `ticklake kafka lag --json` (asks without joining the group)."""
+    proc = subprocess.run([str(BINARY), "kafka", "lag", "-b", broker.bootstrap, "-g", group, "-t", topic, "--json"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    return {r["partition"]: (r["committed"], r["high"]) for r in rows}
+
+
+def test_minio_killed_mid_run_and_back_a_minute_later(broker, topic, tmp_path):
+    """S3 goes away under a running sink: it backs off, commits nothing, resumes, exact count."""
+    outage_s = 60
+    server = MinioServer().start()
+    try:
+        s3 = server.client()
+        bucket = "tl-outage-" + uuid.uuid4().hex[:8]
+        s3.create_bucket(Bucket=bucket)
+        first, second, partitions = 100_000, 100_000, 4
+        produce_sim(broker, topic, first, seed=7, partitions=partitions, days=2)
+        group = "g-outage-" + topic
+        summary = tmp_path / "summary.json"
+        log = tmp_path / "sink.log"
+        with open(log, "w") as err:
+            proc = subprocess.Popen(
+                [str(BINARY), *sink_args(broker, topic, f"s3://{bucket}/{PREFIX}", group=group, idle=5,
+                                         extra=("--rotate-rows", "5000", "--summary-json", str(summary)))],
+                stdout=subprocess.DEVNULL, stderr=err, env=server.ticklake_env(tmpdir=tmp_path / "tmp"))
+        try:
+            wait_deadline = time.monotonic() + 120
+            while len(list_keys(s3, bucket, f"{PREFIX}/market/")) < 4:
+                assert proc.poll() is None, server.redact(log.read_text()[-3000:])
+                assert time.monotonic() < wait_deadline, "the sink wrote nothing within 120 s"
+                time.sleep(0.05)
+            server.kill()
+            # More data arrives while S3 is down: it can only be written after the restart.
+            produce_sim(broker, topic, second, seed=8, partitions=partitions, days=2)
+            time.sleep(5)  # a commit for an upload S3 acknowledged just before the kill may still land
+            before = group_offsets(broker, group, topic)
+            time.sleep(outage_s - 5)
+            during = group_offsets(broker, group, topic)
+            assert proc.poll() is None, "the sink gave up during the outage:\n" + server.redact(log.read_text()[-3000:])
+            assert during == before, f"offsets were committed while S3 was down: {before} -> {during}"
+            assert sum(c for c, _ in during.values() if c > 0) < first + second
+            server.restart()
+            proc.wait(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=60)
+        output = server.redact(log.read_text())
+        assert proc.returncode == 0, output[-3000:]
+        assert "retry" in output and "cannot reach S3" in output, output[-3000:]
+        assert server.secret_key not in log.read_text()
+
+        everything = list_keys(s3, bucket, "")
+        assert [k for k in everything if "/_ticklake/" in k] == [], "journals left after the run"
+        data = [k for k in everything if k.startswith(f"{PREFIX}/market/")]
+        assert parquet_ids(s3, bucket, data) == (first + second, first + second)
+        final = group_offsets(broker, group, topic)
+        assert all(committed == end for committed, end in final.values()), final
+        assert sum(end for _, end in final.values()) == first + second
+    finally:
+        server.stop()
+
+
+def test_ls_and_cat_show_what_landed(minio, s3, broker, topic, bucket, tmp_path):
+    n = 5_000
+    produce_sim(broker, topic, n, partitions=2, days=2)
+    sink_s3(minio, broker, topic, bucket, tmp_path, fmt="jsonl")
+    keys = list_keys(s3, bucket, f"{PREFIX}/market/trades/")
+    assert keys
+    sizes = {k: s3.head_object(Bucket=bucket, Key=k)["ContentLength"] for k in keys}
+
+    top = run_ticklake(minio, ["ls", f"s3://{bucket}/{PREFIX}/market"], tmp_path / "tmp")
+    assert sorted(line.split()[-1] for line in top.stdout.splitlines()) == ["quotes/", "trades/"]
+    assert all(line.split()[0] == "PRE" for line in top.stdout.splitlines())
+
+    listed = run_ticklake(minio, ["ls", "-r", "--json", f"s3://{bucket}/{PREFIX}/market/trades"], tmp_path / "tmp")
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert {f"{PREFIX}/market/trades/" + r["key"]: r["size"] for r in rows} == sizes
+
+    summary = run_ticklake(minio, ["ls", "-r", "--summarize", f"s3://{bucket}/{PREFIX}/market/trades/"],
+                           tmp_path / "tmp")
+    assert f"Total Objects: {len(keys)}" in summary.stdout
+    assert f"Total Size: {sum(sizes.values())}" in summary.stdout
+
+    cat = run_ticklake(minio, ["cat", *[f"s3://{bucket}/{k}" for k in keys]], tmp_path / "tmp")
+    expected = b"".join(s3.get_object(Bucket=bucket, Key=k)["Body"].read() for k in keys)
+    assert cat.stdout.encode() == expected
+
+    missing = run_ticklake(minio, ["cat", f"s3://{bucket}/{PREFIX}/nope.jsonl"], tmp_path / "tmp", check=False)
+    assert missing.returncode == 1
+    assert "not found" in missing.stderr
+    nothing = run_ticklake(minio, ["ls", f"s3://{bucket}/nothing-here"], tmp_path / "tmp", check=False)
+    assert nothing.returncode == 1
+
+
+def test_s3_endpoint_flag_replaces_the_environment(minio, s3, bucket, tmp_path):
+    s3.put_object(Bucket=bucket, Key="a/b.txt", Body=b"hello")
+    env = minio.ticklake_env(tmpdir=tmp_path / "tmp")
+    del env["AWS_ENDPOINT_URL_S3"]
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # would fail: the flag must win
+    proc = subprocess.run([str(BINARY), "cat", "--s3-endpoint", minio.endpoint, f"s3://{bucket}/a/b.txt"],
+                          capture_output=True, timeout=60, env=env)
+    assert proc.returncode == 0, minio.redact(proc.stderr.decode())
+    assert proc.stdout == b"hello"
+    bad = subprocess.run([str(BINARY), "ls", "--s3-endpoint", "ftp://x", f"s3://{bucket}"],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert bad.returncode == 2
+    assert "--s3-endpoint" in bad.stderr

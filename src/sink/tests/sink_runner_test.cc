@@ -379,6 +379,50 @@ TEST_F(SinkRunnerTest, TransientPublishErrorsAreRetried) {
     expect_clean_and_committed(kPartitions);
 }
 
+TEST_F(SinkRunnerTest, AStorageOutageIsRiddenOutWithBackoff) {
+    constexpr int kPartitions = 1;
+    constexpr int kEvents = 40;
+    kafka_.create_topic(topic_, kPartitions);
+    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+
+    // Five failed attempts in a row (more than a fixed small retry count would allow).
+    FaultyObjectStore faulty(
+        dir_.path(),
+        [](int call, std::string_view) -> std::optional<Error> {
+            if (call <= 5) {
+                return Error::retry("injected: store unreachable (#" + std::to_string(call) + ")");
+            }
+            return std::nullopt;
+        },
+        /*dead_after_fatal=*/false);
+    auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), faulty,
+                        std::chrono::seconds(60));
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    EXPECT_EQ(rows(), kEvents);
+    EXPECT_EQ(distinct_ids(), kEvents);
+    expect_clean_and_committed(kPartitions);
+}
+
+TEST_F(SinkRunnerTest, AnOutageLongerThanTheRetryBudgetFailsWithoutCommitting) {
+    constexpr int kPartitions = 1;
+    constexpr int kEvents = 20;
+    kafka_.create_topic(topic_, kPartitions);
+    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+
+    FaultyObjectStore faulty(
+        dir_.path(),
+        [](int, std::string_view) -> std::optional<Error> { return Error::retry("injected: store unreachable"); },
+        /*dead_after_fatal=*/false);
+    SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
+    o.storage_retry_s = 2;
+    auto run = run_sink(o, faulty);
+    ASSERT_FALSE(run.status);
+    EXPECT_NE(run.status.error().message.find("nothing was committed"), std::string::npos) << run.status.error().message;
+    EXPECT_GE(faulty.publish_calls(), 3);
+    EXPECT_TRUE(faulty.published().empty());
+    EXPECT_EQ(kafka_.committed(group_, topic_, 1), std::vector<int64_t>{-1}) << "nothing may be committed while storage is down";
+}
+
 TEST_F(SinkRunnerTest, RotateRowsSplitsEachPartitionIntoBatches) {
     constexpr int kPartitions = 2;
     constexpr int kEvents = 100;
