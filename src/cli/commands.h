@@ -12,7 +12,7 @@ extern int exit_code;
 void add_kafka_command(CLI::App& app);
 void add_produce_command(CLI::App& app);
 void add_sink_command(CLI::App& app);
-//! `ls` and `cat`: what landed in a warehouse (storage_command.cc).
+//! `ls`, `cat` and `cp`: what landed in a warehouse, and copies in and out (storage_command.cc).
 void add_storage_commands(CLI::App& app);
 
 } // namespace ticklake::cli

@@ -10,7 +10,7 @@ int exit_code = 0;
 int main(int argc, char** argv) {
     CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"
                  "Pipeline: produce (sources -> Kafka) -> sink (Kafka -> Parquet/JSONL/CSV files);\n"
-                 "ls and cat show what landed in a warehouse (a folder or s3://bucket/prefix).\n"
+                 "ls, cat and cp show and copy what landed in a warehouse (a folder or s3://bucket/prefix).\n"
                  "Run `ticklake <command> --help` for the options of one command."};
     app.set_version_flag("--version", "ticklake 0.1.0");
     app.require_subcommand(1);

@@ -1,6 +1,11 @@
 // `ticklake ls` and `ticklake cat`: what landed in a warehouse, read through the same
 // ObjectStore the sink writes with, so a folder and s3:// answer alike (like `aws s3 ls/cp -`).
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -232,6 +237,224 @@ int run_cat(const CatFlags& f) {
     return 0;
 }
 
+struct CpFlags {
+    std::vector<std::string> paths; //!< sources..., destination
+    bool recursive = false;
+    int jobs = 4;
+    bool quiet = false;
+    StorageFlags storage;
+};
+
+//! One side of a copy: an object in a store (S3, or a local folder for destinations), or a
+//! plain local file for sources.
+struct Endpoint {
+    std::unique_ptr<ObjectStore> store; //!< unset: a local path
+    std::string key;                    //!< key in `store`, or the local path
+};
+
+Result<Endpoint> open_endpoint(const std::string& uri, const ObjectStoreOptions& options, bool for_write) {
+    if (is_s3_uri(uri)) {
+        const size_t slash = uri.find('/', 5);
+        auto store = open_object_store(slash == std::string::npos ? uri : uri.substr(0, slash), options);
+        if (!store) {
+            return fail(store.error());
+        }
+        return Endpoint{std::move(*store), slash == std::string::npos ? "" : uri.substr(slash + 1)};
+    }
+    std::string path = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+    if (for_write) {
+        return Endpoint{nullptr, fs::absolute(path).string() + (path.ends_with('/') ? "/" : "")};
+    }
+    return Endpoint{nullptr, fs::absolute(path).string()};
+}
+
+struct CopyJob {
+    std::string source; //!< key in the source store, or a local path
+    std::string target; //!< key in the destination store, or a local path
+    uint64_t size = 0;
+};
+
+// Local → store: put_file (one PUT or a parallel multipart upload). Store → local: download to
+// a temp name, then rename, so a reader never sees half a file. Store → store: through a temp file.
+Status copy_one(const Endpoint& from, const Endpoint& to, const CopyJob& job) {
+    fs::path local_source = job.source;
+    fs::path temp;
+    if (from.store) {
+        fs::path target = to.store ? fs::temp_directory_path() / ("ticklake-cp-" + std::to_string(::getpid()) + "-" +
+                                                                  std::to_string(std::hash<std::string>{}(job.source)))
+                                   : fs::path(job.target);
+        std::error_code ec;
+        if (!to.store) {
+            fs::create_directories(target.parent_path(), ec);
+        }
+        temp = target;
+        temp += ".tmp";
+        if (auto st = from.store->download(job.source, temp); !st) {
+            fs::remove(temp, ec);
+            return st;
+        }
+        if (!to.store) {
+            fs::rename(temp, target, ec);
+            if (ec) {
+                return fail(Error::fatal("cannot rename " + temp.string() + " to " + target.string() + ": " + ec.message()));
+            }
+            return {};
+        }
+        local_source = temp;
+    }
+    Status st;
+    if (to.store) {
+        st = to.store->put_file(job.target, local_source);
+    } else {
+        const fs::path target(job.target);
+        std::error_code ec;
+        fs::create_directories(target.parent_path(), ec);
+        auto folder = open_object_store(target.parent_path().string());
+        st = folder ? (*folder)->put_file(target.filename().string(), local_source) : fail(folder.error());
+    }
+    if (!temp.empty()) {
+        std::error_code ec;
+        fs::remove(temp, ec);
+    }
+    return st;
+}
+
+std::string join_key(const std::string& prefix, const std::string& name) {
+    if (prefix.empty()) {
+        return name;
+    }
+    return prefix.back() == '/' ? prefix + name : prefix + "/" + name;
+}
+
+int run_cp(const CpFlags& f) {
+    auto options = f.storage.options();
+    if (!options) {
+        return report_error("cp", options.error());
+    }
+    if (f.paths.size() < 2) {
+        return report_error("cp", Error::invalid("give at least one source and a destination"));
+    }
+    if (f.jobs < 1 || f.jobs > 64) {
+        return report_error("cp", Error::invalid("--jobs must be between 1 and 64"));
+    }
+    auto to = open_endpoint(f.paths.back(), *options, true);
+    if (!to) {
+        return report_error("cp", to.error());
+    }
+    // Several sources, or a folder: the destination is a folder (prefix).
+    const bool many = f.paths.size() > 2 || f.recursive;
+    const bool dest_is_folder = many || to->key.empty() || to->key.back() == '/' ||
+                                (!to->store && fs::is_directory(to->key));
+    std::vector<std::pair<std::shared_ptr<Endpoint>, std::vector<CopyJob>>> plan;
+    uint64_t total_bytes = 0;
+    size_t total_files = 0;
+    for (size_t i = 0; i + 1 < f.paths.size(); ++i) {
+        auto from = open_endpoint(f.paths[i], *options, false);
+        if (!from) {
+            return report_error("cp", from.error());
+        }
+        auto source = std::make_shared<Endpoint>(std::move(*from));
+        std::vector<CopyJob> jobs;
+        std::string base = source->key;
+        while (base.size() > 1 && base.back() == '/') {
+            base.pop_back();
+        }
+        if (f.recursive) {
+            if (source->store) {
+                auto listed = source->store->list_entries(base);
+                if (!listed) {
+                    return report_error("cp", listed.error());
+                }
+                for (const auto& e : *listed) {
+                    jobs.push_back({e.key, join_key(to->key, e.key.substr(base.empty() ? 0 : base.size() + 1)), e.size});
+                }
+            } else {
+                std::error_code ec;
+                for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
+                     it.increment(ec)) {
+                    if (it->is_regular_file()) {
+                        jobs.push_back({it->path().string(), join_key(to->key, fs::relative(it->path(), base).string()),
+                                        static_cast<uint64_t>(it->file_size())});
+                    }
+                }
+                if (ec) {
+                    return report_error("cp", Error::invalid("cannot read folder " + base + ": " + ec.message()));
+                }
+            }
+            if (jobs.empty()) {
+                return report_error("cp", Error::not_found("nothing to copy under " + f.paths[i]));
+            }
+        } else {
+            uint64_t size = 0;
+            if (source->store) {
+                auto info = source->store->stat(base);
+                if (!info) {
+                    return report_error("cp", info.error());
+                }
+                if (!info->has_value()) {
+                    return report_error("cp", Error::not_found(f.paths[i] + " not found (folders need --recursive)"));
+                }
+                size = (*info)->size;
+            } else {
+                std::error_code ec;
+                if (!fs::is_regular_file(base, ec)) {
+                    return report_error("cp", Error::not_found(f.paths[i] + " is not a file (folders need --recursive)"));
+                }
+                size = fs::file_size(base, ec);
+            }
+            const std::string name = fs::path(base).filename().string();
+            jobs.push_back({base, dest_is_folder ? join_key(to->key, name) : to->key, size});
+        }
+        for (const auto& j : jobs) {
+            total_bytes += j.size;
+        }
+        total_files += jobs.size();
+        plan.emplace_back(source, std::move(jobs));
+    }
+
+    // Files in parallel (each large one also splits into parallel parts on S3).
+    std::vector<std::pair<const Endpoint*, const CopyJob*>> queue;
+    for (const auto& [source, jobs] : plan) {
+        for (const auto& j : jobs) {
+            queue.emplace_back(source.get(), &j);
+        }
+    }
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex mu;
+    std::optional<Error> first_error;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto worker = [&] {
+        for (size_t i; !failed && (i = next.fetch_add(1)) < queue.size();) {
+            if (auto st = copy_one(*queue[i].first, *to, *queue[i].second); !st) {
+                std::lock_guard lock(mu);
+                if (!first_error) {
+                    first_error = Error{st.error().kind, queue[i].second->source + ": " + st.error().message};
+                }
+                failed = true;
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 1; i < std::min<int>(f.jobs, static_cast<int>(queue.size())); ++i) {
+        threads.emplace_back(worker);
+    }
+    worker();
+    for (auto& t : threads) {
+        t.join();
+    }
+    if (first_error) {
+        return report_error("cp", *first_error);
+    }
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!f.quiet) {
+        std::fprintf(stderr, "cp: %zu file%s, %s in %.2f s (%.1f MiB/s) -> %s\n", total_files,
+                     total_files == 1 ? "" : "s", human_size(total_bytes).c_str(), secs,
+                     static_cast<double>(total_bytes) / (1 << 20) / std::max(secs, 1e-6), f.paths.back().c_str());
+    }
+    return 0;
+}
+
 } // namespace
 
 void add_storage_commands(CLI::App& app) {
@@ -256,6 +479,20 @@ void add_storage_commands(CLI::App& app) {
     cat_cmd->add_flag("--force", cat->force, "Print binary (Parquet) content to a terminal too");
     cat->storage.add_to(*cat_cmd);
     cat_cmd->callback([cat] { exit_code = run_cat(*cat); });
+
+    auto cp = std::make_shared<CpFlags>();
+    CLI::App* cp_cmd = app.add_subcommand(
+        "cp", "Copy files to, from or between warehouses, like `aws s3 cp`: local paths and s3:// URIs.\n"
+              "Large files go to S3 as parallel multipart uploads; several files are copied in parallel.\n"
+              "A destination ending in '/' (or an existing folder) receives files under their own names.\n"
+              "Examples: ticklake cp trades.parquet s3://lake/import/\n"
+              "          ticklake cp -r ./warehouse s3://lake/wh      ticklake cp s3://lake/wh/a.parquet .");
+    cp_cmd->add_option("paths", cp->paths, "SOURCE... DESTINATION")->required()->expected(2, -1);
+    cp_cmd->add_flag("--recursive,-r", cp->recursive, "Copy every file below a folder or prefix, keeping paths");
+    cp_cmd->add_option("--jobs,-j", cp->jobs, "Files copied in parallel")->capture_default_str();
+    cp_cmd->add_flag("--quiet,-q", cp->quiet, "No summary line");
+    cp->storage.add_to(*cp_cmd);
+    cp_cmd->callback([cp] { exit_code = run_cp(*cp); });
 }
 
 } // namespace ticklake::cli

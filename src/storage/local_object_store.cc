@@ -89,6 +89,19 @@ Status LocalObjectStore::publish(std::string_view key) {
     return fsync_path(final_path.parent_path(), true);
 }
 
+Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) {
+    const fs::path staged = staging_path(key);
+    std::error_code ec;
+    fs::copy_file(source, staged, fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+        if (!fs::is_regular_file(source)) {
+            return fail(Error::invalid("cannot copy " + source.string() + ": not a readable file"));
+        }
+        return fail(io_error("cannot copy " + source.string() + " to", staged, ec.value()));
+    }
+    return publish(key);
+}
+
 Result<bool> LocalObjectStore::remove(std::string_view key) {
     const fs::path p = path_of(key);
     fs::path staged = p;

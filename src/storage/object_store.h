@@ -47,6 +47,9 @@ public:
     //! Makes the staged content of `key` durable and visible under its final name,
     //! replacing any previous object atomically. Returns once it would survive a crash.
     virtual Status publish(std::string_view key) = 0;
+    //! Makes a copy of the local file `source` durable and visible as `key` (atomic replace,
+    //! like publish()); `source` is left in place. Uploads of existing files (`ticklake cp`).
+    virtual Status put_file(std::string_view key, const std::filesystem::path& source) = 0;
     //! Removes `key` and any staged copy of it; absent is not an error. True when
     //! something was there to remove.
     virtual Result<bool> remove(std::string_view key) = 0;

@@ -338,6 +338,13 @@ Result<std::vector<ObjectEntry>> FaultyObjectStore::list_entries(std::string_vie
     return inner_.list_entries(prefix);
 }
 
+Status FaultyObjectStore::put_file(std::string_view key, const std::filesystem::path& source) {
+    if (auto st = check_dead("put_file"); !st) {
+        return st;
+    }
+    return inner_.put_file(key, source);
+}
+
 Result<std::optional<ObjectEntry>> FaultyObjectStore::stat(std::string_view key) { return inner_.stat(key); }
 
 Result<std::string> FaultyObjectStore::read_range(std::string_view key, uint64_t offset, uint64_t length) {

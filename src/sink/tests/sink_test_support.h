@@ -108,6 +108,7 @@ public:
 
     std::filesystem::path staging_path(std::string_view key) override;
     Status publish(std::string_view key) override;
+    Status put_file(std::string_view key, const std::filesystem::path& source) override;
     Result<bool> remove(std::string_view key) override;
     Status put_small(std::string_view key, std::string_view content) override;
     Result<std::optional<std::string>> get_small(std::string_view key) override;

@@ -167,17 +167,24 @@ Status S3ObjectStore::upload_multipart(const std::string& object, const fs::path
     return result;
 }
 
+Status S3ObjectStore::put_file(std::string_view key, const fs::path& source) {
+    std::error_code ec;
+    const uint64_t size = fs::file_size(source, ec);
+    if (ec) {
+        return fail(Error::invalid("cannot upload " + source.string() + ": " + ec.message()));
+    }
+    const std::string object = object_key(key);
+    return size >= options_.multipart_threshold ? upload_multipart(object, source, size)
+                                                : client_->put_object_from_file(bucket_, object, source);
+}
+
 Status S3ObjectStore::publish(std::string_view key) {
     const fs::path staged = spool_path(key);
     std::error_code ec;
-    const uint64_t size = fs::file_size(staged, ec);
-    if (ec) {
+    if (!fs::is_regular_file(staged, ec)) {
         return fail(Error::invalid("cannot publish " + std::string(key) + ": nothing staged at " + staged.string()));
     }
-    const std::string object = object_key(key);
-    Status st = size >= options_.multipart_threshold ? upload_multipart(object, staged, size)
-                                                     : client_->put_object_from_file(bucket_, object, staged);
-    if (!st) {
+    if (auto st = put_file(key, staged); !st) {
         return st; // the spool copy stays, so a retry of publish() can send it again
     }
     fs::remove(staged, ec); // the object is durable; a left-over spool file only costs space

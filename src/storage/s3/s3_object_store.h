@@ -27,6 +27,8 @@ public:
 
     std::filesystem::path staging_path(std::string_view key) override;
     Status publish(std::string_view key) override;
+    //! One PUT below the multipart threshold, else a parallel multipart upload, straight from `source`.
+    Status put_file(std::string_view key, const std::filesystem::path& source) override;
     //! HEAD first, so the answer says whether the object was there (S3's DELETE answers 204
     //! either way), then DELETE; the spool copy counts as "something there" too. Unfinished
     //! multipart uploads of exactly this key are aborted.

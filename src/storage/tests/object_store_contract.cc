@@ -184,4 +184,22 @@ TEST_P(ObjectStoreContract, DownloadsWholeObjectsIncludingEmptyOnes) {
     fs::remove_all(dir);
 }
 
+TEST_P(ObjectStoreContract, PutFileCopiesALocalFileAndLeavesTheSource) {
+    const fs::path dir = fs::temp_directory_path() / ("tl-contract-put-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    write_file(dir / "src.bin", "first");
+    ASSERT_TRUE(store_->put_file("up/a.bin", dir / "src.bin"));
+    EXPECT_EQ(get(*store_, "up/a.bin"), std::optional<std::string>("first"));
+    write_file(dir / "src.bin", "second, longer");
+    ASSERT_TRUE(store_->put_file("up/a.bin", dir / "src.bin"));
+    EXPECT_EQ(get(*store_, "up/a.bin"), std::optional<std::string>("second, longer"));
+    EXPECT_TRUE(fs::exists(dir / "src.bin"));
+    auto listed = store_->list("up");
+    ASSERT_TRUE(listed) << listed.error().message;
+    EXPECT_EQ(*listed, std::vector<std::string>{"up/a.bin"});
+    auto missing = store_->put_file("up/b.bin", dir / "absent");
+    EXPECT_FALSE(missing);
+    fs::remove_all(dir);
+}
+
 } // namespace ticklake
