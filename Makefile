@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test demo bench format clean help
+.PHONY: all setup deps build test unit-test integration-test demo bench bench-s3 format clean help
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test              unit tests (ctest) + integration tests on a real local Kafka broker"
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
+	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
 
 setup:
 	@setup/setup.sh
@@ -42,6 +43,9 @@ demo: build
 
 bench: build
 	@bench/run.sh
+
+bench-s3: build
+	@bench/run_s3.sh
 
 format:
 	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -27,7 +27,7 @@ struct StorageFlags {
     std::string s3_endpoint;
     double multipart_threshold_mib = 16;
     double part_size_mib = 8;
-    int upload_concurrency = 4;
+    int upload_concurrency = 8;
     void add_to(CLI::App& cmd);
     Result<ObjectStoreOptions> options() const;
 };

@@ -32,7 +32,7 @@ struct ObjectStoreOptions {
     //! Size of each part but the last (S3 requires >= 5 MiB).
     uint64_t part_size = 8ull << 20;
     //! Parts in flight at once per upload; also the number of pooled connections per store.
-    int upload_concurrency = 4;
+    int upload_concurrency = 8;
     //! Check credentials and the bucket with one listing when opening (fail fast).
     bool probe = true;
 };

@@ -42,7 +42,8 @@ struct FileDigests {
 };
 
 // One pass over the file (or bytes [offset, offset + limit) of it) for both hashes a PUT needs.
-Result<FileDigests> digest_file(const fs::path& path, uint64_t offset = 0, uint64_t limit = UINT64_MAX) {
+Result<FileDigests> digest_file(const fs::path& path, uint64_t offset = 0, uint64_t limit = UINT64_MAX,
+                                bool with_md5 = true) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f) {
         return fail(Error::invalid("cannot open " + path.string() + " for upload: nothing staged there"));
@@ -63,14 +64,18 @@ Result<FileDigests> digest_file(const fs::path& path, uint64_t offset = 0, uint6
            (n = std::fread(buffer.data(), 1, static_cast<size_t>(std::min<uint64_t>(buffer.size(), limit - out.size)),
                            f.get())) > 0) {
         EVP_DigestUpdate(sha.get(), buffer.data(), n);
-        EVP_DigestUpdate(md5.get(), buffer.data(), n);
+        if (with_md5) {
+            EVP_DigestUpdate(md5.get(), buffer.data(), n);
+        }
         out.size += n;
     }
     if (std::ferror(f.get())) {
         return fail(Error::retry("cannot read " + path.string() + " for upload"));
     }
     out.sha256_hex = to_hex(digest_final(sha.get()));
-    out.md5_base64 = base64(digest_final(md5.get()));
+    if (with_md5) {
+        out.md5_base64 = base64(digest_final(md5.get()));
+    }
     return out;
 }
 
@@ -613,7 +618,10 @@ Result<std::string> S3Client::create_multipart_upload(std::string_view bucket, s
 
 Result<std::string> S3Client::upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                           int number, const fs::path& file, uint64_t offset, uint64_t length) {
-    auto digests = digest_file(file, offset, length);
+    // The signed SHA-256 payload hash is the part's integrity check: S3 recomputes it and
+    // refuses the part on a mismatch (XAmzContentSHA256Mismatch). MD5 on top would cost more
+    // CPU than the hash itself (OpenSSL here: SHA-256 with SHA-NI ~2 GB/s, MD5 ~0.9 GB/s).
+    auto digests = digest_file(file, offset, length, /*with_md5=*/false);
     if (!digests) {
         return fail(digests.error());
     }

@@ -127,8 +127,8 @@ public:
     // Multipart upload. Nothing is visible under `key` until complete succeeds; an upload
     // that is neither completed nor aborted keeps its parts (and costs storage) forever.
     Result<std::string> create_multipart_upload(std::string_view bucket, std::string_view key);
-    //! Sends bytes [offset, offset + length) of `file` as part `number` (1-based) with
-    //! Content-MD5; returns the part's ETag.
+    //! Sends bytes [offset, offset + length) of `file` as part `number` (1-based), its
+    //! SHA-256 signed (S3 verifies it); returns the part's ETag.
     Result<std::string> upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                     int number, const std::filesystem::path& file, uint64_t offset, uint64_t length);
     Status complete_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id,
