@@ -29,7 +29,7 @@ struct SinkOptions {
     std::optional<double> until_idle_s; //!< exit 0 once caught up and idle this long
     bool progress = false;             //!< one status line per second on stderr
     int writer_threads = 2;            //!< files written in parallel (one DuckDB instance each)
-    int storage_retry_s = 600;         //!< ride out a storage outage this long before failing
+    int storage_retry_s = 300;         //!< ride out a storage outage this long (< max.poll.interval.ms)
     WriterOptions writer;
 };
 
