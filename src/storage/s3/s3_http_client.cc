@@ -47,6 +47,7 @@ TransportErrorKind classify(CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
+    case CURLE_SEND_FAIL_REWIND:
         return TransportErrorKind::connection;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -73,13 +74,43 @@ size_t read_memory(char* buffer, size_t size, size_t nitems, void* userdata) {
     return n;
 }
 
+int seek_memory(void* userdata, curl_off_t offset, int origin) {
+    auto* r = static_cast<MemoryReader*>(userdata);
+    if (origin != SEEK_SET || offset < 0 || static_cast<size_t>(offset) > r->data->size()) {
+        return CURL_SEEKFUNC_FAIL;
+    }
+    r->offset = static_cast<size_t>(offset);
+    return CURL_SEEKFUNC_OK;
+}
+
+struct UploadBodyFile {
+    std::FILE* file = nullptr;
+    uint64_t base = 0;  //!< where the body starts in the file
+    uint64_t left = 0;  //!< bytes of the body not yet read
+    uint64_t size = 0;  //!< body length
+};
+
 size_t read_file(char* buffer, size_t size, size_t nitems, void* userdata) {
-    auto* f = static_cast<std::FILE*>(userdata);
-    size_t n = std::fread(buffer, 1, size * nitems, f);
-    if (n == 0 && std::ferror(f)) {
+    auto* r = static_cast<UploadBodyFile*>(userdata);
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(size * nitems, r->left));
+    size_t n = std::fread(buffer, 1, want, r->file);
+    if (n == 0 && want > 0 && std::ferror(r->file)) {
         return CURL_READFUNC_ABORT;
     }
+    r->left -= n;
     return n;
+}
+
+// libcurl rewinds the body when it resends a request on a fresh connection (the reused one
+// was closed by the server); without this it fails with "necessary data rewind wasn't possible".
+int seek_file(void* userdata, curl_off_t offset, int origin) {
+    auto* r = static_cast<UploadBodyFile*>(userdata);
+    if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > r->size ||
+        std::fseek(r->file, static_cast<long>(r->base + static_cast<uint64_t>(offset)), SEEK_SET) != 0) {
+        return CURL_SEEKFUNC_FAIL;
+    }
+    r->left = r->size - static_cast<uint64_t>(offset);
+    return CURL_SEEKFUNC_OK;
 }
 
 struct BodySink {
@@ -199,6 +230,7 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
 
     std::unique_ptr<std::FILE, FileCloser> file;
     MemoryReader memory{&request.body};
+    UploadBodyFile file_reader;
     const bool has_body = request.body_file.has_value() || !request.body.empty();
     if (request.body_file) {
         file.reset(std::fopen(request.body_file->c_str(), "rb"));
@@ -207,6 +239,7 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
             return std::unexpected(TransportError{TransportErrorKind::other,
                                                   "cannot open " + request.body_file->string() + " for upload"});
         }
+        file_reader = UploadBodyFile{file.get(), request.body_file_offset, request.body_file_size, request.body_file_size};
     }
 
     char error_buffer[CURL_ERROR_SIZE] = {0};
@@ -240,11 +273,15 @@ HttpResult CurlHttpTransport::send(const HttpRequest& request) {
         curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
         if (file) {
             curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_file);
-            curl_easy_setopt(curl, CURLOPT_READDATA, file.get());
+            curl_easy_setopt(curl, CURLOPT_READDATA, &file_reader);
+            curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, seek_file);
+            curl_easy_setopt(curl, CURLOPT_SEEKDATA, &file_reader);
             curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_file_size));
         } else {
             curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_memory);
             curl_easy_setopt(curl, CURLOPT_READDATA, &memory);
+            curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, seek_memory);
+            curl_easy_setopt(curl, CURLOPT_SEEKDATA, &memory);
             curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
         }
         if (request.method != "PUT") {

@@ -76,6 +76,7 @@ S3ObjectStore::S3ObjectStore(std::shared_ptr<S3Client> client, S3Location root, 
 }
 
 S3ObjectStore::~S3ObjectStore() {
+    retry_pending_aborts();
     if (owns_spool_dir_) {
         std::error_code ec;
         fs::remove_all(spool_dir_, ec);
@@ -161,13 +162,36 @@ Status S3ObjectStore::upload_multipart(const std::string& object, const fs::path
     // Nothing may be left behind: the parts of an unfinished upload cost storage forever.
     // When the abort fails too (S3 unreachable), remove() of this key finds the upload later.
     if (auto aborted = client_->abort_multipart_upload(bucket_, object, *upload_id); !aborted) {
+        {
+            std::lock_guard lock(pending_mutex_);
+            pending_aborts_.push_back({object, *upload_id});
+        }
         return fail(Error{result.error().kind, result.error().message + "; the upload could not be aborted yet (" +
                                                    aborted.error().message + ")"});
     }
     return result;
 }
 
+void S3ObjectStore::retry_pending_aborts() {
+    std::vector<MultipartUpload> pending;
+    {
+        std::lock_guard lock(pending_mutex_);
+        pending.swap(pending_aborts_);
+    }
+    std::vector<MultipartUpload> still;
+    for (auto& u : pending) {
+        if (!client_->abort_multipart_upload(bucket_, u.key, u.upload_id)) {
+            still.push_back(std::move(u));
+        }
+    }
+    if (!still.empty()) {
+        std::lock_guard lock(pending_mutex_);
+        pending_aborts_.insert(pending_aborts_.end(), still.begin(), still.end());
+    }
+}
+
 Status S3ObjectStore::put_file(std::string_view key, const fs::path& source) {
+    retry_pending_aborts();
     std::error_code ec;
     const uint64_t size = fs::file_size(source, ec);
     if (ec) {

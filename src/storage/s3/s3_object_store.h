@@ -2,12 +2,15 @@
 // publish() uploads it and deletes the spool copy: one PUT below the multipart threshold,
 // else a multipart upload with parts in parallel. The PUT or CompleteMultipartUpload
 // answering 200 is the durability point, and S3 makes an object visible all at once, so
-// readers never see a part. A failed multipart upload is aborted; one left behind by a
-// crash is aborted by remove() of its key, which the sink's recovery calls.
+// readers never see a part. A failed multipart upload is aborted; when S3 cannot be reached
+// to abort it, the abort is retried before the next upload and when the store closes, and
+// one left behind by a crash is aborted by remove() of its key, which the sink's recovery calls.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "storage/object_store.h"
 #include "storage/s3/s3_client.h"
@@ -44,6 +47,8 @@ public:
     const std::filesystem::path& spool_dir() const { return spool_dir_; }
 
 private:
+    //! Aborts uploads whose abort failed earlier (S3 was unreachable); keeps those that fail again.
+    void retry_pending_aborts();
     Status upload_multipart(const std::string& object, const std::filesystem::path& file, uint64_t size);
     std::string object_key(std::string_view key) const { return key_prefix_ + std::string(key); }
     std::filesystem::path spool_path(std::string_view key) const;
@@ -54,6 +59,8 @@ private:
     std::filesystem::path spool_dir_;
     bool owns_spool_dir_ = false;
     ObjectStoreOptions options_;
+    std::mutex pending_mutex_;
+    std::vector<MultipartUpload> pending_aborts_; //!< failed uploads not yet aborted
 };
 
 } // namespace ticklake::s3

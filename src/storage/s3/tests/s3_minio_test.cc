@@ -301,4 +301,48 @@ TEST(S3MinioTest, MinioKilledDuringAMultipartUploadLeavesNoUploadAfterRecovery) 
     EXPECT_EQ(head.error().kind, ErrorKind::not_found);
 }
 
+TEST(S3MinioTest, AnAbortThatFailedIsRetriedByTheNextUpload) {
+    S3ClientConfig config = minio->config();
+    config.retry.max_attempts = 2;
+    auto client = std::make_shared<S3Client>(config);
+    const std::string prefix = fresh_prefix();
+    S3ObjectStore store(client, S3Location{std::string(kBucket), prefix}, {}, small_parts(1));
+    const std::string key = "mp/retried.bin";
+    const std::string object = prefix + "/" + key;
+    const std::string content = patterned(120 * 1024 * 1024, 11);
+    std::ofstream(store.staging_path(key), std::ios::binary) << content;
+
+    Status published;
+    std::thread uploader([&] { published = store.publish(key); });
+    auto watcher = minio->client();
+    bool seen = false;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!seen && std::chrono::steady_clock::now() < deadline) {
+        auto uploads = watcher->list_multipart_uploads(kBucket, object);
+        seen = uploads && !uploads->empty();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    minio->server->kill();
+    uploader.join();
+    ASSERT_TRUE(seen) << "the multipart upload never appeared";
+    ASSERT_FALSE(published);
+    ASSERT_TRUE(minio->server->restart());
+
+    // The sink's writer retries the same publish once S3 is back (the spool file is kept).
+    auto again = store.publish(key);
+    ASSERT_TRUE(again) << again.error().message;
+    auto uploads = watcher->list_multipart_uploads(kBucket, object);
+    ASSERT_TRUE(uploads) << uploads.error().message;
+    if (published.error().message.find("could not be aborted") != std::string::npos) {
+        EXPECT_TRUE(uploads->empty()) << "the failed upload's abort was not retried";
+    } else {
+        // The kill came before CreateMultipartUpload answered: the id never reached us, and only
+        // recovery (remove) can find that upload. That is the other test's case.
+        GTEST_SKIP() << "the kill landed before the upload id was known: " << published.error().message;
+    }
+    auto head = watcher->head_object(kBucket, object);
+    ASSERT_TRUE(head) << head.error().message;
+    EXPECT_EQ(head->size, content.size());
+}
+
 } // namespace ticklake::s3
