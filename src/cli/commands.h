@@ -14,5 +14,7 @@ void add_produce_command(CLI::App& app);
 void add_sink_command(CLI::App& app);
 //! `ls`, `cat` and `cp`: what landed in a warehouse, and copies in and out (storage_command.cc).
 void add_storage_commands(CLI::App& app);
+//! `query` and `sql`: SQL over the warehouse (query_command.cc).
+void add_query_commands(CLI::App& app);
 
 } // namespace ticklake::cli

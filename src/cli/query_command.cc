@@ -1,0 +1,459 @@
+// `ticklake query "SQL"` and `ticklake sql` (a shell): Athena's job on the embedded DuckDB,
+// over the warehouse's own files, with read-only guardrails and Athena's run statistics.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+#include <duckdb.h>
+#include <fmt/format.h>
+
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "query/function_library.h"
+#include "query/query_session.h"
+#include "query/result_format.h"
+#include "query/warehouse_tables.h"
+#include "storage/object_store.h"
+
+namespace ticklake::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace ticklake::query;
+
+struct QueryFlags {
+    std::string sql;
+    std::string file;
+    std::string warehouse;
+    std::string format;
+    std::string output;
+    std::string max_bytes;
+    std::string timeout;
+    std::string memory_limit;
+    int threads = 0;
+    std::string cache_dir;
+    bool quiet = false;
+    StorageFlags storage;
+};
+
+//! "500MB", "10GiB", "1e9", "4096" -> bytes (decimal units are powers of 1000, binary of 1024).
+Result<uint64_t> parse_size(const std::string& text) {
+    size_t pos = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &pos);
+    } catch (...) {
+        return fail(Error::invalid("not a size: '" + text + "' (examples: 500MB, 10GiB, 1000000)"));
+    }
+    std::string unit = text.substr(pos);
+    for (auto& c : unit) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    double scale = 1;
+    if (unit.empty() || unit == "B") {
+        scale = 1;
+    } else if (unit == "KB") {
+        scale = 1e3;
+    } else if (unit == "MB") {
+        scale = 1e6;
+    } else if (unit == "GB") {
+        scale = 1e9;
+    } else if (unit == "TB") {
+        scale = 1e12;
+    } else if (unit == "KIB") {
+        scale = 1024.0;
+    } else if (unit == "MIB") {
+        scale = 1024.0 * 1024;
+    } else if (unit == "GIB") {
+        scale = 1024.0 * 1024 * 1024;
+    } else if (unit == "TIB") {
+        scale = 1024.0 * 1024 * 1024 * 1024;
+    } else {
+        return fail(Error::invalid("unknown size unit in '" + text + "' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"));
+    }
+    if (v < 0) {
+        return fail(Error::invalid("size must not be negative: '" + text + "'"));
+    }
+    return static_cast<uint64_t>(v * scale);
+}
+
+std::string default_warehouse() {
+    const char* env = std::getenv("TICKLAKE_WAREHOUSE");
+    return env != nullptr && *env != '\0' ? env : "./warehouse";
+}
+
+struct Engine {
+    std::unique_ptr<ObjectStore> store;
+    std::unique_ptr<QuerySession> session;
+};
+
+Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint) {
+    auto options = f.storage.options();
+    if (!options) {
+        return fail(options.error());
+    }
+    const std::string uri = f.warehouse.empty() ? default_warehouse() : f.warehouse;
+    const bool s3 = uri.rfind("s3://", 0) == 0 || uri.rfind("S3://", 0) == 0;
+    if (!s3) {
+        std::string path = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+        if (!fs::is_directory(path)) {
+            return fail(Error::invalid("no warehouse at " + path + ": pass --warehouse DIR|s3://bucket/prefix (or set "
+                                       "TICKLAKE_WAREHOUSE); `ticklake sink` writes one"));
+        }
+    }
+    auto store = open_object_store(uri, *options);
+    if (!store) {
+        return fail(store.error());
+    }
+    WarehouseScanOptions scan;
+    scan.cache_dir = f.cache_dir.empty() ? default_cache_dir() : fs::path(f.cache_dir);
+    if (s3 && !sql_hint.empty()) {
+        // Fetch only the tables the query names (the others are not bound).
+        WarehouseScanOptions names_only = scan;
+        names_only.fetch = false;
+        auto all = scan_warehouse(**store, names_only);
+        if (!all) {
+            return fail(all.error());
+        }
+        std::vector<std::string> names;
+        for (const auto& t : all->tables) {
+            names.push_back(t.database + "." + t.table);
+        }
+        scan.only_tables = tables_mentioned(sql_hint, names);
+        if (scan.only_tables.empty()) {
+            scan.only_tables = {"-"}; // names no table: bind none
+        }
+    }
+    if (s3 && !f.quiet) {
+        scan.progress = [](uint64_t done, uint64_t total) {
+            if (done == total || done % 20 == 0) {
+                std::fprintf(stderr, "query: fetched %llu of %llu files into the local cache\n",
+                             static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+            }
+        };
+    }
+    auto tables = scan_warehouse(**store, scan);
+    if (!tables) {
+        return fail(tables.error());
+    }
+    SessionOptions so;
+    so.allowed_directories = tables->folders;
+    so.memory_limit = f.memory_limit;
+    so.threads = f.threads;
+    so.setup_sql = function_library_sql();
+    auto session = QuerySession::open(so, tables->tables);
+    if (!session) {
+        return fail(session.error());
+    }
+    return Engine{std::move(*store), std::move(*session)};
+}
+
+Result<QueryLimits> limits_of(const QueryFlags& f) {
+    QueryLimits limits;
+    if (!f.max_bytes.empty()) {
+        auto b = parse_size(f.max_bytes);
+        if (!b) {
+            return fail(b.error());
+        }
+        limits.max_bytes_scanned = *b;
+    }
+    if (!f.timeout.empty()) {
+        auto t = parse_duration_us(f.timeout);
+        if (!t) {
+            return fail(t.error());
+        }
+        limits.timeout = std::chrono::milliseconds(*t / 1000);
+    }
+    return limits;
+}
+
+std::string duckdb_type_for_csv(const std::string& t) {
+    if (t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "OTHER" || t == "ENUM" || t == "UUID" ||
+        t == "BLOB") {
+        return "VARCHAR";
+    }
+    if (t == "DECIMAL") {
+        return "DOUBLE";
+    }
+    return t;
+}
+
+// Parquet results: the rows go through a CSV file into a private DuckDB (no user SQL runs
+// there) that casts each column back to its type and writes Parquet.
+Status write_parquet(const QueryResult& r, const fs::path& out) {
+    const fs::path csv = fs::path(out).concat(".csv.tmp");
+    std::ofstream(csv) << render(r, ResultFormat::csv);
+    std::string columns = "{";
+    for (size_t c = 0; c < r.column_names.size(); ++c) {
+        columns += (c ? ", " : "") + quote_literal(r.column_names[c]) + ": " +
+                   quote_literal(duckdb_type_for_csv(r.column_types[c]));
+    }
+    columns += "}";
+    const std::string sql = "COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) +
+                            ", header = true, columns = " + columns + ")) TO " + quote_literal(out.string()) +
+                            " (FORMAT parquet, COMPRESSION zstd)";
+    duckdb_database db = nullptr;
+    duckdb_connection con = nullptr;
+    Status st;
+    duckdb_result res;
+    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
+        st = fail(Error::fatal("DuckDB did not open to write Parquet"));
+    } else if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
+        st = fail(Error::fatal(std::string("writing Parquet failed: ") + duckdb_result_error(&res)));
+        duckdb_destroy_result(&res);
+    } else {
+        duckdb_destroy_result(&res);
+    }
+    if (con != nullptr) {
+        duckdb_disconnect(&con);
+    }
+    if (db != nullptr) {
+        duckdb_close(&db);
+    }
+    std::error_code ec;
+    fs::remove(csv, ec);
+    return st;
+}
+
+// Athena writes results to an S3 "result location"; here: a local file or an s3:// URI.
+Status write_output(const QueryResult& r, const std::string& target, const StorageFlags& storage) {
+    const bool parquet = target.ends_with(".parquet");
+    ResultFormat format = ResultFormat::csv;
+    if (!parquet) {
+        auto f = result_format_for_path(target);
+        if (!f) {
+            return fail(f.error());
+        }
+        format = *f;
+    }
+    const bool s3 = target.rfind("s3://", 0) == 0;
+    fs::path local = s3 ? fs::temp_directory_path() / ("ticklake-result-" + std::to_string(::getpid()) +
+                                                        fs::path(target).extension().string())
+                        : fs::path(target);
+    if (!s3 && local.has_parent_path()) {
+        std::error_code ec;
+        fs::create_directories(local.parent_path(), ec);
+    }
+    if (parquet) {
+        if (auto st = write_parquet(r, local); !st) {
+            return st;
+        }
+    } else {
+        std::ofstream out(local, std::ios::binary | std::ios::trunc);
+        out << render(r, format);
+        if (!out) {
+            return fail(Error::fatal("cannot write " + local.string()));
+        }
+    }
+    if (s3) {
+        const size_t slash = target.rfind('/');
+        auto options = storage.options();
+        if (!options) {
+            return fail(options.error());
+        }
+        auto store = open_object_store(target.substr(0, slash), *options);
+        Status st = store ? (*store)->put_file(target.substr(slash + 1), local) : fail(store.error());
+        std::error_code ec;
+        fs::remove(local, ec);
+        return st;
+    }
+    return {};
+}
+
+int print_result(const QueryResult& r, const QueryFlags& f) {
+    if (!f.output.empty()) {
+        if (auto st = write_output(r, f.output, f.storage); !st) {
+            return report_error("query", st.error());
+        }
+    } else {
+        ResultFormat format = ::isatty(STDOUT_FILENO) == 1 ? ResultFormat::table : ResultFormat::csv;
+        if (!f.format.empty()) {
+            auto parsed = parse_result_format(f.format);
+            if (!parsed) {
+                return report_error("query", parsed.error());
+            }
+            format = *parsed;
+        }
+        const std::string text = render(r, format);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+    }
+    if (!f.quiet) {
+        std::fprintf(stderr, "%s%s\n", describe_stats(r).c_str(),
+                     f.output.empty() ? "" : fmt::format(", written to {}", f.output).c_str());
+    }
+    return 0;
+}
+
+int run_query(QueryFlags& f) {
+    std::string sql = f.sql;
+    if (!f.file.empty()) {
+        std::ifstream in(f.file);
+        if (!in) {
+            return report_error("query", Error::invalid("cannot read " + f.file));
+        }
+        std::stringstream ss;
+        ss << in.rdbuf();
+        sql = ss.str();
+    } else if (sql == "-" || (sql.empty() && ::isatty(STDIN_FILENO) == 0)) {
+        std::stringstream ss;
+        ss << std::cin.rdbuf();
+        sql = ss.str();
+    }
+    if (sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
+        return report_error("query", Error::invalid("no SQL given: ticklake query \"SELECT ...\" (or -f FILE, or stdin)"));
+    }
+    auto limits = limits_of(f);
+    if (!limits) {
+        return report_error("query", limits.error());
+    }
+    auto engine = open_engine(f, sql);
+    if (!engine) {
+        return report_error("query", engine.error());
+    }
+    auto result = engine->session->run(sql, *limits);
+    if (!result) {
+        return report_error("query", result.error());
+    }
+    return print_result(*result, f);
+}
+
+// The shell: statements end with ';' (several lines allowed); dot commands list and describe
+// tables. History is appended to ~/.ticklake_history.
+int run_shell(QueryFlags& f) {
+    auto limits = limits_of(f);
+    if (!limits) {
+        return report_error("sql", limits.error());
+    }
+    auto engine = open_engine(f, "");
+    if (!engine) {
+        return report_error("sql", engine.error());
+    }
+    const bool tty = ::isatty(STDIN_FILENO) == 1;
+    const char* home = std::getenv("HOME");
+    std::ofstream history;
+    if (tty && home != nullptr) {
+        history.open(fs::path(home) / ".ticklake_history", std::ios::app);
+    }
+    if (tty) {
+        std::fprintf(stderr, "ticklake sql on %s: %zu tables. End statements with ';'. .tables, .describe TABLE, "
+                             ".quit\n",
+                     engine->store->uri().c_str(), engine->session->table_names().size());
+    }
+    std::string buffer;
+    std::string line;
+    int failures = 0;
+    while (true) {
+        if (tty) {
+            std::fputs(buffer.empty() ? "ticklake> " : "      ...> ", stderr);
+        }
+        if (!std::getline(std::cin, line)) {
+            break;
+        }
+        if (buffer.empty() && !line.empty() && line[0] == '.') {
+            std::istringstream words(line);
+            std::string cmd, arg;
+            words >> cmd >> arg;
+            if (cmd == ".quit" || cmd == ".exit") {
+                break;
+            }
+            if (cmd == ".tables") {
+                for (const auto& t : engine->session->table_names()) {
+                    std::printf("%s\n", t.c_str());
+                }
+                continue;
+            }
+            if (cmd == ".describe" && !arg.empty()) {
+                auto r = engine->session->run("DESCRIBE " + arg);
+                if (r) {
+                    const std::string text = render(*r, tty ? ResultFormat::table : ResultFormat::csv);
+                    std::fwrite(text.data(), 1, text.size(), stdout);
+                } else {
+                    report_error("sql", r.error());
+                    ++failures;
+                }
+                continue;
+            }
+            std::fprintf(stderr, "unknown command %s: .tables, .describe TABLE, .quit\n", cmd.c_str());
+            continue;
+        }
+        buffer += line + "\n";
+        const size_t end = line.find_last_not_of(" \t\r");
+        if (end == std::string::npos || line[end] != ';') {
+            continue;
+        }
+        if (history.is_open()) {
+            history << buffer << std::flush;
+        }
+        auto r = engine->session->run(buffer, *limits);
+        buffer.clear();
+        if (!r) {
+            report_error("sql", r.error());
+            ++failures;
+            continue;
+        }
+        print_result(*r, f);
+    }
+    if (buffer.find_first_not_of(" \t\r\n") != std::string::npos) {
+        auto r = engine->session->run(buffer, *limits);
+        if (!r) {
+            report_error("sql", r.error());
+            ++failures;
+        } else {
+            print_result(*r, f);
+        }
+    }
+    return failures == 0 ? 0 : 1;
+}
+
+void add_common_flags(CLI::App& cmd, QueryFlags& f) {
+    cmd.add_option("--warehouse,-w", f.warehouse,
+                   "Warehouse to query: a folder or s3://bucket/prefix (default $TICKLAKE_WAREHOUSE, else ./warehouse). "
+                   "Tables are <database>.<table> from its folders (market.trades, ...)");
+    cmd.add_option("--format", f.format, "table, csv or jsonl (default: table on a terminal, else csv)");
+    cmd.add_option("--output,-o", f.output,
+                   "Write the result to FILE.csv, .jsonl or .parquet, local or s3:// (Athena's result location)");
+    cmd.add_option("--max-bytes-scanned", f.max_bytes,
+                   "Cancel a query that reads more than this (e.g. 500MB, 10GiB): Athena's per-query data limit");
+    cmd.add_option("--timeout", f.timeout, "Interrupt a query running longer than this (e.g. 30s, 5m)");
+    cmd.add_option("--memory-limit", f.memory_limit, "DuckDB memory limit (e.g. 2GB; default 80% of RAM)");
+    cmd.add_option("--threads", f.threads, "DuckDB threads (default: all cores)");
+    cmd.add_option("--cache-dir", f.cache_dir,
+                   "Where S3 files are cached for queries (default $XDG_CACHE_HOME/ticklake/s3 or ~/.cache/ticklake/s3)");
+    cmd.add_flag("--quiet,-q", f.quiet, "No statistics line on stderr");
+    f.storage.add_to(cmd);
+}
+
+} // namespace
+
+void add_query_commands(CLI::App& app) {
+    auto q = std::make_shared<QueryFlags>();
+    CLI::App* query = app.add_subcommand(
+        "query", "Run SQL over the warehouse's tables (Athena's job, on embedded DuckDB), read-only.\n"
+                 "Prints the result, then rows, time, files read and bytes scanned (Athena's \"Data scanned\").\n"
+                 "Filters on partition columns (dt) read only the matching files.\n"
+                 "Example: ticklake query \"SELECT symbol, count(*) FROM market.trades WHERE dt = DATE '2025-01-06' "
+                 "GROUP BY 1\"");
+    query->add_option("sql", q->sql, "SQL (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW); '-' reads standard input");
+    query->add_option("--file,-f", q->file, "Read the SQL from this file");
+    add_common_flags(*query, *q);
+    query->footer("Refused: COPY, EXPORT, ATTACH, INSTALL/LOAD, SET, CREATE/INSERT/DROP, and any file outside the\n"
+                  "warehouse (read_csv('/etc/passwd')). Exit status: 0 ok, 1 query failed, 2 bad arguments or SQL.");
+    query->callback([q] { exit_code = run_query(*q); });
+
+    auto s = std::make_shared<QueryFlags>();
+    CLI::App* shell = app.add_subcommand(
+        "sql", "Interactive SQL shell over the warehouse (same engine and guardrails as `query`).\n"
+               "Statements end with ';' and may span lines; .tables lists tables, .describe TABLE shows columns,\n"
+               ".quit leaves. History goes to ~/.ticklake_history. Reads statements from stdin when not a terminal.");
+    add_common_flags(*shell, *s);
+    shell->callback([s] { exit_code = run_shell(*s); });
+}
+
+} // namespace ticklake::cli

@@ -1,0 +1,88 @@
+// One embedded DuckDB session for `ticklake query` / `ticklake sql`: the warehouse's tables
+// bound as read-only views, the function library loaded, and the guardrails Athena users
+// expect (read-only, no file access outside the warehouse, no extension downloads, a scan
+// cutoff, a timeout). This file and query_session.cc are the only code of the stage that sees
+// DuckDB's C API; its errors are translated here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace ticklake::query {
+
+struct SessionOptions {
+    //! Folders DuckDB may read (the local warehouse, the S3 read-through cache); nothing else.
+    std::vector<std::filesystem::path> allowed_directories;
+    std::string memory_limit; //!< DuckDB syntax ("2GB"); empty: DuckDB's default (80 % of RAM)
+    int threads = 0;          //!< 0: DuckDB's default (all cores)
+    //! SQL run before the guardrails lock (function library: CREATE MACRO ...).
+    std::vector<std::string> setup_sql;
+};
+
+//! A table as queries see it: `database.table` over a list of local files.
+struct TableBinding {
+    std::string database;
+    std::string table;
+    std::string format; //!< parquet | jsonl | csv
+    std::vector<std::string> files; //!< absolute local paths; Hive key=value folders become columns
+};
+
+struct QueryLimits {
+    uint64_t max_bytes_scanned = 0;             //!< 0: no cutoff
+    std::chrono::milliseconds timeout{0};       //!< 0: none
+};
+
+struct QueryStats {
+    double elapsed_s = 0;
+    uint64_t files_read = 0;    //!< distinct files DuckDB read bytes from
+    uint64_t bytes_scanned = 0; //!< bytes DuckDB read from files (Athena's "Data scanned")
+};
+
+struct QueryResult {
+    std::vector<std::string> column_names;
+    std::vector<std::string> column_types; //!< DuckDB type names ("BIGINT", "TIMESTAMP", ...)
+    std::vector<std::vector<std::optional<std::string>>> rows; //!< cells as text; nullopt = NULL
+    QueryStats stats;
+};
+
+//! Statement kinds a read-only session runs: SELECT (also WITH, VALUES, DESCRIBE, SHOW,
+//! SUMMARIZE, FROM-first) and EXPLAIN. Returns an error naming the refused kind otherwise.
+Status check_statement_kind(int duckdb_statement_type, std::string_view sql);
+
+//! @locality one thread runs queries; the watchdog thread only interrupts.
+class QuerySession {
+public:
+    static Result<std::unique_ptr<QuerySession>> open(const SessionOptions& options,
+                                                      const std::vector<TableBinding>& tables);
+    ~QuerySession();
+    QuerySession(const QuerySession&) = delete;
+    QuerySession& operator=(const QuerySession&) = delete;
+
+    //! Runs one or more statements (only read-only kinds); the result is the last one's.
+    //! The stats cover all of them. Errors: invalid_argument for refused statements and SQL
+    //! errors, retry for interrupts (timeout, scan cutoff), fatal otherwise.
+    Result<QueryResult> run(std::string_view sql, const QueryLimits& limits = {});
+
+    //! "database.table" of every bound table, sorted.
+    const std::vector<std::string>& table_names() const { return table_names_; }
+
+private:
+    QuerySession() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::vector<std::string> table_names_;
+};
+
+//! SQL string literal ('it''s') and identifier ("a""b") quoting.
+std::string quote_literal(std::string_view text);
+std::string quote_identifier(std::string_view name);
+
+} // namespace ticklake::query

@@ -1,0 +1,197 @@
+#include "query/result_format.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ticklake::query {
+
+namespace {
+
+bool is_json_number_type(const std::string& t) {
+    static const char* const kNumeric[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT",
+                                           "UINTEGER", "UBIGINT", "HUGEINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL"};
+    return std::find(std::begin(kNumeric), std::end(kNumeric), t) != std::end(kNumeric);
+}
+
+std::string json_string(std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    return out + "\"";
+}
+
+std::string csv_field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+        return std::string(s);
+    }
+    std::string out = "\"";
+    for (char c : s) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
+// Display width of UTF-8 text: code points (wide characters are rare in market data).
+size_t width(std::string_view s) {
+    return static_cast<size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string human_bytes(uint64_t b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+    return buf;
+}
+
+} // namespace
+
+Result<ResultFormat> parse_result_format(std::string_view name) {
+    if (name == "table") {
+        return ResultFormat::table;
+    }
+    if (name == "csv") {
+        return ResultFormat::csv;
+    }
+    if (name == "jsonl" || name == "json") {
+        return ResultFormat::jsonl;
+    }
+    return fail(Error::invalid("unknown format '" + std::string(name) + "': use table, csv or jsonl"));
+}
+
+Result<ResultFormat> result_format_for_path(std::string_view path) {
+    if (path.ends_with(".csv")) {
+        return ResultFormat::csv;
+    }
+    if (path.ends_with(".jsonl") || path.ends_with(".ndjson") || path.ends_with(".json")) {
+        return ResultFormat::jsonl;
+    }
+    return fail(Error::invalid("--output " + std::string(path) +
+                               ": name a .csv, .jsonl or .parquet file (the extension picks the format)"));
+}
+
+std::string render(const QueryResult& r, ResultFormat format) {
+    std::string out;
+    const size_t n = r.column_names.size();
+    if (format == ResultFormat::csv) {
+        for (size_t c = 0; c < n; ++c) {
+            if (c) {
+                out += ',';
+            }
+            out += csv_field(r.column_names[c]);
+        }
+        out += '\n';
+        for (const auto& row : r.rows) {
+            for (size_t c = 0; c < n; ++c) {
+                if (c) {
+                    out += ',';
+                }
+                if (row[c]) {
+                    out += csv_field(*row[c]);
+                }
+            }
+            out += '\n';
+        }
+        return out;
+    }
+    if (format == ResultFormat::jsonl) {
+        for (const auto& row : r.rows) {
+            out += '{';
+            for (size_t c = 0; c < n; ++c) {
+                if (c) {
+                    out += ',';
+                }
+                out += json_string(r.column_names[c]);
+                out += ':';
+                if (!row[c]) {
+                    out += "null";
+                } else if (r.column_types[c] == "BOOLEAN") {
+                    out += *row[c] == "true" ? "true" : "false";
+                } else if (is_json_number_type(r.column_types[c]) && *row[c] != "nan" && *row[c] != "inf" &&
+                           *row[c] != "-inf") {
+                    out += *row[c];
+                } else {
+                    out += json_string(*row[c]);
+                }
+            }
+            out += "}\n";
+        }
+        return out;
+    }
+    // Aligned table: numbers right-aligned, text left; NULL shown as NULL.
+    std::vector<size_t> widths(n);
+    for (size_t c = 0; c < n; ++c) {
+        widths[c] = width(r.column_names[c]);
+        for (const auto& row : r.rows) {
+            widths[c] = std::max(widths[c], row[c] ? width(*row[c]) : 4);
+        }
+    }
+    auto cell = [&](std::string_view text, size_t c, bool right) {
+        const std::string pad(widths[c] - std::min(widths[c], width(text)), ' ');
+        return right ? pad + std::string(text) : std::string(text) + pad;
+    };
+    for (size_t c = 0; c < n; ++c) {
+        if (c) {
+            out += "  ";
+        }
+        out += cell(r.column_names[c], c, is_json_number_type(r.column_types[c]));
+    }
+    while (!out.empty() && out.back() == ' ') {
+        out.pop_back();
+    }
+    out += '\n';
+    for (size_t c = 0; c < n; ++c) {
+        if (c) {
+            out += "  ";
+        }
+        out.append(widths[c], '-');
+    }
+    out += '\n';
+    for (const auto& row : r.rows) {
+        std::string line;
+        for (size_t c = 0; c < n; ++c) {
+            if (c) {
+                line += "  ";
+            }
+            line += cell(row[c] ? *row[c] : "NULL", c, is_json_number_type(r.column_types[c]));
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + '\n';
+    }
+    return out;
+}
+
+std::string describe_stats(const QueryResult& r) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%zu row%s in %.3f s, %llu file%s read, %s scanned", r.rows.size(),
+                  r.rows.size() == 1 ? "" : "s", r.stats.elapsed_s, static_cast<unsigned long long>(r.stats.files_read),
+                  r.stats.files_read == 1 ? "" : "s", human_bytes(r.stats.bytes_scanned).c_str());
+    return buf;
+}
+
+} // namespace ticklake::query

@@ -1,0 +1,159 @@
+#include "query/warehouse_tables.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cctype>
+#include <cstdlib>
+#include <map>
+
+namespace ticklake::query {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string format_of(const std::string& key) {
+    auto ends = [&](std::string_view s) { return key.size() >= s.size() && key.ends_with(s); };
+    if (ends(".parquet")) {
+        return "parquet";
+    }
+    if (ends(".jsonl") || ends(".ndjson")) {
+        return "jsonl";
+    }
+    if (ends(".csv")) {
+        return "csv";
+    }
+    return {};
+}
+
+TimestampUs file_time_us(fs::file_time_type t) {
+    const auto sys = std::chrono::file_clock::to_sys(t);
+    return std::chrono::duration_cast<std::chrono::microseconds>(sys.time_since_epoch()).count();
+}
+
+fs::file_time_type file_time_of(TimestampUs us) {
+    const std::chrono::sys_time<std::chrono::microseconds> sys{std::chrono::microseconds(us)};
+    return std::chrono::file_clock::from_sys(sys);
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+} // namespace
+
+fs::path default_cache_dir() {
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+        return fs::path(xdg) / "ticklake" / "s3";
+    }
+    const char* home = std::getenv("HOME");
+    return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "ticklake" / "s3";
+}
+
+std::vector<std::string> tables_mentioned(std::string_view sql, const std::vector<std::string>& known) {
+    // Conservative: a name counts when its text appears at all (quoted or not); fetching a
+    // table the query does not read only costs time, missing one would fail the query.
+    const std::string text = lower(sql);
+    std::vector<std::string> out;
+    for (const auto& name : known) {
+        const std::string table = lower(name.substr(name.find('.') + 1));
+        if (text.find(table) != std::string::npos) {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOptions& options) {
+    auto entries = store.list_entries("");
+    if (!entries) {
+        return fail(entries.error());
+    }
+    // (database, table) -> format -> entries
+    std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<const ObjectEntry*>>> grouped;
+    for (const auto& e : *entries) {
+        if (e.key.starts_with("_ticklake/")) {
+            continue;
+        }
+        const size_t a = e.key.find('/');
+        const size_t b = a == std::string::npos ? a : e.key.find('/', a + 1);
+        if (b == std::string::npos) {
+            continue; // not <database>/<table>/...
+        }
+        const std::string format = format_of(e.key);
+        if (format.empty()) {
+            continue;
+        }
+        grouped[{e.key.substr(0, a), e.key.substr(a + 1, b - a - 1)}][format].push_back(&e);
+    }
+    WarehouseTables out;
+    const bool local = store.local_path("").has_value();
+    if (local) {
+        out.folders.push_back(*store.local_path(""));
+    } else {
+        out.folders.push_back(options.cache_dir);
+    }
+    // Plan first (which files to fetch), then fetch, so progress knows the total.
+    std::vector<std::pair<const ObjectEntry*, fs::path>> to_fetch;
+    for (const auto& [name, by_format] : grouped) {
+        const std::string full = name.first + "." + name.second;
+        if (!options.only_tables.empty() &&
+            std::find(options.only_tables.begin(), options.only_tables.end(), full) == options.only_tables.end()) {
+            continue;
+        }
+        auto majority = std::max_element(by_format.begin(), by_format.end(), [](const auto& x, const auto& y) {
+            return x.second.size() < y.second.size();
+        });
+        TableBinding t;
+        t.database = name.first;
+        t.table = name.second;
+        t.format = majority->first;
+        for (const ObjectEntry* e : majority->second) {
+            if (local) {
+                t.files.push_back(store.local_path(e->key)->string());
+                continue;
+            }
+            // The cache mirrors the store's keys; a file counts as cached when its size and
+            // modification time match the object's.
+            const fs::path cached = options.cache_dir / store.uri().substr(5) / e->key;
+            std::error_code ec;
+            const bool fresh = fs::exists(cached, ec) && fs::file_size(cached, ec) == e->size &&
+                               file_time_us(fs::last_write_time(cached, ec)) == e->modified;
+            if (!fresh) {
+                to_fetch.emplace_back(e, cached);
+            }
+            t.files.push_back(cached.string());
+        }
+        out.tables.push_back(std::move(t));
+    }
+    if (!options.fetch) {
+        return out;
+    }
+    uint64_t done = 0;
+    for (const auto& [e, cached] : to_fetch) {
+        std::error_code ec;
+        fs::create_directories(cached.parent_path(), ec);
+        fs::path temp = cached;
+        temp += ".part";
+        if (auto st = store.download(e->key, temp); !st) {
+            fs::remove(temp, ec);
+            return fail(st.error());
+        }
+        fs::rename(temp, cached, ec);
+        if (ec) {
+            return fail(Error::fatal("cannot fill the query cache at " + cached.string() + ": " + ec.message()));
+        }
+        // The object's time on the cached copy: the freshness check above compares it.
+        fs::last_write_time(cached, file_time_of(e->modified), ec);
+        ++out.downloaded_files;
+        out.downloaded_bytes += e->size;
+        if (options.progress) {
+            options.progress(++done, to_fetch.size());
+        }
+    }
+    return out;
+}
+
+} // namespace ticklake::query
