@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test demo bench bench-s3 format clean help
+.PHONY: all setup deps build test unit-test integration-test demo bench bench-s3 bench-query format clean help
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
+	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
 
 setup:
 	@setup/setup.sh
@@ -46,6 +47,9 @@ bench: build
 
 bench-s3: build
 	@bench/run_s3.sh
+
+bench-query: build
+	@bench/run_query.sh
 
 format:
 	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
