@@ -15,6 +15,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "query/function_library.h"
+#include "query/partition_pruning.h"
 #include "query/query_session.h"
 #include "query/result_format.h"
 #include "query/warehouse_tables.h"
@@ -128,6 +129,16 @@ Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint) {
         scan.only_tables = tables_mentioned(sql_hint, names);
         if (scan.only_tables.empty()) {
             scan.only_tables = {"-"}; // names no table: bind none
+        }
+        // Fetch only the files the query's partition conditions can match (the views then
+        // hold just those, which gives the same answer: the others hold no matching row).
+        if (auto tree = parse_tree_json(sql_hint); tree) {
+            if (auto plan = pruning_plan_from_parse_tree(*tree); plan && !plan->empty()) {
+                scan.file_filter = [plan = *plan](const std::string& table, const std::string& key) {
+                    auto it = plan.find(table);
+                    return it == plan.end() || file_may_match(key, it->second);
+                };
+            }
         }
     }
     if (s3 && !f.quiet) {

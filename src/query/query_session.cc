@@ -158,6 +158,41 @@ std::string quote_identifier(std::string_view name) {
     return out;
 }
 
+Result<std::string> parse_tree_json(std::string_view sql) {
+    duckdb_database db = nullptr;
+    duckdb_connection con = nullptr;
+    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
+        if (db != nullptr) {
+            duckdb_close(&db);
+        }
+        return fail(Error::fatal("DuckDB did not open"));
+    }
+    std::string out;
+    Status st;
+    duckdb_prepared_statement stmt = nullptr;
+    if (duckdb_prepare(con, "SELECT json_serialize_sql($1::VARCHAR)", &stmt) == DuckDBSuccess) {
+        duckdb_bind_varchar_length(stmt, 1, sql.data(), sql.size());
+        duckdb_result r;
+        if (duckdb_execute_prepared(stmt, &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
+            char* v = duckdb_value_varchar(&r, 0, 0);
+            out = v != nullptr ? v : "";
+            duckdb_free(v);
+        } else {
+            st = fail(Error::fatal("json_serialize_sql failed"));
+        }
+        duckdb_destroy_result(&r);
+    } else {
+        st = fail(Error::fatal("cannot prepare json_serialize_sql"));
+    }
+    duckdb_destroy_prepare(&stmt);
+    duckdb_disconnect(&con);
+    duckdb_close(&db);
+    if (!st) {
+        return fail(st.error());
+    }
+    return out;
+}
+
 Status check_statement_kind(int type, std::string_view sql) {
     if (type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
         return {};

@@ -81,6 +81,10 @@ private:
     std::vector<std::string> table_names_;
 };
 
+//! DuckDB's parse tree of `sql` as JSON (json_serialize_sql), from a private in-memory
+//! DuckDB that reads no files: for planning before any session exists.
+Result<std::string> parse_tree_json(std::string_view sql);
+
 //! SQL string literal ('it''s') and identifier ("a""b") quoting.
 std::string quote_literal(std::string_view text);
 std::string quote_identifier(std::string_view name);

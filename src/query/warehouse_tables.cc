@@ -111,6 +111,9 @@ Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOp
         t.table = name.second;
         t.format = majority->first;
         for (const ObjectEntry* e : majority->second) {
+            if (options.file_filter && !options.file_filter(full, e->key)) {
+                continue;
+            }
             if (local) {
                 t.files.push_back(store.local_path(e->key)->string());
                 continue;
@@ -126,7 +129,9 @@ Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOp
             }
             t.files.push_back(cached.string());
         }
-        out.tables.push_back(std::move(t));
+        if (!t.files.empty()) {
+            out.tables.push_back(std::move(t));
+        }
     }
     if (!options.fetch) {
         return out;

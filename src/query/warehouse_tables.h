@@ -27,6 +27,8 @@ struct WarehouseScanOptions {
     std::filesystem::path cache_dir;
     //! Only these "database.table" names (empty: all), so a query fetches no other table.
     std::vector<std::string> only_tables;
+    //! Decides per file ("database.table", key) whether the query may need it; unset: all.
+    std::function<bool(const std::string&, const std::string&)> file_filter;
     //! false: plan only (names and cache paths), download nothing.
     bool fetch = true;
     //! Progress of long downloads (files done, files to fetch); may be empty.

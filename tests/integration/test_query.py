@@ -164,6 +164,17 @@ def test_s3_warehouse_is_queried_through_the_read_through_cache(broker, topic, t
         assert [(r["dt"], r["n"]) for r in rows_jsonl(first)] == ref
         # Quotes were not named by the query: not fetched.
         assert not (cache / bucket / "wh" / "market" / "quotes").exists()
+        # A partition filter fetches only that day's files into a fresh cache.
+        day, day_n = ref[1]
+        pruned_cache = tmp_path / "cache-pruned"
+        pruned = subprocess.run([str(BINARY), "query", "-w", f"s3://{bucket}/wh", "--cache-dir", str(pruned_cache),
+                                 "--format", "jsonl",
+                                 f"SELECT count(*) AS n FROM market.trades WHERE dt = DATE '{day}' AND size > 0"],
+                                env=env, capture_output=True, text=True, timeout=600)
+        assert pruned.returncode == 0, server.redact(pruned.stderr)
+        assert rows_jsonl(pruned) == [{"n": day_n}]
+        fetched = sorted(p.parent.name for p in pruned_cache.rglob("*.parquet"))
+        assert fetched and set(fetched) == {f"dt={day}"}, fetched
         # A repeat fetches nothing and gives the same answer, also with MinIO gone.
         server.stop()
         again = subprocess.run([str(BINARY), "query", "-w", f"s3://{bucket}/wh", "--cache-dir", str(cache),

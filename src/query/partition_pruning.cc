@@ -1,0 +1,309 @@
+#include "query/partition_pruning.h"
+
+#include <cstdlib>
+#include <functional>
+
+#include <simdjson.h>
+
+namespace ticklake::query {
+
+namespace {
+
+using simdjson::dom::element;
+
+std::string str(element e, const char* field) {
+    std::string_view v;
+    if (e[field].get_string().get(v) != simdjson::SUCCESS) {
+        return {};
+    }
+    return std::string(v);
+}
+
+// A constant, or a CAST of one (DATE '2025-01-06' parses as CAST('2025-01-06' AS DATE)).
+bool constant_text(element e, std::string& out) {
+    const std::string cls = str(e, "class");
+    if (cls == "CAST") {
+        element child;
+        return e["child"].get(child) == simdjson::SUCCESS && constant_text(child, out);
+    }
+    if (cls != "CONSTANT") {
+        return false;
+    }
+    element value;
+    if (e["value"].get(value) != simdjson::SUCCESS) {
+        return false;
+    }
+    bool is_null = false;
+    if (value["is_null"].get_bool().get(is_null) == simdjson::SUCCESS && is_null) {
+        return false;
+    }
+    element v;
+    if (value["value"].get(v) != simdjson::SUCCESS) {
+        return false;
+    }
+    std::string_view s;
+    if (v.get_string().get(s) == simdjson::SUCCESS) {
+        out = std::string(s);
+        return true;
+    }
+    int64_t i;
+    if (v.get_int64().get(i) == simdjson::SUCCESS) {
+        out = std::to_string(i);
+        return true;
+    }
+    return false;
+}
+
+// A column of the pruned table: `dt`, or `alias.dt` / `table.dt`.
+bool column_name(element e, const std::vector<std::string>& qualifiers, std::string& out) {
+    if (str(e, "class") != "COLUMN_REF") {
+        return false;
+    }
+    simdjson::dom::array names;
+    if (e["column_names"].get_array().get(names) != simdjson::SUCCESS) {
+        return false;
+    }
+    std::vector<std::string> parts;
+    for (element n : names) {
+        std::string_view s;
+        if (n.get_string().get(s) != simdjson::SUCCESS) {
+            return false;
+        }
+        parts.emplace_back(s);
+    }
+    if (parts.size() == 1) {
+        out = parts[0];
+        return true;
+    }
+    if (parts.size() == 2 && std::find(qualifiers.begin(), qualifiers.end(), parts[0]) != qualifiers.end()) {
+        out = parts[1];
+        return true;
+    }
+    return false;
+}
+
+void flatten_and(element e, std::vector<element>& out) {
+    if (str(e, "class") == "CONJUNCTION" && str(e, "type") == "CONJUNCTION_AND") {
+        simdjson::dom::array children;
+        if (e["children"].get_array().get(children) == simdjson::SUCCESS) {
+            for (element c : children) {
+                flatten_and(c, out);
+            }
+            return;
+        }
+    }
+    out.push_back(e);
+}
+
+PartitionCondition::Op flip(PartitionCondition::Op op) {
+    using Op = PartitionCondition::Op;
+    switch (op) {
+    case Op::lt: return Op::gt;
+    case Op::le: return Op::ge;
+    case Op::gt: return Op::lt;
+    case Op::ge: return Op::le;
+    default: return op;
+    }
+}
+
+void conditions_of(element e, const std::vector<std::string>& qualifiers, std::vector<PartitionCondition>& out) {
+    using Op = PartitionCondition::Op;
+    const std::string cls = str(e, "class");
+    const std::string type = str(e, "type");
+    std::string column;
+    std::string value;
+    if (cls == "COMPARISON") {
+        static const std::map<std::string, Op> kOps = {{"COMPARE_EQUAL", Op::eq},
+                                                       {"COMPARE_LESSTHAN", Op::lt},
+                                                       {"COMPARE_LESSTHANOREQUALTO", Op::le},
+                                                       {"COMPARE_GREATERTHAN", Op::gt},
+                                                       {"COMPARE_GREATERTHANOREQUALTO", Op::ge}};
+        auto op = kOps.find(type);
+        element left, right;
+        if (op == kOps.end() || e["left"].get(left) != simdjson::SUCCESS || e["right"].get(right) != simdjson::SUCCESS) {
+            return;
+        }
+        if (column_name(left, qualifiers, column) && constant_text(right, value)) {
+            out.push_back({column, op->second, {value}});
+        } else if (column_name(right, qualifiers, column) && constant_text(left, value)) {
+            out.push_back({column, flip(op->second), {value}});
+        }
+    } else if (type == "COMPARE_IN") {
+        simdjson::dom::array children;
+        if (e["children"].get_array().get(children) != simdjson::SUCCESS) {
+            return;
+        }
+        PartitionCondition c{"", Op::in, {}};
+        bool first = true;
+        for (element child : children) {
+            if (first) {
+                if (!column_name(child, qualifiers, c.column)) {
+                    return;
+                }
+                first = false;
+            } else if (constant_text(child, value)) {
+                c.values.push_back(value);
+            } else {
+                return; // a non-constant in the list: could match anything
+            }
+        }
+        if (!c.values.empty()) {
+            out.push_back(std::move(c));
+        }
+    } else if (type == "COMPARE_BETWEEN") {
+        element input, lower, upper;
+        std::string lo, hi;
+        if (e["input"].get(input) == simdjson::SUCCESS && e["lower"].get(lower) == simdjson::SUCCESS &&
+            e["upper"].get(upper) == simdjson::SUCCESS && column_name(input, qualifiers, column) &&
+            constant_text(lower, lo) && constant_text(upper, hi)) {
+            out.push_back({column, Op::ge, {lo}});
+            out.push_back({column, Op::le, {hi}});
+        }
+    }
+}
+
+// Every BASE_TABLE anywhere in the tree, as "schema.table".
+void base_tables(element e, std::map<std::string, int>& counts) {
+    if (e.is_object()) {
+        if (str(e, "type") == "BASE_TABLE") {
+            counts[str(e, "schema_name") + "." + str(e, "table_name")]++;
+        }
+        for (auto field : e.get_object()) {
+            base_tables(field.value, counts);
+        }
+    } else if (e.is_array()) {
+        for (element child : e.get_array()) {
+            base_tables(child, counts);
+        }
+    }
+}
+
+bool looks_numeric(const std::string& s) {
+    if (s.empty()) {
+        return false;
+    }
+    char* end = nullptr;
+    std::strtod(s.c_str(), &end);
+    return end != nullptr && *end == '\0';
+}
+
+// -1, 0, 1; or 2 when the two cannot be compared safely (then the file is kept).
+int compare(const std::string& a, const std::string& b) {
+    if (looks_numeric(a) && looks_numeric(b)) {
+        const double x = std::strtod(a.c_str(), nullptr);
+        const double y = std::strtod(b.c_str(), nullptr);
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    // ISO dates (and other equal-shape text) order as text; other shapes are not compared.
+    if (a.size() != b.size()) {
+        return 2;
+    }
+    return a < b ? -1 : (a > b ? 1 : 0);
+}
+
+} // namespace
+
+Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json) {
+    simdjson::dom::parser parser;
+    element root;
+    if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+        return fail(Error::invalid("cannot read the parse tree"));
+    }
+    PruningPlan plan;
+    bool error = false;
+    if (root["error"].get_bool().get(error) == simdjson::SUCCESS && error) {
+        return plan;
+    }
+    simdjson::dom::array statements;
+    if (root["statements"].get_array().get(statements) != simdjson::SUCCESS || statements.size() != 1) {
+        return plan;
+    }
+    element node;
+    if (statements.at(0)["node"].get(node) != simdjson::SUCCESS || str(node, "type") != "SELECT_NODE") {
+        return plan;
+    }
+    element cte_map;
+    simdjson::dom::array ctes;
+    if (node["cte_map"].get(cte_map) == simdjson::SUCCESS && cte_map["map"].get_array().get(ctes) == simdjson::SUCCESS &&
+        ctes.size() > 0) {
+        return plan;
+    }
+    element from;
+    if (node["from_table"].get(from) != simdjson::SUCCESS || str(from, "type") != "BASE_TABLE") {
+        return plan;
+    }
+    const std::string table = str(from, "schema_name") + "." + str(from, "table_name");
+    std::map<std::string, int> counts;
+    base_tables(root, counts);
+    if (counts[table] != 1) {
+        return plan;
+    }
+    element where;
+    if (node["where_clause"].get(where) != simdjson::SUCCESS || where.is_null()) {
+        return plan;
+    }
+    std::vector<std::string> qualifiers = {str(from, "table_name")};
+    if (const std::string alias = str(from, "alias"); !alias.empty()) {
+        qualifiers = {alias};
+    }
+    std::vector<element> conjuncts;
+    flatten_and(where, conjuncts);
+    std::vector<PartitionCondition> conditions;
+    for (element c : conjuncts) {
+        conditions_of(c, qualifiers, conditions);
+    }
+    if (!conditions.empty()) {
+        plan[table] = std::move(conditions);
+    }
+    return plan;
+}
+
+bool file_may_match(std::string_view key, const std::vector<PartitionCondition>& conditions) {
+    using Op = PartitionCondition::Op;
+    std::map<std::string, std::string> partition;
+    size_t start = 0;
+    while (start < key.size()) {
+        size_t end = key.find('/', start);
+        if (end == std::string_view::npos) {
+            break; // the file name itself is not a partition folder
+        }
+        const std::string_view part = key.substr(start, end - start);
+        if (const size_t eq = part.find('='); eq != std::string_view::npos) {
+            partition[std::string(part.substr(0, eq))] = std::string(part.substr(eq + 1));
+        }
+        start = end + 1;
+    }
+    for (const auto& c : conditions) {
+        auto it = partition.find(c.column);
+        if (it == partition.end()) {
+            continue; // not a partition column of this file: the data decides
+        }
+        const std::string& v = it->second;
+        bool may = true;
+        if (c.op == Op::in) {
+            may = false;
+            for (const auto& x : c.values) {
+                const int r = compare(v, x);
+                may = may || r == 0 || r == 2;
+            }
+        } else {
+            const int r = compare(v, c.values[0]);
+            if (r != 2) {
+                switch (c.op) {
+                case Op::eq: may = r == 0; break;
+                case Op::lt: may = r < 0; break;
+                case Op::le: may = r <= 0; break;
+                case Op::gt: may = r > 0; break;
+                case Op::ge: may = r >= 0; break;
+                default: break;
+                }
+            }
+        }
+        if (!may) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace ticklake::query

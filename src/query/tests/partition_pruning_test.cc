@@ -1,0 +1,78 @@
+// The pruning plan from real DuckDB parse trees, and its decisions on file keys: every file
+// that could hold a matching row is kept (soundness), the others are dropped.
+#include "query/partition_pruning.h"
+
+#include <gtest/gtest.h>
+
+#include "query/query_session.h"
+
+namespace ticklake::query {
+namespace {
+
+PruningPlan plan(const std::string& sql) {
+    auto json = parse_tree_json(sql);
+    EXPECT_TRUE(json) << json.error().message;
+    auto p = pruning_plan_from_parse_tree(json ? *json : "{}");
+    EXPECT_TRUE(p) << p.error().message;
+    return p ? *p : PruningPlan{};
+}
+
+std::vector<std::string> kept(const std::string& sql, const std::string& table = "market.trades") {
+    const std::vector<std::string> keys = {
+        "market/trades/dt=2025-01-05/a.parquet", "market/trades/dt=2025-01-06/b.parquet",
+        "market/trades/dt=2025-01-07/c.parquet", "market/trades/dt=2025-01-08/d.parquet",
+        "market/trades/other/e.parquet" /* no dt folder: always kept */};
+    const auto p = plan(sql);
+    auto it = p.find(table);
+    std::vector<std::string> out;
+    for (const auto& k : keys) {
+        if (it == p.end() || file_may_match(k, it->second)) {
+            out.push_back(k.substr(14, k.find('/', 14) - 14));
+        }
+    }
+    return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(PartitionPruningTest, EqualityRangesAndListsOnDt) {
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = DATE '2025-01-06'"), (V{"dt=2025-01-06", "other"}));
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = '2025-01-06' AND symbol = 'AAPL'"),
+              (V{"dt=2025-01-06", "other"}));
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt BETWEEN '2025-01-06' AND '2025-01-07'"),
+              (V{"dt=2025-01-06", "dt=2025-01-07", "other"}));
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt >= '2025-01-07'"), (V{"dt=2025-01-07", "dt=2025-01-08", "other"}));
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE '2025-01-06' > dt"), (V{"dt=2025-01-05", "other"}));
+    EXPECT_EQ(kept("SELECT * FROM market.trades t WHERE t.dt IN ('2025-01-05', '2025-01-08') AND price > 1"),
+              (V{"dt=2025-01-05", "dt=2025-01-08", "other"}));
+    EXPECT_EQ(kept("SELECT count(*) FROM market.trades WHERE (dt = '2025-01-06' AND size > 0) AND dt < '2025-01-07'"),
+              (V{"dt=2025-01-06", "other"}));
+}
+
+TEST(PartitionPruningTest, AnythingNotUnderstoodKeepsEveryFile) {
+    const V all = {"dt=2025-01-05", "dt=2025-01-06", "dt=2025-01-07", "dt=2025-01-08", "other"};
+    EXPECT_EQ(kept("SELECT * FROM market.trades"), all);
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = '2025-01-06' OR symbol = 'X'"), all);
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt + 1 = DATE '2025-01-07'"), all);
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = (SELECT max(dt) FROM market.quotes)"), all);
+    // The table read twice: the subquery needs every day.
+    EXPECT_EQ(kept("SELECT *, (SELECT count(*) FROM market.trades) FROM market.trades WHERE dt = '2025-01-06'"), all);
+    EXPECT_EQ(kept("WITH x AS (SELECT * FROM market.trades) SELECT * FROM x WHERE dt = '2025-01-06'"), all);
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = '2025-01-06' UNION ALL SELECT * FROM market.trades"), all);
+    EXPECT_EQ(kept("SELECT * FROM market.trades x WHERE other.dt = '2025-01-06'"), all) << "another table's dt";
+    EXPECT_EQ(kept("SELECT * FROM market.trades WHERE dt = TIMESTAMP '2025-01-06 10:00:00'"), all)
+        << "text of another shape is not compared";
+    EXPECT_TRUE(plan("COPY x TO 'y'").empty());
+    EXPECT_TRUE(plan("SELECT 1; SELECT 2").empty());
+}
+
+TEST(PartitionPruningTest, NumericPartitionValuesCompareAsNumbers) {
+    const std::vector<PartitionCondition> ge9 = {{"year", PartitionCondition::Op::ge, {"9"}}};
+    EXPECT_TRUE(file_may_match("bars/daily/year=10/f.parquet", ge9));
+    EXPECT_FALSE(file_may_match("bars/daily/year=8/f.parquet", ge9));
+    const std::vector<PartitionCondition> other = {{"month", PartitionCondition::Op::eq, {"2025-01"}}};
+    EXPECT_TRUE(file_may_match("bars/daily/year=8/f.parquet", other)) << "no such partition: kept";
+}
+
+} // namespace
+} // namespace ticklake::query
