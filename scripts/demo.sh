@@ -4,7 +4,7 @@
 #   2. replay the tutorial dataset (indexProcessed.csv, 104,224 daily bars) and a burst of
 #      simulated ticks into two topics
 #   3. sink both into a Hive-partitioned Parquet warehouse, exactly once
-#   4. answer a few SQL questions over the files with DuckDB
+#   4. answer a few SQL questions over the files with `ticklake query` (embedded DuckDB)
 #   5. stop the broker
 # Environment: TICKLAKE_DEMO_PORT (default 19092), TICKLAKE_DEMO_DIR (default .state/demo),
 # TICKLAKE_DEMO_TICKS (default 500000).
@@ -16,7 +16,6 @@ DIR="${TICKLAKE_DEMO_DIR:-$ROOT/.state/demo}"
 TICKS="${TICKLAKE_DEMO_TICKS:-500000}"
 DATA="${TICKLAKE_SHARED_DATA:-$ROOT/../shared/data}"
 WAREHOUSE="$DIR/warehouse"
-PY="$ROOT/.deps/venv/bin/python"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -46,5 +45,25 @@ find "$WAREHOUSE/market" -name '*.parquet' | sed "s#$WAREHOUSE/##" | awk -F/ '{p
   awk '{printf "  %-20s %s files\n", $2, $1}'
 du -sh "$WAREHOUSE/market"/* | sed 's#'"$WAREHOUSE"'/##; s/^/  /'
 
-step "SQL over the files (DuckDB)"
-"$PY" "$ROOT/scripts/demo_queries.py" "$WAREHOUSE"
+step "SQL over the warehouse (ticklake query: read-only, with Athena's scan statistics)"
+q() {
+  printf '\n-- %s\n%s\n' "$1" "$2"
+  "$BIN" query -w "$WAREHOUSE" --format table "$2"
+}
+q "rows per index in the tutorial dataset" \
+  "SELECT symbol, count(*) AS bars, min(ts)::DATE AS first_day, max(ts)::DATE AS last_day
+   FROM market.bars GROUP BY symbol ORDER BY bars DESC"
+q "yearly OHLC of the NYSE Composite (NYA) from its daily bars, last 5 years" \
+  "SELECT year(ts) AS year, arg_min(open, ts) AS open, max(high) AS high, min(low) AS low,
+          arg_max(close, ts) AS close
+   FROM market.bars WHERE symbol = 'NYA' GROUP BY ALL ORDER BY year DESC LIMIT 5"
+q "daily OHLC and VWAP per symbol from simulated trades (top 10 by volume)" \
+  "SELECT dt, symbol, arg_min(price, ts) AS open, max(price) AS high, min(price) AS low,
+          arg_max(price, ts) AS close, sum(size)::BIGINT AS volume, round(sum(price * size) / sum(size), 4) AS vwap
+   FROM market.trades GROUP BY ALL ORDER BY volume DESC LIMIT 10"
+q "one day only: the dt filter reads that day's files (compare files read and bytes scanned)" \
+  "SELECT symbol, count(*) AS trades FROM market.trades
+   WHERE dt = DATE '2025-01-06' AND symbol IN ('AAPL', 'MSFT') GROUP BY symbol ORDER BY symbol"
+q "quoted spread by symbol in basis points (5 tightest)" \
+  "SELECT symbol, count(*) AS quotes, round(avg((ask - bid) / ((ask + bid) / 2)) * 1e4, 2) AS avg_spread_bps
+   FROM market.quotes GROUP BY symbol ORDER BY avg_spread_bps LIMIT 5"
