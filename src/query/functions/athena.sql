@@ -69,13 +69,15 @@ CREATE OR REPLACE MACRO two_digit_year_as_trino(ts, fmt) AS
 -- Two-digit years (%y) read as 1970..2069 like Trino (DuckDB alone reads 69 as 1969).
 -- The CASE on a NULL format is what lets CREATE MACRO accept a computed format: DuckDB checks
 -- strptime's format for constness when it creates the macro, with NULL for the parameters.
+-- The result is always a TIMESTAMP (µs): strptime returns TIMESTAMP_NS for %n, digits below the
+-- microsecond are dropped.
 -- Differences: the format must be a constant (DuckDB's strptime); the result keeps
 -- microseconds (Trino's is timestamp(3): it drops digits below the millisecond).
 -- Example: date_parse('2025-01-06 14:30:00', '%Y-%m-%d %H:%i:%s') = TIMESTAMP '2025-01-06 14:30:00'
 CREATE OR REPLACE MACRO date_parse(str, fmt) AS
     CASE WHEN unsupported_mysql_specifier(fmt) IS NOT NULL
          THEN error('date_parse: format specifier ' || unsupported_mysql_specifier(fmt) || ' is not supported (as in Trino)')
-         ELSE two_digit_year_as_trino(strptime(str, CASE WHEN fmt IS NULL THEN NULL ELSE mysql_time_format(fmt, true) END), fmt)
+         ELSE two_digit_year_as_trino(CAST(strptime(str, CASE WHEN fmt IS NULL THEN NULL ELSE mysql_time_format(fmt, true) END) AS TIMESTAMP), fmt)
     END;
 
 -- date_format(timestamp, format) -> VARCHAR: formats with a MySQL-style format.
