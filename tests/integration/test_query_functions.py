@@ -590,3 +590,230 @@ def test_every_macro_is_used_by_a_golden_query():
     internal = {"unsupported_mysql_specifier", "two_digit_year_as_trino"}
     missing = sorted(n for n in names - internal if not re.search(rf"\b{n}\s*\(", used))
     assert not missing, f"macros without a golden query: {missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Real data from shared/data, read by DuckDB into tables before external access is switched
+# off; the references read the same files with pyarrow / csv / zipfile.
+
+BTC = SHARED_DATA / "binance_BTCUSDT_trades.parquet"
+MSFT = SHARED_DATA / "alphavantage_MSFT_1min_2020-11-23_2020-12-18.csv"
+INDEXES = SHARED_DATA / "indexProcessed.csv.zip"
+
+
+def needs(path):
+    return pytest.mark.skipif(not path.exists(), reason=f"{path} not available")
+
+
+@pytest.fixture(scope="module")
+def real():
+    c = session(external_access=True)
+    if BTC.exists():
+        c.execute(f"""CREATE TABLE btc AS SELECT 'BTCUSDT' AS symbol, "timestamp" AS ts, price,
+                      quantity AS size, trade_id FROM read_parquet('{BTC}')""")
+    if MSFT.exists():
+        # minute bars in New York wall-clock time; each bar's close stands for a trade at its start
+        c.execute(f"""CREATE TABLE msft AS SELECT 'MSFT' AS symbol,
+                      CAST(strptime("time", '%Y-%m-%d %H:%M:%S') AT TIME ZONE 'America/New_York' AS TIMESTAMP) AS ts,
+                      CAST(close AS DOUBLE) AS price, CAST(volume AS DOUBLE) AS size
+                      FROM read_csv('{MSFT}', all_varchar = true)""")
+    if INDEXES.exists():
+        rows = index_rows()
+        import pyarrow as pa
+        arrow = pa.table({"symbol": [r[0] for r in rows], "ts": [r[1] for r in rows],
+                          "open": [r[2] for r in rows], "high": [r[3] for r in rows],
+                          "low": [r[4] for r in rows], "close": [r[5] for r in rows],
+                          "volume": [r[6] for r in rows]})
+        c.register("index_arrow", arrow)
+        c.execute("""CREATE TABLE idx AS SELECT symbol, ts, '1d' AS interval, open, high, low, close, volume,
+                     CAST(NULL AS DOUBLE) AS vwap, CAST(NULL AS BIGINT) AS trade_count FROM index_arrow""")
+        c.unregister("index_arrow")
+    c.execute("SET enable_external_access = false")
+    yield c
+    c.close()
+
+
+def index_rows(symbols=("NYA", "N225", "GDAXI")):
+    """(symbol, datetime, open, high, low, close, volume) of a few indexes, from the zip."""
+    import csv
+    with zipfile.ZipFile(INDEXES) as z, z.open("indexProcessed.csv") as f:
+        reader = csv.DictReader(io.TextIOWrapper(f, encoding="utf-8"))
+        return [(r["Index"], datetime.fromisoformat(r["Date"]), float(r["Open"]), float(r["High"]),
+                 float(r["Low"]), float(r["Close"]), float(r["Volume"]))
+                for r in reader if r["Index"] in symbols]
+
+
+def btc_trades():
+    t = pq.read_table(BTC)
+    ms = t.column("timestamp").cast("int64").to_pylist()
+    return [dict(symbol="BTCUSDT", ts=EPOCH + timedelta(milliseconds=m), price=p, size=q, trade_id=i)
+            for m, p, q, i in zip(ms, t.column("price").to_pylist(), t.column("quantity").to_pylist(),
+                                  t.column("trade_id").to_pylist())]
+
+
+def as_dicts(con, sql):
+    cur = con.execute(sql)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def assert_same(got, want, cols):
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        for k in cols:
+            ok = close(g[k], w[k], 1e-9) if isinstance(w[k], float) else g[k] == w[k]
+            assert ok, (k, g, w)
+
+
+@needs(BTC)
+def test_binance_trades_10s_bars_and_vwap(real):
+    trades = btc_trades()
+    want = py_ohlcv(trades, lambda t: utc_floor(t, timedelta(seconds=10)))
+    got = as_dicts(real, "SELECT * FROM ohlcv('btc', '10s')")
+    assert len(want) == 5   # 00:00:00 .. 00:00:46
+    assert_same(got, want, ["symbol", "ts", "open", "high", "low", "close", "volume", "trade_count", "vwap"])
+    (total,) = real.execute("SELECT vwap(price, size) FROM btc").fetchone()
+    assert close(total, sum(t["price"] * t["size"] for t in trades) / sum(t["size"] for t in trades), 1e-12)
+
+
+@needs(BTC)
+def test_binance_returns_latest_and_approx(real):
+    trades = btc_trades()
+    bars = py_ohlcv(trades, lambda t: utc_floor(t, timedelta(seconds=1)))
+    real.execute("CREATE OR REPLACE TEMP TABLE btc_1s AS FROM ohlcv('btc', '1s')")
+    got = as_dicts(real, "SELECT * FROM returns('btc_1s')")
+    assert_same(got, py_returns([(b["symbol"], b["ts"], b["close"]) for b in bars]),
+                ["ts", "value", "simple_return", "log_return"])
+    # log returns telescope: their sum is ln(last close / first close)
+    (s,) = real.execute("SELECT sum(log_return) FROM returns('btc_1s')").fetchone()
+    assert close(s, math.log(bars[-1]["close"] / bars[0]["close"]), 1e-9)
+    (last,) = as_dicts(real, "SELECT trade_id, CAST(ts AS VARCHAR) AS ts FROM latest('btc')")
+    newest = max(t["ts"] for t in trades)
+    assert last["trade_id"] in {t["trade_id"] for t in trades if t["ts"] == newest}
+    assert ts(last["ts"]) == newest
+    distinct, median = real.execute("SELECT approx_distinct(trade_id), approx_percentile(price, 0.5) FROM btc").fetchone()
+    assert distinct == len({t["trade_id"] for t in trades}) == 2001
+    prices = sorted(t["price"] for t in trades)
+    # an approximate median: within 1% of the ranks of the exact one
+    assert prices[int(0.49 * len(prices))] <= median <= prices[int(0.51 * len(prices))]
+
+
+@needs(MSFT)
+def test_msft_minute_bars_to_us_session_hours(real):
+    import csv
+    with open(MSFT, newline="") as f:
+        minutes = [dict(symbol="MSFT",
+                        ts=datetime.fromisoformat(r["time"]).replace(tzinfo=NY).astimezone(UTC).replace(tzinfo=None),
+                        price=float(r["close"]), size=float(r["volume"])) for r in csv.DictReader(f)]
+    want = py_ohlcv(minutes, lambda t: session_floor(t, timedelta(hours=1)))
+    got = as_dicts(real, "SELECT * FROM ohlcv_us_equities('msft', '1h')")
+    assert_same(got, want, ["ts", "open", "high", "low", "close", "volume", "trade_count", "vwap"])
+    # every bar starts at hh:30 New York time, none at pre-market or after-hours
+    assert {(b["ts"].replace(tzinfo=UTC).astimezone(NY).hour, b["ts"].replace(tzinfo=UTC).astimezone(NY).minute)
+            for b in want} == {(h, 30) for h in range(9, 16)}
+    # seven bars a day, but four on 2020-11-27: the day after Thanksgiving closes at 13:00
+    per_day = defaultdict(int)
+    for b in want:
+        per_day[b["ts"].date()] += 1
+    assert per_day.pop(date(2020, 11, 27)) == 4 and set(per_day.values()) == {7}
+
+
+@needs(MSFT)
+def test_msft_session_gaps_filled_from_the_data_calendar(real):
+    import csv
+    with open(MSFT, newline="") as f:
+        minutes = [dict(symbol="MSFT",
+                        ts=datetime.fromisoformat(r["time"]).replace(tzinfo=NY).astimezone(UTC).replace(tzinfo=None),
+                        price=float(r["close"]), size=float(r["volume"])) for r in csv.DictReader(f)]
+    bars = py_ohlcv(minutes, lambda t: session_floor(t, timedelta(minutes=1)))
+    days = sorted({b["ts"].replace(tzinfo=UTC).astimezone(NY).date() for b in bars})
+
+    def grid(sym, first, last):
+        for d in days:
+            t = datetime.combine(d, time(9, 30))
+            while t < datetime.combine(d, time(16)):
+                u = t.replace(tzinfo=NY).astimezone(UTC).replace(tzinfo=None)
+                if first <= u <= last:
+                    yield u
+                t += timedelta(minutes=1)
+
+    for method in ("previous", "linear"):
+        want = py_fill(bars, grid, method)
+        got = as_dicts(real, f"SELECT * FROM ohlcv_filled('msft', '1m', '{method}', 'America/New_York', '09:30', '16:00')")
+        assert_same(got, want, ["ts", "open", "close", "volume", "trade_count", "filled"])
+    assert sum(w["filled"] for w in want) > 0   # the recording has quiet minutes: something to fill
+
+
+@needs(INDEXES)
+def test_index_bars_athena_tutorial_query(real):
+    rows = index_rows()
+    groups = defaultdict(list)
+    for sym, d, o, h, l, c, v in rows:
+        if sym.startswith("N") and datetime(2015, 1, 1) <= d < datetime(2021, 1, 1):
+            groups[(sym, d.strftime("%Y"))].append(c)
+    want = [dict(symbol=k[0], year=k[1], days=len(v), avg_close=sum(v) / len(v), first_day=None)
+            for k, v in sorted(groups.items())]
+    got = as_dicts(real, """
+        SELECT symbol, date_format(ts, '%Y') AS year, count(*) AS days, avg(close) AS avg_close
+        FROM idx
+        WHERE regexp_like(symbol, '^N')
+          AND ts >= date_parse('2015-01-01', '%Y-%m-%d') AND ts < from_iso8601_timestamp('2021-01-01T00:00:00Z')
+        GROUP BY 1, 2 ORDER BY 1, 2""")
+    assert_same(got, want, ["symbol", "year", "days", "avg_close"])
+    assert {g["symbol"] for g in got} == {"NYA", "N225"}
+
+
+@needs(INDEXES)
+def test_index_bars_fill_previous_and_returns(real):
+    rows = [r for r in index_rows() if r[0] == "GDAXI" and datetime(2020, 1, 1) <= r[1] < datetime(2021, 1, 1)]
+    bars = [dict(symbol=r[0], ts=r[1], open=r[2], high=r[3], low=r[4], close=r[5], volume=r[6],
+                 trade_count=None, vwap=None) for r in rows]
+    real.execute("""CREATE OR REPLACE TEMP TABLE dax AS FROM idx
+                    WHERE symbol = 'GDAXI' AND ts >= TIMESTAMP '2020-01-01' AND ts < TIMESTAMP '2021-01-01'""")
+    want = py_fill(bars, utc_grid(timedelta(days=1)), "previous")
+    got = as_dicts(real, "SELECT * FROM fill_bars('dax', '1d')")
+    assert_same(got, want, ["ts", "open", "high", "low", "close", "volume", "filled"])
+    span = (bars[-1]["ts"] - bars[0]["ts"]).days + 1
+    assert len(got) == span and sum(g["filled"] for g in got) == span - len(bars)
+    got_r = as_dicts(real, "SELECT * FROM returns('dax')")
+    assert_same(got_r, py_returns([(b["symbol"], b["ts"], b["close"]) for b in bars]),
+                ["ts", "value", "simple_return", "log_return"])
+
+
+def test_files_load_into_a_fresh_connection_and_work_without_external_access():
+    con = duckdb.connect()
+    for path in FUNCTIONS:
+        con.execute(path.read_text())
+    con.execute("SET enable_external_access = false")
+    assert con.execute("SELECT date_diff('day', DATE '2025-01-01', DATE '2025-01-31'), "
+                       "CAST(bar_start(TIMESTAMP '2025-01-06 14:31', '5m') AS VARCHAR)").fetchone() == (30, "2025-01-06 14:30:00")
+    # loading twice is harmless (CREATE OR REPLACE), as when a session reloads the library
+    for path in FUNCTIONS:
+        con.execute(path.read_text())
+
+
+def test_athena_functions_do_not_depend_on_market_sql():
+    """athena.sql loads alone, so the engine may load the files separately."""
+    con = duckdb.connect()
+    con.execute(FUNCTIONS[1].read_text())
+    assert con.execute("SELECT to_iso8601(from_unixtime(0))").fetchone() == ("1970-01-01T00:00:00.000Z",)
+
+
+def test_errors_say_what_is_wrong(con):
+    for sql, message in (
+            ("SELECT date_format(TIMESTAMP '2025-01-06', '%D')", "%D is not supported"),
+            ("SELECT date_parse('2025 01', '%Y %U')", "%U is not supported"),
+            ("SELECT date_add('fortnight', 1, TIMESTAMP '2025-01-06')", "unknown unit fortnight"),
+            ("SELECT element_at([1, 2], 0)", "indices start at 1"),
+            ("SELECT bar_start(TIMESTAMP '2025-01-06', '1 month')", "at most days long"),
+            ("FROM fill_bars('bars', '1d', 'spline')", "method must be none, null, previous or linear")):
+        with pytest.raises(duckdb.Error, match=message):
+            con.execute(sql).fetchall()
+
+
+def test_duckdb_builtins_kept_under_their_other_names(con):
+    """What the compatibility macros hide stays reachable: datediff counts boundaries,
+    date_add(date, interval) works, approx_count_distinct is the sketch."""
+    assert con.execute("SELECT datediff('day', TIMESTAMP '2020-01-01 23:00', TIMESTAMP '2020-01-02 01:00'), "
+                       "CAST(date_add(DATE '2025-01-06', INTERVAL 2 DAY) AS VARCHAR), "
+                       "approx_count_distinct(x) > 0 FROM range(10) t(x)").fetchone() == (1, "2025-01-08 00:00:00", True)
