@@ -284,6 +284,7 @@ def check_bar_start(con, got):
                    edt_1h="2025-03-10 15:30:00", before_open=None, at_close=None,
                    tz_input="2025-03-10 13:30:00", ny_local="2025-07-01 09:30:00",
                    tokyo_utc="2025-01-06 00:00:00", from_tz="2025-01-06 14:30:00",
+                   local_bar="2025-01-06 10:30:00", local_at_close=None,
                    five_minutes_us="300000000", one_day_us="86400000000")
     for k, v in by_hand.items():
         assert r[k] == v, (k, r[k], v)

@@ -32,14 +32,25 @@ CREATE OR REPLACE MACRO interval_micros(iv) AS
          THEN error('bar interval must be positive and at most days long, got ' || CAST(iv AS VARCHAR))
          ELSE CAST(epoch(CAST(iv AS INTERVAL)) * 1000000 AS BIGINT) END;
 
+-- session_bar_local(local_ts, bar_interval, session_open, session_close): the local start of the
+-- session bar holding the wall-clock time local_ts, or NULL outside [open, close). Bars start at
+-- the open and every interval after it; the last one is cut at the close. Working on wall-clock
+-- time is what keeps bars at 09:30, 10:30, ... on both sides of a DST change.
+-- Example: session_bar_local(TIMESTAMP '2025-01-06 10:45', '1h', '09:30', '16:00') = TIMESTAMP '2025-01-06 10:30'
+CREATE OR REPLACE MACRO session_bar_local(local_ts, bar_interval, session_open, session_close) AS
+    CASE WHEN local_ts < CAST(local_ts AS DATE) + CAST(session_open AS TIME)
+           OR local_ts >= CAST(local_ts AS DATE) + CAST(session_close AS TIME) THEN NULL
+         ELSE CAST(local_ts AS DATE) + CAST(session_open AS TIME)
+              + to_microseconds(((epoch_us(local_ts) - epoch_us(CAST(local_ts AS DATE) + CAST(session_open AS TIME)))
+                                 // interval_micros(bar_interval)) * interval_micros(bar_interval))
+    END;
+
 -- bar_start(ts, bar_interval [, session_tz, session_open, session_close]): the start (plain UTC
 -- TIMESTAMP) of the bar holding ts.
 -- Without a session: bars are multiples of the interval since 1970-01-01 00:00 UTC, so any
 -- interval dividing a day starts at UTC midnight (1h bars at 00:00, 01:00, ...).
--- With a session (zone, local open and close times): bars start at the local open and every
--- interval after it; the last bar is cut at the close; ts outside [open, close) local time
--- gives NULL. DST is handled because the arithmetic runs on local wall-clock time. Sessions
--- crossing midnight are not supported.
+-- With a session (IANA zone, local open and close times): the bars of session_bar_local, ts
+-- outside the session gives NULL. Sessions crossing midnight are not supported.
 -- Example: bar_start(TIMESTAMP '2025-01-06 15:45', '1h', 'America/New_York', '09:30', '16:00')
 --          = TIMESTAMP '2025-01-06 15:30' (10:30 New York)
 CREATE OR REPLACE MACRO bar_start(ts, bar_interval, session_tz := NULL, session_open := NULL, session_close := NULL) AS
@@ -47,15 +58,8 @@ CREATE OR REPLACE MACRO bar_start(ts, bar_interval, session_tz := NULL, session_
         -- floor to a multiple of the interval, exact in integers and right before 1970 too
         make_timestamp(epoch_us(ts) - (((epoch_us(ts) % interval_micros(bar_interval)) + interval_micros(bar_interval))
                                        % interval_micros(bar_interval)))
-    WHEN utc_to_local(ts, session_tz) < CAST(utc_to_local(ts, session_tz) AS DATE) + CAST(session_open AS TIME)
-      OR utc_to_local(ts, session_tz) >= CAST(utc_to_local(ts, session_tz) AS DATE) + CAST(session_close AS TIME) THEN
-        NULL
     ELSE
-        local_to_utc(CAST(utc_to_local(ts, session_tz) AS DATE) + CAST(session_open AS TIME)
-                     + to_microseconds(((epoch_us(utc_to_local(ts, session_tz))
-                                         - epoch_us(CAST(utc_to_local(ts, session_tz) AS DATE) + CAST(session_open AS TIME)))
-                                        // interval_micros(bar_interval)) * interval_micros(bar_interval)),
-                     session_tz)
+        local_to_utc(session_bar_local(utc_to_local(ts, session_tz), bar_interval, session_open, session_close), session_tz)
     END;
 
 -- vwap(price, size): aggregate, volume-weighted average price sum(price*size)/sum(size);
@@ -79,21 +83,28 @@ CREATE OR REPLACE MACRO log_return(x, part, ord) AS ln(x / lag(x) OVER (PARTITIO
 -- Example: FROM ohlcv('market.trades', '5m')
 --          FROM ohlcv('market.trades', '1h', 'America/New_York', '09:30', '16:00')
 CREATE OR REPLACE MACRO ohlcv(trades, bar_interval, session_tz := NULL, session_open := NULL, session_close := NULL) AS TABLE
+    -- Time zone conversions are the costly part (ICU): one per trade into local time, one per
+    -- bar back to UTC, instead of bar_start's several per trade (a macro repeats its arguments).
     SELECT symbol,
-           bar_ts AS ts,
-           arg_min(price, (trade_ts, price)) AS open,
-           max(price) AS high,
-           min(price) AS low,
-           arg_max(price, (trade_ts, price)) AS close,
-           sum(size) AS volume,
-           count(*) AS trade_count,
-           vwap(price, size) AS vwap
-    FROM (SELECT symbol, price, size, utc_timestamp(ts) AS trade_ts,
-                 bar_start(ts, bar_interval, session_tz, session_open, session_close) AS bar_ts
-          FROM query_table(trades))
-    WHERE bar_ts IS NOT NULL
-    GROUP BY symbol, bar_ts
-    ORDER BY symbol, bar_ts;
+           CASE WHEN session_tz IS NULL THEN bar_key ELSE local_to_utc(bar_key, session_tz) END AS ts,
+           open, high, low, close, volume, trade_count, vwap
+    FROM (SELECT symbol, bar_key,
+                 arg_min(price, (trade_ts, price)) AS open,
+                 max(price) AS high,
+                 min(price) AS low,
+                 arg_max(price, (trade_ts, price)) AS close,
+                 sum(size) AS volume,
+                 count(*) AS trade_count,
+                 vwap(price, size) AS vwap
+          FROM (SELECT symbol, price, size, trade_ts,
+                       CASE WHEN session_tz IS NULL THEN bar_start(trade_ts, bar_interval)
+                            ELSE session_bar_local(local_ts, bar_interval, session_open, session_close) END AS bar_key
+                FROM (SELECT symbol, price, size, utc_timestamp(ts) AS trade_ts,
+                             CASE WHEN session_tz IS NOT NULL THEN utc_to_local(ts, session_tz) END AS local_ts
+                      FROM query_table(trades)))
+          WHERE bar_key IS NOT NULL
+          GROUP BY symbol, bar_key)
+    ORDER BY symbol, ts;
 
 -- ohlcv_us_equities(trades, bar_interval): ohlcv on the US equity regular session,
 -- 09:30-16:00 America/New_York (holidays are simply days without trades).

@@ -13,5 +13,7 @@ SELECT bar_start(TIMESTAMP '2025-03-07 15:45:10', '1h') AS utc_1h,
        utc_to_local(TIMESTAMP '2025-07-01 13:30', 'America/New_York') AS ny_local,
        local_to_utc(TIMESTAMP '2025-01-06 09:00', 'Asia/Tokyo') AS tokyo_utc,
        utc_timestamp(TIMESTAMPTZ '2025-01-06 09:30:00-05') AS from_tz,
+       session_bar_local(TIMESTAMP '2025-01-06 10:45', '1h', '09:30', '16:00') AS local_bar,
+       session_bar_local(TIMESTAMP '2025-01-06 16:00', '1h', '09:30', '16:00') AS local_at_close,
        interval_micros('5m') AS five_minutes_us,
        interval_micros(INTERVAL 1 DAY) AS one_day_us;
