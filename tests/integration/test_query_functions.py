@@ -818,3 +818,18 @@ def test_duckdb_builtins_kept_under_their_other_names(con):
     assert con.execute("SELECT datediff('day', TIMESTAMP '2020-01-01 23:00', TIMESTAMP '2020-01-02 01:00'), "
                        "CAST(date_add(DATE '2025-01-06', INTERVAL 2 DAY) AS VARCHAR), "
                        "approx_count_distinct(x) > 0 FROM range(10) t(x)").fetchone() == (1, "2025-01-08 00:00:00", True)
+
+
+def test_macros_stay_reachable_after_use_of_another_catalog_with_search_path():
+    """The engine may attach the lake as its own catalog and USE it: the macros (in memory.main)
+    must then stay on the search path, and still hide the built-ins they replace."""
+    con = session()
+    con.execute("ATTACH ':memory:' AS lake")
+    con.execute("CREATE SCHEMA lake.market")
+    con.execute("CREATE TABLE lake.market.t AS SELECT 'A' AS symbol, TIMESTAMP '2025-01-06 00:30' AS ts, 2.0 AS price, 3.0 AS size")
+    con.execute("USE lake.market")
+    with pytest.raises(duckdb.CatalogException):
+        con.execute("SELECT vwap(price, size) FROM t").fetchall()
+    con.execute("SET search_path = 'lake.market,memory.main'")
+    assert con.execute("SELECT vwap(price, size), max(date_diff('day', ts - INTERVAL 1 HOUR, ts)) FROM t").fetchone() == (2.0, 0)
+    assert con.execute("SELECT count(*) FROM ohlcv('t', '1m')").fetchone() == (1,)
