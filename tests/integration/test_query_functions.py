@@ -540,7 +540,31 @@ def check_athena_mysql_time_format(con, got):
                      parsing="%d %m %H %I %n", literals="100%% q %I:%M:%S %p %H:%M:%S")
 
 
+def check_athena_misc(con, got):
+    (r,) = got
+    want = dict(joined="a,c", joined_null="a,?,c", joined_numbers="1-2-3", date_text="2025-01-06",
+                date_ts="2025-01-06", leap_month_end="2024-02-29", nan_is_nan="true", inf_finite="false",
+                minus_inf="true", finite="true", zone="UTC", digit_runs="3", pieces="[a, b, c]",
+                toward_zero="-2.0")
+    assert {k: r[k] for k in want} == want
+
+
+def check_athena_tutorial_string_dates(con, got):
+    groups = defaultdict(list)
+    for b in table(con, "bars"):
+        if b["symbol"] in ("NYA", "N225") and datetime(2021, 1, 11) <= b["ts"] <= datetime(2021, 2, 12):
+            groups[(b["symbol"], b["ts"].strftime("%Y-%m"))].append(b)
+    want = [dict(index=k[0], month=k[1], days=len(g), max_adj=max(b["adj_close"] for b in g),
+                 mondays=sum(b["ts"].weekday() == 0 for b in g)) for k, g in sorted(groups.items())]
+    assert len(got) == len(want) == 4
+    for g, w in zip(got, want):
+        assert (g["index"], g["month"], int(g["days"]), float(g["max adj close"]), int(g["mondays"])) == \
+               (w["index"], w["month"], w["days"], w["max_adj"], w["mondays"])
+
+
 CHECKS = {
+    "athena_misc": check_athena_misc,
+    "athena_tutorial_string_dates": check_athena_tutorial_string_dates,
     "ohlcv_utc_1h": check_ohlcv_utc_1h,
     "ohlcv_utc_10m_ties": check_ohlcv_utc_10m_ties,
     "ohlcv_session_us_1h": check_ohlcv_session_us_1h,

@@ -212,3 +212,41 @@ CREATE OR REPLACE MACRO json_format(j) AS CAST(json(j) AS VARCHAR);
 -- day_of_year(x) -> 1..366. Example: day_of_week(DATE '2025-01-06') = 1
 CREATE OR REPLACE MACRO day_of_week(x) AS isodow(x);
 CREATE OR REPLACE MACRO day_of_year(x) AS dayofyear(x);
+
+-- Smaller Trino functions that DuckDB has under other names (same semantics unless noted).
+
+-- array_join(array, delimiter [, null_replacement]) -> VARCHAR: elements joined by delimiter;
+-- NULL elements skipped, or replaced when null_replacement is given. The delimiter must be a
+-- constant (DuckDB's string_agg); the CASE on NULL lets CREATE MACRO accept it (see date_parse).
+-- Example: array_join(ARRAY['a', NULL, 'c'], ',', '?') = 'a,?,c'
+CREATE OR REPLACE MACRO array_join(arr, delimiter) AS
+        array_to_string(arr, CASE WHEN delimiter IS NULL THEN NULL ELSE delimiter END),
+    (arr, delimiter, null_replacement) AS
+        array_to_string(list_transform(arr, lambda e: coalesce(CAST(e AS VARCHAR), null_replacement)),
+                        CASE WHEN delimiter IS NULL THEN NULL ELSE delimiter END);
+
+-- date(x) -> DATE: the date part (CAST(x AS DATE)). Example: date('2025-01-06') = DATE '2025-01-06'
+CREATE OR REPLACE MACRO date(x) AS CAST(x AS DATE);
+
+-- last_day_of_month(x) -> DATE. Example: last_day_of_month(DATE '2024-02-10') = DATE '2024-02-29'
+CREATE OR REPLACE MACRO last_day_of_month(x) AS last_day(x);
+
+-- is_nan, is_finite, is_infinite, nan(), infinity(): IEEE 754 checks and values.
+-- Example: is_nan(nan()) = true; is_finite(infinity()) = false
+CREATE OR REPLACE MACRO is_nan(x) AS isnan(x);
+CREATE OR REPLACE MACRO is_finite(x) AS isfinite(x);
+CREATE OR REPLACE MACRO is_infinite(x) AS isinf(x);
+CREATE OR REPLACE MACRO nan() AS CAST('NaN' AS DOUBLE);
+CREATE OR REPLACE MACRO infinity() AS CAST('Infinity' AS DOUBLE);
+
+-- current_timezone() -> VARCHAR: the session zone ('UTC' in ticklake).
+CREATE OR REPLACE MACRO current_timezone() AS current_setting('TimeZone');
+
+-- regexp_count(string, pattern) -> BIGINT: number of matches; regexp_split(string, pattern) ->
+-- array of the pieces between matches. RE2 syntax, as regexp_like.
+-- Example: regexp_count('a1b22c333', '[0-9]+') = 3; regexp_split('a1b22c', '[0-9]+') = ['a', 'b', 'c']
+CREATE OR REPLACE MACRO regexp_count(str, pattern) AS CAST(len(regexp_extract_all(str, pattern)) AS BIGINT);
+CREATE OR REPLACE MACRO regexp_split(str, pattern) AS string_split_regex(str, pattern);
+
+-- truncate(x) -> the number without its fraction, toward zero. Example: truncate(-2.7) = -2.0
+CREATE OR REPLACE MACRO truncate(x) AS trunc(x);
