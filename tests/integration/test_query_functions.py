@@ -857,3 +857,17 @@ def test_macros_stay_reachable_after_use_of_another_catalog_with_search_path():
     con.execute("SET search_path = 'lake.market,memory.main'")
     assert con.execute("SELECT vwap(price, size), max(date_diff('day', ts - INTERVAL 1 HOUR, ts)) FROM t").fetchone() == (2.0, 0)
     assert con.execute("SELECT count(*) FROM ohlcv('t', '1m')").fetchone() == (1,)
+
+
+LIBDUCKDB = Path(os.environ.get("DUCKDB_HOME", ROOT / ".deps" / "duckdb")) / "lib" / "libduckdb.so"
+
+
+@pytest.mark.skipif(not LIBDUCKDB.exists(), reason="libduckdb.so not installed (make setup)")
+def test_golden_files_match_through_the_c_api_of_the_embedded_libduckdb():
+    """The engine will run the same files through libduckdb.so: same answers, same text."""
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("golden_via_c_api.py")),
+                           str(LIBDUCKDB), str(ROOT)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout == "", f"golden files differing through the C API:\n{proc.stdout}"
