@@ -1,16 +1,16 @@
 -- ticklake Athena/Trino compatibility: the functions people paste from Athena (engine v3, i.e.
 -- Trino), as DuckDB macros where DuckDB lacks them or gives other answers.
 --
--- Load after market.sql, in a session with SET TimeZone = 'UTC' (Trino resolves zone-less
--- values in the session zone; Athena's is UTC).
+-- Loaded after market.sql (it does not depend on it), in a session with SET TimeZone = 'UTC'
+-- (Trino resolves zone-less values in the session zone; Athena's is UTC).
 -- A macro in the default schema hides a built-in of the same name for every argument list
 -- (it cannot overload it), so a macro is defined here only where DuckDB's built-in is missing
 -- or differs from Trino, and then it keeps the built-in's own argument lists working too
 -- (date_add, element_at, cardinality). Remaining differences from Trino are noted per macro
 -- and in docs/query-functions.md.
 -- Checked and deliberately NOT redefined, because DuckDB already matches Trino: date_trunc,
--- regexp_extract, regexp_replace, strpos, split_part, json_extract (returns JSON),
--- json_array_length, count_if, max_by, min_by, arbitrary, contains.
+-- regexp_extract, regexp_replace, strpos, split_part, split, json_extract (returns JSON),
+-- json_array_length, count_if, max_by, min_by, arbitrary, contains, if, try.
 
 -- mysql_time_format(fmt, parsing): translates a Trino/MySQL date_format/date_parse format into
 -- DuckDB's strftime/strptime format. The format is cut into tokens (a % and the next character,
