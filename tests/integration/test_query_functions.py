@@ -521,7 +521,8 @@ def check_athena_collections(con, got):
     (r,) = got
     want = dict(first="10", last="30", past_end=None, before_start=None, map_hit="100.0", map_miss=None,
                 map_zero_key="zero", split_part2="XNAS", array_len="3", empty_len="0", map_len="2",
-                split_len="4", starts="true", anywhere="true", no_match="false", case_flag="true")
+                split_len="4", starts="true", anywhere="true", no_match="false", case_flag="true",
+                trino_array_literal="20", trino_map_literal="3")
     assert {k: r[k] for k in want} == want
 
 

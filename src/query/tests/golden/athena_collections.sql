@@ -15,4 +15,6 @@ SELECT element_at([10, 20, 30], 1) AS first,
        regexp_like('BTC-USD', '^BTC') AS starts,
        regexp_like('ETH-BTC', 'BTC') AS anywhere,
        regexp_like('ETH-USD', '^BTC') AS no_match,
-       regexp_like('AAPL', '(?i)^aapl$') AS case_flag;
+       regexp_like('AAPL', '(?i)^aapl$') AS case_flag,
+       element_at(ARRAY[10, 20, 30], 2) AS trino_array_literal,
+       cardinality(MAP(ARRAY['a', 'b', 'c'], ARRAY[1, 2, 3])) AS trino_map_literal;
