@@ -1,0 +1,15 @@
+-- smaller Trino functions under their Trino names
+SELECT array_join(['a', NULL, 'c'], ',') AS joined,
+       array_join(['a', NULL, 'c'], ',', '?') AS joined_null,
+       array_join([1, 2, 3], '-') AS joined_numbers,
+       date('2025-01-06') AS date_text,
+       date(TIMESTAMP '2025-01-06 23:59:59') AS date_ts,
+       last_day_of_month(DATE '2024-02-10') AS leap_month_end,
+       is_nan(nan()) AS nan_is_nan,
+       is_finite(infinity()) AS inf_finite,
+       is_infinite(-infinity()) AS minus_inf,
+       is_finite(1.5) AS finite,
+       current_timezone() AS zone,
+       regexp_count('a1b22c333', '[0-9]+') AS digit_runs,
+       regexp_split('a1b22c', '[0-9]+') AS pieces,
+       truncate(CAST(-2.7 AS DOUBLE)) AS toward_zero;

@@ -1,0 +1,15 @@
+-- ISO 8601 and Unix time conversions (session time zone UTC)
+SELECT from_iso8601_timestamp('2025-01-06T09:30:00-05:00') AS offset_form,
+       from_iso8601_timestamp('2025-01-06T14:30:00.123456Z') AS zulu_us,
+       from_iso8601_timestamp('2025-01-06T14') AS hour_only,
+       from_iso8601_timestamp('2025-01-06') AS date_only,
+       from_iso8601_date('2025-01-06') AS iso_date,
+       to_iso8601(TIMESTAMP '2025-01-06 14:30:00.5') AS iso_ts,
+       to_iso8601(from_iso8601_timestamp('2025-01-06T09:30:00-05:00')) AS iso_tstz,
+       to_iso8601(DATE '2025-01-06') AS iso_d,
+       from_unixtime(1736173800) AS unix_instant,
+       from_unixtime(1736173800.25) AS unix_fraction,
+       from_unixtime(1736173800, 'America/New_York') AS unix_ny_wall_clock,
+       from_unixtime(1736173800, 5, 30) AS unix_plus_0530,
+       to_unixtime(TIMESTAMP '2025-01-06 14:30:00') AS to_unix_ts,
+       to_unixtime(from_iso8601_timestamp('1969-12-31T23:59:59.5Z')) AS to_unix_negative;
