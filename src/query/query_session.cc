@@ -295,6 +295,10 @@ Result<std::unique_ptr<QuerySession>> QuerySession::open(const SessionOptions& o
     if (duckdb_connect(s.db, &s.con) == DuckDBError) {
         return fail(Error::fatal("DuckDB: cannot connect"));
     }
+    // Timestamps are UTC everywhere in the lake; the function library assumes it too.
+    if (auto st = s.exec("SET TimeZone = 'UTC'"); !st) {
+        return fail(st.error());
+    }
     for (const auto& sql : options.setup_sql) {
         if (auto st = s.exec(sql); !st) {
             return fail(Error::fatal("loading the function library failed: " + st.error().message));
@@ -456,12 +460,42 @@ Result<QueryResult> QuerySession::run(std::string_view sql, const QueryLimits& l
             }
         });
     }
+    // A single SELECT runs as SELECT COLUMNS(*)::VARCHAR FROM (...): the C API prints TIMESTAMP
+    // WITH TIME ZONE, LIST, MAP and STRUCT values only once DuckDB cast them to text itself.
+    // Names and types come from the statement as written.
     QueryResult out;
+    duckdb_prepared_statement as_text = nullptr;
+    struct AsTextGuard {
+        duckdb_prepared_statement* p;
+        ~AsTextGuard() {
+            if (*p != nullptr) {
+                duckdb_destroy_prepare(p);
+            }
+        }
+    } as_text_guard{&as_text};
+    if (count == 1 && duckdb_prepared_statement_type(prepared[0]) == DUCKDB_STATEMENT_TYPE_SELECT) {
+        std::string body = text;
+        while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
+            body.pop_back();
+        }
+        const std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + body + "\n)";
+        if (duckdb_prepare(s.con, wrapped.c_str(), &as_text) == DuckDBSuccess &&
+            duckdb_prepared_statement_column_count(as_text) == duckdb_prepared_statement_column_count(prepared[0])) {
+            for (idx_t c = 0; c < duckdb_prepared_statement_column_count(prepared[0]); ++c) {
+                out.column_names.emplace_back(duckdb_prepared_statement_column_name(prepared[0], c));
+                out.column_types.push_back(type_name(duckdb_prepared_statement_column_type(prepared[0], c)));
+            }
+        } else if (as_text != nullptr) {
+            duckdb_destroy_prepare(&as_text); // e.g. a trailing comment swallowed the ')': run it as written
+            as_text = nullptr;
+        }
+    }
     Status status;
     for (idx_t i = 0; i < count && status; ++i) {
         ResultGuard r;
         r.set = true;
-        if (duckdb_execute_prepared(prepared[i], &r.result) == DuckDBError) {
+        duckdb_prepared_statement run_this = (as_text != nullptr && i + 1 == count) ? as_text : prepared[i];
+        if (duckdb_execute_prepared(run_this, &r.result) == DuckDBError) {
             const auto type = duckdb_result_error_type(&r.result);
             std::string msg = duckdb_result_error(&r.result);
             status = fail(translate(type, msg));
@@ -471,9 +505,11 @@ Result<QueryResult> QuerySession::run(std::string_view sql, const QueryLimits& l
             continue;
         }
         const idx_t columns = duckdb_column_count(&r.result);
-        for (idx_t c = 0; c < columns; ++c) {
-            out.column_names.emplace_back(duckdb_column_name(&r.result, c));
-            out.column_types.push_back(type_name(duckdb_column_type(&r.result, c)));
+        if (run_this != as_text) {
+            for (idx_t c = 0; c < columns; ++c) {
+                out.column_names.emplace_back(duckdb_column_name(&r.result, c));
+                out.column_types.push_back(type_name(duckdb_column_type(&r.result, c)));
+            }
         }
         const idx_t rows = duckdb_row_count(&r.result);
         out.rows.reserve(rows);

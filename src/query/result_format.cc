@@ -35,8 +35,9 @@ std::string json_string(std::string_view s) {
     return out + "\"";
 }
 
+// An empty string is quoted ("") so that it differs from NULL (an empty field).
 std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    if (!s.empty() && s.find_first_of(",\"\r\n") == std::string_view::npos) {
         return std::string(s);
     }
     std::string out = "\"";
