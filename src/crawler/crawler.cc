@@ -1,0 +1,439 @@
+#include "crawler/crawler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "crawler/type_inference.h"
+
+namespace ticklake {
+
+namespace {
+
+// Adds `more` into `into` by name: new columns at the end, shared ones widened.
+void merge_columns(Columns& into, const Columns& more) {
+    for (const auto& c : more) {
+        auto it = std::find_if(into.begin(), into.end(), [&](const ColumnDef& x) { return x.name == c.name; });
+        if (it == into.end()) {
+            into.push_back(c);
+        } else {
+            it->type = widen_hive_type(it->type, c.type);
+        }
+    }
+}
+
+// Why `after` differs from `before`, in words; empty when they are the same.
+std::vector<std::string> describe_change(const Columns& before, const Columns& after,
+                                         const std::map<std::string, std::string>& first_seen) {
+    std::vector<std::string> out;
+    for (const auto& c : after) {
+        auto it = std::find_if(before.begin(), before.end(), [&](const ColumnDef& x) { return x.name == c.name; });
+        auto where = first_seen.find(c.name);
+        const std::string in = where != first_seen.end() ? " in " + where->second : "";
+        if (it == before.end()) {
+            out.push_back("column '" + c.name + "' " + c.type + " added (first" + in + ")");
+        } else if (it->type != c.type) {
+            out.push_back("column '" + c.name + "' changed from " + it->type + " to " + c.type + in);
+        }
+    }
+    for (const auto& c : before) {
+        if (std::none_of(after.begin(), after.end(), [&](const ColumnDef& x) { return x.name == c.name; })) {
+            out.push_back("column '" + c.name + "' dropped (no file has it)");
+        }
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep, size_t limit = 8) {
+    std::string out;
+    for (size_t i = 0; i < parts.size() && i < limit; ++i) {
+        out += (i > 0 ? std::string(sep) : "") + parts[i];
+    }
+    if (parts.size() > limit) {
+        out += std::string(sep) + "and " + std::to_string(parts.size() - limit) + " more";
+    }
+    return out;
+}
+
+// Partition keys take int or bigint when every value is an integer, else string (dates stay
+// strings: Hive paths compare as text, and ISO dates sort correctly as text).
+Columns partition_key_types(const std::vector<std::string>& keys, const std::set<std::vector<std::string>>& values) {
+    Columns out;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        TextType t = TextType::null;
+        for (const auto& v : values) {
+            TextType vt = classify_text(v[i]);
+            t = widen(t, vt == TextType::int32 || vt == TextType::int64 ? vt : TextType::string);
+        }
+        out.push_back({keys[i], t == TextType::int32 || t == TextType::int64 ? hive_type_name(t) : "string"});
+    }
+    return out;
+}
+
+// Columns of a partition that disagree with its table: a type that differs, or a column the
+// table lacks. A partition missing some of the table's columns is ordinary schema evolution
+// (engines read NULL there) and is not reported.
+std::vector<std::string> partition_differences(const Columns& part, const Columns& table) {
+    std::vector<std::string> out;
+    for (const auto& c : part) {
+        auto it = std::find_if(table.begin(), table.end(), [&](const ColumnDef& x) { return x.name == c.name; });
+        if (it == table.end()) {
+            out.push_back("'" + c.name + "' " + c.type + " is not in the table");
+        } else if (it->type != c.type) {
+            out.push_back("'" + c.name + "' is " + c.type + " here, " + it->type + " in the table");
+        }
+    }
+    return out;
+}
+
+std::string partition_name(const std::vector<std::string>& keys, const std::vector<std::string>& values) {
+    std::string out;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        out += (i > 0 ? "/" : "") + keys[i] + "=" + values[i];
+    }
+    return out.empty() ? "(unpartitioned)" : out;
+}
+
+std::string folder_of(const std::string& key) {
+    const size_t slash = key.rfind('/');
+    return slash == std::string::npos ? "" : key.substr(0, slash + 1);
+}
+
+class ScratchDir {
+public:
+    explicit ScratchDir(std::filesystem::path given) {
+        if (!given.empty()) {
+            path_ = std::move(given);
+            return;
+        }
+        std::string pattern = (std::filesystem::temp_directory_path() / "ticklake-crawl-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) != nullptr) {
+            path_ = pattern;
+            owned_ = true;
+        }
+    }
+    ~ScratchDir() {
+        if (owned_) {
+            std::error_code ec;
+            std::filesystem::remove_all(path_, ec);
+        }
+    }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    bool owned_ = false;
+};
+
+} // namespace
+
+Result<CrawlSummary> Crawler::run() {
+    const auto t0 = std::chrono::steady_clock::now();
+    CrawlSummary summary;
+    auto listing = store_.list_entries("");
+    if (!listing) {
+        return fail(listing.error());
+    }
+    summary.files_listed = listing->size();
+    Layout layout = group_into_tables(*listing, options_.layout);
+    summary.files_ignored = layout.excluded;
+    for (auto& s : layout.skipped) {
+        summary.notes.push_back("skipped " + s);
+        ++summary.files_skipped;
+    }
+    // Files of unknown formats are left out before counting the work.
+    size_t total = 0;
+    std::map<std::string, size_t> unknown_by_ext;
+    for (auto& g : layout.tables) {
+        std::vector<DataFile> kept;
+        for (auto& f : g.files) {
+            auto fmt = format_of_key(f.entry.key);
+            if (!fmt) {
+                ++summary.files_skipped;
+                ++unknown_by_ext[std::filesystem::path(f.entry.key).extension().string()];
+                continue;
+            }
+            if (*fmt == "compressed") {
+                ++summary.files_skipped;
+                summary.notes.push_back("skipped " + f.entry.key +
+                                        ": compressed text is not crawled yet (write Parquet, or decompress it)");
+                continue;
+            }
+            kept.push_back(std::move(f));
+        }
+        g.files = std::move(kept);
+        total += g.files.size();
+    }
+    for (const auto& [ext, n] : unknown_by_ext) {
+        summary.notes.push_back("skipped " + std::to_string(n) + " file(s) named *" + (ext.empty() ? "(no extension)" : ext) +
+                                ": not Parquet (.parquet), JSON Lines (.jsonl, .ndjson, .json) or CSV (.csv, .tsv)");
+    }
+
+    ScratchDir scratch(options_.scratch);
+    if (scratch.path().empty()) {
+        return fail(Error::fatal("cannot create a scratch folder in " + std::filesystem::temp_directory_path().string()));
+    }
+    auto parquet = ParquetFooterReader::create(scratch.path());
+    if (!parquet) {
+        return fail(parquet.error());
+    }
+    FileClassifier classifier(**parquet, options_.classify);
+    size_t done = 0;
+    for (const auto& g : layout.tables) {
+        if (g.files.empty()) {
+            continue;
+        }
+        if (auto st = crawl_table(g, classifier, summary, done, total); !st) {
+            return fail(st.error());
+        }
+    }
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return summary;
+}
+
+Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier, CrawlSummary& summary, size_t& done,
+                            size_t total) {
+    const std::string qualified = group.database + "." + group.name;
+    auto existing = catalog_.table(group.database, group.name);
+    if (!existing) {
+        return fail(existing.error());
+    }
+    std::unordered_map<std::string, FileDef> known;
+    std::set<std::vector<std::string>> partitions_before;
+    if (*existing) {
+        auto files = catalog_.files(**existing);
+        if (!files) {
+            return fail(files.error());
+        }
+        for (auto& f : *files) {
+            partitions_before.insert(f.partition_values);
+            known.emplace(f.key, std::move(f));
+        }
+        std::vector<std::string> had;
+        for (const auto& k : (*existing)->partition_keys) {
+            had.push_back(k.name);
+        }
+        if (had != group.partition_keys && !options_.full) {
+            summary.notes.push_back("table " + qualified + ": its folders now give partition keys different from "
+                                    "the catalog's; not crawled (rerun with --full to rebuild it)");
+            summary.files_skipped += group.files.size();
+            return {};
+        }
+    }
+
+    std::vector<const DataFile*> to_read;
+    std::set<std::string> listed;
+    for (const auto& f : group.files) {
+        listed.insert(f.entry.key);
+        auto it = known.find(f.entry.key);
+        if (options_.full || it == known.end() || it->second.size != f.entry.size ||
+            it->second.modified != f.entry.modified) {
+            to_read.push_back(&f);
+        } else {
+            ++summary.files_unchanged;
+        }
+    }
+    std::vector<std::string> removed;
+    for (const auto& [key, f] : known) {
+        if (!listed.contains(key)) {
+            removed.push_back(key);
+        }
+    }
+    std::sort(removed.begin(), removed.end());
+    if (*existing && to_read.empty() && removed.empty()) {
+        ++summary.tables_unchanged;
+        return {};
+    }
+
+    const bool is_new = !*existing;
+    TableDef table;
+    if (*existing) {
+        table = **existing;
+    } else {
+        table.database = group.database;
+        table.name = group.name;
+        table.format = *format_of_key(to_read.front()->entry.key);
+    }
+    table.location = store_.uri() + "/" + group.prefix;
+
+    // Partition schemas start from the files that stay as they are.
+    std::set<std::string> rereading;
+    for (const auto* f : to_read) {
+        rereading.insert(f->entry.key);
+    }
+    std::map<std::vector<std::string>, Columns> partition_columns;
+    std::map<std::vector<std::string>, std::string> partition_location;
+    std::set<std::vector<std::string>> all_values;
+    for (const auto& [key, f] : known) {
+        if (listed.contains(key) && !rereading.contains(key)) {
+            merge_columns(partition_columns[f.partition_values], f.columns);
+            all_values.insert(f.partition_values);
+        }
+    }
+    for (const auto* f : to_read) {
+        all_values.insert(f->partition_values);
+    }
+
+    Columns merged = options_.full ? Columns{} : table.columns;
+    std::map<std::string, std::string> first_seen;
+    std::set<std::vector<std::string>> touched;
+    bool first_batch = true;
+    bool created = false;
+    std::vector<std::string> unapplied; // --on-change log
+
+    for (size_t start = 0; start < to_read.size() || first_batch; start += options_.batch_files) {
+        const size_t end = std::min(to_read.size(), start + options_.batch_files);
+        const bool last_batch = end >= to_read.size();
+        TableChange change;
+        std::set<std::vector<std::string>> batch_partitions;
+        for (size_t i = start; i < end; ++i) {
+            const DataFile& f = *to_read[i];
+            const std::string fmt = *format_of_key(f.entry.key);
+            if (fmt != table.format) {
+                summary.notes.push_back("skipped " + f.entry.key + ": a " + fmt + " file in " + table.format +
+                                        " table " + qualified + " (one format per table; move or --exclude it)");
+                ++summary.files_skipped;
+                continue;
+            }
+            auto schema = classifier.classify(store_, f.entry, fmt);
+            ++done;
+            if (options_.progress) {
+                options_.progress({done, total, qualified});
+            }
+            if (!schema) {
+                if (schema.error().kind == ErrorKind::poison) {
+                    summary.notes.push_back("skipped " + f.entry.key + ": " + schema.error().message);
+                    ++summary.files_skipped;
+                    continue;
+                }
+                return fail(Error{schema.error().kind, "reading " + f.entry.key + ": " + schema.error().message});
+            }
+            ++summary.files_read;
+            summary.bytes_read += schema->bytes_read;
+            for (const auto& c : schema->columns) {
+                first_seen.emplace(c.name, f.entry.key);
+            }
+            merge_columns(merged, schema->columns);
+            merge_columns(partition_columns[f.partition_values], schema->columns);
+            partition_location.emplace(f.partition_values, store_.uri() + "/" + folder_of(f.entry.key));
+            batch_partitions.insert(f.partition_values);
+            touched.insert(f.partition_values);
+            if (table.compression.empty() || options_.full) {
+                table.compression = schema->compression;
+            }
+            if (table.properties.empty() || options_.full) {
+                table.properties = schema->properties;
+                table.properties["classification"] = table.format == "jsonl" ? "json" : table.format;
+            }
+            FileDef def;
+            def.key = f.entry.key;
+            def.partition_values = f.partition_values;
+            def.size = f.entry.size;
+            def.modified = f.entry.modified;
+            def.rows = schema->rows;
+            def.ts_min = schema->ts_min;
+            def.ts_max = schema->ts_max;
+            def.columns = std::move(schema->columns);
+            change.upsert_files.push_back(std::move(def));
+        }
+        if (first_batch) {
+            change.remove_files = removed;
+        }
+        first_batch = false;
+        if (is_new && !created && change.upsert_files.empty()) {
+            continue; // nothing readable yet: no table to create
+        }
+
+        // The table's columns after this batch. A full crawl rebuilds them; until its last
+        // batch they keep what committed files may still have.
+        Columns next = merged;
+        if (options_.full && !last_batch) {
+            next = table.columns;
+            merge_columns(next, merged);
+        }
+        change.table = table;
+        std::vector<std::string> reasons;
+        if (is_new && !created) {
+            change.table.columns = next;
+            reasons.push_back("created by crawl of " + store_.uri());
+        } else {
+            auto diff = describe_change(table.columns, next, first_seen);
+            if (!diff.empty() && options_.on_change == OnSchemaChange::log) {
+                unapplied.insert(unapplied.end(), diff.begin(), diff.end());
+            } else if (!diff.empty()) {
+                change.table.columns = next;
+                reasons = std::move(diff);
+            }
+        }
+        change.table.partition_keys = partition_key_types(group.partition_keys, all_values);
+        if (!is_new && change.table.partition_keys != table.partition_keys) {
+            reasons.push_back("partition keys now (" + join([&] {
+                                  std::vector<std::string> k;
+                                  for (const auto& c : change.table.partition_keys) {
+                                      k.push_back(c.name + " " + c.type);
+                                  }
+                                  return k;
+                              }(), ", ") + ")");
+        }
+        if (!reasons.empty()) {
+            change.new_version = join(reasons, "; ");
+        }
+        for (const auto& values : batch_partitions) {
+            PartitionDef p;
+            p.values = values;
+            p.location = partition_location[values];
+            p.columns = partition_columns[values];
+            change.partitions.push_back(std::move(p));
+        }
+        if (change.upsert_files.empty() && change.remove_files.empty() && !change.new_version) {
+            continue;
+        }
+        if (auto st = catalog_.apply(change); !st) {
+            return fail(st.error());
+        }
+        created = true;
+        if (change.new_version) {
+            ++summary.schema_versions;
+        }
+        table = change.table;
+    }
+    if (!created && is_new) {
+        return {}; // no readable file: no table
+    }
+
+    for (const auto& values : touched) {
+        auto diff = partition_differences(partition_columns[values], table.columns);
+        if (!diff.empty()) {
+            summary.notes.push_back("partition " + partition_name(group.partition_keys, values) + " of " + qualified +
+                                    " differs from the table (kept apart, not merged; Athena would fail with "
+                                    "HIVE_PARTITION_SCHEMA_MISMATCH): " + join(diff, "; "));
+        }
+    }
+    if (!unapplied.empty()) {
+        summary.notes.push_back("table " + qualified + ": schema change not applied (--on-change log): " +
+                                join(unapplied, "; "));
+    }
+    auto after = catalog_.partitions(table);
+    if (!after) {
+        return fail(after.error());
+    }
+    std::set<std::vector<std::string>> partitions_after;
+    for (const auto& p : *after) {
+        partitions_after.insert(p.values);
+    }
+    for (const auto& v : partitions_after) {
+        summary.partitions_added += partitions_before.contains(v) ? 0 : 1;
+    }
+    for (const auto& v : partitions_before) {
+        summary.partitions_removed += partitions_after.contains(v) ? 0 : 1;
+    }
+    summary.files_removed += removed.size();
+    ++(is_new ? summary.tables_added : summary.tables_updated);
+    return {};
+}
+
+} // namespace ticklake
