@@ -284,6 +284,7 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
     bool first_batch = true;
     bool created = false;
     std::vector<std::string> unapplied; // --on-change log
+    bool table_changed = false;
 
     for (size_t start = 0; start < to_read.size() || first_batch; start += options_.batch_files) {
         const size_t end = std::min(to_read.size(), start + options_.batch_files);
@@ -398,6 +399,7 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
         created = true;
         if (change.new_version) {
             ++summary.schema_versions;
+            table_changed = true;
         }
         table = change.table;
     }
@@ -405,14 +407,6 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
         return {}; // no readable file: no table
     }
 
-    for (const auto& values : touched) {
-        auto diff = partition_differences(partition_columns[values], table.columns);
-        if (!diff.empty()) {
-            summary.notes.push_back("partition " + partition_name(group.partition_keys, values) + " of " + qualified +
-                                    " differs from the table (kept apart, not merged; Athena would fail with "
-                                    "HIVE_PARTITION_SCHEMA_MISMATCH): " + join(diff, "; "));
-        }
-    }
     if (!unapplied.empty()) {
         summary.notes.push_back("table " + qualified + ": schema change not applied (--on-change log): " +
                                 join(unapplied, "; "));
@@ -421,9 +415,19 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
     if (!after) {
         return fail(after.error());
     }
+    // A partition is checked when it got files, or when the table's schema moved under it.
     std::set<std::vector<std::string>> partitions_after;
     for (const auto& p : *after) {
         partitions_after.insert(p.values);
+        if (!table_changed && !touched.contains(p.values)) {
+            continue;
+        }
+        auto diff = partition_differences(p.columns, table.columns);
+        if (!diff.empty()) {
+            summary.notes.push_back("partition " + partition_name(group.partition_keys, p.values) + " of " + qualified +
+                                    " differs from the table (kept apart, not merged; Athena would fail with "
+                                    "HIVE_PARTITION_SCHEMA_MISMATCH): " + join(diff, "; "));
+        }
     }
     for (const auto& v : partitions_after) {
         summary.partitions_added += partitions_before.contains(v) ? 0 : 1;

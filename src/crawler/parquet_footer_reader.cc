@@ -218,7 +218,7 @@ Result<std::unique_ptr<ParquetFooterReader>> ParquetFooterReader::create(std::fi
 Result<ParquetFooter> ParquetFooterReader::read_local(const std::filesystem::path& path, const std::string& key) {
     const std::string file = quote_literal(path.string());
     ParquetFooter out;
-    auto schema = db_->rows("DESCRIBE SELECT * FROM read_parquet(" + file + ")", "read the Parquet schema of " + key);
+    auto schema = db_->rows("DESCRIBE SELECT * FROM read_parquet(" + file + ", hive_partitioning = false)", "read the Parquet schema of " + key);
     if (!schema) {
         return fail(schema.error());
     }
