@@ -12,5 +12,7 @@ extern int exit_code;
 void add_kafka_command(CLI::App& app);
 void add_produce_command(CLI::App& app);
 void add_sink_command(CLI::App& app);
+void add_crawl_command(CLI::App& app);
+void add_catalog_command(CLI::App& app);
 
 } // namespace ticklake::cli

@@ -9,13 +9,16 @@ int exit_code = 0;
 
 int main(int argc, char** argv) {
     CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"
-                 "Pipeline: produce (sources -> Kafka) -> sink (Kafka -> Parquet/JSONL/CSV files).\n"
+                 "Pipeline: produce (sources -> Kafka) -> sink (Kafka -> Parquet/JSONL/CSV files)\n"
+                 "-> crawl (files -> catalog) -> catalog (tables, partitions, exports to Athena and Glue).\n"
                  "Run `ticklake <command> --help` for the options of one command."};
     app.set_version_flag("--version", "ticklake 0.1.0");
     app.require_subcommand(1);
     ticklake::cli::add_kafka_command(app);
     ticklake::cli::add_produce_command(app);
     ticklake::cli::add_sink_command(app);
+    ticklake::cli::add_crawl_command(app);
+    ticklake::cli::add_catalog_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -79,6 +79,12 @@ JsonWriter& JsonWriter::value(bool b) {
     return *this;
 }
 
+JsonWriter& JsonWriter::value(double d) {
+    before_value();
+    append_json_double(out_, d);
+    return *this;
+}
+
 JsonWriter& JsonWriter::null() {
     before_value();
     out_ += "null";

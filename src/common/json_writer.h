@@ -23,6 +23,7 @@ public:
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(int64_t n);
     JsonWriter& value(bool b);
+    JsonWriter& value(double d); //!< shortest text that reads back the same; NaN/Inf as null
     JsonWriter& null();
     //! A key with a string value.
     JsonWriter& field(std::string_view k, std::string_view v) { return key(k).value(v); }
