@@ -678,6 +678,12 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
     if (!part_up) {
         return fail(part_up.error());
     }
+    std::set<int64_t> touched;
+    auto part_id = db_.prepare("SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?");
+    auto file_part = db_.prepare("SELECT partition_id FROM files WHERE table_id = ? AND key = ?");
+    if (!part_id || !file_part) {
+        return fail(!part_id ? part_id.error() : file_part.error());
+    }
     for (const auto& p : c.partitions) {
         auto sid = schema_id(p.columns);
         if (!sid) {
@@ -687,6 +693,15 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
         if (auto st = part_up->bind(5, now).run(); !st) {
             return st;
         }
+        part_id->bind(1, id).bind(2, strings_to_json(p.values));
+        auto r = part_id->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (*r) {
+            touched.insert(part_id->column_int(0));
+        }
+        part_id->reset();
     }
 
     auto del_file = db_.prepare("DELETE FROM files WHERE table_id = ? AND key = ?");
@@ -694,6 +709,15 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
         return fail(del_file.error());
     }
     for (const auto& key : c.remove_files) {
+        file_part->bind(1, id).bind(2, key);
+        auto r = file_part->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (*r) {
+            touched.insert(file_part->column_int(0));
+        }
+        file_part->reset();
         if (auto st = del_file->bind(1, id).bind(2, key).run(); !st) {
             return st;
         }
@@ -730,16 +754,26 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
     }
 
     // Partition figures are always those of their files, and a partition without files goes.
-    if (auto st = db_.exec("UPDATE partitions SET "
-                           "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
-                           "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
-                           "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
-                           "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
-                           "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) "
-                           "WHERE table_id = " + std::to_string(id) + ";"
-                           "DELETE FROM partitions WHERE table_id = " + std::to_string(id) + " AND file_count = 0;");
-        !st) {
-        return st;
+    // Only the partitions this change touched are recomputed: a crawl adding one partition to
+    // a table of thousands costs the same as to a table of one.
+    auto recount = db_.prepare(
+        "UPDATE partitions SET "
+        "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
+        "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
+        "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
+        "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
+        "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?");
+    auto drop_empty = db_.prepare("DELETE FROM partitions WHERE id = ? AND file_count = 0");
+    if (!recount || !drop_empty) {
+        return fail(!recount ? recount.error() : drop_empty.error());
+    }
+    for (int64_t pid : touched) {
+        if (auto st = recount->bind(1, pid).run(); !st) {
+            return st;
+        }
+        if (auto st = drop_empty->bind(1, pid).run(); !st) {
+            return st;
+        }
     }
     return {};
 }

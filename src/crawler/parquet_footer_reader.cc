@@ -200,13 +200,6 @@ ParquetFooterReader::~ParquetFooterReader() = default;
 
 Result<std::unique_ptr<ParquetFooterReader>> ParquetFooterReader::create(std::filesystem::path scratch) {
     auto db = std::make_unique<Db>();
-    if (duckdb_open(nullptr, &db->db) != DuckDBSuccess || duckdb_connect(db->db, &db->con) != DuckDBSuccess) {
-        return fail(Error::fatal("cannot start the embedded DuckDB that reads Parquet footers"));
-    }
-    // Footers are small: one thread keeps the crawler polite on a shared machine.
-    if (auto r = db->rows("SET threads = 1", "configure DuckDB"); !r) {
-        return fail(r.error());
-    }
     std::error_code ec;
     std::filesystem::create_directories(scratch, ec);
     if (ec) {
@@ -216,6 +209,16 @@ Result<std::unique_ptr<ParquetFooterReader>> ParquetFooterReader::create(std::fi
 }
 
 Result<ParquetFooter> ParquetFooterReader::read_local(const std::filesystem::path& path, const std::string& key) {
+    // DuckDB starts on the first Parquet file: a crawl with nothing new to read never pays for it.
+    if (db_->db == nullptr) {
+        if (duckdb_open(nullptr, &db_->db) != DuckDBSuccess || duckdb_connect(db_->db, &db_->con) != DuckDBSuccess) {
+            return fail(Error::fatal("cannot start the embedded DuckDB that reads Parquet footers"));
+        }
+        // Footers are small: one thread keeps the crawler polite on a shared machine.
+        if (auto r = db_->rows("SET threads = 1", "configure DuckDB"); !r) {
+            return fail(r.error());
+        }
+    }
     const std::string file = quote_literal(path.string());
     ParquetFooter out;
     auto schema = db_->rows("DESCRIBE SELECT * FROM read_parquet(" + file + ", hive_partitioning = false)", "read the Parquet schema of " + key);
@@ -225,40 +228,36 @@ Result<ParquetFooter> ParquetFooterReader::read_local(const std::filesystem::pat
     for (const auto& row : *schema) {
         out.columns.push_back({row[0].value_or(""), hive_type_of_duckdb(row[1].value_or("VARCHAR"))});
     }
-    auto meta = db_->rows("SELECT num_rows FROM parquet_file_metadata(" + file + ")", "read the Parquet footer of " + key);
+    bool has_ts = false;
+    for (const auto& c : out.columns) {
+        has_ts = has_ts || (c.name == "ts" && (c.type == "timestamp" || c.type == "date"));
+    }
+    // One query for the rest (each query has a fixed cost): row count, the first column chunk's
+    // codec, and the `ts` range from row-group statistics, without reading data pages.
+    const std::string ts_range =
+        has_ts ? "(SELECT min(stats_min_value) FROM parquet_metadata(" + file + ") WHERE path_in_schema = 'ts'), "
+                 "(SELECT max(stats_max_value) FROM parquet_metadata(" + file + ") WHERE path_in_schema = 'ts')"
+               : "NULL, NULL";
+    auto meta = db_->rows("SELECT (SELECT num_rows FROM parquet_file_metadata(" + file + ")), "
+                          "(SELECT lower(compression) FROM parquet_metadata(" + file + ") LIMIT 1), " + ts_range,
+                          "read the Parquet footer of " + key);
     if (!meta) {
         return fail(meta.error());
     }
     if (meta->empty() || !(*meta)[0][0]) {
         return fail(Error::poison("Parquet footer of " + key + " has no row count"));
     }
-    out.rows = std::stoll(*(*meta)[0][0]);
-    auto chunks = db_->rows("SELECT lower(compression) FROM parquet_metadata(" + file + ") LIMIT 1",
-                            "read the Parquet row groups of " + key);
-    if (!chunks) {
-        return fail(chunks.error());
-    }
-    out.compression = !chunks->empty() && (*chunks)[0][0] ? *(*chunks)[0][0] : "none";
+    const auto& row = (*meta)[0];
+    out.rows = std::stoll(*row[0]);
+    out.compression = row[1] ? *row[1] : "none";
     if (out.compression == "uncompressed") {
         out.compression = "none";
     }
-    bool has_ts = false;
-    for (const auto& c : out.columns) {
-        has_ts = has_ts || (c.name == "ts" && (c.type == "timestamp" || c.type == "date"));
+    if (row[2]) {
+        out.ts_min = parse_event_time(*row[2]);
     }
-    if (has_ts && out.rows > 0) {
-        // Row-group statistics give the range without reading data pages.
-        auto stats = db_->rows("SELECT min(stats_min_value), max(stats_max_value) FROM parquet_metadata(" + file +
-                                   ") WHERE path_in_schema = 'ts'",
-                               "read the ts statistics of " + key);
-        if (stats && !stats->empty()) {
-            if ((*stats)[0][0]) {
-                out.ts_min = parse_event_time(*(*stats)[0][0]);
-            }
-            if ((*stats)[0][1]) {
-                out.ts_max = parse_event_time(*(*stats)[0][1]);
-            }
-        }
+    if (row[3]) {
+        out.ts_max = parse_event_time(*row[3]);
     }
     return out;
 }

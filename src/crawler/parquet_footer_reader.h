@@ -27,7 +27,8 @@ struct ParquetFooter {
 
 class ParquetFooterReader {
 public:
-    //! Opens an in-memory DuckDB; `scratch` holds the sparse footer files (created when missing).
+    //! `scratch` holds the sparse footer files (created when missing); DuckDB (in memory) starts
+    //! with the first file read.
     static Result<std::unique_ptr<ParquetFooterReader>> create(std::filesystem::path scratch);
     ~ParquetFooterReader();
 
