@@ -103,6 +103,8 @@ std::string folder_of(const std::string& key) {
     return slash == std::string::npos ? "" : key.substr(0, slash + 1);
 }
 
+} // namespace
+
 class ScratchDir {
 public:
     explicit ScratchDir(std::filesystem::path given) {
@@ -129,17 +131,56 @@ private:
     bool owned_ = false;
 };
 
-} // namespace
+
+Crawler::Crawler(ObjectStore& store, Catalog& catalog, CrawlOptions options)
+    : store_(store), catalog_(catalog), options_(std::move(options)) {}
+
+Crawler::~Crawler() = default;
 
 Result<CrawlSummary> Crawler::run() {
-    const auto t0 = std::chrono::steady_clock::now();
-    CrawlSummary summary;
     auto listing = store_.list_entries("");
     if (!listing) {
         return fail(listing.error());
     }
-    summary.files_listed = listing->size();
-    Layout layout = group_into_tables(*listing, options_.layout);
+    return crawl_entries(*listing, false);
+}
+
+Result<CrawlSummary> Crawler::register_keys(const std::vector<std::string>& keys) {
+    std::vector<ObjectEntry> entries;
+    for (const auto& key : keys) {
+        auto e = store_.stat(key);
+        if (!e) {
+            return fail(e.error());
+        }
+        if (*e) {
+            entries.push_back(std::move(**e));
+        }
+    }
+    return crawl_entries(entries, true);
+}
+
+Status Crawler::prepare() {
+    if (classifier_) {
+        return {};
+    }
+    scratch_ = std::make_unique<ScratchDir>(options_.scratch);
+    if (scratch_->path().empty()) {
+        return fail(Error::fatal("cannot create a scratch folder in " + std::filesystem::temp_directory_path().string()));
+    }
+    auto parquet = ParquetFooterReader::create(scratch_->path());
+    if (!parquet) {
+        return fail(parquet.error());
+    }
+    parquet_ = std::move(*parquet);
+    classifier_ = std::make_unique<FileClassifier>(*parquet_, options_.classify);
+    return {};
+}
+
+Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& entries, bool partial) {
+    const auto t0 = std::chrono::steady_clock::now();
+    CrawlSummary summary;
+    summary.files_listed = entries.size();
+    Layout layout = group_into_tables(entries, options_.layout);
     summary.files_ignored = layout.excluded;
     for (auto& s : layout.skipped) {
         summary.notes.push_back("skipped " + s);
@@ -173,21 +214,15 @@ Result<CrawlSummary> Crawler::run() {
                                 ": not Parquet (.parquet), JSON Lines (.jsonl, .ndjson, .json) or CSV (.csv, .tsv)");
     }
 
-    ScratchDir scratch(options_.scratch);
-    if (scratch.path().empty()) {
-        return fail(Error::fatal("cannot create a scratch folder in " + std::filesystem::temp_directory_path().string()));
+    if (auto st = prepare(); !st) {
+        return fail(st.error());
     }
-    auto parquet = ParquetFooterReader::create(scratch.path());
-    if (!parquet) {
-        return fail(parquet.error());
-    }
-    FileClassifier classifier(**parquet, options_.classify);
     size_t done = 0;
     for (const auto& g : layout.tables) {
         if (g.files.empty()) {
             continue;
         }
-        if (auto st = crawl_table(g, classifier, summary, done, total); !st) {
+        if (auto st = crawl_table(g, partial, summary, done, total); !st) {
             return fail(st.error());
         }
     }
@@ -195,8 +230,8 @@ Result<CrawlSummary> Crawler::run() {
     return summary;
 }
 
-Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier, CrawlSummary& summary, size_t& done,
-                            size_t total) {
+Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done, size_t total) {
+    FileClassifier& classifier = *classifier_;
     const std::string qualified = group.database + "." + group.name;
     auto existing = catalog_.table(group.database, group.name);
     if (!existing) {
@@ -237,9 +272,11 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
             ++summary.files_unchanged;
         }
     }
+    // A partial listing (registration of files just written) says nothing of the files it
+    // does not name: they stay as they are.
     std::vector<std::string> removed;
     for (const auto& [key, f] : known) {
-        if (!listed.contains(key)) {
+        if (!partial && !listed.contains(key)) {
             removed.push_back(key);
         }
     }
@@ -269,7 +306,7 @@ Status Crawler::crawl_table(const TableGroup& group, FileClassifier& classifier,
     std::map<std::vector<std::string>, std::string> partition_location;
     std::set<std::vector<std::string>> all_values;
     for (const auto& [key, f] : known) {
-        if (listed.contains(key) && !rereading.contains(key)) {
+        if ((partial || listed.contains(key)) && !rereading.contains(key)) {
             merge_columns(partition_columns[f.partition_values], f.columns);
             all_values.insert(f.partition_values);
         }

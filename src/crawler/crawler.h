@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,22 +58,34 @@ struct CrawlSummary {
     double seconds = 0;
 };
 
+class ScratchDir;
+
+//! @locality one thread at a time (it holds one DuckDB connection and one catalog connection).
 class Crawler {
 public:
-    Crawler(ObjectStore& store, Catalog& catalog, CrawlOptions options)
-        : store_(store), catalog_(catalog), options_(std::move(options)) {}
+    Crawler(ObjectStore& store, Catalog& catalog, CrawlOptions options);
+    ~Crawler();
 
     //! Crawls the whole warehouse. A store failure stops the crawl with an error; what was
     //! committed before stays and the next crawl goes on from there.
     Result<CrawlSummary> run();
 
+    //! Registers just these objects (files the sink has made durable), as a crawl that lists
+    //! only them would: their tables and partitions are created or updated, other files of
+    //! those tables are left as they are (never taken as removed). Absent keys are ignored.
+    Result<CrawlSummary> register_keys(const std::vector<std::string>& keys);
+
 private:
-    Status crawl_table(const TableGroup& group, FileClassifier& classifier, CrawlSummary& summary, size_t& done,
-                       size_t total);
+    Status prepare();
+    Result<CrawlSummary> crawl_entries(const std::vector<ObjectEntry>& entries, bool partial);
+    Status crawl_table(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done, size_t total);
 
     ObjectStore& store_;
     Catalog& catalog_;
     CrawlOptions options_;
+    std::unique_ptr<ScratchDir> scratch_;            //!< for Parquet footers of remote objects
+    std::unique_ptr<ParquetFooterReader> parquet_;   //!< DuckDB, started with the first Parquet file
+    std::unique_ptr<FileClassifier> classifier_;
 };
 
 } // namespace ticklake

@@ -285,6 +285,31 @@ TEST_F(CrawlFixture, ExcludesAndSinkStateAreNotTables) {
     EXPECT_EQ((*tables)[0].qualified_name(), "market.trades");
 }
 
+// What the sink does after each commit: register just the files it wrote. Files it does not
+// name stay; a later crawl of the whole warehouse finds them known and reads nothing again.
+TEST_F(CrawlFixture, RegisterKeysIsAPartialCrawlThatACrawlAgreesWith) {
+    write("market/trades/dt=2025-01-06/t-p0-o1.jsonl", "{\"ts\":\"2025-01-06T10:00:00Z\",\"price\":1.5}\n");
+    write("market/trades/dt=2025-01-07/t-p0-o2.jsonl", "{\"ts\":\"2025-01-07T10:00:00Z\",\"price\":2.5}\n");
+    Catalog c = open_catalog();
+    Crawler sink_side(*store_, c, {});
+    auto r1 = sink_side.register_keys({"market/trades/dt=2025-01-06/t-p0-o1.jsonl"});
+    ASSERT_TRUE(r1) << r1.error().message;
+    EXPECT_EQ(r1->tables_added, 1u);
+    EXPECT_EQ(table_rows(c, "market.trades"), 1);
+    auto r2 = sink_side.register_keys({"market/trades/dt=2025-01-07/t-p0-o2.jsonl", "market/trades/dt=2025-01-08/gone.jsonl"});
+    ASSERT_TRUE(r2) << r2.error().message;
+    EXPECT_EQ(r2->files_read, 1u);
+    EXPECT_EQ(r2->files_removed, 0u); // the first file was not named, and stays
+    EXPECT_EQ(table_rows(c, "market.trades"), 2);
+    auto parts = c.partitions(*c.resolve("market.trades"));
+    ASSERT_EQ(parts->size(), 2u);
+
+    auto s = crawl(c);
+    EXPECT_EQ(s.files_read, 0u) << notes(s);
+    EXPECT_EQ(s.files_unchanged, 2u);
+    EXPECT_EQ(s.tables_unchanged, 1u);
+}
+
 // A crawler killed between (and inside) its catalog transactions leaves a catalog whose every
 // table agrees with its files; the next crawl finishes the work and equals a clean crawl.
 TEST_F(CrawlFixture, CrashMidCrawlLeavesCatalogConsistent) {
