@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "format/record_writer.h"
 #include "kafka/kafka_client_config.h"
@@ -30,6 +32,10 @@ struct SinkOptions {
     bool progress = false;             //!< one status line per second on stderr
     int writer_threads = 2;            //!< files written in parallel (one DuckDB instance each)
     WriterOptions writer;
+    //! Called on the sink's thread with the keys of a batch's files once its offsets are
+    //! committed (they are durable and final): the CLI registers them in the catalog here.
+    //! Must not throw; a slow callback delays consuming.
+    std::function<void(const std::vector<std::string>& keys)> on_committed;
 };
 
 } // namespace ticklake

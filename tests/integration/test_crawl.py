@@ -89,6 +89,28 @@ def test_crawl_finds_exactly_what_the_sink_wrote(broker, topic, warehouse, tmp_p
     assert again["schema_versions"] == 0
 
 
+def test_sink_registers_what_it_commits_and_a_crawl_agrees(broker, topic, warehouse, tmp_path):
+    produce_sim(broker, topic, 20_000, days=2)
+    catalog = tmp_path / "sink-catalog.db"
+    sink(broker, topic, warehouse, fmt="parquet", extra=("--catalog", str(catalog)))
+    expected = expected_tables(warehouse, "parquet")
+    # Registered on write, before any crawl.
+    for name, exp in expected.items():
+        parts = catalog_json(catalog, "partitions", f"market.{name}")
+        assert {p["values"][0]: (p["files"], p["rows"]) for p in parts} == exp["partitions"], name
+        desc = catalog_json(catalog, "describe", f"market.{name}")
+        assert [c["name"] for c in desc["columns"]] == exp["columns"]
+    # The crawler sees the same files as known: nothing to read, nothing to change.
+    again = crawl(warehouse, catalog)
+    assert again["files_read"] == 0 and again["schema_versions"] == 0, again
+    assert again["tables_unchanged"] == len(expected), again
+
+    unregistered = tmp_path / "none.db"
+    sink(broker, topic, tmp_path / "wh2", fmt="parquet", group="g2-" + topic,
+         extra=("--catalog", str(unregistered), "--no-register"))
+    assert catalog_json(unregistered, "tables") == []
+
+
 @pytest.fixture(scope="module")
 def minio():
     server = MinioServer().start()
