@@ -600,6 +600,25 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
     if (!existing) {
         return fail(existing.error());
     }
+    if (c.base_version >= 0) {
+        int64_t current = 0;
+        if (*existing) {
+            auto q = db_.prepare("SELECT schema_version FROM tables WHERE id = ?");
+            if (!q) {
+                return fail(q.error());
+            }
+            q->bind(1, **existing);
+            if (auto r = q->step(); !r) {
+                return fail(r.error());
+            }
+            current = q->column_int(0);
+        }
+        if (current != c.base_version) {
+            return fail(Error::retry("table " + t.qualified_name() + " was changed by another writer (schema version " +
+                                     std::to_string(current) + ", expected " + std::to_string(c.base_version) +
+                                     ")"));
+        }
+    }
     int64_t id = 0;
     if (!*existing) {
         if (!c.new_version) {

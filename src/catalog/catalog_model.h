@@ -78,6 +78,10 @@ struct TableChange {
     std::vector<PartitionDef> partitions;   //!< partitions touched: location and columns (counts are derived)
     std::vector<FileDef> upsert_files;
     std::vector<std::string> remove_files; //!< keys no longer in the warehouse
+    //! Schema version the change was computed from (0: the table must not exist yet; -1: do not
+    //! check). When another writer changed the table since, apply() fails with a retry error and
+    //! changes nothing, so two writers never overwrite each other's columns.
+    int base_version = -1;
 };
 
 } // namespace ticklake

@@ -231,6 +231,21 @@ Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& entr
 }
 
 Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done, size_t total) {
+    // Another writer (a sink registering files, another crawl) may change the table between
+    // our reading it and our commit; the catalog then refuses the stale change and the table
+    // is done again from what is committed (files committed meanwhile are known by then).
+    Status st;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        st = crawl_table_once(group, partial, summary, done, total);
+        if (st || st.error().kind != ErrorKind::retry) {
+            return st;
+        }
+    }
+    return st;
+}
+
+Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,
+                                 size_t total) {
     FileClassifier& classifier = *classifier_;
     const std::string qualified = group.database + "." + group.name;
     auto existing = catalog_.table(group.database, group.name);
@@ -274,11 +289,25 @@ Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary&
     }
     // A partial listing (registration of files just written) says nothing of the files it
     // does not name: they stay as they are.
+    // A known file missing from the listing is gone, unless it appeared after the listing (the
+    // sink registered it meanwhile): such a file is checked before it is dropped. Files now
+    // excluded are dropped without a look.
     std::vector<std::string> removed;
     for (const auto& [key, f] : known) {
-        if (!partial && !listed.contains(key)) {
-            removed.push_back(key);
+        if (partial || listed.contains(key)) {
+            continue;
         }
+        if (!is_ignored(key, options_.layout)) {
+            auto still = store_.stat(key);
+            if (!still) {
+                return fail(still.error());
+            }
+            if (*still) {
+                listed.insert(key); // kept as the catalog has it
+                continue;
+            }
+        }
+        removed.push_back(key);
     }
     std::sort(removed.begin(), removed.end());
     if (*existing && to_read.empty() && removed.empty()) {
@@ -320,6 +349,7 @@ Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary&
     std::set<std::vector<std::string>> touched;
     bool first_batch = true;
     bool created = false;
+    int version = *existing ? (*existing)->schema_version : 0; // what each change is computed from
     std::vector<std::string> unapplied; // --on-change log
     bool table_changed = false;
 
@@ -430,9 +460,11 @@ Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary&
         if (change.upsert_files.empty() && change.remove_files.empty() && !change.new_version) {
             continue;
         }
+        change.base_version = version;
         if (auto st = catalog_.apply(change); !st) {
             return fail(st.error());
         }
+        version += change.new_version ? 1 : 0;
         created = true;
         if (change.new_version) {
             ++summary.schema_versions;

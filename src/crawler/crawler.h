@@ -79,6 +79,8 @@ private:
     Status prepare();
     Result<CrawlSummary> crawl_entries(const std::vector<ObjectEntry>& entries, bool partial);
     Status crawl_table(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done, size_t total);
+    Status crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,
+                            size_t total);
 
     ObjectStore& store_;
     Catalog& catalog_;

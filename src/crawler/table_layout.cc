@@ -97,6 +97,18 @@ bool matches_glob(std::string_view glob, std::string_view key) {
     return ::fnmatch(g.c_str(), k.c_str(), flags) == 0;
 }
 
+bool is_ignored(std::string_view key, const LayoutOptions& options) {
+    if (hidden(split_path(key))) {
+        return true;
+    }
+    for (const auto& g : options.excludes) {
+        if (matches_glob(g, key)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOptions& options) {
     Layout out;
     struct Candidate {
@@ -107,11 +119,7 @@ Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOp
     std::map<std::string, Candidate> by_prefix;
     for (const auto& e : entries) {
         const auto parts = split_path(e.key);
-        bool excluded = hidden(parts);
-        for (const auto& g : options.excludes) {
-            excluded = excluded || matches_glob(g, e.key);
-        }
-        if (excluded) {
+        if (is_ignored(e.key, options)) {
             ++out.excluded;
             continue;
         }

@@ -48,6 +48,10 @@ Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOp
 //! sink's table-name rule, so the crawler and the sink agree on names.
 std::string sanitize_name(std::string_view name);
 
+//! True when the crawler leaves `key` out: hidden (a name starting with _ or .), *.tmp, *.crc,
+//! or matching an exclude glob.
+bool is_ignored(std::string_view key, const LayoutOptions& options);
+
 //! True when `key` matches the glob (`*` within a folder, `**` across, `?`, `[...]`).
 bool matches_glob(std::string_view glob, std::string_view key);
 

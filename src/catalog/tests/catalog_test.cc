@@ -166,6 +166,27 @@ TEST_F(CatalogTest, FailedChangeLeavesNothingBehind) {
     EXPECT_TRUE(dbs->empty());
 }
 
+TEST_F(CatalogTest, StaleBaseVersionIsRefusedAndChangesNothing) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange first = trades_change();
+    first.base_version = 0;
+    ASSERT_TRUE(c->apply(first));
+    TableChange again = trades_change(); // computed as if the table did not exist
+    again.base_version = 0;
+    again.table.columns.push_back({"late", "string"});
+    auto st = c->apply(again);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().kind, ErrorKind::retry);
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->columns.size(), 2u);
+    EXPECT_EQ(t->schema_version, 1);
+    again.base_version = 1;
+    ASSERT_TRUE(c->apply(again));
+    EXPECT_EQ(c->resolve("market.trades")->columns.size(), 3u);
+}
+
 TEST_F(CatalogTest, AmbiguousNameAsksForDatabase) {
     auto c = Catalog::open(db_path());
     ASSERT_TRUE(c);

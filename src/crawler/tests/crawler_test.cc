@@ -310,6 +310,45 @@ TEST_F(CrawlFixture, RegisterKeysIsAPartialCrawlThatACrawlAgreesWith) {
     EXPECT_EQ(s.tables_unchanged, 1u);
 }
 
+// A sink registers a file with a new column while a crawl of the same table is between reading
+// and committing: the crawl's stale change is refused, the crawl redoes the table, and the
+// table ends with every column of every file.
+TEST_F(CrawlFixture, ConcurrentRegistrationDuringCrawlIsNotOverwritten) {
+    for (int i = 0; i < 4; ++i) {
+        write("db/t/dt=" + std::to_string(i) + "/a.jsonl", "{\"x\":1}\n");
+    }
+    Catalog c = open_catalog();
+    crawl(c);
+    write("db/t/dt=8/crawl.jsonl", "{\"x\":2,\"from_crawl\":true}\n");
+    Catalog other = open_catalog(); // the sink's own connection
+    Crawler sink_side(*store_, other, {});
+    bool registered = false;
+    CrawlOptions o;
+    o.progress = [&](const CrawlProgress&) {
+        if (!registered) {
+            // After the crawl's listing: the crawl never sees this file in its listing.
+            registered = true;
+            write("db/t/dt=9/sink.jsonl", "{\"x\":1,\"from_sink\":\"s\"}\n");
+            auto r = sink_side.register_keys({"db/t/dt=9/sink.jsonl"});
+            ASSERT_TRUE(r) << r.error().message;
+        }
+    };
+    auto s = crawl(c, o);
+    ASSERT_TRUE(registered);
+    auto t = c.resolve("db.t");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->columns, (Columns{{"x", "int"}, {"from_sink", "string"}, {"from_crawl", "boolean"}}));
+    EXPECT_EQ(t->schema_version, 3);
+    auto files = c.files(*t);
+    EXPECT_EQ(files->size(), 6u) << "the sink's file must survive the crawl that did not list it";
+    EXPECT_EQ(s.files_removed, 0u);
+    // Excluded files, in contrast, leave the catalog.
+    CrawlOptions ex;
+    ex.layout.excludes = {"db/t/dt=9/**"};
+    auto s2 = crawl(c, ex);
+    EXPECT_EQ(s2.files_removed, 1u);
+}
+
 // A crawler killed between (and inside) its catalog transactions leaves a catalog whose every
 // table agrees with its files; the next crawl finishes the work and equals a clean crawl.
 TEST_F(CrawlFixture, CrashMidCrawlLeavesCatalogConsistent) {
