@@ -146,14 +146,23 @@ Result<CrawlSummary> Crawler::run() {
 }
 
 Result<CrawlSummary> Crawler::register_keys(const std::vector<std::string>& keys) {
-    std::vector<ObjectEntry> entries;
+    // Listed, not stat'ed: a later crawl compares with a listing, and on S3 a listing's
+    // LastModified has milliseconds where HEAD has whole seconds. One listing per folder.
+    std::map<std::string, std::set<std::string>> by_folder;
     for (const auto& key : keys) {
-        auto e = store_.stat(key);
-        if (!e) {
-            return fail(e.error());
+        const size_t slash = key.rfind('/');
+        by_folder[slash == std::string::npos ? "" : key.substr(0, slash)].insert(key);
+    }
+    std::vector<ObjectEntry> entries;
+    for (const auto& [folder, wanted] : by_folder) {
+        auto listing = store_.list_entries(folder);
+        if (!listing) {
+            return fail(listing.error());
         }
-        if (*e) {
-            entries.push_back(std::move(**e));
+        for (auto& e : *listing) {
+            if (wanted.contains(e.key)) {
+                entries.push_back(std::move(e));
+            }
         }
     }
     return crawl_entries(entries, true);

@@ -128,7 +128,8 @@ def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic
     produce_sim(broker, topic, 300_000, days=2, partitions=2)
     env = minio.ticklake_env(tmpdir=tmp_path / "tmp")
     sink_proc = run(["sink", "-b", broker.bootstrap, "-t", topic, "-g", "g-" + topic, "-w", f"s3://{bucket}/lake",
-                     "--format", "parquet", "--until-idle", "3", "--no-progress"], env=env)
+                     "--format", "parquet", "--until-idle", "3", "--no-progress",
+                     "--catalog", str(tmp_path / "sink.db")], env=env)
     assert sink_proc.returncode == 0
 
     local = tmp_path / "copy"
@@ -165,3 +166,7 @@ def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic
 
     again = crawl(f"s3://{bucket}/lake", tmp_path / "s3.db", env=env)
     assert again["files_read"] == 0 and again["bytes_read"] == 0, again
+    # What the sink registered on S3 is what a crawl finds: a crawl into its catalog reads nothing.
+    assert view(tmp_path / "sink.db", env) == view(tmp_path / "s3.db", env)
+    after_sink = crawl(f"s3://{bucket}/lake", tmp_path / "sink.db", env=env)
+    assert after_sink["files_read"] == 0 and after_sink["tables_unchanged"] == len(s3_tables), after_sink
