@@ -29,15 +29,23 @@ std::string athena_name_case_kept(std::string_view name) {
 }
 
 // Athena-safe names, unique ignoring case; renames noted.
-Columns safe_columns(const Columns& in, std::map<std::string, std::string>& renamed, std::set<std::string>& taken) {
+// `any_change` gets every rename, case-only ones too; `collided` says whether two names met.
+Columns safe_columns(const Columns& in, std::map<std::string, std::string>& renamed, std::set<std::string>& taken,
+                     std::map<std::string, std::string>* any_change = nullptr, bool* collided = nullptr) {
     Columns out;
     for (const auto& c : in) {
         std::string base = athena_name(c.name);
         std::string name = base;
         for (int n = 2; taken.contains(name); ++n) {
             name = base + "_" + std::to_string(n);
+            if (collided != nullptr) {
+                *collided = true;
+            }
         }
         taken.insert(name);
+        if (any_change != nullptr && name != c.name) {
+            (*any_change)[name] = c.name;
+        }
         // Engines fold case themselves; only other changes are worth a mapping or a note.
         if (name != athena_name_case_kept(c.name) || name != base) {
             renamed[name] = c.name;
@@ -156,8 +164,10 @@ HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDe
                             const ExportOptions& options) {
     HiveStorage s;
     std::map<std::string, std::string> renamed;
+    std::map<std::string, std::string> any_change;
+    bool collided = false;
     std::set<std::string> taken;
-    s.columns = safe_columns(table.columns, renamed, taken);
+    s.columns = safe_columns(table.columns, renamed, taken, &any_change, &collided);
     std::map<std::string, std::string> renamed_keys;
     s.partition_keys = safe_columns(table.partition_keys, renamed_keys, taken);
     s.location = export_location(table, table.location, options);
@@ -188,8 +198,19 @@ HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDe
         s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
         s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
         s.serde_parameters["ignore.malformed.json"] = "false";
+        if (collided) {
+            // Keys equal but for case ("Symbol", "symbol"): the SerDe must match keys exactly,
+            // and then every key not already lower case needs its mapping (Athena's OpenX docs).
+            s.serde_parameters["case.insensitive"] = "false";
+            for (const auto& [to, from] : any_change) {
+                s.serde_parameters["mapping." + to] = from;
+            }
+        } else {
+            for (const auto& [to, from] : renamed) {
+                s.serde_parameters["mapping." + to] = from;
+            }
+        }
         for (const auto& [to, from] : renamed) {
-            s.serde_parameters["mapping." + to] = from;
             s.notes.push_back("column '" + from + "' is '" + to + "' here (SerDe mapping." + to + ")");
         }
     } else {

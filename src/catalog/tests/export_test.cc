@@ -158,6 +158,23 @@ TEST(AthenaDdl, DtPartitionsGetDateProjection) {
     EXPECT_FALSE(plain->table_properties.contains("projection.enabled"));
 }
 
+TEST(AthenaDdl, JsonKeysEqualButForCaseAreMappedExactly) {
+    const Case c = cases()[1]; // "Symbol" and "symbol"
+    auto parsed = testing::parse_create_external_table(athena_ddl(c.table, c.partitions, c.options));
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->serde_properties.at("case.insensitive"), "false");
+    EXPECT_EQ(parsed->serde_properties.at("mapping.symbol"), "Symbol");
+    EXPECT_EQ(parsed->serde_properties.at("mapping.symbol_2"), "symbol");
+    EXPECT_EQ(parsed->serde_properties.at("mapping.adj_close"), "Adj Close");
+    // Without a collision, case alone needs no mapping (the SerDe folds case).
+    TableDef t = c.table;
+    t.columns.erase(t.columns.begin() + 1);
+    auto plain = testing::parse_create_external_table(athena_ddl(t, c.partitions, c.options));
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->serde_properties.contains("case.insensitive"));
+    EXPECT_FALSE(plain->serde_properties.contains("mapping.symbol"));
+}
+
 TEST(AthenaDdl, GrammarCheckerRejectsBrokenStatements) {
     // The checker must be able to fail: each of these breaks one documented rule.
     for (const char* bad : {"CREATE TABLE t (a int)", "CREATE EXTERNAL TABLE t (a integerx)",

@@ -11,8 +11,10 @@ PARTITIONED BY (
 )
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
 WITH SERDEPROPERTIES (
+  'case.insensitive'='false',
   'ignore.malformed.json'='false',
   'mapping.adj_close'='Adj Close',
+  'mapping.symbol'='Symbol',
   'mapping.symbol_2'='symbol'
 )
 STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
