@@ -411,7 +411,7 @@ Result<std::optional<int64_t>> Catalog::table_id(std::string_view database, std:
     return *r ? std::optional<int64_t>(q->column_int(0)) : std::nullopt;
 }
 
-Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table) {
+Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
     auto id = table_id(table.database, table.name);
     if (!id) {
         return fail(id.error());
@@ -420,37 +420,53 @@ Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table) {
     if (!*id) {
         return out;
     }
-    auto q = db_.prepare("SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, p.ts_max, "
-                         "s.columns, p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id "
-                         "WHERE p.table_id = ? ORDER BY p.partition_values");
+    // Two statements rather than "?2 IS NULL OR ...", which would keep SQLite off the index.
+    auto q = db_.prepare(std::string("SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
+                                     "p.ts_max, s.columns, p.created_at FROM partitions p JOIN schemas s ON "
+                                     "s.id = p.schema_id WHERE p.table_id = ?1") +
+                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY p.partition_values");
     if (!q) {
         return fail(q.error());
     }
-    q->bind(1, **id);
-    while (true) {
-        auto r = q->step();
-        if (!r) {
-            return fail(r.error());
+    std::vector<std::optional<std::string>> filters;
+    if (only != nullptr) {
+        for (const auto& v : *only) {
+            filters.emplace_back(strings_to_json(v));
         }
-        if (!*r) {
-            break;
+    } else {
+        filters.emplace_back();
+    }
+    for (const auto& filter : filters) {
+        q->reset();
+        q->bind(1, **id);
+        if (filter) {
+            q->bind(2, *filter);
         }
-        PartitionDef p;
-        auto values = strings_from_json(q->column_text(0));
-        auto columns = columns_from_json(q->column_text(7));
-        if (!values || !columns) {
-            return fail(!values ? values.error() : columns.error());
+        while (true) {
+            auto r = q->step();
+            if (!r) {
+                return fail(r.error());
+            }
+            if (!*r) {
+                break;
+            }
+            PartitionDef p;
+            auto values = strings_from_json(q->column_text(0));
+            auto columns = columns_from_json(q->column_text(7));
+            if (!values || !columns) {
+                return fail(!values ? values.error() : columns.error());
+            }
+            p.values = std::move(*values);
+            p.location = q->column_text(1);
+            p.file_count = q->column_int(2);
+            p.bytes = q->column_int(3);
+            p.rows = q->column_int(4);
+            p.ts_min = q->column_optional_int(5);
+            p.ts_max = q->column_optional_int(6);
+            p.columns = std::move(*columns);
+            p.created_at = q->column_int(8);
+            out.push_back(std::move(p));
         }
-        p.values = std::move(*values);
-        p.location = q->column_text(1);
-        p.file_count = q->column_int(2);
-        p.bytes = q->column_int(3);
-        p.rows = q->column_int(4);
-        p.ts_min = q->column_optional_int(5);
-        p.ts_max = q->column_optional_int(6);
-        p.columns = std::move(*columns);
-        p.created_at = q->column_int(8);
-        out.push_back(std::move(p));
     }
     return out;
 }
@@ -494,7 +510,7 @@ Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
     return out;
 }
 
-Result<std::vector<FileDef>> Catalog::files(const TableDef& table) {
+Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
     auto id = table_id(table.database, table.name);
     if (!id) {
         return fail(id.error());
@@ -503,46 +519,61 @@ Result<std::vector<FileDef>> Catalog::files(const TableDef& table) {
     if (!*id) {
         return out;
     }
-    auto q = db_.prepare("SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, s.columns "
-                         "FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id "
-                         "WHERE f.table_id = ? ORDER BY f.key");
+    auto q = db_.prepare(std::string("SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, "
+                                     "s.columns FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s "
+                                     "ON s.id = f.schema_id WHERE f.table_id = ?1") +
+                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY f.key");
     if (!q) {
         return fail(q.error());
     }
-    q->bind(1, **id);
+    std::vector<std::optional<std::string>> filters;
+    if (only != nullptr) {
+        for (const auto& v : *only) {
+            filters.emplace_back(strings_to_json(v));
+        }
+    } else {
+        filters.emplace_back();
+    }
     // Files share few schemas: parse each distinct one once.
     std::map<std::string, Columns> parsed;
-    while (true) {
-        auto r = q->step();
-        if (!r) {
-            return fail(r.error());
+    for (const auto& filter : filters) {
+        q->reset();
+        q->bind(1, **id);
+        if (filter) {
+            q->bind(2, *filter);
         }
-        if (!*r) {
-            break;
-        }
-        FileDef f;
-        f.key = q->column_text(0);
-        auto values = strings_from_json(q->column_text(1));
-        if (!values) {
-            return fail(values.error());
-        }
-        f.partition_values = std::move(*values);
-        f.size = static_cast<uint64_t>(q->column_int(2));
-        f.modified = q->column_int(3);
-        f.rows = q->column_int(4);
-        f.ts_min = q->column_optional_int(5);
-        f.ts_max = q->column_optional_int(6);
-        std::string cols = q->column_text(7);
-        auto it = parsed.find(cols);
-        if (it == parsed.end()) {
-            auto c = columns_from_json(cols);
-            if (!c) {
-                return fail(c.error());
+        while (true) {
+            auto r = q->step();
+            if (!r) {
+                return fail(r.error());
             }
-            it = parsed.emplace(cols, std::move(*c)).first;
+            if (!*r) {
+                break;
+            }
+            FileDef f;
+            f.key = q->column_text(0);
+            auto values = strings_from_json(q->column_text(1));
+            if (!values) {
+                return fail(values.error());
+            }
+            f.partition_values = std::move(*values);
+            f.size = static_cast<uint64_t>(q->column_int(2));
+            f.modified = q->column_int(3);
+            f.rows = q->column_int(4);
+            f.ts_min = q->column_optional_int(5);
+            f.ts_max = q->column_optional_int(6);
+            std::string cols = q->column_text(7);
+            auto it = parsed.find(cols);
+            if (it == parsed.end()) {
+                auto c = columns_from_json(cols);
+                if (!c) {
+                    return fail(c.error());
+                }
+                it = parsed.emplace(cols, std::move(*c)).first;
+            }
+            f.columns = it->second;
+            out.push_back(std::move(f));
         }
-        f.columns = it->second;
-        out.push_back(std::move(f));
     }
     return out;
 }

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +42,15 @@ public:
     Result<std::optional<TableDef>> table(std::string_view database, std::string_view name);
     //! "db.table", or "table" when exactly one database has a table of that name.
     Result<TableDef> resolve(std::string_view name);
-    Result<std::vector<PartitionDef>> partitions(const TableDef& table);
+    //! Partition value lists, to read only some partitions of a large table.
+    using PartitionSet = std::set<std::vector<std::string>>;
+
+    //! Partitions of a table (only those in `only`, when given), sorted by values.
+    Result<std::vector<PartitionDef>> partitions(const TableDef& table, const PartitionSet* only = nullptr);
     Result<std::vector<SchemaVersion>> history(const TableDef& table);
-    Result<std::vector<FileDef>> files(const TableDef& table);
+    //! Files of a table (only those of the partitions in `only`, when given), sorted by key
+    //! within each partition.
+    Result<std::vector<FileDef>> files(const TableDef& table, const PartitionSet* only = nullptr);
 
     //! Applies one change in one transaction (all or nothing).
     Status apply(const TableChange& change);

@@ -263,8 +263,15 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
     }
     std::unordered_map<std::string, FileDef> known;
     std::set<std::vector<std::string>> partitions_before;
+    // A partial crawl needs only the partitions it touches: a sink registering one file into a
+    // table of thousands reads a few catalog rows, not all of them.
+    Catalog::PartitionSet named;
+    for (const auto& f : group.files) {
+        named.insert(f.partition_values);
+    }
+    const Catalog::PartitionSet* only = partial ? &named : nullptr;
     if (*existing) {
-        auto files = catalog_.files(**existing);
+        auto files = catalog_.files(**existing, only);
         if (!files) {
             return fail(files.error());
         }
@@ -447,6 +454,14 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
             }
         }
         change.table.partition_keys = partition_key_types(group.partition_keys, all_values);
+        if (partial && !is_new) {
+            // Only some partitions were seen: a key's type may widen, never narrow.
+            for (size_t i = 0; i < change.table.partition_keys.size() && i < table.partition_keys.size(); ++i) {
+                auto& k = change.table.partition_keys[i];
+                const std::string& had = table.partition_keys[i].type;
+                k.type = had == k.type ? had : (had == "string" || k.type == "string") ? "string" : "bigint";
+            }
+        }
         if (!is_new && change.table.partition_keys != table.partition_keys) {
             reasons.push_back("partition keys now (" + join([&] {
                                   std::vector<std::string> k;
@@ -489,7 +504,7 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
         summary.notes.push_back("table " + qualified + ": schema change not applied (--on-change log): " +
                                 join(unapplied, "; "));
     }
-    auto after = catalog_.partitions(table);
+    auto after = catalog_.partitions(table, only);
     if (!after) {
         return fail(after.error());
     }

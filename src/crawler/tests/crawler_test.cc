@@ -308,6 +308,20 @@ TEST_F(CrawlFixture, RegisterKeysIsAPartialCrawlThatACrawlAgreesWith) {
     EXPECT_EQ(s.files_read, 0u) << notes(s);
     EXPECT_EQ(s.files_unchanged, 2u);
     EXPECT_EQ(s.tables_unchanged, 1u);
+
+    // Partition key types seen by a partial crawl widen, never narrow: a table whose key is
+    // string (a non-numeric folder) stays string when a numeric one is registered.
+    write("lake/k/p=abc/a.jsonl", "{\"v\":1}\n");
+    write("lake/k/p=7/b.jsonl", "{\"v\":2}\n");
+    crawl(c);
+    EXPECT_EQ(c.resolve("lake.k")->partition_keys, (Columns{{"p", "string"}}));
+    write("lake/k/p=8/c.jsonl", "{\"v\":3}\n");
+    auto r3 = sink_side.register_keys({"lake/k/p=8/c.jsonl"});
+    ASSERT_TRUE(r3);
+    EXPECT_EQ(r3->schema_versions, 0u);
+    EXPECT_EQ(r3->partitions_added, 1u);
+    EXPECT_EQ(c.resolve("lake.k")->partition_keys, (Columns{{"p", "string"}}));
+    EXPECT_EQ(table_rows(c, "lake.k"), 3);
 }
 
 // A sink registers a file with a new column while a crawl of the same table is between reading
