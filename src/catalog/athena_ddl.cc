@@ -176,6 +176,10 @@ HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDe
     }
     s.table_parameters["classification"] = table.format == "jsonl" ? "json" : table.format;
     s.table_parameters["EXTERNAL"] = "TRUE";
+    s.compressed = table.format != "parquet" && !table.compression.empty() && table.compression != "none";
+    if (s.compressed) {
+        s.table_parameters["compressionType"] = table.compression; // as Glue's crawler records it
+    }
     if (table.format == "parquet") {
         s.serde = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
         s.input_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";

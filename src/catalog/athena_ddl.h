@@ -30,6 +30,7 @@ struct HiveStorage {
     Columns columns;        //!< Athena-safe names (lower case, [a-z0-9_])
     Columns partition_keys; //!< same
     std::string location;   //!< table location, ending in '/'
+    bool compressed = false; //!< text files compressed (gzip): readers decompress by extension
     std::vector<std::string> notes; //!< renamed columns and what the reader does about them
 };
 

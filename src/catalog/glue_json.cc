@@ -21,7 +21,7 @@ void write_storage(JsonWriter& w, const HiveStorage& s, const Columns& columns, 
     w.field("Location", location);
     w.field("InputFormat", s.input_format);
     w.field("OutputFormat", s.output_format);
-    w.key("Compressed").value(false);
+    w.key("Compressed").value(s.compressed);
     w.key("SerdeInfo").begin_object().field("SerializationLibrary", s.serde);
     w.key("Parameters").begin_object();
     for (const auto& [k, v] : s.serde_parameters) {

@@ -210,7 +210,7 @@ Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& entr
             if (*fmt == "compressed") {
                 ++summary.files_skipped;
                 summary.notes.push_back("skipped " + f.entry.key +
-                                        ": compressed text is not crawled yet (write Parquet, or decompress it)");
+                                        ": only gzip (.jsonl.gz, .csv.gz) is read among compressed files");
                 continue;
             }
             kept.push_back(std::move(f));

@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "crawler/csv_scanner.h"
+#include "crawler/gzip_inflater.h"
 #include "crawler/type_inference.h"
 
 namespace ticklake {
@@ -28,18 +29,30 @@ std::string lower_extension(std::string_view key) {
     return ext;
 }
 
-// Streams an object in chunks through `consume`.
-Status stream_object(ObjectStore& store, const ObjectEntry& entry, uint64_t chunk,
+// Streams an object in chunks through `consume`, decompressed when it is gzip.
+Status stream_object(ObjectStore& store, const ObjectEntry& entry, uint64_t chunk, bool gzip,
                      const std::function<void(std::string_view)>& consume, uint64_t& bytes_read) {
+    GzipInflater inflater;
     for (uint64_t offset = 0; offset < entry.size; offset += chunk) {
         auto part = store.read_range(entry.key, offset, chunk);
         if (!part) {
             return fail(part.error());
         }
         bytes_read += part->size();
-        consume(*part);
+        if (gzip) {
+            if (auto st = inflater.feed(*part, consume); !st) {
+                return fail(Error{st.error().kind, entry.key + ": " + st.error().message});
+            }
+        } else {
+            consume(*part);
+        }
         if (part->size() < chunk) {
             break; // shorter than listed: the object shrank since the listing
+        }
+    }
+    if (gzip) {
+        if (auto st = inflater.finish(); !st) {
+            return fail(Error{st.error().kind, entry.key + ": " + st.error().message});
         }
     }
     return {};
@@ -109,8 +122,22 @@ std::string dialect_char(char c) { return c == '\t' ? "\\t" : std::string(1, c);
 
 } // namespace
 
+std::string compression_of_key(std::string_view key) { return lower_extension(key) == "gz" ? "gzip" : "none"; }
+
 std::optional<std::string> format_of_key(std::string_view key) {
-    const std::string ext = lower_extension(key);
+    std::string ext = lower_extension(key);
+    if (ext == "gz") {
+        // Text compressed with gzip: the format is the extension before .gz (x.jsonl.gz).
+        key.remove_suffix(3);
+        ext = lower_extension(key);
+        if (ext == "jsonl" || ext == "ndjson" || ext == "json") {
+            return "jsonl";
+        }
+        if (ext == "csv" || ext == "tsv") {
+            return "csv";
+        }
+        return "compressed";
+    }
     if (ext == "parquet" || ext == "pq") {
         return "parquet";
     }
@@ -120,7 +147,7 @@ std::optional<std::string> format_of_key(std::string_view key) {
     if (ext == "csv" || ext == "tsv") {
         return "csv";
     }
-    if (ext == "gz" || ext == "zst" || ext == "bz2" || ext == "xz" || ext == "snappy" || ext == "lz4" || ext == "zip") {
+    if (ext == "zst" || ext == "bz2" || ext == "xz" || ext == "snappy" || ext == "lz4" || ext == "zip") {
         return "compressed";
     }
     return std::nullopt;
@@ -154,7 +181,7 @@ Result<FileSchema> FileClassifier::classify(ObjectStore& store, const ObjectEntr
 Result<FileSchema> FileClassifier::classify_jsonl(ObjectStore& store, const ObjectEntry& entry) {
     FileSchema s;
     s.format = "jsonl";
-    s.compression = "none";
+    s.compression = compression_of_key(entry.key);
     ColumnTypes cols;
     TimeRange range;
     simdjson::dom::parser parser;
@@ -208,7 +235,8 @@ Result<FileSchema> FileClassifier::classify_jsonl(ObjectStore& store, const Obje
             start = nl + 1;
         }
     };
-    if (auto st = stream_object(store, entry, options_.chunk_bytes, consume, s.bytes_read); !st) {
+    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
+        !st) {
         return fail(st.error());
     }
     if (!pending.empty()) {
@@ -226,20 +254,19 @@ Result<FileSchema> FileClassifier::classify_jsonl(ObjectStore& store, const Obje
 Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const ObjectEntry& entry) {
     FileSchema s;
     s.format = "csv";
-    s.compression = "none";
-    auto head = store.read_range(entry.key, 0, options_.sniff_bytes);
-    if (!head) {
-        return fail(head.error());
-    }
-    const CsvDialect dialect = sniff_csv_dialect(*head, head->size() >= entry.size);
-
+    s.compression = compression_of_key(entry.key);
+    // One pass: the first sniff_bytes (decompressed) decide the dialect, then the scanner
+    // takes them and everything after.
+    std::string head;
+    CsvDialect dialect;
+    std::optional<CsvScanner> scanner;
     std::vector<std::string> names;
     std::vector<TextType> types;
     std::optional<size_t> ts_col;
     TimeRange range;
     int64_t ragged = 0;
     bool first = true;
-    CsvScanner scanner(dialect.delimiter, dialect.quote, [&](const std::vector<CsvField>& rec) {
+    auto on_record = [&](const std::vector<CsvField>& rec) {
         if (first) {
             first = false;
             for (size_t i = 0; i < rec.size(); ++i) {
@@ -267,13 +294,32 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
         if (ts_col && *ts_col < n) {
             range.see(rec[*ts_col].text);
         }
-    });
-    if (auto st = stream_object(store, entry, options_.chunk_bytes, [&](std::string_view c) { scanner.feed(c); },
-                                s.bytes_read);
+    };
+    auto start = [&](bool complete) {
+        const std::string_view sample = std::string_view(head).substr(0, options_.sniff_bytes);
+        dialect = sniff_csv_dialect(sample, complete && sample.size() == head.size());
+        scanner.emplace(dialect.delimiter, dialect.quote, on_record);
+        scanner->feed(head);
+        head.clear();
+    };
+    auto consume = [&](std::string_view chunk) {
+        if (scanner) {
+            scanner->feed(chunk);
+            return;
+        }
+        head.append(chunk);
+        if (head.size() >= options_.sniff_bytes) {
+            start(false);
+        }
+    };
+    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
         !st) {
         return fail(st.error());
     }
-    scanner.finish();
+    if (!scanner) {
+        start(true); // the whole file was shorter than the sniff sample
+    }
+    scanner->finish();
     // Header names repeated (ignoring case) get a suffix, as engines fold case.
     std::map<std::string, int> seen;
     for (size_t i = 0; i < names.size(); ++i) {

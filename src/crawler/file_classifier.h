@@ -15,8 +15,10 @@
 namespace ticklake {
 
 //! The format a file name says ("parquet", "jsonl", "csv"), or nullopt for files the crawler
-//! does not read (and "compressed" for .gz/.zst/.bz2/..., which it reports).
+//! does not read (and "compressed" for .zst/.bz2/.xz/... and unknown .gz, which it reports).
 std::optional<std::string> format_of_key(std::string_view key);
+//! "gzip" for *.gz (a .jsonl.gz or .csv.gz is read through zlib), else "none".
+std::string compression_of_key(std::string_view key);
 
 struct FileSchema {
     std::string format; //!< parquet | jsonl | csv

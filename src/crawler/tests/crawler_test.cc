@@ -270,6 +270,40 @@ TEST_F(CrawlFixture, ChangedAndDeletedFilesAndCsvTables) {
     ASSERT_EQ(parts->size(), 1u);
 }
 
+// gzip text (what Athena reads natively), also through the remote view, and a cut gzip file
+// reported, not half-counted.
+TEST_F(CrawlFixture, GzipJsonLinesAndCsv) {
+    python(R"py(
+import gzip, shutil
+os.makedirs(f'{WAREHOUSE}/z/j/dt=1'); os.makedirs(f'{WAREHOUSE}/z/c/dt=1'); os.makedirs(f'{WAREHOUSE}/z/bad/dt=1')
+with gzip.open(f'{WAREHOUSE}/z/j/dt=1/a.jsonl.gz', 'wt') as f:
+    for i in range(50000):
+        f.write('{"i":%d,"ts":"2025-01-06T00:00:%02dZ"}\n' % (i, i % 60))
+# Two members in one file, as `cat a.gz b.gz` makes.
+with open(f'{WAREHOUSE}/z/c/dt=1/a.csv.gz', 'wb') as f:
+    f.write(gzip.compress(b'sym,px\nA,1\n'))
+    f.write(gzip.compress(b'B,2.5\n'))
+data = gzip.compress(b'{"i":1}\n' * 1000)
+with open(f'{WAREHOUSE}/z/bad/dt=1/cut.jsonl.gz', 'wb') as f:
+    f.write(data[:len(data) // 2])
+)py");
+    Catalog c = open_catalog();
+    auto s = crawl(c);
+    EXPECT_EQ(table_rows(c, "z.j"), 50000);
+    EXPECT_EQ(table_rows(c, "z.c"), 2);
+    auto j = c.resolve("z.j");
+    EXPECT_EQ(j->compression, "gzip");
+    EXPECT_EQ(j->columns, (Columns{{"i", "int"}, {"ts", "timestamp"}}));
+    EXPECT_EQ(c.resolve("z.c")->columns, (Columns{{"sym", "string"}, {"px", "double"}}));
+    EXPECT_FALSE(c.resolve("z.bad"));
+    EXPECT_NE(notes(s).find("cut.jsonl.gz: gzip stream ends inside a member"), std::string::npos) << notes(s);
+
+    RemoteView remote(*store_);
+    Catalog c2 = open_catalog("remote.db");
+    crawl(c2, {}, &remote);
+    EXPECT_EQ(describe_catalog(c2), describe_catalog(c));
+}
+
 TEST_F(CrawlFixture, ExcludesAndSinkStateAreNotTables) {
     write("market/trades/dt=2025-01-06/t.jsonl", "{\"a\":1}\n");
     write("market/dead_letters/dt=2025-01-06/t.jsonl", "{\"reason\":\"x\"}\n");
