@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import BINARY, produce_sim, run, sink
+from conftest import BINARY, SHARED_DATA, produce_sim, run, sink
 from minio import MinioServer, list_keys
 
 EXT = {"parquet": "parquet", "jsonl": "jsonl", "csv": "csv"}
@@ -29,7 +29,7 @@ def rows_and_columns(path: Path, fmt: str):
     return len(records) - 1, records[0]
 
 
-def expected_tables(warehouse: Path, fmt: str):
+def expected_tables(warehouse: Path, fmt: str, key: str = "dt"):
     """{table: {"columns": [...], "partitions": {dt: (files, rows)}}} from the files themselves."""
     out = {}
     for table_dir in sorted((warehouse / "market").iterdir()):
@@ -40,6 +40,7 @@ def expected_tables(warehouse: Path, fmt: str):
         columns = []
         for f in files:
             n, cols = rows_and_columns(f, fmt)
+            assert f.parent.name.startswith(key + "="), f
             dt = f.parent.name.split("=", 1)[1]
             parts[dt][0] += 1
             parts[dt][1] += n
@@ -89,6 +90,27 @@ def test_crawl_finds_exactly_what_the_sink_wrote(broker, topic, warehouse, tmp_p
     assert again["schema_versions"] == 0
 
 
+def test_tutorial_bars_by_year_crawled_and_exported(broker, topic, warehouse, tmp_path):
+    """The tutorial's CSV (104,224 daily index bars, 1965-2021) sunk by year, then crawled: one
+    partition per year with the rows the files hold, and an integer partition projection."""
+    run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "csv", "--file",
+         str(SHARED_DATA / "indexProcessed.csv.zip"), "--partitions", "3", "--no-progress"])
+    sink(broker, topic, warehouse, extra=("--time-partition", "year", "--no-register"))
+    expected = expected_tables(warehouse, "parquet", key="year")
+    assert sum(rows for _, rows in expected["bars"]["partitions"].values()) == 104_224
+    catalog = tmp_path / "catalog.db"
+    crawl(warehouse, catalog)
+    desc = catalog_json(catalog, "describe", "bars")
+    assert desc["partition_keys"] == [{"name": "year", "type": "int"}]
+    assert desc["rows"] == 104_224
+    assert desc["ts_min"].startswith("1965-01-05") and desc["ts_max"].startswith("2021-06-03"), desc
+    parts = catalog_json(catalog, "partitions", "bars")
+    assert {p["values"][0]: (p["files"], p["rows"]) for p in parts} == expected["bars"]["partitions"]
+    ddl = run(["catalog", "export-ddl", "bars", "--catalog", str(catalog), "--location", "s3://b/lake/market/bars"]).stdout
+    assert "'projection.year.type'='integer'" in ddl and "'projection.year.range'='1965,2021'" in ddl, ddl
+    assert "'storage.location.template'='s3://b/lake/market/bars/year=${year}/'" in ddl
+
+
 def test_sink_registers_what_it_commits_and_a_crawl_agrees(broker, topic, warehouse, tmp_path):
     produce_sim(broker, topic, 20_000, days=2)
     catalog = tmp_path / "sink-catalog.db"
@@ -120,15 +142,16 @@ def minio():
         server.stop()
 
 
-def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic, tmp_path):
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
+def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic, tmp_path, fmt):
     s3 = minio.client()
     bucket = "tl-" + uuid.uuid4().hex[:12]
     s3.create_bucket(Bucket=bucket)
-    # Files well above the 64 KiB tail the crawler fetches, so footer-only reading shows.
-    produce_sim(broker, topic, 300_000, days=2, partitions=2)
+    # Parquet files well above the 64 KiB tail the crawler fetches, so footer-only reading shows.
+    produce_sim(broker, topic, 300_000 if fmt == "parquet" else 30_000, days=2, partitions=2)
     env = minio.ticklake_env(tmpdir=tmp_path / "tmp")
     sink_proc = run(["sink", "-b", broker.bootstrap, "-t", topic, "-g", "g-" + topic, "-w", f"s3://{bucket}/lake",
-                     "--format", "parquet", "--until-idle", "3", "--no-progress",
+                     "--format", fmt, "--until-idle", "3", "--no-progress",
                      "--catalog", str(tmp_path / "sink.db")], env=env)
     assert sink_proc.returncode == 0
 
@@ -140,13 +163,6 @@ def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic
         s3.download_file(bucket, key, str(dest))
         total_bytes += dest.stat().st_size
 
-    remote = crawl(f"s3://{bucket}/lake", tmp_path / "s3.db", env=env)
-    crawl(local, tmp_path / "local.db")
-    assert remote["files_read"] > 0
-    # Footers only: at most the 64 KiB tail of each file, far less than the files' bytes.
-    assert remote["bytes_read"] <= remote["files_read"] * 64 * 1024, remote
-    assert remote["bytes_read"] * 4 < total_bytes, (remote["bytes_read"], total_bytes)
-
     def view(catalog, e):
         out = {}
         for t in catalog_json(catalog, "tables", env=e):
@@ -157,10 +173,27 @@ def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic
                          [(p["values"], p["files"], p["rows"], p["bytes"], p["ts_min"], p["ts_max"]) for p in parts])
         return out
 
+    remote = crawl(f"s3://{bucket}/lake", tmp_path / "s3.db", env=env)
+    crawl(local, tmp_path / "local.db")
+    assert remote["files_read"] > 0
+    if fmt == "parquet":
+        # Footers only: at most the 64 KiB tail of each file, far less than the files' bytes.
+        assert remote["bytes_read"] <= remote["files_read"] * 64 * 1024, remote
+        assert remote["bytes_read"] * 4 < total_bytes, (remote["bytes_read"], total_bytes)
+    else:
+        # Text is read whole (row counts need every line): exactly the data files' bytes.
+        data_bytes = sum(p.stat().st_size for p in (local / "market").rglob(f"*.{EXT[fmt]}"))
+        assert remote["bytes_read"] == data_bytes, (remote["bytes_read"], data_bytes)
     assert view(tmp_path / "s3.db", env) == view(tmp_path / "local.db", None)
+    expected = expected_tables(local, fmt)
+    for name, exp in expected.items():
+        parts = catalog_json(tmp_path / "s3.db", "partitions", f"market.{name}", env=env)
+        assert {p["values"][0]: (p["files"], p["rows"]) for p in parts} == exp["partitions"], name
+
     s3_tables = catalog_json(tmp_path / "s3.db", "tables", env=env)
     assert all(t["location"].startswith(f"s3://{bucket}/lake/market/") for t in s3_tables)
     ddl = run(["catalog", "export-ddl", "market.trades", "--catalog", str(tmp_path / "s3.db")], env=env).stdout
+    assert "STORED AS INPUTFORMAT" in ddl
     assert f"LOCATION 's3://{bucket}/lake/market/trades/'" in ddl
     assert "'storage.location.template'=" in ddl and "dt=${dt}/" in ddl
 
