@@ -172,7 +172,11 @@ HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDe
     s.partition_keys = safe_columns(table.partition_keys, renamed_keys, taken);
     s.location = export_location(table, table.location, options);
     if (!s.location.ends_with('/')) {
-        s.location += '/';
+        // A table of one file in the warehouse root: Athena and Glue read whole folders.
+        s.notes.push_back("the table is one file (" + s.location +
+                          "); Athena reads every file under LOCATION, so move it into a folder of its own "
+                          "and pass that folder with --location");
+        s.location = s.location.substr(0, s.location.rfind('/') + 1);
     }
     s.table_parameters["classification"] = table.format == "jsonl" ? "json" : table.format;
     s.table_parameters["EXTERNAL"] = "TRUE";

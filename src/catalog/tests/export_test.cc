@@ -175,6 +175,16 @@ TEST(AthenaDdl, JsonKeysEqualButForCaseAreMappedExactly) {
     EXPECT_FALSE(plain->serde_properties.contains("mapping.symbol"));
 }
 
+TEST(AthenaDdl, OneFileTableSaysToMoveIt) {
+    Case c = cases()[3];
+    c.table.location = "file:///data/ftx.csv";
+    const std::string ddl = athena_ddl(c.table, c.partitions, c.options);
+    EXPECT_NE(ddl.find("-- the table is one file (file:///data/ftx.csv)"), std::string::npos) << ddl;
+    auto parsed = testing::parse_create_external_table(ddl);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->location, "file:///data/");
+}
+
 TEST(AthenaDdl, GrammarCheckerRejectsBrokenStatements) {
     // The checker must be able to fail: each of these breaks one documented rule.
     for (const char* bad : {"CREATE TABLE t (a int)", "CREATE EXTERNAL TABLE t (a integerx)",
