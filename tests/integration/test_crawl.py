@@ -89,6 +89,15 @@ def test_crawl_finds_exactly_what_the_sink_wrote(broker, topic, warehouse, tmp_p
     assert again["files_read"] == 0 and again["tables_unchanged"] == len(expected), again
     assert again["schema_versions"] == 0
 
+    # The default output is an aligned table: every value starts under its header.
+    text = run(["catalog", "tables", "--catalog", str(catalog)]).stdout.splitlines()
+    header = text[0]
+    starts = {h: header.index(h) for h in ("table", "format", "location")}
+    assert len(text) == 1 + len(expected)
+    for line in text[1:]:
+        assert line[starts["format"]:].startswith(fmt), line
+        assert line[starts["location"]:].startswith("file://"), line
+
 
 def test_tutorial_bars_by_year_crawled_and_exported(broker, topic, warehouse, tmp_path):
     """The tutorial's CSV (104,224 daily index bars, 1965-2021) sunk by year, then crawled: one
