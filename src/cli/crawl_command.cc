@@ -94,8 +94,13 @@ int run_crawl(CrawlFlags& f) {
                                                                " (what was committed before stays; crawl again to go on)"});
     }
     const CrawlSummary& s = *r;
-    for (const auto& note : s.notes) {
-        std::fprintf(stderr, "crawl: note: %s\n", note.c_str());
+    // A warehouse full of strays would bury the summary: the first notes here, all in --json.
+    constexpr size_t kNotesShown = 25;
+    for (size_t i = 0; i < s.notes.size() && i < kNotesShown; ++i) {
+        std::fprintf(stderr, "crawl: note: %s\n", s.notes[i].c_str());
+    }
+    if (s.notes.size() > kNotesShown) {
+        std::fprintf(stderr, "crawl: note: ... and %zu more (all of them with --json)\n", s.notes.size() - kNotesShown);
     }
     std::fprintf(stderr,
                  "crawl: tables %zu added, %zu updated, %zu unchanged; partitions %zu added, %zu removed; "
