@@ -211,12 +211,20 @@ Result<std::unique_ptr<ParquetFooterReader>> ParquetFooterReader::create(std::fi
 Result<ParquetFooter> ParquetFooterReader::read_local(const std::filesystem::path& path, const std::string& key) {
     // DuckDB starts on the first Parquet file: a crawl with nothing new to read never pays for it.
     if (db_->db == nullptr) {
-        if (duckdb_open(nullptr, &db_->db) != DuckDBSuccess || duckdb_connect(db_->db, &db_->con) != DuckDBSuccess) {
-            return fail(Error::fatal("cannot start the embedded DuckDB that reads Parquet footers"));
-        }
-        // Footers are small: one thread keeps the crawler polite on a shared machine.
-        if (auto r = db_->rows("SET threads = 1", "configure DuckDB"); !r) {
-            return fail(r.error());
+        // Footers are small: one thread, set before the database starts so no worker threads
+        // are started at all (a crawl that reads one file stays quick), and polite on a shared
+        // machine.
+        duckdb_config config = nullptr;
+        char* error = nullptr;
+        const bool ok = duckdb_create_config(&config) == DuckDBSuccess &&
+                        duckdb_set_config(config, "threads", "1") == DuckDBSuccess &&
+                        duckdb_open_ext(nullptr, &db_->db, config, &error) == DuckDBSuccess &&
+                        duckdb_connect(db_->db, &db_->con) == DuckDBSuccess;
+        duckdb_destroy_config(&config);
+        if (!ok) {
+            std::string why = error != nullptr ? error : "unknown error";
+            duckdb_free(error);
+            return fail(Error::fatal("cannot start the embedded DuckDB that reads Parquet footers: " + why));
         }
     }
     const std::string file = quote_literal(path.string());
