@@ -49,6 +49,21 @@ def expected_tables(warehouse: Path, fmt: str, key: str = "dt"):
     return out
 
 
+def validate_glue(export: dict):
+    """Checks the export against Glue's own API model (botocore's service description, the
+    documented input shapes), offline: no AWS call is made."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+    model = botocore.session.get_session().get_service_model("glue")
+    report = ParamValidator().validate(export["CreateTable"], model.operation_model("CreateTable").input_shape)
+    assert not report.has_errors(), report.generate_report()
+    for request in export["BatchCreatePartition"]:
+        shape = model.operation_model("BatchCreatePartition").input_shape
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), report.generate_report()
+        assert len(request["PartitionInputList"]) <= 100
+
+
 def crawl(warehouse, catalog, env=None, extra=()):
     proc = run(["crawl", str(warehouse), "--catalog", str(catalog), "--json", "--no-progress", *extra], env=env)
     return json.loads(proc.stdout)
@@ -89,6 +104,16 @@ def test_crawl_finds_exactly_what_the_sink_wrote(broker, topic, warehouse, tmp_p
     assert again["files_read"] == 0 and again["tables_unchanged"] == len(expected), again
     assert again["schema_versions"] == 0
 
+    for name in expected:
+        export = json.loads(run(["catalog", "export-glue", f"market.{name}", "--catalog", str(catalog),
+                                 "--location", f"s3://bucket/lake/market/{name}/"]).stdout)
+        validate_glue(export)
+        partitions = [p for r in export["BatchCreatePartition"] for p in r["PartitionInputList"]]
+        assert {p["Values"][0]: int(p["Parameters"]["recordCount"]) for p in partitions} == \
+            {dt: rows for dt, (_, rows) in expected[name]["partitions"].items()}
+        assert all(p["StorageDescriptor"]["Location"].startswith(f"s3://bucket/lake/market/{name}/dt=")
+                   for p in partitions)
+
     # The default output is an aligned table: every value starts under its header.
     text = run(["catalog", "tables", "--catalog", str(catalog)]).stdout.splitlines()
     header = text[0]
@@ -118,6 +143,9 @@ def test_tutorial_bars_by_year_crawled_and_exported(broker, topic, warehouse, tm
     ddl = run(["catalog", "export-ddl", "bars", "--catalog", str(catalog), "--location", "s3://b/lake/market/bars"]).stdout
     assert "'projection.year.type'='integer'" in ddl and "'projection.year.range'='1965,2021'" in ddl, ddl
     assert "'storage.location.template'='s3://b/lake/market/bars/year=${year}/'" in ddl
+    export = json.loads(run(["catalog", "export-glue", "bars", "--catalog", str(catalog)]).stdout)
+    validate_glue(export)
+    assert len(export["BatchCreatePartition"]) == 1  # 57 years: one request
 
 
 def test_sink_registers_what_it_commits_and_a_crawl_agrees(broker, topic, warehouse, tmp_path):
