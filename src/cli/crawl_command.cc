@@ -1,6 +1,7 @@
 // `ticklake crawl`: warehouse files -> tables, partitions and schema versions in the catalog.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -59,6 +60,15 @@ int run_crawl(CrawlFlags& f) {
     f.options.on_change = f.on_change == "log" ? OnSchemaChange::log : OnSchemaChange::update;
     if (f.options.batch_files < 1) {
         return report_error("crawl", Error::invalid("--batch-files must be at least 1"));
+    }
+    // Opening a local warehouse creates it (the sink wants that); a crawl of a mistyped path
+    // would then report an empty warehouse instead of the typo.
+    if (!f.warehouse.starts_with("s3://")) {
+        const std::string path = f.warehouse.starts_with("file://") ? f.warehouse.substr(7) : f.warehouse;
+        if (!std::filesystem::is_directory(path)) {
+            return report_error("crawl", Error::invalid("no warehouse folder at " + path +
+                                                        " (a folder, file:// URI or s3://bucket/prefix)"));
+        }
     }
     ObjectStoreOptions so;
     so.s3_endpoint = f.s3_endpoint;

@@ -124,6 +124,12 @@ def test_crawl_finds_exactly_what_the_sink_wrote(broker, topic, warehouse, tmp_p
         assert line[starts["location"]:].startswith("file://"), line
 
 
+def test_crawl_of_a_missing_folder_fails_clearly(tmp_path):
+    proc = run(["crawl", str(tmp_path / "nope"), "--catalog", str(tmp_path / "c.db")], check=False)
+    assert proc.returncode == 2 and "no warehouse folder at" in proc.stderr, proc.stderr
+    assert not (tmp_path / "nope").exists()
+
+
 def test_tutorial_bars_by_year_crawled_and_exported(broker, topic, warehouse, tmp_path):
     """The tutorial's CSV (104,224 daily index bars, 1965-2021) sunk by year, then crawled: one
     partition per year with the rows the files hold, and an integer partition projection."""
