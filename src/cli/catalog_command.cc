@@ -364,6 +364,12 @@ int run_export(CatalogCommandFlags& f, bool glue) {
     if (!parts) {
         return report_error("catalog", parts.error());
     }
+    if (t->columns.empty()) {
+        // Athena and Glue need at least one column; an empty first file gives none yet.
+        return report_error("catalog", Error::invalid("table " + t->qualified_name() +
+                                                      " has no columns yet (its files hold no rows): crawl again "
+                                                      "once data has landed"));
+    }
     f.export_options.projection = !f.no_projection;
     const std::string out = glue ? glue_json(*t, *parts, f.export_options) : athena_ddl(*t, *parts, f.export_options);
     std::fputs(out.c_str(), stdout);

@@ -304,6 +304,22 @@ with open(f'{WAREHOUSE}/z/bad/dt=1/cut.jsonl.gz', 'wb') as f:
     EXPECT_EQ(describe_catalog(c2), describe_catalog(c));
 }
 
+// The sink writes an empty JSON Lines file for a batch without rows of a table: the table has no
+// columns until a file with rows comes, which is then a schema change like any other.
+TEST_F(CrawlFixture, EmptyFirstFileThenRows) {
+    write("m/t/dt=1/empty.jsonl", "");
+    Catalog c = open_catalog();
+    auto s1 = crawl(c);
+    EXPECT_EQ(s1.tables_added, 1u) << notes(s1);
+    EXPECT_TRUE(c.resolve("m.t")->columns.empty());
+    EXPECT_EQ(table_rows(c, "m.t"), 0);
+    write("m/t/dt=2/a.jsonl", "{\"a\":1}\n");
+    auto s2 = crawl(c);
+    EXPECT_EQ(s2.schema_versions, 1u);
+    EXPECT_EQ(c.resolve("m.t")->columns, (Columns{{"a", "int"}}));
+    EXPECT_EQ(s2.files_read, 1u);
+}
+
 TEST_F(CrawlFixture, ExcludesAndSinkStateAreNotTables) {
     write("market/trades/dt=2025-01-06/t.jsonl", "{\"a\":1}\n");
     write("market/dead_letters/dt=2025-01-06/t.jsonl", "{\"reason\":\"x\"}\n");
