@@ -2,7 +2,7 @@
 against a full crawl of the same warehouse (issue #4: ">= 20x faster").
 
   .deps/venv/bin/python bench/crawl_bench.py [--partitions 1000] [--rows 2000] [--format parquet]
-                                             [--repeat 3] [--bin build/ticklake] [--keep]
+                                             [--repeat 3] [--threads 4] [--bin build/ticklake] [--keep]
 
 Writes market/trades/dt=YYYY-MM-DD/part-0.<ext> (pyarrow for Parquet, the json/csv modules
 otherwise), then times, best of --repeat each:
@@ -47,10 +47,10 @@ def write_partition(warehouse: Path, day: dt.date, rows: int, fmt: str):
                 f.write(f"{s},{t.isoformat()}Z,{p},{z}\r\n")
 
 
-def crawl(binary: str, warehouse: Path, catalog: Path):
+def crawl(binary: str, warehouse: Path, catalog: Path, threads: int):
     t0 = time.perf_counter()
-    proc = subprocess.run([binary, "crawl", str(warehouse), "--catalog", str(catalog), "--json", "--no-progress"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run([binary, "crawl", str(warehouse), "--catalog", str(catalog), "--json", "--no-progress",
+                           "--threads", str(threads)], capture_output=True, text=True, check=True)
     return time.perf_counter() - t0, json.loads(proc.stdout)
 
 
@@ -60,6 +60,7 @@ def main():
     ap.add_argument("--rows", type=int, default=2000, help="rows per partition file")
     ap.add_argument("--format", choices=["parquet", "jsonl", "csv"], default="parquet")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=4, help="ticklake crawl --threads")
     ap.add_argument("--bin", default=os.environ.get("TICKLAKE_BIN", str(ROOT / "build" / "ticklake")))
     ap.add_argument("--keep", action="store_true")
     a = ap.parse_args()
@@ -76,7 +77,7 @@ def main():
         fulls = []
         for r in range(a.repeat):
             catalog = work / f"full-{r}.db"
-            secs, summary = crawl(a.bin, warehouse, catalog)
+            secs, summary = crawl(a.bin, warehouse, catalog, a.threads)
             assert summary["files_read"] == a.partitions and summary["partitions_added"] == a.partitions, summary
             fulls.append(secs)
         populated = work / "full-0.db"
@@ -84,7 +85,7 @@ def main():
         incs = []
         for r in range(a.repeat):
             write_partition(warehouse, start + dt.timedelta(days=a.partitions + r), a.rows, a.format)
-            secs, summary = crawl(a.bin, warehouse, populated)
+            secs, summary = crawl(a.bin, warehouse, populated, a.threads)
             assert summary["files_read"] == 1 and summary["partitions_added"] == 1, summary
             assert summary["files_unchanged"] == a.partitions + r, summary
             incs.append(secs)

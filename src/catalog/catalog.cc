@@ -109,7 +109,8 @@ std::string strings_to_json(const std::vector<std::string>& values) {
 }
 
 Result<std::vector<std::string>> strings_from_json(std::string_view json) {
-    simdjson::dom::parser parser;
+    // A parser allocates its buffers once; catalogs of thousands of rows parse through one.
+    thread_local simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) {
         return fail(Error::fatal("catalog holds malformed partition values: " + std::string(json)));
@@ -175,7 +176,8 @@ std::string columns_to_json(const Columns& columns) {
 }
 
 Result<Columns> columns_from_json(std::string_view json) {
-    simdjson::dom::parser parser;
+    // A parser allocates its buffers once; catalogs of thousands of rows parse through one.
+    thread_local simdjson::dom::parser parser;
     simdjson::dom::element doc;
     simdjson::dom::array arr;
     if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS ||
@@ -436,6 +438,7 @@ Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, con
     } else {
         filters.emplace_back();
     }
+    std::map<std::string, Columns> parsed; // partitions share few schemas: parse each once
     for (const auto& filter : filters) {
         q->reset();
         q->bind(1, **id);

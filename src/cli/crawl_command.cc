@@ -164,6 +164,11 @@ void add_crawl_command(CLI::App& app) {
     cmd->add_option("--batch-files", f->options.batch_files,
                     "Files per catalog transaction: a crash loses at most this much work, never consistency")
         ->capture_default_str();
+    cmd->add_option("--threads", f->options.threads,
+                    "Files read at once (each thread has its own DuckDB for Parquet footers); on S3 the crawl "
+                    "is bound by request latency, so more threads help")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
     cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
     cmd->add_flag("--progress", f->progress, "Print a status line every second (default: when on a terminal)");

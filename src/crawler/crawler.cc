@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include "crawler/type_inference.h"
@@ -169,19 +171,22 @@ Result<CrawlSummary> Crawler::register_keys(const std::vector<std::string>& keys
 }
 
 Status Crawler::prepare() {
-    if (classifier_) {
+    if (!classifiers_.empty()) {
         return {};
     }
     scratch_ = std::make_unique<ScratchDir>(options_.scratch);
     if (scratch_->path().empty()) {
         return fail(Error::fatal("cannot create a scratch folder in " + std::filesystem::temp_directory_path().string()));
     }
-    auto parquet = ParquetFooterReader::create(scratch_->path());
-    if (!parquet) {
-        return fail(parquet.error());
+    // One classifier per reading thread, each with its own DuckDB (started on first use).
+    for (size_t i = 0; i < std::max<size_t>(1, options_.threads); ++i) {
+        auto parquet = ParquetFooterReader::create(scratch_->path());
+        if (!parquet) {
+            return fail(parquet.error());
+        }
+        classifiers_.push_back(std::make_unique<FileClassifier>(**parquet, options_.classify));
+        parquets_.push_back(std::move(*parquet));
     }
-    parquet_ = std::move(*parquet);
-    classifier_ = std::make_unique<FileClassifier>(*parquet_, options_.classify);
     return {};
 }
 
@@ -253,9 +258,35 @@ Status Crawler::crawl_table(const TableGroup& group, bool partial, CrawlSummary&
     return st;
 }
 
+std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const DataFile*>& files,
+                                                      const std::string& format, bool partial) {
+    std::vector<Result<FileSchema>> out(files.size(), fail(Error::fatal("not read")));
+    // A sink registering a few files reads them on its own thread; a crawl spreads them over
+    // the classifiers (S3 latency, not CPU, bounds a crawl of many remote files).
+    const size_t workers = partial ? 1 : std::min(classifiers_.size(), files.size());
+    if (workers <= 1) {
+        for (size_t i = 0; i < files.size(); ++i) {
+            out[i] = classifiers_[0]->classify(store_, files[i]->entry, format);
+        }
+        return out;
+    }
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < workers; ++w) {
+        threads.emplace_back([&, w] {
+            for (size_t i = next++; i < files.size(); i = next++) {
+                out[i] = classifiers_[w]->classify(store_, files[i]->entry, format);
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    return out;
+}
+
 Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,
                                  size_t total) {
-    FileClassifier& classifier = *classifier_;
     const std::string qualified = group.database + "." + group.name;
     auto existing = catalog_.table(group.database, group.name);
     if (!existing) {
@@ -374,6 +405,7 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
         const bool last_batch = end >= to_read.size();
         TableChange change;
         std::set<std::vector<std::string>> batch_partitions;
+        std::vector<const DataFile*> readable;
         for (size_t i = start; i < end; ++i) {
             const DataFile& f = *to_read[i];
             const std::string fmt = *format_of_key(f.entry.key);
@@ -383,7 +415,12 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
                 ++summary.files_skipped;
                 continue;
             }
-            auto schema = classifier.classify(store_, f.entry, fmt);
+            readable.push_back(&f);
+        }
+        std::vector<Result<FileSchema>> schemas = classify_all(readable, table.format, partial);
+        for (size_t r = 0; r < readable.size(); ++r) {
+            const DataFile& f = *readable[r];
+            Result<FileSchema>& schema = schemas[r];
             ++done;
             if (options_.progress) {
                 options_.progress({done, total, qualified});

@@ -35,6 +35,7 @@ struct CrawlOptions {
     bool full = false; //!< read every file again and rebuild each table's schema
     OnSchemaChange on_change = OnSchemaChange::update;
     size_t batch_files = 500;     //!< files per catalog transaction
+    size_t threads = 4;           //!< files read at once (each thread has its own DuckDB); S3 latency bound
     ClassifyOptions classify;
     std::filesystem::path scratch; //!< for Parquet footers of remote files; empty: a private temp folder
     std::function<void(const CrawlProgress&)> progress; //!< called after each file read
@@ -60,7 +61,9 @@ struct CrawlSummary {
 
 class ScratchDir;
 
-//! @locality one thread at a time (it holds one DuckDB connection and one catalog connection).
+//! @locality one caller thread at a time (it holds one catalog connection); files of a batch are
+//! read on worker threads of its own, which touch only the ObjectStore (thread-safe) and their
+//! own classifier.
 class Crawler {
 public:
     Crawler(ObjectStore& store, Catalog& catalog, CrawlOptions options);
@@ -79,15 +82,19 @@ private:
     Status prepare();
     Result<CrawlSummary> crawl_entries(const std::vector<ObjectEntry>& entries, bool partial);
     Status crawl_table(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done, size_t total);
+    //! The files' schemas in their order, read on up to options_.threads threads.
+    std::vector<Result<FileSchema>> classify_all(const std::vector<const DataFile*>& files, const std::string& format,
+                                                 bool partial);
     Status crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,
                             size_t total);
 
     ObjectStore& store_;
     Catalog& catalog_;
     CrawlOptions options_;
-    std::unique_ptr<ScratchDir> scratch_;            //!< for Parquet footers of remote objects
-    std::unique_ptr<ParquetFooterReader> parquet_;   //!< DuckDB, started with the first Parquet file
-    std::unique_ptr<FileClassifier> classifier_;
+    std::unique_ptr<ScratchDir> scratch_; //!< for Parquet footers of remote objects
+    //! One per reading thread: each holds its own DuckDB, started with its first Parquet file.
+    std::vector<std::unique_ptr<ParquetFooterReader>> parquets_;
+    std::vector<std::unique_ptr<FileClassifier>> classifiers_;
 };
 
 } // namespace ticklake

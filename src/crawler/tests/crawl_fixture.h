@@ -30,10 +30,9 @@ public:
     Result<std::vector<ObjectEntry>> list_entries(std::string_view prefix) override { return inner_.list_entries(prefix); }
     Result<std::optional<ObjectEntry>> stat(std::string_view key) override { return inner_.stat(key); }
     Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) override {
-        if (exit_after_ >= 0 && reads_ == exit_after_) {
+        if (exit_after_ >= 0 && reads_++ >= exit_after_) {
             ::_exit(9); // a crash: no destructor, no rollback, no flush
         }
-        ++reads_;
         auto r = inner_.read_range(key, offset, length);
         if (r) {
             bytes_ += r->size();
@@ -50,8 +49,8 @@ public:
 private:
     ObjectStore& inner_;
     int exit_after_;
-    int reads_ = 0;
-    uint64_t bytes_ = 0;
+    std::atomic<int> reads_{0}; //!< the crawler reads on several threads
+    std::atomic<uint64_t> bytes_{0};
 };
 
 class CrawlFixture : public ::testing::Test {
