@@ -334,11 +334,10 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
             ++summary.files_unchanged;
         }
     }
-    // A partial listing (registration of files just written) says nothing of the files it
-    // does not name: they stay as they are.
     // A known file missing from the listing is gone, unless it appeared after the listing (the
     // sink registered it meanwhile): such a file is checked before it is dropped. Files now
-    // excluded are dropped without a look.
+    // excluded are dropped without a look. A partial listing (registration of files just
+    // written) says nothing of the files it does not name: they stay as they are.
     std::vector<std::string> removed;
     for (const auto& [key, f] : known) {
         if (partial || listed.contains(key)) {
@@ -463,6 +462,14 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
         }
         if (first_batch) {
             change.remove_files = removed;
+            // A partition that lost some of its files takes the schema of the files it keeps.
+            for (const auto& key : removed) {
+                const auto& values = known.at(key).partition_values;
+                if (partition_columns.contains(values) && !batch_partitions.contains(values)) {
+                    batch_partitions.insert(values);
+                    partition_location.emplace(values, store_.uri() + "/" + folder_of(key));
+                }
+            }
         }
         first_batch = false;
         if (is_new && !created && change.upsert_files.empty()) {

@@ -268,6 +268,18 @@ TEST_F(CrawlFixture, ChangedAndDeletedFilesAndCsvTables) {
     EXPECT_EQ(t->columns[1], (ColumnDef{"px", "double"}));
     auto parts = c.partitions(*t);
     ASSERT_EQ(parts->size(), 1u);
+
+    // A partition losing the only file with a column no longer has that column.
+    write("lake/px/dt=2025-01-01/extra.csv", "sym,px,ok,note\nE,5,true,x\n");
+    crawl(c);
+    parts = c.partitions(*c.resolve("lake.px"));
+    ASSERT_EQ((*parts)[0].columns.size(), 4u);
+    std::filesystem::remove(warehouse_ / "lake/px/dt=2025-01-01/extra.csv");
+    auto s3 = crawl(c);
+    EXPECT_EQ(s3.files_removed, 1u);
+    parts = c.partitions(*c.resolve("lake.px"));
+    EXPECT_EQ((*parts)[0].columns.size(), 3u);
+    EXPECT_EQ((*parts)[0].file_count, 1);
 }
 
 // gzip text (what Athena reads natively), also through the remote view, and a cut gzip file
