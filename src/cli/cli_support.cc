@@ -63,6 +63,12 @@ Result<ObjectStoreOptions> StorageFlags::options() const {
     return o;
 }
 
+void CatalogFlags::add_to(CLI::App& cmd) {
+    cmd.add_option("--catalog", path,
+                   "Catalog file (SQLite; created when missing). Default: $TICKLAKE_CATALOG, else "
+                   "$XDG_DATA_HOME/ticklake/catalog.db or ~/.local/share/ticklake/catalog.db, one per user");
+}
+
 namespace {
 void on_stop_signal(int) { stop_requested.store(true); }
 } // namespace

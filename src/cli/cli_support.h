@@ -32,6 +32,13 @@ struct StorageFlags {
     Result<ObjectStoreOptions> options() const;
 };
 
+//! --catalog PATH for every command that touches the catalog; empty means the default
+//! (TICKLAKE_CATALOG, else the per-user file: see catalog/catalog.h default_catalog_path()).
+struct CatalogFlags {
+    std::string path;
+    void add_to(CLI::App& cmd);
+};
+
 //! Set when SIGINT or SIGTERM arrives (installed by install_stop_signals).
 extern std::atomic<bool> stop_requested;
 void install_stop_signals();

@@ -7,6 +7,8 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "catalog/catalog.h"
+#include "crawler/crawler.h"
 #include "format/record_writer.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_consumer.h"
@@ -29,6 +31,8 @@ struct SinkFlags {
     std::string summary_json;
     bool progress = false;
     bool no_progress = false;
+    CatalogFlags catalog;
+    bool no_register = false;
 };
 
 void write_summary_json(const std::string& path, const SinkStats& s, double seconds) {
@@ -107,6 +111,31 @@ int run_sink(SinkFlags& f) {
     if (!consumer) {
         return report_error("sink", consumer.error());
     }
+    // Registration on write: each committed batch's files go into the catalog at once, so the
+    // data is queryable without a crawl. The catalog is secondary: a failed registration is
+    // reported and the sink goes on (a later `ticklake crawl` registers what was missed).
+    std::optional<Catalog> catalog;
+    std::unique_ptr<Crawler> registrar;
+    if (!f.no_register) {
+        const auto path = f.catalog.path.empty() ? default_catalog_path() : std::filesystem::path(f.catalog.path);
+        auto c = Catalog::open(path);
+        if (!c) {
+            return report_error("sink", Error{c.error().kind, c.error().message + " (or pass --no-register)"});
+        }
+        catalog.emplace(std::move(*c));
+        registrar = std::make_unique<Crawler>(**store, *catalog, CrawlOptions{});
+        o.on_committed = [&registrar](const std::vector<std::string>& keys) {
+            auto r = registrar->register_keys(keys);
+            if (!r) {
+                std::fprintf(stderr, "sink: catalog registration failed (%s); the data is committed: "
+                                     "`ticklake crawl` registers it\n", r.error().message.c_str());
+                return;
+            }
+            for (const auto& note : r->notes) {
+                std::fprintf(stderr, "sink: catalog: %s\n", note.c_str());
+            }
+        };
+    }
     install_stop_signals();
     std::fprintf(stderr, "sink: %s -> %s (%s, group %s)\n", o.topic.c_str(), (*store)->uri().c_str(), o.format.c_str(),
                  o.group.c_str());
@@ -184,6 +213,10 @@ void add_sink_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--zstd-level", o.writer.zstd_level, "zstd level for Parquet")->capture_default_str();
     cmd->add_option("--summary-json", flags->summary_json, "Write final counters as JSON to this file");
+    flags->catalog.add_to(*cmd);
+    cmd->add_flag("--no-register", flags->no_register,
+                  "Do not record committed files in the catalog (by default each committed batch's files and "
+                  "partitions are registered at once, as `ticklake crawl` would record them)");
     cmd->add_flag("--progress", flags->progress, "Print a status line every second (default: when on a terminal)");
     cmd->add_flag("--no-progress", flags->no_progress, "Never print the status line");
     cmd->callback([flags] { exit_code = run_sink(*flags); });

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "format/record_writer.h"
 #include "kafka/kafka_client_config.h"
@@ -31,6 +33,10 @@ struct SinkOptions {
     int writer_threads = 2;            //!< files written in parallel (one DuckDB instance each)
     int storage_retry_s = 300;         //!< ride out a storage outage this long (< max.poll.interval.ms)
     WriterOptions writer;
+    //! Called on the sink's thread with the keys of a batch's files once its offsets are
+    //! committed (they are durable and final): the CLI registers them in the catalog here.
+    //! Must not throw; a slow callback delays consuming.
+    std::function<void(const std::vector<std::string>& keys)> on_committed;
 };
 
 } // namespace ticklake

@@ -298,6 +298,9 @@ Status SinkRunner::commit_completed(bool block) {
             stats_.rows_by_table[table] += rows;
         }
         ++stats_.batches_committed;
+        if (options_.on_committed) {
+            options_.on_committed(job->journal.keys); // registration on write (catalog)
+        }
     }
     if (!result && !failed_ && !in_revoke_) {
         // In the run loop a failed batch stops the sink: nothing more is written or

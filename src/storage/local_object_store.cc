@@ -182,7 +182,10 @@ Result<std::vector<ObjectEntry>> LocalObjectStore::list_entries(std::string_view
         if (::stat(it->path().c_str(), &st) != 0) {
             continue; // removed while we listed: not an object any more
         }
-        entries.push_back({fs::relative(it->path(), root_).string(), static_cast<uint64_t>(st.st_size), mtime_us(st)});
+        // lexically_relative: the iterator's paths start with root_; fs::relative would resolve
+        // every component through the file system (readlink per level, per file).
+        entries.push_back(
+            {it->path().lexically_relative(root_).string(), static_cast<uint64_t>(st.st_size), mtime_us(st)});
     }
     if (ec) {
         return fail(io_error("cannot list", base, ec.value()));

@@ -65,6 +65,20 @@ class Broker:
         run(["kafka", "stop", "--state-dir", str(self.state_dir)], check=False, timeout=120)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_catalog(tmp_path_factory):
+    """The sink registers files in the catalog by default: keep the tests' tables out of the
+    user's own catalog (~/.local/share/ticklake/catalog.db)."""
+    path = tmp_path_factory.mktemp("catalog") / "catalog.db"
+    old = os.environ.get("TICKLAKE_CATALOG")
+    os.environ["TICKLAKE_CATALOG"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("TICKLAKE_CATALOG", None)
+    else:
+        os.environ["TICKLAKE_CATALOG"] = old
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory):
     assert BINARY.exists(), f"{BINARY} is missing: run `make build`"

@@ -15,7 +15,9 @@ def test_cli_reference_is_generated_from_the_current_help(tmp_path):
 def test_every_command_has_help_that_names_its_options():
     for cmd, must in ((["produce"], ["--source", "--rate", "--speed", "--partitions", "-X"]),
                       (["sink"], ["--format", "--until-idle", "--rotate-rows", "--group", "--warehouse"]),
-                      (["kafka", "start"], ["--port", "--state-dir"])):
+                      (["kafka", "start"], ["--port", "--state-dir"]),
+                      (["crawl"], ["--catalog", "--database", "--exclude", "--full", "--on-change"]),
+                      (["catalog", "export-ddl"], ["--catalog", "--location", "--no-projection"])):
         out = subprocess.run([str(BINARY), *cmd, "--help"], capture_output=True, text=True, check=True).stdout
         for option in must:
             assert option in out, f"{cmd} --help lacks {option}"

@@ -542,4 +542,36 @@ TEST_F(SinkRunnerTest, TwoMembersWithARebalanceMidStreamWriteEveryEventOnce) {
                  static_cast<unsigned long long>(b.stats.recovered_removed));
 }
 
+// Registration on write hangs on this: each committed batch's data files, once each, named as
+// they are in the warehouse, and present when the callback runs.
+TEST_F(SinkRunnerTest, OnCommittedNamesEveryWrittenFileOnceAfterItIsDurable) {
+    constexpr int kPartitions = 2;
+    constexpr int kEvents = 60;
+    kafka_.create_topic(topic_, kPartitions);
+    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+
+    SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
+    o.rotate_rows = 9;
+    std::vector<std::string> named;
+    size_t calls = 0;
+    bool all_present = true;
+    o.on_committed = [&](const std::vector<std::string>& keys) {
+        ++calls;
+        for (const auto& k : keys) {
+            all_present = all_present && std::filesystem::exists(dir_.path() / k);
+            named.push_back(k);
+        }
+    };
+    LocalObjectStore store(dir_.path());
+    auto run = run_sink(o, store);
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    EXPECT_EQ(calls, run.stats.batches_committed);
+    EXPECT_TRUE(all_present);
+    std::sort(named.begin(), named.end());
+    EXPECT_TRUE(std::adjacent_find(named.begin(), named.end()) == named.end()) << "a key named twice";
+    auto written = files_ending(".parquet");
+    std::sort(written.begin(), written.end());
+    EXPECT_EQ(named, written);
+}
+
 } // namespace ticklake

@@ -1,0 +1,107 @@
+"""Crawler benchmark: incremental crawl of a warehouse with N partitions plus one new one,
+against a full crawl of the same warehouse (issue #4: ">= 20x faster").
+
+  .deps/venv/bin/python bench/crawl_bench.py [--partitions 1000] [--rows 2000] [--format parquet]
+                                             [--repeat 3] [--threads 4] [--bin build/ticklake] [--keep]
+
+Writes market/trades/dt=YYYY-MM-DD/part-0.<ext> (pyarrow for Parquet, the json/csv modules
+otherwise), then times, best of --repeat each:
+  full         `ticklake crawl` of the whole warehouse into an empty catalog
+  incremental  after one new partition is added, `ticklake crawl` into the populated catalog
+and checks from the --json summary that the incremental crawl read exactly the one new file.
+"""
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_partition(warehouse: Path, day: dt.date, rows: int, fmt: str):
+    folder = warehouse / "market" / "trades" / f"dt={day.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    base = dt.datetime.combine(day, dt.time(9, 30))
+    symbols = [f"S{i % 50:02d}" for i in range(rows)]
+    ts = [base + dt.timedelta(milliseconds=37 * i) for i in range(rows)]
+    price = [100.0 + (i % 997) * 0.01 for i in range(rows)]
+    size = [float(1 + i % 13) for i in range(rows)]
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        table = pa.table({"symbol": symbols, "ts": pa.array(ts, pa.timestamp("us")), "price": price, "size": size})
+        pq.write_table(table, folder / "part-0.parquet", compression="zstd")
+    elif fmt == "jsonl":
+        with open(folder / "part-0.jsonl", "w") as f:
+            for s, t, p, z in zip(symbols, ts, price, size):
+                f.write(json.dumps({"symbol": s, "ts": t.isoformat() + "Z", "price": p, "size": z}) + "\n")
+    else:
+        with open(folder / "part-0.csv", "w") as f:
+            f.write("symbol,ts,price,size\r\n")
+            for s, t, p, z in zip(symbols, ts, price, size):
+                f.write(f"{s},{t.isoformat()}Z,{p},{z}\r\n")
+
+
+def crawl(binary: str, warehouse: Path, catalog: Path, threads: int):
+    t0 = time.perf_counter()
+    proc = subprocess.run([binary, "crawl", str(warehouse), "--catalog", str(catalog), "--json", "--no-progress",
+                           "--threads", str(threads)], capture_output=True, text=True, check=True)
+    return time.perf_counter() - t0, json.loads(proc.stdout)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--partitions", type=int, default=1000)
+    ap.add_argument("--rows", type=int, default=2000, help="rows per partition file")
+    ap.add_argument("--format", choices=["parquet", "jsonl", "csv"], default="parquet")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=4, help="ticklake crawl --threads")
+    ap.add_argument("--bin", default=os.environ.get("TICKLAKE_BIN", str(ROOT / "build" / "ticklake")))
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="ticklake-crawl-bench-"))
+    try:
+        warehouse = work / "warehouse"
+        start = dt.date(2022, 1, 1)
+        t0 = time.perf_counter()
+        for i in range(a.partitions):
+            write_partition(warehouse, start + dt.timedelta(days=i), a.rows, a.format)
+        print(f"wrote {a.partitions} partitions x {a.rows} rows ({a.format}) in {time.perf_counter() - t0:.1f} s")
+
+        fulls = []
+        for r in range(a.repeat):
+            catalog = work / f"full-{r}.db"
+            secs, summary = crawl(a.bin, warehouse, catalog, a.threads)
+            assert summary["files_read"] == a.partitions and summary["partitions_added"] == a.partitions, summary
+            fulls.append(secs)
+        populated = work / "full-0.db"
+
+        incs = []
+        for r in range(a.repeat):
+            write_partition(warehouse, start + dt.timedelta(days=a.partitions + r), a.rows, a.format)
+            secs, summary = crawl(a.bin, warehouse, populated, a.threads)
+            assert summary["files_read"] == 1 and summary["partitions_added"] == 1, summary
+            assert summary["files_unchanged"] == a.partitions + r, summary
+            incs.append(secs)
+
+        full, inc = min(fulls), min(incs)
+        print(f"full crawl        {full * 1000:8.1f} ms   ({a.partitions} files read; runs: "
+              + ", ".join(f"{s * 1000:.0f}" for s in fulls) + ")")
+        print(f"incremental crawl {inc * 1000:8.1f} ms   (1 new file read, {a.partitions} skipped; runs: "
+              + ", ".join(f"{s * 1000:.0f}" for s in incs) + ")")
+        print(f"ratio full / incremental: {full / inc:.1f}x")
+    finally:
+        if a.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

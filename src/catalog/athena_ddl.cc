@@ -1,0 +1,310 @@
+#include "catalog/athena_ddl.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ticklake {
+
+namespace {
+
+std::string quote_sql(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'' || c == '\\') {
+            out.push_back('\\'); // Hive string literals escape with a backslash
+        }
+        out.push_back(c);
+    }
+    return out + "'";
+}
+
+std::string athena_name_case_kept(std::string_view name) {
+    std::string out(name);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+// Athena-safe names, unique ignoring case; renames noted.
+// `any_change` gets every rename, case-only ones too; `collided` says whether two names met.
+Columns safe_columns(const Columns& in, std::map<std::string, std::string>& renamed, std::set<std::string>& taken,
+                     std::map<std::string, std::string>* any_change = nullptr, bool* collided = nullptr) {
+    Columns out;
+    for (const auto& c : in) {
+        std::string base = athena_name(c.name);
+        std::string name = base;
+        for (int n = 2; taken.contains(name); ++n) {
+            name = base + "_" + std::to_string(n);
+            if (collided != nullptr) {
+                *collided = true;
+            }
+        }
+        taken.insert(name);
+        if (any_change != nullptr && name != c.name) {
+            (*any_change)[name] = c.name;
+        }
+        // Engines fold case themselves; only other changes are worth a mapping or a note.
+        if (name != athena_name_case_kept(c.name) || name != base) {
+            renamed[name] = c.name;
+        }
+        out.push_back({name, c.type});
+    }
+    return out;
+}
+
+bool all_match(const std::vector<PartitionDef>& parts, size_t i, bool (*pred)(std::string_view)) {
+    if (parts.empty()) {
+        return false;
+    }
+    return std::all_of(parts.begin(), parts.end(), [&](const PartitionDef& p) { return pred(p.values[i]); });
+}
+
+bool digits(std::string_view s, size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool is_day(std::string_view v) { return v.size() == 10 && digits(v, 0, 4) && v[4] == '-' && digits(v, 5, 2) && v[7] == '-' && digits(v, 8, 2); }
+bool is_month(std::string_view v) { return v.size() == 7 && digits(v, 0, 4) && v[4] == '-' && digits(v, 5, 2); }
+bool is_integer(std::string_view v) { return !v.empty() && v.size() <= 18 && digits(v, 0, v.size()); }
+
+void add_projection(const TableDef& table, const std::vector<PartitionDef>& parts, const std::string& location,
+                    HiveStorage& out) {
+    if (table.partition_keys.empty() || parts.empty()) {
+        return;
+    }
+    out.table_parameters["projection.enabled"] = "true";
+    std::string tmpl = location;
+    // Hive-style folders (key=value) or plain ones (value): the first partition tells.
+    const PartitionDef& first = parts.front();
+    for (size_t i = 0; i < table.partition_keys.size(); ++i) {
+        const std::string& key = out.partition_keys[i].name;
+        const std::string p = "projection." + key + ".";
+        if (all_match(parts, i, is_day)) {
+            auto [lo, hi] = std::minmax_element(parts.begin(), parts.end(), [&](const auto& a, const auto& b) {
+                return a.values[i] < b.values[i];
+            });
+            (void)hi;
+            out.table_parameters[p + "type"] = "date";
+            out.table_parameters[p + "format"] = "yyyy-MM-dd";
+            out.table_parameters[p + "range"] = lo->values[i] + ",NOW";
+            out.table_parameters[p + "interval"] = "1";
+            out.table_parameters[p + "interval.unit"] = "DAYS";
+        } else if (all_match(parts, i, is_month)) {
+            auto lo = std::min_element(parts.begin(), parts.end(),
+                                       [&](const auto& a, const auto& b) { return a.values[i] < b.values[i]; });
+            out.table_parameters[p + "type"] = "date";
+            out.table_parameters[p + "format"] = "yyyy-MM";
+            out.table_parameters[p + "range"] = lo->values[i] + ",NOW";
+            out.table_parameters[p + "interval"] = "1";
+            out.table_parameters[p + "interval.unit"] = "MONTHS";
+        } else if (all_match(parts, i, is_integer)) {
+            auto [lo, hi] = std::minmax_element(parts.begin(), parts.end(), [&](const auto& a, const auto& b) {
+                return std::stoll(a.values[i]) < std::stoll(b.values[i]);
+            });
+            out.table_parameters[p + "type"] = "integer";
+            out.table_parameters[p + "range"] = lo->values[i] + "," + hi->values[i];
+        } else {
+            std::set<std::string> values;
+            for (const auto& part : parts) {
+                values.insert(part.values[i]);
+            }
+            std::string list;
+            for (const auto& v : values) {
+                list += (list.empty() ? "" : ",") + v;
+            }
+            out.table_parameters[p + "type"] = "enum";
+            out.table_parameters[p + "values"] = list;
+        }
+        const std::string& raw_key = table.partition_keys[i].name;
+        const bool hive = first.location.find("/" + raw_key + "=" + first.values[i] + "/") != std::string::npos;
+        tmpl += (hive ? raw_key + "=" : "") + "${" + key + "}/";
+    }
+    out.table_parameters["storage.location.template"] = tmpl;
+}
+
+} // namespace
+
+std::string athena_name(std::string_view name) {
+    std::string out;
+    for (unsigned char c : name) {
+        if (c >= 'A' && c <= 'Z') {
+            out.push_back(static_cast<char>(c - 'A' + 'a'));
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            out.push_back('_');
+        }
+    }
+    return out.empty() ? "_" : out;
+}
+
+std::string export_location(const TableDef& table, const std::string& location, const ExportOptions& options) {
+    if (options.location.empty()) {
+        return location;
+    }
+    std::string base = options.location;
+    if (!base.ends_with('/')) {
+        base += '/';
+    }
+    if (location.starts_with(table.location)) {
+        return base + location.substr(table.location.size());
+    }
+    return base;
+}
+
+HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDef>& partitions,
+                            const ExportOptions& options) {
+    HiveStorage s;
+    std::map<std::string, std::string> renamed;
+    std::map<std::string, std::string> any_change;
+    bool collided = false;
+    std::set<std::string> taken;
+    s.columns = safe_columns(table.columns, renamed, taken, &any_change, &collided);
+    std::map<std::string, std::string> renamed_keys;
+    s.partition_keys = safe_columns(table.partition_keys, renamed_keys, taken);
+    s.location = export_location(table, table.location, options);
+    if (!s.location.ends_with('/')) {
+        // A table of one file in the warehouse root: Athena and Glue read whole folders.
+        s.notes.push_back("the table is one file (" + s.location +
+                          "); Athena reads every file under LOCATION, so move it into a folder of its own "
+                          "and pass that folder with --location");
+        s.location = s.location.substr(0, s.location.rfind('/') + 1);
+    }
+    s.table_parameters["classification"] = table.format == "jsonl" ? "json" : table.format;
+    s.table_parameters["EXTERNAL"] = "TRUE";
+    s.compressed = table.format != "parquet" && !table.compression.empty() && table.compression != "none";
+    if (s.compressed) {
+        s.table_parameters["compressionType"] = table.compression; // as Glue's crawler records it
+    }
+    if (table.format == "parquet") {
+        s.serde = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+        s.input_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
+        s.output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
+        if (!table.compression.empty() && table.compression != "none") {
+            std::string codec = table.compression;
+            std::transform(codec.begin(), codec.end(), codec.begin(), [](unsigned char c) { return std::toupper(c); });
+            s.table_parameters["parquet.compression"] = codec;
+        }
+        if (!renamed.empty()) {
+            // Parquet is read by column name; a renamed column would read as NULL. Reading by
+            // position keeps it (new columns only ever come last).
+            s.serde_parameters["parquet.column.index.access"] = "true";
+            for (const auto& [to, from] : renamed) {
+                s.notes.push_back("column '" + from + "' is '" + to + "' here; Parquet columns are read by position");
+            }
+        }
+    } else if (table.format == "jsonl") {
+        s.serde = "org.openx.data.jsonserde.JsonSerDe";
+        s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
+        s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+        s.serde_parameters["ignore.malformed.json"] = "false";
+        if (collided) {
+            // Keys equal but for case ("Symbol", "symbol"): the SerDe must match keys exactly,
+            // and then every key not already lower case needs its mapping (Athena's OpenX docs).
+            s.serde_parameters["case.insensitive"] = "false";
+            for (const auto& [to, from] : any_change) {
+                s.serde_parameters["mapping." + to] = from;
+            }
+        } else {
+            for (const auto& [to, from] : renamed) {
+                s.serde_parameters["mapping." + to] = from;
+            }
+        }
+        for (const auto& [to, from] : renamed) {
+            s.notes.push_back("column '" + from + "' is '" + to + "' here (SerDe mapping." + to + ")");
+        }
+    } else {
+        s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
+        s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+        auto prop = [&](const std::string& k, const std::string& d) {
+            auto it = table.properties.find(k);
+            return it == table.properties.end() ? d : it->second;
+        };
+        std::string delim = prop("csv.delimiter", ",");
+        if (delim == "\\t") {
+            delim = "\t";
+        }
+        if (prop("csv.quotes_seen", "true") == "true") {
+            // Quoted fields need OpenCSVSerde (which reads every column as text and converts).
+            s.serde = "org.apache.hadoop.hive.serde2.OpenCSVSerde";
+            s.serde_parameters["separatorChar"] = delim;
+            s.serde_parameters["quoteChar"] = prop("csv.quote", "\"");
+            s.serde_parameters["escapeChar"] = "\\";
+        } else {
+            // No quotes: LazySimpleSerDe, which reads typed values (timestamps as yyyy-MM-dd HH:mm:ss).
+            s.serde = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";
+            s.serde_parameters["field.delim"] = delim;
+            s.serde_parameters["serialization.format"] = delim;
+        }
+        if (prop("csv.header", "false") == "true") {
+            s.table_parameters["skip.header.line.count"] = "1";
+        }
+        for (const auto& [to, from] : renamed) {
+            s.notes.push_back("column '" + from + "' is '" + to + "' here (CSV columns are read by position)");
+        }
+    }
+    for (const auto& [to, from] : renamed_keys) {
+        s.notes.push_back("partition key '" + from + "' is '" + to +
+                          "' here; its folders keep the original name, so add partitions with explicit LOCATION");
+    }
+    if (options.projection) {
+        add_projection(table, partitions, s.location, s);
+    }
+    return s;
+}
+
+std::string athena_ddl(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options) {
+    const HiveStorage s = hive_storage_of(table, partitions, options);
+    std::string out;
+    for (const auto& n : s.notes) {
+        out += "-- " + n + "\n";
+    }
+    out += "CREATE EXTERNAL TABLE IF NOT EXISTS `" + athena_name(table.database) + "`.`" + athena_name(table.name) +
+           "` (\n";
+    for (size_t i = 0; i < s.columns.size(); ++i) {
+        out += "  `" + s.columns[i].name + "` " + s.columns[i].type + (i + 1 < s.columns.size() ? ",\n" : "\n");
+    }
+    out += ")\n";
+    if (!s.partition_keys.empty()) {
+        out += "PARTITIONED BY (\n";
+        for (size_t i = 0; i < s.partition_keys.size(); ++i) {
+            out += "  `" + s.partition_keys[i].name + "` " + s.partition_keys[i].type +
+                   (i + 1 < s.partition_keys.size() ? ",\n" : "\n");
+        }
+        out += ")\n";
+    }
+    out += "ROW FORMAT SERDE " + quote_sql(s.serde) + "\n";
+    if (!s.serde_parameters.empty()) {
+        out += "WITH SERDEPROPERTIES (\n";
+        size_t i = 0;
+        for (const auto& [k, v] : s.serde_parameters) {
+            out += "  " + quote_sql(k) + "=" + quote_sql(v) + (++i < s.serde_parameters.size() ? ",\n" : "\n");
+        }
+        out += ")\n";
+    }
+    out += "STORED AS INPUTFORMAT " + quote_sql(s.input_format) + "\n";
+    out += "OUTPUTFORMAT " + quote_sql(s.output_format) + "\n";
+    out += "LOCATION " + quote_sql(s.location) + "\n";
+    std::vector<std::string> props;
+    for (const auto& [k, v] : s.table_parameters) {
+        if (k != "EXTERNAL") { // implied by CREATE EXTERNAL TABLE
+            props.push_back("  " + quote_sql(k) + "=" + quote_sql(v));
+        }
+    }
+    out += "TBLPROPERTIES (\n";
+    for (size_t i = 0; i < props.size(); ++i) {
+        out += props[i] + (i + 1 < props.size() ? ",\n" : "\n");
+    }
+    out += ");\n";
+    return out;
+}
+
+} // namespace ticklake

@@ -1,0 +1,834 @@
+#include "catalog/catalog.h"
+
+#include <cstdlib>
+#include <set>
+
+#include <simdjson.h>
+
+#include "common/event_json.h"
+
+namespace ticklake {
+
+namespace {
+
+// Each entry brings the catalog from version i to i + 1; PRAGMA user_version records where a
+// file is. Append only: a released migration is never edited.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE databases (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE tables (
+    id INTEGER PRIMARY KEY,
+    database_id INTEGER NOT NULL REFERENCES databases(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    location TEXT NOT NULL,
+    format TEXT NOT NULL,
+    compression TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (database_id, name)
+);
+-- Current columns (is_partition_key = 0) and partition keys (1) of each table, in order.
+CREATE TABLE columns (
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    is_partition_key INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    PRIMARY KEY (table_id, is_partition_key, position)
+);
+CREATE TABLE table_properties (
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (table_id, key)
+);
+-- Distinct column lists, shared by the files and partitions that have them (a thousand files
+-- of one schema are one row here).
+CREATE TABLE schemas (
+    id INTEGER PRIMARY KEY,
+    columns TEXT NOT NULL UNIQUE
+);
+CREATE TABLE schema_versions (
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    columns TEXT NOT NULL,
+    partition_keys TEXT NOT NULL,
+    PRIMARY KEY (table_id, version)
+);
+CREATE TABLE partitions (
+    id INTEGER PRIMARY KEY,
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    partition_values TEXT NOT NULL,
+    location TEXT NOT NULL,
+    schema_id INTEGER NOT NULL REFERENCES schemas(id),
+    file_count INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    rows INTEGER NOT NULL DEFAULT 0,
+    ts_min INTEGER,
+    ts_max INTEGER,
+    created_at INTEGER NOT NULL,
+    UNIQUE (table_id, partition_values)
+);
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    partition_id INTEGER NOT NULL REFERENCES partitions(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    modified INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    ts_min INTEGER,
+    ts_max INTEGER,
+    schema_id INTEGER NOT NULL REFERENCES schemas(id),
+    crawled_at INTEGER NOT NULL,
+    UNIQUE (table_id, key)
+);
+CREATE INDEX files_by_partition ON files(partition_id);
+)sql",
+};
+
+constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
+
+std::string strings_to_json(const std::vector<std::string>& values) {
+    std::string out = "[";
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        append_json_string(out, values[i]);
+    }
+    out += ']';
+    return out;
+}
+
+Result<std::vector<std::string>> strings_from_json(std::string_view json) {
+    // A parser allocates its buffers once; catalogs of thousands of rows parse through one.
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS) {
+        return fail(Error::fatal("catalog holds malformed partition values: " + std::string(json)));
+    }
+    std::vector<std::string> out;
+    simdjson::dom::array arr;
+    if (doc.get_array().get(arr) != simdjson::SUCCESS) {
+        return fail(Error::fatal("catalog holds malformed partition values: " + std::string(json)));
+    }
+    for (auto v : arr) {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) {
+            return fail(Error::fatal("catalog holds malformed partition values: " + std::string(json)));
+        }
+        out.emplace_back(s);
+    }
+    return out;
+}
+
+// Commits on success; rolls back when destroyed without commit (an error return).
+class Transaction {
+public:
+    explicit Transaction(SqliteDb& db) : db_(db) {}
+    ~Transaction() {
+        if (open_) {
+            (void)db_.exec("ROLLBACK");
+        }
+    }
+    // IMMEDIATE takes the write lock now, so two writers wait for each other (busy timeout)
+    // instead of failing with SQLITE_BUSY when a read transaction tries to upgrade.
+    Status begin() {
+        auto st = db_.exec("BEGIN IMMEDIATE");
+        open_ = st.has_value();
+        return st;
+    }
+    Status commit() {
+        auto st = db_.exec("COMMIT");
+        open_ = !st.has_value();
+        return st;
+    }
+
+private:
+    SqliteDb& db_;
+    bool open_ = false;
+};
+
+} // namespace
+
+std::string columns_to_json(const Columns& columns) {
+    std::string out = "[";
+    for (size_t i = 0; i < columns.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        out += "{\"name\":";
+        append_json_string(out, columns[i].name);
+        out += ",\"type\":";
+        append_json_string(out, columns[i].type);
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
+Result<Columns> columns_from_json(std::string_view json) {
+    // A parser allocates its buffers once; catalogs of thousands of rows parse through one.
+    thread_local simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    simdjson::dom::array arr;
+    if (parser.parse(json.data(), json.size()).get(doc) != simdjson::SUCCESS ||
+        doc.get_array().get(arr) != simdjson::SUCCESS) {
+        return fail(Error::fatal("catalog holds a malformed column list: " + std::string(json)));
+    }
+    Columns out;
+    for (auto v : arr) {
+        std::string_view name;
+        std::string_view type;
+        if (v["name"].get_string().get(name) != simdjson::SUCCESS ||
+            v["type"].get_string().get(type) != simdjson::SUCCESS) {
+            return fail(Error::fatal("catalog holds a malformed column list: " + std::string(json)));
+        }
+        out.push_back({std::string(name), std::string(type)});
+    }
+    return out;
+}
+
+std::filesystem::path default_catalog_path() {
+    if (const char* env = std::getenv("TICKLAKE_CATALOG"); env != nullptr && *env != '\0') {
+        return env;
+    }
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') {
+        return std::filesystem::path(xdg) / "ticklake" / "catalog.db";
+    }
+    const char* home = std::getenv("HOME");
+    return std::filesystem::path(home != nullptr ? home : ".") / ".local" / "share" / "ticklake" / "catalog.db";
+}
+
+int Catalog::current_schema_version() { return kSchemaVersion; }
+
+Result<Catalog> Catalog::open(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (path.has_parent_path()) {
+        std::filesystem::create_directories(path.parent_path(), ec);
+        if (ec) {
+            return fail(Error::invalid("cannot create the catalog's folder " + path.parent_path().string() + ": " +
+                                       ec.message() + " (pass --catalog or set TICKLAKE_CATALOG)"));
+        }
+    }
+    auto db = SqliteDb::open(path);
+    if (!db) {
+        return fail(db.error());
+    }
+    Catalog catalog(std::move(*db));
+    if (auto st = catalog.migrate(); !st) {
+        return fail(st.error());
+    }
+    return catalog;
+}
+
+Status Catalog::migrate() {
+    // Under the write lock, so two processes opening a new catalog at once migrate it once.
+    Transaction tx(db_);
+    if (auto st = tx.begin(); !st) {
+        return st;
+    }
+    auto q = db_.prepare("PRAGMA user_version");
+    if (!q) {
+        return fail(q.error());
+    }
+    auto row = q->step();
+    if (!row) {
+        return fail(row.error());
+    }
+    const int have = static_cast<int>(q->column_int(0));
+    if (have > kSchemaVersion) {
+        return fail(Error::fatal("catalog " + db_.path().string() + " has schema version " + std::to_string(have) +
+                                 ", newer than this ticklake understands (" + std::to_string(kSchemaVersion) +
+                                 "): upgrade ticklake, or use another --catalog"));
+    }
+    for (int v = have; v < kSchemaVersion; ++v) {
+        if (auto st = db_.exec(kMigrations[v]); !st) {
+            return st;
+        }
+    }
+    if (have != kSchemaVersion) {
+        if (auto st = db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)); !st) {
+            return st;
+        }
+    }
+    return tx.commit();
+}
+
+Result<std::vector<DatabaseInfo>> Catalog::databases() {
+    auto q = db_.prepare("SELECT d.name, d.created_at, (SELECT count(*) FROM tables t WHERE t.database_id = d.id) "
+                         "FROM databases d ORDER BY d.name");
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<DatabaseInfo> out;
+    while (true) {
+        auto r = q->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (!*r) {
+            break;
+        }
+        out.push_back({q->column_text(0), q->column_int(2), q->column_int(1)});
+    }
+    return out;
+}
+
+Result<std::vector<TableDef>> Catalog::load_tables(std::string_view where, std::string_view a, std::string_view b) {
+    auto q = db_.prepare(std::string("SELECT t.id, d.name, t.name, t.location, t.format, t.compression, "
+                                     "t.schema_version, t.created_at, t.updated_at FROM tables t "
+                                     "JOIN databases d ON d.id = t.database_id ") +
+                         std::string(where) + " ORDER BY d.name, t.name");
+    auto cols = db_.prepare("SELECT is_partition_key, name, type FROM columns WHERE table_id = ? "
+                            "ORDER BY is_partition_key, position");
+    auto props = db_.prepare("SELECT key, value FROM table_properties WHERE table_id = ? ORDER BY key");
+    if (!q || !cols || !props) {
+        return fail(!q ? q.error() : !cols ? cols.error() : props.error());
+    }
+    int n = 1;
+    if (!a.empty()) {
+        q->bind(n++, a);
+    }
+    if (!b.empty()) {
+        q->bind(n++, b);
+    }
+    std::vector<TableDef> out;
+    while (true) {
+        auto r = q->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (!*r) {
+            break;
+        }
+        TableDef t;
+        const int64_t id = q->column_int(0);
+        t.database = q->column_text(1);
+        t.name = q->column_text(2);
+        t.location = q->column_text(3);
+        t.format = q->column_text(4);
+        t.compression = q->column_text(5);
+        t.schema_version = static_cast<int>(q->column_int(6));
+        t.created_at = q->column_int(7);
+        t.updated_at = q->column_int(8);
+        cols->bind(1, id);
+        while (true) {
+            auto c = cols->step();
+            if (!c) {
+                return fail(c.error());
+            }
+            if (!*c) {
+                break;
+            }
+            (cols->column_int(0) != 0 ? t.partition_keys : t.columns)
+                .push_back({cols->column_text(1), cols->column_text(2)});
+        }
+        cols->reset();
+        props->bind(1, id);
+        while (true) {
+            auto p = props->step();
+            if (!p) {
+                return fail(p.error());
+            }
+            if (!*p) {
+                break;
+            }
+            t.properties[props->column_text(0)] = props->column_text(1);
+        }
+        props->reset();
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+Result<std::vector<TableDef>> Catalog::tables(std::string_view database) {
+    if (database.empty()) {
+        return load_tables("", {}, {});
+    }
+    return load_tables("WHERE d.name = ?", database, {});
+}
+
+Result<std::optional<TableDef>> Catalog::table(std::string_view database, std::string_view name) {
+    auto t = load_tables("WHERE d.name = ? AND t.name = ?", database, name);
+    if (!t) {
+        return fail(t.error());
+    }
+    if (t->empty()) {
+        return std::optional<TableDef>();
+    }
+    return std::optional<TableDef>(std::move(t->front()));
+}
+
+Result<TableDef> Catalog::resolve(std::string_view name) {
+    if (auto dot = name.find('.'); dot != std::string_view::npos) {
+        auto t = table(name.substr(0, dot), name.substr(dot + 1));
+        if (!t) {
+            return fail(t.error());
+        }
+        if (!*t) {
+            return fail(Error::not_found("no table " + std::string(name) + " in catalog " + db_.path().string() +
+                                         " (list them with `ticklake catalog tables`)"));
+        }
+        return std::move(**t);
+    }
+    auto all = load_tables("WHERE t.name = ?", name, {});
+    if (!all) {
+        return fail(all.error());
+    }
+    if (all->empty()) {
+        return fail(Error::not_found("no table named " + std::string(name) + " in catalog " + db_.path().string() +
+                                     " (list them with `ticklake catalog tables`, or crawl the warehouse first)"));
+    }
+    if (all->size() > 1) {
+        std::string names;
+        for (const auto& t : *all) {
+            names += (names.empty() ? "" : ", ") + t.qualified_name();
+        }
+        return fail(Error::invalid("table name " + std::string(name) + " is in several databases (" + names +
+                                   "): write DATABASE.TABLE"));
+    }
+    return std::move(all->front());
+}
+
+Result<std::optional<int64_t>> Catalog::table_id(std::string_view database, std::string_view name) {
+    auto q = db_.prepare("SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
+                         "WHERE d.name = ? AND t.name = ?");
+    if (!q) {
+        return fail(q.error());
+    }
+    q->bind(1, database).bind(2, name);
+    auto r = q->step();
+    if (!r) {
+        return fail(r.error());
+    }
+    return *r ? std::optional<int64_t>(q->column_int(0)) : std::nullopt;
+}
+
+Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
+    auto id = table_id(table.database, table.name);
+    if (!id) {
+        return fail(id.error());
+    }
+    std::vector<PartitionDef> out;
+    if (!*id) {
+        return out;
+    }
+    // Two statements rather than "?2 IS NULL OR ...", which would keep SQLite off the index.
+    auto q = db_.prepare(std::string("SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
+                                     "p.ts_max, s.columns, p.created_at FROM partitions p JOIN schemas s ON "
+                                     "s.id = p.schema_id WHERE p.table_id = ?1") +
+                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY p.partition_values");
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<std::optional<std::string>> filters;
+    if (only != nullptr) {
+        for (const auto& v : *only) {
+            filters.emplace_back(strings_to_json(v));
+        }
+    } else {
+        filters.emplace_back();
+    }
+    std::map<std::string, Columns> parsed; // partitions share few schemas: parse each once
+    for (const auto& filter : filters) {
+        q->reset();
+        q->bind(1, **id);
+        if (filter) {
+            q->bind(2, *filter);
+        }
+        while (true) {
+            auto r = q->step();
+            if (!r) {
+                return fail(r.error());
+            }
+            if (!*r) {
+                break;
+            }
+            PartitionDef p;
+            auto values = strings_from_json(q->column_text(0));
+            auto columns = columns_from_json(q->column_text(7));
+            if (!values || !columns) {
+                return fail(!values ? values.error() : columns.error());
+            }
+            p.values = std::move(*values);
+            p.location = q->column_text(1);
+            p.file_count = q->column_int(2);
+            p.bytes = q->column_int(3);
+            p.rows = q->column_int(4);
+            p.ts_min = q->column_optional_int(5);
+            p.ts_max = q->column_optional_int(6);
+            p.columns = std::move(*columns);
+            p.created_at = q->column_int(8);
+            out.push_back(std::move(p));
+        }
+    }
+    return out;
+}
+
+Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
+    auto id = table_id(table.database, table.name);
+    if (!id) {
+        return fail(id.error());
+    }
+    std::vector<SchemaVersion> out;
+    if (!*id) {
+        return out;
+    }
+    auto q = db_.prepare("SELECT version, created_at, reason, columns, partition_keys FROM schema_versions "
+                         "WHERE table_id = ? ORDER BY version");
+    if (!q) {
+        return fail(q.error());
+    }
+    q->bind(1, **id);
+    while (true) {
+        auto r = q->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (!*r) {
+            break;
+        }
+        SchemaVersion v;
+        v.version = static_cast<int>(q->column_int(0));
+        v.created_at = q->column_int(1);
+        v.reason = q->column_text(2);
+        auto c = columns_from_json(q->column_text(3));
+        auto k = columns_from_json(q->column_text(4));
+        if (!c || !k) {
+            return fail(!c ? c.error() : k.error());
+        }
+        v.columns = std::move(*c);
+        v.partition_keys = std::move(*k);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
+    auto id = table_id(table.database, table.name);
+    if (!id) {
+        return fail(id.error());
+    }
+    std::vector<FileDef> out;
+    if (!*id) {
+        return out;
+    }
+    auto q = db_.prepare(std::string("SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, "
+                                     "s.columns FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s "
+                                     "ON s.id = f.schema_id WHERE f.table_id = ?1") +
+                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY f.key");
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<std::optional<std::string>> filters;
+    if (only != nullptr) {
+        for (const auto& v : *only) {
+            filters.emplace_back(strings_to_json(v));
+        }
+    } else {
+        filters.emplace_back();
+    }
+    // Files share few schemas: parse each distinct one once.
+    std::map<std::string, Columns> parsed;
+    for (const auto& filter : filters) {
+        q->reset();
+        q->bind(1, **id);
+        if (filter) {
+            q->bind(2, *filter);
+        }
+        while (true) {
+            auto r = q->step();
+            if (!r) {
+                return fail(r.error());
+            }
+            if (!*r) {
+                break;
+            }
+            FileDef f;
+            f.key = q->column_text(0);
+            auto values = strings_from_json(q->column_text(1));
+            if (!values) {
+                return fail(values.error());
+            }
+            f.partition_values = std::move(*values);
+            f.size = static_cast<uint64_t>(q->column_int(2));
+            f.modified = q->column_int(3);
+            f.rows = q->column_int(4);
+            f.ts_min = q->column_optional_int(5);
+            f.ts_max = q->column_optional_int(6);
+            std::string cols = q->column_text(7);
+            auto it = parsed.find(cols);
+            if (it == parsed.end()) {
+                auto c = columns_from_json(cols);
+                if (!c) {
+                    return fail(c.error());
+                }
+                it = parsed.emplace(cols, std::move(*c)).first;
+            }
+            f.columns = it->second;
+            out.push_back(std::move(f));
+        }
+    }
+    return out;
+}
+
+Result<int64_t> Catalog::schema_id(const Columns& columns) {
+    const std::string json = columns_to_json(columns);
+    auto ins = db_.prepare("INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING");
+    auto sel = db_.prepare("SELECT id FROM schemas WHERE columns = ?");
+    if (!ins || !sel) {
+        return fail(!ins ? ins.error() : sel.error());
+    }
+    if (auto st = ins->bind(1, json).run(); !st) {
+        return fail(st.error());
+    }
+    sel->bind(1, json);
+    auto r = sel->step();
+    if (!r) {
+        return fail(r.error());
+    }
+    return sel->column_int(0);
+}
+
+Status Catalog::apply(const TableChange& change) {
+    Transaction tx(db_);
+    if (auto st = tx.begin(); !st) {
+        return st;
+    }
+    if (auto st = apply_in_transaction(change); !st) {
+        return st;
+    }
+    return tx.commit();
+}
+
+Status Catalog::apply_in_transaction(const TableChange& c) {
+    const TableDef& t = c.table;
+    const TimestampUs now = now_us();
+    auto step_ok = [](Result<bool> r) -> Status {
+        if (!r) {
+            return fail(r.error());
+        }
+        return {};
+    };
+
+    // Database.
+    auto db_ins = db_.prepare("INSERT INTO databases(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
+    if (!db_ins) {
+        return fail(db_ins.error());
+    }
+    if (auto st = db_ins->bind(1, t.database).bind(2, now).run(); !st) {
+        return st;
+    }
+
+    // Table row: the version moves on only with a schema change.
+    auto existing = table_id(t.database, t.name);
+    if (!existing) {
+        return fail(existing.error());
+    }
+    if (c.base_version >= 0) {
+        int64_t current = 0;
+        if (*existing) {
+            auto q = db_.prepare("SELECT schema_version FROM tables WHERE id = ?");
+            if (!q) {
+                return fail(q.error());
+            }
+            q->bind(1, **existing);
+            if (auto r = q->step(); !r) {
+                return fail(r.error());
+            }
+            current = q->column_int(0);
+        }
+        if (current != c.base_version) {
+            return fail(Error::retry("table " + t.qualified_name() + " was changed by another writer (schema version " +
+                                     std::to_string(current) + ", expected " + std::to_string(c.base_version) +
+                                     ")"));
+        }
+    }
+    int64_t id = 0;
+    if (!*existing) {
+        if (!c.new_version) {
+            return fail(Error::fatal("internal: a new table " + t.qualified_name() + " needs a first schema version"));
+        }
+        auto ins = db_.prepare("INSERT INTO tables(database_id, name, location, format, compression, schema_version, "
+                               "created_at, updated_at) SELECT id, ?, ?, ?, ?, 1, ?, ? FROM databases WHERE name = ?");
+        if (!ins) {
+            return fail(ins.error());
+        }
+        ins->bind(1, t.name).bind(2, t.location).bind(3, t.format).bind(4, t.compression).bind(5, now).bind(6, now);
+        if (auto st = ins->bind(7, t.database).run(); !st) {
+            return st;
+        }
+        id = db_.last_insert_rowid();
+    } else {
+        id = **existing;
+        auto up = db_.prepare("UPDATE tables SET location = ?, format = ?, compression = ?, updated_at = ?, "
+                              "schema_version = schema_version + ? WHERE id = ?");
+        if (!up) {
+            return fail(up.error());
+        }
+        up->bind(1, t.location).bind(2, t.format).bind(3, t.compression).bind(4, now);
+        if (auto st = up->bind(5, int64_t{c.new_version ? 1 : 0}).bind(6, id).run(); !st) {
+            return st;
+        }
+    }
+
+    // Columns, partition keys and properties: replaced as a whole.
+    auto del_cols = db_.prepare("DELETE FROM columns WHERE table_id = ?");
+    auto del_props = db_.prepare("DELETE FROM table_properties WHERE table_id = ?");
+    auto ins_col = db_.prepare("INSERT INTO columns(table_id, is_partition_key, position, name, type) "
+                               "VALUES (?, ?, ?, ?, ?)");
+    auto ins_prop = db_.prepare("INSERT INTO table_properties(table_id, key, value) VALUES (?, ?, ?)");
+    if (!del_cols || !del_props || !ins_col || !ins_prop) {
+        return fail(Error::fatal("cannot prepare the catalog's column statements"));
+    }
+    if (auto st = del_cols->bind(1, id).run(); !st) {
+        return st;
+    }
+    if (auto st = del_props->bind(1, id).run(); !st) {
+        return st;
+    }
+    for (int64_t key = 0; key < 2; ++key) {
+        const Columns& list = key != 0 ? t.partition_keys : t.columns;
+        for (size_t i = 0; i < list.size(); ++i) {
+            ins_col->bind(1, id).bind(2, key).bind(3, static_cast<int64_t>(i)).bind(4, list[i].name);
+            if (auto st = ins_col->bind(5, list[i].type).run(); !st) {
+                return st;
+            }
+        }
+    }
+    for (const auto& [k, v] : t.properties) {
+        if (auto st = ins_prop->bind(1, id).bind(2, k).bind(3, v).run(); !st) {
+            return st;
+        }
+    }
+
+    if (c.new_version) {
+        auto ins = db_.prepare("INSERT INTO schema_versions(table_id, version, created_at, reason, columns, "
+                               "partition_keys) SELECT id, schema_version, ?, ?, ?, ? FROM tables WHERE id = ?");
+        if (!ins) {
+            return fail(ins.error());
+        }
+        ins->bind(1, now).bind(2, *c.new_version).bind(3, columns_to_json(t.columns));
+        if (auto st = ins->bind(4, columns_to_json(t.partition_keys)).bind(5, id).run(); !st) {
+            return st;
+        }
+    }
+
+    // Partitions touched by this change: location and schema; counts are derived below.
+    auto part_up = db_.prepare(
+        "INSERT INTO partitions(table_id, partition_values, location, schema_id, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(table_id, partition_values) DO UPDATE SET location = excluded.location, "
+        "schema_id = excluded.schema_id");
+    if (!part_up) {
+        return fail(part_up.error());
+    }
+    std::set<int64_t> touched;
+    auto part_id = db_.prepare("SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?");
+    auto file_part = db_.prepare("SELECT partition_id FROM files WHERE table_id = ? AND key = ?");
+    if (!part_id || !file_part) {
+        return fail(!part_id ? part_id.error() : file_part.error());
+    }
+    for (const auto& p : c.partitions) {
+        auto sid = schema_id(p.columns);
+        if (!sid) {
+            return fail(sid.error());
+        }
+        part_up->bind(1, id).bind(2, strings_to_json(p.values)).bind(3, p.location).bind(4, *sid);
+        if (auto st = part_up->bind(5, now).run(); !st) {
+            return st;
+        }
+        part_id->bind(1, id).bind(2, strings_to_json(p.values));
+        auto r = part_id->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (*r) {
+            touched.insert(part_id->column_int(0));
+        }
+        part_id->reset();
+    }
+
+    auto del_file = db_.prepare("DELETE FROM files WHERE table_id = ? AND key = ?");
+    if (!del_file) {
+        return fail(del_file.error());
+    }
+    for (const auto& key : c.remove_files) {
+        file_part->bind(1, id).bind(2, key);
+        auto r = file_part->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        if (*r) {
+            touched.insert(file_part->column_int(0));
+        }
+        file_part->reset();
+        if (auto st = del_file->bind(1, id).bind(2, key).run(); !st) {
+            return st;
+        }
+    }
+    auto file_up = db_.prepare(
+        "INSERT INTO files(table_id, partition_id, key, size, modified, rows, ts_min, ts_max, schema_id, crawled_at) "
+        "SELECT ?, p.id, ?, ?, ?, ?, ?, ?, ?, ? FROM partitions p WHERE p.table_id = ? AND p.partition_values = ? "
+        "ON CONFLICT(table_id, key) DO UPDATE SET partition_id = excluded.partition_id, size = excluded.size, "
+        "modified = excluded.modified, rows = excluded.rows, ts_min = excluded.ts_min, ts_max = excluded.ts_max, "
+        "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at");
+    auto changes = db_.prepare("SELECT changes()");
+    if (!file_up || !changes) {
+        return fail(!file_up ? file_up.error() : changes.error());
+    }
+    for (const auto& f : c.upsert_files) {
+        auto sid = schema_id(f.columns);
+        if (!sid) {
+            return fail(sid.error());
+        }
+        file_up->bind(1, id).bind(2, f.key).bind(3, static_cast<int64_t>(f.size)).bind(4, f.modified);
+        file_up->bind(5, f.rows).bind(6, f.ts_min).bind(7, f.ts_max).bind(8, *sid).bind(9, now).bind(10, id);
+        if (auto st = file_up->bind(11, strings_to_json(f.partition_values)).run(); !st) {
+            return st;
+        }
+        if (auto st = step_ok(changes->step()); !st) {
+            return st;
+        }
+        const int64_t n = changes->column_int(0);
+        changes->reset();
+        if (n != 1) {
+            return fail(Error::fatal("internal: file " + f.key + " names partition " +
+                                     strings_to_json(f.partition_values) + " that the change does not create"));
+        }
+    }
+
+    // Partition figures are always those of their files, and a partition without files goes.
+    // Only the partitions this change touched are recomputed: a crawl adding one partition to
+    // a table of thousands costs the same as to a table of one.
+    auto recount = db_.prepare(
+        "UPDATE partitions SET "
+        "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
+        "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
+        "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
+        "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
+        "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?");
+    auto drop_empty = db_.prepare("DELETE FROM partitions WHERE id = ? AND file_count = 0");
+    if (!recount || !drop_empty) {
+        return fail(!recount ? recount.error() : drop_empty.error());
+    }
+    for (int64_t pid : touched) {
+        if (auto st = recount->bind(1, pid).run(); !st) {
+            return st;
+        }
+        if (auto st = drop_empty->bind(1, pid).run(); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+} // namespace ticklake

@@ -1,0 +1,75 @@
+// The embedded catalog: databases -> tables -> partitions -> files, and each table's schema
+// versions, in one SQLite file (WAL mode: the sink, the crawler and queries may use it from
+// several processes at once). Every change to a table is one transaction (TableChange).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog_model.h"
+#include "catalog/sqlite_db.h"
+#include "common/error.h"
+
+namespace ticklake {
+
+struct DatabaseInfo {
+    std::string name;
+    int64_t tables = 0;
+    TimestampUs created_at = 0;
+};
+
+//! The catalog file to use when no --catalog is given: $TICKLAKE_CATALOG, else
+//! $XDG_DATA_HOME/ticklake/catalog.db, else ~/.local/share/ticklake/catalog.db (one per user,
+//! as Glue has one catalog per account).
+std::filesystem::path default_catalog_path();
+
+class Catalog {
+public:
+    //! Opens or creates the catalog at `path` (creating its folder) and brings its schema up to
+    //! the current version. Fails with a clear message when the file is from a newer ticklake.
+    static Result<Catalog> open(const std::filesystem::path& path);
+
+    //! Version of the catalog's own schema (migrations applied).
+    static int current_schema_version();
+
+    Result<std::vector<DatabaseInfo>> databases();
+    //! Tables of one database, or of all when `database` is empty; sorted by database, name.
+    Result<std::vector<TableDef>> tables(std::string_view database = {});
+    Result<std::optional<TableDef>> table(std::string_view database, std::string_view name);
+    //! "db.table", or "table" when exactly one database has a table of that name.
+    Result<TableDef> resolve(std::string_view name);
+    //! Partition value lists, to read only some partitions of a large table.
+    using PartitionSet = std::set<std::vector<std::string>>;
+
+    //! Partitions of a table (only those in `only`, when given), sorted by values.
+    Result<std::vector<PartitionDef>> partitions(const TableDef& table, const PartitionSet* only = nullptr);
+    Result<std::vector<SchemaVersion>> history(const TableDef& table);
+    //! Files of a table (only those of the partitions in `only`, when given), sorted by key
+    //! within each partition.
+    Result<std::vector<FileDef>> files(const TableDef& table, const PartitionSet* only = nullptr);
+
+    //! Applies one change in one transaction (all or nothing).
+    Status apply(const TableChange& change);
+
+    const std::filesystem::path& path() const { return db_.path(); }
+
+private:
+    explicit Catalog(SqliteDb db) : db_(std::move(db)) {}
+    Status migrate();
+    Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
+    Result<int64_t> schema_id(const Columns& columns);
+    Status apply_in_transaction(const TableChange& change);
+    Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);
+
+    SqliteDb db_;
+};
+
+//! Columns as compact JSON ([{"name":..,"type":..}, ...]) and back; also used by the exporters.
+std::string columns_to_json(const Columns& columns);
+Result<Columns> columns_from_json(std::string_view json);
+
+} // namespace ticklake

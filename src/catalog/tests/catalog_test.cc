@@ -1,0 +1,259 @@
+#include "catalog/catalog.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+namespace ticklake {
+namespace {
+
+class CatalogTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (std::filesystem::temp_directory_path() / "tl-catalog-XXXXXX").string();
+        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::filesystem::path db_path() const { return dir_ / "sub" / "catalog.db"; }
+
+    std::filesystem::path dir_;
+};
+
+FileDef file(std::string key, std::string dt, int64_t rows, Columns cols) {
+    FileDef f;
+    f.key = std::move(key);
+    f.partition_values = {std::move(dt)};
+    f.size = 100 * static_cast<uint64_t>(rows);
+    f.modified = 1'700'000'000'000'000;
+    f.rows = rows;
+    f.ts_min = rows;
+    f.ts_max = rows * 10;
+    f.columns = std::move(cols);
+    return f;
+}
+
+TableChange trades_change() {
+    TableChange c;
+    c.table.database = "market";
+    c.table.name = "trades";
+    c.table.location = "file:///w/market/trades/";
+    c.table.format = "parquet";
+    c.table.compression = "zstd";
+    c.table.columns = {{"symbol", "string"}, {"price", "double"}};
+    c.table.partition_keys = {{"dt", "string"}};
+    c.table.properties = {{"classification", "parquet"}};
+    c.new_version = "created by crawl";
+    c.partitions = {{{"2025-01-06"}, "file:///w/market/trades/dt=2025-01-06/", 0, 0, 0, {}, {}, c.table.columns, 0},
+                    {{"2025-01-07"}, "file:///w/market/trades/dt=2025-01-07/", 0, 0, 0, {}, {}, c.table.columns, 0}};
+    c.upsert_files = {file("market/trades/dt=2025-01-06/a.parquet", "2025-01-06", 10, c.table.columns),
+                      file("market/trades/dt=2025-01-06/b.parquet", "2025-01-06", 5, c.table.columns),
+                      file("market/trades/dt=2025-01-07/c.parquet", "2025-01-07", 7, c.table.columns)};
+    return c;
+}
+
+TEST_F(CatalogTest, CreatesFolderAndMigratesOnce) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c) << c.error().message;
+    auto again = Catalog::open(db_path());
+    ASSERT_TRUE(again) << again.error().message;
+    auto dbs = again->databases();
+    ASSERT_TRUE(dbs);
+    EXPECT_TRUE(dbs->empty());
+}
+
+TEST_F(CatalogTest, RefusesCatalogFromNewerVersion) {
+    std::filesystem::create_directories(db_path().parent_path());
+    {
+        auto db = SqliteDb::open(db_path());
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 999"));
+    }
+    auto c = Catalog::open(db_path());
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("newer"), std::string::npos) << c.error().message;
+}
+
+TEST_F(CatalogTest, AppliesTableWithPartitionsFilesAndVersion) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->apply(trades_change()));
+
+    auto t = c->resolve("trades");
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->qualified_name(), "market.trades");
+    EXPECT_EQ(t->schema_version, 1);
+    EXPECT_EQ(t->columns, (Columns{{"symbol", "string"}, {"price", "double"}}));
+    EXPECT_EQ(t->partition_keys, (Columns{{"dt", "string"}}));
+    EXPECT_EQ(t->properties.at("classification"), "parquet");
+
+    auto parts = c->partitions(*t);
+    ASSERT_TRUE(parts);
+    ASSERT_EQ(parts->size(), 2u);
+    EXPECT_EQ((*parts)[0].values, std::vector<std::string>{"2025-01-06"});
+    EXPECT_EQ((*parts)[0].file_count, 2);
+    EXPECT_EQ((*parts)[0].rows, 15);
+    EXPECT_EQ((*parts)[0].bytes, 1500);
+    EXPECT_EQ((*parts)[0].ts_min, 5);
+    EXPECT_EQ((*parts)[0].ts_max, 100);
+    EXPECT_EQ((*parts)[1].rows, 7);
+
+    auto files = c->files(*t);
+    ASSERT_TRUE(files);
+    ASSERT_EQ(files->size(), 3u);
+    EXPECT_EQ((*files)[2].key, "market/trades/dt=2025-01-07/c.parquet");
+    EXPECT_EQ((*files)[2].columns, t->columns);
+
+    auto dbs = c->databases();
+    ASSERT_TRUE(dbs);
+    ASSERT_EQ(dbs->size(), 1u);
+    EXPECT_EQ((*dbs)[0].name, "market");
+    EXPECT_EQ((*dbs)[0].tables, 1);
+}
+
+TEST_F(CatalogTest, SchemaChangeAddsVersionAndRemovedFilesDropEmptyPartitions) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange first = trades_change();
+    ASSERT_TRUE(c->apply(first));
+
+    TableChange second;
+    second.table = first.table;
+    second.table.columns.push_back({"side", "string"});
+    second.new_version = "column 'side' added";
+    second.remove_files = {"market/trades/dt=2025-01-07/c.parquet"};
+    second.partitions = {{{"2025-01-08"}, "file:///w/market/trades/dt=2025-01-08/", 0, 0, 0, {}, {},
+                          second.table.columns, 0}};
+    second.upsert_files = {file("market/trades/dt=2025-01-08/d.parquet", "2025-01-08", 3, second.table.columns)};
+    ASSERT_TRUE(c->apply(second));
+
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->schema_version, 2);
+    auto h = c->history(*t);
+    ASSERT_TRUE(h);
+    ASSERT_EQ(h->size(), 2u);
+    EXPECT_EQ((*h)[0].reason, "created by crawl");
+    EXPECT_EQ((*h)[0].columns.size(), 2u);
+    EXPECT_EQ((*h)[1].reason, "column 'side' added");
+    EXPECT_EQ((*h)[1].columns.size(), 3u);
+
+    auto parts = c->partitions(*t);
+    ASSERT_TRUE(parts);
+    ASSERT_EQ(parts->size(), 2u); // 2025-01-07 lost its only file
+    EXPECT_EQ((*parts)[0].values[0], "2025-01-06");
+    EXPECT_EQ((*parts)[1].values[0], "2025-01-08");
+    EXPECT_EQ((*parts)[1].columns.size(), 3u);
+}
+
+TEST_F(CatalogTest, FailedChangeLeavesNothingBehind) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange bad = trades_change();
+    // A file naming a partition the change does not create: the whole change is refused.
+    bad.upsert_files.push_back(file("market/trades/dt=2030-01-01/z.parquet", "2030-01-01", 1, bad.table.columns));
+    auto st = c->apply(bad);
+    ASSERT_FALSE(st);
+    auto tables = c->tables();
+    ASSERT_TRUE(tables);
+    EXPECT_TRUE(tables->empty());
+    auto dbs = c->databases();
+    ASSERT_TRUE(dbs);
+    EXPECT_TRUE(dbs->empty());
+}
+
+TEST_F(CatalogTest, StaleBaseVersionIsRefusedAndChangesNothing) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange first = trades_change();
+    first.base_version = 0;
+    ASSERT_TRUE(c->apply(first));
+    TableChange again = trades_change(); // computed as if the table did not exist
+    again.base_version = 0;
+    again.table.columns.push_back({"late", "string"});
+    auto st = c->apply(again);
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().kind, ErrorKind::retry);
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->columns.size(), 2u);
+    EXPECT_EQ(t->schema_version, 1);
+    again.base_version = 1;
+    ASSERT_TRUE(c->apply(again));
+    EXPECT_EQ(c->resolve("market.trades")->columns.size(), 3u);
+}
+
+TEST_F(CatalogTest, AmbiguousNameAsksForDatabase) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange a = trades_change();
+    ASSERT_TRUE(c->apply(a));
+    a.table.database = "other";
+    ASSERT_TRUE(c->apply(a));
+    auto t = c->resolve("trades");
+    ASSERT_FALSE(t);
+    EXPECT_NE(t.error().message.find("market.trades"), std::string::npos);
+    EXPECT_TRUE(c->resolve("other.trades"));
+    EXPECT_EQ(c->resolve("nope").error().kind, ErrorKind::not_found);
+}
+
+// Two processes writing the same catalog at once: WAL plus BEGIN IMMEDIATE and the busy
+// timeout serialise them; no change is lost and no "database is locked" error reaches them.
+TEST_F(CatalogTest, ConcurrentWritersFromTwoProcesses) {
+    ASSERT_TRUE(Catalog::open(db_path()));
+    constexpr int kTablesPerWriter = 40;
+    pid_t pids[2];
+    for (int w = 0; w < 2; ++w) {
+        pids[w] = ::fork();
+        ASSERT_GE(pids[w], 0);
+        if (pids[w] == 0) {
+            auto c = Catalog::open(db_path());
+            if (!c) {
+                ::_exit(2);
+            }
+            for (int i = 0; i < kTablesPerWriter; ++i) {
+                TableChange ch = trades_change();
+                ch.table.name = "t" + std::to_string(w) + "_" + std::to_string(i);
+                if (!c->apply(ch)) {
+                    ::_exit(3);
+                }
+            }
+            ::_exit(0);
+        }
+    }
+    for (pid_t pid : pids) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 0);
+    }
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    auto tables = c->tables("market");
+    ASSERT_TRUE(tables);
+    EXPECT_EQ(tables->size(), 2u * kTablesPerWriter);
+}
+
+TEST(DefaultCatalogPath, FollowsEnvironment) {
+    const char* old_cat = std::getenv("TICKLAKE_CATALOG");
+    const char* old_xdg = std::getenv("XDG_DATA_HOME");
+    std::string saved_cat = old_cat ? old_cat : "";
+    std::string saved_xdg = old_xdg ? old_xdg : "";
+    ::setenv("TICKLAKE_CATALOG", "/x/c.db", 1);
+    EXPECT_EQ(default_catalog_path(), "/x/c.db");
+    ::unsetenv("TICKLAKE_CATALOG");
+    ::setenv("XDG_DATA_HOME", "/data", 1);
+    EXPECT_EQ(default_catalog_path(), "/data/ticklake/catalog.db");
+    ::unsetenv("XDG_DATA_HOME");
+    EXPECT_EQ(default_catalog_path().filename(), "catalog.db");
+    EXPECT_NE(default_catalog_path().string().find(".local/share/ticklake"), std::string::npos);
+    if (old_cat) ::setenv("TICKLAKE_CATALOG", saved_cat.c_str(), 1);
+    if (old_xdg) ::setenv("XDG_DATA_HOME", saved_xdg.c_str(), 1);
+}
+
+} // namespace
+} // namespace ticklake

@@ -1,0 +1,179 @@
+// `ticklake crawl`: warehouse files -> tables, partitions and schema versions in the catalog.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "catalog/catalog.h"
+#include "cli/cli_support.h"
+#include "cli/commands.h"
+#include "common/json_writer.h"
+#include "crawler/crawler.h"
+#include "storage/object_store.h"
+
+namespace ticklake::cli {
+
+namespace {
+
+struct CrawlFlags {
+    std::string warehouse;
+    CatalogFlags catalog;
+    CrawlOptions options;
+    std::string on_change = "update";
+    std::string s3_endpoint;
+    bool json = false;
+    bool progress = false;
+    bool no_progress = false;
+};
+
+std::string mib(uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
+
+std::string summary_json(const CrawlSummary& s, const std::string& warehouse, const std::string& catalog) {
+    JsonWriter w;
+    w.begin_object();
+    w.field("warehouse", warehouse).field("catalog", catalog);
+    auto n = [&](const char* k, uint64_t v) { w.key(k).value(static_cast<int64_t>(v)); };
+    n("tables_added", s.tables_added);
+    n("tables_updated", s.tables_updated);
+    n("tables_unchanged", s.tables_unchanged);
+    n("partitions_added", s.partitions_added);
+    n("partitions_removed", s.partitions_removed);
+    n("schema_versions", s.schema_versions);
+    n("files_listed", s.files_listed);
+    n("files_read", s.files_read);
+    n("files_unchanged", s.files_unchanged);
+    n("files_removed", s.files_removed);
+    n("files_skipped", s.files_skipped);
+    n("files_ignored", s.files_ignored);
+    n("bytes_read", s.bytes_read);
+    w.key("seconds").value(s.seconds);
+    w.key("notes").begin_array();
+    for (const auto& note : s.notes) {
+        w.value(note);
+    }
+    w.end_array().end_object();
+    return w.str();
+}
+
+int run_crawl(CrawlFlags& f) {
+    f.options.on_change = f.on_change == "log" ? OnSchemaChange::log : OnSchemaChange::update;
+    if (f.options.batch_files < 1) {
+        return report_error("crawl", Error::invalid("--batch-files must be at least 1"));
+    }
+    // Opening a local warehouse creates it (the sink wants that); a crawl of a mistyped path
+    // would then report an empty warehouse instead of the typo.
+    if (!f.warehouse.starts_with("s3://")) {
+        const std::string path = f.warehouse.starts_with("file://") ? f.warehouse.substr(7) : f.warehouse;
+        if (!std::filesystem::is_directory(path)) {
+            return report_error("crawl", Error::invalid("no warehouse folder at " + path +
+                                                        " (a folder, file:// URI or s3://bucket/prefix)"));
+        }
+    }
+    ObjectStoreOptions so;
+    so.s3_endpoint = f.s3_endpoint;
+    auto store = open_object_store(f.warehouse, so);
+    if (!store) {
+        return report_error("crawl", store.error());
+    }
+    const auto path = f.catalog.path.empty() ? default_catalog_path() : std::filesystem::path(f.catalog.path);
+    auto catalog = Catalog::open(path);
+    if (!catalog) {
+        return report_error("crawl", catalog.error());
+    }
+    const bool progress = f.progress || (!f.no_progress && stderr_is_terminal());
+    auto last = std::chrono::steady_clock::now();
+    if (progress) {
+        f.options.progress = [&last](const CrawlProgress& p) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last >= std::chrono::seconds(1) || p.files_done == p.files_to_read) {
+                last = now;
+                std::fprintf(stderr, "\rcrawl: %zu/%zu new or changed files read (%s)\033[K", p.files_done,
+                             p.files_to_read, p.table.c_str());
+                if (p.files_done == p.files_to_read) {
+                    std::fputc('\n', stderr);
+                }
+            }
+        };
+    }
+    std::fprintf(stderr, "crawl: %s -> catalog %s\n", (*store)->uri().c_str(), path.c_str());
+    Crawler crawler(**store, *catalog, f.options);
+    auto r = crawler.run();
+    if (!r) {
+        return report_error("crawl", Error{r.error().kind, r.error().message +
+                                                               " (what was committed before stays; crawl again to go on)"});
+    }
+    const CrawlSummary& s = *r;
+    // A warehouse full of strays would bury the summary: the first notes here, all in --json.
+    constexpr size_t kNotesShown = 25;
+    for (size_t i = 0; i < s.notes.size() && i < kNotesShown; ++i) {
+        std::fprintf(stderr, "crawl: note: %s\n", s.notes[i].c_str());
+    }
+    if (s.notes.size() > kNotesShown) {
+        std::fprintf(stderr, "crawl: note: ... and %zu more (all of them with --json)\n", s.notes.size() - kNotesShown);
+    }
+    std::fprintf(stderr,
+                 "crawl: tables %zu added, %zu updated, %zu unchanged; partitions %zu added, %zu removed; "
+                 "%zu schema version(s)\n",
+                 s.tables_added, s.tables_updated, s.tables_unchanged, s.partitions_added, s.partitions_removed,
+                 s.schema_versions);
+    std::fprintf(stderr,
+                 "crawl: files %zu listed, %zu read (%s), %zu unchanged, %zu removed, %zu skipped, %zu ignored; "
+                 "%.2f s\n",
+                 s.files_listed, s.files_read, mib(s.bytes_read).c_str(), s.files_unchanged, s.files_removed,
+                 s.files_skipped, s.files_ignored, s.seconds);
+    if (f.json) {
+        std::fputs(summary_json(s, (*store)->uri(), path.string()).c_str(), stdout);
+    }
+    return 0;
+}
+
+} // namespace
+
+void add_crawl_command(CLI::App& app) {
+    auto f = std::make_shared<CrawlFlags>();
+    CLI::App* cmd = app.add_subcommand(
+        "crawl",
+        "Find the tables in a warehouse and record them in the catalog, as a Glue crawler does.\n"
+        "Tables by path: WAREHOUSE/<database>/<table>/... (the sink's layout), or <table>/... in --database;\n"
+        "folders below a table are partitions (key=value gives key, other folders partition_0, partition_1, ...);\n"
+        "a file in the warehouse root is a table of its own. Names starting with _ or . are skipped.\n"
+        "Schemas: Parquet exact from the footer (only the footer is fetched from S3); JSON Lines and CSV\n"
+        "read whole (rows are counted exactly), types widening bool -> int -> bigint -> double -> string,\n"
+        "dates and timestamps recognised. A repeat crawl reads only files that are new or changed (by size\n"
+        "and mtime); every schema change is a new version (`ticklake catalog history TABLE`).");
+    cmd->add_option("warehouse", f->warehouse,
+                    "Warehouse to crawl: a folder, file:// URI or s3://bucket/prefix (AWS credentials and "
+                    "AWS_ENDPOINT_URL_S3 from the environment)")
+        ->required();
+    f->catalog.add_to(*cmd);
+    f->options.layout.default_database = "default";
+    cmd->add_option("--database", f->options.layout.default_database,
+                    "Database for tables that have no database folder (WAREHOUSE/<table>/... or root files)")
+        ->capture_default_str();
+    cmd->add_option("--exclude", f->options.layout.excludes,
+                    "Glob over keys to leave out, repeatable: * stays within a folder, ** crosses folders "
+                    "(e.g. --exclude '*/dead_letters/**')");
+    cmd->add_flag("--full", f->options.full,
+                  "Read every file again and rebuild each table's schema (also after a partition layout change)");
+    cmd->add_option("--on-change", f->on_change,
+                    "When files bring new columns or wider types: update the table (new schema version), or "
+                    "log the change and keep the table as it is")
+        ->check(CLI::IsMember({"update", "log"}))
+        ->capture_default_str();
+    cmd->add_option("--batch-files", f->options.batch_files,
+                    "Files per catalog transaction: a crash loses at most this much work, never consistency")
+        ->capture_default_str();
+    cmd->add_option("--threads", f->options.threads,
+                    "Files read at once (each thread has its own DuckDB for Parquet footers); on S3 the crawl "
+                    "is bound by request latency, so more threads help")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
+    cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
+    cmd->add_flag("--progress", f->progress, "Print a status line every second (default: when on a terminal)");
+    cmd->add_flag("--no-progress", f->no_progress, "Never print the status line");
+    cmd->callback([f] { exit_code = run_crawl(*f); });
+}
+
+} // namespace ticklake::cli

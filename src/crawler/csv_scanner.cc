@@ -1,0 +1,196 @@
+#include "crawler/csv_scanner.h"
+
+#include <map>
+#include <set>
+
+#include "crawler/type_inference.h"
+
+namespace ticklake {
+
+void CsvScanner::end_field() {
+    fields_.push_back(std::move(field_));
+    field_ = CsvField{};
+    state_ = State::field_start;
+}
+
+void CsvScanner::end_record() {
+    // A CR before the LF belongs to the line end, not to the last field.
+    if (!field_.quoted && !field_.text.empty() && field_.text.back() == '\r') {
+        field_.text.pop_back();
+    }
+    end_field();
+    const bool blank = fields_.size() == 1 && !fields_[0].quoted && fields_[0].text.empty();
+    if (!blank) {
+        on_record_(fields_);
+    }
+    fields_.clear();
+}
+
+void CsvScanner::feed(std::string_view chunk) {
+    for (char c : chunk) {
+        switch (state_) {
+        case State::field_start:
+            if (c == quote_) {
+                field_.quoted = true;
+                state_ = State::quoted;
+            } else if (c == delimiter_) {
+                end_field();
+            } else if (c == '\n') {
+                end_record();
+            } else {
+                field_.text.push_back(c);
+                state_ = State::bare;
+            }
+            break;
+        case State::bare:
+            if (c == delimiter_) {
+                end_field();
+            } else if (c == '\n') {
+                end_record();
+            } else {
+                field_.text.push_back(c);
+            }
+            break;
+        case State::quoted:
+            if (c == quote_) {
+                state_ = State::quote_in_quoted;
+            } else {
+                field_.text.push_back(c);
+            }
+            break;
+        case State::quote_in_quoted:
+            if (c == quote_) {
+                field_.text.push_back(c);
+                state_ = State::quoted;
+            } else if (c == delimiter_) {
+                end_field();
+            } else if (c == '\n') {
+                end_record();
+            } else if (c == '\r') {
+                // CRLF after a closing quote
+            } else {
+                field_.text.push_back(c); // text after a closing quote: keep it, as readers do
+                state_ = State::bare;
+            }
+            break;
+        }
+    }
+}
+
+void CsvScanner::finish() {
+    if (state_ != State::field_start || !fields_.empty() || !field_.text.empty()) {
+        end_record();
+    }
+}
+
+namespace {
+
+std::vector<std::vector<CsvField>> records_of(std::string_view sample, bool complete, char delimiter, char quote,
+                                              bool* quotes_seen) {
+    std::vector<std::vector<CsvField>> out;
+    CsvScanner scanner(delimiter, quote, [&](const std::vector<CsvField>& r) { out.push_back(r); });
+    scanner.feed(sample);
+    if (complete) {
+        scanner.finish();
+    }
+    if (quotes_seen != nullptr) {
+        *quotes_seen = false;
+        for (const auto& r : out) {
+            for (const auto& f : r) {
+                *quotes_seen = *quotes_seen || f.quoted;
+            }
+        }
+    }
+    return out;
+}
+
+TextType field_type(const CsvField& f) { return f.quoted && f.text.empty() ? TextType::string : classify_text(f.text); }
+
+bool detect_header(const std::vector<std::vector<CsvField>>& records) {
+    if (records.empty()) {
+        return false;
+    }
+    const auto& first = records[0];
+    if (records.size() == 1) {
+        // Alone, a header is a row of text only.
+        for (const auto& f : first) {
+            if (field_type(f) != TextType::string) {
+                return false;
+            }
+        }
+        return true;
+    }
+    bool all_text = true;
+    for (size_t c = 0; c < first.size(); ++c) {
+        TextType below = TextType::null;
+        for (size_t r = 1; r < records.size(); ++r) {
+            if (c < records[r].size()) {
+                below = widen(below, field_type(records[r][c]));
+            }
+        }
+        const TextType top = field_type(first[c]);
+        if (below != TextType::string && below != TextType::null) {
+            all_text = false;
+            if (top == TextType::string) {
+                return true;
+            }
+        }
+    }
+    if (!all_text) {
+        return false;
+    }
+    std::set<std::string> seen;
+    for (size_t c = 0; c < first.size(); ++c) {
+        if (first[c].text.empty() || !seen.insert(first[c].text).second) {
+            return false;
+        }
+        for (size_t r = 1; r < records.size(); ++r) {
+            if (c < records[r].size() && records[r][c].text == first[c].text) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+CsvDialect sniff_csv_dialect(std::string_view sample, bool complete) {
+    CsvDialect best;
+    size_t best_score = 0;
+    for (char quote : {'"', '\''}) {
+        for (char delimiter : {',', '\t', ';', '|'}) {
+            bool quotes_seen = false;
+            auto records = records_of(sample, complete, delimiter, quote, &quotes_seen);
+            if (quote == '\'' && !quotes_seen) {
+                continue; // the single quote only when it is really used
+            }
+            std::map<size_t, size_t> counts;
+            for (const auto& r : records) {
+                ++counts[r.size()];
+            }
+            size_t modal = 0;
+            size_t freq = 0;
+            for (const auto& [n, k] : counts) {
+                if (k > freq) {
+                    modal = n;
+                    freq = k;
+                }
+            }
+            const size_t score = modal > 1 ? freq : 0;
+            if (score > best_score) {
+                best_score = score;
+                best.delimiter = delimiter;
+                best.quote = quote;
+                best.quotes_seen = quotes_seen;
+            }
+        }
+    }
+    bool quotes_seen = false;
+    auto records = records_of(sample, complete, best.delimiter, best.quote, &quotes_seen);
+    best.quotes_seen = quotes_seen;
+    best.header = detect_header(records);
+    return best;
+}
+
+} // namespace ticklake

@@ -1,0 +1,347 @@
+#include "crawler/file_classifier.h"
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <unordered_map>
+
+#include <simdjson.h>
+
+#include "crawler/csv_scanner.h"
+#include "crawler/gzip_inflater.h"
+#include "crawler/type_inference.h"
+
+namespace ticklake {
+
+namespace {
+
+std::string lower_extension(std::string_view key) {
+    const size_t slash = key.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
+    const size_t dot = name.rfind('.');
+    if (dot == std::string_view::npos) {
+        return "";
+    }
+    std::string ext(name.substr(dot + 1));
+    for (auto& c : ext) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return ext;
+}
+
+// Streams an object in chunks through `consume`, decompressed when it is gzip.
+Status stream_object(ObjectStore& store, const ObjectEntry& entry, uint64_t chunk, bool gzip,
+                     const std::function<void(std::string_view)>& consume, uint64_t& bytes_read) {
+    GzipInflater inflater;
+    for (uint64_t offset = 0; offset < entry.size; offset += chunk) {
+        auto part = store.read_range(entry.key, offset, chunk);
+        if (!part) {
+            return fail(part.error());
+        }
+        bytes_read += part->size();
+        if (gzip) {
+            if (auto st = inflater.feed(*part, consume); !st) {
+                return fail(Error{st.error().kind, entry.key + ": " + st.error().message});
+            }
+        } else {
+            consume(*part);
+        }
+        if (part->size() < chunk) {
+            break; // shorter than listed: the object shrank since the listing
+        }
+    }
+    if (gzip) {
+        if (auto st = inflater.finish(); !st) {
+            return fail(Error{st.error().kind, entry.key + ": " + st.error().message});
+        }
+    }
+    return {};
+}
+
+// Columns in order of first appearance, each with its widest type so far. Names that differ
+// only in case are different columns here; the exporters deal with engines that fold case.
+class ColumnTypes {
+public:
+    size_t index_of(std::string_view name) {
+        auto it = index_.find(std::string(name));
+        if (it != index_.end()) {
+            return it->second;
+        }
+        names_.emplace_back(name);
+        types_.push_back(TextType::null);
+        index_.emplace(names_.back(), names_.size() - 1);
+        return names_.size() - 1;
+    }
+    void see(size_t i, TextType t) { types_[i] = widen(types_[i], t); }
+    Columns columns() const {
+        Columns out;
+        for (size_t i = 0; i < names_.size(); ++i) {
+            out.push_back({names_[i], hive_type_name(types_[i])});
+        }
+        return out;
+    }
+    std::optional<size_t> find(std::string_view name) const {
+        auto it = index_.find(std::string(name));
+        return it == index_.end() ? std::nullopt : std::optional<size_t>(it->second);
+    }
+    TextType type(size_t i) const { return types_[i]; }
+
+private:
+    std::vector<std::string> names_;
+    std::vector<TextType> types_;
+    std::unordered_map<std::string, size_t> index_;
+};
+
+struct TimeRange {
+    std::optional<TimestampUs> min;
+    std::optional<TimestampUs> max;
+    void see(std::string_view text) {
+        if (auto t = parse_event_time(text)) {
+            min = min ? std::min(*min, *t) : *t;
+            max = max ? std::max(*max, *t) : *t;
+        }
+    }
+};
+
+TextType json_type(simdjson::dom::element v) {
+    switch (v.type()) {
+    case simdjson::dom::element_type::NULL_VALUE: return TextType::null;
+    case simdjson::dom::element_type::BOOL: return TextType::boolean;
+    case simdjson::dom::element_type::INT64: {
+        const int64_t n = v.get_int64().value_unsafe();
+        return n >= INT32_MIN && n <= INT32_MAX ? TextType::int32 : TextType::int64;
+    }
+    case simdjson::dom::element_type::UINT64: return TextType::string; // beyond bigint: keep the digits
+    case simdjson::dom::element_type::DOUBLE: return TextType::float64;
+    case simdjson::dom::element_type::STRING: return classify_json_string(v.get_string().value_unsafe());
+    default: return TextType::string; // objects and arrays: their JSON text
+    }
+}
+
+std::string dialect_char(char c) { return c == '\t' ? "\\t" : std::string(1, c); }
+
+} // namespace
+
+std::string compression_of_key(std::string_view key) { return lower_extension(key) == "gz" ? "gzip" : "none"; }
+
+std::optional<std::string> format_of_key(std::string_view key) {
+    std::string ext = lower_extension(key);
+    if (ext == "gz") {
+        // Text compressed with gzip: the format is the extension before .gz (x.jsonl.gz).
+        key.remove_suffix(3);
+        ext = lower_extension(key);
+        if (ext == "jsonl" || ext == "ndjson" || ext == "json") {
+            return "jsonl";
+        }
+        if (ext == "csv" || ext == "tsv") {
+            return "csv";
+        }
+        return "compressed";
+    }
+    if (ext == "parquet" || ext == "pq") {
+        return "parquet";
+    }
+    if (ext == "jsonl" || ext == "ndjson" || ext == "json") {
+        return "jsonl";
+    }
+    if (ext == "csv" || ext == "tsv") {
+        return "csv";
+    }
+    if (ext == "zst" || ext == "bz2" || ext == "xz" || ext == "snappy" || ext == "lz4" || ext == "zip") {
+        return "compressed";
+    }
+    return std::nullopt;
+}
+
+Result<FileSchema> FileClassifier::classify(ObjectStore& store, const ObjectEntry& entry, const std::string& format) {
+    if (format == "parquet") {
+        auto footer = parquet_.read(store, entry);
+        if (!footer) {
+            return fail(footer.error());
+        }
+        FileSchema s;
+        s.format = "parquet";
+        s.compression = footer->compression;
+        s.columns = std::move(footer->columns);
+        s.rows = footer->rows;
+        s.ts_min = footer->ts_min;
+        s.ts_max = footer->ts_max;
+        s.bytes_read = footer->bytes_fetched;
+        return s;
+    }
+    if (format == "jsonl") {
+        return classify_jsonl(store, entry);
+    }
+    if (format == "csv") {
+        return classify_csv(store, entry);
+    }
+    return fail(Error::invalid("no classifier for format '" + format + "'"));
+}
+
+Result<FileSchema> FileClassifier::classify_jsonl(ObjectStore& store, const ObjectEntry& entry) {
+    FileSchema s;
+    s.format = "jsonl";
+    s.compression = compression_of_key(entry.key);
+    ColumnTypes cols;
+    TimeRange range;
+    simdjson::dom::parser parser;
+    std::string pending;
+    int64_t line_no = 0;
+    std::optional<Error> bad;
+
+    auto on_line = [&](std::string_view line) {
+        ++line_no;
+        if (bad) {
+            return;
+        }
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+            line.remove_suffix(1);
+        }
+        if (line.empty()) {
+            return; // blank lines are not rows
+        }
+        simdjson::dom::element doc;
+        simdjson::dom::object obj;
+        if (parser.parse(line.data(), line.size()).get(doc) != simdjson::SUCCESS ||
+            doc.get_object().get(obj) != simdjson::SUCCESS) {
+            bad = Error::poison(entry.key + " line " + std::to_string(line_no) +
+                                " is not a JSON object: not JSON Lines (exclude it with --exclude)");
+            return;
+        }
+        ++s.rows;
+        for (auto field : obj) {
+            const size_t i = cols.index_of(field.key);
+            cols.see(i, json_type(field.value));
+            if (field.key == "ts" && field.value.is_string()) {
+                range.see(field.value.get_string().value_unsafe());
+            }
+        }
+    };
+    auto consume = [&](std::string_view chunk) {
+        size_t start = 0;
+        while (true) {
+            const size_t nl = chunk.find('\n', start);
+            if (nl == std::string_view::npos) {
+                pending.append(chunk.substr(start));
+                return;
+            }
+            if (pending.empty()) {
+                on_line(chunk.substr(start, nl - start));
+            } else {
+                pending.append(chunk.substr(start, nl - start));
+                on_line(pending);
+                pending.clear();
+            }
+            start = nl + 1;
+        }
+    };
+    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
+        !st) {
+        return fail(st.error());
+    }
+    if (!pending.empty()) {
+        on_line(pending);
+    }
+    if (bad) {
+        return fail(*bad);
+    }
+    s.columns = cols.columns();
+    s.ts_min = range.min;
+    s.ts_max = range.max;
+    return s;
+}
+
+Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const ObjectEntry& entry) {
+    FileSchema s;
+    s.format = "csv";
+    s.compression = compression_of_key(entry.key);
+    // One pass: the first sniff_bytes (decompressed) decide the dialect, then the scanner
+    // takes them and everything after.
+    std::string head;
+    CsvDialect dialect;
+    std::optional<CsvScanner> scanner;
+    std::vector<std::string> names;
+    std::vector<TextType> types;
+    std::optional<size_t> ts_col;
+    TimeRange range;
+    int64_t ragged = 0;
+    bool first = true;
+    auto on_record = [&](const std::vector<CsvField>& rec) {
+        if (first) {
+            first = false;
+            for (size_t i = 0; i < rec.size(); ++i) {
+                names.push_back(dialect.header && !rec[i].text.empty() ? rec[i].text : "col" + std::to_string(i));
+            }
+            types.assign(names.size(), TextType::null);
+            for (size_t i = 0; i < names.size(); ++i) {
+                if (names[i] == "ts") {
+                    ts_col = i;
+                }
+            }
+            if (dialect.header) {
+                return;
+            }
+        }
+        ++s.rows;
+        if (rec.size() != names.size()) {
+            ++ragged;
+        }
+        const size_t n = std::min(rec.size(), names.size());
+        for (size_t i = 0; i < n; ++i) {
+            const CsvField& f = rec[i];
+            types[i] = widen(types[i], f.quoted && f.text.empty() ? TextType::string : classify_text(f.text));
+        }
+        if (ts_col && *ts_col < n) {
+            range.see(rec[*ts_col].text);
+        }
+    };
+    auto start = [&](bool complete) {
+        const std::string_view sample = std::string_view(head).substr(0, options_.sniff_bytes);
+        dialect = sniff_csv_dialect(sample, complete && sample.size() == head.size());
+        scanner.emplace(dialect.delimiter, dialect.quote, on_record);
+        scanner->feed(head);
+        head.clear();
+    };
+    auto consume = [&](std::string_view chunk) {
+        if (scanner) {
+            scanner->feed(chunk);
+            return;
+        }
+        head.append(chunk);
+        if (head.size() >= options_.sniff_bytes) {
+            start(false);
+        }
+    };
+    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
+        !st) {
+        return fail(st.error());
+    }
+    if (!scanner) {
+        start(true); // the whole file was shorter than the sniff sample
+    }
+    scanner->finish();
+    // Header names repeated (ignoring case) get a suffix, as engines fold case.
+    std::map<std::string, int> seen;
+    for (size_t i = 0; i < names.size(); ++i) {
+        std::string folded = names[i];
+        std::transform(folded.begin(), folded.end(), folded.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        const int n = ++seen[folded];
+        s.columns.push_back({n == 1 ? names[i] : names[i] + "_" + std::to_string(n), hive_type_name(types[i])});
+    }
+    if (ts_col && types[*ts_col] != TextType::date && types[*ts_col] != TextType::timestamp) {
+        range = {};
+    }
+    s.ts_min = range.min;
+    s.ts_max = range.max;
+    s.properties["csv.delimiter"] = dialect_char(dialect.delimiter);
+    s.properties["csv.quote"] = dialect_char(dialect.quote);
+    s.properties["csv.header"] = dialect.header ? "true" : "false";
+    s.properties["csv.quotes_seen"] = dialect.quotes_seen ? "true" : "false";
+    if (ragged > 0) {
+        s.properties["csv.ragged_rows"] = std::to_string(ragged);
+    }
+    return s;
+}
+
+} // namespace ticklake
