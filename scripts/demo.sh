@@ -4,7 +4,7 @@
 #   2. replay the tutorial dataset (indexProcessed.csv, 104,224 daily bars) and a burst of
 #      simulated ticks into two topics
 #   3. sink both into a Hive-partitioned Parquet warehouse, exactly once
-#   4. answer a few SQL questions over the files with `ticklake query` (embedded DuckDB)
+#   4. show the catalog the sink filled, and answer SQL over its tables with `ticklake query`
 #   5. stop the broker
 # Environment: TICKLAKE_DEMO_PORT (default 19092), TICKLAKE_DEMO_DIR (default .state/demo),
 # TICKLAKE_DEMO_TICKS (default 500000).
@@ -16,13 +16,14 @@ DIR="${TICKLAKE_DEMO_DIR:-$ROOT/.state/demo}"
 TICKS="${TICKLAKE_DEMO_TICKS:-500000}"
 DATA="${TICKLAKE_SHARED_DATA:-$ROOT/../shared/data}"
 WAREHOUSE="$DIR/warehouse"
+CATALOG="$DIR/catalog.db"
 
 step() { printf '\n== %s\n' "$*"; }
 
 [[ -x "$BIN" ]] || { echo "demo: $BIN missing: run make build" >&2; exit 1; }
 [[ -f "$DATA/indexProcessed.csv.zip" ]] || { echo "demo: tutorial data not found in $DATA (set TICKLAKE_SHARED_DATA)" >&2; exit 1; }
 
-rm -rf "$WAREHOUSE"
+rm -rf "$WAREHOUSE" "$CATALOG" "$CATALOG"-wal "$CATALOG"-shm
 mkdir -p "$DIR"
 step "starting a local Kafka broker on 127.0.0.1:$PORT (state in $DIR/kafka)"
 "$BIN" kafka stop --state-dir "$DIR/kafka" >/dev/null 2>&1 || true
@@ -36,19 +37,24 @@ step "replaying the tutorial dataset (indexProcessed.csv.zip) as daily bars"
 step "producing $TICKS simulated trades and quotes (50 symbols, seed 7, 2 sessions)"
 "$BIN" produce -b "$BROKERS" -t "demo-ticks-$RUN_ID" --source sim --count "$TICKS" --symbols 50 --seed 7 --days 2
 
-step "sinking both topics to $WAREHOUSE (Parquet, exactly once)"
-"$BIN" sink -b "$BROKERS" -t "demo-bars-$RUN_ID" -g demo -w "$WAREHOUSE" --time-partition year --until-idle 2
-"$BIN" sink -b "$BROKERS" -t "demo-ticks-$RUN_ID" -g demo -w "$WAREHOUSE" --until-idle 2
+step "sinking both topics to $WAREHOUSE (Parquet, exactly once; files registered in $CATALOG)"
+"$BIN" sink -b "$BROKERS" -t "demo-bars-$RUN_ID" -g demo -w "$WAREHOUSE" --catalog "$CATALOG" \
+  --time-partition year --until-idle 2
+"$BIN" sink -b "$BROKERS" -t "demo-ticks-$RUN_ID" -g demo -w "$WAREHOUSE" --catalog "$CATALOG" --until-idle 2
 
 step "what landed"
 find "$WAREHOUSE/market" -name '*.parquet' | sed "s#$WAREHOUSE/##" | awk -F/ '{print $1"/"$2}' | sort | uniq -c |
   awk '{printf "  %-20s %s files\n", $2, $1}'
 du -sh "$WAREHOUSE/market"/* | sed 's#'"$WAREHOUSE"'/##; s/^/  /'
 
-step "SQL over the warehouse (ticklake query: read-only, with Athena's scan statistics)"
+step "the catalog (what Glue would hold): tables, and the Athena DDL of one"
+"$BIN" catalog tables --catalog "$CATALOG"
+"$BIN" catalog export-ddl market.trades --catalog "$CATALOG" | head -20
+
+step "SQL over the catalog's tables (ticklake query: read-only, with Athena's scan statistics)"
 q() {
   printf '\n-- %s\n%s\n' "$1" "$2"
-  "$BIN" query -w "$WAREHOUSE" --format table "$2"
+  "$BIN" query --catalog "$CATALOG" --format table "$2"
 }
 q "rows per index in the tutorial dataset" \
   "SELECT symbol, count(*) AS bars, min(ts)::DATE AS first_day, max(ts)::DATE AS last_day
@@ -64,6 +70,9 @@ q "daily OHLC and VWAP per symbol from simulated trades (top 10 by volume)" \
 q "one day only: the dt filter reads that day's files (compare files read and bytes scanned)" \
   "SELECT symbol, count(*) AS trades FROM market.trades
    WHERE dt = DATE '2025-01-06' AND symbol IN ('AAPL', 'MSFT') GROUP BY symbol ORDER BY symbol"
+q "hourly bars with VWAP from trades, aligned to the US session (function library)" \
+  "SELECT symbol, ts, open, high, low, close, volume, round(vwap, 4) AS vwap
+   FROM ohlcv_us_equities('market.trades', '1h') WHERE symbol = 'AAPL' ORDER BY ts LIMIT 7"
 q "quoted spread by symbol in basis points (5 tightest)" \
   "SELECT symbol, count(*) AS quotes, round(avg((ask - bid) / ((ask + bid) / 2)) * 1e4, 2) AS avg_spread_bps
    FROM market.quotes GROUP BY symbol ORDER BY avg_spread_bps LIMIT 5"

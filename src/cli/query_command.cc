@@ -14,6 +14,8 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "catalog/catalog.h"
+#include "query/catalog_tables.h"
 #include "query/function_library.h"
 #include "query/partition_pruning.h"
 #include "query/query_session.h"
@@ -41,6 +43,7 @@ struct QueryFlags {
     std::string cache_dir;
     bool quiet = false;
     StorageFlags storage;
+    CatalogFlags catalog;
 };
 
 //! "500MB", "10GiB", "1e9", "4096" -> bytes (decimal units are powers of 1000, binary of 1024).
@@ -84,13 +87,26 @@ Result<uint64_t> parse_size(const std::string& text) {
     return static_cast<uint64_t>(v * scale);
 }
 
-std::string default_warehouse() {
-    const char* env = std::getenv("TICKLAKE_WAREHOUSE");
-    return env != nullptr && *env != '\0' ? env : "./warehouse";
+// Which files a query can need on S3: the tables it names, and of those the files whose
+// partition folders can meet its conditions (partition_pruning.h). Local tables are read in
+// place, so DuckDB prunes them itself.
+void narrow_to_query(WarehouseScanOptions& scan, const std::string& sql, const std::vector<std::string>& names) {
+    scan.only_tables = tables_mentioned(sql, names);
+    if (scan.only_tables.empty()) {
+        scan.only_tables = {"-"}; // names no table: bind none
+    }
+    if (auto tree = parse_tree_json(sql); tree) {
+        if (auto plan = pruning_plan_from_parse_tree(*tree); plan && !plan->empty()) {
+            scan.file_filter = [plan = *plan](const std::string& table, const std::string& key) {
+                auto it = plan.find(table);
+                return it == plan.end() || file_may_match(key, it->second);
+            };
+        }
+    }
 }
 
 struct Engine {
-    std::unique_ptr<ObjectStore> store;
+    std::string source; //!< what the tables come from, for messages
     std::unique_ptr<QuerySession> session;
 };
 
@@ -99,49 +115,9 @@ Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint) {
     if (!options) {
         return fail(options.error());
     }
-    const std::string uri = f.warehouse.empty() ? default_warehouse() : f.warehouse;
-    const bool s3 = uri.rfind("s3://", 0) == 0 || uri.rfind("S3://", 0) == 0;
-    if (!s3) {
-        std::string path = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
-        if (!fs::is_directory(path)) {
-            return fail(Error::invalid("no warehouse at " + path + ": pass --warehouse DIR|s3://bucket/prefix (or set "
-                                       "TICKLAKE_WAREHOUSE); `ticklake sink` writes one"));
-        }
-    }
-    auto store = open_object_store(uri, *options);
-    if (!store) {
-        return fail(store.error());
-    }
     WarehouseScanOptions scan;
     scan.cache_dir = f.cache_dir.empty() ? default_cache_dir() : fs::path(f.cache_dir);
-    if (s3 && !sql_hint.empty()) {
-        // Fetch only the tables the query names (the others are not bound).
-        WarehouseScanOptions names_only = scan;
-        names_only.fetch = false;
-        auto all = scan_warehouse(**store, names_only);
-        if (!all) {
-            return fail(all.error());
-        }
-        std::vector<std::string> names;
-        for (const auto& t : all->tables) {
-            names.push_back(t.database + "." + t.table);
-        }
-        scan.only_tables = tables_mentioned(sql_hint, names);
-        if (scan.only_tables.empty()) {
-            scan.only_tables = {"-"}; // names no table: bind none
-        }
-        // Fetch only the files the query's partition conditions can match (the views then
-        // hold just those, which gives the same answer: the others hold no matching row).
-        if (auto tree = parse_tree_json(sql_hint); tree) {
-            if (auto plan = pruning_plan_from_parse_tree(*tree); plan && !plan->empty()) {
-                scan.file_filter = [plan = *plan](const std::string& table, const std::string& key) {
-                    auto it = plan.find(table);
-                    return it == plan.end() || file_may_match(key, it->second);
-                };
-            }
-        }
-    }
-    if (s3 && !f.quiet) {
+    if (!f.quiet) {
         scan.progress = [](uint64_t done, uint64_t total) {
             if (done == total || done % 20 == 0) {
                 std::fprintf(stderr, "query: fetched %llu of %llu files into the local cache\n",
@@ -149,20 +125,84 @@ Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint) {
             }
         };
     }
-    auto tables = scan_warehouse(**store, scan);
-    if (!tables) {
-        return fail(tables.error());
+    WarehouseTables tables;
+    std::string source;
+    if (f.warehouse.empty() && !std::getenv("TICKLAKE_WAREHOUSE")) {
+        // Athena's way: the tables the catalog knows, with the files it lists.
+        const fs::path path = f.catalog.path.empty() ? default_catalog_path() : fs::path(f.catalog.path);
+        auto catalog = Catalog::open(path);
+        if (!catalog) {
+            return fail(catalog.error());
+        }
+        if (!sql_hint.empty()) {
+            WarehouseScanOptions names_only = scan;
+            names_only.fetch = false;
+            auto all = bind_catalog(*catalog, names_only, *options);
+            if (!all) {
+                return fail(all.error());
+            }
+            if (all->all_names.empty()) {
+                return fail(Error::invalid("the catalog " + path.string() + " has no tables: crawl a warehouse "
+                                           "(ticklake crawl DIR|s3://...), sink with registration, or query a "
+                                           "warehouse's folders directly with -w DIR"));
+            }
+            narrow_to_query(scan, sql_hint, all->all_names);
+        }
+        auto bound = bind_catalog(*catalog, scan, *options);
+        if (!bound) {
+            return fail(bound.error());
+        }
+        if (bound->missing_files > 0 && !f.quiet) {
+            std::fprintf(stderr, "query: %llu file(s) the catalog lists are gone and were left out: run `ticklake "
+                                 "crawl` on their warehouse\n",
+                         static_cast<unsigned long long>(bound->missing_files));
+        }
+        tables = std::move(bound->tables);
+        source = "catalog " + path.string();
+    } else {
+        const std::string uri = f.warehouse.empty() ? std::getenv("TICKLAKE_WAREHOUSE") : f.warehouse;
+        const bool s3 = uri.rfind("s3://", 0) == 0 || uri.rfind("S3://", 0) == 0;
+        if (!s3) {
+            std::string path = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+            if (!fs::is_directory(path)) {
+                return fail(Error::invalid("no warehouse at " + path + ": pass --warehouse DIR|s3://bucket/prefix, or "
+                                           "leave it out to query the catalog's tables"));
+            }
+        }
+        auto store = open_object_store(uri, *options);
+        if (!store) {
+            return fail(store.error());
+        }
+        if (s3 && !sql_hint.empty()) {
+            WarehouseScanOptions names_only = scan;
+            names_only.fetch = false;
+            auto all = scan_warehouse(**store, names_only);
+            if (!all) {
+                return fail(all.error());
+            }
+            std::vector<std::string> names;
+            for (const auto& t : all->tables) {
+                names.push_back(t.database + "." + t.table);
+            }
+            narrow_to_query(scan, sql_hint, names);
+        }
+        auto scanned = scan_warehouse(**store, scan);
+        if (!scanned) {
+            return fail(scanned.error());
+        }
+        tables = std::move(*scanned);
+        source = (*store)->uri();
     }
     SessionOptions so;
-    so.allowed_directories = tables->folders;
+    so.allowed_directories = tables.folders;
     so.memory_limit = f.memory_limit;
     so.threads = f.threads;
     so.setup_sql = function_library_sql();
-    auto session = QuerySession::open(so, tables->tables);
+    auto session = QuerySession::open(so, tables.tables);
     if (!session) {
         return fail(session.error());
     }
-    return Engine{std::move(*store), std::move(*session)};
+    return Engine{source, std::move(*session)};
 }
 
 Result<QueryLimits> limits_of(const QueryFlags& f) {
@@ -355,7 +395,7 @@ int run_shell(QueryFlags& f) {
     if (tty) {
         std::fprintf(stderr, "ticklake sql on %s: %zu tables. End statements with ';'. .tables, .describe TABLE, "
                              ".quit\n",
-                     engine->store->uri().c_str(), engine->session->table_names().size());
+                     engine->source.c_str(), engine->session->table_names().size());
     }
     std::string buffer;
     std::string line;
@@ -424,9 +464,10 @@ int run_shell(QueryFlags& f) {
 }
 
 void add_common_flags(CLI::App& cmd, QueryFlags& f) {
+    f.catalog.add_to(cmd);
     cmd.add_option("--warehouse,-w", f.warehouse,
-                   "Warehouse to query: a folder or s3://bucket/prefix (default $TICKLAKE_WAREHOUSE, else ./warehouse). "
-                   "Tables are <database>.<table> from its folders (market.trades, ...)");
+                   "Query a warehouse's folders directly instead of the catalog: a folder or s3://bucket/prefix "
+                   "(also $TICKLAKE_WAREHOUSE); tables are <database>.<table> from its folders");
     cmd.add_option("--format", f.format, "table, csv or jsonl (default: table on a terminal, else csv)");
     cmd.add_option("--output,-o", f.output,
                    "Write the result to FILE.csv, .jsonl or .parquet, local or s3:// (Athena's result location)");
@@ -446,7 +487,9 @@ void add_common_flags(CLI::App& cmd, QueryFlags& f) {
 void add_query_commands(CLI::App& app) {
     auto q = std::make_shared<QueryFlags>();
     CLI::App* query = app.add_subcommand(
-        "query", "Run SQL over the warehouse's tables (Athena's job, on embedded DuckDB), read-only.\n"
+        "query", "Run SQL over the lake's tables (Athena's job, on embedded DuckDB), read-only.\n"
+                 "Tables are the catalog's (ticklake crawl / sink registration), as database.table; or, with -w,\n"
+                 "the folders of one warehouse.\n"
                  "Prints the result, then rows, time, files read and bytes scanned (Athena's \"Data scanned\").\n"
                  "Filters on partition columns (dt) read only the matching files.\n"
                  "Example: ticklake query \"SELECT symbol, count(*) FROM market.trades WHERE dt = DATE '2025-01-06' "

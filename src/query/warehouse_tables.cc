@@ -66,13 +66,83 @@ std::vector<std::string> tables_mentioned(std::string_view sql, const std::vecto
     return out;
 }
 
+Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const WarehouseScanOptions& options,
+                  WarehouseTables& out) {
+    const bool local = store.local_path("").has_value();
+    const fs::path folder = local ? *store.local_path("") : options.cache_dir;
+    if (std::find(out.folders.begin(), out.folders.end(), folder) == out.folders.end()) {
+        out.folders.push_back(folder);
+    }
+    // Plan first (which files to fetch), then fetch, so progress knows the total.
+    std::vector<std::pair<ObjectEntry, fs::path>> to_fetch;
+    for (auto& p : planned) {
+        const std::string full = p.database + "." + p.table;
+        if (!options.only_tables.empty() &&
+            std::find(options.only_tables.begin(), options.only_tables.end(), full) == options.only_tables.end()) {
+            continue;
+        }
+        TableBinding t;
+        t.database = p.database;
+        t.table = p.table;
+        t.format = p.format;
+        for (const ObjectEntry& e : p.files) {
+            if (options.file_filter && !options.file_filter(full, e.key)) {
+                continue;
+            }
+            if (local) {
+                t.files.push_back(store.local_path(e.key)->string());
+                continue;
+            }
+            // The cache mirrors the store's keys; a file counts as cached when its size and
+            // modification time match the object's.
+            const fs::path cached = options.cache_dir / store.uri().substr(5) / e.key;
+            std::error_code ec;
+            const bool fresh = fs::exists(cached, ec) && fs::file_size(cached, ec) == e.size &&
+                               file_time_us(fs::last_write_time(cached, ec)) == e.modified;
+            if (!fresh) {
+                to_fetch.emplace_back(e, cached);
+            }
+            t.files.push_back(cached.string());
+        }
+        if (!t.files.empty()) {
+            out.tables.push_back(std::move(t));
+        }
+    }
+    if (!options.fetch) {
+        return {};
+    }
+    uint64_t done = 0;
+    for (const auto& [e, cached] : to_fetch) {
+        std::error_code ec;
+        fs::create_directories(cached.parent_path(), ec);
+        fs::path temp = cached;
+        temp += ".part";
+        if (auto st = store.download(e.key, temp); !st) {
+            fs::remove(temp, ec);
+            return st;
+        }
+        fs::rename(temp, cached, ec);
+        if (ec) {
+            return fail(Error::fatal("cannot fill the query cache at " + cached.string() + ": " + ec.message()));
+        }
+        // The object's time on the cached copy: the freshness check above compares it.
+        fs::last_write_time(cached, file_time_of(e.modified), ec);
+        ++out.downloaded_files;
+        out.downloaded_bytes += e.size;
+        if (options.progress) {
+            options.progress(++done, to_fetch.size());
+        }
+    }
+    return {};
+}
+
 Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOptions& options) {
     auto entries = store.list_entries("");
     if (!entries) {
         return fail(entries.error());
     }
     // (database, table) -> format -> entries
-    std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<const ObjectEntry*>>> grouped;
+    std::map<std::pair<std::string, std::string>, std::map<std::string, std::vector<ObjectEntry>>> grouped;
     for (const auto& e : *entries) {
         if (e.key.starts_with("_ticklake/")) {
             continue;
@@ -86,77 +156,18 @@ Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOp
         if (format.empty()) {
             continue;
         }
-        grouped[{e.key.substr(0, a), e.key.substr(a + 1, b - a - 1)}][format].push_back(&e);
+        grouped[{e.key.substr(0, a), e.key.substr(a + 1, b - a - 1)}][format].push_back(e);
     }
-    WarehouseTables out;
-    const bool local = store.local_path("").has_value();
-    if (local) {
-        out.folders.push_back(*store.local_path(""));
-    } else {
-        out.folders.push_back(options.cache_dir);
-    }
-    // Plan first (which files to fetch), then fetch, so progress knows the total.
-    std::vector<std::pair<const ObjectEntry*, fs::path>> to_fetch;
-    for (const auto& [name, by_format] : grouped) {
-        const std::string full = name.first + "." + name.second;
-        if (!options.only_tables.empty() &&
-            std::find(options.only_tables.begin(), options.only_tables.end(), full) == options.only_tables.end()) {
-            continue;
-        }
+    std::vector<PlannedTable> planned;
+    for (auto& [name, by_format] : grouped) {
         auto majority = std::max_element(by_format.begin(), by_format.end(), [](const auto& x, const auto& y) {
             return x.second.size() < y.second.size();
         });
-        TableBinding t;
-        t.database = name.first;
-        t.table = name.second;
-        t.format = majority->first;
-        for (const ObjectEntry* e : majority->second) {
-            if (options.file_filter && !options.file_filter(full, e->key)) {
-                continue;
-            }
-            if (local) {
-                t.files.push_back(store.local_path(e->key)->string());
-                continue;
-            }
-            // The cache mirrors the store's keys; a file counts as cached when its size and
-            // modification time match the object's.
-            const fs::path cached = options.cache_dir / store.uri().substr(5) / e->key;
-            std::error_code ec;
-            const bool fresh = fs::exists(cached, ec) && fs::file_size(cached, ec) == e->size &&
-                               file_time_us(fs::last_write_time(cached, ec)) == e->modified;
-            if (!fresh) {
-                to_fetch.emplace_back(e, cached);
-            }
-            t.files.push_back(cached.string());
-        }
-        if (!t.files.empty()) {
-            out.tables.push_back(std::move(t));
-        }
+        planned.push_back({name.first, name.second, majority->first, std::move(majority->second)});
     }
-    if (!options.fetch) {
-        return out;
-    }
-    uint64_t done = 0;
-    for (const auto& [e, cached] : to_fetch) {
-        std::error_code ec;
-        fs::create_directories(cached.parent_path(), ec);
-        fs::path temp = cached;
-        temp += ".part";
-        if (auto st = store.download(e->key, temp); !st) {
-            fs::remove(temp, ec);
-            return fail(st.error());
-        }
-        fs::rename(temp, cached, ec);
-        if (ec) {
-            return fail(Error::fatal("cannot fill the query cache at " + cached.string() + ": " + ec.message()));
-        }
-        // The object's time on the cached copy: the freshness check above compares it.
-        fs::last_write_time(cached, file_time_of(e->modified), ec);
-        ++out.downloaded_files;
-        out.downloaded_bytes += e->size;
-        if (options.progress) {
-            options.progress(++done, to_fetch.size());
-        }
+    WarehouseTables out;
+    if (auto st = bind_files(store, std::move(planned), options, out); !st) {
+        return fail(st.error());
     }
     return out;
 }

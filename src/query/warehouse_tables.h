@@ -35,6 +35,19 @@ struct WarehouseScanOptions {
     std::function<void(uint64_t, uint64_t)> progress;
 };
 
+//! A table's files before binding: keys in `store`, with the size and time the cache checks.
+struct PlannedTable {
+    std::string database;
+    std::string table;
+    std::string format;
+    std::vector<ObjectEntry> files;
+};
+
+//! Binds planned tables of one store into `out`: local paths for a folder, cached copies
+//! (fetched when stale, unless options.fetch is false) for S3. Applies only_tables and file_filter.
+Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const WarehouseScanOptions& options,
+                  WarehouseTables& out);
+
 //! Groups the store's data files into tables. Keys under `_ticklake/` (journals) and staged
 //! files are skipped; a table with files of several formats is bound to its majority format.
 Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOptions& options);

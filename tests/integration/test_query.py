@@ -182,3 +182,18 @@ def test_s3_warehouse_is_queried_through_the_read_through_cache(broker, topic, t
         assert again.returncode != 0, "listing the warehouse needs S3; the cache holds data, not the listing"
     finally:
         server.stop()
+
+
+def test_catalog_tables_are_queried_by_name_without_a_warehouse_flag(broker, topic, tmp_path):
+    """Athena's way: the sink registers its files in a catalog; the query names only tables."""
+    catalog = tmp_path / "catalog.db"
+    warehouse = tmp_path / "wh"
+    produce_sim(broker, topic, 30_000, days=2, partitions=3)
+    sink(broker, topic, warehouse, extra=("--catalog", str(catalog)))
+    proc = query(["--catalog", str(catalog), "--format", "jsonl",
+                  "SELECT dt::VARCHAR AS dt, count(*) AS n FROM market.trades GROUP BY 1 ORDER BY 1"])
+    ref = duckdb.sql(f"SELECT dt::VARCHAR, count(*) FROM read_parquet('{warehouse}/market/trades/*/*.parquet', "
+                     f"hive_partitioning=true) GROUP BY 1 ORDER BY 1").fetchall()
+    assert [(r["dt"], r["n"]) for r in rows_jsonl(proc)] == ref
+    empty = query(["--catalog", str(tmp_path / "empty.db"), "SELECT 1 FROM market.trades"], check=False)
+    assert empty.returncode == 2 and "has no tables" in empty.stderr

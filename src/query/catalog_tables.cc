@@ -1,0 +1,87 @@
+#include "query/catalog_tables.h"
+
+#include <filesystem>
+#include <map>
+
+namespace ticklake::query {
+
+namespace fs = std::filesystem;
+
+std::string warehouse_root(const std::string& location, const std::string& key) {
+    std::string loc = location;
+    while (!loc.empty() && loc.back() == '/') {
+        loc.pop_back();
+    }
+    // The longest leading folder path of the key that the location ends with.
+    std::string best;
+    for (size_t slash = key.find('/'); slash != std::string::npos; slash = key.find('/', slash + 1)) {
+        const std::string prefix = key.substr(0, slash);
+        if (loc.size() > prefix.size() && loc.ends_with("/" + prefix)) {
+            best = prefix;
+        }
+    }
+    if (best.empty()) {
+        return loc; // the key is relative to the location itself
+    }
+    return loc.substr(0, loc.size() - best.size() - 1);
+}
+
+Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions& options,
+                                    const ObjectStoreOptions& store_options) {
+    auto tables = catalog.tables();
+    if (!tables) {
+        return fail(tables.error());
+    }
+    CatalogBinding out;
+    std::map<std::string, std::vector<PlannedTable>> by_root;
+    for (const auto& t : *tables) {
+        out.all_names.push_back(t.qualified_name());
+        if (!options.only_tables.empty() && std::find(options.only_tables.begin(), options.only_tables.end(),
+                                                      t.qualified_name()) == options.only_tables.end()) {
+            continue;
+        }
+        auto files = catalog.files(t);
+        if (!files) {
+            return fail(files.error());
+        }
+        if (files->empty()) {
+            continue;
+        }
+        PlannedTable p{t.database, t.name, t.format, {}};
+        for (const auto& f : *files) {
+            p.files.push_back({f.key, f.size, f.modified});
+        }
+        by_root[warehouse_root(t.location, files->front().key)].push_back(std::move(p));
+    }
+    for (auto& [root, planned] : by_root) {
+        const bool local = root.rfind("s3://", 0) != 0;
+        if (local) {
+            const std::string path = root.rfind("file://", 0) == 0 ? root.substr(7) : root;
+            // A file the catalog lists but the folder no longer holds would fail the whole
+            // query: leave it out and say so.
+            for (auto& p : planned) {
+                std::erase_if(p.files, [&](const ObjectEntry& e) {
+                    std::error_code ec;
+                    const bool gone = !fs::exists(fs::path(path) / e.key, ec);
+                    out.missing_files += gone ? 1 : 0;
+                    return gone;
+                });
+            }
+            if (!fs::is_directory(path)) {
+                continue;
+            }
+        }
+        ObjectStoreOptions o = store_options;
+        o.probe = false; // the catalog already says what is there; S3 answers on the first fetch
+        auto store = open_object_store(root, o);
+        if (!store) {
+            return fail(store.error());
+        }
+        if (auto st = bind_files(**store, std::move(planned), options, out.tables); !st) {
+            return fail(st.error());
+        }
+    }
+    return out;
+}
+
+} // namespace ticklake::query

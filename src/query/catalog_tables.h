@@ -1,0 +1,30 @@
+// The catalog's tables as the query engine binds them: Glue's role for Athena. The files of
+// each table come from the catalog (what the crawler and the sink registered), so a query
+// lists nothing; tables in local folders are read in place, tables on S3 through the
+// read-through cache. Several warehouses may share one catalog, as buckets share Glue.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/error.h"
+#include "query/warehouse_tables.h"
+#include "storage/object_store.h"
+
+namespace ticklake::query {
+
+struct CatalogBinding {
+    WarehouseTables tables;
+    std::vector<std::string> all_names;  //!< every "database.table" in the catalog
+    uint64_t missing_files = 0;          //!< local files the catalog lists that are gone (re-crawl)
+};
+
+//! The warehouse root of a table: its location minus the folder its file keys start with
+//! ("file:///wh/market/trades/" + key "market/trades/dt=.../x" -> "file:///wh").
+std::string warehouse_root(const std::string& location, const std::string& key);
+
+Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions& options,
+                                    const ObjectStoreOptions& store_options);
+
+} // namespace ticklake::query
