@@ -1,0 +1,47 @@
+// The common back half of every live source: stamps receive time and source name, drops
+// duplicates by event id within a window, counts gaps in contiguous vendor ids, keeps the
+// counters and the first reasons for skipped messages.
+//
+// @locality owned by one source, used from the thread that calls next_batch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/event.h"
+#include "sources/live/dedup_window.h"
+#include "sources/live/live_stats.h"
+
+namespace ticklake {
+
+class EventEmitter {
+public:
+    EventEmitter(std::string vendor, size_t dedup_window);
+    //! Where emitted events go until the next begin(); also takes the receive time.
+    void begin(std::vector<Event>* out);
+
+    void emit(Event&& e);
+    void emit_sequenced(std::string_view key, int64_t seq, Event&& e);
+    void skip(std::string reason);
+    void inexact_decimal(std::string_view text);
+
+    LiveStats stats;
+    std::vector<std::string> first_errors; //!< a few reasons for skipped messages
+    const std::string& vendor() const { return vendor_; }
+
+private:
+    bool accept(Event& e);
+
+    std::string vendor_;
+    DedupWindow seen_;
+    std::unordered_map<std::string, int64_t> last_seq_; //!< per key: highest id seen
+    std::vector<Event>* out_ = nullptr;
+    TimestampUs recv_ts_ = 0;
+    uint64_t gaps_logged_ = 0;
+    bool inexact_logged_ = false;
+};
+
+} // namespace ticklake
