@@ -46,8 +46,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 } // namespace
 
-HttpClient::HttpClient(std::chrono::milliseconds timeout, std::string user_agent)
-    : timeout_(timeout), user_agent_(std::move(user_agent)) {
+HttpClient::HttpClient(std::chrono::milliseconds timeout, std::string user_agent, std::string ca_file)
+    : timeout_(timeout), user_agent_(std::move(user_agent)), ca_file_(std::move(ca_file)) {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     curl_ = curl_easy_init();
@@ -81,6 +81,9 @@ Result<HttpResponse> HttpClient::get(const std::string& url) {
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!ca_file_.empty()) {
+        curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
+    }
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

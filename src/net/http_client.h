@@ -21,8 +21,9 @@ struct HttpResponse {
 
 class HttpClient {
 public:
+    //! ca_file: a PEM bundle used instead of the system's CA store (empty: the system's).
     explicit HttpClient(std::chrono::milliseconds timeout = std::chrono::seconds(20),
-                        std::string user_agent = "ticklake");
+                        std::string user_agent = "ticklake", std::string ca_file = {});
     ~HttpClient();
     HttpClient(const HttpClient&) = delete;
     HttpClient& operator=(const HttpClient&) = delete;
@@ -35,6 +36,7 @@ private:
     void* curl_; //!< CURL*, opaque so that curl.h stays out of this header
     std::chrono::milliseconds timeout_;
     std::string user_agent_;
+    std::string ca_file_;
 };
 
 } // namespace ticklake::net

@@ -170,6 +170,9 @@ void ReplayServer::serve(tcp::socket socket) {
                 case WsStep::Kind::hang:
                     std::this_thread::sleep_for(std::chrono::milliseconds(step.ms));
                     break;
+                case WsStep::Kind::soak:
+                    soak(ws, step);
+                    break;
                 }
             }
             // Script done: keep reading until the client closes or goes away.
@@ -203,6 +206,34 @@ void ReplayServer::serve(tcp::socket socket) {
         http::write(socket, res);
         if (!req.keep_alive()) {
             return;
+        }
+    }
+}
+
+void ReplayServer::soak(websocket::stream<tcp::socket>& ws, const WsStep& step) {
+    // Paced by the clock in 1 ms slices: behind schedule, it sends the backlog at once.
+    const auto start = std::chrono::steady_clock::now();
+    const uint64_t total = static_cast<uint64_t>(step.rate) * static_cast<uint64_t>(step.ms) / 1000;
+    const uint64_t base = 100'000'000 + soak_sent_.load(); // ids continue across connections
+    char buf[320];
+    ws.text(true);
+    for (uint64_t i = 0; i < total && !stop_;) {
+        const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        const uint64_t due = std::min<uint64_t>(total, static_cast<uint64_t>(elapsed.count()) * static_cast<uint64_t>(step.rate) / 1'000'000 + 1);
+        if (i >= due) {
+            std::this_thread::sleep_for(std::chrono::microseconds(500));
+            continue;
+        }
+        for (; i < due; ++i) {
+            const unsigned long long id = base + i;
+            const long long ms = 1'700'000'000'000LL + static_cast<long long>(id / 50);
+            const int n = std::snprintf(
+                buf, sizeof buf,
+                R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":%lld,"s":"BTCUSDT","a":%llu,"p":"43250.%02llu000000",)"
+                R"("q":"0.%05llu000","f":%llu,"l":%llu,"T":%lld,"m":%s,"M":true}})",
+                ms, id, id % 100, id % 99'999 + 1, id, id, ms, (id & 1) ? "true" : "false");
+            ws.write(asio::buffer(buf, static_cast<size_t>(n)));
+            ++soak_sent_;
         }
     }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 namespace ticklake::net::testing {
 
@@ -24,11 +25,13 @@ struct WsStep {
         drop,   //!< cut the TCP connection without a close frame (a network failure)
         close,  //!< send a close frame with `code` and `text` as reason, then end
         hang,   //!< stop reading and answering (pings included) for `ms` milliseconds
+        soak,   //!< generate Binance aggTrade messages (contiguous ids) at `rate`/s for `ms` ms
     };
     Kind kind = Kind::send;
     std::string text;
     int ms = 0;
     uint16_t code = 1000;
+    long rate = 0;
 
     static WsStep send(std::string t) { return {Kind::send, std::move(t)}; }
     static WsStep expect(std::string t) { return {Kind::expect, std::move(t)}; }
@@ -36,6 +39,7 @@ struct WsStep {
     static WsStep drop() { return {Kind::drop, {}}; }
     static WsStep close(uint16_t code, std::string reason) { return {Kind::close, std::move(reason), 0, code}; }
     static WsStep hang(int ms) { return {Kind::hang, {}, ms}; }
+    static WsStep soak(long rate, int ms) { return {Kind::soak, {}, ms, 1000, rate}; }
 };
 
 //! The steps of one WebSocket connection. After the last step the server keeps reading
@@ -82,10 +86,13 @@ public:
     uint64_t pings_from_client() const { return client_pings_.load(); }
     //! True once the connection with this index has been fully played and the client left.
     size_t finished() const { return finished_.load(); }
+    //! Messages sent by soak steps so far.
+    uint64_t soak_sent() const { return soak_sent_.load(); }
 
 private:
     void run();
     void serve(boost::asio::ip::tcp::socket socket);
+    void soak(boost::beast::websocket::stream<boost::asio::ip::tcp::socket>& ws, const WsStep& step);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -98,6 +105,7 @@ private:
     std::atomic<size_t> finished_{0};
     std::atomic<uint64_t> pongs_{0};
     std::atomic<uint64_t> client_pings_{0};
+    std::atomic<uint64_t> soak_sent_{0};
     std::vector<size_t> http_served_;
     mutable std::mutex mu_;
     std::vector<std::vector<std::string>> received_;

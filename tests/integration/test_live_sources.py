@@ -1,0 +1,119 @@
+"""Live vendor feeds end to end: the replay server (ticklake-replay-server, scripted from the
+recordings in shared/data) -> ticklake produce --source <vendor> --url ws://127.0.0.1:PORT ->
+a real Kafka broker -> ticklake sink. Checked with kcat and DuckDB, independently of ticklake.
+"""
+import json
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import BINARY, SHARED_DATA, kcat_dump, run, sink
+
+COINBASE = SHARED_DATA / "coinbase_exchange_ws_matches_ticker.jsonl"
+PRODUCTS = "BAND-BTC,BAND-GBP,CRV-EUR,DASH-BTC,NMR-EUR,NU-GBP,SKL-BTC,SKL-GBP,SKL-USD,YFI-BTC"
+
+
+def replay_server_binary() -> Path:
+    env = os.environ.get("TICKLAKE_REPLAY_SERVER")
+    if env:
+        return Path(env)
+    # build/ticklake -> build/<preset>/src/cli/ticklake; the server is built next to it.
+    return BINARY.resolve().parents[1] / "net" / "ticklake-replay-server"
+
+
+class ReplayServer:
+    def __init__(self, script: str, tmp_path: Path):
+        path = tmp_path / "replay.script"
+        path.write_text(script)
+        binary = replay_server_binary()
+        assert binary.exists(), f"{binary} is missing: build with tests enabled (make build)"
+        self.proc = subprocess.Popen([str(binary), str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+        self.port = int(self.proc.stdout.readline())
+
+    def url(self, path="/"):
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+    def stop(self) -> str:
+        _, err = self.proc.communicate(timeout=30)  # closing stdin stops the server
+        return err
+
+
+@pytest.fixture
+def replay(tmp_path):
+    servers = []
+
+    def start(script):
+        s = ReplayServer(script, tmp_path)
+        servers.append(s)
+        return s
+    yield start
+    for s in servers:
+        if s.proc.poll() is None:
+            s.stop()
+
+
+def test_coinbase_recording_reaches_kafka_and_the_sink_once_each_across_a_drop(broker, topic, warehouse, replay):
+    lines = COINBASE.read_text().splitlines()
+    # Connection 1 dies after line 120; connection 2 starts again at line 100 (a duplicate burst).
+    server = replay(f"expect subscribe\nsendfile {COINBASE} 0 120\ndrop\n---\n"
+                    f"expect subscribe\nsendfile {COINBASE} 100\n")
+    proc = run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "coinbase", "--symbols", PRODUCTS,
+                "--url", server.url(), "--duration", "5", "--partitions", "3", "--no-progress"], timeout=120)
+    server.stop()
+    source = [json.loads(l) for l in lines]
+    expected = {}
+    for m in source:
+        if m["type"] in ("match", "last_match"):
+            expected[f"coinbase:{m['product_id']}:t:{m['trade_id']}"] = m
+        elif m["type"] == "ticker":
+            expected[f"coinbase:{m['product_id']}:q:{m['sequence']}"] = m
+    burst = sum(1 for m in source[100:120] if m["type"] != "subscriptions")
+    assert f"delivered {len(expected)} of {len(expected)}" in proc.stderr, proc.stderr
+    assert f"{burst} duplicates dropped, 0 gaps (0 ids missing)" in proc.stderr, proc.stderr
+    assert "reconnected" in proc.stderr
+
+    got = [json.loads(l) for l in kcat_dump(broker, topic, warehouse.parent / "dump.jsonl").read_text().splitlines()]
+    assert len(got) == len(expected)
+    assert {e["id"] for e in got} == set(expected)
+    for e in got:
+        m = expected[e["id"]]
+        assert e["symbol"] == m["product_id"] and e["source"] == "coinbase"
+        assert e["ts"] == m["time"]
+        if e["type"] == "trade":
+            assert Decimal(str(e["price"])) == Decimal(m["price"]), e
+            assert Decimal(str(e["size"])) == Decimal(m["size"]), e
+            assert e["side"] == {"buy": "sell", "sell": "buy"}[m["side"]]
+        else:
+            assert e["type"] == "quote"
+            assert Decimal(str(e["bid"])) == Decimal(m["best_bid"]), e
+            assert Decimal(str(e["ask"])) == Decimal(m["best_ask"]), e
+
+    summary, _ = sink(broker, topic, warehouse, fmt="parquet")
+    con = duckdb.connect()
+    trades = con.execute(f"select count(*), count(distinct id) from read_parquet('{warehouse}/market/trades/**/*.parquet', "
+                         "hive_partitioning=true)").fetchone()
+    quotes = con.execute(f"select count(*) from read_parquet('{warehouse}/market/quotes/**/*.parquet', "
+                         "hive_partitioning=true)").fetchone()
+    n_trades = sum(1 for k in expected if ":t:" in k)
+    assert trades == (n_trades, n_trades)
+    assert quotes[0] == len(expected) - n_trades
+
+
+def test_alpaca_auth_failure_is_reported_once_and_exits_non_zero(broker, topic, replay):
+    stream = (SHARED_DATA / "alpaca_stream_v2.jsonl").read_text().splitlines()
+    server = replay(f"send {stream[0]}\nexpect auth\nsend {stream[4]}\n")  # 402 auth failed
+    env = dict(os.environ, APCA_API_KEY_ID="AK-TEST", APCA_API_SECRET_KEY="very-secret-value")
+    proc = subprocess.run([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", "alpaca",
+                           "--symbols", "AAPL", "--url", server.url("/v2/iex"), "--duration", "20", "--no-progress"],
+                          capture_output=True, text=True, timeout=60, env=env)
+    err = server.stop()
+    assert proc.returncode != 0
+    assert proc.stderr.count("auth failed") >= 1 and "APCA_API_KEY_ID" in proc.stderr, proc.stderr
+    assert proc.stderr.count("not retrying") == 1, proc.stderr
+    assert "very-secret-value" not in proc.stderr and "AK-TEST" not in proc.stderr
+    assert "1 connections" in err, err
