@@ -3,6 +3,8 @@
 // US/Eastern), values as decimal strings. Rate limits and plan limits come back with HTTP
 // 200 and a "Note" or "Information" field instead of data; bad keys or symbols with an
 // "Error Message".
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "sources/live/poll_protocol.h"
@@ -72,6 +74,8 @@ public:
             ctx.skip(fmt::format("{}: time zone {} is not supported (US/Eastern or UTC)", symbol, zone));
             return PollAdvice{};
         }
+        // The series comes newest first; Kafka should see each symbol's bars in time order.
+        std::vector<Event> bars;
         for (auto [time, bar] : series) {
             auto ts = new_york ? parse_new_york_local(time) : parse_rfc3339(time);
             const auto o = decimal(bar, "1. open", ctx), h = decimal(bar, "2. high", ctx),
@@ -94,6 +98,10 @@ public:
             b.close = *c;
             b.volume = *v;
             e.body = std::move(b);
+            bars.push_back(std::move(e));
+        }
+        std::stable_sort(bars.begin(), bars.end(), [](const Event& x, const Event& y) { return x.ts < y.ts; });
+        for (Event& e : bars) {
             ctx.emit(std::move(e));
         }
         return PollAdvice{};

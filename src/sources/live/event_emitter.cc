@@ -11,6 +11,8 @@ constexpr uint64_t kGapsLogged = 20;  //!< after this many, gaps only show in th
 constexpr size_t kFirstErrors = 5;
 } // namespace
 
+Error final_error(const Error& e) { return Error{e.kind, e.message + "; not retrying"}; }
+
 std::string LiveStats::summary() const {
     return fmt::format("{} messages, {} events, {} duplicates dropped, {} gaps ({} ids missing), {} out of order, "
                        "{} ignored, {} malformed, {} inexact decimals, {} connects, {} failed connects, "

@@ -11,11 +11,16 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/error.h"
 #include "common/event.h"
 #include "sources/live/dedup_window.h"
 #include "sources/live/live_stats.h"
 
 namespace ticklake {
+
+//! The error that ends a live source, worded so that the one report the caller prints says
+//! retrying is over.
+Error final_error(const Error& e);
 
 class EventEmitter {
 public:

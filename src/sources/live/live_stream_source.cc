@@ -126,9 +126,8 @@ Result<size_t> LiveStreamSource::next_batch(std::vector<Event>& out, size_t max_
                 continue;
             }
             if (auto st = connect(); !st) {
-                std::fprintf(stderr, "%s: %s; not retrying\n", options_.vendor.c_str(), st.error().message.c_str());
                 finish();
-                return fail(st.error());
+                return fail(final_error(st.error()));
             }
             continue;
         }
@@ -162,9 +161,8 @@ Result<size_t> LiveStreamSource::next_batch(std::vector<Event>& out, size_t max_
                 lost(st.error());
                 continue;
             }
-            std::fprintf(stderr, "%s: %s; not retrying\n", options_.vendor.c_str(), st.error().message.c_str());
             finish();
-            return fail(st.error());
+            return fail(final_error(st.error()));
         }
         for (const std::string& reply : ctx.outbox) {
             if (auto sent = conn_->send_text(reply); !sent) {

@@ -82,7 +82,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
     if (!res) {
         if (res.error().kind != ErrorKind::retry) {
             done_ = true;
-            return fail(res.error());
+            return fail(final_error(res.error()));
         }
         ++emitter_.stats.connect_failures;
         const auto delay = backoff_.next();
@@ -96,8 +96,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
         done_ = true;
         const std::string why = options_.vendor + " refused the request with HTTP " + std::to_string(res->status) +
                                 ": the API key is missing, wrong or not entitled";
-        std::fprintf(stderr, "%s: %s; not retrying\n", options_.vendor.c_str(), why.c_str());
-        return fail(Error::fatal(why));
+        return fail(final_error(Error::fatal(why)));
     }
     if (res->status == 429 || res->status >= 500) {
         if (res->status == 429) {
@@ -117,8 +116,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
             return 0;
         }
         done_ = true;
-        std::fprintf(stderr, "%s: %s; not retrying\n", options_.vendor.c_str(), advice.error().message.c_str());
-        return fail(advice.error());
+        return fail(final_error(advice.error()));
     }
     if (advice->slow_down) {
         ++emitter_.stats.rate_limited;

@@ -59,6 +59,9 @@ TEST(AlphaVantage, RateLimitNoteThenEveryBarInUtcWithExactDecimals) {
         ++n;
     }
     EXPECT_EQ(n, 100u);
+    for (size_t i = 1; i < d.events.size(); ++i) {
+        EXPECT_LT(d.events[i - 1].ts, d.events[i].ts) << "bars must go out oldest first";
+    }
 }
 
 TEST(AlphaVantage, ErrorMessageIsFatal) {

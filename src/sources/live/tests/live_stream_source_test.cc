@@ -95,3 +95,21 @@ TEST(LiveStreamSource, OldConnectionsAreRenewedBeforeTheVendorCutsThem) {
 
 } // namespace
 } // namespace ticklake::testing
+
+namespace ticklake::testing {
+namespace {
+
+TEST(LiveStreamSource, ServerPingsMidStreamAreAnsweredAndTheStreamGoesOn) {
+    const auto m = matches();
+    // After the ping the server reads on (expecting a message never sent): the pong shows up.
+    ReplayServer server({{{WsStep::expect("subscribe"), WsStep::send(m[0]), WsStep::ping(), WsStep::send(m[1]),
+                           WsStep::expect("never sent")}}});
+    auto src = source(server.ws_url());
+    auto d = drain(*src, 2);
+    ASSERT_EQ(d.events.size(), 2u);
+    EXPECT_EQ(server.pongs(), 1u);
+    EXPECT_EQ(src->stats().disconnects, 0u);
+}
+
+} // namespace
+} // namespace ticklake::testing
