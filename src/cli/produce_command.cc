@@ -388,6 +388,10 @@ void add_produce_command(CLI::App& app) {
     live->add_option("--poll-interval", f->live.poll_interval_s,
                      "yahoo, alphavantage: seconds between two polls of one symbol (mind the plan's rate limit)")
         ->capture_default_str();
+    live->add_option("--rate-limit-wait", f->live.rate_limit_wait_s,
+                     "alphavantage: seconds to pause all polls after a rate-limit note (HTTP 429 answers use their "
+                     "Retry-After)")
+        ->capture_default_str();
     live->add_option("--idle-timeout", f->live.idle_timeout_s,
                      "WebSocket: ping after half of this many seconds of silence, reconnect after all of it")
         ->capture_default_str();

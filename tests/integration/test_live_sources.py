@@ -2,9 +2,11 @@
 recordings in shared/data) -> ticklake produce --source <vendor> --url ws://127.0.0.1:PORT ->
 a real Kafka broker -> ticklake sink. Checked with kcat and DuckDB, independently of ticklake.
 """
+import datetime
 import json
 import os
 import subprocess
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -117,3 +119,89 @@ def test_alpaca_auth_failure_is_reported_once_and_exits_non_zero(broker, topic, 
     assert proc.stderr.count("not retrying") == 1, proc.stderr
     assert "very-secret-value" not in proc.stderr and "AK-TEST" not in proc.stderr
     assert "1 connections" in err, err
+
+
+def _ids_binance_spot():
+    ids = set()
+    for line in (SHARED_DATA / "binance_spot_ws_combined_stream.jsonl").read_text().splitlines():
+        d = json.loads(line)["data"]
+        if d.get("e") == "aggTrade":
+            ids.add(f"binance:{d['s']}:a:{d['a']}")
+        elif "u" in d and "e" not in d:
+            ids.add(f"binance:{d['s']}:q:{d['u']}")
+    return ids
+
+
+def _ids_alpaca():
+    lines = (SHARED_DATA / "alpaca_stream_v2.jsonl").read_text().splitlines()
+    ids = set()
+    for line in lines[16:18]:
+        for m in json.loads(line):
+            ids.add(f"alpaca:{m['S']}:t:{m['x']}:{m['i']}" if m["T"] == "t" else
+                    f"alpaca:{m['S']}:q:{m['t']}:{m['bx']}:{m['ax']}")
+    return ids
+
+
+def _ids_polygon():
+    lines = (SHARED_DATA / "polygon_ws_mock_server_frames.jsonl").read_text().splitlines()
+    return {f"polygon:{m['sym']}:t:{m['x']}:{m['i']}" for line in lines[2:] for m in json.loads(line)}
+
+
+def _ids_yahoo():
+    r = json.loads((SHARED_DATA / "yahoo_v8_chart_AAPL_1d_2020-08-31_2020-11-07.json").read_text())["chart"]["result"][0]
+    off = r["meta"]["gmtoffset"]
+    return {"yahoo:AAPL:1d:" + time.strftime("%Y-%m-%d", time.gmtime(t + off)) for t in r["timestamp"]}
+
+
+def _ids_alphavantage():
+    series = json.loads((SHARED_DATA / "alphavantage_intraday_1min_MSFT.json").read_text())["Time Series (1min)"]
+    out = set()
+    for local in series:  # December 2017: New York is UTC-5
+        t = datetime.datetime.strptime(local, "%Y-%m-%d %H:%M:%S") + datetime.timedelta(hours=5)
+        out.add("alphavantage:MSFT:1m:" + t.strftime("%Y-%m-%dT%H:%M:%S.000000Z"))
+    return out
+
+
+def _vendor_cases(tmp_path):
+    d = SHARED_DATA
+    alpaca = (d / "alpaca_stream_v2.jsonl").read_text().splitlines()
+    poly = (d / "polygon_ws_mock_server_frames.jsonl").read_text().splitlines()
+    note = tmp_path / "note.json"
+    note.write_text('{"Note":"Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per '
+                    'minute and 500 calls per day."}')
+    return {
+        # vendor: (script, args, env, expected ids, duplicates in the script)
+        "finnhub": (f"require token=fh-key\nexpect subscribe\nsendfile {d}/finnhub_ws_trades.jsonl 0 3\n",
+                    ["--symbols", "BINANCE:BTCUSDT"], {"FINNHUB_API_KEY": "fh-key"},
+                    {"finnhub:BINANCE:BTCUSDT:1575526691134:7296.89x0.011467:0"}, 1),
+        "binance": (f"sendfile {d}/binance_spot_ws_combined_stream.jsonl\n",
+                    ["--symbols", "NKNUSDT,BLZETH,LRCBTC,RUNEEUR", "--channels", "depth@100ms,bookTicker,aggTrade,kline_1m"],
+                    {}, _ids_binance_spot(), 0),
+        "alpaca": (f"send {alpaca[0]}\nexpect auth\nsend {alpaca[1]}\nexpect subscribe\nsendfile {d}/alpaca_stream_v2.jsonl 16 18\n",
+                   ["--symbols", "AAPL,AMD"], {"APCA_API_KEY_ID": "k", "APCA_API_SECRET_KEY": "s"}, _ids_alpaca(), 0),
+        "polygon": (f"send {poly[0]}\nexpect auth\nsend {poly[1]}\nexpect subscribe\nsendfile {d}/polygon_ws_mock_server_frames.jsonl 2 4\n",
+                    ["--symbols", "AAPL,AMZN"], {"POLYGON_API_KEY": "k"}, _ids_polygon(), 0),
+        "yahoo": (f"route /v8/finance/chart/AAPL 200 {d}/yahoo_v8_chart_AAPL_1d_2020-08-31_2020-11-07.json\n",
+                  ["--symbols", "AAPL", "--interval", "1d", "--range", "3mo", "--poll-interval", "1"], {}, _ids_yahoo(), None),
+        "alphavantage": (f"route /query 200 {note}\nroute /query 200 {d}/alphavantage_intraday_1min_MSFT.json\n",
+                         ["--symbols", "MSFT", "--poll-interval", "1", "--rate-limit-wait", "0.5"],
+                         {"ALPHAVANTAGE_API_KEY": "k"}, _ids_alphavantage(), None),
+    }
+
+
+@pytest.mark.parametrize("vendor", ["finnhub", "binance", "alpaca", "polygon", "yahoo", "alphavantage"])
+def test_every_vendor_delivers_exactly_the_recordings_events(broker, topic, tmp_path, replay, vendor):
+    script, args, env_add, expected, duplicates = _vendor_cases(tmp_path)[vendor]
+    server = replay(script)
+    url = server.url("/") if vendor not in ("yahoo", "alphavantage") else f"http://127.0.0.1:{server.port}"
+    proc = subprocess.run([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", vendor,
+                           "--url", url, "--duration", "3", "--partitions", "1", "--no-progress", *args],
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, **env_add))
+    server.stop()
+    assert proc.returncode == 0, proc.stderr
+    assert f"delivered {len(expected)} of {len(expected)}" in proc.stderr, proc.stderr
+    if duplicates is not None:
+        assert f" {duplicates} duplicates dropped" in proc.stderr, proc.stderr
+    got = [json.loads(l) for l in kcat_dump(broker, topic, tmp_path / "dump.jsonl").read_text().splitlines()]
+    assert sorted(e["id"] for e in got) == sorted(expected)
+    assert all(e["source"] == vendor for e in got)
