@@ -42,5 +42,20 @@ TEST(HttpClient, NetworkFailuresAreRetryErrorsWithoutTheQuery) {
     EXPECT_FALSE(http.get("ws://127.0.0.1/"));
 }
 
+TEST(HttpClient, HttpsVerifiesTheCertificate) {
+    const auto cert = testing::make_test_certificate("DNS:localhost,IP:127.0.0.1");
+    ReplayServer server({.routes = {{"/q", {HttpReply{200, "secure"}}}}, .tls_cert_file = cert->cert_file,
+                         .tls_key_file = cert->key_file});
+    const std::string url = "https://localhost:" + std::to_string(server.port()) + "/q";
+    HttpClient untrusting;
+    auto refused = untrusting.get(url);
+    ASSERT_FALSE(refused) << "a self-signed certificate outside the trust store was accepted";
+    EXPECT_EQ(refused.error().kind, ErrorKind::retry);
+    HttpClient trusting(std::chrono::seconds(5), "ticklake", cert->cert_file);
+    auto ok = trusting.get(url);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->body, "secure");
+}
+
 } // namespace
 } // namespace ticklake::net

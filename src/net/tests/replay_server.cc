@@ -1,6 +1,10 @@
 #include "net/tests/replay_server.h"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <unistd.h>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <sys/socket.h>
@@ -8,7 +12,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace ticklake::net::testing {
 
@@ -21,10 +28,16 @@ using tcp = asio::ip::tcp;
 struct ReplayServer::Impl {
     asio::io_context ioc;
     tcp::acceptor acceptor{ioc};
+    std::optional<asio::ssl::context> tls; //!< set when the server speaks TLS (wss://, https://)
 };
 
 ReplayServer::ReplayServer(ReplayServerOptions options) : impl_(std::make_unique<Impl>()), options_(std::move(options)) {
     http_served_.assign(options_.routes.size(), 0);
+    if (!options_.tls_cert_file.empty()) {
+        impl_->tls.emplace(asio::ssl::context::tls_server);
+        impl_->tls->use_certificate_chain_file(options_.tls_cert_file);
+        impl_->tls->use_private_key_file(options_.tls_key_file, asio::ssl::context::pem);
+    }
     tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
     impl_->acceptor.open(ep.protocol());
     impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -52,11 +65,11 @@ ReplayServer::~ReplayServer() {
 }
 
 std::string ReplayServer::ws_url(const std::string& path) const {
-    return "ws://127.0.0.1:" + std::to_string(port_) + path;
+    return (impl_->tls ? "wss://127.0.0.1:" : "ws://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 std::string ReplayServer::http_url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return (impl_->tls ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_) + path;
 }
 
 std::vector<std::vector<std::string>> ReplayServer::received() const {
@@ -79,7 +92,13 @@ void ReplayServer::run() {
         }
         active_fd_ = socket.native_handle();
         try {
-            serve(std::move(socket));
+            if (impl_->tls) {
+                beast::ssl_stream<tcp::socket> stream(std::move(socket), *impl_->tls);
+                stream.handshake(asio::ssl::stream_base::server);
+                serve(std::move(stream));
+            } else {
+                serve(std::move(socket));
+            }
         } catch (const std::exception&) {
             // The client went away mid-script: that ends this connection, not the server.
         }
@@ -87,7 +106,8 @@ void ReplayServer::run() {
     }
 }
 
-void ReplayServer::serve(tcp::socket socket) {
+template <class Stream>
+void ReplayServer::serve(Stream socket) {
     beast::flat_buffer buffer;
     for (;;) {
         http::request<http::string_body> req;
@@ -112,7 +132,7 @@ void ReplayServer::serve(tcp::socket socket) {
                 std::lock_guard lock(mu_);
                 received_.emplace_back();
             }
-            websocket::stream<tcp::socket> ws(std::move(socket));
+            websocket::stream<Stream> ws(std::move(socket));
             ws.control_callback([this](websocket::frame_type kind, beast::string_view) {
                 if (kind == websocket::frame_type::pong) {
                     ++pongs_;
@@ -149,8 +169,8 @@ void ReplayServer::serve(tcp::socket socket) {
                     break;
                 case WsStep::Kind::drop: {
                     beast::error_code ec;
-                    ws.next_layer().shutdown(tcp::socket::shutdown_both, ec);
-                    ws.next_layer().close(ec);
+                    beast::get_lowest_layer(ws).shutdown(tcp::socket::shutdown_both, ec);
+                    beast::get_lowest_layer(ws).close(ec);
                     ++finished_;
                     return;
                 }
@@ -210,7 +230,8 @@ void ReplayServer::serve(tcp::socket socket) {
     }
 }
 
-void ReplayServer::soak(websocket::stream<tcp::socket>& ws, const WsStep& step) {
+template <class Ws>
+void ReplayServer::soak(Ws& ws, const WsStep& step) {
     // Paced by the clock in 1 ms slices: behind schedule, it sends the backlog at once.
     const auto start = std::chrono::steady_clock::now();
     const uint64_t total = static_cast<uint64_t>(step.rate) * static_cast<uint64_t>(step.ms) / 1000;
@@ -236,6 +257,23 @@ void ReplayServer::soak(websocket::stream<tcp::socket>& ws, const WsStep& step) 
             ++soak_sent_;
         }
     }
+}
+
+TestCertificate::~TestCertificate() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+std::unique_ptr<TestCertificate> make_test_certificate(const std::string& subject_alt_names) {
+    static int counter = 0;
+    const std::string dir = "/tmp/ticklake-test-cert-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    const std::string cmd = "mkdir -p " + dir + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+                            "-nodes -days 1 -subj /CN=ticklake-test -addext subjectAltName=" + subject_alt_names +
+                            " -keyout " + dir + "/key.pem -out " + dir + "/cert.pem 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) {
+        throw std::runtime_error("openssl could not make a test certificate: " + cmd);
+    }
+    return std::make_unique<TestCertificate>(dir, dir + "/cert.pem", dir + "/key.pem");
 }
 
 std::vector<std::string> read_lines(const std::string& path) {

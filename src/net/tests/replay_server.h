@@ -12,8 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
 namespace ticklake::net::testing {
 
@@ -63,6 +61,8 @@ struct ReplayServerOptions {
     std::vector<HttpRoute> routes;
     //! When set, upgrade requests whose target lacks this text get HTTP 401 (token check).
     std::string require_in_target;
+    std::string tls_cert_file; //!< PEM certificate chain: serve wss:// and https:// instead
+    std::string tls_key_file;  //!< PEM private key of tls_cert_file
 };
 
 class ReplayServer {
@@ -91,8 +91,10 @@ public:
 
 private:
     void run();
-    void serve(boost::asio::ip::tcp::socket socket);
-    void soak(boost::beast::websocket::stream<boost::asio::ip::tcp::socket>& ws, const WsStep& step);
+    template <class Stream>
+    void serve(Stream stream);
+    template <class Ws>
+    void soak(Ws& ws, const WsStep& step);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;
@@ -112,6 +114,20 @@ private:
     std::vector<std::string> targets_;
     std::thread thread_;
 };
+
+//! A self-signed certificate and its key (PEM files in a fresh temporary folder), made with
+//! the openssl command for `subject_alt_names` such as "DNS:localhost,IP:127.0.0.1".
+struct TestCertificate {
+    std::string dir;
+    std::string cert_file;
+    std::string key_file;
+    TestCertificate(std::string d, std::string c, std::string k)
+        : dir(std::move(d)), cert_file(std::move(c)), key_file(std::move(k)) {}
+    TestCertificate(const TestCertificate&) = delete;
+    TestCertificate& operator=(const TestCertificate&) = delete;
+    ~TestCertificate(); //!< removes the folder
+};
+std::unique_ptr<TestCertificate> make_test_certificate(const std::string& subject_alt_names);
 
 //! The lines of a recorded file (shared/data), without the trailing newline of each.
 std::vector<std::string> read_lines(const std::string& path);

@@ -137,5 +137,38 @@ TEST(WebSocketClient, WssVerifiesTheCertificate) {
     EXPECT_NE(c.error().message.find("TLS"), std::string::npos) << c.error().message;
 }
 
+TEST(WebSocketClient, WssWithATrustedCertificateWorks) {
+    const auto cert = testing::make_test_certificate("DNS:localhost,IP:127.0.0.1");
+    ReplayServer server({.scripts = {{WsStep::send("over tls"), WsStep::expect("x")}},
+                         .tls_cert_file = cert->cert_file, .tls_key_file = cert->key_file});
+    const std::string url = "wss://localhost:" + std::to_string(server.port()) + "/feed";
+    auto c = WebSocketClient::connect({.url = url, .ca_file = cert->cert_file});
+    ASSERT_TRUE(c) << c.error().message;
+    auto m = next(**c);
+    ASSERT_TRUE(m && *m);
+    EXPECT_EQ(**m, "over tls");
+    ASSERT_TRUE((*c)->send_text("x"));
+}
+
+TEST(WebSocketClient, WssRejectsAnUntrustedCertificate) {
+    const auto cert = testing::make_test_certificate("DNS:localhost,IP:127.0.0.1");
+    ReplayServer server({.scripts = {{WsStep::send("over tls")}}, .tls_cert_file = cert->cert_file,
+                         .tls_key_file = cert->key_file});
+    auto c = WebSocketClient::connect({.url = "wss://localhost:" + std::to_string(server.port()) + "/"});
+    ASSERT_FALSE(c) << "a self-signed certificate outside the trust store was accepted";
+    EXPECT_EQ(c.error().kind, ErrorKind::retry);
+    EXPECT_NE(c.error().message.find("TLS"), std::string::npos) << c.error().message;
+}
+
+TEST(WebSocketClient, WssRejectsACertificateForAnotherHost) {
+    const auto cert = testing::make_test_certificate("DNS:feed.example.com");
+    ReplayServer server({.scripts = {{WsStep::send("over tls")}}, .tls_cert_file = cert->cert_file,
+                         .tls_key_file = cert->key_file});
+    auto c = WebSocketClient::connect(
+        {.url = "wss://localhost:" + std::to_string(server.port()) + "/", .ca_file = cert->cert_file});
+    ASSERT_FALSE(c) << "a trusted certificate for another host name was accepted";
+    EXPECT_NE(c.error().message.find("TLS"), std::string::npos) << c.error().message;
+}
+
 } // namespace
 } // namespace ticklake::net
