@@ -75,7 +75,7 @@ private:
             return {};
         }
         if (*t == "error") {
-            return error(i64(m, "code").value_or(0), str(m, "msg").value_or(""));
+            return error(i64(m, "code").value_or(0), str(m, "msg").value_or(""), ctx.stats().connects > 1);
         }
         const auto sym = str(m, "S");
         if (*t == "t") {
@@ -163,7 +163,8 @@ private:
         return {};
     }
 
-    static Status error(int64_t code, std::string_view msg) {
+    //! reconnected: our previous connection may still count on Alpaca's side for a moment.
+    static Status error(int64_t code, std::string_view msg, bool reconnected) {
         const std::string what = fmt::format("alpaca error {} ({})", code, msg);
         switch (code) {
         case 401:
@@ -172,6 +173,9 @@ private:
         case 405:
             return fail(Error::fatal(what + ": your plan allows fewer symbols; pass fewer --symbols"));
         case 406:
+            if (reconnected) {
+                return fail(Error::retry(what + " (our previous connection may still be counted)"));
+            }
             return fail(Error::fatal(what + ": another connection with this key is open; close it first"));
         case 408:
         case 409:

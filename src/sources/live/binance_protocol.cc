@@ -144,7 +144,7 @@ public:
             e.id = fmt::format("binance:{}:q:{}", *s, *u);
             e.symbol = std::string(*s);
             const auto t = i64(data, "T"); // futures send a time; spot does not
-            e.ts = t ? from_epoch_ms(*t) : now_us();
+            e.ts = t ? from_epoch_ms(*t) : ctx.received_at();
             e.body = Quote{*bid, *bid_qty, *ask, *ask_qty, ""};
             ctx.emit(std::move(e));
             return {};

@@ -27,6 +27,9 @@ public:
     EventEmitter(std::string vendor, size_t dedup_window);
     //! Where emitted events go until the next begin(); also takes the receive time.
     void begin(std::vector<Event>* out);
+    //! A message just arrived: the receive time of the events it holds.
+    void mark_received() { recv_ts_ = now_us(); }
+    TimestampUs received_at() const { return recv_ts_; }
 
     void emit(Event&& e);
     void emit_sequenced(std::string_view key, int64_t seq, Event&& e);

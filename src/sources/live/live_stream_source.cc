@@ -29,6 +29,7 @@ public:
     void skip(std::string reason) override { emitter_.skip(std::move(reason)); }
     void inexact_decimal(std::string_view text) override { emitter_.inexact_decimal(text); }
     LiveStats& stats() override { return emitter_.stats; }
+    TimestampUs received_at() const override { return emitter_.received_at(); }
 
     std::vector<std::string> outbox; //!< replies the protocol asked for, sent after on_message
 
@@ -155,6 +156,7 @@ Result<size_t> LiveStreamSource::next_batch(std::vector<Event>& out, size_t max_
             continue;
         }
         ++emitter_.stats.messages;
+        emitter_.mark_received();
         auto st = protocol_->on_message(**m, ctx);
         if (!st) {
             if (st.error().kind == ErrorKind::retry) {

@@ -77,6 +77,9 @@ private:
             } else if (status == "auth_failed") {
                 return fail(Error::fatal("polygon refused the key (" + message + "): check POLYGON_API_KEY"));
             } else if (status == "max_connections") {
+                if (ctx.stats().connects > 1) {
+                    return fail(Error::retry("polygon: " + message + " (our previous connection may still be counted)"));
+                }
                 return fail(Error::fatal("polygon: " + message +
                                          ": another connection with this key is open; close it first"));
             } else if (status == "error") {

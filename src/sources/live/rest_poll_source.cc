@@ -26,6 +26,7 @@ public:
     void skip(std::string reason) override { emitter_.skip(std::move(reason)); }
     void inexact_decimal(std::string_view text) override { emitter_.inexact_decimal(text); }
     LiveStats& stats() override { return emitter_.stats; }
+    TimestampUs received_at() const override { return emitter_.received_at(); }
 
 private:
     EventEmitter& emitter_;
@@ -92,6 +93,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
         return 0;
     }
     ++emitter_.stats.messages;
+    emitter_.mark_received();
     if (res->status == 401 || res->status == 403) {
         done_ = true;
         const std::string why = options_.vendor + " refused the request with HTTP " + std::to_string(res->status) +

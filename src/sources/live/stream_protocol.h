@@ -51,6 +51,8 @@ public:
     //! A decimal text that a double cannot hold exactly (see exact_decimal.h).
     virtual void inexact_decimal(std::string_view text) = 0;
     virtual LiveStats& stats() = 0;
+    //! When the message being handled arrived (UTC µs): the event time of feeds that send none.
+    virtual TimestampUs received_at() const = 0;
 };
 
 class StreamProtocol {

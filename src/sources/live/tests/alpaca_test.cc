@@ -132,5 +132,20 @@ TEST(Alpaca, ErrorCodesChooseBetweenStoppingAndReconnecting) {
     }
 }
 
+TEST(Alpaca, ConnectionLimitRightAfterAReconnectIsRetriedNotFatal) {
+    Frames f;
+    WsScript drop{WsStep::send(f.connected()), WsStep::expect("auth"), WsStep::send(f.authenticated()),
+                  WsStep::expect("subscribe"), WsStep::drop()};
+    WsScript limited{WsStep::send(f.connected()), WsStep::expect("auth"), WsStep::send(f.error(406))};
+    WsScript good = handshake(f);
+    good.push_back(WsStep::send(f.stream[16]));
+    ReplayServer server({{drop, limited, good}});
+    auto src = alpaca(server.ws_url("/"));
+    auto d = drain(*src, 1, 3s);
+    EXPECT_TRUE(d.errors.empty()) << d.errors[0].message;
+    EXPECT_EQ(d.events.size(), 1u);
+    EXPECT_EQ(src->stats().connects, 3u);
+}
+
 } // namespace
 } // namespace ticklake::testing

@@ -68,6 +68,7 @@ TEST(Binance, SpotRecordingGivesQuotesAndTradesWithExactDecimals) {
             // Spot bookTicker has no time: the receive time stands in.
             EXPECT_GE(ev.ts, before);
             EXPECT_LE(ev.ts, after);
+            EXPECT_EQ(ev.ts, ev.recv_ts);
         } else {
             ASSERT_EQ(ev.type, EventType::trade);
             const auto& t = body<Trade>(ev);
