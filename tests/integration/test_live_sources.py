@@ -78,6 +78,9 @@ def test_coinbase_recording_reaches_kafka_and_the_sink_once_each_across_a_drop(b
     assert f"delivered {len(expected)} of {len(expected)}" in proc.stderr, proc.stderr
     assert f"{burst} duplicates dropped, 0 gaps (0 ids missing)" in proc.stderr, proc.stderr
     assert "reconnected" in proc.stderr
+    # The summary line of docs/sources.md: 120 + 117 messages, of which 3 are subscription answers.
+    assert f"produce: coinbase: 237 messages, {len(expected)} events, {burst} duplicates dropped" in proc.stderr
+    assert "3 ignored, 0 malformed, 0 inexact decimals, 2 connects" in proc.stderr, proc.stderr
 
     got = [json.loads(l) for l in kcat_dump(broker, topic, warehouse.parent / "dump.jsonl").read_text().splitlines()]
     assert len(got) == len(expected)
