@@ -306,9 +306,17 @@ int run_produce(ProduceFlags& f) {
         }
     }
     if (!f.summary_json.empty()) {
+        // Live feeds add their counters under "source" (docs/sources.md).
+        std::string source_counters;
+        if (!wire) {
+            for (const auto& [name, value] : (*source)->counters()) {
+                source_counters += fmt::format("{}\"{}\":{}", source_counters.empty() ? "" : ",", name, value);
+            }
+        }
         std::ofstream(f.summary_json) << fmt::format(
-            "{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}}}\n", s.enqueued,
-            s.delivered, s.failed, skipped(), secs);
+            "{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}{}}}\n", s.enqueued,
+            s.delivered, s.failed, skipped(), secs,
+            source_counters.empty() ? std::string() : ",\"source\":{" + source_counters + "}");
     }
     if (!failure) {
         return report_error("produce", failure.error());

@@ -2,7 +2,9 @@
 // The produce command drives a source and knows nothing of how it makes events.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -25,6 +27,8 @@ public:
     virtual std::vector<std::string> first_errors() const { return {}; }
     //! Counters for the end of a run (live feeds: duplicates dropped, gaps, reconnects); may be empty.
     virtual std::string summary() const { return {}; }
+    //! The same counters by name, for machine-readable output (produce --summary-json).
+    virtual std::vector<std::pair<std::string, uint64_t>> counters() const { return {}; }
     //! One line for logs: "sim seed=7 symbols=50", "csv indexProcessed.csv (bars)".
     virtual std::string describe() const = 0;
 };

@@ -64,8 +64,10 @@ def test_coinbase_recording_reaches_kafka_and_the_sink_once_each_across_a_drop(b
     # Connection 1 dies after line 120; connection 2 starts again at line 100 (a duplicate burst).
     server = replay(f"expect subscribe\nsendfile {COINBASE} 0 120\ndrop\n---\n"
                     f"expect subscribe\nsendfile {COINBASE} 100\n")
+    summary_json = warehouse.parent / "produce.json"
     proc = run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "coinbase", "--symbols", PRODUCTS,
-                "--url", server.url(), "--duration", "5", "--partitions", "3", "--no-progress"], timeout=120)
+                "--url", server.url(), "--duration", "5", "--partitions", "3", "--no-progress",
+                "--summary-json", str(summary_json)], timeout=120)
     server.stop()
     source = [json.loads(l) for l in lines]
     expected = {}
@@ -81,6 +83,9 @@ def test_coinbase_recording_reaches_kafka_and_the_sink_once_each_across_a_drop(b
     # The summary line of docs/sources.md: 120 + 117 messages, of which 3 are subscription answers.
     assert f"produce: coinbase: 237 messages, {len(expected)} events, {burst} duplicates dropped" in proc.stderr
     assert "3 ignored, 0 malformed, 0 inexact decimals, 2 connects" in proc.stderr, proc.stderr
+    counters = json.loads(summary_json.read_text())["source"]
+    assert (counters["messages"], counters["events"], counters["duplicates"], counters["gaps"], counters["missing"],
+            counters["connects"], counters["disconnects"]) == (237, len(expected), burst, 0, 0, 2, 1)
 
     got = [json.loads(l) for l in kcat_dump(broker, topic, warehouse.parent / "dump.jsonl").read_text().splitlines()]
     assert len(got) == len(expected)

@@ -21,6 +21,16 @@ std::string LiveStats::summary() const {
                        connects, connect_failures, disconnects, rate_limited);
 }
 
+std::vector<std::pair<std::string, uint64_t>> LiveStats::named() const {
+    return {{"messages", messages},         {"events", events},
+            {"duplicates", duplicates},     {"gaps", gaps},
+            {"missing", missing},           {"out_of_order", out_of_order},
+            {"ignored", ignored},           {"malformed", skipped},
+            {"inexact_decimals", inexact_decimals}, {"connects", connects},
+            {"connect_failures", connect_failures}, {"disconnects", disconnects},
+            {"rate_limited", rate_limited}};
+}
+
 EventEmitter::EventEmitter(std::string vendor, size_t dedup_window)
     : vendor_(std::move(vendor)), seen_(dedup_window) {}
 

@@ -81,6 +81,11 @@ Result<std::unique_ptr<MarketDataSource>> open_live_source(const LiveSourceOptio
     } else if (o.vendor == "coinbase") {
         p = make_coinbase_protocol(o);
     } else if (o.vendor == "binance") {
+        const size_t streams = o.symbols.size() * (o.channels.empty() ? 2 : o.channels.size());
+        if (streams > 1024) {
+            return fail(Error::invalid("binance allows 1024 streams per connection; --symbols x --channels gives " +
+                                       std::to_string(streams) + ": run several producers"));
+        }
         // Binance closes every connection at 24 h: renew it a little before.
         if (with_limits.max_connection_age_s == 0) {
             with_limits.max_connection_age_s = 23.5 * 3600;

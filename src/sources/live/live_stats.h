@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ticklake {
 
@@ -23,6 +25,8 @@ struct LiveStats {
     uint64_t rate_limited = 0;     //!< answers telling us to slow down (HTTP 429, vendor notes)
 
     std::string summary() const;
+    //! (name, value) of every counter, names in snake_case.
+    std::vector<std::pair<std::string, uint64_t>> named() const;
 };
 
 } // namespace ticklake

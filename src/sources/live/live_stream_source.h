@@ -32,6 +32,7 @@ public:
     std::vector<std::string> first_errors() const override { return emitter_.first_errors; }
     std::string describe() const override { return protocol_->describe(); }
     std::string summary() const override;
+    std::vector<std::pair<std::string, uint64_t>> counters() const override { return emitter_.stats.named(); }
     const LiveStats& stats() const { return emitter_.stats; }
 
 private:

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "sources/live/live_source_factory.h"
 #include "sources/live/live_stream_source.h"
 #include "sources/live/tests/vendor_test_support.h"
 
@@ -153,6 +154,20 @@ TEST(Binance, DocumentedTradeKlineAndBookTickerPayloads) {
     EXPECT_EQ(wire(body<Quote>(q).bid), "25.3519");
     EXPECT_EQ(wire(body<Quote>(q).ask_size), "40.66");
     EXPECT_EQ(src->stats().ignored, 2u); // the subscribe answer and the open kline
+}
+
+TEST(Binance, MoreStreamsThanOneConnectionAllowsIsAnErrorBeforeConnecting) {
+    LiveSourceOptions o;
+    o.vendor = "binance";
+    for (int i = 0; i < 513; ++i) {
+        o.symbols.push_back("SYM" + std::to_string(i));
+    }
+    auto s = open_live_source(o); // 513 symbols x 2 default channels = 1026 streams
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(s.error().message.find("1024"), std::string::npos);
+    o.symbols.resize(512);
+    EXPECT_TRUE(open_live_source(o));
 }
 
 } // namespace
