@@ -30,8 +30,8 @@ struct ProduceFlags {
     KafkaFlags kafka;
     std::string topic;
     std::string source = "sim";
-    //! sim: a count of symbols; live feeds: a comma-separated list
-    std::string symbols = "50";
+    //! sim: a count of symbols (empty: the simulator's default); live feeds: a comma-separated list
+    std::string symbols;
     // simulator
     MarketSimulatorOptions sim;
     std::string sim_start;
@@ -104,6 +104,9 @@ Result<std::unique_ptr<MarketDataSource>> open_source(ProduceFlags& f, fs::path&
     }
     if (f.source == "sim") {
         try {
+            if (f.symbols.empty()) {
+                f.symbols = std::to_string(f.sim.symbols);
+            }
             size_t used = 0;
             const unsigned long n = std::stoul(f.symbols, &used);
             if (used != f.symbols.size() || n > 4'000'000'000ul) {
@@ -356,10 +359,9 @@ void add_produce_command(CLI::App& app) {
         ->check(CLI::IsMember(sources))
         ->capture_default_str();
     cmd->add_option("--symbols", f->symbols,
-                    "sim: number of symbols (real large caps first, then synthetic); live feeds: comma-separated "
-                    "list in the vendor's notation (AAPL; BTC-USD for coinbase; BTCUSDT for binance; "
-                    "BINANCE:BTCUSDT for finnhub crypto)")
-        ->capture_default_str();
+                    "sim: number of symbols, real large caps first, then synthetic (default 50); live feeds: "
+                    "comma-separated list in the vendor's notation (AAPL; BTC-USD for coinbase; BTCUSDT for "
+                    "binance; BINANCE:BTCUSDT for finnhub crypto)");
     auto* sim = cmd->add_option_group("simulator (--source sim)");
     sim->add_option("--count,-n", f->sim.count, "Number of events to generate")->capture_default_str();
     sim->add_option("--seed", f->sim.seed, "Random seed: same seed and options give the same events")
