@@ -84,7 +84,7 @@ public:
     size_t refused() const { return refused_.load(); }
     uint64_t pongs() const { return pongs_.load(); }
     uint64_t pings_from_client() const { return client_pings_.load(); }
-    //! True once the connection with this index has been fully played and the client left.
+    //! Connections whose script has been played to the end (and the client left, or was dropped).
     size_t finished() const { return finished_.load(); }
     //! Messages sent by soak steps so far.
     uint64_t soak_sent() const { return soak_sent_.load(); }
