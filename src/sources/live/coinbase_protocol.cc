@@ -2,7 +2,11 @@
 // `ticker`. A match's `side` is the maker's order side, so the aggressor is the other side.
 // trade_id is contiguous per product: a jump is a gap (lost trades). `sequence` numbers every
 // order-book message of a product, most of which these channels do not carry, so jumps in it
-// are normal here; it identifies ticker messages (event id) and drops their replays.
+// are normal here; it identifies ticker messages (event id), and a message whose sequence is
+// below one already seen for its product arrived out of order (counted). A ticker and the
+// match of the same trade share their sequence.
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "sources/live/vendor_json.h"
@@ -58,6 +62,19 @@ public:
     }
 
 private:
+    //! For messages that were not duplicates. last_match is excluded: it is an old trade by
+    //! design, resent on every subscription.
+    void check_sequence(std::string_view product, int64_t seq, StreamContext& ctx) {
+        auto [it, fresh] = last_sequence_.try_emplace(std::string(product), seq);
+        if (!fresh) {
+            if (seq < it->second) {
+                ++ctx.stats().out_of_order;
+            } else {
+                it->second = seq;
+            }
+        }
+    }
+
     Status trade(element doc, std::string_view text, StreamContext& ctx) {
         const auto product = str(doc, "product_id");
         const auto id = i64(doc, "trade_id");
@@ -80,7 +97,11 @@ private:
         e.symbol = std::string(*product);
         e.ts = *ts;
         e.body = Trade{*price, *size, "", side == "sell" ? "buy" : side == "buy" ? "sell" : ""};
-        ctx.emit_sequenced(fmt::format("{} trade_id", *product), *id, std::move(e));
+        const auto seq = i64(doc, "sequence");
+        if (ctx.emit_sequenced(fmt::format("{} trade_id", *product), *id, std::move(e)) && seq &&
+            str(doc, "type") == "match") {
+            check_sequence(*product, *seq, ctx);
+        }
         return {};
     }
 
@@ -107,12 +128,15 @@ private:
         // Sizes at the best prices came with the ticker only from 2022; 0 when absent.
         e.body = Quote{*bid, decimal(doc, "best_bid_size", ctx).value_or(0), *ask,
                        decimal(doc, "best_ask_size", ctx).value_or(0), ""};
-        ctx.emit(std::move(e));
+        if (ctx.emit(std::move(e))) {
+            check_sequence(*product, *seq, ctx);
+        }
         return {};
     }
 
     LiveSourceOptions o_;
     simdjson::dom::parser parser_;
+    std::unordered_map<std::string, int64_t> last_sequence_; //!< per product: highest sequence seen
 };
 
 } // namespace

@@ -49,16 +49,18 @@ bool EventEmitter::accept(Event& e) {
     return true;
 }
 
-void EventEmitter::emit(Event&& e) {
-    if (accept(e)) {
-        ++stats.events;
-        out_->push_back(std::move(e));
+bool EventEmitter::emit(Event&& e) {
+    if (!accept(e)) {
+        return false;
     }
+    ++stats.events;
+    out_->push_back(std::move(e));
+    return true;
 }
 
-void EventEmitter::emit_sequenced(std::string_view key, int64_t seq, Event&& e) {
+bool EventEmitter::emit_sequenced(std::string_view key, int64_t seq, Event&& e) {
     if (!accept(e)) {
-        return;
+        return false;
     }
     auto [it, fresh] = last_seq_.try_emplace(std::string(key), seq);
     if (!fresh) {
@@ -81,6 +83,7 @@ void EventEmitter::emit_sequenced(std::string_view key, int64_t seq, Event&& e) 
     }
     ++stats.events;
     out_->push_back(std::move(e));
+    return true;
 }
 
 void EventEmitter::skip(std::string reason) {

@@ -31,8 +31,9 @@ public:
     void mark_received() { recv_ts_ = now_us(); }
     TimestampUs received_at() const { return recv_ts_; }
 
-    void emit(Event&& e);
-    void emit_sequenced(std::string_view key, int64_t seq, Event&& e);
+    //! False when e was a duplicate (dropped).
+    bool emit(Event&& e);
+    bool emit_sequenced(std::string_view key, int64_t seq, Event&& e);
     void skip(std::string reason);
     void inexact_decimal(std::string_view text);
 

@@ -21,9 +21,9 @@ milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<int64_t>(
 class LiveStreamSource::Context final : public StreamContext {
 public:
     explicit Context(EventEmitter& e) : emitter_(e) {}
-    void emit(Event&& e) override { emitter_.emit(std::move(e)); }
-    void emit_sequenced(std::string_view key, int64_t seq, Event&& e) override {
-        emitter_.emit_sequenced(key, seq, std::move(e));
+    bool emit(Event&& e) override { return emitter_.emit(std::move(e)); }
+    bool emit_sequenced(std::string_view key, int64_t seq, Event&& e) override {
+        return emitter_.emit_sequenced(key, seq, std::move(e));
     }
     void send(std::string text) override { outbox.push_back(std::move(text)); }
     void skip(std::string reason) override { emitter_.skip(std::move(reason)); }

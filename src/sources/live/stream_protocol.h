@@ -40,10 +40,11 @@ class StreamContext {
 public:
     virtual ~StreamContext() = default;
     //! Drops e when its id was seen within the dedup window; stamps recv_ts and source.
-    virtual void emit(Event&& e) = 0;
+    //! False when e was a duplicate.
+    virtual bool emit(Event&& e) = 0;
     //! Like emit, for ids that the vendor numbers contiguously per key (Binance trade ids,
     //! Coinbase trade_id per product): a jump counts as a gap of the ids skipped.
-    virtual void emit_sequenced(std::string_view key, int64_t seq, Event&& e) = 0;
+    virtual bool emit_sequenced(std::string_view key, int64_t seq, Event&& e) = 0;
     //! Sends a text message on the connection (subscribe after auth, ...).
     virtual void send(std::string text) = 0;
     //! A malformed message: counted, and the first reasons kept for the summary.

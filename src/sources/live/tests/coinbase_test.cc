@@ -115,6 +115,7 @@ TEST(Coinbase, RecordingAcrossADropAndADuplicateBurstGivesEveryEventOnce) {
     EXPECT_EQ(src->stats().connects, 2u);
     EXPECT_EQ(src->stats().disconnects, 1u);
     EXPECT_EQ(src->stats().inexact_decimals, 0u);
+    EXPECT_EQ(src->stats().out_of_order, 0u) << "the recording is in sequence order per product";
     // Resubscribed after the reconnect, with the same products and channels.
     const auto got = server.received();
     ASSERT_EQ(got.size(), 2u);
@@ -163,6 +164,25 @@ TEST(Coinbase, SkippedMatchesAreCountedAsTradeIdGaps) {
     EXPECT_EQ(d.events.size(), delivered);
     EXPECT_EQ(src->stats().gaps, gaps);
     EXPECT_EQ(src->stats().missing, missing);
+}
+
+TEST(Coinbase, MessagesBehindTheirProductsSequenceAreCountedOutOfOrder) {
+    const auto lines = data_lines("coinbase_exchange_ws_matches_ticker.jsonl");
+    const auto src_msgs = read_source(lines);
+    // Two matches of one product, sent in reverse order: the later-sent one is behind.
+    std::vector<size_t> band;
+    for (size_t i = 0; i < src_msgs.size() && band.size() < 2; ++i) {
+        if (src_msgs[i].type == "match" && src_msgs[i].product == "BAND-GBP") band.push_back(i);
+    }
+    ASSERT_EQ(band.size(), 2u);
+    ASSERT_LT(src_msgs[band[0]].sequence, src_msgs[band[1]].sequence);
+    ReplayServer server({{{WsStep::expect("subscribe"), WsStep::send(lines[band[1]]), WsStep::send(lines[band[0]])}}});
+    auto src = coinbase(server.ws_url("/"));
+    auto d = drain(*src, 2);
+    ASSERT_EQ(d.events.size(), 2u);
+    EXPECT_EQ(src->stats().out_of_order, 2u); // by sequence, and by trade_id
+    EXPECT_EQ(src->stats().gaps, 0u);
+    EXPECT_EQ(src->stats().duplicates, 0u);
 }
 
 } // namespace
