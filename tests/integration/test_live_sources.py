@@ -5,6 +5,7 @@ a real Kafka broker -> ticklake sink. Checked with kcat and DuckDB, independentl
 import datetime
 import json
 import os
+import signal
 import subprocess
 import time
 from decimal import Decimal
@@ -213,3 +214,19 @@ def test_every_vendor_delivers_exactly_the_recordings_events(broker, topic, tmp_
     got = [json.loads(l) for l in kcat_dump(broker, topic, tmp_path / "dump.jsonl").read_text().splitlines()]
     assert sorted(e["id"] for e in got) == sorted(expected)
     assert all(e["source"] == vendor for e in got)
+
+
+def test_without_duration_a_live_feed_runs_until_ctrl_c_and_then_flushes(broker, topic, replay):
+    server = replay(f"expect subscribe\nsendfile {COINBASE}\n")
+    proc = subprocess.Popen([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", "coinbase",
+                             "--symbols", PRODUCTS, "--url", server.url(), "--no-progress"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert proc.poll() is None, "a live feed without --duration stopped by itself"
+    sent = time.time()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    server.stop()
+    assert time.time() - sent < 5, "Ctrl-C took too long to stop the feed"
+    assert proc.returncode == 0, err
+    assert "delivered 214 of 214" in err, err
