@@ -156,6 +156,25 @@ TEST(Binance, DocumentedTradeKlineAndBookTickerPayloads) {
     EXPECT_EQ(src->stats().ignored, 2u); // the subscribe answer and the open kline
 }
 
+TEST(Binance, TradeIdGapsAreCountedPerSymbol) {
+    const auto lines = data_lines("binance_ws_docs_examples.jsonl");
+    // The documented trade (t 12345) and copies with later ids: 12346 follows, then 12349 (2 lost).
+    auto with_id = [&](int id) {
+        std::string t = lines[0];
+        t.replace(t.find("\"t\":12345"), 9, "\"t\":" + std::to_string(id));
+        return t;
+    };
+    ReplayServer server({{{WsStep::send(lines[0]), WsStep::send(with_id(12346)), WsStep::send(with_id(12349)),
+                           WsStep::send(with_id(12346))}}});
+    auto src = binance(server.ws_url("/"), {"BNBBTC"}, {"trade"});
+    auto d = drain(*src, 3);
+    ASSERT_EQ(d.events.size(), 3u);
+    EXPECT_EQ(d.events[2].id, "binance:BNBBTC:t:12349");
+    EXPECT_EQ(src->stats().gaps, 1u);
+    EXPECT_EQ(src->stats().missing, 2u);
+    EXPECT_EQ(src->stats().duplicates, 1u);
+}
+
 TEST(Binance, MoreStreamsThanOneConnectionAllowsIsAnErrorBeforeConnecting) {
     LiveSourceOptions o;
     o.vendor = "binance";
