@@ -36,6 +36,7 @@ APT_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd golang-go
   zlib1g-dev
+  libboost1.81-dev
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }

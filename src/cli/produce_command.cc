@@ -1,4 +1,5 @@
-// `ticklake produce`: a source (simulator, CSV replay, wire-format replay) -> a Kafka topic.
+// `ticklake produce`: a source (simulator, CSV replay, wire-format replay, live vendor feed)
+// -> a Kafka topic.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "kafka/kafka_producer.h"
 #include "sources/csv_replay.h"
 #include "sources/jsonl_replay.h"
+#include "sources/live/live_source_factory.h"
 #include "sources/market_simulator.h"
 #include "sources/pacer.h"
 
@@ -28,9 +30,14 @@ struct ProduceFlags {
     KafkaFlags kafka;
     std::string topic;
     std::string source = "sim";
+    //! sim: a count of symbols (empty: the simulator's default); live feeds: a comma-separated list
+    std::string symbols;
     // simulator
     MarketSimulatorOptions sim;
     std::string sim_start;
+    // live vendor feeds
+    LiveSourceOptions live;
+    std::string channels;
     // csv / jsonl replay
     std::string file;
     std::string as = "auto";
@@ -64,8 +71,51 @@ Result<std::string> unzip_single_csv(const std::string& zip_path, fs::path& temp
     return fail(Error::invalid(zip_path + " holds no .csv file"));
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, comma - start);
+        while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+        while (!item.empty() && item.back() == ' ') item.pop_back();
+        if (!item.empty()) {
+            out.push_back(std::move(item));
+        }
+        start = comma + 1;
+    }
+    return out;
+}
+
+Result<std::unique_ptr<MarketDataSource>> open_live(ProduceFlags& f) {
+    LiveSourceOptions o = f.live;
+    o.vendor = f.source;
+    o.symbols = split_list(f.symbols);
+    o.channels = split_list(f.channels);
+    if (auto st = credentials_from_env(o); !st) {
+        return fail(st.error());
+    }
+    return open_live_source(o);
+}
+
 Result<std::unique_ptr<MarketDataSource>> open_source(ProduceFlags& f, fs::path& temp_dir) {
+    if (is_live_vendor(f.source)) {
+        return open_live(f);
+    }
     if (f.source == "sim") {
+        try {
+            if (f.symbols.empty()) {
+                f.symbols = std::to_string(f.sim.symbols);
+            }
+            size_t used = 0;
+            const unsigned long n = std::stoul(f.symbols, &used);
+            if (used != f.symbols.size() || n > 4'000'000'000ul) {
+                throw std::invalid_argument(f.symbols);
+            }
+            f.sim.symbols = static_cast<uint32_t>(n);
+        } catch (const std::exception&) {
+            return fail(Error::invalid("--symbols with --source sim is a number of symbols, not '" + f.symbols + "'"));
+        }
         if (!f.sim_start.empty()) {
             auto t = parse_iso8601(f.sim_start);
             if (!t) {
@@ -105,7 +155,7 @@ Result<std::unique_ptr<MarketDataSource>> open_source(ProduceFlags& f, fs::path&
         }
         return std::unique_ptr<MarketDataSource>(std::move(*s));
     }
-    return fail(Error::invalid("unknown --source '" + f.source + "' (sim, csv or jsonl)"));
+    return fail(Error::invalid("unknown --source '" + f.source + "' (sim, csv, jsonl or a vendor of docs/sources.md)"));
 }
 
 int run_produce(ProduceFlags& f) {
@@ -253,10 +303,23 @@ int run_produce(ProduceFlags& f) {
     for (const auto& why : wire ? wire->first_errors() : (*source)->first_errors()) {
         std::fprintf(stderr, "produce:   skipped %s\n", why.c_str());
     }
+    if (!wire) {
+        if (const std::string summary = (*source)->summary(); !summary.empty()) {
+            std::fprintf(stderr, "produce: %s\n", summary.c_str());
+        }
+    }
     if (!f.summary_json.empty()) {
+        // Live feeds add their counters under "source" (docs/sources.md).
+        std::string source_counters;
+        if (!wire) {
+            for (const auto& [name, value] : (*source)->counters()) {
+                source_counters += fmt::format("{}\"{}\":{}", source_counters.empty() ? "" : ",", name, value);
+            }
+        }
         std::ofstream(f.summary_json) << fmt::format(
-            "{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}}}\n", s.enqueued,
-            s.delivered, s.failed, skipped(), secs);
+            "{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}{}}}\n", s.enqueued,
+            s.delivered, s.failed, skipped(), secs,
+            source_counters.empty() ? std::string() : ",\"source\":{" + source_counters + "}");
     }
     if (!failure) {
         return report_error("produce", failure.error());
@@ -280,18 +343,27 @@ void add_produce_command(CLI::App& app) {
                    "'type' header (docs/events.md). Idempotent producer, acks=all, compressed, batched.\n"
                    "Examples:\n"
                    "  ticklake produce -t ticks --source sim --count 1000000 --symbols 50 --seed 7\n"
-                   "  ticklake produce -t bars --source csv --file indexProcessed.csv.zip --rate 100");
+                   "  ticklake produce -t bars --source csv --file indexProcessed.csv.zip --rate 100\n"
+                   "  ticklake produce -t crypto --source coinbase --symbols BTC-USD,ETH-USD --duration 3600\n"
+                   "  FINNHUB_API_KEY=... ticklake produce -t ticks --source finnhub --symbols AAPL,MSFT\n"
+                   "Live feeds (docs/sources.md) reconnect with backoff, drop replayed duplicates by the vendor's\n"
+                   "ids and print gap counts; keys come from environment variables and are never logged.");
     f->kafka.add_to(*cmd);
     cmd->add_option("--topic,-t", f->topic, "Topic to write (created with --partitions when missing)")->required();
+    std::vector<std::string> sources = {"sim", "csv", "jsonl"};
+    sources.insert(sources.end(), live_vendor_names().begin(), live_vendor_names().end());
     cmd->add_option("--source,-s", f->source,
                     "sim: deterministic market simulator; csv: replay a CSV with a header (a .zip holding one CSV "
-                    "is unzipped); jsonl: replay wire-format JSON lines as they are")
-        ->check(CLI::IsMember({"sim", "csv", "jsonl"}))
+                    "is unzipped); jsonl: replay wire-format JSON lines as they are; finnhub, coinbase, binance, "
+                    "alpaca, polygon (WebSocket), yahoo, alphavantage (REST polling): live vendor feeds")
+        ->check(CLI::IsMember(sources))
         ->capture_default_str();
+    cmd->add_option("--symbols", f->symbols,
+                    "sim: number of symbols, real large caps first, then synthetic (default 50); live feeds: "
+                    "comma-separated list in the vendor's notation (AAPL; BTC-USD for coinbase; BTCUSDT for "
+                    "binance; BINANCE:BTCUSDT for finnhub crypto)");
     auto* sim = cmd->add_option_group("simulator (--source sim)");
     sim->add_option("--count,-n", f->sim.count, "Number of events to generate")->capture_default_str();
-    sim->add_option("--symbols", f->sim.symbols, "Number of symbols (real large caps first, then synthetic)")
-        ->capture_default_str();
     sim->add_option("--seed", f->sim.seed, "Random seed: same seed and options give the same events")
         ->capture_default_str();
     sim->add_option("--days", f->sim.days, "Trading sessions (weekdays 14:30-21:00 UTC) to spread events over")
@@ -307,6 +379,33 @@ void add_produce_command(CLI::App& app) {
         ->capture_default_str();
     replay->add_option("--symbol", f->symbol, "Symbol for rows without a symbol column");
     replay->add_option("--dataset", f->dataset, "Table name for records (default: the file name in snake_case)");
+    auto* live = cmd->add_option_group("live feeds (--source finnhub|coinbase|binance|alpaca|polygon|yahoo|alphavantage)");
+    live->add_option("--url", f->live.url,
+                     "Endpoint instead of the vendor's (a proxy, or the test replay server): ws://, wss://, http://, "
+                     "https://");
+    live->add_option("--channels", f->channels,
+                     "Comma-separated vendor channels. coinbase: matches,ticker; binance: trade,aggTrade,bookTicker,"
+                     "kline_1m; alpaca: trades,quotes,bars; polygon: T,Q,A,AM (default: see docs/sources.md)");
+    live->add_option("--duration", f->live.duration_s, "Stop after this many seconds (0 = run until Ctrl-C)")
+        ->capture_default_str();
+    live->add_option("--dedup-window", f->live.dedup_window,
+                     "Event ids remembered to drop what a reconnect sends again (0 = no dedup)")
+        ->capture_default_str();
+    live->add_option("--feed", f->live.feed, "alpaca: iex (free) or sip; polygon: stocks, crypto, ...");
+    live->add_option("--interval", f->live.interval,
+                     "yahoo, alphavantage: bar interval 1m, 5m, 15m, 30m, 1h (and 1d for yahoo); default 1m");
+    live->add_option("--range", f->live.range, "yahoo: how far back each poll reaches (1d, 5d, 1mo, ...); default 1d");
+    live->add_option("--poll-interval", f->live.poll_interval_s,
+                     "yahoo, alphavantage: seconds between two polls of one symbol (mind the plan's rate limit)")
+        ->capture_default_str();
+    live->add_option("--rate-limit-wait", f->live.rate_limit_wait_s,
+                     "alphavantage: seconds to pause all polls after a rate-limit note (HTTP 429 answers use their "
+                     "Retry-After)")
+        ->capture_default_str();
+    live->add_option("--idle-timeout", f->live.idle_timeout_s,
+                     "WebSocket: ping after half of this many seconds of silence, reconnect after all of it")
+        ->capture_default_str();
+    live->add_option("--ca-file", f->live.ca_file, "CA bundle (PEM): added to the system's for wss://, used instead of it for https://");
     auto* pace = cmd->add_option_group("pacing (default: as fast as possible)");
     pace->add_option("--rate", f->rate, "Events per second");
     pace->add_option("--speed", f->speed, "Replay at X times the event-time pace (1 = real time)");

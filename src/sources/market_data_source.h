@@ -1,8 +1,10 @@
-// Where events come from: the simulator, CSV replay, and (later) live vendor feeds.
+// Where events come from: the simulator, CSV replay, and live vendor feeds (sources/live/).
 // The produce command drives a source and knows nothing of how it makes events.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -13,8 +15,9 @@ namespace ticklake {
 class MarketDataSource {
 public:
     virtual ~MarketDataSource() = default;
-    //! Appends up to max_events events to out. Returns how many it appended; 0 only when
-    //! the source is exhausted (check done()). A malformed input row is not an error:
+    //! Appends up to max_events events to out. Returns how many it appended; 0 when the
+    //! source is exhausted (check done()) or, for live feeds, when nothing arrived within
+    //! their short wait (done() stays false). A malformed input row is not an error:
     //! sources count and skip it (see skipped()); errors are for I/O and configuration.
     virtual Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) = 0;
     virtual bool done() const = 0;
@@ -22,6 +25,10 @@ public:
     virtual uint64_t skipped() const { return 0; }
     //! Why the first skipped rows were skipped ("line 17: expected 9 fields, got 8"), a few at most.
     virtual std::vector<std::string> first_errors() const { return {}; }
+    //! Counters for the end of a run (live feeds: duplicates dropped, gaps, reconnects); may be empty.
+    virtual std::string summary() const { return {}; }
+    //! The same counters by name, for machine-readable output (produce --summary-json).
+    virtual std::vector<std::pair<std::string, uint64_t>> counters() const { return {}; }
     //! One line for logs: "sim seed=7 symbols=50", "csv indexProcessed.csv (bars)".
     virtual std::string describe() const = 0;
 };

@@ -1,0 +1,202 @@
+// Alpaca market data v2 (wss://stream.data.alpaca.markets/v2/{iex,sip}). Every frame is an
+// array of messages. The server greets with success/connected; we answer with the key and
+// secret, and subscribe once it says authenticated (again after every reconnect).
+// Error codes decide between stopping (credentials, plan, limits) and reconnecting.
+#include <fmt/format.h>
+
+#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_time.h"
+
+namespace ticklake {
+
+namespace {
+
+using namespace vendor_json;
+
+class AlpacaProtocol final : public StreamProtocol {
+public:
+    explicit AlpacaProtocol(const LiveSourceOptions& o) : o_(o) {
+        if (o_.channels.empty()) {
+            o_.channels = {"trades", "quotes", "bars"};
+        }
+        if (o_.feed.empty()) {
+            o_.feed = "iex";
+        }
+    }
+
+    std::string connect_url() const override {
+        return o_.url.empty() ? "wss://stream.data.alpaca.markets/v2/" + o_.feed : o_.url;
+    }
+
+    std::vector<std::string> on_open() override { return {}; }
+
+    Status on_message(std::string_view text, StreamContext& ctx) override {
+        element doc;
+        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+            ctx.skip("not JSON: " + excerpt(text));
+            return {};
+        }
+        simdjson::dom::array items;
+        if (doc.get_array().get(items) != simdjson::SUCCESS) {
+            ctx.skip("not a JSON array: " + excerpt(text));
+            return {};
+        }
+        for (element m : items) {
+            if (auto st = one(m, ctx); !st) {
+                return st;
+            }
+        }
+        return {};
+    }
+
+    std::string describe() const override {
+        return fmt::format("alpaca {} {} {}", o_.feed, fmt::join(o_.channels, "+"), fmt::join(o_.symbols, ","));
+    }
+
+private:
+    Status one(element m, StreamContext& ctx) {
+        const auto t = str(m, "T");
+        if (!t) {
+            ctx.skip("message without T");
+            return {};
+        }
+        if (*t == "success") {
+            const auto msg = str(m, "msg");
+            if (msg == "connected") {
+                ctx.send(R"({"action":"auth","key":)" + json_string(o_.key) + R"(,"secret":)" + json_string(o_.secret) + "}");
+            } else if (msg == "authenticated") {
+                std::string sub = R"({"action":"subscribe")";
+                for (const auto& c : o_.channels) {
+                    sub += "," + json_string(c) + ":" + array_of(o_.symbols);
+                }
+                ctx.send(sub + "}");
+            }
+            ++ctx.stats().ignored;
+            return {};
+        }
+        if (*t == "error") {
+            return error(i64(m, "code").value_or(0), str(m, "msg").value_or(""), ctx.stats().connects > 1);
+        }
+        const auto sym = str(m, "S");
+        if (*t == "t") {
+            const auto id = i64(m, "i");
+            const auto p = num(m, "p");
+            const auto s = num(m, "s");
+            const auto time = str(m, "t");
+            const auto x = str(m, "x");
+            if (!sym || !id || !p || !s || !time) {
+                ctx.skip("trade without S, i, p, s or t");
+                return {};
+            }
+            auto ts = parse_rfc3339(*time);
+            if (!ts) {
+                ctx.skip(ts.error().message);
+                return {};
+            }
+            Event e;
+            e.type = EventType::trade;
+            // Trade ids are unique per symbol and reporting exchange.
+            e.id = fmt::format("alpaca:{}:t:{}:{}", *sym, x.value_or(""), *id);
+            e.symbol = std::string(*sym);
+            e.ts = *ts;
+            e.body = Trade{*p, *s, std::string(x.value_or("")), ""};
+            ctx.emit(std::move(e));
+            return {};
+        }
+        if (*t == "q") {
+            const auto bp = num(m, "bp"), bs = num(m, "bs"), ap = num(m, "ap"), as = num(m, "as");
+            const auto time = str(m, "t");
+            const auto bx = str(m, "bx").value_or(""), ax = str(m, "ax").value_or("");
+            if (!sym || !bp || !bs || !ap || !as || !time) {
+                ctx.skip("quote without S, bp, bs, ap, as or t");
+                return {};
+            }
+            auto ts = parse_rfc3339(*time);
+            if (!ts) {
+                ctx.skip(ts.error().message);
+                return {};
+            }
+            Event e;
+            e.type = EventType::quote;
+            // Quotes carry no id: the nanosecond time text and the two venues identify one.
+            e.id = fmt::format("alpaca:{}:q:{}:{}:{}", *sym, *time, bx, ax);
+            e.symbol = std::string(*sym);
+            e.ts = *ts;
+            e.body = Quote{*bp, *bs, *ap, *as, bx == ax ? std::string(bx) : std::string()};
+            ctx.emit(std::move(e));
+            return {};
+        }
+        if (*t == "b" || *t == "d") {
+            const auto o = num(m, "o"), h = num(m, "h"), l = num(m, "l"), c = num(m, "c"), v = num(m, "v");
+            const auto time = str(m, "t");
+            if (!sym || !o || !h || !l || !c || !v || !time) {
+                ctx.skip("bar without S, o, h, l, c, v or t");
+                return {};
+            }
+            auto ts = parse_rfc3339(*time);
+            if (!ts) {
+                ctx.skip(ts.error().message);
+                return {};
+            }
+            const bool daily = *t == "d";
+            Event e;
+            e.type = EventType::bar;
+            e.id = fmt::format("alpaca:{}:{}:{}", *sym, daily ? "1d" : "1m", *time);
+            e.symbol = std::string(*sym);
+            // Daily bars are stamped at midnight in New York (04:00Z or 05:00Z); docs/events.md
+            // wants the session date at 00:00Z: the nearest UTC midnight.
+            e.ts = daily ? (*ts + kMicrosPerDay / 2) / kMicrosPerDay * kMicrosPerDay : *ts;
+            Bar b;
+            b.interval = std::string(daily ? "1d" : "1m");
+            b.open = *o;
+            b.high = *h;
+            b.low = *l;
+            b.close = *c;
+            b.volume = *v;
+            b.vwap = num(m, "vw");
+            b.trade_count = i64(m, "n");
+            e.body = std::move(b);
+            ctx.emit(std::move(e));
+            return {};
+        }
+        ++ctx.stats().ignored; // subscription, s (status), u (updated bar), c/x (corrections)
+        return {};
+    }
+
+    //! reconnected: our previous connection may still count on Alpaca's side for a moment.
+    static Status error(int64_t code, std::string_view msg, bool reconnected) {
+        const std::string what = fmt::format("alpaca error {} ({})", code, msg);
+        switch (code) {
+        case 401:
+        case 402:
+            return fail(Error::fatal(what + ": check APCA_API_KEY_ID and APCA_API_SECRET_KEY"));
+        case 405:
+            return fail(Error::fatal(what + ": your plan allows fewer symbols; pass fewer --symbols"));
+        case 406:
+            if (reconnected) {
+                return fail(Error::retry(what + " (our previous connection may still be counted)"));
+            }
+            return fail(Error::fatal(what + ": another connection with this key is open; close it first"));
+        case 408:
+        case 409:
+            return fail(Error::fatal(what + ": your plan does not include this feed; try --feed iex"));
+        case 400:
+            return fail(Error::fatal(what + ": ticklake sent a message Alpaca did not understand (a bug: please report)"));
+        case 403:
+            return {}; // already authenticated: harmless
+        default:
+            return fail(Error::retry(what)); // 404 auth timeout, 407 slow client, 500 internal error
+        }
+    }
+
+    LiveSourceOptions o_;
+    simdjson::dom::parser parser_;
+};
+
+} // namespace
+
+std::unique_ptr<StreamProtocol> make_alpaca_protocol(const LiveSourceOptions& o) {
+    return std::make_unique<AlpacaProtocol>(o);
+}
+
+} // namespace ticklake

@@ -1,0 +1,171 @@
+// Binance spot combined streams (wss://stream.binance.com:9443/stream?streams=a@trade/b@...):
+// the streams are in the URL, so a reconnect resubscribes by itself. trade ids (`t`) and
+// aggregate trade ids (`a`) are contiguous per symbol: jumps are gaps. bookTicker has an
+// update id (`u`) but, on spot, no time: its event time is the receive time. Only closed
+// klines (`x` true) become bars; the open ones are updates of a bar still moving.
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_time.h"
+
+namespace ticklake {
+
+namespace {
+
+using namespace vendor_json;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+class BinanceProtocol final : public StreamProtocol {
+public:
+    explicit BinanceProtocol(const LiveSourceOptions& o) : o_(o) {
+        if (o_.channels.empty()) {
+            o_.channels = {"trade", "bookTicker"};
+        }
+    }
+
+    std::string connect_url() const override {
+        std::string url = o_.url.empty() ? "wss://stream.binance.com:9443" : o_.url;
+        while (!url.empty() && url.back() == '/') {
+            url.pop_back();
+        }
+        url += "/stream?streams=";
+        bool first = true;
+        for (const auto& s : o_.symbols) {
+            for (const auto& c : o_.channels) {
+                if (!first) {
+                    url += '/';
+                }
+                url += lower(s);
+                url += '@';
+                url += c;
+                first = false;
+            }
+        }
+        return url;
+    }
+
+    std::vector<std::string> on_open() override { return {}; }
+
+    Status on_message(std::string_view text, StreamContext& ctx) override {
+        element doc;
+        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+            ctx.skip("not JSON: " + excerpt(text));
+            return {};
+        }
+        element data;
+        if (doc["data"].get(data) != simdjson::SUCCESS) {
+            data = doc; // a raw stream (/ws/<stream>) has no wrapper
+        }
+        const auto s = str(data, "s");
+        const auto kind = str(data, "e");
+        if (!s) {
+            if (auto msg = str(doc, "msg")) {
+                return fail(Error::fatal("binance says: " + std::string(*msg) +
+                                         " (check --symbols like BTCUSDT and --channels)"));
+            }
+            ++ctx.stats().ignored; // {"result":null,"id":1}: answer to a (un)subscribe request
+            return {};
+        }
+        if (kind == "trade" || kind == "aggTrade") {
+            const bool agg = kind == "aggTrade";
+            const auto id = i64(data, agg ? "a" : "t");
+            const auto price = decimal(data, "p", ctx);
+            const auto qty = decimal(data, "q", ctx);
+            const auto ms = i64(data, "T");
+            const auto buyer_maker = boolean(data, "m");
+            if (!id || !price || !qty || !ms || !buyer_maker) {
+                ctx.skip(fmt::format("{} without id, p, q, T or m: {}", *kind, excerpt(text)));
+                return {};
+            }
+            Event e;
+            e.type = EventType::trade;
+            e.id = fmt::format("binance:{}:{}:{}", *s, agg ? "a" : "t", *id);
+            e.symbol = std::string(*s);
+            e.ts = from_epoch_ms(*ms);
+            // The buyer was the maker: the seller crossed the spread.
+            e.body = Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"};
+            ctx.emit_sequenced(fmt::format("{} {}", *s, agg ? "aggTrade" : "trade"), *id, std::move(e));
+            return {};
+        }
+        if (kind == "kline") {
+            element k;
+            if (data["k"].get(k) != simdjson::SUCCESS) {
+                ctx.skip("kline without k: " + excerpt(text));
+                return {};
+            }
+            if (boolean(k, "x") != true) {
+                ++ctx.stats().ignored;
+                return {};
+            }
+            const auto start = i64(k, "t");
+            const auto interval = str(k, "i");
+            const auto o = decimal(k, "o", ctx), h = decimal(k, "h", ctx), l = decimal(k, "l", ctx),
+                       c = decimal(k, "c", ctx), v = decimal(k, "v", ctx);
+            if (!start || !interval || !o || !h || !l || !c || !v) {
+                ctx.skip("kline without t, i, o, h, l, c or v: " + excerpt(text));
+                return {};
+            }
+            Event e;
+            e.type = EventType::bar;
+            e.id = fmt::format("binance:{}:k:{}:{}", *s, *interval, *start);
+            e.symbol = std::string(*s);
+            e.ts = from_epoch_ms(*start);
+            Bar b;
+            b.interval = std::string(*interval);
+            b.open = *o;
+            b.high = *h;
+            b.low = *l;
+            b.close = *c;
+            b.volume = *v;
+            b.trade_count = i64(k, "n");
+            e.body = std::move(b);
+            ctx.emit(std::move(e));
+            return {};
+        }
+        if (!kind || kind == "bookTicker") {
+            const auto u = i64(data, "u");
+            const auto bid = decimal(data, "b", ctx), bid_qty = decimal(data, "B", ctx),
+                       ask = decimal(data, "a", ctx), ask_qty = decimal(data, "A", ctx);
+            if (!u || !bid || !bid_qty || !ask || !ask_qty) {
+                ctx.skip("bookTicker without u, b, B, a or A: " + excerpt(text));
+                return {};
+            }
+            Event e;
+            e.type = EventType::quote;
+            e.id = fmt::format("binance:{}:q:{}", *s, *u);
+            e.symbol = std::string(*s);
+            const auto t = i64(data, "T"); // futures send a time; spot does not
+            e.ts = t ? from_epoch_ms(*t) : ctx.received_at();
+            e.body = Quote{*bid, *bid_qty, *ask, *ask_qty, ""};
+            ctx.emit(std::move(e));
+            return {};
+        }
+        ++ctx.stats().ignored; // depthUpdate and other streams are not market events here
+        return {};
+    }
+
+    std::string describe() const override {
+        return fmt::format("binance {} {}", fmt::join(o_.channels, "+"), fmt::join(o_.symbols, ","));
+    }
+
+private:
+    LiveSourceOptions o_;
+    simdjson::dom::parser parser_;
+};
+
+} // namespace
+
+std::unique_ptr<StreamProtocol> make_binance_protocol(const LiveSourceOptions& o) {
+    return std::make_unique<BinanceProtocol>(o);
+}
+
+} // namespace ticklake

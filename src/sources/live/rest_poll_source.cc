@@ -1,0 +1,135 @@
+#include "sources/live/rest_poll_source.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+namespace ticklake {
+
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kSlice{200};
+
+milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<int64_t>(s * 1000)); }
+
+} // namespace
+
+class RestPollSource::Context final : public StreamContext {
+public:
+    explicit Context(EventEmitter& e) : emitter_(e) {}
+    bool emit(Event&& e) override { return emitter_.emit(std::move(e)); }
+    bool emit_sequenced(std::string_view key, int64_t seq, Event&& e) override {
+        return emitter_.emit_sequenced(key, seq, std::move(e));
+    }
+    void send(std::string) override {}
+    void skip(std::string reason) override { emitter_.skip(std::move(reason)); }
+    void inexact_decimal(std::string_view text) override { emitter_.inexact_decimal(text); }
+    LiveStats& stats() override { return emitter_.stats; }
+    TimestampUs received_at() const override { return emitter_.received_at(); }
+
+private:
+    EventEmitter& emitter_;
+};
+
+RestPollSource::RestPollSource(LiveSourceOptions options, std::unique_ptr<PollProtocol> protocol)
+    : options_(std::move(options)),
+      protocol_(std::move(protocol)),
+      emitter_(options_.vendor, options_.dedup_window),
+      backoff_({seconds_to_ms(options_.backoff_initial_s), seconds_to_ms(options_.backoff_max_s), 2.0}),
+      http_(std::chrono::seconds(20), "ticklake", options_.ca_file) {
+    // Spread the first polls over one interval so many symbols do not burst the rate limit.
+    const auto now = Clock::now();
+    const auto step = seconds_to_ms(options_.poll_interval_s) / std::max<size_t>(options_.symbols.size(), 1);
+    for (size_t i = 0; i < options_.symbols.size(); ++i) {
+        due_.push_back(now + step * static_cast<int64_t>(i));
+    }
+    if (options_.duration_s > 0) {
+        deadline_ = now + seconds_to_ms(options_.duration_s);
+    }
+    if (due_.empty()) {
+        done_ = true;
+    }
+}
+
+std::string RestPollSource::summary() const { return options_.vendor + ": " + emitter_.stats.summary(); }
+
+Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_events) {
+    (void)max_events; // one response is at most a few thousand bars: no need to split it
+    if (done_) {
+        return 0;
+    }
+    const size_t before = out.size();
+    emitter_.begin(&out);
+    Context ctx(emitter_);
+    const auto now = Clock::now();
+    if (deadline_ && now >= *deadline_) {
+        done_ = true;
+        return 0;
+    }
+    const size_t i = static_cast<size_t>(std::min_element(due_.begin(), due_.end()) - due_.begin());
+    auto when = std::max(due_[i], not_before_);
+    if (when > now) {
+        auto until = std::min(when, now + kSlice);
+        if (deadline_) {
+            until = std::min(until, *deadline_);
+        }
+        std::this_thread::sleep_until(until);
+        return 0;
+    }
+    const std::string& symbol = options_.symbols[i];
+    const auto interval = seconds_to_ms(options_.poll_interval_s);
+    auto res = http_.get(protocol_->request_url(symbol));
+    if (!res) {
+        if (res.error().kind != ErrorKind::retry) {
+            done_ = true;
+            return fail(final_error(res.error()));
+        }
+        ++emitter_.stats.connect_failures;
+        const auto delay = backoff_.next();
+        std::fprintf(stderr, "%s: %s; retrying in %.1f s\n", options_.vendor.c_str(), res.error().message.c_str(),
+                     delay.count() / 1000.0);
+        not_before_ = Clock::now() + delay;
+        return 0;
+    }
+    ++emitter_.stats.messages;
+    emitter_.mark_received();
+    if (res->status == 401 || res->status == 403) {
+        done_ = true;
+        const std::string why = options_.vendor + " refused the request with HTTP " + std::to_string(res->status) +
+                                ": the API key is missing, wrong or not entitled";
+        return fail(final_error(Error::fatal(why)));
+    }
+    if (res->status == 429 || res->status >= 500) {
+        if (res->status == 429) {
+            ++emitter_.stats.rate_limited;
+        }
+        const auto delay = res->retry_after ? std::chrono::duration_cast<milliseconds>(*res->retry_after)
+                                            : backoff_.next();
+        std::fprintf(stderr, "%s: HTTP %ld for %s; waiting %.1f s\n", options_.vendor.c_str(), res->status,
+                     symbol.c_str(), delay.count() / 1000.0);
+        not_before_ = Clock::now() + delay;
+        return 0;
+    }
+    auto advice = protocol_->on_response(symbol, res->status, res->body, ctx);
+    if (!advice) {
+        if (advice.error().kind == ErrorKind::retry) {
+            not_before_ = Clock::now() + backoff_.next();
+            return 0;
+        }
+        done_ = true;
+        return fail(final_error(advice.error()));
+    }
+    if (advice->slow_down) {
+        ++emitter_.stats.rate_limited;
+        std::fprintf(stderr, "%s: rate limit reached; waiting %.1f s\n", options_.vendor.c_str(),
+                     advice->slow_down->count() / 1000.0);
+        not_before_ = Clock::now() + *advice->slow_down; // the same symbol is asked again after the wait
+        return out.size() - before;
+    }
+    backoff_.reset();
+    due_[i] = Clock::now() + interval;
+    return out.size() - before;
+}
+
+} // namespace ticklake
