@@ -348,6 +348,19 @@ Result<std::unique_ptr<QuerySession>> QuerySession::open(const SessionOptions& o
         session->table_names_.push_back(t.database + "." + t.table);
     }
     std::sort(session->table_names_.begin(), session->table_names_.end());
+    // Unqualified names resolve as in Athena with a database selected: DuckDB's main schema
+    // first (the function library lives there), then "default", then the others by name.
+    if (!schemas.empty()) {
+        std::vector<std::string> order(schemas.begin(), schemas.end());
+        std::stable_partition(order.begin(), order.end(), [](const std::string& n) { return n == "default"; });
+        std::string path = "main";
+        for (const auto& n : order) {
+            path += "," + quote_identifier(n);
+        }
+        if (auto st = s.exec("SET search_path = " + quote_literal(path)); !st) {
+            return fail(Error::fatal("cannot set the schema search path: " + st.error().message));
+        }
+    }
     // Creating the views read file footers: not part of any query's statistics.
     if (auto st = s.exec("CALL truncate_duckdb_logs()"); !st) {
         return fail(st.error());

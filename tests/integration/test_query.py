@@ -197,3 +197,52 @@ def test_catalog_tables_are_queried_by_name_without_a_warehouse_flag(broker, top
     assert [(r["dt"], r["n"]) for r in rows_jsonl(proc)] == ref
     empty = query(["--catalog", str(tmp_path / "empty.db"), "SELECT 1 FROM market.trades"], check=False)
     assert empty.returncode == 2 and "has no tables" in empty.stderr
+
+
+TUTORIAL_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "data" / "indexProcessed.csv.zip"
+
+
+def test_the_tutorials_athena_queries_run_unchanged_on_its_own_layout(tmp_path):
+    """The tutorial's consumer writes one JSON object per message (stock_market_<n>.json) into a
+    bucket; a Glue crawler makes a table of the bucket; Athena queries it. Same here."""
+    import csv
+    import io
+    import random
+    import zipfile
+    z = zipfile.ZipFile(TUTORIAL_DATA)
+    rows = list(csv.DictReader(io.TextIOWrapper(z.open(z.namelist()[0]), encoding="utf-8")))
+    random.seed(5)
+    sample = random.sample(rows, 2000)
+    bucket = tmp_path / "lake" / "yee-kafka"
+    bucket.mkdir(parents=True)
+    for n, r in enumerate(sample):  # the tutorial's producer sends df rows as dicts
+        record = {k: (v if k in ("Index", "Date") else float(v)) for k, v in r.items()}
+        (bucket / f"stock_market_{n}.json").write_text(json.dumps(record))
+    catalog = tmp_path / "catalog.db"
+    subprocess.run([str(BINARY), "crawl", str(tmp_path / "lake"), "--catalog", str(catalog)], check=True,
+                   capture_output=True, timeout=300)
+
+    def athena(sql):
+        return rows_jsonl(query(["--catalog", str(catalog), "--format", "jsonl", sql]))
+
+    first = athena('SELECT * FROM "default"."yee_kafka" limit 10;')
+    assert len(first) == 10
+    assert list(first[0]) == ["Index", "Date", "Open", "High", "Low", "Close", "Adj Close", "Volume", "CloseUSD"]
+    assert athena("SELECT count(*) AS n FROM yee_kafka;") == [{"n": 2000}]
+
+    got = athena("""SELECT "index", count(*) AS days, round(avg("close"), 4) AS avg_close,
+                           date_format(max(date_parse("date", '%Y-%m-%d')), '%Y-%m-%d') AS last_day
+                    FROM yee_kafka
+                    WHERE date_parse("date", '%Y-%m-%d') >= date_parse('2000-01-01', '%Y-%m-%d')
+                    GROUP BY 1 ORDER BY 1""")
+    expected = {}
+    for r in sample:
+        if r["Date"] >= "2000-01-01":
+            e = expected.setdefault(r["Index"], [0, 0.0, ""])
+            e[0] += 1
+            e[1] += float(r["Close"])
+            e[2] = max(e[2], r["Date"])
+    assert [(g["Index"], g["days"], g["last_day"]) for g in got] == \
+        [(k, v[0], v[2]) for k, v in sorted(expected.items())]
+    for g in got:
+        assert abs(g["avg_close"] - expected[g["Index"]][1] / expected[g["Index"]][0]) < 1e-3

@@ -73,11 +73,13 @@ CREATE OR REPLACE MACRO two_digit_year_as_trino(ts, fmt) AS
 -- microsecond are dropped.
 -- Differences: the format must be a constant (DuckDB's strptime); the result keeps
 -- microseconds (Trino's is timestamp(3): it drops digits below the millisecond).
+-- The input is cast to text first: the crawler types ISO date strings as DATE (Glue leaves
+-- them strings), and a query pasted from Athena still calls date_parse on them.
 -- Example: date_parse('2025-01-06 14:30:00', '%Y-%m-%d %H:%i:%s') = TIMESTAMP '2025-01-06 14:30:00'
 CREATE OR REPLACE MACRO date_parse(str, fmt) AS
     CASE WHEN unsupported_mysql_specifier(fmt) IS NOT NULL
          THEN error('date_parse: format specifier ' || unsupported_mysql_specifier(fmt) || ' is not supported (as in Trino)')
-         ELSE two_digit_year_as_trino(CAST(strptime(str, CASE WHEN fmt IS NULL THEN NULL ELSE mysql_time_format(fmt, true) END) AS TIMESTAMP), fmt)
+         ELSE two_digit_year_as_trino(CAST(strptime(CAST(str AS VARCHAR), CASE WHEN fmt IS NULL THEN NULL ELSE mysql_time_format(fmt, true) END) AS TIMESTAMP), fmt)
     END;
 
 -- date_format(timestamp, format) -> VARCHAR: formats with a MySQL-style format.
