@@ -37,6 +37,7 @@ APT_PACKAGES=(
   openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd golang-go
   zlib1g-dev
   libboost1.81-dev
+  libedit-dev
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }

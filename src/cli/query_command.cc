@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <duckdb.h>
+#include <editline/readline.h>
 #include <fmt/format.h>
 
 #include "cli/cli_support.h"
@@ -375,8 +376,60 @@ int run_query(QueryFlags& f) {
     return print_result(*result, f);
 }
 
+// Lines of the shell: libedit (line editing, history with the arrow keys, kept in
+// ~/.ticklake_history) on a terminal; plain reads from a pipe, so scripts work.
+class LineReader {
+public:
+    explicit LineReader(bool tty) : tty_(tty) {
+        if (!tty_) {
+            return;
+        }
+        if (const char* home = std::getenv("HOME"); home != nullptr) {
+            history_file_ = (fs::path(home) / ".ticklake_history").string();
+            using_history();
+            read_history(history_file_.c_str());
+        }
+    }
+    ~LineReader() {
+        if (tty_ && !history_file_.empty()) {
+            write_history(history_file_.c_str());
+        }
+    }
+    //! The next line, or nullopt at the end of input.
+    std::optional<std::string> read(const char* prompt) {
+        if (!tty_) {
+            std::string line;
+            if (!std::getline(std::cin, line)) {
+                return std::nullopt;
+            }
+            return line;
+        }
+        char* raw = readline(prompt);
+        if (raw == nullptr) {
+            return std::nullopt;
+        }
+        std::string line(raw);
+        std::free(raw);
+        return line;
+    }
+    //! Remembers a whole statement (all its lines) as one history entry.
+    void remember(const std::string& statement) {
+        if (tty_ && statement.find_first_not_of(" \t\r\n") != std::string::npos) {
+            std::string one = statement;
+            while (!one.empty() && (one.back() == '\n' || one.back() == ' ')) {
+                one.pop_back();
+            }
+            add_history(one.c_str());
+        }
+    }
+
+private:
+    bool tty_;
+    std::string history_file_;
+};
+
 // The shell: statements end with ';' (several lines allowed); dot commands list and describe
-// tables. History is appended to ~/.ticklake_history.
+// tables.
 int run_shell(QueryFlags& f) {
     auto limits = limits_of(f);
     if (!limits) {
@@ -387,30 +440,25 @@ int run_shell(QueryFlags& f) {
         return report_error("sql", engine.error());
     }
     const bool tty = ::isatty(STDIN_FILENO) == 1;
-    const char* home = std::getenv("HOME");
-    std::ofstream history;
-    if (tty && home != nullptr) {
-        history.open(fs::path(home) / ".ticklake_history", std::ios::app);
-    }
+    LineReader reader(tty);
     if (tty) {
         std::fprintf(stderr, "ticklake sql on %s: %zu tables. End statements with ';'. .tables, .describe TABLE, "
                              ".quit\n",
                      engine->source.c_str(), engine->session->table_names().size());
     }
     std::string buffer;
-    std::string line;
     int failures = 0;
     while (true) {
-        if (tty) {
-            std::fputs(buffer.empty() ? "ticklake> " : "      ...> ", stderr);
-        }
-        if (!std::getline(std::cin, line)) {
+        auto next = reader.read(buffer.empty() ? "ticklake> " : "      ...> ");
+        if (!next) {
             break;
         }
+        const std::string& line = *next;
         if (buffer.empty() && !line.empty() && line[0] == '.') {
             std::istringstream words(line);
             std::string cmd, arg;
             words >> cmd >> arg;
+            reader.remember(line);
             if (cmd == ".quit" || cmd == ".exit") {
                 break;
             }
@@ -439,9 +487,7 @@ int run_shell(QueryFlags& f) {
         if (end == std::string::npos || line[end] != ';') {
             continue;
         }
-        if (history.is_open()) {
-            history << buffer << std::flush;
-        }
+        reader.remember(buffer);
         auto r = engine->session->run(buffer, *limits);
         buffer.clear();
         if (!r) {
@@ -505,7 +551,8 @@ void add_query_commands(CLI::App& app) {
     CLI::App* shell = app.add_subcommand(
         "sql", "Interactive SQL shell over the warehouse (same engine and guardrails as `query`).\n"
                "Statements end with ';' and may span lines; .tables lists tables, .describe TABLE shows columns,\n"
-               ".quit leaves. History goes to ~/.ticklake_history. Reads statements from stdin when not a terminal.");
+               ".quit leaves. Line editing and history (arrow keys; kept in ~/.ticklake_history) on a terminal;\n"
+               "statements are read from stdin as a script when it is not a terminal.");
     add_common_flags(*shell, *s);
     shell->callback([s] { exit_code = run_shell(*s); });
 }

@@ -78,6 +78,7 @@ def test_a_symbol_and_day_filter_scans_under_five_percent_of_a_full_scan(month):
     day_files, day_line = scanned(day)
     assert day_files <= 6 < full_files, (full_line, day_line)
     ratio = bytes_of(day_line) / bytes_of(full_line)
+    print(f"day+symbol scanned {ratio:.3%} of a full scan ({day_line} vs {full_line})")
     assert ratio <= 0.05, f"day+symbol scanned {ratio:.3%} of a full scan ({day_line} vs {full_line})"
 
 
@@ -246,3 +247,47 @@ def test_the_tutorials_athena_queries_run_unchanged_on_its_own_layout(tmp_path):
         [(k, v[0], v[2]) for k, v in sorted(expected.items())]
     for g in got:
         assert abs(g["avg_close"] - expected[g["Index"]][1] / expected[g["Index"]][0]) < 1e-3
+
+
+def test_the_shell_runs_scripts_from_a_pipe_and_keeps_history_on_a_terminal(month, tmp_path):
+    script = (".tables\nSELECT count(*) AS n\n  FROM market.trades\n  WHERE dt = DATE '2025-01-06';\n"
+              ".describe market.trades\nSELECT nope FROM market.trades;\n")
+    proc = subprocess.run([str(BINARY), "sql", "-w", str(month), "--format", "csv"], input=script,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, "a failed statement makes the script's exit status 1"
+    lines = proc.stdout.splitlines()
+    assert "market.trades" in lines and "market.quotes" in lines
+    ref = duckdb.sql(f"SELECT count(*) FROM read_parquet('{month}/market/trades/dt=2025-01-06/*.parquet')").fetchone()[0]
+    assert lines[lines.index("n") + 1] == str(ref)
+    assert any(l.startswith("symbol,VARCHAR") for l in lines)
+    assert "nope" in proc.stderr
+
+    # On a terminal: libedit reads the lines, and the statements land in the history file.
+    import os
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["HOME"] = str(tmp_path)
+        os.execv(str(BINARY), [str(BINARY), "sql", "-w", str(month), "--format", "csv"])
+    out = b""
+
+    def expect(token, timeout=30):
+        nonlocal out
+        deadline = __import__("time").monotonic() + timeout
+        while token not in out and __import__("time").monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.5)
+            if r:
+                try:
+                    out += os.read(fd, 65536)
+                except OSError:
+                    break
+        assert token in out, out.decode(errors="replace")[-2000:]
+
+    expect(b"ticklake> ")
+    os.write(fd, b"SELECT 40 + 2 AS answer;\r")
+    expect(b"42")
+    os.write(fd, b".quit\r")
+    os.waitpid(pid, 0)
+    history = (tmp_path / ".ticklake_history").read_text().replace("\\040", " ")  # libedit escapes spaces
+    assert "SELECT 40 + 2 AS answer;" in history
