@@ -47,11 +47,46 @@ def write_partition(warehouse: Path, day: dt.date, rows: int, fmt: str):
                 f.write(f"{s},{t.isoformat()}Z,{p},{z}\r\n")
 
 
-def crawl(binary: str, warehouse: Path, catalog: Path, threads: int):
+def crawl(binary: str, warehouse, catalog: Path, threads: int, env=None):
     t0 = time.perf_counter()
     proc = subprocess.run([binary, "crawl", str(warehouse), "--catalog", str(catalog), "--json", "--no-progress",
-                           "--threads", str(threads)], capture_output=True, text=True, check=True)
+                           "--threads", str(threads)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"crawl failed: {proc.stderr[-2000:]}")
     return time.perf_counter() - t0, json.loads(proc.stdout)
+
+
+class S3Mirror:
+    """--s3: the same warehouse uploaded to a throwaway MinIO, crawled as s3://bucket/warehouse."""
+
+    def __init__(self, local: Path):
+        import sys
+        sys.path.insert(0, str(ROOT / "tests" / "integration"))
+        from minio import MinioServer
+        self.server = MinioServer().start()
+        self.s3 = self.server.client()
+        self.bucket = "crawl-bench"
+        self.s3.create_bucket(Bucket=self.bucket)
+        self.local = local
+        self.env = self.server.ticklake_env(tmpdir=local.parent / "tmp")
+        self.sync()
+
+    def sync(self):
+        """Uploads every file not yet uploaded."""
+        done = getattr(self, "_done", set())
+        for p in sorted(self.local.rglob("*")):
+            key = "warehouse/" + str(p.relative_to(self.local))
+            if p.is_file() and key not in done:
+                self.s3.upload_file(str(p), self.bucket, key)
+                done.add(key)
+        self._done = done
+
+    @property
+    def uri(self):
+        return f"s3://{self.bucket}/warehouse"
+
+    def stop(self):
+        self.server.stop()
 
 
 def main():
@@ -63,6 +98,8 @@ def main():
     ap.add_argument("--threads", type=int, default=4, help="ticklake crawl --threads")
     ap.add_argument("--bin", default=os.environ.get("TICKLAKE_BIN", str(ROOT / "build" / "ticklake")))
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--s3", action="store_true",
+                    help="crawl the warehouse from a throwaway MinIO on 127.0.0.1 (s3://) instead of the folder")
     a = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ticklake-crawl-bench-"))
@@ -73,11 +110,14 @@ def main():
         for i in range(a.partitions):
             write_partition(warehouse, start + dt.timedelta(days=i), a.rows, a.format)
         print(f"wrote {a.partitions} partitions x {a.rows} rows ({a.format}) in {time.perf_counter() - t0:.1f} s")
+        mirror = S3Mirror(warehouse) if a.s3 else None
+        target = mirror.uri if mirror else warehouse
+        env = mirror.env if mirror else None
 
         fulls = []
         for r in range(a.repeat):
             catalog = work / f"full-{r}.db"
-            secs, summary = crawl(a.bin, warehouse, catalog, a.threads)
+            secs, summary = crawl(a.bin, target, catalog, a.threads, env)
             assert summary["files_read"] == a.partitions and summary["partitions_added"] == a.partitions, summary
             fulls.append(secs)
         populated = work / "full-0.db"
@@ -85,7 +125,9 @@ def main():
         incs = []
         for r in range(a.repeat):
             write_partition(warehouse, start + dt.timedelta(days=a.partitions + r), a.rows, a.format)
-            secs, summary = crawl(a.bin, warehouse, populated, a.threads)
+            if mirror:
+                mirror.sync()
+            secs, summary = crawl(a.bin, target, populated, a.threads, env)
             assert summary["files_read"] == 1 and summary["partitions_added"] == 1, summary
             assert summary["files_unchanged"] == a.partitions + r, summary
             incs.append(secs)
@@ -95,8 +137,10 @@ def main():
               + ", ".join(f"{s * 1000:.0f}" for s in fulls) + ")")
         print(f"incremental crawl {inc * 1000:8.1f} ms   (1 new file read, {a.partitions} skipped; runs: "
               + ", ".join(f"{s * 1000:.0f}" for s in incs) + ")")
-        print(f"ratio full / incremental: {full / inc:.1f}x")
+        print(f"ratio full / incremental: {full / inc:.1f}x" + (" (s3:// on MinIO)" if mirror else " (local folder)"))
     finally:
+        if a.s3 and "mirror" in locals() and mirror:
+            mirror.stop()
         if a.keep:
             print(f"kept {work}")
         else:

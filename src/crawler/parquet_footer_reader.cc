@@ -1,44 +1,22 @@
 #include "crawler/parquet_footer_reader.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <vector>
 
-#include <duckdb.h>
-
+#include "crawler/parquet_metadata.h"
 #include "crawler/type_inference.h"
 
 namespace ticklake {
 
 namespace {
-
-// DuckDB's errors, told as what the crawler should do: a file it cannot read is this file's
-// problem (poison: report it and go on); memory or I/O trouble may pass.
-Error translate(duckdb_error_type type, std::string message) {
-    switch (type) {
-    case DUCKDB_ERROR_IO:
-    case DUCKDB_ERROR_OUT_OF_MEMORY:
-    case DUCKDB_ERROR_INTERRUPT: return Error::retry(std::move(message));
-    default: return Error::poison(std::move(message));
-    }
-}
-
-std::string quote_literal(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        out.push_back(c);
-        if (c == '\'') {
-            out.push_back('\'');
-        }
-    }
-    out.push_back('\'');
-    return out;
-}
 
 std::string trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
@@ -149,125 +127,88 @@ std::string hive_type_of_duckdb(std::string_view type) {
     return "string"; // VARCHAR, UUID, TIME, INTERVAL, JSON, ENUM: text is the faithful reading
 }
 
-struct ParquetFooterReader::Db {
-    duckdb_database db = nullptr;
-    duckdb_connection con = nullptr;
-
-    ~Db() {
-        if (con != nullptr) {
-            duckdb_disconnect(&con);
-        }
-        if (db != nullptr) {
-            duckdb_close(&db);
-        }
-    }
-
-    //! Runs a query, returning its rows as text (NULL as nullopt).
-    Result<std::vector<std::vector<std::optional<std::string>>>> rows(const std::string& sql, std::string_view what) {
-        duckdb_result result;
-        if (duckdb_query(con, sql.c_str(), &result) != DuckDBSuccess) {
-            const char* msg = duckdb_result_error(&result);
-            Error e = translate(duckdb_result_error_type(&result),
-                                std::string(what) + ": " + (msg != nullptr ? msg : "unknown DuckDB error"));
-            duckdb_destroy_result(&result);
-            return fail(std::move(e));
-        }
-        std::vector<std::vector<std::optional<std::string>>> out;
-        const idx_t n = duckdb_row_count(&result);
-        const idx_t cols = duckdb_column_count(&result);
-        for (idx_t r = 0; r < n; ++r) {
-            std::vector<std::optional<std::string>> row;
-            for (idx_t c = 0; c < cols; ++c) {
-                if (duckdb_value_is_null(&result, c, r)) {
-                    row.emplace_back();
-                } else {
-                    char* v = duckdb_value_varchar(&result, c, r);
-                    row.emplace_back(v != nullptr ? v : "");
-                    duckdb_free(v);
-                }
-            }
-            out.push_back(std::move(row));
-        }
-        duckdb_destroy_result(&result);
-        return out;
-    }
-};
-
-ParquetFooterReader::ParquetFooterReader(std::unique_ptr<Db> db, std::filesystem::path scratch)
-    : db_(std::move(db)), scratch_(std::move(scratch)) {}
+ParquetFooterReader::ParquetFooterReader(std::filesystem::path scratch) : scratch_(std::move(scratch)) {}
 
 ParquetFooterReader::~ParquetFooterReader() = default;
 
 Result<std::unique_ptr<ParquetFooterReader>> ParquetFooterReader::create(std::filesystem::path scratch) {
-    auto db = std::make_unique<Db>();
-    std::error_code ec;
-    std::filesystem::create_directories(scratch, ec);
-    if (ec) {
-        return fail(Error::fatal("cannot create scratch folder " + scratch.string() + ": " + ec.message()));
-    }
-    return std::unique_ptr<ParquetFooterReader>(new ParquetFooterReader(std::move(db), std::move(scratch)));
+    return std::unique_ptr<ParquetFooterReader>(new ParquetFooterReader(std::move(scratch)));
 }
 
+namespace {
+
+// The footer's Thrift bytes from the last `tail` bytes of a file of `size` bytes; `more`
+// fetches [offset, offset + length) when the footer is longer than the tail.
+Result<std::string> footer_from_tail(const std::string& key, uint64_t size, std::string tail,
+                                     const std::function<Result<std::string>(uint64_t, uint64_t)>& more,
+                                     uint64_t& fetched) {
+    if (size < 12) {
+        return fail(Error::poison(key + " is too small to be a Parquet file (" + std::to_string(size) + " bytes)"));
+    }
+    if (tail.size() < 8 || tail.compare(tail.size() - 4, 4, "PAR1") != 0) {
+        return fail(Error::poison(key + " does not end with the Parquet magic PAR1 (not Parquet, or cut short)"));
+    }
+    uint32_t footer_len = 0;
+    std::memcpy(&footer_len, tail.data() + tail.size() - 8, 4); // little-endian, as is x86-64
+    if (footer_len + 12ull > size) {
+        return fail(Error::poison(key + " has a Parquet footer length beyond the file's size"));
+    }
+    const uint64_t footer_start = size - 8 - footer_len;
+    const uint64_t tail_start = size - tail.size();
+    if (footer_start >= tail_start) {
+        return tail.substr(footer_start - tail_start, footer_len);
+    }
+    auto whole = more(footer_start, footer_len);
+    if (!whole) {
+        return fail(whole.error());
+    }
+    fetched += whole->size();
+    if (whole->size() != footer_len) {
+        return fail(Error::poison(key + " changed while its Parquet footer was read"));
+    }
+    return std::move(*whole);
+}
+
+} // namespace
+
 Result<ParquetFooter> ParquetFooterReader::read_local(const std::filesystem::path& path, const std::string& key) {
-    // DuckDB starts on the first Parquet file: a crawl with nothing new to read never pays for it.
-    if (db_->db == nullptr) {
-        // Footers are small: one thread, set before the database starts so no worker threads
-        // are started at all (a crawl that reads one file stays quick), and polite on a shared
-        // machine.
-        duckdb_config config = nullptr;
-        char* error = nullptr;
-        const bool ok = duckdb_create_config(&config) == DuckDBSuccess &&
-                        duckdb_set_config(config, "threads", "1") == DuckDBSuccess &&
-                        duckdb_open_ext(nullptr, &db_->db, config, &error) == DuckDBSuccess &&
-                        duckdb_connect(db_->db, &db_->con) == DuckDBSuccess;
-        duckdb_destroy_config(&config);
-        if (!ok) {
-            std::string why = error != nullptr ? error : "unknown error";
-            duckdb_free(error);
-            return fail(Error::fatal("cannot start the embedded DuckDB that reads Parquet footers: " + why));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail(Error::retry("cannot open " + path.string() + ": " + std::strerror(errno)));
+    }
+    struct FdCloser {
+        int fd;
+        ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        return fail(Error::retry("cannot stat " + path.string() + ": " + std::strerror(errno)));
+    }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    auto pread_range = [&](uint64_t offset, uint64_t length) -> Result<std::string> {
+        std::string out(length, '\0');
+        size_t done = 0;
+        while (done < length) {
+            const ssize_t n = ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                break;
+            }
+            done += static_cast<size_t>(n);
         }
+        out.resize(done);
+        return out;
+    };
+    constexpr uint64_t kTail = 64 * 1024;
+    auto tail = pread_range(size - std::min(kTail, size), std::min(kTail, size));
+    uint64_t fetched = 0;
+    auto footer = footer_from_tail(key, size, std::move(*tail), pread_range, fetched);
+    if (!footer) {
+        return fail(footer.error());
     }
-    const std::string file = quote_literal(path.string());
-    ParquetFooter out;
-    auto schema = db_->rows("DESCRIBE SELECT * FROM read_parquet(" + file + ", hive_partitioning = false)", "read the Parquet schema of " + key);
-    if (!schema) {
-        return fail(schema.error());
-    }
-    for (const auto& row : *schema) {
-        out.columns.push_back({row[0].value_or(""), hive_type_of_duckdb(row[1].value_or("VARCHAR"))});
-    }
-    bool has_ts = false;
-    for (const auto& c : out.columns) {
-        has_ts = has_ts || (c.name == "ts" && (c.type == "timestamp" || c.type == "date"));
-    }
-    // One query for the rest (each query has a fixed cost): row count, the first column chunk's
-    // codec, and the `ts` range from row-group statistics, without reading data pages.
-    const std::string ts_range =
-        has_ts ? "(SELECT min(stats_min_value) FROM parquet_metadata(" + file + ") WHERE path_in_schema = 'ts'), "
-                 "(SELECT max(stats_max_value) FROM parquet_metadata(" + file + ") WHERE path_in_schema = 'ts')"
-               : "NULL, NULL";
-    auto meta = db_->rows("SELECT (SELECT num_rows FROM parquet_file_metadata(" + file + ")), "
-                          "(SELECT lower(compression) FROM parquet_metadata(" + file + ") LIMIT 1), " + ts_range,
-                          "read the Parquet footer of " + key);
-    if (!meta) {
-        return fail(meta.error());
-    }
-    if (meta->empty() || !(*meta)[0][0]) {
-        return fail(Error::poison("Parquet footer of " + key + " has no row count"));
-    }
-    const auto& row = (*meta)[0];
-    out.rows = std::stoll(*row[0]);
-    out.compression = row[1] ? *row[1] : "none";
-    if (out.compression == "uncompressed") {
-        out.compression = "none";
-    }
-    if (row[2]) {
-        out.ts_min = parse_event_time(*row[2]);
-    }
-    if (row[3]) {
-        out.ts_max = parse_event_time(*row[3]);
-    }
-    return out;
+    return decode_parquet_footer(*footer, key);
 }
 
 Result<ParquetFooter> ParquetFooterReader::read(ObjectStore& store, const ObjectEntry& entry) {
@@ -286,47 +227,16 @@ Result<ParquetFooter> ParquetFooterReader::read(ObjectStore& store, const Object
         return fail(tail.error());
     }
     uint64_t fetched = tail->size();
-    if (tail->size() != tail_len || tail->compare(tail->size() - 4, 4, "PAR1") != 0) {
-        return fail(Error::poison(entry.key + " does not end with the Parquet magic PAR1 (not Parquet, or cut short)"));
+    if (tail->size() != tail_len) {
+        return fail(Error::poison(entry.key + " is shorter than listed (changed while crawled?)"));
     }
-    uint32_t footer_len = 0;
-    std::memcpy(&footer_len, tail->data() + tail->size() - 8, 4); // little-endian, as is x86-64
-    if (footer_len + 12ull > entry.size) {
-        return fail(Error::poison(entry.key + " has a Parquet footer length beyond the file's size"));
+    auto footer = footer_from_tail(
+        entry.key, entry.size, std::move(*tail),
+        [&](uint64_t offset, uint64_t length) { return store.read_range(entry.key, offset, length); }, fetched);
+    if (!footer) {
+        return fail(footer.error());
     }
-    const uint64_t footer_start = entry.size - 8 - footer_len;
-    std::string footer;
-    uint64_t tail_start = entry.size - tail_len;
-    if (footer_start >= tail_start) {
-        footer = tail->substr(footer_start - tail_start);
-    } else {
-        auto whole = store.read_range(entry.key, footer_start, footer_len + 8);
-        if (!whole) {
-            return fail(whole.error());
-        }
-        fetched += whole->size();
-        footer = std::move(*whole);
-    }
-    static std::atomic<uint64_t> counter{0};
-    const auto path = scratch_ / ("footer-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".parquet");
-    const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        return fail(Error::fatal("cannot create scratch file " + path.string() + ": " + std::strerror(errno)));
-    }
-    bool ok = ::ftruncate(fd, static_cast<off_t>(entry.size)) == 0 &&
-              ::pwrite(fd, "PAR1", 4, 0) == 4 &&
-              ::pwrite(fd, footer.data(), footer.size(), static_cast<off_t>(footer_start)) ==
-                  static_cast<ssize_t>(footer.size());
-    const int err = errno;
-    ::close(fd);
-    if (!ok) {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
-        return fail(Error::fatal("cannot write scratch file " + path.string() + ": " + std::strerror(err)));
-    }
-    auto r = read_local(path, entry.key);
-    std::error_code ec;
-    std::filesystem::remove(path, ec);
+    auto r = decode_parquet_footer(*footer, entry.key);
     if (r) {
         r->bytes_fetched = fetched;
     }

@@ -1,8 +1,8 @@
 // Schema, row count, codec and event-time range of a Parquet file, exact, from its footer
-// only. DuckDB reads the footer (the only file that includes duckdb.h for this purpose).
-// For an object that is not a local file, only the footer's bytes are fetched (read_range)
-// and written at their own offset into a sparse local file of the object's size, so a
-// multi-GB object on S3 costs one or two small GETs.
+// only, decoded by our own Thrift reader (parquet_metadata.h): no database to start, which
+// an incremental crawl of one new file would mostly spend its time on. For an object that is
+// not a local file only the footer's bytes are fetched (read_range): a multi-GB object on S3
+// costs one or two small GETs.
 #pragma once
 
 #include <filesystem>
@@ -17,7 +17,7 @@
 namespace ticklake {
 
 struct ParquetFooter {
-    Columns columns;     //!< Hive types (DuckDB's reading of the Parquet schema, translated)
+    Columns columns;     //!< Hive types (the Parquet schema as DuckDB reads it, translated)
     int64_t rows = 0;    //!< exact, from the row groups
     std::string compression; //!< codec of the first column chunk, lower case ("zstd", "snappy")
     std::optional<TimestampUs> ts_min; //!< from the `ts` column's statistics, when present
@@ -27,19 +27,16 @@ struct ParquetFooter {
 
 class ParquetFooterReader {
 public:
-    //! `scratch` holds the sparse footer files (created when missing); DuckDB (in memory) starts
-    //! with the first file read.
+    //! `scratch` is kept for callers; footers are decoded in memory.
     static Result<std::unique_ptr<ParquetFooterReader>> create(std::filesystem::path scratch);
     ~ParquetFooterReader();
 
     Result<ParquetFooter> read(ObjectStore& store, const ObjectEntry& entry);
 
 private:
-    struct Db;
-    ParquetFooterReader(std::unique_ptr<Db> db, std::filesystem::path scratch);
+    explicit ParquetFooterReader(std::filesystem::path scratch);
     Result<ParquetFooter> read_local(const std::filesystem::path& path, const std::string& key);
 
-    std::unique_ptr<Db> db_;
     std::filesystem::path scratch_;
 };
 
