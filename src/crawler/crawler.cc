@@ -178,7 +178,7 @@ Status Crawler::prepare() {
     if (scratch_->path().empty()) {
         return fail(Error::fatal("cannot create a scratch folder in " + std::filesystem::temp_directory_path().string()));
     }
-    // One classifier per reading thread, each with its own DuckDB (started on first use).
+    // One classifier and footer reader per reading thread.
     for (size_t i = 0; i < std::max<size_t>(1, options_.threads); ++i) {
         auto parquet = ParquetFooterReader::create(scratch_->path());
         if (!parquet) {

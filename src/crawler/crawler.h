@@ -35,7 +35,7 @@ struct CrawlOptions {
     bool full = false; //!< read every file again and rebuild each table's schema
     OnSchemaChange on_change = OnSchemaChange::update;
     size_t batch_files = 500;     //!< files per catalog transaction
-    size_t threads = 4;           //!< files read at once (each thread has its own DuckDB); S3 latency bound
+    size_t threads = 4;           //!< files read at once; S3 latency bound
     ClassifyOptions classify;
     std::filesystem::path scratch; //!< for Parquet footers of remote files; empty: a private temp folder
     std::function<void(const CrawlProgress&)> progress; //!< called after each file read
@@ -92,7 +92,7 @@ private:
     Catalog& catalog_;
     CrawlOptions options_;
     std::unique_ptr<ScratchDir> scratch_; //!< for Parquet footers of remote objects
-    //! One per reading thread: each holds its own DuckDB, started with its first Parquet file.
+    //! One footer reader per reading thread.
     std::vector<std::unique_ptr<ParquetFooterReader>> parquets_;
     std::vector<std::unique_ptr<FileClassifier>> classifiers_;
 };
