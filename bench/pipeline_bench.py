@@ -13,11 +13,9 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from bench_support import free_port_pair  # noqa: E402
 PARTITIONS = 6
 SYMBOLS = 50
 SEED = 7
@@ -626,25 +626,6 @@ def parquet_row_count(files: list[Path]) -> int | None:
     con = duckdb.connect()
     return sum(con.execute("SELECT count(*) FROM read_parquet(?)", [str(f)]).fetchone()[0] for f in files)
 
-
-def free_port_pair() -> int:
-    """A port p on 127.0.0.1 with p+1 free too (the broker's controller takes p+1)."""
-    rng = random.Random()
-    for _ in range(200):
-        p = rng.randrange(20000, 60000)
-        socks = []
-        try:
-            for port in (p, p + 1):
-                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return p
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise BenchError("found no two consecutive free ports on 127.0.0.1")
 
 
 def machine_facts(binary: str) -> dict:

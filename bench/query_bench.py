@@ -15,9 +15,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +24,8 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from bench_support import free_port_pair  # noqa: E402
 TARGET_SPEEDUP = 50.0
 DAY = "2025-01-06"
 
@@ -41,23 +41,6 @@ def run(cmd, what, timeout=3600) -> subprocess.CompletedProcess:
                          f"{p.stderr[-3000:]}")
     return p
 
-
-def free_port_pair() -> int:
-    for _ in range(200):
-        p = random.randrange(20000, 60000)
-        socks = []
-        try:
-            for port in (p, p + 1):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return p
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise SystemExit("bench-query: no two consecutive free ports")
 
 
 def scanned_bytes(stats_line: str) -> float:

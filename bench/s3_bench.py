@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from bench_support import free_port_pair  # noqa: E402
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from minio import MinioServer  # noqa: E402  (our own test helper: a throwaway MinIO on 127.0.0.1)
 
@@ -46,25 +48,6 @@ def run(cmd, env=None, what="", timeout=1800) -> subprocess.CompletedProcess:
                          f"{p.stderr[-3000:]}")
     return p
 
-
-def free_port_pair() -> int:
-    import random
-    import socket
-    for _ in range(200):
-        p = random.randrange(20000, 60000)
-        socks = []
-        try:
-            for port in (p, p + 1):
-                s = socket.socket()
-                socks.append(s)
-                s.bind(("127.0.0.1", port))
-            return p
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise BenchError("no two consecutive free ports on 127.0.0.1")
 
 
 def main(argv) -> int:

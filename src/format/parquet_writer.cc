@@ -7,6 +7,8 @@
 
 #include <duckdb.h>
 
+#include "common/sql_quote.h"
+
 namespace ticklake {
 
 namespace {
@@ -22,30 +24,6 @@ Error translate(duckdb_error_type type, std::string message) {
     case DUCKDB_ERROR_INTERRUPT: return Error::retry(std::move(message));
     default: return Error::fatal(std::move(message));
     }
-}
-
-std::string quote_identifier(std::string_view name) {
-    std::string out = "\"";
-    for (char c : name) {
-        out.push_back(c);
-        if (c == '"') {
-            out.push_back('"');
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
-std::string quote_literal(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        out.push_back(c);
-        if (c == '\'') {
-            out.push_back('\'');
-        }
-    }
-    out.push_back('\'');
-    return out;
 }
 
 duckdb_type duckdb_type_of(ColumnType t) {

@@ -134,30 +134,6 @@ Error translate(duckdb_error_type type, const std::string& message) {
 
 } // namespace
 
-std::string quote_literal(std::string_view text) {
-    std::string out = "'";
-    for (char c : text) {
-        out.push_back(c);
-        if (c == '\'') {
-            out.push_back('\'');
-        }
-    }
-    out.push_back('\'');
-    return out;
-}
-
-std::string quote_identifier(std::string_view name) {
-    std::string out = "\"";
-    for (char c : name) {
-        out.push_back(c);
-        if (c == '"') {
-            out.push_back('"');
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
 Result<std::string> parse_tree_json(std::string_view sql) {
     duckdb_database db = nullptr;
     duckdb_connection con = nullptr;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/sql_quote.h"
 
 namespace ticklake::query {
 
@@ -85,8 +86,5 @@ private:
 //! DuckDB that reads no files: for planning before any session exists.
 Result<std::string> parse_tree_json(std::string_view sql);
 
-//! SQL string literal ('it''s') and identifier ("a""b") quoting.
-std::string quote_literal(std::string_view text);
-std::string quote_identifier(std::string_view name);
 
 } // namespace ticklake::query
