@@ -217,19 +217,6 @@ Status S3ObjectStore::publish(std::string_view key) {
 
 Result<bool> S3ObjectStore::remove(std::string_view key) {
     bool existed = false;
-    auto uploads = client_->list_multipart_uploads(bucket_, object_key(key));
-    if (!uploads) {
-        return fail(uploads.error());
-    }
-    for (const auto& u : *uploads) {
-        if (u.key != object_key(key)) {
-            continue; // a longer key that shares the prefix
-        }
-        if (auto st = client_->abort_multipart_upload(bucket_, u.key, u.upload_id); !st) {
-            return fail(st.error());
-        }
-        existed = true;
-    }
     auto head = client_->head_object(bucket_, object_key(key));
     if (head) {
         existed = true;
@@ -238,6 +225,23 @@ Result<bool> S3ObjectStore::remove(std::string_view key) {
         }
     } else if (head.error().kind != ErrorKind::not_found) {
         return fail(head.error());
+    } else {
+        // No object: perhaps an upload that a crash or an outage cut short. Listing uploads
+        // costs a LIST request, so it is done only here, not for every journal the sink
+        // removes after a commit (those exist, and are never multipart).
+        auto uploads = client_->list_multipart_uploads(bucket_, object_key(key));
+        if (!uploads) {
+            return fail(uploads.error());
+        }
+        for (const auto& u : *uploads) {
+            if (u.key != object_key(key)) {
+                continue; // a longer key that shares the prefix
+            }
+            if (auto st = client_->abort_multipart_upload(bucket_, u.key, u.upload_id); !st) {
+                return fail(st.error());
+            }
+            existed = true;
+        }
     }
     const fs::path staged = spool_path(key);
     if (::unlink(staged.c_str()) == 0) {

@@ -33,8 +33,8 @@ public:
     //! One PUT below the multipart threshold, else a parallel multipart upload, straight from `source`.
     Status put_file(std::string_view key, const std::filesystem::path& source) override;
     //! HEAD first, so the answer says whether the object was there (S3's DELETE answers 204
-    //! either way), then DELETE; the spool copy counts as "something there" too. Unfinished
-    //! multipart uploads of exactly this key are aborted.
+    //! either way), then DELETE; the spool copy counts as "something there" too. When there is
+    //! no object, unfinished multipart uploads of exactly this key are aborted (a crash mid-upload).
     Result<bool> remove(std::string_view key) override;
     Status put_small(std::string_view key, std::string_view content) override;
     Result<std::optional<std::string>> get_small(std::string_view key) override;
