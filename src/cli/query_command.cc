@@ -9,7 +9,6 @@
 #include <sstream>
 #include <unistd.h>
 
-#include <duckdb.h>
 #include <editline/readline.h>
 #include <fmt/format.h>
 
@@ -225,54 +224,6 @@ Result<QueryLimits> limits_of(const QueryFlags& f) {
     return limits;
 }
 
-std::string duckdb_type_for_csv(const std::string& t) {
-    if (t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "OTHER" || t == "ENUM" || t == "UUID" ||
-        t == "BLOB") {
-        return "VARCHAR";
-    }
-    if (t == "DECIMAL") {
-        return "DOUBLE";
-    }
-    return t;
-}
-
-// Parquet results: the rows go through a CSV file into a private DuckDB (no user SQL runs
-// there) that casts each column back to its type and writes Parquet.
-Status write_parquet(const QueryResult& r, const fs::path& out) {
-    const fs::path csv = fs::path(out).concat(".csv.tmp");
-    std::ofstream(csv) << render(r, ResultFormat::csv);
-    std::string columns = "{";
-    for (size_t c = 0; c < r.column_names.size(); ++c) {
-        columns += (c ? ", " : "") + quote_literal(r.column_names[c]) + ": " +
-                   quote_literal(duckdb_type_for_csv(r.column_types[c]));
-    }
-    columns += "}";
-    const std::string sql = "COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) +
-                            ", header = true, columns = " + columns + ")) TO " + quote_literal(out.string()) +
-                            " (FORMAT parquet, COMPRESSION zstd)";
-    duckdb_database db = nullptr;
-    duckdb_connection con = nullptr;
-    Status st;
-    duckdb_result res;
-    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
-        st = fail(Error::fatal("DuckDB did not open to write Parquet"));
-    } else if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
-        st = fail(Error::fatal(std::string("writing Parquet failed: ") + duckdb_result_error(&res)));
-        duckdb_destroy_result(&res);
-    } else {
-        duckdb_destroy_result(&res);
-    }
-    if (con != nullptr) {
-        duckdb_disconnect(&con);
-    }
-    if (db != nullptr) {
-        duckdb_close(&db);
-    }
-    std::error_code ec;
-    fs::remove(csv, ec);
-    return st;
-}
-
 // Athena writes results to an S3 "result location"; here: a local file or an s3:// URI.
 Status write_output(const QueryResult& r, const std::string& target, const StorageFlags& storage) {
     const bool parquet = target.ends_with(".parquet");
@@ -293,7 +244,7 @@ Status write_output(const QueryResult& r, const std::string& target, const Stora
         fs::create_directories(local.parent_path(), ec);
     }
     if (parquet) {
-        if (auto st = write_parquet(r, local); !st) {
+        if (auto st = write_result_parquet(r, local); !st) {
             return st;
         }
     } else {

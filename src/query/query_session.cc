@@ -1,5 +1,7 @@
 #include "query/query_session.h"
 
+#include "query/result_format.h"
+
 #include <algorithm>
 #include <cctype>
 #include <atomic>
@@ -132,7 +134,54 @@ Error translate(duckdb_error_type type, const std::string& message) {
     }
 }
 
+std::string duckdb_type_for_csv(const std::string& t) {
+    if (t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "OTHER" || t == "ENUM" || t == "UUID" ||
+        t == "BLOB") {
+        return "VARCHAR";
+    }
+    if (t == "DECIMAL") {
+        return "DOUBLE";
+    }
+    return t;
+}
+
 } // namespace
+
+Status write_result_parquet(const QueryResult& r, const fs::path& out) {
+    const fs::path csv = fs::path(out).concat(".csv.tmp");
+    std::ofstream(csv) << render(r, ResultFormat::csv);
+    std::string columns = "{";
+    for (size_t c = 0; c < r.column_names.size(); ++c) {
+        columns += (c ? ", " : "") + quote_literal(r.column_names[c]) + ": " +
+                   quote_literal(duckdb_type_for_csv(r.column_types[c]));
+    }
+    columns += "}";
+    const std::string sql = "COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) +
+                            ", header = true, columns = " + columns + ")) TO " + quote_literal(out.string()) +
+                            " (FORMAT parquet, COMPRESSION zstd)";
+    duckdb_database db = nullptr;
+    duckdb_connection con = nullptr;
+    Status st;
+    duckdb_result res;
+    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
+        st = fail(Error::fatal("DuckDB did not open to write Parquet"));
+    } else if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
+        st = fail(Error::fatal(std::string("writing Parquet failed: ") + duckdb_result_error(&res)));
+        duckdb_destroy_result(&res);
+    } else {
+        duckdb_destroy_result(&res);
+    }
+    if (con != nullptr) {
+        duckdb_disconnect(&con);
+    }
+    if (db != nullptr) {
+        duckdb_close(&db);
+    }
+    std::error_code ec;
+    fs::remove(csv, ec);
+    return st;
+}
+
 
 Result<std::string> parse_tree_json(std::string_view sql) {
     duckdb_database db = nullptr;

@@ -82,6 +82,10 @@ private:
     std::vector<std::string> table_names_;
 };
 
+//! Writes a result as Parquet (zstd), each column cast back to its type (nested values as
+//! text), through a private DuckDB in which no user SQL runs.
+Status write_result_parquet(const QueryResult& result, const std::filesystem::path& out);
+
 //! DuckDB's parse tree of `sql` as JSON (json_serialize_sql), from a private in-memory
 //! DuckDB that reads no files: for planning before any session exists.
 Result<std::string> parse_tree_json(std::string_view sql);

@@ -145,3 +145,20 @@ def wait_for(predicate, timeout, what):
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def minio():
+    """One throwaway MinIO for the S3 tests of the session (tests that kill it start their own)."""
+    from minio import MinioServer
+    server = MinioServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3(minio):
+    """A boto3 client of that MinIO: the independent reader of what ticklake wrote."""
+    return minio.client()

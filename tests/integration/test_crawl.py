@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import BINARY, SHARED_DATA, produce_sim, run, sink
-from minio import MinioServer, list_keys
+from minio import list_keys
 
 EXT = {"parquet": "parquet", "jsonl": "jsonl", "csv": "csv"}
 
@@ -174,15 +174,6 @@ def test_sink_registers_what_it_commits_and_a_crawl_agrees(broker, topic, wareho
     sink(broker, topic, tmp_path / "wh2", fmt="parquet", group="g2-" + topic,
          extra=("--catalog", str(unregistered), "--no-register"))
     assert catalog_json(unregistered, "tables") == []
-
-
-@pytest.fixture(scope="module")
-def minio():
-    server = MinioServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])

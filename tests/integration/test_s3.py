@@ -26,20 +26,6 @@ PREFIX = "lake"
 DAYS = {"2025-01-06", "2025-01-07", "2025-01-08"}
 
 
-@pytest.fixture(scope="session")
-def minio():
-    server = MinioServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def s3(minio):
-    return minio.client()
-
-
 @pytest.fixture
 def bucket(s3):
     name = "tl-" + uuid.uuid4().hex[:12]
