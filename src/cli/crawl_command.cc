@@ -165,8 +165,8 @@ void add_crawl_command(CLI::App& app) {
                     "Files per catalog transaction: a crash loses at most this much work, never consistency")
         ->capture_default_str();
     cmd->add_option("--threads", f->options.threads,
-                    "Files read at once (each thread has its own DuckDB for Parquet footers); on S3 the crawl "
-                    "is bound by request latency, so more threads help")
+                    "Files read at once; on S3 a file costs one GET (the last 64 KiB of a Parquet file, all of a "
+                    "JSON/CSV file), so the crawl is bound by request latency and more threads help")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");

@@ -8,6 +8,7 @@
 #include <duckdb.h>
 
 #include "common/sql_quote.h"
+#include "duckdb_loader/duckdb_loader.h"
 
 namespace ticklake {
 
@@ -133,6 +134,9 @@ struct ParquetWriter::Db {
 };
 
 Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& options) {
+    if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
+        return fail(loaded.error());
+    }
     auto db = std::make_unique<Db>();
     duckdb_config config = nullptr;
     if (duckdb_create_config(&config) == DuckDBError) {

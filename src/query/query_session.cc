@@ -15,6 +15,8 @@
 
 #include <duckdb.h>
 
+#include "duckdb_loader/duckdb_loader.h"
+
 namespace ticklake::query {
 
 namespace fs = std::filesystem;
@@ -184,6 +186,9 @@ Status write_result_parquet(const QueryResult& r, const fs::path& out) {
 
 
 Result<std::string> parse_tree_json(std::string_view sql) {
+    if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
+        return fail(loaded.error());
+    }
     duckdb_database db = nullptr;
     duckdb_connection con = nullptr;
     if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
@@ -292,6 +297,9 @@ Result<std::unique_ptr<QuerySession>> QuerySession::open(const SessionOptions& o
     session->impl_ = std::make_unique<Impl>();
     Impl& s = *session->impl_;
 
+    if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
+        return fail(loaded.error());
+    }
     duckdb_config config = nullptr;
     if (duckdb_create_config(&config) == DuckDBError) {
         return fail(Error::fatal("DuckDB: cannot create a configuration"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <fstream>
@@ -164,31 +165,89 @@ TimestampUs mtime_us(const struct stat& st) {
     return static_cast<TimestampUs>(st.st_mtim.tv_sec) * kMicrosPerSecond + st.st_mtim.tv_nsec / 1000;
 }
 
+// One folder of a listing, walked with file descriptors: entries are stat'ed relative to their
+// folder's descriptor (no path walk per file) and folders are recognised from d_type without a
+// stat. recursive_directory_iterator stat'ed every entry through its full path, which was most
+// of an incremental crawl (issue #4). Symbolic links are followed to files, not into folders,
+// as the iterator did.
+int list_folder(int dir_fd, std::string& key, std::vector<ObjectEntry>& out) {
+    DIR* dir = ::fdopendir(dir_fd);
+    if (dir == nullptr) {
+        const int err = errno;
+        ::close(dir_fd);
+        return err;
+    }
+    const size_t key_len = key.size();
+    int err = 0;
+    errno = 0;
+    while (struct dirent* e = ::readdir(dir)) {
+        const std::string_view name(e->d_name);
+        if (name == "." || name == "..") {
+            continue;
+        }
+        bool is_dir = e->d_type == DT_DIR;
+        bool is_file = false;
+        struct stat st {};
+        if (!is_dir) {
+            if (::fstatat(dir_fd, e->d_name, &st, 0) != 0) {
+                continue; // removed while we listed, or a dangling link: not an object
+            }
+            is_file = S_ISREG(st.st_mode);
+            // A link to a folder is not descended into (as recursive_directory_iterator).
+            is_dir = e->d_type == DT_UNKNOWN && S_ISDIR(st.st_mode);
+        }
+        key.resize(key_len);
+        if (!key.empty()) {
+            key += '/';
+        }
+        key += name;
+        if (is_dir) {
+            const int sub = ::openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+            if (sub < 0) {
+                if (errno == ENOENT) {
+                    continue; // removed while we listed
+                }
+                err = errno;
+                break;
+            }
+            if ((err = list_folder(sub, key, out)) != 0) {
+                break;
+            }
+        } else if (is_file && !name.ends_with(kStagingSuffix)) {
+            out.push_back({key, static_cast<uint64_t>(st.st_size), mtime_us(st)});
+        }
+        errno = 0;
+    }
+    if (err == 0 && errno != 0) {
+        err = errno;
+    }
+    key.resize(key_len);
+    ::closedir(dir);
+    return err;
+}
+
 } // namespace
 
 Result<std::vector<ObjectEntry>> LocalObjectStore::list_entries(std::string_view prefix) {
     std::vector<ObjectEntry> entries;
     const fs::path base = path_of(prefix);
-    std::error_code ec;
-    if (!fs::exists(base, ec)) {
-        return entries;
-    }
-    for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-        if (!it->is_regular_file() || it->path().extension() == kStagingSuffix) {
-            continue;
+    const int fd = ::open(base.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            return entries;
         }
-        struct stat st {};
-        if (::stat(it->path().c_str(), &st) != 0) {
-            continue; // removed while we listed: not an object any more
-        }
-        // lexically_relative: the iterator's paths start with root_; fs::relative would resolve
-        // every component through the file system (readlink per level, per file).
-        entries.push_back(
-            {it->path().lexically_relative(root_).string(), static_cast<uint64_t>(st.st_size), mtime_us(st)});
+        return fail(io_error("cannot list", base, errno));
     }
-    if (ec) {
-        return fail(io_error("cannot list", base, ec.value()));
+    // Keys are relative to the root: the prefix, normalised (no "./", no trailing "/").
+    std::string key = base.lexically_relative(root_).lexically_normal().generic_string();
+    while (!key.empty() && key.back() == '/') {
+        key.pop_back();
+    }
+    if (key == ".") {
+        key.clear();
+    }
+    if (const int err = list_folder(fd, key, entries); err != 0) {
+        return fail(io_error("cannot list", base, err));
     }
     std::sort(entries.begin(), entries.end(), [](const ObjectEntry& a, const ObjectEntry& b) { return a.key < b.key; });
     return entries;

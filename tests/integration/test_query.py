@@ -291,3 +291,24 @@ def test_the_shell_runs_scripts_from_a_pipe_and_keeps_history_on_a_terminal(mont
     os.waitpid(pid, 0)
     history = (tmp_path / ".ticklake_history").read_text().replace("\\040", " ")  # libedit escapes spaces
     assert "SELECT 40 + 2 AS answer;" in history
+
+
+def test_duckdb_is_loaded_only_by_the_commands_that_use_it(month, tmp_path):
+    # DuckDB is bound on first use (src/duckdb_loader): with the library pointed at a missing
+    # file, commands without DuckDB still work, and a query fails with an error saying what to fix.
+    import os
+    env = dict(os.environ, TICKLAKE_DUCKDB_LIBRARY=str(tmp_path / "missing" / "libduckdb.so"))
+    catalog = tmp_path / "catalog.db"
+    crawl = subprocess.run([str(BINARY), "crawl", str(month), "--catalog", str(catalog), "--json"],
+                           capture_output=True, text=True, timeout=300, env=env)
+    assert crawl.returncode == 0, crawl.stderr
+    assert json.loads(crawl.stdout)["tables_added"] == 2
+    tables = subprocess.run([str(BINARY), "catalog", "tables", "--catalog", str(catalog), "--json"],
+                            capture_output=True, text=True, timeout=60, env=env)
+    assert tables.returncode == 0, tables.stderr
+    failed = query(["-w", str(month), "SELECT 1"], check=False, env=env)
+    assert failed.returncode != 0
+    assert "cannot load DuckDB" in failed.stderr and "TICKLAKE_DUCKDB_LIBRARY" in failed.stderr, failed.stderr
+    assert str(tmp_path / "missing") in failed.stderr
+    # And with the library found, the same query answers.
+    assert query(["-w", str(month), "--format", "csv", "SELECT 40 + 2 AS answer"]).stdout.split() == ["answer", "42"]

@@ -69,6 +69,45 @@ TEST_F(LocalObjectStoreTest, ListIsSortedAndScopedToPrefix) {
     EXPECT_TRUE(store_->list("nope")->empty());
 }
 
+TEST_F(LocalObjectStoreTest, ListEntriesWalksFoldersWithSizesAndFollowsLinksOnlyToFiles) {
+    ASSERT_TRUE(store_->put_small("db/t/dt=2025-01-06/symbol=AAPL/a.parquet", "12345"));
+    ASSERT_TRUE(store_->put_small("db/t/dt=2025-01-06/b.jsonl", "1"));
+    ASSERT_TRUE(store_->put_small("db/t/top.csv", "12"));
+    ASSERT_TRUE(store_->put_small("other/x", "x"));
+    std::ofstream(store_->staging_path("db/t/dt=2025-01-06/c.parquet")) << "partial";
+    fs::create_directories(root_ / "db/t/empty=1");
+    // A link to a file is an object with the target's size; a link to a folder is not walked
+    // (it could loop, or list the same files twice); a dangling link is nothing.
+    fs::create_symlink(root_ / "db/t/top.csv", root_ / "db/t/link.csv");
+    fs::create_directory_symlink(root_ / "other", root_ / "db/t/linked_folder");
+    fs::create_symlink(root_ / "db/t/gone", root_ / "db/t/dangling");
+
+    auto all = store_->list_entries("db/t");
+    ASSERT_TRUE(all) << all.error().message;
+    std::vector<std::pair<std::string, uint64_t>> got;
+    for (const auto& e : *all) {
+        got.emplace_back(e.key, e.size);
+        EXPECT_GT(e.modified, 0) << e.key;
+    }
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, uint64_t>>{{"db/t/dt=2025-01-06/b.jsonl", 1},
+                                                                  {"db/t/dt=2025-01-06/symbol=AAPL/a.parquet", 5},
+                                                                  {"db/t/link.csv", 2},
+                                                                  {"db/t/top.csv", 2}}));
+    // The same keys from the root and from a prefix written with a trailing slash.
+    auto from_root = store_->list_entries("");
+    ASSERT_TRUE(from_root);
+    EXPECT_EQ(from_root->size(), 5u);
+    EXPECT_EQ(from_root->back().key, "other/x");
+    auto slash = store_->list_entries("db/t/");
+    ASSERT_TRUE(slash);
+    ASSERT_EQ(slash->size(), 4u);
+    EXPECT_EQ(slash->front().key, "db/t/dt=2025-01-06/b.jsonl");
+    EXPECT_TRUE(store_->list_entries("db/missing")->empty());
+    auto not_a_folder = store_->list_entries("db/t/top.csv");
+    ASSERT_FALSE(not_a_folder);
+    EXPECT_NE(not_a_folder.error().message.find("cannot list"), std::string::npos);
+}
+
 TEST(ObjectStoreUri, RejectsWhatItCannotOpen) {
     // s3:// URIs open an S3ObjectStore (tested against MinIO in s3/tests); a bad bucket name
     // is refused before any credential lookup.
