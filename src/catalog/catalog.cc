@@ -1,7 +1,9 @@
 #include "catalog/catalog.h"
 
 #include <cstdlib>
+#include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <simdjson.h>
 
@@ -581,23 +583,52 @@ Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const Partiti
     return out;
 }
 
-Result<int64_t> Catalog::schema_id(const Columns& columns) {
-    const std::string json = columns_to_json(columns);
-    auto ins = db_.prepare("INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING");
-    auto sel = db_.prepare("SELECT id FROM schemas WHERE columns = ?");
-    if (!ins || !sel) {
-        return fail(!ins ? ins.error() : sel.error());
+namespace {
+
+// Schema ids for one transaction. Every partition and file of a change names its schema, and
+// nearly all name the same one: preparing two statements per call was half of a full
+// crawl's catalog time. Ids are remembered only within the transaction (a rollback forgets
+// the rows, and this with them).
+class SchemaIds {
+public:
+    explicit SchemaIds(SqliteDb& db) : db_(db) {}
+
+    Result<int64_t> id_of(const Columns& columns) {
+        std::string json = columns_to_json(columns);
+        if (auto it = known_.find(json); it != known_.end()) {
+            return it->second;
+        }
+        if (!ins_) {
+            auto ins = db_.prepare("INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING");
+            auto sel = db_.prepare("SELECT id FROM schemas WHERE columns = ?");
+            if (!ins || !sel) {
+                return fail(!ins ? ins.error() : sel.error());
+            }
+            ins_.emplace(std::move(*ins));
+            sel_.emplace(std::move(*sel));
+        }
+        if (auto st = ins_->bind(1, json).run(); !st) {
+            return fail(st.error());
+        }
+        sel_->bind(1, json);
+        auto r = sel_->step();
+        if (!r) {
+            return fail(r.error());
+        }
+        const int64_t id = sel_->column_int(0);
+        sel_->reset();
+        known_.emplace(std::move(json), id);
+        return id;
     }
-    if (auto st = ins->bind(1, json).run(); !st) {
-        return fail(st.error());
-    }
-    sel->bind(1, json);
-    auto r = sel->step();
-    if (!r) {
-        return fail(r.error());
-    }
-    return sel->column_int(0);
-}
+
+private:
+    SqliteDb& db_;
+    std::optional<SqliteStatement> ins_;
+    std::optional<SqliteStatement> sel_;
+    std::unordered_map<std::string, int64_t> known_;
+};
+
+} // namespace
 
 Status Catalog::apply(const TableChange& change) {
     Transaction tx(db_);
@@ -732,13 +763,14 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
         return fail(part_up.error());
     }
     std::set<int64_t> touched;
+    SchemaIds schema_ids(db_);
     auto part_id = db_.prepare("SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?");
     auto file_part = db_.prepare("SELECT partition_id FROM files WHERE table_id = ? AND key = ?");
     if (!part_id || !file_part) {
         return fail(!part_id ? part_id.error() : file_part.error());
     }
     for (const auto& p : c.partitions) {
-        auto sid = schema_id(p.columns);
+        auto sid = schema_ids.id_of(p.columns);
         if (!sid) {
             return fail(sid.error());
         }
@@ -786,7 +818,7 @@ Status Catalog::apply_in_transaction(const TableChange& c) {
         return fail(!file_up ? file_up.error() : changes.error());
     }
     for (const auto& f : c.upsert_files) {
-        auto sid = schema_id(f.columns);
+        auto sid = schema_ids.id_of(f.columns);
         if (!sid) {
             return fail(sid.error());
         }

@@ -61,7 +61,6 @@ private:
     explicit Catalog(SqliteDb db) : db_(std::move(db)) {}
     Status migrate();
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
-    Result<int64_t> schema_id(const Columns& columns);
     Status apply_in_transaction(const TableChange& change);
     Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);
 
