@@ -137,10 +137,20 @@ def main():
         target = mirror.uri if mirror else warehouse
         env = mirror.env if mirror else None
 
+        proxy = mirror.proxy if mirror else None
+        requests = {"full": [], "incremental": []}  # through the latency proxy: what each crawl asked S3
+
+        def counted(kind, run):
+            before = proxy.requests if proxy else 0
+            out = run()
+            if proxy:
+                requests[kind].append(proxy.requests - before)
+            return out
+
         fulls = []
         for r in range(a.repeat):
             catalog = work / f"full-{r}.db"
-            secs, summary = crawl(a.bin, target, catalog, a.threads, env)
+            secs, summary = counted("full", lambda: crawl(a.bin, target, catalog, a.threads, env))
             assert summary["files_read"] == files and summary["partitions_added"] == a.partitions, summary
             fulls.append(secs)
         populated = work / "full-0.db"
@@ -150,7 +160,7 @@ def main():
             write_partition(warehouse, start + dt.timedelta(days=a.partitions + r), a.rows, a.format)
             if mirror:
                 mirror.sync()
-            secs, summary = crawl(a.bin, target, populated, a.threads, env)
+            secs, summary = counted("incremental", lambda: crawl(a.bin, target, populated, a.threads, env))
             assert summary["files_read"] == 1 and summary["partitions_added"] == 1, summary
             assert summary["files_unchanged"] == files + r, summary
             incs.append(secs)
@@ -164,13 +174,16 @@ def main():
         if mirror:
             where = "s3:// on MinIO" + (f", +{a.s3_latency_ms:g} ms per request" if a.s3_latency_ms else "")
         print(f"ratio full / incremental: {full / inc:.1f}x ({where}, --threads {a.threads})")
+        if proxy:
+            print(f"S3 requests per crawl: full {requests['full']}, incremental {requests['incremental']}")
         results = ROOT / "bench" / "results"
         results.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         (results / f"crawl-{stamp}.json").write_text(json.dumps({
             "partitions": a.partitions, "files_per_partition": a.files_per_partition, "rows": a.rows,
             "format": a.format, "threads": a.threads, "warehouse": where, "full_ms": [s * 1000 for s in fulls],
-            "incremental_ms": [s * 1000 for s in incs], "ratio": full / inc}, indent=1) + "\n")
+            "incremental_ms": [s * 1000 for s in incs], "ratio": full / inc,
+            "s3_requests": requests if proxy else None}, indent=1) + "\n")
     finally:
         if a.s3 and "mirror" in locals() and mirror:
             mirror.stop()
