@@ -1,6 +1,8 @@
 #include "catalog/catalog.h"
 
 #include <cstdlib>
+#include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -415,20 +417,42 @@ Result<std::optional<int64_t>> Catalog::table_id(std::string_view database, std:
     return *r ? std::optional<int64_t>(q->column_int(0)) : std::nullopt;
 }
 
-Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
+namespace {
+
+// Rows share few schemas (a table has a handful of versions): each distinct one is parsed once.
+class ParsedColumns {
+public:
+    Result<const Columns*> get(std::string json) {
+        auto it = parsed_.find(json);
+        if (it == parsed_.end()) {
+            auto c = columns_from_json(json);
+            if (!c) {
+                return fail(c.error());
+            }
+            it = parsed_.emplace(std::move(json), std::move(*c)).first;
+        }
+        return &it->second;
+    }
+
+private:
+    std::map<std::string, Columns> parsed_;
+};
+
+} // namespace
+
+Status Catalog::each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
+                                  std::string_view order_by, const std::function<Status(const SqliteStatement&)>& row) {
     auto id = table_id(table.database, table.name);
     if (!id) {
         return fail(id.error());
     }
-    std::vector<PartitionDef> out;
     if (!*id) {
-        return out;
+        return {};
     }
-    // Two statements rather than "?2 IS NULL OR ...", which would keep SQLite off the index.
-    auto q = db_.prepare(std::string("SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
-                                     "p.ts_max, s.columns, p.created_at FROM partitions p JOIN schemas s ON "
-                                     "s.id = p.schema_id WHERE p.table_id = ?1") +
-                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY p.partition_values");
+    // One statement per partition rather than "?2 IS NULL OR ...", which would keep SQLite off
+    // the index.
+    auto q = db_.prepare(select + (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY " +
+                         std::string(order_by));
     if (!q) {
         return fail(q.error());
     }
@@ -440,7 +464,6 @@ Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, con
     } else {
         filters.emplace_back();
     }
-    std::map<std::string, Columns> parsed; // partitions share few schemas: parse each once
     for (const auto& filter : filters) {
         q->reset();
         q->bind(1, **id);
@@ -455,23 +478,42 @@ Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, con
             if (!*r) {
                 break;
             }
+            if (auto st = row(*q); !st) {
+                return st;
+            }
+        }
+    }
+    return {};
+}
+
+Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
+    std::vector<PartitionDef> out;
+    ParsedColumns parsed;
+    auto st = each_row_of_table(
+        table, only,
+        "SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, p.ts_max, s.columns, "
+        "p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id WHERE p.table_id = ?1",
+        "p.partition_values", [&](const SqliteStatement& q) -> Status {
             PartitionDef p;
-            auto values = strings_from_json(q->column_text(0));
-            auto columns = columns_from_json(q->column_text(7));
+            auto values = strings_from_json(q.column_text(0));
+            auto columns = parsed.get(q.column_text(7));
             if (!values || !columns) {
                 return fail(!values ? values.error() : columns.error());
             }
             p.values = std::move(*values);
-            p.location = q->column_text(1);
-            p.file_count = q->column_int(2);
-            p.bytes = q->column_int(3);
-            p.rows = q->column_int(4);
-            p.ts_min = q->column_optional_int(5);
-            p.ts_max = q->column_optional_int(6);
-            p.columns = std::move(*columns);
-            p.created_at = q->column_int(8);
+            p.location = q.column_text(1);
+            p.file_count = q.column_int(2);
+            p.bytes = q.column_int(3);
+            p.rows = q.column_int(4);
+            p.ts_min = q.column_optional_int(5);
+            p.ts_max = q.column_optional_int(6);
+            p.columns = **columns;
+            p.created_at = q.column_int(8);
             out.push_back(std::move(p));
-        }
+            return {};
+        });
+    if (!st) {
+        return fail(st.error());
     }
     return out;
 }
@@ -516,69 +558,32 @@ Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
 }
 
 Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
-    auto id = table_id(table.database, table.name);
-    if (!id) {
-        return fail(id.error());
-    }
     std::vector<FileDef> out;
-    if (!*id) {
-        return out;
-    }
-    auto q = db_.prepare(std::string("SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, "
-                                     "s.columns FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s "
-                                     "ON s.id = f.schema_id WHERE f.table_id = ?1") +
-                         (only != nullptr ? " AND p.partition_values = ?2" : "") + " ORDER BY f.key");
-    if (!q) {
-        return fail(q.error());
-    }
-    std::vector<std::optional<std::string>> filters;
-    if (only != nullptr) {
-        for (const auto& v : *only) {
-            filters.emplace_back(strings_to_json(v));
-        }
-    } else {
-        filters.emplace_back();
-    }
-    // Files share few schemas: parse each distinct one once.
-    std::map<std::string, Columns> parsed;
-    for (const auto& filter : filters) {
-        q->reset();
-        q->bind(1, **id);
-        if (filter) {
-            q->bind(2, *filter);
-        }
-        while (true) {
-            auto r = q->step();
-            if (!r) {
-                return fail(r.error());
-            }
-            if (!*r) {
-                break;
-            }
+    ParsedColumns parsed;
+    auto st = each_row_of_table(
+        table, only,
+        "SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, s.columns FROM files f "
+        "JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id WHERE f.table_id = ?1",
+        "f.key", [&](const SqliteStatement& q) -> Status {
             FileDef f;
-            f.key = q->column_text(0);
-            auto values = strings_from_json(q->column_text(1));
-            if (!values) {
-                return fail(values.error());
+            f.key = q.column_text(0);
+            auto values = strings_from_json(q.column_text(1));
+            auto columns = parsed.get(q.column_text(7));
+            if (!values || !columns) {
+                return fail(!values ? values.error() : columns.error());
             }
             f.partition_values = std::move(*values);
-            f.size = static_cast<uint64_t>(q->column_int(2));
-            f.modified = q->column_int(3);
-            f.rows = q->column_int(4);
-            f.ts_min = q->column_optional_int(5);
-            f.ts_max = q->column_optional_int(6);
-            std::string cols = q->column_text(7);
-            auto it = parsed.find(cols);
-            if (it == parsed.end()) {
-                auto c = columns_from_json(cols);
-                if (!c) {
-                    return fail(c.error());
-                }
-                it = parsed.emplace(cols, std::move(*c)).first;
-            }
-            f.columns = it->second;
+            f.size = static_cast<uint64_t>(q.column_int(2));
+            f.modified = q.column_int(3);
+            f.rows = q.column_int(4);
+            f.ts_min = q.column_optional_int(5);
+            f.ts_max = q.column_optional_int(6);
+            f.columns = **columns;
             out.push_back(std::move(f));
-        }
+            return {};
+        });
+    if (!st) {
+        return fail(st.error());
     }
     return out;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -63,6 +64,11 @@ private:
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
     Status apply_in_transaction(const TableChange& change);
     Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);
+    //! Runs `select` (ending in "WHERE <x>.table_id = ?1", with partitions as `p`) for `table`,
+    //! once, or once per partition in `only`, ordered by `order_by`; hands each row to `row`.
+    //! A table not in the catalog has no rows.
+    Status each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
+                             std::string_view order_by, const std::function<Status(const SqliteStatement&)>& row);
 
     SqliteDb db_;
 };

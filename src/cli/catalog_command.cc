@@ -108,6 +108,24 @@ Result<Catalog> open(const CatalogCommandFlags& f) {
     return Catalog::open(f.catalog.path.empty() ? default_catalog_path() : std::filesystem::path(f.catalog.path));
 }
 
+struct OpenedTable {
+    Catalog catalog;
+    TableDef table;
+};
+
+//! The catalog and the table the command names (TABLE or db.table).
+Result<OpenedTable> open_table(const CatalogCommandFlags& f) {
+    auto c = open(f);
+    if (!c) {
+        return fail(c.error());
+    }
+    auto t = c->resolve(f.table);
+    if (!t) {
+        return fail(t.error());
+    }
+    return OpenedTable{std::move(*c), std::move(*t)};
+}
+
 int run_databases(const CatalogCommandFlags& f) {
     auto c = open(f);
     if (!c) {
@@ -174,16 +192,14 @@ int run_tables(const CatalogCommandFlags& f) {
 }
 
 int run_describe(const CatalogCommandFlags& f) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
+    auto opened = open_table(f);
+    if (!opened) {
+        return report_error("catalog", opened.error());
     }
-    auto t = c->resolve(f.table);
-    if (!t) {
-        return report_error("catalog", t.error());
-    }
-    auto parts = c->partitions(*t);
-    auto hist = c->history(*t);
+    Catalog& c = opened->catalog;
+    const TableDef& t = opened->table;
+    auto parts = c.partitions(t);
+    auto hist = c.history(t);
     if (!parts || !hist) {
         return report_error("catalog", !parts ? parts.error() : hist.error());
     }
@@ -200,14 +216,14 @@ int run_describe(const CatalogCommandFlags& f) {
     }
     if (f.json) {
         JsonWriter w;
-        w.begin_object().field("database", t->database).field("name", t->name).field("location", t->location);
-        w.field("format", t->format).field("compression", t->compression);
+        w.begin_object().field("database", t.database).field("name", t.name).field("location", t.location);
+        w.field("format", t.format).field("compression", t.compression);
         w.key("columns");
-        write_columns(w, t->columns);
+        write_columns(w, t.columns);
         w.key("partition_keys");
-        write_columns(w, t->partition_keys);
+        write_columns(w, t.partition_keys);
         w.key("properties").begin_object();
-        for (const auto& [k, v] : t->properties) {
+        for (const auto& [k, v] : t.properties) {
             w.field(k, v);
         }
         w.end_object();
@@ -217,34 +233,34 @@ int run_describe(const CatalogCommandFlags& f) {
         lo ? (void)w.value(format_iso8601(*lo)) : (void)w.null();
         w.key("ts_max");
         hi ? (void)w.value(format_iso8601(*hi)) : (void)w.null();
-        w.key("schema_version").value(static_cast<int64_t>(t->schema_version));
-        w.field("created_at", format_iso8601(t->created_at)).field("updated_at", format_iso8601(t->updated_at));
+        w.key("schema_version").value(static_cast<int64_t>(t.schema_version));
+        w.field("created_at", format_iso8601(t.created_at)).field("updated_at", format_iso8601(t.updated_at));
         w.end_object();
         std::fputs(w.str().c_str(), stdout);
         return 0;
     }
-    std::printf("table        %s\nlocation     %s\nformat       %s (%s)\n", t->qualified_name().c_str(),
-                t->location.c_str(), t->format.c_str(), t->compression.c_str());
+    std::printf("table        %s\nlocation     %s\nformat       %s (%s)\n", t.qualified_name().c_str(),
+                t.location.c_str(), t.format.c_str(), t.compression.c_str());
     std::printf("data         %lld partitions, %lld files, %lld rows, %lld bytes\n",
                 static_cast<long long>(n.partitions), static_cast<long long>(n.files), static_cast<long long>(n.rows),
                 static_cast<long long>(n.bytes));
     if (lo) {
         std::printf("event time   %s .. %s\n", format_iso8601(*lo).c_str(), format_iso8601(*hi).c_str());
     }
-    std::printf("version      %d (created %s, updated %s)\n\n", t->schema_version,
-                format_iso8601(t->created_at).c_str(), format_iso8601(t->updated_at).c_str());
+    std::printf("version      %d (created %s, updated %s)\n\n", t.schema_version,
+                format_iso8601(t.created_at).c_str(), format_iso8601(t.updated_at).c_str());
     TextTable cols({"column", "type", "kind"});
-    for (const auto& col : t->columns) {
+    for (const auto& col : t.columns) {
         cols.add({col.name, col.type, ""});
     }
-    for (const auto& k : t->partition_keys) {
+    for (const auto& k : t.partition_keys) {
         cols.add({k.name, k.type, "partition key"});
     }
     cols.print();
-    if (!t->properties.empty()) {
+    if (!t.properties.empty()) {
         std::puts("");
         TextTable props({"property", "value"});
-        for (const auto& [k, v] : t->properties) {
+        for (const auto& [k, v] : t.properties) {
             props.add({k, v});
         }
         props.print();
@@ -260,15 +276,13 @@ int run_describe(const CatalogCommandFlags& f) {
 }
 
 int run_partitions(const CatalogCommandFlags& f) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
+    auto opened = open_table(f);
+    if (!opened) {
+        return report_error("catalog", opened.error());
     }
-    auto t = c->resolve(f.table);
-    if (!t) {
-        return report_error("catalog", t.error());
-    }
-    auto parts = c->partitions(*t);
+    Catalog& c = opened->catalog;
+    const TableDef& t = opened->table;
+    auto parts = c.partitions(t);
     if (!parts) {
         return report_error("catalog", parts.error());
     }
@@ -280,9 +294,9 @@ int run_partitions(const CatalogCommandFlags& f) {
         // A partition's schema "differs" when a column has another type or is not in the table.
         bool differs = false;
         for (const auto& col : p.columns) {
-            auto it = std::find_if(t->columns.begin(), t->columns.end(),
+            auto it = std::find_if(t.columns.begin(), t.columns.end(),
                                    [&](const ColumnDef& x) { return x.name == col.name; });
-            differs = differs || it == t->columns.end() || it->type != col.type;
+            differs = differs || it == t.columns.end() || it->type != col.type;
         }
         w.begin_object().key("values").begin_array();
         for (const auto& v : p.values) {
@@ -298,7 +312,7 @@ int run_partitions(const CatalogCommandFlags& f) {
         w.key("columns");
         write_columns(w, p.columns);
         w.end_object();
-        text.add({values_text(*t, p.values), std::to_string(p.file_count), std::to_string(p.rows),
+        text.add({values_text(t, p.values), std::to_string(p.file_count), std::to_string(p.rows),
                   std::to_string(p.bytes), when(p.ts_min), when(p.ts_max), differs ? "differs" : "same"});
     }
     w.end_array();
@@ -311,15 +325,13 @@ int run_partitions(const CatalogCommandFlags& f) {
 }
 
 int run_history(const CatalogCommandFlags& f) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
+    auto opened = open_table(f);
+    if (!opened) {
+        return report_error("catalog", opened.error());
     }
-    auto t = c->resolve(f.table);
-    if (!t) {
-        return report_error("catalog", t.error());
-    }
-    auto hist = c->history(*t);
+    Catalog& c = opened->catalog;
+    const TableDef& t = opened->table;
+    auto hist = c.history(t);
     if (!hist) {
         return report_error("catalog", hist.error());
     }
@@ -352,30 +364,28 @@ int run_history(const CatalogCommandFlags& f) {
 }
 
 int run_export(CatalogCommandFlags& f, bool glue) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
+    auto opened = open_table(f);
+    if (!opened) {
+        return report_error("catalog", opened.error());
     }
-    auto t = c->resolve(f.table);
-    if (!t) {
-        return report_error("catalog", t.error());
-    }
-    auto parts = c->partitions(*t);
+    Catalog& c = opened->catalog;
+    const TableDef& t = opened->table;
+    auto parts = c.partitions(t);
     if (!parts) {
         return report_error("catalog", parts.error());
     }
-    if (t->columns.empty()) {
+    if (t.columns.empty()) {
         // Athena and Glue need at least one column; an empty first file gives none yet.
-        return report_error("catalog", Error::invalid("table " + t->qualified_name() +
+        return report_error("catalog", Error::invalid("table " + t.qualified_name() +
                                                       " has no columns yet (its files hold no rows): crawl again "
                                                       "once data has landed"));
     }
     f.export_options.projection = !f.no_projection;
-    const std::string out = glue ? glue_json(*t, *parts, f.export_options) : athena_ddl(*t, *parts, f.export_options);
+    const std::string out = glue ? glue_json(t, *parts, f.export_options) : athena_ddl(t, *parts, f.export_options);
     std::fputs(out.c_str(), stdout);
-    if (!glue && !t->location.starts_with("s3://") && f.export_options.location.empty()) {
+    if (!glue && !t.location.starts_with("s3://") && f.export_options.location.empty()) {
         std::fprintf(stderr, "catalog: note: LOCATION is %s; Athena needs s3:// (pass --location s3://...)\n",
-                     t->location.c_str());
+                     t.location.c_str());
     }
     return 0;
 }

@@ -10,7 +10,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
+#include <string>
 
 #include "duckdb.h"
 
@@ -87,11 +87,6 @@ Status ensure_loaded() {
         return fail(Error::fatal(l.error));
     }
     return {};
-}
-
-std::string loaded_path() {
-    const Loaded& l = load_once();
-    return l.path;
 }
 
 } // namespace ticklake::duckdb_loader

@@ -179,8 +179,13 @@ int list_folder(int dir_fd, std::string& key, std::vector<ObjectEntry>& out) {
     }
     const size_t key_len = key.size();
     int err = 0;
-    errno = 0;
-    while (struct dirent* e = ::readdir(dir)) {
+    while (true) {
+        errno = 0; // readdir() tells the end from an error only by errno
+        const struct dirent* e = ::readdir(dir);
+        if (e == nullptr) {
+            err = errno;
+            break;
+        }
         const std::string_view name(e->d_name);
         if (name == "." || name == "..") {
             continue;
@@ -204,8 +209,10 @@ int list_folder(int dir_fd, std::string& key, std::vector<ObjectEntry>& out) {
         if (is_dir) {
             const int sub = ::openat(dir_fd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
             if (sub < 0) {
-                if (errno == ENOENT) {
-                    continue; // removed while we listed
+                // ENOENT: removed while we listed; ELOOP: a link to a folder that the file system
+                // reported as DT_UNKNOWN, not walked.
+                if (errno == ENOENT || errno == ELOOP) {
+                    continue;
                 }
                 err = errno;
                 break;
@@ -216,10 +223,6 @@ int list_folder(int dir_fd, std::string& key, std::vector<ObjectEntry>& out) {
         } else if (is_file && !name.ends_with(kStagingSuffix)) {
             out.push_back({key, static_cast<uint64_t>(st.st_size), mtime_us(st)});
         }
-        errno = 0;
-    }
-    if (err == 0 && errno != 0) {
-        err = errno;
     }
     key.resize(key_len);
     ::closedir(dir);

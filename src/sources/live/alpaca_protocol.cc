@@ -31,22 +31,7 @@ public:
     std::vector<std::string> on_open() override { return {}; }
 
     Status on_message(std::string_view text, StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip("not JSON: " + excerpt(text));
-            return {};
-        }
-        simdjson::dom::array items;
-        if (doc.get_array().get(items) != simdjson::SUCCESS) {
-            ctx.skip("not a JSON array: " + excerpt(text));
-            return {};
-        }
-        for (element m : items) {
-            if (auto st = one(m, ctx); !st) {
-                return st;
-            }
-        }
-        return {};
+        return for_each_in_array_frame(parser_, text, ctx, [&](element m) { return one(m, ctx); });
     }
 
     std::string describe() const override {

@@ -66,11 +66,35 @@ inline std::optional<bool> boolean(element e, std::string_view key) {
     return v;
 }
 
+//! Up to 120 characters of a message, for skip reasons.
+std::string excerpt(std::string_view text);
+
+//! Calls each(message) for every message of a frame that is a JSON array of messages (Alpaca,
+//! Polygon); a frame that is not JSON, or not an array, is skipped with the reason.
+template <class Each>
+Status for_each_in_array_frame(simdjson::dom::parser& parser, std::string_view text, StreamContext& ctx,
+                               Each&& each) {
+    element doc;
+    if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+        ctx.skip("not JSON: " + excerpt(text));
+        return {};
+    }
+    simdjson::dom::array items;
+    if (doc.get_array().get(items) != simdjson::SUCCESS) {
+        ctx.skip("not a JSON array: " + excerpt(text));
+        return {};
+    }
+    for (element m : items) {
+        if (auto st = each(m); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
 //! A JSON string literal of s (for the messages we send).
 std::string json_string(std::string_view s);
 //! ["a","b"] of the strings.
 std::string array_of(const std::vector<std::string>& items);
-//! Up to 120 characters of a message, for skip reasons.
-std::string excerpt(std::string_view text);
 
 } // namespace ticklake::vendor_json

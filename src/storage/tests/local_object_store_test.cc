@@ -81,6 +81,9 @@ TEST_F(LocalObjectStoreTest, ListEntriesWalksFoldersWithSizesAndFollowsLinksOnly
     fs::create_symlink(root_ / "db/t/top.csv", root_ / "db/t/link.csv");
     fs::create_directory_symlink(root_ / "other", root_ / "db/t/linked_folder");
     fs::create_symlink(root_ / "db/t/gone", root_ / "db/t/dangling");
+    // The last entry a folder yields being skipped must not read as a listing error.
+    fs::create_directories(root_ / "db/t/only_dangling");
+    fs::create_symlink(root_ / "db/t/gone", root_ / "db/t/only_dangling/x");
 
     auto all = store_->list_entries("db/t");
     ASSERT_TRUE(all) << all.error().message;
