@@ -1,5 +1,7 @@
 #include "common/timestamp.h"
 
+#include <cmath>
+
 #include <chrono>
 
 namespace ticklake {
@@ -178,6 +180,20 @@ TimestampUs now_us() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
         .count();
+}
+
+TimestampUs epoch_to_micros(double v) {
+    const double a = std::fabs(v);
+    if (a < 1e11) {
+        return static_cast<TimestampUs>(std::floor(v * 1e6));
+    }
+    if (a < 1e14) {
+        return static_cast<TimestampUs>(std::floor(v * 1e3));
+    }
+    if (a < 1e17) {
+        return static_cast<TimestampUs>(std::floor(v));
+    }
+    return static_cast<TimestampUs>(std::floor(v / 1e3));
 }
 
 } // namespace ticklake

@@ -36,6 +36,11 @@ std::string format_date(TimestampUs ts);
 //! microseconds are truncated toward the past.
 Result<TimestampUs> parse_iso8601(std::string_view text);
 
+//! An epoch number as a time, its unit told by magnitude: below 1e11 seconds (to year 5138),
+//! below 1e14 milliseconds, below 1e17 microseconds, else nanoseconds. Millisecond times before
+//! March 1973 therefore read as seconds: pass them with an explicit unit upstream.
+TimestampUs epoch_to_micros(double value);
+
 //! Wall clock now, for receive times.
 TimestampUs now_us();
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include "crawler/type_inference.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 

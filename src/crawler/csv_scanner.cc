@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "crawler/type_inference.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 

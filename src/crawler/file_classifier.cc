@@ -9,7 +9,7 @@
 
 #include "crawler/csv_scanner.h"
 #include "crawler/gzip_inflater.h"
-#include "crawler/type_inference.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 

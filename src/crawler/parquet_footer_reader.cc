@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "crawler/parquet_metadata.h"
-#include "crawler/type_inference.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 

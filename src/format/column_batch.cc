@@ -9,8 +9,14 @@ const char* to_string(ColumnType type) {
     case ColumnType::float64: return "DOUBLE";
     case ColumnType::varchar: return "VARCHAR";
     case ColumnType::timestamp_us: return "TIMESTAMP";
+    case ColumnType::date: return "DATE";
+    case ColumnType::decimal: return "DECIMAL";
+    case ColumnType::blob: return "BLOB";
+    case ColumnType::nested: return "NESTED";
     }
     return "VARCHAR";
 }
+
+
 
 } // namespace ticklake

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "common/event_json.h"
+#include "common/binary_text.h"
 #include "common/timestamp.h"
 #include "format/row_block.h"
 
@@ -55,6 +56,15 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
     }
     case ColumnType::varchar: append_field(out, cell.text); break;
     case ColumnType::timestamp_us: append_iso8601(out, cell.i); break;
+    case ColumnType::date: out.append(format_date(cell.i * kMicrosPerDay)); break;
+    case ColumnType::decimal: out.append(cell.text); break;
+    case ColumnType::nested: append_field(out, cell.text); break; // JSON text, quoted as needed
+    case ColumnType::blob: {
+        std::string b64;
+        append_base64(b64, cell.text);
+        out.append(b64.empty() ? "\"\"" : b64);
+        break;
+    }
     }
 }
 

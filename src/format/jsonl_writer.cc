@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "common/event_json.h"
+#include "common/binary_text.h"
 #include "common/timestamp.h"
 #include "format/row_block.h"
 
@@ -30,6 +31,18 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
     case ColumnType::timestamp_us:
         out.push_back('"');
         append_iso8601(out, cell.i);
+        out.push_back('"');
+        break;
+    case ColumnType::date:
+        out.push_back('"');
+        out.append(format_date(cell.i * kMicrosPerDay));
+        out.push_back('"');
+        break;
+    case ColumnType::decimal: // plain decimal text is a JSON number, kept digit for digit
+    case ColumnType::nested: out.append(cell.text); break; // minified JSON already
+    case ColumnType::blob:
+        out.push_back('"');
+        append_base64(out, cell.text);
         out.push_back('"');
         break;
     }

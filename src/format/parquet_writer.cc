@@ -34,9 +34,19 @@ duckdb_type duckdb_type_of(ColumnType t) {
     case ColumnType::float64: return DUCKDB_TYPE_DOUBLE;
     case ColumnType::varchar: return DUCKDB_TYPE_VARCHAR;
     case ColumnType::timestamp_us: return DUCKDB_TYPE_TIMESTAMP;
+    case ColumnType::date: return DUCKDB_TYPE_DATE;
+    case ColumnType::blob: return DUCKDB_TYPE_BLOB;
+    case ColumnType::decimal: // staged as text, cast by the COPY (see needs_cast)
+    case ColumnType::nested: return DUCKDB_TYPE_VARCHAR;
     }
     return DUCKDB_TYPE_VARCHAR;
 }
+
+// Decimal and nested values are staged as their text and cast while the file is written:
+// DuckDB parses decimal text exactly, and JSON text into STRUCT/LIST by the column's type.
+bool needs_cast(const Column& c) { return c.type == ColumnType::decimal || c.type == ColumnType::nested; }
+
+std::string staged_type(const Column& c) { return needs_cast(c) ? "VARCHAR" : to_string(c.type); }
 
 // Copies rows[0..n) of column c into one vector of a data chunk.
 void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_t n, bool identity) {
@@ -85,13 +95,45 @@ void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_
         }
         break;
     }
+    case ColumnType::date: { // duckdb_date is int32 days
+        auto* dst = static_cast<int32_t*>(data);
+        for (size_t i = 0; i < n; ++i) {
+            dst[i] = static_cast<int32_t>(c.ints[rows[i]]);
+        }
+        break;
+    }
     case ColumnType::varchar:
+    case ColumnType::decimal:
+    case ColumnType::nested:
+    case ColumnType::blob: // a BLOB vector takes bytes the same way
         for (size_t i = 0; i < n; ++i) {
             const std::string& s = c.strings[rows[i]]; // a NULL slot holds "": harmless to copy
             duckdb_vector_assign_string_element_len(vec, i, s.data(), s.size());
         }
         break;
     }
+}
+
+// The staging table itself, or a SELECT that casts its decimal and nested columns.
+std::string copy_source(const ColumnBatch& batch) {
+    if (std::none_of(batch.columns.begin(), batch.columns.end(), needs_cast)) {
+        return kTable;
+    }
+    std::string sql = "(SELECT ";
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        const Column& c = batch.columns[i];
+        const std::string name = quote_identifier(c.name);
+        sql += i > 0 ? ", " : "";
+        if (!needs_cast(c)) {
+            sql += name;
+        } else if (c.type == ColumnType::decimal) {
+            sql += "CAST(" + name + " AS " + c.type_text + ") AS " + name;
+        } else {
+            // from_json, unlike a cast, gives NULL for a key a value lacks instead of failing
+            sql += "from_json(" + name + ", " + quote_literal(c.type_text) + ") AS " + name;
+        }
+    }
+    return sql + " FROM " + kTable + ")";
 }
 
 bool is_identity(std::span<const uint32_t> order) {
@@ -174,7 +216,7 @@ Status ParquetWriter::fill_table(const ColumnBatch& batch, std::span<const uint3
         sql += i > 0 ? ", " : "";
         sql += quote_identifier(batch.columns[i].name);
         sql += ' ';
-        sql += to_string(batch.columns[i].type);
+        sql += staged_type(batch.columns[i]);
     }
     sql += ')';
     if (auto s = db_->run(sql, "cannot create the staging table for a Parquet file"); !s) {
@@ -229,7 +271,7 @@ Status ParquetWriter::fill_table(const ColumnBatch& batch, std::span<const uint3
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
     Status status = fill_table(batch, order);
     if (status) {
-        const std::string sql = std::string("COPY ") + kTable + " TO " + quote_literal(path.string()) +
+        const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
                                 " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
                                 std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
                                 std::to_string(std::max<size_t>(1, options_.row_group_rows)) + ")";

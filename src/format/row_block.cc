@@ -11,10 +11,12 @@ void RowBlock::gather(const ColumnBatch& batch, std::span<const uint32_t> rows) 
         for (size_t j = 0; j < rows.size(); ++j) {
             const uint32_t r = rows[j];
             out[j].valid = col.valid[r] != 0;
-            switch (col.type) {
-            case ColumnType::float64: out[j].d = col.doubles[r]; break;
-            case ColumnType::varchar: out[j].text = col.strings[r]; break;
-            default: out[j].i = col.ints[r]; break;
+            if (col.type == ColumnType::float64) {
+                out[j].d = col.doubles[r];
+            } else if (stored_in_strings(col.type)) {
+                out[j].text = col.strings[r];
+            } else {
+                out[j].i = col.ints[r];
             }
         }
     }

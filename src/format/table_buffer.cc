@@ -211,24 +211,7 @@ void TableBuffer::clear() {
     }
     batch_.rows = 0;
     approx_bytes_ = 0;
-    row_symbol_.clear();
-    symbols_.clear();
-    symbol_ids_.clear();
-    last_symbol_ = UINT32_MAX;
-}
-
-uint32_t TableBuffer::symbol_id(const std::string& symbol) {
-    if (last_symbol_ != UINT32_MAX && symbols_[last_symbol_] == symbol) {
-        return last_symbol_;
-    }
-    auto it = symbol_ids_.find(std::string_view(symbol));
-    if (it == symbol_ids_.end()) {
-        const auto id = static_cast<uint32_t>(symbols_.size());
-        symbols_.push_back(symbol);
-        it = symbol_ids_.emplace(symbol, id).first;
-    }
-    last_symbol_ = it->second;
-    return last_symbol_;
+    order_.clear();
 }
 
 void TableBuffer::append(const Event& e) {
@@ -242,7 +225,7 @@ void TableBuffer::append(const Event& e) {
     bytes += push_int(cols[kTs], e.ts);
     bytes += push_int(cols[kRecvTs], e.recv_ts);
     bytes += push_string(cols[kSource], e.source);
-    row_symbol_.push_back(symbol_id(e.symbol));
+    order_.add(e.symbol);
 
     size_t i = kCommonColumnCount;
     switch (type_) {
@@ -403,53 +386,6 @@ void TableBuffer::retype(Column& c, ColumnType to) {
     c.type = to;
 }
 
-std::vector<uint32_t> TableBuffer::sorted_order() const {
-    const size_t n = batch_.rows;
-    // Rank the distinct symbols (few), then bucket rows by rank: a stable counting sort.
-    std::vector<uint32_t> by_name(symbols_.size());
-    for (uint32_t i = 0; i < by_name.size(); ++i) {
-        by_name[i] = i;
-    }
-    std::sort(by_name.begin(), by_name.end(), [&](uint32_t a, uint32_t b) { return symbols_[a] < symbols_[b]; });
-    std::vector<uint32_t> rank_of(symbols_.size());
-    for (uint32_t r = 0; r < by_name.size(); ++r) {
-        rank_of[by_name[r]] = r;
-    }
-    std::vector<size_t> start(symbols_.size() + 1, 0);
-    for (size_t row = 0; row < n; ++row) {
-        ++start[rank_of[row_symbol_[row]] + 1];
-    }
-    for (size_t r = 1; r < start.size(); ++r) {
-        start[r] += start[r - 1];
-    }
-    std::vector<uint32_t> order(n);
-    {
-        std::vector<size_t> next(start.begin(), start.end() - 1);
-        for (size_t row = 0; row < n; ++row) {
-            order[next[rank_of[row_symbol_[row]]]++] = static_cast<uint32_t>(row);
-        }
-    }
-    // Within one symbol, rows nearly always arrive in time order already (per-symbol Kafka
-    // order): check, and sort only the buckets that are not.
-    const auto& ts = batch_.columns[kTs].ints;
-    std::vector<std::pair<int64_t, uint32_t>> keyed;
-    for (size_t r = 0; r + 1 < start.size(); ++r) {
-        const auto first = order.begin() + static_cast<ptrdiff_t>(start[r]);
-        const auto last = order.begin() + static_cast<ptrdiff_t>(start[r + 1]);
-        if (std::is_sorted(first, last, [&](uint32_t a, uint32_t b) { return ts[a] < ts[b]; })) {
-            continue;
-        }
-        keyed.clear();
-        for (auto it = first; it != last; ++it) {
-            keyed.emplace_back(ts[*it], *it); // the row index breaks ties: stable
-        }
-        std::sort(keyed.begin(), keyed.end());
-        auto out = first;
-        for (const auto& k : keyed) {
-            *out++ = k.second;
-        }
-    }
-    return order;
-}
+std::vector<uint32_t> TableBuffer::sorted_order() const { return order_.sorted(batch_.columns[kTs].ints); }
 
 } // namespace ticklake

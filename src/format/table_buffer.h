@@ -12,6 +12,7 @@
 
 #include "common/event.h"
 #include "format/column_batch.h"
+#include "format/row_order.h"
 
 namespace ticklake {
 
@@ -51,7 +52,6 @@ private:
 
     void reset_schema();
     void add_column(std::string name, ColumnType type);
-    uint32_t symbol_id(const std::string& symbol);
     void append_record_fields(const Record& r);
     size_t column_for_field(size_t position, const std::string& field);
     void set_field(size_t col, const FieldValue& value);
@@ -61,11 +61,7 @@ private:
     ColumnBatch batch_;
     size_t approx_bytes_ = 0;
 
-    //! Dense id of each row's symbol (index into symbols_), so sorting never compares strings per row.
-    std::vector<uint32_t> row_symbol_;
-    std::vector<std::string> symbols_;
-    StringIndex symbol_ids_;
-    uint32_t last_symbol_ = UINT32_MAX;
+    RowOrder order_;
 
     //! Records only. Field name -> column index; names of columns in lower case (DuckDB and
     //! Athena compare identifiers case-insensitively); the field each column came from; whether a

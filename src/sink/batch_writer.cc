@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/binary_text.h"
 #include "common/event_json.h"
 
 namespace ticklake {
@@ -151,11 +152,7 @@ Status BatchWriter::write_dead_letters(const FlushJob& job, const std::string& k
         } else {
             // Not text: keep the bytes exactly, as hex, so nothing is lost.
             out.append(",\"value\":null,\"value_hex\":\"");
-            static constexpr char kHex[] = "0123456789abcdef";
-            for (unsigned char c : d.value) {
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 15]);
-            }
+            append_hex(out, d.value);
             out.push_back('"');
         }
         out.append("}\n");

@@ -108,7 +108,15 @@ Cell parse_text(const Column& c, std::string_view text) {
         if (ts) return *ts;
         break;
     }
-    case ColumnType::varchar: return std::string(text);
+    case ColumnType::date: {
+        auto ts = parse_iso8601(text);
+        if (ts && text.size() == 10) return *ts / kMicrosPerDay;
+        break;
+    }
+    case ColumnType::varchar:
+    case ColumnType::decimal:
+    case ColumnType::nested:
+    case ColumnType::blob: return std::string(text); // blob: base64 in text formats
     }
     ADD_FAILURE() << "column " << c.name << ": cannot read '" << text << "' as " << to_string(c.type);
     return std::monostate{};
@@ -247,9 +255,13 @@ Cell expected_cell(const Column& c, size_t row) {
     switch (c.type) {
     case ColumnType::boolean: return c.ints[row] != 0;
     case ColumnType::bigint:
+    case ColumnType::date:
     case ColumnType::timestamp_us: return c.ints[row];
     case ColumnType::float64: return c.doubles[row];
-    case ColumnType::varchar: return c.strings[row];
+    case ColumnType::varchar:
+    case ColumnType::decimal:
+    case ColumnType::nested:
+    case ColumnType::blob: return c.strings[row];
     }
     return std::monostate{};
 }

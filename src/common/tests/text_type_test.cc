@@ -1,4 +1,4 @@
-#include "crawler/type_inference.h"
+#include "common/text_type.h"
 
 #include <gtest/gtest.h>
 

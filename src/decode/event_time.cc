@@ -1,0 +1,64 @@
+#include "decode/event_time.h"
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "common/text_type.h"
+
+namespace ticklake {
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    if (!s.empty() && s.front() == '-') {
+        s.remove_prefix(1);
+    }
+    if (s.empty()) {
+        return false;
+    }
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+    }
+    return true;
+}
+
+Error unreadable(const CellValue& v) {
+    std::string shown(v.text.substr(0, 40));
+    return Error::poison("event time '" + shown + (v.text.size() > 40 ? "...'" : "'") +
+                         " is not ISO 8601, a date or an epoch number");
+}
+
+} // namespace
+
+Result<TimestampUs> event_time_of(const CellValue& v) {
+    switch (v.kind) {
+    case CellValue::Kind::timestamp: return v.i;
+    case CellValue::Kind::integer: return epoch_to_micros(static_cast<double>(v.i));
+    case CellValue::Kind::real:
+        if (!std::isfinite(v.d)) {
+            return fail(Error::poison("event time is not a finite number"));
+        }
+        return epoch_to_micros(v.d);
+    case CellValue::Kind::string:
+    case CellValue::Kind::text: {
+        if (all_digits(v.text)) {
+            double d = 0;
+            auto [p, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), d);
+            if (ec == std::errc() && p == v.text.data() + v.text.size()) {
+                return epoch_to_micros(d);
+            }
+        }
+        if (auto t = parse_event_time(v.text)) {
+            return *t;
+        }
+        return fail(unreadable(v));
+    }
+    case CellValue::Kind::null: return fail(Error::poison("event time is null"));
+    default: return fail(Error::poison("event time is an object, an array or bytes, not a time"));
+    }
+}
+
+} // namespace ticklake

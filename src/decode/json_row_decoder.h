@@ -1,0 +1,35 @@
+// One JSON object per Kafka message into the cells of a row (the sink's json value format).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "common/error.h"
+#include "format/open_table.h"
+
+namespace ticklake {
+
+//! Reuses its buffers from message to message: keep one per thread.
+class JsonRowDecoder {
+public:
+    JsonRowDecoder();
+    ~JsonRowDecoder();
+    JsonRowDecoder(const JsonRowDecoder&) = delete;
+    JsonRowDecoder& operator=(const JsonRowDecoder&) = delete;
+
+    //! Clears row, then adds one cell per field of the object in `value`, in message order.
+    //! Views in the cells stay valid until the next decode(). Bare NaN, Infinity and -Infinity
+    //! (Python's json.dumps writes them for missing floats) read as null. Anything that is not
+    //! one JSON object in UTF-8 is a poison error with the reason.
+    Status decode(std::string_view value, RowCells& row);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+//! value with every bare NaN, Infinity and -Infinity outside strings replaced by null; empty
+//! when there is none.
+std::string replace_non_finite_literals(std::string_view value);
+
+} // namespace ticklake

@@ -1,0 +1,80 @@
+#include "decode/json_row_decoder.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake {
+namespace {
+
+using Kind = CellValue::Kind;
+
+TEST(JsonRowDecoder, ReadsEveryScalarKindInOrder) {
+    JsonRowDecoder d;
+    RowCells row;
+    ASSERT_TRUE(d.decode(R"({"Index":"HSI","Date":"1986-12-31","Open":2568.300049,"Volume":0,"ok":true,"x":null})", row));
+    const auto& c = row.cells();
+    ASSERT_EQ(c.size(), 6u);
+    EXPECT_EQ(c[0].field, "Index");
+    EXPECT_EQ(c[0].value.kind, Kind::string);
+    EXPECT_EQ(c[0].value.text, "HSI");
+    EXPECT_EQ(c[2].value.kind, Kind::real);
+    EXPECT_DOUBLE_EQ(c[2].value.d, 2568.300049);
+    EXPECT_EQ(c[2].value.text, "2568.300049");
+    EXPECT_EQ(c[3].value.kind, Kind::integer);
+    EXPECT_EQ(c[3].value.i, 0);
+    EXPECT_EQ(c[4].value.kind, Kind::boolean);
+    EXPECT_TRUE(c[4].value.b);
+    EXPECT_EQ(c[5].value.kind, Kind::null);
+}
+
+TEST(JsonRowDecoder, PythonNonFiniteLiteralsReadAsNull) {
+    JsonRowDecoder d;
+    RowCells row;
+    ASSERT_TRUE(d.decode(R"({"a": NaN, "b": "NaN", "c": -Infinity, "d": Infinity, "e": 1.5})", row));
+    const auto& c = row.cells();
+    ASSERT_EQ(c.size(), 5u);
+    EXPECT_EQ(c[0].value.kind, Kind::null);
+    EXPECT_EQ(c[1].value.kind, Kind::string); // inside a string it stays text
+    EXPECT_EQ(c[1].value.text, "NaN");
+    EXPECT_EQ(c[2].value.kind, Kind::null);
+    EXPECT_EQ(c[3].value.kind, Kind::null);
+    EXPECT_DOUBLE_EQ(c[4].value.d, 1.5);
+}
+
+TEST(JsonRowDecoder, NestedValuesKeepMinifiedTextAndType) {
+    JsonRowDecoder d;
+    RowCells row;
+    ASSERT_TRUE(d.decode(R"({"q": {"bid": 1.5, "sizes": [1, 2, 3]}, "tags": [ "a" , "b" ]})", row));
+    const auto& c = row.cells();
+    ASSERT_EQ(c.size(), 2u);
+    EXPECT_EQ(c[0].value.kind, Kind::json);
+    EXPECT_EQ(c[0].value.text, R"({"bid":1.5,"sizes":[1,2,3]})");
+    EXPECT_EQ(duckdb_type_text(*c[0].value.nested), R"(STRUCT("bid" DOUBLE, "sizes" BIGINT[]))");
+    EXPECT_EQ(c[1].value.text, R"(["a","b"])");
+    EXPECT_EQ(hive_type_text(*c[1].value.nested), "array<string>");
+}
+
+TEST(JsonRowDecoder, BadInputIsPoisonWithAReason) {
+    JsonRowDecoder d;
+    RowCells row;
+    auto reason = [&](std::string_view v) {
+        auto st = d.decode(v, row);
+        EXPECT_FALSE(st) << v;
+        return st ? std::string() : st.error().message;
+    };
+    EXPECT_NE(reason("not json").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(reason("[1,2]").find("array, not an object"), std::string::npos);
+    EXPECT_NE(reason("42").find("scalar, not an object"), std::string::npos);
+    EXPECT_NE(reason("{\"a\":\"\xff\xfe\"}").find("UTF-8"), std::string::npos);
+    EXPECT_NE(reason(R"({"a":1} trailing)").find("not valid JSON"), std::string::npos);
+    EXPECT_NE(reason(R"({"a":1}{})").find("after its JSON object"), std::string::npos);
+    EXPECT_NE(reason(R"({"a":[1,{"b":2}]})").find("mixes"), std::string::npos);
+    EXPECT_FALSE(d.decode(R"({"a":1,)", row));
+}
+
+TEST(JsonRowDecoder, ReplaceNonFiniteLiteralsLeavesStringsAlone) {
+    EXPECT_EQ(replace_non_finite_literals(R"({"NaN":NaN,"s":"a\"NaN"})"), R"({"NaN":null,"s":"a\"NaN"})");
+    EXPECT_EQ(replace_non_finite_literals(R"({"a":1})"), "");
+}
+
+} // namespace
+} // namespace ticklake

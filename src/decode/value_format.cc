@@ -1,0 +1,27 @@
+#include "decode/value_format.h"
+
+#include <string>
+
+namespace ticklake {
+
+const char* to_string(ValueFormat f) {
+    switch (f) {
+    case ValueFormat::automatic: return "auto";
+    case ValueFormat::ticklake: return "ticklake";
+    case ValueFormat::json: return "json";
+    case ValueFormat::csv: return "csv";
+    case ValueFormat::raw: return "raw";
+    }
+    return "?";
+}
+
+Result<ValueFormat> parse_value_format(std::string_view text) {
+    for (auto f : {ValueFormat::automatic, ValueFormat::ticklake, ValueFormat::json, ValueFormat::csv, ValueFormat::raw}) {
+        if (text == to_string(f)) {
+            return f;
+        }
+    }
+    return fail(Error::invalid("value format '" + std::string(text) + "' is not one of auto, ticklake, json, csv, raw"));
+}
+
+} // namespace ticklake

@@ -1,0 +1,769 @@
+#include "format/open_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "common/event_json.h"
+#include "common/text_type.h"
+
+namespace ticklake {
+
+namespace {
+
+using Kind = ValueType::Kind;
+
+// Rough per-value memory, as TableBuffer counts it.
+constexpr size_t kSlotBytes = 9;
+constexpr size_t kStringBytes = sizeof(std::string) + 1;
+
+ColumnType storage_of(Kind k) {
+    switch (k) {
+    case Kind::boolean: return ColumnType::boolean;
+    case Kind::bigint: return ColumnType::bigint;
+    case Kind::float64: return ColumnType::float64;
+    case Kind::date: return ColumnType::date;
+    case Kind::timestamp: return ColumnType::timestamp_us;
+    case Kind::decimal: return ColumnType::decimal;
+    case Kind::blob: return ColumnType::blob;
+    case Kind::list:
+    case Kind::structure: return ColumnType::nested;
+    case Kind::null:
+    case Kind::varchar: return ColumnType::varchar;
+    }
+    return ColumnType::varchar;
+}
+
+void set_storage(Column& c, const ValueType& t) {
+    c.type = storage_of(t.kind);
+    c.type_text = c.type == ColumnType::decimal ? duckdb_type_text(t)
+                  : c.type == ColumnType::nested ? json_structure(t)
+                                                 : std::string();
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+const char* describe(const CellValue& v) {
+    switch (v.kind) {
+    case CellValue::Kind::null: return "null";
+    case CellValue::Kind::boolean: return "a boolean";
+    case CellValue::Kind::integer: return "an integer";
+    case CellValue::Kind::real: return "a number";
+    case CellValue::Kind::string:
+    case CellValue::Kind::text: return "a string";
+    case CellValue::Kind::json: return v.nested->kind == Kind::list ? "an array" : "an object";
+    case CellValue::Kind::bytes: return "bytes";
+    case CellValue::Kind::timestamp: return "a timestamp";
+    }
+    return "a value";
+}
+
+std::string quoted_excerpt(std::string_view s) {
+    constexpr size_t kMax = 40;
+    std::string out = "'";
+    out.append(s.substr(0, kMax));
+    if (s.size() > kMax) {
+        out += "...";
+    }
+    return out + "'";
+}
+
+// The type a value has by itself. Strings are read as dates or timestamps only while the
+// column could still be one (a column already text skips the parse); the parsed time is kept.
+ValueType natural_type(RowCell& cell, Kind column) {
+    const CellValue& v = cell.value;
+    switch (v.kind) {
+    case CellValue::Kind::null: return ValueType();
+    case CellValue::Kind::boolean: return ValueType(Kind::boolean);
+    case CellValue::Kind::integer: return ValueType(Kind::bigint);
+    case CellValue::Kind::real: return ValueType(Kind::float64);
+    case CellValue::Kind::timestamp: return ValueType(Kind::timestamp);
+    case CellValue::Kind::bytes: return ValueType(Kind::blob);
+    case CellValue::Kind::json: return *v.nested;
+    case CellValue::Kind::string:
+    case CellValue::Kind::text: break;
+    }
+    if (column == Kind::varchar) {
+        return ValueType(Kind::varchar);
+    }
+    const TextType t = v.kind == CellValue::Kind::text ? classify_text(v.text) : classify_json_string(v.text);
+    switch (t) {
+    case TextType::null: return ValueType(); // an empty unquoted CSV field
+    case TextType::boolean: return ValueType(Kind::boolean);
+    case TextType::int32:
+    case TextType::int64: return ValueType(Kind::bigint);
+    case TextType::float64: return ValueType(Kind::float64);
+    case TextType::date: return ValueType(Kind::date);
+    case TextType::timestamp: return ValueType(Kind::timestamp);
+    case TextType::string: return ValueType(Kind::varchar);
+    }
+    return ValueType(Kind::varchar);
+}
+
+void append_int(std::string& out, int64_t v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void append_double_text(std::string& out, double v) {
+    if (std::isfinite(v)) {
+        append_json_double(out, v);
+        return;
+    }
+    out.append(std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+}
+
+template <class T>
+bool parse_number(std::string_view s, T& out) {
+    s = trim(s);
+    if (!s.empty() && s.front() == '+') {
+        s.remove_prefix(1);
+    }
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && p == s.data() + s.size() && !s.empty();
+}
+
+bool is_text(const CellValue& v) { return v.kind == CellValue::Kind::string || v.kind == CellValue::Kind::text; }
+
+// Puts value into cell.as_* in the form a column of type `to` stores. False when it cannot be.
+bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
+    const CellValue& v = cell.value;
+    cell.is_null = v.kind == CellValue::Kind::null ||
+                   (v.kind == CellValue::Kind::text && v.text.empty()); // an empty bare CSV field
+    if (cell.is_null) {
+        return true;
+    }
+    switch (to.kind) {
+    case Kind::null: return false;
+    case Kind::boolean:
+        if (v.kind == CellValue::Kind::boolean) {
+            cell.as_int = v.b;
+            return true;
+        }
+        if (is_text(v) && (iequals(trim(v.text), "true") || iequals(trim(v.text), "false"))) {
+            cell.as_int = iequals(trim(v.text), "true");
+            return true;
+        }
+        return false;
+    case Kind::bigint:
+        switch (v.kind) {
+        case CellValue::Kind::boolean: cell.as_int = v.b; return true;
+        case CellValue::Kind::integer: cell.as_int = v.i; return true;
+        case CellValue::Kind::string:
+        case CellValue::Kind::text: return parse_number(v.text, cell.as_int);
+        default: return false;
+        }
+    case Kind::float64:
+        switch (v.kind) {
+        case CellValue::Kind::boolean: cell.as_double = v.b ? 1 : 0; return true;
+        case CellValue::Kind::integer: cell.as_double = static_cast<double>(v.i); return true;
+        case CellValue::Kind::real: cell.as_double = v.d; return true;
+        case CellValue::Kind::string:
+        case CellValue::Kind::text: return parse_number(v.text, cell.as_double);
+        default: return false;
+        }
+    case Kind::date:
+    case Kind::timestamp: {
+        if (v.kind == CellValue::Kind::timestamp) {
+            cell.as_int = v.i;
+        } else if (is_text(v)) {
+            auto t = parse_event_time(trim(v.text));
+            if (!t) {
+                return false;
+            }
+            cell.as_int = *t;
+        } else if (v.kind == CellValue::Kind::integer) {
+            cell.as_int = epoch_to_micros(static_cast<double>(v.i));
+        } else if (v.kind == CellValue::Kind::real && std::isfinite(v.d)) {
+            cell.as_int = epoch_to_micros(v.d);
+        } else {
+            return false;
+        }
+        if (to.kind == Kind::date) {
+            const int64_t t = cell.as_int;
+            cell.as_int = t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
+        }
+        return true;
+    }
+    case Kind::varchar:
+        switch (v.kind) {
+        case CellValue::Kind::boolean: cell.as_text = v.b ? "true" : "false"; return true;
+        case CellValue::Kind::integer:
+        case CellValue::Kind::real:
+            if (!v.text.empty()) {
+                cell.as_text = v.text; // the number exactly as the producer wrote it
+                return true;
+            } else {
+                std::string& s = row.new_string();
+                v.kind == CellValue::Kind::integer ? append_int(s, v.i) : append_double_text(s, v.d);
+                cell.as_text = s;
+                return true;
+            }
+        case CellValue::Kind::timestamp: {
+            std::string& s = row.new_string();
+            append_iso8601(s, v.i);
+            cell.as_text = s;
+            return true;
+        }
+        case CellValue::Kind::bytes: return false;
+        default: cell.as_text = v.text; return true; // strings, and JSON text for an explicit varchar
+        }
+    case Kind::decimal: {
+        if (v.kind != CellValue::Kind::integer && v.kind != CellValue::Kind::real && !is_text(v)) {
+            return false;
+        }
+        auto d = normalize_decimal(trim(v.text), to.precision, to.scale);
+        if (!d) {
+            return false;
+        }
+        std::string& s = row.new_string();
+        s = std::move(*d);
+        cell.as_text = s;
+        return true;
+    }
+    case Kind::blob:
+        if (v.kind == CellValue::Kind::bytes || is_text(v)) {
+            cell.as_text = v.text;
+            return true;
+        }
+        return false;
+    case Kind::list:
+    case Kind::structure: {
+        if (v.kind != CellValue::Kind::json) {
+            return false;
+        }
+        auto w = widen(to, *v.nested);
+        if (!w || !(*w == to)) {
+            return false; // the value has fields or types the column cannot take
+        }
+        cell.as_text = v.text;
+        return true;
+    }
+    }
+    return false;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// RowCells
+
+void RowCells::clear() {
+    cells_.clear();
+    strings_used_ = 0;
+    types_used_ = 0;
+}
+
+CellValue& RowCells::add(std::string_view field) {
+    RowCell& c = cells_.emplace_back();
+    c.field = field;
+    return c.value;
+}
+
+CellValue& RowCells::add_to_column(uint32_t column) {
+    RowCell& c = cells_.emplace_back();
+    c.column = column;
+    return c.value;
+}
+
+std::string& RowCells::new_string() {
+    if (strings_used_ == strings_.size()) {
+        strings_.emplace_back();
+    }
+    std::string& s = strings_[strings_used_++];
+    s.clear();
+    return s;
+}
+
+ValueType& RowCells::new_type() {
+    if (types_used_ == types_.size()) {
+        types_.emplace_back();
+    }
+    ValueType& t = types_[types_used_++];
+    t = ValueType();
+    return t;
+}
+
+const RowCell* RowCells::find(std::string_view field) const {
+    for (auto it = cells_.rbegin(); it != cells_.rend(); ++it) {
+        if (it->column == kNoColumn && it->field == field) {
+            return &*it;
+        }
+    }
+    return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenSchema
+
+OpenSchema::OpenSchema(std::vector<std::string> reserved, size_t max_columns) : max_columns_(max_columns) {
+    for (auto& r : reserved) {
+        reserved_.push_back(lower(r));
+    }
+}
+
+uint32_t OpenSchema::push(OpenColumn c) {
+    const auto index = static_cast<uint32_t>(columns_.size());
+    by_lower_name_.emplace(lower(c.name), index);
+    if (!c.field.empty()) {
+        by_field_[c.field] = index;
+    }
+    columns_.push_back(std::move(c));
+    ++generation_;
+    return index;
+}
+
+std::string OpenSchema::unique_name(std::string_view wanted) const {
+    const std::string base = wanted.empty() ? "_" : std::string(wanted);
+    std::string name = base;
+    for (int n = 2;; ++n) {
+        const std::string key = lower(name);
+        if (!by_lower_name_.contains(key) && std::find(reserved_.begin(), reserved_.end(), key) == reserved_.end()) {
+            return name;
+        }
+        name = base + "_" + std::to_string(n);
+    }
+}
+
+void OpenSchema::seed(std::string name, ValueType type) {
+    if (by_lower_name_.contains(lower(name))) {
+        return;
+    }
+    OpenColumn c;
+    c.field = name;
+    c.name = std::move(name);
+    c.type = std::move(type);
+    c.seeded = true;
+    push(std::move(c));
+}
+
+uint32_t OpenSchema::declare(std::string field, std::string_view name, ValueType type) {
+    if (!field.empty()) {
+        if (auto it = by_field_.find(field); it != by_field_.end()) {
+            columns_[it->second].type = std::move(type);
+            columns_[it->second].fixed = true;
+            return it->second;
+        }
+    }
+    OpenColumn c;
+    c.name = unique_name(name);
+    c.field = std::move(field);
+    c.type = std::move(type);
+    c.fixed = true;
+    return push(std::move(c));
+}
+
+std::optional<uint32_t> OpenSchema::find(std::string_view field, size_t position) {
+    if (position < by_position_.size()) {
+        const uint32_t c = by_position_[position];
+        if (c != kNoColumn && columns_[c].field == field) {
+            return c;
+        }
+    }
+    auto it = by_field_.find(field);
+    if (it == by_field_.end()) {
+        return std::nullopt;
+    }
+    if (position >= by_position_.size()) {
+        by_position_.resize(position + 1, kNoColumn);
+    }
+    by_position_[position] = it->second;
+    return it->second;
+}
+
+uint32_t OpenSchema::add(std::string_view field, ValueType type) {
+    std::string name = unique_name(field);
+    // After a restart the catalog gives back "Price_2" without the field it came from: a new
+    // field whose name would be that column's takes it over instead of making "Price_3".
+    for (int n = 2; name != field && n < 100; ++n) {
+        const std::string earlier = std::string(field.empty() ? "_" : field) + "_" + std::to_string(n);
+        auto it = by_lower_name_.find(lower(earlier));
+        if (it == by_lower_name_.end()) {
+            break;
+        }
+        OpenColumn& c = columns_[it->second];
+        if (c.seeded && c.name == earlier && c.field == c.name) {
+            by_field_.erase(c.field);
+            c.field = std::string(field);
+            c.seeded = false;
+            by_field_[c.field] = it->second;
+            if (auto w = widen(c.type, type)) {
+                c.type = std::move(*w);
+            }
+            ++generation_;
+            return it->second;
+        }
+    }
+    OpenColumn c;
+    c.name = std::move(name);
+    c.field = std::string(field);
+    c.type = std::move(type);
+    return push(std::move(c));
+}
+
+void OpenSchema::set_type(uint32_t column, ValueType type) {
+    columns_[column].type = std::move(type);
+    ++generation_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenTableBuffer
+
+std::string OpenTableBuffer::misfit(const RowCell& cell, const OpenColumn& col) {
+    const bool show_text = is_text(cell.value) || cell.value.kind == CellValue::Kind::integer ||
+                           cell.value.kind == CellValue::Kind::real;
+    return fmt::format("field '{}': {}{} does not fit column '{}' of type {}{}", col.field.empty() ? col.name : col.field,
+                       describe(cell.value), show_text ? " " + quoted_excerpt(cell.value.text) : std::string(),
+                       col.name, hive_type_text(col.type), col.fixed ? " (set with --column)" : "");
+}
+
+Status OpenTableBuffer::check(RowCells& row, size_t& new_columns) {
+    auto& cells = row.cells();
+    const auto& columns = schema_->columns();
+    if (seen_in_row_.size() < columns.size()) {
+        seen_in_row_.resize(columns.size(), 0);
+    }
+    new_columns = 0;
+    touched_.clear();
+    Status result;
+    for (size_t i = 0; i < cells.size(); ++i) {
+        RowCell& cell = cells[i];
+        cell.skip = false;
+        if (cell.column == kNoColumn) {
+            if (auto found = schema_->find(cell.field, i)) {
+                cell.column = *found;
+            }
+        }
+        ValueType& to = row.new_type();
+        cell.type = &to;
+        if (cell.column == kNoColumn) {
+            // A new field: its column is made on append. The same new field twice: the last wins.
+            for (size_t j = 0; j < i; ++j) {
+                if (!cells[j].skip && cells[j].column == kNoColumn && cells[j].field == cell.field) {
+                    cells[j].skip = true;
+                    --new_columns;
+                }
+            }
+            ++new_columns;
+            to = natural_type(cell, Kind::null);
+            if (!convert(cell, to, row)) {
+                result = fail(Error::poison("field '" + std::string(cell.field) + "': cannot read " +
+                                            quoted_excerpt(cell.value.text)));
+                break;
+            }
+            continue;
+        }
+        uint32_t& seen = seen_in_row_[cell.column];
+        if (seen != 0) {
+            cells[seen - 1].skip = true; // a field repeated in one message: the last value wins
+        } else {
+            touched_.push_back(cell.column);
+        }
+        seen = static_cast<uint32_t>(i + 1);
+        const OpenColumn& col = columns[cell.column];
+        if (col.fixed) {
+            to = col.type;
+        } else if (auto w = widen(col.type, natural_type(cell, col.type.kind))) {
+            to = std::move(*w);
+        } else {
+            result = fail(Error::poison(misfit(cell, col)));
+            break;
+        }
+        if (!convert(cell, to, row)) {
+            result = fail(Error::poison(misfit(cell, col)));
+            break;
+        }
+    }
+    for (uint32_t c : touched_) {
+        seen_in_row_[c] = 0;
+    }
+    if (result && new_columns > 0 && columns.size() + new_columns > schema_->max_columns()) {
+        result = fail(Error::poison(fmt::format("the message would add {} column(s) to a table of {}; the limit is {} "
+                                                "(--max-columns)",
+                                                new_columns, columns.size(), schema_->max_columns())));
+    }
+    return result;
+}
+
+Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, TimestampUs ts) {
+    size_t new_columns = 0;
+    if (auto st = check(row, new_columns); !st) {
+        return st;
+    }
+    const size_t row_index = batch_.rows;
+    for (auto& cell : row.cells()) {
+        if (cell.skip) {
+            continue;
+        }
+        uint32_t col = cell.column;
+        if (col == kNoColumn) {
+            col = schema_->add(cell.field, *cell.type);
+        } else if (const OpenColumn& sc = schema_->columns()[col]; !sc.fixed && !(sc.type == *cell.type)) {
+            schema_->set_type(col, *cell.type); // widened (or a struct gained fields)
+        }
+        ensure_column(col);
+        if (batch_.columns[col].valid.size() > row_index) {
+            continue; // already set by this row (a new field's column taken over twice)
+        }
+        push(col, cell);
+    }
+    for (uint32_t col = 0; col < batch_.columns.size(); ++col) {
+        if (batch_.columns[col].valid.size() == row_index) {
+            push_null(col);
+        }
+    }
+    ts_.push_back(ts);
+    order_.add(symbol);
+    ++batch_.rows;
+    return {};
+}
+
+void OpenTableBuffer::ensure_column(uint32_t col) {
+    const auto& sc = schema_->columns()[col];
+    while (batch_.columns.size() <= col) {
+        const uint32_t i = static_cast<uint32_t>(batch_.columns.size());
+        Column c;
+        c.name = schema_->columns()[i].name;
+        set_storage(c, ValueType());
+        batch_.columns.push_back(std::move(c));
+        types_.emplace_back();
+        for (size_t r = 0; r < batch_.rows; ++r) {
+            push_null(i);
+        }
+    }
+    if (!(types_[col] == sc.type)) {
+        retype(col, sc.type);
+    }
+}
+
+void OpenTableBuffer::retype(uint32_t col, const ValueType& to) {
+    Column& c = batch_.columns[col];
+    const ValueType& from = types_[col];
+    const size_t n = c.valid.size();
+    const ColumnType old_storage = c.type;
+    const ColumnType new_storage = storage_of(to.kind);
+    if (from.kind == Kind::null) {
+        // Only NULLs so far: the slots just move to the new storage.
+        c.ints.clear();
+        c.doubles.clear();
+        c.strings.clear();
+        if (stored_in_ints(new_storage)) {
+            c.ints.assign(n, 0);
+        } else if (new_storage == ColumnType::float64) {
+            c.doubles.assign(n, 0);
+        } else {
+            c.strings.assign(n, std::string());
+        }
+    } else if (new_storage == ColumnType::varchar && old_storage != ColumnType::varchar) {
+        c.strings.assign(n, std::string());
+        for (size_t r = 0; r < n; ++r) {
+            if (!c.valid[r]) {
+                continue;
+            }
+            std::string& s = c.strings[r];
+            switch (old_storage) {
+            case ColumnType::boolean: s = c.ints[r] ? "true" : "false"; break;
+            case ColumnType::bigint: append_int(s, c.ints[r]); break;
+            case ColumnType::float64: append_double_text(s, c.doubles[r]); break;
+            case ColumnType::date: s = format_date(c.ints[r] * kMicrosPerDay); break;
+            case ColumnType::timestamp_us: append_iso8601(s, c.ints[r]); break;
+            default: break;
+            }
+            approx_bytes_ += s.size();
+        }
+        c.ints.clear();
+        c.doubles.clear();
+    } else if (new_storage == ColumnType::float64 && stored_in_ints(old_storage)) {
+        c.doubles.resize(n);
+        for (size_t r = 0; r < n; ++r) {
+            c.doubles[r] = static_cast<double>(c.ints[r]);
+        }
+        c.ints.clear();
+    } else if (new_storage == ColumnType::timestamp_us && old_storage == ColumnType::date) {
+        for (auto& v : c.ints) {
+            v *= kMicrosPerDay;
+        }
+    }
+    // boolean -> bigint keeps its 0/1; nested -> nested keeps its JSON text.
+    set_storage(c, to);
+    types_[col] = to;
+}
+
+void OpenTableBuffer::push(uint32_t col, const RowCell& cell) {
+    if (cell.is_null) {
+        push_null(col);
+        return;
+    }
+    Column& c = batch_.columns[col];
+    if (stored_in_ints(c.type)) {
+        c.ints.push_back(cell.as_int);
+        approx_bytes_ += kSlotBytes;
+    } else if (c.type == ColumnType::float64) {
+        c.doubles.push_back(cell.as_double);
+        approx_bytes_ += kSlotBytes;
+    } else {
+        c.strings.emplace_back(cell.as_text);
+        approx_bytes_ += kStringBytes + (cell.as_text.size() > 15 ? cell.as_text.size() : 0);
+    }
+    c.valid.push_back(1);
+}
+
+void OpenTableBuffer::push_null(uint32_t col) {
+    Column& c = batch_.columns[col];
+    if (stored_in_ints(c.type)) {
+        c.ints.push_back(0);
+    } else if (c.type == ColumnType::float64) {
+        c.doubles.push_back(0);
+    } else {
+        c.strings.emplace_back();
+    }
+    c.valid.push_back(0);
+    approx_bytes_ += kSlotBytes;
+}
+
+const ColumnBatch& OpenTableBuffer::finish() {
+    const auto& columns = schema_->columns();
+    if (!columns.empty()) {
+        ensure_column(static_cast<uint32_t>(columns.size() - 1));
+    }
+    for (uint32_t col = 0; col < columns.size(); ++col) {
+        ensure_column(col);
+    }
+    // A column no value has typed yet is left out: a later file adds it with its real type.
+    size_t out = 0;
+    for (size_t col = 0; col < batch_.columns.size(); ++col) {
+        if (columns[col].type.kind == Kind::null) {
+            continue;
+        }
+        if (out != col) {
+            batch_.columns[out] = std::move(batch_.columns[col]);
+        }
+        ++out;
+    }
+    batch_.columns.resize(out);
+    return batch_;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::optional<std::string> normalize_decimal(std::string_view text, int precision, int scale) {
+    size_t i = 0;
+    bool negative = false;
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+        negative = text[i] == '-';
+        ++i;
+    }
+    std::string digits; // all significant digits, integer part then fraction
+    int point = -1;     // digits before the decimal point
+    bool any = false;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c >= '0' && c <= '9') {
+            digits.push_back(c);
+            any = true;
+        } else if (c == '.' && point < 0) {
+            point = static_cast<int>(digits.size());
+        } else {
+            break;
+        }
+    }
+    if (!any) {
+        return std::nullopt;
+    }
+    if (point < 0) {
+        point = static_cast<int>(digits.size());
+    }
+    if (i < text.size()) {
+        if (text[i] != 'e' && text[i] != 'E') {
+            return std::nullopt;
+        }
+        int exp = 0;
+        std::string_view e = text.substr(i + 1);
+        if (!e.empty() && e.front() == '+') {
+            e.remove_prefix(1);
+        }
+        auto [p, ec] = std::from_chars(e.data(), e.data() + e.size(), exp);
+        if (ec != std::errc() || p != e.data() + e.size() || exp > 400 || exp < -400) {
+            return std::nullopt;
+        }
+        point += exp;
+    }
+    // Shift so that exactly `scale` digits follow the point.
+    while (point > static_cast<int>(digits.size())) {
+        digits.push_back('0');
+    }
+    while (point < 0) {
+        digits.insert(digits.begin(), '0');
+        ++point;
+    }
+    std::string integer = point > 0 ? digits.substr(0, static_cast<size_t>(point)) : "0";
+    std::string fraction = digits.substr(static_cast<size_t>(point));
+    bool round_up = false;
+    if (static_cast<int>(fraction.size()) > scale) {
+        round_up = fraction[static_cast<size_t>(scale)] >= '5';
+        fraction.resize(static_cast<size_t>(scale));
+    }
+    while (static_cast<int>(fraction.size()) < scale) {
+        fraction.push_back('0');
+    }
+    std::string all = integer + fraction;
+    if (round_up) {
+        int k = static_cast<int>(all.size()) - 1;
+        for (; k >= 0 && all[static_cast<size_t>(k)] == '9'; --k) {
+            all[static_cast<size_t>(k)] = '0';
+        }
+        if (k < 0) {
+            all.insert(all.begin(), '1');
+        } else {
+            ++all[static_cast<size_t>(k)];
+        }
+    }
+    // Strip leading zeros of the integer part, keep at least one digit before the point.
+    size_t int_len = all.size() - static_cast<size_t>(scale);
+    size_t lead = 0;
+    while (lead + 1 < int_len && all[lead] == '0') {
+        ++lead;
+    }
+    all.erase(0, lead);
+    int_len -= lead;
+    const bool zero_int = int_len == 1 && all[0] == '0';
+    if (!zero_int && static_cast<int>(int_len) > precision - scale) {
+        return std::nullopt; // too many integer digits for decimal(precision, scale)
+    }
+    const bool is_zero = std::all_of(all.begin(), all.end(), [](char c) { return c == '0'; });
+    std::string out = negative && !is_zero ? "-" : "";
+    out.append(all, 0, int_len);
+    if (scale > 0) {
+        out.push_back('.');
+        out.append(all, int_len, std::string::npos);
+    }
+    return out;
+}
+
+} // namespace ticklake

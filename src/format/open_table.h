@@ -1,0 +1,173 @@
+// Tables whose columns come from the data: topics ticklake did not write (schemaless JSON,
+// CSV lines, raw bytes). A decoder turns one message into RowCells (typed views into the
+// message, no copies); OpenTableBuffer checks the whole row against the table's OpenSchema,
+// then appends it straight into columns, widening the schema where a value needs it.
+// A row that fits nowhere (an object where the table has a number, one field too many) is
+// refused whole with the reason, and nothing of it is kept. Rules: docs/storage.md.
+//
+// @locality one thread (the sink's) owns a schema and every buffer of its table.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/error.h"
+#include "common/timestamp.h"
+#include "format/column_batch.h"
+#include "format/row_order.h"
+#include "format/value_type.h"
+
+namespace ticklake {
+
+constexpr uint32_t kNoColumn = UINT32_MAX;
+
+//! One value of a row being decoded. `text` views the message or RowCells' own storage.
+struct CellValue {
+    enum class Kind : uint8_t {
+        null,
+        boolean,   //!< b
+        integer,   //!< i; text: the number as written
+        real,      //!< d; text: the number as written
+        string,    //!< text: a JSON string (a date or timestamp when it reads as one)
+        text,      //!< text: a CSV field, typed as the crawler types CSV (number, boolean, date, ...)
+        json,      //!< text: minified JSON of an object or array; nested: its type
+        bytes,     //!< text: raw bytes
+        timestamp, //!< i: UTC microseconds
+    };
+    Kind kind = Kind::null;
+    bool b = false;
+    int64_t i = 0;
+    double d = 0;
+    std::string_view text;
+    const ValueType* nested = nullptr;
+};
+
+//! A cell as the decoder gives it, and what OpenTableBuffer's check made of it.
+struct RowCell {
+    std::string_view field;      //!< message key; unused when column is preset
+    uint32_t column = kNoColumn; //!< preset for columns the sink fills (Kafka metadata)
+    CellValue value;
+    // Filled by the check, read by the append.
+    bool skip = false;       //!< a later cell of the same field wins
+    const ValueType* type = nullptr; //!< the column's type once this value is in it
+    bool is_null = false;
+    int64_t as_int = 0;
+    double as_double = 0;
+    std::string_view as_text;
+};
+
+//! The cells of one row, reused message after message (no allocation once warm).
+class RowCells {
+public:
+    void clear();
+    CellValue& add(std::string_view field);
+    CellValue& add_to_column(uint32_t column);
+    //! A string that lives until clear(): for text that is not in the message as it must be
+    //! stored (unescaped CSV fields, minified JSON, rendered numbers).
+    std::string& new_string();
+    ValueType& new_type();
+    //! The last cell of `field`, or null.
+    const RowCell* find(std::string_view field) const;
+    std::vector<RowCell>& cells() { return cells_; }
+    const std::vector<RowCell>& cells() const { return cells_; }
+
+private:
+    std::vector<RowCell> cells_;
+    std::deque<std::string> strings_; //!< a deque: growing it never moves the strings views point into
+    size_t strings_used_ = 0;
+    std::deque<ValueType> types_;
+    size_t types_used_ = 0;
+};
+
+struct OpenColumn {
+    std::string name;   //!< in the files: the field name, made unique ignoring case ("x", "X_2")
+    std::string field;  //!< message key it is filled from; empty for columns the sink fills
+    ValueType type;     //!< null until a value with a type arrives (such a column is not written)
+    bool fixed = false; //!< explicit (--column) or Kafka metadata: values convert to it, it never widens
+    bool seeded = false; //!< known from the catalog before any message named it
+};
+
+//! The columns of one open table, shared by all its buffers (every partition and file).
+class OpenSchema {
+public:
+    //! reserved: names no column may take, ignoring case (the table's partition keys).
+    OpenSchema(std::vector<std::string> reserved, size_t max_columns);
+
+    //! A column the table already has (from the catalog), before any message.
+    void seed(std::string name, ValueType type);
+    //! A column of fixed type: filled from `field`, or by the sink when field is empty.
+    uint32_t declare(std::string field, std::string_view name, ValueType type);
+
+    std::optional<uint32_t> find(std::string_view field, size_t position);
+    //! A new column for field (see docs/storage.md for the naming rule).
+    uint32_t add(std::string_view field, ValueType type);
+    void set_type(uint32_t column, ValueType type);
+
+    const std::vector<OpenColumn>& columns() const { return columns_; }
+    size_t max_columns() const { return max_columns_; }
+    //! Incremented by every new column and every widening: buffers compare it to catch up.
+    uint64_t generation() const { return generation_; }
+
+private:
+    struct StringHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    uint32_t push(OpenColumn c);
+    std::string unique_name(std::string_view wanted) const;
+
+    std::vector<OpenColumn> columns_;
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_field_;
+    std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_lower_name_;
+    std::vector<std::string> reserved_; //!< lower case
+    std::vector<uint32_t> by_position_; //!< column of the field at each position of the previous row
+    size_t max_columns_;
+    uint64_t generation_ = 0;
+};
+
+class OpenTableBuffer {
+public:
+    explicit OpenTableBuffer(OpenSchema& schema) : schema_(&schema) {}
+
+    //! Adds the row, or refuses it (ErrorKind::poison, with the reason) and changes nothing.
+    //! symbol orders rows in the file (the Kafka key); ts is the row's event time.
+    Status append(RowCells& row, std::string_view symbol, TimestampUs ts);
+
+    size_t rows() const { return batch_.rows; }
+    size_t approx_bytes() const { return approx_bytes_; }
+    //! Brings every column to the schema's current type and adds columns this buffer has not
+    //! seen as NULL; drops columns without a type yet. The batch is then ready to write, and
+    //! nothing more may be appended.
+    const ColumnBatch& finish();
+    const ColumnBatch& batch() const { return batch_; }
+    std::vector<uint32_t> sorted_order() const { return order_.sorted(ts_); }
+
+private:
+    Status check(RowCells& row, size_t& new_columns);
+    static std::string misfit(const RowCell& cell, const OpenColumn& col);
+    void ensure_column(uint32_t col);
+    void retype(uint32_t col, const ValueType& to);
+    void push(uint32_t col, const RowCell& cell);
+    void push_null(uint32_t col);
+
+    OpenSchema* schema_;
+    ColumnBatch batch_;
+    std::vector<ValueType> types_; //!< type each column of batch_ holds now
+    std::vector<int64_t> ts_;
+    RowOrder order_;
+    size_t approx_bytes_ = 0;
+    std::vector<uint32_t> seen_in_row_; //!< per column: 1 + index of the row's cell that sets it
+    std::vector<uint32_t> touched_;     //!< columns whose seen_in_row_ the current check set
+};
+
+//! Plain decimal text of `text` (a JSON number or numeric string) with exactly `scale`
+//! fractional digits (rounded half away from zero), or nullopt when it is not a number or
+//! does not fit decimal(precision, scale).
+std::optional<std::string> normalize_decimal(std::string_view text, int precision, int scale);
+
+} // namespace ticklake
