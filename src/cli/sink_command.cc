@@ -1,5 +1,6 @@
 // `ticklake sink`: Kafka topic -> Hive-partitioned files in the warehouse, exactly once.
 #include <chrono>
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 
@@ -10,6 +11,8 @@
 #include "catalog/catalog.h"
 #include "crawler/crawler.h"
 #include "format/record_writer.h"
+#include "format/table_buffer.h"
+#include "format/value_type.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/kafka_consumer.h"
 #include "sink/sink_runner.h"
@@ -23,6 +26,12 @@ struct SinkFlags {
     KafkaFlags kafka;
     StorageFlags storage;
     SinkOptions options;
+    std::vector<std::string> topics;
+    std::vector<std::string> topic_regex;
+    std::string value_format = "auto";
+    std::vector<std::string> tables;
+    std::vector<std::string> columns;
+    std::string start_from = "earliest";
     std::string time_partition = "day";
     std::string rotate_event_time;
     double rotate_mib = 128;
@@ -35,16 +44,81 @@ struct SinkFlags {
     bool no_register = false;
 };
 
+// --start-from: earliest, latest, or a time (ISO 8601, or epoch milliseconds).
+Result<StartFrom> parse_start_from(const std::string& text) {
+    if (text == "earliest") {
+        return StartFrom{StartFrom::Kind::earliest, 0};
+    }
+    if (text == "latest") {
+        return StartFrom{StartFrom::Kind::latest, 0};
+    }
+    int64_t ms = 0;
+    auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
+    if (ec == std::errc() && p == text.data() + text.size()) {
+        return StartFrom{StartFrom::Kind::timestamp, ms};
+    }
+    if (auto ts = parse_iso8601(text)) {
+        return StartFrom{StartFrom::Kind::timestamp, *ts / 1000};
+    }
+    return fail(Error::invalid("--start-from '" + text +
+                               "' is not earliest, latest, an ISO 8601 time or epoch milliseconds"));
+}
+
+// The open-format flags into options: topics, tables, explicit column types.
+Status apply_open_flags(SinkFlags& f) {
+    SinkOptions& o = f.options;
+    o.topics = f.topics;
+    for (const auto& r : f.topic_regex) {
+        o.topics.push_back(r.starts_with('^') ? r : "^" + r);
+    }
+    if (o.topics.empty()) {
+        return fail(Error::invalid("name the topics to sink: --topic a,b,c or --topic-regex 'market\\..*'"));
+    }
+    auto vf = parse_value_format(f.value_format);
+    if (!vf) {
+        return fail(vf.error());
+    }
+    o.value_format = *vf;
+    for (const auto& t : f.tables) {
+        const auto eq = t.find('=');
+        if (eq == std::string::npos) {
+            if (o.topics.size() != 1 || !f.topic_regex.empty()) {
+                return fail(Error::invalid("--table " + t + " names one table for several topics: write TOPIC=" + t +
+                                           " for each topic, or give one --topic"));
+            }
+            o.default_table = safe_table_name(t, "records");
+        } else {
+            o.table_for_topic[t.substr(0, eq)] = safe_table_name(t.substr(eq + 1), "records");
+        }
+    }
+    for (const auto& c : f.columns) {
+        const auto eq = c.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            return fail(Error::invalid("--column " + c + ": write FIELD=TYPE, e.g. price=decimal(18,8) or ts=timestamp"));
+        }
+        auto type = parse_type_text(c.substr(eq + 1));
+        if (!type) {
+            return fail(Error::invalid("--column " + c + ": " + type.error().message));
+        }
+        o.columns.push_back({c.substr(0, eq), std::move(*type)});
+    }
+    if (o.max_columns < 1) {
+        return fail(Error::invalid("--max-columns must be at least 1"));
+    }
+    return {};
+}
+
 void write_summary_json(const std::string& path, const SinkStats& s, double seconds) {
     std::string tables;
     for (const auto& [t, n] : s.rows_by_table) {
         tables += fmt::format("{}\"{}\":{}", tables.empty() ? "" : ",", t, n);
     }
     std::ofstream(path) << fmt::format(
-        "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"batches_committed\":{},"
-        "\"recovered_removed\":{},\"seconds\":{:.3f},\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
-        s.consumed, s.rows_written, s.files_written, s.dead_letters, s.batches_committed, s.recovered_removed, seconds,
-        s.busy_seconds, tables);
+        "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"tombstones\":{},"
+        "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"seconds\":{:.3f},"
+        "\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
+        s.consumed, s.rows_written, s.files_written, s.dead_letters, s.tombstones, s.header_lines, s.batches_committed,
+        s.recovered_removed, seconds, s.busy_seconds, tables);
 }
 
 int run_sink(SinkFlags& f) {
@@ -54,6 +128,13 @@ int run_sink(SinkFlags& f) {
     }
     SinkOptions& o = f.options;
     o.kafka = *kc;
+    if (auto st = apply_open_flags(f); !st) {
+        return report_error("sink", st.error());
+    }
+    auto start_from = parse_start_from(f.start_from);
+    if (!start_from) {
+        return report_error("sink", start_from.error());
+    }
     if (f.time_partition == "day") {
         o.time_partition = TimePartition::day;
     } else if (f.time_partition == "month") {
@@ -103,11 +184,14 @@ int run_sink(SinkFlags& f) {
     if (auto probe = probe_cluster(o.kafka, std::chrono::seconds(10)); !probe) {
         return report_error("sink", probe.error());
     }
-    if (auto n = topic_partition_count(o.kafka, o.topic, std::chrono::seconds(10)); !n) {
-        return report_error("sink", Error::invalid(n.error().message + ": create it by producing to it "
-                                                                        "(ticklake produce), or check --topic"));
+    for (const auto& topic : f.topics) { // patterns may match topics that come later
+        if (auto n = topic_partition_count(o.kafka, topic, std::chrono::seconds(10)); !n) {
+            return report_error("sink", Error::invalid(n.error().message +
+                                                       ": create it (ticklake kafka topics create " + topic +
+                                                       "), produce to it, or check --topic"));
+        }
     }
-    auto consumer = KafkaConsumer::create(o.kafka, o.group);
+    auto consumer = KafkaConsumer::create(o.kafka, o.group, *start_from);
     if (!consumer) {
         return report_error("sink", consumer.error());
     }
@@ -124,6 +208,19 @@ int run_sink(SinkFlags& f) {
         }
         catalog.emplace(std::move(*c));
         registrar = std::make_unique<Crawler>(**store, *catalog, CrawlOptions{});
+        // An open table's columns as the catalog has them: new rows are typed against them.
+        o.existing_columns = [&catalog](const std::string& database, const std::string& table)
+            -> std::optional<std::vector<std::pair<std::string, std::string>>> {
+            auto t = catalog->table(database, table);
+            if (!t || !t->has_value()) {
+                return std::nullopt;
+            }
+            std::vector<std::pair<std::string, std::string>> out;
+            for (const auto& c : (*t)->columns) {
+                out.emplace_back(c.name, c.type);
+            }
+            return out;
+        };
         o.on_committed = [&registrar](const std::vector<std::string>& keys) {
             auto r = registrar->register_keys(keys);
             if (!r) {
@@ -137,8 +234,12 @@ int run_sink(SinkFlags& f) {
         };
     }
     install_stop_signals();
-    std::fprintf(stderr, "sink: %s -> %s (%s, group %s)\n", o.topic.c_str(), (*store)->uri().c_str(), o.format.c_str(),
-                 o.group.c_str());
+    std::string topics;
+    for (const auto& t : o.topics) {
+        topics += (topics.empty() ? "" : ",") + t;
+    }
+    std::fprintf(stderr, "sink: %s -> %s (%s, values %s, group %s)\n", topics.c_str(), (*store)->uri().c_str(),
+                 o.format.c_str(), to_string(o.value_format), o.group.c_str());
     const auto t0 = std::chrono::steady_clock::now();
     SinkRunner runner(o, **store, std::move(writers), **consumer);
     Status st = runner.run(stop_requested);
@@ -149,6 +250,10 @@ int run_sink(SinkFlags& f) {
                  static_cast<unsigned long long>(s.consumed), static_cast<unsigned long long>(s.rows_written),
                  static_cast<unsigned long long>(s.files_written), static_cast<unsigned long long>(s.dead_letters),
                  secs);
+    if (s.tombstones > 0 || s.header_lines > 0) {
+        std::fprintf(stderr, "sink:   %llu tombstones (messages without a value), %llu CSV header messages\n",
+                     static_cast<unsigned long long>(s.tombstones), static_cast<unsigned long long>(s.header_lines));
+    }
     for (const auto& [t, n] : s.rows_by_table) {
         std::fprintf(stderr, "sink:   %s: %llu rows\n", t.c_str(), static_cast<unsigned long long>(n));
     }
@@ -166,14 +271,54 @@ int run_sink(SinkFlags& f) {
 void add_sink_command(CLI::App& app) {
     auto flags = std::make_shared<SinkFlags>();
     CLI::App* cmd = app.add_subcommand(
-        "sink", "Consume a topic as a consumer group and write Hive-partitioned Parquet/JSONL/CSV files.\n"
-                "Files: WAREHOUSE/<database>/<table>/dt=YYYY-MM-DD/<topic>-p<partition>-o<first offset>.<ext>;\n"
-                "tables: trades, quotes, bars, one per record dataset, and dead_letters for malformed messages.\n"
+        "sink", "Consume topics as a consumer group and write Hive-partitioned Parquet/JSONL/CSV files.\n"
+                "Files: WAREHOUSE/<database>/<table>/dt=YYYY-MM-DD/<topic>-p<partition>-o<first offset>.<ext>.\n"
+                "Topics of ticklake events land in trades, quotes, bars and one table per record dataset; any\n"
+                "other topic (plain JSON, CSV lines, raw bytes) lands in a table of its own named after it, with\n"
+                "columns inferred from the values. Malformed messages go to dead_letters with the reason.\n"
                 "Offsets are committed only after files are durable: exactly once across crashes and rebalances.");
     flags->kafka.add_to(*cmd);
     SinkOptions& o = flags->options;
     o.group = "ticklake-sink";
-    cmd->add_option("--topic,-t", o.topic, "Topic to consume")->required();
+    cmd->add_option("--topic,-t", flags->topics, "Topics to consume (repeat, or a,b,c)")->delimiter(',');
+    cmd->add_option("--topic-regex", flags->topic_regex,
+                    "Also every topic whose name matches this POSIX regex, including topics created later "
+                    "(e.g. 'market\\..*')");
+    cmd->add_option("--value-format", flags->value_format,
+                    "How message values are read: auto (per topic, decided on its first message: ticklake events "
+                    "when they carry ticklake's `type` header, else json), ticklake, json (one object per message), "
+                    "csv (one line per message), raw (the bytes, as a BLOB column `value`)")
+        ->check(CLI::IsMember({"auto", "ticklake", "json", "csv", "raw"}))
+        ->capture_default_str();
+    cmd->add_option("--table", flags->tables,
+                    "Table of a json/csv/raw topic: NAME (one topic) or TOPIC=NAME (repeat); default: the topic's "
+                    "name in lower case with [^a-z0-9_] as _");
+    cmd->add_option("--time-field", o.time_field,
+                    "Field holding the event time (ISO 8601, a date, or epoch s/ms/us/ns told by magnitude); default: "
+                    "the first of ts, timestamp, time, datetime, date, Date, t, E in the topic's first message, else "
+                    "the Kafka timestamp");
+    cmd->add_option("--column", flags->columns,
+                    "FIELD=TYPE: a field's type instead of the inferred one (repeat), e.g. price=decimal(18,8), "
+                    "ts=timestamp, qty=double, raw=string (keeps JSON text); values that do not convert are dead "
+                    "letters");
+    cmd->add_option("--partition-by", o.partition_by,
+                    "Fields that become Hive partition folders before the time one (repeat, or a,b), e.g. symbol "
+                    "-> symbol=AAPL/dt=2025-01-06; the field then lives in the path, not in the files")
+        ->delimiter(',');
+    cmd->add_flag("--kafka-metadata", o.kafka_metadata,
+                  "Add columns _topic, _partition, _offset, _kafka_ts, _key and _headers (always on with raw)");
+    cmd->add_option("--columns", o.csv_columns,
+                    "csv: the column names, a,b,c; default: the topic's first message is its header")
+        ->delimiter(',');
+    cmd->add_option("--start-from", flags->start_from,
+                    "Where a group with no committed offset starts: earliest, latest, or a time (ISO 8601 or epoch "
+                    "milliseconds)")
+        ->capture_default_str();
+    cmd->add_option("--max-columns", o.max_columns,
+                    "A message that would grow its table beyond this many columns is a dead letter")
+        ->capture_default_str();
+    cmd->add_option("--max-value-bytes", o.max_value_bytes, "A larger json/csv/raw message value is a dead letter")
+        ->capture_default_str();
     cmd->add_option("--group,-g", o.group, "Consumer group; run several sinks with one group to share partitions")
         ->capture_default_str();
     cmd->add_option("--warehouse,-w", o.warehouse,

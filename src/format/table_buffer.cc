@@ -125,12 +125,16 @@ std::string table_name_for(const Event& e) {
     case EventType::record: break;
     }
     const auto* r = std::get_if<Record>(&e.body);
-    if (r == nullptr || r->dataset.empty()) {
-        return "records";
+    return safe_table_name(r != nullptr ? std::string_view(r->dataset) : std::string_view(), "records");
+}
+
+std::string safe_table_name(std::string_view raw, std::string_view fallback) {
+    if (raw.empty()) {
+        return std::string(fallback);
     }
     std::string name;
-    name.reserve(r->dataset.size() + 2);
-    for (unsigned char c : r->dataset) {
+    name.reserve(raw.size() + 2);
+    for (unsigned char c : raw) {
         if (std::isalnum(c) && c < 0x80) {
             name.push_back(static_cast<char>(std::tolower(c)));
         } else {

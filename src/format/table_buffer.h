@@ -20,6 +20,11 @@ namespace ticklake {
 //! name made safe for paths and SQL ([a-z0-9_], lower case; "records" when empty).
 std::string table_name_for(const Event& e);
 
+//! A name made safe for paths and SQL: lower case, every character outside [a-z0-9_] as '_',
+//! "t_" before a leading digit; `fallback` when empty (dataset "Daily Prices-2024" ->
+//! daily_prices_2024, topic "market.ticks-v2" -> market_ticks_v2).
+std::string safe_table_name(std::string_view name, std::string_view fallback);
+
 //! Number of columns every table starts with: id, symbol, ts, recv_ts, source.
 constexpr size_t kCommonColumnCount = 5;
 

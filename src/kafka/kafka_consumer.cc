@@ -15,7 +15,41 @@ ConsumedMessage::~ConsumedMessage() {
     }
 }
 ConsumedMessage::ConsumedMessage(ConsumedMessage&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
+std::string_view ConsumedMessage::topic() const { return rd_kafka_topic_name(m_->rkt); }
 int32_t ConsumedMessage::partition() const { return m_->partition; }
+bool ConsumedMessage::value_is_null() const { return m_->payload == nullptr; }
+
+std::optional<std::pair<std::string_view, std::optional<std::string_view>>> ConsumedMessage::header_at(size_t i) const {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return std::nullopt;
+    }
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return std::nullopt;
+    }
+    std::optional<std::string_view> v;
+    if (value != nullptr) {
+        v = std::string_view(static_cast<const char*>(value), size);
+    }
+    return std::make_pair(std::string_view(name), v);
+}
+
+std::optional<std::string_view> ConsumedMessage::header(std::string_view name) const {
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m_, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return std::nullopt;
+    }
+    const std::string key(name);
+    const void* value = nullptr;
+    size_t size = 0;
+    if (rd_kafka_header_get_last(hdrs, key.c_str(), &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return std::nullopt;
+    }
+    return value != nullptr ? std::string_view(static_cast<const char*>(value), size) : std::string_view();
+}
 int64_t ConsumedMessage::offset() const { return m_->offset; }
 std::string_view ConsumedMessage::key() const {
     return m_->key ? std::string_view(static_cast<const char*>(m_->key), m_->key_len) : std::string_view();
@@ -47,22 +81,22 @@ struct ConsumerCallbacks {
             }
             for (int i = 0; i < parts->cnt; ++i) {
                 int64_t off = parts->elems[i].offset;
-                assigned.push_back({parts->elems[i].partition, off >= 0 ? off : -1});
+                assigned.push_back({parts->elems[i].topic, parts->elems[i].partition, off >= 0 ? off : -1});
             }
             if (self->handler_.on_assign) {
                 self->handler_.on_assign(assigned);
             }
-            // Start from the committed offsets (or auto.offset.reset when there are none).
-            for (int i = 0; i < parts->cnt; ++i) {
-                if (parts->elems[i].offset < 0) {
-                    parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID;
-                }
+            // Start from the committed offsets; where there are none, from --start-from.
+            if (auto st = self->start_positions(rk, parts); !st) {
+                self->impl_->fatal_error = st.error().message;
+                rd_kafka_assign(rk, nullptr);
+                return;
             }
             rd_kafka_assign(rk, parts);
         } else {
-            std::vector<int32_t> revoked;
+            std::vector<TopicPartition> revoked;
             for (int i = 0; i < parts->cnt; ++i) {
-                revoked.push_back(parts->elems[i].partition);
+                revoked.push_back({parts->elems[i].topic, parts->elems[i].partition});
             }
             if (self->handler_.on_revoke) {
                 self->handler_.on_revoke(revoked);
@@ -80,8 +114,38 @@ KafkaConsumer::~KafkaConsumer() {
     }
 }
 
+Status KafkaConsumer::start_positions(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts) {
+    std::vector<int> fresh; // partitions without a committed offset
+    for (int i = 0; i < parts->cnt; ++i) {
+        if (parts->elems[i].offset < 0) {
+            fresh.push_back(i);
+            parts->elems[i].offset =
+                start_.kind == StartFrom::Kind::latest ? RD_KAFKA_OFFSET_END : RD_KAFKA_OFFSET_BEGINNING;
+        }
+    }
+    if (fresh.empty() || start_.kind != StartFrom::Kind::timestamp) {
+        return {};
+    }
+    rdkafka::PartitionList query(rd_kafka_topic_partition_list_new(static_cast<int>(fresh.size())));
+    for (int i : fresh) {
+        rd_kafka_topic_partition_list_add(query.get(), parts->elems[i].topic, parts->elems[i].partition)->offset =
+            start_.timestamp_ms;
+    }
+    if (auto err = rd_kafka_offsets_for_times(rk, query.get(), 30000); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(err, "finding the offsets of --start-from's time"));
+    }
+    for (int q = 0; q < query->cnt; ++q) {
+        const auto& e = query->elems[q];
+        // -1: no message at or after that time yet, so start at the end.
+        parts->elems[fresh[static_cast<size_t>(q)]].offset = e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0
+                                                                  ? e.offset
+                                                                  : RD_KAFKA_OFFSET_END;
+    }
+    return {};
+}
+
 Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientConfig& config,
-                                                              const std::string& group) {
+                                                              const std::string& group, StartFrom start) {
     if (group.empty()) {
         return fail(Error::invalid("a consumer group is needed: pass --group NAME"));
     }
@@ -113,6 +177,7 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
     }
     std::unique_ptr<KafkaConsumer> self(new KafkaConsumer());
     self->impl_ = std::make_unique<Impl>();
+    self->start_ = start;
     rd_kafka_conf_set_rebalance_cb(conf->get(), &ConsumerCallbacks::on_rebalance);
     rd_kafka_conf_set_opaque(conf->get(), self.get());
     auto rk = rdkafka::make_handle(RD_KAFKA_CONSUMER, std::move(*conf));
@@ -125,14 +190,17 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
     return self;
 }
 
-Status KafkaConsumer::subscribe(const std::string& topic, RebalanceHandler handler) {
-    topic_ = topic;
+Status KafkaConsumer::subscribe(const std::vector<std::string>& topics, RebalanceHandler handler) {
+    topic_.clear();
     handler_ = std::move(handler);
-    rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(1));
-    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), RD_KAFKA_PARTITION_UA);
+    rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(topics.size())));
+    for (const auto& t : topics) {
+        topic_ += (topic_.empty() ? "" : ",") + t;
+        rd_kafka_topic_partition_list_add(list.get(), t.c_str(), RD_KAFKA_PARTITION_UA);
+    }
     auto err = rd_kafka_subscribe(impl_->rk.get(), list.get());
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return fail(rdkafka::to_error(err, "subscribing to " + topic));
+        return fail(rdkafka::to_error(err, "subscribing to " + topic_));
     }
     return {};
 }
@@ -171,9 +239,10 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
         }
         const auto err = m->err;
         if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            out.partition_eofs.push_back(m->partition);
+            out.partition_eofs.push_back({m->rkt ? rd_kafka_topic_name(m->rkt) : "", m->partition});
         } else if (result && (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)) {
-            result = fail(Error::not_found("topic " + topic_ + " does not exist (" + rd_kafka_message_errstr(m) + ")"));
+            const std::string name = m->rkt ? rd_kafka_topic_name(m->rkt) : topic_;
+            result = fail(Error::not_found("topic " + name + " does not exist (" + rd_kafka_message_errstr(m) + ")"));
         } else if (result && err == RD_KAFKA_RESP_ERR__FATAL) {
             result = fail(Error::fatal(std::string("Kafka consumer fatal error: ") + rd_kafka_message_errstr(m)));
         }
@@ -189,7 +258,7 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     }
     rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& po : offsets) {
-        rd_kafka_topic_partition_list_add(list.get(), topic_.c_str(), po.partition)->offset = po.offset;
+        rd_kafka_topic_partition_list_add(list.get(), po.topic.c_str(), po.partition)->offset = po.offset;
     }
     auto err = rd_kafka_commit(impl_->rk.get(), list.get(), 0 /* synchronous */);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -197,8 +266,9 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     }
     for (int i = 0; i < list->cnt; ++i) {
         if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            return fail(rdkafka::to_error(list->elems[i].err,
-                                          "committing offset of partition " + std::to_string(list->elems[i].partition)));
+            return fail(rdkafka::to_error(list->elems[i].err, std::string("committing offset of ") +
+                                                                  list->elems[i].topic + " partition " +
+                                                                  std::to_string(list->elems[i].partition)));
         }
     }
     return {};

@@ -102,7 +102,8 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
         const int64_t ceiling = std::min<int64_t>(15'000, int64_t{200} << std::min(attempt - 1, 10));
         const int64_t jittered = ceiling / 2 + std::uniform_int_distribution<int64_t>(0, ceiling / 2)(rng);
         const auto delay = std::min(milliseconds(jittered), retry_for_ - outage);
-        std::fprintf(stderr, "sink: writing partition %d failed (%s); retry %d in %.1f s\n", job.partition,
+        std::fprintf(stderr, "sink: writing %s partition %d failed (%s); retry %d in %.1f s\n", job.topic.c_str(),
+                     job.partition,
                      st.error().message.c_str(), attempt, static_cast<double>(delay.count()) / 1000.0);
         std::this_thread::sleep_for(delay);
     }
@@ -115,8 +116,8 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
     size_t i = 0;
     for (auto& [k, f] : job.batch.files) {
         const std::string& key = job.journal.keys[i++];
-        const auto order = f.rows.sorted_order();
-        if (auto st = writer.write(f.rows.batch(), order, store_.staging_path(key)); !st) {
+        const auto order = f.sorted_order();
+        if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
             return st;
         }
         if (auto st = store_.publish(key); !st) {

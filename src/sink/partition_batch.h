@@ -4,10 +4,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "format/open_table.h"
 #include "format/table_buffer.h"
 
 namespace ticklake {
@@ -21,15 +24,27 @@ struct DeadLetter {
     std::string reason;
 };
 
-//! The rows of one output file: one table, one time partition.
+//! The rows of one output file: one table, one Hive partition (field values, then time).
+//! Events of ticklake's format fill `typed`; rows of the open formats fill `open`.
 struct FileBuffer {
-    TableBuffer rows;
+    std::unique_ptr<TableBuffer> typed;
+    std::unique_ptr<OpenTableBuffer> open;
     std::string table;
-    int64_t period = 0;       //!< day / month / year number of the time partition
+    std::string partition_path; //!< "symbol=AAPL/" with --partition-by, else ""
+    int64_t period = 0;         //!< day / month / year number of the time partition
     int64_t first_offset = -1;
+
+    size_t rows() const { return typed ? typed->rows() : open->rows(); }
+    size_t approx_bytes() const { return typed ? typed->approx_bytes() : open->approx_bytes(); }
+    //! The columns to write; for an open table, call finish() first (on the sink's thread).
+    const ColumnBatch& batch() const { return typed ? typed->batch() : open->batch(); }
+    std::vector<uint32_t> sorted_order() const { return typed ? typed->sorted_order() : open->sorted_order(); }
 };
 
-//! A contiguous offset range of one partition: its rows by (table, period), and dead letters.
+//! Where a file's rows go: table, field partitions, time partition.
+using FileKey = std::tuple<std::string, std::string, int64_t>;
+
+//! A contiguous offset range of one partition: its rows by file, and dead letters.
 struct PartitionBatch {
     int64_t first_offset = -1; //!< -1: empty
     int64_t last_offset = -1;
@@ -38,8 +53,9 @@ struct PartitionBatch {
     size_t rows = 0;
     size_t bytes = 0;
     std::chrono::steady_clock::time_point opened;
-    std::map<std::pair<std::string, int64_t>, FileBuffer> files;
+    std::map<FileKey, FileBuffer> files;
     std::vector<DeadLetter> dead;
+    FileBuffer* last_file = nullptr; //!< of the previous row: consecutive rows nearly always share it
     bool empty() const { return first_offset < 0; }
 };
 

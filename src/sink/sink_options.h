@@ -3,11 +3,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "decode/value_format.h"
 #include "format/record_writer.h"
+#include "format/value_type.h"
 #include "kafka/kafka_client_config.h"
 
 namespace ticklake {
@@ -15,10 +18,34 @@ namespace ticklake {
 //! Granularity of the event-time Hive partition of every table.
 enum class TimePartition { day, month, year };
 
+//! A column whose type is given, not inferred (--column NAME=TYPE).
+struct ColumnOverride {
+    std::string field;
+    ValueType type;
+};
+
 struct SinkOptions {
     KafkaClientConfig kafka;
-    std::string topic;
+    //! Topic names, or patterns starting with '^' (POSIX regex: every matching topic).
+    std::vector<std::string> topics;
     std::string group;
+    ValueFormat value_format = ValueFormat::automatic; //!< decided once per topic when automatic
+    //! Table of each topic of an open format (json, csv, raw); a topic not named here lands in
+    //! `default_table`, or when that is empty in a table named after the topic.
+    std::map<std::string, std::string> table_for_topic;
+    std::string default_table;
+    std::string time_field;                  //!< open formats: the event-time field; empty = detect
+    std::vector<ColumnOverride> columns;     //!< explicit types of open-format fields
+    std::vector<std::string> partition_by;   //!< fields that become Hive partitions before the time one
+    bool kafka_metadata = false;             //!< add _topic, _partition, _offset, _kafka_ts, _key, _headers
+    std::vector<std::string> csv_columns;    //!< csv format: column names (else a header message)
+    size_t max_columns = 500;                //!< a message that would grow a table past this is a dead letter
+    size_t max_value_bytes = 1u << 20;       //!< a larger value is a dead letter
+    //! Columns an open table already has (name, Hive type), e.g. from the catalog; nullopt for a
+    //! new table. The sink types new rows against them, so a number column stays a number.
+    std::function<std::optional<std::vector<std::pair<std::string, std::string>>>(const std::string& database,
+                                                                                   const std::string& table)>
+        existing_columns;
     std::string warehouse;             //!< folder or file:// URI
     std::string format = "parquet";    //!< parquet | jsonl | csv
     std::string database = "market";   //!< first path level under the warehouse

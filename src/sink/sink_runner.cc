@@ -5,13 +5,74 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <simdjson.h>
+
+#include "common/binary_text.h"
+#include "decode/event_time.h"
 
 namespace ticklake {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// Columns the sink adds with --kafka-metadata (and always in the raw format), first in the
+// table, as Kafka Connect's InsertField transform names them.
+const ValueType& headers_type() {
+    static const ValueType t = [] {
+        ValueType header(ValueType::Kind::structure);
+        header.fields.emplace_back("key", ValueType(ValueType::Kind::varchar));
+        header.fields.emplace_back("value", ValueType(ValueType::Kind::varchar));
+        return ValueType::list_of(std::move(header));
+    }();
+    return t;
+}
+
+// Text that is not UTF-8 (binary keys, header values) is kept as "0x" and its hex digits.
+void append_text_or_hex(std::string& out, std::string_view bytes) {
+    if (simdjson::validate_utf8(bytes.data(), bytes.size())) {
+        out.append(bytes);
+    } else {
+        out.append("0x");
+        append_hex(out, bytes);
+    }
+}
+
+bool is_event_type(std::string_view t) { return t == "trade" || t == "quote" || t == "bar" || t == "record"; }
+
+// The text of a partition value as the row has it (numbers as written).
+std::string partition_text(const CellValue& v) {
+    switch (v.kind) {
+    case CellValue::Kind::null: return {};
+    case CellValue::Kind::boolean: return v.b ? "true" : "false";
+    case CellValue::Kind::integer: return v.text.empty() ? std::to_string(v.i) : std::string(v.text);
+    case CellValue::Kind::real: return v.text.empty() ? fmt::format("{}", v.d) : std::string(v.text);
+    case CellValue::Kind::timestamp: return format_iso8601(v.i);
+    default: return std::string(v.text);
+    }
+}
+
+} // namespace
+
 std::string sink_file_name(std::string_view topic, int32_t partition, int64_t first_offset, std::string_view ext) {
     return fmt::format("{}-p{}-o{:020d}.{}", topic, partition, first_offset, ext);
+}
+
+std::string hive_partition_value(std::string_view value) {
+    if (value.empty()) {
+        return "__HIVE_DEFAULT_PARTITION__";
+    }
+    // The characters Hive's FileUtils escapes in partition paths.
+    static constexpr std::string_view kEscaped = "\"#%'*/:=?\\\x7f{[]^";
+    std::string out;
+    for (unsigned char c : value) {
+        if (c < 0x20 || kEscaped.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += fmt::format("%{:02X}", c);
+        } else {
+            out.push_back(static_cast<char>(c));
+        }
+    }
+    return out;
 }
 
 SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
@@ -47,46 +108,151 @@ std::string SinkRunner::period_value(int64_t period) const {
     return {};
 }
 
-std::string SinkRunner::data_key(const FileBuffer& f, int32_t partition) const {
-    return options_.database + "/" + f.table + "/" + period_value(f.period) + "/" +
-           sink_file_name(options_.topic, partition, f.first_offset, extension_);
+std::string SinkRunner::data_key(const FileBuffer& f, const TopicPartition& tp) const {
+    return options_.database + "/" + f.table + "/" + f.partition_path + period_value(f.period) + "/" +
+           sink_file_name(tp.topic, tp.partition, f.first_offset, extension_);
 }
 
-std::string SinkRunner::dead_letter_key(const PartitionBatch& b, int32_t partition) const {
+std::string SinkRunner::dead_letter_key(const PartitionBatch& b, const TopicPartition& tp) const {
     const int64_t ts_ms = b.dead.front().kafka_ts_ms;
     const std::string date = format_date(ts_ms >= 0 ? ts_ms * 1000 : now_us());
     return options_.database + "/dead_letters/dt=" + date + "/" +
-           sink_file_name(options_.topic, partition, b.dead.front().offset, "jsonl");
+           sink_file_name(tp.topic, tp.partition, b.dead.front().offset, "jsonl");
 }
 
+// ---------------------------------------------------------------------------------------------
+// Topics: how each is read, decided once and kept in the store
+
+SinkRunner::TopicRoute& SinkRunner::route_for(const std::string& topic) {
+    auto& slot = routes_[topic];
+    if (!slot) {
+        slot = std::make_unique<TopicRoute>();
+        slot->topic = topic;
+        if (auto st = load_state(*slot); !st) {
+            std::fprintf(stderr, "sink: topic %s: %s; deciding its format again\n", topic.c_str(),
+                         st.error().message.c_str());
+        }
+    }
+    return *slot;
+}
+
+Status SinkRunner::load_state(TopicRoute& r) {
+    r.loaded = true;
+    auto content = store_.get_small(topic_state_key(options_.group, r.topic));
+    if (!content) {
+        return fail(content.error());
+    }
+    if (content->has_value()) {
+        auto state = TopicState::from_json(**content);
+        if (!state) {
+            return fail(state.error());
+        }
+        r.state = std::move(*state);
+    }
+    // What the user says now wins over what was decided before.
+    if (options_.value_format != ValueFormat::automatic) {
+        r.state.value_format = options_.value_format;
+    }
+    if (!options_.time_field.empty()) {
+        r.state.time_field = options_.time_field;
+    }
+    if (!options_.csv_columns.empty()) {
+        r.state.csv_columns = options_.csv_columns;
+    }
+    r.csv.set_columns(r.state.csv_columns);
+    return {};
+}
+
+Status SinkRunner::save_state(const TopicRoute& r) {
+    return store_.put_small(topic_state_key(options_.group, r.topic), r.state.to_json());
+}
+
+Status SinkRunner::decide(TopicRoute& r, const ConsumedMessage& m) {
+    // Ticklake's producer sets the `type` header on every event; other producers do not. A
+    // foreign message that happens to have type, id and ts fields still lands as plain JSON.
+    const auto type = m.header("type");
+    r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake : ValueFormat::json;
+    std::fprintf(stderr, "%ssink: topic %s: %s (decided on offset %lld of partition %d; --value-format overrides)\n",
+                 options_.progress ? "\n" : "", r.topic.c_str(),
+                 r.state.value_format == ValueFormat::ticklake ? "ticklake events" : "plain JSON values",
+                 static_cast<long long>(m.offset()), m.partition());
+    return save_state(r);
+}
+
+SinkRunner::OpenTable& SinkRunner::open_table_for(TopicRoute& r) {
+    if (r.table.empty()) {
+        auto it = options_.table_for_topic.find(r.topic);
+        r.table = it != options_.table_for_topic.end() ? it->second
+                  : !options_.default_table.empty()     ? options_.default_table
+                                                        : safe_table_name(r.topic, "records");
+    }
+    OpenTable& t = open_tables_[r.table];
+    if (!t.schema) {
+        // Partition keys are folder names, not file columns: a field of the same name is renamed.
+        std::vector<std::string> reserved = options_.partition_by;
+        const std::string time_key = period_value(0);
+        reserved.push_back(time_key.substr(0, time_key.find('=')));
+        t.schema = std::make_unique<OpenSchema>(std::move(reserved), options_.max_columns);
+        for (const auto& c : options_.columns) {
+            t.schema->declare(c.field, c.field, c.type);
+        }
+        if (options_.existing_columns) {
+            if (auto cols = options_.existing_columns(options_.database, r.table)) {
+                for (const auto& [name, type] : *cols) {
+                    if (auto vt = parse_type_text(type)) {
+                        t.schema->seed(name, std::move(*vt));
+                    }
+                }
+            }
+        }
+    }
+    const bool wants_meta = options_.kafka_metadata || r.state.value_format == ValueFormat::raw;
+    if (wants_meta && t.meta_columns.empty()) {
+        using K = ValueType::Kind;
+        for (auto [name, kind] : {std::pair{"_topic", K::varchar}, std::pair{"_partition", K::bigint},
+                                  std::pair{"_offset", K::bigint}, std::pair{"_kafka_ts", K::timestamp},
+                                  std::pair{"_key", K::varchar}}) {
+            t.meta_columns.push_back(t.schema->declare("", name, ValueType(kind)));
+        }
+        t.meta_columns.push_back(t.schema->declare("", "_headers", headers_type()));
+    }
+    r.schema = t.schema.get();
+    r.meta_columns = wants_meta ? t.meta_columns : std::vector<uint32_t>{};
+    return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Group membership
+
 void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
+    last_state_ = nullptr;
     for (const auto& po : assigned) {
-        if (auto st = recover(po.partition, po.offset); !st && pending_error_) {
+        const TopicPartition tp{po.topic, po.partition};
+        if (auto st = recover(tp, po.offset); !st && pending_error_) {
             pending_error_ = st;
         }
-        partitions_[po.partition] = PartitionState{};
+        PartitionState ps;
+        ps.route = &route_for(po.topic);
+        partitions_[tp] = std::move(ps);
     }
     joined_ = true;
     last_activity_ = Clock::now();
     std::string list;
     for (const auto& po : assigned) {
-        if (!list.empty()) {
-            list.push_back(',');
-        }
-        list.append(std::to_string(po.partition));
+        list += fmt::format("{}{}/{}", list.empty() ? "" : ",", po.topic, po.partition);
     }
-    std::fprintf(stderr, "%ssink: assigned partitions [%s] of %s\n", options_.progress ? "\n" : "", list.c_str(),
-                 options_.topic.c_str());
+    std::fprintf(stderr, "%ssink: assigned [%s]\n", options_.progress ? "\n" : "", list.c_str());
 }
 
-void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
+void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
     joined_ = false;
+    last_state_ = nullptr;
     if (failed_) {
         // After a failed batch nothing more may be written or committed for any partition:
         // a later commit would cover the failed batch's offsets. Drop what we hold; the next
         // owner recovers from the journals and the committed offsets.
-        for (int32_t p : revoked) {
-            if (auto it = partitions_.find(p); it != partitions_.end()) {
+        for (const auto& tp : revoked) {
+            if (auto it = partitions_.find(tp); it != partitions_.end()) {
                 buffered_bytes_ -= it->second.batch.bytes;
                 partitions_.erase(it);
             }
@@ -98,15 +264,16 @@ void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
     // Flush and commit what we hold so the next owner starts where we stopped. If that
     // fails, the journal stays and the next owner removes our files and redoes the batch.
     in_revoke_ = true;
-    for (int32_t p : revoked) {
-        Status st = submit(p);
+    for (const auto& tp : revoked) {
+        Status st = submit(tp);
         if (st) {
-            st = wait_for(p);
+            st = wait_for(tp);
         }
         if (!st) {
-            std::fprintf(stderr, "sink: could not flush partition %d on revoke: %s\n", p, st.error().message.c_str());
+            std::fprintf(stderr, "sink: could not flush %s partition %d on revoke: %s\n", tp.topic.c_str(),
+                         tp.partition, st.error().message.c_str());
         }
-        auto it = partitions_.find(p);
+        auto it = partitions_.find(tp);
         if (it != partitions_.end()) {
             buffered_bytes_ -= it->second.batch.bytes;
             partitions_.erase(it);
@@ -115,8 +282,8 @@ void SinkRunner::on_revoke(const std::vector<int32_t>& revoked) {
     in_revoke_ = false;
 }
 
-Status SinkRunner::recover(int32_t partition, int64_t committed) {
-    const std::string jkey = sink_journal_key(options_.group, options_.topic, partition);
+Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
+    const std::string jkey = sink_journal_key(options_.group, tp.topic, tp.partition);
     auto content = store_.get_small(jkey);
     if (!content) {
         return fail(content.error());
@@ -140,10 +307,11 @@ Status SinkRunner::recover(int32_t partition, int64_t committed) {
         }
         stats_.recovered_removed += removed;
         std::fprintf(stderr,
-                     "sink: partition %d: removed %llu file(s) of an uncommitted batch (offsets %lld-%lld, %zu "
+                     "sink: %s partition %d: removed %llu file(s) of an uncommitted batch (offsets %lld-%lld, %zu "
                      "planned)\n",
-                     partition, static_cast<unsigned long long>(removed), static_cast<long long>(journal->start),
-                     static_cast<long long>(journal->end), journal->keys.size());
+                     tp.topic.c_str(), tp.partition, static_cast<unsigned long long>(removed),
+                     static_cast<long long>(journal->start), static_cast<long long>(journal->end),
+                     journal->keys.size());
     }
     if (auto gone = store_.remove(jkey); !gone) {
         return fail(gone.error());
@@ -151,14 +319,41 @@ Status SinkRunner::recover(int32_t partition, int64_t committed) {
     return {};
 }
 
+// ---------------------------------------------------------------------------------------------
+// Messages into batches
+
+SinkRunner::PartitionState* SinkRunner::state_of(const ConsumedMessage& m) {
+    const std::string_view topic = m.topic();
+    if (last_state_ != nullptr && topic.data() == last_topic_ && m.partition() == last_partition_) {
+        return last_state_;
+    }
+    auto it = partitions_.find(TopicPartition{std::string(topic), m.partition()});
+    if (it == partitions_.end()) {
+        return nullptr;
+    }
+    last_topic_ = topic.data();
+    last_partition_ = m.partition();
+    last_state_ = &it->second;
+    return last_state_;
+}
+
+void SinkRunner::add_bytes(PartitionBatch& b, size_t bytes) {
+    b.bytes += bytes;
+    buffered_bytes_ += bytes;
+}
+
+void SinkRunner::dead_letter(const ConsumedMessage& m, PartitionBatch& b, std::string reason) {
+    b.dead.push_back({m.offset(), m.timestamp_ms(), std::string(m.key()), std::string(m.value()), std::move(reason)});
+    add_bytes(b, m.value().size() + 128);
+}
+
 void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
-    const int32_t p = m.partition();
-    auto pit = partitions_.find(p);
-    if (pit == partitions_.end()) {
+    PartitionState* ps = state_of(m);
+    if (ps == nullptr) {
         return; // a message of a partition revoked meanwhile: its next owner reads it again
     }
-    pit->second.at_eof = false;
-    PartitionBatch& b = pit->second.batch;
+    ps->at_eof = false;
+    PartitionBatch& b = ps->batch;
     if (b.empty()) {
         b.first_offset = m.offset();
         b.opened = now;
@@ -166,13 +361,28 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
         b.max_ts = INT64_MIN;
     }
     b.last_offset = m.offset();
+    TopicRoute& r = *ps->route;
+    if (r.state.value_format == ValueFormat::automatic) {
+        if (auto st = decide(r, m); !st) {
+            std::fprintf(stderr, "sink: topic %s: could not keep its format decision (%s); going on\n",
+                         r.topic.c_str(), st.error().message.c_str());
+        }
+    }
+    if (r.state.value_format == ValueFormat::ticklake) {
+        if (m.value_is_null()) {
+            ++stats_.tombstones;
+            return;
+        }
+        accept_event(m, b);
+    } else {
+        accept_row(m, r, b);
+    }
+}
+
+void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
     auto parsed = parser_.parse_into(m.value(), event_);
     if (!parsed) {
-        b.dead.push_back({m.offset(), m.timestamp_ms(), std::string(m.key()), std::string(m.value()),
-                          parsed.error().message});
-        const size_t add = m.value().size() + 128;
-        b.bytes += add;
-        buffered_bytes_ += add;
+        dead_letter(m, b, parsed.error().message);
         return;
     }
     const int64_t period = period_of(event_.ts);
@@ -180,30 +390,227 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     FileBuffer* file = nullptr;
     if (event_.type != EventType::record) {
         const char* table = event_.type == EventType::trade ? "trades" : event_.type == EventType::quote ? "quotes" : "bars";
-        for (auto& [key, f] : b.files) {
-            if (key.second == period && key.first == table) {
-                file = &f;
-                break;
-            }
+        if (b.last_file != nullptr && b.last_file->typed && b.last_file->period == period && b.last_file->table == table) {
+            file = b.last_file;
         }
     }
     if (!file) {
         std::string table = table_name_for(event_);
-        auto key = std::make_pair(table, period);
+        FileKey key{table, std::string(), period};
         auto fit = b.files.find(key);
         if (fit == b.files.end()) {
-            fit = b.files.emplace(key, FileBuffer{TableBuffer(event_.type), table, period, m.offset()}).first;
+            FileBuffer f;
+            f.typed = std::make_unique<TableBuffer>(event_.type);
+            f.table = table;
+            f.period = period;
+            f.first_offset = m.offset();
+            fit = b.files.emplace(std::move(key), std::move(f)).first;
         }
         file = &fit->second;
+        b.last_file = file;
     }
-    const size_t before = file->rows.approx_bytes();
-    file->rows.append(event_);
-    const size_t added = file->rows.approx_bytes() - before;
-    b.bytes += added;
-    buffered_bytes_ += added;
+    const size_t before = file->typed->approx_bytes();
+    file->typed->append(event_);
+    add_bytes(b, file->typed->approx_bytes() - before);
     ++b.rows;
     b.min_ts = std::min(b.min_ts, event_.ts);
     b.max_ts = std::max(b.max_ts, event_.ts);
+}
+
+void SinkRunner::add_metadata(const ConsumedMessage& m, const TopicRoute& r) {
+    const auto& meta = r.meta_columns;
+    CellValue* c = &row_.add_to_column(meta[0]);
+    c->kind = CellValue::Kind::string;
+    c->text = m.topic();
+    c = &row_.add_to_column(meta[1]);
+    c->kind = CellValue::Kind::integer;
+    c->i = m.partition();
+    c = &row_.add_to_column(meta[2]);
+    c->kind = CellValue::Kind::integer;
+    c->i = m.offset();
+    c = &row_.add_to_column(meta[3]);
+    if (m.timestamp_ms() >= 0) {
+        c->kind = CellValue::Kind::timestamp;
+        c->i = m.timestamp_ms() * 1000;
+    }
+    c = &row_.add_to_column(meta[4]);
+    if (!m.key().empty()) { // no key (or an empty one) is NULL
+        std::string& key = row_.new_string();
+        append_text_or_hex(key, m.key());
+        c->kind = CellValue::Kind::string;
+        c->text = key;
+    }
+    std::string& headers = row_.new_string();
+    headers.push_back('[');
+    m.for_each_header([&](std::string_view name, std::optional<std::string_view> value) {
+        headers.append(headers.size() > 1 ? ",{\"key\":" : "{\"key\":");
+        std::string text;
+        append_text_or_hex(text, name);
+        append_json_string(headers, text);
+        headers.append(",\"value\":");
+        if (value) {
+            text.clear();
+            append_text_or_hex(text, *value);
+            append_json_string(headers, text);
+        } else {
+            headers.append("null");
+        }
+        headers.push_back('}');
+    });
+    headers.push_back(']');
+    c = &row_.add_to_column(meta[5]);
+    c->kind = CellValue::Kind::json;
+    c->text = headers;
+    c->nested = &headers_type();
+}
+
+Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path) {
+    const std::string_view value = m.value();
+    if (value.size() > options_.max_value_bytes) {
+        return fail(Error::poison(fmt::format("value of {} bytes is larger than --max-value-bytes ({})", value.size(),
+                                              options_.max_value_bytes)));
+    }
+    switch (r.state.value_format) {
+    case ValueFormat::csv:
+        if (auto st = r.csv.decode(value, row_); !st) {
+            return st;
+        }
+        break;
+    case ValueFormat::raw: {
+        row_.clear();
+        CellValue& c = row_.add("value");
+        if (!m.value_is_null()) {
+            c.kind = CellValue::Kind::bytes;
+            c.text = value;
+        }
+        break;
+    }
+    default:
+        if (auto st = json_.decode(value, row_); !st) {
+            return st;
+        }
+        break;
+    }
+    if (!r.state.time_field) {
+        // The topic's first readable row names its time field, once (docs/storage.md).
+        r.state.time_field = "";
+        if (r.state.value_format != ValueFormat::raw) {
+            for (std::string_view name : kTimeFieldCandidates) {
+                if (row_.find(name) != nullptr) {
+                    r.state.time_field = std::string(name);
+                    break;
+                }
+            }
+        }
+        std::fprintf(stderr, "%ssink: topic %s: event time from %s (--time-field overrides)\n",
+                     options_.progress ? "\n" : "", r.topic.c_str(),
+                     r.state.time_field->empty() ? "the Kafka timestamp" : ("field '" + *r.state.time_field + "'").c_str());
+        if (auto st = save_state(r); !st) {
+            std::fprintf(stderr, "sink: topic %s: could not keep the time field decision (%s)\n", r.topic.c_str(),
+                         st.error().message.c_str());
+        }
+    }
+    if (r.state.time_field->empty()) {
+        ts = m.timestamp_ms() >= 0 ? m.timestamp_ms() * 1000 : now_us();
+    } else {
+        const RowCell* cell = row_.find(*r.state.time_field);
+        if (cell == nullptr) {
+            return fail(Error::poison("no event time: field '" + *r.state.time_field + "' is missing"));
+        }
+        auto t = event_time_of(cell->value);
+        if (!t) {
+            return fail(Error::poison("field '" + *r.state.time_field + "': " + t.error().message));
+        }
+        ts = *t;
+    }
+    partition_path.clear();
+    for (const auto& field : options_.partition_by) {
+        auto& cells = row_.cells();
+        auto it = std::find_if(cells.rbegin(), cells.rend(),
+                               [&](const RowCell& c) { return c.column == kNoColumn && c.field == field; });
+        std::string text = it != cells.rend() ? partition_text(it->value) : std::string();
+        // The value lives in the path only (Hive partition columns are not file columns).
+        std::erase_if(cells, [&](const RowCell& c) { return c.column == kNoColumn && c.field == field; });
+        partition_path += field + "=" + hive_partition_value(text) + "/";
+    }
+    if (!r.meta_columns.empty()) {
+        add_metadata(m, r);
+    }
+    return {};
+}
+
+void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b) {
+    if (r.schema == nullptr) {
+        open_table_for(r);
+    }
+    if (m.value_is_null()) {
+        ++stats_.tombstones;
+        if (r.state.value_format != ValueFormat::raw) {
+            return; // a deletion marker has no row to land (the raw format archives it)
+        }
+    }
+    if (r.state.value_format == ValueFormat::csv && r.csv.columns().empty()) {
+        // No --columns and no header seen yet: this first message is the header.
+        auto names = r.csv.split(m.value());
+        if (!names || names->empty()) {
+            dead_letter(m, b, "the first message of a CSV topic must be its header (or pass --columns)");
+            return;
+        }
+        r.state.csv_columns = *names;
+        r.csv.set_columns(std::move(*names));
+        r.csv_header = std::string(m.value());
+        ++stats_.header_lines;
+        if (auto st = save_state(r); !st) {
+            std::fprintf(stderr, "sink: topic %s: could not keep its CSV header (%s)\n", r.topic.c_str(),
+                         st.error().message.c_str());
+        }
+        return;
+    }
+    if (r.state.value_format == ValueFormat::csv) {
+        if (r.csv_header.empty()) {
+            auto fields = r.csv.split(m.value());
+            if (fields && *fields == r.csv.columns()) {
+                r.csv_header = std::string(m.value()); // a producer that repeats its header
+            }
+        }
+        if (!r.csv_header.empty() && m.value() == r.csv_header) {
+            ++stats_.header_lines;
+            return;
+        }
+    }
+    TimestampUs ts = 0;
+    std::string partition_path;
+    if (auto st = decode_row(m, r, ts, partition_path); !st) {
+        dead_letter(m, b, st.error().message);
+        return;
+    }
+    const int64_t period = period_of(ts);
+    FileBuffer* file = b.last_file;
+    if (file == nullptr || !file->open || file->period != period || file->table != r.table ||
+        file->partition_path != partition_path) {
+        FileKey key{r.table, partition_path, period};
+        auto fit = b.files.find(key);
+        if (fit == b.files.end()) {
+            FileBuffer f;
+            f.open = std::make_unique<OpenTableBuffer>(*r.schema);
+            f.table = r.table;
+            f.partition_path = partition_path;
+            f.period = period;
+            f.first_offset = m.offset();
+            fit = b.files.emplace(std::move(key), std::move(f)).first;
+        }
+        file = &fit->second;
+        b.last_file = file;
+    }
+    const size_t before = file->open->approx_bytes();
+    if (auto st = file->open->append(row_, m.key(), ts); !st) {
+        dead_letter(m, b, st.error().message);
+        return;
+    }
+    add_bytes(b, file->open->approx_bytes() - before);
+    ++b.rows;
+    b.min_ts = std::min(b.min_ts, ts);
+    b.max_ts = std::max(b.max_ts, ts);
 }
 
 bool SinkRunner::should_rotate(const PartitionBatch& b) const {
@@ -216,37 +623,43 @@ bool SinkRunner::should_rotate(const PartitionBatch& b) const {
     return options_.rotate_event_time_us > 0 && b.rows > 0 && b.max_ts - b.min_ts >= options_.rotate_event_time_us;
 }
 
-Status SinkRunner::submit(int32_t partition) {
+// ---------------------------------------------------------------------------------------------
+// Batches to the writer, and commits
+
+Status SinkRunner::submit(const TopicPartition& tp) {
     if (failed_) {
         return fail(Error::fatal("the sink stopped after a failed batch; nothing more is written"));
     }
-    auto pit = partitions_.find(partition);
+    auto pit = partitions_.find(tp);
     if (pit == partitions_.end() || pit->second.batch.empty()) {
         return {};
     }
     // One batch in flight per partition: the journal protocol recovers at most one.
     if (pit->second.in_flight) {
-        if (auto st = wait_for(partition); !st) {
+        if (auto st = wait_for(tp); !st) {
             return st;
         }
     }
     PartitionState& ps = pit->second;
     auto job = std::make_unique<FlushJob>();
-    job->partition = partition;
-    job->topic = options_.topic;
+    job->partition = tp.partition;
+    job->topic = tp.topic;
     job->journal.start = ps.batch.first_offset;
     job->journal.end = ps.batch.last_offset;
-    for (const auto& [k, f] : ps.batch.files) {
-        job->journal.keys.push_back(data_key(f, partition));
-        job->rows += f.rows.rows();
-        job->rows_by_table[f.table] += f.rows.rows();
+    for (auto& [k, f] : ps.batch.files) {
+        if (f.open) {
+            f.open->finish(); // the schema is the sink thread's: settle the columns here
+        }
+        job->journal.keys.push_back(data_key(f, tp));
+        job->rows += f.rows();
+        job->rows_by_table[f.table] += f.rows();
         ++job->data_files;
     }
     job->dead_letters = ps.batch.dead.size();
     if (!ps.batch.dead.empty()) {
-        job->journal.keys.push_back(dead_letter_key(ps.batch, partition));
+        job->journal.keys.push_back(dead_letter_key(ps.batch, tp));
     }
-    job->journal_key = sink_journal_key(options_.group, options_.topic, partition);
+    job->journal_key = sink_journal_key(options_.group, tp.topic, tp.partition);
     buffered_bytes_ -= ps.batch.bytes;
     in_flight_bytes_ += ps.batch.bytes;
     job->batch = std::move(ps.batch);
@@ -262,7 +675,8 @@ Status SinkRunner::commit_completed(bool block) {
     // *same* partition, which would cover the failed batch's offsets: see failed_.
     Status result;
     for (auto& job : batch_writer_.take_completed(block)) {
-        auto pit = partitions_.find(job->partition);
+        const TopicPartition tp{job->topic, job->partition};
+        auto pit = partitions_.find(tp);
         in_flight_bytes_ -= job->batch.bytes;
         if (pit != partitions_.end()) {
             pit->second.in_flight = false;
@@ -275,7 +689,7 @@ Status SinkRunner::commit_completed(bool block) {
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
         for (int attempt = 0; committed && attempt < 5; ++attempt) {
-            committed = consumer_.commit({{job->partition, job->journal.end + 1}});
+            committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end + 1}});
             if (committed || committed.error().kind != ErrorKind::retry) {
                 break;
             }
@@ -312,9 +726,9 @@ Status SinkRunner::commit_completed(bool block) {
     return result;
 }
 
-Status SinkRunner::wait_for(int32_t partition) {
+Status SinkRunner::wait_for(const TopicPartition& tp) {
     for (;;) {
-        auto pit = partitions_.find(partition);
+        auto pit = partitions_.find(tp);
         if (pit == partitions_.end() || !pit->second.in_flight) {
             return {};
         }
@@ -325,8 +739,8 @@ Status SinkRunner::wait_for(int32_t partition) {
 }
 
 Status SinkRunner::flush_all() {
-    for (auto& [p, ps] : partitions_) {
-        if (auto st = submit(p); !st) {
+    for (auto& [tp, ps] : partitions_) {
+        if (auto st = submit(tp); !st) {
             return st;
         }
     }
@@ -355,8 +769,8 @@ void SinkRunner::print_progress(bool final) {
 Status SinkRunner::run(const std::atomic<bool>& stop) {
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };
-    handler.on_revoke = [this](const std::vector<int32_t>& r) { on_revoke(r); };
-    if (auto st = consumer_.subscribe(options_.topic, std::move(handler)); !st) {
+    handler.on_revoke = [this](const std::vector<TopicPartition>& r) { on_revoke(r); };
+    if (auto st = consumer_.subscribe(options_.topics, std::move(handler)); !st) {
         return st;
     }
     started_ = last_activity_ = last_progress_ = Clock::now();
@@ -384,9 +798,9 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         const auto now = Clock::now(); // once per batch of messages, not per message
         for (const ConsumedMessage& m : polled.messages) {
             accept(m, now);
-            auto it = partitions_.find(m.partition());
-            if (it != partitions_.end() && should_rotate(it->second.batch)) {
-                if (result = submit(m.partition()); !result) {
+            PartitionState* ps = state_of(m);
+            if (ps != nullptr && should_rotate(ps->batch)) {
+                if (result = submit({std::string(m.topic()), m.partition()}); !result) {
                     break;
                 }
             }
@@ -398,8 +812,8 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
             stats_.consumed += polled.messages.size();
             last_activity_ = last_message_ = now;
         }
-        for (int32_t p : polled.partition_eofs) {
-            if (auto it = partitions_.find(p); it != partitions_.end()) {
+        for (const auto& tp : polled.partition_eofs) {
+            if (auto it = partitions_.find(tp); it != partitions_.end()) {
                 it->second.at_eof = true;
             }
         }
@@ -422,9 +836,9 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         if (!result) {
             break;
         }
-        for (auto& [p, ps] : partitions_) {
+        for (auto& [tp, ps] : partitions_) {
             if (!ps.batch.empty() && now - ps.batch.opened >= max_age) {
-                if (result = submit(p); !result) {
+                if (result = submit(tp); !result) {
                     break;
                 }
             }

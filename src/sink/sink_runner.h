@@ -1,5 +1,8 @@
-// The sink: consumes a topic as a group member, buffers events per partition and table,
+// The sink: consumes topics as a group member, buffers rows per topic partition and file,
 // writes files, and commits offsets only after those files are durable (sink_journal.h).
+// A topic's messages are ticklake events (typed tables: trades, quotes, bars, records) or, in
+// the open formats (json, csv, raw), rows of one table per topic whose columns come from the
+// data (format/open_table.h).
 //
 // @locality single-threaded: run() and the rebalance callbacks it triggers share one thread.
 #pragma once
@@ -13,6 +16,9 @@
 #include <vector>
 
 #include "common/event_json.h"
+#include "decode/csv_row_decoder.h"
+#include "decode/json_row_decoder.h"
+#include "format/open_table.h"
 #include "format/record_writer.h"
 #include "format/table_buffer.h"
 #include "kafka/kafka_consumer.h"
@@ -20,6 +26,7 @@
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "sink/sink_options.h"
+#include "sink/topic_state.h"
 #include "storage/object_store.h"
 
 namespace ticklake {
@@ -29,6 +36,8 @@ struct SinkStats {
     uint64_t rows_written = 0;      //!< rows in committed files
     uint64_t files_written = 0;     //!< data files committed
     uint64_t dead_letters = 0;      //!< malformed messages committed to dead_letters
+    uint64_t tombstones = 0;        //!< messages without a value (skipped, except in the raw format)
+    uint64_t header_lines = 0;      //!< CSV header messages (not data)
     uint64_t batches_committed = 0;
     uint64_t recovered_removed = 0; //!< files of crashed attempts removed on assignment
     std::map<std::string, uint64_t> rows_by_table;
@@ -37,6 +46,10 @@ struct SinkStats {
 
 //! "<topic>-p<partition>-o<first offset, 20 digits>.<ext>": sorts by offset, parses from the right.
 std::string sink_file_name(std::string_view topic, int32_t partition, int64_t first_offset, std::string_view ext);
+
+//! A partition value as a Hive path segment: characters Hive escapes as %XX (/ = % and control
+//! characters among them); an empty value is __HIVE_DEFAULT_PARTITION__, as Hive writes NULL.
+std::string hive_partition_value(std::string_view value);
 
 class SinkRunner {
 public:
@@ -50,25 +63,58 @@ public:
     const SinkStats& stats() const { return stats_; }
 
 private:
+    //! How one topic is read, decided once (topic_state.h).
+    struct TopicRoute {
+        std::string topic;
+        TopicState state;       //!< value_format automatic until the first message decides
+        bool loaded = false;    //!< state read from the store (or found missing)
+        std::string table;      //!< open formats: the table of the topic
+        OpenSchema* schema = nullptr;
+        CsvRowDecoder csv;
+        std::string csv_header; //!< the header message's text, to skip repeats of it
+        std::vector<uint32_t> meta_columns; //!< _topic, _partition, _offset, _kafka_ts, _key, _headers
+    };
+
+    //! An open table: its schema, shared by every topic that lands in it, and the columns the
+    //! sink fills itself (Kafka metadata), declared once.
+    struct OpenTable {
+        std::unique_ptr<OpenSchema> schema;
+        std::vector<uint32_t> meta_columns;
+    };
+
     struct PartitionState {
+        TopicRoute* route = nullptr;
         PartitionBatch batch;   //!< filling
         bool in_flight = false; //!< a previous batch is with the writer, not committed yet
         bool at_eof = false;
     };
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
-    void on_revoke(const std::vector<int32_t>& revoked);
-    Status recover(int32_t partition, int64_t committed);
+    void on_revoke(const std::vector<TopicPartition>& revoked);
+    Status recover(const TopicPartition& tp, int64_t committed);
+    TopicRoute& route_for(const std::string& topic);
+    Status load_state(TopicRoute& r);
+    Status decide(TopicRoute& r, const ConsumedMessage& m);
+    Status save_state(const TopicRoute& r);
+    OpenTable& open_table_for(TopicRoute& r);
+    PartitionState* state_of(const ConsumedMessage& m);
     void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
+    void accept_event(const ConsumedMessage& m, PartitionBatch& b);
+    //! The open formats: decode, route by partition values and time, append (or dead-letter).
+    void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
+    Status decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path);
+    void add_metadata(const ConsumedMessage& m, const TopicRoute& r);
+    void dead_letter(const ConsumedMessage& m, PartitionBatch& b, std::string reason);
+    void add_bytes(PartitionBatch& b, size_t bytes);
     bool should_rotate(const PartitionBatch& b) const;
     //! Hands the partition's batch to the writer (after its previous one is committed).
-    Status submit(int32_t partition);
+    Status submit(const TopicPartition& tp);
     //! Commits what the writer finished; with block, waits for at least one.
     Status commit_completed(bool block);
-    Status wait_for(int32_t partition);
+    Status wait_for(const TopicPartition& tp);
     Status flush_all();
-    std::string data_key(const FileBuffer& f, int32_t partition) const;
-    std::string dead_letter_key(const PartitionBatch& b, int32_t partition) const;
+    std::string data_key(const FileBuffer& f, const TopicPartition& tp) const;
+    std::string dead_letter_key(const PartitionBatch& b, const TopicPartition& tp) const;
     std::string period_value(int64_t period) const;
     int64_t period_of(TimestampUs ts) const;
     void print_progress(bool final);
@@ -79,7 +125,15 @@ private:
     KafkaConsumer& consumer_;
     EventParser parser_;
     Event event_; //!< reused for every message
-    std::map<int32_t, PartitionState> partitions_; //!< assigned partitions
+    JsonRowDecoder json_;
+    RowCells row_; //!< reused for every message
+    std::map<std::string, std::unique_ptr<TopicRoute>> routes_;
+    std::map<std::string, OpenTable> open_tables_; //!< by table name
+    std::map<TopicPartition, PartitionState> partitions_;        //!< assigned partitions
+    // The partition of the previous message: consecutive messages nearly always share it.
+    const char* last_topic_ = nullptr;
+    int32_t last_partition_ = -1;
+    PartitionState* last_state_ = nullptr;
     size_t buffered_bytes_ = 0;  //!< in filling batches
     size_t in_flight_bytes_ = 0; //!< in batches with the writer
     BatchWriter batch_writer_;

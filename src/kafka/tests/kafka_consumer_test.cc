@@ -43,17 +43,17 @@ void produce(const KafkaClientConfig& config, const std::string& topic, int from
 //! What one group member saw: its assignments, revocations, messages and EOFs.
 struct Member {
     std::vector<std::vector<PartitionOffset>> assigned;
-    std::vector<std::vector<int32_t>> revoked;
+    std::vector<std::vector<TopicPartition>> revoked;
     std::vector<std::string> values;
     std::vector<std::string> keys;
-    std::vector<PartitionOffset> next_offsets{{0, -1}, {1, -1}}; //!< last offset read + 1
-    std::set<int32_t> eofs;
+    std::vector<PartitionOffset> next_offsets{{"ticks", 0, -1}, {"ticks", 1, -1}}; //!< last offset read + 1
+    std::set<TopicPartition> eofs;
     std::unique_ptr<KafkaConsumer> consumer;
 
     RebalanceHandler handler() {
         return RebalanceHandler{
             [this](const std::vector<PartitionOffset>& p) { assigned.push_back(p); },
-            [this](const std::vector<int32_t>& p) { revoked.push_back(p); },
+            [this](const std::vector<TopicPartition>& p) { revoked.push_back(p); },
         };
     }
 
@@ -67,6 +67,7 @@ struct Member {
             for (const auto& m : batch.messages) {
                 values.emplace_back(m.value());
                 keys.emplace_back(m.key());
+                EXPECT_EQ(m.topic(), "ticks");
                 ASSERT_GE(m.partition(), 0);
                 ASSERT_LT(m.partition(), kPartitions);
                 EXPECT_GT(m.offset(), next_offsets[m.partition()].offset - 1) << "offset went backwards";
@@ -89,6 +90,7 @@ void expect_offsets(const std::vector<PartitionOffset>& got, const std::vector<P
     auto g = sorted(got);
     ASSERT_EQ(g.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
+        EXPECT_EQ(g[i].topic, want[i].topic);
         EXPECT_EQ(g[i].partition, want[i].partition);
         EXPECT_EQ(g[i].offset, want[i].offset) << "partition " << want[i].partition;
     }
@@ -116,7 +118,7 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     EXPECT_EQ(first.consumer->topic(), "ticks");
     first.drain(20, 8s);
     ASSERT_EQ(first.assigned.size(), 1u);
-    expect_offsets(first.assigned[0], {{0, -1}, {1, -1}}); // a new group has no commits
+    expect_offsets(first.assigned[0], {{"ticks", 0, -1}, {"ticks", 1, -1}}); // a new group has no commits
     for (int i = 0; i < 20; ++i) {
         EXPECT_EQ(std::count(first.values.begin(), first.values.end(), tagged("v", i)), 1);
     }
@@ -130,7 +132,7 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     ASSERT_EQ(first.revoked.size(), 1u) << "close() runs on_revoke";
     auto revoked = first.revoked[0];
     std::sort(revoked.begin(), revoked.end());
-    EXPECT_EQ(revoked, (std::vector<int32_t>{0, 1}));
+    EXPECT_EQ(revoked, (std::vector<TopicPartition>{{"ticks", 0}, {"ticks", 1}}));
 
     produce(cluster.config(), "ticks", 20, 30);
 

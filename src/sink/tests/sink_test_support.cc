@@ -168,7 +168,7 @@ SinkOptions sink_options(const KafkaClientConfig& config, const std::string& top
                          const fs::path& warehouse) {
     SinkOptions o;
     o.kafka = config;
-    o.topic = topic;
+    o.topics = {topic};
     o.group = group;
     o.warehouse = warehouse.string();
     o.until_idle_s = 0.5;
