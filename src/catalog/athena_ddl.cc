@@ -34,7 +34,7 @@ Columns safe_columns(const Columns& in, std::map<std::string, std::string>& rena
                      std::map<std::string, std::string>* any_change = nullptr, bool* collided = nullptr) {
     Columns out;
     for (const auto& c : in) {
-        std::string base = athena_name(c.name);
+        std::string base = glue_column_name(c.name);
         std::string name = base;
         for (int n = 2; taken.contains(name); ++n) {
             name = base + "_" + std::to_string(n);
@@ -141,6 +141,20 @@ std::string athena_name(std::string_view name) {
             out.push_back(static_cast<char>(c));
         } else {
             out.push_back('_');
+        }
+    }
+    return out.empty() ? "_" : out;
+}
+
+std::string glue_column_name(std::string_view name) {
+    std::string out;
+    for (unsigned char c : name) {
+        if (c >= 'A' && c <= 'Z') {
+            out.push_back(static_cast<char>(c - 'A' + 'a'));
+        } else if (c < 0x20 || c == 0x7f || c == '`') {
+            out.push_back('_');
+        } else {
+            out.push_back(static_cast<char>(c));
         }
     }
     return out.empty() ? "_" : out;

@@ -27,15 +27,21 @@ struct HiveStorage {
     std::string output_format; //!< OutputFormat class
     std::map<std::string, std::string> serde_parameters;
     std::map<std::string, std::string> table_parameters; //!< classification, header skip, projection, ...
-    Columns columns;        //!< Athena-safe names (lower case, [a-z0-9_])
+    Columns columns;        //!< names as Glue catalogues them (glue_column_name), unique
     Columns partition_keys; //!< same
     std::string location;   //!< table location, ending in '/'
     bool compressed = false; //!< text files compressed (gzip): readers decompress by extension
     std::vector<std::string> notes; //!< renamed columns and what the reader does about them
 };
 
-//! Lower case with characters outside [a-z0-9_] as '_': Athena's rule for column names.
+//! Lower case with characters outside [a-z0-9_] as '_': Athena's rule for database and table names.
 std::string athena_name(std::string_view name);
+
+//! A column's name as Glue's crawler catalogues it: the name in the files in lower case
+//! ("Adj Close" -> "adj close"), spaces and punctuation kept; control characters and backticks,
+//! which no DDL can quote, become '_'. Parquet and JSON readers (Athena, Trino, Spark, DuckDB)
+//! match columns to this name without regard to case, so nothing is renamed in the files.
+std::string glue_column_name(std::string_view name);
 
 HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDef>& partitions,
                             const ExportOptions& options);

@@ -38,7 +38,7 @@ Columns partition_columns(const TableDef& table, const HiveStorage& s, const Par
     }
     Columns out;
     for (const auto& c : p.columns) {
-        std::string name = athena_name(c.name);
+        std::string name = glue_column_name(c.name);
         for (size_t i = 0; i < table.columns.size(); ++i) {
             if (table.columns[i].name == c.name) {
                 name = s.columns[i].name;

@@ -96,10 +96,17 @@ TableTotals totals(const std::vector<PartitionDef>& parts) {
     return t;
 }
 
+// name: as Glue catalogues it (what Athena, Trino and Spark DDL use); file_name: as in the
+// files, when that differs (ticklake query answers to both).
 void write_columns(JsonWriter& w, const Columns& cols) {
     w.begin_array();
     for (const auto& c : cols) {
-        w.begin_object().field("name", c.name).field("type", c.type).end_object();
+        const std::string glue = glue_column_name(c.name);
+        w.begin_object().field("name", glue).field("type", c.type);
+        if (glue != c.name) {
+            w.field("file_name", c.name);
+        }
+        w.end_object();
     }
     w.end_array();
 }
@@ -249,12 +256,18 @@ int run_describe(const CatalogCommandFlags& f) {
     }
     std::printf("version      %d (created %s, updated %s)\n\n", t.schema_version,
                 format_iso8601(t.created_at).c_str(), format_iso8601(t.updated_at).c_str());
-    TextTable cols({"column", "type", "kind"});
-    for (const auto& col : t.columns) {
-        cols.add({col.name, col.type, ""});
+    // Names as Glue catalogues them (lower case), with the files' own spelling where it differs.
+    const HiveStorage hive = hive_storage_of(t, {}, ExportOptions{.location = {}, .projection = false});
+    TextTable cols({"column", "type", "kind", "in files"});
+    for (size_t i = 0; i < t.columns.size(); ++i) {
+        const auto& col = t.columns[i];
+        const std::string& name = hive.columns[i].name;
+        cols.add({name, col.type, "", name != col.name ? col.name : ""});
     }
-    for (const auto& k : t.partition_keys) {
-        cols.add({k.name, k.type, "partition key"});
+    for (size_t i = 0; i < t.partition_keys.size(); ++i) {
+        const auto& k = t.partition_keys[i];
+        const std::string& name = hive.partition_keys[i].name;
+        cols.add({name, k.type, "partition key", name != k.name ? k.name : ""});
     }
     cols.print();
     if (!t.properties.empty()) {

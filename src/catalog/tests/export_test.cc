@@ -122,7 +122,7 @@ TEST(AthenaDdl, MatchesGoldenAndParsesAsDocumentedGrammar) {
         std::set<std::string> names;
         for (size_t i = 0; i < c.table.columns.size(); ++i) {
             // Athena-safe and unique ignoring case: "Symbol" and "symbol" become symbol, symbol_2.
-            EXPECT_TRUE(parsed->columns[i].first.starts_with(athena_name(c.table.columns[i].name)))
+            EXPECT_TRUE(parsed->columns[i].first.starts_with(glue_column_name(c.table.columns[i].name)))
                 << parsed->columns[i].first;
             EXPECT_TRUE(names.insert(parsed->columns[i].first).second) << parsed->columns[i].first;
             EXPECT_EQ(parsed->columns[i].second, c.table.columns[i].type);
@@ -165,7 +165,7 @@ TEST(AthenaDdl, JsonKeysEqualButForCaseAreMappedExactly) {
     EXPECT_EQ(parsed->serde_properties.at("case.insensitive"), "false");
     EXPECT_EQ(parsed->serde_properties.at("mapping.symbol"), "Symbol");
     EXPECT_EQ(parsed->serde_properties.at("mapping.symbol_2"), "symbol");
-    EXPECT_EQ(parsed->serde_properties.at("mapping.adj_close"), "Adj Close");
+    EXPECT_EQ(parsed->serde_properties.at("mapping.adj close"), "Adj Close");
     // Without a collision, case alone needs no mapping (the SerDe folds case).
     TableDef t = c.table;
     t.columns.erase(t.columns.begin() + 1);

@@ -1,9 +1,8 @@
--- column 'Adj Close' is 'adj_close' here (SerDe mapping.adj_close)
 -- column 'symbol' is 'symbol_2' here (SerDe mapping.symbol_2)
 CREATE EXTERNAL TABLE IF NOT EXISTS `feeds`.`daily_prices` (
   `symbol` string,
   `symbol_2` string,
-  `adj_close` double,
+  `adj close` double,
   `ok` boolean
 )
 PARTITIONED BY (
@@ -13,7 +12,7 @@ ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
 WITH SERDEPROPERTIES (
   'case.insensitive'='false',
   'ignore.malformed.json'='false',
-  'mapping.adj_close'='Adj Close',
+  'mapping.adj close'='Adj Close',
   'mapping.symbol'='Symbol',
   'mapping.symbol_2'='symbol'
 )
