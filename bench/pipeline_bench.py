@@ -34,6 +34,7 @@ TARGET_SINK_VS_KCAT = 0.5
 TARGET_PRODUCER_VS_KCAT = 0.7
 TARGET_E2E_TICKS_PER_S = 200_000
 TARGET_PARQUET_VS_JSONL = 0.15
+TARGET_JSON_VALUES_VS_TYPED = 0.7  # issue #11: the same ticks read as schemaless JSON
 
 KCAT_PRODUCE_SETTINGS = [
     "-z", "lz4",
@@ -261,9 +262,10 @@ class Bench:
             raise BenchError(f"{what}: delivered {s.get('delivered')} of {self.n} events (summary {summary})")
         return r, s
 
-    def sink_cmd(self, topic: str, group: str, warehouse: Path, fmt: str, summary: Path, idle: float) -> list[str]:
+    def sink_cmd(self, topic: str, group: str, warehouse: Path, fmt: str, summary: Path, idle: float,
+                 extra: tuple = ()) -> list[str]:
         return [self.bin, "sink", "-b", self.broker, "-t", topic, "-g", group, "-w", str(warehouse), "--format", fmt,
-                "--until-idle", f"{idle:g}", "--no-progress", "--summary-json", str(summary)]
+                "--until-idle", f"{idle:g}", "--no-progress", "--summary-json", str(summary), *extra]
 
     def check_sink_summary(self, s: dict, what: str, summary: Path) -> None:
         if s.get("consumed") != self.n or s.get("rows_written") != self.n:
@@ -335,8 +337,13 @@ class Bench:
         self.best_produce = {k: max(v, key=lambda x: x["msgs_per_s"]) for k, v in runs.items()}
 
     def bench_sinks(self) -> None:
-        log(f"step 3/5: sink (parquet, jsonl) vs kcat -C on bench-src, best of {self.args.repeat}")
-        runs: dict[str, list[dict]] = {"kcat": [], "kcat_no_eof_wait": [], "parquet": [], "jsonl": []}
+        log(f"step 3/5: sink (parquet, jsonl, parquet of the values read as plain JSON) vs kcat -C on bench-src, "
+            f"best of {self.args.repeat}")
+        runs: dict[str, list[dict]] = {"kcat": [], "kcat_no_eof_wait": [], "parquet": [], "jsonl": [],
+                                       "parquet_json_values": []}
+        variants = {"parquet": ("parquet", ()), "jsonl": ("jsonl", ()),
+                    # The same ticks as any team's JSON topic: one open table, columns inferred.
+                    "parquet_json_values": ("parquet", ("--value-format", "json"))}
         self.warehouses: dict[str, Path] = {}
         self.busy_missing = False
         for i in range(1, self.args.repeat + 1):
@@ -349,10 +356,10 @@ class Bench:
             r = self.run(cmd + ["-X", "fetch.wait.max.ms=10"], f"kcat consume no eof wait run {i}")
             runs["kcat_no_eof_wait"].append(r.as_dict() | {"msgs_per_s": round(self.n / r.wall)})
             log(f"  kcat -C, fetch.wait.max.ms=10 run {i}: {self.n / r.wall:>12,.0f} msgs/s ({r.wall:.2f} s)")
-            for fmt in ("parquet", "jsonl"):
+            for fmt, (file_format, extra) in variants.items():
                 wh = self.work / f"wh-{fmt}-{i}"
                 summary = self.work / f"sink-{fmt}-{i}.json"
-                cmd = self.sink_cmd("bench-src", f"bench-{fmt}-{i}", wh, fmt, summary, 1)
+                cmd = self.sink_cmd("bench-src", f"bench-{fmt}-{i}", wh, file_format, summary, 1, extra)
                 r = self.run(cmd, f"sink {fmt} run {i}")
                 s = read_json(summary, f"sink {fmt}")
                 self.check_sink_summary(s, f"sink {fmt} run {i}", summary)
@@ -372,13 +379,14 @@ class Bench:
                     shutil.rmtree(wh, ignore_errors=True)
                 busy_txt = f"{entry['msgs_per_s_busy']:>12,} msgs/s busy ({busy:.2f} s), " if busy else \
                     "busy_seconds MISSING (old binary), "
-                log(f"  sink {fmt:<8}  run {i}: {busy_txt}{self.n / r.wall:,.0f} msgs/s wall ({r.wall:.2f} s, "
+                log(f"  sink {fmt:<19}  run {i}: {busy_txt}{self.n / r.wall:,.0f} msgs/s wall ({r.wall:.2f} s, "
                     f"cpu {r.cpu:.2f} s)")
         self.result["runs"]["consume"] = runs
         rate = (lambda x: x["msgs_per_s_busy"] or x["msgs_per_s_wall"])
         self.best_consume = {"kcat": max(runs["kcat"], key=lambda x: x["msgs_per_s"]),
                              "kcat_no_eof_wait": max(runs["kcat_no_eof_wait"], key=lambda x: x["msgs_per_s"]),
-                             "parquet": max(runs["parquet"], key=rate), "jsonl": max(runs["jsonl"], key=rate)}
+                             "parquet": max(runs["parquet"], key=rate), "jsonl": max(runs["jsonl"], key=rate),
+                             "parquet_json_values": max(runs["parquet_json_values"], key=rate)}
 
     def bench_end_to_end(self) -> None:
         idle = self.args.e2e_idle
@@ -467,6 +475,7 @@ class Bench:
         kc = bc["kcat"]["msgs_per_s"]
         pq_rate = bc["parquet"]["msgs_per_s_busy"] or bc["parquet"]["msgs_per_s_wall"]
         js_rate = bc["jsonl"]["msgs_per_s_busy"] or bc["jsonl"]["msgs_per_s_wall"]
+        jv_rate = bc["parquet_json_values"]["msgs_per_s_busy"] or bc["parquet_json_values"]["msgs_per_s_wall"]
         size_ratio = by["parquet"]["bytes"] / by["jsonl"]["bytes"]
         basis = "wall!" if self.busy_missing else "busy"
         figures = {
@@ -486,6 +495,8 @@ class Bench:
             "sink_jsonl_msgs_per_s_wall": bc["jsonl"]["msgs_per_s_wall"],
             "sink_jsonl_vs_kcat": round(js_rate / kc, 3),
             "sink_jsonl_wall_vs_kcat": round(bc["jsonl"]["msgs_per_s_wall"] / kc, 3),
+            "sink_json_values_msgs_per_s": jv_rate,
+            "sink_json_values_vs_typed": round(jv_rate / pq_rate, 3),
             "sink_rate_basis": "consumed/busy_seconds" if not self.busy_missing else "N/wall (busy_seconds missing)",
             "end_to_end_ticks_per_s": be["ticks_per_s"],
             "end_to_end_ticks_per_s_from_busy": be["ticks_per_s_from_busy"],
@@ -501,6 +512,8 @@ class Bench:
             "end_to_end_ticks_per_s": {"target": f">= {TARGET_E2E_TICKS_PER_S}",
                                        "pass": be["ticks_per_s"] >= TARGET_E2E_TICKS_PER_S},
             "parquet_vs_jsonl": {"target": f"<= {TARGET_PARQUET_VS_JSONL}", "pass": size_ratio <= TARGET_PARQUET_VS_JSONL},
+            "sink_json_values_vs_typed": {"target": f">= {TARGET_JSON_VALUES_VS_TYPED}",
+                                          "pass": jv_rate / pq_rate >= TARGET_JSON_VALUES_VS_TYPED},
         }
         self.result["figures"] = figures
         self.result["targets"] = targets
@@ -528,6 +541,8 @@ class Bench:
             [f"sink jsonl vs kcat -C, msgs/s ({basis})", r(js_rate), r(kc), f"{js_rate / kc:.2f}x", "", ""],
             ["sink jsonl vs kcat -C, msgs/s (wall)", r(bc["jsonl"]["msgs_per_s_wall"]), r(kc),
              f"{bc['jsonl']['msgs_per_s_wall'] / kc:.2f}x", "", ""],
+            [f"sink, values as plain JSON : typed, msgs/s ({basis})", r(jv_rate), r(pq_rate) + " (typed)",
+             f"{jv_rate / pq_rate:.2f}x", f">= {TARGET_JSON_VALUES_VS_TYPED}x typed", verdict("sink_json_values_vs_typed")],
             ["end to end (sim -> Kafka -> parquet), ticks/s", r(be["ticks_per_s"]), "", "", f">= {TARGET_E2E_TICKS_PER_S:,}",
              verdict("end_to_end_ticks_per_s")],
             ["  (by the sink's busy clock)", r(e2e_busy) if e2e_busy else "n/a", "", "", "", ""],

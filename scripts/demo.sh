@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `make demo`: the whole pipeline on one machine, on embedded defaults.
 #   1. start a local single-node Kafka broker (KRaft) on 127.0.0.1
-#   2. replay the tutorial dataset (indexProcessed.csv, 104,224 daily bars) and a burst of
-#      simulated ticks into two topics
+#   2. send the tutorial dataset (indexProcessed.csv, 104,224 daily index prices) the way the
+#      tutorial's own Python producer does (plain JSON rows, to a topic nobody created), and a
+#      burst of simulated ticks with ticklake's producer; without ../shared/data, rows of the
+#      tutorial's shape are generated instead
 #   3. sink both into a Hive-partitioned Parquet warehouse, exactly once
 #   4. show the catalog the sink filled, and answer SQL over its tables with `ticklake query`
 #   5. stop the broker
@@ -21,7 +23,8 @@ CATALOG="$DIR/catalog.db"
 step() { printf '\n== %s\n' "$*"; }
 
 [[ -x "$BIN" ]] || { echo "demo: $BIN missing: run make build" >&2; exit 1; }
-[[ -f "$DATA/indexProcessed.csv.zip" ]] || { echo "demo: tutorial data not found in $DATA (set TICKLAKE_SHARED_DATA)" >&2; exit 1; }
+PY="$ROOT/.deps/venv/bin/python"
+[[ -x "$PY" ]] || { echo "demo: $PY missing: run make setup" >&2; exit 1; }
 
 rm -rf "$WAREHOUSE" "$CATALOG" "$CATALOG"-wal "$CATALOG"-shm
 mkdir -p "$DIR"
@@ -31,15 +34,23 @@ BROKERS="$("$BIN" kafka start --port "$PORT" --state-dir "$DIR/kafka" | tail -1)
 trap '"$BIN" kafka stop --state-dir "$DIR/kafka" >/dev/null 2>&1 || true' EXIT
 RUN_ID="$(date +%s)"
 
-step "replaying the tutorial dataset (indexProcessed.csv.zip) as daily bars"
-"$BIN" produce -b "$BROKERS" -t "demo-bars-$RUN_ID" --source csv --file "$DATA/indexProcessed.csv.zip" --partitions 3
+PRICES="$DATA/indexProcessed.csv.zip"
+if [[ ! -f "$PRICES" ]]; then
+  step "the tutorial dataset is not at $PRICES (set TICKLAKE_SHARED_DATA to its folder); generating rows of its shape"
+  PRICES="$DIR/index_prices.csv"
+  "$PY" "$ROOT/scripts/tutorial_producer.py" --generate "$PRICES" --rows 40000
+fi
+step "sending $(basename "$PRICES") as the tutorial's producer does (kafka-python, json.dumps rows, no key) to topic demo_test_$RUN_ID, which nobody created"
+"$PY" "$ROOT/scripts/tutorial_producer.py" --bootstrap "$BROKERS" --topic "demo_test_$RUN_ID" --csv "$PRICES"
 
 step "producing $TICKS simulated trades and quotes (50 symbols, seed 7, 2 sessions)"
 "$BIN" produce -b "$BROKERS" -t "demo-ticks-$RUN_ID" --source sim --count "$TICKS" --symbols 50 --seed 7 --days 2
 
 step "sinking both topics to $WAREHOUSE (Parquet, exactly once; files registered in $CATALOG)"
-"$BIN" sink -b "$BROKERS" -t "demo-bars-$RUN_ID" -g demo -w "$WAREHOUSE" --catalog "$CATALOG" \
-  --time-partition year --until-idle 2
+# Plain JSON rows: one table named after the topic, columns typed from the values, the event
+# time from the rows' Date, one folder per year (decades of daily rows).
+"$BIN" sink -b "$BROKERS" -t "demo_test_$RUN_ID" -g demo -w "$WAREHOUSE" --catalog "$CATALOG" \
+  --table index_prices --time-partition year --until-idle 2
 "$BIN" sink -b "$BROKERS" -t "demo-ticks-$RUN_ID" -g demo -w "$WAREHOUSE" --catalog "$CATALOG" --until-idle 2
 
 step "what landed"
@@ -49,20 +60,21 @@ du -sh "$WAREHOUSE/market"/* | sed 's#'"$WAREHOUSE"'/##; s/^/  /'
 
 step "the catalog (what Glue would hold): tables, and the Athena DDL of one"
 "$BIN" catalog tables --catalog "$CATALOG"
-"$BIN" catalog export-ddl market.trades --catalog "$CATALOG" | head -20
+"$BIN" catalog describe market.index_prices --catalog "$CATALOG" | sed -n '/^column/,/^$/p'
+"$BIN" catalog export-ddl market.index_prices --catalog "$CATALOG" | head -16
 
 step "SQL over the catalog's tables (ticklake query: read-only, with Athena's scan statistics)"
 q() {
   printf '\n-- %s\n%s\n' "$1" "$2"
   "$BIN" query --catalog "$CATALOG" --format table "$2"
 }
-q "rows per index in the tutorial dataset" \
-  "SELECT symbol, count(*) AS bars, min(ts)::DATE AS first_day, max(ts)::DATE AS last_day
-   FROM market.bars GROUP BY symbol ORDER BY bars DESC"
-q "yearly OHLC of the NYSE Composite (NYA) from its daily bars, last 5 years" \
-  "SELECT year(ts) AS year, arg_min(open, ts) AS open, max(high) AS high, min(low) AS low,
-          arg_max(close, ts) AS close
-   FROM market.bars WHERE symbol = 'NYA' GROUP BY ALL ORDER BY year DESC LIMIT 5"
+q "rows per index, as the tutorial's producer sent them (columns keep their names: \"Adj Close\")" \
+  "SELECT \"Index\", count(*) AS days, min(\"Date\") AS first_day, max(\"Date\") AS last_day,
+          round(avg(\"Adj Close\"), 2) AS avg_adj_close
+   FROM market.index_prices GROUP BY 1 ORDER BY days DESC"
+q "yearly OHLC of the NYSE Composite (NYA) from its daily rows, last 5 years (year = a partition)" \
+  "SELECT year, arg_min(open, date) AS open, max(high) AS high, min(low) AS low, arg_max(close, date) AS close
+   FROM market.index_prices WHERE \"Index\" = 'NYA' GROUP BY ALL ORDER BY year DESC LIMIT 5"
 q "daily OHLC and VWAP per symbol from simulated trades (top 10 by volume)" \
   "SELECT dt, symbol, arg_min(price, ts) AS open, max(price) AS high, min(price) AS low,
           arg_max(price, ts) AS close, sum(size)::BIGINT AS volume, round(sum(price * size) / sum(size), 4) AS vwap

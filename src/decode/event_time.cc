@@ -33,7 +33,7 @@ Error unreadable(const CellValue& v) {
 
 } // namespace
 
-Result<TimestampUs> event_time_of(const CellValue& v) {
+Result<TimestampUs> event_time_of(CellValue& v) {
     switch (v.kind) {
     case CellValue::Kind::timestamp: return v.i;
     case CellValue::Kind::integer: return epoch_to_micros(static_cast<double>(v.i));
@@ -51,8 +51,13 @@ Result<TimestampUs> event_time_of(const CellValue& v) {
                 return epoch_to_micros(d);
             }
         }
-        if (auto t = parse_event_time(v.text)) {
-            return *t;
+        if (v.time_kind == CellValue::kTimeUnknown) {
+            auto t = parse_event_time(v.text);
+            v.time_kind = !t ? CellValue::kNotATime : v.text.size() == 10 ? CellValue::kDate : CellValue::kTimestamp;
+            v.time_us = t ? *t : 0;
+        }
+        if (v.time_kind != CellValue::kNotATime) {
+            return v.time_us;
         }
         return fail(unreadable(v));
     }

@@ -18,6 +18,7 @@ inline constexpr std::array<std::string_view, 8> kTimeFieldCandidates = {"ts",  
 //! The time a value gives: ISO 8601 text with or without a zone (none: UTC), a date
 //! (midnight UTC), or an epoch number, as a JSON number or digits in a string, whose magnitude
 //! tells the unit (see epoch_to_micros). Anything else is a poison error naming the value.
-Result<TimestampUs> event_time_of(const CellValue& v);
+//! A string's reading is kept in the cell, so the table's typing does not parse it again.
+Result<TimestampUs> event_time_of(CellValue& v);
 
 } // namespace ticklake

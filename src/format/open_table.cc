@@ -93,36 +93,65 @@ std::string quoted_excerpt(std::string_view s) {
     return out + "'";
 }
 
-// The type a value has by itself. Strings are read as dates or timestamps only while the
-// column could still be one (a column already text skips the parse); the parsed time is kept.
-ValueType natural_type(RowCell& cell, Kind column) {
-    const CellValue& v = cell.value;
+// Reads a string as a date or timestamp once per cell (the answer is kept in the cell).
+Kind time_kind(CellValue& v) {
+    if (v.time_kind == CellValue::kTimeUnknown) {
+        auto t = parse_event_time(v.text);
+        v.time_kind = !t ? CellValue::kNotATime : v.text.size() == 10 ? CellValue::kDate : CellValue::kTimestamp;
+        v.time_us = t ? *t : 0;
+    }
+    return v.time_kind == CellValue::kDate ? Kind::date : v.time_kind == CellValue::kTimestamp ? Kind::timestamp
+                                                                                                 : Kind::varchar;
+}
+
+// The kind a value has by itself (nested values: structure or list, their type in value.nested).
+// Strings are read as dates or timestamps only while the column could still be one: a column
+// already text skips the parse.
+Kind natural_kind(CellValue& v, Kind column) {
     switch (v.kind) {
-    case CellValue::Kind::null: return ValueType();
-    case CellValue::Kind::boolean: return ValueType(Kind::boolean);
-    case CellValue::Kind::integer: return ValueType(Kind::bigint);
-    case CellValue::Kind::real: return ValueType(Kind::float64);
-    case CellValue::Kind::timestamp: return ValueType(Kind::timestamp);
-    case CellValue::Kind::bytes: return ValueType(Kind::blob);
-    case CellValue::Kind::json: return *v.nested;
+    case CellValue::Kind::null: return Kind::null;
+    case CellValue::Kind::boolean: return Kind::boolean;
+    case CellValue::Kind::integer: return Kind::bigint;
+    case CellValue::Kind::real: return Kind::float64;
+    case CellValue::Kind::timestamp: return Kind::timestamp;
+    case CellValue::Kind::bytes: return Kind::blob;
+    case CellValue::Kind::json: return v.nested->kind;
     case CellValue::Kind::string:
+        if (column == Kind::varchar || v.text.size() < 10 || v.text[4] != '-') {
+            return Kind::varchar;
+        }
+        return time_kind(v);
     case CellValue::Kind::text: break;
     }
     if (column == Kind::varchar) {
-        return ValueType(Kind::varchar);
+        return Kind::varchar;
     }
-    const TextType t = v.kind == CellValue::Kind::text ? classify_text(v.text) : classify_json_string(v.text);
-    switch (t) {
-    case TextType::null: return ValueType(); // an empty unquoted CSV field
-    case TextType::boolean: return ValueType(Kind::boolean);
+    switch (classify_text(v.text)) {
+    case TextType::null: return Kind::null; // an empty unquoted CSV field
+    case TextType::boolean: return Kind::boolean;
     case TextType::int32:
-    case TextType::int64: return ValueType(Kind::bigint);
-    case TextType::float64: return ValueType(Kind::float64);
-    case TextType::date: return ValueType(Kind::date);
-    case TextType::timestamp: return ValueType(Kind::timestamp);
-    case TextType::string: return ValueType(Kind::varchar);
+    case TextType::int64: return Kind::bigint;
+    case TextType::float64: return Kind::float64;
+    case TextType::date:
+    case TextType::timestamp: return time_kind(v);
+    case TextType::string: return Kind::varchar;
     }
-    return ValueType(Kind::varchar);
+    return Kind::varchar;
+}
+
+// widen() for two scalar kinds, without building types (the per-value path).
+std::optional<Kind> widen_scalar(Kind a, Kind b) {
+    if (a == b || b == Kind::null) {
+        return a;
+    }
+    if (a == Kind::null) {
+        return b;
+    }
+    auto w = widen(ValueType(a), ValueType(b));
+    if (!w) {
+        return std::nullopt;
+    }
+    return w->kind;
 }
 
 void append_int(std::string& out, int64_t v) {
@@ -151,15 +180,16 @@ bool parse_number(std::string_view s, T& out) {
 
 bool is_text(const CellValue& v) { return v.kind == CellValue::Kind::string || v.kind == CellValue::Kind::text; }
 
-// Puts value into cell.as_* in the form a column of type `to` stores. False when it cannot be.
-bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
-    const CellValue& v = cell.value;
+// Puts value into cell.as_* in the form a column of kind `to` stores (`full`: its whole type,
+// needed for decimal and nested kinds). False when it cannot be.
+bool convert(RowCell& cell, Kind to_kind, const ValueType* full, RowCells& row) {
+    CellValue& v = cell.value;
     cell.is_null = v.kind == CellValue::Kind::null ||
                    (v.kind == CellValue::Kind::text && v.text.empty()); // an empty bare CSV field
     if (cell.is_null) {
         return true;
     }
-    switch (to.kind) {
+    switch (to_kind) {
     case Kind::null: return false;
     case Kind::boolean:
         if (v.kind == CellValue::Kind::boolean) {
@@ -193,11 +223,10 @@ bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
         if (v.kind == CellValue::Kind::timestamp) {
             cell.as_int = v.i;
         } else if (is_text(v)) {
-            auto t = parse_event_time(trim(v.text));
-            if (!t) {
+            if (time_kind(v) == Kind::varchar) {
                 return false;
             }
-            cell.as_int = *t;
+            cell.as_int = v.time_us;
         } else if (v.kind == CellValue::Kind::integer) {
             cell.as_int = epoch_to_micros(static_cast<double>(v.i));
         } else if (v.kind == CellValue::Kind::real && std::isfinite(v.d)) {
@@ -205,7 +234,7 @@ bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
         } else {
             return false;
         }
-        if (to.kind == Kind::date) {
+        if (to_kind == Kind::date) {
             const int64_t t = cell.as_int;
             cell.as_int = t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
         }
@@ -238,7 +267,7 @@ bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
         if (v.kind != CellValue::Kind::integer && v.kind != CellValue::Kind::real && !is_text(v)) {
             return false;
         }
-        auto d = normalize_decimal(trim(v.text), to.precision, to.scale);
+        auto d = normalize_decimal(trim(v.text), full->precision, full->scale);
         if (!d) {
             return false;
         }
@@ -258,8 +287,8 @@ bool convert(RowCell& cell, const ValueType& to, RowCells& row) {
         if (v.kind != CellValue::Kind::json) {
             return false;
         }
-        auto w = widen(to, *v.nested);
-        if (!w || !(*w == to)) {
+        auto w = widen(*full, *v.nested);
+        if (!w || !(*w == *full)) {
             return false; // the value has fields or types the column cannot take
         }
         cell.as_text = v.text;
@@ -310,7 +339,7 @@ ValueType& RowCells::new_type() {
     return t;
 }
 
-const RowCell* RowCells::find(std::string_view field) const {
+RowCell* RowCells::find(std::string_view field) {
     for (auto it = cells_.rbegin(); it != cells_.rend(); ++it) {
         if (it->column == kNoColumn && it->field == field) {
             return &*it;
@@ -381,9 +410,13 @@ uint32_t OpenSchema::declare(std::string field, std::string_view name, ValueType
 
 std::optional<uint32_t> OpenSchema::find(std::string_view field, size_t position) {
     if (position < by_position_.size()) {
-        const uint32_t c = by_position_[position];
-        if (c != kNoColumn && columns_[c].field == field) {
-            return c;
+        auto& [a, b] = by_position_[position];
+        if (a != kNoColumn && columns_[a].field == field) {
+            return a;
+        }
+        if (b != kNoColumn && columns_[b].field == field) {
+            std::swap(a, b);
+            return a;
         }
     }
     auto it = by_field_.find(field);
@@ -391,9 +424,11 @@ std::optional<uint32_t> OpenSchema::find(std::string_view field, size_t position
         return std::nullopt;
     }
     if (position >= by_position_.size()) {
-        by_position_.resize(position + 1, kNoColumn);
+        by_position_.resize(position + 1, {kNoColumn, kNoColumn});
     }
-    by_position_[position] = it->second;
+    auto& [a, b] = by_position_[position];
+    b = a;
+    a = it->second;
     return it->second;
 }
 
@@ -455,13 +490,12 @@ Status OpenTableBuffer::check(RowCells& row, size_t& new_columns) {
     for (size_t i = 0; i < cells.size(); ++i) {
         RowCell& cell = cells[i];
         cell.skip = false;
+        cell.type = nullptr;
         if (cell.column == kNoColumn) {
             if (auto found = schema_->find(cell.field, i)) {
                 cell.column = *found;
             }
         }
-        ValueType& to = row.new_type();
-        cell.type = &to;
         if (cell.column == kNoColumn) {
             // A new field: its column is made on append. The same new field twice: the last wins.
             for (size_t j = 0; j < i; ++j) {
@@ -471,8 +505,9 @@ Status OpenTableBuffer::check(RowCells& row, size_t& new_columns) {
                 }
             }
             ++new_columns;
-            to = natural_type(cell, Kind::null);
-            if (!convert(cell, to, row)) {
+            cell.kind = natural_kind(cell.value, Kind::null);
+            cell.type = cell.value.kind == CellValue::Kind::json ? cell.value.nested : nullptr;
+            if (!convert(cell, cell.kind, cell.type, row)) {
                 result = fail(Error::poison("field '" + std::string(cell.field) + "': cannot read " +
                                             quoted_excerpt(cell.value.text)));
                 break;
@@ -487,15 +522,28 @@ Status OpenTableBuffer::check(RowCells& row, size_t& new_columns) {
         }
         seen = static_cast<uint32_t>(i + 1);
         const OpenColumn& col = columns[cell.column];
+        bool fits = true;
         if (col.fixed) {
-            to = col.type;
-        } else if (auto w = widen(col.type, natural_type(cell, col.type.kind))) {
-            to = std::move(*w);
+            cell.kind = col.type.kind;
+            cell.type = &col.type;
+        } else if (col.type.is_nested() || cell.value.kind == CellValue::Kind::json) {
+            auto w = cell.value.kind == CellValue::Kind::json ? widen(col.type, *cell.value.nested)
+                     : cell.value.kind == CellValue::Kind::null ? std::optional<ValueType>(col.type)
+                                                                : std::nullopt;
+            fits = w.has_value();
+            if (fits) {
+                ValueType& keep = row.new_type();
+                keep = std::move(*w);
+                cell.kind = keep.kind;
+                cell.type = &keep;
+            }
+        } else if (auto k = widen_scalar(col.type.kind, natural_kind(cell.value, col.type.kind))) {
+            cell.kind = *k;
+            cell.type = cell.kind == col.type.kind ? &col.type : nullptr; // decimal keeps its (p,s)
         } else {
-            result = fail(Error::poison(misfit(cell, col)));
-            break;
+            fits = false;
         }
-        if (!convert(cell, to, row)) {
+        if (!fits || !convert(cell, cell.kind, cell.type, row)) {
             result = fail(Error::poison(misfit(cell, col)));
             break;
         }
@@ -523,11 +571,19 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
         }
         uint32_t col = cell.column;
         if (col == kNoColumn) {
-            col = schema_->add(cell.field, *cell.type);
-        } else if (const OpenColumn& sc = schema_->columns()[col]; !sc.fixed && !(sc.type == *cell.type)) {
-            schema_->set_type(col, *cell.type); // widened (or a struct gained fields)
+            col = schema_->add(cell.field, cell.type != nullptr ? *cell.type : ValueType(cell.kind));
+        } else if (const OpenColumn& sc = schema_->columns()[col]; !sc.fixed) {
+            if (cell.type != nullptr ? !(*cell.type == sc.type) : sc.type.kind != cell.kind) {
+                // Widened (or a struct gained fields).
+                schema_->set_type(col, cell.type != nullptr ? *cell.type : ValueType(cell.kind));
+            }
         }
-        ensure_column(col);
+        if (generation_ != schema_->generation()) {
+            sync_columns(); // the schema changed: bring this buffer's columns along first
+        }
+        if (col >= batch_.columns.size()) {
+            ensure_column(col);
+        }
         if (batch_.columns[col].valid.size() > row_index) {
             continue; // already set by this row (a new field's column taken over twice)
         }
@@ -542,6 +598,13 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
     order_.add(symbol);
     ++batch_.rows;
     return {};
+}
+
+void OpenTableBuffer::sync_columns() {
+    for (uint32_t col = 0; col < batch_.columns.size(); ++col) {
+        ensure_column(col);
+    }
+    generation_ = schema_->generation();
 }
 
 void OpenTableBuffer::ensure_column(uint32_t col) {
@@ -652,9 +715,7 @@ const ColumnBatch& OpenTableBuffer::finish() {
     if (!columns.empty()) {
         ensure_column(static_cast<uint32_t>(columns.size() - 1));
     }
-    for (uint32_t col = 0; col < columns.size(); ++col) {
-        ensure_column(col);
-    }
+    sync_columns();
     // A column no value has typed yet is left out: a later file adds it with its real type.
     size_t out = 0;
     for (size_t col = 0; col < batch_.columns.size(); ++col) {

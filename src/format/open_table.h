@@ -45,6 +45,10 @@ struct CellValue {
     double d = 0;
     std::string_view text;
     const ValueType* nested = nullptr;
+    // Whether text reads as a date or timestamp, worked out once (see OpenTableBuffer).
+    static constexpr int8_t kTimeUnknown = -1, kNotATime = 0, kDate = 1, kTimestamp = 2;
+    int8_t time_kind = kTimeUnknown;
+    int64_t time_us = 0; //!< the time text reads as, when it does
 };
 
 //! A cell as the decoder gives it, and what OpenTableBuffer's check made of it.
@@ -54,7 +58,8 @@ struct RowCell {
     CellValue value;
     // Filled by the check, read by the append.
     bool skip = false;       //!< a later cell of the same field wins
-    const ValueType* type = nullptr; //!< the column's type once this value is in it
+    ValueType::Kind kind = ValueType::Kind::null; //!< the column's kind once this value is in it
+    const ValueType* type = nullptr; //!< ... and its whole type, for decimal and nested kinds
     bool is_null = false;
     int64_t as_int = 0;
     double as_double = 0;
@@ -72,7 +77,7 @@ public:
     std::string& new_string();
     ValueType& new_type();
     //! The last cell of `field`, or null.
-    const RowCell* find(std::string_view field) const;
+    RowCell* find(std::string_view field);
     std::vector<RowCell>& cells() { return cells_; }
     const std::vector<RowCell>& cells() const { return cells_; }
 
@@ -125,7 +130,9 @@ private:
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_field_;
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_lower_name_;
     std::vector<std::string> reserved_; //!< lower case
-    std::vector<uint32_t> by_position_; //!< column of the field at each position of the previous row
+    //! Columns of the fields at each position in the last two rows: messages of one topic
+    //! repeat one or two shapes (trades and quotes), so this skips most hash lookups.
+    std::vector<std::pair<uint32_t, uint32_t>> by_position_;
     size_t max_columns_;
     uint64_t generation_ = 0;
 };
@@ -151,6 +158,7 @@ private:
     Status check(RowCells& row, size_t& new_columns);
     static std::string misfit(const RowCell& cell, const OpenColumn& col);
     void ensure_column(uint32_t col);
+    void sync_columns();
     void retype(uint32_t col, const ValueType& to);
     void push(uint32_t col, const RowCell& cell);
     void push_null(uint32_t col);
@@ -161,6 +169,7 @@ private:
     std::vector<int64_t> ts_;
     RowOrder order_;
     size_t approx_bytes_ = 0;
+    uint64_t generation_ = UINT64_MAX; //!< schema generation the columns were last brought to
     std::vector<uint32_t> seen_in_row_; //!< per column: 1 + index of the row's cell that sets it
     std::vector<uint32_t> touched_;     //!< columns whose seen_in_row_ the current check set
 };

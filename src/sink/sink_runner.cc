@@ -241,7 +241,7 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     for (const auto& po : assigned) {
         list += fmt::format("{}{}/{}", list.empty() ? "" : ",", po.topic, po.partition);
     }
-    std::fprintf(stderr, "%ssink: assigned [%s]\n", options_.progress ? "\n" : "", list.c_str());
+    std::fprintf(stderr, "%ssink: assigned partitions [%s]\n", options_.progress ? "\n" : "", list.c_str());
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -513,7 +513,7 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
     if (r.state.time_field->empty()) {
         ts = m.timestamp_ms() >= 0 ? m.timestamp_ms() * 1000 : now_us();
     } else {
-        const RowCell* cell = row_.find(*r.state.time_field);
+        RowCell* cell = row_.find(*r.state.time_field);
         if (cell == nullptr) {
             return fail(Error::poison("no event time: field '" + *r.state.time_field + "' is missing"));
         }
