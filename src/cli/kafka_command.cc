@@ -252,11 +252,16 @@ void add_kafka_command(CLI::App& app) {
                       "KRaft controller port on 127.0.0.1. Default: --port + 1")
         ->check(CLI::Range(1, 65535));
     start->add_option("--state-dir", *state_dir, state_dir_help);
+    auto no_auto_create = std::make_shared<bool>(false);
+    start->add_flag("--no-auto-create", *no_auto_create,
+                    "do not create topics on first use (auto.create.topics.enable=false): a client that sends to a\n"
+                    "missing topic gets UNKNOWN_TOPIC_OR_PART until `ticklake kafka topics create` creates it");
     start->add_option("--timeout", *start_timeout,
                       "seconds to wait for the broker to answer; if it does not, it is stopped and its log shown")
         ->capture_default_str()
         ->check(CLI::Range(1, 3600));
     start->footer(
+        "Topics are created on first use (one partition), as Apache Kafka does by default, unless --no-auto-create.\n"
         "The first start formats data/ with a new cluster id (kept in cluster.id); later starts keep the data.\n"
         "Ports are checked before anything starts: a busy port is an error naming it.\n"
         "If a broker from this state dir already runs, nothing is started and its address is printed (exit 0).\n"
@@ -264,7 +269,8 @@ void add_kafka_command(CLI::App& app) {
         "Output: progress and a summary on stderr; the last line on stdout is the bootstrap address\n"
         "(e.g. 127.0.0.1:9092), so `BOOTSTRAP=$(ticklake kafka start)` works in scripts.\n"
         "Exit status: 0 running (started or already running), 1 failed.");
-    start->callback([opts, state_dir, start_timeout] {
+    start->callback([opts, state_dir, start_timeout, no_auto_create] {
+        opts->auto_create_topics = !*no_auto_create;
         run_start(*opts, *state_dir, *start_timeout);
     });
 
