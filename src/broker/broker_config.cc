@@ -54,9 +54,14 @@ std::string render_server_properties(const BrokerConfig& c) {
     line("share.coordinator.state.topic.min.isr", "1");
     // Consumers join at once instead of waiting 3 s for more members (tests, demos).
     line("group.initial.rebalance.delay.ms", "0");
-    // Producers create their topics through the Admin API with an explicit partition count.
+    // A producer or consumer that names a missing topic gets it created, as Apache Kafka does by
+    // default: clients written for Kafka (the tutorial's kafka-python producer) send to a new
+    // topic without creating it first. `--no-auto-create` turns it off to mimic a locked-down
+    // cluster. Auto-created topics get Kafka's default of one partition (total order, which a
+    // producer that never created its topic may rely on); `ticklake produce` still creates its
+    // topics through the Admin API with an explicit --partitions.
     line("num.partitions", "1");
-    line("auto.create.topics.enable", "false");
+    line("auto.create.topics.enable", c.auto_create_topics ? "true" : "false");
     line("log.retention.hours", std::to_string(c.retention_hours));
     line("log.segment.bytes", std::to_string(c.segment_bytes));
     // The default 128 MiB dedupe buffer is a large share of a 1 GiB heap; only the small

@@ -17,12 +17,13 @@ struct BrokerConfig {
     std::filesystem::path data_dir;   //!< log.dirs
     int retention_hours = 168;        //!< log.retention.hours
     long long segment_bytes = 256LL << 20; //!< log.segment.bytes
+    bool auto_create_topics = true;   //!< auto.create.topics.enable (`--no-auto-create` clears it)
 
     std::string bootstrap() const { return std::string(kLoopback) + ":" + std::to_string(port); }
 };
 
 //! server.properties text: broker and controller in one process, node id 1, replication
-//! factors of internal topics 1, no auto-created topics.
+//! factors of internal topics 1, topics created on first use unless auto_create_topics is off.
 std::string render_server_properties(const BrokerConfig& config);
 
 //! log4j2 properties: INFO and above to <logs_dir>/server.log (rolled at 100 MiB, 5 kept),

@@ -287,6 +287,7 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
     config.port = port;
     config.controller_port = controller_port;
     config.data_dir = state_dir_ / "data";
+    config.auto_create_topics = options.auto_create_topics;
     if (auto st = write_file(properties_file(), render_server_properties(config)); !st) {
         return fail(st.error());
     }

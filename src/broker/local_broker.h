@@ -30,6 +30,7 @@ struct LocalBrokerOptions {
     std::string heap_opts = "-Xms256m -Xmx1g";              //!< JVM heap flags, split on spaces
     std::chrono::milliseconds start_timeout{60'000};        //!< until it answers metadata
     std::chrono::milliseconds stop_timeout{30'000};         //!< SIGTERM grace before SIGKILL
+    bool auto_create_topics = true;                         //!< auto.create.topics.enable
 };
 
 //! broker.env: what a running broker of this state dir is.

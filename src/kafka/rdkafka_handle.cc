@@ -64,6 +64,15 @@ Error to_error(rd_kafka_resp_err_t err, const std::string& context) {
         return Error::not_found(std::move(msg));
     case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
         return Error::poison(std::move(msg));
+    // Admin requests the broker refuses as asked: the message (with the broker's reason) says
+    // what to change.
+    case RD_KAFKA_RESP_ERR_INVALID_PARTITIONS:
+    case RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR:
+    case RD_KAFKA_RESP_ERR_INVALID_REPLICA_ASSIGNMENT:
+    case RD_KAFKA_RESP_ERR_INVALID_CONFIG:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+        return Error::invalid(std::move(msg));
     default:
         return Error::fatal(std::move(msg));
     }

@@ -29,6 +29,9 @@ struct PartitionListDeleter {
 struct MessageDeleter {
     void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
 };
+struct MetadataDeleter {
+    void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
+};
 
 using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
 using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
@@ -36,6 +39,7 @@ using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
 using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
 using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
 using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+using Metadata = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
 
 //! Sets one property; invalid_argument naming the key when librdkafka refuses it.
 Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);

@@ -56,8 +56,9 @@ class Broker:
         self.port = free_port_pair()
         self.bootstrap = f"127.0.0.1:{self.port}"
 
-    def start(self):
-        proc = run(["kafka", "start", "--port", str(self.port), "--state-dir", str(self.state_dir)], timeout=180)
+    def start(self, *extra):
+        proc = run(["kafka", "start", "--port", str(self.port), "--state-dir", str(self.state_dir), *extra],
+                   timeout=180)
         last = proc.stdout.strip().splitlines()[-1]
         assert last == self.bootstrap, f"kafka start printed {last!r}, expected {self.bootstrap!r}"
 

@@ -45,10 +45,18 @@ TEST(BrokerConfig, RendersSingleNodeKraftOnLoopback) {
         EXPECT_EQ(p[key], "1") << key;
     }
     EXPECT_EQ(p["group.initial.rebalance.delay.ms"], "0");
-    EXPECT_EQ(p["auto.create.topics.enable"], "false");
+    EXPECT_EQ(p["auto.create.topics.enable"], "true") << "Apache Kafka's default: clients may send to new topics";
     EXPECT_EQ(p["log.segment.bytes"], std::to_string(256 << 20));
     EXPECT_EQ(p["log.retention.hours"], "168");
     EXPECT_EQ(c.bootstrap(), "127.0.0.1:19092");
+}
+
+TEST(BrokerConfig, NoAutoCreateTurnsTopicCreationOnFirstUseOff) {
+    BrokerConfig c;
+    c.auto_create_topics = false;
+    auto p = parse_properties(render_server_properties(c));
+    EXPECT_EQ(p["auto.create.topics.enable"], "false");
+    EXPECT_EQ(p["num.partitions"], "1");
 }
 
 TEST(BrokerConfig, Log4jWritesServerLogAndNothingToConsole) {

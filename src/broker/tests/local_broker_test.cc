@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "broker/broker_process.h"
+#include "broker/tests/free_port.h"
 #include "broker/tests/temp_dir.h"
 
 namespace ticklake::broker {
@@ -191,6 +192,23 @@ TEST(LocalBroker, RejectsBadPorts) {
     auto same = broker.start(options, no_runtime());
     ASSERT_FALSE(same);
     EXPECT_EQ(same.error().kind, ErrorKind::invalid_argument);
+}
+
+// The properties are written before Java is needed, so the fake runtime's failure comes after.
+TEST(LocalBroker, StartWritesTheAutoCreateSettingItWasGiven) {
+    TempDir t;
+    LocalBroker broker(t.path() / "state");
+    LocalBrokerOptions options;
+    options.port = testing::free_port();
+    options.controller_port = options.port + 1; // free_port() is ephemeral: below 65535
+    for (bool on : {true, false}) {
+        options.auto_create_topics = on;
+        EXPECT_FALSE(broker.start(options, no_runtime()));
+        std::ifstream in(broker.properties_file());
+        const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        const std::string want = std::string("\nauto.create.topics.enable=") + (on ? "true" : "false") + "\n";
+        EXPECT_NE(text.find(want), std::string::npos) << text;
+    }
 }
 
 TEST(LocalBroker, StateDirIsAbsolute) {

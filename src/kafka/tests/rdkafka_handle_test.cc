@@ -35,6 +35,14 @@ TEST(RdkafkaToError, OneBadMessageIsPoison) {
     expect_kind(RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, ErrorKind::poison);
 }
 
+TEST(RdkafkaToError, AdminRequestsTheBrokerRefusesAsAskedAreInvalidArguments) {
+    for (auto err : {RD_KAFKA_RESP_ERR_INVALID_PARTITIONS, RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR,
+                     RD_KAFKA_RESP_ERR_INVALID_REPLICA_ASSIGNMENT, RD_KAFKA_RESP_ERR_INVALID_CONFIG,
+                     RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_POLICY_VIOLATION}) {
+        expect_kind(err, ErrorKind::invalid_argument);
+    }
+}
+
 TEST(RdkafkaToError, EverythingElseIsFatal) {
     for (auto err : {RD_KAFKA_RESP_ERR__FATAL, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
                      RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR__INVALID_ARG,

@@ -2,16 +2,13 @@
 // `make setup`). The Coinbase recording is replayed across a dropped connection and a
 // duplicate burst; the topic must then hold every event of the recording exactly once,
 // with the symbol as key.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <set>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "broker/kafka_runtime.h"
 #include "broker/local_broker.h"
+#include "broker/tests/free_port.h"
 #include "broker/tests/temp_dir.h"
 #include "common/event_json.h"
 #include "kafka/kafka_admin.h"
@@ -25,26 +22,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
 TEST(LiveSourceIntoKafka, CoinbaseRecordingLandsOnceEachAcrossADrop) {
     broker::testing::TempDir dir;
     auto runtime = broker::locate_kafka_runtime();
     ASSERT_TRUE(runtime) << runtime.error().message;
     broker::LocalBrokerOptions bo;
-    bo.port = free_port();
+    bo.port = broker::testing::free_port();
     do {
-        bo.controller_port = free_port();
+        bo.controller_port = broker::testing::free_port();
     } while (bo.controller_port == bo.port);
     bo.heap_opts = "-Xms128m -Xmx512m";
     broker::LocalBroker local(dir.path() / "kafka");
