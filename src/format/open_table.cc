@@ -608,9 +608,10 @@ void OpenTableBuffer::sync_columns() {
 }
 
 void OpenTableBuffer::ensure_column(uint32_t col) {
-    const auto& sc = schema_->columns()[col];
+    // Columns this buffer has not seen yet start as NULL for its earlier rows, typed as the
+    // schema has them now (every one up to col, so none is left untyped).
     while (batch_.columns.size() <= col) {
-        const uint32_t i = static_cast<uint32_t>(batch_.columns.size());
+        const auto i = static_cast<uint32_t>(batch_.columns.size());
         Column c;
         c.name = schema_->columns()[i].name;
         set_storage(c, ValueType());
@@ -619,9 +620,10 @@ void OpenTableBuffer::ensure_column(uint32_t col) {
         for (size_t r = 0; r < batch_.rows; ++r) {
             push_null(i);
         }
+        retype(i, schema_->columns()[i].type);
     }
-    if (!(types_[col] == sc.type)) {
-        retype(col, sc.type);
+    if (!(types_[col] == schema_->columns()[col].type)) {
+        retype(col, schema_->columns()[col].type);
     }
 }
 

@@ -219,3 +219,31 @@ TEST(NormalizeDecimal, RoundsAndRefusesWhatDoesNotFit) {
 
 } // namespace
 } // namespace ticklake
+
+namespace ticklake {
+namespace {
+
+TEST(OpenTableBuffer, ColumnsTheSinkFillsStayAlignedWithTheRows) {
+    OpenSchema schema({}, 100);
+    const uint32_t offset_col = schema.declare("", "_offset", ValueType(ValueType::Kind::bigint));
+    OpenTableBuffer buf(schema);
+    RowCells row;
+    for (int64_t i = 0; i < 3; ++i) {
+        row.clear();
+        CellValue& a = row.add("a");
+        a.kind = CellValue::Kind::text;
+        a.text = i == 0 ? "x" : "y";
+        CellValue& o = row.add_to_column(offset_col);
+        o.kind = CellValue::Kind::integer;
+        o.i = 10 + i;
+        ASSERT_TRUE(buf.append(row, "", 0));
+    }
+    const ColumnBatch& b = buf.finish();
+    ASSERT_EQ(b.columns.size(), 2u);
+    EXPECT_EQ(b.columns[0].name, "_offset");
+    EXPECT_EQ(b.columns[0].ints, (std::vector<int64_t>{10, 11, 12}));
+    EXPECT_EQ(b.columns[0].valid, (std::vector<uint8_t>{1, 1, 1}));
+}
+
+} // namespace
+} // namespace ticklake
