@@ -364,6 +364,17 @@ void add_sink_command(CLI::App& app) {
                   "partitions are registered at once, as `ticklake crawl` would record them)");
     cmd->add_flag("--progress", flags->progress, "Print a status line every second (default: when on a terminal)");
     cmd->add_flag("--no-progress", flags->no_progress, "Never print the status line");
+    cmd->footer(
+        "Examples:\n"
+        "  ticklake sink -t ticks -g lake -w ./warehouse                # ticklake's events: trades, quotes, bars\n"
+        "  ticklake sink -t orders -g lake -w ./warehouse --until-idle 5  # any team's JSON topic -> market.orders\n"
+        "  ticklake sink --topic-regex 'prices\\..*' -g lake -w s3://lake/wh   # each matching topic, its own table\n"
+        "  ticklake sink -t fx -g lake -w ./wh --column rate=decimal(18,8) --time-field ts --partition-by pair\n"
+        "  ticklake sink -t lines -g lake -w ./wh --value-format csv --columns symbol,ts,price\n"
+        "  ticklake sink -t anything -g archive -w ./wh --value-format raw  # the bytes, with Kafka metadata\n"
+        "Open tables (json, csv, raw): columns are typed from the values (boolean, bigint, double, string,\n"
+        "date, timestamp, struct, array) and widen as data changes (bigint -> double -> string); a value\n"
+        "that cannot fit (an object where a number was) is a dead letter. Rules: docs/storage.md.");
     cmd->callback([flags] { exit_code = run_sink(*flags); });
 }
 
