@@ -11,18 +11,6 @@ namespace ticklake {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool all_digits(std::string_view s) {
     if (s.empty()) {
         return false;
@@ -103,6 +91,30 @@ int hive_numeric_rank(const std::string& t) {
 }
 
 } // namespace
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.size(); ++i) {
+        const auto x = static_cast<unsigned char>(a[i]);
+        const auto y = static_cast<unsigned char>(b[i]);
+        if (x != y && std::tolower(x) != std::tolower(y)) {
+            return false;
+        }
+    }
+    return true;
+}
 
 std::optional<TimestampUs> parse_event_time(std::string_view value) {
     if (value.size() < 10 || !is_date_shape(value.substr(0, 10)) || !valid_date(value)) {

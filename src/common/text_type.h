@@ -38,6 +38,11 @@ const char* hive_type_name(TextType t);
 //! float < double, date < timestamp, equal types stay); used when files of one table disagree.
 std::string widen_hive_type(const std::string& a, const std::string& b);
 
+//! ASCII letters in lower case, other bytes as they are (identifiers compare this way in SQL).
+std::string ascii_lower(std::string_view s);
+//! Equal ignoring the case of ASCII letters.
+bool iequals(std::string_view a, std::string_view b);
+
 //! Microseconds of a date or timestamp value (dates at midnight UTC, text without an offset
 //! read as UTC), or nullopt when the text is not one.
 std::optional<TimestampUs> parse_event_time(std::string_view value);

@@ -10,21 +10,6 @@ namespace ticklake {
 
 namespace {
 
-bool all_digits(std::string_view s) {
-    if (!s.empty() && s.front() == '-') {
-        s.remove_prefix(1);
-    }
-    if (s.empty()) {
-        return false;
-    }
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-    }
-    return true;
-}
-
 Error unreadable(const CellValue& v) {
     std::string shown(v.text.substr(0, 40));
     return Error::poison("event time '" + shown + (v.text.size() > 40 ? "...'" : "'") +
@@ -44,7 +29,7 @@ Result<TimestampUs> event_time_of(CellValue& v) {
         return epoch_to_micros(v.d);
     case CellValue::Kind::string:
     case CellValue::Kind::text: {
-        if (all_digits(v.text)) {
+        if (const TextType t = classify_text(v.text); t == TextType::int32 || t == TextType::int64) {
             double d = 0;
             auto [p, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), d);
             if (ec == std::errc() && p == v.text.data() + v.text.size()) {

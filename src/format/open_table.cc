@@ -44,20 +44,6 @@ void set_storage(Column& c, const ValueType& t) {
                                                  : std::string();
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
         s.remove_prefix(1);
@@ -353,13 +339,13 @@ RowCell* RowCells::find(std::string_view field) {
 
 OpenSchema::OpenSchema(std::vector<std::string> reserved, size_t max_columns) : max_columns_(max_columns) {
     for (auto& r : reserved) {
-        reserved_.push_back(lower(r));
+        reserved_.push_back(ascii_lower(r));
     }
 }
 
 uint32_t OpenSchema::push(OpenColumn c) {
     const auto index = static_cast<uint32_t>(columns_.size());
-    by_lower_name_.emplace(lower(c.name), index);
+    by_lower_name_.emplace(ascii_lower(c.name), index);
     if (!c.field.empty()) {
         by_field_[c.field] = index;
     }
@@ -372,7 +358,7 @@ std::string OpenSchema::unique_name(std::string_view wanted) const {
     const std::string base = wanted.empty() ? "_" : std::string(wanted);
     std::string name = base;
     for (int n = 2;; ++n) {
-        const std::string key = lower(name);
+        const std::string key = ascii_lower(name);
         if (!by_lower_name_.contains(key) && std::find(reserved_.begin(), reserved_.end(), key) == reserved_.end()) {
             return name;
         }
@@ -381,7 +367,7 @@ std::string OpenSchema::unique_name(std::string_view wanted) const {
 }
 
 void OpenSchema::seed(std::string name, ValueType type) {
-    if (by_lower_name_.contains(lower(name))) {
+    if (by_lower_name_.contains(ascii_lower(name))) {
         return;
     }
     OpenColumn c;
@@ -438,7 +424,7 @@ uint32_t OpenSchema::add(std::string_view field, ValueType type) {
     // field whose name would be that column's takes it over instead of making "Price_3".
     for (int n = 2; name != field && n < 100; ++n) {
         const std::string earlier = std::string(field.empty() ? "_" : field) + "_" + std::to_string(n);
-        auto it = by_lower_name_.find(lower(earlier));
+        auto it = by_lower_name_.find(ascii_lower(earlier));
         if (it == by_lower_name_.end()) {
             break;
         }

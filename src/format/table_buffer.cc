@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "common/event_json.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 
@@ -103,14 +104,6 @@ std::string json_text(const FieldValue& v) {
     case 3: append_double_text(out, std::get<double>(v)); break;
     case 4: out = std::get<std::string>(v); break;
     default: break;
-    }
-    return out;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return out;
 }
@@ -297,10 +290,10 @@ size_t TableBuffer::column_for_field(size_t position, const std::string& field) 
         // A new column. Its name must differ, ignoring case, from every other column: a field
         // "Symbol" or a second "price" beside "Price" gets a suffix "_2", "_3", ...
         std::string name = field.empty() ? "_" : field;
-        std::string key = lower(name);
+        std::string key = ascii_lower(name);
         for (int n = 2; lower_names_.contains(key); ++n) {
             name = (field.empty() ? "_" : field) + "_" + std::to_string(n);
-            key = lower(name);
+            key = ascii_lower(name);
         }
         lower_names_.insert(std::move(key));
         const auto col = static_cast<uint32_t>(batch_.columns.size());

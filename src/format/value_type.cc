@@ -6,6 +6,7 @@
 
 #include "common/event_json.h"
 #include "common/sql_quote.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 
@@ -47,14 +48,6 @@ std::optional<ValueType> widen_struct(const ValueType& a, const ValueType& b) {
     return out;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
 // Hive struct field names are bare words; anything else is quoted with backticks (Spark and
 // Athena accept them there).
 std::string hive_field_name(std::string_view name) {
@@ -62,10 +55,10 @@ std::string hive_field_name(std::string_view name) {
         return std::isalnum(c) != 0 || c == '_';
     });
     if (plain) {
-        return lower(name);
+        return ascii_lower(name);
     }
     std::string out = "`";
-    for (char c : lower(name)) {
+    for (char c : ascii_lower(name)) {
         out.push_back(c);
         if (c == '`') {
             out.push_back('`');
@@ -117,7 +110,7 @@ private:
         while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_')) {
             ++pos_;
         }
-        return lower(s_.substr(start, pos_ - start));
+        return ascii_lower(s_.substr(start, pos_ - start));
     }
 
     // A struct field name: bare, `backticked` or "double quoted".

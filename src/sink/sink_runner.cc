@@ -379,6 +379,20 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     }
 }
 
+FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, int64_t offset) {
+    auto fit = b.files.find(key);
+    if (fit == b.files.end()) {
+        FileBuffer f;
+        f.table = std::get<0>(key);
+        f.partition_path = std::get<1>(key);
+        f.period = std::get<2>(key);
+        f.first_offset = offset;
+        fit = b.files.emplace(std::move(key), std::move(f)).first;
+    }
+    b.last_file = &fit->second;
+    return fit->second;
+}
+
 void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
     auto parsed = parser_.parse_into(m.value(), event_);
     if (!parsed) {
@@ -395,19 +409,10 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
         }
     }
     if (!file) {
-        std::string table = table_name_for(event_);
-        FileKey key{table, std::string(), period};
-        auto fit = b.files.find(key);
-        if (fit == b.files.end()) {
-            FileBuffer f;
-            f.typed = std::make_unique<TableBuffer>(event_.type);
-            f.table = table;
-            f.period = period;
-            f.first_offset = m.offset();
-            fit = b.files.emplace(std::move(key), std::move(f)).first;
+        file = &file_for(b, FileKey{table_name_for(event_), std::string(), period}, m.offset());
+        if (!file->typed) {
+            file->typed = std::make_unique<TableBuffer>(event_.type);
         }
-        file = &fit->second;
-        b.last_file = file;
     }
     const size_t before = file->typed->approx_bytes();
     file->typed->append(event_);
@@ -567,13 +572,17 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         return;
     }
     if (r.state.value_format == ValueFormat::csv) {
-        if (r.csv_header.empty()) {
-            auto fields = r.csv.split(m.value());
+        // A producer that repeats its header (one per file it sends, say): learn the header's
+        // exact text from the first repeat, looking only at lines that start like it.
+        const std::string_view first = r.csv.columns().front();
+        const std::string_view v = m.value();
+        if (r.csv_header.empty() && (v.starts_with(first) || (v.size() > 1 && v.substr(1).starts_with(first)))) {
+            auto fields = r.csv.split(v);
             if (fields && *fields == r.csv.columns()) {
-                r.csv_header = std::string(m.value()); // a producer that repeats its header
+                r.csv_header = std::string(v);
             }
         }
-        if (!r.csv_header.empty() && m.value() == r.csv_header) {
+        if (!r.csv_header.empty() && v == r.csv_header) {
             ++stats_.header_lines;
             return;
         }
@@ -588,19 +597,10 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
     FileBuffer* file = b.last_file;
     if (file == nullptr || !file->open || file->period != period || file->table != r.table ||
         file->partition_path != partition_path) {
-        FileKey key{r.table, partition_path, period};
-        auto fit = b.files.find(key);
-        if (fit == b.files.end()) {
-            FileBuffer f;
-            f.open = std::make_unique<OpenTableBuffer>(*r.schema);
-            f.table = r.table;
-            f.partition_path = partition_path;
-            f.period = period;
-            f.first_offset = m.offset();
-            fit = b.files.emplace(std::move(key), std::move(f)).first;
+        file = &file_for(b, FileKey{r.table, partition_path, period}, m.offset());
+        if (!file->open) {
+            file->open = std::make_unique<OpenTableBuffer>(*r.schema);
         }
-        file = &fit->second;
-        b.last_file = file;
     }
     const size_t before = file->open->approx_bytes();
     if (auto st = file->open->append(row_, m.key(), ts); !st) {

@@ -99,6 +99,8 @@ private:
     OpenTable& open_table_for(TopicRoute& r);
     PartitionState* state_of(const ConsumedMessage& m);
     void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
+    //! The batch's file for key, made (starting at offset) when it has none yet.
+    FileBuffer& file_for(PartitionBatch& b, FileKey key, int64_t offset);
     void accept_event(const ConsumedMessage& m, PartitionBatch& b);
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);

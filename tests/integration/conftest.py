@@ -139,6 +139,27 @@ def kill_tree(proc: subprocess.Popen, sig=signal.SIGKILL):
     proc.wait(timeout=60)
 
 
+def kill_inside_a_batch(proc, journals: Path, warehouse: Path, timeout=120) -> bool:
+    """SIGKILLs the sink inside the crash window: a batch's journal lists its files and some,
+    not all, of them are visible, so the batch's offset cannot be committed yet. True when the
+    kill landed there."""
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        for journal in journals.glob("p*.json") if journals.exists() else ():
+            try:
+                keys = json.loads(journal.read_text())["keys"]
+            except (OSError, ValueError):
+                continue  # removed or replaced meanwhile
+            while journal.exists() and proc.poll() is None:
+                visible = sum((warehouse / k).exists() for k in keys)
+                if 0 < visible < len(keys):
+                    proc.send_signal(signal.SIGKILL)
+                    return True
+                time.sleep(0.0002)
+        time.sleep(0.0005)
+    return False
+
+
 def wait_for(predicate, timeout, what):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -1,15 +1,13 @@
 """Exactly once, end to end: every event id produced lands in exactly one row."""
-import json
 import signal
 import subprocess
-import time
 
 import duckdb
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from conftest import (BINARY, data_files, kcat_dump, kill_tree, produce_sim, run, sink, sink_args,
-                      wait_for)
+from conftest import (BINARY, data_files, kcat_dump, kill_inside_a_batch, kill_tree, produce_sim, run, sink,
+                      sink_args, wait_for)
 
 TRADE_COLS = "id VARCHAR, type VARCHAR, symbol VARCHAR, ts VARCHAR, price DOUBLE, size DOUBLE, " \
              "exchange VARCHAR, side VARCHAR, bid DOUBLE, bid_size DOUBLE, ask DOUBLE, ask_size DOUBLE"
@@ -125,23 +123,7 @@ def test_kill_nine_mid_run_then_restart_is_exactly_once(broker, topic, warehouse
                                 stderr=open(logs[-1], "w"))
         # Let a few batches commit first, so the restart has progress to keep.
         wait_for(lambda: len(all_data_files()) >= baseline + 6, 120, "committed batches")
-        # Kill inside the crash window: a batch's journal lists its files and some, not all,
-        # of them are visible, so the batch's offset cannot be committed yet.
-        deadline = time.time() + 120
-        killed = False
-        while time.time() < deadline and proc.poll() is None and not killed:
-            for journal in journals.glob("p*.json") if journals.exists() else ():
-                try:
-                    keys = json.loads(journal.read_text())["keys"]
-                except (OSError, ValueError):
-                    continue  # removed or replaced meanwhile
-                while not killed and journal.exists() and proc.poll() is None:
-                    visible = sum((warehouse / k).exists() for k in keys)
-                    if 0 < visible < len(keys):
-                        proc.send_signal(signal.SIGKILL)
-                        killed = True
-                    time.sleep(0.0002)
-            time.sleep(0.0005)
+        killed = kill_inside_a_batch(proc, journals, warehouse)
         proc.wait(timeout=60)
         assert killed, "no kill landed inside a batch: make the test bigger"
     logs.append(tmp_path / "final.log")

@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 import zipfile
 from collections import Counter
@@ -21,8 +20,8 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import (BINARY, SHARED_DATA, ROOT, data_files, kill_tree, produce_sim, run, sink, sink_args,
-                      wait_for)
+from conftest import (BINARY, SHARED_DATA, ROOT, data_files, kill_inside_a_batch, produce_sim, run, sink,
+                      sink_args, wait_for)
 
 TUTORIAL_ZIP = SHARED_DATA / "indexProcessed.csv.zip"
 TUTORIAL_COLUMNS = ["Index", "Date", "Open", "High", "Low", "Close", "Adj Close", "Volume", "CloseUSD"]
@@ -291,20 +290,7 @@ def test_kill_nine_on_a_schemaless_topic_is_exactly_once(broker, topic, tmp_path
         baseline = len(data_files(warehouse, table, "parquet"))
         proc = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=open(logs[-1], "w"))
         wait_for(lambda: len(data_files(warehouse, table, "parquet")) >= baseline + 4, 120, "committed batches")
-        deadline, killed = time.time() + 120, False
-        while time.time() < deadline and proc.poll() is None and not killed:
-            for journal in journals.glob("p*.json") if journals.exists() else ():
-                try:
-                    keys = json.loads(journal.read_text())["keys"]
-                except (OSError, ValueError):
-                    continue
-                while not killed and journal.exists() and proc.poll() is None:
-                    visible = sum((warehouse / k).exists() for k in keys)
-                    if 0 < visible < len(keys):
-                        proc.send_signal(signal.SIGKILL)
-                        killed = True
-                    time.sleep(0.0002)
-            time.sleep(0.0005)
+        killed = kill_inside_a_batch(proc, journals, warehouse)
         proc.wait(timeout=60)
         assert killed, "no kill landed inside a batch"
     summary, final = sink(broker, topic, warehouse, group=group, extra=("--value-format", "json", "--no-register"))

@@ -106,7 +106,8 @@ def test_one_million_events_land_exactly_once_on_s3(minio, s3, broker, topic, bu
     everything = list_keys(s3, bucket, "")
     assert not [k for k in everything if ".tmp" in k], "staging objects left in the bucket"
     assert not [k for k in everything if not k.startswith(PREFIX + "/")], "objects outside the warehouse prefix"
-    leftovers = [k for k in everything if k.startswith(f"{PREFIX}/_ticklake/")]
+    # topic.json is how the topic is read (kept on purpose); journals (p<N>.json) must be gone.
+    leftovers = [k for k in everything if k.startswith(f"{PREFIX}/_ticklake/") and not k.endswith("/topic.json")]
     assert leftovers == [], f"journals left after a clean run: {leftovers}"
 
     data = [k for k in everything if k.startswith(f"{PREFIX}/market/")]
@@ -194,7 +195,8 @@ def test_kill_nine_mid_run_on_s3_then_restart_is_exactly_once(minio, s3, broker,
 
     everything = list_keys(s3, bucket, "")
     assert not [k for k in everything if ".tmp" in k]
-    assert [k for k in everything if k.startswith(journal_prefix)] == [], "journals left after the final run"
+    assert [k for k in everything if k.startswith(journal_prefix) and not k.endswith("/topic.json")] == [], \
+        "journals left after the final run"
     # The killed sinks could not remove their spool folders; the later runs removed them.
     spools = tmp_path / "tmp" / "ticklake-spool"
     assert not spools.exists() or list(spools.iterdir()) == [], "spool folders of killed sinks were left behind"
@@ -303,7 +305,8 @@ def test_minio_killed_mid_run_and_back_a_minute_later(broker, topic, tmp_path):
         assert server.secret_key not in log.read_text()
 
         everything = list_keys(s3, bucket, "")
-        assert [k for k in everything if "/_ticklake/" in k] == [], "journals left after the run"
+        assert [k for k in everything if "/_ticklake/" in k and not k.endswith("/topic.json")] == [], \
+            "journals left after the run"
         data = [k for k in everything if k.startswith(f"{PREFIX}/market/")]
         ids = [json.loads(line)["id"] for k in data
                for line in s3.get_object(Bucket=bucket, Key=k)["Body"].read().splitlines()]
