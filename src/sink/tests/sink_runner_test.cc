@@ -576,4 +576,88 @@ TEST_F(SinkRunnerTest, OnCommittedNamesEveryWrittenFileOnceAfterItIsDurable) {
     EXPECT_EQ(named, written);
 }
 
+
+namespace {
+
+// Plain JSON messages no ticklake producer wrote: ids "<prefix><i>", an integer price, a day.
+std::vector<WireMessage> plain_json(const std::string& prefix, int n) {
+    std::vector<WireMessage> out;
+    for (int i = 0; i < n; ++i) {
+        const std::string px = std::to_string(i);
+        out.push_back({"k" + std::to_string(i % 3),
+                       "{\"id\":\"" + prefix + std::to_string(i) + "\",\"Date\":\"2025-01-0" + std::to_string(6 + i % 2) +
+                           "\",\"px\":" + px + "}",
+                       ""});
+    }
+    return out;
+}
+
+TEST_F(SinkRunnerTest, TwoJsonTopicsLandInATableEachWithTypesKeptAcrossBatches) {
+    const std::string a = topic_ + "-a";
+    const std::string b = topic_ + "-b";
+    kafka_.create_topic(a, 2);
+    kafka_.create_topic(b, 1);
+    produce_all(kafka_.client_config(), a, plain_json("a", 90));
+    produce_all(kafka_.client_config(), b, plain_json("b", 40)); // integers: only the seed makes them doubles
+
+    LocalObjectStore store(dir_.path());
+    SinkOptions o = sink_options(kafka_.client_config(), a, group_, dir_.path());
+    o.topics = {a, b};
+    o.rotate_rows = 10; // many batches: the table's schema must hold across them
+    // The catalog says b's px is a double already: integers arriving later stay doubles.
+    o.existing_columns = [&](const std::string& database, const std::string& table)
+        -> std::optional<std::vector<std::pair<std::string, std::string>>> {
+        EXPECT_EQ(database, "market");
+        if (table == safe_table_name(b, "")) {
+            return std::vector<std::pair<std::string, std::string>>{{"px", "double"}};
+        }
+        return std::nullopt;
+    };
+    auto run = run_sink(o, store);
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    const std::string ta = safe_table_name(a, "");
+    const std::string tb = safe_table_name(b, "");
+    EXPECT_EQ(run.stats.rows_by_table, (std::map<std::string, uint64_t>{{ta, 90}, {tb, 40}}));
+    EXPECT_EQ(run.stats.dead_letters, 0u);
+    auto glob = [&](const std::string& t) { return (dir_.path() / "market" / t / "*" / "*.parquet").string(); };
+    EXPECT_EQ(duckdb_int("SELECT count(DISTINCT id) FROM read_parquet('" + glob(ta) + "')"), 90);
+    EXPECT_EQ(duckdb_int("SELECT count(DISTINCT id) FROM read_parquet('" + glob(tb) + "')"), 40);
+    // Every file of a agrees on the types (bigint px, date Date); b's px is a double in all.
+    for (const auto& [table, want] : {std::pair{ta, "BIGINT"}, std::pair{tb, "DOUBLE"}}) {
+        for (const auto& row : duckdb_rows("SELECT DISTINCT typeof(px), typeof(\"Date\") FROM read_parquet('" +
+                                           glob(table) + "', union_by_name = false)")) {
+            EXPECT_EQ(row[0], want) << table;
+            EXPECT_EQ(row[1], "DATE") << table;
+        }
+    }
+    // Each row under the day of its Date (the detected time field).
+    EXPECT_EQ(duckdb_int("SELECT count(*) FROM read_parquet('" + glob(ta) +
+                         "', filename = true) WHERE filename NOT LIKE '%dt=' || strftime(\"Date\", '%Y-%m-%d') || '/%'"),
+              0);
+    // How each topic is read is kept beside the journals.
+    auto state = store.get_small(topic_state_key(group_, a));
+    ASSERT_TRUE(state && state->has_value());
+    EXPECT_NE((*state)->find("\"value_format\":\"json\""), std::string::npos) << **state;
+    EXPECT_NE((*state)->find("\"time_field\":\"Date\""), std::string::npos) << **state;
+}
+
+TEST_F(SinkRunnerTest, AutoKeepsItsFirstDecisionForATopic) {
+    kafka_.create_topic(topic_, 1);
+    auto events = wire(two_day_events(20));
+    // A message without ticklake's header in a topic of ticklake events is still read as an
+    // event (decided once, not per message); it is no event, so it is a dead letter.
+    events.push_back({"X", R"({"id":"plain","px":1})", ""});
+    produce_all(kafka_.client_config(), topic_, events);
+    LocalObjectStore store(dir_.path());
+    auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), store);
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    EXPECT_EQ(run.stats.rows_written, 20u);
+    EXPECT_EQ(run.stats.dead_letters, 1u);
+    auto state = store.get_small(topic_state_key(group_, topic_));
+    ASSERT_TRUE(state && state->has_value());
+    EXPECT_NE((*state)->find("\"value_format\":\"ticklake\""), std::string::npos) << **state;
+}
+
+} // namespace
+
 } // namespace ticklake
