@@ -350,23 +350,29 @@ std::optional<ValueType> widen(const ValueType& a, const ValueType& b) {
 
 std::string duckdb_type_text(const ValueType& t) { return duckdb_type_text(t, false); }
 
+// (Built with append: GCC 12 at -O3 warns falsely about "literal" + std::string.)
 std::string json_structure(const ValueType& t) {
     std::string out;
     switch (t.kind) {
-    case Kind::list: return "[" + json_structure(t.element.front()) + "]";
+    case Kind::list:
+        out.append("[").append(json_structure(t.element.front())).append("]");
+        return out;
     case Kind::structure:
         if (t.fields.empty()) {
             return "\"JSON\"";
         }
-        out = "{";
+        out.append("{");
         for (size_t i = 0; i < t.fields.size(); ++i) {
-            out += i ? "," : "";
+            out.append(i ? "," : "");
             append_json_string(out, t.fields[i].first);
-            out += ":" + json_structure(t.fields[i].second);
+            out.append(":").append(json_structure(t.fields[i].second));
         }
-        return out + "}";
+        out.append("}");
+        return out;
     case Kind::null: return "\"JSON\"";
-    default: return "\"" + duckdb_type_text(t) + "\"";
+    default:
+        out.append("\"").append(duckdb_type_text(t)).append("\"");
+        return out;
     }
 }
 
@@ -402,16 +408,22 @@ std::string hive_type_text(const ValueType& t) {
     case Kind::null:
     case Kind::varchar: return "string";
     case Kind::decimal: return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-    case Kind::list: return "array<" + hive_type_text(t.element.front()) + ">";
+    case Kind::list: {
+        std::string out = "array<";
+        out.append(hive_type_text(t.element.front())).append(">");
+        return out;
+    }
     case Kind::structure: {
         if (t.fields.empty()) {
             return "string";
         }
         std::string out = "struct<";
         for (size_t i = 0; i < t.fields.size(); ++i) {
-            out += (i ? "," : "") + hive_field_name(t.fields[i].first) + ":" + hive_type_text(t.fields[i].second);
+            out.append(i ? "," : "").append(hive_field_name(t.fields[i].first)).append(":");
+            out.append(hive_type_text(t.fields[i].second));
         }
-        return out + ">";
+        out.append(">");
+        return out;
     }
     default: return to_string(t.kind);
     }

@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -583,11 +584,9 @@ namespace {
 std::vector<WireMessage> plain_json(const std::string& prefix, int n) {
     std::vector<WireMessage> out;
     for (int i = 0; i < n; ++i) {
-        const std::string px = std::to_string(i);
-        out.push_back({"k" + std::to_string(i % 3),
-                       "{\"id\":\"" + prefix + std::to_string(i) + "\",\"Date\":\"2025-01-0" + std::to_string(6 + i % 2) +
-                           "\",\"px\":" + px + "}",
-                       ""});
+        // fmt, not "literal" + std::string: GCC 12 at -O3 warns falsely about the latter.
+        out.push_back({fmt::format("k{}", i % 3),
+                       fmt::format(R"({{"id":"{}{}","Date":"2025-01-0{}","px":{}}})", prefix, i, 6 + i % 2, i), ""});
     }
     return out;
 }
