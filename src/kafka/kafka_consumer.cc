@@ -16,6 +16,7 @@ ConsumedMessage::~ConsumedMessage() {
 }
 ConsumedMessage::ConsumedMessage(ConsumedMessage&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
 std::string_view ConsumedMessage::topic() const { return rd_kafka_topic_name(m_->rkt); }
+const void* ConsumedMessage::topic_handle() const { return m_->rkt; }
 int32_t ConsumedMessage::partition() const { return m_->partition; }
 bool ConsumedMessage::value_is_null() const { return m_->payload == nullptr; }
 

@@ -52,6 +52,8 @@ public:
     ConsumedMessage(const ConsumedMessage&) = delete;
 
     std::string_view topic() const; //!< valid while the consumer lives
+    //! Identifies the message's topic without reading its name: equal for messages of one topic.
+    const void* topic_handle() const;
     int32_t partition() const;
     int64_t offset() const;
     std::string_view key() const;

@@ -323,15 +323,14 @@ Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
 // Messages into batches
 
 SinkRunner::PartitionState* SinkRunner::state_of(const ConsumedMessage& m) {
-    const std::string_view topic = m.topic();
-    if (last_state_ != nullptr && topic.data() == last_topic_ && m.partition() == last_partition_) {
+    if (last_state_ != nullptr && m.topic_handle() == last_topic_ && m.partition() == last_partition_) {
         return last_state_;
     }
-    auto it = partitions_.find(TopicPartition{std::string(topic), m.partition()});
+    auto it = partitions_.find(TopicPartition{std::string(m.topic()), m.partition()});
     if (it == partitions_.end()) {
         return nullptr;
     }
-    last_topic_ = topic.data();
+    last_topic_ = m.topic_handle();
     last_partition_ = m.partition();
     last_state_ = &it->second;
     return last_state_;
@@ -400,12 +399,21 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
         return;
     }
     const int64_t period = period_of(event_.ts);
-    // Most messages go to the same file as the previous one: skip building the table name.
+    // Most messages go to a file the batch has already (trades and quotes of one day): find
+    // it without building the table name.
     FileBuffer* file = nullptr;
     if (event_.type != EventType::record) {
-        const char* table = event_.type == EventType::trade ? "trades" : event_.type == EventType::quote ? "quotes" : "bars";
-        if (b.last_file != nullptr && b.last_file->typed && b.last_file->period == period && b.last_file->table == table) {
+        if (b.last_file != nullptr && b.last_file->typed && b.last_file->period == period &&
+            b.last_file->typed->type() == event_.type) {
             file = b.last_file;
+        } else {
+            for (auto& [key, f] : b.files) {
+                if (f.typed && f.period == period && f.typed->type() == event_.type) {
+                    file = &f;
+                    b.last_file = file;
+                    break;
+                }
+            }
         }
     }
     if (!file) {

@@ -133,7 +133,7 @@ private:
     std::map<std::string, OpenTable> open_tables_; //!< by table name
     std::map<TopicPartition, PartitionState> partitions_;        //!< assigned partitions
     // The partition of the previous message: consecutive messages nearly always share it.
-    const char* last_topic_ = nullptr;
+    const void* last_topic_ = nullptr;
     int32_t last_partition_ = -1;
     PartitionState* last_state_ = nullptr;
     size_t buffered_bytes_ = 0;  //!< in filling batches
