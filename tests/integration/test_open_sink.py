@@ -6,11 +6,14 @@ several topics by pattern; bad input. Every check reads the files with independe
 (pyarrow, DuckDB's Python package, Spark) or kcat."""
 import csv
 import io
+import itertools
 import json
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import uuid
 import zipfile
 from collections import Counter
@@ -20,7 +23,7 @@ import duckdb
 import pyarrow.dataset as ds
 import pytest
 
-from conftest import (BINARY, SHARED_DATA, ROOT, data_files, kill_inside_a_batch, produce_sim, run, sink,
+from conftest import (BINARY, SHARED_DATA, ROOT, data_files, kill_inside_a_batch, run, sink,
                       sink_args, wait_for)
 
 TUTORIAL_ZIP = SHARED_DATA / "indexProcessed.csv.zip"
@@ -274,15 +277,48 @@ def ids(warehouse, table):
                        f"'{warehouse}/market/{table}/*/*.parquet', union_by_name=true)").fetchone()
 
 
+def plain_json_lines(start, count, days=2):
+    """Headerless JSON rows with a unique id, keyed by symbol, their times spread over `days`
+    days so every batch writes a file per day (a batch of several files is the crash window)."""
+    for i in range(start, start + count):
+        second = (i * 7919) % (days * 86_400)
+        ts = f"2025-01-{6 + second // 86_400:02d}T{second % 86_400 // 3600:02d}:{second % 3600 // 60:02d}:{second % 60:02d}Z"
+        yield f'S{i % 50}\t{{"id":"e{i}","symbol":"S{i % 50}","ts":"{ts}","price":{100 + i % 997 / 100},"size":{i % 500}}}'
+
+
+def paced_kcat(broker, topic, start, count, rate):
+    """kcat -P fed by a thread at about `rate` lines a second: a producer still running while
+    the group rebalances."""
+    proc = subprocess.Popen(["kcat", "-P", "-b", broker.bootstrap, "-t", topic, "-K", "\t"],
+                            stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    chunk = max(1, rate // 20)
+
+    def feed():
+        lines = plain_json_lines(start, count)
+        while True:
+            block = list(itertools.islice(lines, chunk))
+            if not block:
+                break
+            proc.stdin.write("".join(line + "\n" for line in block))
+            proc.stdin.flush()
+            time.sleep(0.05)
+        proc.stdin.close()
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    return proc, feeder
+
+
 def test_kill_nine_on_a_schemaless_topic_is_exactly_once(broker, topic, tmp_path):
-    """ticklake's events read as plain JSON (--value-format json): one open table, killed mid-batch."""
+    """Headerless JSON written by kcat, read with the default --value-format auto (so as plain
+    JSON): one open table, killed twice inside a batch, then finished."""
     warehouse = tmp_path / "wh"
     n = 300_000
-    produce_sim(broker, topic, n, partitions=4, days=2)
+    create_topic(broker, topic, partitions=4)
+    kcat_produce(broker, topic, plain_json_lines(0, n))
     group = "g-kill-json-" + topic
     table = topic.replace("-", "_")
-    args = sink_args(broker, topic, warehouse, group=group, extra=("--value-format", "json", "--rotate-rows", "15000",
-                                                                     "--no-register"))
+    args = sink_args(broker, topic, warehouse, group=group, extra=("--rotate-rows", "15000", "--no-register"))
     journals = warehouse / "_ticklake" / "sink" / group / topic
     logs = []
     for attempt in range(2):
@@ -293,7 +329,8 @@ def test_kill_nine_on_a_schemaless_topic_is_exactly_once(broker, topic, tmp_path
         killed = kill_inside_a_batch(proc, journals, warehouse)
         proc.wait(timeout=60)
         assert killed, "no kill landed inside a batch"
-    summary, final = sink(broker, topic, warehouse, group=group, extra=("--value-format", "json", "--no-register"))
+    summary, final = sink(broker, topic, warehouse, group=group, extra=("--no-register",))
+    assert json.loads((journals / "topic.json").read_text())["value_format"] == "json"
     assert ids(warehouse, table) == (n, n)
     assert not list(warehouse.rglob("*.tmp"))
     recoveries = sum(p.read_text().count("of an uncommitted batch") for p in logs[1:]) + \
@@ -303,30 +340,30 @@ def test_kill_nine_on_a_schemaless_topic_is_exactly_once(broker, topic, tmp_path
 
 
 def test_rebalance_on_a_schemaless_topic_is_exactly_once(broker, topic, tmp_path):
+    """Two sinks in one group on a headerless JSON topic while kcat is still producing: the
+    second joins, the first leaves, every id lands once."""
     warehouse = tmp_path / "wh"
     n_first, n_paced = 20_000, 200_000
-    produce_sim(broker, topic, n_first, partitions=6)
+    create_topic(broker, topic, partitions=6)
+    kcat_produce(broker, topic, plain_json_lines(0, n_first))
     group = "g-rebalance-json-" + topic
     table = topic.replace("-", "_")
-    args = sink_args(broker, topic, warehouse, group=group, idle=4,
-                     extra=("--value-format", "json", "--rotate-rows", "5000", "--no-register"))
+    args = sink_args(broker, topic, warehouse, group=group, idle=4, extra=("--rotate-rows", "5000", "--no-register"))
     logs = [tmp_path / "sink1.log", tmp_path / "sink2.log"]
     start = lambda log: subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=open(log, "w"))
     assignments = lambda log: log.read_text().count("assigned partitions")
     first = start(logs[0])
-    producer = subprocess.Popen([str(BINARY), "produce", "-b", broker.bootstrap, "-t", topic, "--source", "sim",
-                                 "--count", str(n_paced), "--seed", "99", "--rate", "40000", "--no-progress"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    producer, feeder = paced_kcat(broker, topic, n_first, n_paced, rate=40_000)
     wait_for(lambda: assignments(logs[0]) >= 1, 60, "the first sink's assignment")
     second = start(logs[1])
     wait_for(lambda: assignments(logs[0]) >= 2 and assignments(logs[1]) >= 1, 60, "the shared assignment")
     files_then = len(data_files(warehouse, table, "parquet"))
     wait_for(lambda: len(data_files(warehouse, table, "parquet")) >= files_then + 4, 120, "files of both sinks")
-    assert producer.poll() is None, "the producer finished before the second rebalance"
+    assert feeder.is_alive(), "the producer finished before the second rebalance"
     first.send_signal(signal.SIGTERM)
     first.wait(timeout=120)
-    _, perr = producer.communicate(timeout=300)
-    assert producer.returncode == 0, perr
+    feeder.join(timeout=300)
+    assert producer.wait(timeout=300) == 0, producer.stderr.read()
     second.wait(timeout=300)
     assert first.returncode == 0 and second.returncode == 0, logs[1].read_text()
     n = n_first + n_paced
