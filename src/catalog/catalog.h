@@ -68,7 +68,7 @@ private:
     //! once, or once per partition in `only`, ordered by `order_by`; hands each row to `row`.
     //! A table not in the catalog has no rows.
     Status each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
-                             std::string_view order_by, const std::function<Status(const SqliteStatement&)>& row);
+                             std::string_view order_by, const std::function<Status(const SqliteRow&)>& row);
 
     SqliteDb db_;
 };
