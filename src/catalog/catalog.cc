@@ -1,7 +1,7 @@
 #include "catalog/catalog.h"
 
+#include <array>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -328,30 +328,31 @@ Result<std::optional<int64_t>> find_table_id(SqliteDb& db, std::string_view data
 } // namespace
 
 Result<std::vector<TableDef>> Catalog::load_tables(std::string_view where, std::string_view a, std::string_view b) {
-    auto q = db_.prepare(std::string("SELECT t.id, d.name, t.name, t.location, t.format, t.compression, "
-                                     "t.schema_version, t.created_at, t.updated_at FROM tables t "
-                                     "JOIN databases d ON d.id = t.database_id ") +
-                         std::string(where) + " ORDER BY d.name, t.name");
-    auto cols = db_.prepare("SELECT is_partition_key, name, type FROM columns WHERE table_id = ? "
-                            "ORDER BY is_partition_key, position");
-    auto props = db_.prepare("SELECT key, value FROM table_properties WHERE table_id = ? ORDER BY key");
-    if (!q || !cols || !props) {
-        return fail(!q ? q.error() : !cols ? cols.error() : props.error());
+    const std::string select = "SELECT t.id, d.name, t.name, t.location, t.format, t.compression, t.schema_version, "
+                               "t.created_at, t.updated_at FROM tables t JOIN databases d ON d.id = t.database_id " +
+                               std::string(where) + " ORDER BY d.name, t.name";
+    auto statements = db_.prepare_all({select,
+                                       "SELECT is_partition_key, name, type FROM columns WHERE table_id = ? "
+                                       "ORDER BY is_partition_key, position",
+                                       "SELECT key, value FROM table_properties WHERE table_id = ? ORDER BY key"});
+    if (!statements) {
+        return fail(statements.error());
     }
+    auto& [q, cols, props] = *statements;
     int n = 1;
     if (!a.empty()) {
-        q->bind(n++, a);
+        q.bind(n++, a);
     }
     if (!b.empty()) {
-        q->bind(n++, b);
+        q.bind(n++, b);
     }
     std::vector<TableDef> out;
-    for (auto row : q->rows()) {
+    for (auto row : q.rows()) {
         if (!row) {
             return fail(row.error());
         }
         TableDef t = table_of_row(*row);
-        if (auto st = load_table_details(*cols, *props, row->column_int(0), t); !st) {
+        if (auto st = load_table_details(cols, props, row->column_int(0), t); !st) {
             return fail(st.error());
         }
         out.push_back(std::move(t));
@@ -433,32 +434,47 @@ private:
     std::map<std::string, Columns> parsed_;
 };
 
-// The partition values and the schema that partitions' and files' rows both name.
-struct ValuesAndColumns {
-    std::vector<std::string> values;
-    const Columns* columns = nullptr;
-};
+PartitionDef partition_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
+    PartitionDef p;
+    p.values = std::move(values);
+    p.columns = columns;
+    p.location = row.column_text(2);
+    p.file_count = row.column_int(3);
+    p.bytes = row.column_int(4);
+    p.rows = row.column_int(5);
+    p.ts_min = row.column_optional_int(6);
+    p.ts_max = row.column_optional_int(7);
+    p.created_at = row.column_int(8);
+    return p;
+}
 
-Result<ValuesAndColumns> values_and_columns(ParsedColumns& parsed, const SqliteRow& row, int values_at,
-                                            int columns_at) {
-    auto values = strings_from_json(row.column_text(values_at));
-    auto columns = parsed.get(row.column_text(columns_at));
-    if (!values || !columns) {
-        return fail(!values ? values.error() : columns.error());
-    }
-    return ValuesAndColumns{std::move(*values), *columns};
+FileDef file_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
+    FileDef f;
+    f.partition_values = std::move(values);
+    f.columns = columns;
+    f.key = row.column_text(2);
+    f.size = static_cast<uint64_t>(row.column_int(3));
+    f.modified = row.column_int(4);
+    f.rows = row.column_int(5);
+    f.ts_min = row.column_optional_int(6);
+    f.ts_max = row.column_optional_int(7);
+    return f;
 }
 
 } // namespace
 
-Status Catalog::each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
-                                  std::string_view order_by, const std::function<Status(const SqliteRow&)>& row) {
+template <class Def>
+Result<std::vector<Def>> Catalog::rows_of_table(const TableDef& table, const PartitionSet* only,
+                                                const std::string& select, std::string_view order_by,
+                                                Def (*of_row)(const SqliteRow&, std::vector<std::string>,
+                                                              const Columns&)) {
     auto id = table_id(table.database, table.name);
     if (!id) {
         return fail(id.error());
     }
+    std::vector<Def> out;
     if (!*id) {
-        return {};
+        return out;
     }
     // One statement per partition rather than "?2 IS NULL OR ...", which would keep SQLite off
     // the index.
@@ -475,52 +491,33 @@ Status Catalog::each_row_of_table(const TableDef& table, const PartitionSet* onl
     } else {
         filters.emplace_back();
     }
+    ParsedColumns parsed;
     for (const auto& filter : filters) {
         q->bind(1, **id);
         if (filter) {
             q->bind(2, *filter);
         }
-        for (auto r : q->rows()) {
-            if (!r) {
-                return fail(r.error());
+        for (auto row : q->rows()) {
+            if (!row) {
+                return fail(row.error());
             }
-            if (auto st = row(*r); !st) {
-                return st;
+            auto values = strings_from_json(row->column_text(0));
+            auto columns = parsed.get(row->column_text(1));
+            if (!values || !columns) {
+                return fail(!values ? values.error() : columns.error());
             }
+            out.push_back(of_row(*row, std::move(*values), **columns));
         }
     }
-    return {};
+    return out;
 }
 
 Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
-    std::vector<PartitionDef> out;
-    ParsedColumns parsed;
-    auto st = each_row_of_table(
-        table, only,
-        "SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, p.ts_max, s.columns, "
-        "p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id WHERE p.table_id = ?1",
-        "p.partition_values", [&](const SqliteRow& row) -> Status {
-            auto shared = values_and_columns(parsed, row, 0, 7);
-            if (!shared) {
-                return fail(shared.error());
-            }
-            PartitionDef p;
-            p.values = std::move(shared->values);
-            p.location = row.column_text(1);
-            p.file_count = row.column_int(2);
-            p.bytes = row.column_int(3);
-            p.rows = row.column_int(4);
-            p.ts_min = row.column_optional_int(5);
-            p.ts_max = row.column_optional_int(6);
-            p.columns = *shared->columns;
-            p.created_at = row.column_int(8);
-            out.push_back(std::move(p));
-            return {};
-        });
-    if (!st) {
-        return fail(st.error());
-    }
-    return out;
+    return rows_of_table(table, only,
+                         "SELECT p.partition_values, s.columns, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
+                         "p.ts_max, p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id "
+                         "WHERE p.table_id = ?1",
+                         "p.partition_values", partition_of_row);
 }
 
 Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
@@ -553,33 +550,11 @@ Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
 }
 
 Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
-    std::vector<FileDef> out;
-    ParsedColumns parsed;
-    auto st = each_row_of_table(
-        table, only,
-        "SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, s.columns FROM files f "
-        "JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id WHERE f.table_id = ?1",
-        "f.key", [&](const SqliteRow& row) -> Status {
-            auto shared = values_and_columns(parsed, row, 1, 7);
-            if (!shared) {
-                return fail(shared.error());
-            }
-            FileDef f;
-            f.key = row.column_text(0);
-            f.partition_values = std::move(shared->values);
-            f.size = static_cast<uint64_t>(row.column_int(2));
-            f.modified = row.column_int(3);
-            f.rows = row.column_int(4);
-            f.ts_min = row.column_optional_int(5);
-            f.ts_max = row.column_optional_int(6);
-            f.columns = *shared->columns;
-            out.push_back(std::move(f));
-            return {};
-        });
-    if (!st) {
-        return fail(st.error());
-    }
-    return out;
+    return rows_of_table(table, only,
+                         "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max "
+                         "FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id "
+                         "WHERE f.table_id = ?1",
+                         "f.key", file_of_row);
 }
 
 namespace {
@@ -597,19 +572,19 @@ public:
         if (auto it = known_.find(json); it != known_.end()) {
             return it->second;
         }
-        if (!ins_) {
-            auto ins = db_.prepare("INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING");
-            auto sel = db_.prepare("SELECT id FROM schemas WHERE columns = ?");
-            if (!ins || !sel) {
-                return fail(!ins ? ins.error() : sel.error());
+        if (!statements_) {
+            auto statements = db_.prepare_all({"INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING",
+                                               "SELECT id FROM schemas WHERE columns = ?"});
+            if (!statements) {
+                return fail(statements.error());
             }
-            ins_.emplace(std::move(*ins));
-            sel_.emplace(std::move(*sel));
+            statements_.emplace(std::move(*statements));
         }
-        if (auto st = ins_->bind(1, json).run(); !st) {
+        auto& [ins, sel] = *statements_;
+        if (auto st = ins.bind(1, json).run(); !st) {
             return fail(st.error());
         }
-        auto id = sel_->bind(1, json).first_int();
+        auto id = sel.bind(1, json).first_int();
         if (!id) {
             return fail(id.error());
         }
@@ -619,8 +594,7 @@ public:
 
 private:
     SqliteDb& db_;
-    std::optional<SqliteStatement> ins_;
-    std::optional<SqliteStatement> sel_;
+    std::optional<std::array<SqliteStatement, 2>> statements_; //!< insert, select
     std::unordered_map<std::string, int64_t> known_;
 };
 
@@ -729,30 +703,31 @@ Status ChangeWriter::update_table(int64_t id) {
 
 Status ChangeWriter::replace_columns() {
     const TableDef& t = c_.table;
-    auto del_cols = db_.prepare("DELETE FROM columns WHERE table_id = ?");
-    auto del_props = db_.prepare("DELETE FROM table_properties WHERE table_id = ?");
-    auto ins_col = db_.prepare("INSERT INTO columns(table_id, is_partition_key, position, name, type) "
-                               "VALUES (?, ?, ?, ?, ?)");
-    auto ins_prop = db_.prepare("INSERT INTO table_properties(table_id, key, value) VALUES (?, ?, ?)");
-    if (!del_cols || !del_props || !ins_col || !ins_prop) {
-        return fail(Error::fatal("cannot prepare the catalog's column statements"));
+    auto statements = db_.prepare_all({"DELETE FROM columns WHERE table_id = ?",
+                                       "DELETE FROM table_properties WHERE table_id = ?",
+                                       "INSERT INTO columns(table_id, is_partition_key, position, name, type) "
+                                       "VALUES (?, ?, ?, ?, ?)",
+                                       "INSERT INTO table_properties(table_id, key, value) VALUES (?, ?, ?)"});
+    if (!statements) {
+        return fail(statements.error());
     }
-    if (auto st = del_cols->bind(1, id_).run(); !st) {
+    auto& [del_cols, del_props, ins_col, ins_prop] = *statements;
+    if (auto st = del_cols.bind(1, id_).run(); !st) {
         return st;
     }
-    if (auto st = del_props->bind(1, id_).run(); !st) {
+    if (auto st = del_props.bind(1, id_).run(); !st) {
         return st;
     }
     for (int64_t key = 0; key < 2; ++key) {
         const Columns& list = key != 0 ? t.partition_keys : t.columns;
         for (size_t i = 0; i < list.size(); ++i) {
-            if (auto st = ins_col->bind_all(id_, key, static_cast<int64_t>(i), list[i].name, list[i].type).run(); !st) {
+            if (auto st = ins_col.bind_all(id_, key, static_cast<int64_t>(i), list[i].name, list[i].type).run(); !st) {
                 return st;
             }
         }
     }
     for (const auto& [k, v] : t.properties) {
-        if (auto st = ins_prop->bind_all(id_, k, v).run(); !st) {
+        if (auto st = ins_prop.bind_all(id_, k, v).run(); !st) {
             return st;
         }
     }
@@ -786,24 +761,25 @@ Status ChangeWriter::touch(SqliteStatement& lookup, std::string_view key) {
 }
 
 Status ChangeWriter::upsert_partitions() {
-    auto part_up = db_.prepare(
-        "INSERT INTO partitions(table_id, partition_values, location, schema_id, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(table_id, partition_values) DO UPDATE SET location = excluded.location, "
-        "schema_id = excluded.schema_id");
-    auto part_id = db_.prepare("SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?");
-    if (!part_up || !part_id) {
-        return fail(!part_up ? part_up.error() : part_id.error());
+    auto statements = db_.prepare_all(
+        {"INSERT INTO partitions(table_id, partition_values, location, schema_id, created_at) VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT(table_id, partition_values) DO UPDATE SET location = excluded.location, "
+         "schema_id = excluded.schema_id",
+         "SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?"});
+    if (!statements) {
+        return fail(statements.error());
     }
+    auto& [part_up, part_id] = *statements;
     for (const auto& p : c_.partitions) {
+        const std::string values = strings_to_json(p.values);
         auto sid = schema_ids_.id_of(p.columns);
         if (!sid) {
             return fail(sid.error());
         }
-        const std::string values = strings_to_json(p.values);
-        if (auto st = part_up->bind_all(id_, values, p.location, *sid, now_).run(); !st) {
+        if (auto st = part_up.bind_all(id_, values, p.location, *sid, now_).run(); !st) {
             return st;
         }
-        if (auto st = touch(*part_id, values); !st) {
+        if (auto st = touch(part_id, values); !st) {
             return st;
         }
     }
@@ -811,16 +787,17 @@ Status ChangeWriter::upsert_partitions() {
 }
 
 Status ChangeWriter::remove_files() {
-    auto file_part = db_.prepare("SELECT partition_id FROM files WHERE table_id = ? AND key = ?");
-    auto del_file = db_.prepare("DELETE FROM files WHERE table_id = ? AND key = ?");
-    if (!file_part || !del_file) {
-        return fail(!file_part ? file_part.error() : del_file.error());
+    auto statements = db_.prepare_all({"SELECT partition_id FROM files WHERE table_id = ? AND key = ?",
+                                       "DELETE FROM files WHERE table_id = ? AND key = ?"});
+    if (!statements) {
+        return fail(statements.error());
     }
+    auto& [file_part, del_file] = *statements;
     for (const auto& key : c_.remove_files) {
-        if (auto st = touch(*file_part, key); !st) {
+        if (auto st = touch(file_part, key); !st) {
             return st;
         }
-        if (auto st = del_file->bind_all(id_, key).run(); !st) {
+        if (auto st = del_file.bind_all(id_, key).run(); !st) {
             return st;
         }
     }
@@ -834,9 +811,8 @@ Status ChangeWriter::upsert_files() {
         "ON CONFLICT(table_id, key) DO UPDATE SET partition_id = excluded.partition_id, size = excluded.size, "
         "modified = excluded.modified, rows = excluded.rows, ts_min = excluded.ts_min, ts_max = excluded.ts_max, "
         "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at");
-    auto changes = db_.prepare("SELECT changes()");
-    if (!file_up || !changes) {
-        return fail(!file_up ? file_up.error() : changes.error());
+    if (!file_up) {
+        return fail(file_up.error());
     }
     for (const auto& f : c_.upsert_files) {
         auto sid = schema_ids_.id_of(f.columns);
@@ -849,11 +825,8 @@ Status ChangeWriter::upsert_files() {
         if (auto st = file_up->run(); !st) {
             return st;
         }
-        auto n = changes->first_int();
-        if (!n) {
-            return fail(n.error());
-        }
-        if (n->value_or(0) != 1) {
+        // No row when the file names a partition that is not there (the SELECT finds none).
+        if (db_.changes() != 1) {
             return fail(Error::fatal("internal: file " + f.key + " names partition " + values +
                                      " that the change does not create"));
         }
@@ -861,26 +834,29 @@ Status ChangeWriter::upsert_files() {
     return {};
 }
 
-// Partition figures are always those of their files, and a partition without files goes.
-// Only the partitions this change touched are recomputed: a crawl adding one partition to a
-// table of thousands costs the same as to a table of one.
+// Partition figures are always those of their files.
+constexpr std::string_view kRecountPartition =
+    "UPDATE partitions SET "
+    "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
+    "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
+    "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
+    "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
+    "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?";
+
+// A partition without files goes. Only the partitions this change touched are recomputed: a
+// crawl adding one partition to a table of thousands costs the same as to a table of one.
 Status ChangeWriter::recount_partitions() {
-    auto recount = db_.prepare(
-        "UPDATE partitions SET "
-        "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
-        "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
-        "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
-        "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
-        "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?");
-    auto drop_empty = db_.prepare("DELETE FROM partitions WHERE id = ? AND file_count = 0");
-    if (!recount || !drop_empty) {
-        return fail(!recount ? recount.error() : drop_empty.error());
+    auto statements =
+        db_.prepare_all({kRecountPartition, "DELETE FROM partitions WHERE id = ? AND file_count = 0"});
+    if (!statements) {
+        return fail(statements.error());
     }
+    auto& [recount, drop_empty] = *statements;
     for (int64_t pid : touched_) {
-        if (auto st = recount->bind(1, pid).run(); !st) {
+        if (auto st = recount.bind(1, pid).run(); !st) {
             return st;
         }
-        if (auto st = drop_empty->bind(1, pid).run(); !st) {
+        if (auto st = drop_empty.bind(1, pid).run(); !st) {
             return st;
         }
     }

@@ -86,6 +86,8 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 
 int64_t SqliteDb::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+int64_t SqliteDb::changes() const { return sqlite3_changes64(db_); }
+
 SqliteStatement::SqliteStatement(SqliteStatement&& o) noexcept
     : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
 

@@ -2,6 +2,7 @@
 // result codes become ticklake Errors (busy/locked -> retry, everything else -> fatal).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <iterator>
@@ -9,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 
@@ -34,7 +37,12 @@ public:
     //! Runs one or more statements that return no rows.
     Status exec(std::string_view sql);
     Result<SqliteStatement> prepare(std::string_view sql);
+    //! Prepares several statements, for `auto& [a, b] = *statements`; fails with the first error.
+    template <size_t N>
+    Result<std::array<SqliteStatement, N>> prepare_all(const std::string_view (&sql)[N]);
     int64_t last_insert_rowid() const;
+    //! Rows changed by the last INSERT, UPDATE or DELETE.
+    int64_t changes() const;
     const std::filesystem::path& path() const { return path_; }
 
 private:
@@ -132,5 +140,20 @@ private:
 
     SqliteStatement& stmt_;
 };
+
+template <size_t N>
+Result<std::array<SqliteStatement, N>> SqliteDb::prepare_all(const std::string_view (&sql)[N]) {
+    std::vector<SqliteStatement> ready;
+    for (std::string_view one : sql) {
+        auto q = prepare(one);
+        if (!q) {
+            return fail(q.error());
+        }
+        ready.push_back(std::move(*q));
+    }
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+        return std::array<SqliteStatement, N>{std::move(ready[I])...};
+    }(std::make_index_sequence<N>());
+}
 
 } // namespace ticklake
