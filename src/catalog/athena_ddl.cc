@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "common/text_type.h"
+
 namespace ticklake {
 
 namespace {
@@ -16,16 +18,6 @@ std::string quote_sql(std::string_view s) {
         out.push_back(c);
     }
     return out + "'";
-}
-
-std::string athena_name_case_kept(std::string_view name) {
-    std::string out(name);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
 }
 
 // Athena-safe names, unique ignoring case; renames noted.
@@ -47,7 +39,7 @@ Columns safe_columns(const Columns& in, std::map<std::string, std::string>& rena
             (*any_change)[name] = c.name;
         }
         // Engines fold case themselves; only other changes are worth a mapping or a note.
-        if (name != athena_name_case_kept(c.name) || name != base) {
+        if (name != ascii_lower(c.name) || name != base) {
             renamed[name] = c.name;
         }
         out.push_back({name, c.type});
