@@ -14,18 +14,8 @@ namespace {
 // Thrift compact protocol (the encoding of every Parquet footer): field headers carry an id
 // delta and a type in one byte, integers are zigzag varints, strings are length-prefixed.
 enum CompactType : int {
-    kBoolTrue = 1,
-    kBoolFalse = 2,
-    kByte = 3,
-    kI16 = 4,
-    kI32 = 5,
-    kI64 = 6,
-    kDouble = 7,
-    kBinary = 8,
-    kList = 9,
-    kSet = 10,
-    kMap = 11,
-    kStruct = 12,
+    kBoolTrue = 1, kBoolFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6,
+    kDouble = 7, kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12,
 };
 
 class CompactReader {
