@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "common/text_type.h"
+
 namespace ticklake {
 
 namespace {
@@ -16,16 +18,6 @@ std::string quote_sql(std::string_view s) {
         out.push_back(c);
     }
     return out + "'";
-}
-
-std::string athena_name_case_kept(std::string_view name) {
-    std::string out(name);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
 }
 
 // Athena-safe names, unique ignoring case; renames noted.
@@ -47,7 +39,7 @@ Columns safe_columns(const Columns& in, std::map<std::string, std::string>& rena
             (*any_change)[name] = c.name;
         }
         // Engines fold case themselves; only other changes are worth a mapping or a note.
-        if (name != athena_name_case_kept(c.name) || name != base) {
+        if (name != ascii_lower(c.name) || name != base) {
             renamed[name] = c.name;
         }
         out.push_back({name, c.type});
@@ -75,6 +67,18 @@ bool is_day(std::string_view v) { return v.size() == 10 && digits(v, 0, 4) && v[
 bool is_month(std::string_view v) { return v.size() == 7 && digits(v, 0, 4) && v[4] == '-' && digits(v, 5, 2); }
 bool is_integer(std::string_view v) { return !v.empty() && v.size() <= 18 && digits(v, 0, v.size()); }
 
+// Key `i` as a date projection from its earliest value until now; `p` is "projection.<key>.".
+void date_projection(const std::vector<PartitionDef>& parts, size_t i, const std::string& p, const char* format,
+                     const char* unit, std::map<std::string, std::string>& params) {
+    auto lo = std::min_element(parts.begin(), parts.end(),
+                               [&](const auto& a, const auto& b) { return a.values[i] < b.values[i]; });
+    params[p + "type"] = "date";
+    params[p + "format"] = format;
+    params[p + "range"] = lo->values[i] + ",NOW";
+    params[p + "interval"] = "1";
+    params[p + "interval.unit"] = unit;
+}
+
 void add_projection(const TableDef& table, const std::vector<PartitionDef>& parts, const std::string& location,
                     HiveStorage& out) {
     if (table.partition_keys.empty() || parts.empty()) {
@@ -88,23 +92,9 @@ void add_projection(const TableDef& table, const std::vector<PartitionDef>& part
         const std::string& key = out.partition_keys[i].name;
         const std::string p = "projection." + key + ".";
         if (all_match(parts, i, is_day)) {
-            auto [lo, hi] = std::minmax_element(parts.begin(), parts.end(), [&](const auto& a, const auto& b) {
-                return a.values[i] < b.values[i];
-            });
-            (void)hi;
-            out.table_parameters[p + "type"] = "date";
-            out.table_parameters[p + "format"] = "yyyy-MM-dd";
-            out.table_parameters[p + "range"] = lo->values[i] + ",NOW";
-            out.table_parameters[p + "interval"] = "1";
-            out.table_parameters[p + "interval.unit"] = "DAYS";
+            date_projection(parts, i, p, "yyyy-MM-dd", "DAYS", out.table_parameters);
         } else if (all_match(parts, i, is_month)) {
-            auto lo = std::min_element(parts.begin(), parts.end(),
-                                       [&](const auto& a, const auto& b) { return a.values[i] < b.values[i]; });
-            out.table_parameters[p + "type"] = "date";
-            out.table_parameters[p + "format"] = "yyyy-MM";
-            out.table_parameters[p + "range"] = lo->values[i] + ",NOW";
-            out.table_parameters[p + "interval"] = "1";
-            out.table_parameters[p + "interval.unit"] = "MONTHS";
+            date_projection(parts, i, p, "yyyy-MM", "MONTHS", out.table_parameters);
         } else if (all_match(parts, i, is_integer)) {
             auto [lo, hi] = std::minmax_element(parts.begin(), parts.end(), [&](const auto& a, const auto& b) {
                 return std::stoll(a.values[i]) < std::stoll(b.values[i]);
@@ -174,14 +164,91 @@ std::string export_location(const TableDef& table, const std::string& location, 
     return base;
 }
 
+namespace {
+
+// Columns safe_columns renamed, which each format maps back to the files' names in its own way.
+struct Renames {
+    std::map<std::string, std::string> renamed;    //!< to -> from, beyond a change of case
+    std::map<std::string, std::string> any_change; //!< to -> from, case-only ones too
+    bool collided = false;                         //!< two names met ignoring case
+};
+
+void describe_parquet(const TableDef& table, const Renames& r, HiveStorage& s) {
+    s.serde = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+    s.input_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
+    s.output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
+    if (!table.compression.empty() && table.compression != "none") {
+        std::string codec = table.compression;
+        std::transform(codec.begin(), codec.end(), codec.begin(), [](unsigned char c) { return std::toupper(c); });
+        s.table_parameters["parquet.compression"] = codec;
+    }
+    if (!r.renamed.empty()) {
+        // Parquet is read by column name; a renamed column would read as NULL. Reading by
+        // position keeps it (new columns only ever come last).
+        s.serde_parameters["parquet.column.index.access"] = "true";
+        for (const auto& [to, from] : r.renamed) {
+            s.notes.push_back("column '" + from + "' is '" + to + "' here; Parquet columns are read by position");
+        }
+    }
+}
+
+void describe_jsonl(const Renames& r, HiveStorage& s) {
+    s.serde = "org.openx.data.jsonserde.JsonSerDe";
+    s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
+    s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+    s.serde_parameters["ignore.malformed.json"] = "false";
+    if (r.collided) {
+        // Keys equal but for case ("Symbol", "symbol"): the SerDe must match keys exactly,
+        // and then every key not already lower case needs its mapping (Athena's OpenX docs).
+        s.serde_parameters["case.insensitive"] = "false";
+    }
+    for (const auto& [to, from] : r.collided ? r.any_change : r.renamed) {
+        s.serde_parameters["mapping." + to] = from;
+    }
+    for (const auto& [to, from] : r.renamed) {
+        s.notes.push_back("column '" + from + "' is '" + to + "' here (SerDe mapping." + to + ")");
+    }
+}
+
+void describe_csv(const TableDef& table, const Renames& r, HiveStorage& s) {
+    s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
+    s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
+    auto prop = [&](const std::string& k, const std::string& d) {
+        auto it = table.properties.find(k);
+        return it == table.properties.end() ? d : it->second;
+    };
+    std::string delim = prop("csv.delimiter", ",");
+    if (delim == "\\t") {
+        delim = "\t";
+    }
+    if (prop("csv.quotes_seen", "true") == "true") {
+        // Quoted fields need OpenCSVSerde (which reads every column as text and converts).
+        s.serde = "org.apache.hadoop.hive.serde2.OpenCSVSerde";
+        s.serde_parameters["separatorChar"] = delim;
+        s.serde_parameters["quoteChar"] = prop("csv.quote", "\"");
+        s.serde_parameters["escapeChar"] = "\\";
+    } else {
+        // No quotes: LazySimpleSerDe, which reads typed values (timestamps as yyyy-MM-dd HH:mm:ss).
+        s.serde = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";
+        s.serde_parameters["field.delim"] = delim;
+        s.serde_parameters["serialization.format"] = delim;
+    }
+    if (prop("csv.header", "false") == "true") {
+        s.table_parameters["skip.header.line.count"] = "1";
+    }
+    for (const auto& [to, from] : r.renamed) {
+        s.notes.push_back("column '" + from + "' is '" + to + "' here (CSV columns are read by position)");
+    }
+}
+
+} // namespace
+
 HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDef>& partitions,
                             const ExportOptions& options) {
     HiveStorage s;
-    std::map<std::string, std::string> renamed;
-    std::map<std::string, std::string> any_change;
-    bool collided = false;
+    Renames renames;
     std::set<std::string> taken;
-    s.columns = safe_columns(table.columns, renamed, taken, &any_change, &collided);
+    s.columns = safe_columns(table.columns, renames.renamed, taken, &renames.any_change, &renames.collided);
     std::map<std::string, std::string> renamed_keys;
     s.partition_keys = safe_columns(table.partition_keys, renamed_keys, taken);
     s.location = export_location(table, table.location, options);
@@ -199,71 +266,11 @@ HiveStorage hive_storage_of(const TableDef& table, const std::vector<PartitionDe
         s.table_parameters["compressionType"] = table.compression; // as Glue's crawler records it
     }
     if (table.format == "parquet") {
-        s.serde = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
-        s.input_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
-        s.output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
-        if (!table.compression.empty() && table.compression != "none") {
-            std::string codec = table.compression;
-            std::transform(codec.begin(), codec.end(), codec.begin(), [](unsigned char c) { return std::toupper(c); });
-            s.table_parameters["parquet.compression"] = codec;
-        }
-        if (!renamed.empty()) {
-            // Parquet is read by column name; a renamed column would read as NULL. Reading by
-            // position keeps it (new columns only ever come last).
-            s.serde_parameters["parquet.column.index.access"] = "true";
-            for (const auto& [to, from] : renamed) {
-                s.notes.push_back("column '" + from + "' is '" + to + "' here; Parquet columns are read by position");
-            }
-        }
+        describe_parquet(table, renames, s);
     } else if (table.format == "jsonl") {
-        s.serde = "org.openx.data.jsonserde.JsonSerDe";
-        s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
-        s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
-        s.serde_parameters["ignore.malformed.json"] = "false";
-        if (collided) {
-            // Keys equal but for case ("Symbol", "symbol"): the SerDe must match keys exactly,
-            // and then every key not already lower case needs its mapping (Athena's OpenX docs).
-            s.serde_parameters["case.insensitive"] = "false";
-            for (const auto& [to, from] : any_change) {
-                s.serde_parameters["mapping." + to] = from;
-            }
-        } else {
-            for (const auto& [to, from] : renamed) {
-                s.serde_parameters["mapping." + to] = from;
-            }
-        }
-        for (const auto& [to, from] : renamed) {
-            s.notes.push_back("column '" + from + "' is '" + to + "' here (SerDe mapping." + to + ")");
-        }
+        describe_jsonl(renames, s);
     } else {
-        s.input_format = "org.apache.hadoop.mapred.TextInputFormat";
-        s.output_format = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
-        auto prop = [&](const std::string& k, const std::string& d) {
-            auto it = table.properties.find(k);
-            return it == table.properties.end() ? d : it->second;
-        };
-        std::string delim = prop("csv.delimiter", ",");
-        if (delim == "\\t") {
-            delim = "\t";
-        }
-        if (prop("csv.quotes_seen", "true") == "true") {
-            // Quoted fields need OpenCSVSerde (which reads every column as text and converts).
-            s.serde = "org.apache.hadoop.hive.serde2.OpenCSVSerde";
-            s.serde_parameters["separatorChar"] = delim;
-            s.serde_parameters["quoteChar"] = prop("csv.quote", "\"");
-            s.serde_parameters["escapeChar"] = "\\";
-        } else {
-            // No quotes: LazySimpleSerDe, which reads typed values (timestamps as yyyy-MM-dd HH:mm:ss).
-            s.serde = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe";
-            s.serde_parameters["field.delim"] = delim;
-            s.serde_parameters["serialization.format"] = delim;
-        }
-        if (prop("csv.header", "false") == "true") {
-            s.table_parameters["skip.header.line.count"] = "1";
-        }
-        for (const auto& [to, from] : renamed) {
-            s.notes.push_back("column '" + from + "' is '" + to + "' here (CSV columns are read by position)");
-        }
+        describe_csv(table, renames, s);
     }
     for (const auto& [to, from] : renamed_keys) {
         s.notes.push_back("partition key '" + from + "' is '" + to +

@@ -1,7 +1,7 @@
 #include "catalog/catalog.h"
 
+#include <array>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -244,11 +244,11 @@ Status Catalog::migrate() {
     if (!q) {
         return fail(q.error());
     }
-    auto row = q->step();
-    if (!row) {
-        return fail(row.error());
+    auto version = q->first_int();
+    if (!version) {
+        return fail(version.error());
     }
-    const int have = static_cast<int>(q->column_int(0));
+    const int have = static_cast<int>(version->value_or(0));
     if (have > kSchemaVersion) {
         return fail(Error::fatal("catalog " + db_.path().string() + " has schema version " + std::to_string(have) +
                                  ", newer than this ticklake understands (" + std::to_string(kSchemaVersion) +
@@ -274,81 +274,87 @@ Result<std::vector<DatabaseInfo>> Catalog::databases() {
         return fail(q.error());
     }
     std::vector<DatabaseInfo> out;
-    while (true) {
-        auto r = q->step();
-        if (!r) {
-            return fail(r.error());
+    for (auto row : q->rows()) {
+        if (!row) {
+            return fail(row.error());
         }
-        if (!*r) {
-            break;
-        }
-        out.push_back({q->column_text(0), q->column_int(2), q->column_int(1)});
+        out.push_back({row->column_text(0), row->column_int(2), row->column_int(1)});
     }
     return out;
 }
 
-Result<std::vector<TableDef>> Catalog::load_tables(std::string_view where, std::string_view a, std::string_view b) {
-    auto q = db_.prepare(std::string("SELECT t.id, d.name, t.name, t.location, t.format, t.compression, "
-                                     "t.schema_version, t.created_at, t.updated_at FROM tables t "
-                                     "JOIN databases d ON d.id = t.database_id ") +
-                         std::string(where) + " ORDER BY d.name, t.name");
-    auto cols = db_.prepare("SELECT is_partition_key, name, type FROM columns WHERE table_id = ? "
-                            "ORDER BY is_partition_key, position");
-    auto props = db_.prepare("SELECT key, value FROM table_properties WHERE table_id = ? ORDER BY key");
-    if (!q || !cols || !props) {
-        return fail(!q ? q.error() : !cols ? cols.error() : props.error());
+namespace {
+
+// A table row of load_tables' query, without its columns and properties.
+TableDef table_of_row(const SqliteRow& row) {
+    TableDef t;
+    t.database = row.column_text(1);
+    t.name = row.column_text(2);
+    t.location = row.column_text(3);
+    t.format = row.column_text(4);
+    t.compression = row.column_text(5);
+    t.schema_version = static_cast<int>(row.column_int(6));
+    t.created_at = row.column_int(7);
+    t.updated_at = row.column_int(8);
+    return t;
+}
+
+// Adds the columns, partition keys and properties of table `id` to `t`.
+Status load_table_details(SqliteStatement& cols, SqliteStatement& props, int64_t id, TableDef& t) {
+    for (auto row : cols.bind(1, id).rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        (row->column_int(0) != 0 ? t.partition_keys : t.columns).push_back({row->column_text(1), row->column_text(2)});
     }
+    for (auto row : props.bind(1, id).rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        t.properties[row->column_text(0)] = row->column_text(1);
+    }
+    return {};
+}
+
+Result<std::optional<int64_t>> find_table_id(SqliteDb& db, std::string_view database, std::string_view name) {
+    auto q = db.prepare("SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
+                        "WHERE d.name = ? AND t.name = ?");
+    if (!q) {
+        return fail(q.error());
+    }
+    return q->bind_all(database, name).first_int();
+}
+
+} // namespace
+
+Result<std::vector<TableDef>> Catalog::load_tables(std::string_view where, std::string_view a, std::string_view b) {
+    const std::string select = "SELECT t.id, d.name, t.name, t.location, t.format, t.compression, t.schema_version, "
+                               "t.created_at, t.updated_at FROM tables t JOIN databases d ON d.id = t.database_id " +
+                               std::string(where) + " ORDER BY d.name, t.name";
+    auto statements = db_.prepare_all({select,
+                                       "SELECT is_partition_key, name, type FROM columns WHERE table_id = ? "
+                                       "ORDER BY is_partition_key, position",
+                                       "SELECT key, value FROM table_properties WHERE table_id = ? ORDER BY key"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [q, cols, props] = *statements;
     int n = 1;
     if (!a.empty()) {
-        q->bind(n++, a);
+        q.bind(n++, a);
     }
     if (!b.empty()) {
-        q->bind(n++, b);
+        q.bind(n++, b);
     }
     std::vector<TableDef> out;
-    while (true) {
-        auto r = q->step();
-        if (!r) {
-            return fail(r.error());
+    for (auto row : q.rows()) {
+        if (!row) {
+            return fail(row.error());
         }
-        if (!*r) {
-            break;
+        TableDef t = table_of_row(*row);
+        if (auto st = load_table_details(cols, props, row->column_int(0), t); !st) {
+            return fail(st.error());
         }
-        TableDef t;
-        const int64_t id = q->column_int(0);
-        t.database = q->column_text(1);
-        t.name = q->column_text(2);
-        t.location = q->column_text(3);
-        t.format = q->column_text(4);
-        t.compression = q->column_text(5);
-        t.schema_version = static_cast<int>(q->column_int(6));
-        t.created_at = q->column_int(7);
-        t.updated_at = q->column_int(8);
-        cols->bind(1, id);
-        while (true) {
-            auto c = cols->step();
-            if (!c) {
-                return fail(c.error());
-            }
-            if (!*c) {
-                break;
-            }
-            (cols->column_int(0) != 0 ? t.partition_keys : t.columns)
-                .push_back({cols->column_text(1), cols->column_text(2)});
-        }
-        cols->reset();
-        props->bind(1, id);
-        while (true) {
-            auto p = props->step();
-            if (!p) {
-                return fail(p.error());
-            }
-            if (!*p) {
-                break;
-            }
-            t.properties[props->column_text(0)] = props->column_text(1);
-        }
-        props->reset();
         out.push_back(std::move(t));
     }
     return out;
@@ -404,17 +410,7 @@ Result<TableDef> Catalog::resolve(std::string_view name) {
 }
 
 Result<std::optional<int64_t>> Catalog::table_id(std::string_view database, std::string_view name) {
-    auto q = db_.prepare("SELECT t.id FROM tables t JOIN databases d ON d.id = t.database_id "
-                         "WHERE d.name = ? AND t.name = ?");
-    if (!q) {
-        return fail(q.error());
-    }
-    q->bind(1, database).bind(2, name);
-    auto r = q->step();
-    if (!r) {
-        return fail(r.error());
-    }
-    return *r ? std::optional<int64_t>(q->column_int(0)) : std::nullopt;
+    return find_table_id(db_, database, name);
 }
 
 namespace {
@@ -438,16 +434,47 @@ private:
     std::map<std::string, Columns> parsed_;
 };
 
+PartitionDef partition_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
+    PartitionDef p;
+    p.values = std::move(values);
+    p.columns = columns;
+    p.location = row.column_text(2);
+    p.file_count = row.column_int(3);
+    p.bytes = row.column_int(4);
+    p.rows = row.column_int(5);
+    p.ts_min = row.column_optional_int(6);
+    p.ts_max = row.column_optional_int(7);
+    p.created_at = row.column_int(8);
+    return p;
+}
+
+FileDef file_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
+    FileDef f;
+    f.partition_values = std::move(values);
+    f.columns = columns;
+    f.key = row.column_text(2);
+    f.size = static_cast<uint64_t>(row.column_int(3));
+    f.modified = row.column_int(4);
+    f.rows = row.column_int(5);
+    f.ts_min = row.column_optional_int(6);
+    f.ts_max = row.column_optional_int(7);
+    return f;
+}
+
 } // namespace
 
-Status Catalog::each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
-                                  std::string_view order_by, const std::function<Status(const SqliteStatement&)>& row) {
+template <class Def>
+Result<std::vector<Def>> Catalog::rows_of_table(const TableDef& table, const PartitionSet* only,
+                                                const std::string& select, std::string_view order_by,
+                                                Def (*of_row)(const SqliteRow&, std::vector<std::string>,
+                                                              const Columns&)) {
     auto id = table_id(table.database, table.name);
     if (!id) {
         return fail(id.error());
     }
+    std::vector<Def> out;
     if (!*id) {
-        return {};
+        return out;
     }
     // One statement per partition rather than "?2 IS NULL OR ...", which would keep SQLite off
     // the index.
@@ -464,58 +491,33 @@ Status Catalog::each_row_of_table(const TableDef& table, const PartitionSet* onl
     } else {
         filters.emplace_back();
     }
+    ParsedColumns parsed;
     for (const auto& filter : filters) {
-        q->reset();
         q->bind(1, **id);
         if (filter) {
             q->bind(2, *filter);
         }
-        while (true) {
-            auto r = q->step();
-            if (!r) {
-                return fail(r.error());
+        for (auto row : q->rows()) {
+            if (!row) {
+                return fail(row.error());
             }
-            if (!*r) {
-                break;
-            }
-            if (auto st = row(*q); !st) {
-                return st;
-            }
-        }
-    }
-    return {};
-}
-
-Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
-    std::vector<PartitionDef> out;
-    ParsedColumns parsed;
-    auto st = each_row_of_table(
-        table, only,
-        "SELECT p.partition_values, p.location, p.file_count, p.bytes, p.rows, p.ts_min, p.ts_max, s.columns, "
-        "p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id WHERE p.table_id = ?1",
-        "p.partition_values", [&](const SqliteStatement& q) -> Status {
-            PartitionDef p;
-            auto values = strings_from_json(q.column_text(0));
-            auto columns = parsed.get(q.column_text(7));
+            auto values = strings_from_json(row->column_text(0));
+            auto columns = parsed.get(row->column_text(1));
             if (!values || !columns) {
                 return fail(!values ? values.error() : columns.error());
             }
-            p.values = std::move(*values);
-            p.location = q.column_text(1);
-            p.file_count = q.column_int(2);
-            p.bytes = q.column_int(3);
-            p.rows = q.column_int(4);
-            p.ts_min = q.column_optional_int(5);
-            p.ts_max = q.column_optional_int(6);
-            p.columns = **columns;
-            p.created_at = q.column_int(8);
-            out.push_back(std::move(p));
-            return {};
-        });
-    if (!st) {
-        return fail(st.error());
+            out.push_back(of_row(*row, std::move(*values), **columns));
+        }
     }
     return out;
+}
+
+Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
+    return rows_of_table(table, only,
+                         "SELECT p.partition_values, s.columns, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
+                         "p.ts_max, p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id "
+                         "WHERE p.table_id = ?1",
+                         "p.partition_values", partition_of_row);
 }
 
 Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
@@ -532,60 +534,27 @@ Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
     if (!q) {
         return fail(q.error());
     }
-    q->bind(1, **id);
-    while (true) {
-        auto r = q->step();
-        if (!r) {
-            return fail(r.error());
+    for (auto row : q->bind(1, **id).rows()) {
+        if (!row) {
+            return fail(row.error());
         }
-        if (!*r) {
-            break;
-        }
-        SchemaVersion v;
-        v.version = static_cast<int>(q->column_int(0));
-        v.created_at = q->column_int(1);
-        v.reason = q->column_text(2);
-        auto c = columns_from_json(q->column_text(3));
-        auto k = columns_from_json(q->column_text(4));
+        auto c = columns_from_json(row->column_text(3));
+        auto k = columns_from_json(row->column_text(4));
         if (!c || !k) {
             return fail(!c ? c.error() : k.error());
         }
-        v.columns = std::move(*c);
-        v.partition_keys = std::move(*k);
-        out.push_back(std::move(v));
+        out.push_back({static_cast<int>(row->column_int(0)), row->column_int(1), row->column_text(2), std::move(*c),
+                       std::move(*k)});
     }
     return out;
 }
 
 Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
-    std::vector<FileDef> out;
-    ParsedColumns parsed;
-    auto st = each_row_of_table(
-        table, only,
-        "SELECT f.key, p.partition_values, f.size, f.modified, f.rows, f.ts_min, f.ts_max, s.columns FROM files f "
-        "JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id WHERE f.table_id = ?1",
-        "f.key", [&](const SqliteStatement& q) -> Status {
-            FileDef f;
-            f.key = q.column_text(0);
-            auto values = strings_from_json(q.column_text(1));
-            auto columns = parsed.get(q.column_text(7));
-            if (!values || !columns) {
-                return fail(!values ? values.error() : columns.error());
-            }
-            f.partition_values = std::move(*values);
-            f.size = static_cast<uint64_t>(q.column_int(2));
-            f.modified = q.column_int(3);
-            f.rows = q.column_int(4);
-            f.ts_min = q.column_optional_int(5);
-            f.ts_max = q.column_optional_int(6);
-            f.columns = **columns;
-            out.push_back(std::move(f));
-            return {};
-        });
-    if (!st) {
-        return fail(st.error());
-    }
-    return out;
+    return rows_of_table(table, only,
+                         "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max "
+                         "FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id "
+                         "WHERE f.table_id = ?1",
+                         "f.key", file_of_row);
 }
 
 namespace {
@@ -603,35 +572,296 @@ public:
         if (auto it = known_.find(json); it != known_.end()) {
             return it->second;
         }
-        if (!ins_) {
-            auto ins = db_.prepare("INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING");
-            auto sel = db_.prepare("SELECT id FROM schemas WHERE columns = ?");
-            if (!ins || !sel) {
-                return fail(!ins ? ins.error() : sel.error());
+        if (!statements_) {
+            auto statements = db_.prepare_all({"INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING",
+                                               "SELECT id FROM schemas WHERE columns = ?"});
+            if (!statements) {
+                return fail(statements.error());
             }
-            ins_.emplace(std::move(*ins));
-            sel_.emplace(std::move(*sel));
+            statements_.emplace(std::move(*statements));
         }
-        if (auto st = ins_->bind(1, json).run(); !st) {
+        auto& [ins, sel] = *statements_;
+        if (auto st = ins.bind(1, json).run(); !st) {
             return fail(st.error());
         }
-        sel_->bind(1, json);
-        auto r = sel_->step();
-        if (!r) {
-            return fail(r.error());
+        auto id = sel.bind(1, json).first_int();
+        if (!id) {
+            return fail(id.error());
         }
-        const int64_t id = sel_->column_int(0);
-        sel_->reset();
-        known_.emplace(std::move(json), id);
-        return id;
+        known_.emplace(std::move(json), id->value_or(0));
+        return id->value_or(0);
     }
 
 private:
     SqliteDb& db_;
-    std::optional<SqliteStatement> ins_;
-    std::optional<SqliteStatement> sel_;
+    std::optional<std::array<SqliteStatement, 2>> statements_; //!< insert, select
     std::unordered_map<std::string, int64_t> known_;
 };
+
+// Writes one TableChange, step by step, inside the transaction Catalog::apply holds. Each
+// step records the partitions it touches; the last one recounts just those.
+class ChangeWriter {
+public:
+    ChangeWriter(SqliteDb& db, const TableChange& change) : db_(db), c_(change), schema_ids_(db) {}
+
+    //! The database and table rows: the version moves on only with a schema change.
+    Status upsert_table();
+    //! Columns, partition keys and properties: replaced as a whole.
+    Status replace_columns();
+    Status add_schema_version();
+    //! Partitions named by the change: location and schema; counts come from recount_partitions.
+    Status upsert_partitions();
+    Status remove_files();
+    Status upsert_files();
+    Status recount_partitions();
+
+private:
+    Status check_base_version(std::optional<int64_t> existing);
+    Status insert_table();
+    Status update_table(int64_t id);
+    //! Adds the partition id `lookup` finds (bound to the table id and `key`) to touched_.
+    Status touch(SqliteStatement& lookup, std::string_view key);
+
+    SqliteDb& db_;
+    const TableChange& c_;
+    const TimestampUs now_ = now_us();
+    int64_t id_ = 0; //!< the table's row, once upsert_table has run
+    SchemaIds schema_ids_;
+    std::set<int64_t> touched_;
+};
+
+Status ChangeWriter::upsert_table() {
+    const TableDef& t = c_.table;
+    auto db_ins = db_.prepare("INSERT INTO databases(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
+    if (!db_ins) {
+        return fail(db_ins.error());
+    }
+    if (auto st = db_ins->bind_all(t.database, now_).run(); !st) {
+        return st;
+    }
+    auto existing = find_table_id(db_, t.database, t.name);
+    if (!existing) {
+        return fail(existing.error());
+    }
+    if (auto st = check_base_version(*existing); !st) {
+        return st;
+    }
+    return *existing ? update_table(**existing) : insert_table();
+}
+
+Status ChangeWriter::check_base_version(std::optional<int64_t> existing) {
+    if (c_.base_version < 0) {
+        return {};
+    }
+    int64_t current = 0;
+    if (existing) {
+        auto q = db_.prepare("SELECT schema_version FROM tables WHERE id = ?");
+        if (!q) {
+            return fail(q.error());
+        }
+        auto version = q->bind(1, *existing).first_int();
+        if (!version) {
+            return fail(version.error());
+        }
+        current = version->value_or(0);
+    }
+    if (current != c_.base_version) {
+        return fail(Error::retry("table " + c_.table.qualified_name() +
+                                 " was changed by another writer (schema version " + std::to_string(current) +
+                                 ", expected " + std::to_string(c_.base_version) + ")"));
+    }
+    return {};
+}
+
+Status ChangeWriter::insert_table() {
+    const TableDef& t = c_.table;
+    if (!c_.new_version) {
+        return fail(Error::fatal("internal: a new table " + t.qualified_name() + " needs a first schema version"));
+    }
+    auto ins = db_.prepare("INSERT INTO tables(database_id, name, location, format, compression, schema_version, "
+                           "created_at, updated_at) SELECT id, ?, ?, ?, ?, 1, ?, ? FROM databases WHERE name = ?");
+    if (!ins) {
+        return fail(ins.error());
+    }
+    if (auto st = ins->bind_all(t.name, t.location, t.format, t.compression, now_, now_, t.database).run(); !st) {
+        return st;
+    }
+    id_ = db_.last_insert_rowid();
+    return {};
+}
+
+Status ChangeWriter::update_table(int64_t id) {
+    const TableDef& t = c_.table;
+    id_ = id;
+    auto up = db_.prepare("UPDATE tables SET location = ?, format = ?, compression = ?, updated_at = ?, "
+                          "schema_version = schema_version + ? WHERE id = ?");
+    if (!up) {
+        return fail(up.error());
+    }
+    return up->bind_all(t.location, t.format, t.compression, now_, int64_t{c_.new_version ? 1 : 0}, id_).run();
+}
+
+Status ChangeWriter::replace_columns() {
+    const TableDef& t = c_.table;
+    auto statements = db_.prepare_all({"DELETE FROM columns WHERE table_id = ?",
+                                       "DELETE FROM table_properties WHERE table_id = ?",
+                                       "INSERT INTO columns(table_id, is_partition_key, position, name, type) "
+                                       "VALUES (?, ?, ?, ?, ?)",
+                                       "INSERT INTO table_properties(table_id, key, value) VALUES (?, ?, ?)"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [del_cols, del_props, ins_col, ins_prop] = *statements;
+    if (auto st = del_cols.bind(1, id_).run(); !st) {
+        return st;
+    }
+    if (auto st = del_props.bind(1, id_).run(); !st) {
+        return st;
+    }
+    for (int64_t key = 0; key < 2; ++key) {
+        const Columns& list = key != 0 ? t.partition_keys : t.columns;
+        for (size_t i = 0; i < list.size(); ++i) {
+            if (auto st = ins_col.bind_all(id_, key, static_cast<int64_t>(i), list[i].name, list[i].type).run(); !st) {
+                return st;
+            }
+        }
+    }
+    for (const auto& [k, v] : t.properties) {
+        if (auto st = ins_prop.bind_all(id_, k, v).run(); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Status ChangeWriter::add_schema_version() {
+    if (!c_.new_version) {
+        return {};
+    }
+    auto ins = db_.prepare("INSERT INTO schema_versions(table_id, version, created_at, reason, columns, "
+                           "partition_keys) SELECT id, schema_version, ?, ?, ?, ? FROM tables WHERE id = ?");
+    if (!ins) {
+        return fail(ins.error());
+    }
+    return ins
+        ->bind_all(now_, *c_.new_version, columns_to_json(c_.table.columns), columns_to_json(c_.table.partition_keys),
+                   id_)
+        .run();
+}
+
+Status ChangeWriter::touch(SqliteStatement& lookup, std::string_view key) {
+    auto partition = lookup.bind_all(id_, key).first_int();
+    if (!partition) {
+        return fail(partition.error());
+    }
+    if (*partition) {
+        touched_.insert(**partition);
+    }
+    return {};
+}
+
+Status ChangeWriter::upsert_partitions() {
+    auto statements = db_.prepare_all(
+        {"INSERT INTO partitions(table_id, partition_values, location, schema_id, created_at) VALUES (?, ?, ?, ?, ?) "
+         "ON CONFLICT(table_id, partition_values) DO UPDATE SET location = excluded.location, "
+         "schema_id = excluded.schema_id",
+         "SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [part_up, part_id] = *statements;
+    for (const auto& p : c_.partitions) {
+        const std::string values = strings_to_json(p.values);
+        auto sid = schema_ids_.id_of(p.columns);
+        if (!sid) {
+            return fail(sid.error());
+        }
+        if (auto st = part_up.bind_all(id_, values, p.location, *sid, now_).run(); !st) {
+            return st;
+        }
+        if (auto st = touch(part_id, values); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Status ChangeWriter::remove_files() {
+    auto statements = db_.prepare_all({"SELECT partition_id FROM files WHERE table_id = ? AND key = ?",
+                                       "DELETE FROM files WHERE table_id = ? AND key = ?"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [file_part, del_file] = *statements;
+    for (const auto& key : c_.remove_files) {
+        if (auto st = touch(file_part, key); !st) {
+            return st;
+        }
+        if (auto st = del_file.bind_all(id_, key).run(); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Status ChangeWriter::upsert_files() {
+    auto file_up = db_.prepare(
+        "INSERT INTO files(table_id, partition_id, key, size, modified, rows, ts_min, ts_max, schema_id, crawled_at) "
+        "SELECT ?, p.id, ?, ?, ?, ?, ?, ?, ?, ? FROM partitions p WHERE p.table_id = ? AND p.partition_values = ? "
+        "ON CONFLICT(table_id, key) DO UPDATE SET partition_id = excluded.partition_id, size = excluded.size, "
+        "modified = excluded.modified, rows = excluded.rows, ts_min = excluded.ts_min, ts_max = excluded.ts_max, "
+        "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at");
+    if (!file_up) {
+        return fail(file_up.error());
+    }
+    for (const auto& f : c_.upsert_files) {
+        auto sid = schema_ids_.id_of(f.columns);
+        if (!sid) {
+            return fail(sid.error());
+        }
+        const std::string values = strings_to_json(f.partition_values);
+        file_up->bind_all(id_, f.key, static_cast<int64_t>(f.size), f.modified, f.rows, f.ts_min, f.ts_max, *sid, now_,
+                          id_, values);
+        if (auto st = file_up->run(); !st) {
+            return st;
+        }
+        // No row when the file names a partition that is not there (the SELECT finds none).
+        if (db_.changes() != 1) {
+            return fail(Error::fatal("internal: file " + f.key + " names partition " + values +
+                                     " that the change does not create"));
+        }
+    }
+    return {};
+}
+
+// Partition figures are always those of their files.
+constexpr std::string_view kRecountPartition =
+    "UPDATE partitions SET "
+    "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
+    "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
+    "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
+    "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
+    "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?";
+
+// A partition without files goes. Only the partitions this change touched are recomputed: a
+// crawl adding one partition to a table of thousands costs the same as to a table of one.
+Status ChangeWriter::recount_partitions() {
+    auto statements =
+        db_.prepare_all({kRecountPartition, "DELETE FROM partitions WHERE id = ? AND file_count = 0"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [recount, drop_empty] = *statements;
+    for (int64_t pid : touched_) {
+        if (auto st = recount.bind(1, pid).run(); !st) {
+            return st;
+        }
+        if (auto st = drop_empty.bind(1, pid).run(); !st) {
+            return st;
+        }
+    }
+    return {};
+}
 
 } // namespace
 
@@ -646,222 +876,14 @@ Status Catalog::apply(const TableChange& change) {
     return tx.commit();
 }
 
-Status Catalog::apply_in_transaction(const TableChange& c) {
-    const TableDef& t = c.table;
-    const TimestampUs now = now_us();
-    auto step_ok = [](Result<bool> r) -> Status {
-        if (!r) {
-            return fail(r.error());
-        }
-        return {};
-    };
-
-    // Database.
-    auto db_ins = db_.prepare("INSERT INTO databases(name, created_at) VALUES (?, ?) ON CONFLICT(name) DO NOTHING");
-    if (!db_ins) {
-        return fail(db_ins.error());
-    }
-    if (auto st = db_ins->bind(1, t.database).bind(2, now).run(); !st) {
-        return st;
-    }
-
-    // Table row: the version moves on only with a schema change.
-    auto existing = table_id(t.database, t.name);
-    if (!existing) {
-        return fail(existing.error());
-    }
-    if (c.base_version >= 0) {
-        int64_t current = 0;
-        if (*existing) {
-            auto q = db_.prepare("SELECT schema_version FROM tables WHERE id = ?");
-            if (!q) {
-                return fail(q.error());
-            }
-            q->bind(1, **existing);
-            if (auto r = q->step(); !r) {
-                return fail(r.error());
-            }
-            current = q->column_int(0);
-        }
-        if (current != c.base_version) {
-            return fail(Error::retry("table " + t.qualified_name() + " was changed by another writer (schema version " +
-                                     std::to_string(current) + ", expected " + std::to_string(c.base_version) +
-                                     ")"));
-        }
-    }
-    int64_t id = 0;
-    if (!*existing) {
-        if (!c.new_version) {
-            return fail(Error::fatal("internal: a new table " + t.qualified_name() + " needs a first schema version"));
-        }
-        auto ins = db_.prepare("INSERT INTO tables(database_id, name, location, format, compression, schema_version, "
-                               "created_at, updated_at) SELECT id, ?, ?, ?, ?, 1, ?, ? FROM databases WHERE name = ?");
-        if (!ins) {
-            return fail(ins.error());
-        }
-        ins->bind(1, t.name).bind(2, t.location).bind(3, t.format).bind(4, t.compression).bind(5, now).bind(6, now);
-        if (auto st = ins->bind(7, t.database).run(); !st) {
-            return st;
-        }
-        id = db_.last_insert_rowid();
-    } else {
-        id = **existing;
-        auto up = db_.prepare("UPDATE tables SET location = ?, format = ?, compression = ?, updated_at = ?, "
-                              "schema_version = schema_version + ? WHERE id = ?");
-        if (!up) {
-            return fail(up.error());
-        }
-        up->bind(1, t.location).bind(2, t.format).bind(3, t.compression).bind(4, now);
-        if (auto st = up->bind(5, int64_t{c.new_version ? 1 : 0}).bind(6, id).run(); !st) {
-            return st;
-        }
-    }
-
-    // Columns, partition keys and properties: replaced as a whole.
-    auto del_cols = db_.prepare("DELETE FROM columns WHERE table_id = ?");
-    auto del_props = db_.prepare("DELETE FROM table_properties WHERE table_id = ?");
-    auto ins_col = db_.prepare("INSERT INTO columns(table_id, is_partition_key, position, name, type) "
-                               "VALUES (?, ?, ?, ?, ?)");
-    auto ins_prop = db_.prepare("INSERT INTO table_properties(table_id, key, value) VALUES (?, ?, ?)");
-    if (!del_cols || !del_props || !ins_col || !ins_prop) {
-        return fail(Error::fatal("cannot prepare the catalog's column statements"));
-    }
-    if (auto st = del_cols->bind(1, id).run(); !st) {
-        return st;
-    }
-    if (auto st = del_props->bind(1, id).run(); !st) {
-        return st;
-    }
-    for (int64_t key = 0; key < 2; ++key) {
-        const Columns& list = key != 0 ? t.partition_keys : t.columns;
-        for (size_t i = 0; i < list.size(); ++i) {
-            ins_col->bind(1, id).bind(2, key).bind(3, static_cast<int64_t>(i)).bind(4, list[i].name);
-            if (auto st = ins_col->bind(5, list[i].type).run(); !st) {
-                return st;
-            }
-        }
-    }
-    for (const auto& [k, v] : t.properties) {
-        if (auto st = ins_prop->bind(1, id).bind(2, k).bind(3, v).run(); !st) {
-            return st;
-        }
-    }
-
-    if (c.new_version) {
-        auto ins = db_.prepare("INSERT INTO schema_versions(table_id, version, created_at, reason, columns, "
-                               "partition_keys) SELECT id, schema_version, ?, ?, ?, ? FROM tables WHERE id = ?");
-        if (!ins) {
-            return fail(ins.error());
-        }
-        ins->bind(1, now).bind(2, *c.new_version).bind(3, columns_to_json(t.columns));
-        if (auto st = ins->bind(4, columns_to_json(t.partition_keys)).bind(5, id).run(); !st) {
-            return st;
-        }
-    }
-
-    // Partitions touched by this change: location and schema; counts are derived below.
-    auto part_up = db_.prepare(
-        "INSERT INTO partitions(table_id, partition_values, location, schema_id, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(table_id, partition_values) DO UPDATE SET location = excluded.location, "
-        "schema_id = excluded.schema_id");
-    if (!part_up) {
-        return fail(part_up.error());
-    }
-    std::set<int64_t> touched;
-    SchemaIds schema_ids(db_);
-    auto part_id = db_.prepare("SELECT id FROM partitions WHERE table_id = ? AND partition_values = ?");
-    auto file_part = db_.prepare("SELECT partition_id FROM files WHERE table_id = ? AND key = ?");
-    if (!part_id || !file_part) {
-        return fail(!part_id ? part_id.error() : file_part.error());
-    }
-    for (const auto& p : c.partitions) {
-        auto sid = schema_ids.id_of(p.columns);
-        if (!sid) {
-            return fail(sid.error());
-        }
-        part_up->bind(1, id).bind(2, strings_to_json(p.values)).bind(3, p.location).bind(4, *sid);
-        if (auto st = part_up->bind(5, now).run(); !st) {
-            return st;
-        }
-        part_id->bind(1, id).bind(2, strings_to_json(p.values));
-        auto r = part_id->step();
-        if (!r) {
-            return fail(r.error());
-        }
-        if (*r) {
-            touched.insert(part_id->column_int(0));
-        }
-        part_id->reset();
-    }
-
-    auto del_file = db_.prepare("DELETE FROM files WHERE table_id = ? AND key = ?");
-    if (!del_file) {
-        return fail(del_file.error());
-    }
-    for (const auto& key : c.remove_files) {
-        file_part->bind(1, id).bind(2, key);
-        auto r = file_part->step();
-        if (!r) {
-            return fail(r.error());
-        }
-        if (*r) {
-            touched.insert(file_part->column_int(0));
-        }
-        file_part->reset();
-        if (auto st = del_file->bind(1, id).bind(2, key).run(); !st) {
-            return st;
-        }
-    }
-    auto file_up = db_.prepare(
-        "INSERT INTO files(table_id, partition_id, key, size, modified, rows, ts_min, ts_max, schema_id, crawled_at) "
-        "SELECT ?, p.id, ?, ?, ?, ?, ?, ?, ?, ? FROM partitions p WHERE p.table_id = ? AND p.partition_values = ? "
-        "ON CONFLICT(table_id, key) DO UPDATE SET partition_id = excluded.partition_id, size = excluded.size, "
-        "modified = excluded.modified, rows = excluded.rows, ts_min = excluded.ts_min, ts_max = excluded.ts_max, "
-        "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at");
-    auto changes = db_.prepare("SELECT changes()");
-    if (!file_up || !changes) {
-        return fail(!file_up ? file_up.error() : changes.error());
-    }
-    for (const auto& f : c.upsert_files) {
-        auto sid = schema_ids.id_of(f.columns);
-        if (!sid) {
-            return fail(sid.error());
-        }
-        file_up->bind(1, id).bind(2, f.key).bind(3, static_cast<int64_t>(f.size)).bind(4, f.modified);
-        file_up->bind(5, f.rows).bind(6, f.ts_min).bind(7, f.ts_max).bind(8, *sid).bind(9, now).bind(10, id);
-        if (auto st = file_up->bind(11, strings_to_json(f.partition_values)).run(); !st) {
-            return st;
-        }
-        if (auto st = step_ok(changes->step()); !st) {
-            return st;
-        }
-        const int64_t n = changes->column_int(0);
-        changes->reset();
-        if (n != 1) {
-            return fail(Error::fatal("internal: file " + f.key + " names partition " +
-                                     strings_to_json(f.partition_values) + " that the change does not create"));
-        }
-    }
-
-    // Partition figures are always those of their files, and a partition without files goes.
-    // Only the partitions this change touched are recomputed: a crawl adding one partition to
-    // a table of thousands costs the same as to a table of one.
-    auto recount = db_.prepare(
-        "UPDATE partitions SET "
-        "file_count = (SELECT count(*) FROM files f WHERE f.partition_id = partitions.id), "
-        "bytes = (SELECT coalesce(sum(size), 0) FROM files f WHERE f.partition_id = partitions.id), "
-        "rows = (SELECT coalesce(sum(rows), 0) FROM files f WHERE f.partition_id = partitions.id), "
-        "ts_min = (SELECT min(ts_min) FROM files f WHERE f.partition_id = partitions.id), "
-        "ts_max = (SELECT max(ts_max) FROM files f WHERE f.partition_id = partitions.id) WHERE id = ?");
-    auto drop_empty = db_.prepare("DELETE FROM partitions WHERE id = ? AND file_count = 0");
-    if (!recount || !drop_empty) {
-        return fail(!recount ? recount.error() : drop_empty.error());
-    }
-    for (int64_t pid : touched) {
-        if (auto st = recount->bind(1, pid).run(); !st) {
-            return st;
-        }
-        if (auto st = drop_empty->bind(1, pid).run(); !st) {
+Status Catalog::apply_in_transaction(const TableChange& change) {
+    ChangeWriter writer(db_, change);
+    using Step = Status (ChangeWriter::*)();
+    // In this order: files name their partitions, and the recount must see every file.
+    for (Step step : {&ChangeWriter::upsert_table, &ChangeWriter::replace_columns, &ChangeWriter::add_schema_version,
+                      &ChangeWriter::upsert_partitions, &ChangeWriter::remove_files, &ChangeWriter::upsert_files,
+                      &ChangeWriter::recount_partitions}) {
+        if (auto st = (writer.*step)(); !st) {
             return st;
         }
     }

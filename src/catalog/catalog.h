@@ -64,11 +64,14 @@ private:
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
     Status apply_in_transaction(const TableChange& change);
     Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);
-    //! Runs `select` (ending in "WHERE <x>.table_id = ?1", with partitions as `p`) for `table`,
-    //! once, or once per partition in `only`, ordered by `order_by`; hands each row to `row`.
-    //! A table not in the catalog has no rows.
-    Status each_row_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
-                             std::string_view order_by, const std::function<Status(const SqliteStatement&)>& row);
+    //! Runs `select` for `table` (its first two columns the partition values and the schema's
+    //! columns; ending in "WHERE <x>.table_id = ?1", with partitions as `p`), once, or once per
+    //! partition in `only`, ordered by `order_by`; `of_row` makes each row a Def. A table not in
+    //! the catalog has no rows. Defined and used in catalog.cc only.
+    template <class Def>
+    Result<std::vector<Def>> rows_of_table(const TableDef& table, const PartitionSet* only, const std::string& select,
+                                           std::string_view order_by,
+                                           Def (*of_row)(const SqliteRow&, std::vector<std::string>, const Columns&));
 
     SqliteDb db_;
 };

@@ -86,6 +86,8 @@ Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
 
 int64_t SqliteDb::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 
+int64_t SqliteDb::changes() const { return sqlite3_changes64(db_); }
+
 SqliteStatement::SqliteStatement(SqliteStatement&& o) noexcept
     : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
 
@@ -139,21 +141,61 @@ Status SqliteStatement::run() {
     return {};
 }
 
+Result<std::optional<int64_t>> SqliteStatement::first_int() {
+    auto r = step();
+    std::optional<int64_t> value;
+    if (r && *r) {
+        value = sqlite3_column_int64(stmt_, 0);
+    }
+    reset();
+    if (!r) {
+        return fail(r.error());
+    }
+    return value;
+}
+
+SqliteRows SqliteStatement::rows() { return SqliteRows(*this); }
+
 void SqliteStatement::reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
 }
 
-int64_t SqliteStatement::column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+Result<SqliteRow> SqliteRows::iterator::operator*() const {
+    if (error_) {
+        return fail(*error_);
+    }
+    return SqliteRow(stmt_->stmt_);
+}
 
-std::optional<int64_t> SqliteStatement::column_optional_int(int i) const {
+SqliteRows::iterator& SqliteRows::iterator::operator++() {
+    if (error_) {
+        done_ = true; // the error was the last row
+    } else {
+        advance();
+    }
+    return *this;
+}
+
+void SqliteRows::iterator::advance() {
+    auto r = stmt_->step();
+    if (!r) {
+        error_ = r.error();
+    } else {
+        done_ = !*r;
+    }
+}
+
+int64_t SqliteRow::column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
+
+std::optional<int64_t> SqliteRow::column_optional_int(int i) const {
     if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) {
         return std::nullopt;
     }
     return sqlite3_column_int64(stmt_, i);
 }
 
-std::string SqliteStatement::column_text(int i) const {
+std::string SqliteRow::column_text(int i) const {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
     return p != nullptr ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
 }

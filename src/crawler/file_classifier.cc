@@ -120,6 +120,89 @@ TextType json_type(simdjson::dom::element v) {
 
 std::string dialect_char(char c) { return c == '\t' ? "\\t" : std::string(1, c); }
 
+// What a CSV file's records say, one record at a time: column names (the header's, or col0,
+// col1, ...), their types, rows, ragged rows and the `ts` range.
+class CsvProfile {
+public:
+    //! `dialect` is decided (sniffed) before the first record comes.
+    explicit CsvProfile(const CsvDialect& dialect) : dialect_(dialect) {}
+
+    void add(const std::vector<CsvField>& rec) {
+        if (!named_) {
+            name_columns(rec);
+            if (dialect_.header) {
+                return;
+            }
+        }
+        ++rows_;
+        if (rec.size() != names_.size()) {
+            ++ragged_;
+        }
+        const size_t n = std::min(rec.size(), names_.size());
+        for (size_t i = 0; i < n; ++i) {
+            const CsvField& f = rec[i];
+            types_[i] = widen(types_[i], f.quoted && f.text.empty() ? TextType::string : classify_text(f.text));
+        }
+        if (ts_col_ && *ts_col_ < n) {
+            range_.see(rec[*ts_col_].text);
+        }
+    }
+
+    //! Sets the schema's columns, rows, `ts` range and csv.* properties.
+    void fill(FileSchema& s) const {
+        s.rows = rows_;
+        s.columns = columns();
+        TimeRange range = range_;
+        if (ts_col_ && types_[*ts_col_] != TextType::date && types_[*ts_col_] != TextType::timestamp) {
+            range = {};
+        }
+        s.ts_min = range.min;
+        s.ts_max = range.max;
+        s.properties["csv.delimiter"] = dialect_char(dialect_.delimiter);
+        s.properties["csv.quote"] = dialect_char(dialect_.quote);
+        s.properties["csv.header"] = dialect_.header ? "true" : "false";
+        s.properties["csv.quotes_seen"] = dialect_.quotes_seen ? "true" : "false";
+        if (ragged_ > 0) {
+            s.properties["csv.ragged_rows"] = std::to_string(ragged_);
+        }
+    }
+
+private:
+    void name_columns(const std::vector<CsvField>& rec) {
+        named_ = true;
+        for (size_t i = 0; i < rec.size(); ++i) {
+            names_.push_back(dialect_.header && !rec[i].text.empty() ? rec[i].text : "col" + std::to_string(i));
+            if (names_.back() == "ts") {
+                ts_col_ = i; // the last of several
+            }
+        }
+        types_.assign(names_.size(), TextType::null);
+    }
+
+    // Header names repeated (ignoring case) get a suffix, as engines fold case.
+    Columns columns() const {
+        Columns out;
+        std::map<std::string, int> seen;
+        for (size_t i = 0; i < names_.size(); ++i) {
+            std::string folded = names_[i];
+            std::transform(folded.begin(), folded.end(), folded.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            const int n = ++seen[folded];
+            out.push_back({n == 1 ? names_[i] : names_[i] + "_" + std::to_string(n), hive_type_name(types_[i])});
+        }
+        return out;
+    }
+
+    const CsvDialect& dialect_;
+    bool named_ = false; //!< the first record has named the columns
+    std::vector<std::string> names_;
+    std::vector<TextType> types_;
+    std::optional<size_t> ts_col_;
+    TimeRange range_;
+    int64_t rows_ = 0;
+    int64_t ragged_ = 0;
+};
+
 } // namespace
 
 std::string compression_of_key(std::string_view key) { return lower_extension(key) == "gz" ? "gzip" : "none"; }
@@ -260,45 +343,11 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
     std::string head;
     CsvDialect dialect;
     std::optional<CsvScanner> scanner;
-    std::vector<std::string> names;
-    std::vector<TextType> types;
-    std::optional<size_t> ts_col;
-    TimeRange range;
-    int64_t ragged = 0;
-    bool first = true;
-    auto on_record = [&](const std::vector<CsvField>& rec) {
-        if (first) {
-            first = false;
-            for (size_t i = 0; i < rec.size(); ++i) {
-                names.push_back(dialect.header && !rec[i].text.empty() ? rec[i].text : "col" + std::to_string(i));
-            }
-            types.assign(names.size(), TextType::null);
-            for (size_t i = 0; i < names.size(); ++i) {
-                if (names[i] == "ts") {
-                    ts_col = i;
-                }
-            }
-            if (dialect.header) {
-                return;
-            }
-        }
-        ++s.rows;
-        if (rec.size() != names.size()) {
-            ++ragged;
-        }
-        const size_t n = std::min(rec.size(), names.size());
-        for (size_t i = 0; i < n; ++i) {
-            const CsvField& f = rec[i];
-            types[i] = widen(types[i], f.quoted && f.text.empty() ? TextType::string : classify_text(f.text));
-        }
-        if (ts_col && *ts_col < n) {
-            range.see(rec[*ts_col].text);
-        }
-    };
+    CsvProfile profile(dialect);
     auto start = [&](bool complete) {
         const std::string_view sample = std::string_view(head).substr(0, options_.sniff_bytes);
         dialect = sniff_csv_dialect(sample, complete && sample.size() == head.size());
-        scanner.emplace(dialect.delimiter, dialect.quote, on_record);
+        scanner.emplace(dialect.delimiter, dialect.quote, [&](const std::vector<CsvField>& rec) { profile.add(rec); });
         scanner->feed(head);
         head.clear();
     };
@@ -320,27 +369,7 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
         start(true); // the whole file was shorter than the sniff sample
     }
     scanner->finish();
-    // Header names repeated (ignoring case) get a suffix, as engines fold case.
-    std::map<std::string, int> seen;
-    for (size_t i = 0; i < names.size(); ++i) {
-        std::string folded = names[i];
-        std::transform(folded.begin(), folded.end(), folded.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        const int n = ++seen[folded];
-        s.columns.push_back({n == 1 ? names[i] : names[i] + "_" + std::to_string(n), hive_type_name(types[i])});
-    }
-    if (ts_col && types[*ts_col] != TextType::date && types[*ts_col] != TextType::timestamp) {
-        range = {};
-    }
-    s.ts_min = range.min;
-    s.ts_max = range.max;
-    s.properties["csv.delimiter"] = dialect_char(dialect.delimiter);
-    s.properties["csv.quote"] = dialect_char(dialect.quote);
-    s.properties["csv.header"] = dialect.header ? "true" : "false";
-    s.properties["csv.quotes_seen"] = dialect.quotes_seen ? "true" : "false";
-    if (ragged > 0) {
-        s.properties["csv.ragged_rows"] = std::to_string(ragged);
-    }
+    profile.fill(s);
     return s;
 }
 

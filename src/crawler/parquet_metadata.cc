@@ -14,18 +14,8 @@ namespace {
 // Thrift compact protocol (the encoding of every Parquet footer): field headers carry an id
 // delta and a type in one byte, integers are zigzag varints, strings are length-prefixed.
 enum CompactType : int {
-    kBoolTrue = 1,
-    kBoolFalse = 2,
-    kByte = 3,
-    kI16 = 4,
-    kI32 = 5,
-    kI64 = 6,
-    kDouble = 7,
-    kBinary = 8,
-    kList = 9,
-    kSet = 10,
-    kMap = 11,
-    kStruct = 12,
+    kBoolTrue = 1, kBoolFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6,
+    kDouble = 7, kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12,
 };
 
 class CompactReader {
@@ -376,81 +366,133 @@ std::string codec_name(int64_t codec) {
     }
 }
 
+// Min and max statistics of a column chunk, as the footer holds them (raw bytes).
+struct StatsRange {
+    std::optional<std::string> min, max;
+};
+
+// What the crawl takes from the footer's row groups.
+struct RowGroupFacts {
+    std::optional<int64_t> first_codec;
+    std::vector<StatsRange> ts_ranges; //!< one per row group, for the top-level `ts` column
+};
+
+StatsRange read_statistics(CompactReader& r) {
+    StatsRange range;
+    std::optional<std::string> old_min, old_max;
+    r.fields([&](int id, int type) {
+        if (type != kBinary) {
+            r.skip(type);
+        } else if (id == 1) {
+            old_max = std::string(r.binary());
+        } else if (id == 2) {
+            old_min = std::string(r.binary());
+        } else if (id == 5) {
+            range.max = std::string(r.binary());
+        } else if (id == 6) {
+            range.min = std::string(r.binary());
+        } else {
+            r.skip(type);
+        }
+    });
+    // The deprecated min/max are signed-order for integers: fine for times.
+    if (!range.min) {
+        range.min = old_min;
+    }
+    if (!range.max) {
+        range.max = old_max;
+    }
+    return range;
+}
+
+void read_column_metadata(CompactReader& r, RowGroupFacts& facts) {
+    std::vector<std::string> path;
+    StatsRange range;
+    int64_t codec = -1;
+    r.fields([&](int id, int type) {
+        if (id == 3 && type == kList) {
+            r.elements([&](int) { path.emplace_back(r.binary()); });
+        } else if (id == 4) {
+            codec = r.integer(type);
+        } else if (id == 12 && type == kStruct) {
+            range = read_statistics(r);
+        } else {
+            r.skip(type);
+        }
+    });
+    if (!facts.first_codec && codec >= 0) {
+        facts.first_codec = codec;
+    }
+    if (path.size() == 1 && path[0] == "ts") {
+        facts.ts_ranges.push_back(range);
+    }
+}
+
+// A RowGroup: its ColumnChunks (field 1), each with its ColumnMetaData (field 3).
+void read_row_group(CompactReader& r, RowGroupFacts& facts) {
+    r.fields([&](int id, int type) {
+        if (id != 1 || type != kList) {
+            r.skip(type);
+            return;
+        }
+        r.elements([&](int) {
+            r.fields([&](int cc_id, int cc_type) {
+                if (cc_id != 3 || cc_type != kStruct) {
+                    r.skip(cc_type);
+                    return;
+                }
+                read_column_metadata(r, facts);
+            });
+        });
+    });
+}
+
+// The file's top-level columns, typed; returns the `ts` column when it holds times.
+const SchemaElement* top_level_columns(const std::vector<SchemaElement>& schema, Columns& out) {
+    const SchemaElement* ts = nullptr;
+    size_t i = 1; // schema[0] is the root
+    for (int c = 0; c < schema[0].num_children && i < schema.size(); ++c) {
+        const size_t at = i;
+        std::string type = hive_type_at(schema, i);
+        out.push_back({schema[at].name, type});
+        if (schema[at].name == "ts" && schema[at].num_children == 0 && (type == "timestamp" || type == "date")) {
+            ts = &schema[at];
+        }
+    }
+    return ts;
+}
+
+// A row group without statistics makes the range unknown: none is better than a wrong one.
+void set_ts_range(const std::vector<StatsRange>& ranges, const SchemaElement& ts, ParquetFooter& out) {
+    TimestampUs lo_all = std::numeric_limits<TimestampUs>::max();
+    TimestampUs hi_all = std::numeric_limits<TimestampUs>::min();
+    for (const auto& rg : ranges) {
+        const std::optional<TimestampUs> lo = rg.min ? time_value(*rg.min, ts) : std::nullopt;
+        const std::optional<TimestampUs> hi = rg.max ? time_value(*rg.max, ts) : std::nullopt;
+        if (!lo.has_value() || !hi.has_value()) {
+            return;
+        }
+        lo_all = std::min(lo_all, lo.value());
+        hi_all = std::max(hi_all, hi.value());
+    }
+    out.ts_min = lo_all;
+    out.ts_max = hi_all;
+}
+
 } // namespace
 
 Result<ParquetFooter> decode_parquet_footer(std::string_view footer, std::string_view key) {
     CompactReader r(footer);
     std::vector<SchemaElement> schema;
     std::optional<int64_t> num_rows;
-    std::optional<int64_t> first_codec;
-    struct Range {
-        std::optional<std::string> min, max;
-    };
-    std::vector<Range> ts_ranges; // one per row group, for the top-level `ts` column
-    r.fields([&](int id, int type) {
+    RowGroupFacts groups;
+    r.fields([&](int id, int type) { // FileMetaData
         if (id == 2 && type == kList) {
             r.elements([&](int) { schema.push_back(read_schema_element(r)); });
         } else if (id == 3) {
             num_rows = r.integer(type);
         } else if (id == 4 && type == kList) {
-            r.elements([&](int) { // RowGroup
-                r.fields([&](int rg_id, int rg_type) {
-                    if (rg_id != 1 || rg_type != kList) {
-                        r.skip(rg_type);
-                        return;
-                    }
-                    r.elements([&](int) { // ColumnChunk
-                        r.fields([&](int cc_id, int cc_type) {
-                            if (cc_id != 3 || cc_type != kStruct) {
-                                r.skip(cc_type);
-                                return;
-                            }
-                            std::vector<std::string> path;
-                            Range range;
-                            int64_t codec = -1;
-                            r.fields([&](int md_id, int md_type) { // ColumnMetaData
-                                if (md_id == 3 && md_type == kList) {
-                                    r.elements([&](int) { path.emplace_back(r.binary()); });
-                                } else if (md_id == 4) {
-                                    codec = r.integer(md_type);
-                                } else if (md_id == 12 && md_type == kStruct) {
-                                    std::optional<std::string> old_min, old_max;
-                                    r.fields([&](int s_id, int s_type) { // Statistics
-                                        if (s_type != kBinary) {
-                                            r.skip(s_type);
-                                        } else if (s_id == 1) {
-                                            old_max = std::string(r.binary());
-                                        } else if (s_id == 2) {
-                                            old_min = std::string(r.binary());
-                                        } else if (s_id == 5) {
-                                            range.max = std::string(r.binary());
-                                        } else if (s_id == 6) {
-                                            range.min = std::string(r.binary());
-                                        } else {
-                                            r.skip(s_type);
-                                        }
-                                    });
-                                    // The deprecated min/max are signed-order for integers: fine for times.
-                                    if (!range.min) {
-                                        range.min = old_min;
-                                    }
-                                    if (!range.max) {
-                                        range.max = old_max;
-                                    }
-                                } else {
-                                    r.skip(md_type);
-                                }
-                            });
-                            if (!first_codec && codec >= 0) {
-                                first_codec = codec;
-                            }
-                            if (path.size() == 1 && path[0] == "ts") {
-                                ts_ranges.push_back(range);
-                            }
-                        });
-                    });
-                });
-            });
+            r.elements([&](int) { read_row_group(r, groups); });
         } else {
             r.skip(type);
         }
@@ -461,39 +503,13 @@ Result<ParquetFooter> decode_parquet_footer(std::string_view footer, std::string
     }
     ParquetFooter out;
     out.rows = *num_rows;
-    out.compression = first_codec ? codec_name(*first_codec) : "none";
-    const SchemaElement* ts = nullptr;
-    size_t i = 1; // schema[0] is the root
-    for (int c = 0; c < schema[0].num_children && i < schema.size(); ++c) {
-        const size_t at = i;
-        std::string type = hive_type_at(schema, i);
-        out.columns.push_back({schema[at].name, type});
-        if (schema[at].name == "ts" && schema[at].num_children == 0 && (type == "timestamp" || type == "date")) {
-            ts = &schema[at];
-        }
-    }
+    out.compression = groups.first_codec ? codec_name(*groups.first_codec) : "none";
+    const SchemaElement* ts = top_level_columns(schema, out.columns);
     if (out.columns.size() != static_cast<size_t>(std::max(0, schema[0].num_children))) {
         return fail(Error::poison("the Parquet schema of " + std::string(key) + " is inconsistent"));
     }
-    if (ts != nullptr && !ts_ranges.empty()) {
-        // A row group without statistics makes the range unknown: none is better than a wrong one.
-        TimestampUs lo_all = std::numeric_limits<TimestampUs>::max();
-        TimestampUs hi_all = std::numeric_limits<TimestampUs>::min();
-        bool complete = true;
-        for (const auto& rg : ts_ranges) {
-            const std::optional<TimestampUs> lo = rg.min ? time_value(*rg.min, *ts) : std::nullopt;
-            const std::optional<TimestampUs> hi = rg.max ? time_value(*rg.max, *ts) : std::nullopt;
-            if (!lo.has_value() || !hi.has_value()) {
-                complete = false;
-                break;
-            }
-            lo_all = std::min(lo_all, lo.value());
-            hi_all = std::max(hi_all, hi.value());
-        }
-        if (complete) {
-            out.ts_min = lo_all;
-            out.ts_max = hi_all;
-        }
+    if (ts != nullptr && !groups.ts_ranges.empty()) {
+        set_ts_range(groups.ts_ranges, *ts, out);
     }
     return out;
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "catalog/athena_ddl.h"
+
 namespace ticklake {
 
 namespace {
@@ -71,23 +73,12 @@ std::string stem_of(std::string_view name) {
 } // namespace
 
 std::string sanitize_name(std::string_view name) {
-    std::string out;
-    for (unsigned char c : name) {
-        if (c >= 'A' && c <= 'Z') {
-            out.push_back(static_cast<char>(c - 'A' + 'a'));
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('_');
-        }
-    }
-    if (out.empty()) {
+    if (name.empty()) {
         return "t_";
     }
-    if (out[0] >= '0' && out[0] <= '9') {
-        out = "t_" + out;
-    }
-    return out;
+    // Athena's rule, and then no leading digit, which SQL would take for a number.
+    std::string out = athena_name(name);
+    return out[0] >= '0' && out[0] <= '9' ? "t_" + out : out;
 }
 
 bool matches_glob(std::string_view glob, std::string_view key) {
@@ -109,13 +100,99 @@ bool is_ignored(std::string_view key, const LayoutOptions& options) {
     return false;
 }
 
+namespace {
+
+// Files that name the same table folder, before the table's partition layout is settled.
+struct Candidate {
+    TableGroup group;
+    std::map<std::vector<std::string>, size_t> key_lists; //!< partition key lists seen, how often
+    std::vector<std::pair<DataFile, std::vector<std::string>>> files;
+};
+
+// How many of a key's folders name its table: those before the first Hive folder, two at most.
+size_t table_depth(const std::vector<std::string_view>& parts) {
+    const size_t folders = parts.size() - 1;
+    size_t root = folders;
+    for (size_t i = 0; i < folders; ++i) {
+        if (is_hive_folder(parts[i])) {
+            root = i;
+            break;
+        }
+    }
+    return std::min<size_t>(root, 2);
+}
+
+// The table of `key`, named by its first `root` folders (or by the file, in the root).
+TableGroup table_of(std::string_view key, const std::vector<std::string_view>& parts, size_t root,
+                    const LayoutOptions& options) {
+    TableGroup g;
+    for (size_t i = 0; i < root; ++i) {
+        g.prefix += std::string(parts[i]) + "/";
+    }
+    g.database = root == 2 ? sanitize_name(parts[0]) : options.default_database;
+    if (root == 2) {
+        g.name = sanitize_name(parts[1]);
+    } else if (root == 1) {
+        g.name = sanitize_name(parts[0]);
+    } else if (parts.size() == 1) {
+        g.name = sanitize_name(stem_of(parts[0]));
+        g.prefix = key; // a table of one file
+    } else {
+        // Hive folders right at the root: the warehouse itself is the table.
+        g.name = "root";
+    }
+    return g;
+}
+
+// The partition keys of the folders below the table, with their values put into `f`.
+std::vector<std::string> partition_of(const std::vector<std::string_view>& parts, size_t root, DataFile& f) {
+    std::vector<std::string> keys;
+    for (size_t i = root; i + 1 < parts.size(); ++i) {
+        const auto folder = parts[i];
+        if (is_hive_folder(folder)) {
+            const size_t eq = folder.find('=');
+            keys.push_back(percent_decode(folder.substr(0, eq)));
+            f.partition_values.push_back(percent_decode(folder.substr(eq + 1)));
+        } else {
+            keys.push_back("partition_" + std::to_string(i - root));
+            f.partition_values.emplace_back(folder);
+        }
+    }
+    return keys;
+}
+
+// The partition layout most files share is the table's; files elsewhere are reported.
+TableGroup settle(Candidate& c, std::vector<std::string>& skipped) {
+    const std::vector<std::string>* best = nullptr;
+    size_t best_n = 0;
+    for (const auto& [keys, n] : c.key_lists) {
+        if (n > best_n) {
+            best = &keys;
+            best_n = n;
+        }
+    }
+    c.group.partition_keys = *best;
+    for (auto& [f, keys] : c.files) {
+        if (keys == c.group.partition_keys) {
+            c.group.files.push_back(std::move(f));
+            continue;
+        }
+        std::string want;
+        for (const auto& k : c.group.partition_keys) {
+            want += (want.empty() ? "" : "/") + k;
+        }
+        skipped.push_back(f.entry.key + ": its folders do not match the partitions of table " + c.group.database +
+                          "." + c.group.name + " (" + (want.empty() ? "none" : want) + "); move it or --exclude it");
+    }
+    std::sort(c.group.files.begin(), c.group.files.end(),
+              [](const DataFile& a, const DataFile& b) { return a.entry.key < b.entry.key; });
+    return std::move(c.group);
+}
+
+} // namespace
+
 Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOptions& options) {
     Layout out;
-    struct Candidate {
-        TableGroup group;
-        std::map<std::vector<std::string>, size_t> key_lists; //!< partition key lists seen, how often
-        std::vector<std::pair<DataFile, std::vector<std::string>>> files;
-    };
     std::map<std::string, Candidate> by_prefix;
     for (const auto& e : entries) {
         const auto parts = split_path(e.key);
@@ -123,50 +200,11 @@ Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOp
             ++out.excluded;
             continue;
         }
-        const size_t folders = parts.size() - 1;
-        size_t root = folders;
-        for (size_t i = 0; i < folders; ++i) {
-            if (is_hive_folder(parts[i])) {
-                root = i;
-                break;
-            }
-        }
-        root = std::min<size_t>(root, 2);
-        std::string prefix;
-        for (size_t i = 0; i < root; ++i) {
-            prefix += std::string(parts[i]) + "/";
-        }
-        TableGroup g;
-        if (root == 2) {
-            g.database = sanitize_name(parts[0]);
-            g.name = sanitize_name(parts[1]);
-        } else if (root == 1) {
-            g.database = options.default_database;
-            g.name = sanitize_name(parts[0]);
-        } else if (folders == 0) {
-            g.database = options.default_database;
-            g.name = sanitize_name(stem_of(parts[0]));
-            prefix = e.key; // a table of one file
-        } else {
-            // Hive folders right at the root: the warehouse itself is the table.
-            g.database = options.default_database;
-            g.name = "root";
-        }
-        g.prefix = prefix;
+        const size_t root = table_depth(parts);
+        TableGroup g = table_of(e.key, parts, root, options);
         DataFile f{e, {}};
-        std::vector<std::string> keys;
-        for (size_t i = root; i < folders; ++i) {
-            const auto folder = parts[i];
-            if (is_hive_folder(folder)) {
-                const size_t eq = folder.find('=');
-                keys.push_back(percent_decode(folder.substr(0, eq)));
-                f.partition_values.push_back(percent_decode(folder.substr(eq + 1)));
-            } else {
-                keys.push_back("partition_" + std::to_string(i - root));
-                f.partition_values.emplace_back(folder);
-            }
-        }
-        auto& c = by_prefix[prefix];
+        std::vector<std::string> keys = partition_of(parts, root, f);
+        auto& c = by_prefix[g.prefix];
         if (c.group.name.empty()) {
             c.group = std::move(g);
         }
@@ -174,32 +212,7 @@ Layout group_into_tables(const std::vector<ObjectEntry>& entries, const LayoutOp
         c.files.emplace_back(std::move(f), std::move(keys));
     }
     for (auto& [prefix, c] : by_prefix) {
-        // The partition layout most files share is the table's; files elsewhere are reported.
-        const std::vector<std::string>* best = nullptr;
-        size_t best_n = 0;
-        for (const auto& [keys, n] : c.key_lists) {
-            if (n > best_n) {
-                best = &keys;
-                best_n = n;
-            }
-        }
-        c.group.partition_keys = *best;
-        for (auto& [f, keys] : c.files) {
-            if (keys == c.group.partition_keys) {
-                c.group.files.push_back(std::move(f));
-            } else {
-                std::string want;
-                for (const auto& k : c.group.partition_keys) {
-                    want += (want.empty() ? "" : "/") + k;
-                }
-                out.skipped.push_back(f.entry.key + ": its folders do not match the partitions of table " +
-                                      c.group.database + "." + c.group.name + " (" +
-                                      (want.empty() ? "none" : want) + "); move it or --exclude it");
-            }
-        }
-        std::sort(c.group.files.begin(), c.group.files.end(),
-                  [](const DataFile& a, const DataFile& b) { return a.entry.key < b.entry.key; });
-        out.tables.push_back(std::move(c.group));
+        out.tables.push_back(settle(c, out.skipped));
     }
     return out;
 }

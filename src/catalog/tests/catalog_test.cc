@@ -8,15 +8,16 @@
 #include <filesystem>
 #include <string>
 
+#include "temp_dir.h"
+
 namespace ticklake {
 namespace {
 
 class CatalogTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tl-catalog-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = testing::make_temp_dir("tl-catalog");
+        ASSERT_FALSE(dir_.empty());
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
     std::filesystem::path db_path() const { return dir_ / "sub" / "catalog.db"; }

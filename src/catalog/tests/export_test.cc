@@ -9,6 +9,7 @@
 
 #include "catalog/athena_ddl.h"
 #include "catalog/glue_json.h"
+#include "golden_file.h"
 #include "hive_ddl_grammar.h"
 
 namespace ticklake {
@@ -25,6 +26,18 @@ PartitionDef make_partition(std::vector<std::string> values, std::string locatio
     return p;
 }
 
+TableDef make_table(std::string database, std::string name, std::string location, std::string format,
+                    Columns columns) {
+    TableDef t;
+    t.database = std::move(database);
+    t.name = std::move(name);
+    t.location = std::move(location);
+    t.format = std::move(format);
+    t.compression = "none";
+    t.columns = std::move(columns);
+    return t;
+}
+
 struct Case {
     std::string name;
     TableDef table;
@@ -35,16 +48,14 @@ struct Case {
 std::vector<Case> cases() {
     std::vector<Case> out;
     {
-        Case c{"parquet_trades", {}, {}, {}};
+        Case c{"parquet_trades",
+               make_table("market", "trades", "file:///w/market/trades/", "parquet",
+                          {{"id", "string"}, {"symbol", "string"}, {"ts", "timestamp"}, {"price", "double"},
+                           {"size", "double"}, {"tags", "array<string>"}, {"q", "struct<bid:double,ask:double>"},
+                           {"m", "map<string,bigint>"}, {"amount", "decimal(18,3)"}}),
+               {}, {}};
         TableDef& t = c.table;
-        t.database = "market";
-        t.name = "trades";
-        t.location = "file:///w/market/trades/";
-        t.format = "parquet";
         t.compression = "zstd";
-        t.columns = {{"id", "string"}, {"symbol", "string"}, {"ts", "timestamp"}, {"price", "double"},
-                     {"size", "double"}, {"tags", "array<string>"}, {"q", "struct<bid:double,ask:double>"},
-                     {"m", "map<string,bigint>"}, {"amount", "decimal(18,3)"}};
         t.partition_keys = {{"dt", "string"}};
         for (const char* d : {"2025-01-07", "2025-01-06", "2025-01-08"}) {
             c.partitions.push_back(make_partition({d}, "file:///w/market/trades/dt=" + std::string(d) + "/", 100));
@@ -53,29 +64,22 @@ std::vector<Case> cases() {
         out.push_back(c);
     }
     {
-        Case c{"jsonl_renamed_monthly", {}, {}, {}};
-        TableDef& t = c.table;
-        t.database = "feeds";
-        t.name = "daily_prices";
-        t.location = "s3://b/feeds/daily_prices/";
-        t.format = "jsonl";
-        t.compression = "none";
-        t.columns = {{"Symbol", "string"}, {"symbol", "string"}, {"Adj Close", "double"}, {"ok", "boolean"}};
-        t.partition_keys = {{"month", "string"}};
+        Case c{"jsonl_renamed_monthly",
+               make_table("feeds", "daily_prices", "s3://b/feeds/daily_prices/", "jsonl",
+                          {{"Symbol", "string"}, {"symbol", "string"}, {"Adj Close", "double"}, {"ok", "boolean"}}),
+               {}, {}};
+        c.table.partition_keys = {{"month", "string"}};
         c.partitions.push_back(make_partition({"2024-02"}, "s3://b/feeds/daily_prices/month=2024-02/", 5,
                                          {{"Symbol", "string"}, {"Adj Close", "bigint"}}));
         c.partitions.push_back(make_partition({"2024-01"}, "s3://b/feeds/daily_prices/month=2024-01/", 7));
         out.push_back(c);
     }
     {
-        Case c{"csv_quoted_plain_folders", {}, {}, {}};
+        Case c{"csv_quoted_plain_folders",
+               make_table("default", "index_processed", "file:///data/index_processed/", "csv",
+                          {{"Index", "string"}, {"Date", "date"}, {"Close", "double"}}),
+               {}, {}};
         TableDef& t = c.table;
-        t.database = "default";
-        t.name = "index_processed";
-        t.location = "file:///data/index_processed/";
-        t.format = "csv";
-        t.compression = "none";
-        t.columns = {{"Index", "string"}, {"Date", "date"}, {"Close", "double"}};
         t.partition_keys = {{"partition_0", "int"}, {"partition_1", "string"}};
         t.properties = {{"csv.delimiter", ";"}, {"csv.quote", "\""}, {"csv.header", "true"}, {"csv.quotes_seen", "true"}};
         c.partitions.push_back(make_partition({"2021", "NYA"}, "file:///data/index_processed/2021/NYA/", 10));
@@ -83,15 +87,11 @@ std::vector<Case> cases() {
         out.push_back(c);
     }
     {
-        Case c{"csv_plain_unpartitioned", {}, {}, {}};
-        TableDef& t = c.table;
-        t.database = "shared";
-        t.name = "ftx_btc_perp";
-        t.location = "file:///data/shared/ftx_btc_perp/";
-        t.format = "csv";
-        t.compression = "none";
-        t.columns = {{"timestamp", "timestamp"}, {"open", "double"}, {"volume", "double"}};
-        t.properties = {{"csv.delimiter", "\\t"}, {"csv.header", "false"}, {"csv.quotes_seen", "false"}};
+        Case c{"csv_plain_unpartitioned",
+               make_table("shared", "ftx_btc_perp", "file:///data/shared/ftx_btc_perp/", "csv",
+                          {{"timestamp", "timestamp"}, {"open", "double"}, {"volume", "double"}}),
+               {}, {}};
+        c.table.properties = {{"csv.delimiter", "\\t"}, {"csv.header", "false"}, {"csv.quotes_seen", "false"}};
         c.partitions.push_back(make_partition({}, "file:///data/shared/ftx_btc_perp/", 45031));
         out.push_back(c);
     }
@@ -99,15 +99,7 @@ std::vector<Case> cases() {
 }
 
 void expect_golden(const std::string& name, const std::string& actual) {
-    const std::string path = std::string(TICKLAKE_CATALOG_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("TICKLAKE_UPDATE_GOLDEN") != nullptr) {
-        std::ofstream(path) << actual;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "missing golden file " << path << " (run with TICKLAKE_UPDATE_GOLDEN=1 once, then review it)";
-    std::stringstream expected;
-    expected << in.rdbuf();
-    EXPECT_EQ(actual, expected.str()) << "golden file " << path;
+    testing::expect_golden(TICKLAKE_CATALOG_GOLDEN_DIR, name, actual);
 }
 
 TEST(AthenaDdl, MatchesGoldenAndParsesAsDocumentedGrammar) {

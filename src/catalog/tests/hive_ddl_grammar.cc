@@ -91,100 +91,33 @@ public:
         if (accept_keyword("IF") && !keywords({"NOT", "EXISTS"})) {
             return error("IF NOT EXISTS");
         }
-        auto first = identifier();
-        if (!first) {
-            return error("table name");
+        if (auto st = table_name(d); !st) {
+            return fail(st.error());
         }
-        if (accept_symbol(".")) {
-            d.database = *first;
-            auto t = identifier();
-            if (!t) {
-                return error("table name after '.'");
-            }
-            d.table = *t;
-        } else {
-            d.table = *first;
-        }
-        if (peek_symbol("(")) {
-            if (!column_list(d.columns, true)) {
-                return fail_here();
-            }
+        if (peek_symbol("(") && !column_list(d.columns, true)) {
+            return fail_here();
         }
         if (accept_keyword("COMMENT") && !string_literal()) {
             return error("table comment string");
         }
-        if (accept_keyword("PARTITIONED")) {
-            if (!keyword("BY") || !column_list(d.partition_keys, false)) {
-                return fail_here();
-            }
+        if (accept_keyword("PARTITIONED") && (!keyword("BY") || !column_list(d.partition_keys, false))) {
+            return fail_here();
         }
         if (accept_keyword("CLUSTERED")) {
             return error("no CLUSTERED BY in exports");
         }
         if (accept_keyword("ROW")) {
-            if (!keyword("FORMAT")) {
-                return error("FORMAT after ROW");
-            }
-            if (accept_keyword("SERDE")) {
-                auto s = string_literal();
-                if (!s) {
-                    return error("SerDe class name string");
-                }
-                d.serde = *s;
-                if (accept_keyword("WITH")) {
-                    if (!keyword("SERDEPROPERTIES") || !properties(d.serde_properties)) {
-                        return fail_here();
-                    }
-                }
-            } else if (accept_keyword("DELIMITED")) {
-                while (true) {
-                    if (accept_keyword("FIELDS")) {
-                        if (!keywords({"TERMINATED", "BY"}) || !string_literal()) return error("FIELDS TERMINATED BY 'c'");
-                        if (accept_keyword("ESCAPED") && (!keyword("BY") || !string_literal())) return error("ESCAPED BY 'c'");
-                    } else if (accept_keyword("COLLECTION")) {
-                        if (!keywords({"ITEMS", "TERMINATED", "BY"}) || !string_literal()) return error("COLLECTION ITEMS TERMINATED BY");
-                    } else if (accept_keyword("MAP")) {
-                        if (!keywords({"KEYS", "TERMINATED", "BY"}) || !string_literal()) return error("MAP KEYS TERMINATED BY");
-                    } else if (accept_keyword("LINES")) {
-                        if (!keywords({"TERMINATED", "BY"}) || !string_literal()) return error("LINES TERMINATED BY");
-                    } else if (accept_keyword("NULL")) {
-                        if (!keywords({"DEFINED", "AS"}) || !string_literal()) return error("NULL DEFINED AS");
-                    } else {
-                        break;
-                    }
-                }
-            } else {
-                return error("SERDE or DELIMITED");
+            if (auto st = row_format(d); !st) {
+                return fail(st.error());
             }
         }
         if (accept_keyword("STORED")) {
-            if (!keyword("AS")) {
-                return error("AS after STORED");
-            }
-            if (accept_keyword("INPUTFORMAT")) {
-                auto in = string_literal();
-                if (!in || !keyword("OUTPUTFORMAT")) {
-                    return error("INPUTFORMAT 'class' OUTPUTFORMAT 'class'");
-                }
-                auto out = string_literal();
-                if (!out) {
-                    return error("OUTPUTFORMAT class string");
-                }
-                d.stored_as = "INPUTFORMAT " + *in + " OUTPUTFORMAT " + *out;
-            } else {
-                static const std::set<std::string> formats = {"SEQUENCEFILE", "TEXTFILE", "RCFILE", "ORC",
-                                                              "PARQUET",      "AVRO",     "ION"};
-                auto f = identifier();
-                if (!f || !formats.contains(upper(*f))) {
-                    return error("a file format");
-                }
-                d.stored_as = upper(*f);
+            if (auto st = stored_as(d); !st) {
+                return fail(st.error());
             }
         }
-        if (accept_keyword("WITH")) {
-            if (!keyword("SERDEPROPERTIES") || !properties(d.serde_properties)) {
-                return fail_here();
-            }
+        if (accept_keyword("WITH") && (!keyword("SERDEPROPERTIES") || !properties(d.serde_properties))) {
+            return fail_here();
         }
         if (accept_keyword("LOCATION")) {
             auto l = string_literal();
@@ -193,10 +126,8 @@ public:
             }
             d.location = *l;
         }
-        if (accept_keyword("TBLPROPERTIES")) {
-            if (!properties(d.table_properties)) {
-                return fail_here();
-            }
+        if (accept_keyword("TBLPROPERTIES") && !properties(d.table_properties)) {
+            return fail_here();
         }
         accept_symbol(";");
         if (t_[i_].kind != Token::end) {
@@ -206,6 +137,92 @@ public:
     }
 
 private:
+    Status table_name(ParsedDdl& d) {
+        auto first = identifier();
+        if (!first) {
+            return error("table name");
+        }
+        if (!accept_symbol(".")) {
+            d.table = *first;
+            return {};
+        }
+        d.database = *first;
+        auto t = identifier();
+        if (!t) {
+            return error("table name after '.'");
+        }
+        d.table = *t;
+        return {};
+    }
+
+    //! After ROW.
+    Status row_format(ParsedDdl& d) {
+        if (!keyword("FORMAT")) {
+            return error("FORMAT after ROW");
+        }
+        if (accept_keyword("DELIMITED")) {
+            return delimited();
+        }
+        if (!accept_keyword("SERDE")) {
+            return error("SERDE or DELIMITED");
+        }
+        auto s = string_literal();
+        if (!s) {
+            return error("SerDe class name string");
+        }
+        d.serde = *s;
+        if (accept_keyword("WITH") && (!keyword("SERDEPROPERTIES") || !properties(d.serde_properties))) {
+            return fail_here();
+        }
+        return {};
+    }
+
+    Status delimited() {
+        while (true) {
+            if (accept_keyword("FIELDS")) {
+                if (!keywords({"TERMINATED", "BY"}) || !string_literal()) return error("FIELDS TERMINATED BY 'c'");
+                if (accept_keyword("ESCAPED") && (!keyword("BY") || !string_literal())) return error("ESCAPED BY 'c'");
+            } else if (accept_keyword("COLLECTION")) {
+                if (!keywords({"ITEMS", "TERMINATED", "BY"}) || !string_literal()) return error("COLLECTION ITEMS TERMINATED BY");
+            } else if (accept_keyword("MAP")) {
+                if (!keywords({"KEYS", "TERMINATED", "BY"}) || !string_literal()) return error("MAP KEYS TERMINATED BY");
+            } else if (accept_keyword("LINES")) {
+                if (!keywords({"TERMINATED", "BY"}) || !string_literal()) return error("LINES TERMINATED BY");
+            } else if (accept_keyword("NULL")) {
+                if (!keywords({"DEFINED", "AS"}) || !string_literal()) return error("NULL DEFINED AS");
+            } else {
+                return {};
+            }
+        }
+    }
+
+    //! After STORED.
+    Status stored_as(ParsedDdl& d) {
+        if (!keyword("AS")) {
+            return error("AS after STORED");
+        }
+        if (accept_keyword("INPUTFORMAT")) {
+            auto in = string_literal();
+            if (!in || !keyword("OUTPUTFORMAT")) {
+                return error("INPUTFORMAT 'class' OUTPUTFORMAT 'class'");
+            }
+            auto out = string_literal();
+            if (!out) {
+                return error("OUTPUTFORMAT class string");
+            }
+            d.stored_as = "INPUTFORMAT " + *in + " OUTPUTFORMAT " + *out;
+            return {};
+        }
+        static const std::set<std::string> formats = {"SEQUENCEFILE", "TEXTFILE", "RCFILE", "ORC",
+                                                      "PARQUET",      "AVRO",     "ION"};
+        auto f = identifier();
+        if (!f || !formats.contains(upper(*f))) {
+            return error("a file format");
+        }
+        d.stored_as = upper(*f);
+        return {};
+    }
+
     bool keyword(const char* k) {
         if (accept_keyword(k)) {
             return true;

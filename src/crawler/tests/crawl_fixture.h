@@ -13,6 +13,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "catalog/tests/temp_dir.h"
 #include "crawler/crawler.h"
 #include "storage/object_store.h"
 
@@ -57,9 +58,8 @@ private:
 class CrawlFixture : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tl-crawl-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
+        dir_ = make_temp_dir("tl-crawl");
+        ASSERT_FALSE(dir_.empty());
         warehouse_ = dir_ / "warehouse";
         std::filesystem::create_directories(warehouse_);
         auto s = open_object_store(warehouse_.string());

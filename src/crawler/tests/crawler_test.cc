@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "catalog/tests/golden_file.h"
 #include "crawl_fixture.h"
 
 namespace ticklake {
@@ -44,15 +45,7 @@ std::string describe_catalog(Catalog& c) {
 }
 
 void expect_golden(const std::string& name, const std::string& actual) {
-    const std::string path = std::string(TICKLAKE_CRAWLER_GOLDEN_DIR) + "/" + name;
-    if (std::getenv("TICKLAKE_UPDATE_GOLDEN") != nullptr) {
-        std::ofstream(path) << actual;
-    }
-    std::ifstream in(path);
-    ASSERT_TRUE(in) << "missing golden file " << path << " (run with TICKLAKE_UPDATE_GOLDEN=1 once, then review it)";
-    std::stringstream expected;
-    expected << in.rdbuf();
-    EXPECT_EQ(actual, expected.str()) << "golden file " << path;
+    testing::expect_golden(TICKLAKE_CRAWLER_GOLDEN_DIR, name, actual);
 }
 
 int64_t table_rows(Catalog& c, const std::string& name) {
