@@ -22,8 +22,7 @@ struct CrawlFlags {
     std::string on_change = "update";
     std::string s3_endpoint;
     bool json = false;
-    bool progress = false;
-    bool no_progress = false;
+    ProgressFlags progress;
 };
 
 int run_crawl(CrawlFlags& f) {
@@ -51,7 +50,7 @@ int run_crawl(CrawlFlags& f) {
     if (!catalog) {
         return report_error("crawl", catalog.error());
     }
-    const bool progress = f.progress || (!f.no_progress && stderr_is_terminal());
+    const bool progress = f.progress.enabled();
     auto last = std::chrono::steady_clock::now();
     if (progress) {
         f.options.progress = [&last](const CrawlProgress& p) {
@@ -125,8 +124,7 @@ void add_crawl_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
     cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
-    cmd->add_flag("--progress", f->progress, "Print a status line every second (default: when on a terminal)");
-    cmd->add_flag("--no-progress", f->no_progress, "Never print the status line");
+    f->progress.add_to(*cmd);
     cmd->callback([f] { exit_code = run_crawl(*f); });
 }
 

@@ -17,8 +17,7 @@ struct ProduceFlags {
     KafkaFlags kafka;
     ProduceOptions options;
     std::string summary_json;
-    bool progress = false;
-    bool no_progress = false;
+    ProgressFlags progress;
 };
 
 int run_produce(ProduceFlags& f) {
@@ -32,7 +31,7 @@ int run_produce(ProduceFlags& f) {
         return report_error("produce", pipeline.error());
     }
     install_stop_signals();
-    const bool progress = f.progress || (!f.no_progress && stderr_is_terminal());
+    const bool progress = f.progress.enabled();
     std::fprintf(stderr, "produce: %s\n", (*pipeline)->describe().c_str());
     ProduceProgressFn show;
     if (progress) {
@@ -152,8 +151,7 @@ void add_produce_command(CLI::App& app) {
     add_live_options(*cmd, f->options.source);
     add_pacing_and_producer_options(*cmd, f->options);
     cmd->add_option("--summary-json", f->summary_json, "Write final counters as JSON to this file");
-    cmd->add_flag("--progress", f->progress, "Print a status line every second (default: when on a terminal)");
-    cmd->add_flag("--no-progress", f->no_progress, "Never print the status line");
+    f->progress.add_to(*cmd);
     cmd->callback([f] { exit_code = run_produce(*f); });
 }
 

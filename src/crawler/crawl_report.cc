@@ -1,5 +1,7 @@
 #include "crawler/crawl_report.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
@@ -30,20 +32,18 @@ std::string crawl_summary_json(const CrawlSummary& s, const std::string& warehou
     JsonWriter w;
     w.begin_object();
     w.field("warehouse", warehouse).field("catalog", catalog);
-    auto n = [&](const char* k, uint64_t v) { w.key(k).value(static_cast<int64_t>(v)); };
-    n("tables_added", s.tables_added);
-    n("tables_updated", s.tables_updated);
-    n("tables_unchanged", s.tables_unchanged);
-    n("partitions_added", s.partitions_added);
-    n("partitions_removed", s.partitions_removed);
-    n("schema_versions", s.schema_versions);
-    n("files_listed", s.files_listed);
-    n("files_read", s.files_read);
-    n("files_unchanged", s.files_unchanged);
-    n("files_removed", s.files_removed);
-    n("files_skipped", s.files_skipped);
-    n("files_ignored", s.files_ignored);
-    n("bytes_read", s.bytes_read);
+    // In the order of CrawlSummary, so the keys of the JSON keep their order.
+    const std::pair<const char*, uint64_t> counters[] = {
+        {"tables_added", s.tables_added},     {"tables_updated", s.tables_updated},
+        {"tables_unchanged", s.tables_unchanged}, {"partitions_added", s.partitions_added},
+        {"partitions_removed", s.partitions_removed}, {"schema_versions", s.schema_versions},
+        {"files_listed", s.files_listed},     {"files_read", s.files_read},
+        {"files_unchanged", s.files_unchanged}, {"files_removed", s.files_removed},
+        {"files_skipped", s.files_skipped},   {"files_ignored", s.files_ignored},
+        {"bytes_read", s.bytes_read}};
+    for (const auto& [name, value] : counters) {
+        w.key(name).value(static_cast<int64_t>(value));
+    }
     w.key("seconds").value(s.seconds);
     w.key("notes").begin_array();
     for (const auto& note : s.notes) {
