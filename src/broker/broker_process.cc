@@ -31,11 +31,11 @@ public:
     Fd& operator=(const Fd&) = delete;
     ~Fd() { reset(); }
     int get() const { return fd_; }
-    void reset() {
+    void reset(int fd = -1) {
         if (fd_ >= 0) {
             ::close(fd_);
         }
-        fd_ = -1;
+        fd_ = fd;
     }
 
 private:
@@ -75,6 +75,17 @@ bool write_all(int fd, const void* data, size_t size) {
         size -= static_cast<size_t>(n);
     }
     return true;
+}
+
+//! A close-on-exec pipe: the child's exec closes both ends, so EOF tells the parent it ran.
+Status open_pipe(Fd& read_end, Fd& write_end) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        return fail(Error::fatal("pipe(): " + errno_text(errno)));
+    }
+    read_end.reset(fds[0]);
+    write_end.reset(fds[1]);
+    return {};
 }
 
 } // namespace
@@ -147,12 +158,11 @@ bool is_broker_process(pid_t pid, const fs::path& properties) {
 }
 
 Result<CapturedRun> run_and_capture(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        return fail(Error::fatal("pipe(): " + errno_text(errno)));
+    Fd read_end;
+    Fd write_end;
+    if (auto st = open_pipe(read_end, write_end); !st) {
+        return fail(st.error());
     }
-    Fd read_end(fds[0]);
-    Fd write_end(fds[1]);
     auto args = c_argv(argv);
     pid_t pid = ::fork();
     if (pid < 0) {
@@ -217,12 +227,11 @@ Result<CapturedRun> run_and_capture(const std::vector<std::string>& argv, std::c
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& output) {
     // The grandchild reports its pid, then (only if exec fails) its errno, through a
     // close-on-exec pipe: EOF after the pid means exec succeeded.
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        return fail(Error::fatal("pipe(): " + errno_text(errno)));
+    Fd read_end;
+    Fd write_end;
+    if (auto st = open_pipe(read_end, write_end); !st) {
+        return fail(st.error());
     }
-    Fd read_end(fds[0]);
-    Fd write_end(fds[1]);
     auto args = c_argv(argv);
     const std::string out_path = output.string();
     const std::string dir = cwd.string();

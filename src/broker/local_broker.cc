@@ -2,9 +2,11 @@
 
 #include <charconv>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "broker/broker_process.h"
 #include "kafka/kafka_admin.h"
@@ -101,6 +103,19 @@ std::string port_busy_message(int port, const char* what) {
 }
 
 } // namespace
+
+LocalBrokerOptions LocalBrokerOptions::from_environment() {
+    LocalBrokerOptions o;
+    if (const char* env = std::getenv("TICKLAKE_KAFKA_HEAP_OPTS"); env != nullptr && *env != '\0') {
+        o.heap_opts = env;
+    }
+    return o;
+}
+
+std::string default_state_dir() {
+    const char* env = std::getenv("TICKLAKE_STATE_DIR");
+    return env != nullptr && *env != '\0' ? env : ".state/kafka";
+}
 
 std::string render_broker_env(const BrokerRecord& r) {
     std::string s = "# Written by `ticklake kafka start`, removed by `ticklake kafka stop`; shell-sourceable.\n";
@@ -230,7 +245,7 @@ Result<std::string> LocalBroker::cluster_id_for_start(const KafkaRuntime& runtim
     }
     report(progress, BrokerProgress::Step::formatting, "formatting " + data.string() + " (cluster id " + id + ")");
     auto run = run_and_capture({runtime.java.string(), "-cp", (runtime.libs_dir / "*").string(),
-                                "-Dlog4j2.configurationFile=" + (state_dir_ / "log4j2.properties").string(),
+                                "-Dlog4j2.configurationFile=" + log4j_file().string(),
                                 "kafka.tools.StorageTool", "format", "--standalone", "--cluster-id", id, "--config",
                                 properties_file().string()},
                                std::chrono::minutes(2));
@@ -245,8 +260,10 @@ Result<std::string> LocalBroker::cluster_id_for_start(const KafkaRuntime& runtim
     return id;
 }
 
-Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const KafkaRuntime& runtime,
-                                        const ProgressFn& progress) {
+namespace {
+
+//! The client and controller ports a start uses: in range and different.
+Result<std::pair<int, int>> chosen_ports(const LocalBrokerOptions& options) {
     const int port = options.port;
     const int controller_port = options.controller_port != 0 ? options.controller_port : port + 1;
     for (int p : {port, controller_port}) {
@@ -257,17 +274,10 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
     if (port == controller_port) {
         return fail(Error::invalid("--port and --controller-port must differ (both " + std::to_string(port) + ")"));
     }
+    return std::pair{port, controller_port};
+}
 
-    bool stale = false;
-    if (auto running = running_broker(&stale)) {
-        return StartOutcome{*running, true, false};
-    }
-    if (stale) {
-        report(progress, BrokerProgress::Step::stale_pid,
-               "removing stale " + pid_file().string() + " (its process is gone or is not this broker)");
-        remove_run_files();
-    }
-
+Status ports_free(int port, int controller_port) {
     for (auto [p, what] : {std::pair{port, ""}, std::pair{controller_port, " (controller port)"}}) {
         auto busy = port_in_use(p);
         if (!busy) {
@@ -277,56 +287,45 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
             return fail(Error::invalid(port_busy_message(p, what)));
         }
     }
+    return {};
+}
 
+} // namespace
+
+Status LocalBroker::write_configs(const BrokerConfig& config) const {
     std::error_code ec;
     fs::create_directories(state_dir_ / "logs", ec);
     if (ec) {
         return fail(Error::fatal("cannot create " + (state_dir_ / "logs").string() + ": " + ec.message()));
     }
-    BrokerConfig config;
-    config.port = port;
-    config.controller_port = controller_port;
-    config.data_dir = state_dir_ / "data";
-    config.auto_create_topics = options.auto_create_topics;
     if (auto st = write_file(properties_file(), render_server_properties(config)); !st) {
-        return fail(st.error());
+        return st;
     }
-    const fs::path log4j = state_dir_ / "log4j2.properties";
-    if (auto st = write_file(log4j, render_log4j2_properties(state_dir_ / "logs")); !st) {
-        return fail(st.error());
-    }
+    return write_file(log4j_file(), render_log4j2_properties(state_dir_ / "logs"));
+}
 
-    StartOutcome outcome;
-    auto cluster_id = cluster_id_for_start(runtime, progress, &outcome.formatted);
-    if (!cluster_id) {
-        return fail(cluster_id.error());
-    }
-
+std::vector<std::string> LocalBroker::broker_argv(const KafkaRuntime& runtime, const std::string& heap_opts) const {
     std::vector<std::string> argv{runtime.java.string()};
-    for (auto& flag : split_spaces(options.heap_opts)) {
+    for (auto& flag : split_spaces(heap_opts)) {
         argv.push_back(flag);
     }
     for (const char* flag : {"-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35",
                              "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true"}) {
         argv.emplace_back(flag);
     }
-    argv.push_back("-Dlog4j2.configurationFile=" + log4j.string());
+    argv.push_back("-Dlog4j2.configurationFile=" + log4j_file().string());
     argv.push_back("-Dkafka.logs.dir=" + (state_dir_ / "logs").string());
     argv.insert(argv.end(), {"-cp", (runtime.libs_dir / "*").string(), "kafka.Kafka", properties_file().string()});
+    return argv;
+}
 
-    // Only this run's lines matter when it dies: broker.out starts empty, server.log is
-    // read from its current end.
-    if (auto st = write_file(jvm_output(), ""); !st) {
-        return fail(st.error());
-    }
-    const std::uintmax_t log_from = fs::exists(server_log(), ec) ? fs::file_size(server_log(), ec) : 0;
-
+Result<pid_t> LocalBroker::spawn_broker(const std::vector<std::string>& argv, BrokerRecord& record,
+                                        const ProgressFn& progress) {
     auto pid = spawn_detached(argv, state_dir_, jvm_output());
     if (!pid) {
         return fail(pid.error());
     }
-    BrokerRecord& record = outcome.record;
-    record = BrokerRecord{*pid, port, controller_port, config.bootstrap(), *cluster_id};
+    record.pid = *pid;
     // Written before the broker answers, so `stop` can end a broker that hangs while starting.
     if (auto st = write_file(pid_file(), std::to_string(*pid) + "\n"); !st) {
         signal_group(*pid, SIGKILL);
@@ -339,16 +338,19 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
     }
     report(progress, BrokerProgress::Step::spawned,
            "started broker pid " + std::to_string(*pid) + ", logs in " + (state_dir_ / "logs").string());
+    return *pid;
+}
 
+Status LocalBroker::wait_until_answering(BrokerRecord& record, const LocalBrokerOptions& options,
+                                         std::uintmax_t log_from, const ProgressFn& progress) {
     const auto began = Clock::now();
     const auto deadline = began + options.start_timeout;
     const KafkaClientConfig client{record.bootstrap, {}};
-    std::string last_error;
     for (;;) {
-        if (!is_broker_process(*pid, properties_file())) {
+        if (!is_broker_process(record.pid, properties_file())) {
             remove_run_files();
-            return fail(Error::fatal("the Kafka broker exited while starting (pid " + std::to_string(*pid) + ").\n" +
-                                     log_tail(log_from)));
+            return fail(Error::fatal("the Kafka broker exited while starting (pid " + std::to_string(record.pid) +
+                                     ").\n" + log_tail(log_from)));
         }
         auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
         if (left <= milliseconds::zero()) {
@@ -359,14 +361,12 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
             if (!info->cluster_id.empty()) {
                 record.cluster_id = info->cluster_id;
             }
-            return outcome;
+            return {};
         }
-        last_error = info.error().message;
         report(progress, BrokerProgress::Step::waiting, "waiting for the broker to answer on " + record.bootstrap,
                since(began));
         std::this_thread::sleep_for(kPollInterval);
     }
-
     // Never leave a half-started broker behind: a later start would find its pid file and
     // report it as running.
     auto stopped = stop(std::chrono::seconds(10), progress);
@@ -374,6 +374,53 @@ Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const
     return fail(Error::fatal("the Kafka broker did not answer on " + record.bootstrap + " within " +
                              std::to_string(options.start_timeout.count() / 1000) +
                              " s and was stopped; pass a larger --timeout on a slow machine.\n" + log_tail(log_from)));
+}
+
+Result<StartOutcome> LocalBroker::start(const LocalBrokerOptions& options, const KafkaRuntime& runtime,
+                                        const ProgressFn& progress) {
+    auto ports = chosen_ports(options);
+    if (!ports) {
+        return fail(ports.error());
+    }
+    bool stale = false;
+    if (auto running = running_broker(&stale)) {
+        return StartOutcome{*running, true, false};
+    }
+    if (stale) {
+        report(progress, BrokerProgress::Step::stale_pid,
+               "removing stale " + pid_file().string() + " (its process is gone or is not this broker)");
+        remove_run_files();
+    }
+    BrokerConfig config;
+    std::tie(config.port, config.controller_port) = *ports;
+    config.data_dir = state_dir_ / "data";
+    config.auto_create_topics = options.auto_create_topics;
+    if (auto st = ports_free(config.port, config.controller_port); !st) {
+        return fail(st.error());
+    }
+    if (auto st = write_configs(config); !st) {
+        return fail(st.error());
+    }
+    StartOutcome outcome;
+    auto cluster_id = cluster_id_for_start(runtime, progress, &outcome.formatted);
+    if (!cluster_id) {
+        return fail(cluster_id.error());
+    }
+    // Only this run's lines matter when it dies: broker.out starts empty, server.log is
+    // read from its current end.
+    if (auto st = write_file(jvm_output(), ""); !st) {
+        return fail(st.error());
+    }
+    std::error_code ec;
+    const std::uintmax_t log_from = fs::exists(server_log(), ec) ? fs::file_size(server_log(), ec) : 0;
+    outcome.record = BrokerRecord{0, config.port, config.controller_port, config.bootstrap(), *cluster_id};
+    if (auto pid = spawn_broker(broker_argv(runtime, options.heap_opts), outcome.record, progress); !pid) {
+        return fail(pid.error());
+    }
+    if (auto st = wait_until_answering(outcome.record, options, log_from, progress); !st) {
+        return fail(st.error());
+    }
+    return outcome;
 }
 
 Result<StopOutcome> LocalBroker::stop(milliseconds timeout, const ProgressFn& progress) {

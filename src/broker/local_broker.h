@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 #include "broker/broker_config.h"
@@ -31,7 +32,13 @@ struct LocalBrokerOptions {
     std::chrono::milliseconds start_timeout{60'000};        //!< until it answers metadata
     std::chrono::milliseconds stop_timeout{30'000};         //!< SIGTERM grace before SIGKILL
     bool auto_create_topics = true;                         //!< auto.create.topics.enable
+
+    //! The defaults, with heap_opts from $TICKLAKE_KAFKA_HEAP_OPTS when set.
+    static LocalBrokerOptions from_environment();
 };
+
+//! $TICKLAKE_STATE_DIR when set, else ".state/kafka".
+std::string default_state_dir();
 
 //! broker.env: what a running broker of this state dir is.
 struct BrokerRecord {
@@ -103,6 +110,7 @@ public:
     std::optional<BrokerRecord> running_broker(bool* stale = nullptr) const;
 
     std::filesystem::path properties_file() const { return state_dir_ / "server.properties"; }
+    std::filesystem::path log4j_file() const { return state_dir_ / "log4j2.properties"; }
     std::filesystem::path pid_file() const { return state_dir_ / "broker.pid"; }
     std::filesystem::path env_file() const { return state_dir_ / "broker.env"; }
     std::filesystem::path server_log() const { return state_dir_ / "logs" / "server.log"; }
@@ -110,6 +118,15 @@ public:
 
 private:
     Result<std::string> cluster_id_for_start(const KafkaRuntime& runtime, const ProgressFn& progress, bool* formatted);
+    // The steps of start().
+    Status write_configs(const BrokerConfig& config) const;
+    std::vector<std::string> broker_argv(const KafkaRuntime& runtime, const std::string& heap_opts) const;
+    //! Spawns the JVM and writes the pid and env files; sets record.pid.
+    Result<pid_t> spawn_broker(const std::vector<std::string>& argv, BrokerRecord& record, const ProgressFn& progress);
+    //! Until the broker answers metadata (record.cluster_id then comes from it), dies, or
+    //! options.start_timeout passes (it is then stopped).
+    Status wait_until_answering(BrokerRecord& record, const LocalBrokerOptions& options, std::uintmax_t log_from,
+                                const ProgressFn& progress);
     void remove_run_files() const;
     std::string log_tail(std::uintmax_t server_log_from) const;
 

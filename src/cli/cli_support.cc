@@ -69,6 +69,13 @@ void CatalogFlags::add_to(CLI::App& cmd) {
                    "$XDG_DATA_HOME/ticklake/catalog.db or ~/.local/share/ticklake/catalog.db, one per user");
 }
 
+void ProgressFlags::add_to(CLI::App& cmd) {
+    cmd.add_flag("--progress", progress, "Print a status line every second (default: when on a terminal)");
+    cmd.add_flag("--no-progress", no_progress, "Never print the status line");
+}
+
+bool ProgressFlags::enabled() const { return progress || (!no_progress && stderr_is_terminal()); }
+
 namespace {
 void on_stop_signal(int) { stop_requested.store(true); }
 } // namespace

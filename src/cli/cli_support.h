@@ -39,6 +39,14 @@ struct CatalogFlags {
     void add_to(CLI::App& cmd);
 };
 
+//! --progress and --no-progress: a status line every second, by default only on a terminal.
+struct ProgressFlags {
+    bool progress = false;
+    bool no_progress = false;
+    void add_to(CLI::App& cmd);
+    bool enabled() const;
+};
+
 //! Set when SIGINT or SIGTERM arrives (installed by install_stop_signals).
 extern std::atomic<bool> stop_requested;
 void install_stop_signals();

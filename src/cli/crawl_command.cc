@@ -1,16 +1,15 @@
 // `ticklake crawl`: warehouse files -> tables, partitions and schema versions in the catalog.
+// The work is crawler/crawler.h, the summary crawler/crawl_report.h; this file prints.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
-#include <fmt/format.h>
-
 #include "catalog/catalog.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "common/json_writer.h"
+#include "crawler/crawl_report.h"
 #include "crawler/crawler.h"
-#include "storage/object_store.h"
+#include "storage/object_location.h"
 
 namespace ticklake::cli {
 
@@ -23,38 +22,8 @@ struct CrawlFlags {
     std::string on_change = "update";
     std::string s3_endpoint;
     bool json = false;
-    bool progress = false;
-    bool no_progress = false;
+    ProgressFlags progress;
 };
-
-std::string mib(uint64_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
-
-std::string summary_json(const CrawlSummary& s, const std::string& warehouse, const std::string& catalog) {
-    JsonWriter w;
-    w.begin_object();
-    w.field("warehouse", warehouse).field("catalog", catalog);
-    auto n = [&](const char* k, uint64_t v) { w.key(k).value(static_cast<int64_t>(v)); };
-    n("tables_added", s.tables_added);
-    n("tables_updated", s.tables_updated);
-    n("tables_unchanged", s.tables_unchanged);
-    n("partitions_added", s.partitions_added);
-    n("partitions_removed", s.partitions_removed);
-    n("schema_versions", s.schema_versions);
-    n("files_listed", s.files_listed);
-    n("files_read", s.files_read);
-    n("files_unchanged", s.files_unchanged);
-    n("files_removed", s.files_removed);
-    n("files_skipped", s.files_skipped);
-    n("files_ignored", s.files_ignored);
-    n("bytes_read", s.bytes_read);
-    w.key("seconds").value(s.seconds);
-    w.key("notes").begin_array();
-    for (const auto& note : s.notes) {
-        w.value(note);
-    }
-    w.end_array().end_object();
-    return w.str();
-}
 
 int run_crawl(CrawlFlags& f) {
     f.options.on_change = f.on_change == "log" ? OnSchemaChange::log : OnSchemaChange::update;
@@ -63,7 +32,7 @@ int run_crawl(CrawlFlags& f) {
     }
     // Opening a local warehouse creates it (the sink wants that); a crawl of a mistyped path
     // would then report an empty warehouse instead of the typo.
-    if (!f.warehouse.starts_with("s3://")) {
+    if (!is_s3_uri(f.warehouse)) {
         const std::string path = f.warehouse.starts_with("file://") ? f.warehouse.substr(7) : f.warehouse;
         if (!std::filesystem::is_directory(path)) {
             return report_error("crawl", Error::invalid("no warehouse folder at " + path +
@@ -81,7 +50,7 @@ int run_crawl(CrawlFlags& f) {
     if (!catalog) {
         return report_error("crawl", catalog.error());
     }
-    const bool progress = f.progress || (!f.no_progress && stderr_is_terminal());
+    const bool progress = f.progress.enabled();
     auto last = std::chrono::steady_clock::now();
     if (progress) {
         f.options.progress = [&last](const CrawlProgress& p) {
@@ -103,27 +72,11 @@ int run_crawl(CrawlFlags& f) {
         return report_error("crawl", Error{r.error().kind, r.error().message +
                                                                " (what was committed before stays; crawl again to go on)"});
     }
-    const CrawlSummary& s = *r;
-    // A warehouse full of strays would bury the summary: the first notes here, all in --json.
-    constexpr size_t kNotesShown = 25;
-    for (size_t i = 0; i < s.notes.size() && i < kNotesShown; ++i) {
-        std::fprintf(stderr, "crawl: note: %s\n", s.notes[i].c_str());
+    for (const auto& line : crawl_summary_lines(*r)) {
+        std::fprintf(stderr, "crawl: %s\n", line.c_str());
     }
-    if (s.notes.size() > kNotesShown) {
-        std::fprintf(stderr, "crawl: note: ... and %zu more (all of them with --json)\n", s.notes.size() - kNotesShown);
-    }
-    std::fprintf(stderr,
-                 "crawl: tables %zu added, %zu updated, %zu unchanged; partitions %zu added, %zu removed; "
-                 "%zu schema version(s)\n",
-                 s.tables_added, s.tables_updated, s.tables_unchanged, s.partitions_added, s.partitions_removed,
-                 s.schema_versions);
-    std::fprintf(stderr,
-                 "crawl: files %zu listed, %zu read (%s), %zu unchanged, %zu removed, %zu skipped, %zu ignored; "
-                 "%.2f s\n",
-                 s.files_listed, s.files_read, mib(s.bytes_read).c_str(), s.files_unchanged, s.files_removed,
-                 s.files_skipped, s.files_ignored, s.seconds);
     if (f.json) {
-        std::fputs(summary_json(s, (*store)->uri(), path.string()).c_str(), stdout);
+        std::fputs(crawl_summary_json(*r, (*store)->uri(), path.string()).c_str(), stdout);
     }
     return 0;
 }
@@ -171,8 +124,7 @@ void add_crawl_command(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
     cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
-    cmd->add_flag("--progress", f->progress, "Print a status line every second (default: when on a terminal)");
-    cmd->add_flag("--no-progress", f->no_progress, "Never print the status line");
+    f->progress.add_to(*cmd);
     cmd->callback([f] { exit_code = run_crawl(*f); });
 }
 

@@ -1,28 +1,21 @@
 // `ticklake kafka start|stop|status`: a local single-node Kafka broker for development,
 // demos and tests; `kafka lag` and `kafka topics list|create|describe|delete` for any cluster.
-// The work is in broker/local_broker.h and kafka/kafka_admin.h; this file parses options and
-// prints. Scripts read stdout (the bootstrap address, status lines, tables or --json); people
-// read stderr.
-#include <algorithm>
+// The work is in broker/ (local_broker.h, broker_report.h) and kafka/ (kafka_admin.h,
+// topic_report.h); this file parses options and prints. Scripts read stdout (the bootstrap
+// address, status lines, tables or --json); people read stderr.
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <iostream>
-#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
-#include <fmt/format.h>
-
+#include "broker/broker_report.h"
 #include "broker/local_broker.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "cli/text_table.h"
-#include "common/json_writer.h"
-#include "kafka/kafka_admin.h"
+#include "kafka/topic_report.h"
 
 namespace ticklake::cli {
 
@@ -33,157 +26,66 @@ using broker::LocalBroker;
 using broker::LocalBrokerOptions;
 
 constexpr int kExitFailed = 1;
-constexpr int kExitStopped = 3;
 
-std::string default_state_dir() {
-    const char* env = std::getenv("TICKLAKE_STATE_DIR");
-    return env != nullptr && *env != '\0' ? env : ".state/kafka";
-}
-
-std::string default_heap_opts() {
-    const char* env = std::getenv("TICKLAKE_KAFKA_HEAP_OPTS");
-    return env != nullptr && *env != '\0' ? env : LocalBrokerOptions{}.heap_opts;
-}
-
-//! Prints progress to stderr: every step on its own line; on a terminal the waiting
-//! steps rewrite one line with the elapsed seconds instead of scrolling.
+//! Writes broker progress to stderr (see broker::ProgressText).
 class ProgressPrinter {
 public:
-    ProgressPrinter() : tty_(::isatty(STDERR_FILENO) == 1) {}
     ~ProgressPrinter() { finish(); }
-
-    void operator()(const BrokerProgress& p) {
-        const bool ticking = p.step == BrokerProgress::Step::waiting || p.step == BrokerProgress::Step::stopping;
-        if (ticking && p.elapsed.count() > 0) {
-            if (tty_) {
-                std::fprintf(stderr, "\r%s ... %llds ", p.message.c_str(),
-                             static_cast<long long>(p.elapsed.count() / 1000));
-                std::fflush(stderr);
-                open_line_ = true;
-            } else if (p.message != last_) {
-                std::fprintf(stderr, "%s ...\n", p.message.c_str());
-            }
-            last_ = p.message;
-            return;
-        }
-        finish();
-        std::fprintf(stderr, "%s\n", p.message.c_str());
-        last_ = p.message;
-    }
-
-    //! Ends an open "\r" line so the next message starts at column 0.
-    void finish() {
-        if (open_line_) {
-            std::fputc('\n', stderr);
-            open_line_ = false;
-        }
-    }
+    void operator()(const BrokerProgress& p) { write(text_.on(p)); }
+    void finish() { write(text_.finish()); }
 
 private:
-    bool tty_;
-    bool open_line_ = false;
-    std::string last_;
+    static void write(const std::string& s) {
+        std::fputs(s.c_str(), stderr);
+        std::fflush(stderr);
+    }
+    broker::ProgressText text_{::isatty(STDERR_FILENO) == 1};
 };
 
-void print_error(const char* command, const Error& e) {
+int print_error(const char* command, const Error& e) {
     std::fprintf(stderr, "ticklake kafka %s: %s\n", command, e.message.c_str());
+    return kExitFailed;
 }
 
-std::string stop_hint(const LocalBroker& b) { return "ticklake kafka stop --state-dir " + b.state_dir().string(); }
-
-void run_start(const LocalBrokerOptions& options, const std::string& state_dir, int timeout_s) {
+int run_start(LocalBrokerOptions opts, const std::string& state_dir, int timeout_s) {
     auto runtime = broker::locate_kafka_runtime();
     if (!runtime) {
-        print_error("start", runtime.error());
-        exit_code = kExitFailed;
-        return;
+        return print_error("start", runtime.error());
     }
-    LocalBrokerOptions opts = options;
     opts.start_timeout = std::chrono::seconds(timeout_s);
     LocalBroker broker(state_dir);
     ProgressPrinter printer;
     auto started = broker.start(opts, *runtime, [&printer](const BrokerProgress& p) { printer(p); });
     printer.finish();
     if (!started) {
-        print_error("start", started.error());
-        exit_code = kExitFailed;
-        return;
+        return print_error("start", started.error());
     }
-    const auto& r = started->record;
-    if (started->already_running) {
-        std::fprintf(stderr, "a Kafka broker from %s is already running at %s (pid %d); nothing started.\n",
-                     broker.state_dir().c_str(), r.bootstrap.c_str(), static_cast<int>(r.pid));
-        if (r.port != 0 && r.port != opts.port) {
-            std::fprintf(stderr, "note: it listens on port %d, not the requested %d: `%s` first to change ports.\n",
-                         r.port, opts.port, stop_hint(broker).c_str());
-        }
-    } else {
-        std::fprintf(stderr,
-                     "Kafka broker running at %s (pid %d, cluster id %s, Java %d, jars %s).\n"
-                     "State and logs in %s. Stop it with `%s`.\n",
-                     r.bootstrap.c_str(), static_cast<int>(r.pid), r.cluster_id.c_str(), runtime->java_major,
-                     runtime->libs_dir.c_str(), broker.state_dir().c_str(), stop_hint(broker).c_str());
-    }
-    std::cout << r.bootstrap << std::endl;
-    exit_code = 0;
+    std::fputs(broker::start_report(*started, broker, *runtime, opts.port).c_str(), stderr);
+    std::printf("%s\n", started->record.bootstrap.c_str());
+    std::fflush(stdout);
+    return 0;
 }
 
-void run_stop(const std::string& state_dir, int timeout_s) {
+int run_stop(const std::string& state_dir, int timeout_s) {
     LocalBroker broker(state_dir);
     ProgressPrinter printer;
     auto stopped = broker.stop(std::chrono::seconds(timeout_s), [&printer](const BrokerProgress& p) { printer(p); });
     printer.finish();
     if (!stopped) {
-        print_error("stop", stopped.error());
-        exit_code = kExitFailed;
-        return;
+        return print_error("stop", stopped.error());
     }
-    if (!stopped->was_running) {
-        std::fprintf(stderr, "no Kafka broker is running from %s%s.\n", broker.state_dir().c_str(),
-                     stopped->stale_pid_file ? " (removed a stale pid file)" : "");
-    } else if (stopped->killed) {
-        std::fprintf(stderr, "Kafka broker pid %d did not exit within %d s and was killed (SIGKILL).\n",
-                     static_cast<int>(stopped->pid), timeout_s);
-    } else {
-        std::fprintf(stderr, "Kafka broker pid %d stopped.\n", static_cast<int>(stopped->pid));
-    }
-    exit_code = 0;
+    std::fputs(broker::stop_report(*stopped, broker, timeout_s).c_str(), stderr);
+    return 0;
 }
 
-void run_status(const std::string& state_dir, int probe_timeout_ms) {
+int run_status(const std::string& state_dir, int probe_timeout_ms) {
     LocalBroker broker(state_dir);
     auto st = broker.status(std::chrono::milliseconds(probe_timeout_ms));
     if (!st) {
-        print_error("status", st.error());
-        exit_code = kExitFailed;
-        return;
+        return print_error("status", st.error());
     }
-    std::printf("state_dir: %s\n", broker.state_dir().c_str());
-    if (!st->running) {
-        std::printf("state: stopped\n");
-        if (st->stale_pid_file) {
-            std::printf("note: stale pid file %s (its process is gone); `ticklake kafka stop` removes it\n",
-                        broker.pid_file().c_str());
-        }
-        exit_code = kExitStopped;
-        return;
-    }
-    const auto& r = *st->record;
-    std::printf("state: running\n");
-    std::printf("pid: %d\n", static_cast<int>(r.pid));
-    std::printf("bootstrap: %s\n", r.bootstrap.c_str());
-    if (r.controller_port != 0) {
-        std::printf("controller: 127.0.0.1:%d\n", r.controller_port);
-    }
-    if (!r.cluster_id.empty()) {
-        std::printf("cluster_id: %s\n", r.cluster_id.c_str());
-    }
-    std::printf("answers_metadata: %s\n", st->answering ? "yes" : "no");
-    if (!st->answering) {
-        std::printf("probe_error: %s\n", st->probe_error.c_str());
-        std::printf("log: %s\n", broker.server_log().c_str());
-    }
-    exit_code = st->answering ? 0 : kExitFailed;
+    std::fputs(broker::status_report(*st, broker).c_str(), stdout);
+    return broker::status_exit_code(*st);
 }
 
 struct LagFlags {
@@ -193,37 +95,14 @@ struct LagFlags {
     bool json = false;
 };
 
-void run_lag(const LagFlags& f) {
+int run_lag(const LagFlags& f) {
     auto config = f.kafka.config();
-    if (!config) {
-        exit_code = report_error("kafka lag", config.error());
-        return;
-    }
-    auto lags = group_lag(*config, f.group, f.topic, std::chrono::seconds(10));
+    auto lags = config ? group_lag(*config, f.group, f.topic, std::chrono::seconds(10)) : fail(config.error());
     if (!lags) {
-        exit_code = report_error("kafka lag", lags.error());
-        return;
+        return report_error("kafka lag", lags.error());
     }
-    std::string out;
-    int64_t total = 0;
-    if (!f.json) {
-        out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", "PARTITION", "COMMITTED", "END", "LAG");
-    }
-    for (const auto& l : *lags) {
-        total += l.lag();
-        if (f.json) {
-            out += fmt::format("{{\"partition\":{},\"committed\":{},\"low\":{},\"high\":{},\"lag\":{}}}\n",
-                               l.partition, l.committed, l.low, l.high, l.lag());
-        } else {
-            out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", l.partition,
-                               l.committed >= 0 ? std::to_string(l.committed) : std::string("-"), l.high, l.lag());
-        }
-    }
-    if (!f.json) {
-        out += fmt::format("{:>9} {:>14} {:>14} {:>12}\n", "total", "", "", total);
-    }
-    std::fputs(out.c_str(), stdout);
-    exit_code = 0;
+    std::fputs(render_lag(*lags, f.json).c_str(), stdout);
+    return 0;
 }
 
 struct TopicsFlags {
@@ -242,126 +121,41 @@ struct TopicsFlags {
     std::chrono::milliseconds timeout() const { return std::chrono::seconds(timeout_s); }
 };
 
-using TopicsRun = int (*)(const KafkaClientConfig&, const TopicsFlags&, const std::string& command);
+//! A `kafka topics` subcommand: what it prints on stdout, or why it failed.
+using TopicsRun = Result<std::string> (*)(const KafkaClientConfig&, const TopicsFlags&);
 
-void write_summary_fields(JsonWriter& w, const TopicSummary& t) {
-    w.field("topic", t.name).key("partition_count").value(static_cast<int64_t>(t.partition_count));
-    w.key("replication_factor").value(static_cast<int64_t>(t.replication_factor)).key("internal").value(t.internal);
-}
-
-int run_topics_list(const KafkaClientConfig& config, const TopicsFlags& f, const std::string& command) {
+Result<std::string> run_topics_list(const KafkaClientConfig& config, const TopicsFlags& f) {
     auto topics = list_topics(config, f.include_internal, f.timeout());
     if (!topics) {
-        return report_error(command.c_str(), topics.error());
+        return fail(topics.error());
     }
-    JsonWriter w;
-    w.begin_array();
-    TextTable table({"TOPIC", "PARTITIONS", "REPLICATION"}, {false, true, true});
-    for (const auto& t : *topics) {
-        write_summary_fields(w.begin_object(), t);
-        w.end_object();
-        table.add({t.name, std::to_string(t.partition_count), std::to_string(t.replication_factor)});
-    }
-    w.end_array();
-    f.json ? (void)std::fputs(w.str().c_str(), stdout) : table.print();
-    return 0;
+    return f.json ? topics_json(*topics) : topics_text(*topics);
 }
 
-std::string joined(const std::vector<int32_t>& ids) {
-    std::string out;
-    for (auto id : ids) {
-        out += (out.empty() ? "" : ",") + std::to_string(id);
-    }
-    return out;
-}
-
-void write_ids(JsonWriter& w, const char* key, const std::vector<int32_t>& ids) {
-    w.key(key).begin_array();
-    for (auto id : ids) {
-        w.value(static_cast<int64_t>(id));
-    }
-    w.end_array();
-}
-
-void write_description(JsonWriter& w, const TopicDescription& d, const std::vector<TopicConfigEntry>& configs) {
-    write_summary_fields(w.begin_object(), d.summary);
-    w.key("partitions").begin_array();
-    for (const auto& p : d.partitions) {
-        w.begin_object().key("partition").value(static_cast<int64_t>(p.partition));
-        w.key("leader").value(static_cast<int64_t>(p.leader));
-        write_ids(w, "replicas", p.replicas);
-        write_ids(w, "isr", p.isr);
-        w.end_object();
-    }
-    w.end_array().key("configs").begin_array();
-    for (const auto& c : configs) {
-        w.begin_object().field("name", c.name).key("value");
-        c.value ? (void)w.value(*c.value) : (void)w.null();
-        w.field("source", c.source).key("default").value(c.is_default);
-        w.key("read_only").value(c.read_only).key("sensitive").value(c.sensitive).end_object();
-    }
-    w.end_array().end_object();
-}
-
-void print_description(const TopicDescription& d, const std::vector<TopicConfigEntry>& configs) {
-    std::printf("topic: %s\npartitions: %d\nreplication_factor: %d\n\n", d.summary.name.c_str(),
-                d.summary.partition_count, d.summary.replication_factor);
-    TextTable parts({"PARTITION", "LEADER", "REPLICAS", "ISR"}, {true, true, false, false});
-    for (const auto& p : d.partitions) {
-        parts.add({std::to_string(p.partition), p.leader >= 0 ? std::to_string(p.leader) : "none", joined(p.replicas),
-                   joined(p.isr)});
-    }
-    parts.print();
-    TextTable table({"CONFIG", "VALUE", "SOURCE"});
-    for (const auto& c : configs) {
-        table.add({c.name, c.sensitive ? "(sensitive)" : c.value.value_or(""), c.source});
-    }
-    std::puts("");
-    table.print();
-    if (const size_t hidden = d.configs.size() - configs.size(); hidden > 0) {
-        std::printf("(%zu more at Kafka's defaults: --all-configs lists them)\n", hidden);
-    }
-}
-
-int run_topics_describe(const KafkaClientConfig& config, const TopicsFlags& f, const std::string& command) {
+Result<std::string> run_topics_describe(const KafkaClientConfig& config, const TopicsFlags& f) {
     auto d = describe_topic(config, f.topic, f.timeout());
     if (!d) {
-        return report_error(command.c_str(), d.error());
+        return fail(d.error());
     }
-    std::vector<TopicConfigEntry> shown;
-    std::ranges::copy_if(d->configs, std::back_inserter(shown),
-                         [&f](const TopicConfigEntry& c) { return f.all_configs || !c.is_default; });
-    if (f.json) {
-        JsonWriter w;
-        write_description(w, *d, shown);
-        std::fputs(w.str().c_str(), stdout);
-    } else {
-        print_description(*d, shown);
-    }
-    return 0;
+    const TopicDescriptionView view(*d, f.all_configs);
+    return f.json ? view.json() : view.text();
 }
 
-int run_topics_create(const KafkaClientConfig& config, const TopicsFlags& f, const std::string& command) {
-    TopicSpec spec{f.topic, f.partitions, f.replication_factor, {}};
-    for (const auto& kv : f.configs) {
-        const auto eq = kv.find('='); // the option's check made sure there is one
-        spec.configs.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
-    auto created = create_topic(config, spec, f.if_not_exists, f.timeout());
+Result<std::string> run_topics_create(const KafkaClientConfig& config, const TopicsFlags& f) {
+    auto created = create_topic(config, topic_spec(f.topic, f.partitions, f.replication_factor, f.configs),
+                                f.if_not_exists, f.timeout());
     if (!created) {
-        return report_error(command.c_str(), created.error());
+        return fail(created.error());
     }
-    std::printf(*created ? "created topic %s\n" : "topic %s exists already; nothing changed\n", f.topic.c_str());
-    return 0;
+    return *created ? "created topic " + f.topic + "\n" : "topic " + f.topic + " exists already; nothing changed\n";
 }
 
-int run_topics_delete(const KafkaClientConfig& config, const TopicsFlags& f, const std::string& command) {
+Result<std::string> run_topics_delete(const KafkaClientConfig& config, const TopicsFlags& f) {
     auto deleted = delete_topic(config, f.topic, f.if_exists, f.timeout());
     if (!deleted) {
-        return report_error(command.c_str(), deleted.error());
+        return fail(deleted.error());
     }
-    std::printf(*deleted ? "deleted topic %s\n" : "topic %s does not exist; nothing deleted\n", f.topic.c_str());
-    return 0;
+    return *deleted ? "deleted topic " + f.topic + "\n" : "topic " + f.topic + " does not exist; nothing deleted\n";
 }
 
 //! One `kafka topics` subcommand with what they all take: -b, -X, --timeout, and for all but
@@ -380,19 +174,18 @@ std::shared_ptr<TopicsFlags> add_topics_subcommand(CLI::App& topics, const char*
     const std::string command = std::string("kafka topics ") + name;
     cmd->callback([f, run, command] {
         auto config = f->kafka.config();
-        exit_code = config ? run(*config, *f, command) : report_error(command.c_str(), config.error());
+        auto out = config ? run(*config, *f) : fail(config.error());
+        if (!out) {
+            exit_code = report_error(command.c_str(), out.error());
+            return;
+        }
+        std::fputs(out->c_str(), stdout);
     });
     *out = cmd;
     return f;
 }
 
-const CLI::Validator kKeyValue(
-    [](std::string& s) {
-        const auto eq = s.find('=');
-        return eq == std::string::npos || eq == 0 ? "expects KEY=VALUE, e.g. retention.ms=86400000, got '" + s + "'"
-                                                  : std::string();
-    },
-    "KEY=VALUE");
+const CLI::Validator kKeyValue([](std::string& s) { return key_value_problem(s); }, "KEY=VALUE");
 
 void add_topics_command(CLI::App& kafka) {
     CLI::App* topics = kafka.add_subcommand(
@@ -466,6 +259,89 @@ void add_topics_command(CLI::App& kafka) {
                 "cluster's metadata no longer shows the topic.");
 }
 
+//! The options of start, stop and status; --state-dir is shared by the three.
+struct BrokerFlags {
+    std::string state_dir = broker::default_state_dir();
+    int start_timeout_s = 60;
+    bool no_auto_create = false;
+    int stop_timeout_s = 30;
+    int probe_ms = 2000;
+    LocalBrokerOptions options = LocalBrokerOptions::from_environment();
+};
+
+const char* const kStateDirHelp =
+    "directory holding the broker's config, data, logs and pid file. Default: $TICKLAKE_STATE_DIR if set, "
+    "else ./.state/kafka";
+
+void add_start_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
+    CLI::App* start = kafka.add_subcommand(
+        "start", "Start the broker in the background and wait until it answers metadata requests.");
+    start->add_option("--port", f->options.port, "client (PLAINTEXT) port on 127.0.0.1")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 65535));
+    start->add_option("--controller-port", f->options.controller_port,
+                      "KRaft controller port on 127.0.0.1. Default: --port + 1")
+        ->check(CLI::Range(1, 65535));
+    start->add_option("--state-dir", f->state_dir, kStateDirHelp);
+    start->add_flag("--no-auto-create", f->no_auto_create,
+                    "do not create topics on first use (auto.create.topics.enable=false): a client that sends to a\n"
+                    "missing topic gets UNKNOWN_TOPIC_OR_PART until `ticklake kafka topics create` creates it");
+    start->add_option("--timeout", f->start_timeout_s,
+                      "seconds to wait for the broker to answer; if it does not, it is stopped and its log shown")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    start->footer(
+        "Topics are created on first use (one partition), as Apache Kafka does by default, unless --no-auto-create.\n"
+        "The first start formats data/ with a new cluster id (kept in cluster.id); later starts keep the data.\n"
+        "Ports are checked before anything starts: a busy port is an error naming it.\n"
+        "If a broker from this state dir already runs, nothing is started and its address is printed (exit 0).\n"
+        "JVM heap: -Xms256m -Xmx1g unless $TICKLAKE_KAFKA_HEAP_OPTS is set (e.g. \"-Xms128m -Xmx512m\").\n"
+        "Output: progress and a summary on stderr; the last line on stdout is the bootstrap address\n"
+        "(e.g. 127.0.0.1:9092), so `BOOTSTRAP=$(ticklake kafka start)` works in scripts.\n"
+        "Exit status: 0 running (started or already running), 1 failed.");
+    start->callback([f] {
+        f->options.auto_create_topics = !f->no_auto_create;
+        exit_code = run_start(f->options, f->state_dir, f->start_timeout_s);
+    });
+}
+
+void add_stop_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
+    CLI::App* stop = kafka.add_subcommand(
+        "stop", "Stop the broker: SIGTERM to its process group, SIGKILL if it has not exited after --timeout.");
+    stop->add_option("--state-dir", f->state_dir, kStateDirHelp);
+    stop->add_option("--timeout", f->stop_timeout_s, "seconds to wait for a clean shutdown before SIGKILL")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3600));
+    stop->footer("Exit status: 0 stopped or not running (a stale pid file is removed), 1 failed.");
+    stop->callback([f] { exit_code = run_stop(f->state_dir, f->stop_timeout_s); });
+}
+
+void add_status_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
+    CLI::App* status = kafka.add_subcommand(
+        "status", "Print whether the broker runs (pid, bootstrap address) and whether it answers metadata.");
+    status->add_option("--state-dir", f->state_dir, kStateDirHelp);
+    status->add_option("--probe-timeout-ms", f->probe_ms, "how long to wait for the metadata answer")
+        ->capture_default_str()
+        ->check(CLI::Range(100, 600000));
+    status->footer(
+        "Prints `key: value` lines on stdout (state, pid, bootstrap, controller, cluster_id, answers_metadata).\n"
+        "Exit status: 0 running and answering, 1 running but not answering, 3 stopped.");
+    status->callback([f] { exit_code = run_status(f->state_dir, f->probe_ms); });
+}
+
+void add_lag_command(CLI::App& kafka) {
+    auto lag = std::make_shared<LagFlags>();
+    CLI::App* lag_cmd = kafka.add_subcommand(
+        "lag", "Print a consumer group's committed offset, the log end and the lag on every partition of a topic\n"
+               "(any cluster, not only the local broker). Asks without joining the group: no rebalance.");
+    lag->kafka.add_to(*lag_cmd);
+    lag_cmd->add_option("--group,-g", lag->group, "Consumer group, e.g. ticklake-sink")->required();
+    lag_cmd->add_option("--topic,-t", lag->topic, "Topic")->required();
+    lag_cmd->add_flag("--json", lag->json, "One JSON object per partition (committed is -1 when never committed)");
+    lag_cmd->footer("COMMITTED '-' means the group never committed on that partition.");
+    lag_cmd->callback([lag] { exit_code = run_lag(*lag); });
+}
+
 } // namespace
 
 void add_kafka_command(CLI::App& app) {
@@ -482,79 +358,11 @@ void add_kafka_command(CLI::App& app) {
         "server.properties, data/ (topics), logs/server.log, logs/broker.out (JVM output), broker.pid and\n"
         "broker.env (PID, PORT, CONTROLLER_PORT, BOOTSTRAP, CLUSTER_ID; shell-sourceable) while it runs.");
 
-    const std::string state_dir_help =
-        "directory holding the broker's config, data, logs and pid file. Default: $TICKLAKE_STATE_DIR if set, "
-        "else ./.state/kafka";
-
-    auto opts = std::make_shared<LocalBrokerOptions>();
-    opts->heap_opts = default_heap_opts();
-    auto start_timeout = std::make_shared<int>(60);
-    auto state_dir = std::make_shared<std::string>(default_state_dir());
-
-    CLI::App* start = kafka->add_subcommand(
-        "start", "Start the broker in the background and wait until it answers metadata requests.");
-    start->add_option("--port", opts->port, "client (PLAINTEXT) port on 127.0.0.1")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 65535));
-    start->add_option("--controller-port", opts->controller_port,
-                      "KRaft controller port on 127.0.0.1. Default: --port + 1")
-        ->check(CLI::Range(1, 65535));
-    start->add_option("--state-dir", *state_dir, state_dir_help);
-    auto no_auto_create = std::make_shared<bool>(false);
-    start->add_flag("--no-auto-create", *no_auto_create,
-                    "do not create topics on first use (auto.create.topics.enable=false): a client that sends to a\n"
-                    "missing topic gets UNKNOWN_TOPIC_OR_PART until `ticklake kafka topics create` creates it");
-    start->add_option("--timeout", *start_timeout,
-                      "seconds to wait for the broker to answer; if it does not, it is stopped and its log shown")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
-    start->footer(
-        "Topics are created on first use (one partition), as Apache Kafka does by default, unless --no-auto-create.\n"
-        "The first start formats data/ with a new cluster id (kept in cluster.id); later starts keep the data.\n"
-        "Ports are checked before anything starts: a busy port is an error naming it.\n"
-        "If a broker from this state dir already runs, nothing is started and its address is printed (exit 0).\n"
-        "JVM heap: -Xms256m -Xmx1g unless $TICKLAKE_KAFKA_HEAP_OPTS is set (e.g. \"-Xms128m -Xmx512m\").\n"
-        "Output: progress and a summary on stderr; the last line on stdout is the bootstrap address\n"
-        "(e.g. 127.0.0.1:9092), so `BOOTSTRAP=$(ticklake kafka start)` works in scripts.\n"
-        "Exit status: 0 running (started or already running), 1 failed.");
-    start->callback([opts, state_dir, start_timeout, no_auto_create] {
-        opts->auto_create_topics = !*no_auto_create;
-        run_start(*opts, *state_dir, *start_timeout);
-    });
-
-    auto stop_timeout = std::make_shared<int>(30);
-    CLI::App* stop = kafka->add_subcommand(
-        "stop", "Stop the broker: SIGTERM to its process group, SIGKILL if it has not exited after --timeout.");
-    stop->add_option("--state-dir", *state_dir, state_dir_help);
-    stop->add_option("--timeout", *stop_timeout, "seconds to wait for a clean shutdown before SIGKILL")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
-    stop->footer("Exit status: 0 stopped or not running (a stale pid file is removed), 1 failed.");
-    stop->callback([state_dir, stop_timeout] { run_stop(*state_dir, *stop_timeout); });
-
-    auto probe_ms = std::make_shared<int>(2000);
-    CLI::App* status = kafka->add_subcommand(
-        "status", "Print whether the broker runs (pid, bootstrap address) and whether it answers metadata.");
-    status->add_option("--state-dir", *state_dir, state_dir_help);
-    status->add_option("--probe-timeout-ms", *probe_ms, "how long to wait for the metadata answer")
-        ->capture_default_str()
-        ->check(CLI::Range(100, 600000));
-    status->footer(
-        "Prints `key: value` lines on stdout (state, pid, bootstrap, controller, cluster_id, answers_metadata).\n"
-        "Exit status: 0 running and answering, 1 running but not answering, 3 stopped.");
-    status->callback([state_dir, probe_ms] { run_status(*state_dir, *probe_ms); });
-
-    auto lag = std::make_shared<LagFlags>();
-    CLI::App* lag_cmd = kafka->add_subcommand(
-        "lag", "Print a consumer group's committed offset, the log end and the lag on every partition of a topic\n"
-               "(any cluster, not only the local broker). Asks without joining the group: no rebalance.");
-    lag->kafka.add_to(*lag_cmd);
-    lag_cmd->add_option("--group,-g", lag->group, "Consumer group, e.g. ticklake-sink")->required();
-    lag_cmd->add_option("--topic,-t", lag->topic, "Topic")->required();
-    lag_cmd->add_flag("--json", lag->json, "One JSON object per partition (committed is -1 when never committed)");
-    lag_cmd->footer("COMMITTED '-' means the group never committed on that partition.");
-    lag_cmd->callback([lag] { run_lag(*lag); });
-
+    auto broker_flags = std::make_shared<BrokerFlags>();
+    add_start_command(*kafka, broker_flags);
+    add_stop_command(*kafka, broker_flags);
+    add_status_command(*kafka, broker_flags);
+    add_lag_command(*kafka);
     add_topics_command(*kafka);
 }
 

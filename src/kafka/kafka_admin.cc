@@ -244,6 +244,23 @@ Result<NewTopicPtr> new_topic(const TopicSpec& spec) {
     return nt;
 }
 
+//! An admin client and the metadata of one topic it found.
+struct OpenTopic {
+    AdminClient admin;
+    TopicMetadata found;
+};
+
+//! not_found when the cluster lacks the topic.
+Result<OpenTopic> open_topic(const KafkaClientConfig& config, const std::string& topic,
+                             std::chrono::milliseconds timeout) {
+    auto admin = AdminClient::open(config, timeout);
+    auto found = admin ? admin->topic_metadata(topic) : fail(admin.error());
+    if (!found) {
+        return fail(found.error());
+    }
+    return OpenTopic{std::move(*admin), std::move(*found)};
+}
+
 } // namespace
 
 Result<ClusterInfo> probe_cluster(const KafkaClientConfig& config, std::chrono::milliseconds timeout) {
@@ -268,12 +285,11 @@ Result<ClusterInfo> probe_cluster(const KafkaClientConfig& config, std::chrono::
 
 Result<int> topic_partition_count(const KafkaClientConfig& config, const std::string& topic,
                                   std::chrono::milliseconds timeout) {
-    auto admin = AdminClient::open(config, timeout);
-    auto found = admin ? admin->topic_metadata(topic) : fail(admin.error());
-    if (!found) {
-        return fail(found.error());
+    auto opened = open_topic(config, topic, timeout);
+    if (!opened) {
+        return fail(opened.error());
     }
-    return found->topic->partition_cnt;
+    return opened->found.topic->partition_cnt;
 }
 
 Status ensure_topic(const KafkaClientConfig& config, const std::string& topic, int partitions,
@@ -305,16 +321,16 @@ Result<std::vector<TopicSummary>> list_topics(const KafkaClientConfig& config, b
 
 Result<TopicDescription> describe_topic(const KafkaClientConfig& config, const std::string& topic,
                                         std::chrono::milliseconds timeout) {
-    auto admin = AdminClient::open(config, timeout);
-    auto found = admin ? admin->topic_metadata(topic) : fail(admin.error());
-    if (!found) {
-        return fail(found.error());
+    auto opened = open_topic(config, topic, timeout);
+    if (!opened) {
+        return fail(opened.error());
     }
-    auto configs = topic_configs(*admin, topic);
+    auto configs = topic_configs(opened->admin, topic);
     if (!configs) {
         return fail(configs.error());
     }
-    return TopicDescription{summarize(*found->topic), replicas_of(*found->topic), std::move(*configs)};
+    const rd_kafka_metadata_topic_t& t = *opened->found.topic;
+    return TopicDescription{summarize(t), replicas_of(t), std::move(*configs)};
 }
 
 Result<bool> create_topic(const KafkaClientConfig& config, const TopicSpec& spec, bool if_not_exists,

@@ -1,0 +1,42 @@
+// The end-of-crawl summary: what a person reads on stderr, what --json gives a script.
+#include "crawler/crawl_report.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake {
+namespace {
+
+TEST(CrawlReport, LinesShowTheFirstNotesThenTheCounters) {
+    CrawlSummary s;
+    s.tables_added = 2;
+    s.partitions_added = 5;
+    s.schema_versions = 2;
+    s.files_listed = 30;
+    s.files_read = 7;
+    s.bytes_read = 3 << 20;
+    s.seconds = 1.234;
+    for (int i = 0; i < 27; ++i) {
+        s.notes.push_back("stray " + std::to_string(i));
+    }
+    const auto lines = crawl_summary_lines(s);
+    ASSERT_EQ(lines.size(), 28u);
+    EXPECT_EQ(lines[0], "note: stray 0");
+    EXPECT_EQ(lines[24], "note: stray 24");
+    EXPECT_EQ(lines[25], "note: ... and 2 more (all of them with --json)");
+    EXPECT_EQ(lines[26], "tables 2 added, 0 updated, 0 unchanged; partitions 5 added, 0 removed; 2 schema version(s)");
+    EXPECT_EQ(lines[27], "files 30 listed, 7 read (3.0 MiB), 0 unchanged, 0 removed, 0 skipped, 0 ignored; 1.23 s");
+}
+
+TEST(CrawlReport, JsonCarriesEveryNote) {
+    CrawlSummary s;
+    s.files_read = 3;
+    s.notes = {"a", "b"};
+    const std::string json = crawl_summary_json(s, "file:///w", "/c.db");
+    EXPECT_NE(json.find("file:///w"), std::string::npos);
+    EXPECT_NE(json.find("\"files_read\""), std::string::npos);
+    EXPECT_NE(json.find("\"b\""), std::string::npos);
+    EXPECT_TRUE(json.ends_with("\n"));
+}
+
+} // namespace
+} // namespace ticklake

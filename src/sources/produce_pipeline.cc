@@ -1,0 +1,193 @@
+#include "sources/produce_pipeline.h"
+
+#include <fmt/format.h>
+
+#include "common/event_json.h"
+#include "kafka/kafka_admin.h"
+
+namespace ticklake {
+
+using Clock = std::chrono::steady_clock;
+
+//! Calls the progress function at most once a second, with the send rate since the last call.
+class ProducePipeline::Ticker {
+public:
+    Ticker(const ProduceProgressFn& fn, const KafkaProducer& producer, const SelectedSource& source)
+        : fn_(fn), producer_(producer), source_(source), last_(Clock::now()) {}
+
+    void tick() {
+        const auto now = Clock::now();
+        if (!fn_ || now - last_ < std::chrono::seconds(1)) {
+            return;
+        }
+        const auto& s = producer_.stats();
+        const double dt = std::chrono::duration<double>(now - last_).count();
+        fn_(ProduceProgress{s, (s.enqueued - last_count_) / dt, source_.skipped()});
+        last_ = now;
+        last_count_ = s.enqueued;
+    }
+
+private:
+    const ProduceProgressFn& fn_;
+    const KafkaProducer& producer_;
+    const SelectedSource& source_;
+    Clock::time_point last_;
+    uint64_t last_count_ = 0;
+};
+
+Status validate_produce_options(const ProduceOptions& options) {
+    if (options.pacing.rate < 0 || options.pacing.speed < 0) {
+        return fail(Error::invalid("--rate and --speed must be positive"));
+    }
+    if (options.pacing.rate > 0 && options.pacing.speed > 0) {
+        return fail(Error::invalid("give --rate or --speed, not both"));
+    }
+    return {};
+}
+
+Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOptions& options) {
+    if (auto st = validate_produce_options(options); !st) {
+        return fail(st.error());
+    }
+    auto source = open_source(options.source);
+    if (!source) {
+        return fail(source.error());
+    }
+    if (auto probe = probe_cluster(options.kafka, std::chrono::seconds(10)); !probe) {
+        return fail(probe.error());
+    }
+    if (auto st = ensure_topic(options.kafka, options.topic, options.partitions, options.replication,
+                               std::chrono::seconds(30));
+        !st) {
+        return fail(st.error());
+    }
+    auto producer = KafkaProducer::create(options.kafka, options.producer);
+    if (!producer) {
+        return fail(producer.error());
+    }
+    return std::make_unique<ProducePipeline>(options, std::move(*source), std::move(*producer));
+}
+
+ProducePipeline::ProducePipeline(ProduceOptions options, SelectedSource source, std::unique_ptr<KafkaProducer> producer)
+    : options_(std::move(options)), source_(std::move(source)), producer_(std::move(producer)) {}
+
+std::string ProducePipeline::describe() const {
+    return source_.describe() + " -> topic " + options_.topic + " at " + options_.kafka.brokers;
+}
+
+Status ProducePipeline::send(Pacer& pacer, const Event& e, std::string_view value) {
+    if (!pacer.unpaced()) {
+        pacer.before(e);
+    }
+    return producer_->produce(options_.topic, e.symbol, value, to_string(e.type));
+}
+
+Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker) {
+    std::vector<Event> batch;
+    std::string json;
+    MarketDataSource& source = *source_.events;
+    while (!stop.load(std::memory_order_relaxed) && !source.done()) {
+        batch.clear();
+        auto n = source.next_batch(batch, pacer.unpaced() ? 4096 : 64);
+        if (!n) {
+            return fail(n.error());
+        }
+        for (const Event& e : batch) {
+            json.clear();
+            append_event_json(json, e);
+            if (auto st = send(pacer, e, json); !st) {
+                return st;
+            }
+        }
+        producer_->poll(0);
+        ticker.tick();
+    }
+    return {};
+}
+
+// Wire-format lines go out byte for byte (the benchmark's pre-serialised messages), so the
+// producer is polled every 4096 messages rather than after each batch.
+Status ProducePipeline::pump_wire(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker) {
+    std::string_view line;
+    Event event;
+    while (!stop.load(std::memory_order_relaxed)) {
+        auto more = source_.wire->next(line, event);
+        if (!more) {
+            return fail(more.error());
+        }
+        if (!*more) {
+            break;
+        }
+        if (auto st = send(pacer, event, line); !st) {
+            return st;
+        }
+        if ((producer_->stats().enqueued & 4095) == 0) {
+            producer_->poll(0);
+            ticker.tick();
+        }
+    }
+    return {};
+}
+
+ProduceReport ProducePipeline::run(const std::atomic<bool>& stop, const ProduceProgressFn& progress) {
+    Pacer pacer(options_.pacing);
+    Ticker ticker(progress, *producer_, source_);
+    const auto t0 = Clock::now();
+    ProduceReport r;
+    r.pumped = source_.wire ? pump_wire(stop, pacer, ticker) : pump_events(stop, pacer, ticker);
+    r.flushed = producer_->flush(std::chrono::seconds(120));
+    r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.topic = options_.topic;
+    r.stats = producer_->stats();
+    r.skipped = source_.skipped();
+    r.first_errors = source_.first_errors();
+    r.source_summary = source_.summary();
+    r.source_counters = source_.counters();
+    return r;
+}
+
+std::string ProduceProgress::line() const {
+    return fmt::format("{} sent  {} delivered  {:.0f} ev/s  {} failed  {} skipped", stats.enqueued, stats.delivered,
+                       events_per_second, stats.failed, skipped);
+}
+
+std::vector<std::string> ProduceReport::lines() const {
+    std::vector<std::string> out;
+    out.push_back(fmt::format("delivered {} of {} events to {} in {:.2f} s ({:.0f} ev/s); {} failed, {} input rows "
+                              "skipped",
+                              stats.delivered, stats.enqueued, topic, seconds,
+                              seconds > 0 ? stats.delivered / seconds : 0.0, stats.failed, skipped));
+    for (const auto& why : first_errors) {
+        out.push_back("  skipped " + why);
+    }
+    if (!source_summary.empty()) {
+        out.push_back(source_summary);
+    }
+    return out;
+}
+
+std::string ProduceReport::summary_json() const {
+    std::string counters;
+    for (const auto& [name, value] : source_counters) {
+        counters += fmt::format("{}\"{}\":{}", counters.empty() ? "" : ",", name, value);
+    }
+    return fmt::format("{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}{}}}\n",
+                       stats.enqueued, stats.delivered, stats.failed, skipped, seconds,
+                       counters.empty() ? std::string() : ",\"source\":{" + counters + "}");
+}
+
+Status ProduceReport::outcome() const {
+    if (!pumped) {
+        return pumped;
+    }
+    if (!flushed) {
+        return flushed;
+    }
+    if (stats.failed > 0) {
+        return fail(Error::retry(fmt::format("{} events were not delivered (first error: {})", stats.failed,
+                                             stats.first_error)));
+    }
+    return {};
+}
+
+} // namespace ticklake
