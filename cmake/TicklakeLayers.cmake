@@ -5,13 +5,14 @@
 #   the plan fails the tests, which also catches header-only uses that no link line shows.
 # A stage may use the stages listed for it and, through them, what they may use. docs/architecture.md
 # says why each seam is where it is; change both together.
-set(TL_STAGES common net duckdb_loader catalog sources kafka broker storage format decode sink crawler query cli)
+set(TL_STAGES common net duckdb_loader catalog sources kafka produce broker storage format decode sink crawler query cli)
 set(TL_USES_common "")
 set(TL_USES_net common)
 set(TL_USES_duckdb_loader common)
 set(TL_USES_catalog common)
 set(TL_USES_sources common net)
 set(TL_USES_kafka common)
+set(TL_USES_produce sources kafka)
 set(TL_USES_broker kafka)
 set(TL_USES_storage common)
 set(TL_USES_format common duckdb_loader)
@@ -19,7 +20,7 @@ set(TL_USES_decode format)
 set(TL_USES_sink decode format storage kafka)
 set(TL_USES_crawler catalog storage)
 set(TL_USES_query catalog storage duckdb_loader)
-set(TL_USES_cli broker catalog crawler format kafka query sink sources storage decode net duckdb_loader common)
+set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode net duckdb_loader common)
 
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)
@@ -45,7 +46,9 @@ function(tl_stage_of_target target out)
   elseif(target MATCHES "^ticklake_(cli_support)$")
     set(stage cli)
   elseif(target STREQUAL "ticklake_replay_server")
-    set(stage net)
+    set(stage net)  # tests' local HTTP/WebSocket server
+  elseif(target MATCHES "^ticklake_(.+)_mock$")
+    set(stage ${CMAKE_MATCH_1})  # a stage's test double, e.g. kafka's mock cluster
   elseif(target MATCHES "^ticklake_(.+)$")
     set(stage ${CMAKE_MATCH_1})
   endif()

@@ -1,5 +1,5 @@
 // `ticklake produce`: a source (simulator, CSV replay, wire-format replay, live vendor feed)
-// -> a Kafka topic. The pump is sources/produce_pipeline.h; this file turns flags into its
+// -> a Kafka topic. The pump is produce/produce_pipeline.h; this file turns flags into its
 // options and prints its status lines.
 #include <cstdio>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "sources/live/live_source_factory.h"
-#include "sources/produce_pipeline.h"
+#include "produce/produce_pipeline.h"
 
 namespace ticklake::cli {
 

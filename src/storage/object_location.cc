@@ -7,8 +7,6 @@ namespace ticklake {
 
 namespace fs = std::filesystem;
 
-bool is_s3_uri(std::string_view uri) { return uri.starts_with("s3://") || uri.starts_with("S3://"); }
-
 std::pair<std::string, std::string> split_s3_uri(std::string_view uri) {
     const size_t slash = uri.find('/', 5);
     if (slash == std::string_view::npos) {

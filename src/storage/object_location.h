@@ -10,12 +10,10 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/warehouse_uri.h"  // is_s3_uri: the one scheme test
 #include "storage/object_store.h"
 
 namespace ticklake {
-
-//! s3:// or S3://.
-bool is_s3_uri(std::string_view uri);
 
 //! "s3://bucket/some/key" -> {"s3://bucket", "some/key"}; the key is "" for the bucket itself.
 std::pair<std::string, std::string> split_s3_uri(std::string_view uri);

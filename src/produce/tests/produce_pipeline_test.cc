@@ -2,7 +2,7 @@
 // with its type header, the report counts it, and configuration errors come before any
 // broker is asked. Topic creation (the Admin API, which the mock does not answer) is covered
 // by tests/integration/test_produce.py.
-#include "sources/produce_pipeline.h"
+#include "produce/produce_pipeline.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sources/source_selection.h"
+#include "produce/source_selection.h"
 
 #include <cstdlib>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // Which source a spec opens, and the configuration errors that name the flag to fix.
-#include "sources/source_selection.h"
+#include "produce/source_selection.h"
 
 #include <gtest/gtest.h>
 

@@ -20,7 +20,7 @@
 #include "kafka/kafka_client_config.h"
 #include "kafka/kafka_producer.h"
 #include "sources/pacer.h"
-#include "sources/source_selection.h"
+#include "produce/source_selection.h"
 
 namespace ticklake {
 

@@ -1,4 +1,4 @@
-#include "sources/produce_pipeline.h"
+#include "produce/produce_pipeline.h"
 
 #include <fmt/format.h>
 
