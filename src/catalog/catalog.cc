@@ -523,20 +523,15 @@ Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, con
 }
 
 Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
-    auto id = table_id(table.database, table.name);
-    if (!id) {
-        return fail(id.error());
-    }
-    std::vector<SchemaVersion> out;
-    if (!*id) {
-        return out;
-    }
-    auto q = db_.prepare("SELECT version, created_at, reason, columns, partition_keys FROM schema_versions "
-                         "WHERE table_id = ? ORDER BY version");
+    // By name: a table not in the catalog has no versions.
+    auto q = db_.prepare("SELECT v.version, v.created_at, v.reason, v.columns, v.partition_keys FROM schema_versions v "
+                         "JOIN tables t ON t.id = v.table_id JOIN databases d ON d.id = t.database_id "
+                         "WHERE d.name = ? AND t.name = ? ORDER BY v.version");
     if (!q) {
         return fail(q.error());
     }
-    for (auto row : q->bind(1, **id).rows()) {
+    std::vector<SchemaVersion> out;
+    for (auto row : q->bind_all(table.database, table.name).rows()) {
         if (!row) {
             return fail(row.error());
         }
