@@ -434,31 +434,37 @@ private:
     std::map<std::string, Columns> parsed_;
 };
 
+// Rows for rows_of_table, and what makes each a PartitionDef.
+constexpr const char* kPartitionRows =
+    "SELECT p.partition_values, s.columns, p.location, p.file_count, p.bytes, p.rows, p.ts_min, p.ts_max, p.created_at "
+    "FROM partitions p JOIN schemas s ON s.id = p.schema_id WHERE p.table_id = ?1";
+
 PartitionDef partition_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
-    PartitionDef p;
-    p.values = std::move(values);
-    p.columns = columns;
-    p.location = row.column_text(2);
-    p.file_count = row.column_int(3);
-    p.bytes = row.column_int(4);
-    p.rows = row.column_int(5);
-    p.ts_min = row.column_optional_int(6);
-    p.ts_max = row.column_optional_int(7);
-    p.created_at = row.column_int(8);
-    return p;
+    return {.values = std::move(values),
+            .location = row.column_text(2),
+            .file_count = row.column_int(3),
+            .bytes = row.column_int(4),
+            .rows = row.column_int(5),
+            .ts_min = row.column_optional_int(6),
+            .ts_max = row.column_optional_int(7),
+            .columns = columns,
+            .created_at = row.column_int(8)};
 }
 
+// Rows for rows_of_table, and what makes each a FileDef.
+constexpr const char* kFileRows =
+    "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max FROM files f "
+    "JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id WHERE f.table_id = ?1";
+
 FileDef file_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
-    FileDef f;
-    f.partition_values = std::move(values);
-    f.columns = columns;
-    f.key = row.column_text(2);
-    f.size = static_cast<uint64_t>(row.column_int(3));
-    f.modified = row.column_int(4);
-    f.rows = row.column_int(5);
-    f.ts_min = row.column_optional_int(6);
-    f.ts_max = row.column_optional_int(7);
-    return f;
+    return {.key = row.column_text(2),
+            .partition_values = std::move(values),
+            .size = static_cast<uint64_t>(row.column_int(3)),
+            .modified = row.column_int(4),
+            .rows = row.column_int(5),
+            .ts_min = row.column_optional_int(6),
+            .ts_max = row.column_optional_int(7),
+            .columns = columns};
 }
 
 } // namespace
@@ -513,28 +519,19 @@ Result<std::vector<Def>> Catalog::rows_of_table(const TableDef& table, const Par
 }
 
 Result<std::vector<PartitionDef>> Catalog::partitions(const TableDef& table, const PartitionSet* only) {
-    return rows_of_table(table, only,
-                         "SELECT p.partition_values, s.columns, p.location, p.file_count, p.bytes, p.rows, p.ts_min, "
-                         "p.ts_max, p.created_at FROM partitions p JOIN schemas s ON s.id = p.schema_id "
-                         "WHERE p.table_id = ?1",
-                         "p.partition_values", partition_of_row);
+    return rows_of_table(table, only, kPartitionRows, "p.partition_values", partition_of_row);
 }
 
 Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
-    auto id = table_id(table.database, table.name);
-    if (!id) {
-        return fail(id.error());
-    }
-    std::vector<SchemaVersion> out;
-    if (!*id) {
-        return out;
-    }
-    auto q = db_.prepare("SELECT version, created_at, reason, columns, partition_keys FROM schema_versions "
-                         "WHERE table_id = ? ORDER BY version");
+    // By name: a table not in the catalog has no versions.
+    auto q = db_.prepare("SELECT v.version, v.created_at, v.reason, v.columns, v.partition_keys FROM schema_versions v "
+                         "JOIN tables t ON t.id = v.table_id JOIN databases d ON d.id = t.database_id "
+                         "WHERE d.name = ? AND t.name = ? ORDER BY v.version");
     if (!q) {
         return fail(q.error());
     }
-    for (auto row : q->bind(1, **id).rows()) {
+    std::vector<SchemaVersion> out;
+    for (auto row : q->bind_all(table.database, table.name).rows()) {
         if (!row) {
             return fail(row.error());
         }
@@ -550,11 +547,7 @@ Result<std::vector<SchemaVersion>> Catalog::history(const TableDef& table) {
 }
 
 Result<std::vector<FileDef>> Catalog::files(const TableDef& table, const PartitionSet* only) {
-    return rows_of_table(table, only,
-                         "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max "
-                         "FROM files f JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id "
-                         "WHERE f.table_id = ?1",
-                         "f.key", file_of_row);
+    return rows_of_table(table, only, kFileRows, "f.key", file_of_row);
 }
 
 namespace {
@@ -573,8 +566,9 @@ public:
             return it->second;
         }
         if (!statements_) {
-            auto statements = db_.prepare_all({"INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING",
-                                               "SELECT id FROM schemas WHERE columns = ?"});
+            auto statements =
+                db_.prepare_all({"INSERT INTO schemas(columns) VALUES (?) ON CONFLICT(columns) DO NOTHING",
+                                 "SELECT id FROM schemas WHERE columns = ?"});
             if (!statements) {
                 return fail(statements.error());
             }
