@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "common/table_name.h"
+
 namespace ticklake {
 
 namespace {
@@ -70,25 +72,7 @@ std::string stem_of(std::string_view name) {
 
 } // namespace
 
-std::string sanitize_name(std::string_view name) {
-    std::string out;
-    for (unsigned char c : name) {
-        if (c >= 'A' && c <= 'Z') {
-            out.push_back(static_cast<char>(c - 'A' + 'a'));
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('_');
-        }
-    }
-    if (out.empty()) {
-        return "t_";
-    }
-    if (out[0] >= '0' && out[0] <= '9') {
-        out = "t_" + out;
-    }
-    return out;
-}
+std::string sanitize_name(std::string_view name) { return table_name(name, "t_"); }
 
 bool matches_glob(std::string_view glob, std::string_view key) {
     const std::string g(glob);

@@ -1,11 +1,11 @@
 #include "format/table_buffer.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
 #include "common/event_json.h"
+#include "common/table_name.h"
 #include "common/text_type.h"
 
 namespace ticklake {
@@ -118,27 +118,9 @@ std::string table_name_for(const Event& e) {
     case EventType::record: break;
     }
     const auto* r = std::get_if<Record>(&e.body);
-    return safe_table_name(r != nullptr ? std::string_view(r->dataset) : std::string_view(), "records");
+    return table_name(r != nullptr ? std::string_view(r->dataset) : std::string_view(), "records");
 }
 
-std::string safe_table_name(std::string_view raw, std::string_view fallback) {
-    if (raw.empty()) {
-        return std::string(fallback);
-    }
-    std::string name;
-    name.reserve(raw.size() + 2);
-    for (unsigned char c : raw) {
-        if (std::isalnum(c) && c < 0x80) {
-            name.push_back(static_cast<char>(std::tolower(c)));
-        } else {
-            name.push_back('_');
-        }
-    }
-    if (name[0] >= '0' && name[0] <= '9') {
-        name.insert(0, "t_");
-    }
-    return name;
-}
 
 TableBuffer::TableBuffer(EventType type) : type_(type) {
     reset_schema();

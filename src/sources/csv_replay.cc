@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "common/table_name.h"
+
 namespace ticklake {
 
 namespace {
@@ -201,7 +203,12 @@ FieldValue parse_csv_value(std::string_view text) {
     return std::string(text);
 }
 
-std::string sanitize_table_name(std::string_view stem) {
+namespace {
+
+// The words of a file stem joined by single '_': camelCase split, runs of other characters
+// folded, none at either end. This step comes before the shared table_name rule because CSV
+// datasets have been named this way since CSV replay began ("indexProcessed" -> index_processed).
+std::string stem_words(std::string_view stem) {
     std::string out;
     char prev = 0;
     for (char c : stem) {
@@ -222,14 +229,12 @@ std::string sanitize_table_name(std::string_view stem) {
     while (!out.empty() && out.back() == '_') {
         out.pop_back();
     }
-    if (out.empty()) {
-        return "csv";
-    }
-    if (out.front() >= '0' && out.front() <= '9') {
-        out.insert(0, "t_");
-    }
     return out;
 }
+
+} // namespace
+
+std::string sanitize_table_name(std::string_view stem) { return table_name(stem_words(stem), "csv"); }
 
 CsvReplay::~CsvReplay() = default;
 

@@ -97,7 +97,8 @@ Result<TimestampUs> parse_csv_time(std::string_view text);
 //! Types a CSV cell: "" → null, true/false → bool, integer → int64 (when it fits and has
 //! no leading zero: "007" stays text), decimal/exponent → double, else string.
 FieldValue parse_csv_value(std::string_view text);
-//! snake_case table name from a file stem: lower case, [a-z0-9_] only, no leading digit.
+//! Table name of a file stem: its words joined by '_' ("indexProcessed" -> index_processed), then
+//! the shared table_name rule ("csv" when no word is left).
 std::string sanitize_table_name(std::string_view stem);
 
 } // namespace ticklake
