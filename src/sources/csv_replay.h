@@ -71,6 +71,10 @@ public:
 private:
     struct Columns; // which column holds what (the .cc)
     CsvReplay() = default;
+    Status read_header();
+    int map_columns();
+    Status choose_shape(int record_symbol);
+    Status detect_interval();
     void skip(uint64_t line, const std::string& reason);
     bool make_bar(const CsvRow& row, Event& e);
     void make_record(const CsvRow& row, Event& e);
