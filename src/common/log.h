@@ -39,34 +39,24 @@ void write(Level level, std::string_view message);
 //! Writes text with no line ending, for a progress line that redraws itself with '\r'.
 void write_status(std::string_view text);
 
+//! Formats (fmt syntax) and writes one line at `level`; formats nothing when the level is off.
 template <class... Args>
-void debug(fmt::format_string<Args...> format, Args&&... args) {
-    if (enabled(Level::debug)) {
-        write(Level::debug, fmt::format(format, std::forward<Args>(args)...));
+void at(Level level, fmt::format_string<Args...> format, Args&&... args) {
+    if (enabled(level)) {
+        write(level, fmt::format(format, std::forward<Args>(args)...));
     }
 }
 
 template <class... Args>
-void info(fmt::format_string<Args...> format, Args&&... args) {
-    if (enabled(Level::info)) {
-        write(Level::info, fmt::format(format, std::forward<Args>(args)...));
-    }
-}
-
+void debug(fmt::format_string<Args...> format, Args&&... args) { at(Level::debug, format, std::forward<Args>(args)...); }
 template <class... Args>
-void warn(fmt::format_string<Args...> format, Args&&... args) {
-    if (enabled(Level::warn)) {
-        write(Level::warn, fmt::format(format, std::forward<Args>(args)...));
-    }
-}
-
+void info(fmt::format_string<Args...> format, Args&&... args) { at(Level::info, format, std::forward<Args>(args)...); }
 template <class... Args>
-void error(fmt::format_string<Args...> format, Args&&... args) {
-    if (enabled(Level::error)) {
-        write(Level::error, fmt::format(format, std::forward<Args>(args)...));
-    }
-}
+void warn(fmt::format_string<Args...> format, Args&&... args) { at(Level::warn, format, std::forward<Args>(args)...); }
+template <class... Args>
+void error(fmt::format_string<Args...> format, Args&&... args) { at(Level::error, format, std::forward<Args>(args)...); }
 
+//! The progress line: formatted like info, written with no line ending.
 template <class... Args>
 void status(fmt::format_string<Args...> format, Args&&... args) {
     if (enabled(Level::info)) {
