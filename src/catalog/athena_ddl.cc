@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/text_type.h"
+#include "common/table_name.h"
 
 namespace ticklake {
 
@@ -123,16 +124,7 @@ void add_projection(const TableDef& table, const std::vector<PartitionDef>& part
 } // namespace
 
 std::string athena_name(std::string_view name) {
-    std::string out;
-    for (unsigned char c : name) {
-        if (c >= 'A' && c <= 'Z') {
-            out.push_back(static_cast<char>(c - 'A' + 'a'));
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('_');
-        }
-    }
+    std::string out = identifier_text(name); // no "t_" before a digit: DDL quotes names in backticks
     return out.empty() ? "_" : out;
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <simdjson.h>
 
+#include "common/event_fields.h"
+
 namespace ticklake {
 
 const char* to_string(EventType type) {
@@ -76,115 +78,96 @@ void key(std::string& out, std::string_view k) {
     out.append("\":");
 }
 
-void append_optional(std::string& out, std::string_view k, const std::optional<double>& v) {
-    key(out, k);
+void append_int_or_null(std::string& out, const std::optional<int64_t>& v) {
+    if (v) {
+        append_int(out, *v);
+    } else {
+        out.append(std::string_view("null"));
+    }
+}
+
+void append_double_or_null(std::string& out, const std::optional<double>& v) {
     if (v) {
         append_json_double(out, *v);
     } else {
-        out.append("null");
+        out.append(std::string_view("null"));
     }
+}
+
+template <class Body>
+void append_body(std::string& out, const Body& body) {
+    for_each_body_field<Body>([&](auto c) {
+        constexpr const auto& f = decltype(c)::field;
+        key(out, f.name);
+        if constexpr (f.kind == FieldKind::number) {
+            append_json_double(out, body.*f.number);
+        } else if constexpr (f.kind == FieldKind::optional_number) {
+            append_double_or_null(out, body.*f.optional_number);
+        } else if constexpr (f.kind == FieldKind::optional_integer) {
+            append_int_or_null(out, body.*f.optional_integer);
+        } else {
+            append_json_string(out, body.*f.text);
+        }
+    });
+}
+
+void append_field_value(std::string& out, const FieldValue& value) {
+    std::visit(
+        [&](const auto& v) {
+            using V = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<V, std::monostate>) {
+                out.append("null");
+            } else if constexpr (std::is_same_v<V, bool>) {
+                out.append(v ? "true" : "false");
+            } else if constexpr (std::is_same_v<V, int64_t>) {
+                append_int(out, v);
+            } else if constexpr (std::is_same_v<V, double>) {
+                append_json_double(out, v);
+            } else {
+                append_json_string(out, v);
+            }
+        },
+        value);
+}
+
+void append_record_body(std::string& out, const Record& r) {
+    key(out, "dataset");
+    append_json_string(out, r.dataset);
+    key(out, "fields");
+    out.push_back('{');
+    bool first = true;
+    for (const auto& f : r.fields) {
+        if (!first) {
+            out.push_back(',');
+        }
+        first = false;
+        append_json_string(out, f.name);
+        out.push_back(':');
+        append_field_value(out, f.value);
+    }
+    out.push_back('}');
 }
 
 } // namespace
 
 void append_event_json(std::string& out, const Event& e) {
-    out.append("{\"v\":1,\"type\":\"");
+    out.append(std::string_view("{\"v\":1,\"type\":\""));
     out.append(to_string(e.type));
-    out.append("\",\"id\":");
+    out.append(std::string_view("\",\"id\":"));
     append_json_string(out, e.id);
-    out.append(",\"symbol\":");
+    out.append(std::string_view(",\"symbol\":"));
     append_json_string(out, e.symbol);
-    out.append(",\"ts\":\"");
+    out.append(std::string_view(",\"ts\":\""));
     append_iso8601(out, e.ts);
-    out.append("\",\"recv_ts\":\"");
+    out.append(std::string_view("\",\"recv_ts\":\""));
     append_iso8601(out, e.recv_ts);
-    out.append("\",\"source\":");
+    out.append(std::string_view("\",\"source\":"));
     append_json_string(out, e.source);
     switch (e.type) {
-    case EventType::trade: {
-        const auto& t = std::get<Trade>(e.body);
-        key(out, "price");
-        append_json_double(out, t.price);
-        key(out, "size");
-        append_json_double(out, t.size);
-        key(out, "exchange");
-        append_json_string(out, t.exchange);
-        key(out, "side");
-        append_json_string(out, t.side);
-        break;
-    }
-    case EventType::quote: {
-        const auto& q = std::get<Quote>(e.body);
-        key(out, "bid");
-        append_json_double(out, q.bid);
-        key(out, "bid_size");
-        append_json_double(out, q.bid_size);
-        key(out, "ask");
-        append_json_double(out, q.ask);
-        key(out, "ask_size");
-        append_json_double(out, q.ask_size);
-        key(out, "exchange");
-        append_json_string(out, q.exchange);
-        break;
-    }
-    case EventType::bar: {
-        const auto& b = std::get<Bar>(e.body);
-        key(out, "interval");
-        append_json_string(out, b.interval);
-        key(out, "open");
-        append_json_double(out, b.open);
-        key(out, "high");
-        append_json_double(out, b.high);
-        key(out, "low");
-        append_json_double(out, b.low);
-        key(out, "close");
-        append_json_double(out, b.close);
-        append_optional(out, "adj_close", b.adj_close);
-        key(out, "volume");
-        append_json_double(out, b.volume);
-        append_optional(out, "vwap", b.vwap);
-        key(out, "trade_count");
-        if (b.trade_count) {
-            append_int(out, *b.trade_count);
-        } else {
-            out.append("null");
-        }
-        break;
-    }
-    case EventType::record: {
-        const auto& r = std::get<Record>(e.body);
-        key(out, "dataset");
-        append_json_string(out, r.dataset);
-        key(out, "fields");
-        out.push_back('{');
-        bool first = true;
-        for (const auto& f : r.fields) {
-            if (!first) {
-                out.push_back(',');
-            }
-            first = false;
-            append_json_string(out, f.name);
-            out.push_back(':');
-            std::visit(
-                [&](const auto& v) {
-                    using V = std::decay_t<decltype(v)>;
-                    if constexpr (std::is_same_v<V, std::monostate>) {
-                        out.append("null");
-                    } else if constexpr (std::is_same_v<V, bool>) {
-                        out.append(v ? "true" : "false");
-                    } else if constexpr (std::is_same_v<V, int64_t>) {
-                        append_int(out, v);
-                    } else if constexpr (std::is_same_v<V, double>) {
-                        append_json_double(out, v);
-                    } else {
-                        append_json_string(out, v);
-                    }
-                },
-                f.value);
-        }
-        out.push_back('}');
-        break;
-    }
+    case EventType::trade: append_body(out, std::get<Trade>(e.body)); break;
+    case EventType::quote: append_body(out, std::get<Quote>(e.body)); break;
+    case EventType::bar: append_body(out, std::get<Bar>(e.body)); break;
+    case EventType::record: append_record_body(out, std::get<Record>(e.body)); break;
     }
     out.push_back('}');
 }
@@ -331,6 +314,211 @@ Status read_fields(simdjson::ondemand::value v, std::vector<RecordField>& fields
     return {};
 }
 
+
+// What parse_into collects before it knows the type: "type" may come after the body fields,
+// so each body key is read into every body that has it.
+struct Draft {
+    bool has_type = false, has_id = false, has_ts = false;
+    std::string type_text;
+    Trade trade;
+    Quote quote;
+    Bar bar;
+    Record record;
+    unsigned trade_seen = 0, quote_seen = 0, bar_seen = 0; //!< bit per field index, required ones checked
+    bool has_fields = false;
+};
+
+Status read_optional_int(simdjson::ondemand::value v, std::string_view name, std::optional<int64_t>& out) {
+    if (v.is_null()) {
+        out.reset();
+        return {};
+    }
+    int64_t n;
+    if (v.get_int64().get(n) != simdjson::SUCCESS) {
+        return poison("field '" + std::string(name) + "' must be an integer");
+    }
+    out = n;
+    return {};
+}
+
+template <class Body>
+Status read_body_field(const BodyField<Body>& f, simdjson::ondemand::value v, Body& body) {
+    switch (f.kind) {
+    case FieldKind::number: return read_double(v, f.name, body.*f.number);
+    case FieldKind::optional_number: return read_opt_double(v, f.name, body.*f.optional_number);
+    case FieldKind::text: return read_string(v, f.name, body.*f.text);
+    case FieldKind::nullable_text: return v.is_null() ? Status{} : read_string(v, f.name, body.*f.text);
+    case FieldKind::optional_integer: return read_optional_int(v, f.name, body.*f.optional_integer);
+    }
+    return {};
+}
+
+template <class Body>
+int field_index(std::string_view name) {
+    const auto& fields = body_fields<Body>();
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].name == name) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+// A key two bodies share (a trade's and a quote's "exchange") is read once, then copied: an
+// On-Demand value can be consumed only once.
+template <class From, class To>
+void copy_field(const BodyField<From>& from_field, const From& from, const BodyField<To>& to_field, To& to) {
+    switch (to_field.kind) {
+    case FieldKind::number: to.*to_field.number = from.*from_field.number; break;
+    case FieldKind::optional_number: to.*to_field.optional_number = from.*from_field.optional_number; break;
+    case FieldKind::text:
+    case FieldKind::nullable_text: to.*to_field.text = from.*from_field.text; break;
+    case FieldKind::optional_integer: to.*to_field.optional_integer = from.*from_field.optional_integer; break;
+    }
+}
+
+constexpr bool shared_names_agree() {
+    for (const auto& t : kTradeFields) {
+        for (const auto& q : kQuoteFields) {
+            if (t.name == q.name && t.kind != q.kind) return false;
+        }
+        for (const auto& b : kBarFields) {
+            if (t.name == b.name && t.kind != b.kind) return false;
+        }
+    }
+    for (const auto& q : kQuoteFields) {
+        for (const auto& b : kBarFields) {
+            if (q.name == b.name && q.kind != b.kind) return false;
+        }
+    }
+    return true;
+}
+static_assert(shared_names_agree(), "a field name shared by two event types needs one kind for copy_field");
+
+// Reads field `i` of the body from `v`, then copies it into the quote and bar bodies when
+// they have a field of that name too (pass -1 when not).
+template <class Body>
+Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& seen, Draft& d, int quote_i,
+                      int bar_i) {
+    const auto& f = body_fields<Body>()[i];
+    seen |= 1u << i;
+    auto st = read_body_field(f, v, body);
+    if (quote_i >= 0) {
+        d.quote_seen |= 1u << quote_i;
+        copy_field(f, body, kQuoteFields[quote_i], d.quote);
+    }
+    if (bar_i >= 0) {
+        d.bar_seen |= 1u << bar_i;
+        copy_field(f, body, kBarFields[bar_i], d.bar);
+    }
+    return st;
+}
+
+// Reads a key of a trade, quote or bar body; `known` says whether k was one.
+Status read_body_key(std::string_view k, simdjson::ondemand::value v, Draft& d, bool& known) {
+    const int trade_i = field_index<Trade>(k);
+    const int quote_i = field_index<Quote>(k);
+    const int bar_i = field_index<Bar>(k);
+    known = true;
+    if (trade_i >= 0) {
+        return read_then_copy(trade_i, v, d.trade, d.trade_seen, d, quote_i, bar_i);
+    }
+    if (quote_i >= 0) {
+        return read_then_copy(quote_i, v, d.quote, d.quote_seen, d, -1, bar_i);
+    }
+    if (bar_i >= 0) {
+        return read_then_copy(bar_i, v, d.bar, d.bar_seen, d, -1, -1);
+    }
+    known = false;
+    return {};
+}
+
+// Reads one key of a message into the event's envelope or the draft bodies. Unknown keys
+// are ignored: newer producers may add fields (schema evolution).
+Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft& d) {
+    if (k == "type") {
+        d.has_type = true;
+        return read_string(v, k, d.type_text);
+    }
+    if (k == "id") {
+        d.has_id = true;
+        return read_string(v, k, e.id);
+    }
+    if (k == "symbol") return v.is_null() ? Status{} : read_string(v, k, e.symbol);
+    if (k == "ts") {
+        d.has_ts = true;
+        return read_time(v, k, e.ts);
+    }
+    if (k == "recv_ts") return read_time(v, k, e.recv_ts);
+    if (k == "source") return v.is_null() ? Status{} : read_string(v, k, e.source);
+    if (k == "v") {
+        int64_t ver;
+        if (v.get_int64().get(ver) != simdjson::SUCCESS || ver != kWireSchemaVersion) {
+            return poison("unsupported wire schema version (expected \"v\":1)");
+        }
+        return {};
+    }
+    bool known = false;
+    if (auto st = read_body_key(k, v, d, known); !st || known) return st;
+    if (k == "dataset") return read_string(v, k, d.record.dataset);
+    if (k == "fields") {
+        d.has_fields = true;
+        return read_fields(v, d.record.fields);
+    }
+    return {};
+}
+
+// "trade needs fields price, size" when a required field of the body was not in the message.
+template <class Body>
+Status check_required(unsigned seen, EventType type) {
+    const auto& fields = body_fields<Body>();
+    unsigned need = 0;
+    std::string names;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (fields[i].required) {
+            need |= 1u << i;
+            names += (names.empty() ? "" : ", ") + std::string(fields[i].name);
+        }
+    }
+    if ((seen & need) != need) {
+        return poison(std::string(to_string(type)) + " needs fields " + names);
+    }
+    return {};
+}
+
+Status move_body(Draft& d, Event& e) {
+    switch (e.type) {
+    case EventType::trade:
+        e.body = std::move(d.trade);
+        return check_required<Trade>(d.trade_seen, e.type);
+    case EventType::quote:
+        e.body = std::move(d.quote);
+        return check_required<Quote>(d.quote_seen, e.type);
+    case EventType::bar:
+        e.body = std::move(d.bar);
+        return check_required<Bar>(d.bar_seen, e.type);
+    case EventType::record:
+        e.body = std::move(d.record);
+        return d.has_fields ? Status{} : poison("record needs fields fields");
+    }
+    return {};
+}
+
+// Checks what every event needs and what its type needs, and moves the body in.
+Status finish(Draft& d, Event& e) {
+    if (!d.has_type) return poison("missing field 'type'");
+    auto type = parse_event_type(d.type_text);
+    if (!type) return poison("unknown type '" + d.type_text + "' (expected trade, quote, bar or record)");
+    if (!d.has_id || e.id.empty()) return poison("missing field 'id'");
+    if (!d.has_ts) return poison("missing field 'ts'");
+    e.type = *type;
+    if (auto st = move_body(d, e); !st) return st;
+    if (e.type != EventType::record && e.symbol.empty()) {
+        return poison(std::string(to_string(e.type)) + " needs a non-empty 'symbol'");
+    }
+    return {};
+}
+
 } // namespace
 
 Status EventParser::parse_envelope(std::string_view json, Event& e) {
@@ -387,20 +575,11 @@ Status EventParser::parse_into(std::string_view json, Event& e) {
     if (doc.get_object().get(obj) != simdjson::SUCCESS) {
         return poison("message is not a JSON object");
     }
-
     // Fields may come in any order: collect everything, then check what the type needs.
-    bool has_type = false, has_id = false, has_ts = false;
-    std::string type_text;
-    Trade trade;
-    Quote quote;
-    Bar bar;
-    Record record;
-    unsigned seen = 0; // bit per required body field, checked per type below
-    enum : unsigned { kPrice = 1, kSize = 2, kBid = 4, kAsk = 8, kOpen = 16, kHigh = 32, kLow = 64, kClose = 128, kFields = 256 };
+    Draft d;
     e.symbol.clear();
     e.source.clear();
     e.recv_ts = 0;
-
     for (auto field : obj) {
         std::string_view k;
         if (field.unescaped_key().get(k) != simdjson::SUCCESS) {
@@ -410,125 +589,11 @@ Status EventParser::parse_into(std::string_view json, Event& e) {
         if (field.value().get(v) != simdjson::SUCCESS) {
             return poison("malformed value for '" + std::string(k) + "'");
         }
-        Status st;
-        if (k == "type") {
-            st = read_string(v, k, type_text);
-            has_type = true;
-        } else if (k == "id") {
-            st = read_string(v, k, e.id);
-            has_id = true;
-        } else if (k == "symbol") {
-            if (!v.is_null()) st = read_string(v, k, e.symbol);
-        } else if (k == "ts") {
-            st = read_time(v, k, e.ts);
-            has_ts = true;
-        } else if (k == "recv_ts") {
-            st = read_time(v, k, e.recv_ts);
-        } else if (k == "source") {
-            if (!v.is_null()) st = read_string(v, k, e.source);
-        } else if (k == "v") {
-            int64_t ver;
-            if (v.get_int64().get(ver) != simdjson::SUCCESS || ver != kWireSchemaVersion) {
-                return poison("unsupported wire schema version (expected \"v\":1)");
-            }
-        } else if (k == "price") {
-            st = read_double(v, k, trade.price);
-            seen |= kPrice;
-        } else if (k == "size") {
-            st = read_double(v, k, trade.size);
-            seen |= kSize;
-        } else if (k == "exchange") {
-            if (!v.is_null()) {
-                st = read_string(v, k, trade.exchange);
-                quote.exchange = trade.exchange;
-            }
-        } else if (k == "side") {
-            if (!v.is_null()) st = read_string(v, k, trade.side);
-        } else if (k == "bid") {
-            st = read_double(v, k, quote.bid);
-            seen |= kBid;
-        } else if (k == "ask") {
-            st = read_double(v, k, quote.ask);
-            seen |= kAsk;
-        } else if (k == "bid_size") {
-            st = read_double(v, k, quote.bid_size);
-        } else if (k == "ask_size") {
-            st = read_double(v, k, quote.ask_size);
-        } else if (k == "interval") {
-            st = read_string(v, k, bar.interval);
-        } else if (k == "open") {
-            st = read_double(v, k, bar.open);
-            seen |= kOpen;
-        } else if (k == "high") {
-            st = read_double(v, k, bar.high);
-            seen |= kHigh;
-        } else if (k == "low") {
-            st = read_double(v, k, bar.low);
-            seen |= kLow;
-        } else if (k == "close") {
-            st = read_double(v, k, bar.close);
-            seen |= kClose;
-        } else if (k == "adj_close") {
-            st = read_opt_double(v, k, bar.adj_close);
-        } else if (k == "volume") {
-            st = read_double(v, k, bar.volume);
-        } else if (k == "vwap") {
-            st = read_opt_double(v, k, bar.vwap);
-        } else if (k == "trade_count") {
-            if (v.is_null()) {
-                bar.trade_count.reset();
-            } else {
-                int64_t n;
-                if (v.get_int64().get(n) != simdjson::SUCCESS) return poison("field 'trade_count' must be an integer");
-                bar.trade_count = n;
-            }
-        } else if (k == "dataset") {
-            st = read_string(v, k, record.dataset);
-        } else if (k == "fields") {
-            st = read_fields(v, record.fields);
-            seen |= kFields;
-        }
-        // Unknown keys are ignored: newer producers may add fields (schema evolution).
-        if (!st) {
+        if (auto st = read_key(k, v, e, d); !st) {
             return st;
         }
     }
-    if (!has_type) return poison("missing field 'type'");
-    auto type = parse_event_type(type_text);
-    if (!type) return poison("unknown type '" + type_text + "' (expected trade, quote, bar or record)");
-    if (!has_id || e.id.empty()) return poison("missing field 'id'");
-    if (!has_ts) return poison("missing field 'ts'");
-    e.type = *type;
-    auto need = [&](unsigned bits, const char* names) -> Status {
-        if ((seen & bits) != bits) {
-            return poison(std::string(to_string(e.type)) + " needs fields " + names);
-        }
-        return {};
-    };
-    Status st;
-    switch (e.type) {
-    case EventType::trade:
-        st = need(kPrice | kSize, "price, size");
-        e.body = std::move(trade);
-        break;
-    case EventType::quote:
-        st = need(kBid | kAsk, "bid, ask");
-        e.body = std::move(quote);
-        break;
-    case EventType::bar:
-        st = need(kOpen | kHigh | kLow | kClose, "open, high, low, close");
-        e.body = std::move(bar);
-        break;
-    case EventType::record:
-        st = need(kFields, "fields");
-        e.body = std::move(record);
-        break;
-    }
-    if (!st) return st;
-    if (e.type != EventType::record && e.symbol.empty()) {
-        return poison(std::string(to_string(e.type)) + " needs a non-empty 'symbol'");
-    }
-    return {};
+    return finish(d, e);
 }
 
 } // namespace ticklake

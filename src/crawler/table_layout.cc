@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "catalog/athena_ddl.h"
+#include "common/table_name.h"
 
 namespace ticklake {
 
@@ -72,14 +72,7 @@ std::string stem_of(std::string_view name) {
 
 } // namespace
 
-std::string sanitize_name(std::string_view name) {
-    if (name.empty()) {
-        return "t_";
-    }
-    // Athena's rule, and then no leading digit, which SQL would take for a number.
-    std::string out = athena_name(name);
-    return out[0] >= '0' && out[0] <= '9' ? "t_" + out : out;
-}
+std::string sanitize_name(std::string_view name) { return table_name(name, "t_"); }
 
 bool matches_glob(std::string_view glob, std::string_view key) {
     const std::string g(glob);

@@ -14,6 +14,8 @@
 
 #include "duckdb.h"
 
+#include "common/log.h"
+
 namespace ticklake::duckdb_loader {
 
 namespace {
@@ -67,13 +69,12 @@ const Loaded& load_once() {
 void* resolve(const char* name) {
     const Loaded& l = load_once();
     if (l.handle == nullptr) {
-        std::fprintf(stderr, "ticklake: %s\n", l.error.c_str());
+        log::error("ticklake: {}", l.error);
         std::abort();
     }
     void* fn = dlsym(l.handle, name);
     if (fn == nullptr) {
-        std::fprintf(stderr, "ticklake: %s has no %s (DuckDB older than the one this was built for?)\n",
-                     l.path.c_str(), name);
+        log::error("ticklake: {} has no {} (DuckDB older than the one this was built for?)", l.path, name);
         std::abort();
     }
     return fn;

@@ -166,6 +166,114 @@ bool parse_number(std::string_view s, T& out) {
 
 bool is_text(const CellValue& v) { return v.kind == CellValue::Kind::string || v.kind == CellValue::Kind::text; }
 
+bool to_boolean(RowCell& cell, const CellValue& v) {
+    if (v.kind == CellValue::Kind::boolean) {
+        cell.as_int = v.b;
+        return true;
+    }
+    if (is_text(v) && (iequals(trim(v.text), "true") || iequals(trim(v.text), "false"))) {
+        cell.as_int = iequals(trim(v.text), "true");
+        return true;
+    }
+    return false;
+}
+
+bool to_bigint(RowCell& cell, const CellValue& v) {
+    switch (v.kind) {
+    case CellValue::Kind::boolean: cell.as_int = v.b; return true;
+    case CellValue::Kind::integer: cell.as_int = v.i; return true;
+    case CellValue::Kind::string:
+    case CellValue::Kind::text: return parse_number(v.text, cell.as_int);
+    default: return false;
+    }
+}
+
+bool to_float64(RowCell& cell, const CellValue& v) {
+    switch (v.kind) {
+    case CellValue::Kind::boolean: cell.as_double = v.b ? 1 : 0; return true;
+    case CellValue::Kind::integer: cell.as_double = static_cast<double>(v.i); return true;
+    case CellValue::Kind::real: cell.as_double = v.d; return true;
+    case CellValue::Kind::string:
+    case CellValue::Kind::text: return parse_number(v.text, cell.as_double);
+    default: return false;
+    }
+}
+
+// Microseconds for a timestamp column, days since the epoch for a date column.
+bool to_time(RowCell& cell, CellValue& v, Kind to_kind) {
+    if (v.kind == CellValue::Kind::timestamp) {
+        cell.as_int = v.i;
+    } else if (is_text(v)) {
+        if (time_kind(v) == Kind::varchar) {
+            return false;
+        }
+        cell.as_int = v.time_us;
+    } else if (v.kind == CellValue::Kind::integer) {
+        cell.as_int = epoch_to_micros(static_cast<double>(v.i));
+    } else if (v.kind == CellValue::Kind::real && std::isfinite(v.d)) {
+        cell.as_int = epoch_to_micros(v.d);
+    } else {
+        return false;
+    }
+    if (to_kind == Kind::date) {
+        const int64_t t = cell.as_int;
+        cell.as_int = t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
+    }
+    return true;
+}
+
+bool to_varchar(RowCell& cell, const CellValue& v, RowCells& row) {
+    switch (v.kind) {
+    case CellValue::Kind::boolean: cell.as_text = v.b ? "true" : "false"; return true;
+    case CellValue::Kind::integer:
+    case CellValue::Kind::real: {
+        if (!v.text.empty()) {
+            cell.as_text = v.text; // the number exactly as the producer wrote it
+            return true;
+        }
+        std::string& s = row.new_string();
+        v.kind == CellValue::Kind::integer ? append_int(s, v.i) : append_double_text(s, v.d);
+        cell.as_text = s;
+        return true;
+    }
+    case CellValue::Kind::timestamp: {
+        std::string& s = row.new_string();
+        append_iso8601(s, v.i);
+        cell.as_text = s;
+        return true;
+    }
+    case CellValue::Kind::bytes: return false;
+    default: cell.as_text = v.text; return true; // strings, and JSON text for an explicit varchar
+    }
+}
+
+bool to_decimal(RowCell& cell, const CellValue& v, const ValueType& full, RowCells& row) {
+    if (v.kind != CellValue::Kind::integer && v.kind != CellValue::Kind::real && !is_text(v)) {
+        return false;
+    }
+    auto d = normalize_decimal(trim(v.text), full.precision, full.scale);
+    if (!d) {
+        return false;
+    }
+    std::string& s = row.new_string();
+    s = std::move(*d);
+    cell.as_text = s;
+    return true;
+}
+
+// Lists and structures keep their JSON text when the value fits the column's type as it is.
+bool to_nested(RowCell& cell, const CellValue& v, const ValueType& full) {
+    if (v.kind != CellValue::Kind::json) {
+        return false;
+    }
+    auto w = widen(full, *v.nested);
+    if (!w || !(*w == full)) {
+        return false; // the value has fields or types the column cannot take
+    }
+    cell.as_text = v.text;
+    return true;
+}
+
 // Puts value into cell.as_* in the form a column of kind `to` stores (`full`: its whole type,
 // needed for decimal and nested kinds). False when it cannot be.
 bool convert(RowCell& cell, Kind to_kind, const ValueType* full, RowCells& row) {
@@ -177,91 +285,13 @@ bool convert(RowCell& cell, Kind to_kind, const ValueType* full, RowCells& row) 
     }
     switch (to_kind) {
     case Kind::null: return false;
-    case Kind::boolean:
-        if (v.kind == CellValue::Kind::boolean) {
-            cell.as_int = v.b;
-            return true;
-        }
-        if (is_text(v) && (iequals(trim(v.text), "true") || iequals(trim(v.text), "false"))) {
-            cell.as_int = iequals(trim(v.text), "true");
-            return true;
-        }
-        return false;
-    case Kind::bigint:
-        switch (v.kind) {
-        case CellValue::Kind::boolean: cell.as_int = v.b; return true;
-        case CellValue::Kind::integer: cell.as_int = v.i; return true;
-        case CellValue::Kind::string:
-        case CellValue::Kind::text: return parse_number(v.text, cell.as_int);
-        default: return false;
-        }
-    case Kind::float64:
-        switch (v.kind) {
-        case CellValue::Kind::boolean: cell.as_double = v.b ? 1 : 0; return true;
-        case CellValue::Kind::integer: cell.as_double = static_cast<double>(v.i); return true;
-        case CellValue::Kind::real: cell.as_double = v.d; return true;
-        case CellValue::Kind::string:
-        case CellValue::Kind::text: return parse_number(v.text, cell.as_double);
-        default: return false;
-        }
+    case Kind::boolean: return to_boolean(cell, v);
+    case Kind::bigint: return to_bigint(cell, v);
+    case Kind::float64: return to_float64(cell, v);
     case Kind::date:
-    case Kind::timestamp: {
-        if (v.kind == CellValue::Kind::timestamp) {
-            cell.as_int = v.i;
-        } else if (is_text(v)) {
-            if (time_kind(v) == Kind::varchar) {
-                return false;
-            }
-            cell.as_int = v.time_us;
-        } else if (v.kind == CellValue::Kind::integer) {
-            cell.as_int = epoch_to_micros(static_cast<double>(v.i));
-        } else if (v.kind == CellValue::Kind::real && std::isfinite(v.d)) {
-            cell.as_int = epoch_to_micros(v.d);
-        } else {
-            return false;
-        }
-        if (to_kind == Kind::date) {
-            const int64_t t = cell.as_int;
-            cell.as_int = t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay);
-        }
-        return true;
-    }
-    case Kind::varchar:
-        switch (v.kind) {
-        case CellValue::Kind::boolean: cell.as_text = v.b ? "true" : "false"; return true;
-        case CellValue::Kind::integer:
-        case CellValue::Kind::real:
-            if (!v.text.empty()) {
-                cell.as_text = v.text; // the number exactly as the producer wrote it
-                return true;
-            } else {
-                std::string& s = row.new_string();
-                v.kind == CellValue::Kind::integer ? append_int(s, v.i) : append_double_text(s, v.d);
-                cell.as_text = s;
-                return true;
-            }
-        case CellValue::Kind::timestamp: {
-            std::string& s = row.new_string();
-            append_iso8601(s, v.i);
-            cell.as_text = s;
-            return true;
-        }
-        case CellValue::Kind::bytes: return false;
-        default: cell.as_text = v.text; return true; // strings, and JSON text for an explicit varchar
-        }
-    case Kind::decimal: {
-        if (v.kind != CellValue::Kind::integer && v.kind != CellValue::Kind::real && !is_text(v)) {
-            return false;
-        }
-        auto d = normalize_decimal(trim(v.text), full->precision, full->scale);
-        if (!d) {
-            return false;
-        }
-        std::string& s = row.new_string();
-        s = std::move(*d);
-        cell.as_text = s;
-        return true;
-    }
+    case Kind::timestamp: return to_time(cell, v, to_kind);
+    case Kind::varchar: return to_varchar(cell, v, row);
+    case Kind::decimal: return to_decimal(cell, v, *full, row);
     case Kind::blob:
         if (v.kind == CellValue::Kind::bytes || is_text(v)) {
             cell.as_text = v.text;
@@ -269,17 +299,7 @@ bool convert(RowCell& cell, Kind to_kind, const ValueType* full, RowCells& row) 
         }
         return false;
     case Kind::list:
-    case Kind::structure: {
-        if (v.kind != CellValue::Kind::json) {
-            return false;
-        }
-        auto w = widen(*full, *v.nested);
-        if (!w || !(*w == *full)) {
-            return false; // the value has fields or types the column cannot take
-        }
-        cell.as_text = v.text;
-        return true;
-    }
+    case Kind::structure: return to_nested(cell, v, *full);
     }
     return false;
 }
@@ -721,33 +741,38 @@ const ColumnBatch& OpenTableBuffer::finish() {
 
 // ---------------------------------------------------------------------------------------------
 
-std::optional<std::string> normalize_decimal(std::string_view text, int precision, int scale) {
-    size_t i = 0;
+namespace {
+
+// A decimal number's text taken apart: its significant digits and where the point falls.
+struct DecimalDigits {
     bool negative = false;
+    std::string digits; //!< all digits, integer part then fraction
+    int point = 0;      //!< digits before the decimal point (may be < 0 or > digits.size())
+};
+
+// Reads [+-]digits[.digits][(e|E)[+-]exponent]; nothing else may follow.
+std::optional<DecimalDigits> read_decimal(std::string_view text) {
+    DecimalDigits d;
+    size_t i = 0;
     if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
-        negative = text[i] == '-';
+        d.negative = text[i] == '-';
         ++i;
     }
-    std::string digits; // all significant digits, integer part then fraction
-    int point = -1;     // digits before the decimal point
-    bool any = false;
+    int point = -1;
     for (; i < text.size(); ++i) {
         const char c = text[i];
         if (c >= '0' && c <= '9') {
-            digits.push_back(c);
-            any = true;
+            d.digits.push_back(c);
         } else if (c == '.' && point < 0) {
-            point = static_cast<int>(digits.size());
+            point = static_cast<int>(d.digits.size());
         } else {
             break;
         }
     }
-    if (!any) {
+    if (d.digits.empty()) {
         return std::nullopt;
     }
-    if (point < 0) {
-        point = static_cast<int>(digits.size());
-    }
+    d.point = point < 0 ? static_cast<int>(d.digits.size()) : point;
     if (i < text.size()) {
         if (text[i] != 'e' && text[i] != 'E') {
             return std::nullopt;
@@ -761,18 +786,22 @@ std::optional<std::string> normalize_decimal(std::string_view text, int precisio
         if (ec != std::errc() || p != e.data() + e.size() || exp > 400 || exp < -400) {
             return std::nullopt;
         }
-        point += exp;
+        d.point += exp;
     }
-    // Shift so that exactly `scale` digits follow the point.
-    while (point > static_cast<int>(digits.size())) {
-        digits.push_back('0');
+    return d;
+}
+
+// The digits with exactly `scale` of them after the point, rounded half up.
+std::string scaled_digits(DecimalDigits d, int scale) {
+    while (d.point > static_cast<int>(d.digits.size())) {
+        d.digits.push_back('0');
     }
-    while (point < 0) {
-        digits.insert(digits.begin(), '0');
-        ++point;
+    while (d.point < 0) {
+        d.digits.insert(d.digits.begin(), '0');
+        ++d.point;
     }
-    std::string integer = point > 0 ? digits.substr(0, static_cast<size_t>(point)) : "0";
-    std::string fraction = digits.substr(static_cast<size_t>(point));
+    std::string integer = d.point > 0 ? d.digits.substr(0, static_cast<size_t>(d.point)) : "0";
+    std::string fraction = d.digits.substr(static_cast<size_t>(d.point));
     bool round_up = false;
     if (static_cast<int>(fraction.size()) > scale) {
         round_up = fraction[static_cast<size_t>(scale)] >= '5';
@@ -793,6 +822,18 @@ std::optional<std::string> normalize_decimal(std::string_view text, int precisio
             ++all[static_cast<size_t>(k)];
         }
     }
+    return all;
+}
+
+} // namespace
+
+std::optional<std::string> normalize_decimal(std::string_view text, int precision, int scale) {
+    auto d = read_decimal(text);
+    if (!d) {
+        return std::nullopt;
+    }
+    const bool negative = d->negative;
+    std::string all = scaled_digits(std::move(*d), scale);
     // Strip leading zeros of the integer part, keep at least one digit before the point.
     size_t int_len = all.size() - static_cast<size_t>(scale);
     size_t lead = 0;

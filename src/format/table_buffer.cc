@@ -1,11 +1,12 @@
 #include "format/table_buffer.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 
+#include "common/event_fields.h"
 #include "common/event_json.h"
+#include "common/table_name.h"
 #include "common/text_type.h"
 
 namespace ticklake {
@@ -58,6 +59,41 @@ void pop_value(Column& c) {
 
 size_t push_optional(Column& c, const std::optional<double>& v) {
     return v ? push_double(c, *v) : push_null(c);
+}
+
+size_t push_optional_int(Column& c, const std::optional<int64_t>& v) { return v ? push_int(c, *v) : push_null(c); }
+
+ColumnType column_type(FieldKind kind) {
+    switch (kind) {
+    case FieldKind::number:
+    case FieldKind::optional_number: return ColumnType::float64;
+    case FieldKind::optional_integer: return ColumnType::bigint;
+    case FieldKind::text:
+    case FieldKind::nullable_text: break;
+    }
+    return ColumnType::varchar;
+}
+
+// One value per body field, in the columns after the common ones (the table's schema comes
+// from the same field table, so the positions agree).
+template <class Body>
+size_t push_body(std::vector<Column>& cols, const Body& body) {
+    size_t bytes = 0;
+    size_t i = kCommonColumnCount;
+    for_each_body_field<Body>([&](auto c) {
+        constexpr const auto& f = decltype(c)::field;
+        Column& col = cols[i++];
+        if constexpr (f.kind == FieldKind::number) {
+            bytes += push_double(col, body.*f.number);
+        } else if constexpr (f.kind == FieldKind::optional_number) {
+            bytes += push_optional(col, body.*f.optional_number);
+        } else if constexpr (f.kind == FieldKind::optional_integer) {
+            bytes += push_optional_int(col, body.*f.optional_integer);
+        } else {
+            bytes += push_string(col, body.*f.text);
+        }
+    });
+    return bytes;
 }
 
 // Widening order of record columns: boolean < bigint < float64 < varchar.
@@ -118,27 +154,9 @@ std::string table_name_for(const Event& e) {
     case EventType::record: break;
     }
     const auto* r = std::get_if<Record>(&e.body);
-    return safe_table_name(r != nullptr ? std::string_view(r->dataset) : std::string_view(), "records");
+    return table_name(r != nullptr ? std::string_view(r->dataset) : std::string_view(), "records");
 }
 
-std::string safe_table_name(std::string_view raw, std::string_view fallback) {
-    if (raw.empty()) {
-        return std::string(fallback);
-    }
-    std::string name;
-    name.reserve(raw.size() + 2);
-    for (unsigned char c : raw) {
-        if (std::isalnum(c) && c < 0x80) {
-            name.push_back(static_cast<char>(std::tolower(c)));
-        } else {
-            name.push_back('_');
-        }
-    }
-    if (name[0] >= '0' && name[0] <= '9') {
-        name.insert(0, "t_");
-    }
-    return name;
-}
 
 TableBuffer::TableBuffer(EventType type) : type_(type) {
     reset_schema();
@@ -158,33 +176,11 @@ void TableBuffer::reset_schema() {
     add_column("ts", ColumnType::timestamp_us);
     add_column("recv_ts", ColumnType::timestamp_us);
     add_column("source", ColumnType::varchar);
-    switch (type_) {
-    case EventType::trade:
-        add_column("price", ColumnType::float64);
-        add_column("size", ColumnType::float64);
-        add_column("exchange", ColumnType::varchar);
-        add_column("side", ColumnType::varchar);
-        break;
-    case EventType::quote:
-        add_column("bid", ColumnType::float64);
-        add_column("bid_size", ColumnType::float64);
-        add_column("ask", ColumnType::float64);
-        add_column("ask_size", ColumnType::float64);
-        add_column("exchange", ColumnType::varchar);
-        break;
-    case EventType::bar:
-        add_column("interval", ColumnType::varchar);
-        add_column("open", ColumnType::float64);
-        add_column("high", ColumnType::float64);
-        add_column("low", ColumnType::float64);
-        add_column("close", ColumnType::float64);
-        add_column("adj_close", ColumnType::float64);
-        add_column("volume", ColumnType::float64);
-        add_column("vwap", ColumnType::float64);
-        add_column("trade_count", ColumnType::bigint);
-        break;
-    case EventType::record: break;
-    }
+    visit_body_fields(type_, [&](const auto& fields) {
+        for (const auto& f : fields) {
+            add_column(std::string(f.name), column_type(f.kind));
+        }
+    });
     field_columns_.clear();
     lower_names_.clear();
     for (const auto& c : batch_.columns) {
@@ -224,38 +220,10 @@ void TableBuffer::append(const Event& e) {
     bytes += push_string(cols[kSource], e.source);
     order_.add(e.symbol);
 
-    size_t i = kCommonColumnCount;
     switch (type_) {
-    case EventType::trade: {
-        const auto& t = std::get<Trade>(e.body);
-        bytes += push_double(cols[i++], t.price);
-        bytes += push_double(cols[i++], t.size);
-        bytes += push_string(cols[i++], t.exchange);
-        bytes += push_string(cols[i++], t.side);
-        break;
-    }
-    case EventType::quote: {
-        const auto& q = std::get<Quote>(e.body);
-        bytes += push_double(cols[i++], q.bid);
-        bytes += push_double(cols[i++], q.bid_size);
-        bytes += push_double(cols[i++], q.ask);
-        bytes += push_double(cols[i++], q.ask_size);
-        bytes += push_string(cols[i++], q.exchange);
-        break;
-    }
-    case EventType::bar: {
-        const auto& b = std::get<Bar>(e.body);
-        bytes += push_string(cols[i++], b.interval);
-        bytes += push_double(cols[i++], b.open);
-        bytes += push_double(cols[i++], b.high);
-        bytes += push_double(cols[i++], b.low);
-        bytes += push_double(cols[i++], b.close);
-        bytes += push_optional(cols[i++], b.adj_close);
-        bytes += push_double(cols[i++], b.volume);
-        bytes += push_optional(cols[i++], b.vwap);
-        bytes += b.trade_count ? push_int(cols[i++], *b.trade_count) : push_null(cols[i++]);
-        break;
-    }
+    case EventType::trade: bytes += push_body(cols, std::get<Trade>(e.body)); break;
+    case EventType::quote: bytes += push_body(cols, std::get<Quote>(e.body)); break;
+    case EventType::bar: bytes += push_body(cols, std::get<Bar>(e.body)); break;
     case EventType::record: append_record_fields(std::get<Record>(e.body)); break;
     }
     approx_bytes_ += bytes;

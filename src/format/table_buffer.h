@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/event.h"
+#include "common/table_name.h"
 #include "format/column_batch.h"
 #include "format/row_order.h"
 
@@ -20,10 +21,10 @@ namespace ticklake {
 //! name made safe for paths and SQL ([a-z0-9_], lower case; "records" when empty).
 std::string table_name_for(const Event& e);
 
-//! A name made safe for paths and SQL: lower case, every character outside [a-z0-9_] as '_',
-//! "t_" before a leading digit; `fallback` when empty (dataset "Daily Prices-2024" ->
-//! daily_prices_2024, topic "market.ticks-v2" -> market_ticks_v2).
-std::string safe_table_name(std::string_view name, std::string_view fallback);
+//! The shared rule of common/table_name.h, under the name sink/ and cli/ call it by.
+inline std::string safe_table_name(std::string_view name, std::string_view fallback) {
+    return table_name(name, fallback);
+}
 
 //! Number of columns every table starts with: id, symbol, ts, recv_ts, source.
 constexpr size_t kCommonColumnCount = 5;

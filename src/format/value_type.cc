@@ -171,111 +171,138 @@ private:
         }
     }
 
+    // A scalar type named by one word, or nullopt when the word names none.
+    static std::optional<Kind> scalar_kind(const std::string& w) {
+        if (w == "boolean" || w == "bool") {
+            return Kind::boolean;
+        }
+        if (w == "tinyint" || w == "smallint" || w == "int" || w == "integer" || w == "bigint" || w == "long" ||
+            w == "utinyint" || w == "usmallint" || w == "uinteger") {
+            return Kind::bigint;
+        }
+        if (w == "float" || w == "double" || w == "real" || w == "ubigint" || w == "hugeint") {
+            return Kind::float64;
+        }
+        if (w == "date") {
+            return Kind::date;
+        }
+        if (w == "timestamp" || w == "datetime" || w == "timestamp_us" || w == "timestamp_ms" || w == "timestamp_ns" ||
+            w == "timestamp_s") {
+            return Kind::timestamp;
+        }
+        if (w == "binary" || w == "blob" || w == "bytea") {
+            return Kind::blob;
+        }
+        return std::nullopt;
+    }
+
     Result<ValueType> read_base() {
         const std::string w = word();
         if (w.empty()) {
             return error("a type name is missing");
         }
-        if (w == "boolean" || w == "bool") {
-            return ValueType(Kind::boolean);
-        }
-        if (w == "tinyint" || w == "smallint" || w == "int" || w == "integer" || w == "bigint" || w == "long" ||
-            w == "utinyint" || w == "usmallint" || w == "uinteger") {
-            return ValueType(Kind::bigint);
-        }
-        if (w == "float" || w == "double" || w == "real" || w == "ubigint" || w == "hugeint") {
-            return ValueType(Kind::float64);
+        if (auto k = scalar_kind(w)) {
+            return ValueType(*k);
         }
         if (w == "string" || w == "varchar" || w == "char" || w == "text") {
-            if (eat('(')) { // char(n), varchar(n): the length does not matter here
-                if (auto n = number(); !n) {
-                    return fail(n.error());
-                }
-                if (!eat(')')) {
-                    return error("')' expected");
-                }
-            }
-            return ValueType(Kind::varchar);
-        }
-        if (w == "date") {
-            return ValueType(Kind::date);
-        }
-        if (w == "timestamp" || w == "datetime" || w == "timestamp_us" || w == "timestamp_ms" || w == "timestamp_ns" ||
-            w == "timestamp_s") {
-            return ValueType(Kind::timestamp);
-        }
-        if (w == "binary" || w == "blob" || w == "bytea") {
-            return ValueType(Kind::blob);
+            return read_text_length();
         }
         if (w == "decimal" || w == "numeric") {
-            int p = 18;
-            int s = 3;
-            if (eat('(')) {
-                auto pr = number();
-                if (!pr) {
-                    return fail(pr.error());
-                }
-                p = *pr;
-                s = 0;
-                if (eat(',')) {
-                    auto sc = number();
-                    if (!sc) {
-                        return fail(sc.error());
-                    }
-                    s = *sc;
-                }
-                if (!eat(')')) {
-                    return error("')' expected");
-                }
-            }
-            if (p < 1 || p > 38 || s < 0 || s > p) {
-                return error("decimal precision must be 1-38 and scale 0-precision");
-            }
-            return ValueType::decimal_of(static_cast<uint8_t>(p), static_cast<uint8_t>(s));
+            return read_decimal();
         }
         if (w == "array" || w == "list") {
-            if (!eat('<')) {
-                return error("'<' expected after array");
-            }
-            auto e = read();
-            if (!e) {
-                return e;
-            }
-            if (!eat('>')) {
-                return error("'>' expected");
-            }
-            return ValueType::list_of(std::move(*e));
+            return read_list();
         }
         if (w == "struct" || w == "row") {
-            const bool hive = eat('<');
-            if (!hive && !eat('(')) {
-                return error("'<' or '(' expected after struct");
-            }
-            const char close = hive ? '>' : ')';
-            ValueType t(Kind::structure);
-            if (eat(close)) {
-                return t;
-            }
-            do {
-                auto name = field_name();
-                if (!name) {
-                    return fail(name.error());
-                }
-                if (hive && !eat(':')) {
-                    return error("':' expected after a struct field name");
-                }
-                auto ft = read();
-                if (!ft) {
-                    return ft;
-                }
-                t.fields.emplace_back(std::move(*name), std::move(*ft));
-            } while (eat(','));
-            if (!eat(close)) {
-                return error(std::string("'") + close + "' expected");
-            }
-            return t;
+            return read_struct();
         }
         return error("unknown type '" + w + "'");
+    }
+
+    // char(n), varchar(n): the length does not matter here.
+    Result<ValueType> read_text_length() {
+        if (eat('(')) {
+            if (auto n = number(); !n) {
+                return fail(n.error());
+            }
+            if (!eat(')')) {
+                return error("')' expected");
+            }
+        }
+        return ValueType(Kind::varchar);
+    }
+
+    // decimal, decimal(p) or decimal(p, s); a bare decimal is decimal(18, 3) as in DuckDB.
+    Result<ValueType> read_decimal() {
+        int p = 18;
+        int s = 3;
+        if (eat('(')) {
+            auto pr = number();
+            if (!pr) {
+                return fail(pr.error());
+            }
+            p = *pr;
+            s = 0;
+            if (eat(',')) {
+                auto sc = number();
+                if (!sc) {
+                    return fail(sc.error());
+                }
+                s = *sc;
+            }
+            if (!eat(')')) {
+                return error("')' expected");
+            }
+        }
+        if (p < 1 || p > 38 || s < 0 || s > p) {
+            return error("decimal precision must be 1-38 and scale 0-precision");
+        }
+        return ValueType::decimal_of(static_cast<uint8_t>(p), static_cast<uint8_t>(s));
+    }
+
+    Result<ValueType> read_list() {
+        if (!eat('<')) {
+            return error("'<' expected after array");
+        }
+        auto e = read();
+        if (!e) {
+            return e;
+        }
+        if (!eat('>')) {
+            return error("'>' expected");
+        }
+        return ValueType::list_of(std::move(*e));
+    }
+
+    // Hive's struct<name:type, ...> or DuckDB's struct(name type, ...).
+    Result<ValueType> read_struct() {
+        const bool hive = eat('<');
+        if (!hive && !eat('(')) {
+            return error("'<' or '(' expected after struct");
+        }
+        const char close = hive ? '>' : ')';
+        ValueType t(Kind::structure);
+        if (eat(close)) {
+            return t;
+        }
+        do {
+            auto name = field_name();
+            if (!name) {
+                return fail(name.error());
+            }
+            if (hive && !eat(':')) {
+                return error("':' expected after a struct field name");
+            }
+            auto ft = read();
+            if (!ft) {
+                return ft;
+            }
+            t.fields.emplace_back(std::move(*name), std::move(*ft));
+        } while (eat(','));
+        if (!eat(close)) {
+            return error(std::string("'") + close + "' expected");
+        }
+        return t;
     }
 
     std::string_view s_;

@@ -10,6 +10,7 @@
 
 #include "common/binary_text.h"
 #include "common/event_json.h"
+#include "common/log.h"
 
 namespace ticklake {
 
@@ -102,9 +103,8 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
         const int64_t ceiling = std::min<int64_t>(15'000, int64_t{200} << std::min(attempt - 1, 10));
         const int64_t jittered = ceiling / 2 + std::uniform_int_distribution<int64_t>(0, ceiling / 2)(rng);
         const auto delay = std::min(milliseconds(jittered), retry_for_ - outage);
-        std::fprintf(stderr, "sink: writing %s partition %d failed (%s); retry %d in %.1f s\n", job.topic.c_str(),
-                     job.partition,
-                     st.error().message.c_str(), attempt, static_cast<double>(delay.count()) / 1000.0);
+        log::warn("sink: writing {} partition {} failed ({}); retry {} in {:.1f} s", job.topic, job.partition,
+                  st.error().message, attempt, static_cast<double>(delay.count()) / 1000.0);
         std::this_thread::sleep_for(delay);
     }
 }

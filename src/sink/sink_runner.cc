@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "common/binary_text.h"
+#include "common/log.h"
 #include "decode/event_time.h"
 
 namespace ticklake {
@@ -129,8 +130,7 @@ SinkRunner::TopicRoute& SinkRunner::route_for(const std::string& topic) {
         slot = std::make_unique<TopicRoute>();
         slot->topic = topic;
         if (auto st = load_state(*slot); !st) {
-            std::fprintf(stderr, "sink: topic %s: %s; deciding its format again\n", topic.c_str(),
-                         st.error().message.c_str());
+            log::warn("sink: topic {}: {}; deciding its format again", topic, st.error().message);
         }
     }
     return *slot;
@@ -172,10 +172,10 @@ Status SinkRunner::decide(TopicRoute& r, const ConsumedMessage& m) {
     // foreign message that happens to have type, id and ts fields still lands as plain JSON.
     const auto type = m.header("type");
     r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake : ValueFormat::json;
-    std::fprintf(stderr, "%ssink: topic %s: %s (decided on offset %lld of partition %d; --value-format overrides)\n",
-                 options_.progress ? "\n" : "", r.topic.c_str(),
-                 r.state.value_format == ValueFormat::ticklake ? "ticklake events" : "plain JSON values",
-                 static_cast<long long>(m.offset()), m.partition());
+    log::info("{}sink: topic {}: {} (decided on offset {} of partition {}; --value-format overrides)",
+              options_.progress ? "\n" : "", r.topic,
+              r.state.value_format == ValueFormat::ticklake ? "ticklake events" : "plain JSON values",
+              static_cast<long long>(m.offset()), m.partition());
     return save_state(r);
 }
 
@@ -241,7 +241,7 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     for (const auto& po : assigned) {
         list += fmt::format("{}{}/{}", list.empty() ? "" : ",", po.topic, po.partition);
     }
-    std::fprintf(stderr, "%ssink: assigned partitions [%s]\n", options_.progress ? "\n" : "", list.c_str());
+    log::info("{}sink: assigned partitions [{}]", options_.progress ? "\n" : "", list);
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -259,8 +259,8 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
         }
         return;
     }
-    std::fprintf(stderr, "%ssink: %zu partition(s) revoked: flushing and committing them\n",
-                 options_.progress ? "\n" : "", revoked.size());
+    log::info("{}sink: {} partition(s) revoked: flushing and committing them", options_.progress ? "\n" : "",
+              revoked.size());
     // Flush and commit what we hold so the next owner starts where we stopped. If that
     // fails, the journal stays and the next owner removes our files and redoes the batch.
     in_revoke_ = true;
@@ -270,8 +270,8 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
             st = wait_for(tp);
         }
         if (!st) {
-            std::fprintf(stderr, "sink: could not flush %s partition %d on revoke: %s\n", tp.topic.c_str(),
-                         tp.partition, st.error().message.c_str());
+            log::warn("sink: could not flush {} partition {} on revoke: {}", tp.topic, tp.partition,
+                      st.error().message);
         }
         auto it = partitions_.find(tp);
         if (it != partitions_.end()) {
@@ -306,12 +306,9 @@ Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
             removed += *gone ? 1 : 0;
         }
         stats_.recovered_removed += removed;
-        std::fprintf(stderr,
-                     "sink: %s partition %d: removed %llu file(s) of an uncommitted batch (offsets %lld-%lld, %zu "
-                     "planned)\n",
-                     tp.topic.c_str(), tp.partition, static_cast<unsigned long long>(removed),
-                     static_cast<long long>(journal->start), static_cast<long long>(journal->end),
-                     journal->keys.size());
+        log::info("sink: {} partition {}: removed {} file(s) of an uncommitted batch (offsets {}-{}, {} planned)",
+                  tp.topic, tp.partition, static_cast<unsigned long long>(removed),
+                  static_cast<long long>(journal->start), static_cast<long long>(journal->end), journal->keys.size());
     }
     if (auto gone = store_.remove(jkey); !gone) {
         return fail(gone.error());
@@ -363,8 +360,8 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     TopicRoute& r = *ps->route;
     if (r.state.value_format == ValueFormat::automatic) {
         if (auto st = decide(r, m); !st) {
-            std::fprintf(stderr, "sink: topic %s: could not keep its format decision (%s); going on\n",
-                         r.topic.c_str(), st.error().message.c_str());
+            log::warn("sink: topic {}: could not keep its format decision ({}); going on", r.topic,
+                      st.error().message);
         }
     }
     if (r.state.value_format == ValueFormat::ticklake) {
@@ -515,12 +512,11 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
                 }
             }
         }
-        std::fprintf(stderr, "%ssink: topic %s: event time from %s (--time-field overrides)\n",
-                     options_.progress ? "\n" : "", r.topic.c_str(),
-                     r.state.time_field->empty() ? "the Kafka timestamp" : ("field '" + *r.state.time_field + "'").c_str());
+        log::info("{}sink: topic {}: event time from {} (--time-field overrides)", options_.progress ? "\n" : "",
+                  r.topic,
+                  r.state.time_field->empty() ? "the Kafka timestamp" : "field '" + *r.state.time_field + "'");
         if (auto st = save_state(r); !st) {
-            std::fprintf(stderr, "sink: topic %s: could not keep the time field decision (%s)\n", r.topic.c_str(),
-                         st.error().message.c_str());
+            log::warn("sink: topic {}: could not keep the time field decision ({})", r.topic, st.error().message);
         }
     }
     if (r.state.time_field->empty()) {
@@ -574,8 +570,7 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         r.csv_header = std::string(m.value());
         ++stats_.header_lines;
         if (auto st = save_state(r); !st) {
-            std::fprintf(stderr, "sink: topic %s: could not keep its CSV header (%s)\n", r.topic.c_str(),
-                         st.error().message.c_str());
+            log::warn("sink: topic {}: could not keep its CSV header ({})", r.topic, st.error().message);
         }
         return;
     }
@@ -710,8 +705,8 @@ Status SinkRunner::commit_completed(bool block) {
             continue;
         }
         if (auto gone = store_.remove(job->journal_key); !gone) {
-            std::fprintf(stderr, "sink: journal %s not removed (%s); harmless: it is committed\n",
-                         job->journal_key.c_str(), gone.error().message.c_str());
+            log::warn("sink: journal {} not removed ({}); harmless: it is committed", job->journal_key,
+                      gone.error().message);
         }
         stats_.rows_written += job->rows;
         stats_.files_written += job->data_files;
@@ -764,12 +759,9 @@ void SinkRunner::print_progress(bool final) {
     const auto now = Clock::now();
     const double dt = std::chrono::duration<double>(now - last_progress_).count();
     const double rate = dt > 0 ? static_cast<double>(stats_.consumed - consumed_at_last_progress_) / dt : 0;
-    std::fprintf(stderr, "\rsink: %llu msgs  %.0f msg/s  %llu rows in %llu files  %llu dead letters  %.1f MiB buffered%s",
-                 static_cast<unsigned long long>(stats_.consumed), rate,
-                 static_cast<unsigned long long>(stats_.rows_written),
-                 static_cast<unsigned long long>(stats_.files_written),
-                 static_cast<unsigned long long>(stats_.dead_letters), static_cast<double>(buffered_bytes_) / (1 << 20),
-                 final ? "\n" : "   ");
+    log::status("\rsink: {} msgs  {:.0f} msg/s  {} rows in {} files  {} dead letters  {:.1f} MiB buffered{}",
+                stats_.consumed, rate, stats_.rows_written, stats_.files_written, stats_.dead_letters,
+                static_cast<double>(buffered_bytes_) / (1 << 20), final ? "\n" : "   ");
     last_progress_ = now;
     consumed_at_last_progress_ = stats_.consumed;
 }
@@ -797,7 +789,7 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         }
         if (!st) {
             if (st.error().kind == ErrorKind::retry) {
-                std::fprintf(stderr, "sink: %s; retrying\n", st.error().message.c_str());
+                log::warn("sink: {}; retrying", st.error().message);
                 continue;
             }
             result = st;

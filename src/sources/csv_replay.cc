@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "common/table_name.h"
+
 namespace ticklake {
 
 namespace {
@@ -105,6 +107,26 @@ std::string guess_symbol(const std::string& stem) {
     return stem;
 }
 
+// The interval of bars at these (symbol, time) rows: the smallest gap between consecutive
+// rows of one symbol when every gap is a multiple of it, "1mo" when all are 28-31 days,
+// "" when irregular or unknown.
+std::string interval_of(const std::vector<std::pair<std::string, TimestampUs>>& times) {
+    std::vector<int64_t> gaps;
+    for (size_t i = 1; i < times.size(); ++i) {
+        if (times[i].first == times[i - 1].first && times[i].second != times[i - 1].second) {
+            gaps.push_back(std::abs(times[i].second - times[i - 1].second));
+        }
+    }
+    if (gaps.empty()) {
+        return "";
+    }
+    const int64_t smallest = *std::min_element(gaps.begin(), gaps.end());
+    const bool regular = std::all_of(gaps.begin(), gaps.end(), [&](int64_t g) { return g % smallest == 0; });
+    const bool monthly = std::all_of(gaps.begin(), gaps.end(),
+                                     [](int64_t g) { return g >= 28 * kMicrosPerDay && g <= 31 * kMicrosPerDay; });
+    return monthly ? "1mo" : regular ? format_interval(smallest) : "";
+}
+
 } // namespace
 
 struct CsvReplay::Columns {
@@ -201,7 +223,12 @@ FieldValue parse_csv_value(std::string_view text) {
     return std::string(text);
 }
 
-std::string sanitize_table_name(std::string_view stem) {
+namespace {
+
+// The words of a file stem joined by single '_': camelCase split, runs of other characters
+// folded, none at either end. This step comes before the shared table_name rule because CSV
+// datasets have been named this way since CSV replay began ("indexProcessed" -> index_processed).
+std::string stem_words(std::string_view stem) {
     std::string out;
     char prev = 0;
     for (char c : stem) {
@@ -222,14 +249,12 @@ std::string sanitize_table_name(std::string_view stem) {
     while (!out.empty() && out.back() == '_') {
         out.pop_back();
     }
-    if (out.empty()) {
-        return "csv";
-    }
-    if (out.front() >= '0' && out.front() <= '9') {
-        out.insert(0, "t_");
-    }
     return out;
 }
+
+} // namespace
+
+std::string sanitize_table_name(std::string_view stem) { return table_name(stem_words(stem), "csv"); }
 
 CsvReplay::~CsvReplay() = default;
 
@@ -245,26 +270,46 @@ Result<std::unique_ptr<CsvReplay>> CsvReplay::open(const CsvReplayOptions& optio
     std::unique_ptr<CsvReplay> self(new CsvReplay());
     self->options_ = options;
     self->reader_ = std::move(*reader);
-    auto has_header = self->reader_->next(self->row_);
+    if (auto st = self->read_header(); !st) {
+        return fail(st.error());
+    }
+    self->stem_ = std::filesystem::path(options.path).stem().string();
+    self->id_prefix_ = "csv:" + self->stem_ + ":";
+    const int record_symbol = self->map_columns();
+    if (auto st = self->choose_shape(record_symbol); !st) {
+        return fail(st.error());
+    }
+    if (self->shape_ == CsvShape::bars) {
+        if (auto st = self->detect_interval(); !st) {
+            return fail(st.error());
+        }
+    }
+    return self;
+}
+
+Status CsvReplay::read_header() {
+    auto has_header = reader_->next(row_);
     if (!has_header) {
         return fail(has_header.error());
     }
-    if (!*has_header || self->row_.blank()) {
-        return fail(Error::invalid("CSV file '" + options.path + "' is empty: a header row is required"));
+    if (!*has_header || row_.blank()) {
+        return fail(Error::invalid("CSV file '" + options_.path + "' is empty: a header row is required"));
     }
-    for (size_t i = 0; i < self->row_.size(); ++i) {
-        self->header_.emplace_back(self->row_[i]);
-        if (self->header_.back().empty()) {
-            self->header_.back() = fmt::format("column_{}", i + 1);
+    for (size_t i = 0; i < row_.size(); ++i) {
+        header_.emplace_back(row_[i]);
+        if (header_.back().empty()) {
+            header_.back() = fmt::format("column_{}", i + 1);
         }
     }
+    return {};
+}
 
-    self->stem_ = std::filesystem::path(options.path).stem().string();
-    self->id_prefix_ = "csv:" + self->stem_ + ":";
-
+// Finds the bar columns by name (the first of each wins) and returns the column that gives
+// records their symbol, or -1.
+int CsvReplay::map_columns() {
     auto cols = std::make_unique<Columns>();
     std::vector<std::string> names;
-    for (const std::string& h : self->header_) {
+    for (const std::string& h : header_) {
         names.push_back(normalize_name(h));
     }
     int record_symbol = -1;
@@ -292,68 +337,63 @@ Result<std::unique_ptr<CsvReplay>> CsvReplay::open(const CsvReplayOptions& optio
         }
     }
     static const char* const kKaggle[] = {"index", "date", "open", "high", "low", "close", "adj close", "volume", "closeusd"};
-    self->kaggle_ = names.size() == 9 && std::equal(names.begin(), names.end(), std::begin(kKaggle));
-    if (self->kaggle_) {
+    kaggle_ = names.size() == 9 && std::equal(names.begin(), names.end(), std::begin(kKaggle));
+    if (kaggle_) {
         cols->symbol = 0;
     }
-    const bool bar_columns = cols->time >= 0 && cols->open >= 0 && cols->high >= 0 && cols->low >= 0 && cols->close >= 0;
-    if (options.as == CsvShape::bars && !bar_columns) {
+    columns_ = std::move(cols);
+    return record_symbol;
+}
+
+// Bars when the bar columns are there (or asked for), records otherwise.
+Status CsvReplay::choose_shape(int record_symbol) {
+    const Columns& c = *columns_;
+    const bool bar_columns = c.time >= 0 && c.open >= 0 && c.high >= 0 && c.low >= 0 && c.close >= 0;
+    if (options_.as == CsvShape::bars && !bar_columns) {
         return fail(Error::invalid(fmt::format(
             "'{}' cannot be read as bars: it needs time (or timestamp/date/datetime), open, high, low and close "
             "columns; its header is: {}",
-            options.path, fmt::join(self->header_, ","))));
+            options_.path, fmt::join(header_, ","))));
     }
-    self->shape_ = options.as == CsvShape::records ? CsvShape::records
-                   : bar_columns                   ? CsvShape::bars
-                                                   : CsvShape::records;
-    if (self->shape_ == CsvShape::records) {
-        cols->symbol = record_symbol;
-        self->dataset_ = options.dataset.empty() ? sanitize_table_name(self->stem_) : options.dataset;
-        self->default_symbol_ = options.symbol;
+    shape_ = options_.as == CsvShape::records ? CsvShape::records
+             : bar_columns                    ? CsvShape::bars
+                                              : CsvShape::records;
+    if (shape_ == CsvShape::records) {
+        columns_->symbol = record_symbol;
+        dataset_ = options_.dataset.empty() ? sanitize_table_name(stem_) : options_.dataset;
+        default_symbol_ = options_.symbol;
     } else {
-        self->default_symbol_ = options.symbol.empty() ? guess_symbol(self->stem_) : options.symbol;
+        default_symbol_ = options_.symbol.empty() ? guess_symbol(stem_) : options_.symbol;
     }
-    self->columns_ = std::move(cols);
+    return {};
+}
 
-    if (self->shape_ == CsvShape::bars) {
-        if (self->kaggle_) {
-            self->interval_ = "1d";
-        } else {
-            // A first look at the head of the file for the bar interval.
-            auto sample = CsvReader::open(options.path);
-            if (!sample) {
-                return fail(sample.error());
-            }
-            CsvRow row;
-            std::vector<std::pair<std::string, TimestampUs>> times;
-            bool more = true;
-            for (size_t i = 0; more && times.size() <= kIntervalSampleRows && i <= 4 * kIntervalSampleRows; ++i) {
-                auto r = (*sample)->next(row);
-                more = r && *r;
-                if (!more || i == 0 || row.size() != self->header_.size()) {
-                    continue;
-                }
-                if (auto t = parse_csv_time(row[self->columns_->time])) {
-                    const int sc = self->columns_->symbol;
-                    times.emplace_back(sc >= 0 ? std::string(row[sc]) : std::string(), *t);
-                }
-            }
-            std::vector<int64_t> gaps;
-            for (size_t i = 1; i < times.size(); ++i) {
-                if (times[i].first == times[i - 1].first && times[i].second != times[i - 1].second) {
-                    gaps.push_back(std::abs(times[i].second - times[i - 1].second));
-                }
-            }
-            if (!gaps.empty()) {
-                const int64_t smallest = *std::min_element(gaps.begin(), gaps.end());
-                const bool regular = std::all_of(gaps.begin(), gaps.end(), [&](int64_t g) { return g % smallest == 0; });
-                const bool monthly = std::all_of(gaps.begin(), gaps.end(),
-                                                 [](int64_t g) { return g >= 28 * kMicrosPerDay && g <= 31 * kMicrosPerDay; });
-                self->interval_ = monthly ? "1mo" : regular ? format_interval(smallest) : "";
-            }
+// A first look at the head of the file for the bar interval (Kaggle's daily files say it).
+Status CsvReplay::detect_interval() {
+    if (kaggle_) {
+        interval_ = "1d";
+        return {};
+    }
+    auto sample = CsvReader::open(options_.path);
+    if (!sample) {
+        return fail(sample.error());
+    }
+    CsvRow row;
+    std::vector<std::pair<std::string, TimestampUs>> times;
+    bool more = true;
+    for (size_t i = 0; more && times.size() <= kIntervalSampleRows && i <= 4 * kIntervalSampleRows; ++i) {
+        auto r = (*sample)->next(row);
+        more = r && *r;
+        if (!more || i == 0 || row.size() != header_.size()) {
+            continue;
+        }
+        if (auto t = parse_csv_time(row[columns_->time])) {
+            const int sc = columns_->symbol;
+            times.emplace_back(sc >= 0 ? std::string(row[sc]) : std::string(), *t);
         }
     }
-    return self;
+    interval_ = interval_of(times);
+    return {};
 }
 
 std::string CsvReplay::describe() const {

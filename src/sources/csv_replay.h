@@ -71,6 +71,10 @@ public:
 private:
     struct Columns; // which column holds what (the .cc)
     CsvReplay() = default;
+    Status read_header();
+    int map_columns();
+    Status choose_shape(int record_symbol);
+    Status detect_interval();
     void skip(uint64_t line, const std::string& reason);
     bool make_bar(const CsvRow& row, Event& e);
     void make_record(const CsvRow& row, Event& e);
@@ -97,7 +101,8 @@ Result<TimestampUs> parse_csv_time(std::string_view text);
 //! Types a CSV cell: "" → null, true/false → bool, integer → int64 (when it fits and has
 //! no leading zero: "007" stays text), decimal/exponent → double, else string.
 FieldValue parse_csv_value(std::string_view text);
-//! snake_case table name from a file stem: lower case, [a-z0-9_] only, no leading digit.
+//! Table name of a file stem: its words joined by '_' ("indexProcessed" -> index_processed), then
+//! the shared table_name rule ("csv" when no word is left).
 std::string sanitize_table_name(std::string_view stem);
 
 } // namespace ticklake

@@ -105,10 +105,15 @@ Result<std::unique_ptr<MarketSimulator>> MarketSimulator::create(const MarketSim
 MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : options_(options) {
     sim_random::seed_xoshiro(rng_, options.seed);
     id_prefix_ = fmt::format("sim-{}-", options.seed);
+    build_universe();
+    build_activity_table();
+    start_clock();
+}
 
-    // The universe depends only on its size, never on the seed: symbol names, starting
-    // prices and volatilities come from the index alone.
-    const uint32_t k = options.symbols;
+// The universe depends only on its size, never on the seed: symbol names, starting prices
+// and volatilities come from the index alone.
+void MarketSimulator::build_universe() {
+    const uint32_t k = options_.symbols;
     symbol_names_.reserve(k);
     states_.resize(k);
     std::unordered_set<std::string> used;
@@ -146,8 +151,12 @@ MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : option
             states_[i].vol = std::max(states_[i].vol, 0.5); // penny stocks swing
         }
     }
+}
 
-    // Zipf activity weights 1/(rank+1) in a Walker alias table: O(1) symbol picks.
+// Zipf activity weights 1/(rank+1) in a Walker alias table: O(1) symbol picks. Spreads and
+// lot sizes follow the same rank.
+void MarketSimulator::build_activity_table() {
+    const uint32_t k = options_.symbols;
     std::vector<double> scaled(k);
     double total = 0;
     for (uint32_t i = 0; i < k; ++i) {
@@ -179,10 +188,13 @@ MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : option
             small.push_back(l);
         }
     }
+}
 
-    // Sessions: the one holding `start`, or the next weekday open after it.
-    int64_t day = options.start >= 0 ? options.start / kMicrosPerDay : (options.start - kMicrosPerDay + 1) / kMicrosPerDay;
-    int64_t offset = options.start - day * kMicrosPerDay - kSessionOpenUs;
+// Sessions: the one holding `start`, or the next weekday open after it.
+void MarketSimulator::start_clock() {
+    const TimestampUs start = options_.start;
+    int64_t day = start >= 0 ? start / kMicrosPerDay : (start - kMicrosPerDay + 1) / kMicrosPerDay;
+    int64_t offset = start - day * kMicrosPerDay - kSessionOpenUs;
     if (offset >= kSessionLenUs) {
         ++day;
         offset = 0;
@@ -197,7 +209,7 @@ MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : option
     first_day_ = day;
     cached_day_ = day;
     session_len_us_ = kSessionLenUs;
-    total_trading_us_ = static_cast<int64_t>(options.days) * kSessionLenUs;
+    total_trading_us_ = static_cast<int64_t>(options_.days) * kSessionLenUs;
     trading_clock_ = offset;
     for (SymbolState& s : states_) {
         s.last_clock = offset;
@@ -219,15 +231,12 @@ Result<size_t> MarketSimulator::next_batch(std::vector<Event>& out, size_t max_e
     return static_cast<size_t>(n);
 }
 
-void MarketSimulator::generate(Event& e, TimestampUs recv_ts) {
-    using namespace sim_random;
-    const uint64_t seq = produced_++;
-
-    // Event time: exponential gaps whose mean spreads the remaining events evenly over the
-    // remaining trading time, so the run ends near the last close and never runs past it.
+// Event time: exponential gaps whose mean spreads the remaining events evenly over the
+// remaining trading time, so the run ends near the last close and never runs past it.
+TimestampUs MarketSimulator::next_event_time(uint64_t seq) {
     const uint64_t remaining = options_.count - seq;
     const double mean_gap = static_cast<double>(total_trading_us_ - trading_clock_) / static_cast<double>(remaining + 1);
-    const auto gap = static_cast<int64_t>(exponential(rng_) * mean_gap);
+    const auto gap = static_cast<int64_t>(sim_random::exponential(rng_) * mean_gap);
     trading_clock_ = std::min(trading_clock_ + gap, total_trading_us_ - 1);
     const int64_t session = trading_clock_ / session_len_us_;
     // Sessions only move forward: walk the weekdays from the last session mapped.
@@ -237,53 +246,104 @@ void MarketSimulator::generate(Event& e, TimestampUs recv_ts) {
         } while (!is_weekday(cached_day_));
         ++cached_session_;
     }
-    const int64_t day = cached_day_;
-    e.ts = day * kMicrosPerDay + kSessionOpenUs + (trading_clock_ - session * session_len_us_);
-    e.recv_ts = recv_ts;
+    return cached_day_ * kMicrosPerDay + kSessionOpenUs + (trading_clock_ - session * session_len_us_);
+}
 
-    const uint32_t sym = [&] {
-        const uint64_t r = next(rng_);
-        const auto idx = static_cast<uint32_t>((r >> 32) * options_.symbols >> 32);
-        return to_unit(r << 32) < alias_prob_[idx] ? idx : alias_idx_[idx];
-    }();
-    SymbolState& st = states_[sym];
+uint32_t MarketSimulator::pick_symbol() {
+    const uint64_t r = sim_random::next(rng_);
+    const auto idx = static_cast<uint32_t>((r >> 32) * options_.symbols >> 32);
+    return sim_random::to_unit(r << 32) < alias_prob_[idx] ? idx : alias_idx_[idx];
+}
 
-    // Geometric Brownian motion over the trading time since this symbol's last event
-    // (Euler step on the price, no drift; the floor keeps a tail draw from going negative).
+// Geometric Brownian motion over the trading time since this symbol's last event (Euler step
+// on the price, no drift; the floor keeps a tail draw from going negative). Returns the draw.
+double MarketSimulator::move_price(SymbolState& st) {
     const double dt = static_cast<double>(trading_clock_ - st.last_clock);
     st.last_clock = trading_clock_;
-    const double z = normal(rng_, spare_normal_, has_spare_);
+    const double z = sim_random::normal(rng_, spare_normal_, has_spare_);
     if (dt > 0) {
         const double step = st.vol * std::sqrt(dt / kTradingYearUs);
         st.mid *= std::max(0.5, 1.0 + step * std::clamp(z, -8.0, 8.0));
         st.mid = std::max(st.mid, 0.0001);
     }
+    return z;
+}
 
-    // Quotes re-centre the book on the mid; sub-$1 stocks quote in $0.0001 (Reg NMS 612).
-    // Trades print against the last book, as real prints do against the displayed NBBO.
-    const bool is_quote = to_unit(next(rng_)) < options_.quote_ratio;
-    if (is_quote || st.bid_ticks == 0) {
-        const double width = 0.6 + 0.8 * to_unit(next(rng_));
-        auto make_book = [&](double ticks_per_dollar) {
-            st.ticks_per_dollar = ticks_per_dollar;
-            const double mid_ticks = st.mid * ticks_per_dollar;
-            const auto spread = std::clamp<int64_t>(
-                static_cast<int64_t>(mid_ticks * st.spread_bps * 1e-4 * width + 0.5), 1, 200);
-            st.bid_ticks = std::max<int64_t>(static_cast<int64_t>(mid_ticks - 0.5 * static_cast<double>(spread)), 1);
-            st.ask_ticks = st.bid_ticks + spread;
-        };
-        make_book(st.mid < 1.0 ? 10'000.0 : 100.0);
-        if (st.ticks_per_dollar > 100.0 && st.ask_ticks >= 10'000) {
-            make_book(100.0); // a price of $1 or more is quoted in whole cents
+// Quotes re-centre the book on the mid; sub-$1 stocks quote in $0.0001 (Reg NMS 612).
+void MarketSimulator::recentre_book(SymbolState& st) {
+    const double width = 0.6 + 0.8 * sim_random::to_unit(sim_random::next(rng_));
+    auto make_book = [&](double ticks_per_dollar) {
+        st.ticks_per_dollar = ticks_per_dollar;
+        const double mid_ticks = st.mid * ticks_per_dollar;
+        const auto spread =
+            std::clamp<int64_t>(static_cast<int64_t>(mid_ticks * st.spread_bps * 1e-4 * width + 0.5), 1, 200);
+        st.bid_ticks = std::max<int64_t>(static_cast<int64_t>(mid_ticks - 0.5 * static_cast<double>(spread)), 1);
+        st.ask_ticks = st.bid_ticks + spread;
+    };
+    make_book(st.mid < 1.0 ? 10'000.0 : 100.0);
+    if (st.ticks_per_dollar > 100.0 && st.ask_ticks >= 10'000) {
+        make_book(100.0); // a price of $1 or more is quoted in whole cents
+    }
+}
+
+void MarketSimulator::fill_quote(Event& e, const SymbolState& st, double cheap) {
+    e.type = EventType::quote;
+    Quote& q = e.body.emplace<Quote>();
+    q.bid = static_cast<double>(st.bid_ticks) / st.ticks_per_dollar;
+    q.ask = static_cast<double>(st.ask_ticks) / st.ticks_per_dollar;
+    auto lots = [&] {
+        const double l = 1.0 + std::floor(sim_random::exponential(rng_) * st.mean_lots);
+        return 100.0 * std::min(l, 100.0) * cheap;
+    };
+    q.bid_size = lots();
+    q.ask_size = lots();
+    q.exchange = pick_venue(kQuoteVenues, static_cast<uint32_t>(sim_random::next(rng_) % 1000));
+}
+
+// Blocks, odd lots, and round lots of 1, 2, 3, 5, 10... lots with falling frequency.
+double MarketSimulator::trade_size(double cheap) {
+    using namespace sim_random;
+    const double u = to_unit(next(rng_));
+    if (u < 0.002) {
+        return 10'000.0 * static_cast<double>(1 + next(rng_) % 10) * cheap; // block
+    }
+    if (u < 0.30) {
+        return static_cast<double>(1 + next(rng_) % 99); // odd lot
+    }
+    static constexpr struct { uint32_t cumulative; double lots; } kLots[] = {
+        {450, 1}, {650, 2}, {750, 3}, {800, 4}, {880, 5}, {950, 10}, {975, 20}, {990, 50}, {1000, 100},
+    };
+    const auto pm = static_cast<uint32_t>(next(rng_) % 1000);
+    double lots = 1;
+    for (const auto& l : kLots) {
+        if (pm < l.cumulative) {
+            lots = l.lots;
+            break;
         }
     }
-    const int64_t bid_ticks = st.bid_ticks;
-    const int64_t ask_ticks = st.ask_ticks;
-    const int64_t spread = ask_ticks - bid_ticks;
-    const double ticks_per_dollar = st.ticks_per_dollar;
+    return 100.0 * lots * cheap;
+}
 
-    e.symbol = symbol_names_[sym];
-    e.source = "sim";
+// Trades print against the last book, as real prints do against the displayed NBBO;
+// aggressors lean with the price move `z` that the trade is part of.
+void MarketSimulator::fill_trade(Event& e, const SymbolState& st, double z, double cheap) {
+    using namespace sim_random;
+    e.type = EventType::trade;
+    Trade& t = e.body.emplace<Trade>();
+    const bool buy = to_unit(next(rng_)) < (z > 0 ? 0.7 : 0.3);
+    t.side = buy ? "buy" : "sell";
+    const int64_t spread = st.ask_ticks - st.bid_ticks;
+    int64_t px_ticks = buy ? st.ask_ticks : st.bid_ticks;
+    if (spread > 1 && to_unit(next(rng_)) < 0.25) {
+        // Inside the spread (midpoint and hidden liquidity, retail price improvement).
+        px_ticks = st.bid_ticks + 1 + static_cast<int64_t>(next(rng_) % static_cast<uint64_t>(spread - 1));
+    }
+    t.price = static_cast<double>(px_ticks) / st.ticks_per_dollar;
+    t.size = trade_size(cheap);
+    t.exchange = pick_venue(kTradeVenues, static_cast<uint32_t>(next(rng_) % 1000));
+}
+
+void MarketSimulator::write_id(Event& e, uint64_t seq) const {
     e.id.reserve(id_prefix_.size() + 12);
     e.id = id_prefix_;
     char digits[12];
@@ -293,55 +353,30 @@ void MarketSimulator::generate(Event& e, TimestampUs recv_ts) {
         v /= 10;
     }
     e.id.append(digits, 12);
+}
 
+// The random draws happen in a fixed order (time, symbol, price, quote-or-trade, book, body):
+// the output for a seed is pinned by golden tests.
+void MarketSimulator::generate(Event& e, TimestampUs recv_ts) {
+    const uint64_t seq = produced_++;
+    e.ts = next_event_time(seq);
+    e.recv_ts = recv_ts;
+    const uint32_t sym = pick_symbol();
+    SymbolState& st = states_[sym];
+    const double z = move_price(st);
+    const bool is_quote = sim_random::to_unit(sim_random::next(rng_)) < options_.quote_ratio;
+    if (is_quote || st.bid_ticks == 0) {
+        recentre_book(st);
+    }
+    e.symbol = symbol_names_[sym];
+    e.source = "sim";
+    write_id(e, seq);
     const double cheap = st.mid < 5.0 ? 10.0 : 1.0; // cheap stocks trade and display more shares
     if (is_quote) {
-        e.type = EventType::quote;
-        Quote& q = e.body.emplace<Quote>();
-        q.bid = static_cast<double>(bid_ticks) / ticks_per_dollar;
-        q.ask = static_cast<double>(ask_ticks) / ticks_per_dollar;
-        auto lots = [&] {
-            const double l = 1.0 + std::floor(exponential(rng_) * st.mean_lots);
-            return 100.0 * std::min(l, 100.0) * cheap;
-        };
-        q.bid_size = lots();
-        q.ask_size = lots();
-        q.exchange = pick_venue(kQuoteVenues, static_cast<uint32_t>(next(rng_) % 1000));
-        return;
-    }
-
-    e.type = EventType::trade;
-    Trade& t = e.body.emplace<Trade>();
-    // Aggressors lean with the price move that the trade is part of.
-    const bool buy = to_unit(next(rng_)) < (z > 0 ? 0.7 : 0.3);
-    t.side = buy ? "buy" : "sell";
-    int64_t px_ticks = buy ? ask_ticks : bid_ticks;
-    if (spread > 1 && to_unit(next(rng_)) < 0.25) {
-        // Inside the spread (midpoint and hidden liquidity, retail price improvement).
-        px_ticks = bid_ticks + 1 + static_cast<int64_t>(next(rng_) % static_cast<uint64_t>(spread - 1));
-    }
-    t.price = static_cast<double>(px_ticks) / ticks_per_dollar;
-    const double u = to_unit(next(rng_));
-    if (u < 0.002) {
-        t.size = 10'000.0 * static_cast<double>(1 + next(rng_) % 10) * cheap; // block
-    } else if (u < 0.30) {
-        t.size = static_cast<double>(1 + next(rng_) % 99); // odd lot
+        fill_quote(e, st, cheap);
     } else {
-        // Round lots: 1, 2, 3, 5, 10... lots with falling frequency.
-        static constexpr struct { uint32_t cumulative; double lots; } kLots[] = {
-            {450, 1}, {650, 2}, {750, 3}, {800, 4}, {880, 5}, {950, 10}, {975, 20}, {990, 50}, {1000, 100},
-        };
-        const auto pm = static_cast<uint32_t>(next(rng_) % 1000);
-        double lots = 1;
-        for (const auto& l : kLots) {
-            if (pm < l.cumulative) {
-                lots = l.lots;
-                break;
-            }
-        }
-        t.size = 100.0 * lots * cheap;
+        fill_trade(e, st, z, cheap);
     }
-    t.exchange = pick_venue(kTradeVenues, static_cast<uint32_t>(next(rng_) % 1000));
 }
 
 } // namespace ticklake

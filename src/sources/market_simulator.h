@@ -44,7 +44,18 @@ public:
 private:
     struct SymbolState; // price, volatility and last book of one symbol (the .cc)
     explicit MarketSimulator(const MarketSimulatorOptions& options);
+    void build_universe();
+    void build_activity_table();
+    void start_clock();
     void generate(Event& e, TimestampUs recv_ts);
+    TimestampUs next_event_time(uint64_t seq);
+    uint32_t pick_symbol();
+    double move_price(SymbolState& st);
+    void recentre_book(SymbolState& st);
+    void fill_quote(Event& e, const SymbolState& st, double cheap);
+    void fill_trade(Event& e, const SymbolState& st, double z, double cheap);
+    double trade_size(double cheap);
+    void write_id(Event& e, uint64_t seq) const;
 
     MarketSimulatorOptions options_;
     uint64_t rng_[4];

@@ -114,4 +114,41 @@ TEST(EventJson, AcceptsIntegerMicrosecondsAndAnyFieldOrder) {
     EXPECT_EQ(std::get<Trade>(r->body).size, 3);
 }
 
+
+TEST(EventJson, FieldTableDrivesRequiredFieldsNullsAndSharedKeys) {
+    EventParser p;
+    struct Case {
+        const char* json;
+        const char* reason; //!< nullptr: accepted
+    } cases[] = {
+        {R"({"type":"quote","id":"a","symbol":"X","ts":1,"bid":1})", "quote needs fields bid, ask"},
+        {R"({"type":"bar","id":"a","symbol":"X","ts":1,"open":1,"high":1,"low":1})",
+         "bar needs fields open, high, low, close"},
+        {R"({"type":"record","id":"a","ts":1,"dataset":"d"})", "record needs fields fields"},
+        {R"({"type":"bar","id":"a","symbol":"X","ts":1,"open":1,"high":1,"low":1,"close":1,"interval":null})",
+         "field 'interval' must be a string"},
+        {R"({"type":"quote","id":"a","symbol":"X","ts":1,"bid":1,"ask":2,"bid_size":null})",
+         "field 'bid_size' must be a number"},
+        {R"({"type":"bar","id":"a","symbol":"X","ts":1,"open":1,"high":1,"low":1,"close":1,"trade_count":1.5})",
+         "field 'trade_count' must be an integer"},
+        {R"({"type":"trade","id":"a","symbol":"X","ts":1,"price":1,"size":1,"exchange":null,"side":null})", nullptr},
+    };
+    for (const auto& c : cases) {
+        auto r = p.parse(c.json);
+        if (c.reason == nullptr) {
+            EXPECT_TRUE(r) << c.json << ": " << r.error().message;
+            continue;
+        }
+        ASSERT_FALSE(r) << c.json;
+        EXPECT_EQ(r.error().message, c.reason);
+    }
+    // "exchange" belongs to trades and quotes; the type may come after it.
+    auto q = p.parse(R"({"exchange":"XNAS","bid":1,"ask":2,"ts":1,"symbol":"X","id":"q","type":"quote"})");
+    ASSERT_TRUE(q) << q.error().message;
+    EXPECT_EQ(std::get<Quote>(q->body).exchange, "XNAS");
+    auto t = p.parse(R"({"exchange":"XNYS","price":1,"size":2,"ts":1,"symbol":"X","id":"t","type":"trade"})");
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(std::get<Trade>(t->body).exchange, "XNYS");
+}
+
 } // namespace ticklake

@@ -46,17 +46,7 @@ private:
             return {};
         }
         if (*t == "success") {
-            const auto msg = str(m, "msg");
-            if (msg == "connected") {
-                ctx.send(R"({"action":"auth","key":)" + json_string(o_.key) + R"(,"secret":)" + json_string(o_.secret) + "}");
-            } else if (msg == "authenticated") {
-                std::string sub = R"({"action":"subscribe")";
-                for (const auto& c : o_.channels) {
-                    sub += "," + json_string(c) + ":" + array_of(o_.symbols);
-                }
-                ctx.send(sub + "}");
-            }
-            ++ctx.stats().ignored;
+            on_success(str(m, "msg"), ctx);
             return {};
         }
         if (*t == "error") {
@@ -64,88 +54,111 @@ private:
         }
         const auto sym = str(m, "S");
         if (*t == "t") {
-            const auto id = i64(m, "i");
-            const auto p = num(m, "p");
-            const auto s = num(m, "s");
-            const auto time = str(m, "t");
-            const auto x = str(m, "x");
-            if (!sym || !id || !p || !s || !time) {
-                ctx.skip("trade without S, i, p, s or t");
-                return {};
-            }
-            auto ts = parse_rfc3339(*time);
-            if (!ts) {
-                ctx.skip(ts.error().message);
-                return {};
-            }
-            Event e;
-            e.type = EventType::trade;
-            // Trade ids are unique per symbol and reporting exchange.
-            e.id = fmt::format("alpaca:{}:t:{}:{}", *sym, x.value_or(""), *id);
-            e.symbol = std::string(*sym);
-            e.ts = *ts;
-            e.body = Trade{*p, *s, std::string(x.value_or("")), ""};
-            ctx.emit(std::move(e));
-            return {};
+            trade(m, sym, ctx);
+        } else if (*t == "q") {
+            quote(m, sym, ctx);
+        } else if (*t == "b" || *t == "d") {
+            bar(m, sym, *t == "d", ctx);
+        } else {
+            ++ctx.stats().ignored; // subscription, s (status), u (updated bar), c/x (corrections)
         }
-        if (*t == "q") {
-            const auto bp = num(m, "bp"), bs = num(m, "bs"), ap = num(m, "ap"), as = num(m, "as");
-            const auto time = str(m, "t");
-            const auto bx = str(m, "bx").value_or(""), ax = str(m, "ax").value_or("");
-            if (!sym || !bp || !bs || !ap || !as || !time) {
-                ctx.skip("quote without S, bp, bs, ap, as or t");
-                return {};
-            }
-            auto ts = parse_rfc3339(*time);
-            if (!ts) {
-                ctx.skip(ts.error().message);
-                return {};
-            }
-            Event e;
-            e.type = EventType::quote;
-            // Quotes carry no id: the nanosecond time text and the two venues identify one.
-            e.id = fmt::format("alpaca:{}:q:{}:{}:{}", *sym, *time, bx, ax);
-            e.symbol = std::string(*sym);
-            e.ts = *ts;
-            e.body = Quote{*bp, *bs, *ap, *as, bx == ax ? std::string(bx) : std::string()};
-            ctx.emit(std::move(e));
-            return {};
-        }
-        if (*t == "b" || *t == "d") {
-            const auto o = num(m, "o"), h = num(m, "h"), l = num(m, "l"), c = num(m, "c"), v = num(m, "v");
-            const auto time = str(m, "t");
-            if (!sym || !o || !h || !l || !c || !v || !time) {
-                ctx.skip("bar without S, o, h, l, c, v or t");
-                return {};
-            }
-            auto ts = parse_rfc3339(*time);
-            if (!ts) {
-                ctx.skip(ts.error().message);
-                return {};
-            }
-            const bool daily = *t == "d";
-            Event e;
-            e.type = EventType::bar;
-            e.id = fmt::format("alpaca:{}:{}:{}", *sym, daily ? "1d" : "1m", *time);
-            e.symbol = std::string(*sym);
-            // Daily bars are stamped at midnight in New York (04:00Z or 05:00Z); docs/events.md
-            // wants the session date at 00:00Z: the nearest UTC midnight.
-            e.ts = daily ? (*ts + kMicrosPerDay / 2) / kMicrosPerDay * kMicrosPerDay : *ts;
-            Bar b;
-            b.interval = std::string(daily ? "1d" : "1m");
-            b.open = *o;
-            b.high = *h;
-            b.low = *l;
-            b.close = *c;
-            b.volume = *v;
-            b.vwap = num(m, "vw");
-            b.trade_count = i64(m, "n");
-            e.body = std::move(b);
-            ctx.emit(std::move(e));
-            return {};
-        }
-        ++ctx.stats().ignored; // subscription, s (status), u (updated bar), c/x (corrections)
         return {};
+    }
+
+    // The handshake: credentials once connected, the subscription once authenticated.
+    void on_success(std::optional<std::string_view> msg, StreamContext& ctx) {
+        if (msg == "connected") {
+            ctx.send(R"({"action":"auth","key":)" + json_string(o_.key) + R"(,"secret":)" + json_string(o_.secret) + "}");
+        } else if (msg == "authenticated") {
+            std::string sub = R"({"action":"subscribe")";
+            for (const auto& c : o_.channels) {
+                // Appends, not "," + ...: GCC 12 at -O3 warns falsely (-Wrestrict) on the latter.
+                sub += ',';
+                sub += json_string(c);
+                sub += ':';
+                sub += array_of(o_.symbols);
+            }
+            ctx.send(sub + "}");
+        }
+        ++ctx.stats().ignored;
+    }
+
+    // An event of `type` for `sym` at Alpaca's RFC 3339 time (nanoseconds), or nothing when
+    // the time does not parse (skipped with the reason).
+    static std::optional<Event> event_at(EventType type, std::string_view sym, std::string_view time,
+                                         StreamContext& ctx) {
+        auto ts = parse_rfc3339(time);
+        if (!ts) {
+            ctx.skip(ts.error().message);
+            return std::nullopt;
+        }
+        Event e;
+        e.type = type;
+        e.symbol = std::string(sym);
+        e.ts = *ts;
+        return e;
+    }
+
+    static void trade(element m, std::optional<std::string_view> sym, StreamContext& ctx) {
+        const auto id = i64(m, "i");
+        const auto p = num(m, "p");
+        const auto s = num(m, "s");
+        const auto time = str(m, "t");
+        const auto x = str(m, "x");
+        if (!sym || !id || !p || !s || !time) {
+            ctx.skip("trade without S, i, p, s or t");
+            return;
+        }
+        auto e = event_at(EventType::trade, *sym, *time, ctx);
+        if (!e) {
+            return;
+        }
+        // Trade ids are unique per symbol and reporting exchange.
+        e->id = fmt::format("alpaca:{}:t:{}:{}", *sym, x.value_or(""), *id);
+        e->body = Trade{*p, *s, std::string(x.value_or("")), ""};
+        ctx.emit(std::move(*e));
+    }
+
+    static void quote(element m, std::optional<std::string_view> sym, StreamContext& ctx) {
+        const auto bp = num(m, "bp"), bs = num(m, "bs"), ap = num(m, "ap"), as = num(m, "as");
+        const auto time = str(m, "t");
+        const auto bx = str(m, "bx").value_or(""), ax = str(m, "ax").value_or("");
+        if (!sym || !bp || !bs || !ap || !as || !time) {
+            ctx.skip("quote without S, bp, bs, ap, as or t");
+            return;
+        }
+        auto e = event_at(EventType::quote, *sym, *time, ctx);
+        if (!e) {
+            return;
+        }
+        // Quotes carry no id: the nanosecond time text and the two venues identify one.
+        e->id = fmt::format("alpaca:{}:q:{}:{}:{}", *sym, *time, bx, ax);
+        e->body = Quote{*bp, *bs, *ap, *as, bx == ax ? std::string(bx) : std::string()};
+        ctx.emit(std::move(*e));
+    }
+
+    static void bar(element m, std::optional<std::string_view> sym, bool daily, StreamContext& ctx) {
+        const auto o = num(m, "o"), h = num(m, "h"), l = num(m, "l"), c = num(m, "c"), v = num(m, "v");
+        const auto time = str(m, "t");
+        if (!sym || !o || !h || !l || !c || !v || !time) {
+            ctx.skip("bar without S, o, h, l, c, v or t");
+            return;
+        }
+        auto e = event_at(EventType::bar, *sym, *time, ctx);
+        if (!e) {
+            return;
+        }
+        e->id = fmt::format("alpaca:{}:{}:{}", *sym, daily ? "1d" : "1m", *time);
+        // Daily bars are stamped at midnight in New York (04:00Z or 05:00Z); docs/events.md
+        // wants the session date at 00:00Z: the nearest UTC midnight.
+        if (daily) {
+            e->ts = (e->ts + kMicrosPerDay / 2) / kMicrosPerDay * kMicrosPerDay;
+        }
+        Bar b = ohlcv_bar(daily ? "1d" : "1m", *o, *h, *l, *c, *v);
+        b.vwap = num(m, "vw");
+        b.trade_count = i64(m, "n");
+        e->body = std::move(b);
+        ctx.emit(std::move(*e));
     }
 
     //! reconnected: our previous connection may still count on Alpaca's side for a moment.

@@ -90,14 +90,7 @@ public:
             e.id = fmt::format("alphavantage:{}:{}:{}", symbol, o_.interval, format_iso8601(*ts));
             e.symbol = symbol;
             e.ts = *ts;
-            Bar b;
-            b.interval = o_.interval;
-            b.open = *o;
-            b.high = *h;
-            b.low = *l;
-            b.close = *c;
-            b.volume = *v;
-            e.body = std::move(b);
+            e.body = ohlcv_bar(o_.interval, *o, *h, *l, *c, *v);
             bars.push_back(std::move(e));
         }
         std::stable_sort(bars.begin(), bars.end(), [](const Event& x, const Event& y) { return x.ts < y.ts; });

@@ -76,80 +76,14 @@ public:
             return {};
         }
         if (kind == "trade" || kind == "aggTrade") {
-            const bool agg = kind == "aggTrade";
-            const auto id = i64(data, agg ? "a" : "t");
-            const auto price = decimal(data, "p", ctx);
-            const auto qty = decimal(data, "q", ctx);
-            const auto ms = i64(data, "T");
-            const auto buyer_maker = boolean(data, "m");
-            if (!id || !price || !qty || !ms || !buyer_maker) {
-                ctx.skip(fmt::format("{} without id, p, q, T or m: {}", *kind, excerpt(text)));
-                return {};
-            }
-            Event e;
-            e.type = EventType::trade;
-            e.id = fmt::format("binance:{}:{}:{}", *s, agg ? "a" : "t", *id);
-            e.symbol = std::string(*s);
-            e.ts = from_epoch_ms(*ms);
-            // The buyer was the maker: the seller crossed the spread.
-            e.body = Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"};
-            ctx.emit_sequenced(fmt::format("{} {}", *s, agg ? "aggTrade" : "trade"), *id, std::move(e));
-            return {};
+            trade(data, *s, *kind == "aggTrade", text, ctx);
+        } else if (kind == "kline") {
+            kline(data, *s, text, ctx);
+        } else if (!kind || kind == "bookTicker") {
+            book_ticker(data, *s, text, ctx);
+        } else {
+            ++ctx.stats().ignored; // depthUpdate and other streams are not market events here
         }
-        if (kind == "kline") {
-            element k;
-            if (data["k"].get(k) != simdjson::SUCCESS) {
-                ctx.skip("kline without k: " + excerpt(text));
-                return {};
-            }
-            if (boolean(k, "x") != true) {
-                ++ctx.stats().ignored;
-                return {};
-            }
-            const auto start = i64(k, "t");
-            const auto interval = str(k, "i");
-            const auto o = decimal(k, "o", ctx), h = decimal(k, "h", ctx), l = decimal(k, "l", ctx),
-                       c = decimal(k, "c", ctx), v = decimal(k, "v", ctx);
-            if (!start || !interval || !o || !h || !l || !c || !v) {
-                ctx.skip("kline without t, i, o, h, l, c or v: " + excerpt(text));
-                return {};
-            }
-            Event e;
-            e.type = EventType::bar;
-            e.id = fmt::format("binance:{}:k:{}:{}", *s, *interval, *start);
-            e.symbol = std::string(*s);
-            e.ts = from_epoch_ms(*start);
-            Bar b;
-            b.interval = std::string(*interval);
-            b.open = *o;
-            b.high = *h;
-            b.low = *l;
-            b.close = *c;
-            b.volume = *v;
-            b.trade_count = i64(k, "n");
-            e.body = std::move(b);
-            ctx.emit(std::move(e));
-            return {};
-        }
-        if (!kind || kind == "bookTicker") {
-            const auto u = i64(data, "u");
-            const auto bid = decimal(data, "b", ctx), bid_qty = decimal(data, "B", ctx),
-                       ask = decimal(data, "a", ctx), ask_qty = decimal(data, "A", ctx);
-            if (!u || !bid || !bid_qty || !ask || !ask_qty) {
-                ctx.skip("bookTicker without u, b, B, a or A: " + excerpt(text));
-                return {};
-            }
-            Event e;
-            e.type = EventType::quote;
-            e.id = fmt::format("binance:{}:q:{}", *s, *u);
-            e.symbol = std::string(*s);
-            const auto t = i64(data, "T"); // futures send a time; spot does not
-            e.ts = t ? from_epoch_ms(*t) : ctx.received_at();
-            e.body = Quote{*bid, *bid_qty, *ask, *ask_qty, ""};
-            ctx.emit(std::move(e));
-            return {};
-        }
-        ++ctx.stats().ignored; // depthUpdate and other streams are not market events here
         return {};
     }
 
@@ -158,6 +92,73 @@ public:
     }
 
 private:
+    static void trade(element data, std::string_view s, bool agg, std::string_view text, StreamContext& ctx) {
+        const auto id = i64(data, agg ? "a" : "t");
+        const auto price = decimal(data, "p", ctx);
+        const auto qty = decimal(data, "q", ctx);
+        const auto ms = i64(data, "T");
+        const auto buyer_maker = boolean(data, "m");
+        if (!id || !price || !qty || !ms || !buyer_maker) {
+            ctx.skip(fmt::format("{} without id, p, q, T or m: {}", agg ? "aggTrade" : "trade", excerpt(text)));
+            return;
+        }
+        Event e;
+        e.type = EventType::trade;
+        e.id = fmt::format("binance:{}:{}:{}", s, agg ? "a" : "t", *id);
+        e.symbol = std::string(s);
+        e.ts = from_epoch_ms(*ms);
+        // The buyer was the maker: the seller crossed the spread.
+        e.body = Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"};
+        ctx.emit_sequenced(fmt::format("{} {}", s, agg ? "aggTrade" : "trade"), *id, std::move(e));
+    }
+
+    static void kline(element data, std::string_view s, std::string_view text, StreamContext& ctx) {
+        element k;
+        if (data["k"].get(k) != simdjson::SUCCESS) {
+            ctx.skip("kline without k: " + excerpt(text));
+            return;
+        }
+        if (boolean(k, "x") != true) {
+            ++ctx.stats().ignored;
+            return;
+        }
+        const auto start = i64(k, "t");
+        const auto interval = str(k, "i");
+        const auto o = decimal(k, "o", ctx), h = decimal(k, "h", ctx), l = decimal(k, "l", ctx),
+                   c = decimal(k, "c", ctx), v = decimal(k, "v", ctx);
+        if (!start || !interval || !o || !h || !l || !c || !v) {
+            ctx.skip("kline without t, i, o, h, l, c or v: " + excerpt(text));
+            return;
+        }
+        Event e;
+        e.type = EventType::bar;
+        e.id = fmt::format("binance:{}:k:{}:{}", s, *interval, *start);
+        e.symbol = std::string(s);
+        e.ts = from_epoch_ms(*start);
+        Bar b = ohlcv_bar(std::string(*interval), *o, *h, *l, *c, *v);
+        b.trade_count = i64(k, "n");
+        e.body = std::move(b);
+        ctx.emit(std::move(e));
+    }
+
+    static void book_ticker(element data, std::string_view s, std::string_view text, StreamContext& ctx) {
+        const auto u = i64(data, "u");
+        const auto bid = decimal(data, "b", ctx), bid_qty = decimal(data, "B", ctx), ask = decimal(data, "a", ctx),
+                   ask_qty = decimal(data, "A", ctx);
+        if (!u || !bid || !bid_qty || !ask || !ask_qty) {
+            ctx.skip("bookTicker without u, b, B, a or A: " + excerpt(text));
+            return;
+        }
+        Event e;
+        e.type = EventType::quote;
+        e.id = fmt::format("binance:{}:q:{}", s, *u);
+        e.symbol = std::string(s);
+        const auto t = i64(data, "T"); // futures send a time; spot does not
+        e.ts = t ? from_epoch_ms(*t) : ctx.received_at();
+        e.body = Quote{*bid, *bid_qty, *ask, *ask_qty, ""};
+        ctx.emit(std::move(e));
+    }
+
     LiveSourceOptions o_;
     simdjson::dom::parser parser_;
 };

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
+
 namespace ticklake {
 
 namespace {
@@ -69,10 +71,9 @@ bool EventEmitter::emit_sequenced(std::string_view key, int64_t seq, Event&& e) 
             ++stats.gaps;
             stats.missing += static_cast<uint64_t>(seq - last - 1);
             if (gaps_logged_++ < kGapsLogged) {
-                std::fprintf(stderr, "%s: gap in %.*s: id %lld follows %lld (%lld missing)%s\n", vendor_.c_str(),
-                             static_cast<int>(key.size()), key.data(), static_cast<long long>(seq),
-                             static_cast<long long>(last), static_cast<long long>(seq - last - 1),
-                             gaps_logged_ == kGapsLogged ? "; further gaps are only counted" : "");
+                log::warn("{}: gap in {}: id {} follows {} ({} missing){}", vendor_, key, static_cast<long long>(seq),
+                          static_cast<long long>(last), static_cast<long long>(seq - last - 1),
+                          gaps_logged_ == kGapsLogged ? "; further gaps are only counted" : "");
             }
         } else if (seq <= last) {
             ++stats.out_of_order;
@@ -97,9 +98,8 @@ void EventEmitter::inexact_decimal(std::string_view text) {
     ++stats.inexact_decimals;
     if (!inexact_logged_) {
         inexact_logged_ = true;
-        std::fprintf(stderr, "%s: decimal %.*s has more digits than a double holds; its value is rounded "
-                             "(counted in the summary)\n",
-                     vendor_.c_str(), static_cast<int>(text.size()), text.data());
+        log::warn("{}: decimal {} has more digits than a double holds; its value is rounded (counted in the summary)",
+                  vendor_, text);
     }
 }
 

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/log.h"
+
 namespace ticklake {
 
 namespace {
@@ -71,8 +73,7 @@ Status LiveStreamSource::connect() {
             return fail(c.error());
         }
         const auto delay = backoff_.next();
-        std::fprintf(stderr, "%s: %s; retrying in %.1f s\n", options_.vendor.c_str(), c.error().message.c_str(),
-                     delay.count() / 1000.0);
+        log::warn("{}: {}; retrying in {:.1f} s", options_.vendor, c.error().message, delay.count() / 1000.0);
         next_attempt_ = Clock::now() + delay;
         return {};
     }
@@ -80,8 +81,7 @@ Status LiveStreamSource::connect() {
     connected_at_ = Clock::now();
     healthy_ = false;
     if (emitter_.stats.connects++ > 0) {
-        std::fprintf(stderr, "%s: reconnected (%llu), subscribing again\n", options_.vendor.c_str(),
-                     static_cast<unsigned long long>(emitter_.stats.connects - 1));
+        log::info("{}: reconnected ({}), subscribing again", options_.vendor, emitter_.stats.connects - 1);
     }
     for (const std::string& m : protocol_->on_open()) {
         if (auto st = conn_->send_text(m); !st) {
@@ -96,8 +96,7 @@ void LiveStreamSource::lost(const Error& why) {
     ++emitter_.stats.disconnects;
     conn_.reset();
     const auto delay = backoff_.next();
-    std::fprintf(stderr, "%s: %s; reconnecting in %.1f s\n", options_.vendor.c_str(), why.message.c_str(),
-                 delay.count() / 1000.0);
+    log::warn("{}: {}; reconnecting in {:.1f} s", options_.vendor, why.message, delay.count() / 1000.0);
     next_attempt_ = Clock::now() + delay;
 }
 
@@ -135,8 +134,8 @@ Result<size_t> LiveStreamSource::next_batch(std::vector<Event>& out, size_t max_
         if (options_.max_connection_age_s > 0 && now - connected_at_ >= seconds_to_ms(options_.max_connection_age_s)) {
             // The vendor cuts connections at a fixed age (Binance: 24 h); leaving first
             // and coming straight back loses less than being cut mid-message.
-            std::fprintf(stderr, "%s: connection is %.0f s old, renewing it before the vendor's limit\n",
-                         options_.vendor.c_str(), std::chrono::duration<double>(now - connected_at_).count());
+            log::info("{}: connection is {:.0f} s old, renewing it before the vendor's limit", options_.vendor,
+                      std::chrono::duration<double>(now - connected_at_).count());
             conn_->close();
             conn_.reset();
             next_attempt_ = now;

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/log.h"
+
 namespace ticklake {
 
 namespace {
@@ -87,8 +89,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
         }
         ++emitter_.stats.connect_failures;
         const auto delay = backoff_.next();
-        std::fprintf(stderr, "%s: %s; retrying in %.1f s\n", options_.vendor.c_str(), res.error().message.c_str(),
-                     delay.count() / 1000.0);
+        log::warn("{}: {}; retrying in {:.1f} s", options_.vendor, res.error().message, delay.count() / 1000.0);
         not_before_ = Clock::now() + delay;
         return 0;
     }
@@ -106,8 +107,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
         }
         const auto delay = res->retry_after ? std::chrono::duration_cast<milliseconds>(*res->retry_after)
                                             : backoff_.next();
-        std::fprintf(stderr, "%s: HTTP %ld for %s; waiting %.1f s\n", options_.vendor.c_str(), res->status,
-                     symbol.c_str(), delay.count() / 1000.0);
+        log::warn("{}: HTTP {} for {}; waiting {:.1f} s", options_.vendor, res->status, symbol, delay.count() / 1000.0);
         not_before_ = Clock::now() + delay;
         return 0;
     }
@@ -122,8 +122,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
     }
     if (advice->slow_down) {
         ++emitter_.stats.rate_limited;
-        std::fprintf(stderr, "%s: rate limit reached; waiting %.1f s\n", options_.vendor.c_str(),
-                     advice->slow_down->count() / 1000.0);
+        log::warn("{}: rate limit reached; waiting {:.1f} s", options_.vendor, advice->slow_down->count() / 1000.0);
         not_before_ = Clock::now() + *advice->slow_down; // the same symbol is asked again after the wait
         return out.size() - before;
     }

@@ -6,9 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <simdjson.h>
 
+#include "common/event.h"
 #include "sources/live/exact_decimal.h"
 #include "sources/live/stream_protocol.h"
 
@@ -64,6 +66,18 @@ inline std::optional<bool> boolean(element e, std::string_view key) {
         return std::nullopt;
     }
     return v;
+}
+
+//! A bar of the five values every vendor sends; vwap and trade_count are the caller's.
+inline Bar ohlcv_bar(std::string interval, double open, double high, double low, double close, double volume) {
+    Bar b;
+    b.interval = std::move(interval);
+    b.open = open;
+    b.high = high;
+    b.low = low;
+    b.close = close;
+    b.volume = volume;
+    return b;
 }
 
 //! Up to 120 characters of a message, for skip reasons.

@@ -112,13 +112,7 @@ public:
             // date at 00:00Z, i.e. the exchange-local date of the open.
             e.ts = daily ? (start + offset) / 86'400 * kMicrosPerDay : from_epoch_seconds(start);
             e.id = fmt::format("yahoo:{}:{}:{}", symbol, o_.interval, daily ? format_date(e.ts) : std::to_string(start));
-            Bar b;
-            b.interval = o_.interval;
-            b.open = o;
-            b.high = h;
-            b.low = l;
-            b.close = c;
-            b.volume = v;
+            Bar b = ohlcv_bar(o_.interval, o, h, l, c, v);
             double a;
             if (has_adj && adj.at(idx).get_double().get(a) == simdjson::SUCCESS) {
                 b.adj_close = a;
