@@ -53,93 +53,19 @@ public:
     Status open(const Url& url, const WebSocketOptions& options) override {
         options_ = options;
         where_ = url.redacted();
-        if constexpr (Tls) {
-            beast::error_code ec;
-            ssl_ctx_.set_default_verify_paths(ec);
-            if (!options.ca_file.empty()) {
-                ssl_ctx_.load_verify_file(options.ca_file, ec);
-                if (ec) {
-                    return fail(Error::invalid("cannot load the CA file " + options.ca_file + ": " + ec.message()));
-                }
-            }
-            ssl_ctx_.set_verify_mode(asio::ssl::verify_peer);
-            ws_.emplace(ioc_, ssl_ctx_);
-        } else {
-            ws_.emplace(ioc_);
+        if (auto st = make_stream(); !st) {
+            return st;
         }
-        tcp::resolver resolver(ioc_);
-        beast::error_code ec;
-        auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
-        if (ec) {
-            return fail(Error::retry("cannot resolve " + url.host + ": " + ec.message()));
-        }
-        auto& lowest = beast::get_lowest_layer(*ws_);
-        lowest.expires_after(options.connect_timeout);
-        bool done = false;
-        lowest.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
-            ec = e;
-            done = true;
-        });
-        run_until_done(done);
-        if (ec) {
-            return fail(Error::retry("cannot connect to " + where_ + ": " + ec.message()));
+        if (auto st = connect_tcp(url); !st) {
+            return st;
         }
         if constexpr (Tls) {
-            // SNI: servers behind a CDN pick the certificate by it.
-            if (!SSL_set_tlsext_host_name(ws_->next_layer().native_handle(), url.host.c_str())) {
-                return fail(Error::retry("cannot set TLS server name " + url.host));
-            }
-            ws_->next_layer().set_verify_callback(asio::ssl::host_name_verification(url.host));
-            done = false;
-            ws_->next_layer().async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) {
-                ec = e;
-                done = true;
-            });
-            run_until_done(done);
-            if (ec) {
-                return fail(Error::retry("TLS handshake with " + where_ + " failed: " + ec.message() +
-                                         " (certificate not trusted? --ca-file adds a CA bundle)"));
+            if (auto st = tls_handshake(url); !st) {
+                return st;
             }
         }
-        // From here the WebSocket's own timers rule: handshake timeout, idle pings.
-        lowest.expires_never();
-        websocket::stream_base::timeout timeouts{};
-        timeouts.handshake_timeout = options.connect_timeout;
-        timeouts.idle_timeout = options.idle_timeout;
-        timeouts.keep_alive_pings = true;
-        ws_->set_option(timeouts);
-        ws_->set_option(websocket::stream_base::decorator([ua = options.user_agent](websocket::request_type& req) {
-            req.set(http::field::user_agent, ua);
-        }));
-        ws_->control_callback([this](websocket::frame_type kind, beast::string_view) {
-            if (kind == websocket::frame_type::ping) {
-                ++counters.pings_received;
-            } else if (kind == websocket::frame_type::pong) {
-                ++counters.pongs_received;
-            }
-        });
-        const bool default_port = url.port == (Tls ? 443 : 80);
-        const std::string host = default_port ? url.host : url.host + ":" + std::to_string(url.port);
-        websocket::response_type res;
-        done = false;
-        ws_->async_handshake(res, host, url.target, [&](beast::error_code e) {
-            ec = e;
-            done = true;
-        });
-        run_until_done(done);
-        if (ec) {
-            const unsigned status = res.result_int();
-            if (status == 401 || status == 403) {
-                return fail(Error::fatal(where_ + " refused the connection with HTTP " + std::to_string(status) +
-                                         ": the API key is missing, wrong or not entitled to this feed"));
-            }
-            std::string why = ec.message();
-            if (status != 0 && status != 101) {
-                why = "HTTP " + std::to_string(status) + " instead of an upgrade";
-            }
-            return fail(Error::retry("WebSocket handshake with " + where_ + " failed: " + why));
-        }
-        return {};
+        configure_websocket();
+        return websocket_handshake(url);
     }
 
     Result<std::optional<std::string_view>> read(std::chrono::milliseconds wait) override {
@@ -248,6 +174,108 @@ public:
     }
 
 private:
+    Status make_stream() {
+        if constexpr (Tls) {
+            beast::error_code ec;
+            ssl_ctx_.set_default_verify_paths(ec);
+            if (!options_.ca_file.empty()) {
+                ssl_ctx_.load_verify_file(options_.ca_file, ec);
+                if (ec) {
+                    return fail(Error::invalid("cannot load the CA file " + options_.ca_file + ": " + ec.message()));
+                }
+            }
+            ssl_ctx_.set_verify_mode(asio::ssl::verify_peer);
+            ws_.emplace(ioc_, ssl_ctx_);
+        } else {
+            ws_.emplace(ioc_);
+        }
+        return {};
+    }
+
+    Status connect_tcp(const Url& url) {
+        tcp::resolver resolver(ioc_);
+        beast::error_code ec;
+        auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
+        if (ec) {
+            return fail(Error::retry("cannot resolve " + url.host + ": " + ec.message()));
+        }
+        auto& lowest = beast::get_lowest_layer(*ws_);
+        lowest.expires_after(options_.connect_timeout);
+        ec = run_to_completion([&](auto handler) { lowest.async_connect(endpoints, handler); });
+        if (ec) {
+            return fail(Error::retry("cannot connect to " + where_ + ": " + ec.message()));
+        }
+        return {};
+    }
+
+    Status tls_handshake(const Url& url) {
+        // SNI: servers behind a CDN pick the certificate by it.
+        if (!SSL_set_tlsext_host_name(ws_->next_layer().native_handle(), url.host.c_str())) {
+            return fail(Error::retry("cannot set TLS server name " + url.host));
+        }
+        ws_->next_layer().set_verify_callback(asio::ssl::host_name_verification(url.host));
+        const auto ec = run_to_completion(
+            [&](auto handler) { ws_->next_layer().async_handshake(asio::ssl::stream_base::client, handler); });
+        if (ec) {
+            return fail(Error::retry("TLS handshake with " + where_ + " failed: " + ec.message() +
+                                     " (certificate not trusted? --ca-file adds a CA bundle)"));
+        }
+        return {};
+    }
+
+    // From here the WebSocket's own timers rule: handshake timeout, idle pings.
+    void configure_websocket() {
+        beast::get_lowest_layer(*ws_).expires_never();
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = options_.connect_timeout;
+        timeouts.idle_timeout = options_.idle_timeout;
+        timeouts.keep_alive_pings = true;
+        ws_->set_option(timeouts);
+        ws_->set_option(websocket::stream_base::decorator([ua = options_.user_agent](websocket::request_type& req) {
+            req.set(http::field::user_agent, ua);
+        }));
+        ws_->control_callback([this](websocket::frame_type kind, beast::string_view) {
+            if (kind == websocket::frame_type::ping) {
+                ++counters.pings_received;
+            } else if (kind == websocket::frame_type::pong) {
+                ++counters.pongs_received;
+            }
+        });
+    }
+
+    Status websocket_handshake(const Url& url) {
+        const bool default_port = url.port == (Tls ? 443 : 80);
+        const std::string host = default_port ? url.host : url.host + ":" + std::to_string(url.port);
+        websocket::response_type res;
+        const auto ec = run_to_completion([&](auto handler) { ws_->async_handshake(res, host, url.target, handler); });
+        if (!ec) {
+            return {};
+        }
+        const unsigned status = res.result_int();
+        if (status == 401 || status == 403) {
+            return fail(Error::fatal(where_ + " refused the connection with HTTP " + std::to_string(status) +
+                                     ": the API key is missing, wrong or not entitled to this feed"));
+        }
+        std::string why = ec.message();
+        if (status != 0 && status != 101) {
+            why = "HTTP " + std::to_string(status) + " instead of an upgrade";
+        }
+        return fail(Error::retry("WebSocket handshake with " + where_ + " failed: " + why));
+    }
+
+    // Starts one asynchronous step with a completion handler and runs the loop until it is done.
+    template <class Start>
+    beast::error_code run_to_completion(Start start) {
+        beast::error_code ec;
+        bool done = false;
+        start([&](beast::error_code e, auto&&...) {
+            ec = e;
+            done = true;
+        });
+        run_until_done(done);
+        return ec;
+    }
+
     void run_until_done(bool& done) {
         ioc_.restart();
         while (!done) {

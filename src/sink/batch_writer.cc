@@ -1,9 +1,8 @@
 #include "sink/batch_writer.h"
 
 #include <chrono>
-#include <algorithm>
 #include <cstdio>
-#include <random>
+#include <functional>
 #include <simdjson.h>
 
 #include <fmt/format.h>
@@ -14,9 +13,28 @@
 
 namespace ticklake {
 
+namespace {
+
+// Exponential from 200 ms, capped at 15 s, with jitter so writer threads and sinks sharing a
+// store do not retry in lock-step; never past the deadline.
+net::RetryPolicy storage_retry_policy(std::chrono::milliseconds retry_for, std::function<bool()> stop) {
+    net::RetryPolicy p;
+    p.max_attempts = 0;
+    p.base_delay = std::chrono::milliseconds(200);
+    p.max_delay = std::chrono::milliseconds(15'000);
+    p.jitter = net::Jitter::equal;
+    p.deadline = retry_for;
+    p.stop_requested = std::move(stop);
+    return p;
+}
+
+} // namespace
+
 BatchWriter::BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
                          std::chrono::milliseconds retry_for)
-    : store_(store), writers_(std::move(writers)), retry_for_(retry_for) {
+    : store_(store),
+      writers_(std::move(writers)),
+      retry_(storage_retry_policy(retry_for, [this] { return stopping_.load(std::memory_order_relaxed); })) {
     for (auto& w : writers_) {
         threads_.emplace_back([this, writer = w.get()] { loop(*writer); });
     }
@@ -83,29 +101,24 @@ void BatchWriter::loop(RecordWriter& writer) {
 }
 
 Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
-    using namespace std::chrono;
     // Each attempt rewrites the journal and every file from the rows still held, so a retry
     // after a partial attempt leaves the same objects as one clean attempt.
-    const auto first_failure_at = steady_clock::now();
-    thread_local std::mt19937 rng{std::random_device{}()};
-    for (int attempt = 1;; ++attempt) {
+    net::RetryLoop retry(retry_);
+    for (;;) {
         Status st = write_once(job, writer);
         if (st || st.error().kind != ErrorKind::retry) {
             return st;
         }
-        const auto outage = duration_cast<milliseconds>(steady_clock::now() - first_failure_at);
-        if (outage >= retry_for_) {
-            return fail(Error::retry(fmt::format("{} (still failing after {} s of retries; nothing was committed)",
-                                                 st.error().message, outage.count() / 1000)));
+        const bool again = retry.pause_before_retry([&](std::chrono::milliseconds delay) {
+            log::warn("sink: writing {} partition {} failed ({}); retry {} in {:.1f} s", job.topic, job.partition,
+                      st.error().message, retry.attempt(), static_cast<double>(delay.count()) / 1000.0);
+        });
+        if (!again) {
+            const std::string why = retry.gave_up() == net::RetryLoop::GiveUp::stopped
+                                        ? "the sink is stopping"
+                                        : fmt::format("still failing after {} s of retries", retry.elapsed().count() / 1000);
+            return fail(Error::retry(fmt::format("{} ({}; nothing was committed)", st.error().message, why)));
         }
-        // Exponential from 200 ms, capped at 15 s, with jitter so writer threads and sinks
-        // sharing a store do not retry in lock-step; never past the deadline.
-        const int64_t ceiling = std::min<int64_t>(15'000, int64_t{200} << std::min(attempt - 1, 10));
-        const int64_t jittered = ceiling / 2 + std::uniform_int_distribution<int64_t>(0, ceiling / 2)(rng);
-        const auto delay = std::min(milliseconds(jittered), retry_for_ - outage);
-        log::warn("sink: writing {} partition {} failed ({}); retry {} in {:.1f} s", job.topic, job.partition,
-                  st.error().message, attempt, static_cast<double>(delay.count()) / 1000.0);
-        std::this_thread::sleep_for(delay);
     }
 }
 

@@ -7,6 +7,7 @@
 // thread may take any job.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "format/record_writer.h"
+#include "net/retry_policy.h"
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "storage/object_store.h"
@@ -42,7 +44,8 @@ class BatchWriter {
 public:
     //! One thread per writer. A write failing with a retriable error (storage unreachable,
     //! throttled) is retried with capped exponential backoff for up to `retry_for`, so an
-    //! outage of the store is ridden out: nothing is committed meanwhile.
+    //! outage of the store is ridden out: nothing is committed meanwhile. Destroying the
+    //! writer ends such retries at once (their jobs fail; nobody would commit them).
     BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
                 std::chrono::milliseconds retry_for = std::chrono::minutes(10));
     ~BatchWriter();
@@ -64,13 +67,14 @@ private:
 
     ObjectStore& store_;
     std::vector<std::unique_ptr<RecordWriter>> writers_;
-    const std::chrono::milliseconds retry_for_;
+    net::RetryPolicy retry_;
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::deque<std::unique_ptr<FlushJob>> queue_;
     std::vector<std::unique_ptr<FlushJob>> done_;
     size_t in_flight_ = 0;
-    bool stopping_ = false;
+    //! Set under mu_ (for cv_); read without it by the retry loop's stop predicate.
+    std::atomic<bool> stopping_{false};
     std::vector<std::thread> threads_;
 };
 

@@ -10,6 +10,7 @@
 #include "common/binary_text.h"
 #include "common/log.h"
 #include "decode/event_time.h"
+#include "net/retry_policy.h"
 
 namespace ticklake {
 
@@ -51,6 +52,16 @@ std::string partition_text(const CellValue& v) {
     case CellValue::Kind::timestamp: return format_iso8601(v.i);
     default: return std::string(v.text);
     }
+}
+
+// A refused commit (the group coordinator moving) is tried 5 times, 100 ms doubling between.
+net::RetryPolicy commit_retry_policy() {
+    net::RetryPolicy p;
+    p.max_attempts = 5;
+    p.base_delay = std::chrono::milliseconds(100);
+    p.max_delay = std::chrono::milliseconds(1600);
+    p.jitter = net::Jitter::none;
+    return p;
 }
 
 } // namespace
@@ -691,12 +702,11 @@ Status SinkRunner::commit_completed(bool block) {
         // Durable: now, and only now, the offsets may be committed. A transient refusal
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
-        for (int attempt = 0; committed && attempt < 5; ++attempt) {
+        for (net::RetryLoop retry(commit_retry_policy()); committed;) {
             committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end + 1}});
-            if (committed || committed.error().kind != ErrorKind::retry) {
+            if (committed || committed.error().kind != ErrorKind::retry || !retry.pause_before_retry()) {
                 break;
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
         }
         if (!committed) {
             if (result) {

@@ -1,5 +1,6 @@
 #include "net/tests/replay_server.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,20 @@ std::vector<std::string> ReplayServer::targets() const {
     return targets_;
 }
 
+std::vector<RecordedHttpRequest> ReplayServer::http_requests() const {
+    std::lock_guard lock(mu_);
+    return http_requests_;
+}
+
+std::string RecordedHttpRequest::header(const std::string& name) const {
+    for (const auto& [n, v] : headers) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return {};
+}
+
 void ReplayServer::run() {
     while (!stop_) {
         tcp::socket socket(impl_->ioc);
@@ -91,6 +106,7 @@ void ReplayServer::run() {
             break;
         }
         active_fd_ = socket.native_handle();
+        ++accepted_;
         try {
             if (impl_->tls) {
                 beast::ssl_stream<tcp::socket> stream(std::move(socket), *impl_->tls);
@@ -105,6 +121,25 @@ void ReplayServer::run() {
         active_fd_ = -1;
     }
 }
+
+namespace {
+
+RecordedHttpRequest recorded(const http::request<http::string_body>& req) {
+    RecordedHttpRequest r;
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    for (const auto& field : req) {
+        std::string name(field.name_string());
+        for (char& c : name) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        r.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    r.body = req.body();
+    return r;
+}
+
+} // namespace
 
 template <class Stream>
 void ReplayServer::serve(Stream socket) {
@@ -208,6 +243,10 @@ void ReplayServer::serve(Stream socket) {
             return;
         }
         // Plain HTTP: the first matching route answers; keep-alive until the client closes.
+        {
+            std::lock_guard lock(mu_);
+            http_requests_.push_back(recorded(req));
+        }
         http::response<http::string_body> res{http::status::not_found, req.version()};
         res.set(http::field::content_type, "text/plain");
         res.body() = "no route for " + std::string(req.target());

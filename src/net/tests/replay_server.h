@@ -55,6 +55,16 @@ struct HttpRoute {
     std::vector<HttpReply> replies;  //!< served in order; the last one repeats
 };
 
+//! A plain HTTP request as the server read it.
+struct RecordedHttpRequest {
+    std::string method;
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers; //!< names lower-cased, in order
+    std::string body;
+    //! Value of the first header named `name` (lower case), empty when absent.
+    std::string header(const std::string& name) const;
+};
+
 struct ReplayServerOptions {
     //! Connection i plays scripts[min(i, size - 1)]: the last script repeats.
     std::vector<WsScript> scripts;
@@ -80,7 +90,11 @@ public:
     std::vector<std::vector<std::string>> received() const;
     //! Request targets of upgrades (accepted or refused) and of plain HTTP requests, in order.
     std::vector<std::string> targets() const;
+    //! Plain HTTP requests (not upgrades), in order.
+    std::vector<RecordedHttpRequest> http_requests() const;
     size_t connections() const { return connections_.load(); }
+    //! TCP connections accepted, WebSocket and plain HTTP alike.
+    size_t accepted() const { return accepted_.load(); }
     size_t refused() const { return refused_.load(); }
     uint64_t pongs() const { return pongs_.load(); }
     uint64_t pings_from_client() const { return client_pings_.load(); }
@@ -103,6 +117,7 @@ private:
     std::atomic<bool> stop_{false};
     std::atomic<int> active_fd_{-1};
     std::atomic<size_t> connections_{0};
+    std::atomic<size_t> accepted_{0};
     std::atomic<size_t> refused_{0};
     std::atomic<size_t> finished_{0};
     std::atomic<uint64_t> pongs_{0};
@@ -112,6 +127,7 @@ private:
     mutable std::mutex mu_;
     std::vector<std::vector<std::string>> received_;
     std::vector<std::string> targets_;
+    std::vector<RecordedHttpRequest> http_requests_;
     std::thread thread_;
 };
 

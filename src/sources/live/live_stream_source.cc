@@ -43,7 +43,8 @@ LiveStreamSource::LiveStreamSource(LiveSourceOptions options, std::unique_ptr<St
     : options_(std::move(options)),
       protocol_(std::move(protocol)),
       emitter_(options_.vendor, options_.dedup_window),
-      backoff_({seconds_to_ms(options_.backoff_initial_s), seconds_to_ms(options_.backoff_max_s), 2.0}) {
+      backoff_(net::reconnect_policy(seconds_to_ms(options_.backoff_initial_s),
+                                    seconds_to_ms(options_.backoff_max_s))) {
     if (options_.duration_s > 0) {
         deadline_ = Clock::now() + seconds_to_ms(options_.duration_s);
     }

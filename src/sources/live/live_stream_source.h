@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "net/backoff.h"
+#include "net/retry_policy.h"
 #include "net/websocket_client.h"
 #include "sources/live/event_emitter.h"
 #include "sources/live/stream_protocol.h"

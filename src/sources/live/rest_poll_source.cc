@@ -38,7 +38,8 @@ RestPollSource::RestPollSource(LiveSourceOptions options, std::unique_ptr<PollPr
     : options_(std::move(options)),
       protocol_(std::move(protocol)),
       emitter_(options_.vendor, options_.dedup_window),
-      backoff_({seconds_to_ms(options_.backoff_initial_s), seconds_to_ms(options_.backoff_max_s), 2.0}),
+      backoff_(net::reconnect_policy(seconds_to_ms(options_.backoff_initial_s),
+                                    seconds_to_ms(options_.backoff_max_s))),
       http_(std::chrono::seconds(20), "ticklake", options_.ca_file) {
     // Spread the first polls over one interval so many symbols do not burst the rate limit.
     const auto now = Clock::now();

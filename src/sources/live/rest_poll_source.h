@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "net/backoff.h"
+#include "net/retry_policy.h"
 #include "net/http_client.h"
 #include "sources/live/event_emitter.h"
 #include "sources/live/poll_protocol.h"

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -247,13 +248,48 @@ Result<IniSections> parse_ini(std::string_view text, std::string_view origin) {
     return sections;
 }
 
-Result<AwsSettings> resolve_aws_settings(const EnvLookup& env, const FileReader& read_file) {
-    AwsSettings settings;
-    const auto explicit_profile = non_empty(env, "AWS_PROFILE");
-    settings.profile = explicit_profile.value_or("default");
+namespace {
 
-    auto credentials_file =
-        load_shared_file(env, read_file, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
+using Section = std::map<std::string, std::string>;
+
+// The selected profile as the two shared files hold it.
+struct Profile {
+    std::string name;
+    bool named_by_env = false; //!< AWS_PROFILE set
+    SharedFile credentials_file;
+    SharedFile config_file;
+    IniSections config_sections; //!< the config file's profiles, by plain name
+
+    const Section* in_credentials() const { return find_section(credentials_file.sections); }
+    const Section* in_config() const { return find_section(config_sections); }
+
+    //! A setting of the profile: the config file first, then the credentials file, which the
+    //! AWS CLI also reads for settings. `source` says where it was found.
+    std::optional<std::string> value(const std::string& key, std::string& source) const {
+        if (const std::string* v = find_key(in_config(), key)) {
+            source = "profile '" + name + "' in " + config_file.path;
+            return *v;
+        }
+        if (const std::string* v = find_key(in_credentials(), key)) {
+            source = "profile '" + name + "' in " + credentials_file.path;
+            return *v;
+        }
+        return std::nullopt;
+    }
+
+private:
+    const Section* find_section(const IniSections& sections) const {
+        const auto it = sections.find(name);
+        return it == sections.end() ? nullptr : &it->second;
+    }
+};
+
+Result<Profile> load_profile(const EnvLookup& env, const FileReader& read_file) {
+    Profile profile;
+    const auto explicit_profile = non_empty(env, "AWS_PROFILE");
+    profile.name = explicit_profile.value_or("default");
+    profile.named_by_env = explicit_profile.has_value();
+    auto credentials_file = load_shared_file(env, read_file, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
     if (!credentials_file) {
         return fail(credentials_file.error());
     }
@@ -261,96 +297,96 @@ Result<AwsSettings> resolve_aws_settings(const EnvLookup& env, const FileReader&
     if (!config_file) {
         return fail(config_file.error());
     }
-    const IniSections profiles = config_profiles(config_file->sections);
-    const auto in_credentials = credentials_file->sections.find(settings.profile);
-    const auto in_config = profiles.find(settings.profile);
-    const std::map<std::string, std::string>* cred_section =
-        in_credentials == credentials_file->sections.end() ? nullptr : &in_credentials->second;
-    const std::map<std::string, std::string>* config_section =
-        in_config == profiles.end() ? nullptr : &in_config->second;
-
-    if (explicit_profile && cred_section == nullptr && config_section == nullptr) {
-        return fail(Error::fatal("AWS_PROFILE names profile '" + settings.profile +
-                                 "', which is in neither " + describe_file(*credentials_file, "the credentials file") +
-                                 " nor " + describe_file(*config_file, "the config file") +
-                                 ": add a [" + settings.profile + "] section to the credentials file or a [profile " +
-                                 settings.profile + "] section to the config file, or unset AWS_PROFILE"));
+    profile.credentials_file = std::move(*credentials_file);
+    profile.config_file = std::move(*config_file);
+    profile.config_sections = config_profiles(profile.config_file.sections);
+    if (profile.named_by_env && profile.in_credentials() == nullptr && profile.in_config() == nullptr) {
+        const std::string& name = profile.name;
+        return fail(Error::fatal("AWS_PROFILE names profile '" + name + "', which is in neither " +
+                                 describe_file(profile.credentials_file, "the credentials file") + " nor " +
+                                 describe_file(profile.config_file, "the config file") +
+                                 ": add a [" + name + "] section to the credentials file or a [profile " + name +
+                                 "] section to the config file, or unset AWS_PROFILE"));
     }
+    return profile;
+}
 
+Result<AwsCredentials> credentials_from_profile(const Profile& profile) {
+    auto from_credentials = credentials_in(profile.in_credentials(), profile.name, profile.credentials_file.path);
+    if (!from_credentials) {
+        return fail(from_credentials.error());
+    }
+    if (from_credentials->has_value()) {
+        return std::move(**from_credentials);
+    }
+    auto from_config = credentials_in(profile.in_config(), profile.name, profile.config_file.path);
+    if (!from_config) {
+        return fail(from_config.error());
+    }
+    if (from_config->has_value()) {
+        return std::move(**from_config);
+    }
+    return fail(Error::fatal(
+        "no AWS credentials found: looked at the environment variables AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY (not set), then profile '" + profile.name + "'" +
+        (profile.named_by_env ? " (from AWS_PROFILE)" : " (AWS_PROFILE not set)") + " in " +
+        describe_file(profile.credentials_file, "the credentials file") + " and " +
+        describe_file(profile.config_file, "the config file") +
+        ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
+        "aws_secret_access_key to that profile"));
+}
+
+Result<AwsCredentials> resolve_credentials(const EnvLookup& env, const Profile& profile) {
     auto env_id = non_empty(env, "AWS_ACCESS_KEY_ID");
     auto env_secret = non_empty(env, "AWS_SECRET_ACCESS_KEY");
     if (env_id && env_secret) {
-        settings.credentials.access_key_id = *env_id;
-        settings.credentials.secret_access_key = *env_secret;
-        settings.credentials.session_token = non_empty(env, "AWS_SESSION_TOKEN").value_or("");
-        settings.credentials.source = "environment";
-    } else if (env_id || env_secret) {
+        return AwsCredentials{*env_id, *env_secret, non_empty(env, "AWS_SESSION_TOKEN").value_or(""), "environment"};
+    }
+    if (env_id || env_secret) {
         return fail(Error::fatal(std::string(env_id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
                                                     : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not") +
                                  ": set both, or unset both to use the shared credentials files"));
-    } else {
-        auto from_credentials = credentials_in(cred_section, settings.profile, credentials_file->path);
-        if (!from_credentials) {
-            return fail(from_credentials.error());
-        }
-        auto from_config = credentials_in(config_section, settings.profile, config_file->path);
-        if (!from_credentials->has_value() && !from_config) {
-            return fail(from_config.error());
-        }
-        if (from_credentials->has_value()) {
-            settings.credentials = std::move(**from_credentials);
-        } else if (from_config->has_value()) {
-            settings.credentials = std::move(**from_config);
-        } else {
-            return fail(Error::fatal(
-                "no AWS credentials found: looked at the environment variables AWS_ACCESS_KEY_ID and "
-                "AWS_SECRET_ACCESS_KEY (not set), then profile '" + settings.profile + "'" +
-                (explicit_profile ? " (from AWS_PROFILE)" : " (AWS_PROFILE not set)") + " in " +
-                describe_file(*credentials_file, "the credentials file") + " and " +
-                describe_file(*config_file, "the config file") +
-                ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
-                "aws_secret_access_key to that profile"));
-        }
     }
+    return credentials_from_profile(profile);
+}
 
-    // Settings of the profile: the config file first, then the credentials file, which
-    // the AWS CLI also reads for them.
-    const auto profile_value = [&](const std::string& key, std::string& source) -> std::optional<std::string> {
-        if (const std::string* v = find_key(config_section, key)) {
-            source = "profile '" + settings.profile + "' in " + config_file->path;
+// The first of `vars` that is set, else the first of the profile's `keys` that is.
+std::string first_setting(const EnvLookup& env, std::initializer_list<const char*> vars, const Profile& profile,
+                          std::initializer_list<const char*> keys, std::string& source) {
+    for (const char* var : vars) {
+        if (auto v = non_empty(env, var)) {
+            source = var;
             return *v;
         }
-        if (const std::string* v = find_key(cred_section, key)) {
-            source = "profile '" + settings.profile + "' in " + credentials_file->path;
+    }
+    for (const char* key : keys) {
+        if (auto v = profile.value(key, source)) {
             return *v;
         }
-        return std::nullopt;
-    };
-
-    if (auto r = non_empty(env, "AWS_REGION")) {
-        settings.region = *r;
-        settings.region_source = "AWS_REGION";
-    } else if (auto r2 = non_empty(env, "AWS_DEFAULT_REGION")) {
-        settings.region = *r2;
-        settings.region_source = "AWS_DEFAULT_REGION";
-    } else if (auto r3 = profile_value("region", settings.region_source)) {
-        settings.region = *r3;
     }
+    return {};
+}
 
-    if (auto e = non_empty(env, "AWS_ENDPOINT_URL_S3")) {
-        settings.endpoint_url = *e;
-        settings.endpoint_source = "AWS_ENDPOINT_URL_S3";
-    } else if (auto e2 = non_empty(env, "AWS_ENDPOINT_URL")) {
-        settings.endpoint_url = *e2;
-        settings.endpoint_source = "AWS_ENDPOINT_URL";
-    } else if (auto e3 = profile_value("s3.endpoint_url", settings.endpoint_source)) {
-        settings.endpoint_url = *e3;
-    } else if (auto e4 = profile_value("endpoint_url", settings.endpoint_source)) {
-        settings.endpoint_url = *e4;
+} // namespace
+
+Result<AwsSettings> resolve_aws_settings(const EnvLookup& env, const FileReader& read_file) {
+    auto profile = load_profile(env, read_file);
+    if (!profile) {
+        return fail(profile.error());
     }
-
+    AwsSettings settings;
+    settings.profile = profile->name;
+    auto credentials = resolve_credentials(env, *profile);
+    if (!credentials) {
+        return fail(credentials.error());
+    }
+    settings.credentials = std::move(*credentials);
+    settings.region = first_setting(env, {"AWS_REGION", "AWS_DEFAULT_REGION"}, *profile, {"region"},
+                                    settings.region_source);
+    settings.endpoint_url = first_setting(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, *profile,
+                                          {"s3.endpoint_url", "endpoint_url"}, settings.endpoint_source);
     std::string ignored;
-    settings.addressing_style = profile_value("s3.addressing_style", ignored).value_or("");
+    settings.addressing_style = profile->value("s3.addressing_style", ignored).value_or("");
     return settings;
 }
 

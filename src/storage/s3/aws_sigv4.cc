@@ -201,8 +201,11 @@ std::string derive_signing_key(std::string_view secret_access_key, std::string_v
     return hmac_sha256(k_service, "aws4_request");
 }
 
-Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredentials& credentials,
-                              const SigningScope& scope, const SigV4Options& options) {
+namespace {
+
+// Errors name the bad field, never the secret key or the session token.
+Status check_signing_input(const SigningRequest& request, const AwsCredentials& credentials,
+                           const SigningScope& scope) {
     if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
         return fail(Error::invalid("cannot sign an AWS request without an access key id and a secret key"));
     }
@@ -222,18 +225,18 @@ Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredential
         return fail(Error::invalid("the signing region and service must be lower-case names such as us-east-1 "
                                    "and s3, got '" + scope.region + "' and '" + scope.service + "'"));
     }
+    return {};
+}
 
-    // The headers we add come first so that duplicates of them given by the caller are refused.
-    std::vector<HttpHeader> to_add;
-    to_add.push_back({"x-amz-date", request.amz_date});
-    if (options.content_sha256_header) {
-        to_add.push_back({"x-amz-content-sha256", request.payload_hash});
-    }
-    if (!credentials.session_token.empty()) {
-        to_add.push_back({"x-amz-security-token", credentials.session_token});
-    }
+struct CanonicalHeaders {
+    std::string text;         //!< "name:value\n" per signed header, repeated names joined by ','
+    std::string signed_names; //!< "host;x-amz-content-sha256;x-amz-date"
+};
 
-    std::vector<HttpHeader> canonical; // lower-cased name, canonical value
+// Host, the signer's own headers and the caller's, lower-cased, canonical values, sorted by
+// name; a caller's header that duplicates one of the signer's is refused.
+Result<CanonicalHeaders> canonical_headers(const SigningRequest& request, const std::vector<HttpHeader>& to_add) {
+    std::vector<HttpHeader> canonical;
     canonical.push_back({"host", canonical_header_value(request.host)});
     for (const auto& h : to_add) {
         canonical.push_back({h.name, canonical_header_value(h.value)});
@@ -254,36 +257,56 @@ Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredential
     // Stable: repeated headers keep the order they were given in, joined by ','.
     std::stable_sort(canonical.begin(), canonical.end(),
                      [](const HttpHeader& a, const HttpHeader& b) { return a.name < b.name; });
-
-    std::string canonical_headers;
-    std::string signed_headers;
+    CanonicalHeaders out;
     for (size_t i = 0; i < canonical.size(); ++i) {
         if (i > 0 && canonical[i].name == canonical[i - 1].name) {
-            canonical_headers.pop_back(); // the '\n' of the previous value
-            canonical_headers += ',' + canonical[i].value + '\n';
+            out.text.pop_back(); // the '\n' of the previous value
+            out.text += ',' + canonical[i].value + '\n';
             continue;
         }
-        if (!signed_headers.empty()) {
-            signed_headers += ';';
+        if (!out.signed_names.empty()) {
+            out.signed_names += ';';
         }
-        signed_headers += canonical[i].name;
-        canonical_headers += canonical[i].name + ':' + canonical[i].value + '\n';
+        out.signed_names += canonical[i].name;
+        out.text += canonical[i].name + ':' + canonical[i].value + '\n';
+    }
+    return out;
+}
+
+} // namespace
+
+Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredentials& credentials,
+                              const SigningScope& scope, const SigV4Options& options) {
+    if (auto st = check_signing_input(request, credentials, scope); !st) {
+        return fail(st.error());
+    }
+    // The headers we add come first so that duplicates of them given by the caller are refused.
+    std::vector<HttpHeader> to_add;
+    to_add.push_back({"x-amz-date", request.amz_date});
+    if (options.content_sha256_header) {
+        to_add.push_back({"x-amz-content-sha256", request.payload_hash});
+    }
+    if (!credentials.session_token.empty()) {
+        to_add.push_back({"x-amz-security-token", credentials.session_token});
+    }
+    auto headers = canonical_headers(request, to_add);
+    if (!headers) {
+        return fail(headers.error());
     }
 
     SignedRequest out;
     out.canonical_request = request.method + '\n' + canonical_uri(request.path, options.path_rule) + '\n' +
-                            canonical_query_string(request.query) + '\n' + canonical_headers + '\n' +
-                            signed_headers + '\n' + request.payload_hash;
-
+                            canonical_query_string(request.query) + '\n' + headers->text + '\n' +
+                            headers->signed_names + '\n' + request.payload_hash;
     const std::string_view date = std::string_view(request.amz_date).substr(0, 8);
     const std::string scope_text = credential_scope(date, scope);
     out.string_to_sign = std::string(kSigV4Algorithm) + '\n' + request.amz_date + '\n' + scope_text + '\n' +
                          hex_sha256(out.canonical_request);
     out.signature =
         to_hex(hmac_sha256(derive_signing_key(credentials.secret_access_key, date, scope), out.string_to_sign));
-    out.signed_headers = signed_headers;
+    out.signed_headers = headers->signed_names;
     out.authorization = std::string(kSigV4Algorithm) + " Credential=" + credentials.access_key_id + '/' +
-                        scope_text + ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
+                        scope_text + ", SignedHeaders=" + out.signed_headers + ", Signature=" + out.signature;
     out.headers_to_add = std::move(to_add);
     out.headers_to_add.push_back({"Authorization", out.authorization});
     return out;

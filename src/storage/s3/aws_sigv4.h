@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/timestamp.h"
+#include "net/http_transport.h"
 #include "storage/s3/aws_credentials.h"
 
 namespace ticklake::s3 {
@@ -40,11 +41,8 @@ enum class UriPathRule {
     normalized, //!< other services: "." and ".." segments resolved and repeated '/' merged first
 };
 
-struct HttpHeader {
-    std::string name;
-    std::string value;
-    bool operator==(const HttpHeader&) const = default;
-};
+//! Signed headers are the headers the transport sends.
+using HttpHeader = net::HttpHeader;
 
 struct QueryParam {
     std::string name;  //!< raw, not percent-encoded

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <vector>
+#include <functional>
 #include <memory>
-#include <thread>
+#include <vector>
 
 #include <openssl/evp.h>
 
@@ -79,7 +79,7 @@ Result<FileDigests> digest_file(const fs::path& path, uint64_t offset = 0, uint6
     return out;
 }
 
-std::string status_detail(const HttpResponse& r) {
+std::string status_detail(const net::HttpResponse& r) {
     const std::string code = xml_element(r.body, "Code");
     const std::string message = xml_element(r.body, "Message");
     std::string out = "HTTP " + std::to_string(r.status);
@@ -178,22 +178,41 @@ std::string xml_element(std::string_view xml, std::string_view tag) {
     return decode_xml_entities(xml.substr(from, end - from));
 }
 
-Result<ListPage> parse_list_objects_v2(std::string_view xml) {
-    if (xml.find("<ListBucketResult") == std::string_view::npos) {
-        return fail(Error::retry("unexpected ListObjectsV2 response (no ListBucketResult element)"));
+namespace {
+
+// The one reader of S3's list responses: every <tag>…</tag> entry of a response whose root
+// element is `root`. A missing root or an unterminated entry is a retry error: a response cut
+// short in transit, which the next request will likely get whole.
+Status for_each_list_entry(std::string_view xml, std::string_view operation, std::string_view root,
+                           std::string_view tag, const std::function<Status(std::string_view)>& each) {
+    if (xml.find("<" + std::string(root)) == std::string_view::npos) {
+        return fail(Error::retry("unexpected " + std::string(operation) + " response (no " + std::string(root) +
+                                 " element)"));
     }
+    const std::string open = "<" + std::string(tag) + ">";
+    const std::string close = "</" + std::string(tag) + ">";
+    size_t pos = 0;
+    while ((pos = xml.find(open, pos)) != std::string_view::npos) {
+        const size_t from = pos + open.size();
+        const size_t end = xml.find(close, from);
+        if (end == std::string_view::npos) {
+            return fail(Error::retry("truncated " + std::string(operation) + " response (unterminated " + open + ")"));
+        }
+        if (auto st = each(xml.substr(from, end - from)); !st) {
+            return st;
+        }
+        pos = end + close.size();
+    }
+    return {};
+}
+
+} // namespace
+
+Result<ListPage> parse_list_objects_v2(std::string_view xml) {
     ListPage page;
     // Without a delimiter, every object is one <Contents> element.
-    constexpr std::string_view kOpen = "<Contents>";
-    constexpr std::string_view kClose = "</Contents>";
-    size_t pos = 0;
-    while ((pos = xml.find(kOpen, pos)) != std::string_view::npos) {
-        const size_t from = pos + kOpen.size();
-        const size_t end = xml.find(kClose, from);
-        if (end == std::string_view::npos) {
-            return fail(Error::retry("truncated ListObjectsV2 response (unterminated <Contents>)"));
-        }
-        const std::string_view contents = xml.substr(from, end - from);
+    auto entries = for_each_list_entry(xml, "ListObjectsV2", "ListBucketResult", "Contents",
+                                       [&](std::string_view contents) -> Status {
         if (contents.find("<Key>") == std::string_view::npos) {
             return fail(Error::retry("ListObjectsV2 response has a <Contents> without <Key>"));
         }
@@ -205,7 +224,10 @@ Result<ListPage> parse_list_objects_v2(std::string_view xml) {
         }
         page.keys.push_back(object.key);
         page.objects.push_back(std::move(object));
-        pos = end + kClose.size();
+        return {};
+    });
+    if (!entries) {
+        return fail(entries.error());
     }
     page.truncated = xml_element(xml, "IsTruncated") == "true";
     page.next_continuation_token = xml_element(xml, "NextContinuationToken");
@@ -216,22 +238,14 @@ Result<ListPage> parse_list_objects_v2(std::string_view xml) {
 }
 
 Result<UploadsPage> parse_list_multipart_uploads(std::string_view xml) {
-    if (xml.find("<ListMultipartUploadsResult") == std::string_view::npos) {
-        return fail(Error::retry("unexpected ListMultipartUploads response (no ListMultipartUploadsResult element)"));
-    }
     UploadsPage page;
-    constexpr std::string_view kOpen = "<Upload>";
-    constexpr std::string_view kClose = "</Upload>";
-    size_t pos = 0;
-    while ((pos = xml.find(kOpen, pos)) != std::string_view::npos) {
-        const size_t from = pos + kOpen.size();
-        const size_t end = xml.find(kClose, from);
-        if (end == std::string_view::npos) {
-            return fail(Error::retry("truncated ListMultipartUploads response (unterminated <Upload>)"));
-        }
-        const std::string_view upload = xml.substr(from, end - from);
+    auto entries = for_each_list_entry(xml, "ListMultipartUploads", "ListMultipartUploadsResult", "Upload",
+                                       [&](std::string_view upload) -> Status {
         page.uploads.push_back({xml_element(upload, "Key"), xml_element(upload, "UploadId")});
-        pos = end + kClose.size();
+        return {};
+    });
+    if (!entries) {
+        return fail(entries.error());
     }
     page.truncated = xml_element(xml, "IsTruncated") == "true";
     page.next_key_marker = xml_element(xml, "NextKeyMarker");
@@ -302,24 +316,32 @@ Result<TimestampUs> parse_http_date(std::string_view text) {
            (static_cast<int64_t>(hh) * 3600 + mm * 60 + ss) * kMicrosPerSecond;
 }
 
-Error translate_s3_error(const HttpResult& result, std::string_view method, const S3Location& location,
+bool is_retriable(const net::HttpResult& result) {
+    if (net::is_transient(result)) {
+        return true;
+    }
+    // S3 answers 400 RequestTimeout when the upload stalled: the AWS SDKs retry it.
+    return result && result->status == 400 && result->body.find("<Code>RequestTimeout</Code>") != std::string::npos;
+}
+
+Error translate_s3_error(const net::HttpResult& result, std::string_view method, const S3Location& location,
                          int attempts) {
     const std::string where = location.uri();
     const std::string tries = " after " + std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts");
     if (!result) {
-        const TransportError& e = result.error();
+        const net::TransportError& e = result.error();
         switch (e.kind) {
-        case TransportErrorKind::timeout:
-        case TransportErrorKind::connection:
+        case net::TransportErrorKind::timeout:
+        case net::TransportErrorKind::connection:
             return Error::retry("cannot reach S3 for " + std::string(method) + " " + where + tries + ": " + e.message);
-        case TransportErrorKind::tls:
+        case net::TransportErrorKind::tls:
             return Error::fatal("TLS failure talking to S3 for " + where + ": " + e.message +
                                 " (check the endpoint's certificate and the system CA bundle)");
-        case TransportErrorKind::other:
+        case net::TransportErrorKind::other:
             return Error::fatal(std::string(method) + " " + where + " failed: " + e.message);
         }
     }
-    const HttpResponse& r = *result;
+    const net::HttpResponse& r = *result;
     const std::string code = xml_element(r.body, "Code");
     const std::string detail = status_detail(r);
     if (code == "NoSuchBucket") {
@@ -342,7 +364,40 @@ Error translate_s3_error(const HttpResult& result, std::string_view method, cons
     return Error::fatal(std::string(method) + " " + where + " failed (" + detail + ")");
 }
 
-S3Client::S3Client(S3ClientConfig config, std::shared_ptr<HttpTransport> transport)
+namespace {
+
+S3Location at(std::string_view bucket, std::string_view key) { return {std::string(bucket), std::string(key)}; }
+
+// The one status check of every operation: an accepted status gives the response, anything
+// else (a transport failure, retries used up, an S3 error) the translated error.
+Result<net::HttpResponse> expect_status(Result<net::RetryOutcome> outcome, std::initializer_list<long> accepted,
+                                        std::string_view operation, const S3Location& where) {
+    if (!outcome) {
+        return fail(outcome.error());
+    }
+    if (outcome->result && std::find(accepted.begin(), accepted.end(), outcome->result->status) != accepted.end()) {
+        return std::move(*outcome->result);
+    }
+    return fail(translate_s3_error(outcome->result, operation, where, outcome->attempts));
+}
+
+Status as_status(const Result<net::HttpResponse>& response) {
+    if (!response) {
+        return fail(response.error());
+    }
+    return {};
+}
+
+// An answer that is a success although its status says otherwise (409 for a bucket we own,
+// 404 NoSuchUpload for an upload already gone).
+bool answered_with(const Result<net::RetryOutcome>& outcome, long status, std::string_view code) {
+    return outcome && outcome->result && outcome->result->status == status &&
+           xml_element(outcome->result->body, "Code") == code;
+}
+
+} // namespace
+
+S3Client::S3Client(S3ClientConfig config, std::shared_ptr<net::HttpTransport> transport)
     : config_(std::move(config)), fixed_transport_(std::move(transport)) {
     if (!config_.clock) {
         config_.clock = now_us;
@@ -352,7 +407,7 @@ S3Client::S3Client(S3ClientConfig config, std::shared_ptr<HttpTransport> transpo
     }
 }
 
-std::shared_ptr<HttpTransport> S3Client::acquire_transport() {
+std::shared_ptr<net::HttpTransport> S3Client::acquire_transport() {
     if (fixed_transport_) {
         return fixed_transport_;
     }
@@ -362,10 +417,10 @@ std::shared_ptr<HttpTransport> S3Client::acquire_transport() {
         idle_transports_.pop_back();
         return t;
     }
-    return std::make_shared<CurlHttpTransport>();
+    return std::make_shared<net::CurlHttpTransport>();
 }
 
-void S3Client::release_transport(std::shared_ptr<HttpTransport> transport) {
+void S3Client::release_transport(std::shared_ptr<net::HttpTransport> transport) {
     if (fixed_transport_) {
         return;
     }
@@ -373,77 +428,73 @@ void S3Client::release_transport(std::shared_ptr<HttpTransport> transport) {
     idle_transports_.push_back(std::move(transport));
 }
 
-Result<RetryOutcome> S3Client::execute(std::string_view method, std::string_view bucket, std::string_view key,
-                                       std::vector<QueryParam> query, const Body& body, const RequestExtras& extra) {
-    auto target = s3_request_target(bucket, key, config_.endpoint, config_.region, config_.addressing);
+S3Client::Body S3Client::memory_body(std::string_view content, bool with_md5) {
+    Body body;
+    body.memory = content;
+    body.sha256_hex = hex_sha256(content);
+    if (with_md5) {
+        body.md5_base64 = base64_md5(content);
+    }
+    return body;
+}
+
+Result<net::HttpRequest> S3Client::signed_request(const Call& call, const S3RequestTarget& target) const {
+    SigningRequest sr;
+    sr.method = std::string(call.method);
+    sr.host = target.host;
+    sr.path = target.path;
+    sr.query = call.query;
+    if (!call.body.md5_base64.empty()) {
+        sr.headers.push_back({"content-md5", call.body.md5_base64});
+    }
+    sr.headers.insert(sr.headers.end(), call.extra.headers.begin(), call.extra.headers.end());
+    sr.payload_hash = call.body.sha256_hex.empty() ? std::string(kEmptyPayloadSha256) : call.body.sha256_hex;
+    sr.amz_date = format_amz_date(config_.clock());
+    auto signature = sign_v4(sr, config_.credentials, SigningScope{config_.region, "s3"});
+    if (!signature) {
+        return fail(signature.error());
+    }
+    net::HttpRequest req;
+    req.method = sr.method;
+    req.url = target.url();
+    if (!call.query.empty()) {
+        req.url += "?" + canonical_query_string(call.query);
+    }
+    req.headers = std::move(sr.headers);
+    req.headers.insert(req.headers.end(), signature->headers_to_add.begin(), signature->headers_to_add.end());
+    if (call.body.file != nullptr) {
+        req.body_file = *call.body.file;
+        req.body_file_offset = call.extra.body_file_offset;
+        req.body_file_size = call.body.file_size;
+    } else {
+        req.body = std::string(call.body.memory);
+    }
+    if (call.extra.response_file != nullptr) {
+        req.response_file = *call.extra.response_file;
+    }
+    return req;
+}
+
+Result<net::RetryOutcome> S3Client::execute(const Call& call) {
+    auto target = s3_request_target(call.bucket, call.key, config_.endpoint, config_.region, config_.addressing);
     if (!target) {
         return fail(target.error());
     }
-    std::string url = target->url();
-    if (!query.empty()) {
-        url += "?" + canonical_query_string(query);
-    }
-    auto build = [&]() -> Result<HttpRequest> {
-        SigningRequest sr;
-        sr.method = std::string(method);
-        sr.host = target->host;
-        sr.path = target->path;
-        sr.query = query;
-        if (!body.md5_base64.empty()) {
-            sr.headers.push_back({"content-md5", body.md5_base64});
-        }
-        for (const auto& h : extra.headers) {
-            sr.headers.push_back(h);
-        }
-        sr.payload_hash = body.sha256_hex.empty() ? std::string(kEmptyPayloadSha256) : body.sha256_hex;
-        sr.amz_date = format_amz_date(config_.clock());
-        auto signed_request = sign_v4(sr, config_.credentials, SigningScope{config_.region, "s3"});
-        if (!signed_request) {
-            return fail(signed_request.error());
-        }
-        HttpRequest req;
-        req.method = sr.method;
-        req.url = url;
-        req.headers = sr.headers;
-        for (auto& h : signed_request->headers_to_add) {
-            req.headers.push_back(std::move(h));
-        }
-        if (body.file != nullptr) {
-            req.body_file = *body.file;
-            req.body_file_offset = extra.body_file_offset;
-            req.body_file_size = body.file_size;
-        } else {
-            req.body = std::string(body.memory);
-        }
-        if (extra.response_file != nullptr) {
-            req.response_file = *extra.response_file;
-        }
-        return req;
-    };
+    // Built again before every attempt, so each one is signed with a fresh date.
+    auto build = [&] { return signed_request(call, *target); };
     auto transport = acquire_transport();
-    auto outcome = send_with_retries(*transport, build, config_.retry);
+    auto outcome = net::send_with_retries(*transport, build, config_.retry, is_retriable);
     release_transport(std::move(transport));
     return outcome;
 }
 
-Status S3Client::put(std::string_view bucket, std::string_view key, const Body& body) {
-    auto outcome = execute("PUT", bucket, key, {}, body);
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "PUT", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    return {};
+Result<net::HttpResponse> S3Client::call(const Call& call, std::initializer_list<long> accepted,
+                                         std::string_view operation) {
+    return expect_status(execute(call), accepted, operation, at(call.bucket, call.key));
 }
 
 Status S3Client::put_object(std::string_view bucket, std::string_view key, std::string_view content) {
-    Body body;
-    body.memory = content;
-    body.sha256_hex = hex_sha256(content);
-    body.md5_base64 = base64_md5(content);
-    return put(bucket, key, body);
+    return as_status(call({"PUT", bucket, key, {}, memory_body(content)}, {200}, "PUT"));
 }
 
 Status S3Client::put_object_from_file(std::string_view bucket, std::string_view key, const fs::path& file) {
@@ -456,49 +507,33 @@ Status S3Client::put_object_from_file(std::string_view bucket, std::string_view 
     body.file_size = digests->size;
     body.sha256_hex = digests->sha256_hex;
     body.md5_base64 = digests->md5_base64;
-    return put(bucket, key, body);
+    return as_status(call({"PUT", bucket, key, {}, body}, {200}, "PUT"));
 }
 
 Result<std::string> S3Client::get_object(std::string_view bucket, std::string_view key) {
-    auto outcome = execute("GET", bucket, key, {}, {});
-    if (!outcome) {
-        return fail(outcome.error());
+    auto response = call({"GET", bucket, key}, {200}, "GET");
+    if (!response) {
+        return fail(response.error());
     }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "GET", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    return std::move(outcome->result->body);
+    return std::move(response->body);
 }
 
 Result<ObjectInfo> S3Client::head_object(std::string_view bucket, std::string_view key) {
-    auto outcome = execute("HEAD", bucket, key, {}, {});
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "HEAD", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
+    auto response = call({"HEAD", bucket, key}, {200}, "HEAD");
+    if (!response) {
+        return fail(response.error());
     }
     ObjectInfo info;
-    info.size = std::strtoull(outcome->result->header("content-length").c_str(), nullptr, 10);
-    info.etag = outcome->result->header("etag");
-    if (auto t = parse_http_date(outcome->result->header("last-modified")); t) {
+    info.size = std::strtoull(response->header("content-length").c_str(), nullptr, 10);
+    info.etag = response->header("etag");
+    if (auto t = parse_http_date(response->header("last-modified")); t) {
         info.last_modified = *t;
     }
     return info;
 }
 
 Status S3Client::delete_object(std::string_view bucket, std::string_view key) {
-    auto outcome = execute("DELETE", bucket, key, {}, {});
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (!outcome->result || (outcome->result->status != 204 && outcome->result->status != 200)) {
-        return fail(translate_s3_error(outcome->result, "DELETE", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    return {};
+    return as_status(call({"DELETE", bucket, key}, {204, 200}, "DELETE"));
 }
 
 Result<ListPage> S3Client::list_objects_v2(std::string_view bucket, std::string_view prefix,
@@ -510,15 +545,11 @@ Result<ListPage> S3Client::list_objects_v2(std::string_view bucket, std::string_
     if (max_keys > 0) {
         query.push_back({"max-keys", std::to_string(max_keys)});
     }
-    auto outcome = execute("GET", bucket, "", std::move(query), {});
-    if (!outcome) {
-        return fail(outcome.error());
+    auto response = expect_status(execute({"GET", bucket, "", std::move(query)}), {200}, "LIST", at(bucket, prefix));
+    if (!response) {
+        return fail(response.error());
     }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "LIST", {std::string(bucket), std::string(prefix)},
-                                       outcome->attempts));
-    }
-    return parse_list_objects_v2(outcome->result->body);
+    return parse_list_objects_v2(response->body);
 }
 
 Result<std::vector<std::string>> S3Client::list_all(std::string_view bucket, std::string_view prefix, int max_keys) {
@@ -536,27 +567,16 @@ Result<std::vector<std::string>> S3Client::list_all(std::string_view bucket, std
 }
 
 Status S3Client::create_bucket(std::string_view bucket) {
-    Body body;
     std::string location_constraint;
     if (config_.region != "us-east-1") {
         location_constraint = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                               "<LocationConstraint>" + config_.region + "</LocationConstraint></CreateBucketConfiguration>";
-        body.memory = location_constraint;
     }
-    body.sha256_hex = hex_sha256(body.memory);
-    auto outcome = execute("PUT", bucket, "", {}, body);
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (outcome->result && outcome->result->status == 409 &&
-        xml_element(outcome->result->body, "Code") == "BucketAlreadyOwnedByYou") {
+    auto outcome = execute({"PUT", bucket, "", {}, memory_body(location_constraint, /*with_md5=*/false)});
+    if (answered_with(outcome, 409, "BucketAlreadyOwnedByYou")) {
         return {};
     }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "CREATE BUCKET", {std::string(bucket), ""},
-                                       outcome->attempts));
-    }
-    return {};
+    return as_status(expect_status(std::move(outcome), {200}, "CREATE BUCKET", at(bucket, "")));
 }
 
 Result<std::string> S3Client::get_object_range(std::string_view bucket, std::string_view key, uint64_t offset,
@@ -566,52 +586,34 @@ Result<std::string> S3Client::get_object_range(std::string_view bucket, std::str
     }
     RequestExtras extra;
     extra.headers.push_back({"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)});
-    auto outcome = execute("GET", bucket, key, {}, {}, extra);
-    if (!outcome) {
-        return fail(outcome.error());
+    auto response = call({"GET", bucket, key, {}, {}, extra}, {206, 200, 416}, "GET");
+    if (!response) {
+        return fail(response.error());
     }
-    if (outcome->result && outcome->result->status == 416) {
+    if (response->status == 416) {
         return std::string(); // the range starts past the end
     }
-    if (!outcome->result || (outcome->result->status != 206 && outcome->result->status != 200)) {
-        return fail(translate_s3_error(outcome->result, "GET", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    std::string body = std::move(outcome->result->body);
-    if (outcome->result->status == 200) {
+    if (response->status == 200) {
         // A server that ignores Range sends the whole object.
-        body = offset >= body.size() ? std::string() : body.substr(offset, length);
+        return offset >= response->body.size() ? std::string() : response->body.substr(offset, length);
     }
-    return body;
+    return std::move(response->body);
 }
 
 Status S3Client::download_object(std::string_view bucket, std::string_view key, const fs::path& destination) {
     RequestExtras extra;
     extra.response_file = &destination;
-    auto outcome = execute("GET", bucket, key, {}, {}, extra);
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "GET", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    return {};
+    return as_status(call({"GET", bucket, key, {}, {}, extra}, {200}, "GET"));
 }
 
 Result<std::string> S3Client::create_multipart_upload(std::string_view bucket, std::string_view key) {
-    auto outcome = execute("POST", bucket, key, {{"uploads", ""}}, {});
-    if (!outcome) {
-        return fail(outcome.error());
+    auto response = call({"POST", bucket, key, {{"uploads", ""}}}, {200}, "CREATE MULTIPART UPLOAD");
+    if (!response) {
+        return fail(response.error());
     }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "CREATE MULTIPART UPLOAD",
-                                       {std::string(bucket), std::string(key)}, outcome->attempts));
-    }
-    std::string id = xml_element(outcome->result->body, "UploadId");
+    std::string id = xml_element(response->body, "UploadId");
     if (id.empty()) {
-        return fail(Error::retry("CreateMultipartUpload for " + S3Location{std::string(bucket), std::string(key)}.uri() +
-                                 " answered without an UploadId"));
+        return fail(Error::retry("CreateMultipartUpload for " + at(bucket, key).uri() + " answered without an UploadId"));
     }
     return id;
 }
@@ -632,19 +634,15 @@ Result<std::string> S3Client::upload_part(std::string_view bucket, std::string_v
     body.file = &file;
     body.file_size = length;
     body.sha256_hex = digests->sha256_hex;
-    body.md5_base64 = digests->md5_base64;
     RequestExtras extra;
     extra.body_file_offset = offset;
-    auto outcome = execute("PUT", bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", std::string(upload_id)}},
-                           body, extra);
-    if (!outcome) {
-        return fail(outcome.error());
+    auto response = call({"PUT", bucket, key, {{"partNumber", std::to_string(number)}, {"uploadId", std::string(upload_id)}},
+                          body, extra},
+                         {200}, "UPLOAD PART");
+    if (!response) {
+        return fail(response.error());
     }
-    if (!outcome->result || outcome->result->status != 200) {
-        return fail(translate_s3_error(outcome->result, "UPLOAD PART", {std::string(bucket), std::string(key)},
-                                       outcome->attempts));
-    }
-    std::string etag = outcome->result->header("etag");
+    std::string etag = response->header("etag");
     if (etag.empty()) {
         return fail(Error::retry("UploadPart answered without an ETag"));
     }
@@ -654,55 +652,34 @@ Result<std::string> S3Client::upload_part(std::string_view bucket, std::string_v
 Status S3Client::complete_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                            const std::vector<CompletedPart>& parts) {
     const std::string xml = complete_multipart_body(parts);
-    Body body;
-    body.memory = xml;
-    body.sha256_hex = hex_sha256(xml);
-    body.md5_base64 = base64_md5(xml);
-    const S3Location where{std::string(bucket), std::string(key)};
+    const Call completion{"POST", bucket, key, {{"uploadId", std::string(upload_id)}}, memory_body(xml)};
     // S3 may answer 200 and put an <Error> in the body when it fails while assembling the
     // object: that is a failure too, and a retriable one when the code says so.
-    for (int attempt = 1;; ++attempt) {
-        auto outcome = execute("POST", bucket, key, {{"uploadId", std::string(upload_id)}}, body);
-        if (!outcome) {
-            return fail(outcome.error());
+    net::RetryLoop retry(config_.retry);
+    for (;;) {
+        auto response = call(completion, {200}, "COMPLETE MULTIPART UPLOAD");
+        if (!response) {
+            return fail(response.error());
         }
-        if (!outcome->result || outcome->result->status != 200) {
-            return fail(translate_s3_error(outcome->result, "COMPLETE MULTIPART UPLOAD", where, outcome->attempts));
-        }
-        const std::string& response = outcome->result->body;
-        if (response.find("<CompleteMultipartUploadResult") != std::string::npos) {
+        if (response->body.find("<CompleteMultipartUploadResult") != std::string::npos) {
             return {};
         }
-        const std::string code = xml_element(response, "Code");
+        const std::string code = xml_element(response->body, "Code");
         const bool retriable = code == "InternalError" || code == "SlowDown" || code == "ServiceUnavailable";
-        if (!retriable || attempt >= std::max(1, config_.retry.max_attempts)) {
+        if (!retriable || !retry.pause_before_retry()) {
             return fail((retriable ? Error::retry : Error::fatal)(
-                "COMPLETE MULTIPART UPLOAD " + where.uri() + " failed (HTTP 200 " + code + ": " +
-                xml_element(response, "Message") + ")"));
-        }
-        const auto delay = backoff_delay(config_.retry, attempt);
-        if (config_.retry.sleep) {
-            config_.retry.sleep(delay);
-        } else {
-            std::this_thread::sleep_for(delay);
+                "COMPLETE MULTIPART UPLOAD " + at(bucket, key).uri() + " failed (HTTP 200 " + code + ": " +
+                xml_element(response->body, "Message") + ")"));
         }
     }
 }
 
 Status S3Client::abort_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id) {
-    auto outcome = execute("DELETE", bucket, key, {{"uploadId", std::string(upload_id)}}, {});
-    if (!outcome) {
-        return fail(outcome.error());
-    }
-    if (outcome->result && (outcome->result->status == 204 || outcome->result->status == 200)) {
+    auto outcome = execute({"DELETE", bucket, key, {{"uploadId", std::string(upload_id)}}});
+    if (answered_with(outcome, 404, "NoSuchUpload")) {
         return {};
     }
-    if (outcome->result && outcome->result->status == 404 &&
-        xml_element(outcome->result->body, "Code") == "NoSuchUpload") {
-        return {};
-    }
-    return fail(translate_s3_error(outcome->result, "ABORT MULTIPART UPLOAD", {std::string(bucket), std::string(key)},
-                                   outcome->attempts));
+    return as_status(expect_status(std::move(outcome), {204, 200}, "ABORT MULTIPART UPLOAD", at(bucket, key)));
 }
 
 Result<std::vector<MultipartUpload>> S3Client::list_multipart_uploads(std::string_view bucket, std::string_view prefix) {
@@ -717,15 +694,12 @@ Result<std::vector<MultipartUpload>> S3Client::list_multipart_uploads(std::strin
         if (!upload_id_marker.empty()) {
             query.push_back({"upload-id-marker", upload_id_marker});
         }
-        auto outcome = execute("GET", bucket, "", std::move(query), {});
-        if (!outcome) {
-            return fail(outcome.error());
+        auto response = expect_status(execute({"GET", bucket, "", std::move(query)}), {200}, "LIST MULTIPART UPLOADS",
+                                      at(bucket, prefix));
+        if (!response) {
+            return fail(response.error());
         }
-        if (!outcome->result || outcome->result->status != 200) {
-            return fail(translate_s3_error(outcome->result, "LIST MULTIPART UPLOADS",
-                                           {std::string(bucket), std::string(prefix)}, outcome->attempts));
-        }
-        auto page = parse_list_multipart_uploads(outcome->result->body);
+        auto page = parse_list_multipart_uploads(response->body);
         if (!page) {
             return fail(page.error());
         }

@@ -1,5 +1,5 @@
-// The S3 operations ticklake needs, signed with SigV4 and sent through the retrying HTTP
-// client. S3 and transport errors are translated here, once, into ErrorKinds that say what
+// The S3 operations ticklake needs, signed with SigV4 and sent over net/'s HTTP transport
+// with its retry policy. S3 and transport errors are translated here, once, into ErrorKinds that say what
 // the caller does: retry (5xx after the retries), not_found (404), fatal (403, missing bucket,
 // TLS, other 4xx). Messages name s3://bucket/key and S3's <Code>/<Message>; never a secret.
 #pragma once
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -16,8 +17,10 @@
 
 #include "common/error.h"
 #include "common/timestamp.h"
+#include "net/http_transport.h"
+#include "net/retry_policy.h"
 #include "storage/s3/aws_credentials.h"
-#include "storage/s3/s3_http_client.h"
+#include "storage/s3/aws_sigv4.h"
 #include "storage/s3/s3_uri.h"
 
 namespace ticklake::s3 {
@@ -27,7 +30,7 @@ struct S3ClientConfig {
     std::string region = "us-east-1";
     std::optional<S3Endpoint> endpoint; //!< unset: AWS
     AddressingStyle addressing = AddressingStyle::automatic;
-    RetryPolicy retry;
+    net::RetryPolicy retry; //!< its defaults are S3's: 6 attempts, 100 ms doubling to 20 s, full jitter
     //! Signing time; tests pin it. Defaults to the wall clock.
     std::function<TimestampUs()> clock;
 };
@@ -82,16 +85,21 @@ std::string decode_xml_entities(std::string_view text);
 //! Text of the first <tag>…</tag> in `xml`, entities decoded; empty when absent.
 std::string xml_element(std::string_view xml, std::string_view tag);
 
+//! S3's retry classes: net::is_transient (timeouts, connection failures, 5xx including 503
+//! SlowDown, 429) and S3's 400 RequestTimeout; never other 4xx or TLS failures.
+bool is_retriable(const net::HttpResult& result);
+
 //! The one translation of a failed exchange into an Error. `location` is what the request
 //! addressed (key empty for bucket-level requests); `attempts` is reported for retry errors.
-Error translate_s3_error(const HttpResult& result, std::string_view method, const S3Location& location, int attempts);
+Error translate_s3_error(const net::HttpResult& result, std::string_view method, const S3Location& location,
+                         int attempts);
 
 //! base64 of the raw MD5 of `data` (the Content-MD5 header value).
 std::string base64_md5(std::string_view data);
 
 //! What a few requests add to the plain method + key + query + body.
 struct RequestExtras {
-    std::vector<HttpHeader> headers; //!< signed and sent (e.g. range)
+    std::vector<net::HttpHeader> headers; //!< signed and sent (e.g. range)
     const std::filesystem::path* response_file = nullptr;
     uint64_t body_file_offset = 0;
 };
@@ -101,7 +109,7 @@ struct RequestExtras {
 class S3Client {
 public:
     //! `transport` unset: a pool of CurlHttpTransports. Tests pass a fake, shared by all calls.
-    explicit S3Client(S3ClientConfig config, std::shared_ptr<HttpTransport> transport = nullptr);
+    explicit S3Client(S3ClientConfig config, std::shared_ptr<net::HttpTransport> transport = nullptr);
 
     //! PUT with Content-MD5 and a signed payload hash; S3 makes the object visible atomically.
     Status put_object(std::string_view bucket, std::string_view key, std::string_view body);
@@ -148,16 +156,28 @@ private:
         std::string sha256_hex; //!< hex SHA-256 of the body
         std::string md5_base64; //!< empty: no Content-MD5
     };
-    Result<RetryOutcome> execute(std::string_view method, std::string_view bucket, std::string_view key,
-                                 std::vector<QueryParam> query, const Body& body, const RequestExtras& extra = {});
-    Status put(std::string_view bucket, std::string_view key, const Body& body);
-    std::shared_ptr<HttpTransport> acquire_transport();
-    void release_transport(std::shared_ptr<HttpTransport> transport);
+    //! One request: what execute() signs and sends.
+    struct Call {
+        std::string_view method;
+        std::string_view bucket;
+        std::string_view key;
+        std::vector<QueryParam> query;
+        Body body;
+        RequestExtras extra;
+    };
+    static Body memory_body(std::string_view content, bool with_md5 = true);
+    Result<net::HttpRequest> signed_request(const Call& call, const S3RequestTarget& target) const;
+    //! Signs and sends `call` with the retry policy, on a pooled transport.
+    Result<net::RetryOutcome> execute(const Call& call);
+    //! execute(), then the status check: a status outside `accepted` is the translated error.
+    Result<net::HttpResponse> call(const Call& call, std::initializer_list<long> accepted, std::string_view operation);
+    std::shared_ptr<net::HttpTransport> acquire_transport();
+    void release_transport(std::shared_ptr<net::HttpTransport> transport);
 
     S3ClientConfig config_;
-    std::shared_ptr<HttpTransport> fixed_transport_; //!< injected: used by every call
+    std::shared_ptr<net::HttpTransport> fixed_transport_; //!< injected: used by every call
     std::mutex pool_mutex_;
-    std::vector<std::shared_ptr<HttpTransport>> idle_transports_;
+    std::vector<std::shared_ptr<net::HttpTransport>> idle_transports_;
 };
 
 } // namespace ticklake::s3

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include "storage/s3/s3_http_client.h"
+#include "net/http_transport.h"
 
 extern char** environ;
 
@@ -143,7 +143,7 @@ Status MinioServer::launch() {
     }
     pid_ = pid;
 
-    CurlHttpTransport probe(HttpTimeouts{200ms, 1000ms});
+    net::CurlHttpTransport probe(net::HttpTransportOptions{.connect_timeout = 200ms, .total_timeout = 1000ms});
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
@@ -151,7 +151,7 @@ Status MinioServer::launch() {
             pid_ = -1;
             return fail(Error::fatal("MinIO exited at start; see " + log_path));
         }
-        auto r = probe.send(HttpRequest{"GET", endpoint_url() + "/minio/health/live"});
+        auto r = probe.send(net::HttpRequest{"GET", endpoint_url() + "/minio/health/live"});
         if (r && r->status == 200) {
             return {};
         }

@@ -7,11 +7,18 @@
 #include <gtest/gtest.h>
 
 #include "storage/s3/s3_object_store.h"
-#include "storage/s3/tests/fake_http_transport.h"
+#include "net/tests/fake_http_transport.h"
 
 namespace ticklake::s3 {
 
 namespace {
+
+using net::HttpRequest;
+using net::HttpResponse;
+using net::TransportError;
+using net::TransportErrorKind;
+using net::testing::FakeHttpTransport;
+using net::testing::header_of;
 
 constexpr std::string_view kSecret = "fakeSecretKeyForUnitTests0123456789abcdef";
 
@@ -28,7 +35,7 @@ struct ClientUnderTest {
         c.endpoint = S3Endpoint{"http", "127.0.0.1", 9000};
         c.retry.max_attempts = 3;
         c.retry.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
-        c.retry.jitter = [] { return 0.5; };
+        c.retry.random = [] { return 0.5; };
         c.clock = [this] { return now += kMicrosPerSecond; }; // one second per signature
         client = std::make_unique<S3Client>(std::move(c), transport);
     }
@@ -95,6 +102,44 @@ TEST(S3ClientTest, ServerErrorsAfterRetriesAreRetryErrorsWithTheS3Code) {
     EXPECT_NE(r.error().message.find("SlowDown: Reduce your request rate."), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("after 3 attempts"), std::string::npos) << r.error().message;
     EXPECT_EQ(t.transport->sent.size(), 3u);
+}
+
+TEST(S3ClientTest, RetriesWhatS3SaysIsTransient) {
+    EXPECT_TRUE(is_retriable(HttpResponse{503, {}, "<Code>SlowDown</Code>"}));
+    EXPECT_TRUE(is_retriable(HttpResponse{500, {}, ""}));
+    EXPECT_TRUE(is_retriable(HttpResponse{429, {}, ""}));
+    EXPECT_TRUE(is_retriable(HttpResponse{400, {}, "<Error><Code>RequestTimeout</Code></Error>"}));
+    EXPECT_FALSE(is_retriable(HttpResponse{400, {}, "<Error><Code>InvalidDigest</Code></Error>"}));
+    EXPECT_FALSE(is_retriable(HttpResponse{403, {}, ""}));
+    EXPECT_FALSE(is_retriable(HttpResponse{200, {}, ""}));
+    EXPECT_TRUE(is_retriable(std::unexpected(TransportError{TransportErrorKind::timeout, ""})));
+    EXPECT_TRUE(is_retriable(std::unexpected(TransportError{TransportErrorKind::connection, ""})));
+    EXPECT_FALSE(is_retriable(std::unexpected(TransportError{TransportErrorKind::tls, ""})));
+    EXPECT_FALSE(is_retriable(std::unexpected(TransportError{TransportErrorKind::other, ""})));
+}
+
+TEST(S3ClientTest, A400RequestTimeoutIsRetriedOtherClientErrorsAreNot) {
+    ClientUnderTest t;
+    t.transport->respond(400, "<Error><Code>RequestTimeout</Code></Error>");
+    t.transport->respond(200);
+    ASSERT_TRUE(t.client->put_object("bucket", "k", "x"));
+    EXPECT_EQ(t.transport->sent.size(), 2u);
+    for (long status : {400L, 409L}) {
+        ClientUnderTest u;
+        u.transport->respond(status, "<Error><Code>InvalidDigest</Code></Error>");
+        EXPECT_FALSE(u.client->put_object("bucket", "k", "x"));
+        EXPECT_EQ(u.transport->sent.size(), 1u) << status;
+        EXPECT_TRUE(u.sleeps.empty()) << status;
+    }
+}
+
+TEST(S3ClientTest, TlsFailureIsFatalAndNotRetried) {
+    ClientUnderTest t;
+    t.transport->fail_with(TransportErrorKind::tls);
+    auto r = t.client->get_object("bucket", "k");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::fatal);
+    EXPECT_EQ(t.transport->sent.size(), 1u);
 }
 
 TEST(S3ClientTest, AccessDeniedIsFatalNotRetriedAndCarriesNoSecret) {

@@ -257,6 +257,29 @@ TEST(S3MinioTest, LargeFilesGoAsParallelMultipartUploadsAndLeaveNothingBehind) {
     EXPECT_EQ(small->etag.find('-'), std::string::npos) << small->etag;
 }
 
+struct KilledUpload {
+    bool seen = false; //!< the multipart upload existed before the kill
+    Status published;
+};
+
+// Publishes `key` on a thread and SIGKILLs MinIO as soon as its multipart upload exists, so the
+// server dies with parts in flight.
+KilledUpload publish_and_kill_minio(S3ObjectStore& store, const std::string& key, S3Client& watcher,
+                                    const std::string& object) {
+    KilledUpload out;
+    std::thread uploader([&] { out.published = store.publish(key); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!out.seen && std::chrono::steady_clock::now() < deadline) {
+        auto uploads = watcher.list_multipart_uploads(kBucket, object);
+        out.seen = uploads && !uploads->empty();
+    }
+    // Let a few parts land first (the whole upload takes about a second here).
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    minio->server->kill();
+    uploader.join();
+    return out;
+}
+
 TEST(S3MinioTest, MinioKilledDuringAMultipartUploadLeavesNoUploadAfterRecovery) {
     S3ClientConfig config = minio->config();
     config.retry.max_attempts = 2;
@@ -266,21 +289,9 @@ TEST(S3MinioTest, MinioKilledDuringAMultipartUploadLeavesNoUploadAfterRecovery) 
     const std::string key = "mp/killed.bin";
     std::ofstream(store.staging_path(key), std::ios::binary) << patterned(120 * 1024 * 1024, 10); // 24 parts
 
-    Status published;
-    std::thread uploader([&] { published = store.publish(key); });
-    // Kill the server as soon as the upload exists, so it dies with parts in flight.
-    auto watcher = minio->client();
-    bool seen = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     const std::string object = prefix + "/" + key;
-    while (!seen && std::chrono::steady_clock::now() < deadline) {
-        auto uploads = watcher->list_multipart_uploads(kBucket, object);
-        seen = uploads && !uploads->empty();
-    }
-    // Let a few parts land first (the whole upload takes about a second here).
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    minio->server->kill();
-    uploader.join();
+    auto watcher = minio->client();
+    auto [seen, published] = publish_and_kill_minio(store, key, *watcher, object);
     ASSERT_TRUE(seen) << "the multipart upload never appeared";
     ASSERT_FALSE(published) << "publish cannot succeed with the server killed mid-upload";
     EXPECT_EQ(published.error().kind, ErrorKind::retry) << published.error().message;
@@ -312,18 +323,8 @@ TEST(S3MinioTest, AnAbortThatFailedIsRetriedByTheNextUpload) {
     const std::string content = patterned(120 * 1024 * 1024, 11);
     std::ofstream(store.staging_path(key), std::ios::binary) << content;
 
-    Status published;
-    std::thread uploader([&] { published = store.publish(key); });
     auto watcher = minio->client();
-    bool seen = false;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (!seen && std::chrono::steady_clock::now() < deadline) {
-        auto uploads = watcher->list_multipart_uploads(kBucket, object);
-        seen = uploads && !uploads->empty();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(150));
-    minio->server->kill();
-    uploader.join();
+    auto [seen, published] = publish_and_kill_minio(store, key, *watcher, object);
     ASSERT_TRUE(seen) << "the multipart upload never appeared";
     ASSERT_FALSE(published);
     ASSERT_TRUE(minio->server->restart());

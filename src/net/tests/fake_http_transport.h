@@ -1,13 +1,13 @@
 // An HttpTransport that answers from a script and records what it was sent: fault injection
-// for the retry and error-translation tests, no network.
+// for the retry and error-translation tests (net's and S3's), no network.
 #pragma once
 
 #include <deque>
 #include <vector>
 
-#include "storage/s3/s3_http_client.h"
+#include "net/http_transport.h"
 
-namespace ticklake::s3 {
+namespace ticklake::net::testing {
 
 class FakeHttpTransport final : public HttpTransport {
 public:
@@ -42,4 +42,4 @@ inline std::string header_of(const HttpRequest& r, std::string_view name) {
     return {};
 }
 
-} // namespace ticklake::s3
+} // namespace ticklake::net::testing

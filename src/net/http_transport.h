@@ -1,6 +1,6 @@
-// One HTTP exchange with an S3 endpoint, and the retry loop around it. `CurlHttpTransport`
-// is the only code that sees libcurl; everything above it talks to `HttpTransport`, so tests
-// inject faults through a fake transport and a fake sleeper.
+// One HTTP exchange, and the retry loop around it. `CurlHttpTransport` is the only code in
+// ticklake that sees libcurl; everything above it (S3, REST polling) talks to `HttpTransport`,
+// so tests inject faults through a fake transport.
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,6 @@
 #include <expected>
 #include <filesystem>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,14 +15,20 @@
 #include <vector>
 
 #include "common/error.h"
-#include "storage/s3/aws_sigv4.h"
+#include "net/retry_policy.h"
 
-namespace ticklake::s3 {
+namespace ticklake::net {
+
+struct HttpHeader {
+    std::string name;
+    std::string value;
+    bool operator==(const HttpHeader&) const = default;
+};
 
 struct HttpRequest {
     std::string method = "GET";
     std::string url;                 //!< fully encoded, with the query string
-    std::vector<HttpHeader> headers; //!< sent as given (the signer's output included)
+    std::vector<HttpHeader> headers; //!< sent as given (a signer's output included)
     std::string body;                //!< used when `body_file` is unset
     std::optional<std::filesystem::path> body_file; //!< streamed from disk instead of `body`
     uint64_t body_file_offset = 0;   //!< where in `body_file` the body starts (multipart parts)
@@ -50,7 +55,9 @@ enum class TransportErrorKind {
 
 struct TransportError {
     TransportErrorKind kind = TransportErrorKind::other;
-    std::string message; //!< libcurl's description; never contains request headers
+    //! Method, URL without its query (vendors put keys there) and libcurl's description;
+    //! never a request header.
+    std::string message;
 };
 
 using HttpResult = std::expected<HttpResponse, TransportError>;
@@ -61,17 +68,22 @@ public:
     virtual HttpResult send(const HttpRequest& request) = 0;
 };
 
-struct HttpTimeouts {
-    std::chrono::milliseconds connect{10'000};
-    std::chrono::milliseconds total{15 * 60'000}; //!< a whole single PUT of a large file
+struct HttpTransportOptions {
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds total_timeout{15 * 60'000}; //!< a whole single PUT of a large file
+    std::string user_agent;       //!< empty: no User-Agent header
+    std::string ca_file;          //!< a PEM bundle used instead of the system's CA store
+    //! Ask for gzip/deflate and decode them (REST APIs). Off for object stores, whose bytes
+    //! (and byte ranges) must arrive as stored.
+    bool accept_compressed = false;
 };
 
 //! libcurl easy handle, reused across requests so connections stay open. HTTPS always
-//! verifies the peer and host name; plain HTTP is allowed (local MinIO).
+//! verifies the peer and host name; plain HTTP is allowed (local MinIO, test servers).
 //! @locality one request at a time: send() holds a mutex; use one transport per thread for parallelism.
 class CurlHttpTransport final : public HttpTransport {
 public:
-    explicit CurlHttpTransport(HttpTimeouts timeouts = {});
+    explicit CurlHttpTransport(HttpTransportOptions options = {});
     ~CurlHttpTransport() override;
     CurlHttpTransport(const CurlHttpTransport&) = delete;
     CurlHttpTransport& operator=(const CurlHttpTransport&) = delete;
@@ -79,40 +91,24 @@ public:
     HttpResult send(const HttpRequest& request) override;
 
 private:
-    HttpTimeouts timeouts_;
+    HttpTransportOptions options_;
     std::mutex mutex_;
     void* handle_ = nullptr; //!< CURL*, kept opaque so no header but the .cc includes curl
 };
 
-//! Exponential backoff with full jitter: before retry n (1-based) sleep
-//! uniform(0, min(max_delay, base_delay * 2^(n-1))).
-struct RetryPolicy {
-    int max_attempts = 6; //!< first try included
-    std::chrono::milliseconds base_delay{100};
-    std::chrono::milliseconds max_delay{20'000};
-    //! Sleeps between attempts; tests pass a recorder.
-    std::function<void(std::chrono::milliseconds)> sleep;
-    //! Uniform in [0, 1); tests pass a constant.
-    std::function<double()> jitter;
-};
-
-//! The ceiling of the jittered delay before retry `retry` (1-based).
-std::chrono::milliseconds backoff_ceiling(const RetryPolicy& policy, int retry);
-//! The delay before retry `retry`: floor(ceiling * jitter()), jitter clamped to [0, 1).
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int retry);
-
-//! 5xx (including 503 SlowDown), 429, S3's 400 RequestTimeout, timeouts and connection errors.
-bool is_retriable(const HttpResult& result);
+//! Timeouts and connection failures, 5xx and 429: what a later attempt may get through.
+bool is_transient(const HttpResult& result);
 
 struct RetryOutcome {
     HttpResult result;
     int attempts = 0;
 };
 
-//! Builds and sends a request until it succeeds or stops being retriable or the attempts run
-//! out. `build` runs before every attempt, so each one is signed with a fresh date.
-//! A build error stops the loop and is returned as is.
+//! Builds and sends a request until it succeeds, stops being `transient`, or the policy gives
+//! up. `build` runs before every attempt, so each one can be signed with a fresh date. A build
+//! error stops the loop and is returned as is.
 Result<RetryOutcome> send_with_retries(HttpTransport& transport, const std::function<Result<HttpRequest>()>& build,
-                                       const RetryPolicy& policy);
+                                       const RetryPolicy& policy,
+                                       const std::function<bool(const HttpResult&)>& transient = is_transient);
 
-} // namespace ticklake::s3
+} // namespace ticklake::net
