@@ -100,6 +100,16 @@ std::string partition_name(const std::vector<std::string>& keys, const std::vect
     return out.empty() ? "(unpartitioned)" : out;
 }
 
+// Whether a listed object is the version the catalog knows. A registration on commit takes
+// size and time from a stat, and on S3 HEAD gives whole seconds where a listing gives
+// milliseconds: the same second is the same version.
+bool same_version(const FileDef& known, const ObjectEntry& listed) {
+    constexpr TimestampUs kSecond = 1'000'000;
+    return known.size == listed.size &&
+           (known.modified == listed.modified ||
+            (known.modified % kSecond == 0 && listed.modified - listed.modified % kSecond == known.modified));
+}
+
 std::string folder_of(const std::string& key) {
     const size_t slash = key.rfind('/');
     return slash == std::string::npos ? "" : key.substr(0, slash + 1);
@@ -168,6 +178,19 @@ Result<CrawlSummary> Crawler::register_keys(const std::vector<std::string>& keys
         }
     }
     return crawl_entries(entries, true);
+}
+
+Result<CrawlSummary> Crawler::register_files(const std::vector<KnownFile>& files) {
+    std::vector<ObjectEntry> entries;
+    for (const auto& f : files) {
+        entries.push_back(f.entry);
+        if (f.schema) {
+            given_[f.entry.key] = *f.schema;
+        }
+    }
+    auto summary = crawl_entries(entries, true);
+    given_.clear();
+    return summary;
 }
 
 Status Crawler::prepare() {
@@ -266,7 +289,8 @@ std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const Da
     const size_t workers = partial ? 1 : std::min(classifiers_.size(), files.size());
     if (workers <= 1) {
         for (size_t i = 0; i < files.size(); ++i) {
-            out[i] = classifiers_[0]->classify(store_, files[i]->entry, format);
+            auto given = given_.find(files[i]->entry.key);
+            out[i] = given != given_.end() ? given->second : classifiers_[0]->classify(store_, files[i]->entry, format);
         }
         return out;
     }
@@ -327,8 +351,7 @@ Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSum
     for (const auto& f : group.files) {
         listed.insert(f.entry.key);
         auto it = known.find(f.entry.key);
-        if (options_.full || it == known.end() || it->second.size != f.entry.size ||
-            it->second.modified != f.entry.modified) {
+        if (options_.full || it == known.end() || !same_version(it->second, f.entry)) {
             to_read.push_back(&f);
         } else {
             ++summary.files_unchanged;

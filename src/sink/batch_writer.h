@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "format/record_writer.h"
+#include "sink/commit_listener.h"
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "storage/object_store.h"
@@ -35,6 +36,7 @@ struct FlushJob {
     uint64_t data_files = 0;
     uint64_t dead_letters = 0;
     std::map<std::string, uint64_t> rows_by_table;
+    std::vector<CommittedFile> described; //!< for the commit listener, when there is one
     Status result;           //!< set by the writer thread
 };
 
