@@ -18,7 +18,7 @@ set(TL_USES_storage common net)
 set(TL_USES_format common duckdb_loader)
 set(TL_USES_decode format)
 set(TL_USES_sink decode format storage kafka)
-set(TL_USES_crawler catalog storage)
+set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitListener
 set(TL_USES_query catalog storage duckdb_loader)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode net duckdb_loader common)
 

@@ -75,6 +75,19 @@ Result<CrawlSummary> Crawler::register_keys(const std::vector<std::string>& keys
     return crawl_entries(entries, true);
 }
 
+Result<CrawlSummary> Crawler::register_files(const std::vector<KnownFile>& files) {
+    std::vector<ObjectEntry> entries;
+    for (const auto& f : files) {
+        entries.push_back(f.entry);
+        if (f.schema) {
+            given_[f.entry.key] = *f.schema;
+        }
+    }
+    auto summary = crawl_entries(entries, true);
+    given_.clear();
+    return summary;
+}
+
 Status Crawler::prepare() {
     if (!classifiers_.empty()) {
         return {};
@@ -171,7 +184,8 @@ std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const Da
     const size_t workers = partial ? 1 : std::min(classifiers_.size(), files.size());
     if (workers <= 1) {
         for (size_t i = 0; i < files.size(); ++i) {
-            out[i] = classifiers_[0]->classify(store_, files[i]->entry, format);
+            auto given = given_.find(files[i]->entry.key);
+            out[i] = given != given_.end() ? given->second : classifiers_[0]->classify(store_, files[i]->entry, format);
         }
         return out;
     }
@@ -180,7 +194,8 @@ std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const Da
     for (size_t w = 0; w < workers; ++w) {
         threads.emplace_back([&, w] {
             for (size_t i = next++; i < files.size(); i = next++) {
-                out[i] = classifiers_[w]->classify(store_, files[i]->entry, format);
+                auto given = given_.find(files[i]->entry.key);
+                out[i] = given != given_.end() ? given->second : classifiers_[w]->classify(store_, files[i]->entry, format);
             }
         });
     }

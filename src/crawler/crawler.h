@@ -7,7 +7,9 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,13 @@ struct CrawlSummary {
     double seconds = 0;
 };
 
+//! An object whose schema the caller already knows (the sink wrote it), or does not (nullopt:
+//! it is read, as register_keys() would).
+struct KnownFile {
+    ObjectEntry entry;
+    std::optional<FileSchema> schema;
+};
+
 class ScratchDir;
 
 //! @locality one caller thread at a time (it holds one catalog connection); files of a batch are
@@ -78,6 +87,10 @@ public:
     //! those tables are left as they are (never taken as removed). Absent keys are ignored.
     Result<CrawlSummary> register_keys(const std::vector<std::string>& keys);
 
+    //! Registers these objects as register_keys() does, with nothing listed: each given schema
+    //! is taken as read, so only files without one are read.
+    Result<CrawlSummary> register_files(const std::vector<KnownFile>& files);
+
 private:
     Status prepare();
     Result<CrawlSummary> crawl_entries(const std::vector<ObjectEntry>& entries, bool partial);
@@ -95,6 +108,8 @@ private:
     //! One footer reader per reading thread.
     std::vector<std::unique_ptr<ParquetFooterReader>> parquets_;
     std::vector<std::unique_ptr<FileClassifier>> classifiers_;
+    //! Schemas given by register_files(), by key; consulted instead of reading while it runs.
+    std::map<std::string, FileSchema> given_;
 };
 
 } // namespace ticklake

@@ -92,6 +92,16 @@ std::string partition_name(const std::vector<std::string>& keys, const std::vect
     return out.empty() ? "(unpartitioned)" : out;
 }
 
+// Whether a listed object is the version the catalog knows. A registration on commit takes
+// size and time from a stat, and on S3 HEAD gives whole seconds where a listing gives
+// milliseconds: the same second is the same version.
+bool same_version(const FileDef& known, const ObjectEntry& listed) {
+    constexpr TimestampUs kSecond = 1'000'000;
+    return known.size == listed.size &&
+           (known.modified == listed.modified ||
+            (known.modified % kSecond == 0 && listed.modified - listed.modified % kSecond == known.modified));
+}
+
 std::string folder_of(const std::string& key) {
     const size_t slash = key.rfind('/');
     return slash == std::string::npos ? "" : key.substr(0, slash + 1);
@@ -178,8 +188,7 @@ void TableCrawl::diff_with_listing() {
     for (const auto& f : group_.files) {
         listed_.insert(f.entry.key);
         auto it = known_.find(f.entry.key);
-        if (options_.full || it == known_.end() || it->second.size != f.entry.size ||
-            it->second.modified != f.entry.modified) {
+        if (options_.full || it == known_.end() || !same_version(it->second, f.entry)) {
             to_read_.push_back(&f);
         } else {
             ++summary_.files_unchanged;

@@ -1,21 +1,15 @@
 #include "query/query_session.h"
 
-#include "query/result_format.h"
-
 #include <algorithm>
 #include <cctype>
-#include <atomic>
 #include <condition_variable>
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include <duckdb.h>
-
 #include "duckdb_loader/duckdb_loader.h"
+#include "query/duckdb_handles.h"
 
 namespace ticklake::query {
 
@@ -103,16 +97,6 @@ const char* statement_kind_name(int t) {
     }
 }
 
-struct ResultGuard {
-    duckdb_result result{};
-    bool set = false;
-    ~ResultGuard() {
-        if (set) {
-            duckdb_destroy_result(&result);
-        }
-    }
-};
-
 std::string first_line(std::string_view sql) {
     std::string s(sql.substr(0, sql.find('\n')));
     if (s.size() > 80) {
@@ -136,90 +120,243 @@ Error translate(duckdb_error_type type, const std::string& message) {
     }
 }
 
-std::string duckdb_type_for_csv(const std::string& t) {
-    if (t == "LIST" || t == "STRUCT" || t == "MAP" || t == "ARRAY" || t == "OTHER" || t == "ENUM" || t == "UUID" ||
-        t == "BLOB") {
-        return "VARCHAR";
+
+const char* const kReadOnlyRule = "queries are read-only; only SELECT (WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE) and "
+                                  "EXPLAIN run";
+
+// EXPLAIN [ANALYZE] of a single SELECT: the SELECT is what gets checked.
+std::string statement_to_check(const std::string& text) {
+    const size_t start = text.find_first_not_of(" \t\r\n");
+    std::string head = start == std::string::npos ? "" : text.substr(start, 16);
+    std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::toupper(c); });
+    if (head.starts_with("EXPLAIN ANALYZE ")) {
+        return text.substr(start + 16);
     }
-    if (t == "DECIMAL") {
-        return "DOUBLE";
+    if (head.starts_with("EXPLAIN ")) {
+        return text.substr(start + 8);
     }
-    return t;
+    return text;
+}
+
+// The user's configuration of a new database; extensions are never fetched or loaded from
+// disk (json, parquet and icu are built in).
+Result<DuckConfig> session_config(const SessionOptions& options) {
+    DuckConfig config;
+    if (duckdb_create_config(config.out()) == DuckDBError) {
+        return fail(Error::fatal("DuckDB: cannot create a configuration"));
+    }
+    duckdb_set_config(config.get(), "autoinstall_known_extensions", "false");
+    duckdb_set_config(config.get(), "autoload_known_extensions", "false");
+    duckdb_set_config(config.get(), "allow_community_extensions", "false");
+    if (options.threads > 0) {
+        duckdb_set_config(config.get(), "threads", std::to_string(options.threads).c_str());
+    }
+    if (!options.memory_limit.empty() &&
+        duckdb_set_config(config.get(), "memory_limit", options.memory_limit.c_str()) == DuckDBError) {
+        return fail(Error::invalid("--memory-limit '" + options.memory_limit + "' is not a size DuckDB reads "
+                                   "(examples: 512MB, 4GB)"));
+    }
+    return config;
+}
+
+Status open_database(const SessionOptions& options, DuckSession& duck) {
+    auto config = session_config(options);
+    if (!config) {
+        return fail(config.error());
+    }
+    char* open_error = nullptr;
+    if (duckdb_open_ext(nullptr, duck.db.out(), config->get(), &open_error) == DuckDBError) {
+        std::string msg = open_error != nullptr ? open_error : "unknown error";
+        duckdb_free(open_error);
+        return fail(Error::fatal("DuckDB did not open: " + msg));
+    }
+    if (duckdb_connect(duck.db.get(), duck.con.out()) == DuckDBError) {
+        return fail(Error::fatal("DuckDB: cannot connect"));
+    }
+    return {};
+}
+
+// The reader of one table's files; Hive key=value folders become columns, schema versions
+// read together by name.
+Result<std::string> table_reader(const TableBinding& t) {
+    std::string list = "[";
+    for (size_t i = 0; i < t.files.size(); ++i) {
+        list += (i ? ", " : "") + quote_literal(t.files[i]);
+    }
+    list += "]";
+    if (t.format == "parquet") {
+        return "read_parquet(" + list + ", hive_partitioning = true, union_by_name = true)";
+    }
+    if (t.format == "jsonl") {
+        return "read_json(" + list + ", format = 'newline_delimited', hive_partitioning = true, union_by_name = true)";
+    }
+    if (t.format == "csv") {
+        return "read_csv(" + list + ", header = true, hive_partitioning = true, union_by_name = true)";
+    }
+    return fail(Error::invalid("table " + t.database + "." + t.table + ": unknown format '" + t.format + "'"));
+}
+
+// Unqualified names resolve as in Athena with a database selected: DuckDB's main schema
+// first (the function library lives there), then "default", then the others by name.
+std::string search_path(const std::set<std::string>& schemas) {
+    std::vector<std::string> order(schemas.begin(), schemas.end());
+    std::stable_partition(order.begin(), order.end(), [](const std::string& n) { return n == "default"; });
+    std::string path = "main";
+    for (const auto& n : order) {
+        path += "," + quote_identifier(n);
+    }
+    return path;
+}
+
+std::string allowed_directories_list(const std::vector<fs::path>& dirs) {
+    std::string allowed = "[";
+    for (size_t i = 0; i < dirs.size(); ++i) {
+        std::string dir = fs::absolute(dirs[i]).lexically_normal().string();
+        if (dir.empty() || dir.back() != '/') {
+            dir += '/';
+        }
+        allowed += (i ? ", " : "") + quote_literal(dir);
+    }
+    return allowed + "]";
+}
+
+// Interrupts the connection's query on the timeout or once the process's read bytes pass the
+// cutoff; stopped (and joined) by finish() or the destructor.
+// @locality its own thread only polls and interrupts; reason() is read after finish().
+class Watchdog {
+public:
+    enum class Reason { none, timeout, bytes };
+
+    Watchdog(duckdb_connection con, const QueryLimits& limits) : limits_(limits), read_before_(process_read_bytes()) {
+        if (limits.timeout.count() > 0 || limits.max_bytes_scanned > 0) {
+            thread_ = std::thread([this, con] { watch(con); });
+        }
+    }
+    ~Watchdog() { finish(); }
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+
+    //! Stops watching; returns the seconds since the start.
+    double finish() {
+        {
+            std::lock_guard lock(mu_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+        return std::chrono::duration<double>(Clock::now() - t0_).count();
+    }
+    Reason reason() const { return reason_; }
+
+private:
+    void watch(duckdb_connection con) {
+        std::unique_lock lock(mu_);
+        while (!cv_.wait_for(lock, std::chrono::milliseconds(10), [&] { return done_; })) {
+            if (limits_.timeout.count() > 0 && Clock::now() - t0_ >= limits_.timeout) {
+                reason_ = Reason::timeout;
+            } else if (limits_.max_bytes_scanned > 0 && process_read_bytes() - read_before_ > limits_.max_bytes_scanned) {
+                reason_ = Reason::bytes;
+            }
+            if (reason_ != Reason::none) {
+                duckdb_interrupt(con);
+                return;
+            }
+        }
+    }
+
+    const QueryLimits limits_;
+    const uint64_t read_before_;
+    const Clock::time_point t0_ = Clock::now();
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    Reason reason_ = Reason::none;
+    std::thread thread_;
+};
+
+//! The statements of one run, each prepared and checked before any runs.
+struct PreparedRun {
+    DuckExtracted extracted;
+    std::vector<DuckPrepared> statements;
+    //! A single SELECT as SELECT COLUMNS(*)::VARCHAR FROM (...), when that prepared.
+    DuckPrepared as_text;
+};
+
+// The text of one cell (nullopt for NULL), freed on the way.
+std::optional<std::string> cell_text(duckdb_result& r, idx_t column, idx_t row) {
+    if (duckdb_value_is_null(&r, column, row)) {
+        return std::nullopt;
+    }
+    char* v = duckdb_value_varchar(&r, column, row);
+    std::string out = v != nullptr ? v : "";
+    duckdb_free(v);
+    return out;
+}
+
+void cells_of(duckdb_result& r, QueryResult& out) {
+    const idx_t columns = duckdb_column_count(&r);
+    const idx_t rows = duckdb_row_count(&r);
+    out.rows.reserve(rows);
+    for (idx_t row = 0; row < rows; ++row) {
+        std::vector<std::optional<std::string>> cells;
+        cells.reserve(columns);
+        for (idx_t c = 0; c < columns; ++c) {
+            cells.push_back(cell_text(r, c, row));
+        }
+        out.rows.push_back(std::move(cells));
+    }
+}
+
+// Runs `query` with `sql` as its one parameter, for exactly one row of answer about it.
+Status ask_about_sql(duckdb_connection con, const char* query, std::string_view sql, DuckResult& r,
+                     const char* cannot_prepare, const char* failed) {
+    DuckPrepared stmt;
+    if (duckdb_prepare(con, query, stmt.out()) == DuckDBError) {
+        return fail(Error::fatal(cannot_prepare));
+    }
+    duckdb_bind_varchar_length(stmt.get(), 1, sql.data(), sql.size());
+    if (duckdb_execute_prepared(stmt.get(), r.out()) != DuckDBSuccess || duckdb_row_count(&r.result) != 1) {
+        return fail(Error::fatal(failed));
+    }
+    return {};
+}
+
+Status limit_status(Watchdog::Reason reason, const QueryLimits& limits, const Status& status, const QueryStats& stats) {
+    if (reason == Watchdog::Reason::timeout) {
+        return fail(Error::retry("query cancelled after " + std::to_string(limits.timeout.count() / 1000.0).substr(0, 5) +
+                                 " s: it ran past --timeout"));
+    }
+    if (reason == Watchdog::Reason::none && status && limits.max_bytes_scanned > 0 &&
+        stats.bytes_scanned > limits.max_bytes_scanned) {
+        reason = Watchdog::Reason::bytes; // finished before the watchdog looked: the limit holds all the same
+    }
+    if (reason == Watchdog::Reason::bytes) {
+        return fail(Error::retry("query cancelled: it read more than --max-bytes-scanned " +
+                                 std::to_string(limits.max_bytes_scanned) +
+                                 " bytes (filter on partition columns such as dt to read less)"));
+    }
+    return status;
 }
 
 } // namespace
-
-Status write_result_parquet(const QueryResult& r, const fs::path& out) {
-    const fs::path csv = fs::path(out).concat(".csv.tmp");
-    std::ofstream(csv) << render(r, ResultFormat::csv);
-    std::string columns = "{";
-    for (size_t c = 0; c < r.column_names.size(); ++c) {
-        columns += (c ? ", " : "") + quote_literal(r.column_names[c]) + ": " +
-                   quote_literal(duckdb_type_for_csv(r.column_types[c]));
-    }
-    columns += "}";
-    const std::string sql = "COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) +
-                            ", header = true, columns = " + columns + ")) TO " + quote_literal(out.string()) +
-                            " (FORMAT parquet, COMPRESSION zstd)";
-    duckdb_database db = nullptr;
-    duckdb_connection con = nullptr;
-    Status st;
-    duckdb_result res;
-    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
-        st = fail(Error::fatal("DuckDB did not open to write Parquet"));
-    } else if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
-        st = fail(Error::fatal(std::string("writing Parquet failed: ") + duckdb_result_error(&res)));
-        duckdb_destroy_result(&res);
-    } else {
-        duckdb_destroy_result(&res);
-    }
-    if (con != nullptr) {
-        duckdb_disconnect(&con);
-    }
-    if (db != nullptr) {
-        duckdb_close(&db);
-    }
-    std::error_code ec;
-    fs::remove(csv, ec);
-    return st;
-}
-
 
 Result<std::string> parse_tree_json(std::string_view sql) {
     if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
         return fail(loaded.error());
     }
-    duckdb_database db = nullptr;
-    duckdb_connection con = nullptr;
-    if (duckdb_open(nullptr, &db) == DuckDBError || duckdb_connect(db, &con) == DuckDBError) {
-        if (db != nullptr) {
-            duckdb_close(&db);
-        }
+    DuckSession duck;
+    if (!open_in_memory(duck)) {
         return fail(Error::fatal("DuckDB did not open"));
     }
-    std::string out;
-    Status st;
-    duckdb_prepared_statement stmt = nullptr;
-    if (duckdb_prepare(con, "SELECT json_serialize_sql($1::VARCHAR)", &stmt) == DuckDBSuccess) {
-        duckdb_bind_varchar_length(stmt, 1, sql.data(), sql.size());
-        duckdb_result r;
-        if (duckdb_execute_prepared(stmt, &r) == DuckDBSuccess && duckdb_row_count(&r) == 1) {
-            char* v = duckdb_value_varchar(&r, 0, 0);
-            out = v != nullptr ? v : "";
-            duckdb_free(v);
-        } else {
-            st = fail(Error::fatal("json_serialize_sql failed"));
-        }
-        duckdb_destroy_result(&r);
-    } else {
-        st = fail(Error::fatal("cannot prepare json_serialize_sql"));
-    }
-    duckdb_destroy_prepare(&stmt);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
-    if (!st) {
+    DuckResult r;
+    if (auto st = ask_about_sql(duck.con.get(), "SELECT json_serialize_sql($1::VARCHAR)", sql, r,
+                                "cannot prepare json_serialize_sql", "json_serialize_sql failed");
+        !st) {
         return fail(st.error());
     }
+    std::string out = cell_text(r.result, 0, 0).value_or("");
     return out;
 }
 
@@ -228,392 +365,254 @@ Status check_statement_kind(int type, std::string_view sql) {
         return {};
     }
     return fail(Error::invalid(std::string("refused: ") + statement_kind_name(type) + " (`" + first_line(sql) +
-                               "`): queries are read-only; only SELECT (WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE) "
-                               "and EXPLAIN run"));
+                               "`): " + kReadOnlyRule));
 }
 
 struct QuerySession::Impl {
-    duckdb_database db = nullptr;
-    duckdb_connection con = nullptr;
-    ~Impl() {
-        if (con != nullptr) {
-            duckdb_disconnect(&con);
-        }
-        if (db != nullptr) {
-            duckdb_close(&db);
-        }
-    }
+    DuckSession duck;
+
+    duckdb_connection con() const { return duck.con.get(); }
 
     //! Parse-only check, before anything is bound: binding some statements already acts
     //! (EXPORT DATABASE creates its folder while being prepared). DuckDB serialises only
     //! SELECT statements to JSON, so a failure to serialise means "not a SELECT".
     Status check_parse(const std::string& sql) {
-        duckdb_prepared_statement stmt = nullptr;
         const char* q = "SELECT json_extract_string(j, '$.error'), json_extract_string(j, '$.error_message') "
                         "FROM (SELECT json_serialize_sql($1::VARCHAR) AS j)";
-        if (duckdb_prepare(con, q, &stmt) == DuckDBError) {
-            duckdb_destroy_prepare(&stmt);
-            return fail(Error::fatal("cannot prepare the statement check"));
+        DuckResult r;
+        if (auto st = ask_about_sql(con(), q, sql, r, "cannot prepare the statement check",
+                                    "the statement check failed to run");
+            !st) {
+            return st;
         }
-        duckdb_bind_varchar_length(stmt, 1, sql.data(), sql.size());
-        ResultGuard r;
-        r.set = true;
-        const bool ran = duckdb_execute_prepared(stmt, &r.result) == DuckDBSuccess;
-        duckdb_destroy_prepare(&stmt);
-        if (!ran || duckdb_row_count(&r.result) != 1) {
-            return fail(Error::fatal("the statement check failed to run"));
-        }
-        char* error = duckdb_value_varchar(&r.result, 0, 0);
-        char* message = duckdb_value_varchar(&r.result, 1, 0);
-        const bool failed = error != nullptr && std::string_view(error) == "true";
-        std::string msg = message != nullptr ? message : "";
-        duckdb_free(error);
-        duckdb_free(message);
+        const bool failed = cell_text(r.result, 0, 0) == "true";
+        const std::string msg = cell_text(r.result, 1, 0).value_or("");
         if (!failed) {
             return {};
         }
         if (msg.find("Only SELECT statements") != std::string::npos) {
-            return fail(Error::invalid("refused: `" + first_line(sql) +
-                                       "`: queries are read-only; only SELECT (WITH, VALUES, DESCRIBE, SHOW, "
-                                       "SUMMARIZE) and EXPLAIN run"));
+            return fail(Error::invalid("refused: `" + first_line(sql) + "`: " + kReadOnlyRule));
         }
         return fail(Error::invalid(msg));
     }
 
     //! Runs trusted SQL of ours (setup, bookkeeping); no statement check.
     Status exec(const std::string& sql) {
-        ResultGuard r;
-        r.set = true;
-        if (duckdb_query(con, sql.c_str(), &r.result) == DuckDBError) {
+        DuckResult r;
+        if (duckdb_query(con(), sql.c_str(), r.out()) == DuckDBError) {
             return fail(translate(duckdb_result_error_type(&r.result), duckdb_result_error(&r.result)));
         }
         return {};
     }
+
+    Status prepare_session(const SessionOptions& options);
+    Status bind_tables(const std::vector<TableBinding>& tables, std::vector<std::string>& names);
+    Status lock_guardrails(const SessionOptions& options);
+    Status prepare_run(const std::string& text, PreparedRun& run);
+    void prepare_as_text(const std::string& text, PreparedRun& run, QueryResult& out);
+    Status execute(PreparedRun& run, QueryResult& out);
+    void read_scan_stats(QueryStats& stats);
 };
+
+// Before any table: UTC, the function library, and the file log the statistics come from.
+Status QuerySession::Impl::prepare_session(const SessionOptions& options) {
+    // Timestamps are UTC everywhere in the lake; the function library assumes it too.
+    if (auto st = exec("SET TimeZone = 'UTC'"); !st) {
+        return st;
+    }
+    for (const auto& sql : options.setup_sql) {
+        if (auto st = exec(sql); !st) {
+            return fail(Error::fatal("loading the function library failed: " + st.error().message));
+        }
+    }
+    // Every file read is logged (path, bytes): the source of "files read" and "bytes scanned".
+    return exec("CALL enable_logging('FileSystem')");
+}
+
+Status QuerySession::Impl::bind_tables(const std::vector<TableBinding>& tables, std::vector<std::string>& names) {
+    std::set<std::string> schemas;
+    for (const auto& t : tables) {
+        if (t.files.empty()) {
+            continue;
+        }
+        auto reader = table_reader(t);
+        if (!reader) {
+            return fail(reader.error());
+        }
+        if (schemas.insert(t.database).second) {
+            if (auto st = exec("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(t.database)); !st) {
+                return st;
+            }
+        }
+        // A view binds at query time: only the files a query needs after Hive partition
+        // pruning are opened, and new schema versions are read together (union_by_name).
+        if (auto st = exec("CREATE OR REPLACE VIEW " + quote_identifier(t.database) + "." + quote_identifier(t.table) +
+                           " AS SELECT * FROM " + *reader);
+            !st) {
+            return st;
+        }
+        names.push_back(t.database + "." + t.table);
+    }
+    std::sort(names.begin(), names.end());
+    if (!schemas.empty()) {
+        if (auto st = exec("SET search_path = " + quote_literal(search_path(schemas))); !st) {
+            return fail(Error::fatal("cannot set the schema search path: " + st.error().message));
+        }
+    }
+    // Creating the views read file footers: not part of any query's statistics.
+    return exec("CALL truncate_duckdb_logs()");
+}
+
+// The guardrails, last, then locked: user SQL can neither read nor write outside these
+// folders, nor turn any of it back on.
+Status QuerySession::Impl::lock_guardrails(const SessionOptions& options) {
+    for (const std::string& sql : {"SET allowed_directories = " + allowed_directories_list(options.allowed_directories),
+                                  std::string("SET enable_external_access = false"),
+                                  std::string("SET lock_configuration = true")}) {
+        if (auto st = exec(sql); !st) {
+            return fail(Error::fatal("cannot set the query guardrails (" + sql + "): " + st.error().message));
+        }
+    }
+    return {};
+}
 
 Result<std::unique_ptr<QuerySession>> QuerySession::open(const SessionOptions& options,
                                                          const std::vector<TableBinding>& tables) {
     std::unique_ptr<QuerySession> session(new QuerySession());
     session->impl_ = std::make_unique<Impl>();
     Impl& s = *session->impl_;
-
     if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
         return fail(loaded.error());
     }
-    duckdb_config config = nullptr;
-    if (duckdb_create_config(&config) == DuckDBError) {
-        return fail(Error::fatal("DuckDB: cannot create a configuration"));
-    }
-    // No extension is ever fetched or loaded from disk: json, parquet and icu are built in.
-    duckdb_set_config(config, "autoinstall_known_extensions", "false");
-    duckdb_set_config(config, "autoload_known_extensions", "false");
-    duckdb_set_config(config, "allow_community_extensions", "false");
-    if (options.threads > 0) {
-        duckdb_set_config(config, "threads", std::to_string(options.threads).c_str());
-    }
-    if (!options.memory_limit.empty() &&
-        duckdb_set_config(config, "memory_limit", options.memory_limit.c_str()) == DuckDBError) {
-        duckdb_destroy_config(&config);
-        return fail(Error::invalid("--memory-limit '" + options.memory_limit + "' is not a size DuckDB reads "
-                                   "(examples: 512MB, 4GB)"));
-    }
-    char* open_error = nullptr;
-    const auto opened = duckdb_open_ext(nullptr, &s.db, config, &open_error);
-    duckdb_destroy_config(&config);
-    if (opened == DuckDBError) {
-        std::string msg = open_error != nullptr ? open_error : "unknown error";
-        duckdb_free(open_error);
-        return fail(Error::fatal("DuckDB did not open: " + msg));
-    }
-    if (duckdb_connect(s.db, &s.con) == DuckDBError) {
-        return fail(Error::fatal("DuckDB: cannot connect"));
-    }
-    // Timestamps are UTC everywhere in the lake; the function library assumes it too.
-    if (auto st = s.exec("SET TimeZone = 'UTC'"); !st) {
+    if (auto st = open_database(options, s.duck); !st) {
         return fail(st.error());
     }
-    for (const auto& sql : options.setup_sql) {
-        if (auto st = s.exec(sql); !st) {
-            return fail(Error::fatal("loading the function library failed: " + st.error().message));
-        }
-    }
-    // Every file read is logged (path, bytes): the source of "files read" and "bytes scanned".
-    if (auto st = s.exec("CALL enable_logging('FileSystem')"); !st) {
+    if (auto st = s.prepare_session(options); !st) {
         return fail(st.error());
     }
-
-    std::set<std::string> schemas;
-    for (const auto& t : tables) {
-        if (t.files.empty()) {
-            continue;
-        }
-        std::string list = "[";
-        for (size_t i = 0; i < t.files.size(); ++i) {
-            if (i) {
-                list += ", ";
-            }
-            list += quote_literal(t.files[i]);
-        }
-        list += "]";
-        std::string reader;
-        if (t.format == "parquet") {
-            reader = "read_parquet(" + list + ", hive_partitioning = true, union_by_name = true)";
-        } else if (t.format == "jsonl") {
-            reader = "read_json(" + list +
-                     ", format = 'newline_delimited', hive_partitioning = true, union_by_name = true)";
-        } else if (t.format == "csv") {
-            reader = "read_csv(" + list + ", header = true, hive_partitioning = true, union_by_name = true)";
-        } else {
-            return fail(Error::invalid("table " + t.database + "." + t.table + ": unknown format '" + t.format + "'"));
-        }
-        if (schemas.insert(t.database).second) {
-            if (auto st = s.exec("CREATE SCHEMA IF NOT EXISTS " + quote_identifier(t.database)); !st) {
-                return fail(st.error());
-            }
-        }
-        // A view binds at query time: only the files a query needs after Hive partition
-        // pruning are opened, and new schema versions are read together (union_by_name).
-        if (auto st = s.exec("CREATE OR REPLACE VIEW " + quote_identifier(t.database) + "." + quote_identifier(t.table) +
-                             " AS SELECT * FROM " + reader);
-            !st) {
-            return fail(st.error());
-        }
-        session->table_names_.push_back(t.database + "." + t.table);
-    }
-    std::sort(session->table_names_.begin(), session->table_names_.end());
-    // Unqualified names resolve as in Athena with a database selected: DuckDB's main schema
-    // first (the function library lives there), then "default", then the others by name.
-    if (!schemas.empty()) {
-        std::vector<std::string> order(schemas.begin(), schemas.end());
-        std::stable_partition(order.begin(), order.end(), [](const std::string& n) { return n == "default"; });
-        std::string path = "main";
-        for (const auto& n : order) {
-            path += "," + quote_identifier(n);
-        }
-        if (auto st = s.exec("SET search_path = " + quote_literal(path)); !st) {
-            return fail(Error::fatal("cannot set the schema search path: " + st.error().message));
-        }
-    }
-    // Creating the views read file footers: not part of any query's statistics.
-    if (auto st = s.exec("CALL truncate_duckdb_logs()"); !st) {
+    if (auto st = s.bind_tables(tables, session->table_names_); !st) {
         return fail(st.error());
     }
-
-    // The guardrails, last, then locked: user SQL can neither read nor write outside these
-    // folders, nor turn any of it back on.
-    std::string allowed = "[";
-    for (size_t i = 0; i < options.allowed_directories.size(); ++i) {
-        std::string dir = fs::absolute(options.allowed_directories[i]).lexically_normal().string();
-        if (dir.empty() || dir.back() != '/') {
-            dir += '/';
-        }
-        if (i) {
-            allowed += ", ";
-        }
-        allowed += quote_literal(dir);
-    }
-    allowed += "]";
-    for (const std::string& sql : {"SET allowed_directories = " + allowed, std::string("SET enable_external_access = false"),
-                                  std::string("SET lock_configuration = true")}) {
-        if (auto st = s.exec(sql); !st) {
-            return fail(Error::fatal("cannot set the query guardrails (" + sql + "): " + st.error().message));
-        }
+    if (auto st = s.lock_guardrails(options); !st) {
+        return fail(st.error());
     }
     return session;
 }
 
 QuerySession::~QuerySession() = default;
 
-Result<QueryResult> QuerySession::run(std::string_view sql, const QueryLimits& limits) {
-    Impl& s = *impl_;
-    const std::string text(sql);
-    // EXPLAIN [ANALYZE] of a single SELECT: check the SELECT.
-    std::string checked = text;
-    {
-        const size_t start = checked.find_first_not_of(" \t\r\n");
-        std::string head = start == std::string::npos ? "" : checked.substr(start, 16);
-        std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::toupper(c); });
-        if (head.starts_with("EXPLAIN ANALYZE ")) {
-            checked = checked.substr(start + 16);
-        } else if (head.starts_with("EXPLAIN ")) {
-            checked = checked.substr(start + 8);
-        }
-    }
-    if (checked.find_first_not_of(" \t\r\n;") == std::string::npos) {
-        return fail(Error::invalid("no SQL statement given"));
-    }
-    if (auto st = s.check_parse(checked); !st) {
-        return fail(st.error());
-    }
-    duckdb_extracted_statements statements = nullptr;
-    const idx_t count = duckdb_extract_statements(s.con, text.c_str(), &statements);
-    struct ExtractedGuard {
-        duckdb_extracted_statements* p;
-        ~ExtractedGuard() { duckdb_destroy_extracted(p); }
-    } extracted_guard{&statements};
+// Every statement is prepared and its kind checked before any runs.
+Status QuerySession::Impl::prepare_run(const std::string& text, PreparedRun& run) {
+    const idx_t count = duckdb_extract_statements(con(), text.c_str(), &run.extracted.statements);
     if (count == 0) {
-        const char* err = duckdb_extract_statements_error(statements);
+        const char* err = duckdb_extract_statements_error(run.extracted.statements);
         return fail(Error::invalid(err != nullptr && *err != '\0' ? err : "no SQL statement given"));
     }
-    std::vector<duckdb_prepared_statement> prepared(count, nullptr);
-    struct PreparedGuard {
-        std::vector<duckdb_prepared_statement>* v;
-        ~PreparedGuard() {
-            for (auto& p : *v) {
-                if (p != nullptr) {
-                    duckdb_destroy_prepare(&p);
-                }
-            }
-        }
-    } prepared_guard{&prepared};
-    // Every statement is checked before any runs.
+    run.statements.resize(count);
     for (idx_t i = 0; i < count; ++i) {
-        if (duckdb_prepare_extracted_statement(s.con, statements, i, &prepared[i]) == DuckDBError) {
-            const char* err = duckdb_prepare_error(prepared[i]);
+        DuckPrepared& p = run.statements[i];
+        if (duckdb_prepare_extracted_statement(con(), run.extracted.statements, i, p.out()) == DuckDBError) {
+            const char* err = duckdb_prepare_error(p.get());
             std::string msg = err != nullptr ? err : "cannot prepare the statement";
             if (msg.find("Permission Error") != std::string::npos) {
                 return fail(translate(DUCKDB_ERROR_PERMISSION, msg));
             }
             return fail(Error::invalid(msg));
         }
-        if (auto st = check_statement_kind(duckdb_prepared_statement_type(prepared[i]), text); !st) {
-            return fail(st.error());
+        if (auto st = check_statement_kind(duckdb_prepared_statement_type(p.get()), text); !st) {
+            return st;
         }
     }
+    return {};
+}
 
-    // Watchdog: interrupts on the timeout or once the bytes read pass the cutoff.
-    std::mutex mu;
-    std::condition_variable cv;
-    bool done = false;
-    enum class Reason { none, timeout, bytes } reason = Reason::none;
-    const uint64_t read_before = process_read_bytes();
-    const auto t0 = Clock::now();
-    std::thread watchdog;
-    if (limits.timeout.count() > 0 || limits.max_bytes_scanned > 0) {
-        watchdog = std::thread([&] {
-            std::unique_lock lock(mu);
-            while (!cv.wait_for(lock, std::chrono::milliseconds(10), [&] { return done; })) {
-                if (limits.timeout.count() > 0 && Clock::now() - t0 >= limits.timeout) {
-                    reason = Reason::timeout;
-                } else if (limits.max_bytes_scanned > 0 &&
-                           process_read_bytes() - read_before > limits.max_bytes_scanned) {
-                    reason = Reason::bytes;
-                }
-                if (reason != Reason::none) {
-                    duckdb_interrupt(s.con);
-                    return;
-                }
-            }
-        });
+// A single SELECT runs as SELECT COLUMNS(*)::VARCHAR FROM (...): the C API prints TIMESTAMP
+// WITH TIME ZONE, LIST, MAP and STRUCT values only once DuckDB cast them to text itself.
+// Names and types come from the statement as written.
+void QuerySession::Impl::prepare_as_text(const std::string& text, PreparedRun& run, QueryResult& out) {
+    if (run.statements.size() != 1 || duckdb_prepared_statement_type(run.statements[0].get()) != DUCKDB_STATEMENT_TYPE_SELECT) {
+        return;
     }
-    // A single SELECT runs as SELECT COLUMNS(*)::VARCHAR FROM (...): the C API prints TIMESTAMP
-    // WITH TIME ZONE, LIST, MAP and STRUCT values only once DuckDB cast them to text itself.
-    // Names and types come from the statement as written.
-    QueryResult out;
-    duckdb_prepared_statement as_text = nullptr;
-    struct AsTextGuard {
-        duckdb_prepared_statement* p;
-        ~AsTextGuard() {
-            if (*p != nullptr) {
-                duckdb_destroy_prepare(p);
-            }
-        }
-    } as_text_guard{&as_text};
-    if (count == 1 && duckdb_prepared_statement_type(prepared[0]) == DUCKDB_STATEMENT_TYPE_SELECT) {
-        std::string body = text;
-        while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
-            body.pop_back();
-        }
-        const std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + body + "\n)";
-        if (duckdb_prepare(s.con, wrapped.c_str(), &as_text) == DuckDBSuccess &&
-            duckdb_prepared_statement_column_count(as_text) == duckdb_prepared_statement_column_count(prepared[0])) {
-            for (idx_t c = 0; c < duckdb_prepared_statement_column_count(prepared[0]); ++c) {
-                out.column_names.emplace_back(duckdb_prepared_statement_column_name(prepared[0], c));
-                out.column_types.push_back(type_name(duckdb_prepared_statement_column_type(prepared[0], c)));
-            }
-        } else if (as_text != nullptr) {
-            duckdb_destroy_prepare(&as_text); // e.g. a trailing comment swallowed the ')': run it as written
-            as_text = nullptr;
-        }
+    duckdb_prepared_statement original = run.statements[0].get();
+    std::string body = text;
+    while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
+        body.pop_back();
     }
-    Status status;
-    for (idx_t i = 0; i < count && status; ++i) {
-        ResultGuard r;
-        r.set = true;
-        duckdb_prepared_statement run_this = (as_text != nullptr && i + 1 == count) ? as_text : prepared[i];
-        if (duckdb_execute_prepared(run_this, &r.result) == DuckDBError) {
-            const auto type = duckdb_result_error_type(&r.result);
-            std::string msg = duckdb_result_error(&r.result);
-            status = fail(translate(type, msg));
+    const std::string wrapped = "SELECT COLUMNS(*)::VARCHAR FROM (\n" + body + "\n)";
+    if (duckdb_prepare(con(), wrapped.c_str(), run.as_text.out()) == DuckDBSuccess &&
+        duckdb_prepared_statement_column_count(run.as_text.get()) == duckdb_prepared_statement_column_count(original)) {
+        for (idx_t c = 0; c < duckdb_prepared_statement_column_count(original); ++c) {
+            out.column_names.emplace_back(duckdb_prepared_statement_column_name(original, c));
+            out.column_types.push_back(type_name(duckdb_prepared_statement_column_type(original, c)));
+        }
+    } else {
+        run.as_text.reset(); // e.g. a trailing comment swallowed the ')': run it as written
+    }
+}
+
+// Runs the statements in order; the result is the last one's.
+Status QuerySession::Impl::execute(PreparedRun& run, QueryResult& out) {
+    const size_t count = run.statements.size();
+    for (size_t i = 0; i < count; ++i) {
+        const bool last = i + 1 == count;
+        const bool as_text = last && run.as_text.get() != nullptr;
+        DuckResult r;
+        if (duckdb_execute_prepared(as_text ? run.as_text.get() : run.statements[i].get(), r.out()) == DuckDBError) {
+            return fail(translate(duckdb_result_error_type(&r.result), duckdb_result_error(&r.result)));
+        }
+        if (!last) {
             continue;
         }
-        if (i + 1 < count) {
-            continue;
-        }
-        const idx_t columns = duckdb_column_count(&r.result);
-        if (run_this != as_text) {
-            for (idx_t c = 0; c < columns; ++c) {
+        if (!as_text) {
+            for (idx_t c = 0; c < duckdb_column_count(&r.result); ++c) {
                 out.column_names.emplace_back(duckdb_column_name(&r.result, c));
                 out.column_types.push_back(type_name(duckdb_column_type(&r.result, c)));
             }
         }
-        const idx_t rows = duckdb_row_count(&r.result);
-        out.rows.reserve(rows);
-        for (idx_t row = 0; row < rows; ++row) {
-            std::vector<std::optional<std::string>> cells;
-            cells.reserve(columns);
-            for (idx_t c = 0; c < columns; ++c) {
-                if (duckdb_value_is_null(&r.result, c, row)) {
-                    cells.emplace_back(std::nullopt);
-                } else {
-                    char* v = duckdb_value_varchar(&r.result, c, row);
-                    cells.emplace_back(v != nullptr ? std::string(v) : std::string());
-                    duckdb_free(v);
-                }
-            }
-            out.rows.push_back(std::move(cells));
-        }
+        cells_of(r.result, out);
     }
-    {
-        std::lock_guard lock(mu);
-        done = true;
-    }
-    cv.notify_all();
-    if (watchdog.joinable()) {
-        watchdog.join();
-    }
-    out.stats.elapsed_s = std::chrono::duration<double>(Clock::now() - t0).count();
+    return {};
+}
 
-    // What DuckDB read, from its file-system log; then the log is emptied for the next query.
+// What DuckDB read, from its file-system log; then the log is emptied for the next query.
+void QuerySession::Impl::read_scan_stats(QueryStats& stats) {
     {
-        ResultGuard r;
-        r.set = true;
+        DuckResult r;
         const char* stats_sql =
             "SELECT count(DISTINCT path), coalesce(sum(bytes), 0)::UBIGINT FROM ("
             "SELECT json_extract_string(message, '$.path') AS path, json_extract_string(message, '$.op') AS op, "
             "TRY_CAST(json_extract_string(message, '$.bytes') AS UBIGINT) AS bytes "
             "FROM duckdb_logs WHERE type = 'FileSystem') WHERE op = 'READ'";
-        if (duckdb_query(s.con, stats_sql, &r.result) == DuckDBSuccess && duckdb_row_count(&r.result) == 1) {
-            out.stats.files_read = duckdb_value_uint64(&r.result, 0, 0);
-            out.stats.bytes_scanned = duckdb_value_uint64(&r.result, 1, 0);
+        if (duckdb_query(con(), stats_sql, r.out()) == DuckDBSuccess && duckdb_row_count(&r.result) == 1) {
+            stats.files_read = duckdb_value_uint64(&r.result, 0, 0);
+            stats.bytes_scanned = duckdb_value_uint64(&r.result, 1, 0);
         }
-        (void)s.exec("CALL truncate_duckdb_logs()");
     }
-    if (reason == Reason::timeout) {
-        return fail(Error::retry("query cancelled after " + std::to_string(limits.timeout.count() / 1000.0).substr(0, 5) +
-                                 " s: it ran past --timeout"));
+    (void)exec("CALL truncate_duckdb_logs()");
+}
+
+Result<QueryResult> QuerySession::run(std::string_view sql, const QueryLimits& limits) {
+    Impl& s = *impl_;
+    const std::string text(sql);
+    const std::string checked = statement_to_check(text);
+    if (checked.find_first_not_of(" \t\r\n;") == std::string::npos) {
+        return fail(Error::invalid("no SQL statement given"));
     }
-    if (reason == Reason::none && status && limits.max_bytes_scanned > 0 &&
-        out.stats.bytes_scanned > limits.max_bytes_scanned) {
-        reason = Reason::bytes; // finished before the watchdog looked: the limit holds all the same
+    if (auto st = s.check_parse(checked); !st) {
+        return fail(st.error());
     }
-    if (reason == Reason::bytes) {
-        return fail(Error::retry("query cancelled: it read more than --max-bytes-scanned " +
-                                 std::to_string(limits.max_bytes_scanned) +
-                                 " bytes (filter on partition columns such as dt to read less)"));
+    PreparedRun prepared;
+    if (auto st = s.prepare_run(text, prepared); !st) {
+        return fail(st.error());
     }
-    if (!status) {
-        return fail(status.error());
+    QueryResult out;
+    Watchdog watchdog(s.con(), limits);
+    s.prepare_as_text(text, prepared, out);
+    const Status status = s.execute(prepared, out);
+    out.stats.elapsed_s = watchdog.finish();
+    s.read_scan_stats(out.stats);
+    if (auto st = limit_status(watchdog.reason(), limits, status, out.stats); !st) {
+        return fail(st.error());
     }
     return out;
 }

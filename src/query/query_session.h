@@ -1,8 +1,8 @@
 // One embedded DuckDB session for `ticklake query` / `ticklake sql`: the warehouse's tables
 // bound as read-only views, the function library loaded, and the guardrails Athena users
 // expect (read-only, no file access outside the warehouse, no extension downloads, a scan
-// cutoff, a timeout). This file and query_session.cc are the only code of the stage that sees
-// DuckDB's C API; its errors are translated here.
+// cutoff, a timeout). query_session.cc and result_writer.cc are the only code of the stage that
+// calls DuckDB's C API (through duckdb_handles.h); its errors are translated here.
 #pragma once
 
 #include <chrono>
@@ -82,13 +82,8 @@ private:
     std::vector<std::string> table_names_;
 };
 
-//! Writes a result as Parquet (zstd), each column cast back to its type (nested values as
-//! text), through a private DuckDB in which no user SQL runs.
-Status write_result_parquet(const QueryResult& result, const std::filesystem::path& out);
-
 //! DuckDB's parse tree of `sql` as JSON (json_serialize_sql), from a private in-memory
 //! DuckDB that reads no files: for planning before any session exists.
 Result<std::string> parse_tree_json(std::string_view sql);
-
 
 } // namespace ticklake::query

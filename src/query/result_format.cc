@@ -94,55 +94,72 @@ Result<ResultFormat> result_format_for_path(std::string_view path) {
                                ": name a .csv, .jsonl or .parquet file (the extension picks the format)"));
 }
 
-std::string render(const QueryResult& r, ResultFormat format) {
+namespace {
+
+std::string render_csv(const QueryResult& r) {
     std::string out;
     const size_t n = r.column_names.size();
-    if (format == ResultFormat::csv) {
+    for (size_t c = 0; c < n; ++c) {
+        if (c) {
+            out += ',';
+        }
+        out += csv_field(r.column_names[c]);
+    }
+    out += '\n';
+    for (const auto& row : r.rows) {
         for (size_t c = 0; c < n; ++c) {
             if (c) {
                 out += ',';
             }
-            out += csv_field(r.column_names[c]);
+            if (row[c]) {
+                out += csv_field(*row[c]);
+            }
         }
         out += '\n';
-        for (const auto& row : r.rows) {
-            for (size_t c = 0; c < n; ++c) {
-                if (c) {
-                    out += ',';
-                }
-                if (row[c]) {
-                    out += csv_field(*row[c]);
-                }
-            }
-            out += '\n';
-        }
-        return out;
     }
-    if (format == ResultFormat::jsonl) {
-        for (const auto& row : r.rows) {
-            out += '{';
-            for (size_t c = 0; c < n; ++c) {
-                if (c) {
-                    out += ',';
-                }
-                out += json_string(r.column_names[c]);
-                out += ':';
-                if (!row[c]) {
-                    out += "null";
-                } else if (r.column_types[c] == "BOOLEAN") {
-                    out += *row[c] == "true" ? "true" : "false";
-                } else if (is_json_number_type(r.column_types[c]) && *row[c] != "nan" && *row[c] != "inf" &&
-                           *row[c] != "-inf") {
-                    out += *row[c];
-                } else {
-                    out += json_string(*row[c]);
-                }
-            }
-            out += "}\n";
-        }
-        return out;
+    return out;
+}
+
+std::string json_value(const std::optional<std::string>& cell, const std::string& type) {
+    if (!cell) {
+        return "null";
     }
-    // Aligned table: numbers right-aligned, text left; NULL shown as NULL.
+    if (type == "BOOLEAN") {
+        return *cell == "true" ? "true" : "false";
+    }
+    if (is_json_number_type(type) && *cell != "nan" && *cell != "inf" && *cell != "-inf") {
+        return *cell;
+    }
+    return json_string(*cell);
+}
+
+std::string render_jsonl(const QueryResult& r) {
+    std::string out;
+    const size_t n = r.column_names.size();
+    for (const auto& row : r.rows) {
+        out += '{';
+        for (size_t c = 0; c < n; ++c) {
+            if (c) {
+                out += ',';
+            }
+            out += json_string(r.column_names[c]);
+            out += ':';
+            out += json_value(row[c], r.column_types[c]);
+        }
+        out += "}\n";
+    }
+    return out;
+}
+
+void trim_right(std::string& line) {
+    while (!line.empty() && line.back() == ' ') {
+        line.pop_back();
+    }
+}
+
+// Aligned table: numbers right-aligned, text left; NULL shown as NULL.
+std::string render_table(const QueryResult& r) {
+    const size_t n = r.column_names.size();
     std::vector<size_t> widths(n);
     for (size_t c = 0; c < n; ++c) {
         widths[c] = width(r.column_names[c]);
@@ -150,41 +167,36 @@ std::string render(const QueryResult& r, ResultFormat format) {
             widths[c] = std::max(widths[c], row[c] ? width(*row[c]) : 4);
         }
     }
-    auto cell = [&](std::string_view text, size_t c, bool right) {
-        const std::string pad(widths[c] - std::min(widths[c], width(text)), ' ');
-        return right ? pad + std::string(text) : std::string(text) + pad;
+    auto line_of = [&](auto cell_text) {
+        std::string line;
+        for (size_t c = 0; c < n; ++c) {
+            const std::string text = cell_text(c);
+            const std::string pad(widths[c] - std::min(widths[c], width(text)), ' ');
+            line += (c ? "  " : "") + (is_json_number_type(r.column_types[c]) ? pad + text : text + pad);
+        }
+        trim_right(line);
+        return line + '\n';
     };
+    std::string out = line_of([&](size_t c) { return r.column_names[c]; });
     for (size_t c = 0; c < n; ++c) {
-        if (c) {
-            out += "  ";
-        }
-        out += cell(r.column_names[c], c, is_json_number_type(r.column_types[c]));
-    }
-    while (!out.empty() && out.back() == ' ') {
-        out.pop_back();
-    }
-    out += '\n';
-    for (size_t c = 0; c < n; ++c) {
-        if (c) {
-            out += "  ";
-        }
-        out.append(widths[c], '-');
+        out += (c ? "  " : "") + std::string(widths[c], '-');
     }
     out += '\n';
     for (const auto& row : r.rows) {
-        std::string line;
-        for (size_t c = 0; c < n; ++c) {
-            if (c) {
-                line += "  ";
-            }
-            line += cell(row[c] ? *row[c] : "NULL", c, is_json_number_type(r.column_types[c]));
-        }
-        while (!line.empty() && line.back() == ' ') {
-            line.pop_back();
-        }
-        out += line + '\n';
+        out += line_of([&](size_t c) { return row[c] ? *row[c] : std::string("NULL"); });
     }
     return out;
+}
+
+} // namespace
+
+std::string render(const QueryResult& r, ResultFormat format) {
+    switch (format) {
+    case ResultFormat::csv: return render_csv(r);
+    case ResultFormat::jsonl: return render_jsonl(r);
+    case ResultFormat::table: return render_table(r);
+    }
+    return render_table(r);
 }
 
 std::string describe_stats(const QueryResult& r) {

@@ -20,6 +20,7 @@
 
 #include "format/record_writer.h"
 #include "net/retry_policy.h"
+#include "sink/commit_listener.h"
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "storage/object_store.h"
@@ -37,6 +38,7 @@ struct FlushJob {
     uint64_t data_files = 0;
     uint64_t dead_letters = 0;
     std::map<std::string, uint64_t> rows_by_table;
+    std::vector<CommittedFile> described; //!< for the commit listener, when there is one
     Status result;           //!< set by the writer thread
 };
 

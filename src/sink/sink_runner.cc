@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "decode/event_time.h"
 #include "net/retry_policy.h"
+#include "sink/file_description.h"
 
 namespace ticklake {
 
@@ -665,6 +666,9 @@ Status SinkRunner::submit(const TopicPartition& tp) {
             f.open->finish(); // the schema is the sink thread's: settle the columns here
         }
         job->journal.keys.push_back(data_key(f, tp));
+        if (listener_ != nullptr) {
+            job->described.push_back(describe_file(job->journal.keys.back(), options_.format, f.batch()));
+        }
         job->rows += f.rows();
         job->rows_by_table[f.table] += f.rows();
         ++job->data_files;
@@ -672,6 +676,9 @@ Status SinkRunner::submit(const TopicPartition& tp) {
     job->dead_letters = ps.batch.dead.size();
     if (!ps.batch.dead.empty()) {
         job->journal.keys.push_back(dead_letter_key(ps.batch, tp));
+        if (listener_ != nullptr) {
+            job->described.push_back(describe_dead_letters(job->journal.keys.back()));
+        }
     }
     job->journal_key = sink_journal_key(options_.group, tp.topic, tp.partition);
     buffered_bytes_ -= ps.batch.bytes;
@@ -727,6 +734,9 @@ Status SinkRunner::commit_completed(bool block) {
         ++stats_.batches_committed;
         if (options_.on_committed) {
             options_.on_committed(job->journal.keys); // registration on write (catalog)
+        }
+        if (listener_ != nullptr) {
+            listener_->on_commit(CommittedBatch{tp.topic, tp.partition, std::move(job->described)});
         }
     }
     if (!result && !failed_ && !in_revoke_) {

@@ -23,6 +23,7 @@
 #include "format/table_buffer.h"
 #include "kafka/kafka_consumer.h"
 #include "sink/batch_writer.h"
+#include "sink/commit_listener.h"
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "sink/sink_options.h"
@@ -61,6 +62,9 @@ public:
     //! commits what it holds before returning.
     Status run(const std::atomic<bool>& stop);
     const SinkStats& stats() const { return stats_; }
+    //! Told of every committed batch's files (e.g. the catalog registrar); may be null. Set
+    //! before run(); the listener must outlive it.
+    void set_commit_listener(CommitListener* listener) { listener_ = listener; }
 
 private:
     //! How one topic is read, decided once (topic_state.h).
@@ -145,6 +149,7 @@ private:
     bool in_revoke_ = false; //!< inside on_revoke: failures concern partitions being given up
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
+    CommitListener* listener_ = nullptr;
     std::chrono::steady_clock::time_point last_activity_;
     std::chrono::steady_clock::time_point last_message_;
     std::chrono::steady_clock::time_point started_;

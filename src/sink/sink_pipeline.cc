@@ -1,0 +1,134 @@
+#include "sink/sink_pipeline.h"
+
+#include <chrono>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "kafka/kafka_admin.h"
+
+namespace ticklake {
+
+namespace {
+
+// Refused before anything is opened.
+Status check_options(const SinkOptions& o) {
+    if (o.writer_threads < 1 || o.writer_threads > 64) {
+        return fail(Error::invalid("--writer-threads must be between 1 and 64"));
+    }
+    if (o.storage_retry_s < 0) {
+        return fail(Error::invalid("--storage-retry-timeout must not be negative"));
+    }
+    return {};
+}
+
+Result<std::vector<std::unique_ptr<RecordWriter>>> make_writers(const SinkOptions& o) {
+    std::vector<std::unique_ptr<RecordWriter>> writers;
+    for (int i = 0; i < o.writer_threads; ++i) {
+        auto writer = make_record_writer(o.format, o.writer);
+        if (!writer) {
+            return fail(writer.error());
+        }
+        writers.push_back(std::move(*writer));
+    }
+    return writers;
+}
+
+// Fail fast with a clear message rather than waiting silently for a broker.
+Status check_cluster(const SinkOptions& o, const std::vector<std::string>& named_topics) {
+    if (auto probe = probe_cluster(o.kafka, std::chrono::seconds(10)); !probe) {
+        return fail(probe.error());
+    }
+    for (const auto& topic : named_topics) { // patterns may match topics that come later
+        if (auto n = topic_partition_count(o.kafka, topic, std::chrono::seconds(10)); !n) {
+            return fail(Error::invalid(n.error().message + ": create it (ticklake kafka topics create " + topic +
+                                       "), produce to it, or check --topic"));
+        }
+    }
+    return {};
+}
+
+std::string start_line(const SinkOptions& o, const ObjectStore& store) {
+    std::string topics;
+    for (const auto& t : o.topics) {
+        topics += (topics.empty() ? "" : ",") + t;
+    }
+    return fmt::format("sink: {} -> {} ({}, values {}, group {})", topics, store.uri(), o.format,
+                       to_string(o.value_format), o.group);
+}
+
+SinkOutcome failed(Error e) { return SinkOutcome{fail(std::move(e)), false, {}, 0}; }
+
+} // namespace
+
+SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& stop) {
+    SinkOptions& o = p.sink;
+    if (auto st = check_options(o); !st) {
+        return failed(st.error());
+    }
+    auto writers = make_writers(o);
+    if (!writers) {
+        return failed(writers.error());
+    }
+    auto store = open_object_store(o.warehouse, p.store);
+    if (!store) {
+        return failed(store.error());
+    }
+    if (auto st = check_cluster(o, p.named_topics); !st) {
+        return failed(st.error());
+    }
+    auto consumer = KafkaConsumer::create(o.kafka, o.group, p.start);
+    if (!consumer) {
+        return failed(consumer.error());
+    }
+    CommitListener* listener = nullptr;
+    if (p.listener) {
+        auto made = p.listener(**store, o);
+        if (!made) {
+            return failed(made.error());
+        }
+        listener = *made;
+    }
+    if (p.on_start) {
+        p.on_start(start_line(o, **store));
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    SinkRunner runner(o, **store, std::move(*writers), **consumer);
+    runner.set_commit_listener(listener);
+    SinkOutcome out;
+    out.status = runner.run(stop);
+    (*consumer)->close();
+    out.ran = true;
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out.stats = runner.stats();
+    return out;
+}
+
+std::vector<std::string> sink_summary_lines(const SinkStats& s, double seconds) {
+    std::vector<std::string> lines;
+    lines.push_back(fmt::format("sink: consumed {} messages, wrote {} rows in {} files, {} dead letters, {:.1f} s",
+                                s.consumed, s.rows_written, s.files_written, s.dead_letters, seconds));
+    if (s.tombstones > 0 || s.header_lines > 0) {
+        lines.push_back(fmt::format("sink:   {} tombstones (messages without a value), {} CSV header messages",
+                                    s.tombstones, s.header_lines));
+    }
+    for (const auto& [t, n] : s.rows_by_table) {
+        lines.push_back(fmt::format("sink:   {}: {} rows", t, n));
+    }
+    return lines;
+}
+
+std::string sink_summary_json(const SinkStats& s, double seconds) {
+    std::string tables;
+    for (const auto& [t, n] : s.rows_by_table) {
+        tables += fmt::format("{}\"{}\":{}", tables.empty() ? "" : ",", t, n);
+    }
+    return fmt::format(
+        "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"tombstones\":{},"
+        "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"seconds\":{:.3f},"
+        "\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
+        s.consumed, s.rows_written, s.files_written, s.dead_letters, s.tombstones, s.header_lines, s.batches_committed,
+        s.recovered_removed, seconds, s.busy_seconds, tables);
+}
+
+} // namespace ticklake
