@@ -10,6 +10,12 @@ endfunction()
 
 function(tl_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Werror -Wno-missing-field-initializers)
+  # GCC 12 at -O3 reports -Wrestrict on ordinary std::string concatenation inside libstdc++
+  # (GCC bug 105329); each refactor that inlines differently trips it anew, so it is not an error there.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_GREATER_EQUAL 12
+     AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-error=restrict)
+  endif()
 endfunction()
 
 # tl_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest binary registered with CTest.

@@ -786,6 +786,73 @@ void SinkRunner::print_progress(bool final) {
     consumed_at_last_progress_ = stats_.consumed;
 }
 
+// Routes one poll's messages into their partitions' batches, rotating full ones.
+Status SinkRunner::route(const PollBatch& polled, Clock::time_point now) {
+    for (const ConsumedMessage& m : polled.messages) {
+        accept(m, now);
+        PartitionState* ps = state_of(m);
+        if (ps != nullptr && should_rotate(ps->batch)) {
+            if (auto st = submit({std::string(m.topic()), m.partition()}); !st) {
+                return st;
+            }
+        }
+    }
+    if (!polled.messages.empty()) {
+        stats_.consumed += polled.messages.size();
+        last_activity_ = last_message_ = now;
+    }
+    for (const auto& tp : polled.partition_eofs) {
+        if (auto it = partitions_.find(tp); it != partitions_.end()) {
+            it->second.at_eof = true;
+        }
+    }
+    return {};
+}
+
+// Memory bound over filling and in-flight batches: write the largest, or wait.
+Status SinkRunner::bound_memory() {
+    while (buffered_bytes_ + in_flight_bytes_ > options_.max_buffer_bytes) {
+        auto largest = std::max_element(partitions_.begin(), partitions_.end(), [](const auto& a, const auto& b) {
+            return a.second.batch.bytes < b.second.batch.bytes;
+        });
+        Status st;
+        if (largest != partitions_.end() && largest->second.batch.bytes > 0 && !largest->second.in_flight) {
+            st = submit(largest->first);
+        } else if (batch_writer_.in_flight() > 0) {
+            st = commit_completed(true);
+        } else {
+            break;
+        }
+        if (!st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Status SinkRunner::flush_aged(Clock::time_point now) {
+    const auto max_age = std::chrono::seconds(options_.max_buffer_age_s);
+    for (auto& [tp, ps] : partitions_) {
+        if (!ps.batch.empty() && now - ps.batch.opened >= max_age) {
+            if (auto st = submit(tp); !st) {
+                return st;
+            }
+        }
+    }
+    return {};
+}
+
+bool SinkRunner::caught_up_and_idle(Clock::time_point now) const {
+    // Only a member with an assignment can tell it is caught up; before the group answers
+    // (e.g. while a crashed member's session expires) there is nothing to judge.
+    if (!options_.until_idle_s || !joined_) {
+        return false;
+    }
+    const bool caught_up =
+        std::all_of(partitions_.begin(), partitions_.end(), [](const auto& kv) { return kv.second.at_eof; });
+    return caught_up && std::chrono::duration<double>(now - last_activity_).count() >= *options_.until_idle_s;
+}
+
 Status SinkRunner::run(const std::atomic<bool>& stop) {
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };
@@ -794,7 +861,6 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         return st;
     }
     started_ = last_activity_ = last_progress_ = Clock::now();
-    const auto max_age = std::chrono::seconds(options_.max_buffer_age_s);
     PollBatch polled;
     Status result;
     while (!stop.load(std::memory_order_relaxed)) {
@@ -816,52 +882,15 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
             break;
         }
         const auto now = Clock::now(); // once per batch of messages, not per message
-        for (const ConsumedMessage& m : polled.messages) {
-            accept(m, now);
-            PartitionState* ps = state_of(m);
-            if (ps != nullptr && should_rotate(ps->batch)) {
-                if (result = submit({std::string(m.topic()), m.partition()}); !result) {
-                    break;
-                }
-            }
-        }
-        if (!result) {
-            break;
-        }
-        if (!polled.messages.empty()) {
-            stats_.consumed += polled.messages.size();
-            last_activity_ = last_message_ = now;
-        }
-        for (const auto& tp : polled.partition_eofs) {
-            if (auto it = partitions_.find(tp); it != partitions_.end()) {
-                it->second.at_eof = true;
-            }
-        }
-        // Memory bound over filling and in-flight batches: write the largest, or wait.
-        while (result && buffered_bytes_ + in_flight_bytes_ > options_.max_buffer_bytes) {
-            auto largest = std::max_element(partitions_.begin(), partitions_.end(), [](const auto& a, const auto& b) {
-                return a.second.batch.bytes < b.second.batch.bytes;
-            });
-            if (largest != partitions_.end() && largest->second.batch.bytes > 0 && !largest->second.in_flight) {
-                result = submit(largest->first);
-            } else if (batch_writer_.in_flight() > 0) {
-                result = commit_completed(true);
-            } else {
-                break;
-            }
+        result = route(polled, now);
+        if (result) {
+            result = bound_memory();
         }
         if (result) {
             result = commit_completed(false);
         }
-        if (!result) {
-            break;
-        }
-        for (auto& [tp, ps] : partitions_) {
-            if (!ps.batch.empty() && now - ps.batch.opened >= max_age) {
-                if (result = submit(tp); !result) {
-                    break;
-                }
-            }
+        if (result) {
+            result = flush_aged(now);
         }
         if (!result) {
             break;
@@ -869,17 +898,16 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         if (options_.progress && now - last_progress_ >= std::chrono::seconds(1)) {
             print_progress(false);
         }
-        if (options_.until_idle_s && joined_) {
-            // Only a member with an assignment can tell it is caught up; before the group
-            // answers (e.g. while a crashed member's session expires) there is nothing to judge.
-            const bool caught_up = std::all_of(partitions_.begin(), partitions_.end(),
-                                               [](const auto& kv) { return kv.second.at_eof; });
-            const double idle = std::chrono::duration<double>(now - last_activity_).count();
-            if (caught_up && idle >= *options_.until_idle_s) {
-                break;
-            }
+        if (caught_up_and_idle(now)) {
+            break;
         }
     }
+    return finish(std::move(result));
+}
+
+// The final flush, or on failure the writer drained with nothing more committed; then the
+// busy time that benchmarks divide by.
+Status SinkRunner::finish(Status result) {
     const auto final_flush_start = Clock::now();
     if (result) {
         result = flush_all();
@@ -889,13 +917,12 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
             failed_ = true;
             failure_ = result;
         }
-        // Failing: let the writer finish what it has, but commit nothing more.
         while (batch_writer_.in_flight() > 0) {
             batch_writer_.take_completed(true);
         }
     }
     // Busy time: start to last message, plus the final flush; the idle tail that
-    // --until-idle waits before exiting is not work (benchmarks divide by this).
+    // --until-idle waits before exiting is not work.
     const auto last = last_message_ > started_ ? last_message_ : started_;
     stats_.busy_seconds = std::chrono::duration<double>(last - started_).count() +
                           std::chrono::duration<double>(Clock::now() - final_flush_start).count();

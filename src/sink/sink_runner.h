@@ -124,6 +124,12 @@ private:
     std::string period_value(int64_t period) const;
     int64_t period_of(TimestampUs ts) const;
     void print_progress(bool final);
+    // The steps of run(), in the order one poll goes through them.
+    Status route(const PollBatch& polled, std::chrono::steady_clock::time_point now);
+    Status bound_memory();
+    Status flush_aged(std::chrono::steady_clock::time_point now);
+    bool caught_up_and_idle(std::chrono::steady_clock::time_point now) const;
+    Status finish(Status result);
 
     SinkOptions options_;
     ObjectStore& store_;
