@@ -4,6 +4,7 @@
 
 #include "catalog/glue_json.h"
 #include "common/json_writer.h"
+#include "common/warehouse_uri.h"
 
 namespace ticklake {
 
@@ -277,7 +278,7 @@ Result<TableExport> export_table(Catalog& catalog, const TableDef& t, bool glue,
     }
     TableExport out;
     out.text = glue ? glue_json(t, *parts, options) : athena_ddl(t, *parts, options);
-    if (!glue && !t.location.starts_with("s3://") && options.location.empty()) {
+    if (!glue && !is_s3_uri(t.location) && options.location.empty()) {
         out.note = "LOCATION is " + t.location + "; Athena needs s3:// (pass --location s3://...)";
     }
     return out;

@@ -1,4 +1,5 @@
 #include "query/catalog_tables.h"
+#include "common/warehouse_uri.h"
 
 #include <filesystem>
 #include <map>
@@ -54,7 +55,7 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
         by_root[warehouse_root(t.location, files->front().key)].push_back(std::move(p));
     }
     for (auto& [root, planned] : by_root) {
-        const bool local = root.rfind("s3://", 0) != 0;
+        const bool local = !is_s3_uri(root);
         if (local) {
             const std::string path = root.rfind("file://", 0) == 0 ? root.substr(7) : root;
             // A file the catalog lists but the folder no longer holds would fail the whole

@@ -11,6 +11,7 @@
 #include "query/function_library.h"
 #include "query/partition_pruning.h"
 #include "query/warehouse_tables.h"
+#include "common/warehouse_uri.h"
 
 namespace ticklake::query {
 
@@ -23,7 +24,7 @@ struct BoundTables {
     std::string source;
 };
 
-bool is_s3(std::string_view uri) { return uri.rfind("s3://", 0) == 0 || uri.rfind("S3://", 0) == 0; }
+bool is_s3(std::string_view uri) { return is_s3_uri(uri); }
 
 // Which files a query can need on S3: the tables it names, and of those the files whose
 // partition folders can meet its conditions (partition_pruning.h). Local tables are read in

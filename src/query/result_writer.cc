@@ -7,6 +7,7 @@
 #include "common/sql_quote.h"
 #include "query/duckdb_handles.h"
 #include "query/result_format.h"
+#include "common/warehouse_uri.h"
 
 namespace ticklake::query {
 
@@ -75,7 +76,7 @@ Status write_result_file(const QueryResult& r, const std::string& target, const 
         }
         format = *f;
     }
-    const bool s3 = target.rfind("s3://", 0) == 0;
+    const bool s3 = is_s3_uri(target);
     const fs::path local = s3 ? fs::temp_directory_path() / ("ticklake-result-" + std::to_string(::getpid()) +
                                                               fs::path(target).extension().string())
                               : fs::path(target);

@@ -10,6 +10,7 @@
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_object_store.h"
 #include "storage/s3/s3_uri.h"
+#include "common/warehouse_uri.h"
 
 namespace ticklake {
 
@@ -74,7 +75,7 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
 
 Result<std::unique_ptr<ObjectStore>> open_object_store(std::string_view uri, const ObjectStoreOptions& options) {
     std::string path(uri);
-    if (path.size() >= 5 && (path.rfind("s3://", 0) == 0 || path.rfind("S3://", 0) == 0)) {
+    if (is_s3_uri(path)) {
         return open_s3_object_store(uri, options);
     }
     if (path.rfind("file://", 0) == 0) {
