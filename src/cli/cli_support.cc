@@ -1,4 +1,5 @@
 #include "cli/cli_support.h"
+#include "common/quantity.h"
 
 #include <csignal>
 #include <cstdio>
@@ -89,34 +90,14 @@ void install_stop_signals() {
 }
 
 Result<int64_t> parse_duration_us(const std::string& text) {
-    size_t pos = 0;
-    double value = 0;
-    try {
-        value = std::stod(text, &pos);
-    } catch (...) {
-        return fail(Error::invalid("not a duration: '" + text + "' (examples: 500ms, 30s, 5m, 1h, 1d)"));
+    static constexpr QuantityUnit kUnits[] = {{"", 1e6}, {"s", 1e6},    {"ms", 1e3},
+                                              {"us", 1}, {"m", 60e6}, {"h", 3600e6}, {"d", 86400e6}};
+    static constexpr QuantityKind kDuration{"duration", "500ms, 30s, 5m, 1h, 1d", "us, ms, s, m, h or d", kUnits};
+    auto v = parse_quantity(text, kDuration);
+    if (!v) {
+        return fail(v.error());
     }
-    const std::string unit = text.substr(pos);
-    double scale = 1e6;
-    if (unit.empty() || unit == "s") {
-        scale = 1e6;
-    } else if (unit == "ms") {
-        scale = 1e3;
-    } else if (unit == "us") {
-        scale = 1;
-    } else if (unit == "m") {
-        scale = 60e6;
-    } else if (unit == "h") {
-        scale = 3600e6;
-    } else if (unit == "d") {
-        scale = 86400e6;
-    } else {
-        return fail(Error::invalid("unknown duration unit in '" + text + "' (use us, ms, s, m, h or d)"));
-    }
-    if (value < 0) {
-        return fail(Error::invalid("duration must not be negative: '" + text + "'"));
-    }
-    return static_cast<int64_t>(value * scale);
+    return static_cast<int64_t>(*v);
 }
 
 int report_error(const char* command, const Error& e) {

@@ -11,6 +11,7 @@
 #include "query/function_library.h"
 #include "query/partition_pruning.h"
 #include "query/warehouse_tables.h"
+#include "common/quantity.h"
 #include "common/warehouse_uri.h"
 
 namespace ticklake::query {
@@ -147,33 +148,20 @@ Result<Engine> Engine::open(const EngineOptions& options, std::string_view sql_h
 }
 
 Result<uint64_t> parse_size(const std::string& text) {
-    size_t pos = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &pos);
-    } catch (...) {
-        return fail(Error::invalid("not a size: '" + text + "' (examples: 500MB, 10GiB, 1000000)"));
-    }
-    std::string unit = text.substr(pos);
-    for (auto& c : unit) {
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    static const std::pair<const char*, double> kUnits[] = {
+    static constexpr QuantityUnit kUnits[] = {
         {"", 1},           {"B", 1},
         {"KB", 1e3},       {"MB", 1e6},
         {"GB", 1e9},       {"TB", 1e12},
-        {"KIB", 1024.0},   {"MIB", 1024.0 * 1024},
-        {"GIB", 1024.0 * 1024 * 1024}, {"TIB", 1024.0 * 1024 * 1024 * 1024},
+        {"KiB", 1024.0},   {"MiB", 1024.0 * 1024},
+        {"GiB", 1024.0 * 1024 * 1024}, {"TiB", 1024.0 * 1024 * 1024 * 1024},
     };
-    const auto* unit_scale = std::find_if(std::begin(kUnits), std::end(kUnits),
-                                          [&](const auto& u) { return unit == u.first; });
-    if (unit_scale == std::end(kUnits)) {
-        return fail(Error::invalid("unknown size unit in '" + text + "' (use B, KB, MB, GB, TB, KiB, MiB, GiB, TiB)"));
+    static constexpr QuantityKind kSize{"size", "500MB, 10GiB, 1000000", "B, KB, MB, GB, TB, KiB, MiB, GiB, TiB",
+                                        kUnits, true};
+    auto v = parse_quantity(text, kSize);
+    if (!v) {
+        return fail(v.error());
     }
-    if (v < 0) {
-        return fail(Error::invalid("size must not be negative: '" + text + "'"));
-    }
-    return static_cast<uint64_t>(v * unit_scale->second);
+    return static_cast<uint64_t>(*v);
 }
 
 Result<QueryLimits> query_limits(const std::string& max_bytes_scanned, int64_t timeout_us) {
