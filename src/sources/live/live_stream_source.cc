@@ -1,7 +1,6 @@
 #include "sources/live/live_stream_source.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <thread>
 
 #include "common/log.h"
@@ -9,50 +8,14 @@
 namespace ticklake {
 
 namespace {
-
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-//! How long one next_batch call may wait: short, so the caller sees stop signals promptly.
-constexpr milliseconds kSlice{200};
-
-milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<int64_t>(s * 1000)); }
-
 } // namespace
 
-class LiveStreamSource::Context final : public StreamContext {
-public:
-    explicit Context(EventEmitter& e) : emitter_(e) {}
-    bool emit(Event&& e) override { return emitter_.emit(std::move(e)); }
-    bool emit_sequenced(std::string_view key, int64_t seq, Event&& e) override {
-        return emitter_.emit_sequenced(key, seq, std::move(e));
-    }
-    void send(std::string text) override { outbox.push_back(std::move(text)); }
-    void skip(std::string reason) override { emitter_.skip(std::move(reason)); }
-    void inexact_decimal(std::string_view text) override { emitter_.inexact_decimal(text); }
-    LiveStats& stats() override { return emitter_.stats; }
-    TimestampUs received_at() const override { return emitter_.received_at(); }
-
-    std::vector<std::string> outbox; //!< replies the protocol asked for, sent after on_message
-
-private:
-    EventEmitter& emitter_;
-};
-
 LiveStreamSource::LiveStreamSource(LiveSourceOptions options, std::unique_ptr<StreamProtocol> protocol)
-    : options_(std::move(options)),
-      protocol_(std::move(protocol)),
-      emitter_(options_.vendor, options_.dedup_window),
-      backoff_(net::reconnect_policy(seconds_to_ms(options_.backoff_initial_s),
-                                    seconds_to_ms(options_.backoff_max_s))) {
-    if (options_.duration_s > 0) {
-        deadline_ = Clock::now() + seconds_to_ms(options_.duration_s);
-    }
-}
+    : LiveSource(std::move(options)), protocol_(std::move(protocol)) {}
 
 LiveStreamSource::~LiveStreamSource() { finish(); }
-
-std::string LiveStreamSource::summary() const { return options_.vendor + ": " + emitter_.stats.summary(); }
 
 void LiveStreamSource::finish() {
     done_ = true;
@@ -69,13 +32,11 @@ Status LiveStreamSource::connect() {
     wo.ca_file = options_.ca_file;
     auto c = net::WebSocketClient::connect(wo);
     if (!c) {
-        ++emitter_.stats.connect_failures;
         if (c.error().kind != ErrorKind::retry) {
+            ++emitter_.stats.connect_failures;
             return fail(c.error());
         }
-        const auto delay = backoff_.next();
-        log::warn("{}: {}; retrying in {:.1f} s", options_.vendor, c.error().message, delay.count() / 1000.0);
-        next_attempt_ = Clock::now() + delay;
+        next_attempt_ = retry_later(c.error());
         return {};
     }
     conn_ = std::move(*c);

@@ -1,45 +1,15 @@
 #include "sources/live/rest_poll_source.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <thread>
 
 #include "common/log.h"
 
 namespace ticklake {
 
-namespace {
-
-using std::chrono::milliseconds;
-constexpr milliseconds kSlice{200};
-
-milliseconds seconds_to_ms(double s) { return milliseconds(static_cast<int64_t>(s * 1000)); }
-
-} // namespace
-
-class RestPollSource::Context final : public StreamContext {
-public:
-    explicit Context(EventEmitter& e) : emitter_(e) {}
-    bool emit(Event&& e) override { return emitter_.emit(std::move(e)); }
-    bool emit_sequenced(std::string_view key, int64_t seq, Event&& e) override {
-        return emitter_.emit_sequenced(key, seq, std::move(e));
-    }
-    void send(std::string) override {}
-    void skip(std::string reason) override { emitter_.skip(std::move(reason)); }
-    void inexact_decimal(std::string_view text) override { emitter_.inexact_decimal(text); }
-    LiveStats& stats() override { return emitter_.stats; }
-    TimestampUs received_at() const override { return emitter_.received_at(); }
-
-private:
-    EventEmitter& emitter_;
-};
-
 RestPollSource::RestPollSource(LiveSourceOptions options, std::unique_ptr<PollProtocol> protocol)
-    : options_(std::move(options)),
+    : LiveSource(std::move(options)),
       protocol_(std::move(protocol)),
-      emitter_(options_.vendor, options_.dedup_window),
-      backoff_(net::reconnect_policy(seconds_to_ms(options_.backoff_initial_s),
-                                    seconds_to_ms(options_.backoff_max_s))),
       http_(std::chrono::seconds(20), "ticklake", options_.ca_file) {
     // Spread the first polls over one interval so many symbols do not burst the rate limit.
     const auto now = Clock::now();
@@ -47,15 +17,10 @@ RestPollSource::RestPollSource(LiveSourceOptions options, std::unique_ptr<PollPr
     for (size_t i = 0; i < options_.symbols.size(); ++i) {
         due_.push_back(now + step * static_cast<int64_t>(i));
     }
-    if (options_.duration_s > 0) {
-        deadline_ = now + seconds_to_ms(options_.duration_s);
-    }
     if (due_.empty()) {
         done_ = true;
     }
 }
-
-std::string RestPollSource::summary() const { return options_.vendor + ": " + emitter_.stats.summary(); }
 
 Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_events) {
     (void)max_events; // one response is at most a few thousand bars: no need to split it
@@ -88,10 +53,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
             done_ = true;
             return fail(final_error(res.error()));
         }
-        ++emitter_.stats.connect_failures;
-        const auto delay = backoff_.next();
-        log::warn("{}: {}; retrying in {:.1f} s", options_.vendor, res.error().message, delay.count() / 1000.0);
-        not_before_ = Clock::now() + delay;
+        not_before_ = retry_later(res.error());
         return 0;
     }
     ++emitter_.stats.messages;
@@ -106,7 +68,7 @@ Result<size_t> RestPollSource::next_batch(std::vector<Event>& out, size_t max_ev
         if (res->status == 429) {
             ++emitter_.stats.rate_limited;
         }
-        const auto delay = res->retry_after ? std::chrono::duration_cast<milliseconds>(*res->retry_after)
+        const auto delay = res->retry_after ? std::chrono::duration_cast<std::chrono::milliseconds>(*res->retry_after)
                                             : backoff_.next();
         log::warn("{}: HTTP {} for {}; waiting {:.1f} s", options_.vendor, res->status, symbol, delay.count() / 1000.0);
         not_before_ = Clock::now() + delay;
