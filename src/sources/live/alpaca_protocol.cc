@@ -4,7 +4,7 @@
 // Error codes decide between stopping (credentials, plan, limits) and reconnecting.
 #include <fmt/format.h>
 
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -13,52 +13,33 @@ namespace {
 
 using namespace vendor_json;
 
-class AlpacaProtocol final : public StreamProtocol {
+class AlpacaProtocol final : public ArrayFrameProtocol {
 public:
-    explicit AlpacaProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.channels.empty()) {
-            o_.channels = {"trades", "quotes", "bars"};
-        }
-        if (o_.feed.empty()) {
-            o_.feed = "iex";
-        }
-    }
+    explicit AlpacaProtocol(const LiveSourceOptions& o)
+        : ArrayFrameProtocol(o, {.channels = {"trades", "quotes", "bars"}, .feed = "iex"}, "T") {}
 
-    std::string connect_url() const override {
-        return o_.url.empty() ? "wss://stream.data.alpaca.markets/v2/" + o_.feed : o_.url;
-    }
-
-    std::vector<std::string> on_open() override { return {}; }
-
-    Status on_message(std::string_view text, StreamContext& ctx) override {
-        return for_each_in_array_frame(parser_, text, ctx, [&](element m) { return one(m, ctx); });
-    }
+    std::string connect_url() const override { return url_or("wss://stream.data.alpaca.markets/v2/" + o_.feed); }
 
     std::string describe() const override {
         return fmt::format("alpaca {} {} {}", o_.feed, fmt::join(o_.channels, "+"), fmt::join(o_.symbols, ","));
     }
 
 private:
-    Status one(element m, StreamContext& ctx) {
-        const auto t = str(m, "T");
-        if (!t) {
-            ctx.skip("message without T");
-            return {};
-        }
-        if (*t == "success") {
+    Status on_item(element m, std::string_view t, StreamContext& ctx) override {
+        if (t == "success") {
             on_success(str(m, "msg"), ctx);
             return {};
         }
-        if (*t == "error") {
+        if (t == "error") {
             return error(i64(m, "code").value_or(0), str(m, "msg").value_or(""), ctx.stats().connects > 1);
         }
         const auto sym = str(m, "S");
-        if (*t == "t") {
+        if (t == "t") {
             trade(m, sym, ctx);
-        } else if (*t == "q") {
+        } else if (t == "q") {
             quote(m, sym, ctx);
-        } else if (*t == "b" || *t == "d") {
-            bar(m, sym, *t == "d", ctx);
+        } else if (t == "b" || t == "d") {
+            bar(m, sym, t == "d", ctx);
         } else {
             ++ctx.stats().ignored; // subscription, s (status), u (updated bar), c/x (corrections)
         }
@@ -83,22 +64,6 @@ private:
         ++ctx.stats().ignored;
     }
 
-    // An event of `type` for `sym` at Alpaca's RFC 3339 time (nanoseconds), or nothing when
-    // the time does not parse (skipped with the reason).
-    static std::optional<Event> event_at(EventType type, std::string_view sym, std::string_view time,
-                                         StreamContext& ctx) {
-        auto ts = parse_rfc3339(time);
-        if (!ts) {
-            ctx.skip(ts.error().message);
-            return std::nullopt;
-        }
-        Event e;
-        e.type = type;
-        e.symbol = std::string(sym);
-        e.ts = *ts;
-        return e;
-    }
-
     static void trade(element m, std::optional<std::string_view> sym, StreamContext& ctx) {
         const auto id = i64(m, "i");
         const auto p = num(m, "p");
@@ -109,14 +74,13 @@ private:
             ctx.skip("trade without S, i, p, s or t");
             return;
         }
-        auto e = event_at(EventType::trade, *sym, *time, ctx);
-        if (!e) {
+        const auto ts = rfc3339_or_skip(*time, ctx); // nanoseconds, truncated
+        if (!ts) {
             return;
         }
         // Trade ids are unique per symbol and reporting exchange.
-        e->id = fmt::format("alpaca:{}:t:{}:{}", *sym, x.value_or(""), *id);
-        e->body = Trade{*p, *s, std::string(x.value_or("")), ""};
-        ctx.emit(std::move(*e));
+        ctx.emit(vendor_event(fmt::format("alpaca:{}:t:{}:{}", *sym, x.value_or(""), *id), *sym, *ts,
+                              Trade{*p, *s, std::string(x.value_or("")), ""}));
     }
 
     static void quote(element m, std::optional<std::string_view> sym, StreamContext& ctx) {
@@ -127,14 +91,13 @@ private:
             ctx.skip("quote without S, bp, bs, ap, as or t");
             return;
         }
-        auto e = event_at(EventType::quote, *sym, *time, ctx);
-        if (!e) {
+        const auto ts = rfc3339_or_skip(*time, ctx);
+        if (!ts) {
             return;
         }
         // Quotes carry no id: the nanosecond time text and the two venues identify one.
-        e->id = fmt::format("alpaca:{}:q:{}:{}:{}", *sym, *time, bx, ax);
-        e->body = Quote{*bp, *bs, *ap, *as, bx == ax ? std::string(bx) : std::string()};
-        ctx.emit(std::move(*e));
+        ctx.emit(vendor_event(fmt::format("alpaca:{}:q:{}:{}:{}", *sym, *time, bx, ax), *sym, *ts,
+                              Quote{*bp, *bs, *ap, *as, bx == ax ? std::string(bx) : std::string()}));
     }
 
     static void bar(element m, std::optional<std::string_view> sym, bool daily, StreamContext& ctx) {
@@ -144,21 +107,20 @@ private:
             ctx.skip("bar without S, o, h, l, c, v or t");
             return;
         }
-        auto e = event_at(EventType::bar, *sym, *time, ctx);
-        if (!e) {
+        auto ts = rfc3339_or_skip(*time, ctx);
+        if (!ts) {
             return;
         }
-        e->id = fmt::format("alpaca:{}:{}:{}", *sym, daily ? "1d" : "1m", *time);
         // Daily bars are stamped at midnight in New York (04:00Z or 05:00Z); docs/events.md
         // wants the session date at 00:00Z: the nearest UTC midnight.
         if (daily) {
-            e->ts = (e->ts + kMicrosPerDay / 2) / kMicrosPerDay * kMicrosPerDay;
+            *ts = (*ts + kMicrosPerDay / 2) / kMicrosPerDay * kMicrosPerDay;
         }
         Bar b = ohlcv_bar(daily ? "1d" : "1m", *o, *h, *l, *c, *v);
         b.vwap = num(m, "vw");
         b.trade_count = i64(m, "n");
-        e->body = std::move(b);
-        ctx.emit(std::move(*e));
+        ctx.emit(vendor_event(fmt::format("alpaca:{}:{}:{}", *sym, daily ? "1d" : "1m", *time), *sym, *ts,
+                              std::move(b)));
     }
 
     //! reconnected: our previous connection may still count on Alpaca's side for a moment.
@@ -171,10 +133,7 @@ private:
         case 405:
             return fail(Error::fatal(what + ": your plan allows fewer symbols; pass fewer --symbols"));
         case 406:
-            if (reconnected) {
-                return fail(Error::retry(what + " (our previous connection may still be counted)"));
-            }
-            return fail(Error::fatal(what + ": another connection with this key is open; close it first"));
+            return fail(connection_limit(what, reconnected));
         case 408:
         case 409:
             return fail(Error::fatal(what + ": your plan does not include this feed; try --feed iex"));
@@ -186,9 +145,6 @@ private:
             return fail(Error::retry(what)); // 404 auth timeout, 407 slow client, 500 internal error
         }
     }
-
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace

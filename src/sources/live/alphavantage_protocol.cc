@@ -7,8 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "sources/live/poll_protocol.h"
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -26,49 +25,41 @@ std::string av_interval(std::string_view i) {
     return std::string(i);
 }
 
-class AlphaVantageProtocol final : public PollProtocol {
+class AlphaVantageProtocol final : public VendorProtocol<PollProtocol> {
 public:
-    explicit AlphaVantageProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.interval.empty()) {
-            o_.interval = "1m";
-        }
-    }
+    explicit AlphaVantageProtocol(const LiveSourceOptions& o) : VendorProtocol(o, {.interval = "1m"}) {}
 
     std::string request_url(const std::string& symbol) const override {
-        std::string base = o_.url.empty() ? "https://www.alphavantage.co" : o_.url;
-        while (!base.empty() && base.back() == '/') {
-            base.pop_back();
-        }
         return fmt::format("{}/query?function=TIME_SERIES_INTRADAY&symbol={}&interval={}&outputsize=compact&apikey={}",
-                           base, symbol, av_interval(o_.interval), o_.key);
+                           without_trailing_slashes(url_or("https://www.alphavantage.co")), symbol,
+                           av_interval(o_.interval), o_.key);
     }
 
     Result<PollAdvice> on_response(const std::string& symbol, long status, std::string_view body,
                                    StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip(fmt::format("{}: HTTP {} with a body that is not JSON: {}", symbol, status, excerpt(body)));
+        const auto doc = parse(body, ctx, fmt::format("{}: HTTP {} with a body that is not JSON", symbol, status));
+        if (!doc) {
             return PollAdvice{};
         }
-        if (auto note = str(doc, "Note")) {
+        if (auto note = str(*doc, "Note")) {
             return PollAdvice{wait()};
         }
-        if (auto info = str(doc, "Information")) {
+        if (auto info = str(*doc, "Information")) {
             // Newer answers put both rate limits and "premium endpoint" refusals here; only
             // the first goes away by waiting, but waiting a minute is harmless for both.
             return PollAdvice{wait()};
         }
-        if (auto error = str(doc, "Error Message")) {
+        if (auto error = str(*doc, "Error Message")) {
             return fail(Error::fatal(fmt::format("alphavantage: {}: {}: check --symbols and ALPHAVANTAGE_API_KEY", symbol,
                                                  excerpt(*error))));
         }
         const std::string series_key = "Time Series (" + av_interval(o_.interval) + ")";
         simdjson::dom::object series;
-        if (doc[series_key].get_object().get(series) != simdjson::SUCCESS) {
+        if ((*doc)[series_key].get_object().get(series) != simdjson::SUCCESS) {
             ctx.skip(fmt::format("{}: HTTP {} without \"{}\": {}", symbol, status, series_key, excerpt(body)));
             return PollAdvice{};
         }
-        const std::string_view zone = str(doc["Meta Data"], "6. Time Zone").value_or("US/Eastern");
+        const std::string_view zone = str((*doc)["Meta Data"], "6. Time Zone").value_or("US/Eastern");
         const bool new_york = zone == "US/Eastern" || zone == "America/New_York";
         if (!new_york && zone != "UTC") {
             ctx.skip(fmt::format("{}: time zone {} is not supported (US/Eastern or UTC)", symbol, zone));
@@ -85,13 +76,8 @@ public:
                 ctx.skip(fmt::format("{}: bar {} without a valid time or 1. open .. 5. volume", symbol, time));
                 continue;
             }
-            Event e;
-            e.type = EventType::bar;
-            e.id = fmt::format("alphavantage:{}:{}:{}", symbol, o_.interval, format_iso8601(*ts));
-            e.symbol = symbol;
-            e.ts = *ts;
-            e.body = ohlcv_bar(o_.interval, *o, *h, *l, *c, *v);
-            bars.push_back(std::move(e));
+            const std::string id = fmt::format("alphavantage:{}:{}:{}", symbol, o_.interval, format_iso8601(*ts));
+            bars.push_back(vendor_event(id, symbol, *ts, ohlcv_bar(o_.interval, *o, *h, *l, *c, *v)));
         }
         std::stable_sort(bars.begin(), bars.end(), [](const Event& x, const Event& y) { return x.ts < y.ts; });
         for (Event& e : bars) {
@@ -109,9 +95,6 @@ private:
     std::chrono::milliseconds wait() const {
         return std::chrono::milliseconds(static_cast<int64_t>(o_.rate_limit_wait_s * 1000));
     }
-
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -24,20 +24,13 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-class BinanceProtocol final : public StreamProtocol {
+class BinanceProtocol final : public VendorProtocol<StreamProtocol> {
 public:
-    explicit BinanceProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.channels.empty()) {
-            o_.channels = {"trade", "bookTicker"};
-        }
-    }
+    explicit BinanceProtocol(const LiveSourceOptions& o)
+        : VendorProtocol(o, {.channels = {"trade", "bookTicker"}}) {}
 
     std::string connect_url() const override {
-        std::string url = o_.url.empty() ? "wss://stream.binance.com:9443" : o_.url;
-        while (!url.empty() && url.back() == '/') {
-            url.pop_back();
-        }
-        url += "/stream?streams=";
+        std::string url = without_trailing_slashes(url_or("wss://stream.binance.com:9443")) + "/stream?streams=";
         bool first = true;
         for (const auto& s : o_.symbols) {
             for (const auto& c : o_.channels) {
@@ -56,19 +49,18 @@ public:
     std::vector<std::string> on_open() override { return {}; }
 
     Status on_message(std::string_view text, StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip("not JSON: " + excerpt(text));
+        const auto doc = parse(text, ctx);
+        if (!doc) {
             return {};
         }
         element data;
-        if (doc["data"].get(data) != simdjson::SUCCESS) {
-            data = doc; // a raw stream (/ws/<stream>) has no wrapper
+        if ((*doc)["data"].get(data) != simdjson::SUCCESS) {
+            data = *doc; // a raw stream (/ws/<stream>) has no wrapper
         }
         const auto s = str(data, "s");
         const auto kind = str(data, "e");
         if (!s) {
-            if (auto msg = str(doc, "msg")) {
+            if (auto msg = str(*doc, "msg")) {
                 return fail(Error::fatal("binance says: " + std::string(*msg) +
                                          " (check --symbols like BTCUSDT and --channels)"));
             }
@@ -102,13 +94,9 @@ private:
             ctx.skip(fmt::format("{} without id, p, q, T or m: {}", agg ? "aggTrade" : "trade", excerpt(text)));
             return;
         }
-        Event e;
-        e.type = EventType::trade;
-        e.id = fmt::format("binance:{}:{}:{}", s, agg ? "a" : "t", *id);
-        e.symbol = std::string(s);
-        e.ts = from_epoch_ms(*ms);
         // The buyer was the maker: the seller crossed the spread.
-        e.body = Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"};
+        auto e = vendor_event(fmt::format("binance:{}:{}:{}", s, agg ? "a" : "t", *id), s, from_epoch_ms(*ms),
+                              Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"});
         ctx.emit_sequenced(fmt::format("{} {}", s, agg ? "aggTrade" : "trade"), *id, std::move(e));
     }
 
@@ -130,15 +118,10 @@ private:
             ctx.skip("kline without t, i, o, h, l, c or v: " + excerpt(text));
             return;
         }
-        Event e;
-        e.type = EventType::bar;
-        e.id = fmt::format("binance:{}:k:{}:{}", s, *interval, *start);
-        e.symbol = std::string(s);
-        e.ts = from_epoch_ms(*start);
         Bar b = ohlcv_bar(std::string(*interval), *o, *h, *l, *c, *v);
         b.trade_count = i64(k, "n");
-        e.body = std::move(b);
-        ctx.emit(std::move(e));
+        ctx.emit(vendor_event(fmt::format("binance:{}:k:{}:{}", s, *interval, *start), s, from_epoch_ms(*start),
+                              std::move(b)));
     }
 
     static void book_ticker(element data, std::string_view s, std::string_view text, StreamContext& ctx) {
@@ -149,18 +132,10 @@ private:
             ctx.skip("bookTicker without u, b, B, a or A: " + excerpt(text));
             return;
         }
-        Event e;
-        e.type = EventType::quote;
-        e.id = fmt::format("binance:{}:q:{}", s, *u);
-        e.symbol = std::string(s);
         const auto t = i64(data, "T"); // futures send a time; spot does not
-        e.ts = t ? from_epoch_ms(*t) : ctx.received_at();
-        e.body = Quote{*bid, *bid_qty, *ask, *ask_qty, ""};
-        ctx.emit(std::move(e));
+        ctx.emit(vendor_event(fmt::format("binance:{}:q:{}", s, *u), s, t ? from_epoch_ms(*t) : ctx.received_at(),
+                              Quote{*bid, *bid_qty, *ask, *ask_qty, ""}));
     }
-
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace

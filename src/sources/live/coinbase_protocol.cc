@@ -9,8 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sources/live/vendor_json.h"
-#include "sources/live/vendor_time.h"
+#include "sources/live/vendor_protocol.h"
 
 namespace ticklake {
 
@@ -18,17 +17,12 @@ namespace {
 
 using namespace vendor_json;
 
-class CoinbaseProtocol final : public StreamProtocol {
+class CoinbaseProtocol final : public VendorProtocol<StreamProtocol> {
 public:
-    explicit CoinbaseProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.channels.empty()) {
-            o_.channels = {"matches", "ticker"};
-        }
-    }
+    explicit CoinbaseProtocol(const LiveSourceOptions& o)
+        : VendorProtocol(o, {.channels = {"matches", "ticker"}}) {}
 
-    std::string connect_url() const override {
-        return o_.url.empty() ? "wss://ws-feed.exchange.coinbase.com" : o_.url;
-    }
+    std::string connect_url() const override { return url_or("wss://ws-feed.exchange.coinbase.com"); }
 
     std::vector<std::string> on_open() override {
         return {R"({"type":"subscribe","product_ids":)" + array_of(o_.symbols) + R"(,"channels":)" +
@@ -36,21 +30,20 @@ public:
     }
 
     Status on_message(std::string_view text, StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip("not JSON: " + excerpt(text));
+        const auto doc = parse(text, ctx);
+        if (!doc) {
             return {};
         }
-        const auto type = str(doc, "type");
+        const auto type = str(*doc, "type");
         if (type == "match" || type == "last_match") {
-            return trade(doc, text, ctx);
+            return trade(*doc, text, ctx);
         }
         if (type == "ticker") {
-            return quote(doc, text, ctx);
+            return quote(*doc, text, ctx);
         }
         if (type == "error") {
-            return fail(Error::fatal("coinbase says: " + std::string(str(doc, "message").value_or("error")) + " (" +
-                                     std::string(str(doc, "reason").value_or("")) +
+            return fail(Error::fatal("coinbase says: " + std::string(str(*doc, "message").value_or("error")) + " (" +
+                                     std::string(str(*doc, "reason").value_or("")) +
                                      "): check --symbols (product ids like BTC-USD) and --channels"));
         }
         ++ctx.stats().ignored; // subscriptions, heartbeat, status
@@ -86,17 +79,12 @@ private:
             ctx.skip("match without product_id, trade_id, time, price or size: " + excerpt(text));
             return {};
         }
-        auto ts = parse_rfc3339(*time);
+        const auto ts = rfc3339_or_skip(*time, ctx);
         if (!ts) {
-            ctx.skip(ts.error().message);
             return {};
         }
-        Event e;
-        e.type = EventType::trade;
-        e.id = fmt::format("coinbase:{}:t:{}", *product, *id);
-        e.symbol = std::string(*product);
-        e.ts = *ts;
-        e.body = Trade{*price, *size, "", side == "sell" ? "buy" : side == "buy" ? "sell" : ""};
+        auto e = vendor_event(fmt::format("coinbase:{}:t:{}", *product, *id), *product, *ts,
+                              Trade{*price, *size, "", side == "sell" ? "buy" : side == "buy" ? "sell" : ""});
         const auto seq = i64(doc, "sequence");
         if (ctx.emit_sequenced(fmt::format("{} trade_id", *product), *id, std::move(e)) && seq &&
             str(doc, "type") == "match") {
@@ -115,27 +103,20 @@ private:
             ctx.skip("ticker without product_id, sequence, time, best_bid or best_ask: " + excerpt(text));
             return {};
         }
-        auto ts = parse_rfc3339(*time);
+        const auto ts = rfc3339_or_skip(*time, ctx);
         if (!ts) {
-            ctx.skip(ts.error().message);
             return {};
         }
-        Event e;
-        e.type = EventType::quote;
-        e.id = fmt::format("coinbase:{}:q:{}", *product, *seq);
-        e.symbol = std::string(*product);
-        e.ts = *ts;
         // Sizes at the best prices came with the ticker only from 2022; 0 when absent.
-        e.body = Quote{*bid, decimal(doc, "best_bid_size", ctx).value_or(0), *ask,
-                       decimal(doc, "best_ask_size", ctx).value_or(0), ""};
-        if (ctx.emit(std::move(e))) {
+        const double bid_size = decimal(doc, "best_bid_size", ctx).value_or(0);
+        const double ask_size = decimal(doc, "best_ask_size", ctx).value_or(0);
+        if (ctx.emit(vendor_event(fmt::format("coinbase:{}:q:{}", *product, *seq), *product, *ts,
+                                  Quote{*bid, bid_size, *ask, ask_size, ""}))) {
             check_sequence(*product, *seq, ctx);
         }
         return {};
     }
 
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
     std::unordered_map<std::string, int64_t> last_sequence_; //!< per product: highest sequence seen
 };
 

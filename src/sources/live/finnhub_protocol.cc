@@ -4,7 +4,7 @@
 // position among identical trades of the same message, so a replayed frame gives the same ids.
 #include <fmt/format.h>
 
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -13,12 +13,12 @@ namespace {
 
 using namespace vendor_json;
 
-class FinnhubProtocol final : public StreamProtocol {
+class FinnhubProtocol final : public VendorProtocol<StreamProtocol> {
 public:
-    explicit FinnhubProtocol(const LiveSourceOptions& o) : o_(o) {}
+    explicit FinnhubProtocol(const LiveSourceOptions& o) : VendorProtocol(o) {}
 
     std::string connect_url() const override {
-        const std::string base = o_.url.empty() ? "wss://ws.finnhub.io" : o_.url;
+        const std::string base = url_or("wss://ws.finnhub.io");
         return base + (base.find('?') == std::string::npos ? "?" : "&") + "token=" + o_.key;
     }
 
@@ -31,19 +31,18 @@ public:
     }
 
     Status on_message(std::string_view text, StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip("not JSON: " + excerpt(text));
+        const auto doc = parse(text, ctx);
+        if (!doc) {
             return {};
         }
-        const auto type = str(doc, "type");
+        const auto type = str(*doc, "type");
         if (type == "ping") {
             ++ctx.stats().ignored; // Finnhub's application-level keep-alive; nothing to answer
             return {};
         }
         if (type == "error") {
             return fail(Error::fatal(
-                "finnhub says: " + std::string(str(doc, "msg").value_or("(no message)")) +
+                "finnhub says: " + std::string(str(*doc, "msg").value_or("(no message)")) +
                 " (check --symbols against your plan's limits and FINNHUB_API_KEY)"));
         }
         if (type != "trade") {
@@ -51,7 +50,7 @@ public:
             return {};
         }
         simdjson::dom::array data;
-        if (doc["data"].get_array().get(data) != simdjson::SUCCESS) {
+        if ((*doc)["data"].get_array().get(data) != simdjson::SUCCESS) {
             ctx.skip("trade message without a data array: " + excerpt(text));
             return {};
         }
@@ -71,13 +70,7 @@ public:
                 same += k == key;
             }
             keys.push_back(key);
-            Event e;
-            e.type = EventType::trade;
-            e.id = fmt::format("{}:{}", key, same);
-            e.symbol = std::string(*s);
-            e.ts = from_epoch_ms(*ms);
-            e.body = Trade{*p, *v, "", ""};
-            ctx.emit(std::move(e));
+            ctx.emit(vendor_event(fmt::format("{}:{}", key, same), *s, from_epoch_ms(*ms), Trade{*p, *v, "", ""}));
         }
         return {};
     }
@@ -85,10 +78,6 @@ public:
     std::string describe() const override {
         return "finnhub trades " + fmt::format("{}", fmt::join(o_.symbols, ","));
     }
-
-private:
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace

@@ -4,7 +4,7 @@
 // AM = minute bar; times are Unix milliseconds.
 #include <fmt/format.h>
 
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -13,48 +13,29 @@ namespace {
 
 using namespace vendor_json;
 
-class PolygonProtocol final : public StreamProtocol {
+class PolygonProtocol final : public ArrayFrameProtocol {
 public:
-    explicit PolygonProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.channels.empty()) {
-            o_.channels = {"T", "Q", "AM"};
-        }
-        if (o_.feed.empty()) {
-            o_.feed = "stocks";
-        }
-    }
+    explicit PolygonProtocol(const LiveSourceOptions& o)
+        : ArrayFrameProtocol(o, {.channels = {"T", "Q", "AM"}, .feed = "stocks"}, "ev") {}
 
-    std::string connect_url() const override {
-        return o_.url.empty() ? "wss://socket.polygon.io/" + o_.feed : o_.url;
-    }
-
-    std::vector<std::string> on_open() override { return {}; }
-
-    Status on_message(std::string_view text, StreamContext& ctx) override {
-        return for_each_in_array_frame(parser_, text, ctx, [&](element m) { return one(m, ctx); });
-    }
+    std::string connect_url() const override { return url_or("wss://socket.polygon.io/" + o_.feed); }
 
     std::string describe() const override {
         return fmt::format("polygon {} {} {}", o_.feed, fmt::join(o_.channels, "+"), fmt::join(o_.symbols, ","));
     }
 
 private:
-    Status one(element m, StreamContext& ctx) {
-        const auto ev = str(m, "ev");
-        if (!ev) {
-            ctx.skip("message without ev");
-            return {};
-        }
-        if (*ev == "status") {
+    Status on_item(element m, std::string_view ev, StreamContext& ctx) override {
+        if (ev == "status") {
             return on_status(m, ctx);
         }
         const auto sym = str(m, "sym");
-        if (*ev == "T") {
+        if (ev == "T") {
             trade(m, sym, ctx);
-        } else if (*ev == "Q") {
+        } else if (ev == "Q") {
             quote(m, sym, ctx);
-        } else if (*ev == "A" || *ev == "AM") {
-            bar(m, *ev, sym, ctx);
+        } else if (ev == "A" || ev == "AM") {
+            bar(m, ev, sym, ctx);
         } else {
             ++ctx.stats().ignored;
         }
@@ -79,10 +60,7 @@ private:
         } else if (status == "auth_failed") {
             return fail(Error::fatal("polygon refused the key (" + message + "): check POLYGON_API_KEY"));
         } else if (status == "max_connections") {
-            if (ctx.stats().connects > 1) {
-                return fail(Error::retry("polygon: " + message + " (our previous connection may still be counted)"));
-            }
-            return fail(Error::fatal("polygon: " + message + ": another connection with this key is open; close it first"));
+            return fail(connection_limit("polygon: " + message, ctx.stats().connects > 1));
         } else if (status == "error") {
             return fail(Error::fatal("polygon: " + message + ": check --symbols and --channels"));
         }
@@ -98,14 +76,9 @@ private:
             ctx.skip("T without sym, i, x, p, s or t");
             return;
         }
-        Event e;
-        e.type = EventType::trade;
         // Trade ids are unique per symbol and exchange.
-        e.id = fmt::format("polygon:{}:t:{}:{}", *sym, *x, *id);
-        e.symbol = std::string(*sym);
-        e.ts = from_epoch_ms(*t);
-        e.body = Trade{*p, *s, std::to_string(*x), ""};
-        ctx.emit(std::move(e));
+        ctx.emit(vendor_event(fmt::format("polygon:{}:t:{}:{}", *sym, *x, *id), *sym, from_epoch_ms(*t),
+                              Trade{*p, *s, std::to_string(*x), ""}));
     }
 
     static void quote(element m, std::optional<std::string_view> sym, StreamContext& ctx) {
@@ -117,13 +90,9 @@ private:
             return;
         }
         const auto bx = i64(m, "bx"), ax = i64(m, "ax");
-        Event e;
-        e.type = EventType::quote;
-        e.id = fmt::format("polygon:{}:q:{}", *sym, *q); // q: the tape's sequence number
-        e.symbol = std::string(*sym);
-        e.ts = from_epoch_ms(*t);
-        e.body = Quote{*bp, *bs, *ap, *as, bx && bx == ax ? std::to_string(*bx) : std::string()};
-        ctx.emit(std::move(e));
+        // q: the tape's sequence number
+        ctx.emit(vendor_event(fmt::format("polygon:{}:q:{}", *sym, *q), *sym, from_epoch_ms(*t),
+                              Quote{*bp, *bs, *ap, *as, bx && bx == ax ? std::to_string(*bx) : std::string()}));
     }
 
     // A (second) and AM (minute) aggregates.
@@ -134,19 +103,11 @@ private:
             ctx.skip(std::string(ev) + " without sym, o, h, l, c, v or s");
             return;
         }
-        Event e;
-        e.type = EventType::bar;
-        e.id = fmt::format("polygon:{}:{}:{}", *sym, ev, *s);
-        e.symbol = std::string(*sym);
-        e.ts = from_epoch_ms(*s);
         Bar b = ohlcv_bar(ev == "AM" ? "1m" : "1s", *o, *h, *l, *c, *v);
         b.vwap = num(m, "vw"); // the bar's own VWAP; "a" is the day's
-        e.body = std::move(b);
-        ctx.emit(std::move(e));
+        ctx.emit(
+            vendor_event(fmt::format("polygon:{}:{}:{}", *sym, ev, *s), *sym, from_epoch_ms(*s), std::move(b)));
     }
-
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace

@@ -21,6 +21,16 @@ std::string array_of(const std::vector<std::string>& items) {
     return out + "]";
 }
 
+std::optional<element> parse_or_skip(simdjson::dom::parser& parser, std::string_view text, StreamContext& ctx,
+                                     std::string_view what) {
+    element doc;
+    if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
+        ctx.skip(std::string(what) + ": " + excerpt(text));
+        return std::nullopt;
+    }
+    return doc;
+}
+
 std::string excerpt(std::string_view text) {
     return text.size() <= 120 ? std::string(text) : std::string(text.substr(0, 117)) + "...";
 }

@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <vector>
 
 #include <simdjson.h>
 
-#include "common/event.h"
+#include "common/error.h"
 #include "sources/live/exact_decimal.h"
 #include "sources/live/stream_protocol.h"
 
@@ -68,43 +68,13 @@ inline std::optional<bool> boolean(element e, std::string_view key) {
     return v;
 }
 
-//! A bar of the five values every vendor sends; vwap and trade_count are the caller's.
-inline Bar ohlcv_bar(std::string interval, double open, double high, double low, double close, double volume) {
-    Bar b;
-    b.interval = std::move(interval);
-    b.open = open;
-    b.high = high;
-    b.low = low;
-    b.close = close;
-    b.volume = volume;
-    return b;
-}
-
 //! Up to 120 characters of a message, for skip reasons.
 std::string excerpt(std::string_view text);
 
-//! Calls each(message) for every message of a frame that is a JSON array of messages (Alpaca,
-//! Polygon); a frame that is not JSON, or not an array, is skipped with the reason.
-template <class Each>
-Status for_each_in_array_frame(simdjson::dom::parser& parser, std::string_view text, StreamContext& ctx,
-                               Each&& each) {
-    element doc;
-    if (parser.parse(text.data(), text.size()).get(doc) != simdjson::SUCCESS) {
-        ctx.skip("not JSON: " + excerpt(text));
-        return {};
-    }
-    simdjson::dom::array items;
-    if (doc.get_array().get(items) != simdjson::SUCCESS) {
-        ctx.skip("not a JSON array: " + excerpt(text));
-        return {};
-    }
-    for (element m : items) {
-        if (auto st = each(m); !st) {
-            return st;
-        }
-    }
-    return {};
-}
+//! One message parsed with `parser` (its buffers are reused, so keep one per protocol), or
+//! nothing when the text is not JSON: the message is then skipped as "<what>: <excerpt>".
+std::optional<element> parse_or_skip(simdjson::dom::parser& parser, std::string_view text, StreamContext& ctx,
+                                     std::string_view what = "not JSON");
 
 //! A JSON string literal of s (for the messages we send).
 std::string json_string(std::string_view s);

@@ -5,8 +5,7 @@
 // Minutes without trades are nulls in the arrays: skipped, they are not bars.
 #include <fmt/format.h>
 
-#include "sources/live/poll_protocol.h"
-#include "sources/live/vendor_json.h"
+#include "sources/live/vendor_protocol.h"
 #include "sources/live/vendor_time.h"
 
 namespace ticklake {
@@ -33,41 +32,32 @@ namespace {
 
 using namespace vendor_json;
 
-class YahooChartProtocol final : public PollProtocol {
+class YahooChartProtocol final : public VendorProtocol<PollProtocol> {
 public:
-    explicit YahooChartProtocol(const LiveSourceOptions& o) : o_(o) {
-        if (o_.interval.empty()) {
-            o_.interval = "1m";
-        }
-        if (o_.range.empty()) {
-            o_.range = "1d";
-        }
-    }
+    explicit YahooChartProtocol(const LiveSourceOptions& o)
+        : VendorProtocol(o, {.interval = "1m", .range = "1d"}) {}
 
     std::string request_url(const std::string& symbol) const override {
-        std::string base = o_.url.empty() ? "https://query2.finance.yahoo.com" : o_.url;
-        while (!base.empty() && base.back() == '/') {
-            base.pop_back();
-        }
-        return fmt::format("{}/v8/finance/chart/{}?interval={}&range={}", base, symbol, o_.interval, o_.range);
+        return fmt::format("{}/v8/finance/chart/{}?interval={}&range={}",
+                           without_trailing_slashes(url_or("https://query2.finance.yahoo.com")), symbol, o_.interval,
+                           o_.range);
     }
 
     Result<PollAdvice> on_response(const std::string& symbol, long status, std::string_view body,
                                    StreamContext& ctx) override {
-        element doc;
-        if (parser_.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
-            ctx.skip(fmt::format("{}: HTTP {} with a body that is not JSON: {}", symbol, status, excerpt(body)));
+        const auto doc = parse(body, ctx, fmt::format("{}: HTTP {} with a body that is not JSON", symbol, status));
+        if (!doc) {
             return PollAdvice{};
         }
         element err;
-        if (doc["chart"]["error"].get(err) == simdjson::SUCCESS && !err.is_null()) {
+        if ((*doc)["chart"]["error"].get(err) == simdjson::SUCCESS && !err.is_null()) {
             return fail(Error::fatal(fmt::format("yahoo: {}: {} ({}): check --symbols (Yahoo notation: AAPL, ^GSPC, "
                                                  "BTC-USD) and --interval/--range",
                                                  symbol, str(err, "description").value_or(""),
                                                  str(err, "code").value_or(""))));
         }
         element r;
-        if (doc["chart"]["result"].at(0).get(r) != simdjson::SUCCESS) {
+        if ((*doc)["chart"]["result"].at(0).get(r) != simdjson::SUCCESS) {
             ctx.skip(fmt::format("{}: HTTP {} without chart.result: {}", symbol, status, excerpt(body)));
             return PollAdvice{};
         }
@@ -105,20 +95,17 @@ public:
                 ++ctx.stats().ignored; // nulls: no trade in that interval
                 continue;
             }
-            Event e;
-            e.type = EventType::bar;
-            e.symbol = symbol;
             // Daily bars are stamped at the session's open; docs/events.md wants the session
             // date at 00:00Z, i.e. the exchange-local date of the open.
-            e.ts = daily ? (start + offset) / 86'400 * kMicrosPerDay : from_epoch_seconds(start);
-            e.id = fmt::format("yahoo:{}:{}:{}", symbol, o_.interval, daily ? format_date(e.ts) : std::to_string(start));
+            const TimestampUs ts = daily ? (start + offset) / 86'400 * kMicrosPerDay : from_epoch_seconds(start);
             Bar b = ohlcv_bar(o_.interval, o, h, l, c, v);
             double a;
             if (has_adj && adj.at(idx).get_double().get(a) == simdjson::SUCCESS) {
                 b.adj_close = a;
             }
-            e.body = std::move(b);
-            ctx.emit(std::move(e));
+            ctx.emit(vendor_event(
+                fmt::format("yahoo:{}:{}:{}", symbol, o_.interval, daily ? format_date(ts) : std::to_string(start)),
+                symbol, ts, std::move(b)));
         }
         return PollAdvice{};
     }
@@ -126,10 +113,6 @@ public:
     std::string describe() const override {
         return fmt::format("yahoo chart {} range {} {}", o_.interval, o_.range, fmt::join(o_.symbols, ","));
     }
-
-private:
-    LiveSourceOptions o_;
-    simdjson::dom::parser parser_;
 };
 
 } // namespace
