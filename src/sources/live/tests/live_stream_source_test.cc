@@ -18,7 +18,8 @@ std::vector<std::string> matches() {
     return out;
 }
 
-std::unique_ptr<LiveStreamSource> source(const std::string& url, LiveSourceOptions o = {}) {
+//! A Coinbase source whose timing options are o's (LiveSourceOptions' defaults where o sets none).
+std::unique_ptr<LiveStreamSource> source(const std::string& url, const LiveSourceOptions& o = {}) {
     auto base = test_options("coinbase", url, {"BAND-GBP"});
     base.idle_timeout_s = o.idle_timeout_s;
     base.duration_s = o.duration_s;
@@ -30,10 +31,7 @@ std::unique_ptr<LiveStreamSource> source(const std::string& url, LiveSourceOptio
 
 TEST(LiveStreamSource, AServerThatDropsAtOnceIsNotHammered) {
     ReplayServer server({{{WsStep::drop()}}});
-    LiveSourceOptions o;
-    o.backoff_initial_s = 0.1;
-    o.backoff_max_s = 0.4;
-    auto src = source(server.ws_url(), o);
+    auto src = source(server.ws_url(), {.backoff_initial_s = 0.1, .backoff_max_s = 0.4});
     drain(*src, 1, 1500ms);
     // Delays of 50-100, 100-200, 200-400, then 200-400 ms: at most 7 attempts in 1.5 s, at least 4.
     EXPECT_GE(server.connections(), 4u);
@@ -46,9 +44,7 @@ TEST(LiveStreamSource, ASilentServerIsLeftAndTheFeedResumesOnANewConnection) {
     // The server serves one connection at a time: the new one is answered after the hang.
     ReplayServer server({{{WsStep::expect("subscribe"), WsStep::send(m[0]), WsStep::hang(1200)},
                           {WsStep::expect("subscribe"), WsStep::send(m[1])}}});
-    LiveSourceOptions o;
-    o.idle_timeout_s = 0.4;
-    auto src = source(server.ws_url(), o);
+    auto src = source(server.ws_url(), {.idle_timeout_s = 0.4});
     auto d = drain(*src, 2, 5000ms, 100ms);
     ASSERT_EQ(d.events.size(), 2u);
     EXPECT_EQ(src->stats().disconnects, 1u);
@@ -69,9 +65,7 @@ TEST(LiveStreamSource, ACloseFrameLeadsToAReconnectAndResubscribe) {
 
 TEST(LiveStreamSource, DurationEndsTheSource) {
     ReplayServer server({{{WsStep::expect("subscribe")}}});
-    LiveSourceOptions o;
-    o.duration_s = 0.5;
-    auto src = source(server.ws_url(), o);
+    auto src = source(server.ws_url(), {.duration_s = 0.5});
     const auto t0 = std::chrono::steady_clock::now();
     drain(*src, 1000, 5s);
     const auto took = std::chrono::steady_clock::now() - t0;
@@ -84,20 +78,12 @@ TEST(LiveStreamSource, OldConnectionsAreRenewedBeforeTheVendorCutsThem) {
     const auto m = matches();
     ReplayServer server({{{WsStep::expect("subscribe"), WsStep::send(m[0])},
                           {WsStep::expect("subscribe"), WsStep::send(m[1])}}});
-    LiveSourceOptions o;
-    o.max_connection_age_s = 0.3;
-    auto src = source(server.ws_url(), o);
+    auto src = source(server.ws_url(), {.max_connection_age_s = 0.3});
     auto d = drain(*src, 2, 3s, 100ms);
     EXPECT_EQ(d.events.size(), 2u);
     EXPECT_GE(src->stats().connects, 2u);
     EXPECT_EQ(src->stats().disconnects, 0u) << "a planned renewal is not a lost connection";
 }
-
-} // namespace
-} // namespace ticklake::testing
-
-namespace ticklake::testing {
-namespace {
 
 TEST(LiveStreamSource, ServerPingsMidStreamAreAnsweredAndTheStreamGoesOn) {
     const auto m = matches();

@@ -1,9 +1,9 @@
 #include "sources/live/tests/vendor_test_support.h"
 
 #include <charconv>
+#include <tuple>
 
 #include "common/event_json.h"
-#include <thread>
 
 namespace ticklake::testing {
 
@@ -91,6 +91,32 @@ std::string wire(double v) {
     std::string out;
     append_json_double(out, v); // exactly what goes to Kafka
     return canon(out);
+}
+
+::testing::AssertionResult is_trade(const Event& e, const WantTrade& want) {
+    if (e.type != EventType::trade) {
+        return ::testing::AssertionFailure() << e.id << " is a " << to_string(e.type) << ", not a trade";
+    }
+    const Trade& t = std::get<Trade>(e.body);
+    const std::tuple<const char*, std::string, std::string> fields[] = {
+        {"id", e.id, want.id},
+        {"symbol", e.symbol, want.symbol},
+        {"time", format_iso8601(e.ts), want.time},
+        {"price", wire(t.price), canon(want.price)},
+        {"size", wire(t.size), canon(want.size)},
+        {"exchange", t.exchange, want.exchange},
+        {"side", t.side, want.side},
+    };
+    std::string differ;
+    for (const auto& [name, got, wanted] : fields) {
+        if (got != wanted) {
+            differ += std::string(" ") + name + " is \"" + got + "\", want \"" + wanted + "\";";
+        }
+    }
+    if (differ.empty()) {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "trade " << e.id << ":" << differ;
 }
 
 WsScript sends(const std::vector<std::string>& lines, size_t from, size_t to) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include "common/event.h"
@@ -48,6 +49,21 @@ std::string wire(double v);
 
 //! One send step per line.
 WsScript sends(const std::vector<std::string>& lines, size_t from, size_t to);
+
+//! A trade as a test states it: time as format_iso8601 writes it, price and size as decimal
+//! text compared on the wire's terms (wire()).
+struct WantTrade {
+    std::string id;
+    std::string symbol;
+    std::string time;
+    std::string price;
+    std::string size;
+    std::string exchange;
+    std::string side;
+};
+
+//! e is a trade with every field of `want`; the failure names each field that differs.
+::testing::AssertionResult is_trade(const Event& e, const WantTrade& want);
 
 template <class T>
 const T& body(const Event& e) {
