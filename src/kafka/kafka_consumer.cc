@@ -17,7 +17,7 @@ ConsumedMessage::~ConsumedMessage() {
 ConsumedMessage::ConsumedMessage(ConsumedMessage&& o) noexcept : m_(o.m_) { o.m_ = nullptr; }
 std::string_view ConsumedMessage::topic() const { return rd_kafka_topic_name(m_->rkt); }
 const void* ConsumedMessage::topic_handle() const { return m_->rkt; }
-int32_t ConsumedMessage::partition() const { return m_->partition; }
+Partition ConsumedMessage::partition() const { return Partition(m_->partition); }
 bool ConsumedMessage::value_is_null() const { return m_->payload == nullptr; }
 
 std::optional<std::pair<std::string_view, std::optional<std::string_view>>> ConsumedMessage::header_at(size_t i) const {
@@ -51,7 +51,7 @@ std::optional<std::string_view> ConsumedMessage::header(std::string_view name) c
     }
     return value != nullptr ? std::string_view(static_cast<const char*>(value), size) : std::string_view();
 }
-int64_t ConsumedMessage::offset() const { return m_->offset; }
+Offset ConsumedMessage::offset() const { return Offset(m_->offset); }
 std::string_view ConsumedMessage::key() const {
     return m_->key ? std::string_view(static_cast<const char*>(m_->key), m_->key_len) : std::string_view();
 }
@@ -81,8 +81,9 @@ struct ConsumerCallbacks {
                 return;
             }
             for (int i = 0; i < parts->cnt; ++i) {
-                int64_t off = parts->elems[i].offset;
-                assigned.push_back({parts->elems[i].topic, parts->elems[i].partition, off >= 0 ? off : -1});
+                const int64_t off = parts->elems[i].offset;
+                assigned.push_back({Topic(parts->elems[i].topic), Partition(parts->elems[i].partition),
+                                    off >= 0 ? Offset(off) : Offset::none()});
             }
             if (self->handler_.on_assign) {
                 self->handler_.on_assign(assigned);
@@ -97,7 +98,7 @@ struct ConsumerCallbacks {
         } else {
             std::vector<TopicPartition> revoked;
             for (int i = 0; i < parts->cnt; ++i) {
-                revoked.push_back({parts->elems[i].topic, parts->elems[i].partition});
+                revoked.push_back({Topic(parts->elems[i].topic), Partition(parts->elems[i].partition)});
             }
             if (self->handler_.on_revoke) {
                 self->handler_.on_revoke(revoked);
@@ -240,7 +241,7 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
         }
         const auto err = m->err;
         if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            out.partition_eofs.push_back({m->rkt ? rd_kafka_topic_name(m->rkt) : "", m->partition});
+            out.partition_eofs.push_back({Topic(m->rkt ? rd_kafka_topic_name(m->rkt) : ""), Partition(m->partition)});
         } else if (result && (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC)) {
             const std::string name = m->rkt ? rd_kafka_topic_name(m->rkt) : topic_;
             result = fail(Error::not_found("topic " + name + " does not exist (" + rd_kafka_message_errstr(m) + ")"));
@@ -259,7 +260,8 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     }
     rdkafka::PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
     for (const auto& po : offsets) {
-        rd_kafka_topic_partition_list_add(list.get(), po.topic.c_str(), po.partition)->offset = po.offset;
+        rd_kafka_topic_partition_list_add(list.get(), po.topic.c_str(), po.partition.value())->offset =
+            po.offset.value();
     }
     auto err = rd_kafka_commit(impl_->rk.get(), list.get(), 0 /* synchronous */);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {

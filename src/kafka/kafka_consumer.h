@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/kafka_position.h"
 #include "kafka/kafka_client_config.h"
 
 struct rd_kafka_message_s;
@@ -22,16 +23,10 @@ struct rd_kafka_topic_partition_list_s;
 
 namespace ticklake {
 
-struct TopicPartition {
-    std::string topic;
-    int32_t partition = 0;
-    auto operator<=>(const TopicPartition&) const = default;
-};
-
 struct PartitionOffset {
-    std::string topic;
-    int32_t partition = 0;
-    int64_t offset = -1; //!< next offset to read; -1 when the group has no committed offset
+    Topic topic;
+    Partition partition;
+    Offset offset; //!< next offset to read; Offset::none() when the group has no committed offset
     bool operator==(const PartitionOffset&) const = default;
 };
 
@@ -54,8 +49,8 @@ public:
     std::string_view topic() const; //!< valid while the consumer lives
     //! Identifies the message's topic without reading its name: equal for messages of one topic.
     const void* topic_handle() const;
-    int32_t partition() const;
-    int64_t offset() const;
+    Partition partition() const;
+    Offset offset() const;
     std::string_view key() const;
     std::string_view value() const;
     //! True for a tombstone (no value at all), as opposed to an empty value.

@@ -72,15 +72,16 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(const KafkaClientCo
     return self;
 }
 
-Status KafkaProducer::produce(const std::string& topic, std::string_view key, std::string_view value,
+Status KafkaProducer::produce(const Topic& topic, std::string_view key, std::string_view value,
                               std::string_view type_header) {
-    auto it = impl_->topics.find(topic);
+    auto it = impl_->topics.find(topic.str());
     if (it == impl_->topics.end()) {
         rd_kafka_topic_t* rkt = rd_kafka_topic_new(impl_->rk.get(), topic.c_str(), nullptr);
         if (!rkt) {
-            return fail(Error::invalid("cannot use topic '" + topic + "': " + rd_kafka_err2str(rd_kafka_last_error())));
+            return fail(Error::invalid("cannot use topic '" + topic.str() + "': " +
+                                       rd_kafka_err2str(rd_kafka_last_error())));
         }
-        it = impl_->topics.emplace(topic, rkt).first;
+        it = impl_->topics.emplace(topic.str(), rkt).first;
     }
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
@@ -101,7 +102,7 @@ Status KafkaProducer::produce(const std::string& topic, std::string_view key, st
             rd_kafka_fatal_error(impl_->rk.get(), reason, sizeof reason);
             return fail(Error::fatal(std::string("Kafka producer fatal error: ") + reason));
         }
-        return fail(rdkafka::to_error(err, "producing to " + topic));
+        return fail(rdkafka::to_error(err, "producing to " + topic.str()));
     }
 }
 

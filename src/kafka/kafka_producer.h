@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/kafka_position.h"
 #include "kafka/kafka_client_config.h"
 
 namespace ticklake {
@@ -39,7 +40,7 @@ public:
     //! Enqueues one message keyed by `key` with header type=<type_header>. Waits (serving
     //! delivery reports) while the local queue is full. Fatal errors (fenced idempotent
     //! producer, unknown topic) come back as ErrorKind::fatal.
-    Status produce(const std::string& topic, std::string_view key, std::string_view value, std::string_view type_header);
+    Status produce(const Topic& topic, std::string_view key, std::string_view value, std::string_view type_header);
 
     //! Serves delivery reports for up to timeout_ms.
     void poll(int timeout_ms);

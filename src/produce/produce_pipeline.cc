@@ -69,7 +69,10 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
 }
 
 ProducePipeline::ProducePipeline(ProduceOptions options, SelectedSource source, std::unique_ptr<KafkaProducer> producer)
-    : options_(std::move(options)), source_(std::move(source)), producer_(std::move(producer)) {}
+    : options_(std::move(options))
+    , topic_(options_.topic)
+    , source_(std::move(source))
+    , producer_(std::move(producer)) {}
 
 std::string ProducePipeline::describe() const {
     return source_.describe() + " -> topic " + options_.topic + " at " + options_.kafka.brokers;
@@ -79,7 +82,7 @@ Status ProducePipeline::send(Pacer& pacer, const Event& e, std::string_view valu
     if (!pacer.unpaced()) {
         pacer.before(e);
     }
-    return producer_->produce(options_.topic, e.symbol, value, to_string(e.type));
+    return producer_->produce(topic_, e.symbol, value, to_string(e.type));
 }
 
 Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker) {

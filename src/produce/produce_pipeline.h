@@ -89,6 +89,7 @@ private:
     Status pump_wire(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker);
 
     ProduceOptions options_;
+    Topic topic_; //!< options_.topic, made once rather than per message
     SelectedSource source_;
     std::unique_ptr<KafkaProducer> producer_;
 };

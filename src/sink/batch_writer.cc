@@ -147,7 +147,7 @@ Status BatchWriter::write_dead_letters(const FlushJob& job, const std::string& k
     std::string out;
     for (const auto& d : job.batch.dead) {
         out.append("{\"topic\":");
-        append_json_string(out, job.topic);
+        append_json_string(out, job.topic.view());
         out.append(fmt::format(",\"partition\":{},\"offset\":{},\"kafka_ts\":", job.partition, d.offset));
         if (d.kafka_ts_ms >= 0) {
             out.push_back('"');

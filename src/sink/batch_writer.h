@@ -28,11 +28,11 @@
 namespace ticklake {
 
 struct FlushJob {
-    int32_t partition = 0;
+    Partition partition;
     PartitionBatch batch;
     SinkJournal journal;     //!< keys: one per batch.files entry (map order), then dead letters
     std::string journal_key;
-    std::string topic;
+    Topic topic;
     // Counted when the job is made, for the stats of the commit that follows.
     uint64_t rows = 0;
     uint64_t data_files = 0;

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/kafka_position.h"
 #include "common/timestamp.h"
 
 namespace ticklake {
@@ -29,8 +30,8 @@ struct CommittedFile {
 };
 
 struct CommittedBatch {
-    std::string topic;
-    int32_t partition = 0;
+    Topic topic;
+    Partition partition;
     std::vector<CommittedFile> files; //!< data files, then the dead-letter file when there is one
 };
 

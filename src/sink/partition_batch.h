@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/kafka_position.h"
 #include "format/open_table.h"
 #include "format/table_buffer.h"
 
@@ -17,7 +18,7 @@ namespace ticklake {
 
 //! A malformed message, kept with enough context to find and replay it.
 struct DeadLetter {
-    int64_t offset;
+    Offset offset;
     int64_t kafka_ts_ms;
     std::string key;
     std::string value;
@@ -32,7 +33,7 @@ struct FileBuffer {
     std::string table;
     std::string partition_path; //!< "symbol=AAPL/" with --partition-by, else ""
     int64_t period = 0;         //!< day / month / year number of the time partition
-    int64_t first_offset = -1;
+    Offset first_offset;
 
     size_t rows() const { return typed ? typed->rows() : open->rows(); }
     size_t approx_bytes() const { return typed ? typed->approx_bytes() : open->approx_bytes(); }
@@ -46,8 +47,8 @@ using FileKey = std::tuple<std::string, std::string, int64_t>;
 
 //! A contiguous offset range of one partition: its rows by file, and dead letters.
 struct PartitionBatch {
-    int64_t first_offset = -1; //!< -1: empty
-    int64_t last_offset = -1;
+    Offset first_offset; //!< none: empty
+    Offset last_offset;
     int64_t min_ts = 0;
     int64_t max_ts = 0;
     size_t rows = 0;
@@ -56,7 +57,7 @@ struct PartitionBatch {
     std::map<FileKey, FileBuffer> files;
     std::vector<DeadLetter> dead;
     FileBuffer* last_file = nullptr; //!< of the previous row: consecutive rows nearly always share it
-    bool empty() const { return first_offset < 0; }
+    bool empty() const { return !first_offset.valid(); }
 };
 
 } // namespace ticklake

@@ -7,7 +7,8 @@
 namespace ticklake {
 
 std::string SinkJournal::to_json() const {
-    std::string out = "{\"start\":" + std::to_string(start) + ",\"end\":" + std::to_string(end) + ",\"keys\":[";
+    std::string out = "{\"start\":" + std::to_string(start.value()) + ",\"end\":" + std::to_string(end.value()) +
+                      ",\"keys\":[";
     for (size_t i = 0; i < keys.size(); ++i) {
         if (i) {
             out.push_back(',');
@@ -25,11 +26,15 @@ Result<SinkJournal> SinkJournal::from_json(std::string_view json) {
         return fail(Error::fatal("sink journal is not JSON: " + std::string(json.substr(0, 200))));
     }
     SinkJournal j;
+    int64_t start = 0;
+    int64_t end = 0;
     simdjson::dom::array keys;
-    if (doc["start"].get(j.start) != simdjson::SUCCESS || doc["end"].get(j.end) != simdjson::SUCCESS ||
+    if (doc["start"].get(start) != simdjson::SUCCESS || doc["end"].get(end) != simdjson::SUCCESS ||
         doc["keys"].get(keys) != simdjson::SUCCESS) {
         return fail(Error::fatal("sink journal lacks start/end/keys: " + std::string(json.substr(0, 200))));
     }
+    j.start = Offset(start);
+    j.end = Offset(end);
     for (auto k : keys) {
         std::string_view s;
         if (k.get(s) != simdjson::SUCCESS) {
@@ -40,8 +45,8 @@ Result<SinkJournal> SinkJournal::from_json(std::string_view json) {
     return j;
 }
 
-std::string sink_journal_key(std::string_view group, std::string_view topic, int32_t partition) {
-    return "_ticklake/sink/" + std::string(group) + "/" + std::string(topic) + "/p" + std::to_string(partition) +
+std::string sink_journal_key(std::string_view group, const Topic& topic, Partition partition) {
+    return "_ticklake/sink/" + std::string(group) + "/" + topic.str() + "/p" + std::to_string(partition.value()) +
            ".json";
 }
 

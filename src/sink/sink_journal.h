@@ -16,12 +16,13 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/kafka_position.h"
 
 namespace ticklake {
 
 struct SinkJournal {
-    int64_t start = 0; //!< first offset of the batch
-    int64_t end = 0;   //!< last offset of the batch
+    Offset start{0}; //!< first offset of the batch
+    Offset end{0};   //!< last offset of the batch
     std::vector<std::string> keys;
 
     std::string to_json() const;
@@ -29,6 +30,6 @@ struct SinkJournal {
 };
 
 //! "_ticklake/sink/<group>/<topic>/p<partition>.json"
-std::string sink_journal_key(std::string_view group, std::string_view topic, int32_t partition);
+std::string sink_journal_key(std::string_view group, const Topic& topic, Partition partition);
 
 } // namespace ticklake

@@ -67,7 +67,7 @@ net::RetryPolicy commit_retry_policy() {
 
 } // namespace
 
-std::string sink_file_name(std::string_view topic, int32_t partition, int64_t first_offset, std::string_view ext) {
+std::string sink_file_name(const Topic& topic, Partition partition, Offset first_offset, std::string_view ext) {
     return fmt::format("{}-p{}-o{:020d}.{}", topic, partition, first_offset, ext);
 }
 
@@ -136,7 +136,7 @@ std::string SinkRunner::dead_letter_key(const PartitionBatch& b, const TopicPart
 // ---------------------------------------------------------------------------------------------
 // Topics: how each is read, decided once and kept in the store
 
-SinkRunner::TopicRoute& SinkRunner::route_for(const std::string& topic) {
+SinkRunner::TopicRoute& SinkRunner::route_for(const Topic& topic) {
     auto& slot = routes_[topic];
     if (!slot) {
         slot = std::make_unique<TopicRoute>();
@@ -187,16 +187,16 @@ Status SinkRunner::decide(TopicRoute& r, const ConsumedMessage& m) {
     log::info("{}sink: topic {}: {} (decided on offset {} of partition {}; --value-format overrides)",
               options_.progress ? "\n" : "", r.topic,
               r.state.value_format == ValueFormat::ticklake ? "ticklake events" : "plain JSON values",
-              static_cast<long long>(m.offset()), m.partition());
+              m.offset(), m.partition());
     return save_state(r);
 }
 
 SinkRunner::OpenTable& SinkRunner::open_table_for(TopicRoute& r) {
     if (r.table.empty()) {
-        auto it = options_.table_for_topic.find(r.topic);
+        auto it = options_.table_for_topic.find(r.topic.str());
         r.table = it != options_.table_for_topic.end() ? it->second
                   : !options_.default_table.empty()     ? options_.default_table
-                                                        : safe_table_name(r.topic, "records");
+                                                        : safe_table_name(r.topic.view(), "records");
     }
     OpenTable& t = open_tables_[r.table];
     if (!t.schema) {
@@ -294,7 +294,7 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
     in_revoke_ = false;
 }
 
-Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
+Status SinkRunner::recover(const TopicPartition& tp, Offset committed) {
     const std::string jkey = sink_journal_key(options_.group, tp.topic, tp.partition);
     auto content = store_.get_small(jkey);
     if (!content) {
@@ -307,7 +307,7 @@ Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
     if (!journal) {
         return fail(journal.error());
     }
-    if (committed < 0 || journal->start >= committed) {
+    if (!committed.valid() || journal->start >= committed) {
         // The batch never committed: its files (complete or not) must not stay visible.
         uint64_t removed = 0;
         for (const auto& key : journal->keys) {
@@ -320,7 +320,7 @@ Status SinkRunner::recover(const TopicPartition& tp, int64_t committed) {
         stats_.recovered_removed += removed;
         log::info("sink: {} partition {}: removed {} file(s) of an uncommitted batch (offsets {}-{}, {} planned)",
                   tp.topic, tp.partition, static_cast<unsigned long long>(removed),
-                  static_cast<long long>(journal->start), static_cast<long long>(journal->end), journal->keys.size());
+                  journal->start, journal->end, journal->keys.size());
     }
     if (auto gone = store_.remove(jkey); !gone) {
         return fail(gone.error());
@@ -335,7 +335,7 @@ SinkRunner::PartitionState* SinkRunner::state_of(const ConsumedMessage& m) {
     if (last_state_ != nullptr && m.topic_handle() == last_topic_ && m.partition() == last_partition_) {
         return last_state_;
     }
-    auto it = partitions_.find(TopicPartition{std::string(m.topic()), m.partition()});
+    auto it = partitions_.find(TopicPartition{Topic(m.topic()), m.partition()});
     if (it == partitions_.end()) {
         return nullptr;
     }
@@ -387,7 +387,7 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     }
 }
 
-FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, int64_t offset) {
+FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, Offset offset) {
     auto fit = b.files.find(key);
     if (fit == b.files.end()) {
         FileBuffer f;
@@ -446,10 +446,10 @@ void SinkRunner::add_metadata(const ConsumedMessage& m, const TopicRoute& r) {
     c->text = m.topic();
     c = &row_.add_to_column(meta[1]);
     c->kind = CellValue::Kind::integer;
-    c->i = m.partition();
+    c->i = m.partition().value();
     c = &row_.add_to_column(meta[2]);
     c->kind = CellValue::Kind::integer;
-    c->i = m.offset();
+    c->i = m.offset().value();
     c = &row_.add_to_column(meta[3]);
     if (m.timestamp_ms() >= 0) {
         c->kind = CellValue::Kind::timestamp;
@@ -710,7 +710,7 @@ Status SinkRunner::commit_completed(bool block) {
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
         for (net::RetryLoop retry(commit_retry_policy()); committed;) {
-            committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end + 1}});
+            committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end.next()}});
             if (committed || committed.error().kind != ErrorKind::retry || !retry.pause_before_retry()) {
                 break;
             }
@@ -792,7 +792,7 @@ Status SinkRunner::route(const PollBatch& polled, Clock::time_point now) {
         accept(m, now);
         PartitionState* ps = state_of(m);
         if (ps != nullptr && should_rotate(ps->batch)) {
-            if (auto st = submit({std::string(m.topic()), m.partition()}); !st) {
+            if (auto st = submit({Topic(m.topic()), m.partition()}); !st) {
                 return st;
             }
         }

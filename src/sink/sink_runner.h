@@ -46,7 +46,7 @@ struct SinkStats {
 };
 
 //! "<topic>-p<partition>-o<first offset, 20 digits>.<ext>": sorts by offset, parses from the right.
-std::string sink_file_name(std::string_view topic, int32_t partition, int64_t first_offset, std::string_view ext);
+std::string sink_file_name(const Topic& topic, Partition partition, Offset first_offset, std::string_view ext);
 
 //! A partition value as a Hive path segment: characters Hive escapes as %XX (/ = % and control
 //! characters among them); an empty value is __HIVE_DEFAULT_PARTITION__, as Hive writes NULL.
@@ -69,7 +69,7 @@ public:
 private:
     //! How one topic is read, decided once (topic_state.h).
     struct TopicRoute {
-        std::string topic;
+        Topic topic;
         TopicState state;       //!< value_format automatic until the first message decides
         bool loaded = false;    //!< state read from the store (or found missing)
         std::string table;      //!< open formats: the table of the topic
@@ -95,8 +95,8 @@ private:
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
     void on_revoke(const std::vector<TopicPartition>& revoked);
-    Status recover(const TopicPartition& tp, int64_t committed);
-    TopicRoute& route_for(const std::string& topic);
+    Status recover(const TopicPartition& tp, Offset committed);
+    TopicRoute& route_for(const Topic& topic);
     Status load_state(TopicRoute& r);
     Status decide(TopicRoute& r, const ConsumedMessage& m);
     Status save_state(const TopicRoute& r);
@@ -104,7 +104,7 @@ private:
     PartitionState* state_of(const ConsumedMessage& m);
     void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
     //! The batch's file for key, made (starting at offset) when it has none yet.
-    FileBuffer& file_for(PartitionBatch& b, FileKey key, int64_t offset);
+    FileBuffer& file_for(PartitionBatch& b, FileKey key, Offset offset);
     void accept_event(const ConsumedMessage& m, PartitionBatch& b);
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
@@ -139,12 +139,12 @@ private:
     Event event_; //!< reused for every message
     JsonRowDecoder json_;
     RowCells row_; //!< reused for every message
-    std::map<std::string, std::unique_ptr<TopicRoute>> routes_;
+    std::map<Topic, std::unique_ptr<TopicRoute>> routes_;
     std::map<std::string, OpenTable> open_tables_; //!< by table name
     std::map<TopicPartition, PartitionState> partitions_;        //!< assigned partitions
     // The partition of the previous message: consecutive messages nearly always share it.
     const void* last_topic_ = nullptr;
-    int32_t last_partition_ = -1;
+    Partition last_partition_{-1};
     PartitionState* last_state_ = nullptr;
     size_t buffered_bytes_ = 0;  //!< in filling batches
     size_t in_flight_bytes_ = 0; //!< in batches with the writer

@@ -58,8 +58,8 @@ Result<TopicState> TopicState::from_json(std::string_view json) {
     return s;
 }
 
-std::string topic_state_key(std::string_view group, std::string_view topic) {
-    return "_ticklake/sink/" + std::string(group) + "/" + std::string(topic) + "/topic.json";
+std::string topic_state_key(std::string_view group, const Topic& topic) {
+    return "_ticklake/sink/" + std::string(group) + "/" + topic.str() + "/topic.json";
 }
 
 } // namespace ticklake

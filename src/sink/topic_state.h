@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/kafka_position.h"
 #include "decode/value_format.h"
 
 namespace ticklake {
@@ -24,6 +25,6 @@ struct TopicState {
 };
 
 //! "_ticklake/sink/<group>/<topic>/topic.json"
-std::string topic_state_key(std::string_view group, std::string_view topic);
+std::string topic_state_key(std::string_view group, const Topic& topic);
 
 } // namespace ticklake

@@ -154,7 +154,7 @@ TEST_F(CommitRegistrarTest, FilesTheSinkCannotDescribeAreLeftForReading) {
 TEST_F(CommitRegistrarTest, ARegisteredFileIsUnchangedForTheNextCrawl) {
     CommitRegistrar registrar(*store_, open_catalog());
     Catalog& catalog = registrar.catalog();
-    CommittedBatch batch{"t", 0, {}};
+    CommittedBatch batch{Topic("t"), Partition(0), {}};
     batch.files.push_back(write_parquet("market/things/dt=2025-01-06/a.parquet", sample_batch(4, 1'736'150'400'000'000)));
     batch.files.push_back(write_parquet("market/things/dt=2025-01-07/b.parquet", sample_batch(3, 1'736'236'800'000'000)));
     auto r = registrar.register_batch(batch);
@@ -189,7 +189,8 @@ TEST_F(CommitRegistrarTest, ACommitIntoAPartitionOf1000FilesListsAndReadsNothing
     CountingStore counting(*store_);
     CommitRegistrar registrar(counting, open_catalog());
     Catalog& catalog = registrar.catalog();
-    CommittedBatch first{"t", 0, {write_parquet(folder + "first.parquet", sample_batch(2, 1'736'150'400'000'000))}};
+    CommittedBatch first{Topic("t"), Partition(0),
+                         {write_parquet(folder + "first.parquet", sample_batch(2, 1'736'150'400'000'000))}};
     ASSERT_TRUE(registrar.register_batch(first));
     // 1,000 files already in the partition, in the folder and in the catalog.
     auto table = catalog.resolve("market.trades");
@@ -214,7 +215,8 @@ TEST_F(CommitRegistrarTest, ACommitIntoAPartitionOf1000FilesListsAndReadsNothing
     change.partitions.push_back(p);
     ASSERT_TRUE(catalog.apply(change));
 
-    CommittedBatch next{"t", 0, {write_parquet(folder + "next.parquet", sample_batch(3, 1'736'150'400'000'000))}};
+    CommittedBatch next{Topic("t"), Partition(0),
+                        {write_parquet(folder + "next.parquet", sample_batch(3, 1'736'150'400'000'000))}};
     counting.lists = 0;
     counting.reads = 0;
     counting.stats = 0;
@@ -236,7 +238,7 @@ TEST_F(CommitRegistrarTest, FailuresAreReportedNotThrown) {
     CommittedFile gone;
     gone.key = "market/things/dt=2025-01-06/gone.parquet";
     gone.format = "parquet";
-    registrar.on_commit(CommittedBatch{"t", 0, {gone}});
+    registrar.on_commit(CommittedBatch{Topic("t"), Partition(0), {gone}});
     EXPECT_TRUE(heard.empty()) << "an absent file is skipped, as register_keys does";
     auto t = registrar.catalog().table("market", "things");
     ASSERT_TRUE(t);

@@ -32,7 +32,7 @@ void produce(const KafkaClientConfig& config, const std::string& topic, int from
     auto producer = KafkaProducer::create(config, ProducerOptions{});
     ASSERT_TRUE(producer) << producer.error().message;
     for (int i = from; i < to; ++i) {
-        auto st = (*producer)->produce(topic, tagged("SYM", i % 5), tagged("v", i), "trade");
+        auto st = (*producer)->produce(Topic(topic), tagged("SYM", i % 5), tagged("v", i), "trade");
         ASSERT_TRUE(st) << st.error().message;
     }
     auto st = (*producer)->flush(5s);
@@ -46,7 +46,9 @@ struct Member {
     std::vector<std::vector<TopicPartition>> revoked;
     std::vector<std::string> values;
     std::vector<std::string> keys;
-    std::vector<PartitionOffset> next_offsets{{"ticks", 0, -1}, {"ticks", 1, -1}}; //!< last offset read + 1
+    //! last offset read + 1
+    std::vector<PartitionOffset> next_offsets{{Topic("ticks"), Partition(0), Offset::none()},
+                                              {Topic("ticks"), Partition(1), Offset::none()}};
     std::set<TopicPartition> eofs;
     std::unique_ptr<KafkaConsumer> consumer;
 
@@ -68,10 +70,11 @@ struct Member {
                 values.emplace_back(m.value());
                 keys.emplace_back(m.key());
                 EXPECT_EQ(m.topic(), "ticks");
-                ASSERT_GE(m.partition(), 0);
-                ASSERT_LT(m.partition(), kPartitions);
-                EXPECT_GT(m.offset(), next_offsets[m.partition()].offset - 1) << "offset went backwards";
-                next_offsets[m.partition()].offset = m.offset() + 1;
+                ASSERT_GE(m.partition(), Partition(0));
+                ASSERT_LT(m.partition(), Partition(kPartitions));
+                Offset& next = next_offsets[static_cast<size_t>(m.partition().value())].offset;
+                EXPECT_GE(m.offset(), next) << "offset went backwards";
+                next = m.offset().next();
                 EXPECT_GT(m.timestamp_ms(), 0);
             }
             eofs.insert(batch.partition_eofs.begin(), batch.partition_eofs.end());
@@ -118,7 +121,9 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     EXPECT_EQ(first.consumer->topic(), "ticks");
     first.drain(20, 8s);
     ASSERT_EQ(first.assigned.size(), 1u);
-    expect_offsets(first.assigned[0], {{"ticks", 0, -1}, {"ticks", 1, -1}}); // a new group has no commits
+    // A new group has no commits.
+    expect_offsets(first.assigned[0], {{Topic("ticks"), Partition(0), Offset::none()},
+                                       {Topic("ticks"), Partition(1), Offset::none()}});
     for (int i = 0; i < 20; ++i) {
         EXPECT_EQ(std::count(first.values.begin(), first.values.end(), tagged("v", i)), 1);
     }
@@ -132,7 +137,7 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     ASSERT_EQ(first.revoked.size(), 1u) << "close() runs on_revoke";
     auto revoked = first.revoked[0];
     std::sort(revoked.begin(), revoked.end());
-    EXPECT_EQ(revoked, (std::vector<TopicPartition>{{"ticks", 0}, {"ticks", 1}}));
+    EXPECT_EQ(revoked, (std::vector<TopicPartition>{{Topic("ticks"), Partition(0)}, {Topic("ticks"), Partition(1)}}));
 
     produce(cluster.config(), "ticks", 20, 30);
 

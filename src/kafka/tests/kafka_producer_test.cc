@@ -39,7 +39,7 @@ std::unique_ptr<KafkaProducer> make_producer(KafkaClientConfig config) {
 void produce_range(KafkaProducer& producer, const std::string& topic, int from, int to) {
     for (int i = from; i < to; ++i) {
         const Sent s = sent_of(i);
-        auto st = producer.produce(topic, s.key, value_of(i), s.type);
+        auto st = producer.produce(Topic(topic), s.key, value_of(i), s.type);
         ASSERT_TRUE(st) << st.error().message;
     }
 }

@@ -10,8 +10,8 @@ namespace ticklake {
 
 TEST(SinkJournal, RoundTripsKeysWithQuotesBackslashesAndUnicode) {
     SinkJournal j;
-    j.start = 1'234'567'890'123;
-    j.end = 1'234'567'890'999;
+    j.start = Offset(1'234'567'890'123);
+    j.end = Offset(1'234'567'890'999);
     j.keys = {"market/trades/dt=2025-01-06/t-p0-o00000000000000000001.parquet",
               "market/odd \"quoted\"/back\\slash/tab\there.parquet", "market/ünïcödé/€/😀.jsonl", "", "ctl\x01\n"};
     const std::string json = j.to_json();
@@ -24,8 +24,8 @@ TEST(SinkJournal, RoundTripsKeysWithQuotesBackslashesAndUnicode) {
 
 TEST(SinkJournal, EmptyKeyListRoundTrips) {
     SinkJournal j;
-    j.start = 0;
-    j.end = 0;
+    j.start = Offset(0);
+    j.end = Offset(0);
     auto back = SinkJournal::from_json(j.to_json());
     ASSERT_TRUE(back) << back.error().message;
     EXPECT_TRUE(back->keys.empty());
@@ -43,29 +43,31 @@ TEST(SinkJournal, GarbageIsAFatalError) {
 }
 
 TEST(SinkJournal, KeyNamesGroupTopicAndPartition) {
-    EXPECT_EQ(sink_journal_key("g1", "ticks", 3), "_ticklake/sink/g1/ticks/p3.json");
-    EXPECT_EQ(sink_journal_key("g", "t", 0), "_ticklake/sink/g/t/p0.json");
-    EXPECT_NE(sink_journal_key("g", "t", 1), sink_journal_key("g", "t", 11));
-    EXPECT_NE(sink_journal_key("a", "t", 1), sink_journal_key("b", "t", 1));
+    EXPECT_EQ(sink_journal_key("g1", Topic("ticks"), Partition(3)), "_ticklake/sink/g1/ticks/p3.json");
+    EXPECT_EQ(sink_journal_key("g", Topic("t"), Partition(0)), "_ticklake/sink/g/t/p0.json");
+    const Topic t("t");
+    EXPECT_NE(sink_journal_key("g", t, Partition(1)), sink_journal_key("g", t, Partition(11)));
+    EXPECT_NE(sink_journal_key("a", t, Partition(1)), sink_journal_key("b", t, Partition(1)));
 }
 
 TEST(SinkFileName, TwentyDigitOffsetTopicAndPartition) {
-    EXPECT_EQ(sink_file_name("ticks", 2, 42, "parquet"), "ticks-p2-o00000000000000000042.parquet");
-    EXPECT_EQ(sink_file_name("a-b", 11, 0, "jsonl"), "a-b-p11-o00000000000000000000.jsonl");
-    EXPECT_EQ(sink_file_name("t", 0, INT64_MAX, "csv"), "t-p0-o09223372036854775807.csv");
+    EXPECT_EQ(sink_file_name(Topic("ticks"), Partition(2), Offset(42), "parquet"),
+              "ticks-p2-o00000000000000000042.parquet");
+    EXPECT_EQ(sink_file_name(Topic("a-b"), Partition(11), Offset(0), "jsonl"), "a-b-p11-o00000000000000000000.jsonl");
+    EXPECT_EQ(sink_file_name(Topic("t"), Partition(0), Offset(INT64_MAX), "csv"), "t-p0-o09223372036854775807.csv");
 }
 
 TEST(SinkFileName, SortsByOffset) {
     const std::vector<int64_t> offsets = {100, 9, 10, 0, 99'999, 5, 123'456'789'012, 1'000'000};
     std::vector<std::string> names;
     for (int64_t o : offsets) {
-        names.push_back(sink_file_name("ticks", 1, o, "parquet"));
+        names.push_back(sink_file_name(Topic("ticks"), Partition(1), Offset(o), "parquet"));
     }
     std::sort(names.begin(), names.end());
     std::vector<int64_t> sorted = offsets;
     std::sort(sorted.begin(), sorted.end());
     for (size_t i = 0; i < sorted.size(); ++i) {
-        EXPECT_EQ(names[i], sink_file_name("ticks", 1, sorted[i], "parquet"));
+        EXPECT_EQ(names[i], sink_file_name(Topic("ticks"), Partition(1), Offset(sorted[i]), "parquet"));
     }
 }
 

@@ -65,7 +65,9 @@ protected:
         }
         return out;
     }
-    std::string journal_key(int partition) const { return sink_journal_key(group_, topic_, partition); }
+    std::string journal_key(int partition) const {
+        return sink_journal_key(group_, Topic(topic_), Partition(partition));
+    }
 
     //! After a successful catch-up: no staged leftovers, no journal, offsets committed to the end.
     void expect_clean_and_committed(int partitions) const {
@@ -256,8 +258,8 @@ TEST_F(SinkRunnerTest, CrashMidBatchIsRecoveredWithoutLossOrDuplicates) {
     ASSERT_TRUE(content && content->has_value()) << "journal of the failed batch is gone";
     auto journal = SinkJournal::from_json(**content);
     ASSERT_TRUE(journal) << journal.error().message;
-    EXPECT_EQ(journal->start, 8);
-    EXPECT_EQ(journal->end, 15);
+    EXPECT_EQ(journal->start, Offset(8));
+    EXPECT_EQ(journal->end, Offset(15));
     ASSERT_EQ(journal->keys.size(), 4u);
     std::vector<std::string> visible;
     for (const auto& k : journal->keys) {
@@ -508,7 +510,7 @@ TEST_F(SinkRunnerTest, TwoMembersWithARebalanceMidStreamWriteEveryEventOnce) {
         for (int i = 0; i < 10; ++i, ++produced) {
             const auto m = to_wire(make_event(produced, produced % 2 ? EventType::quote : EventType::trade,
                                               kDay1 + produced % 2, int64_t{produced} * 1000));
-            ASSERT_TRUE((*producer)->produce(topic_, m.key, m.value, m.type));
+            ASSERT_TRUE((*producer)->produce(Topic(topic_), m.key, m.value, m.type));
         }
         (*producer)->poll(0);
     };
@@ -634,7 +636,7 @@ TEST_F(SinkRunnerTest, TwoJsonTopicsLandInATableEachWithTypesKeptAcrossBatches) 
                          "', filename = true) WHERE filename NOT LIKE '%dt=' || strftime(\"Date\", '%Y-%m-%d') || '/%'"),
               0);
     // How each topic is read is kept beside the journals.
-    auto state = store.get_small(topic_state_key(group_, a));
+    auto state = store.get_small(topic_state_key(group_, Topic(a)));
     ASSERT_TRUE(state && state->has_value());
     EXPECT_NE((*state)->find("\"value_format\":\"json\""), std::string::npos) << **state;
     EXPECT_NE((*state)->find("\"time_field\":\"Date\""), std::string::npos) << **state;
@@ -652,7 +654,7 @@ TEST_F(SinkRunnerTest, AutoKeepsItsFirstDecisionForATopic) {
     ASSERT_TRUE(run.status) << run.status.error().message;
     EXPECT_EQ(run.stats.rows_written, 20u);
     EXPECT_EQ(run.stats.dead_letters, 1u);
-    auto state = store.get_small(topic_state_key(group_, topic_));
+    auto state = store.get_small(topic_state_key(group_, Topic(topic_)));
     ASSERT_TRUE(state && state->has_value());
     EXPECT_NE((*state)->find("\"value_format\":\"ticklake\""), std::string::npos) << **state;
 }

@@ -156,7 +156,7 @@ void produce_all(const KafkaClientConfig& config, const std::string& topic, cons
     auto producer = KafkaProducer::create(config, po);
     ASSERT_TRUE(producer) << producer.error().message;
     for (const auto& m : msgs) {
-        auto st = (*producer)->produce(topic, m.key, m.value, m.type);
+        auto st = (*producer)->produce(Topic(topic), m.key, m.value, m.type);
         ASSERT_TRUE(st) << st.error().message;
     }
     auto st = (*producer)->flush(std::chrono::seconds(20));

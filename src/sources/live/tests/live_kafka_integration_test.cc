@@ -73,7 +73,7 @@ TEST(LiveSourceIntoKafka, CoinbaseRecordingLandsOnceEachAcrossADrop) {
     for (const Event& e : d.events) {
         json.clear();
         append_event_json(json, e);
-        ASSERT_TRUE((*producer)->produce("live", e.symbol, json, to_string(e.type)));
+        ASSERT_TRUE((*producer)->produce(Topic("live"), e.symbol, json, to_string(e.type)));
     }
     ASSERT_TRUE((*producer)->flush(30s));
     EXPECT_EQ((*producer)->stats().delivered, expected.size());
