@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "catalog/catalog.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "common/csv_dialect.h"
 #include "crawler/crawl_report.h"
 #include "crawler/crawler.h"
 #include "storage/object_location.h"
@@ -21,12 +24,16 @@ struct CrawlFlags {
     CrawlOptions options;
     std::string on_change = "update";
     std::string s3_endpoint;
+    std::optional<std::string> null_values;
     bool json = false;
     ProgressFlags progress;
 };
 
 int run_crawl(CrawlFlags& f) {
     f.options.on_change = f.on_change == "log" ? OnSchemaChange::log : OnSchemaChange::update;
+    if (f.null_values) {
+        f.options.classify.csv_nulls = CsvNullTokens::parse(*f.null_values);
+    }
     if (f.options.batch_files < 1) {
         return report_error("crawl", Error::invalid("--batch-files must be at least 1"));
     }
@@ -123,6 +130,9 @@ void add_crawl_command(CLI::App& app) {
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
+    cmd->add_option("--null-values", f->null_values,
+                    "CSV cells that mean null besides the empty one, comma-separated (default: " +
+                        std::string(kDefaultCsvNullValues) + "); numeric columns holding them stay numeric");
     cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
     f->progress.add_to(*cmd);
     cmd->callback([f] { exit_code = run_crawl(*f); });

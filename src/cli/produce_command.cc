@@ -6,6 +6,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "common/csv_dialect.h"
 #include "sources/live/live_source_factory.h"
 #include "produce/produce_pipeline.h"
 
@@ -72,6 +73,14 @@ void add_replay_options(CLI::App& cmd, SourceSpec& src) {
         ->capture_default_str();
     replay->add_option("--symbol", src.symbol, "Symbol for rows without a symbol column");
     replay->add_option("--dataset", src.dataset, "Table name for records (default: the file name in snake_case)");
+    replay->add_option("--symbol-column", src.symbol_column,
+                       "csv: the column of symbols (default: the first of symbol, ticker, index, code, instrument, ric, "
+                       "isin, secid, in any case)");
+    replay->add_option("--null-values", src.null_values,
+                       "csv: comma-separated cells that mean null besides the empty one (default: " +
+                           std::string(kDefaultCsvNullValues) + ")");
+    replay->add_option("--bad-rows", src.bad_rows,
+                       "csv: write rows that cannot be read to this CSV file (line,reason,detail,row)");
 }
 
 void add_live_options(CLI::App& cmd, SourceSpec& src) {

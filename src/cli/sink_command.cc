@@ -5,6 +5,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "common/csv_dialect.h"
 #include "crawler/commit_registrar.h"
 #include "sink/sink_pipeline.h"
 #include "sink/sink_settings.h"
@@ -127,6 +128,9 @@ void add_input_flags(CLI::App& cmd, SinkFlags& f) {
     cmd.add_option("--columns", o.csv_columns,
                     "csv: the column names, a,b,c; default: the topic's first message is its header")
         ->delimiter(',');
+    cmd.add_option("--null-values", o.csv_null_values,
+                    "csv: comma-separated cells that mean null besides the empty one (default: " +
+                        std::string(kDefaultCsvNullValues) + ")");
     cmd.add_option("--start-from", f.settings.start_from,
                     "Where a group with no committed offset starts: earliest, latest, or a time (ISO 8601 or epoch "
                     "milliseconds)")

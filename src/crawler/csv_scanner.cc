@@ -104,9 +104,14 @@ std::vector<std::vector<CsvField>> records_of(std::string_view sample, bool comp
     return out;
 }
 
-TextType field_type(const CsvField& f) { return f.quoted && f.text.empty() ? TextType::string : classify_text(f.text); }
+// Types as the profile does, with the default null tokens (the header decision comes before
+// any option could matter: a header cell is never a null token in practice).
+TextType field_type(const CsvField& f, CsvNumberStyle numbers) {
+    static const CsvNullTokens kNulls;
+    return csv_cell_type(f.text, f.quoted, kNulls, numbers);
+}
 
-bool detect_header(const std::vector<std::vector<CsvField>>& records) {
+bool detect_header(const std::vector<std::vector<CsvField>>& records, CsvNumberStyle numbers) {
     if (records.empty()) {
         return false;
     }
@@ -114,7 +119,7 @@ bool detect_header(const std::vector<std::vector<CsvField>>& records) {
     if (records.size() == 1) {
         // Alone, a header is a row of text only.
         for (const auto& f : first) {
-            if (field_type(f) != TextType::string) {
+            if (field_type(f, numbers) != TextType::string) {
                 return false;
             }
         }
@@ -125,10 +130,10 @@ bool detect_header(const std::vector<std::vector<CsvField>>& records) {
         TextType below = TextType::null;
         for (size_t r = 1; r < records.size(); ++r) {
             if (c < records[r].size()) {
-                below = widen(below, field_type(records[r][c]));
+                below = widen(below, field_type(records[r][c], numbers));
             }
         }
-        const TextType top = field_type(first[c]);
+        const TextType top = field_type(first[c], numbers);
         if (below != TextType::string && below != TextType::null) {
             all_text = false;
             if (top == TextType::string) {
@@ -139,8 +144,13 @@ bool detect_header(const std::vector<std::vector<CsvField>>& records) {
     if (!all_text) {
         return false;
     }
+    // A delimiter at the end of every line leaves empty cells there: not columns.
+    size_t named = first.size();
+    while (named > 1 && !first[named - 1].quoted && first[named - 1].text.empty()) {
+        --named;
+    }
     std::set<std::string> seen;
-    for (size_t c = 0; c < first.size(); ++c) {
+    for (size_t c = 0; c < named; ++c) {
         if (first[c].text.empty() || !seen.insert(first[c].text).second) {
             return false;
         }
@@ -156,40 +166,39 @@ bool detect_header(const std::vector<std::vector<CsvField>>& records) {
 } // namespace
 
 CsvDialect sniff_csv_dialect(std::string_view sample, bool complete) {
+    auto score_of = [&](char delimiter, char quote, bool* quotes_seen) {
+        auto records = records_of(sample, complete, delimiter, quote, quotes_seen);
+        std::map<size_t, size_t> counts;
+        for (const auto& r : records) {
+            ++counts[r.size()];
+        }
+        size_t modal = 0;
+        size_t freq = 0;
+        for (const auto& [n, k] : counts) {
+            if (k > freq) {
+                modal = n;
+                freq = k;
+            }
+        }
+        return modal > 1 ? freq : 0;
+    };
     CsvDialect best;
-    size_t best_score = 0;
-    for (char quote : {'"', '\''}) {
-        for (char delimiter : {',', '\t', ';', '|'}) {
-            bool quotes_seen = false;
-            auto records = records_of(sample, complete, delimiter, quote, &quotes_seen);
-            if (quote == '\'' && !quotes_seen) {
-                continue; // the single quote only when it is really used
-            }
-            std::map<size_t, size_t> counts;
-            for (const auto& r : records) {
-                ++counts[r.size()];
-            }
-            size_t modal = 0;
-            size_t freq = 0;
-            for (const auto& [n, k] : counts) {
-                if (k > freq) {
-                    modal = n;
-                    freq = k;
-                }
-            }
-            const size_t score = modal > 1 ? freq : 0;
-            if (score > best_score) {
-                best_score = score;
-                best.delimiter = delimiter;
-                best.quote = quote;
-                best.quotes_seen = quotes_seen;
-            }
+    best.delimiter = sniff_csv_delimiter(sample, complete);
+    size_t best_score = score_of(best.delimiter, '"', nullptr);
+    for (char delimiter : {',', '\t', ';', '|'}) {
+        bool quotes_seen = false;
+        const size_t score = score_of(delimiter, '\'', &quotes_seen);
+        if (quotes_seen && score > best_score) {
+            best_score = score; // the single quote only when it is really used, and helps
+            best.delimiter = delimiter;
+            best.quote = '\'';
         }
     }
     bool quotes_seen = false;
     auto records = records_of(sample, complete, best.delimiter, best.quote, &quotes_seen);
     best.quotes_seen = quotes_seen;
-    best.header = detect_header(records);
+    best.numbers = sniff_csv_number_style(sample, best.delimiter);
+    best.header = detect_header(records, best.numbers);
     return best;
 }
 

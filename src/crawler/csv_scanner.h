@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/csv_dialect.h"
+
 namespace ticklake {
 
 struct CsvField {
@@ -46,12 +48,13 @@ struct CsvDialect {
     char quote = '"';
     bool header = true;
     bool quotes_seen = false; //!< some field in the sample was quoted (exporters pick a SerDe by it)
+    CsvNumberStyle numbers;   //!< decimal comma in ';' files (csv_dialect's rule)
 };
 
 //! Sniffs the dialect from the head of a file. `complete` says whether `sample` is the whole
-//! file (otherwise its last, possibly cut, record is ignored). Candidates: , TAB ; | as
-//! delimiters (the one giving the most records with one common field count > 1 wins, in that
-//! order on ties), " or ' as quote. Header: the first record is a header when some column holds
+//! file (otherwise its last, possibly cut, record is ignored). The delimiter with " as quote is
+//! csv_dialect's (sniff_csv_delimiter: , TAB ; |); ' is the quote only when some delimiter gives
+//! more consistent records with it. The decimal mark is csv_dialect's too. Header: the first record is a header when some column holds
 //! a number, boolean, date or timestamp below a text first value; when every column is text,
 //! when its values are non-empty, distinct, and none repeats below in its column.
 CsvDialect sniff_csv_dialect(std::string_view sample, bool complete);

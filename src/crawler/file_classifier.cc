@@ -125,7 +125,7 @@ std::string dialect_char(char c) { return c == '\t' ? "\\t" : std::string(1, c);
 class CsvProfile {
 public:
     //! `dialect` is decided (sniffed) before the first record comes.
-    explicit CsvProfile(const CsvDialect& dialect) : dialect_(dialect) {}
+    CsvProfile(const CsvDialect& dialect, const CsvNullTokens& nulls) : dialect_(dialect), nulls_(nulls) {}
 
     void add(const std::vector<CsvField>& rec) {
         if (!named_) {
@@ -135,13 +135,13 @@ public:
             }
         }
         ++rows_;
-        if (rec.size() != names_.size()) {
+        if (rec.size() != names_.size() && !(rec.size() > names_.size() && empty_beyond(rec, names_.size()))) {
             ++ragged_;
         }
         const size_t n = std::min(rec.size(), names_.size());
         for (size_t i = 0; i < n; ++i) {
             const CsvField& f = rec[i];
-            types_[i] = widen(types_[i], f.quoted && f.text.empty() ? TextType::string : classify_text(f.text));
+            types_[i] = widen(types_[i], csv_cell_type(f.text, f.quoted, nulls_, dialect_.numbers));
         }
         if (ts_col_ && *ts_col_ < n) {
             range_.see(rec[*ts_col_].text);
@@ -162,38 +162,61 @@ public:
         s.properties["csv.quote"] = dialect_char(dialect_.quote);
         s.properties["csv.header"] = dialect_.header ? "true" : "false";
         s.properties["csv.quotes_seen"] = dialect_.quotes_seen ? "true" : "false";
+        if (dialect_.numbers.decimal != '.') {
+            s.properties["csv.decimal"] = std::string(1, dialect_.numbers.decimal);
+        }
         if (ragged_ > 0) {
             s.properties["csv.ragged_rows"] = std::to_string(ragged_);
         }
     }
 
 private:
+    static bool empty_beyond(const std::vector<CsvField>& rec, size_t n) {
+        for (size_t i = n; i < rec.size(); ++i) {
+            if (!rec[i].text.empty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Header names as csv_dialect makes them (BOM, trimming, empty and repeated names), so the
+    // crawler names columns as `produce --source csv` does; a headerless file gets col0, col1, ...
     void name_columns(const std::vector<CsvField>& rec) {
         named_ = true;
-        for (size_t i = 0; i < rec.size(); ++i) {
-            names_.push_back(dialect_.header && !rec[i].text.empty() ? rec[i].text : "col" + std::to_string(i));
-            if (names_.back() == "ts") {
+        if (dialect_.header) {
+            std::vector<std::string> raw;
+            for (const CsvField& f : rec) {
+                raw.push_back(f.text);
+            }
+            // A delimiter at the end of every line makes empty trailing columns: not columns.
+            while (raw.size() > 1 && clean_header_name(raw.back()).empty()) {
+                raw.pop_back();
+            }
+            names_ = csv_column_names(raw);
+        } else {
+            for (size_t i = 0; i < rec.size(); ++i) {
+                names_.push_back("col" + std::to_string(i));
+            }
+        }
+        for (size_t i = 0; i < names_.size(); ++i) {
+            if (names_[i] == "ts") {
                 ts_col_ = i; // the last of several
             }
         }
         types_.assign(names_.size(), TextType::null);
     }
 
-    // Header names repeated (ignoring case) get a suffix, as engines fold case.
     Columns columns() const {
         Columns out;
-        std::map<std::string, int> seen;
         for (size_t i = 0; i < names_.size(); ++i) {
-            std::string folded = names_[i];
-            std::transform(folded.begin(), folded.end(), folded.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            const int n = ++seen[folded];
-            out.push_back({n == 1 ? names_[i] : names_[i] + "_" + std::to_string(n), hive_type_name(types_[i])});
+            out.push_back({names_[i], hive_type_name(types_[i])});
         }
         return out;
     }
 
     const CsvDialect& dialect_;
+    const CsvNullTokens& nulls_;
     bool named_ = false; //!< the first record has named the columns
     std::vector<std::string> names_;
     std::vector<TextType> types_;
@@ -343,7 +366,7 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
     std::string head;
     CsvDialect dialect;
     std::optional<CsvScanner> scanner;
-    CsvProfile profile(dialect);
+    CsvProfile profile(dialect, options_.csv_nulls);
     auto start = [&](bool complete) {
         const std::string_view sample = std::string_view(head).substr(0, options_.sniff_bytes);
         dialect = sniff_csv_dialect(sample, complete && sample.size() == head.size());
@@ -351,7 +374,7 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
         scanner->feed(head);
         head.clear();
     };
-    auto consume = [&](std::string_view chunk) {
+    auto consume_text = [&](std::string_view chunk) {
         if (scanner) {
             scanner->feed(chunk);
             return;
@@ -361,9 +384,56 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
             start(false);
         }
     };
+    // The first bytes say whether there is a byte-order mark to drop, or UTF-16 to transcode.
+    std::string first_bytes;
+    bool mark_decided = false;
+    std::optional<Utf16Transcoder> utf16;
+    std::string utf8;
+    auto decide_mark = [&]() {
+        mark_decided = true;
+        const ByteOrderMark bom = detect_byte_order_mark(first_bytes);
+        if (bom.length > 0) {
+            s.properties["csv.bom"] = "true";
+        }
+        if (bom.encoding != TextEncoding::utf8) {
+            s.properties["csv.encoding"] = bom.encoding == TextEncoding::utf16le ? "UTF-16LE" : "UTF-16BE";
+            utf16.emplace(bom.encoding == TextEncoding::utf16be);
+        }
+        return std::string_view(first_bytes).substr(bom.length);
+    };
+    auto consume = [&](std::string_view chunk) {
+        if (!mark_decided) {
+            first_bytes.append(chunk);
+            if (first_bytes.size() < 6) {
+                return;
+            }
+            chunk = decide_mark();
+        }
+        if (utf16) {
+            utf8.clear();
+            utf16->feed(chunk, utf8);
+            consume_text(utf8);
+        } else {
+            consume_text(chunk);
+        }
+    };
     if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
         !st) {
         return fail(st.error());
+    }
+    if (!mark_decided) {
+        const std::string_view rest = decide_mark(); // a file of under 6 bytes
+        if (utf16) {
+            utf16->feed(rest, utf8);
+            consume_text(utf8);
+        } else {
+            consume_text(rest);
+        }
+    }
+    if (utf16) {
+        utf8.clear();
+        utf16->finish(utf8);
+        consume_text(utf8);
     }
     if (!scanner) {
         start(true); // the whole file was shorter than the sniff sample

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "catalog/catalog_model.h"
+#include "common/csv_dialect.h"
 #include "common/error.h"
 #include "crawler/parquet_footer_reader.h"
 #include "storage/object_store.h"
@@ -27,13 +28,14 @@ struct FileSchema {
     int64_t rows = 0;
     std::optional<TimestampUs> ts_min; //!< range of the `ts` column, when it holds times
     std::optional<TimestampUs> ts_max;
-    std::map<std::string, std::string> properties; //!< csv: delimiter, quote, header, quotes_seen
+    std::map<std::string, std::string> properties; //!< csv: delimiter, quote, header, quotes_seen, decimal, encoding, bom
     uint64_t bytes_read = 0;                       //!< fetched from the store to classify it
 };
 
 struct ClassifyOptions {
     uint64_t chunk_bytes = 4u << 20;   //!< read_range size while streaming text files
     uint64_t sniff_bytes = 64u << 10;  //!< head of a CSV that decides delimiter, quote and header
+    CsvNullTokens csv_nulls;           //!< CSV cells that mean null (crawl --null-values)
 };
 
 class FileClassifier {

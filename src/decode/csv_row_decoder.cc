@@ -65,7 +65,9 @@ void unescape_quotes(std::string_view in, std::string& out) {
 
 } // namespace
 
-void CsvRowDecoder::set_columns(std::vector<std::string> columns) { columns_ = std::move(columns); }
+void CsvRowDecoder::set_columns(std::vector<std::string> columns) {
+    columns_ = columns.empty() ? std::move(columns) : csv_column_names(columns);
+}
 
 Result<std::vector<std::string>> CsvRowDecoder::split(std::string_view line) const {
     std::vector<std::string> out;
@@ -95,11 +97,24 @@ Status CsvRowDecoder::decode(std::string_view line, RowCells& row) {
                 return;
             }
             CellValue& c = row.add(columns_[n++]);
-            if (!quoted && text.empty()) {
+            if (!(quoted && text.empty()) && nulls_.is_null(text)) {
                 c.kind = CellValue::Kind::null;
                 return;
             }
             c.kind = quoted && text.empty() ? CellValue::Kind::string : CellValue::Kind::text;
+            // "1,234.5" (quoted) or "3,5" (';' files): the plain number, typed as numbers are.
+            if (text.find(',') != std::string_view::npos ||
+                (style_.decimal == ',' && text.find('.') != std::string_view::npos)) {
+                if (const auto num = parse_csv_number(text, style_)) {
+                    std::string& s = row.new_string();
+                    s = num->integral ? fmt::format("{}", num->integer) : fmt::format("{}", num->value);
+                    if (!num->integral && s.find_first_of(".eE") == std::string::npos) {
+                        s += ".0"; // 1234.0 prints as 1234: keep it a double
+                    }
+                    c.text = s;
+                    return;
+                }
+            }
             if (doubled) {
                 std::string& s = row.new_string();
                 unescape_quotes(text, s);

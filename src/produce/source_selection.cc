@@ -94,6 +94,9 @@ Result<std::unique_ptr<MarketDataSource>> open_csv(const SourceSpec& spec, Owned
     o.as = *shape;
     o.symbol = spec.symbol;
     o.dataset = spec.dataset;
+    o.symbol_column = spec.symbol_column;
+    o.null_values = spec.null_values;
+    o.bad_rows = spec.bad_rows;
     auto s = CsvReplay::open(o);
     if (!s) {
         return fail(s.error());

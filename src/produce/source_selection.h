@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,9 @@ struct SourceSpec {
     std::string as = "auto";  //!< csv: auto, bars or records
     std::string symbol;       //!< csv: for rows without a symbol column
     std::string dataset;      //!< csv: table name of records
+    std::string symbol_column; //!< csv: the column of symbols (default: the known names)
+    std::optional<std::string> null_values; //!< csv: null tokens (default: csv_dialect's list)
+    std::string bad_rows;     //!< csv: file that keeps unreadable rows with their line numbers
 };
 
 //! A folder removed with everything in it when its owner goes (an unzipped CSV).

@@ -172,6 +172,9 @@ Status SinkRunner::load_state(TopicRoute& r) {
         r.state.csv_columns = options_.csv_columns;
     }
     r.csv.set_columns(r.state.csv_columns);
+    if (options_.csv_null_values) {
+        r.csv.set_null_tokens(CsvNullTokens::parse(*options_.csv_null_values));
+    }
     return {};
 }
 
@@ -593,7 +596,7 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         const std::string_view v = m.value();
         if (r.csv_header.empty() && (v.starts_with(first) || (v.size() > 1 && v.substr(1).starts_with(first)))) {
             auto fields = r.csv.split(v);
-            if (fields && *fields == r.csv.columns()) {
+            if (fields && csv_column_names(*fields) == r.csv.columns()) {
                 r.csv_header = std::string(v);
             }
         }

@@ -1,7 +1,9 @@
 // A streaming RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF line ends, line
 // breaks inside quotes. Reads through a fixed buffer, so a 10 GB file costs a few MB.
 // Lenient where RFC 4180 is silent: text after a closing quote is kept, a lone CR ends a
-// line, a UTF-8 byte-order mark at the start is dropped.
+// line. The byte-order marks of common/csv_dialect are dropped (UTF-8, double-encoded UTF-8);
+// a UTF-16 file is transcoded to UTF-8 whole when opened (such files are small exports).
+// The delimiter is ',' unless set_delimiter() chose another (csv_dialect's sniffer decides).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +40,12 @@ public:
     //! Reads the next row. Returns false at the end of the input; an error only for I/O.
     Result<bool> next(CsvRow& row);
 
+    //! The field delimiter from the next row on.
+    void set_delimiter(char delimiter) { delimiter_ = delimiter; }
+    //! Up to one buffer of the input not yet read, after any byte-order mark (sniffing the
+    //! dialect); `complete` tells whether that is the rest of the input.
+    std::string_view head(bool& complete);
+
     //! What the reader reads, for messages ("<memory>" or the path).
     const std::string& name() const { return name_; }
 
@@ -57,6 +65,7 @@ private:
         return static_cast<unsigned char>(buffer_[pos_]);
     }
     bool refill();
+    void skip_byte_order_mark();
 
     std::unique_ptr<std::istream> in_;
     std::string name_;
@@ -66,6 +75,7 @@ private:
     uint64_t line_ = 1;
     bool started_ = false;
     bool io_error_ = false;
+    char delimiter_ = ',';
 };
 
 } // namespace ticklake

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "common/log.h"
 #include "common/table_name.h"
+#include "common/text_type.h"
 
 namespace ticklake {
 
@@ -15,6 +17,10 @@ namespace {
 
 constexpr size_t kMaxKeptErrors = 10;
 constexpr size_t kIntervalSampleRows = 64;
+constexpr size_t kSniffBytes = 64 << 10;
+
+// Columns that name the symbol of a row, in order of preference (compared in lower case).
+constexpr std::string_view kSymbolColumns[] = {"symbol", "ticker", "index", "code", "instrument", "ric", "isin", "secid"};
 
 std::string normalize_name(std::string_view name) {
     std::string out;
@@ -38,28 +44,6 @@ std::string_view trim(std::string_view s) {
 
 bool is_time_name(const std::string& n) {
     return n == "time" || n == "timestamp" || n == "date" || n == "datetime" || n == "ts";
-}
-
-std::optional<double> parse_double(std::string_view text) {
-    text = trim(text);
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    double v = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-std::optional<int64_t> parse_int(std::string_view text) {
-    int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size()) {
-        return std::nullopt;
-    }
-    return v;
 }
 
 bool all_digits(std::string_view s) {
@@ -153,72 +137,41 @@ std::optional<CsvShape> parse_csv_shape(std::string_view text) {
 
 Result<TimestampUs> parse_csv_time(std::string_view text) {
     text = trim(text);
+    if (auto t = parse_csv_date(text, CsvDateFormat::any)) {
+        return *t;
+    }
     std::string_view digits = text;
     if (!digits.empty() && digits.front() == '-') {
         digits.remove_prefix(1);
     }
     if (all_digits(digits)) {
-        const auto v = parse_int(text);
-        if (!v) {
-            return fail(Error::poison(fmt::format("time out of range: '{}'", text)));
-        }
-        if (digits.size() == 8 && *v >= 1000'01'01 && *v <= 2999'12'31) {
-            const auto month = static_cast<unsigned>(*v / 100 % 100);
-            const auto day = static_cast<unsigned>(*v % 100);
-            if (month >= 1 && month <= 12 && day >= 1 && day <= 31) {
-                return days_from_civil(*v / 10000, month, day) * kMicrosPerDay;
-            }
-        }
-        const int64_t mag = *v < 0 ? -*v : *v;
-        if (mag < 100'000'000'000) {
-            return *v * kMicrosPerSecond; // seconds until the year 5138
-        }
-        if (mag < 100'000'000'000'000) {
-            return *v * 1000;
-        }
-        if (mag < 100'000'000'000'000'000) {
-            return *v;
-        }
-        return *v / 1000;
+        return fail(Error::poison(fmt::format("time out of range: '{}'", text)));
     }
-    return parse_iso8601(text);
+    return parse_iso8601(text); // its message says what is wrong with the text
 }
 
-FieldValue parse_csv_value(std::string_view text) {
-    if (text.empty()) {
+FieldValue parse_csv_value(std::string_view text, const CsvNullTokens& nulls, CsvNumberStyle style) {
+    if (nulls.is_null(text)) {
         return std::monostate{};
     }
-    auto iequals = [](std::string_view a, std::string_view b) {
-        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                   return (x >= 'A' && x <= 'Z' ? x - 'A' + 'a' : x) == y;
-               });
-    };
     if (iequals(text, "true")) {
         return true;
     }
     if (iequals(text, "false")) {
         return false;
     }
-    std::string_view digits = text.front() == '-' ? text.substr(1) : text;
-    if (all_digits(digits)) {
-        if (digits.size() > 1 && digits.front() == '0') {
+    if (const auto n = parse_csv_number(text, style)) {
+        if (n->leading_zero) {
             return std::string(text); // "007", zip codes, ids: leading zeros are meaningful
         }
-        if (const auto v = parse_int(text)) {
-            return *v;
+        if (n->integral) {
+            return n->integer;
         }
-        return std::string(text); // beyond int64: keep every digit
-    }
-    const bool numeric_chars = std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '-' || c == '+';
-    });
-    const char first = text.front();
-    if (numeric_chars && ((first >= '0' && first <= '9') || first == '-' || first == '.')) {
-        double v = 0;
-        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (ec == std::errc() && ptr == text.data() + text.size() && std::isfinite(v)) {
-            return v;
+        const std::string_view t = trim(text);
+        if (all_digits(t.front() == '-' || t.front() == '+' ? t.substr(1) : t)) {
+            return std::string(text); // beyond int64: keep every digit
         }
+        return n->value;
     }
     return std::string(text);
 }
@@ -270,21 +223,48 @@ Result<std::unique_ptr<CsvReplay>> CsvReplay::open(const CsvReplayOptions& optio
     std::unique_ptr<CsvReplay> self(new CsvReplay());
     self->options_ = options;
     self->reader_ = std::move(*reader);
+    if (options.null_values) {
+        self->nulls_ = CsvNullTokens::parse(*options.null_values);
+    }
+    if (!options.bad_rows.empty()) {
+        self->bad_rows_.open(options.bad_rows, std::ios::binary | std::ios::trunc);
+        if (!self->bad_rows_) {
+            return fail(Error::invalid("cannot write --bad-rows file '" + options.bad_rows + "'"));
+        }
+        self->bad_rows_ << "line,reason,detail,row\n";
+    }
+    if (auto st = self->sniff_dialect(); !st) {
+        return fail(st.error());
+    }
     if (auto st = self->read_header(); !st) {
         return fail(st.error());
     }
     self->stem_ = std::filesystem::path(options.path).stem().string();
     self->id_prefix_ = "csv:" + self->stem_ + ":";
-    const int record_symbol = self->map_columns();
-    if (auto st = self->choose_shape(record_symbol); !st) {
+    if (auto st = self->map_columns(); !st) {
         return fail(st.error());
     }
-    if (self->shape_ == CsvShape::bars) {
-        if (auto st = self->detect_interval(); !st) {
-            return fail(st.error());
-        }
+    if (auto st = self->choose_shape(); !st) {
+        return fail(st.error());
+    }
+    if (auto st = self->sample_head(); !st) {
+        return fail(st.error());
     }
     return self;
+}
+
+// Delimiter and decimal mark from the head of the file, before the header is read.
+Status CsvReplay::sniff_dialect() {
+    bool complete = false;
+    std::string_view head = reader_->head(complete);
+    if (head.size() > kSniffBytes) {
+        head = head.substr(0, kSniffBytes);
+        complete = false;
+    }
+    delimiter_ = sniff_csv_delimiter(head, complete);
+    number_style_ = sniff_csv_number_style(head, delimiter_);
+    reader_->set_delimiter(delimiter_);
+    return {};
 }
 
 Status CsvReplay::read_header() {
@@ -295,24 +275,25 @@ Status CsvReplay::read_header() {
     if (!*has_header || row_.blank()) {
         return fail(Error::invalid("CSV file '" + options_.path + "' is empty: a header row is required"));
     }
+    std::vector<std::string> raw;
     for (size_t i = 0; i < row_.size(); ++i) {
-        header_.emplace_back(row_[i]);
-        if (header_.back().empty()) {
-            header_.back() = fmt::format("column_{}", i + 1);
-        }
+        raw.emplace_back(row_[i]);
     }
+    // A delimiter at the end of every line makes empty trailing columns: not columns.
+    while (raw.size() > 1 && clean_header_name(raw.back()).empty()) {
+        raw.pop_back();
+    }
+    header_ = csv_column_names(raw);
     return {};
 }
 
-// Finds the bar columns by name (the first of each wins) and returns the column that gives
-// records their symbol, or -1.
-int CsvReplay::map_columns() {
+// Finds the bar columns by name (the first of each wins) and the symbol column.
+Status CsvReplay::map_columns() {
     auto cols = std::make_unique<Columns>();
     std::vector<std::string> names;
     for (const std::string& h : header_) {
         names.push_back(normalize_name(h));
     }
-    int record_symbol = -1;
     for (size_t i = 0; i < names.size(); ++i) {
         const std::string& n = names[i];
         const int c = static_cast<int>(i);
@@ -331,22 +312,32 @@ int CsvReplay::map_columns() {
             set(cols->adj_close);
         else if (n == "vwap") set(cols->vwap);
         else if (n == "trades" || n == "trade_count") set(cols->trades);
-        else if (n == "symbol" || n == "ticker") set(cols->symbol);
-        if ((n == "symbol" || n == "ticker" || n == "index") && record_symbol < 0) {
-            record_symbol = c;
+    }
+    if (!options_.symbol_column.empty()) {
+        const auto it = std::find_if(header_.begin(), header_.end(),
+                                     [&](const std::string& h) { return iequals(h, clean_header_name(options_.symbol_column)); });
+        if (it == header_.end()) {
+            return fail(Error::invalid(fmt::format("--symbol-column '{}' is not a column of '{}'; its columns are: {}",
+                                                   options_.symbol_column, options_.path, fmt::join(header_, ","))));
+        }
+        cols->symbol = static_cast<int>(it - header_.begin());
+    } else {
+        for (std::string_view want : kSymbolColumns) {
+            const auto it = std::find(names.begin(), names.end(), want);
+            if (it != names.end()) {
+                cols->symbol = static_cast<int>(it - names.begin());
+                break;
+            }
         }
     }
     static const char* const kKaggle[] = {"index", "date", "open", "high", "low", "close", "adj close", "volume", "closeusd"};
     kaggle_ = names.size() == 9 && std::equal(names.begin(), names.end(), std::begin(kKaggle));
-    if (kaggle_) {
-        cols->symbol = 0;
-    }
     columns_ = std::move(cols);
-    return record_symbol;
+    return {};
 }
 
 // Bars when the bar columns are there (or asked for), records otherwise.
-Status CsvReplay::choose_shape(int record_symbol) {
+Status CsvReplay::choose_shape() {
     const Columns& c = *columns_;
     const bool bar_columns = c.time >= 0 && c.open >= 0 && c.high >= 0 && c.low >= 0 && c.close >= 0;
     if (options_.as == CsvShape::bars && !bar_columns) {
@@ -359,41 +350,80 @@ Status CsvReplay::choose_shape(int record_symbol) {
              : bar_columns                    ? CsvShape::bars
                                               : CsvShape::records;
     if (shape_ == CsvShape::records) {
-        columns_->symbol = record_symbol;
         dataset_ = options_.dataset.empty() ? sanitize_table_name(stem_) : options_.dataset;
         default_symbol_ = options_.symbol;
     } else {
         default_symbol_ = options_.symbol.empty() ? guess_symbol(stem_) : options_.symbol;
+        if (c.symbol < 0 && options_.symbol.empty()) {
+            log::warn("csv: '{}' has no symbol column ({}), so every bar gets the symbol '{}' from the file name; "
+                      "name the column with --symbol-column or the symbol with --symbol",
+                      std::filesystem::path(options_.path).filename().string(),
+                      fmt::join(std::begin(kSymbolColumns), std::end(kSymbolColumns), ", "), default_symbol_);
+        }
     }
     return {};
 }
 
-// A first look at the head of the file for the bar interval (Kaggle's daily files say it).
-Status CsvReplay::detect_interval() {
-    if (kaggle_) {
-        interval_ = "1d";
-        return {};
-    }
+// A first look at the head of the file: each time column's date format, then the bar interval
+// (Kaggle's daily files say it).
+Status CsvReplay::sample_head() {
     auto sample = CsvReader::open(options_.path);
     if (!sample) {
         return fail(sample.error());
     }
+    (*sample)->set_delimiter(delimiter_);
+    std::vector<int> time_cols = columns_->record_times;
+    if (shape_ == CsvShape::bars) {
+        time_cols = {columns_->time};
+    }
+    std::vector<CsvRow> rows;
     CsvRow row;
-    std::vector<std::pair<std::string, TimestampUs>> times;
     bool more = true;
-    for (size_t i = 0; more && times.size() <= kIntervalSampleRows && i <= 4 * kIntervalSampleRows; ++i) {
+    for (size_t i = 0; more && i <= 4 * kIntervalSampleRows; ++i) {
         auto r = (*sample)->next(row);
         more = r && *r;
-        if (!more || i == 0 || row.size() != header_.size()) {
-            continue;
+        if (more && i > 0 && !row.unterminated && row.size() >= header_.size()) {
+            rows.push_back(row);
         }
-        if (auto t = parse_csv_time(row[columns_->time])) {
+    }
+    for (int col : time_cols) {
+        CsvDateSniffer sniffer;
+        for (const CsvRow& r : rows) {
+            if (!nulls_.is_null(r[col])) {
+                sniffer.see(r[col]);
+            }
+        }
+        date_formats_[col] = sniffer.format().value_or(CsvDateFormat::any);
+    }
+    if (shape_ != CsvShape::bars) {
+        return {};
+    }
+    if (kaggle_) {
+        interval_ = "1d";
+        return {};
+    }
+    std::vector<std::pair<std::string, TimestampUs>> times;
+    for (const CsvRow& r : rows) {
+        if (times.size() > kIntervalSampleRows) {
+            break;
+        }
+        if (auto t = time_of(r, columns_->time)) {
             const int sc = columns_->symbol;
-            times.emplace_back(sc >= 0 ? std::string(row[sc]) : std::string(), *t);
+            times.emplace_back(sc >= 0 ? std::string(r[sc]) : std::string(), *t);
         }
     }
     interval_ = interval_of(times);
     return {};
+}
+
+std::optional<TimestampUs> CsvReplay::time_of(const CsvRow& row, int col) const {
+    const auto it = date_formats_.find(col);
+    return parse_csv_date(row[col], it == date_formats_.end() ? CsvDateFormat::any : it->second);
+}
+
+std::optional<double> CsvReplay::number(std::string_view cell) const {
+    const auto n = parse_csv_number(cell, number_style_);
+    return n ? std::optional<double>(n->value) : std::nullopt;
 }
 
 std::string CsvReplay::describe() const {
@@ -405,18 +435,78 @@ std::string CsvReplay::describe() const {
     return fmt::format("csv {} (records → {})", file, dataset_);
 }
 
-void CsvReplay::skip(uint64_t line, const std::string& reason) {
+std::string CsvReplay::summary() const {
+    if (skipped_by_reason_.empty()) {
+        return {};
+    }
+    std::vector<std::string> parts;
+    for (const auto& [reason, n] : skipped_by_reason_) {
+        parts.push_back(fmt::format("{} {}", reason, n));
+    }
+    return fmt::format("skipped rows by reason: {}{}", fmt::join(parts, ", "),
+                       options_.bad_rows.empty() ? "" : " (kept in " + options_.bad_rows + ")");
+}
+
+std::vector<std::pair<std::string, uint64_t>> CsvReplay::counters() const {
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (const auto& [reason, n] : skipped_by_reason_) {
+        std::string name = "skipped_" + reason;
+        std::replace(name.begin(), name.end(), ' ', '_');
+        out.emplace_back(std::move(name), n);
+    }
+    return out;
+}
+
+namespace {
+
+// A field as CSV text: quoted when it holds the delimiter, a quote or a line break.
+void append_csv_field(std::string& out, std::string_view field, char delimiter) {
+    if (field.find_first_of(std::string{delimiter, '"', '\n', '\r'}) == std::string_view::npos) {
+        out += field;
+        return;
+    }
+    out.push_back('"');
+    for (char c : field) {
+        if (c == '"') {
+            out.push_back('"');
+        }
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+} // namespace
+
+void CsvReplay::skip(const CsvRow& row, std::string_view reason, const std::string& detail) {
     ++skipped_;
+    ++skipped_by_reason_[std::string(reason)];
     if (first_errors_.size() < kMaxKeptErrors) {
-        first_errors_.push_back(fmt::format("line {}: {}", line, reason));
+        first_errors_.push_back(fmt::format("line {}: {}", row.line, detail));
+    }
+    if (bad_rows_.is_open()) {
+        std::string text;
+        for (size_t i = 0; i < row.size(); ++i) {
+            if (i > 0) {
+                text.push_back(delimiter_);
+            }
+            append_csv_field(text, row[i], delimiter_);
+        }
+        std::string line = fmt::format("{},", row.line);
+        append_csv_field(line, reason, ',');
+        line.push_back(',');
+        append_csv_field(line, detail, ',');
+        line.push_back(',');
+        append_csv_field(line, text, ',');
+        line.push_back('\n');
+        bad_rows_ << line;
     }
 }
 
 bool CsvReplay::make_bar(const CsvRow& row, Event& e) {
     const Columns& c = *columns_;
-    auto ts = parse_csv_time(row[c.time]);
+    const auto ts = time_of(row, c.time);
     if (!ts) {
-        skip(row.line, fmt::format("{}: {}", header_[c.time], ts.error().message));
+        skip(row, "bad time", fmt::format("{}: not a time: '{}'", header_[c.time], row[c.time].substr(0, 40)));
         return false;
     }
     e.type = EventType::bar;
@@ -425,40 +515,40 @@ bool CsvReplay::make_bar(const CsvRow& row, Event& e) {
     b.interval = interval_;
     const std::pair<int, double*> required[] = {{c.open, &b.open}, {c.high, &b.high}, {c.low, &b.low}, {c.close, &b.close}};
     for (const auto& [col, slot] : required) {
-        const auto v = parse_double(row[col]);
+        if (nulls_.is_null(row[col])) {
+            // A price of 0 would be a lie: a bar without its prices is a bad row.
+            skip(row, "null price", fmt::format("{}: null '{}'", header_[col], row[col].substr(0, 40)));
+            return false;
+        }
+        const auto v = number(row[col]);
         if (!v) {
-            skip(row.line, fmt::format("{}: not a number: '{}'", header_[col], row[col].substr(0, 40)));
+            skip(row, "not a number", fmt::format("{}: not a number: '{}'", header_[col], row[col].substr(0, 40)));
             return false;
         }
         *slot = *v;
     }
     auto optional_number = [&](int col, auto& slot) {
-        if (col < 0 || trim(row[col]).empty()) {
+        if (col < 0 || nulls_.is_null(row[col])) {
             return true;
         }
-        const auto v = parse_double(row[col]);
+        const auto v = number(row[col]);
         if (!v) {
-            skip(row.line, fmt::format("{}: not a number: '{}'", header_[col], row[col].substr(0, 40)));
+            skip(row, "not a number", fmt::format("{}: not a number: '{}'", header_[col], row[col].substr(0, 40)));
             return false;
         }
         slot = static_cast<std::remove_cvref_t<decltype(slot)>>(*v);
         return true;
     };
-    std::optional<int64_t> trades;
+    int64_t trades = 0;
     if (!optional_number(c.volume, b.volume) || !optional_number(c.adj_close, b.adj_close) ||
-        !optional_number(c.vwap, b.vwap)) {
+        !optional_number(c.vwap, b.vwap) || !optional_number(c.trades, trades)) {
         return false;
     }
-    if (c.trades >= 0 && !trim(row[c.trades]).empty()) {
-        const auto v = parse_double(row[c.trades]);
-        if (!v) {
-            skip(row.line, fmt::format("{}: not a number: '{}'", header_[c.trades], row[c.trades].substr(0, 40)));
-            return false;
-        }
-        b.trade_count = static_cast<int64_t>(*v);
+    if (c.trades >= 0 && !nulls_.is_null(row[c.trades])) {
+        b.trade_count = trades;
     }
-    if (c.symbol >= 0 && !row[c.symbol].empty()) {
-        e.symbol.assign(row[c.symbol]);
+    if (c.symbol >= 0 && !nulls_.is_null(row[c.symbol])) {
+        e.symbol.assign(trim(row[c.symbol]));
     } else {
         e.symbol = default_symbol_;
     }
@@ -473,16 +563,16 @@ void CsvReplay::make_record(const CsvRow& row, Event& e) {
     r.fields.resize(header_.size());
     for (size_t i = 0; i < header_.size(); ++i) {
         r.fields[i].name = header_[i];
-        r.fields[i].value = parse_csv_value(row[i]);
+        r.fields[i].value = parse_csv_value(row[i], nulls_, number_style_);
     }
     for (int col : c.record_times) {
-        if (auto t = parse_csv_time(row[col])) {
+        if (auto t = time_of(row, col)) {
             e.ts = *t;
             break;
         }
     }
-    if (c.symbol >= 0 && !row[c.symbol].empty()) {
-        e.symbol.assign(row[c.symbol]);
+    if (c.symbol >= 0 && !nulls_.is_null(row[c.symbol])) {
+        e.symbol.assign(trim(row[c.symbol]));
     } else {
         e.symbol = default_symbol_;
     }
@@ -504,11 +594,16 @@ Result<size_t> CsvReplay::next_batch(std::vector<Event>& out, size_t max_events)
             continue; // blank lines (often one at the end of a file) are not rows
         }
         if (row_.unterminated) {
-            skip(row_.line, "quoted field not closed before the end of the file");
+            skip(row_, "unclosed quote", "quoted field not closed before the end of the file");
             continue;
         }
-        if (row_.size() != header_.size()) {
-            skip(row_.line, fmt::format("expected {} fields, got {}", header_.size(), row_.size()));
+        // Extra fields are fine when empty: a delimiter at the end of each line.
+        bool extra_filled = false;
+        for (size_t i = header_.size(); i < row_.size(); ++i) {
+            extra_filled = extra_filled || !trim(row_[i]).empty();
+        }
+        if (row_.size() < header_.size() || extra_filled) {
+            skip(row_, "field count", fmt::format("expected {} fields, got {}", header_.size(), row_.size()));
             continue;
         }
         Event& e = out.emplace_back();

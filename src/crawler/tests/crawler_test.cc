@@ -275,6 +275,41 @@ TEST_F(CrawlFixture, ChangedAndDeletedFilesAndCsvTables) {
     EXPECT_EQ((*parts)[0].file_count, 1);
 }
 
+// Dirty CSVs get the columns and types `produce --source csv` gives them (common/csv_dialect):
+// a double-encoded BOM, `null` rows in number columns, ';' with decimal commas, UTF-16.
+TEST_F(CrawlFixture, DirtyCsvGetsTheDialectsNamesAndTypes) {
+    write("d/yahoo/a.csv", "\xC3\xAF\xC2\xBB\xC2\xBFIndex,Date,Open,Adj Close,Volume\n"
+                           "NYA,1965-12-31,528.69,528.69,0.0\nNYA,1966-01-03,null,null,null\nIXIC,1971-02-05,100,100,0");
+    write("d/euro/a.csv", "Symbol ;Date;Close;Close;Volume;\r\nDAX;02.01.2024;16.751,64;1,5;1.234.567;\r\n"
+                          "DAX;03.01.2024;NA;-;NA;\r\n");
+    std::string utf16 = "\xFE\xFF";
+    for (char ch : std::string("sym\tpx\nA\t\"1,234.5\"\nB\tN/A\n")) {
+        utf16.push_back('\0');
+        utf16.push_back(ch);
+    }
+    write("d/wide/a.csv", utf16);
+    Catalog c = open_catalog();
+    crawl(c);
+    auto yahoo = c.resolve("d.yahoo");
+    ASSERT_TRUE(yahoo);
+    EXPECT_EQ(yahoo->columns, (Columns{{"Index", "string"}, {"Date", "date"}, {"Open", "double"},
+                                       {"Adj Close", "double"}, {"Volume", "double"}}));
+    EXPECT_EQ(yahoo->properties.at("csv.bom"), "true");
+    EXPECT_EQ(table_rows(c, "d.yahoo"), 3);
+    auto euro = c.resolve("d.euro");
+    ASSERT_TRUE(euro);
+    EXPECT_EQ(euro->columns, (Columns{{"Symbol", "string"}, {"Date", "string"}, {"Close", "double"},
+                                      {"Close_2", "double"}, {"Volume", "int"}}));
+    EXPECT_EQ(euro->properties.at("csv.delimiter"), ";");
+    EXPECT_EQ(euro->properties.at("csv.decimal"), ",");
+    EXPECT_EQ(euro->properties.count("csv.ragged_rows"), 0u) << "a trailing delimiter is not a ragged row";
+    auto wide = c.resolve("d.wide");
+    ASSERT_TRUE(wide);
+    EXPECT_EQ(wide->columns, (Columns{{"sym", "string"}, {"px", "double"}}));
+    EXPECT_EQ(wide->properties.at("csv.encoding"), "UTF-16BE");
+    EXPECT_EQ(table_rows(c, "d.wide"), 2);
+}
+
 // gzip text (what Athena reads natively), also through the remote view, and a cut gzip file
 // reported, not half-counted.
 TEST_F(CrawlFixture, GzipJsonLinesAndCsv) {

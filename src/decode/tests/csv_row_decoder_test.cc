@@ -33,6 +33,33 @@ TEST(CsvRowDecoder, TooManyFieldsAndOpenQuotesArePoison) {
     EXPECT_EQ(row.cells().size(), 1u);
 }
 
+// The dialect of common/csv_dialect: header names cleaned, null tokens, thousands separators.
+TEST(CsvRowDecoder, DialectRulesOfEveryCsvReader) {
+    CsvRowDecoder d;
+    d.set_columns({"\xC3\xAF\xC2\xBB\xC2\xBFIndex", " Close ", "close", ""});
+    EXPECT_EQ(d.columns(), (std::vector<std::string>{"Index", "Close", "close_2", "column_4"}));
+    RowCells row;
+    ASSERT_TRUE(d.decode("NYA,null,\"1,234.5\",NA", row));
+    const auto& c = row.cells();
+    ASSERT_EQ(c.size(), 4u);
+    EXPECT_EQ(c[1].value.kind, Kind::null);
+    EXPECT_EQ(c[2].value.kind, Kind::text);
+    EXPECT_EQ(c[2].value.text, "1234.5");
+    EXPECT_EQ(c[3].value.kind, Kind::null);
+
+    d.set_null_tokens(CsvNullTokens::parse("missing"));
+    ASSERT_TRUE(d.decode("NYA,null,missing,\"1,000\"", row));
+    EXPECT_EQ(row.cells()[1].value.kind, Kind::text);
+    EXPECT_EQ(row.cells()[2].value.kind, Kind::null);
+    EXPECT_EQ(row.cells()[3].value.text, "1000");
+
+    CsvRowDecoder euro(';');
+    euro.set_columns({"a", "b", "c"});
+    ASSERT_TRUE(euro.decode("x;1,5;1.234.567,25", row));
+    EXPECT_EQ(row.cells()[1].value.text, "1.5");
+    EXPECT_EQ(row.cells()[2].value.text, "1234567.25");
+}
+
 TEST(CsvRowDecoder, SplitGivesTheHeaderNames) {
     CsvRowDecoder d;
     auto f = d.split("Index,Date,\"Adj Close\"\n");

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -265,9 +266,103 @@ TEST(CsvReplay, BadRowsAreSkippedAndCounted) {
     EXPECT_EQ(replay->skipped(), 4u);
     ASSERT_EQ(replay->first_errors().size(), 4u);
     EXPECT_EQ(replay->first_errors()[0], "line 3: expected 7 fields, got 4");
-    EXPECT_EQ(replay->first_errors()[1], "line 4: Open: not a number: 'null'");
+    EXPECT_EQ(replay->first_errors()[1], "line 4: Open: null 'null'");
     EXPECT_NE(replay->first_errors()[2].find("line 6: Date"), std::string::npos) << replay->first_errors()[2];
     EXPECT_NE(replay->first_errors()[3].find("line 9"), std::string::npos) << replay->first_errors()[3];
+    const std::map<std::string, uint64_t> by_reason = {
+        {"bad time", 1}, {"field count", 1}, {"null price", 1}, {"unclosed quote", 1}};
+    EXPECT_EQ(replay->skipped_by_reason(), by_reason);
+    EXPECT_EQ(replay->summary(), "skipped rows by reason: bad time 1, field count 1, null price 1, unclosed quote 1");
+}
+
+// A European export: double-encoded BOM, ';' with decimal commas and '.' thousands, CRLF, a
+// delimiter at the end of each line, DD.MM.YYYY dates, null tokens, no final newline.
+TEST(CsvReplay, DirtyEuropeanBarsFile) {
+    TempDir dir;
+    const std::string bad_rows = (dir.path() / "bad.csv").string();
+    const std::string path = dir.write("export.csv",
+                                       "\xC3\xAF\xC2\xBB\xC2\xBF Index ;Date;Open;High;Low;Close;Volume;\r\n"
+                                       "DAX;02.01.2024;16.751,64;16.963,83;16.699,11;16.769,36;1.234.567;\r\n"
+                                       "DAX;03.01.2024;null;null;null;null;null;\r\n"
+                                       "MDAX;03.01.2024;27.137,2;27.300;27.000,5;27.150,75;NA;");
+    auto replay = open_or_fail({.path = path, .bad_rows = bad_rows});
+    ASSERT_TRUE(replay);
+    EXPECT_EQ(replay->delimiter(), ';');
+    EXPECT_EQ(replay->decimal_mark(), ',');
+    const std::vector<std::string> columns = {"Index", "Date", "Open", "High", "Low", "Close", "Volume"};
+    EXPECT_EQ(replay->columns(), columns);
+    EXPECT_EQ(replay->shape(), CsvShape::bars);
+    const auto events = drain(*replay);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].symbol, "DAX");
+    EXPECT_EQ(events[0].ts, days_from_civil(2024, 1, 2) * kMicrosPerDay);
+    EXPECT_DOUBLE_EQ(bar(events[0]).open, 16751.64);
+    EXPECT_DOUBLE_EQ(bar(events[0]).volume, 1234567);
+    EXPECT_EQ(events[1].symbol, "MDAX");
+    EXPECT_DOUBLE_EQ(bar(events[1]).high, 27.3) << "one '.' alone in a decimal-comma file is a decimal point";
+    EXPECT_DOUBLE_EQ(bar(events[1]).close, 27150.75);
+    EXPECT_EQ(bar(events[1]).volume, 0.0);
+    EXPECT_EQ(replay->skipped_by_reason().at("null price"), 1u);
+    replay.reset();
+    std::ifstream in(bad_rows);
+    const std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(kept, "line,reason,detail,row\n3,null price,Open: null 'null',DAX;03.01.2024;null;null;null;null;null;\n");
+}
+
+TEST(CsvReplay, Utf16RecordsWithTabsQuotedThousandsAndUsDates) {
+    TempDir dir;
+    const std::string text = "Ticker\tDate\tPrice\tprice\n"
+                             "AAPL\t01/31/2024\t\"1,234.50\"\t1\n"
+                             "MSFT\t12/29/2023\tN/A\t2";
+    std::string le = "\xFF\xFE";
+    for (char c : text) {
+        le.push_back(c);
+        le.push_back('\0');
+    }
+    auto replay = open_or_fail({.path = dir.write("broker.csv", le)});
+    ASSERT_TRUE(replay);
+    EXPECT_EQ(replay->delimiter(), '\t');
+    const std::vector<std::string> columns = {"Ticker", "Date", "Price", "price_2"};
+    EXPECT_EQ(replay->columns(), columns);
+    const auto events = drain(*replay);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].symbol, "AAPL");
+    EXPECT_EQ(events[0].ts, days_from_civil(2024, 1, 31) * kMicrosPerDay);
+    EXPECT_EQ(field(events[0], "Price"), FieldValue(1234.5));
+    EXPECT_EQ(field(events[1], "Price"), FieldValue(std::monostate{}));
+    EXPECT_EQ(field(events[1], "price_2"), FieldValue(int64_t{2}));
+    EXPECT_EQ(events[1].ts, days_from_civil(2023, 12, 29) * kMicrosPerDay);
+}
+
+TEST(CsvReplay, SymbolColumnByNameOrOption) {
+    TempDir dir;
+    auto symbol_of = [&](const std::string& header, const std::string& option = "") {
+        auto r = open_or_fail({.path = dir.write("XYZ_1d.csv", header + "\n2024-01-02,1,2,0.5,1.5,ABC\n"),
+                               .symbol_column = option});
+        if (!r) {
+            return std::string("<open failed>");
+        }
+        const auto events = drain(*r);
+        return events.empty() ? std::string("<no event>") : events[0].symbol;
+    };
+    EXPECT_EQ(symbol_of("date,open,high,low,close,RIC"), "ABC");
+    EXPECT_EQ(symbol_of("date,open,high,low,close,SecID"), "ABC");
+    EXPECT_EQ(symbol_of("date,open,high,low,close,name", "NAME"), "ABC");
+    EXPECT_EQ(symbol_of("date,open,high,low,close,name"), "XYZ") << "no symbol column: the file name";
+    auto missing = CsvReplay::open({.path = dir.write("m.csv", "date,open,high,low,close\n"), .symbol_column = "isin"});
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_NE(missing.error().message.find("--symbol-column 'isin'"), std::string::npos);
+}
+
+TEST(CsvReplay, NullValuesOption) {
+    TempDir dir;
+    const std::string path = dir.write("n.csv", "k,v\na,none\nb,null\n");
+    auto replay = open_or_fail({.path = path, .null_values = std::string("none")});
+    ASSERT_TRUE(replay);
+    const auto events = drain(*replay);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(field(events[0], "v"), FieldValue(std::monostate{}));
+    EXPECT_EQ(field(events[1], "v"), FieldValue(std::string("null")));
 }
 
 TEST(CsvReplay, IntervalInference) {
@@ -320,7 +415,12 @@ TEST(CsvReplay, Helpers) {
     EXPECT_EQ(parse_csv_value("-012"), FieldValue(std::string("-012")));
     EXPECT_EQ(parse_csv_value("2.5E-3"), FieldValue(0.0025));
     EXPECT_EQ(parse_csv_value("True"), FieldValue(true));
-    EXPECT_EQ(parse_csv_value("nan"), FieldValue(std::string("nan")));
+    EXPECT_EQ(parse_csv_value("nan"), FieldValue(std::monostate{})) << "a null token";
+    EXPECT_EQ(parse_csv_value("\"x\""), FieldValue(std::string("\"x\"")));
+    EXPECT_EQ(parse_csv_value("1,234.5"), FieldValue(1234.5));
+    EXPECT_EQ(parse_csv_value("3,5", {}, CsvNumberStyle{','}), FieldValue(3.5));
+    EXPECT_EQ(*parse_csv_time("31.01.2024"), days_from_civil(2024, 1, 31) * kMicrosPerDay);
+    EXPECT_EQ(*parse_csv_time("01/31/2024"), days_from_civil(2024, 1, 31) * kMicrosPerDay);
     EXPECT_EQ(parse_csv_value("1-2"), FieldValue(std::string("1-2")));
     EXPECT_EQ(parse_csv_value("2024-01-02"), FieldValue(std::string("2024-01-02")));
     EXPECT_EQ(parse_csv_shape("records"), CsvShape::records);
