@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "sources/tests/temp_dir.h"
+#include "common/tests/temp_dir.h"
 
 namespace ticklake {
 namespace {
