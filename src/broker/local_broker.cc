@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "broker/broker_process.h"
+#include "common/file_text.h"
 #include "kafka/kafka_admin.h"
 
 namespace ticklake::broker {
@@ -28,16 +29,6 @@ void report(const ProgressFn& progress, BrokerProgress::Step step, std::string m
     if (progress) {
         progress(BrokerProgress{step, std::move(message), elapsed});
     }
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 //! Write to a temporary name, then rename: a reader never sees half a file.
@@ -84,7 +75,7 @@ std::vector<std::string> split_spaces(const std::string& s) {
 
 //! cluster.id=... of a formatted log dir, if any.
 std::optional<std::string> formatted_cluster_id(const fs::path& data_dir) {
-    auto text = read_file(data_dir / "meta.properties");
+    auto text = read_file_text(data_dir / "meta.properties");
     if (!text) {
         return std::nullopt;
     }
@@ -175,7 +166,7 @@ std::optional<BrokerRecord> LocalBroker::running_broker(bool* stale) const {
     if (stale) {
         *stale = false;
     }
-    auto pid_text = read_file(pid_file());
+    auto pid_text = read_file_text(pid_file());
     if (!pid_text) {
         return std::nullopt;
     }
@@ -187,7 +178,7 @@ std::optional<BrokerRecord> LocalBroker::running_broker(bool* stale) const {
         return std::nullopt;
     }
     BrokerRecord record;
-    if (auto env = read_file(env_file())) {
+    if (auto env = read_file_text(env_file())) {
         if (auto parsed = parse_broker_env(*env)) {
             record = *parsed;
         }
@@ -231,7 +222,7 @@ Result<std::string> LocalBroker::cluster_id_for_start(const KafkaRuntime& runtim
     // Reuse the id of an earlier format (data dir wiped by hand) so clients that cached it
     // see the same cluster; otherwise make a new one.
     std::string id;
-    if (auto saved = read_file(state_dir_ / "cluster.id")) {
+    if (auto saved = read_file_text(state_dir_ / "cluster.id")) {
         std::string s = split_spaces(*saved).empty() ? "" : split_spaces(*saved).front();
         if (is_valid_cluster_id(s)) {
             id = s;

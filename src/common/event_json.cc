@@ -63,13 +63,13 @@ void append_json_double(std::string& out, double v) {
     out.append(buf, r.ptr);
 }
 
-namespace {
-
-void append_int(std::string& out, int64_t v) {
+void append_json_int(std::string& out, int64_t v) {
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     out.append(buf, r.ptr);
 }
+
+namespace {
 
 void key(std::string& out, std::string_view k) {
     out.push_back(',');
@@ -80,7 +80,7 @@ void key(std::string& out, std::string_view k) {
 
 void append_int_or_null(std::string& out, const std::optional<int64_t>& v) {
     if (v) {
-        append_int(out, *v);
+        append_json_int(out, *v);
     } else {
         out.append(std::string_view("null"));
     }
@@ -120,7 +120,7 @@ void append_field_value(std::string& out, const FieldValue& value) {
             } else if constexpr (std::is_same_v<V, bool>) {
                 out.append(v ? "true" : "false");
             } else if constexpr (std::is_same_v<V, int64_t>) {
-                append_int(out, v);
+                append_json_int(out, v);
             } else if constexpr (std::is_same_v<V, double>) {
                 append_json_double(out, v);
             } else {

@@ -16,6 +16,8 @@ void append_event_json(std::string& out, const Event& e);
 void append_json_string(std::string& out, std::string_view s);
 //! Appends the shortest text that reads back as exactly the same double.
 void append_json_double(std::string& out, double v);
+//! Appends the decimal text of an integer: JSON's, and that of the text formats and varchar cells.
+void append_json_int(std::string& out, int64_t v);
 
 //! Parses one wire message. Errors are ErrorKind::poison with a reason fit for a dead letter.
 //! Reuses internal buffers: keep one parser per thread.

@@ -1,7 +1,5 @@
 #include "format/csv_writer.h"
 
-#include <algorithm>
-#include <charconv>
 #include <cmath>
 
 #include "common/event_json.h"
@@ -39,12 +37,7 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
     }
     switch (type) {
     case ColumnType::boolean: out.append(cell.i ? "true" : "false"); break;
-    case ColumnType::bigint: {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, cell.i);
-        out.append(buf, r.ptr);
-        break;
-    }
+    case ColumnType::bigint: append_json_int(out, cell.i); break;
     case ColumnType::float64: {
         const double v = cell.d;
         if (std::isfinite(v)) {
@@ -70,11 +63,7 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
 
 } // namespace
 
-Status CsvWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
-    if (auto s = file_.open(path); !s) {
-        return s;
-    }
-    std::string& out = file_.buffer();
+void CsvWriter::begin_file(const ColumnBatch& batch, std::string& out) {
     for (size_t i = 0; i < batch.columns.size(); ++i) {
         if (i > 0) {
             out.push_back(',');
@@ -82,22 +71,16 @@ Status CsvWriter::write(const ColumnBatch& batch, std::span<const uint32_t> orde
         append_field(out, batch.columns[i].name);
     }
     out.append("\r\n");
-    for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
-        block_.gather(batch, order.subspan(at, std::min(RowBlock::kRows, order.size() - at)));
-        for (size_t row = 0; row < block_.rows(); ++row) {
-            for (size_t i = 0; i < batch.columns.size(); ++i) {
-                if (i > 0) {
-                    out.push_back(',');
-                }
-                append_value(out, batch.columns[i].type, block_.at(i, row));
-            }
-            out.append("\r\n");
+}
+
+void CsvWriter::append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) {
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        if (i > 0) {
+            out.push_back(',');
         }
-        if (auto s = file_.maybe_flush(); !s) {
-            return s;
-        }
+        append_value(out, batch.columns[i].type, block.at(i, row));
     }
-    return file_.close();
+    out.append("\r\n");
 }
 
 } // namespace ticklake

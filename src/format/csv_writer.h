@@ -3,20 +3,17 @@
 // which DuckDB's read_csv tells apart. Timestamps are ISO 8601 text.
 #pragma once
 
-#include "format/buffered_file.h"
-#include "format/record_writer.h"
-#include "format/row_block.h"
+#include "format/text_row_writer.h"
 
 namespace ticklake {
 
-class CsvWriter final : public RecordWriter {
+class CsvWriter final : public TextRowWriter {
 public:
     std::string_view extension() const override { return "csv"; }
-    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) override;
 
 private:
-    BufferedFile file_; //!< reused across files for its buffer
-    RowBlock block_;
+    void begin_file(const ColumnBatch& batch, std::string& out) override;
+    void append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) override;
 };
 
 } // namespace ticklake

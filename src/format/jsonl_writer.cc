@@ -1,7 +1,5 @@
 #include "format/jsonl_writer.h"
 
-#include <algorithm>
-#include <charconv>
 #include <vector>
 
 #include "common/event_json.h"
@@ -20,12 +18,7 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
     }
     switch (type) {
     case ColumnType::boolean: out.append(cell.i ? "true" : "false"); break;
-    case ColumnType::bigint: {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, cell.i);
-        out.append(buf, r.ptr);
-        break;
-    }
+    case ColumnType::bigint: append_json_int(out, cell.i); break;
     case ColumnType::float64: append_json_double(out, cell.d); break; // NaN/Inf: null
     case ColumnType::varchar: append_json_string(out, cell.text); break;
     case ColumnType::timestamp_us:
@@ -50,34 +43,22 @@ void append_value(std::string& out, ColumnType type, const Cell& cell) {
 
 } // namespace
 
-Status JsonlWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
-    // `{"id":` then `,"symbol":` ...: each key rendered once per file.
-    std::vector<std::string> keys;
-    keys.reserve(batch.columns.size());
+void JsonlWriter::begin_file(const ColumnBatch& batch, std::string&) {
+    keys_.clear();
     for (const auto& c : batch.columns) {
-        std::string k(keys.empty() ? "{" : ",");
+        std::string k(keys_.empty() ? "{" : ",");
         append_json_string(k, c.name);
         k.push_back(':');
-        keys.push_back(std::move(k));
+        keys_.push_back(std::move(k));
     }
-    if (auto s = file_.open(path); !s) {
-        return s;
+}
+
+void JsonlWriter::append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) {
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        out.append(keys_[i]);
+        append_value(out, batch.columns[i].type, block.at(i, row));
     }
-    std::string& out = file_.buffer();
-    for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
-        block_.gather(batch, order.subspan(at, std::min(RowBlock::kRows, order.size() - at)));
-        for (size_t row = 0; row < block_.rows(); ++row) {
-            for (size_t i = 0; i < batch.columns.size(); ++i) {
-                out.append(keys[i]);
-                append_value(out, batch.columns[i].type, block_.at(i, row));
-            }
-            out.append(batch.columns.empty() ? "{}\n" : "}\n");
-        }
-        if (auto s = file_.maybe_flush(); !s) {
-            return s;
-        }
-    }
-    return file_.close();
+    out.append(batch.columns.empty() ? "{}\n" : "}\n");
 }
 
 } // namespace ticklake

@@ -1,20 +1,23 @@
 // JSON Lines: one object per row, keys in column order, timestamps as ISO 8601 text, NULL as null.
 #pragma once
 
-#include "format/buffered_file.h"
-#include "format/record_writer.h"
-#include "format/row_block.h"
+#include <string>
+#include <vector>
+
+#include "format/text_row_writer.h"
 
 namespace ticklake {
 
-class JsonlWriter final : public RecordWriter {
+class JsonlWriter final : public TextRowWriter {
 public:
     std::string_view extension() const override { return "jsonl"; }
-    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) override;
 
 private:
-    BufferedFile file_; //!< reused across files for its buffer
-    RowBlock block_;
+    void begin_file(const ColumnBatch& batch, std::string& out) override;
+    void append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) override;
+
+    //! `{"id":` then `,"symbol":` ...: each key rendered once per file.
+    std::vector<std::string> keys_;
 };
 
 } // namespace ticklake

@@ -140,12 +140,6 @@ std::optional<Kind> widen_scalar(Kind a, Kind b) {
     return w->kind;
 }
 
-void append_int(std::string& out, int64_t v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
-
 void append_double_text(std::string& out, double v) {
     if (std::isfinite(v)) {
         append_json_double(out, v);
@@ -232,7 +226,7 @@ bool to_varchar(RowCell& cell, const CellValue& v, RowCells& row) {
             return true;
         }
         std::string& s = row.new_string();
-        v.kind == CellValue::Kind::integer ? append_int(s, v.i) : append_double_text(s, v.d);
+        v.kind == CellValue::Kind::integer ? append_json_int(s, v.i) : append_double_text(s, v.d);
         cell.as_text = s;
         return true;
     }
@@ -660,7 +654,7 @@ void OpenTableBuffer::retype(uint32_t col, const ValueType& to) {
             std::string& s = c.strings[r];
             switch (old_storage) {
             case ColumnType::boolean: s = c.ints[r] ? "true" : "false"; break;
-            case ColumnType::bigint: append_int(s, c.ints[r]); break;
+            case ColumnType::bigint: append_json_int(s, c.ints[r]); break;
             case ColumnType::float64: append_double_text(s, c.doubles[r]); break;
             case ColumnType::date: s = format_date(c.ints[r] * kMicrosPerDay); break;
             case ColumnType::timestamp_us: append_iso8601(s, c.ints[r]); break;

@@ -48,6 +48,18 @@ bool needs_cast(const Column& c) { return c.type == ColumnType::decimal || c.typ
 
 std::string staged_type(const Column& c) { return needs_cast(c) ? "VARCHAR" : to_string(c.type); }
 
+// Copies src[rows[0..n)] to dst; one memcpy when the rows are consecutive (`identity`).
+template <class T>
+void copy_rows(T* dst, const std::vector<T>& src, const uint32_t* rows, size_t n, bool identity) {
+    if (identity) {
+        std::memcpy(dst, src.data() + rows[0], n * sizeof(T));
+        return;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        dst[i] = src[rows[i]];
+    }
+}
+
 // Copies rows[0..n) of column c into one vector of a data chunk.
 void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_t n, bool identity) {
     bool any_null = false;
@@ -73,28 +85,10 @@ void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_
         break;
     }
     case ColumnType::bigint:
-    case ColumnType::timestamp_us: { // duckdb_timestamp is int64 microseconds
-        auto* dst = static_cast<int64_t*>(data);
-        if (identity) {
-            std::memcpy(dst, c.ints.data() + rows[0], n * sizeof(int64_t));
-        } else {
-            for (size_t i = 0; i < n; ++i) {
-                    dst[i] = c.ints[rows[i]];
-            }
-        }
+    case ColumnType::timestamp_us: // duckdb_timestamp is int64 microseconds
+        copy_rows(static_cast<int64_t*>(data), c.ints, rows, n, identity);
         break;
-    }
-    case ColumnType::float64: {
-        auto* dst = static_cast<double*>(data);
-        if (identity) {
-            std::memcpy(dst, c.doubles.data() + rows[0], n * sizeof(double));
-        } else {
-            for (size_t i = 0; i < n; ++i) {
-                    dst[i] = c.doubles[rows[i]];
-            }
-        }
-        break;
-    }
+    case ColumnType::float64: copy_rows(static_cast<double*>(data), c.doubles, rows, n, identity); break;
     case ColumnType::date: { // duckdb_date is int32 days
         auto* dst = static_cast<int32_t*>(data);
         for (size_t i = 0; i < n; ++i) {

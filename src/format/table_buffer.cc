@@ -125,18 +125,12 @@ void append_double_text(std::string& out, double v) {
     out.append(buf, r.ptr);
 }
 
-void append_int_text(std::string& out, int64_t v) {
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-}
-
 // The JSON text of a scalar, which is what a value becomes in a varchar column.
 std::string json_text(const FieldValue& v) {
     std::string out;
     switch (v.index()) {
     case 1: out = std::get<bool>(v) ? "true" : "false"; break;
-    case 2: append_int_text(out, std::get<int64_t>(v)); break;
+    case 2: append_json_int(out, std::get<int64_t>(v)); break;
     case 3: append_double_text(out, std::get<double>(v)); break;
     case 4: out = std::get<std::string>(v); break;
     default: break;
@@ -326,7 +320,7 @@ void TableBuffer::retype(Column& c, ColumnType to) {
             switch (from) {
             case ColumnType::boolean: c.strings[r] = c.ints[r] ? "true" : "false"; break;
             case ColumnType::float64: append_double_text(c.strings[r], c.doubles[r]); break;
-            default: append_int_text(c.strings[r], c.ints[r]); break;
+            default: append_json_int(c.strings[r], c.ints[r]); break;
             }
             approx_bytes_ += c.strings[r].size();
         }

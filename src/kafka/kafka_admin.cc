@@ -244,6 +244,27 @@ Result<NewTopicPtr> new_topic(const TopicSpec& spec) {
     return nt;
 }
 
+//! How a create or delete of one topic ends. The cluster answering `benign` (the topic is
+//! already there, or already gone) is false when `tolerated`, else `refusal`; any other error
+//! fails; a change waits until the metadata shows it (`present`: the topic exists afterwards).
+Result<bool> topic_change_outcome(const AdminClient& admin, const TopicVerdict& v, rd_kafka_resp_err_t benign,
+                                  bool tolerated, const Error& refusal, const std::string& topic, bool present,
+                                  const std::string& what) {
+    if (v.err == benign && tolerated) {
+        return false;
+    }
+    if (v.err == benign) {
+        return fail(refusal);
+    }
+    if (v.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return fail(rdkafka::to_error(v.err, what + v.reason));
+    }
+    if (auto st = await_metadata(admin, topic, present, what); !st) {
+        return fail(st.error());
+    }
+    return true;
+}
+
 //! An admin client and the metadata of one topic it found.
 struct OpenTopic {
     AdminClient admin;
@@ -350,20 +371,10 @@ Result<bool> create_topic(const KafkaClientConfig& config, const TopicSpec& spec
     if (!ev) {
         return fail(ev.error());
     }
-    auto v = verdict_of(ev->get(), rd_kafka_event_CreateTopics_result, rd_kafka_CreateTopics_result_topics);
-    if (v.err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && if_not_exists) {
-        return false;
-    }
-    if (v.err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        return fail(Error::fatal("topic " + spec.name + " already exists (--if-not-exists accepts that)"));
-    }
-    if (v.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return fail(rdkafka::to_error(v.err, what + v.reason));
-    }
-    if (auto st = await_metadata(*admin, spec.name, true, what); !st) {
-        return fail(st.error());
-    }
-    return true;
+    return topic_change_outcome(
+        *admin, verdict_of(ev->get(), rd_kafka_event_CreateTopics_result, rd_kafka_CreateTopics_result_topics),
+        RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS, if_not_exists,
+        Error::fatal("topic " + spec.name + " already exists (--if-not-exists accepts that)"), spec.name, true, what);
 }
 
 Result<bool> delete_topic(const KafkaClientConfig& config, const std::string& topic, bool if_exists,
@@ -380,20 +391,10 @@ Result<bool> delete_topic(const KafkaClientConfig& config, const std::string& to
     if (!ev) {
         return fail(ev.error());
     }
-    auto v = verdict_of(ev->get(), rd_kafka_event_DeleteTopics_result, rd_kafka_DeleteTopics_result_topics);
-    if (v.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART && if_exists) {
-        return false;
-    }
-    if (v.err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
-        return fail(Error::not_found("topic " + topic + " does not exist (--if-exists accepts that)"));
-    }
-    if (v.err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return fail(rdkafka::to_error(v.err, what + v.reason));
-    }
-    if (auto st = await_metadata(*admin, topic, false, what); !st) {
-        return fail(st.error());
-    }
-    return true;
+    return topic_change_outcome(
+        *admin, verdict_of(ev->get(), rd_kafka_event_DeleteTopics_result, rd_kafka_DeleteTopics_result_topics),
+        RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART, if_exists,
+        Error::not_found("topic " + topic + " does not exist (--if-exists accepts that)"), topic, false, what);
 }
 
 Result<std::vector<PartitionLag>> group_lag(const KafkaClientConfig& config, const std::string& group,

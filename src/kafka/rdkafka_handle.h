@@ -11,35 +11,21 @@
 
 namespace ticklake::rdkafka {
 
-struct ConfDeleter {
-    void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
-};
-struct HandleDeleter {
-    void operator()(rd_kafka_t* k) const { rd_kafka_destroy(k); }
-};
-struct QueueDeleter {
-    void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
-};
-struct EventDeleter {
-    void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
-};
-struct PartitionListDeleter {
-    void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
-};
-struct MessageDeleter {
-    void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
-};
-struct MetadataDeleter {
-    void operator()(const rd_kafka_metadata_t* m) const { rd_kafka_metadata_destroy(m); }
+//! Frees a librdkafka object with its own destroy function, for std::unique_ptr.
+template <class T, void (*Destroy)(T*)>
+struct Destroyer {
+    void operator()(T* p) const { Destroy(p); }
 };
 
-using Conf = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
-using Handle = std::unique_ptr<rd_kafka_t, HandleDeleter>;
-using Queue = std::unique_ptr<rd_kafka_queue_t, QueueDeleter>;
-using EventPtr = std::unique_ptr<rd_kafka_event_t, EventDeleter>;
-using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t, PartitionListDeleter>;
-using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
-using Metadata = std::unique_ptr<const rd_kafka_metadata_t, MetadataDeleter>;
+using Conf = std::unique_ptr<rd_kafka_conf_t, Destroyer<rd_kafka_conf_t, rd_kafka_conf_destroy>>;
+using Handle = std::unique_ptr<rd_kafka_t, Destroyer<rd_kafka_t, rd_kafka_destroy>>;
+using Queue = std::unique_ptr<rd_kafka_queue_t, Destroyer<rd_kafka_queue_t, rd_kafka_queue_destroy>>;
+using EventPtr = std::unique_ptr<rd_kafka_event_t, Destroyer<rd_kafka_event_t, rd_kafka_event_destroy>>;
+using PartitionList = std::unique_ptr<rd_kafka_topic_partition_list_t,
+                                      Destroyer<rd_kafka_topic_partition_list_t, rd_kafka_topic_partition_list_destroy>>;
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, Destroyer<rd_kafka_message_t, rd_kafka_message_destroy>>;
+using Metadata =
+    std::unique_ptr<const rd_kafka_metadata_t, Destroyer<const rd_kafka_metadata_t, rd_kafka_metadata_destroy>>;
 
 //! Sets one property; invalid_argument naming the key when librdkafka refuses it.
 Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);

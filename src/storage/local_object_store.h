@@ -7,7 +7,8 @@
 
 namespace ticklake {
 
-class LocalObjectStore final : public ObjectStore {
+//! Not final: the sink's tests derive a fault-injecting store from it.
+class LocalObjectStore : public ObjectStore {
 public:
     explicit LocalObjectStore(std::filesystem::path root);
 

@@ -12,41 +12,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "broker/tests/free_port.h"
 #include "broker/tests/temp_dir.h"
 
 namespace ticklake::broker {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::Listener;
 using testing::TempDir;
-
-//! A listening socket on 127.0.0.1 at a kernel-chosen port.
-class Listener {
-public:
-    Listener() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-        EXPECT_EQ(::listen(fd_, 1), 0);
-        socklen_t len = sizeof addr;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
-    }
-    ~Listener() { close(); }
-    void close() {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = -1;
-    }
-    int port() const { return port_; }
-
-private:
-    int fd_ = -1;
-    int port_ = 0;
-};
 
 bool wait_until_gone(pid_t pid) {
     for (int i = 0; i < 100 && process_alive(pid); ++i) {

@@ -26,6 +26,19 @@ fs::path make_libs(const fs::path& dir) {
     return dir;
 }
 
+//! A shell script standing in for `java`, which says `version_line` on stderr as java -version does.
+fs::path fake_java(const fs::path& dir, const std::string& version_line) {
+    const fs::path file = dir / "java";
+    std::ofstream(file) << "#!/bin/sh\necho '" << version_line << "' >&2\n";
+    fs::permissions(file, fs::perms::owner_all);
+    return file;
+}
+
+void expect_path(const Result<fs::path>& got, const fs::path& want) {
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(*got, want);
+}
+
 void make_executable(const fs::path& file) {
     fs::create_directories(file.parent_path());
     std::ofstream(file) << "#!/bin/sh\n";
@@ -36,9 +49,7 @@ TEST(KafkaRuntime, FindsDepsFolderAboveTheExecutable) {
     TempDir t;
     auto libs = make_libs(t.path() / ".deps/kafka/libs");
     auto exe = t.path() / "build/release/src/cli/ticklake";
-    auto found = find_kafka_libs(env_of({}), exe);
-    ASSERT_TRUE(found) << found.error().message;
-    EXPECT_EQ(*found, libs);
+    expect_path(find_kafka_libs(env_of({}), exe), libs);
 }
 
 TEST(KafkaRuntime, KafkaHomeWinsOverDeps) {
@@ -46,8 +57,7 @@ TEST(KafkaRuntime, KafkaHomeWinsOverDeps) {
     make_libs(t.path() / ".deps/kafka/libs");
     auto home_libs = make_libs(t.path() / "kafka_home/libs");
     auto found = find_kafka_libs(env_of({{"KAFKA_HOME", (t.path() / "kafka_home").string()}}), t.path() / "bin/x");
-    ASSERT_TRUE(found) << found.error().message;
-    EXPECT_EQ(*found, home_libs);
+    expect_path(found, home_libs);
 }
 
 TEST(KafkaRuntime, OverrideWinsOverKafkaHome) {
@@ -57,8 +67,7 @@ TEST(KafkaRuntime, OverrideWinsOverKafkaHome) {
     auto found = find_kafka_libs(env_of({{"KAFKA_HOME", (t.path() / "kafka_home").string()},
                                          {"TICKLAKE_KAFKA_LIBS", mine.string()}}),
                                  t.path() / "bin/x");
-    ASSERT_TRUE(found) << found.error().message;
-    EXPECT_EQ(*found, mine);
+    expect_path(found, mine);
 }
 
 TEST(KafkaRuntime, KafkaHomeWithoutJarsIsAnErrorNotASilentFallback) {
@@ -94,8 +103,7 @@ TEST(KafkaRuntime, JavaHomeWinsOverPath) {
     make_executable(t.path() / "jdk/bin/java");
     make_executable(t.path() / "path/java");
     auto java = find_java(env_of({{"JAVA_HOME", (t.path() / "jdk").string()}, {"PATH", (t.path() / "path").string()}}));
-    ASSERT_TRUE(java) << java.error().message;
-    EXPECT_EQ(*java, t.path() / "jdk/bin/java");
+    expect_path(java, t.path() / "jdk/bin/java");
 }
 
 TEST(KafkaRuntime, JavaFromPathInOrder) {
@@ -103,8 +111,7 @@ TEST(KafkaRuntime, JavaFromPathInOrder) {
     make_executable(t.path() / "second/java");
     fs::create_directories(t.path() / "first");
     auto java = find_java(env_of({{"PATH", (t.path() / "first").string() + "::" + (t.path() / "second").string()}}));
-    ASSERT_TRUE(java) << java.error().message;
-    EXPECT_EQ(*java, t.path() / "second/java");
+    expect_path(java, t.path() / "second/java");
 }
 
 TEST(KafkaRuntime, NoJavaNamesThePackage) {
@@ -116,10 +123,7 @@ TEST(KafkaRuntime, NoJavaNamesThePackage) {
 
 TEST(KafkaRuntime, OldJavaIsRefused) {
     TempDir t;
-    auto fake = t.path() / "java";
-    std::ofstream(fake) << "#!/bin/sh\necho 'java version \"1.8.0_292\"' >&2\n";
-    fs::permissions(fake, fs::perms::owner_all);
-    auto major = java_major_version(fake);
+    auto major = java_major_version(fake_java(t.path(), "java version \"1.8.0_292\""));
     ASSERT_FALSE(major);
     EXPECT_NE(major.error().message.find("Java 8"), std::string::npos) << major.error().message;
     EXPECT_NE(major.error().message.find("openjdk-17-jre-headless"), std::string::npos);
@@ -127,10 +131,7 @@ TEST(KafkaRuntime, OldJavaIsRefused) {
 
 TEST(KafkaRuntime, Java17IsAccepted) {
     TempDir t;
-    auto fake = t.path() / "java";
-    std::ofstream(fake) << "#!/bin/sh\necho 'openjdk version \"17.0.15\" 2025-04-15' >&2\n";
-    fs::permissions(fake, fs::perms::owner_all);
-    auto major = java_major_version(fake);
+    auto major = java_major_version(fake_java(t.path(), "openjdk version \"17.0.15\" 2025-04-15"));
     ASSERT_TRUE(major) << major.error().message;
     EXPECT_EQ(*major, 17);
 }

@@ -152,15 +152,8 @@ TEST(LocalBroker, StopEscalatesToSigkill) {
 
 TEST(LocalBroker, BusyPortIsRefusedBeforeAnythingStarts) {
     TempDir t;
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    ASSERT_EQ(::listen(fd, 1), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    const int busy = ntohs(addr.sin_port);
+    testing::Listener listener;
+    const int busy = listener.port();
 
     LocalBroker broker(t.path() / "state");
     LocalBrokerOptions options;
@@ -178,7 +171,6 @@ TEST(LocalBroker, BusyPortIsRefusedBeforeAnythingStarts) {
     ASSERT_FALSE(started);
     EXPECT_NE(started.error().message.find("--controller-port N"), std::string::npos) << started.error().message;
     EXPECT_FALSE(fs::exists(broker.pid_file()));
-    ::close(fd);
 }
 
 TEST(LocalBroker, RejectsBadPorts) {

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_text.h"
+
 namespace ticklake {
 namespace {
 
@@ -69,13 +71,6 @@ TEST_F(LogTest, StatusLineGoesThroughTheSameSink) {
     EXPECT_EQ(lines[0].line, "\rsink: 10 msgs");
 }
 
-std::string read_all(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 TEST_F(LogTest, FileGetsBareLinesAndStatusWithoutLineEnding) {
     const std::string path = ::testing::TempDir() + "ticklake_log_test.log";
     std::remove(path.c_str());
@@ -84,7 +79,7 @@ TEST_F(LogTest, FileGetsBareLinesAndStatusWithoutLineEnding) {
     log::status("\rprogress");
     log::info("\nsecond");
     log::to_stderr(); // closes and flushes the file
-    EXPECT_EQ(read_all(path), "first 1\n\rprogress\nsecond\n");
+    EXPECT_EQ(read_file_text(path).value_or("<unreadable>"), "first 1\n\rprogress\nsecond\n");
     std::remove(path.c_str());
 }
 
@@ -95,7 +90,7 @@ TEST_F(LogTest, PrefixAddsTimeAndLevel) {
     log::set_prefix(true);
     log::warn("careful");
     log::to_stderr();
-    const std::string text = read_all(path);
+    const std::string text = read_file_text(path).value_or("<unreadable>");
     // 2024-05-01T12:00:00.123456Z warning careful
     ASSERT_EQ(text.size(), std::string("2024-05-01T12:00:00.123456Z warning careful\n").size()) << text;
     EXPECT_EQ(text[10], 'T');

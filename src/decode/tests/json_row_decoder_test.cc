@@ -7,12 +7,22 @@ namespace {
 
 using Kind = CellValue::Kind;
 
-TEST(JsonRowDecoder, ReadsEveryScalarKindInOrder) {
-    JsonRowDecoder d;
-    RowCells row;
-    ASSERT_TRUE(d.decode(R"({"Index":"HSI","Date":"1986-12-31","Open":2568.300049,"Volume":0,"ok":true,"x":null})", row));
-    const auto& c = row.cells();
-    ASSERT_EQ(c.size(), 6u);
+class JsonRowDecoderTest : public ::testing::Test {
+protected:
+    //! Decodes `json`, which must give `fields` cells, into row_.
+    void decode_ok(std::string_view json, size_t fields) {
+        ASSERT_TRUE(d_.decode(json, row_)) << json;
+        ASSERT_EQ(row_.cells().size(), fields) << json;
+    }
+
+    JsonRowDecoder d_;
+    RowCells row_; //!< views in its cells live until the next decode
+};
+
+TEST_F(JsonRowDecoderTest, ReadsEveryScalarKindInOrder) {
+    ASSERT_NO_FATAL_FAILURE(
+        decode_ok(R"({"Index":"HSI","Date":"1986-12-31","Open":2568.300049,"Volume":0,"ok":true,"x":null})", 6));
+    const auto& c = row_.cells();
     EXPECT_EQ(c[0].field, "Index");
     EXPECT_EQ(c[0].value.kind, Kind::string);
     EXPECT_EQ(c[0].value.text, "HSI");
@@ -26,12 +36,9 @@ TEST(JsonRowDecoder, ReadsEveryScalarKindInOrder) {
     EXPECT_EQ(c[5].value.kind, Kind::null);
 }
 
-TEST(JsonRowDecoder, PythonNonFiniteLiteralsReadAsNull) {
-    JsonRowDecoder d;
-    RowCells row;
-    ASSERT_TRUE(d.decode(R"({"a": NaN, "b": "NaN", "c": -Infinity, "d": Infinity, "e": 1.5})", row));
-    const auto& c = row.cells();
-    ASSERT_EQ(c.size(), 5u);
+TEST_F(JsonRowDecoderTest, PythonNonFiniteLiteralsReadAsNull) {
+    ASSERT_NO_FATAL_FAILURE(decode_ok(R"({"a": NaN, "b": "NaN", "c": -Infinity, "d": Infinity, "e": 1.5})", 5));
+    const auto& c = row_.cells();
     EXPECT_EQ(c[0].value.kind, Kind::null);
     EXPECT_EQ(c[1].value.kind, Kind::string); // inside a string it stays text
     EXPECT_EQ(c[1].value.text, "NaN");
@@ -40,12 +47,9 @@ TEST(JsonRowDecoder, PythonNonFiniteLiteralsReadAsNull) {
     EXPECT_DOUBLE_EQ(c[4].value.d, 1.5);
 }
 
-TEST(JsonRowDecoder, NestedValuesKeepMinifiedTextAndType) {
-    JsonRowDecoder d;
-    RowCells row;
-    ASSERT_TRUE(d.decode(R"({"q": {"bid": 1.5, "sizes": [1, 2, 3]}, "tags": [ "a" , "b" ]})", row));
-    const auto& c = row.cells();
-    ASSERT_EQ(c.size(), 2u);
+TEST_F(JsonRowDecoderTest, NestedValuesKeepMinifiedTextAndType) {
+    ASSERT_NO_FATAL_FAILURE(decode_ok(R"({"q": {"bid": 1.5, "sizes": [1, 2, 3]}, "tags": [ "a" , "b" ]})", 2));
+    const auto& c = row_.cells();
     EXPECT_EQ(c[0].value.kind, Kind::json);
     EXPECT_EQ(c[0].value.text, R"({"bid":1.5,"sizes":[1,2,3]})");
     EXPECT_EQ(duckdb_type_text(*c[0].value.nested), R"(STRUCT("bid" DOUBLE, "sizes" BIGINT[]))");

@@ -2,36 +2,47 @@
 
 #include <charconv>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include <duckdb.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include "common/file_text.h"
 #include "common/timestamp.h"
 
 namespace ticklake::testing {
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string read_file(const std::filesystem::path& path) { return read_file_text(path).value_or(""); }
 
-ReadTable query_duckdb(const std::string& sql) {
-    ReadTable t;
+namespace {
+
+//! Runs sql in a fresh in-memory DuckDB and hands its result to `read`; ADD_FAILURE on an error.
+void with_duckdb_result(const std::string& sql, const std::function<void(duckdb_result&)>& read) {
     duckdb_database db;
     duckdb_connection con;
     if (duckdb_open(nullptr, &db) == DuckDBError) {
         ADD_FAILURE() << "duckdb_open failed";
-        return t;
+        return;
     }
     duckdb_connect(db, &con);
     duckdb_result res;
     if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
         ADD_FAILURE() << sql << ": " << duckdb_result_error(&res);
     } else {
+        read(res);
+    }
+    duckdb_destroy_result(&res);
+    duckdb_disconnect(&con);
+    duckdb_close(&db);
+}
+
+} // namespace
+
+ReadTable query_duckdb(const std::string& sql) {
+    ReadTable t;
+    with_duckdb_result(sql, [&](duckdb_result& res) {
         const idx_t ncol = duckdb_column_count(&res);
         std::vector<duckdb_type> types;
         for (idx_t c = 0; c < ncol; ++c) {
@@ -67,11 +78,34 @@ ReadTable query_duckdb(const std::string& sql) {
                 }
             }
         }
-    }
-    duckdb_destroy_result(&res);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
+    });
     return t;
+}
+
+std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql) {
+    std::vector<std::vector<std::string>> rows;
+    with_duckdb_result(sql, [&](duckdb_result& res) {
+        const idx_t ncol = duckdb_column_count(&res);
+        const idx_t nrow = duckdb_row_count(&res);
+        for (idx_t r = 0; r < nrow; ++r) {
+            std::vector<std::string> row;
+            for (idx_t c = 0; c < ncol; ++c) {
+                if (duckdb_value_is_null(&res, c, r)) {
+                    row.emplace_back("<null>");
+                    continue;
+                }
+                char* text = duckdb_value_varchar(&res, c, r);
+                row.emplace_back(text ? text : "");
+                duckdb_free(text);
+            }
+            rows.push_back(std::move(row));
+        }
+    });
+    return rows;
+}
+
+void duckdb_exec(const std::string& sql) {
+    with_duckdb_result(sql, [](duckdb_result&) {});
 }
 
 ReadTable read_parquet(const std::filesystem::path& path) {

@@ -1,5 +1,6 @@
 // Reads back what the writers wrote, independently of them: Parquet through DuckDB's own
-// read_parquet, JSON Lines through simdjson, CSV through a small RFC 4180 parser here.
+// read_parquet, JSON Lines through simdjson, CSV through a small RFC 4180 parser here. The
+// sink's tests read their warehouse back with the same DuckDB helpers.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,11 @@ struct ReadTable {
 
 //! Runs SQL in a fresh in-memory DuckDB and returns the result; ADD_FAILURE on an error.
 ReadTable query_duckdb(const std::string& sql);
+//! The same, each row's cells as DuckDB's text for them (NULL as "<null>"): for tests that
+//! compare what SQL computes rather than typed cells.
+std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql);
+//! Runs SQL for its effect, e.g. `COPY ... TO` writing a test file; ADD_FAILURE on an error.
+void duckdb_exec(const std::string& sql);
 ReadTable read_parquet(const std::filesystem::path& path);
 //! Text formats carry no types: the reader interprets each column as `schema` says.
 ReadTable read_jsonl(const std::filesystem::path& path, const std::vector<Column>& schema);

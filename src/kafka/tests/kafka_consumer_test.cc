@@ -109,17 +109,37 @@ std::unique_ptr<KafkaConsumer> make_consumer(KafkaClientConfig config, const std
     return c ? std::move(*c) : nullptr;
 }
 
-TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
-    MockCluster cluster(1);
-    cluster.create_topic("ticks", kPartitions);
-    produce(cluster.config(), "ticks", 0, 20);
+//! A one-broker mock cluster with the topic "ticks" of kPartitions partitions.
+class TicksTopicTest : public ::testing::Test {
+protected:
+    void SetUp() override { cluster_.create_topic("ticks", kPartitions); }
+
+    void produce_ticks(int from, int to) { produce(cluster_.config(), "ticks", from, to); }
+    //! Makes m a member of `group` subscribed to "ticks" and reads until it has `expected`
+    //! messages and every partition's EOF.
+    void join_and_drain(Member& m, const std::string& group, size_t expected) {
+        m.consumer = make_consumer(cluster_.config(), group);
+        ASSERT_TRUE(m.consumer);
+        ASSERT_TRUE(m.consumer->subscribe("ticks", m.handler()));
+        m.drain(expected, 8s);
+    }
+
+    MockCluster cluster_{1};
+};
+
+//! create() refused its settings as an invalid argument, saying `word`.
+void expect_refused(const Result<std::unique_ptr<KafkaConsumer>>& c, std::string_view word) {
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(c.error().message.find(word), std::string::npos) << c.error().message;
+}
+
+TEST_F(TicksTopicTest, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
+    produce_ticks(0, 20);
 
     Member first;
-    first.consumer = make_consumer(cluster.config(), "sink");
-    ASSERT_TRUE(first.consumer);
-    ASSERT_TRUE(first.consumer->subscribe("ticks", first.handler()));
+    ASSERT_NO_FATAL_FAILURE(join_and_drain(first, "sink", 20));
     EXPECT_EQ(first.consumer->topic(), "ticks");
-    first.drain(20, 8s);
     ASSERT_EQ(first.assigned.size(), 1u);
     // A new group has no commits.
     expect_offsets(first.assigned[0], {{Topic("ticks"), Partition(0), Offset::none()},
@@ -139,13 +159,10 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
     std::sort(revoked.begin(), revoked.end());
     EXPECT_EQ(revoked, (std::vector<TopicPartition>{{Topic("ticks"), Partition(0)}, {Topic("ticks"), Partition(1)}}));
 
-    produce(cluster.config(), "ticks", 20, 30);
+    produce_ticks(20, 30);
 
     Member second;
-    second.consumer = make_consumer(cluster.config(), "sink");
-    ASSERT_TRUE(second.consumer);
-    ASSERT_TRUE(second.consumer->subscribe("ticks", second.handler()));
-    second.drain(10, 8s);
+    ASSERT_NO_FATAL_FAILURE(join_and_drain(second, "sink", 10));
     ASSERT_EQ(second.assigned.size(), 1u);
     expect_offsets(second.assigned[0], committed);
     std::vector<std::string> got = second.values;
@@ -161,16 +178,11 @@ TEST(KafkaConsumer, NewGroupReadsEverythingThenResumesFromCommittedOffsets) {
 
 // Regression: rd_kafka_consume_batch_queue() waits until it has max_messages OR the timeout
 // passed, so poll_batch once held 3 queued messages for its whole 2.5 s timeout.
-TEST(KafkaConsumer, BatchReturnsAsSoonAsMessagesAreThere) {
-    MockCluster cluster(1);
-    cluster.create_topic("ticks", kPartitions);
-    produce(cluster.config(), "ticks", 0, 4);
+TEST_F(TicksTopicTest, BatchReturnsAsSoonAsMessagesAreThere) {
+    produce_ticks(0, 4);
     Member m;
-    m.consumer = make_consumer(cluster.config(), "latency");
-    ASSERT_TRUE(m.consumer);
-    ASSERT_TRUE(m.consumer->subscribe("ticks", m.handler()));
-    m.drain(4, 8s);
-    produce(cluster.config(), "ticks", 4, 7);
+    ASSERT_NO_FATAL_FAILURE(join_and_drain(m, "latency", 4));
+    produce_ticks(4, 7);
     std::this_thread::sleep_for(1s); // the fetcher has them queued locally by now
     PollBatch batch;
     const auto start = std::chrono::steady_clock::now();
@@ -180,17 +192,12 @@ TEST(KafkaConsumer, BatchReturnsAsSoonAsMessagesAreThere) {
     EXPECT_LT(took, 1000ms) << "poll_batch held queued messages until its timeout";
 }
 
-TEST(KafkaConsumer, CommitRejectedByBrokerIsAnError) {
-    MockCluster cluster(1);
-    cluster.create_topic("ticks", kPartitions);
-    produce(cluster.config(), "ticks", 0, 4);
+TEST_F(TicksTopicTest, CommitRejectedByBrokerIsAnError) {
+    produce_ticks(0, 4);
     Member m;
-    m.consumer = make_consumer(cluster.config(), "refused");
-    ASSERT_TRUE(m.consumer);
-    ASSERT_TRUE(m.consumer->subscribe("ticks", m.handler()));
-    m.drain(4, 8s);
+    ASSERT_NO_FATAL_FAILURE(join_and_drain(m, "refused", 4));
 
-    rd_kafka_mock_push_request_errors(cluster.get(), testing::kApiOffsetCommit, 1,
+    rd_kafka_mock_push_request_errors(cluster_.get(), testing::kApiOffsetCommit, 1,
                                       RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED);
     auto st = m.consumer->commit(m.next_offsets);
     ASSERT_FALSE(st) << "a refused commit must not look durable";
@@ -213,26 +220,14 @@ TEST(KafkaConsumer, InvalidOverrideIsRejectedNamingTheKey) {
     MockCluster cluster(1);
     KafkaClientConfig config = cluster.config();
     config.extra = {{"no.such.property", "1"}};
-    auto c = KafkaConsumer::create(config, "g");
-    ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
-    EXPECT_NE(c.error().message.find("no.such.property"), std::string::npos) << c.error().message;
-
+    expect_refused(KafkaConsumer::create(config, "g"), "no.such.property");
     config.extra = {{"session.timeout.ms", "not-a-number"}};
-    c = KafkaConsumer::create(config, "g");
-    ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
-    EXPECT_NE(c.error().message.find("session.timeout.ms"), std::string::npos) << c.error().message;
+    expect_refused(KafkaConsumer::create(config, "g"), "session.timeout.ms");
 }
 
 TEST(KafkaConsumer, MissingGroupOrBrokersIsInvalidArgument) {
-    auto c = KafkaConsumer::create(KafkaClientConfig{"127.0.0.1:1", {}}, "");
-    ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
-    c = KafkaConsumer::create(KafkaClientConfig{}, "g");
-    ASSERT_FALSE(c);
-    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
-    EXPECT_NE(c.error().message.find("--brokers"), std::string::npos) << c.error().message;
+    expect_refused(KafkaConsumer::create(KafkaClientConfig{"127.0.0.1:1", {}}, ""), "group");
+    expect_refused(KafkaConsumer::create(KafkaClientConfig{}, "g"), "--brokers");
 }
 
 } // namespace

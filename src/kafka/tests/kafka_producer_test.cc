@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -44,6 +45,24 @@ void produce_range(KafkaProducer& producer, const std::string& topic, int from, 
     }
 }
 
+//! flush() ends with each of the n messages enqueued and delivered, none failed.
+void flush_expecting_all_delivered(KafkaProducer& producer, int n) {
+    auto st = producer.flush(8s);
+    ASSERT_TRUE(st) << st.error().message;
+    const ProducerStats& stats = producer.stats();
+    EXPECT_EQ(stats.enqueued, static_cast<uint64_t>(n));
+    EXPECT_EQ(stats.delivered, static_cast<uint64_t>(n));
+    EXPECT_EQ(stats.failed, 0u) << stats.first_error;
+    EXPECT_EQ(stats.first_error, "");
+}
+
+//! create() refused its settings as an invalid argument, saying `word`.
+void expect_refused(const Result<std::unique_ptr<KafkaProducer>>& p, std::string_view word) {
+    ASSERT_FALSE(p);
+    EXPECT_EQ(p.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(p.error().message.find(word), std::string::npos) << p.error().message;
+}
+
 //! Every value 0..n-1 exactly once, with the key and header it was produced with, and each
 //! symbol on a single partition in production order.
 void expect_exactly_once(const std::vector<RawMessage>& got, int n) {
@@ -76,50 +95,41 @@ void expect_exactly_once(const std::vector<RawMessage>& got, int n) {
     }
 }
 
-TEST(KafkaProducer, DeliversEveryMessageWithKeyAndTypeHeader) {
-    MockCluster cluster(1);
-    cluster.create_topic("ticks", 4);
-    constexpr int kN = 300;
+//! Produces messages 0..n-1 to "ticks" (4 partitions), with `halfway` run on the producer after
+//! the first half; every message must be delivered, and read back exactly once.
+void produce_ticks_exactly_once(MockCluster& cluster, int n, const std::function<void(KafkaProducer&)>& halfway) {
     {
         auto producer = make_producer(cluster.config());
         ASSERT_TRUE(producer);
-        produce_range(*producer, "ticks", 0, kN);
-        auto st = producer->flush(8s);
-        ASSERT_TRUE(st) << st.error().message;
-        EXPECT_EQ(producer->stats().enqueued, static_cast<uint64_t>(kN));
-        EXPECT_EQ(producer->stats().delivered, static_cast<uint64_t>(kN));
-        EXPECT_EQ(producer->stats().failed, 0u);
-        EXPECT_EQ(producer->stats().first_error, "");
+        produce_range(*producer, "ticks", 0, n / 2);
+        halfway(*producer);
+        produce_range(*producer, "ticks", n / 2, n);
+        flush_expecting_all_delivered(*producer, n);
     }
-    expect_exactly_once(testing::read_topic(cluster.bootstraps(), "ticks", 4, 8s), kN);
+    expect_exactly_once(testing::read_topic(cluster.bootstraps(), "ticks", 4, 8s), n);
+}
+
+TEST(KafkaProducer, DeliversEveryMessageWithKeyAndTypeHeader) {
+    MockCluster cluster(1);
+    cluster.create_topic("ticks", 4);
+    produce_ticks_exactly_once(cluster, 300, [](KafkaProducer&) {});
 }
 
 TEST(KafkaProducer, RetriableProduceErrorsAndLeaderChangesNeitherLoseNorDuplicate) {
     MockCluster cluster(3);
     cluster.create_topic("ticks", 4);
-    constexpr int kN = 400;
-    {
-        auto producer = make_producer(cluster.config());
-        ASSERT_TRUE(producer);
-        // The next Produce requests fail, each with an error the client must retry.
-        rd_kafka_mock_push_request_errors(cluster.get(), testing::kApiProduce, 6,
-                                          RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
-                                          RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
-                                          RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-                                          RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, RD_KAFKA_RESP_ERR__TRANSPORT);
-        produce_range(*producer, "ticks", 0, kN / 2);
-        producer->poll(200);
+    // The first Produce requests fail, each with an error the client must retry.
+    rd_kafka_mock_push_request_errors(cluster.get(), testing::kApiProduce, 6, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+                                      RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+                                      RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+                                      RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, RD_KAFKA_RESP_ERR__TRANSPORT);
+    produce_ticks_exactly_once(cluster, 400, [&](KafkaProducer& producer) {
+        producer.poll(200);
         // Move every partition to another broker while messages are in flight.
         for (int32_t p = 0; p < 4; ++p) {
             rd_kafka_mock_partition_set_leader(cluster.get(), "ticks", p, 1 + (p + 1) % 3);
         }
-        produce_range(*producer, "ticks", kN / 2, kN);
-        auto st = producer->flush(8s);
-        ASSERT_TRUE(st) << st.error().message;
-        EXPECT_EQ(producer->stats().delivered, static_cast<uint64_t>(kN));
-        EXPECT_EQ(producer->stats().failed, 0u) << producer->stats().first_error;
-    }
-    expect_exactly_once(testing::read_topic(cluster.bootstraps(), "ticks", 4, 8s), kN);
+    });
 }
 
 TEST(KafkaProducer, NonRetriableProduceErrorIsCountedAndFlushReturns) {
@@ -146,16 +156,9 @@ TEST(KafkaProducer, InvalidOverrideIsRejectedNamingTheKey) {
     MockCluster cluster(1);
     KafkaClientConfig config = cluster.config();
     config.extra = {{"no.such.property", "1"}};
-    auto p = KafkaProducer::create(config, ProducerOptions{});
-    ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().kind, ErrorKind::invalid_argument);
-    EXPECT_NE(p.error().message.find("no.such.property"), std::string::npos) << p.error().message;
-
+    expect_refused(KafkaProducer::create(config, ProducerOptions{}), "no.such.property");
     config.extra = {{"acks", "banana"}};
-    p = KafkaProducer::create(config, ProducerOptions{});
-    ASSERT_FALSE(p);
-    EXPECT_EQ(p.error().kind, ErrorKind::invalid_argument);
-    EXPECT_NE(p.error().message.find("acks"), std::string::npos) << p.error().message;
+    expect_refused(KafkaProducer::create(config, ProducerOptions{}), "acks");
 }
 
 TEST(KafkaProducer, ValidOverrideIsAccepted) {

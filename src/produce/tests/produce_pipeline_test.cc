@@ -10,7 +10,7 @@
 
 #include "common/event_json.h"
 #include "kafka/tests/mock_cluster.h"
-#include "sources/tests/temp_dir.h"
+#include "common/tests/temp_dir.h"
 
 namespace ticklake {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "sources/tests/temp_dir.h"
+#include "common/tests/temp_dir.h"
 
 namespace ticklake {
 namespace {

@@ -4,31 +4,21 @@
 #include "query/catalog_tables.h"
 
 #include <filesystem>
-#include <unistd.h>
 
-#include <duckdb.h>
 #include <gtest/gtest.h>
 
 #include "crawler/crawler.h"
+#include "format/tests/file_reader.h"
 #include "query/function_library.h"
 #include "query/query_session.h"
+#include "storage/tests/storage_test_dir.h"
 
 namespace ticklake::query {
 namespace {
 
 namespace fs = std::filesystem;
 
-void duckdb_exec(const std::string& sql) {
-    duckdb_database db;
-    duckdb_connection con;
-    ASSERT_EQ(duckdb_open(nullptr, &db), DuckDBSuccess);
-    ASSERT_EQ(duckdb_connect(db, &con), DuckDBSuccess);
-    duckdb_result r;
-    EXPECT_EQ(duckdb_query(con, sql.c_str(), &r), DuckDBSuccess) << duckdb_result_error(&r);
-    duckdb_destroy_result(&r);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
-}
+using testing::duckdb_exec;
 
 TEST(CatalogTablesTest, WarehouseRootIsTheLocationWithoutTheKeysFolder) {
     EXPECT_EQ(warehouse_root("file:///wh/market/trades/", "market/trades/dt=2025-01-06/a.parquet"), "file:///wh");
@@ -38,8 +28,8 @@ TEST(CatalogTablesTest, WarehouseRootIsTheLocationWithoutTheKeysFolder) {
 }
 
 TEST(CatalogTablesTest, CrawledTablesAreQueriedThroughTheCatalog) {
-    const fs::path dir = fs::temp_directory_path() / ("tl-qcat-" + std::to_string(::getpid()));
-    fs::remove_all(dir);
+    testing::TestFolder folder;
+    const fs::path dir = folder.path();
     const fs::path wh = dir / "wh";
     for (int d = 6; d <= 8; ++d) {
         const fs::path part = wh / "market/trades" / ("dt=2025-01-0" + std::to_string(d));
@@ -83,8 +73,6 @@ TEST(CatalogTablesTest, CrawledTablesAreQueriedThroughTheCatalog) {
     auto day = (*session)->run("SELECT sum(price) FROM market.trades WHERE dt = DATE '2025-01-07'");
     ASSERT_TRUE(day) << day.error().message;
     EXPECT_EQ(day->stats.files_read, 1u);
-    session->reset();
-    fs::remove_all(dir);
 }
 
 } // namespace

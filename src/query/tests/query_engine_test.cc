@@ -5,12 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "catalog/catalog.h"
 #include "crawler/crawler.h"
+#include "storage/tests/storage_test_dir.h"
 
 namespace ticklake::query {
 namespace {
@@ -52,16 +52,12 @@ TEST(QueryLimitsTest, SizesAndTimeouts) {
 class QueryEngineTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("tl-qengine-" + std::to_string(::getpid()) + "-" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
         for (const char* day : {"2025-01-06", "2025-01-07"}) {
             const fs::path part = dir_ / "wh/market/orders" / (std::string("dt=") + day);
             fs::create_directories(part);
             std::ofstream(part / "a.jsonl") << "{\"id\":1,\"qty\":5}\n{\"id\":2,\"qty\":7}\n";
         }
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     EngineOptions options() const {
         EngineOptions o;
@@ -70,7 +66,8 @@ protected:
         return o;
     }
 
-    fs::path dir_;
+    testing::TestFolder folder_;
+    const fs::path dir_ = folder_.path();
 };
 
 TEST_F(QueryEngineTest, AWarehouseFolderIsBoundByItsFolders) {

@@ -4,40 +4,26 @@
 
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
-#include <duckdb.h>
 #include <gtest/gtest.h>
 
+#include "format/tests/file_reader.h"
 #include "query/function_library.h"
 #include "query/warehouse_tables.h"
 #include "storage/object_store.h"
+#include "storage/tests/storage_test_dir.h"
 
 namespace ticklake::query {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Writes test files with a separate, unrestricted DuckDB (test code only).
-void duckdb_exec(const std::string& sql) {
-    duckdb_database db;
-    duckdb_connection con;
-    ASSERT_EQ(duckdb_open(nullptr, &db), DuckDBSuccess);
-    ASSERT_EQ(duckdb_connect(db, &con), DuckDBSuccess);
-    duckdb_result r;
-    const bool ok = duckdb_query(con, sql.c_str(), &r) == DuckDBSuccess;
-    EXPECT_TRUE(ok) << duckdb_result_error(&r) << "\n" << sql;
-    duckdb_destroy_result(&r);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
-}
+// Test files are written with a separate, unrestricted DuckDB.
+using testing::duckdb_exec;
 
 class QuerySessionTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        root_ = fs::temp_directory_path() / ("tl-query-" + std::to_string(::getpid()) + "-" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(root_);
         for (const char* day : {"2025-01-06", "2025-01-07"}) {
             fs::create_directories(root_ / "market/trades" / (std::string("dt=") + day));
         }
@@ -67,18 +53,14 @@ protected:
         ASSERT_TRUE(session) << session.error().message;
         session_ = std::move(*session);
     }
-    void TearDown() override {
-        session_.reset();
-        fs::remove_all(root_);
-    }
-
     QueryResult ok(const std::string& sql, const QueryLimits& limits = {}) {
         auto r = session_->run(sql, limits);
         EXPECT_TRUE(r) << (r ? "" : r.error().message) << "\n" << sql;
         return r ? *r : QueryResult{};
     }
 
-    fs::path root_;
+    testing::TestFolder folder_; //!< outlives the session reading it (members die in reverse)
+    const fs::path root_ = folder_.path();
     std::unique_ptr<QuerySession> session_;
 };
 

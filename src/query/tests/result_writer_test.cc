@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/file_text.h"
 #include "query/result_format.h"
 
 namespace ticklake::query {
@@ -24,20 +25,13 @@ QueryResult sample() {
     return r;
 }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 TEST(ResultWriterTest, TextFilesAreRenderedByTheirExtensionIntoNewFolders) {
     const fs::path dir = fs::temp_directory_path() / ("tl-qwrite-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     ASSERT_TRUE(write_result_file(sample(), (dir / "a/b/out.jsonl").string(), {}));
-    EXPECT_EQ(slurp(dir / "a/b/out.jsonl"), render(sample(), ResultFormat::jsonl));
+    EXPECT_EQ(read_file_text(dir / "a/b/out.jsonl").value_or("<unreadable>"), render(sample(), ResultFormat::jsonl));
     ASSERT_TRUE(write_result_file(sample(), (dir / "out.csv").string(), {}));
-    EXPECT_EQ(slurp(dir / "out.csv"), render(sample(), ResultFormat::csv));
+    EXPECT_EQ(read_file_text(dir / "out.csv").value_or("<unreadable>"), render(sample(), ResultFormat::csv));
     ASSERT_TRUE(write_result_file(sample(), (dir / "out.parquet").string(), {}));
     EXPECT_GT(fs::file_size(dir / "out.parquet"), 0u);
     EXPECT_FALSE(fs::exists(dir / "out.parquet.csv.tmp")) << "the intermediate CSV is removed";

@@ -69,6 +69,48 @@ protected:
         return sink_journal_key(group_, Topic(topic_), Partition(partition));
     }
 
+    //! Creates the topic and produces two_day_events(events) to it.
+    void produce_two_day_events(int partitions, int events) {
+        kafka_.create_topic(topic_, partitions);
+        produce_all(kafka_.client_config(), topic_, wire(two_day_events(events)));
+    }
+
+    //! Publish number `call` fails fatally; the others go through.
+    static FaultyObjectStore::PublishFault fatal_at_publish(int call) {
+        return [call](int n, std::string_view) -> std::optional<Error> {
+            if (n == call) {
+                return Error::fatal("injected: publish #" + std::to_string(n) + " fails");
+            }
+            return std::nullopt;
+        };
+    }
+    //! The first `calls` publishes fail with a retriable error saying `what`.
+    static FaultyObjectStore::PublishFault retry_first_publishes(int calls, std::string what) {
+        return [calls, what](int n, std::string_view) -> std::optional<Error> {
+            if (n <= calls) {
+                return Error::retry("injected: " + what + " (publish #" + std::to_string(n) + ")");
+            }
+            return std::nullopt;
+        };
+    }
+
+    //! One partition read in batches of 8 messages, each batch 4 files (2 tables x 2 days),
+    //! by one writer thread, so that publish numbers map to batches deterministically.
+    SinkRun run_in_batches_of_8(ObjectStore& store) {
+        SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
+        o.rotate_rows = 8;
+        o.writer_threads = 1;
+        return run_sink(o, store);
+    }
+
+    //! Each of `events` produced events is in exactly one row of the warehouse, and the run
+    //! left it clean and committed.
+    void expect_each_event_once(int events, int partitions) const {
+        EXPECT_EQ(rows(), events);
+        EXPECT_EQ(distinct_ids(), events);
+        expect_clean_and_committed(partitions);
+    }
+
     //! After a successful catch-up: no staged leftovers, no journal, offsets committed to the end.
     void expect_clean_and_committed(int partitions) const {
         EXPECT_TRUE(files_ending(".tmp").empty()) << files_ending(".tmp")[0];
@@ -98,8 +140,7 @@ protected:
 TEST_F(SinkRunnerTest, HappyPathWritesEveryEventOnceInHivePaths) {
     constexpr int kPartitions = 3;
     constexpr int kEvents = 240;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
     LocalObjectStore store(dir_.path());
     auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), store);
@@ -226,23 +267,11 @@ TEST_F(SinkRunnerTest, PoisonMessagesGoToDeadLettersAndGoodRowsAllLand) {
 // publishes 1-4; batch 2 (offsets 8-15) publishes 2 files, then fails on its third.
 TEST_F(SinkRunnerTest, CrashMidBatchIsRecoveredWithoutLossOrDuplicates) {
     constexpr int kEvents = 40;
-    kafka_.create_topic(topic_, 1);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(1, kEvents);
 
     {
-        FaultyObjectStore faulty(
-            dir_.path(),
-            [](int call, std::string_view) -> std::optional<Error> {
-                if (call == 7) {
-                    return Error::fatal("injected: publish #7 fails");
-                }
-                return std::nullopt;
-            },
-            /*dead_after_fatal=*/true);
-        SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
-        o.rotate_rows = 8;
-        o.writer_threads = 1;
-        auto run = run_sink(o, faulty);
+        FaultyObjectStore faulty(dir_.path(), fatal_at_publish(7), /*dead_after_fatal=*/true);
+        auto run = run_in_batches_of_8(faulty);
         ASSERT_FALSE(run.status) << "the run must report the storage failure";
         EXPECT_EQ(run.status.error().kind, ErrorKind::fatal);
         EXPECT_NE(run.status.error().message.find("injected"), std::string::npos) << run.status.error().message;
@@ -324,22 +353,10 @@ TEST_F(SinkRunnerTest, CrashMidBatchIsRecoveredWithoutLossOrDuplicates) {
 // works again after the one failed publish here (say one folder was not writable).
 TEST_F(SinkRunnerTest, FailedRunThenCloseDoesNotCommitPastTheFailedBatch) {
     constexpr int kEvents = 40;
-    kafka_.create_topic(topic_, 1);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(1, kEvents);
     {
-        FaultyObjectStore faulty(
-            dir_.path(),
-            [](int call, std::string_view) -> std::optional<Error> {
-                if (call == 7) {
-                    return Error::fatal("injected: publish #7 fails");
-                }
-                return std::nullopt;
-            },
-            /*dead_after_fatal=*/false);
-        SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
-        o.rotate_rows = 8;
-        o.writer_threads = 1;
-        auto run = run_sink(o, faulty);
+        FaultyObjectStore faulty(dir_.path(), fatal_at_publish(7), /*dead_after_fatal=*/false);
+        auto run = run_in_batches_of_8(faulty);
         ASSERT_FALSE(run.status);
     }
     LocalObjectStore plain(dir_.path());
@@ -358,18 +375,9 @@ TEST_F(SinkRunnerTest, FailedRunThenCloseDoesNotCommitPastTheFailedBatch) {
 TEST_F(SinkRunnerTest, TransientPublishErrorsAreRetried) {
     constexpr int kPartitions = 2;
     constexpr int kEvents = 60;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
-    FaultyObjectStore faulty(
-        dir_.path(),
-        [](int call, std::string_view) -> std::optional<Error> {
-            if (call <= 2) {
-                return Error::retry("injected: publish #" + std::to_string(call) + " busy");
-            }
-            return std::nullopt;
-        },
-        /*dead_after_fatal=*/false);
+    FaultyObjectStore faulty(dir_.path(), retry_first_publishes(2, "busy"), /*dead_after_fatal=*/false);
     auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), faulty);
     ASSERT_TRUE(run.status) << run.status.error().message;
 
@@ -379,40 +387,26 @@ TEST_F(SinkRunnerTest, TransientPublishErrorsAreRetried) {
     EXPECT_EQ(run.stats.files_written, files.size());
     EXPECT_EQ(run.stats.rows_written, uint64_t{kEvents});
     EXPECT_EQ(run.stats.recovered_removed, 0u);
-    EXPECT_EQ(rows(), kEvents);
-    EXPECT_EQ(distinct_ids(), kEvents);
-    expect_clean_and_committed(kPartitions);
+    expect_each_event_once(kEvents, kPartitions);
 }
 
 TEST_F(SinkRunnerTest, AStorageOutageIsRiddenOutWithBackoff) {
     constexpr int kPartitions = 1;
     constexpr int kEvents = 40;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
     // Five failed attempts in a row (more than a fixed small retry count would allow).
-    FaultyObjectStore faulty(
-        dir_.path(),
-        [](int call, std::string_view) -> std::optional<Error> {
-            if (call <= 5) {
-                return Error::retry("injected: store unreachable (#" + std::to_string(call) + ")");
-            }
-            return std::nullopt;
-        },
-        /*dead_after_fatal=*/false);
+    FaultyObjectStore faulty(dir_.path(), retry_first_publishes(5, "store unreachable"), /*dead_after_fatal=*/false);
     auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), faulty,
                         std::chrono::seconds(60));
     ASSERT_TRUE(run.status) << run.status.error().message;
-    EXPECT_EQ(rows(), kEvents);
-    EXPECT_EQ(distinct_ids(), kEvents);
-    expect_clean_and_committed(kPartitions);
+    expect_each_event_once(kEvents, kPartitions);
 }
 
 TEST_F(SinkRunnerTest, AnOutageLongerThanTheRetryBudgetFailsWithoutCommitting) {
     constexpr int kPartitions = 1;
     constexpr int kEvents = 20;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
     FaultyObjectStore faulty(
         dir_.path(),
@@ -432,8 +426,7 @@ TEST_F(SinkRunnerTest, RotateRowsSplitsEachPartitionIntoBatches) {
     constexpr int kPartitions = 2;
     constexpr int kEvents = 100;
     constexpr size_t kRotate = 7;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
     SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
     o.rotate_rows = kRotate;
@@ -454,9 +447,7 @@ TEST_F(SinkRunnerTest, RotateRowsSplitsEachPartitionIntoBatches) {
     for (const auto& row : per_file) {
         EXPECT_LE(std::stoull(row[1]), kRotate) << row[0];
     }
-    EXPECT_EQ(rows(), kEvents);
-    EXPECT_EQ(distinct_ids(), kEvents);
-    expect_clean_and_committed(kPartitions);
+    expect_each_event_once(kEvents, kPartitions);
 }
 
 TEST_F(SinkRunnerTest, RotateEventTimeCutsBatchesBySpanOfEventTimes) {
@@ -552,8 +543,7 @@ TEST_F(SinkRunnerTest, TwoMembersWithARebalanceMidStreamWriteEveryEventOnce) {
 TEST_F(SinkRunnerTest, OnCommittedNamesEveryWrittenFileOnceAfterItIsDurable) {
     constexpr int kPartitions = 2;
     constexpr int kEvents = 60;
-    kafka_.create_topic(topic_, kPartitions);
-    produce_all(kafka_.client_config(), topic_, wire(two_day_events(kEvents)));
+    produce_two_day_events(kPartitions, kEvents);
 
     SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
     o.rotate_rows = 9;

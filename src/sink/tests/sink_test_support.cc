@@ -4,7 +4,6 @@
 #include <condition_variable>
 #include <cstdlib>
 
-#include <duckdb.h>
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -18,20 +17,6 @@
 namespace ticklake::testing {
 
 namespace fs = std::filesystem;
-
-TempDir::TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tl-sink-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) {
-        path_ = pattern;
-    }
-}
-
-TempDir::~TempDir() {
-    if (!path_.empty()) {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-}
 
 MockKafka::MockKafka(int brokers) {
     char err[256];
@@ -221,41 +206,6 @@ SinkRun run_sink(const SinkOptions& options, ObjectStore& store, std::chrono::mi
     return out;
 }
 
-std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql) {
-    std::vector<std::vector<std::string>> rows;
-    duckdb_database db;
-    duckdb_connection con;
-    if (duckdb_open(nullptr, &db) == DuckDBError) {
-        ADD_FAILURE() << "duckdb_open failed";
-        return rows;
-    }
-    duckdb_connect(db, &con);
-    duckdb_result res;
-    if (duckdb_query(con, sql.c_str(), &res) == DuckDBError) {
-        ADD_FAILURE() << sql << ": " << duckdb_result_error(&res);
-    } else {
-        const idx_t ncol = duckdb_column_count(&res);
-        const idx_t nrow = duckdb_row_count(&res);
-        for (idx_t r = 0; r < nrow; ++r) {
-            std::vector<std::string> row;
-            for (idx_t c = 0; c < ncol; ++c) {
-                if (duckdb_value_is_null(&res, c, r)) {
-                    row.emplace_back("<null>");
-                    continue;
-                }
-                char* text = duckdb_value_varchar(&res, c, r);
-                row.emplace_back(text ? text : "");
-                duckdb_free(text);
-            }
-            rows.push_back(std::move(row));
-        }
-    }
-    duckdb_destroy_result(&res);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
-    return rows;
-}
-
 int64_t duckdb_int(const std::string& sql) {
     auto rows = duckdb_rows(sql);
     if (rows.empty() || rows[0].empty()) {
@@ -279,7 +229,7 @@ std::vector<std::string> list_files(const fs::path& root) {
 }
 
 FaultyObjectStore::FaultyObjectStore(fs::path root, PublishFault fault, bool dead_after_fatal)
-    : inner_(std::move(root)), fault_(std::move(fault)), dead_after_fatal_(dead_after_fatal) {}
+    : LocalObjectStore(std::move(root)), fault_(std::move(fault)), dead_after_fatal_(dead_after_fatal) {}
 
 Status FaultyObjectStore::check_dead(std::string_view what) const {
     std::lock_guard lock(mu_);
@@ -288,8 +238,6 @@ Status FaultyObjectStore::check_dead(std::string_view what) const {
     }
     return {};
 }
-
-fs::path FaultyObjectStore::staging_path(std::string_view key) { return inner_.staging_path(key); }
 
 Status FaultyObjectStore::publish(std::string_view key) {
     {
@@ -305,7 +253,7 @@ Status FaultyObjectStore::publish(std::string_view key) {
             return fail(*e);
         }
     }
-    auto st = inner_.publish(key);
+    auto st = LocalObjectStore::publish(key);
     if (st) {
         std::lock_guard lock(mu_);
         published_.emplace_back(key);
@@ -317,45 +265,29 @@ Result<bool> FaultyObjectStore::remove(std::string_view key) {
     if (auto st = check_dead("remove"); !st) {
         return fail(st.error());
     }
-    return inner_.remove(key);
+    return LocalObjectStore::remove(key);
 }
 
 Status FaultyObjectStore::put_small(std::string_view key, std::string_view content) {
     if (auto st = check_dead("put_small"); !st) {
         return st;
     }
-    return inner_.put_small(key, content);
+    return LocalObjectStore::put_small(key, content);
 }
 
 Result<std::optional<std::string>> FaultyObjectStore::get_small(std::string_view key) {
     if (auto st = check_dead("get_small"); !st) {
         return fail(st.error());
     }
-    return inner_.get_small(key);
-}
-
-Result<std::vector<ObjectEntry>> FaultyObjectStore::list_entries(std::string_view prefix) {
-    return inner_.list_entries(prefix);
+    return LocalObjectStore::get_small(key);
 }
 
 Status FaultyObjectStore::put_file(std::string_view key, const std::filesystem::path& source) {
     if (auto st = check_dead("put_file"); !st) {
         return st;
     }
-    return inner_.put_file(key, source);
+    return LocalObjectStore::put_file(key, source);
 }
-
-Result<std::optional<ObjectEntry>> FaultyObjectStore::stat(std::string_view key) { return inner_.stat(key); }
-
-Result<std::string> FaultyObjectStore::read_range(std::string_view key, uint64_t offset, uint64_t length) {
-    return inner_.read_range(key, offset, length);
-}
-
-Status FaultyObjectStore::download(std::string_view key, const std::filesystem::path& destination) {
-    return inner_.download(key, destination);
-}
-
-std::string FaultyObjectStore::uri() const { return inner_.uri(); }
 
 int FaultyObjectStore::publish_calls() const {
     std::lock_guard lock(mu_);

@@ -1,6 +1,6 @@
 // Test fixtures of the sink: an in-process Kafka (librdkafka's mock cluster), a fresh
-// warehouse folder, DuckDB to read the files back independently of the writers, and a
-// fault-injecting ObjectStore that wraps the local one (the storage seam).
+// warehouse folder, DuckDB to read the files back independently of the writers (format's
+// file_reader), and a fault-injecting local ObjectStore (the storage seam).
 #pragma once
 
 #include <atomic>
@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "common/event.h"
+#include "common/tests/temp_dir.h"
+#include "format/tests/file_reader.h"
 #include "sink/sink_options.h"
 #include "sink/sink_runner.h"
 #include "storage/local_object_store.h"
@@ -23,19 +25,6 @@ struct rd_kafka_s;
 struct rd_kafka_mock_cluster_s;
 
 namespace ticklake::testing {
-
-//! A fresh folder per test, removed afterwards.
-class TempDir {
-public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 //! librdkafka's in-process broker: one per test, so topics, groups and offsets never leak.
 class MockKafka {
@@ -88,35 +77,27 @@ struct SinkRun {
 SinkRun run_sink(const SinkOptions& options, ObjectStore& store,
                  std::chrono::milliseconds deadline = std::chrono::seconds(40));
 
-//! Runs SQL in a fresh in-memory DuckDB; each row's cells as text (NULL as "<null>").
-std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql);
 //! First cell of the first row as an integer; ADD_FAILURE and -1 on any error.
 int64_t duckdb_int(const std::string& sql);
 
 //! Warehouse-relative paths of every regular file under root, sorted.
 std::vector<std::string> list_files(const std::filesystem::path& root);
 
-//! An ObjectStore that delegates to LocalObjectStore but lets a test decide, per publish()
-//! call (numbered from 1), whether to fail and how; and, once a fatal fault was injected,
-//! optionally fails every later call ("dead disk", so nothing else reaches storage, as after
-//! a crash).
-class FaultyObjectStore final : public ObjectStore {
+//! A LocalObjectStore that lets a test decide, per publish() call (numbered from 1), whether
+//! to fail and how; and, once a fatal fault was injected, optionally fails every later call
+//! that changes or reads small objects ("dead disk", so nothing else reaches storage, as after
+//! a crash). Listings, stats and reads of data files go to the folder as they are.
+class FaultyObjectStore final : public LocalObjectStore {
 public:
     using PublishFault = std::function<std::optional<Error>(int call, std::string_view key)>;
 
     FaultyObjectStore(std::filesystem::path root, PublishFault fault, bool dead_after_fatal);
 
-    std::filesystem::path staging_path(std::string_view key) override;
     Status publish(std::string_view key) override;
     Status put_file(std::string_view key, const std::filesystem::path& source) override;
     Result<bool> remove(std::string_view key) override;
     Status put_small(std::string_view key, std::string_view content) override;
     Result<std::optional<std::string>> get_small(std::string_view key) override;
-    Result<std::vector<ObjectEntry>> list_entries(std::string_view prefix) override;
-    Result<std::optional<ObjectEntry>> stat(std::string_view key) override;
-    Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) override;
-    Status download(std::string_view key, const std::filesystem::path& destination) override;
-    std::string uri() const override;
 
     int publish_calls() const;
     //! Keys published successfully, in order.
@@ -125,7 +106,6 @@ public:
 private:
     Status check_dead(std::string_view what) const;
 
-    LocalObjectStore inner_;
     PublishFault fault_;
     const bool dead_after_fatal_;
     mutable std::mutex mu_; //!< writer threads publish concurrently

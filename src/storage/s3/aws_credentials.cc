@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/file_text.h"
+
 namespace ticklake::s3 {
 
 namespace {
@@ -173,15 +175,7 @@ EnvLookup env_from_map(std::map<std::string, std::string> vars) {
 }
 
 FileReader read_file_from_disk() {
-    return [](const std::string& path) -> std::optional<std::string> {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
-            return std::nullopt;
-        }
-        std::ostringstream text;
-        text << in.rdbuf();
-        return text.str();
-    };
+    return [](const std::string& path) { return read_file_text(path); };
 }
 
 Result<IniSections> parse_ini(std::string_view text, std::string_view origin) {

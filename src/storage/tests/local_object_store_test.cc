@@ -2,7 +2,8 @@
 
 #include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
+
+#include "storage/tests/storage_test_dir.h"
 
 namespace ticklake {
 
@@ -11,15 +12,12 @@ namespace fs = std::filesystem;
 class LocalObjectStoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        root_ = fs::temp_directory_path() / ("tl-store-" + std::to_string(::getpid()) + "-" +
-                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(root_);
         auto s = open_object_store(root_.string());
         ASSERT_TRUE(s) << s.error().message;
         store_ = std::move(*s);
     }
-    void TearDown() override { fs::remove_all(root_); }
-    fs::path root_;
+    testing::TestFolder folder_;
+    const fs::path root_ = folder_.path();
     std::unique_ptr<ObjectStore> store_;
 };
 

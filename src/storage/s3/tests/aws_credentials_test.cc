@@ -24,6 +24,13 @@ struct FakeFiles {
 
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
+void expect_credentials(const AwsCredentials& got, const AwsCredentials& want) {
+    EXPECT_EQ(got.access_key_id, want.access_key_id);
+    EXPECT_EQ(got.secret_access_key, want.secret_access_key);
+    EXPECT_EQ(got.session_token, want.session_token);
+    EXPECT_EQ(got.source, want.source);
+}
+
 TEST(AwsCredentials, EnvironmentComesFirst) {
     FakeFiles fs;
     fs.files["/h/.aws/credentials"] = "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n";
@@ -33,10 +40,7 @@ TEST(AwsCredentials, EnvironmentComesFirst) {
                                                 {"AWS_SESSION_TOKEN", "TOKEN"}}),
                                   fs.reader());
     ASSERT_TRUE(s) << s.error().message;
-    EXPECT_EQ(s->credentials.access_key_id, "AKIAIOSFODNN7EXAMPLE");
-    EXPECT_EQ(s->credentials.secret_access_key, kSecret);
-    EXPECT_EQ(s->credentials.session_token, "TOKEN");
-    EXPECT_EQ(s->credentials.source, "environment");
+    expect_credentials(s->credentials, {"AKIAIOSFODNN7EXAMPLE", kSecret, "TOKEN", "environment"});
     EXPECT_EQ(s->profile, "default");
 }
 
@@ -56,10 +60,7 @@ TEST(AwsCredentials, DefaultProfileFromCredentialsFileUnderHome) {
     fs.files["/h/.aws/config"] = "[default]\nregion = eu-west-3\n";
     auto s = resolve_aws_settings(env_from_map({{"HOME", "/h"}}), fs.reader());
     ASSERT_TRUE(s) << s.error().message;
-    EXPECT_EQ(s->credentials.access_key_id, "AKIDDEFAULT");
-    EXPECT_EQ(s->credentials.secret_access_key, kSecret);
-    EXPECT_EQ(s->credentials.session_token, "");
-    EXPECT_EQ(s->credentials.source, "profile 'default' in /h/.aws/credentials");
+    expect_credentials(s->credentials, {"AKIDDEFAULT", kSecret, "", "profile 'default' in /h/.aws/credentials"});
     EXPECT_EQ(s->region, "eu-west-3");
     EXPECT_EQ(s->region_source, "profile 'default' in /h/.aws/config");
 }
@@ -78,10 +79,7 @@ TEST(AwsCredentials, NamedProfileIsBracketNameInCredentialsButProfilePrefixedInC
     ASSERT_TRUE(s) << s.error().message;
     EXPECT_EQ(s->profile, "ci");
     // "[profile ci]" in the credentials file is a profile literally named "profile ci".
-    EXPECT_EQ(s->credentials.access_key_id, "CIKEY");
-    EXPECT_EQ(s->credentials.secret_access_key, "CISECRET");
-    EXPECT_EQ(s->credentials.session_token, "CITOKEN");
-    EXPECT_EQ(s->credentials.source, "profile 'ci' in /conf");
+    expect_credentials(s->credentials, {"CIKEY", "CISECRET", "CITOKEN", "profile 'ci' in /conf"});
     EXPECT_EQ(s->region, "ap-south-1");
 }
 
@@ -103,6 +101,22 @@ TEST(AwsCredentials, KeysAreCaseInsensitiveLikeTheAwsCli) {
     EXPECT_EQ(s->credentials.secret_access_key, "Y");
 }
 
+//! Where region and endpoint came from, as resolve_aws_settings() reports them.
+struct Origins {
+    std::string region;
+    std::string region_source;
+    std::string endpoint_url;
+    std::string endpoint_source;
+};
+
+void expect_origins(const Result<AwsSettings>& s, const Origins& want) {
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->region, want.region);
+    EXPECT_EQ(s->region_source, want.region_source);
+    EXPECT_EQ(s->endpoint_url, want.endpoint_url);
+    EXPECT_EQ(s->endpoint_source, want.endpoint_source);
+}
+
 TEST(AwsCredentials, RegionAndEndpointPrecedence) {
     FakeFiles fs;
     fs.files["/h/.aws/credentials"] = "[default]\naws_access_key_id=K\naws_secret_access_key=S\n";
@@ -117,21 +131,13 @@ TEST(AwsCredentials, RegionAndEndpointPrecedence) {
 
     env["AWS_DEFAULT_REGION"] = "us-west-1";
     env["AWS_ENDPOINT_URL"] = "http://generic:9000";
-    s = resolve_aws_settings(env_from_map(env), fs.reader());
-    ASSERT_TRUE(s);
-    EXPECT_EQ(s->region, "us-west-1");
-    EXPECT_EQ(s->region_source, "AWS_DEFAULT_REGION");
-    EXPECT_EQ(s->endpoint_url, "http://generic:9000");
-    EXPECT_EQ(s->endpoint_source, "AWS_ENDPOINT_URL");
+    expect_origins(resolve_aws_settings(env_from_map(env), fs.reader()),
+                   {"us-west-1", "AWS_DEFAULT_REGION", "http://generic:9000", "AWS_ENDPOINT_URL"});
 
     env["AWS_REGION"] = "us-west-2";
     env["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:9000";
-    s = resolve_aws_settings(env_from_map(env), fs.reader());
-    ASSERT_TRUE(s);
-    EXPECT_EQ(s->region, "us-west-2");
-    EXPECT_EQ(s->region_source, "AWS_REGION");
-    EXPECT_EQ(s->endpoint_url, "http://127.0.0.1:9000");
-    EXPECT_EQ(s->endpoint_source, "AWS_ENDPOINT_URL_S3");
+    expect_origins(resolve_aws_settings(env_from_map(env), fs.reader()),
+                   {"us-west-2", "AWS_REGION", "http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3"});
 
     // Set-but-empty variables count as unset, as for the AWS CLI.
     env["AWS_REGION"] = "";
@@ -158,31 +164,34 @@ TEST(AwsCredentials, MissingCredentialsErrorNamesEverythingLookedAt) {
         << no_home.error().message;
 }
 
-TEST(AwsCredentials, UnknownExplicitProfileIsAnError) {
+//! The message of the error that resolve_aws_settings() must give with HOME=/h, this
+//! /h/.aws/credentials and these other variables.
+std::string refusal(const std::string& credentials_file, std::map<std::string, std::string> env = {}) {
     FakeFiles fs;
-    fs.files["/h/.aws/credentials"] = "[default]\naws_access_key_id=K\naws_secret_access_key=S\n";
-    auto s = resolve_aws_settings(env_from_map({{"HOME", "/h"}, {"AWS_PROFILE", "prod"}}), fs.reader());
-    ASSERT_FALSE(s);
-    EXPECT_NE(s.error().message.find("AWS_PROFILE names profile 'prod'"), std::string::npos) << s.error().message;
-    EXPECT_NE(s.error().message.find("[profile prod]"), std::string::npos) << s.error().message;
+    fs.files["/h/.aws/credentials"] = credentials_file;
+    env["HOME"] = "/h";
+    auto s = resolve_aws_settings(env_from_map(env), fs.reader());
+    EXPECT_FALSE(s) << "settings resolved where an error was due";
+    return s ? std::string() : s.error().message;
+}
+
+TEST(AwsCredentials, UnknownExplicitProfileIsAnError) {
+    const std::string m =
+        refusal("[default]\naws_access_key_id=K\naws_secret_access_key=S\n", {{"AWS_PROFILE", "prod"}});
+    EXPECT_NE(m.find("AWS_PROFILE names profile 'prod'"), std::string::npos) << m;
+    EXPECT_NE(m.find("[profile prod]"), std::string::npos) << m;
 }
 
 TEST(AwsCredentials, HalfConfiguredProfileNamesTheMissingKeyButNotTheValue) {
-    FakeFiles fs;
-    fs.files["/h/.aws/credentials"] = "[default]\naws_secret_access_key = " + std::string(kSecret) + "\n";
-    auto s = resolve_aws_settings(env_from_map({{"HOME", "/h"}}), fs.reader());
-    ASSERT_FALSE(s);
-    EXPECT_NE(s.error().message.find("not aws_access_key_id"), std::string::npos) << s.error().message;
-    EXPECT_EQ(s.error().message.find(kSecret), std::string::npos);
+    const std::string m = refusal("[default]\naws_secret_access_key = " + std::string(kSecret) + "\n");
+    EXPECT_NE(m.find("not aws_access_key_id"), std::string::npos) << m;
+    EXPECT_EQ(m.find(kSecret), std::string::npos);
 }
 
 TEST(AwsCredentials, MalformedFileErrorGivesLineButNeverContent) {
-    FakeFiles fs;
-    fs.files["/h/.aws/credentials"] = "[default]\naws_access_key_id = K\n" + std::string(kSecret) + "\n";
-    auto s = resolve_aws_settings(env_from_map({{"HOME", "/h"}}), fs.reader());
-    ASSERT_FALSE(s);
-    EXPECT_NE(s.error().message.find("/h/.aws/credentials line 3"), std::string::npos) << s.error().message;
-    EXPECT_EQ(s.error().message.find(kSecret), std::string::npos);
+    const std::string m = refusal("[default]\naws_access_key_id = K\n" + std::string(kSecret) + "\n");
+    EXPECT_NE(m.find("/h/.aws/credentials line 3"), std::string::npos) << m;
+    EXPECT_EQ(m.find(kSecret), std::string::npos);
 }
 
 TEST(AwsCredentials, DescribeRedactsTheKeyIdAndNeverShowsSecrets) {

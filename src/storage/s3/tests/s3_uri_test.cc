@@ -85,15 +85,25 @@ TEST(S3Endpoint, RejectsWhatWeCannotAddress) {
     }
 }
 
-TEST(S3Addressing, AwsDefaultIsVirtualHostedInTheRegion) {
-    auto t = s3_request_target("examplebucket", "db/t/dt=2025-01-06/a b.parquet", std::nullopt, "eu-west-1");
+//! Every part of a request target, its URL included.
+void expect_target(const Result<S3RequestTarget>& t, const S3RequestTarget& want, const std::string& url) {
     ASSERT_TRUE(t) << t.error().message;
-    EXPECT_EQ(t->scheme, "https");
-    EXPECT_EQ(t->host, "examplebucket.s3.eu-west-1.amazonaws.com");
-    EXPECT_EQ(t->connect_host, "examplebucket.s3.eu-west-1.amazonaws.com");
-    EXPECT_EQ(t->port, 443);
-    EXPECT_EQ(t->path, "/db/t/dt=2025-01-06/a b.parquet");
-    EXPECT_EQ(t->url(), "https://examplebucket.s3.eu-west-1.amazonaws.com/db/t/dt%3D2025-01-06/a%20b.parquet");
+    EXPECT_EQ(t->scheme, want.scheme);
+    EXPECT_EQ(t->host, want.host);
+    EXPECT_EQ(t->connect_host, want.connect_host);
+    EXPECT_EQ(t->port, want.port);
+    EXPECT_EQ(t->path, want.path);
+    EXPECT_EQ(t->url(), url);
+}
+
+TEST(S3Addressing, AwsDefaultIsVirtualHostedInTheRegion) {
+    expect_target(s3_request_target("examplebucket", "db/t/dt=2025-01-06/a b.parquet", std::nullopt, "eu-west-1"),
+                  {.scheme = "https",
+                   .host = "examplebucket.s3.eu-west-1.amazonaws.com",
+                   .connect_host = "examplebucket.s3.eu-west-1.amazonaws.com",
+                   .port = 443,
+                   .path = "/db/t/dt=2025-01-06/a b.parquet"},
+                  "https://examplebucket.s3.eu-west-1.amazonaws.com/db/t/dt%3D2025-01-06/a%20b.parquet");
 }
 
 TEST(S3Addressing, AwsPathStyleAndDottedBuckets) {
@@ -114,14 +124,10 @@ TEST(S3Addressing, AwsPathStyleAndDottedBuckets) {
 TEST(S3Addressing, CustomEndpointIsPathStyleByDefault) {
     const auto minio = parse_endpoint_url("http://127.0.0.1:9000");
     ASSERT_TRUE(minio);
-    auto t = s3_request_target("lake", "a/b.json", *minio, "");
-    ASSERT_TRUE(t) << t.error().message;
-    EXPECT_EQ(t->scheme, "http");
-    EXPECT_EQ(t->host, "127.0.0.1:9000");
-    EXPECT_EQ(t->connect_host, "127.0.0.1");
-    EXPECT_EQ(t->port, 9000);
-    EXPECT_EQ(t->path, "/lake/a/b.json");
-    EXPECT_EQ(t->url(), "http://127.0.0.1:9000/lake/a/b.json");
+    expect_target(s3_request_target("lake", "a/b.json", *minio, ""),
+                  {.scheme = "http", .host = "127.0.0.1:9000", .connect_host = "127.0.0.1", .port = 9000,
+                   .path = "/lake/a/b.json"},
+                  "http://127.0.0.1:9000/lake/a/b.json");
     auto bucket_level = s3_request_target("lake", "", *minio, "");
     ASSERT_TRUE(bucket_level);
     EXPECT_EQ(bucket_level->path, "/lake");

@@ -1,4 +1,5 @@
 // A fresh directory per test, removed afterwards: tests never see files of earlier runs.
+// The one scratch folder of the sources', produce's and sink's tests.
 #pragma once
 
 #include <cstdlib>
@@ -13,7 +14,7 @@ namespace ticklake::testing {
 class TempDir {
 public:
     TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "tl-sources-XXXXXX").string();
+        std::string pattern = (std::filesystem::temp_directory_path() / "tl-test-XXXXXX").string();
         if (::mkdtemp(pattern.data()) != nullptr) {
             path_ = pattern;
         }

@@ -1,0 +1,26 @@
+#include "format/text_row_writer.h"
+
+#include <algorithm>
+
+namespace ticklake {
+
+Status TextRowWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order,
+                            const std::filesystem::path& path) {
+    if (auto s = file_.open(path); !s) {
+        return s;
+    }
+    std::string& out = file_.buffer();
+    begin_file(batch, out);
+    for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
+        block_.gather(batch, order.subspan(at, std::min(RowBlock::kRows, order.size() - at)));
+        for (size_t row = 0; row < block_.rows(); ++row) {
+            append_row(batch, block_, row, out);
+        }
+        if (auto s = file_.maybe_flush(); !s) {
+            return s;
+        }
+    }
+    return file_.close();
+}
+
+} // namespace ticklake
