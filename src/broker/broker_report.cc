@@ -96,4 +96,46 @@ int status_exit_code(const BrokerStatus& status) {
     return status.answering ? 0 : 1;
 }
 
+Status start_and_report(const std::string& state_dir, const LocalBrokerOptions& options, const Console& console,
+                        bool terminal) {
+    auto runtime = locate_kafka_runtime();
+    if (!runtime) {
+        return fail(runtime.error());
+    }
+    LocalBroker broker(state_dir);
+    ProgressText text(terminal);
+    auto started = broker.start(options, *runtime, [&](const BrokerProgress& p) { console.err(text.on(p)); });
+    console.err(text.finish());
+    if (!started) {
+        return fail(started.error());
+    }
+    console.err(start_report(*started, broker, *runtime, options.port));
+    console.out(started->record.bootstrap + "\n");
+    return {};
+}
+
+Status stop_and_report(const std::string& state_dir, int timeout_s, const Console& console, bool terminal) {
+    LocalBroker broker(state_dir);
+    ProgressText text(terminal);
+    auto stopped =
+        broker.stop(std::chrono::seconds(timeout_s), [&](const BrokerProgress& p) { console.err(text.on(p)); });
+    console.err(text.finish());
+    if (!stopped) {
+        return fail(stopped.error());
+    }
+    console.err(stop_report(*stopped, broker, timeout_s));
+    return {};
+}
+
+Result<int> status_and_report(const std::string& state_dir, std::chrono::milliseconds probe_timeout,
+                              const Console& console) {
+    LocalBroker broker(state_dir);
+    auto st = broker.status(probe_timeout);
+    if (!st) {
+        return fail(st.error());
+    }
+    console.out(status_report(*st, broker));
+    return status_exit_code(*st);
+}
+
 } // namespace ticklake::broker

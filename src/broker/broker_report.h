@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "broker/kafka_runtime.h"
 #include "broker/local_broker.h"
+#include "common/console.h"
 
 namespace ticklake::broker {
 
@@ -38,5 +40,18 @@ std::string status_report(const BrokerStatus& status, const LocalBroker& broker)
 //! The exit status of `kafka status`: 0 running and answering, 1 running but not answering,
 //! 3 stopped.
 int status_exit_code(const BrokerStatus& status);
+
+//! `kafka start` from end to end: finds Java and the jars, starts the broker from `state_dir`
+//! with its progress on console.err (`terminal`: see ProgressText), then the start report there
+//! and the bootstrap address on console.out, the line scripts read.
+Status start_and_report(const std::string& state_dir, const LocalBrokerOptions& options, const Console& console,
+                        bool terminal);
+
+//! `kafka stop`: stops the broker of `state_dir`, its progress and the stop report on console.err.
+Status stop_and_report(const std::string& state_dir, int timeout_s, const Console& console, bool terminal);
+
+//! `kafka status`: the status lines on console.out; returns the exit status (status_exit_code).
+Result<int> status_and_report(const std::string& state_dir, std::chrono::milliseconds probe_timeout,
+                              const Console& console);
 
 } // namespace ticklake::broker

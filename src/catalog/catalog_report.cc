@@ -4,6 +4,7 @@
 
 #include "catalog/glue_json.h"
 #include "common/json_writer.h"
+#include "common/text_table.h"
 #include "common/warehouse_uri.h"
 
 namespace ticklake {
@@ -264,6 +265,27 @@ Result<CatalogReport> history_report(Catalog& catalog, const TableDef& t) {
     }
     w.end_array();
     return CatalogReport{w.str(), {table_block(std::move(text))}};
+}
+
+std::string render(const CatalogReport& report, bool json) {
+    if (json) {
+        return report.json;
+    }
+    std::string out;
+    for (size_t i = 0; i < report.text.size(); ++i) {
+        out += i > 0 ? "\n" : "";
+        for (const auto& line : report.text[i].lines) {
+            out += line + "\n";
+        }
+        if (const auto& t = report.text[i].table) {
+            TextTable table(t->headers, t->right);
+            for (const auto& row : t->rows) {
+                table.add(row);
+            }
+            out += table.render();
+        }
+    }
+    return out;
 }
 
 Result<TableExport> export_table(Catalog& catalog, const TableDef& t, bool glue, const ExportOptions& options) {

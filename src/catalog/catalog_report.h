@@ -32,6 +32,10 @@ struct CatalogReport {
     std::vector<ReportBlock> text;
 };
 
+//! What the command prints on stdout: the JSON, or the blocks with a blank line between and
+//! each table aligned.
+std::string render(const CatalogReport& report, bool json);
+
 Result<CatalogReport> databases_report(Catalog& catalog);
 //! Tables of one database, or of all when `database` is empty, with their totals.
 Result<CatalogReport> tables_report(Catalog& catalog, std::string_view database);

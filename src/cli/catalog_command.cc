@@ -6,7 +6,6 @@
 #include "catalog/catalog_report.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
-#include "cli/text_table.h"
 
 namespace ticklake::cli {
 
@@ -20,70 +19,36 @@ struct CatalogCommandFlags {
     bool no_projection = false;
 };
 
-Result<Catalog> open(const CatalogCommandFlags& f) {
-    return Catalog::open(f.catalog.path.empty() ? default_catalog_path() : std::filesystem::path(f.catalog.path));
-}
-
-void print(const CatalogReport& report, bool json) {
-    if (json) {
-        std::fputs(report.json.c_str(), stdout);
-        return;
-    }
-    for (size_t i = 0; i < report.text.size(); ++i) {
-        if (i > 0) {
-            std::puts("");
-        }
-        for (const auto& line : report.text[i].lines) {
-            std::puts(line.c_str());
-        }
-        if (const auto& t = report.text[i].table) {
-            TextTable table(t->headers, t->right);
-            for (const auto& row : t->rows) {
-                table.add(row);
-            }
-            table.print();
-        }
-    }
-}
-
 //! Opens the catalog, finds the table the command names (TABLE or db.table) when it names one,
 //! and prints what `make` reports.
 template <class Make>
 int run_report(const CatalogCommandFlags& f, Make make) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
-    }
-    Result<CatalogReport> report = fail(Error::fatal("no report"));
+    auto c = Catalog::open(f.catalog.file());
+    Result<CatalogReport> report = c ? fail(Error::fatal("no report")) : fail(c.error());
     if constexpr (std::is_invocable_v<Make, Catalog&>) {
-        report = make(*c);
+        report = c ? make(*c) : report;
     } else {
-        auto t = c->resolve(f.table);
+        auto t = c ? c->resolve(f.table) : fail(c.error());
         report = t ? make(*c, *t) : fail(t.error());
     }
-    if (!report) {
-        return report_error("catalog", report.error());
+    if (report) {
+        std::fputs(render(*report, f.json).c_str(), stdout);
     }
-    print(*report, f.json);
-    return 0;
+    return exit_status("catalog", report);
 }
 
 int run_export(CatalogCommandFlags& f, bool glue) {
-    auto c = open(f);
-    if (!c) {
-        return report_error("catalog", c.error());
-    }
-    auto t = c->resolve(f.table);
+    auto c = Catalog::open(f.catalog.file());
+    auto t = c ? c->resolve(f.table) : fail(c.error());
     f.export_options.projection = !f.no_projection;
     auto out = t ? export_table(*c, *t, glue, f.export_options) : fail(t.error());
-    if (!out) {
-        return report_error("catalog", out.error());
+    if (out) {
+        std::fputs(out->text.c_str(), stdout);
     }
-    std::fputs(out->text.c_str(), stdout);
-    if (!out->note.empty()) {
+    if (out && !out->note.empty()) {
         std::fprintf(stderr, "catalog: note: %s\n", out->note.c_str());
     }
-    return 0;
+    return exit_status("catalog", out);
 }
 
 } // namespace
@@ -93,24 +58,20 @@ void add_catalog_command(CLI::App& app) {
         "catalog", "Show what the catalog holds and export it to Athena or Glue.\n"
                    "Tables are named DATABASE.TABLE, or TABLE when only one database has it.");
     cmd->require_subcommand(1);
-    auto sub = [&](const char* name, const char* help, auto run, bool table, bool json = true) {
-        auto f = std::make_shared<CatalogCommandFlags>();
-        CLI::App* s = cmd->add_subcommand(name, help);
+    auto sub = [&](const char* name, const char* help, auto make, bool table) {
+        auto [s, f] = add_command<CatalogCommandFlags>(
+            *cmd, name, help, [make](const CatalogCommandFlags& f) { return run_report(f, make); });
         if (table) {
             s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous")->required();
         }
         f->catalog.add_to(*s);
-        if (json) {
-            s->add_flag("--json", f->json, "JSON on stdout instead of an aligned table");
-        }
-        s->callback([f, run] { exit_code = run_report(*f, run); });
-        return std::make_pair(s, f);
+        s->add_flag("--json", f->json, "JSON on stdout instead of an aligned table");
+        return s;
     };
     sub("databases", "Databases and how many tables each holds", databases_report, false);
     auto tf = std::make_shared<std::string>();
     CLI::App* tables = sub("tables", "Tables with format, partitions, files, rows, bytes and schema version",
-                           [tf](Catalog& c) { return tables_report(c, *tf); }, false)
-                           .first;
+                           [tf](Catalog& c) { return tables_report(c, *tf); }, false);
     tables->add_option("--database", *tf, "Only the tables of this database");
     sub("describe", "One table: location, format, columns, partition keys, properties, totals, schema versions",
         describe_report, true);
@@ -119,22 +80,21 @@ void add_catalog_command(CLI::App& app) {
         partitions_report, true);
     sub("history", "Schema versions of a table: when, why, and the columns of each", history_report, true);
     for (bool glue : {false, true}) {
-        auto f = std::make_shared<CatalogCommandFlags>();
-        CLI::App* s = cmd->add_subcommand(
-            glue ? "export-glue" : "export-ddl",
+        auto [s, f] = add_command<CatalogCommandFlags>(
+            *cmd, glue ? "export-glue" : "export-ddl",
             glue ? "Print the input JSON of Glue's CreateTable and BatchCreatePartition (100 partitions per call):\n"
                    "  ticklake catalog export-glue T > t.json\n"
                    "  aws glue create-table --cli-input-json \"$(jq .CreateTable t.json)\"\n"
                    "  aws glue batch-create-partition --cli-input-json \"$(jq '.BatchCreatePartition[0]' t.json)\""
                  : "Print Athena CREATE EXTERNAL TABLE DDL: the SerDe of the file format, PARTITIONED BY, LOCATION,\n"
-                   "and partition projection so Athena finds new partitions with no crawler or MSCK REPAIR");
+                   "and partition projection so Athena finds new partitions with no crawler or MSCK REPAIR",
+            [glue](CatalogCommandFlags& f) { return run_export(f, glue); });
         s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous")->required();
         f->catalog.add_to(*s);
         s->add_option("--location", f->export_options.location,
                       "Table location to print instead of the crawled one, e.g. s3://bucket/warehouse/market/trades/ "
                       "for a local warehouse uploaded to S3 (partition locations follow)");
         s->add_flag("--no-projection", f->no_projection, "Leave out the partition projection properties");
-        s->callback([f, glue] { exit_code = run_export(*f, glue); });
     }
 }
 

@@ -1,4 +1,5 @@
 #include "cli/cli_support.h"
+#include "catalog/catalog.h"
 #include "common/quantity.h"
 
 #include <csignal>
@@ -9,6 +10,7 @@
 namespace ticklake::cli {
 
 std::atomic<bool> stop_requested{false};
+int exit_code = 0;
 
 void KafkaFlags::add_to(CLI::App& cmd) {
     const char* env = std::getenv("TICKLAKE_BROKERS");
@@ -70,6 +72,8 @@ void CatalogFlags::add_to(CLI::App& cmd) {
                    "$XDG_DATA_HOME/ticklake/catalog.db or ~/.local/share/ticklake/catalog.db, one per user");
 }
 
+std::filesystem::path CatalogFlags::file() const { return path.empty() ? default_catalog_path() : std::filesystem::path(path); }
+
 void ProgressFlags::add_to(CLI::App& cmd) {
     cmd.add_flag("--progress", progress, "Print a status line every second (default: when on a terminal)");
     cmd.add_flag("--no-progress", no_progress, "Never print the status line");
@@ -103,6 +107,16 @@ Result<int64_t> parse_duration_us(const std::string& text) {
 int report_error(const char* command, const Error& e) {
     std::fprintf(stderr, "ticklake %s: error: %s\n", command, e.message.c_str());
     return e.kind == ErrorKind::invalid_argument ? 2 : 1;
+}
+
+Console std_console() {
+    auto to = [](std::FILE* stream) {
+        return [stream](std::string_view text) {
+            std::fwrite(text.data(), 1, text.size(), stream);
+            std::fflush(stream);
+        };
+    };
+    return {to(stdout), to(stderr)};
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -2,12 +2,15 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "common/console.h"
 #include "common/error.h"
 #include "kafka/kafka_client_config.h"
 #include "storage/object_store.h"
@@ -37,6 +40,7 @@ struct StorageFlags {
 struct CatalogFlags {
     std::string path;
     void add_to(CLI::App& cmd);
+    std::filesystem::path file() const; //!< path, else the default
 };
 
 //! --progress and --no-progress: a status line every second, by default only on a terminal.
@@ -56,6 +60,28 @@ Result<int64_t> parse_duration_us(const std::string& text);
 
 //! Prints "ticklake <cmd>: error: <message>" on stderr and returns the exit code for it.
 int report_error(const char* command, const Error& e);
+//! 0 when `r` holds a value, else report_error's code.
+template <class T>
+int exit_status(const char* command, const Result<T>& r) {
+    return r ? 0 : report_error(command, r.error());
+}
+
+//! Stdout and stderr, each write flushed so progress lines show at once.
+Console std_console();
+
+//! Set by the subcommand that ran; main returns it.
+extern int exit_code;
+
+//! Adds subcommand `name` whose flags live in one F that its callback shares; running it sets
+//! exit_code to run(F&). Returns the subcommand and the flags to bind options to.
+template <class F, class Run>
+std::pair<CLI::App*, std::shared_ptr<F>> add_command(CLI::App& parent, const std::string& name,
+                                                    const std::string& help, Run run) {
+    auto f = std::make_shared<F>();
+    CLI::App* cmd = parent.add_subcommand(name, help);
+    cmd->callback([f, run] { exit_code = run(*f); });
+    return {cmd, f};
+}
 
 bool stderr_is_terminal();
 

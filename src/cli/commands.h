@@ -1,13 +1,10 @@
-// Each subcommand registers itself on the root CLI11 app and returns the exit code
-// from its callback (through exit_code below). Defined in <name>_command.cc.
+// Each subcommand registers itself on the root CLI11 app and returns the exit code from its
+// callback (through cli_support's exit_code). Defined in <name>_command.cc.
 #pragma once
 
 #include <CLI/CLI.hpp>
 
 namespace ticklake::cli {
-
-//! Set by the subcommand that ran; main returns it.
-extern int exit_code;
 
 void add_kafka_command(CLI::App& app);
 void add_produce_command(CLI::App& app);

@@ -1,6 +1,5 @@
 // `ticklake crawl`: warehouse files -> tables, partitions and schema versions in the catalog.
 // The work is crawler/crawler.h, the summary crawler/crawl_report.h; this file prints.
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -37,14 +36,8 @@ int run_crawl(CrawlFlags& f) {
     if (f.options.batch_files < 1) {
         return report_error("crawl", Error::invalid("--batch-files must be at least 1"));
     }
-    // Opening a local warehouse creates it (the sink wants that); a crawl of a mistyped path
-    // would then report an empty warehouse instead of the typo.
-    if (!is_s3_uri(f.warehouse)) {
-        const std::string path = f.warehouse.starts_with("file://") ? f.warehouse.substr(7) : f.warehouse;
-        if (!std::filesystem::is_directory(path)) {
-            return report_error("crawl", Error::invalid("no warehouse folder at " + path +
-                                                        " (a folder, file:// URI or s3://bucket/prefix)"));
-        }
+    if (auto st = check_warehouse_folder(f.warehouse); !st) {
+        return report_error("crawl", st.error());
     }
     ObjectStoreOptions so;
     so.s3_endpoint = f.s3_endpoint;
@@ -52,24 +45,15 @@ int run_crawl(CrawlFlags& f) {
     if (!store) {
         return report_error("crawl", store.error());
     }
-    const auto path = f.catalog.path.empty() ? default_catalog_path() : std::filesystem::path(f.catalog.path);
+    const auto path = f.catalog.file();
     auto catalog = Catalog::open(path);
     if (!catalog) {
         return report_error("crawl", catalog.error());
     }
-    const bool progress = f.progress.enabled();
-    auto last = std::chrono::steady_clock::now();
-    if (progress) {
-        f.options.progress = [&last](const CrawlProgress& p) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now - last >= std::chrono::seconds(1) || p.files_done == p.files_to_read) {
-                last = now;
-                std::fprintf(stderr, "\rcrawl: %zu/%zu new or changed files read (%s)\033[K", p.files_done,
-                             p.files_to_read, p.table.c_str());
-                if (p.files_done == p.files_to_read) {
-                    std::fputc('\n', stderr);
-                }
-            }
+    CrawlProgressLine status(CrawlProgressLine::Clock::now());
+    if (f.progress.enabled()) {
+        f.options.progress = [&status](const CrawlProgress& p) {
+            std::fputs(status.on(p, CrawlProgressLine::Clock::now()).c_str(), stderr);
         };
     }
     std::fprintf(stderr, "crawl: %s -> catalog %s\n", (*store)->uri().c_str(), path.c_str());
@@ -91,9 +75,8 @@ int run_crawl(CrawlFlags& f) {
 } // namespace
 
 void add_crawl_command(CLI::App& app) {
-    auto f = std::make_shared<CrawlFlags>();
-    CLI::App* cmd = app.add_subcommand(
-        "crawl",
+    auto [cmd, f] = add_command<CrawlFlags>(
+        app, "crawl",
         "Find the tables in a warehouse and record them in the catalog, as a Glue crawler does.\n"
         "Tables by path: WAREHOUSE/<database>/<table>/... (the sink's layout), or <table>/... in --database;\n"
         "folders below a table are partitions (key=value gives key, other folders partition_0, partition_1, ...);\n"
@@ -101,7 +84,8 @@ void add_crawl_command(CLI::App& app) {
         "Schemas: Parquet exact from the footer (only the footer is fetched from S3); JSON Lines and CSV\n"
         "read whole (rows are counted exactly), types widening bool -> int -> bigint -> double -> string,\n"
         "dates and timestamps recognised. A repeat crawl reads only files that are new or changed (by size\n"
-        "and mtime); every schema change is a new version (`ticklake catalog history TABLE`).");
+        "and mtime); every schema change is a new version (`ticklake catalog history TABLE`).",
+        run_crawl);
     cmd->add_option("warehouse", f->warehouse,
                     "Warehouse to crawl: a folder, file:// URI or s3://bucket/prefix (AWS credentials and "
                     "AWS_ENDPOINT_URL_S3 from the environment)")
@@ -135,7 +119,6 @@ void add_crawl_command(CLI::App& app) {
                         std::string(kDefaultCsvNullValues) + "); numeric columns holding them stay numeric");
     cmd->add_flag("--json", f->json, "Print the summary as JSON on stdout");
     f->progress.add_to(*cmd);
-    cmd->callback([f] { exit_code = run_crawl(*f); });
 }
 
 } // namespace ticklake::cli

@@ -5,14 +5,8 @@
 // address, status lines, tables or --json); people read stderr.
 #include <chrono>
 #include <cstdio>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include <unistd.h>
 
 #include "broker/broker_report.h"
-#include "broker/local_broker.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "kafka/topic_report.h"
@@ -21,71 +15,14 @@ namespace ticklake::cli {
 
 namespace {
 
-using broker::BrokerProgress;
-using broker::LocalBroker;
 using broker::LocalBrokerOptions;
 
-constexpr int kExitFailed = 1;
-
-//! Writes broker progress to stderr (see broker::ProgressText).
-class ProgressPrinter {
-public:
-    ~ProgressPrinter() { finish(); }
-    void operator()(const BrokerProgress& p) { write(text_.on(p)); }
-    void finish() { write(text_.finish()); }
-
-private:
-    static void write(const std::string& s) {
-        std::fputs(s.c_str(), stderr);
-        std::fflush(stderr);
-    }
-    broker::ProgressText text_{::isatty(STDERR_FILENO) == 1};
-};
-
-int print_error(const char* command, const Error& e) {
-    std::fprintf(stderr, "ticklake kafka %s: %s\n", command, e.message.c_str());
-    return kExitFailed;
-}
-
-int run_start(LocalBrokerOptions opts, const std::string& state_dir, int timeout_s) {
-    auto runtime = broker::locate_kafka_runtime();
-    if (!runtime) {
-        return print_error("start", runtime.error());
-    }
-    opts.start_timeout = std::chrono::seconds(timeout_s);
-    LocalBroker broker(state_dir);
-    ProgressPrinter printer;
-    auto started = broker.start(opts, *runtime, [&printer](const BrokerProgress& p) { printer(p); });
-    printer.finish();
-    if (!started) {
-        return print_error("start", started.error());
-    }
-    std::fputs(broker::start_report(*started, broker, *runtime, opts.port).c_str(), stderr);
-    std::printf("%s\n", started->record.bootstrap.c_str());
-    std::fflush(stdout);
-    return 0;
-}
-
-int run_stop(const std::string& state_dir, int timeout_s) {
-    LocalBroker broker(state_dir);
-    ProgressPrinter printer;
-    auto stopped = broker.stop(std::chrono::seconds(timeout_s), [&printer](const BrokerProgress& p) { printer(p); });
-    printer.finish();
-    if (!stopped) {
-        return print_error("stop", stopped.error());
-    }
-    std::fputs(broker::stop_report(*stopped, broker, timeout_s).c_str(), stderr);
-    return 0;
-}
-
-int run_status(const std::string& state_dir, int probe_timeout_ms) {
-    LocalBroker broker(state_dir);
-    auto st = broker.status(std::chrono::milliseconds(probe_timeout_ms));
+//! The broker commands' own error line (no "error:"), exit 1; scripts match it.
+int broker_status(const char* command, const Status& st) {
     if (!st) {
-        return print_error("status", st.error());
+        std::fprintf(stderr, "ticklake kafka %s: %s\n", command, st.error().message.c_str());
     }
-    std::fputs(broker::status_report(*st, broker).c_str(), stdout);
-    return broker::status_exit_code(*st);
+    return st ? 0 : 1;
 }
 
 struct LagFlags {
@@ -98,91 +35,40 @@ struct LagFlags {
 int run_lag(const LagFlags& f) {
     auto config = f.kafka.config();
     auto lags = config ? group_lag(*config, f.group, f.topic, std::chrono::seconds(10)) : fail(config.error());
-    if (!lags) {
-        return report_error("kafka lag", lags.error());
+    if (lags) {
+        std::fputs(render_lag(*lags, f.json).c_str(), stdout);
     }
-    std::fputs(render_lag(*lags, f.json).c_str(), stdout);
-    return 0;
+    return exit_status("kafka lag", lags);
 }
 
 struct TopicsFlags {
     KafkaFlags kafka;
-    int timeout_s = 10;
-    std::string topic;
-    bool json = false;
-    bool include_internal = false; //!< list
-    bool all_configs = false;      //!< describe
-    int partitions = -1;           //!< create; -1 = the broker's num.partitions
-    int replication_factor = -1;   //!< create; -1 = the broker's default.replication.factor
-    std::vector<std::string> configs; //!< create, KEY=VALUE
-    bool if_not_exists = false;
-    bool if_exists = false;
-
-    std::chrono::milliseconds timeout() const { return std::chrono::seconds(timeout_s); }
+    TopicsRequest request;
 };
 
-//! A `kafka topics` subcommand: what it prints on stdout, or why it failed.
-using TopicsRun = Result<std::string> (*)(const KafkaClientConfig&, const TopicsFlags&);
-
-Result<std::string> run_topics_list(const KafkaClientConfig& config, const TopicsFlags& f) {
-    auto topics = list_topics(config, f.include_internal, f.timeout());
-    if (!topics) {
-        return fail(topics.error());
-    }
-    return f.json ? topics_json(*topics) : topics_text(*topics);
-}
-
-Result<std::string> run_topics_describe(const KafkaClientConfig& config, const TopicsFlags& f) {
-    auto d = describe_topic(config, f.topic, f.timeout());
-    if (!d) {
-        return fail(d.error());
-    }
-    const TopicDescriptionView view(*d, f.all_configs);
-    return f.json ? view.json() : view.text();
-}
-
-Result<std::string> run_topics_create(const KafkaClientConfig& config, const TopicsFlags& f) {
-    auto created = create_topic(config, topic_spec(f.topic, f.partitions, f.replication_factor, f.configs),
-                                f.if_not_exists, f.timeout());
-    if (!created) {
-        return fail(created.error());
-    }
-    return *created ? "created topic " + f.topic + "\n" : "topic " + f.topic + " exists already; nothing changed\n";
-}
-
-Result<std::string> run_topics_delete(const KafkaClientConfig& config, const TopicsFlags& f) {
-    auto deleted = delete_topic(config, f.topic, f.if_exists, f.timeout());
-    if (!deleted) {
-        return fail(deleted.error());
-    }
-    return *deleted ? "deleted topic " + f.topic + "\n" : "topic " + f.topic + " does not exist; nothing deleted\n";
-}
-
 //! One `kafka topics` subcommand with what they all take: -b, -X, --timeout, and for all but
-//! `list` the topic, as the first argument or --topic.
-std::shared_ptr<TopicsFlags> add_topics_subcommand(CLI::App& topics, const char* name, const std::string& help,
-                                                   TopicsRun run, CLI::App** out) {
-    auto f = std::make_shared<TopicsFlags>();
-    CLI::App* cmd = topics.add_subcommand(name, help);
+//! `list` the topic, as the first argument or --topic. Returns the request its flags fill.
+TopicsRequest& add_topics_subcommand(CLI::App& topics, const char* name, const std::string& help, TopicsAction action,
+                                    CLI::App** out) {
+    const std::string command = std::string("kafka topics ") + name;
+    auto [cmd, f] = add_command<TopicsFlags>(topics, name, help, [action, command](const TopicsFlags& f) {
+        auto config = f.kafka.config();
+        auto text = config ? run_topics(action, *config, f.request) : fail(config.error());
+        if (text) {
+            std::fputs(text->c_str(), stdout);
+        }
+        return exit_status(command.c_str(), text);
+    });
     f->kafka.add_to(*cmd);
-    if (std::string(name) != "list") {
-        cmd->add_option("topic,--topic,-t", f->topic, "Topic name, as the first argument or after --topic")->required();
+    if (action != TopicsAction::list) {
+        cmd->add_option("topic,--topic,-t", f->request.topic, "Topic name, as the first argument or after --topic")
+            ->required();
     }
-    cmd->add_option("--timeout", f->timeout_s, "seconds to wait for the cluster's answer")
+    cmd->add_option("--timeout", f->request.timeout_s, "seconds to wait for the cluster's answer")
         ->capture_default_str()
         ->check(CLI::Range(1, 3600));
-    const std::string command = std::string("kafka topics ") + name;
-    cmd->callback([f, run, command] {
-        auto config = f->kafka.config();
-        auto out = config ? run(*config, *f) : fail(config.error());
-        if (!out) {
-            exit_code = report_error(command.c_str(), out.error());
-            return;
-        }
-        std::fputs(out->c_str(), stdout);
-    });
     *out = cmd;
-    return f;
+    return f->request;
 }
 
 const CLI::Validator kKeyValue([](std::string& s) { return key_value_problem(s); }, "KEY=VALUE");
@@ -203,23 +89,23 @@ void add_topics_command(CLI::App& kafka) {
         "2 the cluster refuses the settings (e.g. a replication factor above its broker count).");
     CLI::App* cmd = nullptr;
 
-    auto list = add_topics_subcommand(*topics, "list", "Topics with their partition count and replication factor.",
-                                      run_topics_list, &cmd);
-    cmd->add_flag("--include-internal", list->include_internal,
+    auto& list = add_topics_subcommand(*topics, "list", "Topics with their partition count and replication factor.",
+                                       TopicsAction::list, &cmd);
+    cmd->add_flag("--include-internal", list.include_internal,
                   "also list Kafka's internal topics (names starting with __, e.g. __consumer_offsets)");
-    cmd->add_flag("--json", list->json, "a JSON array of {topic, partition_count, replication_factor, internal}");
+    cmd->add_flag("--json", list.json, "a JSON array of {topic, partition_count, replication_factor, internal}");
     cmd->footer("Examples:\n"
                 "  ticklake kafka topics list\n"
                 "  ticklake kafka topics list --include-internal --json | jq -r '.[].topic'\n"
                 "Internal topics are Kafka's own bookkeeping, named __... (__consumer_offsets, __transaction_state).");
 
-    auto describe = add_topics_subcommand(
+    auto& describe = add_topics_subcommand(
         *topics, "describe", "A topic's partitions (leader, replicas, in-sync replicas) and configs.",
-        run_topics_describe, &cmd);
-    cmd->add_flag("--all-configs", describe->all_configs,
+        TopicsAction::describe, &cmd);
+    cmd->add_flag("--all-configs", describe.all_configs,
                   "also list the configs at Kafka's built-in defaults (by default only those set on the topic\n"
                   "or by the broker's configuration are listed, with SOURCE saying which)");
-    cmd->add_flag("--json", describe->json, "one JSON object; configs carry value, source, default, read_only");
+    cmd->add_flag("--json", describe.json, "one JSON object; configs carry value, source, default, read_only");
     cmd->footer("Examples:\n"
                 "  ticklake kafka topics describe orders\n"
                 "  ticklake kafka topics describe orders --all-configs\n"
@@ -228,18 +114,18 @@ void add_topics_command(CLI::App& kafka) {
                 "STATIC_BROKER_CONFIG comes from the broker's server.properties, DEFAULT_CONFIG is Kafka's default.\n"
                 "A missing topic exits 1.");
 
-    auto create = add_topics_subcommand(*topics, "create", "Create a topic (CreateTopics through the Admin API).",
-                                        run_topics_create, &cmd);
-    cmd->add_option("--partitions,-p", create->partitions, "partition count. Default: the broker's num.partitions")
+    auto& create = add_topics_subcommand(*topics, "create", "Create a topic (CreateTopics through the Admin API).",
+                                         TopicsAction::create, &cmd);
+    cmd->add_option("--partitions,-p", create.partitions, "partition count. Default: the broker's num.partitions")
         ->check(CLI::Range(1, 100000));
-    cmd->add_option("--replication-factor,-r", create->replication_factor,
+    cmd->add_option("--replication-factor,-r", create.replication_factor,
                     "replicas per partition. Default: the broker's default.replication.factor")
         ->check(CLI::Range(1, 1000));
-    cmd->add_option("--config,-c", create->configs,
+    cmd->add_option("--config,-c", create.configs,
                     "topic config KEY=VALUE, repeatable, e.g. --config retention.ms=86400000 "
                     "--config cleanup.policy=compact; see Kafka's topic configs")
         ->check(kKeyValue);
-    cmd->add_flag("--if-not-exists", create->if_not_exists,
+    cmd->add_flag("--if-not-exists", create.if_not_exists,
                   "an existing topic is fine (exit 0, nothing changed, its settings are not compared)");
     cmd->footer("Examples:\n"
                 "  ticklake kafka topics create ticks --partitions 6\n"
@@ -249,9 +135,9 @@ void add_topics_command(CLI::App& kafka) {
                 "The command returns once the cluster's metadata shows the topic. An existing topic exits 1\n"
                 "(unless --if-not-exists); settings the cluster refuses exit 2 with its reason.");
 
-    auto del = add_topics_subcommand(*topics, "delete", "Delete a topic and all its messages (DeleteTopics).",
-                                     run_topics_delete, &cmd);
-    cmd->add_flag("--if-exists", del->if_exists, "a missing topic is fine (exit 0)");
+    auto& del = add_topics_subcommand(*topics, "delete", "Delete a topic and all its messages (DeleteTopics).",
+                                      TopicsAction::remove, &cmd);
+    cmd->add_flag("--if-exists", del.if_exists, "a missing topic is fine (exit 0)");
     cmd->footer("Examples:\n"
                 "  ticklake kafka topics delete ticks\n"
                 "  ticklake kafka topics delete ticks --if-exists   # in scripts that clean up\n"
@@ -273,9 +159,22 @@ const char* const kStateDirHelp =
     "directory holding the broker's config, data, logs and pid file. Default: $TICKLAKE_STATE_DIR if set, "
     "else ./.state/kafka";
 
-void add_start_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
-    CLI::App* start = kafka.add_subcommand(
-        "start", "Start the broker in the background and wait until it answers metadata requests.");
+//! start, stop and status, sharing one BrokerFlags (--state-dir is the same for the three).
+void add_broker_commands(CLI::App& kafka) {
+    auto f = std::make_shared<BrokerFlags>();
+    auto add = [&kafka, f](const char* name, const char* help, auto run) {
+        CLI::App* cmd = kafka.add_subcommand(name, help);
+        cmd->callback([f, run] { exit_code = run(*f); });
+        return cmd;
+    };
+    CLI::App* start = add(
+        "start", "Start the broker in the background and wait until it answers metadata requests.",
+        [](BrokerFlags& f) {
+            f.options.auto_create_topics = !f.no_auto_create;
+            f.options.start_timeout = std::chrono::seconds(f.start_timeout_s);
+            return broker_status(
+                "start", broker::start_and_report(f.state_dir, f.options, std_console(), stderr_is_terminal()));
+        });
     start->add_option("--port", f->options.port, "client (PLAINTEXT) port on 127.0.0.1")
         ->capture_default_str()
         ->check(CLI::Range(1, 65535));
@@ -299,26 +198,23 @@ void add_start_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
         "Output: progress and a summary on stderr; the last line on stdout is the bootstrap address\n"
         "(e.g. 127.0.0.1:9092), so `BOOTSTRAP=$(ticklake kafka start)` works in scripts.\n"
         "Exit status: 0 running (started or already running), 1 failed.");
-    start->callback([f] {
-        f->options.auto_create_topics = !f->no_auto_create;
-        exit_code = run_start(f->options, f->state_dir, f->start_timeout_s);
-    });
-}
-
-void add_stop_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
-    CLI::App* stop = kafka.add_subcommand(
-        "stop", "Stop the broker: SIGTERM to its process group, SIGKILL if it has not exited after --timeout.");
+    CLI::App* stop = add(
+        "stop", "Stop the broker: SIGTERM to its process group, SIGKILL if it has not exited after --timeout.",
+        [](const BrokerFlags& f) {
+            return broker_status("stop", broker::stop_and_report(f.state_dir, f.stop_timeout_s, std_console(),
+                                                                 stderr_is_terminal()));
+        });
     stop->add_option("--state-dir", f->state_dir, kStateDirHelp);
     stop->add_option("--timeout", f->stop_timeout_s, "seconds to wait for a clean shutdown before SIGKILL")
         ->capture_default_str()
         ->check(CLI::Range(1, 3600));
     stop->footer("Exit status: 0 stopped or not running (a stale pid file is removed), 1 failed.");
-    stop->callback([f] { exit_code = run_stop(f->state_dir, f->stop_timeout_s); });
-}
-
-void add_status_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) {
-    CLI::App* status = kafka.add_subcommand(
-        "status", "Print whether the broker runs (pid, bootstrap address) and whether it answers metadata.");
+    CLI::App* status = add(
+        "status", "Print whether the broker runs (pid, bootstrap address) and whether it answers metadata.",
+        [](const BrokerFlags& f) {
+            auto code = broker::status_and_report(f.state_dir, std::chrono::milliseconds(f.probe_ms), std_console());
+            return code ? *code : broker_status("status", fail(code.error()));
+        });
     status->add_option("--state-dir", f->state_dir, kStateDirHelp);
     status->add_option("--probe-timeout-ms", f->probe_ms, "how long to wait for the metadata answer")
         ->capture_default_str()
@@ -326,20 +222,19 @@ void add_status_command(CLI::App& kafka, const std::shared_ptr<BrokerFlags>& f) 
     status->footer(
         "Prints `key: value` lines on stdout (state, pid, bootstrap, controller, cluster_id, answers_metadata).\n"
         "Exit status: 0 running and answering, 1 running but not answering, 3 stopped.");
-    status->callback([f] { exit_code = run_status(f->state_dir, f->probe_ms); });
 }
 
 void add_lag_command(CLI::App& kafka) {
-    auto lag = std::make_shared<LagFlags>();
-    CLI::App* lag_cmd = kafka.add_subcommand(
-        "lag", "Print a consumer group's committed offset, the log end and the lag on every partition of a topic\n"
-               "(any cluster, not only the local broker). Asks without joining the group: no rebalance.");
+    auto [lag_cmd, lag] = add_command<LagFlags>(
+        kafka, "lag",
+        "Print a consumer group's committed offset, the log end and the lag on every partition of a topic\n"
+        "(any cluster, not only the local broker). Asks without joining the group: no rebalance.",
+        run_lag);
     lag->kafka.add_to(*lag_cmd);
     lag_cmd->add_option("--group,-g", lag->group, "Consumer group, e.g. ticklake-sink")->required();
     lag_cmd->add_option("--topic,-t", lag->topic, "Topic")->required();
     lag_cmd->add_flag("--json", lag->json, "One JSON object per partition (committed is -1 when never committed)");
     lag_cmd->footer("COMMITTED '-' means the group never committed on that partition.");
-    lag_cmd->callback([lag] { exit_code = run_lag(*lag); });
 }
 
 } // namespace
@@ -358,10 +253,7 @@ void add_kafka_command(CLI::App& app) {
         "server.properties, data/ (topics), logs/server.log, logs/broker.out (JVM output), broker.pid and\n"
         "broker.env (PID, PORT, CONTROLLER_PORT, BOOTSTRAP, CLUSTER_ID; shell-sourceable) while it runs.");
 
-    auto broker_flags = std::make_shared<BrokerFlags>();
-    add_start_command(*kafka, broker_flags);
-    add_stop_command(*kafka, broker_flags);
-    add_status_command(*kafka, broker_flags);
+    add_broker_commands(*kafka);
     add_lag_command(*kafka);
     add_topics_command(*kafka);
 }

@@ -1,11 +1,7 @@
 // ticklake: one binary, one subcommand per pipeline stage.
-#include <cstdio>
 
+#include "cli/cli_support.h"
 #include "cli/commands.h"
-
-namespace ticklake::cli {
-int exit_code = 0;
-}
 
 int main(int argc, char** argv) {
     CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"

@@ -23,11 +23,8 @@ struct ProduceFlags {
 
 int run_produce(ProduceFlags& f) {
     auto kc = f.kafka.config();
-    if (!kc) {
-        return report_error("produce", kc.error());
-    }
-    f.options.kafka = *kc;
-    auto pipeline = ProducePipeline::open(f.options);
+    f.options.kafka = kc.value_or(KafkaClientConfig{});
+    auto pipeline = kc ? ProducePipeline::open(f.options) : fail(kc.error());
     if (!pipeline) {
         return report_error("produce", pipeline.error());
     }
@@ -48,8 +45,7 @@ int run_produce(ProduceFlags& f) {
     if (!f.summary_json.empty()) {
         std::ofstream(f.summary_json) << report.summary_json();
     }
-    auto outcome = report.outcome();
-    return outcome ? 0 : report_error("produce", outcome.error());
+    return exit_status("produce", report.outcome());
 }
 
 void add_simulator_options(CLI::App& cmd, SourceSpec& src) {
@@ -130,17 +126,18 @@ void add_pacing_and_producer_options(CLI::App& cmd, ProduceOptions& o) {
 } // namespace
 
 void add_produce_command(CLI::App& app) {
-    auto f = std::make_shared<ProduceFlags>();
-    CLI::App* cmd = app.add_subcommand(
-        "produce", "Send market events to a Kafka topic: one JSON object per message, keyed by symbol, with a\n"
-                   "'type' header (docs/events.md). Idempotent producer, acks=all, compressed, batched.\n"
-                   "Examples:\n"
-                   "  ticklake produce -t ticks --source sim --count 1000000 --symbols 50 --seed 7\n"
-                   "  ticklake produce -t bars --source csv --file indexProcessed.csv.zip --rate 100\n"
-                   "  ticklake produce -t crypto --source coinbase --symbols BTC-USD,ETH-USD --duration 3600\n"
-                   "  FINNHUB_API_KEY=... ticklake produce -t ticks --source finnhub --symbols AAPL,MSFT\n"
-                   "Live feeds (docs/sources.md) reconnect with backoff, drop replayed duplicates by the vendor's\n"
-                   "ids and print gap counts; keys come from environment variables and are never logged.");
+    auto [cmd, f] = add_command<ProduceFlags>(
+        app, "produce",
+        "Send market events to a Kafka topic: one JSON object per message, keyed by symbol, with a\n"
+        "'type' header (docs/events.md). Idempotent producer, acks=all, compressed, batched.\n"
+        "Examples:\n"
+        "  ticklake produce -t ticks --source sim --count 1000000 --symbols 50 --seed 7\n"
+        "  ticklake produce -t bars --source csv --file indexProcessed.csv.zip --rate 100\n"
+        "  ticklake produce -t crypto --source coinbase --symbols BTC-USD,ETH-USD --duration 3600\n"
+        "  FINNHUB_API_KEY=... ticklake produce -t ticks --source finnhub --symbols AAPL,MSFT\n"
+        "Live feeds (docs/sources.md) reconnect with backoff, drop replayed duplicates by the vendor's\n"
+        "ids and print gap counts; keys come from environment variables and are never logged.",
+        run_produce);
     f->kafka.add_to(*cmd);
     cmd->add_option("--topic,-t", f->options.topic, "Topic to write (created with --partitions when missing)")->required();
     std::vector<std::string> sources = {"sim", "csv", "jsonl"};
@@ -161,7 +158,6 @@ void add_produce_command(CLI::App& app) {
     add_pacing_and_producer_options(*cmd, f->options);
     cmd->add_option("--summary-json", f->summary_json, "Write final counters as JSON to this file");
     f->progress.add_to(*cmd);
-    cmd->callback([f] { exit_code = run_produce(*f); });
 }
 
 } // namespace ticklake::cli

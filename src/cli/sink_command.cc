@@ -21,8 +21,7 @@ struct SinkFlags {
     SinkSettings settings;
     std::string rotate_event_time;
     std::string summary_json;
-    bool progress = false;
-    bool no_progress = false;
+    ProgressFlags progress;
     CatalogFlags catalog;
     bool no_register = false;
 };
@@ -50,7 +49,7 @@ Result<SinkPipelineOptions> pipeline_options(const SinkFlags& f) {
         return fail(store.error());
     }
     p.store = *store;
-    p.sink.progress = f.progress || (!f.no_progress && stderr_is_terminal());
+    p.sink.progress = f.progress.enabled();
     return p;
 }
 
@@ -92,7 +91,7 @@ int run_sink(SinkFlags& f) {
             std::ofstream(f.summary_json) << sink_summary_json(out.stats, out.seconds);
         }
     }
-    return out.status ? 0 : report_error("sink", out.status.error());
+    return exit_status("sink", out.status);
 }
 
 // What is read: topics, how values become rows, where a new group starts.
@@ -188,14 +187,15 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
 } // namespace
 
 void add_sink_command(CLI::App& app) {
-    auto flags = std::make_shared<SinkFlags>();
-    CLI::App* cmd = app.add_subcommand(
-        "sink", "Consume topics as a consumer group and write Hive-partitioned Parquet/JSONL/CSV files.\n"
-                "Files: WAREHOUSE/<database>/<table>/dt=YYYY-MM-DD/<topic>-p<partition>-o<first offset>.<ext>.\n"
-                "Topics of ticklake events land in trades, quotes, bars and one table per record dataset; any\n"
-                "other topic (plain JSON, CSV lines, raw bytes) lands in a table of its own named after it, with\n"
-                "columns inferred from the values. Malformed messages go to dead_letters with the reason.\n"
-                "Offsets are committed only after files are durable: exactly once across crashes and rebalances.");
+    auto [cmd, flags] = add_command<SinkFlags>(
+        app, "sink",
+        "Consume topics as a consumer group and write Hive-partitioned Parquet/JSONL/CSV files.\n"
+        "Files: WAREHOUSE/<database>/<table>/dt=YYYY-MM-DD/<topic>-p<partition>-o<first offset>.<ext>.\n"
+        "Topics of ticklake events land in trades, quotes, bars and one table per record dataset; any\n"
+        "other topic (plain JSON, CSV lines, raw bytes) lands in a table of its own named after it, with\n"
+        "columns inferred from the values. Malformed messages go to dead_letters with the reason.\n"
+        "Offsets are committed only after files are durable: exactly once across crashes and rebalances.",
+        run_sink);
     flags->kafka.add_to(*cmd);
     flags->options.group = "ticklake-sink";
     add_input_flags(*cmd, *flags);
@@ -205,8 +205,7 @@ void add_sink_command(CLI::App& app) {
     cmd->add_flag("--no-register", flags->no_register,
                   "Do not record committed files in the catalog (by default each committed batch's files and "
                   "partitions are registered at once, as `ticklake crawl` would record them)");
-    cmd->add_flag("--progress", flags->progress, "Print a status line every second (default: when on a terminal)");
-    cmd->add_flag("--no-progress", flags->no_progress, "Never print the status line");
+    flags->progress.add_to(*cmd);
     cmd->footer(
         "Examples:\n"
         "  ticklake sink -t ticks -g lake -w ./warehouse                # ticklake's events: trades, quotes, bars\n"
@@ -218,7 +217,6 @@ void add_sink_command(CLI::App& app) {
         "Open tables (json, csv, raw): columns are typed from the values (boolean, bigint, double, string,\n"
         "date, timestamp, struct, array) and widen as data changes (bigint -> double -> string); a value\n"
         "that cannot fit (an object where a number was) is a dead letter. Rules: docs/storage.md.");
-    cmd->callback([flags] { exit_code = run_sink(*flags); });
 }
 
 } // namespace ticklake::cli

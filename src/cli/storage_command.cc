@@ -75,60 +75,54 @@ struct CpFlags {
 
 int run_cp(CpFlags& f) {
     auto options = f.storage.options();
-    if (!options) {
-        return report_error("cp", options.error());
-    }
-    f.copy.store = *options;
+    f.copy.store = options.value_or(ObjectStoreOptions{});
     f.copy.destination = f.paths.empty() ? "" : f.paths.back();
     f.copy.sources.assign(f.paths.begin(), f.paths.empty() ? f.paths.end() : f.paths.end() - 1);
-    auto copied = copy_tree(f.copy);
-    if (!copied) {
-        return report_error("cp", copied.error());
-    }
-    if (!f.quiet) {
+    auto copied = options ? copy_tree(f.copy) : fail(options.error());
+    if (copied && !f.quiet) {
         std::fprintf(stderr, "cp: %s -> %s\n", copied->line().c_str(), f.copy.destination.c_str());
     }
-    return 0;
+    return exit_status("cp", copied);
 }
 
 } // namespace
 
 void add_storage_commands(CLI::App& app) {
-    auto ls = std::make_shared<LsFlags>();
-    CLI::App* ls_cmd = app.add_subcommand(
-        "ls", "List a warehouse folder or object, like `aws s3 ls`: a local folder, file:// or s3://bucket/prefix.\n"
-              "Sub-folders show as PRE lines unless --recursive; times are UTC.\n"
-              "Example: ticklake ls -r --summarize s3://lake/market/trades/dt=2025-01-06");
+    auto [ls_cmd, ls] = add_command<LsFlags>(
+        app, "ls",
+        "List a warehouse folder or object, like `aws s3 ls`: a local folder, file:// or s3://bucket/prefix.\n"
+        "Sub-folders show as PRE lines unless --recursive; times are UTC.\n"
+        "Example: ticklake ls -r --summarize s3://lake/market/trades/dt=2025-01-06",
+        run_ls);
     ls_cmd->add_option("uri", ls->uri, "Folder or object to list")->capture_default_str();
     ls_cmd->add_flag("--recursive,-r", ls->format.recursive, "Every object below, with its path");
     ls_cmd->add_flag("--human-readable,-H", ls->format.human, "Sizes in KiB, MiB, GiB");
     ls_cmd->add_flag("--summarize", ls->format.summarize, "Print the number of objects and their total size");
     ls_cmd->add_flag("--json", ls->format.json, "One JSON object per line (key, size, modified; or prefix, objects, bytes)");
     ls->storage.add_to(*ls_cmd);
-    ls_cmd->callback([ls] { exit_code = run_ls(*ls); });
 
-    auto cat = std::make_shared<CatFlags>();
-    CLI::App* cat_cmd = app.add_subcommand(
-        "cat", "Print objects to standard output, like `aws s3 cp URI -`: a local file or s3://bucket/key.\n"
-               "Example: ticklake cat s3://lake/market/trades/dt=2025-01-06/ticks-p0-o0.jsonl | head");
+    auto [cat_cmd, cat] = add_command<CatFlags>(
+        app, "cat",
+        "Print objects to standard output, like `aws s3 cp URI -`: a local file or s3://bucket/key.\n"
+        "Example: ticklake cat s3://lake/market/trades/dt=2025-01-06/ticks-p0-o0.jsonl | head",
+        run_cat);
     cat_cmd->add_option("uri", cat->uris, "Objects to print, in order")->required();
     cat_cmd->add_flag("--force", cat->force, "Print binary (Parquet) content to a terminal too");
     cat->storage.add_to(*cat_cmd);
-    cat_cmd->callback([cat] { exit_code = run_cat(*cat); });
 
-    auto cp = std::make_shared<CpFlags>();
-    CLI::App* cp_cmd = app.add_subcommand(
-        "cp", "Copy files to, from or between warehouses, like `aws s3 cp`: local paths and s3:// URIs.\n"
-              "Large files go to S3 as parallel multipart uploads; several files are copied in parallel.\n"
-              "A destination ending in '/' (or an existing folder) receives files under their own names.\n"
-              "Examples: ticklake cp trades.parquet s3://lake/import/\n"
-              "          ticklake cp -r ./warehouse s3://lake/wh      ticklake cp s3://lake/wh/a.parquet .");
+    auto [cp_cmd, cp] = add_command<CpFlags>(
+        app, "cp",
+        "Copy files to, from or between warehouses, like `aws s3 cp`: local paths and s3:// URIs.\n"
+        "Large files go to S3 as parallel multipart uploads; several files are copied in parallel.\n"
+        "A destination ending in '/' (or an existing folder) receives files under their own names.\n"
+        "Examples: ticklake cp trades.parquet s3://lake/import/\n"
+        "          ticklake cp -r ./warehouse s3://lake/wh      ticklake cp s3://lake/wh/a.parquet .",
+        run_cp);
     cp_cmd->add_option("paths", cp->paths, "SOURCE... DESTINATION")->required()->expected(2, -1);
     cp_cmd->add_flag("--recursive,-r", cp->copy.recursive, "Copy every file below a folder or prefix, keeping paths");
     cp_cmd->add_option("--jobs,-j", cp->copy.jobs, "Files copied in parallel")->capture_default_str();
     cp_cmd->add_flag("--quiet,-q", cp->quiet, "No summary line");
     cp->storage.add_to(*cp_cmd);
-    cp_cmd->callback([cp] { exit_code = run_cp(*cp); });
 }
 
 } // namespace ticklake::cli

@@ -1,10 +1,12 @@
 #include "crawler/crawl_report.h"
 
+#include <filesystem>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "common/json_writer.h"
+#include "common/warehouse_uri.h"
 
 namespace ticklake {
 
@@ -51,6 +53,28 @@ std::string crawl_summary_json(const CrawlSummary& s, const std::string& warehou
     }
     w.end_array().end_object();
     return w.str();
+}
+
+std::string CrawlProgressLine::on(const CrawlProgress& p, Clock::time_point now) {
+    const bool last = p.files_done == p.files_to_read;
+    if (now - last_ < std::chrono::seconds(1) && !last) {
+        return "";
+    }
+    last_ = now;
+    return fmt::format("\rcrawl: {}/{} new or changed files read ({})\033[K{}", p.files_done, p.files_to_read,
+                       p.table, last ? "\n" : "");
+}
+
+Status check_warehouse_folder(const std::string& warehouse) {
+    if (is_s3_uri(warehouse)) {
+        return {};
+    }
+    const std::string path = warehouse.starts_with("file://") ? warehouse.substr(7) : warehouse;
+    if (!std::filesystem::is_directory(path)) {
+        return fail(
+            Error::invalid("no warehouse folder at " + path + " (a folder, file:// URI or s3://bucket/prefix)"));
+    }
+    return {};
 }
 
 } // namespace ticklake

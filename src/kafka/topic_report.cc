@@ -144,4 +144,41 @@ std::string render_lag(const std::vector<PartitionLag>& lags, bool json) {
     return out;
 }
 
+Result<std::string> run_topics(TopicsAction action, const KafkaClientConfig& config, const TopicsRequest& r) {
+    const std::chrono::milliseconds timeout = std::chrono::seconds(r.timeout_s);
+    switch (action) {
+    case TopicsAction::list: {
+        auto topics = list_topics(config, r.include_internal, timeout);
+        if (!topics) {
+            return fail(topics.error());
+        }
+        return r.json ? topics_json(*topics) : topics_text(*topics);
+    }
+    case TopicsAction::describe: {
+        auto d = describe_topic(config, r.topic, timeout);
+        if (!d) {
+            return fail(d.error());
+        }
+        const TopicDescriptionView view(*d, r.all_configs);
+        return r.json ? view.json() : view.text();
+    }
+    case TopicsAction::create: {
+        auto created = create_topic(config, topic_spec(r.topic, r.partitions, r.replication_factor, r.configs),
+                                    r.if_not_exists, timeout);
+        if (!created) {
+            return fail(created.error());
+        }
+        return *created ? "created topic " + r.topic + "\n" : "topic " + r.topic + " exists already; nothing changed\n";
+    }
+    case TopicsAction::remove: {
+        auto deleted = delete_topic(config, r.topic, r.if_exists, timeout);
+        if (!deleted) {
+            return fail(deleted.error());
+        }
+        return *deleted ? "deleted topic " + r.topic + "\n" : "topic " + r.topic + " does not exist; nothing deleted\n";
+    }
+    }
+    return fail(Error::fatal("unknown kafka topics action"));
+}
+
 } // namespace ticklake

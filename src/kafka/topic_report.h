@@ -39,4 +39,24 @@ std::string key_value_problem(const std::string& text);
 //! `kafka lag`: a PARTITION/COMMITTED/END/LAG table with a total, or one JSON object per line.
 std::string render_lag(const std::vector<PartitionLag>& lags, bool json);
 
+//! What a `kafka topics` subcommand was asked; each field names the subcommands that read it.
+struct TopicsRequest {
+    std::string topic;                //!< describe, create, delete
+    int timeout_s = 10;               //!< all: seconds to wait for the cluster's answer
+    bool json = false;                //!< list, describe
+    bool include_internal = false;    //!< list
+    bool all_configs = false;         //!< describe
+    int partitions = -1;              //!< create; -1 = the broker's num.partitions
+    int replication_factor = -1;      //!< create; -1 = the broker's default.replication.factor
+    std::vector<std::string> configs; //!< create, KEY=VALUE
+    bool if_not_exists = false;       //!< create
+    bool if_exists = false;           //!< delete
+};
+
+enum class TopicsAction { list, describe, create, remove };
+
+//! Runs one `kafka topics` subcommand against the cluster: what it prints on stdout, or why it
+//! failed (the cluster's error as it is).
+Result<std::string> run_topics(TopicsAction action, const KafkaClientConfig& config, const TopicsRequest& r);
+
 } // namespace ticklake

@@ -2,6 +2,9 @@
 #include "broker/broker_report.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 namespace ticklake::broker {
 namespace {
@@ -68,6 +71,26 @@ TEST(ProgressText, WaitingStepsRewriteOneLineOnATerminal) {
     EXPECT_EQ(log.on({Step::waiting, "waiting", milliseconds(1500)}), "waiting ...\n");
     EXPECT_EQ(log.on({Step::waiting, "waiting", milliseconds(2500)}), "");
     EXPECT_EQ(log.finish(), "");
+}
+
+// A state dir no broker ever ran from: stop and status report "not running" through the console.
+TEST(BrokerCommands, StopAndStatusOfAStateDirWithNoBroker) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tl-broker-cmd-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    std::string out, err;
+    const Console console{[&](std::string_view t) { out += t; }, [&](std::string_view t) { err += t; }};
+
+    ASSERT_TRUE(stop_and_report(pattern, 5, console, false));
+    EXPECT_EQ(out, "");
+    EXPECT_EQ(err, "no Kafka broker is running from " + pattern + ".\n");
+
+    err.clear();
+    auto code = status_and_report(pattern, std::chrono::milliseconds(200), console);
+    ASSERT_TRUE(code) << code.error().message;
+    EXPECT_EQ(*code, 3);
+    EXPECT_EQ(out, "state_dir: " + pattern + "\nstate: stopped\n");
+    EXPECT_EQ(err, "");
+    std::filesystem::remove_all(pattern);
 }
 
 } // namespace

@@ -70,6 +70,19 @@ TEST_F(CatalogReportTest, DatabasesAndTablesWithTotals) {
     EXPECT_TRUE(none->text[0].table->rows.empty());
 }
 
+TEST(CatalogReportRender, BlocksApartByABlankLineTablesAlignedOrTheJsonAsIs) {
+    CatalogReport r{"{\"a\": 1}\n", {}};
+    r.text.push_back({{"table: market.trades"}, ReportTable{{"NAME", "ROWS"}, {false, true}, {{"a", "5"}, {"bb", "10"}}}});
+    r.text.push_back({{"versions: 1"}, std::nullopt});
+    EXPECT_EQ(render(r, false), "table: market.trades\n"
+                                "NAME  ROWS\n"
+                                "a        5\n"
+                                "bb      10\n"
+                                "\n"
+                                "versions: 1\n");
+    EXPECT_EQ(render(r, true), r.json);
+}
+
 TEST_F(CatalogReportTest, DescribeShowsGlueNamesBesideTheFilesOwn) {
     auto d = describe_report(*catalog_, table_);
     ASSERT_TRUE(d) << d.error().message;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace ticklake {
 namespace {
 
@@ -36,6 +38,26 @@ TEST(CrawlReport, JsonCarriesEveryNote) {
     EXPECT_NE(json.find("\"files_read\""), std::string::npos);
     EXPECT_NE(json.find("\"b\""), std::string::npos);
     EXPECT_TRUE(json.ends_with("\n"));
+}
+
+TEST(CrawlReport, ProgressLineAtMostOnceASecondAndAlwaysTheLast) {
+    const auto t0 = CrawlProgressLine::Clock::now();
+    CrawlProgressLine line(t0);
+    EXPECT_EQ(line.on({1, 3, "market.trades"}, t0 + std::chrono::milliseconds(200)), "");
+    EXPECT_EQ(line.on({2, 3, "market.trades"}, t0 + std::chrono::milliseconds(1200)),
+              "\rcrawl: 2/3 new or changed files read (market.trades)\033[K");
+    EXPECT_EQ(line.on({3, 3, "market.quotes"}, t0 + std::chrono::milliseconds(1300)),
+              "\rcrawl: 3/3 new or changed files read (market.quotes)\033[K\n");
+}
+
+TEST(CrawlReport, ALocalWarehouseMustBeAFolderAnS3OneNeedNot) {
+    EXPECT_TRUE(check_warehouse_folder(std::filesystem::temp_directory_path().string()));
+    EXPECT_TRUE(check_warehouse_folder("s3://bucket/none"));
+    auto missing = check_warehouse_folder("file:///no/such/tl-warehouse");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().kind, ErrorKind::invalid_argument);
+    EXPECT_EQ(missing.error().message,
+              "no warehouse folder at /no/such/tl-warehouse (a folder, file:// URI or s3://bucket/prefix)");
 }
 
 } // namespace

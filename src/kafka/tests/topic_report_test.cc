@@ -65,5 +65,18 @@ TEST(TopicReport, LagTableWithTotalOrJsonLines) {
                                       "{\"partition\":1,\"committed\":-1,\"low\":2,\"high\":4,\"lag\":2}\n");
 }
 
+// Every action asks the cluster first; its error comes back as it is (the happy paths run
+// against the real broker in tests/integration/test_kafka_topics.py).
+TEST(TopicReport, RunTopicsPassesTheClustersErrorOn) {
+    TopicsRequest r;
+    r.topic = "orders";
+    r.timeout_s = 1;
+    for (auto action : {TopicsAction::list, TopicsAction::describe, TopicsAction::create, TopicsAction::remove}) {
+        auto out = run_topics(action, KafkaClientConfig{"", {}}, r);
+        ASSERT_FALSE(out) << *out;
+        EXPECT_EQ(out.error().kind, ErrorKind::invalid_argument) << out.error().message;
+    }
+}
+
 } // namespace
 } // namespace ticklake
