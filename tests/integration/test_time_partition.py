@@ -66,7 +66,7 @@ def test_decades_of_daily_bars_sink_with_defaults_into_few_files(broker, topic, 
     n = sum(counts.values())
     run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "csv", "--file", str(path), "--no-progress"])
     catalog = tmp_path / "catalog.db"
-    summary, proc = sink(broker, topic, warehouse, extra=("--catalog", str(catalog)))
+    summary, proc = sink(broker, topic, warehouse, grain=None, extra=("--catalog", str(catalog)))
     files = lake_files(warehouse, "bars")
     print(f"five indexes, {n} daily bars 1965-2021, default sink: {len(files)} files")
     assert summary["rows_by_table"] == {"bars": n}
@@ -121,7 +121,7 @@ def test_a_year_grain_prunes_dt_filters_and_exports_dt_to_athena(broker, topic, 
 def test_tutorial_dataset_with_default_settings_writes_at_most_100_files(broker, topic, warehouse):
     run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "csv", "--file",
          str(SHARED_DATA / "indexProcessed.csv.zip"), "--no-progress"])
-    summary, _ = sink(broker, topic, warehouse)
+    summary, _ = sink(broker, topic, warehouse, grain=None)
     files = lake_files(warehouse, "bars")
     print(f"tutorial dataset, default sink: {len(files)} files, grain {summary['time_partition_by_table']}")
     assert summary["rows_by_table"] == {"bars": 104_224}
@@ -132,7 +132,7 @@ def test_tutorial_dataset_with_default_settings_writes_at_most_100_files(broker,
 
 def test_intraday_ticks_keep_day_partitions_and_a_changed_grain_is_refused(broker, topic, warehouse):
     produce_sim(broker, topic, 20_000, days=1)
-    summary, _ = sink(broker, topic, warehouse)
+    summary, _ = sink(broker, topic, warehouse, grain=None)
     assert summary["time_partition_by_table"] == {"quotes": "day", "trades": "day"}
     assert {p.name for p in (warehouse / "market" / "trades").iterdir()} == {"dt=2025-01-06"}
     assert kept_grain(warehouse, "trades")["chosen_by"] == "auto"
@@ -141,8 +141,8 @@ def test_intraday_ticks_keep_day_partitions_and_a_changed_grain_is_refused(broke
     assert proc.returncode != 0
     assert "is partitioned by day" in proc.stderr and "--time-partition day" in proc.stderr, proc.stderr
     assert not list((warehouse / "market" / "trades").glob("year=*"))
-    # auto keeps the kept grain, even though 1,000 more rows alone would not choose it.
-    summary, _ = sink(broker, topic, warehouse)
+    # auto keeps the kept grain.
+    summary, _ = sink(broker, topic, warehouse, grain=None)
     assert summary["rows_written"] == 1_000 and summary["time_partition_by_table"]["trades"] == "day"
 
 
