@@ -20,12 +20,13 @@ LAST_DAY = date(2021, 6, 1)
 
 
 def write_index_csv(path):
-    """Five indexes of Yahoo-style daily bars up to 2021-06-01 (weekdays), the first from 1965."""
+    """Five indexes of Yahoo-style daily bars up to 2021-06-01 (weekdays), the first from 1965. The
+    symbol column is `Ticker`: finding `Index` by name is the CSV dialect work of issue 20."""
     rng = random.Random(5)
     counts = Counter()
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["Index", "Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"])
+        w.writerow(["Ticker", "Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"])
         for index, first_year in INDEXES.items():
             day, price = date(first_year, 1, 4), 100.0
             while day <= LAST_DAY:
