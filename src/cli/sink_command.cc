@@ -161,9 +161,10 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
         ->capture_default_str();
     cmd.add_option("--database", o.database, "First folder level under the warehouse")->capture_default_str();
     cmd.add_option("--time-partition", f.settings.time_partition,
-                    "Event-time partition: day (dt=YYYY-MM-DD), month (month=YYYY-MM) or year (year=YYYY); "
-                    "use year for daily bars spanning decades")
-        ->check(CLI::IsMember({"day", "month", "year"}))
+                    "Event-time partition: auto (each table's grain from its data's density, kept for the "
+                    "table), hour (dt=/hour=HH), day (dt=YYYY-MM-DD), month (month=YYYY-MM), year (year=YYYY), "
+                    "decade (decade=YYYY) or none; grains without dt= folders write dt as a column")
+        ->check(CLI::IsMember({"auto", "hour", "day", "month", "year", "decade", "none"}))
         ->capture_default_str();
     cmd.add_option("--rotate-rows", o.rotate_rows, "Write a partition's files once it buffers this many rows")
         ->capture_default_str();

@@ -8,6 +8,27 @@ namespace ticklake {
 
 namespace {
 
+// The sink's event-time grain as the table's layout shows it (sink/time_partition.h): the
+// finest time key among the partition keys, or none when the files carry `dt` as a date
+// column instead; empty for a table that shows neither.
+std::string time_partition_of(const TableDef& t) {
+    auto has_key = [&](std::string_view name) {
+        return std::any_of(t.partition_keys.begin(), t.partition_keys.end(),
+                           [&](const ColumnDef& k) { return k.name == name; });
+    };
+    for (const char* grain : {"hour", "month", "year", "decade"}) {
+        if (has_key(grain)) {
+            return grain;
+        }
+    }
+    if (has_key("dt")) {
+        return "day";
+    }
+    const bool dt_column = std::any_of(t.columns.begin(), t.columns.end(),
+                                       [](const ColumnDef& c) { return c.name == "dt" && c.type == "date"; });
+    return dt_column ? "none" : "";
+}
+
 // Adds `more` into `into` by name: new columns at the end, shared ones widened.
 void merge_columns(Columns& into, const Columns& more) {
     for (const auto& c : more) {
@@ -384,6 +405,9 @@ void TableCrawl::describe_table(TableChange& change, bool last_batch) {
         }
     }
     change.table.partition_keys = partition_keys_now();
+    if (auto grain = time_partition_of(change.table); !grain.empty()) {
+        change.table.properties["time_partition"] = grain;
+    }
     if (!is_new_ && change.table.partition_keys != table_.partition_keys) {
         reasons.push_back("partition keys now (" + join(names_and_types(change.table.partition_keys), ", ") + ")");
     }

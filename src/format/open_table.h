@@ -153,6 +153,10 @@ public:
     const ColumnBatch& finish();
     const ColumnBatch& batch() const { return batch_; }
     std::vector<uint32_t> sorted_order() const { return order_.sorted(ts_); }
+    //! The event time of each row, in arrival order.
+    const std::vector<int64_t>& event_times() const { return ts_; }
+    //! Adds a column derived from the rows (e.g. their event date) after finish().
+    void add_derived_column(Column c) { batch_.columns.push_back(std::move(c)); }
 
 private:
     Status check(RowCells& row, size_t& new_columns);

@@ -185,8 +185,16 @@ void TableBuffer::reset_schema() {
     previous_fields_.clear();
 }
 
+const std::vector<int64_t>& TableBuffer::event_times() const { return batch_.columns[kTs].ints; }
+
+void TableBuffer::add_derived_column(Column c) {
+    batch_.columns.push_back(std::move(c));
+    derived_columns_ = true;
+}
+
 void TableBuffer::clear() {
-    if (type_ == EventType::record) {
+    if (type_ == EventType::record || derived_columns_) {
+        derived_columns_ = false;
         reset_schema();
     } else {
         for (auto& c : batch_.columns) {

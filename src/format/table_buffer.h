@@ -45,6 +45,11 @@ public:
     //! Row indexes ordered by (symbol, ts), ties kept in arrival (offset) order.
     //! Symbols compare as bytes; a NULL symbol (records) sorts as "".
     std::vector<uint32_t> sorted_order() const;
+    //! The event time of each row (the ts column), in arrival order.
+    const std::vector<int64_t>& event_times() const;
+    //! Adds a column derived from the rows (e.g. their event date) after the last append; the
+    //! buffer then takes no more rows until clear().
+    void add_derived_column(Column c);
     //! Drops all rows, keeping allocations. A record table also forgets its field columns:
     //! the next file's schema comes from the next file's rows.
     void clear();
@@ -66,6 +71,7 @@ private:
     EventType type_;
     ColumnBatch batch_;
     size_t approx_bytes_ = 0;
+    bool derived_columns_ = false; //!< add_derived_column() was called since the last clear()
 
     RowOrder order_;
 

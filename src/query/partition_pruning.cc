@@ -1,5 +1,6 @@
 #include "query/partition_pruning.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 
@@ -201,6 +202,63 @@ int compare(const std::string& a, const std::string& b) {
     return a < b ? -1 : (a > b ? 1 : 0);
 }
 
+// The dates a coarser time folder covers ("1987-01-01".."1987-12-31" for year=1987), so a
+// `dt` condition prunes a table whose grain writes dt as a column (sink/time_partition.h).
+bool covered_dates(const std::map<std::string, std::string>& partition, std::string& lo, std::string& hi) {
+    auto four_digits = [](std::string_view v) {
+        return v.size() >= 4 && std::all_of(v.begin(), v.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (auto m = partition.find("month"); m != partition.end()) {
+        if (m->second.size() != 7 || !four_digits(m->second) || m->second[4] != '-') {
+            return false;
+        }
+        lo = m->second + "-01";
+        hi = m->second + "-31"; // compared as text: no date of the month sorts after it
+        return true;
+    }
+    for (const char* key : {"year", "decade"}) {
+        auto y = partition.find(key);
+        if (y == partition.end()) {
+            continue;
+        }
+        if (y->second.size() != 4 || !four_digits(y->second)) {
+            return false;
+        }
+        const int first = std::atoi(y->second.c_str());
+        const int last = first + (std::string_view(key) == "decade" ? 9 : 0);
+        if (last > 9999) {
+            return false;
+        }
+        lo = y->second + "-01-01";
+        hi = std::to_string(last) + "-12-31";
+        hi.insert(0, 10 - hi.size(), '0');
+        return true;
+    }
+    return false;
+}
+
+// Whether some date in [lo, hi] meets the condition (dates as ISO text; anything else may).
+bool dates_may_match(const PartitionCondition& c, const std::string& lo, const std::string& hi) {
+    using Op = PartitionCondition::Op;
+    auto is_date = [](const std::string& v) { return v.size() == 10 && v[4] == '-' && v[7] == '-'; };
+    auto in_range = [&](const std::string& v) { return !is_date(v) || (lo <= v && v <= hi); };
+    if (c.op == Op::in) {
+        return std::any_of(c.values.begin(), c.values.end(), in_range);
+    }
+    const std::string& v = c.values[0];
+    if (!is_date(v)) {
+        return true;
+    }
+    switch (c.op) {
+    case Op::eq: return in_range(v);
+    case Op::lt: return lo < v;
+    case Op::le: return lo <= v;
+    case Op::gt: return hi > v;
+    case Op::ge: return hi >= v;
+    default: return true;
+    }
+}
+
 } // namespace
 
 Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json) {
@@ -276,6 +334,11 @@ bool file_may_match(std::string_view key, const std::vector<PartitionCondition>&
     for (const auto& c : conditions) {
         auto it = partition.find(c.column);
         if (it == partition.end()) {
+            std::string lo;
+            std::string hi;
+            if (c.column == "dt" && covered_dates(partition, lo, hi) && !dates_may_match(c, lo, hi)) {
+                return false;
+            }
             continue; // not a partition column of this file: the data decides
         }
         const std::string& v = it->second;

@@ -127,14 +127,23 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         return st;
     }
     size_t i = 0;
-    for (auto& [k, f] : job.batch.files) {
+    auto write_file = [&](const FileBuffer& f, std::span<const uint32_t> order) -> Status {
         const std::string& key = job.journal.keys[i++];
-        const auto order = f.sorted_order();
         if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
             return st;
         }
-        if (auto st = store_.publish(key); !st) {
-            return st;
+        return store_.publish(key);
+    };
+    for (auto& [k, f] : job.batch.files) {
+        if (f.parts.empty()) {
+            if (auto st = write_file(f, f.sorted_order()); !st) {
+                return st;
+            }
+        }
+        for (const auto& part : f.parts) {
+            if (auto st = write_file(f, part.order); !st) {
+                return st;
+            }
         }
     }
     if (!job.batch.dead.empty()) {

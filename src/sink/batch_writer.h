@@ -30,7 +30,7 @@ namespace ticklake {
 struct FlushJob {
     Partition partition;
     PartitionBatch batch;
-    SinkJournal journal;     //!< keys: one per batch.files entry (map order), then dead letters
+    SinkJournal journal;     //!< keys: one per batch.files entry (per part when cut; map order), then dead letters
     std::string journal_key;
     Topic topic;
     // Counted when the job is made, for the stats of the commit that follows.

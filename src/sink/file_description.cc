@@ -12,19 +12,28 @@ constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
 // The range of a `ts` column of timestamps or dates, as a Parquet footer's statistics give it:
 // over the values that are not NULL; none when every value is NULL.
-void ts_range(const ColumnBatch& batch, CommittedFile& out) {
+void ts_range(const ColumnBatch& batch, std::span<const uint32_t> rows, CommittedFile& out) {
     auto ts = std::find_if(batch.columns.begin(), batch.columns.end(), [](const Column& c) { return c.name == "ts"; });
     if (ts == batch.columns.end() || (ts->type != ColumnType::timestamp_us && ts->type != ColumnType::date)) {
         return;
     }
     const int64_t scale = ts->type == ColumnType::date ? kMicrosPerDay : 1;
-    for (size_t row = 0; row < batch.rows; ++row) {
+    auto take = [&](size_t row) {
         if (ts->is_null(row)) {
-            continue;
+            return;
         }
         const TimestampUs v = ts->ints[row] * scale;
         out.ts_min = out.ts_min ? std::min(*out.ts_min, v) : v;
         out.ts_max = out.ts_max ? std::max(*out.ts_max, v) : v;
+    };
+    if (rows.empty()) {
+        for (size_t row = 0; row < batch.rows; ++row) {
+            take(row);
+        }
+    } else {
+        for (uint32_t row : rows) {
+            take(row);
+        }
     }
 }
 
@@ -78,17 +87,18 @@ std::string declared_type(const Column& column) {
     }
 }
 
-CommittedFile describe_file(std::string key, std::string format, const ColumnBatch& batch) {
+CommittedFile describe_file(std::string key, std::string format, const ColumnBatch& batch,
+                            std::span<const uint32_t> rows) {
     CommittedFile out;
     out.key = std::move(key);
     // The sink's Parquet writer compresses every column with zstd; text files are written plain.
     out.compression = format == "parquet" ? "zstd" : "none";
     out.format = std::move(format);
-    out.rows = static_cast<int64_t>(batch.rows);
+    out.rows = static_cast<int64_t>(rows.empty() ? batch.rows : rows.size());
     for (const auto& c : batch.columns) {
         out.columns.emplace_back(c.name, declared_type(c));
     }
-    ts_range(batch, out);
+    ts_range(batch, rows, out);
     return out;
 }
 

@@ -2,6 +2,7 @@
 // writer (the rows are freed once written): what CommitListener passes on after the commit.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "format/column_batch.h"
@@ -15,7 +16,9 @@ std::string declared_type(const Column& column);
 
 //! Describes the rows of `batch` as they will be written under `key` in `format`. For an open
 //! table, call after OpenTableBuffer::finish() (the columns are settled then).
-CommittedFile describe_file(std::string key, std::string format, const ColumnBatch& batch);
+//! With `rows`, only those rows of the batch (one of several files cut from it).
+CommittedFile describe_file(std::string key, std::string format, const ColumnBatch& batch,
+                            std::span<const uint32_t> rows = {});
 
 //! The file of a batch's dead letters (JSON Lines, one object per malformed message): its
 //! columns vary with what went wrong, so they are left for the listener to read.

@@ -13,6 +13,7 @@
 #include "common/kafka_position.h"
 #include "format/open_table.h"
 #include "format/table_buffer.h"
+#include "sink/time_partition.h"
 
 namespace ticklake {
 
@@ -27,13 +28,34 @@ struct DeadLetter {
 
 //! The rows of one output file: one table, one Hive partition (field values, then time).
 //! Events of ticklake's format fill `typed`; rows of the open formats fill `open`.
+//! Rows of a FileBuffer that go to one file of their own: when the table's grain is decided at
+//! the flush (auto), the buffer's rows are cut by period into several files.
+struct FilePart {
+    int64_t period = 0;
+    std::vector<uint32_t> order; //!< rows of the part in write order
+};
+
+//! The period of a row whose table has no grain yet (--time-partition auto before its first flush).
+constexpr int64_t kUndecidedPeriod = INT64_MIN;
+
 struct FileBuffer {
     std::unique_ptr<TableBuffer> typed;
     std::unique_ptr<OpenTableBuffer> open;
     std::string table;
     std::string partition_path; //!< "symbol=AAPL/" with --partition-by, else ""
-    int64_t period = 0;         //!< day / month / year number of the time partition
+    TimePartition grain = TimePartition::day; //!< automatic: not decided when the rows came
+    int64_t period = 0;         //!< period_of(grain, ts) of the rows; kUndecidedPeriod when automatic
     Offset first_offset;
+    std::vector<FilePart> parts; //!< empty: one file of all rows at `period`
+
+    const std::vector<int64_t>& event_times() const { return typed ? typed->event_times() : open->event_times(); }
+    void add_derived_column(Column c) {
+        if (typed) {
+            typed->add_derived_column(std::move(c));
+        } else {
+            open->add_derived_column(std::move(c));
+        }
+    }
 
     size_t rows() const { return typed ? typed->rows() : open->rows(); }
     size_t approx_bytes() const { return typed ? typed->approx_bytes() : open->approx_bytes(); }

@@ -12,11 +12,9 @@
 #include "format/record_writer.h"
 #include "format/value_type.h"
 #include "kafka/kafka_client_config.h"
+#include "sink/time_partition.h"
 
 namespace ticklake {
-
-//! Granularity of the event-time Hive partition of every table.
-enum class TimePartition { day, month, year };
 
 //! A column whose type is given, not inferred (--column NAME=TYPE).
 struct ColumnOverride {
@@ -50,7 +48,9 @@ struct SinkOptions {
     std::string warehouse;             //!< folder or file:// URI
     std::string format = "parquet";    //!< parquet | jsonl | csv
     std::string database = "market";   //!< first path level under the warehouse
-    TimePartition time_partition = TimePartition::day;
+    //! automatic: each table's grain from its data (time_partition.h); explicit: every table's,
+    //! refused for a table whose kept grain differs.
+    TimePartition time_partition = TimePartition::automatic;
     size_t rotate_rows = 1'000'000;    //!< flush a partition's batch at this many rows
     size_t rotate_bytes = 128u << 20;  //!< ... or this many buffered bytes
     int64_t rotate_event_time_us = 0;  //!< ... or when its event times span this much (0 = off)

@@ -113,7 +113,10 @@ std::vector<std::string> sink_summary_lines(const SinkStats& s, double seconds) 
                                     s.tombstones, s.header_lines));
     }
     for (const auto& [t, n] : s.rows_by_table) {
-        lines.push_back(fmt::format("sink:   {}: {} rows", t, n));
+        auto grain = s.time_partition_by_table.find(t);
+        lines.push_back(grain == s.time_partition_by_table.end()
+                            ? fmt::format("sink:   {}: {} rows", t, n)
+                            : fmt::format("sink:   {}: {} rows, time partition {}", t, n, grain->second));
     }
     return lines;
 }
@@ -123,12 +126,16 @@ std::string sink_summary_json(const SinkStats& s, double seconds) {
     for (const auto& [t, n] : s.rows_by_table) {
         tables += fmt::format("{}\"{}\":{}", tables.empty() ? "" : ",", t, n);
     }
+    std::string grains;
+    for (const auto& [t, g] : s.time_partition_by_table) {
+        grains += fmt::format("{}\"{}\":\"{}\"", grains.empty() ? "" : ",", t, g);
+    }
     return fmt::format(
         "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"tombstones\":{},"
         "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"seconds\":{:.3f},"
-        "\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}}}}\n",
+        "\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}},\"time_partition_by_table\":{{{}}}}}\n",
         s.consumed, s.rows_written, s.files_written, s.dead_letters, s.tombstones, s.header_lines, s.batches_committed,
-        s.recovered_removed, seconds, s.busy_seconds, tables);
+        s.recovered_removed, seconds, s.busy_seconds, tables, grains);
 }
 
 } // namespace ticklake

@@ -1,7 +1,9 @@
 #include "sink/sink_runner.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -96,33 +98,8 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     , consumer_(consumer)
     , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {}
 
-int64_t SinkRunner::period_of(TimestampUs ts) const {
-    const int64_t day = ts >= 0 ? ts / kMicrosPerDay : -((-ts + kMicrosPerDay - 1) / kMicrosPerDay);
-    switch (options_.time_partition) {
-    case TimePartition::day: return day;
-    case TimePartition::month: {
-        const CivilDate d = civil_from_days(day);
-        return d.year * 12 + (d.month - 1);
-    }
-    case TimePartition::year: return civil_from_days(day).year;
-    }
-    return day;
-}
-
-std::string SinkRunner::period_value(int64_t period) const {
-    switch (options_.time_partition) {
-    case TimePartition::day: return "dt=" + format_date(period * kMicrosPerDay);
-    case TimePartition::month: {
-        const int64_t y = period >= 0 ? period / 12 : -((-period + 11) / 12);
-        return fmt::format("month={:04d}-{:02d}", y, period - y * 12 + 1);
-    }
-    case TimePartition::year: return fmt::format("year={:04d}", period);
-    }
-    return {};
-}
-
-std::string SinkRunner::data_key(const FileBuffer& f, const TopicPartition& tp) const {
-    return options_.database + "/" + f.table + "/" + f.partition_path + period_value(f.period) + "/" +
+std::string SinkRunner::data_key(const FileBuffer& f, int64_t period, const TopicPartition& tp) const {
+    return options_.database + "/" + f.table + "/" + f.partition_path + period_folder(f.grain, period) +
            sink_file_name(tp.topic, tp.partition, f.first_offset, extension_);
 }
 
@@ -204,9 +181,14 @@ SinkRunner::OpenTable& SinkRunner::open_table_for(TopicRoute& r) {
     OpenTable& t = open_tables_[r.table];
     if (!t.schema) {
         // Partition keys are folder names, not file columns: a field of the same name is renamed.
+        // `dt` always: it is a folder (hour, day) or the column the sink adds (other grains).
+        // An undecided (auto) table reserves no other key: auto passes over a grain whose key
+        // is a column of the table instead (settle_time_partitions).
         std::vector<std::string> reserved = options_.partition_by;
-        const std::string time_key = period_value(0);
-        reserved.push_back(time_key.substr(0, time_key.find('=')));
+        reserved.emplace_back("dt");
+        if (const auto key = time_folder_key(grain_of_table(r.table).grain); !key.empty()) {
+            reserved.emplace_back(key);
+        }
         t.schema = std::make_unique<OpenSchema>(std::move(reserved), options_.max_columns);
         for (const auto& c : options_.columns) {
             t.schema->declare(c.field, c.field, c.type);
@@ -390,13 +372,14 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
     }
 }
 
-FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, Offset offset) {
+FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, TimePartition grain, Offset offset) {
     auto fit = b.files.find(key);
     if (fit == b.files.end()) {
         FileBuffer f;
         f.table = std::get<0>(key);
         f.partition_path = std::get<1>(key);
         f.period = std::get<2>(key);
+        f.grain = grain;
         f.first_offset = offset;
         fit = b.files.emplace(std::move(key), std::move(f)).first;
     }
@@ -410,7 +393,13 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
         dead_letter(m, b, parsed.error().message);
         return;
     }
-    const int64_t period = period_of(event_.ts);
+    TableGrain*& typed_grain =
+        event_.type != EventType::record ? typed_grains_[static_cast<size_t>(event_.type)] : record_grain_;
+    if (typed_grain == nullptr || event_.type == EventType::record) {
+        typed_grain = &grain_of_table(table_name_for(event_));
+    }
+    const TimePartition grain = typed_grain->grain;
+    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, event_.ts);
     // Most messages go to a file the batch has already (trades and quotes of one day): find
     // it without building the table name.
     FileBuffer* file = nullptr;
@@ -429,7 +418,7 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
         }
     }
     if (!file) {
-        file = &file_for(b, FileKey{table_name_for(event_), std::string(), period}, m.offset());
+        file = &file_for(b, FileKey{table_name_for(event_), std::string(), period}, grain, m.offset());
         if (!file->typed) {
             file->typed = std::make_unique<TableBuffer>(event_.type);
         }
@@ -611,11 +600,15 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         dead_letter(m, b, st.error().message);
         return;
     }
-    const int64_t period = period_of(ts);
+    if (r.grain == nullptr) {
+        r.grain = &grain_of_table(r.table);
+    }
+    const TimePartition grain = r.grain->grain;
+    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, ts);
     FileBuffer* file = b.last_file;
     if (file == nullptr || !file->open || file->period != period || file->table != r.table ||
         file->partition_path != partition_path) {
-        file = &file_for(b, FileKey{r.table, partition_path, period}, m.offset());
+        file = &file_for(b, FileKey{r.table, partition_path, period}, grain, m.offset());
         if (!file->open) {
             file->open = std::make_unique<OpenTableBuffer>(*r.schema);
         }
@@ -639,6 +632,166 @@ bool SinkRunner::should_rotate(const PartitionBatch& b) const {
         return true;
     }
     return options_.rotate_event_time_us > 0 && b.rows > 0 && b.max_ts - b.min_ts >= options_.rotate_event_time_us;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time partitions: one grain per table, kept under the warehouse (time_partition.h)
+
+SinkRunner::TableGrain& SinkRunner::grain_of_table(const std::string& table) {
+    auto [it, inserted] = table_grains_.try_emplace(table);
+    if (inserted) {
+        if (auto st = load_table_grain(table, it->second); !st && pending_error_) {
+            pending_error_ = st; // the run loop stops on it before anything is committed
+        }
+        if (it->second.grain != TimePartition::automatic) {
+            stats_.time_partition_by_table[table] = to_string(it->second.grain);
+        }
+    }
+    return it->second;
+}
+
+Status SinkRunner::load_table_grain(const std::string& table, TableGrain& g) {
+    const TimePartition wanted = options_.time_partition;
+    const std::string state_key = table_time_partition_key(options_.database, table);
+    std::optional<TableTimePartition> kept;
+    auto content = store_.get_small(state_key);
+    if (!content) {
+        log::warn("sink: table {}.{}: cannot read its kept time partition ({}); going by --time-partition {}",
+                  options_.database, table, content.error().message, to_string(wanted));
+    } else if (content->has_value()) {
+        auto parsed = TableTimePartition::from_json(**content);
+        if (!parsed) {
+            return fail(Error::fatal(parsed.error().message + " (" + state_key +
+                                     "; write the grain its files have, or remove the table and the file)"));
+        }
+        kept = std::move(*parsed);
+    } else {
+        // Written before grains were kept: its files' folders tell the grain (once per table).
+        const std::string prefix = options_.database + "/" + table + "/";
+        auto keys = store_.list(options_.database + "/" + table);
+        for (const auto& key : keys ? *keys : std::vector<std::string>{}) {
+            const std::string_view name = std::string_view(key).substr(key.rfind('/') + 1);
+            if (!name.starts_with('_') && !name.starts_with('.') &&
+                (name.ends_with(".parquet") || name.ends_with(".jsonl") || name.ends_with(".csv"))) {
+                kept = TableTimePartition{grain_of_key(std::string_view(key).substr(prefix.size())), "existing files", {}};
+                break;
+            }
+        }
+        if (kept) {
+            if (auto st = store_.put_small(state_key, kept->to_json()); !st) {
+                log::warn("sink: table {}.{}: could not keep its time partition ({})", options_.database, table,
+                          st.error().message);
+            }
+        }
+    }
+    if (kept) {
+        g.grain = kept->grain;
+        if (wanted != TimePartition::automatic && wanted != kept->grain) {
+            return fail(Error::fatal(fmt::format(
+                "table {}.{} is partitioned by {} (chosen by {}); --time-partition {} would mix two layouts "
+                "under its files: pass --time-partition {} (or auto, which keeps it), sink into another "
+                "--database, or remove the table's folder and {}",
+                options_.database, table, to_string(kept->grain), kept->chosen_by, to_string(wanted),
+                to_string(kept->grain), state_key)));
+        }
+        return {};
+    }
+    g.grain = wanted;
+    if (wanted != TimePartition::automatic) {
+        return store_.put_small(state_key, TableTimePartition{wanted, "explicit", {}}.to_json());
+    }
+    return {};
+}
+
+namespace {
+
+// The UTC date of each row: the `dt` a day-partitioned table has in its folders.
+Column event_date_column(const std::vector<int64_t>& ts) {
+    Column c;
+    c.name = "dt";
+    c.type = ColumnType::date;
+    c.ints.reserve(ts.size());
+    for (int64_t t : ts) {
+        c.ints.push_back(t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay));
+    }
+    c.valid.assign(ts.size(), 1);
+    return c;
+}
+
+bool has_column(const ColumnBatch& batch, std::string_view name) {
+    return std::any_of(batch.columns.begin(), batch.columns.end(), [&](const Column& c) {
+        return c.name.size() == name.size() && std::equal(name.begin(), name.end(), c.name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+               });
+    });
+}
+
+} // namespace
+
+void SinkRunner::settle_time_partitions(PartitionBatch& b) {
+    // What this Kafka partition holds of each table without a grain: the sample auto decides on.
+    std::map<std::string, GrainSample> samples;
+    for (const auto& [k, f] : b.files) {
+        if (f.grain != TimePartition::automatic) {
+            continue;
+        }
+        auto [it, fresh] = samples.try_emplace(f.table, GrainSample{0, INT64_MAX, INT64_MIN});
+        GrainSample& s = it->second;
+        for (int64_t ts : f.event_times()) {
+            s.min_ts = std::min(s.min_ts, ts);
+            s.max_ts = std::max(s.max_ts, ts);
+        }
+        s.rows += f.rows();
+    }
+    for (const auto& [table, sample] : samples) {
+        TableGrain& g = grain_of_table(table);
+        if (g.grain != TimePartition::automatic) {
+            continue; // another partition's flush decided it meanwhile
+        }
+        // A grain whose folder key is a column of the table would make a Hive table with a
+        // column and a partition key of one name.
+        std::vector<TimePartition> refused;
+        for (auto grain : {TimePartition::hour, TimePartition::month, TimePartition::year, TimePartition::decade}) {
+            for (const auto& [k, f] : b.files) {
+                if (f.table == table && f.grain == TimePartition::automatic &&
+                    has_column(f.batch(), time_folder_key(grain))) {
+                    refused.push_back(grain);
+                    break;
+                }
+            }
+        }
+        g.grain = choose_time_partition(sample, options_.rotate_rows, refused);
+        stats_.time_partition_by_table[table] = to_string(g.grain);
+        log::info("{}sink: table {}.{}: time partition {} (auto: {} rows over {:.1f} days in one Kafka partition; "
+                  "at least {} rows per file wanted)",
+                  options_.progress ? "\n" : "", options_.database, table, to_string(g.grain), sample.rows,
+                  static_cast<double>(sample.max_ts - sample.min_ts) / kMicrosPerDay, kMinRowsPerTimePartitionFile);
+        const std::string state_key = table_time_partition_key(options_.database, table);
+        if (auto st = store_.put_small(state_key, TableTimePartition{g.grain, "auto", sample}.to_json()); !st) {
+            log::warn("sink: table {}.{}: could not keep its time partition ({}); a restart decides again",
+                      options_.database, table, st.error().message);
+        }
+    }
+    for (auto& [k, f] : b.files) {
+        if (f.grain == TimePartition::automatic) {
+            f.grain = table_grains_[f.table].grain;
+            const auto& ts = f.event_times();
+            std::map<int64_t, std::vector<uint32_t>> by_period;
+            for (uint32_t row : f.sorted_order()) {
+                by_period[period_of(f.grain, ts[row])].push_back(row);
+            }
+            if (by_period.size() == 1) {
+                f.period = by_period.begin()->first; // one file, sorted again by its writer
+            } else {
+                for (auto& [period, order] : by_period) {
+                    f.parts.push_back({period, std::move(order)});
+                }
+            }
+        }
+        if (!dt_in_path(f.grain) && !has_column(f.batch(), "dt")) {
+            f.add_derived_column(event_date_column(f.event_times()));
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -668,13 +821,24 @@ Status SinkRunner::submit(const TopicPartition& tp) {
         if (f.open) {
             f.open->finish(); // the schema is the sink thread's: settle the columns here
         }
-        job->journal.keys.push_back(data_key(f, tp));
-        if (listener_ != nullptr) {
-            job->described.push_back(describe_file(job->journal.keys.back(), options_.format, f.batch()));
+    }
+    settle_time_partitions(ps.batch);
+    for (auto& [k, f] : ps.batch.files) {
+        auto add_file = [&](int64_t period, std::span<const uint32_t> rows) {
+            job->journal.keys.push_back(data_key(f, period, tp));
+            if (listener_ != nullptr) {
+                job->described.push_back(describe_file(job->journal.keys.back(), options_.format, f.batch(), rows));
+            }
+            ++job->data_files;
+        };
+        if (f.parts.empty()) {
+            add_file(f.period, {});
+        }
+        for (const auto& part : f.parts) {
+            add_file(part.period, part.order);
         }
         job->rows += f.rows();
         job->rows_by_table[f.table] += f.rows();
-        ++job->data_files;
     }
     job->dead_letters = ps.batch.dead.size();
     if (!ps.batch.dead.empty()) {
@@ -793,6 +957,9 @@ void SinkRunner::print_progress(bool final) {
 Status SinkRunner::route(const PollBatch& polled, Clock::time_point now) {
     for (const ConsumedMessage& m : polled.messages) {
         accept(m, now);
+        if (!pending_error_) {
+            return pending_error_; // e.g. a table's kept grain refused: write nothing more
+        }
         PartitionState* ps = state_of(m);
         if (ps != nullptr && should_rotate(ps->batch)) {
             if (auto st = submit({Topic(m.topic()), m.partition()}); !st) {

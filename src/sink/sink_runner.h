@@ -7,6 +7,7 @@
 // @locality single-threaded: run() and the rebalance callbacks it triggers share one thread.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -42,6 +43,7 @@ struct SinkStats {
     uint64_t batches_committed = 0;
     uint64_t recovered_removed = 0; //!< files of crashed attempts removed on assignment
     std::map<std::string, uint64_t> rows_by_table;
+    std::map<std::string, std::string> time_partition_by_table; //!< grain of each table written or kept
     double busy_seconds = 0; //!< from start to the last message, plus the final flush
 };
 
@@ -67,6 +69,11 @@ public:
     void set_commit_listener(CommitListener* listener) { listener_ = listener; }
 
 private:
+    //! A table's time partition: kept under the warehouse, or chosen at its first flush (auto).
+    struct TableGrain {
+        TimePartition grain = TimePartition::automatic; //!< automatic: not decided yet
+    };
+
     //! How one topic is read, decided once (topic_state.h).
     struct TopicRoute {
         Topic topic;
@@ -77,6 +84,7 @@ private:
         CsvRowDecoder csv;
         std::string csv_header; //!< the header message's text, to skip repeats of it
         std::vector<uint32_t> meta_columns; //!< _topic, _partition, _offset, _kafka_ts, _key, _headers
+        TableGrain* grain = nullptr; //!< open formats: of `table`, once looked up
     };
 
     //! An open table: its schema, shared by every topic that lands in it, and the columns the
@@ -104,7 +112,7 @@ private:
     PartitionState* state_of(const ConsumedMessage& m);
     void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
     //! The batch's file for key, made (starting at offset) when it has none yet.
-    FileBuffer& file_for(PartitionBatch& b, FileKey key, Offset offset);
+    FileBuffer& file_for(PartitionBatch& b, FileKey key, TimePartition grain, Offset offset);
     void accept_event(const ConsumedMessage& m, PartitionBatch& b);
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
@@ -119,10 +127,15 @@ private:
     Status commit_completed(bool block);
     Status wait_for(const TopicPartition& tp);
     Status flush_all();
-    std::string data_key(const FileBuffer& f, const TopicPartition& tp) const;
+    std::string data_key(const FileBuffer& f, int64_t period, const TopicPartition& tp) const;
     std::string dead_letter_key(const PartitionBatch& b, const TopicPartition& tp) const;
-    std::string period_value(int64_t period) const;
-    int64_t period_of(TimestampUs ts) const;
+    //! The table's grain, read from the store (or its existing files) on first use; a kept grain
+    //! that differs from an explicit --time-partition stops the sink (pending_error_).
+    TableGrain& grain_of_table(const std::string& table);
+    Status load_table_grain(const std::string& table, TableGrain& g);
+    //! Decides the grain of the batch's tables that have none (auto), keeps it, and cuts their
+    //! rows into one part per period; adds the dt column where the grain's folders lack it.
+    void settle_time_partitions(PartitionBatch& b);
     void print_progress(bool final);
     // The steps of run(), in the order one poll goes through them.
     Status route(const PollBatch& polled, std::chrono::steady_clock::time_point now);
@@ -141,6 +154,9 @@ private:
     RowCells row_; //!< reused for every message
     std::map<Topic, std::unique_ptr<TopicRoute>> routes_;
     std::map<std::string, OpenTable> open_tables_; //!< by table name
+    std::map<std::string, TableGrain> table_grains_; //!< by table name (nodes stay put: pointers below)
+    std::array<TableGrain*, 3> typed_grains_{};      //!< trades, quotes, bars, found without the name
+    TableGrain* record_grain_ = nullptr;             //!< of the last record's table (looked up per record)
     std::map<TopicPartition, PartitionState> partitions_;        //!< assigned partitions
     // The partition of the previous message: consecutive messages nearly always share it.
     const void* last_topic_ = nullptr;

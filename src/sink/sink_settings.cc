@@ -63,19 +63,6 @@ Result<StartFrom> parse_start_from(const std::string& text) {
                                "' is not earliest, latest, an ISO 8601 time or epoch milliseconds"));
 }
 
-Result<TimePartition> parse_time_partition(const std::string& text) {
-    if (text == "day") {
-        return TimePartition::day;
-    }
-    if (text == "month") {
-        return TimePartition::month;
-    }
-    if (text == "year") {
-        return TimePartition::year;
-    }
-    return fail(Error::invalid("--time-partition must be day, month or year"));
-}
-
 namespace {
 
 // Topics by name and pattern, how their values are read, their tables and explicit columns.

@@ -16,9 +16,6 @@ namespace ticklake {
 //! earliest, latest, or a time (ISO 8601, or epoch milliseconds).
 Result<StartFrom> parse_start_from(const std::string& text);
 
-//! day, month or year.
-Result<TimePartition> parse_time_partition(const std::string& text);
-
 //! The settings written as text or in other units than SinkOptions holds them.
 struct SinkSettings {
     std::vector<std::string> topics;
@@ -27,7 +24,7 @@ struct SinkSettings {
     std::vector<std::string> tables;  //!< NAME (one topic) or TOPIC=NAME
     std::vector<std::string> columns; //!< FIELD=TYPE
     std::string start_from = "earliest";
-    std::string time_partition = "day";
+    std::string time_partition = "auto";
     double rotate_mib = 128;
     double max_buffer_mib = 512;
     double until_idle = -1; //!< seconds; negative: never

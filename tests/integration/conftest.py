@@ -107,9 +107,20 @@ def produce_sim(broker, topic, count, seed=7, symbols=50, days=1, partitions=6, 
     return proc
 
 
-def sink_args(broker, topic, warehouse, group=None, fmt="parquet", idle=3, extra=()):
+def sink_args(broker, topic, warehouse, group=None, fmt="parquet", idle=3, extra=(), grain="day"):
+    """grain: the --time-partition, unless extra names one; most tests count files per day, so
+    day; None leaves the sink's default (auto)."""
+    pinned = ("--time-partition", grain) if grain and "--time-partition" not in extra else ()
     return ["sink", "-b", broker.bootstrap, "-t", topic, "-g", group or ("g-" + topic), "-w", str(warehouse),
-            "--format", fmt, "--until-idle", str(idle), "--no-progress", *extra]
+            "--format", fmt, "--until-idle", str(idle), "--no-progress", *pinned, *extra]
+
+
+def keep_grain(warehouse: Path, grain: str, tables=("trades", "quotes")):
+    """Rewrites the tables' kept time partition, as an operator moving them to another grain would."""
+    for t in tables:
+        path = warehouse / "_ticklake" / "tables" / "market" / t / "time_partition.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"time_partition": grain, "chosen_by": "explicit"}))
 
 
 def sink(broker, topic, warehouse, **kw):

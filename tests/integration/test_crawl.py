@@ -185,7 +185,7 @@ def test_crawl_on_s3_equals_crawl_of_the_same_files_locally(minio, broker, topic
     produce_sim(broker, topic, 300_000 if fmt == "parquet" else 30_000, days=2, partitions=2)
     env = minio.ticklake_env(tmpdir=tmp_path / "tmp")
     sink_proc = run(["sink", "-b", broker.bootstrap, "-t", topic, "-g", "g-" + topic, "-w", f"s3://{bucket}/lake",
-                     "--format", fmt, "--until-idle", "3", "--no-progress",
+                     "--format", fmt, "--until-idle", "3", "--no-progress", "--time-partition", "day",
                      "--catalog", str(tmp_path / "sink.db")], env=env)
     assert sink_proc.returncode == 0
 

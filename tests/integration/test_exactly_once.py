@@ -6,7 +6,7 @@ import duckdb
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
-from conftest import (BINARY, data_files, kcat_dump, kill_inside_a_batch, kill_tree, produce_sim, run, sink,
+from conftest import (keep_grain, BINARY, data_files, kcat_dump, kill_inside_a_batch, kill_tree, produce_sim, run, sink,
                       sink_args, wait_for)
 
 TRADE_COLS = "id VARCHAR, type VARCHAR, symbol VARCHAR, ts VARCHAR, price DOUBLE, size DOUBLE, " \
@@ -127,6 +127,7 @@ def test_kill_nine_mid_run_then_restart_is_exactly_once(broker, topic, warehouse
         proc.wait(timeout=60)
         assert killed, "no kill landed inside a batch: make the test bigger"
     logs.append(tmp_path / "final.log")
+    keep_grain(warehouse, "month")  # a kept grain is never changed by a flag alone
     summary, proc = sink(broker, topic, warehouse, group=group,
                          extra=("--rotate-rows", "25000", "--time-partition", "month"))
     logs[-1].write_text(proc.stderr)

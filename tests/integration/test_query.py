@@ -145,7 +145,7 @@ def test_s3_warehouse_is_queried_through_the_read_through_cache(broker, topic, t
         produce_sim(broker, topic, 50_000, days=3, partitions=2)
         env = server.ticklake_env(tmpdir=tmp_path / "tmp")
         subprocess.run([str(BINARY), "sink", "-b", broker.bootstrap, "-t", topic, "-g", "g-" + topic, "-w",
-                        f"s3://{bucket}/wh", "--until-idle", "3", "--no-progress"], env=env, check=True,
+                        f"s3://{bucket}/wh", "--until-idle", "3", "--no-progress", "--time-partition", "day"], env=env, check=True,
                        capture_output=True, timeout=600)
         cache = tmp_path / "cache"
         sql = "SELECT dt, count(*) AS n FROM market.trades GROUP BY dt ORDER BY dt"

@@ -74,5 +74,36 @@ TEST(PartitionPruningTest, NumericPartitionValuesCompareAsNumbers) {
     EXPECT_TRUE(file_may_match("bars/daily/year=8/f.parquet", other)) << "no such partition: kept";
 }
 
+// Grains coarser than a day write dt as a column and their folders as month=, year= or
+// decade=: a dt condition keeps exactly the folders whose dates can meet it.
+TEST(PartitionPruningTest, DtConditionsPruneCoarserTimeFolders) {
+    const std::vector<std::string> keys = {"month=1987-09/a.parquet", "month=1987-10/b.parquet",
+                                           "year=1986/c.parquet",     "year=1987/d.parquet",
+                                           "decade=1970/e.parquet",   "decade=1980/f.parquet",
+                                           "g.parquet" /* none: no time folder, kept */};
+    auto kept_for = [&](const std::string& sql) {
+        const auto p = plan(sql);
+        auto it = p.find("market.bars");
+        V out;
+        for (const auto& k : keys) {
+            if (it == p.end() || file_may_match("market/bars/" + k, it->second)) {
+                out.push_back(k.substr(0, k.find('/')));
+            }
+        }
+        return out;
+    };
+    EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt = DATE '1987-10-19'"),
+              (V{"month=1987-10", "year=1987", "decade=1980", "g.parquet"}));
+    EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt < DATE '1987-01-01'"),
+              (V{"year=1986", "decade=1970", "decade=1980", "g.parquet"}));
+    EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt >= '1987-10-01'"),
+              (V{"month=1987-10", "year=1987", "decade=1980", "g.parquet"}));
+    EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt IN ('1979-12-31', '1986-05-01')"),
+              (V{"year=1986", "decade=1970", "decade=1980", "g.parquet"}));
+    EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt = TIMESTAMP '1987-10-19 10:00:00'"),
+              (V{"month=1987-09", "month=1987-10", "year=1986", "year=1987", "decade=1970", "decade=1980", "g.parquet"}))
+        << "text of another shape is not compared";
+}
+
 } // namespace
 } // namespace ticklake::query

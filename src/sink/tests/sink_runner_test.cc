@@ -116,7 +116,8 @@ protected:
         EXPECT_TRUE(files_ending(".tmp").empty()) << files_ending(".tmp")[0];
         EXPECT_FALSE(fs::exists(dir_.path() / "_ticklake/sink" / group_ / topic_ / "p0.json"));
         for (const auto& f : files_ending(".json")) {
-            EXPECT_TRUE(f.ends_with("/topic.json")) << "journal left: " << f; // topic.json is the topic's state
+            // topic.json is the topic's state, time_partition.json a table's grain
+            EXPECT_TRUE(f.ends_with("/topic.json") || f.ends_with("/time_partition.json")) << "journal left: " << f;
         }
         // An empty partition has nothing to commit: no committed offset is right for it.
         auto committed = kafka_.committed(group_, topic_, partitions);
@@ -312,9 +313,14 @@ TEST_F(SinkRunnerTest, CrashMidBatchIsRecoveredWithoutLossOrDuplicates) {
 
     // Restart: another member of the group, healthy storage, other batch boundaries and
     // month partitions, so the redone batch's files get other names than the failed ones.
+    // The tables' kept grain is day; month is forced by rewriting it, as an operator could.
     SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
     o.rotate_rows = 5;
     o.time_partition = TimePartition::month;
+    for (const char* table : {"trades", "quotes"}) {
+        ASSERT_TRUE(plain.put_small(table_time_partition_key("market", table),
+                                    TableTimePartition{TimePartition::month, "explicit", {}}.to_json()));
+    }
     auto run = run_sink(o, plain);
     ASSERT_TRUE(run.status) << run.status.error().message;
     // Counts journal keys, whether or not the file had been published: between the two.
@@ -474,6 +480,86 @@ TEST_F(SinkRunnerTest, RotateEventTimeCutsBatchesBySpanOfEventTimes) {
         EXPECT_EQ(std::stoll(row[2]), 10 * 60 * kMicrosPerSecond) << row[0];
     }
     EXPECT_EQ(rows(), kEvents);
+    expect_clean_and_committed(1);
+}
+
+// --time-partition auto: two days of a few rows per partition are too sparse for any grain, so
+// the table gets one folder (none), with `dt` as a column; the choice is kept, and an explicit
+// grain that differs is refused before anything is written.
+TEST_F(SinkRunnerTest, AutoChoosesAGrainAtTheFirstFlushKeepsItAndWritesDtAsAColumn) {
+    kafka_.create_topic(topic_, 2);
+    std::vector<Event> events;
+    int first_day = 0;
+    for (int i = 0; i < 120; ++i) { // trades and quotes on three days: a span of two days and more
+        const int day = (i / 2) % 3;
+        first_day += day == 0;
+        events.push_back(make_event(i, i % 2 == 0 ? EventType::trade : EventType::quote, kDay1 + day, int64_t{i} * 1000));
+    }
+    produce_all(kafka_.client_config(), topic_, wire(events));
+    SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
+    o.time_partition = TimePartition::automatic;
+    LocalObjectStore store(dir_.path());
+    auto run = run_sink(o, store);
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    EXPECT_EQ(run.stats.time_partition_by_table,
+              (std::map<std::string, std::string>{{"quotes", "none"}, {"trades", "none"}}));
+    const std::regex shape(R"(market/(trades|quotes)/ticks-p[01]-o\d{20}\.parquet)");
+    for (const auto& f : files_ending(".parquet")) {
+        EXPECT_TRUE(std::regex_match(f, shape)) << f;
+    }
+    const std::string all = (dir_.path() / "market/*/*.parquet").string();
+    EXPECT_EQ(duckdb_int("SELECT count(*) FROM read_parquet('" + all + "')"), 120);
+    EXPECT_EQ(duckdb_int("SELECT count(*) FROM read_parquet('" + all + "') WHERE dt = DATE '2025-01-06'"), first_day);
+    EXPECT_EQ(duckdb_int("SELECT count(*) FROM read_parquet('" + all + "') WHERE dt <> CAST(ts AS DATE)"), 0);
+    auto kept = store.get_small(table_time_partition_key("market", "trades"));
+    ASSERT_TRUE(kept && kept->has_value());
+    auto state = TableTimePartition::from_json(**kept);
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->grain, TimePartition::none);
+    EXPECT_EQ(state->chosen_by, "auto");
+    EXPECT_GT(state->sample.rows, 0u); // what one Kafka partition held of the table
+    expect_clean_and_committed(2);
+
+    produce_all(kafka_.client_config(), topic_, wire(two_day_events(10, 1000)));
+    o.time_partition = TimePartition::day;
+    auto refused = run_sink(o, store);
+    ASSERT_FALSE(refused.status);
+    EXPECT_NE(refused.status.error().message.find("table market."), std::string::npos);
+    EXPECT_NE(refused.status.error().message.find("is partitioned by none (chosen by auto)"), std::string::npos)
+        << refused.status.error().message;
+    EXPECT_NE(refused.status.error().message.find("pass --time-partition none"), std::string::npos);
+    for (const auto& f : files_ending(".parquet")) {
+        EXPECT_EQ(f.find("dt="), std::string::npos) << f;
+    }
+    EXPECT_EQ(duckdb_int("SELECT count(*) FROM read_parquet('" + all + "')"), 120);
+}
+
+// A sparse sample within a day keeps the day grain; rows that cross midnight are cut into one
+// file per day from the one buffer that held them before the grain was known.
+TEST_F(SinkRunnerTest, AutoCutsTheFirstBufferIntoOneFilePerPeriod) {
+    kafka_.create_topic(topic_, 1);
+    std::vector<Event> events;
+    for (int i = 0; i < 120; ++i) { // one a minute from 23:00: 60 on each side of midnight
+        events.push_back(make_event(i, EventType::trade, kDay1, (23 * 60 + int64_t{i}) * 60 * kMicrosPerSecond));
+    }
+    produce_all(kafka_.client_config(), topic_, wire(events));
+    SinkOptions o = sink_options(kafka_.client_config(), topic_, group_, dir_.path());
+    o.time_partition = TimePartition::automatic;
+    LocalObjectStore store(dir_.path());
+    auto run = run_sink(o, store);
+    ASSERT_TRUE(run.status) << run.status.error().message;
+    EXPECT_EQ(run.stats.time_partition_by_table, (std::map<std::string, std::string>{{"trades", "day"}}));
+    EXPECT_EQ(run.stats.files_written, 2u);
+    const auto files = files_ending(".parquet");
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(files[0], "market/trades/dt=2025-01-06/ticks-p0-o00000000000000000000.parquet");
+    EXPECT_EQ(files[1], "market/trades/dt=2025-01-07/ticks-p0-o00000000000000000000.parquet");
+    const auto per_day = duckdb_rows("SELECT dt, count(*), count(*) FILTER (WHERE CAST(ts AS DATE) = dt) FROM "
+                                     "read_parquet('" + parquet_glob() + "', hive_partitioning = true) "
+                                     "GROUP BY dt ORDER BY dt");
+    ASSERT_EQ(per_day.size(), 2u);
+    EXPECT_EQ(per_day[0], (std::vector<std::string>{"2025-01-06", "60", "60"}));
+    EXPECT_EQ(per_day[1], (std::vector<std::string>{"2025-01-07", "60", "60"}));
     expect_clean_and_committed(1);
 }
 

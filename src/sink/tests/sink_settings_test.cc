@@ -28,7 +28,14 @@ TEST(SinkSettingsTest, TimePartitions) {
     EXPECT_EQ(parse_time_partition("day").value(), TimePartition::day);
     EXPECT_EQ(parse_time_partition("month").value(), TimePartition::month);
     EXPECT_EQ(parse_time_partition("year").value(), TimePartition::year);
+    EXPECT_EQ(parse_time_partition("auto").value(), TimePartition::automatic);
+    EXPECT_EQ(parse_time_partition("none").value(), TimePartition::none);
     EXPECT_FALSE(parse_time_partition("week"));
+    SinkPipelineOptions p;
+    SinkSettings s;
+    s.topics = {"bars"};
+    ASSERT_TRUE(apply_sink_settings(s, p));
+    EXPECT_EQ(p.sink.time_partition, TimePartition::automatic); // the default: no tiny files
 }
 
 TEST(SinkSettingsTest, TopicsPatternsTablesAndSizes) {
@@ -81,15 +88,18 @@ TEST(SinkSummaryTest, LinesAndJson) {
     s.files_written = 2;
     s.dead_letters = 1;
     s.rows_by_table = {{"trades", 9}};
+    s.time_partition_by_table = {{"trades", "day"}};
     const auto lines = sink_summary_lines(s, 1.5);
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[0], "sink: consumed 10 messages, wrote 9 rows in 2 files, 1 dead letters, 1.5 s");
-    EXPECT_EQ(lines[1], "sink:   trades: 9 rows");
+    EXPECT_EQ(lines[1], "sink:   trades: 9 rows, time partition day");
     const std::string json = sink_summary_json(s, 1.5);
     EXPECT_EQ(json.back(), '\n');
     EXPECT_NE(json.find("\"consumed\":10,\"rows_written\":9"), std::string::npos) << json;
     EXPECT_NE(json.find("\"seconds\":1.500"), std::string::npos) << json;
-    EXPECT_NE(json.find("\"rows_by_table\":{\"trades\":9}}"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"rows_by_table\":{\"trades\":9},\"time_partition_by_table\":{\"trades\":\"day\"}}"),
+              std::string::npos)
+        << json;
 }
 
 } // namespace
