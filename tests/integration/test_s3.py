@@ -33,6 +33,11 @@ def bucket(s3):
     return name
 
 
+# State the sink keeps on purpose: topic.json (how a topic is read) and time_partition.json (a
+# table's grain). Journals (p<N>.json) must be gone after a clean run.
+KEPT_STATE = ("/topic.json", "/time_partition.json")
+
+
 def run_ticklake(minio, args, tmpdir, secret_key=None, check=True, timeout=600):
     proc = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout,
                           env=minio.ticklake_env(secret_key, tmpdir=tmpdir))
@@ -106,8 +111,7 @@ def test_one_million_events_land_exactly_once_on_s3(minio, s3, broker, topic, bu
     everything = list_keys(s3, bucket, "")
     assert not [k for k in everything if ".tmp" in k], "staging objects left in the bucket"
     assert not [k for k in everything if not k.startswith(PREFIX + "/")], "objects outside the warehouse prefix"
-    # topic.json is how the topic is read (kept on purpose); journals (p<N>.json) must be gone.
-    leftovers = [k for k in everything if k.startswith(f"{PREFIX}/_ticklake/") and not k.endswith("/topic.json")]
+    leftovers = [k for k in everything if k.startswith(f"{PREFIX}/_ticklake/") and not k.endswith(KEPT_STATE)]
     assert leftovers == [], f"journals left after a clean run: {leftovers}"
 
     data = [k for k in everything if k.startswith(f"{PREFIX}/market/")]
@@ -308,7 +312,7 @@ def test_minio_killed_mid_run_and_back_a_minute_later(broker, topic, tmp_path):
         assert server.secret_key not in log.read_text()
 
         everything = list_keys(s3, bucket, "")
-        assert [k for k in everything if "/_ticklake/" in k and not k.endswith("/topic.json")] == [], \
+        assert [k for k in everything if "/_ticklake/" in k and not k.endswith(KEPT_STATE)] == [], \
             "journals left after the run"
         data = [k for k in everything if k.startswith(f"{PREFIX}/market/")]
         ids = [json.loads(line)["id"] for k in data
