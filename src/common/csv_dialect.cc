@@ -403,68 +403,70 @@ CsvNumberStyle sniff_csv_number_style(std::string_view sample, char delimiter) {
     return style;
 }
 
-std::optional<CsvNumber> parse_csv_number(std::string_view text, CsvNumberStyle style) {
-    text = trim_blanks(text);
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    const char dec = style.decimal;
-    const char sep = style.thousands();
-    // Normalised to what from_chars reads: sign, digits, '.', exponent.
+namespace {
+
+//! One pass over a number's text, normalising it to what from_chars reads (sign, digits, '.',
+//! exponent) and noting what the number's shape says about separators and leading zeros.
+struct NumberScan {
+    std::string_view text;
+    char dec;
+    char sep;
     std::string plain;
     size_t i = 0;
-    if (text[i] == '+' || text[i] == '-') {
-        if (text[i] == '-') {
-            plain.push_back('-');
-        }
-        ++i;
-    }
-    const size_t int_start = i;
+    size_t int_start = 0;
+    size_t int_digits = 0;
     size_t separators = 0;
-    size_t group = 0;       // digits since the last separator (or the start)
     bool grouping_ok = true;
-    while (i < text.size() && (is_digit(text[i]) || text[i] == sep)) {
-        if (text[i] == sep) {
-            if (separators == 0) {
-                grouping_ok = grouping_ok && group >= 1 && group <= 3 && text[int_start] != '0';
-            } else {
-                grouping_ok = grouping_ok && group == 3;
-            }
-            ++separators;
-            group = 0;
-        } else {
-            plain.push_back(text[i]);
-            ++group;
-        }
-        ++i;
-    }
-    const size_t int_digits = plain.size() - (plain.starts_with('-') ? 1 : 0);
-    if (separators > 0) {
-        grouping_ok = grouping_ok && group == 3;
-    }
     bool fraction = false;
-    if (i < text.size() && text[i] == dec) {
-        fraction = true;
-        plain.push_back('.');
-        ++i;
-        while (i < text.size() && is_digit(text[i])) {
-            plain.push_back(text[i++]);
-        }
-    }
-    if (separators > 0) {
-        if (!grouping_ok) {
-            return std::nullopt;
-        }
-        // One '.' with no decimal part in a decimal-comma file: a decimal point, not thousands.
-        if (dec == ',' && separators == 1 && !fraction) {
-            return parse_csv_number(text, CsvNumberStyle{'.'});
-        }
-    }
-    if (int_digits == 0 && (!fraction || plain.back() == '.')) {
-        return std::nullopt;
-    }
     bool exponent = false;
-    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+
+    void sign() {
+        if (text[i] == '+' || text[i] == '-') {
+            if (text[i] == '-') {
+                plain.push_back('-');
+            }
+            ++i;
+        }
+        int_start = i;
+    }
+
+    //! The integer part; a separator must follow 1-3 digits (not a leading 0), then groups of 3.
+    void integer_part() {
+        size_t group = 0; // digits since the last separator (or the start)
+        while (i < text.size() && (is_digit(text[i]) || text[i] == sep)) {
+            if (text[i] == sep) {
+                grouping_ok = grouping_ok && (separators == 0 ? group >= 1 && group <= 3 && text[int_start] != '0'
+                                                              : group == 3);
+                ++separators;
+                group = 0;
+            } else {
+                plain.push_back(text[i]);
+                ++group;
+            }
+            ++i;
+        }
+        int_digits = plain.size() - (plain.starts_with('-') ? 1 : 0);
+        if (separators > 0) {
+            grouping_ok = grouping_ok && group == 3;
+        }
+    }
+
+    void fraction_part() {
+        if (i < text.size() && text[i] == dec) {
+            fraction = true;
+            plain.push_back('.');
+            ++i;
+            while (i < text.size() && is_digit(text[i])) {
+                plain.push_back(text[i++]);
+            }
+        }
+    }
+
+    //! False when an exponent marker has no digits after it.
+    bool exponent_part() {
+        if (i >= text.size() || (text[i] != 'e' && text[i] != 'E')) {
+            return true;
+        }
         exponent = true;
         plain.push_back('e');
         ++i;
@@ -472,30 +474,60 @@ std::optional<CsvNumber> parse_csv_number(std::string_view text, CsvNumberStyle 
             plain.push_back(text[i++]);
         }
         if (i >= text.size() || !is_digit(text[i])) {
-            return std::nullopt;
+            return false;
         }
         while (i < text.size() && is_digit(text[i])) {
             plain.push_back(text[i++]);
         }
+        return true;
     }
-    if (i != text.size()) {
+
+    std::optional<CsvNumber> value() const {
+        CsvNumber n;
+        n.leading_zero = separators == 0 && !fraction && !exponent && int_digits > 1 && text[int_start] == '0';
+        if (!fraction && !exponent) {
+            if (auto v = parse_int64(plain)) {
+                n.integral = true;
+                n.integer = *v;
+                n.value = static_cast<double>(*v);
+                return n;
+            }
+        }
+        const auto [ptr, ec] = std::from_chars(plain.data(), plain.data() + plain.size(), n.value);
+        if (ec != std::errc() || ptr != plain.data() + plain.size() || !std::isfinite(n.value)) {
+            return std::nullopt;
+        }
+        return n;
+    }
+};
+
+} // namespace
+
+std::optional<CsvNumber> parse_csv_number(std::string_view text, CsvNumberStyle style) {
+    text = trim_blanks(text);
+    if (text.empty()) {
         return std::nullopt;
     }
-    CsvNumber n;
-    n.leading_zero = separators == 0 && !fraction && !exponent && int_digits > 1 && text[int_start] == '0';
-    if (!fraction && !exponent) {
-        if (auto v = parse_int64(plain)) {
-            n.integral = true;
-            n.integer = *v;
-            n.value = static_cast<double>(*v);
-            return n;
+    NumberScan scan{.text = text, .dec = style.decimal, .sep = style.thousands()};
+    scan.sign();
+    scan.integer_part();
+    scan.fraction_part();
+    if (scan.separators > 0) {
+        if (!scan.grouping_ok) {
+            return std::nullopt;
+        }
+        // One '.' with no decimal part in a decimal-comma file: a decimal point, not thousands.
+        if (scan.dec == ',' && scan.separators == 1 && !scan.fraction) {
+            return parse_csv_number(text, CsvNumberStyle{'.'});
         }
     }
-    const auto [ptr, ec] = std::from_chars(plain.data(), plain.data() + plain.size(), n.value);
-    if (ec != std::errc() || ptr != plain.data() + plain.size() || !std::isfinite(n.value)) {
+    if (scan.int_digits == 0 && (!scan.fraction || scan.plain.back() == '.')) {
         return std::nullopt;
     }
-    return n;
+    if (!scan.exponent_part() || scan.i != text.size()) {
+        return std::nullopt;
+    }
+    return scan.value();
 }
 
 TextType csv_cell_type(std::string_view text, bool quoted, const CsvNullTokens& nulls, CsvNumberStyle style) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <optional>
+#include <string>
 #include <unordered_map>
 
 #include <simdjson.h>
@@ -357,6 +359,72 @@ Result<FileSchema> FileClassifier::classify_jsonl(ObjectStore& store, const Obje
     return s;
 }
 
+namespace {
+
+//! Bytes of a CSV object in, UTF-8 text out: drops a byte-order mark and transcodes UTF-16. The
+//! first 6 bytes decide (the longest mark is the double-encoded UTF-8 one), and the file's
+//! properties say what was found.
+class CsvTextDecoder {
+public:
+    CsvTextDecoder(FileSchema& schema, std::function<void(std::string_view)> text)
+        : schema_(schema), text_(std::move(text)) {}
+
+    void feed(std::string_view chunk) {
+        if (!mark_decided_) {
+            first_bytes_.append(chunk);
+            if (first_bytes_.size() < 6) {
+                return;
+            }
+            chunk = decide_mark();
+        }
+        pass(chunk);
+    }
+
+    void finish() {
+        if (!mark_decided_) {
+            pass(decide_mark()); // a file of under 6 bytes
+        }
+        if (utf16_) {
+            utf8_.clear();
+            utf16_->finish(utf8_);
+            text_(utf8_);
+        }
+    }
+
+private:
+    std::string_view decide_mark() {
+        mark_decided_ = true;
+        const ByteOrderMark bom = detect_byte_order_mark(first_bytes_);
+        if (bom.length > 0) {
+            schema_.properties["csv.bom"] = "true";
+        }
+        if (bom.encoding != TextEncoding::utf8) {
+            schema_.properties["csv.encoding"] = bom.encoding == TextEncoding::utf16le ? "UTF-16LE" : "UTF-16BE";
+            utf16_.emplace(bom.encoding == TextEncoding::utf16be);
+        }
+        return std::string_view(first_bytes_).substr(bom.length);
+    }
+
+    void pass(std::string_view chunk) {
+        if (utf16_) {
+            utf8_.clear();
+            utf16_->feed(chunk, utf8_);
+            text_(utf8_);
+        } else {
+            text_(chunk);
+        }
+    }
+
+    FileSchema& schema_;
+    std::function<void(std::string_view)> text_;
+    std::string first_bytes_;
+    bool mark_decided_ = false;
+    std::optional<Utf16Transcoder> utf16_;
+    std::string utf8_;
+};
+
+} // namespace
+
 Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const ObjectEntry& entry) {
     FileSchema s;
     s.format = "csv";
@@ -384,57 +452,13 @@ Result<FileSchema> FileClassifier::classify_csv(ObjectStore& store, const Object
             start(false);
         }
     };
-    // The first bytes say whether there is a byte-order mark to drop, or UTF-16 to transcode.
-    std::string first_bytes;
-    bool mark_decided = false;
-    std::optional<Utf16Transcoder> utf16;
-    std::string utf8;
-    auto decide_mark = [&]() {
-        mark_decided = true;
-        const ByteOrderMark bom = detect_byte_order_mark(first_bytes);
-        if (bom.length > 0) {
-            s.properties["csv.bom"] = "true";
-        }
-        if (bom.encoding != TextEncoding::utf8) {
-            s.properties["csv.encoding"] = bom.encoding == TextEncoding::utf16le ? "UTF-16LE" : "UTF-16BE";
-            utf16.emplace(bom.encoding == TextEncoding::utf16be);
-        }
-        return std::string_view(first_bytes).substr(bom.length);
-    };
-    auto consume = [&](std::string_view chunk) {
-        if (!mark_decided) {
-            first_bytes.append(chunk);
-            if (first_bytes.size() < 6) {
-                return;
-            }
-            chunk = decide_mark();
-        }
-        if (utf16) {
-            utf8.clear();
-            utf16->feed(chunk, utf8);
-            consume_text(utf8);
-        } else {
-            consume_text(chunk);
-        }
-    };
-    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip", consume, s.bytes_read);
+    CsvTextDecoder text(s, consume_text);
+    if (auto st = stream_object(store, entry, options_.chunk_bytes, s.compression == "gzip",
+                                [&text](std::string_view chunk) { text.feed(chunk); }, s.bytes_read);
         !st) {
         return fail(st.error());
     }
-    if (!mark_decided) {
-        const std::string_view rest = decide_mark(); // a file of under 6 bytes
-        if (utf16) {
-            utf16->feed(rest, utf8);
-            consume_text(utf8);
-        } else {
-            consume_text(rest);
-        }
-    }
-    if (utf16) {
-        utf8.clear();
-        utf16->finish(utf8);
-        consume_text(utf8);
-    }
+    text.finish();
     if (!scanner) {
         start(true); // the whole file was shorter than the sniff sample
     }
