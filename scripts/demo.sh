@@ -79,7 +79,7 @@ q "daily OHLC and VWAP per symbol from simulated trades (top 10 by volume)" \
   "SELECT dt, symbol, arg_min(price, ts) AS open, max(price) AS high, min(price) AS low,
           arg_max(price, ts) AS close, sum(size)::BIGINT AS volume, round(sum(price * size) / sum(size), 4) AS vwap
    FROM market.trades GROUP BY ALL ORDER BY volume DESC LIMIT 10"
-q "one day only: the dt filter reads that day's files (compare files read and bytes scanned)" \
+q "one day only: the dt filter prunes day folders, or, with the auto grain's single folder here, the other day's row groups (compare bytes scanned)" \
   "SELECT symbol, count(*) AS trades FROM market.trades
    WHERE dt = DATE '2025-01-06' AND symbol IN ('AAPL', 'MSFT') GROUP BY symbol ORDER BY symbol"
 q "hourly bars with VWAP from trades, aligned to the US session (function library)" \
