@@ -191,8 +191,14 @@ TEST(LocalBroker, StartWritesTheAutoCreateSettingItWasGiven) {
     TempDir t;
     LocalBroker broker(t.path() / "state");
     LocalBrokerOptions options;
-    options.port = testing::free_port();
-    options.controller_port = options.port + 1; // free_port() is ephemeral: below 65535
+    // Two ports the kernel chose free, not port + 1: under ctest -j2 another test's client
+    // socket may hold the next port, and a busy port fails the start before the properties.
+    testing::Listener client;
+    testing::Listener controller;
+    options.port = client.port();
+    options.controller_port = controller.port();
+    client.close();
+    controller.close();
     for (bool on : {true, false}) {
         options.auto_create_topics = on;
         EXPECT_FALSE(broker.start(options, no_runtime()));
