@@ -356,23 +356,27 @@ bool CsvNullTokens::is_null(std::string_view cell) const {
     return std::find(tokens_.begin(), tokens_.end(), cell) != tokens_.end();
 }
 
+size_t csv_split_score(const std::vector<size_t>& field_counts) {
+    std::map<size_t, size_t> freq;
+    for (size_t n : field_counts) {
+        ++freq[n];
+    }
+    size_t modal = 0;
+    size_t count = 0;
+    for (const auto& [n, k] : freq) {
+        if (k > count) {
+            modal = n;
+            count = k;
+        }
+    }
+    return modal > 1 ? count : 0;
+}
+
 char sniff_csv_delimiter(std::string_view sample, bool complete) {
     char best = ',';
     size_t best_score = 0;
     for (char delim : {',', '\t', ';', '|'}) {
-        std::map<size_t, size_t> freq;
-        for (size_t n : field_counts(sample, complete, delim)) {
-            ++freq[n];
-        }
-        size_t modal = 0;
-        size_t count = 0;
-        for (const auto& [n, k] : freq) {
-            if (k > count) {
-                modal = n;
-                count = k;
-            }
-        }
-        const size_t score = modal > 1 ? count : 0;
+        const size_t score = csv_split_score(field_counts(sample, complete, delim));
         if (score > best_score) {
             best_score = score;
             best = delim;

@@ -73,6 +73,10 @@ private:
     std::vector<std::string> tokens_;
 };
 
+//! How well a delimiter splits a sample, from the field count of each record: how many records
+//! hold the most common count, or 0 when that count is 1 (the delimiter splits nothing).
+size_t csv_split_score(const std::vector<size_t>& field_counts);
+
 //! The delimiter of a file from its head: of , TAB ; | the one that splits the most lines
 //! (outside quotes) into one common field count above 1; ties in that order; ',' when none does.
 //! `complete` says whether `sample` is the whole file (else its last, maybe cut, line is ignored).

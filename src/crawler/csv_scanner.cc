@@ -167,20 +167,11 @@ bool detect_header(const std::vector<std::vector<CsvField>>& records, CsvNumberS
 
 CsvDialect sniff_csv_dialect(std::string_view sample, bool complete) {
     auto score_of = [&](char delimiter, char quote, bool* quotes_seen) {
-        auto records = records_of(sample, complete, delimiter, quote, quotes_seen);
-        std::map<size_t, size_t> counts;
-        for (const auto& r : records) {
-            ++counts[r.size()];
+        std::vector<size_t> field_counts;
+        for (const auto& r : records_of(sample, complete, delimiter, quote, quotes_seen)) {
+            field_counts.push_back(r.size());
         }
-        size_t modal = 0;
-        size_t freq = 0;
-        for (const auto& [n, k] : counts) {
-            if (k > freq) {
-                modal = n;
-                freq = k;
-            }
-        }
-        return modal > 1 ? freq : 0;
+        return csv_split_score(field_counts);
     };
     CsvDialect best;
     best.delimiter = sniff_csv_delimiter(sample, complete);

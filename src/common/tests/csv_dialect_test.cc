@@ -162,3 +162,10 @@ TEST(CsvDialect, DateFormatIsSniffedPerColumn) {
 
 } // namespace
 } // namespace ticklake
+
+// The score the delimiter sniffers (csv_replay's and the crawler's) rank delimiters by.
+TEST(CsvDialect, SplitScoreCountsRecordsOfTheCommonFieldCountAboveOne) {
+    EXPECT_EQ(ticklake::csv_split_score({3, 3, 2, 3}), 3u);
+    EXPECT_EQ(ticklake::csv_split_score({1, 1, 1, 4}), 0u); // most lines not split at all
+    EXPECT_EQ(ticklake::csv_split_score({}), 0u);
+}
