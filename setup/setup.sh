@@ -38,6 +38,8 @@ APT_PACKAGES=(
   zlib1g-dev
   libboost1.81-dev
   libedit-dev
+  libzip-dev libhowardhinnant-date-dev
+  clang-16 libclang-rt-16-dev
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
