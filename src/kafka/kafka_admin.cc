@@ -15,7 +15,7 @@ Result<rdkafka::Handle> admin_handle(const KafkaClientConfig& config) {
     // A producer handle is the lightest client that can run metadata and Admin requests.
     // A producer handle defaults to allow.auto.create.topics=true: a metadata lookup of a
     // misspelt topic would then create it on clusters with auto.create.topics.enable.
-    auto conf = rdkafka::make_conf(config, {{"log_level", "3"}, {"allow.auto.create.topics", "false"}});
+    auto conf = rdkafka::make_conf(KafkaClientRole::admin, config, {{"log_level", "3"}, {"allow.auto.create.topics", "false"}});
     if (!conf) {
         return fail(conf.error());
     }
@@ -405,7 +405,7 @@ Result<std::vector<PartitionLag>> group_lag(const KafkaClientConfig& config, con
     }
     // A consumer handle that never subscribes: rd_kafka_committed() is an OffsetFetch to the
     // coordinator, which does not make this handle a member of the group.
-    auto conf = rdkafka::make_conf(config, {{"log_level", "3"},
+    auto conf = rdkafka::make_conf(KafkaClientRole::admin, config, {{"log_level", "3"},
                                             {"group.id", group.c_str()},
                                             {"enable.auto.commit", "false"},
                                             {"allow.auto.create.topics", "false"}});

@@ -67,7 +67,33 @@ struct KafkaConsumer::Impl {
     std::string fatal_error; //!< set by the rebalance callback when assign itself fails
 };
 
+// Eager protocols (range, roundrobin) revoke the whole assignment and then assign a new
+// one; the cooperative one (cooperative-sticky) only adds or takes away the partitions that
+// move, while the member keeps reading the others. Either way on_revoke sees exactly the
+// partitions given up, and they stay ours (commits succeed) until the unassign below.
 struct ConsumerCallbacks {
+    //! Applies parts (assign, or unassign) as the group's protocol wants it. A failed assign
+    //! is kept for poll_batch() to return: the member would own partitions it never reads.
+    //! A failed unassign is not: the partitions are being given up anyway.
+    static void apply(KafkaConsumer* self, rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts, bool assign) {
+        std::string failure;
+        if (std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") != 0) {
+            if (auto err = rd_kafka_assign(rk, assign ? parts : nullptr); err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                failure = rd_kafka_err2str(err);
+            }
+        } else if (parts != nullptr) {
+            rd_kafka_error_t* error =
+                assign ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+            if (error != nullptr) {
+                failure = rd_kafka_error_string(error);
+                rd_kafka_error_destroy(error);
+            }
+        }
+        if (assign && !failure.empty() && self->impl_->fatal_error.empty()) {
+            self->impl_->fatal_error = "cannot take the assigned partitions: " + failure;
+        }
+    }
+
     static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts,
                              void* opaque) {
         auto* self = static_cast<KafkaConsumer*>(opaque);
@@ -77,7 +103,9 @@ struct ConsumerCallbacks {
             rd_kafka_resp_err_t cerr = rd_kafka_committed(rk, parts, 30000);
             if (cerr != RD_KAFKA_RESP_ERR_NO_ERROR) {
                 self->impl_->fatal_error = std::string("cannot read committed offsets: ") + rd_kafka_err2str(cerr);
-                rd_kafka_assign(rk, nullptr);
+                // Read nothing (eager: an empty assignment; cooperative: these stay unread);
+                // poll_batch() stops on fatal_error and a restart retries.
+                apply(self, rk, nullptr, false);
                 return;
             }
             for (int i = 0; i < parts->cnt; ++i) {
@@ -91,10 +119,10 @@ struct ConsumerCallbacks {
             // Start from the committed offsets; where there are none, from --start-from.
             if (auto st = self->start_positions(rk, parts); !st) {
                 self->impl_->fatal_error = st.error().message;
-                rd_kafka_assign(rk, nullptr);
+                apply(self, rk, nullptr, false);
                 return;
             }
-            rd_kafka_assign(rk, parts);
+            apply(self, rk, parts, true);
         } else {
             std::vector<TopicPartition> revoked;
             for (int i = 0; i < parts->cnt; ++i) {
@@ -103,7 +131,7 @@ struct ConsumerCallbacks {
             if (self->handler_.on_revoke) {
                 self->handler_.on_revoke(revoked);
             }
-            rd_kafka_assign(rk, nullptr);
+            apply(self, rk, parts, false);
         }
     }
 };
@@ -151,13 +179,16 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
     if (group.empty()) {
         return fail(Error::invalid("a consumer group is needed: pass --group NAME"));
     }
-    auto conf = rdkafka::make_conf(config, {
+    auto conf = rdkafka::make_conf(KafkaClientRole::consumer, config, {
+                                               // All but auto.offset.reset are pinned (pinned_settings.h):
+                                               // -X may not change them.
                                                {"group.id", group.c_str()},
                                                {"enable.auto.commit", "false"},
                                                {"enable.auto.offset.store", "false"},
                                                {"auto.offset.reset", "earliest"},
                                                {"enable.partition.eof", "true"},
-                                               // Eager protocol: a revoke always precedes a new assignment.
+                                               // Eager by default; -X may choose cooperative-sticky
+                                               // (the rebalance callback serves both).
                                                {"partition.assignment.strategy", "range,roundrobin"},
                                                // A crashed member holds its partitions until its session expires: keep that short.
                                                {"session.timeout.ms", "10000"},

@@ -42,10 +42,14 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::create(const KafkaClientCo
     const std::string batch = std::to_string(options.batch_bytes);
     const std::string queue = std::to_string(options.queue_max_messages);
     // Idempotence implies acks=all, bounded in-flight requests and retries without
-    // duplicates or reordering: the properties exactly-once into storage relies on.
-    auto conf = rdkafka::make_conf(config, {
+    // duplicates or reordering: the properties exactly-once into storage relies on. They are
+    // pinned (pinned_settings.h): a -X that changes them is refused.
+    auto conf = rdkafka::make_conf(KafkaClientRole::producer, config, {
                                                {"enable.idempotence", "true"},
                                                {"acks", "all"},
+                                               // librdkafka's own cap under idempotence, made explicit
+                                               // so the pinned-settings check sees it.
+                                               {"max.in.flight.requests.per.connection", "5"},
                                                {"compression.type", options.compression.c_str()},
                                                {"linger.ms", linger.c_str()},
                                                {"batch.size", batch.c_str()},

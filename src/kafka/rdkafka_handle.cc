@@ -10,11 +10,14 @@ Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& val
     return {};
 }
 
-Result<Conf> make_conf(const KafkaClientConfig& config,
+Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
                        std::initializer_list<std::pair<const char*, const char*>> defaults) {
     Conf conf(rd_kafka_conf_new());
     if (config.brokers.empty()) {
         return fail(Error::invalid("no Kafka brokers given: pass --brokers HOST:PORT"));
+    }
+    if (auto st = check_pinned(config, role); !st) {
+        return fail(st.error());
     }
     if (auto st = set(conf.get(), "bootstrap.servers", config.brokers); !st) {
         return fail(st.error());
@@ -28,6 +31,9 @@ Result<Conf> make_conf(const KafkaClientConfig& config,
         if (auto st = set(conf.get(), k, v); !st) {
             return fail(st.error());
         }
+    }
+    if (auto st = verify_pinned(conf.get(), role); !st) {
+        return fail(st.error());
     }
     return conf;
 }

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "kafka/kafka_client_config.h"
+#include "kafka/pinned_settings.h"
 
 namespace ticklake::rdkafka {
 
@@ -30,8 +31,9 @@ using Metadata =
 //! Sets one property; invalid_argument naming the key when librdkafka refuses it.
 Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value);
 
-//! A conf with bootstrap.servers, our defaults (given), then the user's -X overrides.
-Result<Conf> make_conf(const KafkaClientConfig& config,
+//! A conf with bootstrap.servers, our defaults (given), then the user's -X overrides, except
+//! that a -X changing a setting pinned for role (pinned_settings.h) is refused.
+Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
                        std::initializer_list<std::pair<const char*, const char*>> defaults);
 
 Result<Handle> make_handle(rd_kafka_type_t type, Conf conf);

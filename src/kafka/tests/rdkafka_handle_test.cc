@@ -53,7 +53,7 @@ TEST(RdkafkaToError, EverythingElseIsFatal) {
 
 TEST(RdkafkaConf, OverridesApplyLastAndBadOnesNameTheKey) {
     KafkaClientConfig config{"127.0.0.1:9092", {{"client.id", "from-user"}}};
-    auto conf = make_conf(config, {{"client.id", "default"}});
+    auto conf = make_conf(KafkaClientRole::admin, config, {{"client.id", "default"}});
     ASSERT_TRUE(conf) << conf.error().message;
     char value[64];
     size_t size = sizeof value;
@@ -61,7 +61,7 @@ TEST(RdkafkaConf, OverridesApplyLastAndBadOnesNameTheKey) {
     EXPECT_STREQ(value, "from-user");
 
     config.extra = {{"bogus.key", "1"}};
-    auto bad = make_conf(config, {});
+    auto bad = make_conf(KafkaClientRole::admin, config, {});
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().kind, ErrorKind::invalid_argument);
     EXPECT_NE(bad.error().message.find("bogus.key"), std::string::npos) << bad.error().message;
