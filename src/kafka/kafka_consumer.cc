@@ -187,8 +187,9 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
                                                {"enable.auto.offset.store", "false"},
                                                {"auto.offset.reset", "earliest"},
                                                {"enable.partition.eof", "true"},
-                                               // Eager by default; -X may choose cooperative-sticky
-                                               // (the rebalance callback serves both).
+                                               // Eager. The rebalance callback serves cooperative-sticky
+                                               // too, but it is refused with librdkafka < 2.10
+                                               // (pinned_settings.cc says why).
                                                {"partition.assignment.strategy", "range,roundrobin"},
                                                // A crashed member holds its partitions until its session expires: keep that short.
                                                {"session.timeout.ms", "10000"},

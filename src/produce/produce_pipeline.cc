@@ -4,6 +4,7 @@
 
 #include "common/event_json.h"
 #include "kafka/kafka_admin.h"
+#include "kafka/pinned_settings.h"
 
 namespace ticklake {
 
@@ -52,6 +53,9 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
     auto source = open_source(options.source);
     if (!source) {
         return fail(source.error());
+    }
+    if (auto st = check_pinned(options.kafka, KafkaClientRole::producer); !st) { // a bad -X first, broker or not
+        return fail(st.error());
     }
     if (auto probe = probe_cluster(options.kafka, std::chrono::seconds(10)); !probe) {
         return fail(probe.error());

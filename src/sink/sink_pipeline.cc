@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kafka/kafka_admin.h"
+#include "kafka/pinned_settings.h"
 
 namespace ticklake {
 
@@ -36,6 +37,9 @@ Result<std::vector<std::unique_ptr<RecordWriter>>> make_writers(const SinkOption
 
 // Fail fast with a clear message rather than waiting silently for a broker.
 Status check_cluster(const SinkOptions& o, const std::vector<std::string>& named_topics) {
+    if (auto st = check_pinned(o.kafka, KafkaClientRole::consumer); !st) { // a bad -X first, broker or not
+        return st;
+    }
     if (auto probe = probe_cluster(o.kafka, std::chrono::seconds(10)); !probe) {
         return fail(probe.error());
     }

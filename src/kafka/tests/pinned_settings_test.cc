@@ -69,6 +69,26 @@ TEST(PinnedSettings, ConsumerRefusesAGroupOtherThanGroupFlag) {
     expect_refused(KafkaClientRole::consumer, {"group.id", "other"}, "group.id");
 }
 
+TEST(PinnedSettings, ConsumerRefusesCooperativeRebalancingWhereLibrdkafkaLosesTheAssignment) {
+    // Measured with 2.0.2: a commit meeting a cooperative rebalance made librdkafka drop the
+    // whole assignment and the sink stop (librdkafka issue #4059, fixed in 2.10).
+    for (const Setting& s : std::vector<Setting>{{"partition.assignment.strategy", "cooperative-sticky"},
+                                                 {"partition.assignment.strategy", "range,cooperative-sticky"}}) {
+        if (rd_kafka_version() < 0x020a0000) {
+            expect_refused(KafkaClientRole::consumer, s, "partition.assignment.strategy");
+        } else {
+            expect_allowed(KafkaClientRole::consumer, s);
+        }
+    }
+    auto st = check_pinned(with({{"partition.assignment.strategy", "cooperative-sticky"}}), KafkaClientRole::consumer);
+    if (!st) {
+        EXPECT_NE(st.error().message.find("librdkafka issue #4059"), std::string::npos) << st.error().message;
+    }
+    for (const char* eager : {"range", "roundrobin", "range,roundrobin", "roundrobin, range"}) {
+        expect_allowed(KafkaClientRole::consumer, {"partition.assignment.strategy", eager});
+    }
+}
+
 TEST(PinnedSettings, ConsumerRefusesTheKip848GroupProtocol) {
     // librdkafka 2.0.2 does not know group.protocol at all; the refusal must still say why
     // rather than "No such configuration property".
@@ -114,7 +134,7 @@ TEST(PinnedSettings, WhatUsersMayTuneStaysFree) {
                                                  {"sasl.username", "u"},
                                                  {"fetch.max.bytes", "1048576"},
                                                  {"queued.max.messages.kbytes", "65536"},
-                                                 {"partition.assignment.strategy", "cooperative-sticky"},
+                                                 {"partition.assignment.strategy", "roundrobin"},
                                                  {"auto.offset.reset", "latest"},
                                                  {"session.timeout.ms", "30000"}}) {
         expect_allowed(KafkaClientRole::consumer, s);
