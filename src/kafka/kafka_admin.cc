@@ -15,7 +15,8 @@ Result<rdkafka::Handle> admin_handle(const KafkaClientConfig& config) {
     // A producer handle is the lightest client that can run metadata and Admin requests.
     // A producer handle defaults to allow.auto.create.topics=true: a metadata lookup of a
     // misspelt topic would then create it on clusters with auto.create.topics.enable.
-    auto conf = rdkafka::make_conf(KafkaClientRole::admin, config, {{"log_level", "3"}, {"allow.auto.create.topics", "false"}});
+    auto conf = rdkafka::make_conf(KafkaClientRole::admin, config,
+                                   {{"log_level", "3"}, {"allow.auto.create.topics", "false"}});
     if (!conf) {
         return fail(conf.error());
     }

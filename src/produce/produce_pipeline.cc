@@ -54,7 +54,8 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
     if (!source) {
         return fail(source.error());
     }
-    if (auto st = check_pinned(options.kafka, KafkaClientRole::producer); !st) { // a bad -X first, broker or not
+    // A bad -X is refused first, whether a broker answers or not.
+    if (auto st = check_pinned(options.kafka, KafkaClientRole::producer); !st) {
         return fail(st.error());
     }
     if (auto probe = probe_cluster(options.kafka, std::chrono::seconds(10)); !probe) {

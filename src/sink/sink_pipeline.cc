@@ -37,7 +37,8 @@ Result<std::vector<std::unique_ptr<RecordWriter>>> make_writers(const SinkOption
 
 // Fail fast with a clear message rather than waiting silently for a broker.
 Status check_cluster(const SinkOptions& o, const std::vector<std::string>& named_topics) {
-    if (auto st = check_pinned(o.kafka, KafkaClientRole::consumer); !st) { // a bad -X first, broker or not
+    // A bad -X is refused first, whether a broker answers or not.
+    if (auto st = check_pinned(o.kafka, KafkaClientRole::consumer); !st) {
         return st;
     }
     if (auto probe = probe_cluster(o.kafka, std::chrono::seconds(10)); !probe) {

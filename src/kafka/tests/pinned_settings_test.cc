@@ -80,7 +80,8 @@ TEST(PinnedSettings, ConsumerRefusesCooperativeRebalancingWhereLibrdkafkaLosesTh
             expect_allowed(KafkaClientRole::consumer, s);
         }
     }
-    auto st = check_pinned(with({{"partition.assignment.strategy", "cooperative-sticky"}}), KafkaClientRole::consumer);
+    auto st =
+        check_pinned(with({{"partition.assignment.strategy", "cooperative-sticky"}}), KafkaClientRole::consumer);
     if (!st) {
         EXPECT_NE(st.error().message.find("librdkafka issue #4059"), std::string::npos) << st.error().message;
     }
