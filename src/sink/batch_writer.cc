@@ -10,6 +10,7 @@
 #include "common/binary_text.h"
 #include "common/event_json.h"
 #include "common/log.h"
+#include "sink/crash_point.h"
 
 namespace ticklake {
 
@@ -132,6 +133,12 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
             return st;
         }
+        if (i == 1) {
+            crash_point(CrashPoint::after_write);
+        }
+        if (i == job.data_files) {
+            crash_point(CrashPoint::before_rename);
+        }
         return store_.publish(key);
     };
     for (auto& [k, f] : job.batch.files) {
@@ -147,8 +154,11 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         }
     }
     if (!job.batch.dead.empty()) {
-        return write_dead_letters(job, job.journal.keys.back());
+        if (auto st = write_dead_letters(job, job.journal.keys.back()); !st) {
+            return st;
+        }
     }
+    crash_point(CrashPoint::after_publish);
     return {};
 }
 

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "decode/event_time.h"
 #include "net/retry_policy.h"
+#include "sink/crash_point.h"
 #include "sink/file_description.h"
 
 namespace ticklake {
@@ -873,6 +874,9 @@ Status SinkRunner::commit_completed(bool block) {
             continue; // stopping after an earlier failure: commit nothing more
         }
         Status committed = job->result;
+        if (committed) {
+            crash_point(CrashPoint::before_commit);
+        }
         // Durable: now, and only now, the offsets may be committed. A transient refusal
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
@@ -888,10 +892,12 @@ Status SinkRunner::commit_completed(bool block) {
             }
             continue;
         }
+        crash_point(CrashPoint::before_journal_removal);
         if (auto gone = store_.remove(job->journal_key); !gone) {
             log::warn("sink: journal {} not removed ({}); harmless: it is committed", job->journal_key,
                       gone.error().message);
         }
+        crash_point(CrashPoint::after_commit);
         stats_.rows_written += job->rows;
         stats_.files_written += job->data_files;
         stats_.dead_letters += job->dead_letters;
