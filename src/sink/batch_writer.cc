@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <simdjson.h>
 
@@ -123,7 +124,15 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
     }
 }
 
+Status BatchWriter::still_owned(const FlushJob& job) const {
+    return ownership_check_ ? ownership_check_(job) : Status{};
+}
+
 Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
+    // The journal of a partition another member owns now would be the new owner's journal.
+    if (auto st = still_owned(job); !st) {
+        return st;
+    }
     if (auto st = store_.put_small(job.journal_key, job.journal.to_json()); !st) {
         return st;
     }
@@ -138,6 +147,13 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         }
         if (i == job.data_files) {
             crash_point(CrashPoint::before_rename);
+        }
+        // A member frozen past its session may wake up here: publishing would replace the new
+        // owner's file of the same name (both batches start at the committed offset).
+        if (auto st = still_owned(job); !st) {
+            std::error_code ec;
+            std::filesystem::remove(store_.staging_path(key), ec);
+            return st;
         }
         return store_.publish(key);
     };
@@ -189,6 +205,9 @@ Status BatchWriter::write_dead_letters(const FlushJob& job, const std::string& k
             out.push_back('"');
         }
         out.append("}\n");
+    }
+    if (auto st = still_owned(job); !st) {
+        return st;
     }
     const auto path = store_.staging_path(key);
     std::FILE* f = std::fopen(path.c_str(), "wb");
