@@ -3,7 +3,8 @@ dies, the object store misbehaves and the spool disk fills up. One oracle for ev
 every event id in the topic (read back with kcat) is stored exactly once, no id is stored that
 was never sent, and no temporary file, journal or unfinished multipart upload is left behind.
 
-The short form (the default parameters) runs inside `make test`; `make chaos` runs the full one:
+The short form (the default parameters) runs inside `make test` (the broker scenario, which
+needs a private broker of its own, only with CHAOS_BOUNCES > 0); `make chaos` runs the full one:
 CHAOS_KILLS kill cycles, CHAOS_REBALANCES member joins/leaves, CHAOS_BOUNCES broker kills,
 CHAOS_S3_SECONDS of S3 faults. Every scenario prints its counts (pytest -s shows them).
 """
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.chaos
 
 KILLS = int(os.environ.get("CHAOS_KILLS", "6"))
 REBALANCES = int(os.environ.get("CHAOS_REBALANCES", "4"))
-BOUNCES = int(os.environ.get("CHAOS_BOUNCES", "1"))
+BOUNCES = int(os.environ.get("CHAOS_BOUNCES", "0"))  # a private broker costs a minute: make chaos only
 S3_SECONDS = float(os.environ.get("CHAOS_S3_SECONDS", "8"))
 SEED = int(os.environ.get("CHAOS_SEED", str(random.randrange(1 << 30))))
 RNG = random.Random(SEED)
@@ -91,9 +92,14 @@ def paced_producer(broker, topic, count, rate, seed, env=None):
 
 
 def stop_producer(producer):
+    """SIGTERM, then SIGKILL if it still waits for a broker: the oracle reads what the topic holds."""
     if producer.poll() is None:
         producer.send_signal(signal.SIGTERM)
-    producer.communicate(timeout=120)
+    try:
+        producer.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        producer.kill()
+        producer.communicate(timeout=30)
 
 
 def start_sink(args, log: Path, env=None):
@@ -233,6 +239,8 @@ def test_rebalance_storm(broker, topic, warehouse, tmp_path):
 def test_broker_killed_and_restarted(topic, warehouse, tmp_path):
     """A private broker SIGKILLed BOUNCES times under a paced producer and a running sink; the
     sink is restarted when it gives up (a supervisor's job), as many times as it takes."""
+    if BOUNCES == 0:
+        pytest.skip("CHAOS_BOUNCES=0: the broker scenario runs in `make chaos`")
     b = Broker(tmp_path / "kafka-state")
     b.start()
     group = "g-chaos-broker-" + topic
@@ -249,7 +257,7 @@ def test_broker_killed_and_restarted(topic, warehouse, tmp_path):
                 pid = int((b.state_dir / "broker.pid").read_text().split()[0])
                 os.killpg(pid, signal.SIGKILL)
                 time.sleep(RNG.uniform(0.5, 3.0))
-                b.start()
+                b.start("--timeout", "300")  # a loaded machine replays the killed broker's logs slowly
                 if proc.poll() is not None:
                     proc, restarts = start_sink(args, log), restarts + 1
             time.sleep(5.0)
