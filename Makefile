@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test demo bench bench-s3 bench-query format clean help
+.PHONY: all setup deps build test unit-test integration-test chaos demo bench bench-s3 bench-query format clean help
 
 all: build
 
@@ -13,6 +13,7 @@ help:
 	@echo "make setup             install every dependency (idempotent; see setup/setup.sh)"
 	@echo "make build             build build/ticklake (PRESET=release|dev|asan)"
 	@echo "make test              unit tests (ctest) + integration tests on a real local Kafka broker"
+	@echo "make chaos             the full chaos suite (docs/exactly-once.md); its short form runs in make test"
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
@@ -38,6 +39,16 @@ integration-test: build
 	@$(PY) -m pytest -q tests/integration
 
 test: unit-test integration-test
+
+# The full chaos suite; `make test` runs the same scenarios with small counts (docs/exactly-once.md).
+CHAOS_KILLS ?= 90
+CHAOS_REBALANCES ?= 50
+CHAOS_BOUNCES ?= 10
+CHAOS_S3_SECONDS ?= 120
+chaos: build
+	@CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_REBALANCES=$(CHAOS_REBALANCES) CHAOS_BOUNCES=$(CHAOS_BOUNCES) \
+	  CHAOS_S3_SECONDS=$(CHAOS_S3_SECONDS) \
+	  $(PY) -m pytest -s -q -m chaos tests/integration/test_chaos.py
 
 demo: build
 	@scripts/demo.sh

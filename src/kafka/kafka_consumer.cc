@@ -286,6 +286,25 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
     return result;
 }
 
+namespace {
+
+// A refused commit says whether the member is out of the group (fenced: another member may own
+// its partitions) or only has to wait (no coordinator known yet, e.g. the broker restarting).
+Error commit_error(rd_kafka_resp_err_t err, const std::string& context) {
+    switch (err) {
+    case RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID:
+    case RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID:
+        return Error::fatal(context + ": this member is no longer in the group (" + rd_kafka_err2str(err) + ")");
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+        return Error::retry(context + ": " + rd_kafka_err2str(err));
+    default:
+        return rdkafka::to_error(err, context);
+    }
+}
+
+} // namespace
+
 Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     if (offsets.empty()) {
         return {};
@@ -297,16 +316,20 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     }
     auto err = rd_kafka_commit(impl_->rk.get(), list.get(), 0 /* synchronous */);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return fail(rdkafka::to_error(err, "committing offsets"));
+        return fail(commit_error(err, "committing offsets"));
     }
     for (int i = 0; i < list->cnt; ++i) {
         if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-            return fail(rdkafka::to_error(list->elems[i].err, std::string("committing offset of ") +
+            return fail(commit_error(list->elems[i].err, std::string("committing offset of ") +
                                                                   list->elems[i].topic + " partition " +
                                                                   std::to_string(list->elems[i].partition)));
         }
     }
     return {};
+}
+
+bool KafkaConsumer::assignment_lost() const {
+    return impl_ && impl_->rk && rd_kafka_assignment_lost(impl_->rk.get()) == 1;
 }
 
 void KafkaConsumer::close() {

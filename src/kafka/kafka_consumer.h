@@ -111,8 +111,13 @@ public:
     //! timeout_ms for the first. Serves the rebalance callbacks. Transient broker errors are
     //! left to librdkafka's own retries; fatal ones come back as errors.
     Status poll_batch(int timeout_ms, size_t max_messages, PollBatch& out);
-    //! Synchronous commit of the given next-offsets.
+    //! Synchronous commit of the given next-offsets. The coordinator checks the member's
+    //! generation, so a member expelled from the group (session expired) is refused. Unlike
+    //! the other methods, safe to call from any thread (librdkafka's commit is).
     Status commit(const std::vector<PartitionOffset>& offsets);
+    //! Inside on_revoke: true when the partitions were lost (the group expelled this member,
+    //! so others may own them already), false when they are handed over in a rebalance.
+    bool assignment_lost() const;
     //! Leaves the group (runs on_revoke first).
     void close();
     //! What was subscribed, joined with ','.

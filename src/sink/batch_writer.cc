@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <simdjson.h>
 
@@ -10,6 +11,7 @@
 #include "common/binary_text.h"
 #include "common/event_json.h"
 #include "common/log.h"
+#include "sink/crash_point.h"
 
 namespace ticklake {
 
@@ -122,7 +124,15 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
     }
 }
 
+Status BatchWriter::still_owned(const FlushJob& job) const {
+    return ownership_check_ ? ownership_check_(job) : Status{};
+}
+
 Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
+    // The journal of a partition another member owns now would be the new owner's journal.
+    if (auto st = still_owned(job); !st) {
+        return st;
+    }
     if (auto st = store_.put_small(job.journal_key, job.journal.to_json()); !st) {
         return st;
     }
@@ -130,6 +140,19 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
     auto write_file = [&](const FileBuffer& f, std::span<const uint32_t> order) -> Status {
         const std::string& key = job.journal.keys[i++];
         if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
+            return st;
+        }
+        if (i == 1) {
+            crash_point(CrashPoint::after_write);
+        }
+        if (i == job.data_files) {
+            crash_point(CrashPoint::before_rename);
+        }
+        // A member frozen past its session may wake up here: publishing would replace the new
+        // owner's file of the same name (both batches start at the committed offset).
+        if (auto st = still_owned(job); !st) {
+            std::error_code ec;
+            std::filesystem::remove(store_.staging_path(key), ec);
             return st;
         }
         return store_.publish(key);
@@ -147,8 +170,11 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         }
     }
     if (!job.batch.dead.empty()) {
-        return write_dead_letters(job, job.journal.keys.back());
+        if (auto st = write_dead_letters(job, job.journal.keys.back()); !st) {
+            return st;
+        }
     }
+    crash_point(CrashPoint::after_publish);
     return {};
 }
 
@@ -179,6 +205,9 @@ Status BatchWriter::write_dead_letters(const FlushJob& job, const std::string& k
             out.push_back('"');
         }
         out.append("}\n");
+    }
+    if (auto st = still_owned(job); !st) {
+        return st;
     }
     const auto path = store_.staging_path(key);
     std::FILE* f = std::fopen(path.c_str(), "wb");

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,12 @@ public:
     BatchWriter(const BatchWriter&) = delete;
     BatchWriter& operator=(const BatchWriter&) = delete;
 
+    //! Asked from a writer thread before a job's journal is written and before each of its
+    //! files is published: an error (the partition now belongs to another member) ends the
+    //! job with nothing more published. Set before the first submit().
+    using OwnershipCheck = std::function<Status(const FlushJob&)>;
+    void set_ownership_check(OwnershipCheck check) { ownership_check_ = std::move(check); }
+
     void submit(std::unique_ptr<FlushJob> job);
     //! Jobs finished since the last call (written, or failed: see result). With block, waits
     //! until at least one is finished, unless none is in flight.
@@ -66,6 +73,7 @@ private:
     Status write(FlushJob& job, RecordWriter& writer);
     Status write_once(FlushJob& job, RecordWriter& writer);
     Status write_dead_letters(const FlushJob& job, const std::string& key);
+    Status still_owned(const FlushJob& job) const;
 
     ObjectStore& store_;
     std::vector<std::unique_ptr<RecordWriter>> writers_;
@@ -77,6 +85,7 @@ private:
     size_t in_flight_ = 0;
     //! Set under mu_ (for cv_); read without it by the retry loop's stop predicate.
     std::atomic<bool> stopping_{false};
+    OwnershipCheck ownership_check_;
     std::vector<std::thread> threads_;
 };
 

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "decode/event_time.h"
 #include "net/retry_policy.h"
+#include "sink/crash_point.h"
 #include "sink/file_description.h"
 
 namespace ticklake {
@@ -96,7 +97,50 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     , store_(store)
     , extension_(writers.at(0)->extension())
     , consumer_(consumer)
-    , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {}
+    , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {
+    batch_writer_.set_ownership_check([this](const FlushJob& job) { return confirm_ownership(job); });
+}
+
+// A member loses its partitions without a revoke it could act on only when the coordinator
+// expels it: no heartbeat for session.timeout.ms (the process frozen, stopped, cut off). The
+// coordinator accepting a commit from this member (it checks the member's generation) proves
+// the member was in the group when the commit was sent; its heartbeats, sent from the same
+// process, then keep it there at least half of the smallest session timeout a broker allows
+// (group.min.session.timeout.ms, 6 s): the lease. Past it, the writer asks again with a commit
+// of what is already committed (the batch's first offset: everything before it is durable).
+namespace {
+constexpr auto kMembershipLease = std::chrono::seconds(3);
+int64_t steady_ns(Clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+} // namespace
+
+void SinkRunner::membership_confirmed(Clock::time_point sent) {
+    const int64_t until = steady_ns(sent + kMembershipLease);
+    int64_t seen = membership_until_.load();
+    while (seen < until && !membership_until_.compare_exchange_weak(seen, until)) {
+    }
+}
+
+Status SinkRunner::confirm_ownership(const FlushJob& job) {
+    const auto now = Clock::now();
+    if (steady_ns(now) < membership_until_.load()) {
+        return {};
+    }
+    Status st = consumer_.commit({{job.topic, job.partition, job.journal.start}});
+    if (st) {
+        membership_confirmed(now);
+        return st;
+    }
+    if (st.error().kind == ErrorKind::retry) {
+        return fail(Error::retry("cannot confirm this member still owns " + job.topic.str() + " partition " +
+                                 std::to_string(job.partition.value()) + ": " + st.error().message));
+    }
+    return fail(Error::fatal("this member lost " + job.topic.str() + " partition " +
+                             std::to_string(job.partition.value()) +
+                             " to another member (fenced by the group coordinator: " + st.error().message +
+                             "); nothing more of its batch is published"));
+}
 
 std::string SinkRunner::data_key(const FileBuffer& f, int64_t period, const TopicPartition& tp) const {
     return options_.database + "/" + f.table + "/" + f.partition_path + period_folder(f.grain, period) +
@@ -234,6 +278,7 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     }
     joined_ = true;
     last_activity_ = Clock::now();
+    membership_confirmed(last_activity_); // the coordinator has just made this assignment
     std::string list;
     for (const auto& po : assigned) {
         list += fmt::format("{}{}/{}", list.empty() ? "" : ",", po.topic, po.partition);
@@ -244,7 +289,16 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
     joined_ = false;
     last_state_ = nullptr;
-    if (failed_) {
+    const bool lost = consumer_.assignment_lost();
+    if (lost) {
+        // Expelled (session expired): others may own these partitions already, so writing
+        // now would publish over their files. The writer refuses anything in flight (lease).
+        membership_until_.store(0);
+        log::warn("{}sink: this member lost its partitions ({} of them; its session expired): dropping what "
+                  "it holds unwritten; their new owners read it again",
+                  options_.progress ? "\n" : "", revoked.size());
+    }
+    if (failed_ || lost) {
         // After a failed batch nothing more may be written or committed for any partition:
         // a later commit would cover the failed batch's offsets. Drop what we hold; the next
         // owner recovers from the journals and the committed offsets.
@@ -873,11 +927,18 @@ Status SinkRunner::commit_completed(bool block) {
             continue; // stopping after an earlier failure: commit nothing more
         }
         Status committed = job->result;
+        if (committed) {
+            crash_point(CrashPoint::before_commit);
+        }
         // Durable: now, and only now, the offsets may be committed. A transient refusal
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
         for (net::RetryLoop retry(commit_retry_policy()); committed;) {
+            const auto sent = Clock::now();
             committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end.next()}});
+            if (committed) {
+                membership_confirmed(sent);
+            }
             if (committed || committed.error().kind != ErrorKind::retry || !retry.pause_before_retry()) {
                 break;
             }
@@ -888,10 +949,12 @@ Status SinkRunner::commit_completed(bool block) {
             }
             continue;
         }
+        crash_point(CrashPoint::before_journal_removal);
         if (auto gone = store_.remove(job->journal_key); !gone) {
             log::warn("sink: journal {} not removed ({}); harmless: it is committed", job->journal_key,
                       gone.error().message);
         }
+        crash_point(CrashPoint::after_commit);
         stats_.rows_written += job->rows;
         stats_.files_written += job->data_files;
         stats_.dead_letters += job->dead_letters;

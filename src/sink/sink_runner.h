@@ -143,6 +143,9 @@ private:
     Status flush_aged(std::chrono::steady_clock::time_point now);
     bool caught_up_and_idle(std::chrono::steady_clock::time_point now) const;
     Status finish(Status result);
+    //! Writer threads: whether this member still owns job's partition (see membership_until_).
+    Status confirm_ownership(const FlushJob& job);
+    void membership_confirmed(std::chrono::steady_clock::time_point sent);
 
     SinkOptions options_;
     ObjectStore& store_;
@@ -172,6 +175,9 @@ private:
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
     CommitListener* listener_ = nullptr;
+    //! Until when (steady clock, ns) the coordinator cannot have given this member's partitions
+    //! to another: a lease renewed by every accepted commit. Read and written by writer threads.
+    std::atomic<int64_t> membership_until_{0};
     std::chrono::steady_clock::time_point last_activity_;
     std::chrono::steady_clock::time_point last_message_;
     std::chrono::steady_clock::time_point started_;

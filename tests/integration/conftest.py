@@ -22,6 +22,10 @@ BINARY = Path(os.environ.get("TICKLAKE_BIN", ROOT / "build" / "ticklake"))
 SHARED_DATA = Path(os.environ.get("TICKLAKE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "chaos: the chaos suite (test_chaos.py; `make chaos` runs it in full)")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
