@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test chaos demo bench bench-s3 bench-query format clean help
+.PHONY: all setup deps build test unit-test integration-test chaos demo bench bench-s3 bench-query bench-memory format clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
+	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
 
 setup:
 	@setup/setup.sh
@@ -61,6 +62,9 @@ bench-s3: build
 
 bench-query: build
 	@bench/run_query.sh
+
+bench-memory: build
+	@bench/run_memory.sh
 
 format:
 	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -171,9 +171,13 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
     cmd.add_option("--rotate-mib", f.settings.rotate_mib, "... or this many MiB")->capture_default_str();
     cmd.add_option("--rotate-event-time", f.rotate_event_time,
                     "... or when its buffered event times span this long (e.g. 1h; default off)");
-    cmd.add_option("--max-buffer-mib", f.settings.max_buffer_mib,
-                    "Memory bound over all partitions: the largest is written when exceeded")
+    cmd.add_option("--max-memory-mib", f.settings.max_memory_mib,
+                    "The sink's memory budget (peak RSS), shared out between Kafka's prefetch, the rows held, "
+                    "and each writer's DuckDB (src/sink/README.md); at least 128")
         ->capture_default_str();
+    cmd.add_option("--max-buffer-mib", f.settings.max_buffer_mib,
+                    "Rows held over all partitions, the largest written when exceeded (default: a quarter of "
+                    "--max-memory-mib after its fixed part)");
     cmd.add_option("--max-buffer-age", o.max_buffer_age_s,
                     "Seconds data may wait in memory before it is written (bounds latency on slow streams)")
         ->capture_default_str();

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <duckdb.h>
+#include <unistd.h>
 
 #include "common/sql_quote.h"
 #include "duckdb_loader/duckdb_loader.h"
@@ -184,6 +186,20 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
     duckdb_set_config(config, "autoinstall_known_extensions", "false");
     duckdb_set_config(config, "autoload_known_extensions", "false");
     duckdb_set_config(config, "preserve_insertion_order", "true"); // files keep the sorted order
+    // A bounded sink (--max-memory-mib) bounds each instance too. Beyond the limit DuckDB
+    // spills to temp_directory, which for an in-memory database is ".tmp" in the current
+    // folder: point it at the system's temporary folder instead.
+    std::string memory_limit;
+    std::string temp_directory;
+    if (options.parquet_memory_limit_bytes > 0) {
+        memory_limit = std::to_string(std::max<size_t>(options.parquet_memory_limit_bytes >> 10, 1)) + "KiB";
+        std::error_code ec;
+        temp_directory = (std::filesystem::temp_directory_path(ec) /
+                          ("ticklake-duckdb-" + std::to_string(::getpid())))
+                             .string();
+        duckdb_set_config(config, "memory_limit", memory_limit.c_str());
+        duckdb_set_config(config, "temp_directory", temp_directory.c_str());
+    }
     char* error = nullptr;
     const auto state = duckdb_open_ext(nullptr, &db->db, config, &error);
     duckdb_destroy_config(&config);

@@ -16,6 +16,9 @@ struct WriterOptions {
     int zstd_level = 3;             //!< Parquet and zstd compression level
     size_t row_group_rows = 122880; //!< Parquet row group size
     int parquet_threads = 1;        //!< DuckDB worker threads of one Parquet writer
+    //! DuckDB's memory_limit of one Parquet writer (it spills to a temporary folder beyond it);
+    //! 0: DuckDB's default, 80% of the machine's memory.
+    size_t parquet_memory_limit_bytes = 0;
 };
 
 class RecordWriter {

@@ -36,7 +36,10 @@ BatchWriter::BatchWriter(ObjectStore& store, std::vector<std::unique_ptr<RecordW
                          std::chrono::milliseconds retry_for)
     : store_(store),
       writers_(std::move(writers)),
-      retry_(storage_retry_policy(retry_for, [this] { return stopping_.load(std::memory_order_relaxed); })) {
+      retry_(storage_retry_policy(retry_for, [this] {
+          return stopping_.load(std::memory_order_relaxed) ||
+                 (stop_ != nullptr && stop_->load(std::memory_order_relaxed));
+      })) {
     for (auto& w : writers_) {
         threads_.emplace_back([this, writer = w.get()] { loop(*writer); });
     }
@@ -105,6 +108,10 @@ void BatchWriter::loop(RecordWriter& writer) {
 Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
     // Each attempt rewrites the journal and every file from the rows still held, so a retry
     // after a partial attempt leaves the same objects as one clean attempt.
+    if (gave_up_on_stop_.load(std::memory_order_relaxed)) {
+        return fail(Error::retry("not written: the store was failing when the sink was asked to stop "
+                                 "(nothing was committed; the next run writes it)"));
+    }
     net::RetryLoop retry(retry_);
     for (;;) {
         Status st = write_once(job, writer);
@@ -116,9 +123,12 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
                       st.error().message, retry.attempt(), static_cast<double>(delay.count()) / 1000.0);
         });
         if (!again) {
-            const std::string why = retry.gave_up() == net::RetryLoop::GiveUp::stopped
-                                        ? "the sink is stopping"
-                                        : fmt::format("still failing after {} s of retries", retry.elapsed().count() / 1000);
+            const bool stopped = retry.gave_up() == net::RetryLoop::GiveUp::stopped;
+            if (stopped) {
+                gave_up_on_stop_ = true;
+            }
+            const std::string why = stopped ? "the sink is stopping"
+                                            : fmt::format("still failing after {} s of retries", retry.elapsed().count() / 1000);
             return fail(Error::retry(fmt::format("{} ({}; nothing was committed)", st.error().message, why)));
         }
     }

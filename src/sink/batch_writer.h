@@ -60,6 +60,12 @@ public:
     //! job with nothing more published. Set before the first submit().
     using OwnershipCheck = std::function<Status(const FlushJob&)>;
     void set_ownership_check(OwnershipCheck check) { ownership_check_ = std::move(check); }
+    //! The process's stop request (SIGINT/SIGTERM): once set, a failing write is not retried
+    //! (the attempt under way finishes, a backoff wait ends within 50 ms), and after one such
+    //! give-up the jobs still queued fail without an attempt, so stopping during a storage
+    //! outage takes seconds, not --storage-retry-timeout. Their batches are not committed; the
+    //! next run redoes them. Call before the first submit() (the jobs' hand-over publishes it).
+    void stop_retries_when(const std::atomic<bool>& stop) { stop_ = &stop; }
 
     void submit(std::unique_ptr<FlushJob> job);
     //! Jobs finished since the last call (written, or failed: see result). With block, waits
@@ -86,6 +92,9 @@ private:
     //! Set under mu_ (for cv_); read without it by the retry loop's stop predicate.
     std::atomic<bool> stopping_{false};
     OwnershipCheck ownership_check_;
+    const std::atomic<bool>* stop_ = nullptr; //!< the caller's stop request; may be null
+    //! A write gave up because of a stop request: the store is failing and nobody waits.
+    std::atomic<bool> gave_up_on_stop_{false};
     std::vector<std::thread> threads_;
 };
 

@@ -75,6 +75,9 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     if (!writers) {
         return failed(writers.error());
     }
+    // One stop request for everything that retries: the batch writer's backoff (SinkRunner::run)
+    // and the store's own requests end within moments of SIGINT/SIGTERM, even during an outage.
+    p.store.stop_requested = [&stop] { return stop.load(std::memory_order_relaxed); };
     auto store = open_object_store(o.warehouse, p.store);
     if (!store) {
         return failed(store.error());

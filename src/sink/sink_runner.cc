@@ -1087,6 +1087,7 @@ bool SinkRunner::caught_up_and_idle(Clock::time_point now) const {
 }
 
 Status SinkRunner::run(const std::atomic<bool>& stop) {
+    batch_writer_.stop_retries_when(stop);
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };
     handler.on_revoke = [this](const std::vector<TopicPartition>& r) { on_revoke(r); };

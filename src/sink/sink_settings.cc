@@ -1,10 +1,12 @@
 #include "sink/sink_settings.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "common/timestamp.h"
 #include "format/table_buffer.h"
 #include "format/value_type.h"
+#include "sink/memory_budget.h"
 
 namespace ticklake {
 
@@ -106,8 +108,16 @@ Status apply_sink_settings(const SinkSettings& s, SinkPipelineOptions& p) {
     p.start = *start;
     p.named_topics = s.topics;
     o.time_partition = *time_partition;
-    o.rotate_bytes = static_cast<size_t>(s.rotate_mib * (1 << 20));
-    o.max_buffer_bytes = static_cast<size_t>(s.max_buffer_mib * (1 << 20));
+    auto budget = split_memory_budget(s.max_memory_mib, o.writer_threads, s.max_buffer_mib);
+    if (!budget) {
+        return fail(budget.error());
+    }
+    o.max_buffer_bytes = budget->buffer_bytes;
+    o.rotate_bytes = std::min(static_cast<size_t>(s.rotate_mib * (1 << 20)), budget->batch_bytes);
+    o.writer.parquet_memory_limit_bytes = budget->duckdb_bytes_per_writer;
+    // Before the user's -X, which is applied last and so still wins.
+    auto prefetch = kafka_prefetch_settings(*budget);
+    o.kafka.extra.insert(o.kafka.extra.begin(), prefetch.begin(), prefetch.end());
     if (s.until_idle >= 0) {
         o.until_idle_s = s.until_idle;
     }

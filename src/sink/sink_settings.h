@@ -26,7 +26,8 @@ struct SinkSettings {
     std::string start_from = "earliest";
     std::string time_partition = "auto";
     double rotate_mib = 128;
-    double max_buffer_mib = 512;
+    double max_memory_mib = 512; //!< the whole sink's budget (memory_budget.h)
+    double max_buffer_mib = 0;   //!< rows held; 0: the budget's share
     double until_idle = -1; //!< seconds; negative: never
 };
 

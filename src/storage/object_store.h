@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ struct ObjectStoreOptions {
     int upload_concurrency = 8;
     //! Check credentials and the bucket with one listing when opening (fail fast).
     bool probe = true;
+    //! The process's stop request, polled by the store's retries (S3's): once true, a failed
+    //! request is not retried, so a stopping process does not ride out an outage. Empty: never.
+    std::function<bool()> stop_requested;
 };
 
 class ObjectStore {

@@ -32,6 +32,7 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
     }
     s3::S3ClientConfig config;
     config.credentials = settings->credentials;
+    config.retry.stop_requested = options.stop_requested;
     if (!settings->region.empty()) {
         config.region = settings->region;
     }

@@ -1,0 +1,76 @@
+#include "sink/memory_budget.h"
+
+#include <gtest/gtest.h>
+
+#include "sink/sink_settings.h"
+
+namespace ticklake {
+namespace {
+
+constexpr size_t kMiB = size_t{1} << 20;
+
+size_t planned(const MemoryBudget& b, int writers) {
+    // Rows take about twice their counted size in the heap (README, "Memory").
+    return b.fixed_bytes + b.kafka_bytes + 2 * b.buffer_bytes + b.duckdb_bytes_per_writer * static_cast<size_t>(writers);
+}
+
+TEST(MemoryBudgetTest, TheSharesFitTheTotal) {
+    for (double total : {128.0, 160.0, 512.0, 4096.0}) {
+        for (int writers : {1, 2, 8}) {
+            auto b = split_memory_budget(total, writers);
+            ASSERT_TRUE(b) << total;
+            EXPECT_EQ(b->total_bytes, static_cast<size_t>(total) * kMiB);
+            EXPECT_LE(planned(*b, writers), b->total_bytes) << total << " MiB, " << writers << " writers";
+            // Each writer's batch plus a filling one fit the buffer; a batch fits its DuckDB.
+            EXPECT_LE(b->batch_bytes * static_cast<size_t>(writers + 1), b->buffer_bytes);
+            EXPECT_LE(b->batch_bytes, b->duckdb_bytes_per_writer);
+            // librdkafka's queue and one fetch's overshoot, at 4x their payload, fit its share.
+            EXPECT_LE(4 * (b->queued_max_kbytes * 1024 + b->fetch_max_bytes), b->kafka_bytes + 4 * 1024 * 1024);
+        }
+    }
+}
+
+TEST(MemoryBudgetTest, DefaultSplit) {
+    auto b = split_memory_budget(512, 2);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->fixed_bytes, 64 * kMiB);
+    EXPECT_EQ(b->buffer_bytes, 112 * kMiB);
+    EXPECT_EQ(b->duckdb_bytes_per_writer, 56 * kMiB);
+    EXPECT_EQ(b->kafka_bytes, 84 * kMiB);
+}
+
+TEST(MemoryBudgetTest, AnExplicitBufferReplacesItsShare) {
+    auto b = split_memory_budget(512, 2, 32);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->buffer_bytes, 32 * kMiB);
+    EXPECT_EQ(b->batch_bytes, 32 * kMiB / 3);
+}
+
+TEST(MemoryBudgetTest, RefusesLessThanTheFixedPart) {
+    auto b = split_memory_budget(100, 2);
+    ASSERT_FALSE(b);
+    EXPECT_EQ(b.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(b.error().message.find("--max-memory-mib must be at least 128"), std::string::npos);
+}
+
+TEST(MemoryBudgetTest, SettingsApplyTheBudgetBeforeTheUsersKafkaSettings) {
+    SinkSettings s;
+    s.topics = {"ticks"};
+    s.max_memory_mib = 256;
+    s.rotate_mib = 128;
+    SinkPipelineOptions p;
+    p.sink.kafka.extra = {{"fetch.max.bytes", "1234567"}};
+    ASSERT_TRUE(apply_sink_settings(s, p));
+    auto b = split_memory_budget(256, p.sink.writer_threads);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(p.sink.max_buffer_bytes, b->buffer_bytes);
+    EXPECT_EQ(p.sink.rotate_bytes, b->batch_bytes) << "--rotate-mib is capped by the budget's batch size";
+    EXPECT_EQ(p.sink.writer.parquet_memory_limit_bytes, b->duckdb_bytes_per_writer);
+    ASSERT_FALSE(p.sink.kafka.extra.empty());
+    EXPECT_EQ(p.sink.kafka.extra.front().first, "queued.max.messages.kbytes");
+    // The user's -X comes last, so librdkafka ends with the user's value.
+    EXPECT_EQ(p.sink.kafka.extra.back(), (std::pair<std::string, std::string>{"fetch.max.bytes", "1234567"}));
+}
+
+} // namespace
+} // namespace ticklake

@@ -1,0 +1,43 @@
+"""Bounded memory (issue #12, item 1): the sink's peak RSS stays within --max-memory-mib on a
+backlog much larger than the budget, over many partitions and symbols, and every event still
+lands exactly once. Peak RSS is the kernel's own count for the child (wait4's ru_maxrss).
+"""
+import json
+import os
+import subprocess
+
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+import pytest
+
+from conftest import BINARY, produce_sim, sink_args
+
+BUDGET_MIB = 160
+EVENTS = 400_000  # ~60 MiB of messages: the whole backlog would not fit next to the rest
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "jsonl"])
+def test_sink_peak_rss_stays_within_max_memory_mib(broker, topic, tmp_path, fmt):
+    produce_sim(broker, topic, EVENTS, symbols=1000, partitions=12)
+    warehouse = tmp_path / "warehouse"
+    summary = tmp_path / "summary.json"
+    log = tmp_path / "sink.log"
+    args = sink_args(broker, topic, warehouse, fmt=fmt, idle=2,
+                     extra=("--max-memory-mib", str(BUDGET_MIB), "--summary-json", str(summary)))
+    with open(log, "w") as err:
+        proc = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, log.read_text()[-3000:]
+    peak_mib = usage.ru_maxrss / 1024  # KiB on Linux
+    assert peak_mib <= BUDGET_MIB, f"peak RSS {peak_mib:.1f} MiB over --max-memory-mib {BUDGET_MIB}"
+
+    assert json.loads(summary.read_text())["rows_written"] == EVENTS
+    files = [str(p) for p in warehouse.joinpath("market").rglob(f"*.{fmt}")]
+    if fmt == "parquet":
+        ids = ds.dataset(files, format="parquet").to_table(columns=["id"]).column("id")
+        count, distinct = len(ids), pc.count_distinct(ids).as_py()
+    else:
+        seen = [json.loads(line)["id"] for f in files for line in open(f)]
+        count, distinct = len(seen), len(set(seen))
+    assert (count, distinct) == (EVENTS, EVENTS), "every event exactly once"
