@@ -3,6 +3,7 @@
 # (.deps/duckdb), DUCKDB_HOME, or a system install.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(simdjson REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)

@@ -234,6 +234,54 @@ Result<Catalog> Catalog::open(const std::filesystem::path& path) {
     return catalog;
 }
 
+Result<Catalog> Catalog::open_read_only(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        return fail(Error::invalid("no catalog at " + path.string() +
+                                     ": nothing has been registered there yet. Run `ticklake sink` (it registers "
+                                     "what it writes) or `ticklake crawl WAREHOUSE` first, or pass --catalog with "
+                                     "the file they wrote"));
+    }
+    if (std::filesystem::is_directory(path, ec)) {
+        return fail(Error::invalid("catalog " + path.string() + " is a folder: pass --catalog with the catalog file"));
+    }
+    auto db = SqliteDb::open_read_only(path);
+    if (!db) {
+        return fail(db.error());
+    }
+    Catalog catalog(std::move(*db));
+    auto version = catalog.schema_version();
+    if (!version) {
+        // SQLite says "file is not a database" for a file of another kind: say which file.
+        return fail(Error::invalid("catalog " + path.string() + " is not a ticklake catalog: " + version.error().message));
+    }
+    if (*version == 0) {
+        return fail(Error::invalid("catalog " + path.string() + " is not a ticklake catalog (it has no ticklake "
+                                   "schema): pass --catalog with the file `ticklake sink` or `ticklake crawl` wrote"));
+    }
+    if (*version < kSchemaVersion) {
+        return open(path);
+    }
+    if (*version > kSchemaVersion) {
+        return fail(Error::fatal("catalog " + path.string() + " has schema version " + std::to_string(*version) +
+                                 ", newer than this ticklake understands (" + std::to_string(kSchemaVersion) +
+                                 "): upgrade ticklake, or use another --catalog"));
+    }
+    return catalog;
+}
+
+Result<int> Catalog::schema_version() {
+    auto q = db_.prepare("PRAGMA user_version");
+    if (!q) {
+        return fail(q.error());
+    }
+    auto version = q->first_int();
+    if (!version) {
+        return fail(version.error());
+    }
+    return static_cast<int>(version->value_or(0));
+}
+
 Status Catalog::migrate() {
     // Under the write lock, so two processes opening a new catalog at once migrate it once.
     Transaction tx(db_);

@@ -33,6 +33,11 @@ public:
     //! Opens or creates the catalog at `path` (creating its folder) and brings its schema up to
     //! the current version. Fails with a clear message when the file is from a newer ticklake.
     static Result<Catalog> open(const std::filesystem::path& path);
+    //! Opens an existing catalog to read it (catalog, query and sql commands): SQLite read-only,
+    //! so a mistyped --catalog never becomes a new empty catalog. invalid_argument naming the path
+    //! and how to make one when there is no file (a usage error: exit 2), or it is not a catalog.
+    //! A catalog of an older ticklake is migrated first (the one write a reader makes).
+    static Result<Catalog> open_read_only(const std::filesystem::path& path);
 
     //! Version of the catalog's own schema (migrations applied).
     static int current_schema_version();
@@ -61,6 +66,7 @@ public:
 private:
     explicit Catalog(SqliteDb db) : db_(std::move(db)) {}
     Status migrate();
+    Result<int> schema_version();
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
     Status apply_in_transaction(const TableChange& change);
     Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);

@@ -25,24 +25,38 @@ ErrorKind kind_of(int code) {
 } // namespace
 
 Result<SqliteDb> SqliteDb::open(const std::filesystem::path& path, int busy_timeout_ms) {
+    auto db = open_with(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, busy_timeout_ms);
+    if (!db) {
+        return db;
+    }
+    // WAL: readers never block the writer and the writer never blocks readers, across
+    // processes on one machine. synchronous=NORMAL is durable at each checkpoint and never
+    // corrupts the file on a crash; foreign keys keep partitions and files tied to tables.
+    if (auto st = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) {
+        return fail(st.error());
+    }
+    return db;
+}
+
+Result<SqliteDb> SqliteDb::open_read_only(const std::filesystem::path& path, int busy_timeout_ms) {
+    // The journal mode is the file's own (WAL since it was created); setting it would be a write.
+    return open_with(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, busy_timeout_ms);
+}
+
+Result<SqliteDb> SqliteDb::open_with(const std::filesystem::path& path, int flags, int busy_timeout_ms) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
         sqlite3_close(raw);
         return fail(Error{kind_of(rc), "cannot open catalog " + path.string() + ": " + msg +
-                                           " (check that the folder exists and is writable, or pass --catalog)"});
+                                           ((flags & SQLITE_OPEN_CREATE) != 0
+                                                ? " (check that the folder exists and is writable, or pass --catalog)"
+                                                : " (check that it is readable, or pass --catalog)")});
     }
     SqliteDb db(raw, path);
     sqlite3_busy_timeout(raw, busy_timeout_ms);
     sqlite3_extended_result_codes(raw, 1);
-    // WAL: readers never block the writer and the writer never blocks readers, across
-    // processes on one machine. synchronous=NORMAL is durable at each checkpoint and never
-    // corrupts the file on a crash; foreign keys keep partitions and files tied to tables.
-    if (auto st = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !st) {
-        return fail(st.error());
-    }
     return db;
 }
 

@@ -29,6 +29,9 @@ class SqliteDb {
 public:
     //! Opens (creating when missing) a database file in WAL mode with a busy timeout.
     static Result<SqliteDb> open(const std::filesystem::path& path, int busy_timeout_ms = 30'000);
+    //! Opens an existing database file for reading only (SQLITE_OPEN_READONLY: never creates
+    //! it, never writes it); a missing file is SQLite's CANTOPEN, invalid_argument.
+    static Result<SqliteDb> open_read_only(const std::filesystem::path& path, int busy_timeout_ms = 30'000);
 
     SqliteDb(SqliteDb&&) noexcept;
     SqliteDb& operator=(SqliteDb&&) noexcept;
@@ -47,6 +50,7 @@ public:
 
 private:
     SqliteDb(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
+    static Result<SqliteDb> open_with(const std::filesystem::path& path, int flags, int busy_timeout_ms);
     Error error(int code, std::string_view what) const;
     friend class SqliteStatement;
 

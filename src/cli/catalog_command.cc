@@ -23,7 +23,7 @@ struct CatalogCommandFlags {
 //! and prints what `make` reports.
 template <class Make>
 int run_report(const CatalogCommandFlags& f, Make make) {
-    auto c = Catalog::open(f.catalog.file());
+    auto c = Catalog::open_read_only(f.catalog.file());
     Result<CatalogReport> report = c ? fail(Error::fatal("no report")) : fail(c.error());
     if constexpr (std::is_invocable_v<Make, Catalog&>) {
         report = c ? make(*c) : report;
@@ -38,7 +38,7 @@ int run_report(const CatalogCommandFlags& f, Make make) {
 }
 
 int run_export(CatalogCommandFlags& f, bool glue) {
-    auto c = Catalog::open(f.catalog.file());
+    auto c = Catalog::open_read_only(f.catalog.file());
     auto t = c ? c->resolve(f.table) : fail(c.error());
     f.export_options.projection = !f.no_projection;
     auto out = t ? export_table(*c, *t, glue, f.export_options) : fail(t.error());
@@ -64,7 +64,7 @@ void add_catalog_command(CLI::App& app) {
         if (table) {
             s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous")->required();
         }
-        f->catalog.add_to(*s);
+        f->catalog.add_to(*s, true);
         s->add_flag("--json", f->json, "JSON on stdout instead of an aligned table");
         return s;
     };
@@ -90,7 +90,7 @@ void add_catalog_command(CLI::App& app) {
                    "and partition projection so Athena finds new partitions with no crawler or MSCK REPAIR",
             [glue](CatalogCommandFlags& f) { return run_export(f, glue); });
         s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous")->required();
-        f->catalog.add_to(*s);
+        f->catalog.add_to(*s, true);
         s->add_option("--location", f->export_options.location,
                       "Table location to print instead of the crawled one, e.g. s3://bucket/warehouse/market/trades/ "
                       "for a local warehouse uploaded to S3 (partition locations follow)");

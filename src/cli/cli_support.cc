@@ -2,10 +2,14 @@
 #include "catalog/catalog.h"
 #include "common/quantity.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace ticklake::cli {
 
@@ -66,10 +70,13 @@ Result<ObjectStoreOptions> StorageFlags::options() const {
     return o;
 }
 
-void CatalogFlags::add_to(CLI::App& cmd) {
+void CatalogFlags::add_to(CLI::App& cmd, bool reads_only) {
     cmd.add_option("--catalog", path,
-                   "Catalog file (SQLite; created when missing). Default: $TICKLAKE_CATALOG, else "
-                   "$XDG_DATA_HOME/ticklake/catalog.db or ~/.local/share/ticklake/catalog.db, one per user");
+                   std::string(reads_only ? "Catalog file to read (SQLite; a missing file is an error, never created "
+                                            "here)"
+                                          : "Catalog file (SQLite; created when missing)") +
+                       ". Default: $TICKLAKE_CATALOG, else $XDG_DATA_HOME/ticklake/catalog.db or "
+                       "~/.local/share/ticklake/catalog.db, one per user");
 }
 
 std::filesystem::path CatalogFlags::file() const { return path.empty() ? default_catalog_path() : std::filesystem::path(path); }
@@ -93,15 +100,170 @@ void install_stop_signals() {
     sigaction(SIGTERM, &sa, nullptr);
 }
 
-Result<int64_t> parse_duration_us(const std::string& text) {
-    static constexpr QuantityUnit kUnits[] = {{"", 1e6}, {"s", 1e6},    {"ms", 1e3},
-                                              {"us", 1}, {"m", 60e6}, {"h", 3600e6}, {"d", 86400e6}};
-    static constexpr QuantityKind kDuration{"duration", "500ms, 30s, 5m, 1h, 1d", "us, ms, s, m, h or d", kUnits};
-    auto v = parse_quantity(text, kDuration);
-    if (!v) {
-        return fail(v.error());
+CLI::Validator duration_as_seconds(bool whole_seconds) {
+    return CLI::Validator(
+        [whole_seconds](std::string& text) -> std::string {
+            auto us = parse_duration_us(text);
+            if (!us) {
+                return us.error().message;
+            }
+            if (whole_seconds && *us % 1'000'000 != 0) {
+                return "takes whole seconds (e.g. 30s, 5m, 1h), not '" + text + "'";
+            }
+            text = whole_seconds ? std::to_string(*us / 1'000'000) : fmt::format("{}", static_cast<double>(*us) / 1e6);
+            return {};
+        },
+        "", "duration"); // no description: the option's type name says DURATION
+}
+
+namespace {
+
+//! Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+//! neighbours each cost 1 ("--untl-idle", "catlaog").
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) {
+        d[i][0] = i;
     }
-    return static_cast<int64_t>(*v);
+    for (size_t j = 0; j <= b.size(); ++j) {
+        d[0][j] = j;
+    }
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+//! The command the error concerns: the last subcommand on the line that CLI11 matched.
+CLI::App* deepest_command(CLI::App& app) {
+    CLI::App* cur = &app;
+    for (;;) {
+        auto parsed = cur->get_subcommands();
+        auto named = std::find_if(parsed.begin(), parsed.end(), [](CLI::App* s) { return !s->get_name().empty(); });
+        if (named == parsed.end()) {
+            return cur;
+        }
+        cur = *named;
+    }
+}
+
+std::string command_path(const CLI::App* cmd) {
+    std::string path;
+    for (const CLI::App* c = cmd; c != nullptr; c = c->get_parent()) {
+        if (!c->get_name().empty() && c->get_parent() != nullptr) {
+            path = c->get_name() + (path.empty() ? "" : " " + path);
+        }
+    }
+    return path.empty() ? "ticklake" : "ticklake " + path;
+}
+
+//! Names of `cmd`'s flags, including those of its option groups ("--until-idle", "-t").
+std::vector<std::string> flag_names(CLI::App* cmd) {
+    std::vector<std::string> names;
+    auto add = [&](CLI::App* a) {
+        for (const CLI::Option* o : a->get_options()) {
+            for (const auto& l : o->get_lnames()) {
+                names.push_back("--" + l);
+            }
+            for (const auto& s : o->get_snames()) {
+                names.push_back("-" + s);
+            }
+        }
+    };
+    add(cmd);
+    for (CLI::App* group : cmd->get_subcommands([](CLI::App* s) { return s->get_name().empty(); })) {
+        add(group);
+    }
+    return names;
+}
+
+std::vector<std::string> subcommand_names(CLI::App* cmd) {
+    std::vector<std::string> names;
+    for (CLI::App* s : cmd->get_subcommands([](CLI::App* s) { return !s->get_name().empty(); })) {
+        names.push_back(s->get_name());
+    }
+    return names;
+}
+
+std::string quoted_list(const std::vector<std::string>& names) {
+    std::string out;
+    for (size_t i = 0; i < names.size(); ++i) {
+        out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + ("'" + names[i] + "'");
+    }
+    return out;
+}
+
+} // namespace
+
+std::vector<std::string> did_you_mean(std::string_view typed, const std::vector<std::string>& known) {
+    // Dashes are free to get wrong: compare "--untilidle" and "-until-idle" by their words.
+    auto core = [](std::string_view s) {
+        while (!s.empty() && s.front() == '-') {
+            s.remove_prefix(1);
+        }
+        return s;
+    };
+    const std::string_view t = core(typed);
+    if (t.empty()) {
+        return {};
+    }
+    // Up to a third of the letters may be wrong (at least one): "ctalog" yes, "kafka" for "sink" no.
+    const size_t limit = std::max<size_t>(1, t.size() / 3);
+    std::vector<std::pair<size_t, std::string>> scored;
+    for (const auto& name : known) {
+        const std::string_view n = core(name);
+        size_t d = edit_distance(t, n);
+        if (d > limit && t.size() >= 3 && n.starts_with(t)) {
+            d = limit; // an unfinished name: "--until" -> "--until-idle"
+        }
+        if (d <= limit && std::none_of(scored.begin(), scored.end(), [&](const auto& s) { return s.second == name; })) {
+            scored.emplace_back(d, name);
+        }
+    }
+    std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (const auto& [d, name] : scored) {
+        if (out.size() == 3 || d > scored.front().first) {
+            break;
+        }
+        out.push_back(name);
+    }
+    return out;
+}
+
+std::string usage_error_message(CLI::App& app, const CLI::ParseError& e) {
+    CLI::App* cmd = deepest_command(app);
+    const std::string where = command_path(cmd);
+    const std::vector<std::string> subcommands = subcommand_names(cmd);
+    std::string message = e.what();
+    std::string hint;
+    for (const std::string& word : app.remaining(true)) {
+        const bool flag = word.starts_with("-");
+        if (!flag && subcommands.empty()) {
+            continue; // an extra argument of a command that takes none: CLI11's message says it
+        }
+        const std::string name = flag ? word.substr(0, word.find('=')) : word;
+        const auto guesses = did_you_mean(name, flag ? flag_names(cmd) : subcommands);
+        if (!flag) {
+            message = fmt::format("unknown command '{}' (commands: {})", word, fmt::join(subcommands, ", "));
+        }
+        if (!guesses.empty()) {
+            hint = "did you mean " + quoted_list(guesses) + "?";
+        }
+        break; // the first unknown word is the one to fix
+    }
+    std::string out = where + ": error: " + message + "\n";
+    if (!hint.empty()) {
+        out += where + ": " + hint + "\n";
+    }
+    out += "Run `" + where + " --help` for its commands and flags.\n";
+    return out;
 }
 
 int report_error(const char* command, const Error& e) {

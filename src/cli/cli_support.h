@@ -6,12 +6,15 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "common/console.h"
 #include "common/error.h"
+#include "common/quantity.h"
 #include "kafka/kafka_client_config.h"
 #include "storage/object_store.h"
 
@@ -39,7 +42,8 @@ struct StorageFlags {
 //! (TICKLAKE_CATALOG, else the per-user file: see catalog/catalog.h default_catalog_path()).
 struct CatalogFlags {
     std::string path;
-    void add_to(CLI::App& cmd);
+    //! `reads_only`: the command only reads the catalog, so --help does not promise to create it.
+    void add_to(CLI::App& cmd, bool reads_only = false);
     std::filesystem::path file() const; //!< path, else the default
 };
 
@@ -55,8 +59,30 @@ struct ProgressFlags {
 extern std::atomic<bool> stop_requested;
 void install_stop_signals();
 
-//! "1500ms", "30s", "5m", "1h", "1d", or a plain number of seconds -> microseconds.
-Result<int64_t> parse_duration_us(const std::string& text);
+//! Turns a duration flag's text (common/quantity.h: "250ms", "30s", "5m", "1h", plain seconds)
+//! into plain seconds before CLI11 converts it; `whole_seconds` refuses fractions (int fields).
+CLI::Validator duration_as_seconds(bool whole_seconds);
+
+//! A flag that holds seconds in `seconds` and takes any duration: every duration flag is added
+//! here, so all of them read `30s`, `5m` and `30` the same way.
+template <class T>
+CLI::Option* add_duration_option(CLI::App& cmd, const std::string& name, T& seconds, const std::string& help) {
+    return cmd.add_option(name, seconds, help)
+        ->transform(duration_as_seconds(std::is_integral_v<T>))
+        ->type_name("DURATION");
+}
+
+//! Exit status of a usage error: an unknown command or flag, a missing or malformed value
+//! (CLI11's own codes, 105 to 114, are folded into this one).
+inline constexpr int kUsageErrorExit = 2;
+
+//! The known names closest to `typed` by edit distance (typos, swapped letters, a missing
+//! dash), nearest first, at most three; empty when nothing is close enough to be a guess.
+std::vector<std::string> did_you_mean(std::string_view typed, const std::vector<std::string>& known);
+
+//! What to print for a parse error of `app`'s command line: CLI11's message, the command it
+//! concerns, "did you mean" for mistyped commands and flags, and where --help is. Ends with '\n'.
+std::string usage_error_message(CLI::App& app, const CLI::ParseError& e);
 
 //! Prints "ticklake <cmd>: error: <message>" on stderr and returns the exit code for it.
 int report_error(const char* command, const Error& e);

@@ -64,9 +64,9 @@ TopicsRequest& add_topics_subcommand(CLI::App& topics, const char* name, const s
         cmd->add_option("topic,--topic,-t", f->request.topic, "Topic name, as the first argument or after --topic")
             ->required();
     }
-    cmd->add_option("--timeout", f->request.timeout_s, "seconds to wait for the cluster's answer")
+    add_duration_option(*cmd, "--timeout", f->request.timeout_s, "how long to wait for the cluster's answer")
         ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
+        ->check(CLI::Range(1, 3600).description("1s to 1h"));
     *out = cmd;
     return f->request;
 }
@@ -185,10 +185,10 @@ void add_broker_commands(CLI::App& kafka) {
     start->add_flag("--no-auto-create", f->no_auto_create,
                     "do not create topics on first use (auto.create.topics.enable=false): a client that sends to a\n"
                     "missing topic gets UNKNOWN_TOPIC_OR_PART until `ticklake kafka topics create` creates it");
-    start->add_option("--timeout", f->start_timeout_s,
-                      "seconds to wait for the broker to answer; if it does not, it is stopped and its log shown")
+    add_duration_option(*start, "--timeout", f->start_timeout_s,
+                        "how long to wait for the broker to answer; if it does not, it is stopped and its log shown")
         ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
+        ->check(CLI::Range(1, 3600).description("1s to 1h"));
     start->footer(
         "Topics are created on first use (one partition), as Apache Kafka does by default, unless --no-auto-create.\n"
         "The first start formats data/ with a new cluster id (kept in cluster.id); later starts keep the data.\n"
@@ -205,9 +205,9 @@ void add_broker_commands(CLI::App& kafka) {
                                                                  stderr_is_terminal()));
         });
     stop->add_option("--state-dir", f->state_dir, kStateDirHelp);
-    stop->add_option("--timeout", f->stop_timeout_s, "seconds to wait for a clean shutdown before SIGKILL")
+    add_duration_option(*stop, "--timeout", f->stop_timeout_s, "how long to wait for a clean shutdown before SIGKILL")
         ->capture_default_str()
-        ->check(CLI::Range(1, 3600));
+        ->check(CLI::Range(1, 3600).description("1s to 1h"));
     stop->footer("Exit status: 0 stopped or not running (a stale pid file is removed), 1 failed.");
     CLI::App* status = add(
         "status", "Print whether the broker runs (pid, bootstrap address) and whether it answers metadata.",

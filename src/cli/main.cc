@@ -1,5 +1,7 @@
 // ticklake: one binary, one subcommand per pipeline stage.
 
+#include <cstdio>
+
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 
@@ -19,10 +21,20 @@ int main(int argc, char** argv) {
     ticklake::cli::add_catalog_command(app);
     ticklake::cli::add_query_commands(app);
     ticklake::cli::add_storage_commands(app);
+    app.footer("Durations (--timeout, --until-idle, --max-buffer-age, ...): 250ms, 30s, 5m, 1h, 1d, or plain "
+               "seconds.\n"
+               "Exit status: 0 ok; 1 failed; 2 usage error (unknown command or flag, bad or missing value, "
+               "missing catalog: the message says what to fix). Some commands add their own codes (see their "
+               "--help).");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        if (e.get_exit_code() == 0) {
+            return app.exit(e); // --help, --version
+        }
+        // One code for every usage error (--help promises 2), not CLI11's one per kind.
+        std::fputs(ticklake::cli::usage_error_message(app, e).c_str(), stderr);
+        return ticklake::cli::kUsageErrorExit;
     }
     return ticklake::cli::exit_code;
 }

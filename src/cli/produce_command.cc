@@ -87,7 +87,7 @@ void add_live_options(CLI::App& cmd, SourceSpec& src) {
     live->add_option("--channels", src.channels,
                      "Comma-separated vendor channels. coinbase: matches,ticker; binance: trade,aggTrade,bookTicker,"
                      "kline_1m; alpaca: trades,quotes,bars; polygon: T,Q,A,AM (default: see docs/sources.md)");
-    live->add_option("--duration", src.live.duration_s, "Stop after this many seconds (0 = run until Ctrl-C)")
+    add_duration_option(*live, "--duration", src.live.duration_s, "Stop after this long (0 = run until Ctrl-C)")
         ->capture_default_str();
     live->add_option("--dedup-window", src.live.dedup_window,
                      "Event ids remembered to drop what a reconnect sends again (0 = no dedup)")
@@ -96,15 +96,15 @@ void add_live_options(CLI::App& cmd, SourceSpec& src) {
     live->add_option("--interval", src.live.interval,
                      "yahoo, alphavantage: bar interval 1m, 5m, 15m, 30m, 1h (and 1d for yahoo); default 1m");
     live->add_option("--range", src.live.range, "yahoo: how far back each poll reaches (1d, 5d, 1mo, ...); default 1d");
-    live->add_option("--poll-interval", src.live.poll_interval_s,
-                     "yahoo, alphavantage: seconds between two polls of one symbol (mind the plan's rate limit)")
+    add_duration_option(*live, "--poll-interval", src.live.poll_interval_s,
+                     "yahoo, alphavantage: time between two polls of one symbol (mind the plan's rate limit)")
         ->capture_default_str();
-    live->add_option("--rate-limit-wait", src.live.rate_limit_wait_s,
-                     "alphavantage: seconds to pause all polls after a rate-limit note (HTTP 429 answers use their "
+    add_duration_option(*live, "--rate-limit-wait", src.live.rate_limit_wait_s,
+                     "alphavantage: how long to pause all polls after a rate-limit note (HTTP 429 answers use their "
                      "Retry-After)")
         ->capture_default_str();
-    live->add_option("--idle-timeout", src.live.idle_timeout_s,
-                     "WebSocket: ping after half of this many seconds of silence, reconnect after all of it")
+    add_duration_option(*live, "--idle-timeout", src.live.idle_timeout_s,
+                     "WebSocket: ping after half of this much silence, reconnect after all of it")
         ->capture_default_str();
     live->add_option("--ca-file", src.live.ca_file, "CA bundle (PEM): added to the system's for wss://, used instead of it for https://");
 }
@@ -143,8 +143,8 @@ void add_produce_command(CLI::App& app) {
     std::vector<std::string> sources = {"sim", "csv", "jsonl"};
     sources.insert(sources.end(), live_vendor_names().begin(), live_vendor_names().end());
     cmd->add_option("--source,-s", f->options.source.name,
-                    "sim: deterministic market simulator; csv: replay a CSV with a header (a .zip holding one CSV "
-                    "is unzipped); jsonl: replay wire-format JSON lines as they are; finnhub, coinbase, binance, "
+                    "sim: deterministic market simulator; csv: replay a CSV with a header (of a .zip, its first .csv "
+                    "file, read in place); jsonl: replay wire-format JSON lines as they are; finnhub, coinbase, binance, "
                     "alpaca, polygon (WebSocket), yahoo, alphavantage (REST polling): live vendor feeds")
         ->check(CLI::IsMember(sources))
         ->capture_default_str();

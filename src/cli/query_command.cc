@@ -84,7 +84,7 @@ int run_shell(QueryFlags& f) {
 }
 
 void add_common_flags(CLI::App& cmd, QueryFlags& f) {
-    f.catalog.add_to(cmd);
+    f.catalog.add_to(cmd, true);
     cmd.add_option("--warehouse,-w", f.engine.warehouse,
                    "Query a warehouse's folders directly instead of the catalog: a folder or s3://bucket/prefix "
                    "(also $TICKLAKE_WAREHOUSE); tables are <database>.<table> from its folders");
@@ -93,7 +93,8 @@ void add_common_flags(CLI::App& cmd, QueryFlags& f) {
                    "Write the result to FILE.csv, .jsonl or .parquet, local or s3:// (Athena's result location)");
     cmd.add_option("--max-bytes-scanned", f.max_bytes,
                    "Cancel a query that reads more than this (e.g. 500MB, 10GiB): Athena's per-query data limit");
-    cmd.add_option("--timeout", f.timeout, "Interrupt a query running longer than this (e.g. 30s, 5m)");
+    cmd.add_option("--timeout", f.timeout, "Interrupt a query running longer than this (e.g. 30s, 5m)")
+        ->type_name("DURATION");
     cmd.add_option("--memory-limit", f.engine.memory_limit, "DuckDB memory limit (e.g. 2GB; default 80% of RAM)");
     cmd.add_option("--threads", f.engine.threads, "DuckDB threads (default: all cores)");
     cmd.add_option("--cache-dir", f.cache_dir,

@@ -152,8 +152,8 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
                     "AWS_ENDPOINT_URL_S3 or --s3-endpoint for MinIO/Ceph)")
         ->required();
     f.storage.add_to(cmd);
-    cmd.add_option("--storage-retry-timeout", o.storage_retry_s,
-                    "Seconds to keep retrying a write while the warehouse is unreachable (backoff up to 15 s); "
+    add_duration_option(cmd, "--storage-retry-timeout", o.storage_retry_s,
+                    "How long to keep retrying a write while the warehouse is unreachable (backoff up to 15 s); "
                     "nothing is committed meanwhile, and the sink fails after this long")
         ->capture_default_str();
     cmd.add_option("--format,-f", o.format, "File format: parquet (zstd, sorted by symbol, ts), jsonl or csv")
@@ -170,7 +170,8 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
         ->capture_default_str();
     cmd.add_option("--rotate-mib", f.settings.rotate_mib, "... or this many MiB")->capture_default_str();
     cmd.add_option("--rotate-event-time", f.rotate_event_time,
-                    "... or when its buffered event times span this long (e.g. 1h; default off)");
+                    "... or when its buffered event times span this long (e.g. 1h; default off)")
+        ->type_name("DURATION");
     cmd.add_option("--max-memory-mib", f.settings.max_memory_mib,
                     "The sink's memory budget (peak RSS), shared out between Kafka's prefetch, the rows held, "
                     "and each writer's DuckDB (src/sink/README.md); at least 128")
@@ -178,11 +179,11 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
     cmd.add_option("--max-buffer-mib", f.settings.max_buffer_mib,
                     "Rows held over all partitions, the largest written when exceeded (default: a quarter of "
                     "--max-memory-mib after its fixed part)");
-    cmd.add_option("--max-buffer-age", o.max_buffer_age_s,
-                    "Seconds data may wait in memory before it is written (bounds latency on slow streams)")
+    add_duration_option(cmd, "--max-buffer-age", o.max_buffer_age_s,
+                    "How long data may wait in memory before it is written (bounds latency on slow streams)")
         ->capture_default_str();
-    cmd.add_option("--until-idle", f.settings.until_idle,
-                    "Exit 0 once caught up with every assigned partition and idle for SECONDS");
+    add_duration_option(cmd, "--until-idle", f.settings.until_idle,
+                    "Exit 0 once caught up with every assigned partition and idle this long (e.g. 5s)");
     cmd.add_option("--writer-threads", o.writer_threads,
                     "Threads writing files while consuming goes on (each holds one DuckDB instance)")
         ->capture_default_str();

@@ -1,6 +1,7 @@
 #pragma once
 // A number with a unit, as flags take them: `500MB`, `30s`, `1.5h`. One parser for every kind
 // of quantity; each kind brings its unit table and the words of its errors.
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,5 +26,9 @@ struct QuantityKind {
 //! The value times its unit's scale; invalid_argument for no number, an unknown unit, or a
 //! negative value.
 Result<double> parse_quantity(const std::string& text, const QuantityKind& kind);
+
+//! The one reading of a duration flag: "250ms", "30s", "5m", "1h", "1d", "7us", or a plain
+//! number of seconds ("30", "1.5") -> microseconds. invalid_argument otherwise.
+Result<int64_t> parse_duration_us(const std::string& text);
 
 } // namespace ticklake

@@ -1,13 +1,17 @@
 #include "produce/source_selection.h"
 
-#include <cstdlib>
+#include <algorithm>
+#include <filesystem>
+#include <iterator>
 #include <stdexcept>
-#include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "common/log.h"
 #include "common/timestamp.h"
 #include "sources/csv_replay.h"
+#include "sources/zip_archive.h"
 #include "sources/live/live_source_factory.h"
 
 namespace ticklake {
@@ -16,20 +20,42 @@ namespace fs = std::filesystem;
 
 namespace {
 
-//! Unzips a single-file .zip into a private folder of `scratch` (the tutorial ships its CSV zipped).
-Result<std::string> unzip_single_csv(const std::string& zip_path, OwnedFolder& scratch) {
-    scratch = OwnedFolder(fs::temp_directory_path() / fmt::format("ticklake-unzip-{}", ::getpid()));
-    fs::create_directories(scratch.path());
-    const std::string cmd = fmt::format("unzip -o -q '{}' -d '{}'", zip_path, scratch.path().string());
-    if (std::system(cmd.c_str()) != 0) {
-        return fail(Error::invalid("cannot unzip " + zip_path + " (is `unzip` installed? run make setup)"));
+bool is_csv_member(const ZipMember& m) {
+    const fs::path name(m.name);
+    const std::string file = name.filename().string();
+    // macOS archives carry "__MACOSX/._x.csv" resource forks beside x.csv: metadata, not data.
+    const bool mac_fork = m.name.starts_with("__MACOSX/") || file.starts_with("._");
+    return !mac_fork && name.extension() == ".csv";
+}
+
+//! Points `o` at the first CSV member of a .zip (the tutorial ships its CSV zipped), read
+//! straight from the archive: nothing is extracted, no program is run.
+Status read_csv_from_zip(const std::string& zip_path, CsvReplayOptions& o) {
+    auto archive = ZipArchive::open(zip_path);
+    if (!archive) {
+        return fail(archive.error());
     }
-    for (const auto& entry : fs::recursive_directory_iterator(scratch.path())) {
-        if (entry.is_regular_file() && entry.path().extension() == ".csv") {
-            return entry.path().string();
+    const std::vector<ZipMember>& members = (*archive)->members();
+    if (members.empty()) {
+        return fail(Error::invalid("zip file '" + zip_path + "' is empty: it holds no file to replay"));
+    }
+    std::vector<ZipMember> csv;
+    std::copy_if(members.begin(), members.end(), std::back_inserter(csv), is_csv_member);
+    if (csv.empty()) {
+        std::vector<std::string> names;
+        for (size_t i = 0; i < members.size() && i < 5; ++i) {
+            names.push_back(members[i].name);
         }
+        return fail(Error::invalid(fmt::format("zip file '{}' holds no .csv file (it has {}{})", zip_path,
+                                               fmt::join(names, ", "), members.size() > names.size() ? ", ..." : "")));
     }
-    return fail(Error::invalid(zip_path + " holds no .csv file"));
+    if (csv.size() > 1) {
+        log::warn("produce: {} holds {} .csv files; replaying the first, {} (unzip the others to replay them)",
+                  zip_path, csv.size(), csv.front().name);
+    }
+    o.path = csv.front().name;
+    o.open_input = [archive = *archive, member = csv.front()] { return archive->open_member(member); };
+    return {};
 }
 
 Result<std::unique_ptr<MarketDataSource>> open_live(const SourceSpec& spec) {
@@ -77,15 +103,13 @@ Result<std::unique_ptr<MarketDataSource>> open_simulator(const SourceSpec& spec)
     return std::unique_ptr<MarketDataSource>(std::move(*s));
 }
 
-Result<std::unique_ptr<MarketDataSource>> open_csv(const SourceSpec& spec, OwnedFolder& scratch) {
+Result<std::unique_ptr<MarketDataSource>> open_csv(const SourceSpec& spec) {
     CsvReplayOptions o;
     o.path = spec.file;
     if (spec.file.size() > 4 && spec.file.ends_with(".zip")) {
-        auto csv = unzip_single_csv(spec.file, scratch);
-        if (!csv) {
-            return fail(csv.error());
+        if (auto st = read_csv_from_zip(spec.file, o); !st) {
+            return fail(st.error());
         }
-        o.path = *csv;
     }
     auto shape = parse_csv_shape(spec.as);
     if (!shape) {
@@ -104,7 +128,7 @@ Result<std::unique_ptr<MarketDataSource>> open_csv(const SourceSpec& spec, Owned
     return std::unique_ptr<MarketDataSource>(std::move(*s));
 }
 
-Result<std::unique_ptr<MarketDataSource>> open_event_source(const SourceSpec& spec, OwnedFolder& scratch) {
+Result<std::unique_ptr<MarketDataSource>> open_event_source(const SourceSpec& spec) {
     if (is_live_vendor(spec.name)) {
         return open_live(spec);
     }
@@ -115,27 +139,12 @@ Result<std::unique_ptr<MarketDataSource>> open_event_source(const SourceSpec& sp
         return fail(Error::invalid("--source " + spec.name + " needs --file PATH"));
     }
     if (spec.name == "csv") {
-        return open_csv(spec, scratch);
+        return open_csv(spec);
     }
     return fail(Error::invalid("unknown --source '" + spec.name + "' (sim, csv, jsonl or a vendor of docs/sources.md)"));
 }
 
 } // namespace
-
-OwnedFolder& OwnedFolder::operator=(OwnedFolder&& other) noexcept {
-    if (this != &other) {
-        OwnedFolder gone(std::move(*this));
-        path_ = std::exchange(other.path_, {});
-    }
-    return *this;
-}
-
-OwnedFolder::~OwnedFolder() {
-    std::error_code ec;
-    if (!path_.empty()) {
-        fs::remove_all(path_, ec);
-    }
-}
 
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> out;
@@ -166,7 +175,7 @@ Result<SelectedSource> open_source(const SourceSpec& spec) {
         source.wire = std::move(*w);
         return source;
     }
-    auto s = open_event_source(spec, source.scratch);
+    auto s = open_event_source(spec);
     if (!s) {
         return fail(s.error());
     }

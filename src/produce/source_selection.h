@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,24 +34,9 @@ struct SourceSpec {
     std::string bad_rows;     //!< csv: file that keeps unreadable rows with their line numbers
 };
 
-//! A folder removed with everything in it when its owner goes (an unzipped CSV).
-class OwnedFolder {
-public:
-    OwnedFolder() = default;
-    explicit OwnedFolder(std::filesystem::path path) : path_(std::move(path)) {}
-    OwnedFolder(OwnedFolder&& other) noexcept : path_(std::exchange(other.path_, {})) {}
-    OwnedFolder& operator=(OwnedFolder&& other) noexcept;
-    ~OwnedFolder();
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
-
 //! An open source. Wire-format replay is not a MarketDataSource: its lines go out byte for
 //! byte, so exactly one of `events` and `wire` is set.
 struct SelectedSource {
-    OwnedFolder scratch; //!< declared first: removed after the source that reads from it closes
     std::unique_ptr<MarketDataSource> events;
     std::unique_ptr<JsonlReplay> wire;
 

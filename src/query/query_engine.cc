@@ -61,9 +61,14 @@ WarehouseScanOptions scan_options(const EngineOptions& options) {
 // Athena's way: the tables the catalog knows, with the files it lists.
 Result<BoundTables> bind_from_catalog(const EngineOptions& options, std::string_view sql_hint) {
     const fs::path path = options.catalog.empty() ? default_catalog_path() : options.catalog;
-    auto catalog = Catalog::open(path);
+    // Read-only: a query never creates a catalog, not even the per-user default one.
+    auto catalog = Catalog::open_read_only(path);
     if (!catalog) {
-        return fail(catalog.error());
+        std::error_code ec;
+        const bool no_default_yet = options.catalog.empty() && !fs::exists(path, ec);
+        return fail(no_default_yet ? Error::invalid("no tables yet: " + catalog.error().message +
+                                                    "; or query a warehouse's folders directly with -w DIR")
+                                   : catalog.error());
     }
     WarehouseScanOptions scan = scan_options(options);
     if (!sql_hint.empty()) {

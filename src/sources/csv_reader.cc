@@ -40,11 +40,15 @@ Result<std::unique_ptr<CsvReader>> CsvReader::open(const std::string& path, size
     if (!in->is_open()) {
         return fail(Error::invalid("cannot open CSV file '" + path + "': check that it exists and is readable"));
     }
+    return from_stream(std::move(in), path, buffer_size);
+}
+
+std::unique_ptr<CsvReader> CsvReader::from_stream(std::unique_ptr<std::istream> in, std::string name,
+                                                  size_t buffer_size) {
     if (auto text = utf16_as_utf8(*in)) {
-        return std::unique_ptr<CsvReader>(
-            new CsvReader(std::make_unique<std::istringstream>(std::move(*text)), path, buffer_size));
+        in = std::make_unique<std::istringstream>(std::move(*text));
     }
-    return std::unique_ptr<CsvReader>(new CsvReader(std::move(in), path, buffer_size));
+    return std::unique_ptr<CsvReader>(new CsvReader(std::move(in), std::move(name), buffer_size));
 }
 
 std::unique_ptr<CsvReader> CsvReader::from_string(std::string text, size_t buffer_size) {

@@ -34,6 +34,9 @@ class CsvReader {
 public:
     //! Fails with invalid_argument naming the path when it cannot be opened.
     static Result<std::unique_ptr<CsvReader>> open(const std::string& path, size_t buffer_size = 1 << 20);
+    //! Reads a stream someone else opened (a member of a zip archive); `name` is for messages.
+    static std::unique_ptr<CsvReader> from_stream(std::unique_ptr<std::istream> in, std::string name,
+                                                  size_t buffer_size = 1 << 20);
     //! Reads from memory (tests, small inputs).
     static std::unique_ptr<CsvReader> from_string(std::string text, size_t buffer_size = 1 << 20);
 

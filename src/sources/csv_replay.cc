@@ -213,15 +213,15 @@ CsvReplay::~CsvReplay() = default;
 
 Result<std::unique_ptr<CsvReplay>> CsvReplay::open(const CsvReplayOptions& options) {
     std::error_code ec;
-    if (std::filesystem::is_directory(options.path, ec)) {
+    if (!options.open_input && std::filesystem::is_directory(options.path, ec)) {
         return fail(Error::invalid("'" + options.path + "' is a directory, not a CSV file"));
-    }
-    auto reader = CsvReader::open(options.path);
-    if (!reader) {
-        return fail(reader.error());
     }
     std::unique_ptr<CsvReplay> self(new CsvReplay());
     self->options_ = options;
+    auto reader = self->open_reader();
+    if (!reader) {
+        return fail(reader.error());
+    }
     self->reader_ = std::move(*reader);
     if (options.null_values) {
         self->nulls_ = CsvNullTokens::parse(*options.null_values);
@@ -251,6 +251,17 @@ Result<std::unique_ptr<CsvReplay>> CsvReplay::open(const CsvReplayOptions& optio
         return fail(st.error());
     }
     return self;
+}
+
+Result<std::unique_ptr<CsvReader>> CsvReplay::open_reader() const {
+    if (!options_.open_input) {
+        return CsvReader::open(options_.path);
+    }
+    auto in = options_.open_input();
+    if (!in) {
+        return fail(in.error());
+    }
+    return CsvReader::from_stream(std::move(*in), options_.path);
 }
 
 // Delimiter and decimal mark from the head of the file, before the header is read.
@@ -367,7 +378,7 @@ Status CsvReplay::choose_shape() {
 // A first look at the head of the file: each time column's date format, then the bar interval
 // (Kaggle's daily files say it).
 Status CsvReplay::sample_head() {
-    auto sample = CsvReader::open(options_.path);
+    auto sample = open_reader();
     if (!sample) {
         return fail(sample.error());
     }

@@ -19,6 +19,8 @@
 
 #include <cstdint>
 #include <fstream>
+#include <functional>
+#include <istream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,6 +43,9 @@ std::optional<CsvShape> parse_csv_shape(std::string_view text);
 
 struct CsvReplayOptions {
     std::string path;                     //!< the CSV file (plain, not compressed)
+    //! When set, the CSV is read from what this opens (it is called twice: the head is sampled
+    //! apart from the replay) and `path` only names it: a member of a zip archive.
+    std::function<Result<std::unique_ptr<std::istream>>()> open_input;
     CsvShape as = CsvShape::auto_detect;  //!< force bars (fails if the columns are missing) or records
     //! Symbol for rows that carry none (no symbol/ticker/index column, or an empty cell).
     //! Bars with neither get a guess from the file name: the first '_'-separated part of the
@@ -92,6 +97,7 @@ public:
 private:
     struct Columns; // which column holds what (the .cc)
     CsvReplay() = default;
+    Result<std::unique_ptr<CsvReader>> open_reader() const;
     Status sniff_dialect();
     Status read_header();
     Status map_columns();

@@ -173,7 +173,9 @@ def test_sink_registers_what_it_commits_and_a_crawl_agrees(broker, topic, wareho
     unregistered = tmp_path / "none.db"
     sink(broker, topic, tmp_path / "wh2", fmt="parquet", group="g2-" + topic,
          extra=("--catalog", str(unregistered), "--no-register"))
-    assert catalog_json(unregistered, "tables") == []
+    assert not unregistered.exists()  # nothing registered, and `catalog tables` no longer makes an empty one
+    proc = run(["catalog", "tables", "--catalog", str(unregistered), "--json"], check=False)
+    assert proc.returncode == 2 and "no catalog at" in proc.stderr and not unregistered.exists()
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])

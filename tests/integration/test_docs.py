@@ -26,5 +26,5 @@ def test_every_command_has_help_that_names_its_options():
 def test_bad_usage_exits_2_with_a_message():
     proc = subprocess.run([str(BINARY), "sink", "--topic", "t", "--warehouse", "/tmp/x", "--format", "orc"],
                           capture_output=True, text=True)
-    assert proc.returncode != 0
+    assert proc.returncode == 2
     assert "orc" in proc.stderr or "format" in proc.stderr

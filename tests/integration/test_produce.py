@@ -1,6 +1,7 @@
 """The producer: sources, determinism, the tutorial dataset, and failure messages."""
 import csv
 import io
+import os
 import subprocess
 import zipfile
 from collections import Counter
@@ -82,3 +83,39 @@ def test_tutorial_dataset_lands_as_bars(broker, topic, warehouse, tutorial_rows)
                                       float(r["Adj Close"]), float(r["Volume"]))
     years = {p.name for p in (warehouse / "market" / "bars").iterdir()}
     assert "year=1965" in years and "year=2021" in years
+
+
+@pytest.mark.parametrize("name", ["a'b $(touch pwned) c.zip", "it's here; touch pwned #.zip", "`touch pwned`.zip"])
+def test_zip_files_with_shell_characters_in_their_names_are_read_by_the_library(broker, topic, tmp_path, name):
+    """No shell and no `unzip`: a zip's name is only a path, never part of a command line."""
+    rows = [(f"S{i % 5}", f"2024-01-{1 + i // 1440:02}T{i // 60 % 24:02}:{i % 60:02}:00Z", i, i + 2, i - 1, i + 1, 10 * i)
+            for i in range(3000)]
+    text = "symbol,ts,open,high,low,close,volume\n" + "".join(",".join(map(str, r)) + "\n" for r in rows)
+    archive = tmp_path / name
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("README.txt", "not data")
+        z.writestr("bars $(touch pwned).csv", text)
+    proc = run(["produce", "-b", broker.bootstrap, "-t", topic, "--source", "csv", "--file", str(archive),
+                "--partitions", "2", "--no-progress"], cwd=tmp_path)
+    assert "delivered 3000 of 3000" in proc.stderr, proc.stderr
+    values = kcat_dump(broker, topic, tmp_path / "dump.jsonl").read_text().splitlines()
+    assert len(values) == 3000
+    assert {v.split('"symbol":"')[1].split('"')[0] for v in values} == {f"S{i}" for i in range(5)}
+    assert not list(tmp_path.rglob("pwned")) and not os.path.exists("pwned")
+
+
+def test_broken_zips_are_clear_errors(tmp_path):
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w"):
+        pass
+    no_csv = tmp_path / "no csv.zip"
+    with zipfile.ZipFile(no_csv, "w") as z:
+        z.writestr("prices.parquet", b"PAR1")
+    corrupt = tmp_path / "corrupt.zip"
+    corrupt.write_bytes(b"PK\x03\x04" + os.urandom(200))
+    for path, says in [(empty, "is empty"), (no_csv, "holds no .csv file (it has prices.parquet)"),
+                       (corrupt, "not a zip archive")]:
+        proc = run(["produce", "-b", "127.0.0.1:1", "-t", "x", "--source", "csv", "--file", str(path),
+                    "--no-progress"], check=False, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert str(path) in proc.stderr and says in proc.stderr, proc.stderr

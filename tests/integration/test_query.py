@@ -197,7 +197,8 @@ def test_catalog_tables_are_queried_by_name_without_a_warehouse_flag(broker, top
                      f"hive_partitioning=true) GROUP BY 1 ORDER BY 1").fetchall()
     assert [(r["dt"], r["n"]) for r in rows_jsonl(proc)] == ref
     empty = query(["--catalog", str(tmp_path / "empty.db"), "SELECT 1 FROM market.trades"], check=False)
-    assert empty.returncode == 2 and "has no tables" in empty.stderr
+    assert empty.returncode == 2 and f"no catalog at {tmp_path / 'empty.db'}" in empty.stderr
+    assert not (tmp_path / "empty.db").exists()  # a query never creates a catalog
 
 
 TUTORIAL_DATA = __import__("pathlib").Path(__file__).resolve().parents[3] / "shared" / "data" / "indexProcessed.csv.zip"

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "temp_dir.h"
@@ -65,6 +66,55 @@ TEST_F(CatalogTest, CreatesFolderAndMigratesOnce) {
     auto dbs = again->databases();
     ASSERT_TRUE(dbs);
     EXPECT_TRUE(dbs->empty());
+}
+
+TEST_F(CatalogTest, ReadOnlyOpenNeverCreatesACatalog) {
+    auto c = Catalog::open_read_only(db_path());
+    ASSERT_FALSE(c);
+    EXPECT_EQ(c.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(c.error().message.find("no catalog at " + db_path().string()), std::string::npos) << c.error().message;
+    EXPECT_NE(c.error().message.find("ticklake crawl"), std::string::npos) << c.error().message;
+    EXPECT_FALSE(std::filesystem::exists(db_path()));
+    EXPECT_FALSE(std::filesystem::exists(db_path().parent_path())); // not even its folder
+}
+
+TEST_F(CatalogTest, ReadOnlyOpenReadsButCannotWrite) {
+    {
+        auto c = Catalog::open(db_path());
+        ASSERT_TRUE(c) << c.error().message;
+        ASSERT_TRUE(c->apply(trades_change()));
+    }
+    auto c = Catalog::open_read_only(db_path());
+    ASSERT_TRUE(c) << c.error().message;
+    auto t = c->resolve("trades");
+    ASSERT_TRUE(t) << t.error().message;
+    auto files = c->files(*t);
+    ASSERT_TRUE(files);
+    EXPECT_EQ(files->size(), 3u);
+    TableChange again = trades_change();
+    again.table.name = "quotes";
+    EXPECT_FALSE(c->apply(again)); // SQLITE_OPEN_READONLY
+}
+
+TEST_F(CatalogTest, ReadOnlyOpenRefusesFilesThatAreNotCatalogs) {
+    std::filesystem::create_directories(db_path().parent_path());
+    {
+        auto db = SqliteDb::open(db_path()); // an SQLite file without ticklake's schema
+        ASSERT_TRUE(db);
+        ASSERT_TRUE(db->exec("CREATE TABLE x (a)"));
+    }
+    auto c = Catalog::open_read_only(db_path());
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("not a ticklake catalog"), std::string::npos) << c.error().message;
+    const auto text = dir_ / "notes.txt";
+    std::ofstream(text) << std::string(4096, 'x');
+    auto t = Catalog::open_read_only(text);
+    ASSERT_FALSE(t);
+    EXPECT_NE(t.error().message.find("catalog " + text.string() + " is not a ticklake catalog"), std::string::npos)
+        << t.error().message;
+    auto folder = Catalog::open_read_only(dir_);
+    ASSERT_FALSE(folder);
+    EXPECT_NE(folder.error().message.find("is a folder"), std::string::npos) << folder.error().message;
 }
 
 TEST_F(CatalogTest, RefusesCatalogFromNewerVersion) {

@@ -4,8 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
 
 #include "common/tests/temp_dir.h"
+#include "sources/tests/zip_writer.h"
 
 namespace ticklake {
 namespace {
@@ -75,36 +79,61 @@ TEST(OpenSource, WireFormatReplayIsNotParsedIntoEvents) {
     EXPECT_EQ(s->summary(), "");
 }
 
-TEST(OpenSource, AZippedCsvIsUnzippedAndItsFolderRemovedWithTheSource) {
-    const fs::path zip = fs::path(TICKLAKE_TEST_DATA_DIR) / "indexProcessed.csv.zip";
-    if (!fs::exists(zip) || std::system("command -v unzip >/dev/null") != 0) {
-        GTEST_SKIP() << "needs " << zip << " and unzip";
+size_t drain(MarketDataSource& source) {
+    std::vector<Event> all;
+    while (!source.done()) {
+        auto n = source.next_batch(all, 1000);
+        EXPECT_TRUE(n) << n.error().message;
+        if (!n) {
+            break;
+        }
     }
-    fs::path scratch;
-    {
-        auto s = open_source(spec_of("csv", zip.string()));
-        ASSERT_TRUE(s) << s.error().message;
-        scratch = s->scratch.path();
-        ASSERT_FALSE(scratch.empty());
-        EXPECT_TRUE(fs::is_directory(scratch));
-        std::vector<Event> batch;
-        ASSERT_TRUE(s->events->next_batch(batch, 10));
-        EXPECT_EQ(batch.size(), 10u);
-        EXPECT_EQ(batch.front().type, EventType::bar);
-    }
-    EXPECT_FALSE(fs::exists(scratch));
+    return all.size();
 }
 
-TEST(OwnedFolder, MovedOwnershipRemovesOnce) {
+TEST(OpenSource, AZippedCsvIsReadInPlaceWithNothingExtracted) {
     testing::TempDir dir;
     ASSERT_TRUE(dir.ok());
-    const fs::path p = dir.path() / "scratch";
-    fs::create_directories(p / "inner");
-    OwnedFolder a(p);
-    OwnedFolder b(std::move(a));
-    EXPECT_TRUE(a.path().empty());
-    { OwnedFolder c = std::move(b); }
-    EXPECT_FALSE(fs::exists(p));
+    std::string csv = "symbol,ts,open,high,low,close,volume\n";
+    for (int i = 0; i < 5000; ++i) {
+        csv += fmt::format("S{},2025-01-{:02}T{:02}:{:02}:00Z,1,2,0.5,1.5,{}\n", i % 7, 1 + i / 1440, i / 60 % 24,
+                           i % 60, i);
+    }
+    const fs::path zip = dir.path() / "a'b $(touch pwned) c.zip";
+    ASSERT_TRUE(testing::write_zip(zip.string(), {{"__MACOSX/._bars.csv", "junk"}, {"notes.txt", "x"},
+                                                  {"bars.csv", csv}}));
+    const auto before = std::distance(fs::directory_iterator(fs::temp_directory_path()), fs::directory_iterator());
+    auto s = open_source(spec_of("csv", zip.string()));
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(std::distance(fs::directory_iterator(fs::temp_directory_path()), fs::directory_iterator()), before);
+    EXPECT_NE(s->describe().find("bars.csv"), std::string::npos) << s->describe();
+    EXPECT_EQ(drain(*s->events), 5000u);
+    EXPECT_EQ(s->skipped(), 0u);
+    EXPECT_FALSE(fs::exists("pwned"));
+    EXPECT_FALSE(fs::exists(dir.path() / "pwned"));
+}
+
+TEST(OpenSource, TheTutorialZipReplaysEveryRow) {
+    const fs::path zip = fs::path(TICKLAKE_TEST_DATA_DIR) / "indexProcessed.csv.zip";
+    if (!fs::exists(zip)) {
+        GTEST_SKIP() << "needs " << zip;
+    }
+    auto s = open_source(spec_of("csv", zip.string()));
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(drain(*s->events), 104'224u);
+}
+
+TEST(OpenSource, ZipsWithNothingToReplayAreClearErrors) {
+    testing::TempDir dir;
+    ASSERT_TRUE(dir.ok());
+    const std::string empty = (dir.path() / "empty.zip").string();
+    ASSERT_TRUE(testing::write_zip(empty, {}));
+    expect_invalid(spec_of("csv", empty), "zip file '" + empty + "' is empty");
+    const std::string no_csv = (dir.path() / "no_csv.zip").string();
+    ASSERT_TRUE(testing::write_zip(no_csv, {{"a.txt", "x"}, {"folder/b.json", "{}"}, {"__MACOSX/._c.csv", "x"}}));
+    expect_invalid(spec_of("csv", no_csv), "holds no .csv file (it has a.txt, folder/b.json, __MACOSX/._c.csv)");
+    const std::string corrupt = dir.write("corrupt.zip", "PK\x03\x04 this is not really a zip archive");
+    expect_invalid(spec_of("csv", corrupt), "cannot open zip file '" + corrupt + "': not a zip archive");
 }
 
 } // namespace

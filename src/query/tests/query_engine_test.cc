@@ -92,9 +92,18 @@ TEST_F(QueryEngineTest, AMissingWarehouseSaysWhatToPass) {
 }
 
 TEST_F(QueryEngineTest, AnEmptyCatalogSaysHowToFillIt) {
+    ASSERT_TRUE(Catalog::open(dir_ / "catalog.db"));
     auto engine = Engine::open(options(), "SELECT 1");
     ASSERT_FALSE(engine);
     EXPECT_NE(engine.error().message.find("has no tables"), std::string::npos) << engine.error().message;
+}
+
+TEST_F(QueryEngineTest, AMissingCatalogIsAnErrorAndIsNotCreated) {
+    auto engine = Engine::open(options(), "SELECT 1");
+    ASSERT_FALSE(engine);
+    EXPECT_EQ(engine.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(engine.error().message.find("no catalog at"), std::string::npos) << engine.error().message;
+    EXPECT_FALSE(fs::exists(dir_ / "catalog.db"));
 }
 
 TEST_F(QueryEngineTest, CatalogTablesAreBoundAndGoneFilesAreReported) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "common/tests/temp_dir.h"
+#include "sources/zip_archive.h"
 
 namespace ticklake {
 namespace {
@@ -85,11 +86,14 @@ protected:
         ASSERT_TRUE(dir_.ok());
         const std::string zip = kDataDir + "/indexProcessed.csv.zip";
         ASSERT_TRUE(std::filesystem::exists(zip)) << "missing fixture " << zip << " (set TICKLAKE_TEST_DATA_DIR)";
-        ASSERT_EQ(std::system("command -v unzip > /dev/null 2>&1"), 0)
-            << "the 'unzip' program is needed to unpack " << zip << " (apt-get install unzip)";
-        const std::string cmd = "unzip -o -q '" + zip + "' -d '" + dir_.path().string() + "'";
-        ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+        auto archive = ZipArchive::open(zip);
+        ASSERT_TRUE(archive) << archive.error().message;
+        ASSERT_EQ((*archive)->members().size(), 1u);
+        auto member = (*archive)->open_member((*archive)->members()[0]);
+        ASSERT_TRUE(member) << member.error().message;
         csv_ = (dir_.path() / "indexProcessed.csv").string();
+        std::ofstream(csv_, std::ios::binary) << (*member)->rdbuf();
+        ASSERT_FALSE((*member)->bad());
         ASSERT_TRUE(std::filesystem::exists(csv_));
     }
 
