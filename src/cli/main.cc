@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     ticklake::cli::add_catalog_command(app);
     ticklake::cli::add_query_commands(app);
     ticklake::cli::add_storage_commands(app);
+    ticklake::cli::add_calendar_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
