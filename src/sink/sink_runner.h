@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/event_json.h"
+#include "common/zone_clock.h"
 #include "decode/csv_row_decoder.h"
 #include "decode/json_row_decoder.h"
 #include "format/open_table.h"
@@ -145,6 +146,7 @@ private:
     Status finish(Status result);
 
     SinkOptions options_;
+    ZoneClock partition_clock_; //!< options_.partition_tz: local time of the time partitions
     ObjectStore& store_;
     std::string extension_; //!< of the writers' files
     KafkaConsumer& consumer_;

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/timestamp.h"
+#include "common/zone_clock.h"
 #include "format/table_buffer.h"
 #include "format/value_type.h"
 
@@ -106,6 +107,9 @@ Status apply_sink_settings(const SinkSettings& s, SinkPipelineOptions& p) {
     p.start = *start;
     p.named_topics = s.topics;
     o.time_partition = *time_partition;
+    if (auto zone = ZoneClock::open(o.partition_tz); !zone) {
+        return fail(Error::invalid("--partition-tz: " + zone.error().message));
+    }
     o.rotate_bytes = static_cast<size_t>(s.rotate_mib * (1 << 20));
     o.max_buffer_bytes = static_cast<size_t>(s.max_buffer_mib * (1 << 20));
     if (s.until_idle >= 0) {
