@@ -22,7 +22,7 @@ struct CalendarReportOptions {
 constexpr int kCalendarSqlLastYear = 2050;
 
 //! The calendar as the SQL function library reads it (src/query/functions/market.sql):
-//! ticklake_exchanges() (a MIC's zone, regular hours, years) and ticklake_calendar_exceptions()
+//! temporary tables ticklake_exchanges (a MIC's zone, regular hours, years) and ticklake_calendar_exceptions
 //! (the weekdays that are holidays or close early), through `last_year`. The weekly rule and the
 //! time zones stay in SQL (DuckDB's ICU) so a session start parses a few hundred rows, not a
 //! row per session. Column names carry a tl_ prefix: a macro's argument is pasted into the

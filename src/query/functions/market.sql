@@ -24,8 +24,8 @@ CREATE OR REPLACE MACRO utc_to_local(ts, tz) AS (utc_timestamp(ts) AT TIME ZONE 
 -- Example: local_to_utc(TIMESTAMP '2025-01-06 09:30', 'America/New_York') = TIMESTAMP '2025-01-06 14:30'
 CREATE OR REPLACE MACRO local_to_utc(local_ts, tz) AS (local_ts AT TIME ZONE tz) AT TIME ZONE 'UTC';
 
--- Exchange calendars (common/exchange_calendar.h). ticklake_exchanges() and
--- ticklake_calendar_exceptions() are generated from the C++ calendar when a session opens
+-- Exchange calendars (common/exchange_calendar.h). The temporary tables ticklake_exchanges and
+-- ticklake_calendar_exceptions are generated from the C++ calendar when a session opens
 -- (query/calendar_functions.cc): the weekly rule and the time zones are computed here, only
 -- holidays and early closes are rows. Exchanges: XNYS (XNAS), XLON, XETR; dates from 2000 to
 -- 2050, those after an exchange's last published holiday list follow its rules (provisional).
@@ -34,36 +34,42 @@ CREATE OR REPLACE MACRO local_to_utc(local_ts, tz) AS (local_ts AT TIME ZONE tz)
 -- first_day, last_day, last_confirmed_year); an unknown MIC is an error.
 -- Example: exchange_info('XNYS').tz = 'America/New_York'
 CREATE OR REPLACE MACRO exchange_info(exchange) AS
-    CASE WHEN (SELECT count(*) FROM ticklake_exchanges() WHERE tl_mic = upper(exchange)) = 0
-         THEN error('unknown exchange ' || coalesce(exchange, 'NULL') || '; known: '
-                    || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges()))
-         ELSE (SELECT {'mic': tl_mic, 'tz': tl_tz, 'open_time': tl_open_time, 'close_time': tl_close_time,
-                       'first_day': tl_first_day, 'last_day': tl_last_day, 'last_confirmed_year': tl_last_confirmed_year}
-               FROM ticklake_exchanges() WHERE tl_mic = upper(exchange)) END;
+    (SELECT CASE WHEN x.tl_mic IS NULL
+                 THEN error('unknown exchange ' || coalesce(q.tl_m, 'NULL') || '; known: '
+                            || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
+                 ELSE {'mic': x.tl_mic, 'tz': x.tl_tz, 'open_time': x.tl_open_time, 'close_time': x.tl_close_time,
+                       'first_day': x.tl_first_day, 'last_day': x.tl_last_day,
+                       'last_confirmed_year': x.tl_last_confirmed_year} END
+     FROM (SELECT upper(exchange) AS tl_m) q LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m);
+
+-- ticklake_session(exchange, d): struct {trading, open, close} of local date d, the one lookup
+-- behind the three functions below. Each macro reads the tables once: nested macro calls are
+-- expanded and bound when created, so a lookup per call keeps the session start fast.
+CREATE OR REPLACE MACRO ticklake_session(exchange, d) AS
+    (SELECT CASE WHEN x.tl_mic IS NULL
+                 THEN error('unknown exchange ' || coalesce(q.tl_m, 'NULL') || '; known: '
+                            || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
+                 WHEN q.tl_d < x.tl_first_day OR q.tl_d > x.tl_last_day THEN NULL
+                 WHEN isodow(q.tl_d) > 5 OR (e.tl_day IS NOT NULL AND e.tl_close_time IS NULL)
+                 THEN {'trading': false, 'open': NULL::TIMESTAMP, 'close': NULL::TIMESTAMP}
+                 ELSE {'trading': true,
+                       'open': local_to_utc(q.tl_d + x.tl_open_time, x.tl_tz),
+                       'close': local_to_utc(q.tl_d + coalesce(e.tl_close_time, x.tl_close_time), x.tl_tz)} END
+     FROM (SELECT upper(exchange) AS tl_m, CAST(d AS DATE) AS tl_d) q
+          LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m
+          LEFT JOIN ticklake_calendar_exceptions e ON e.tl_mic = q.tl_m AND e.tl_day = q.tl_d);
 
 -- is_trading_day(exchange, d): whether the local date d is a session of the exchange (no
 -- weekend, no holiday). NULL outside the calendar's years.
 -- Example: is_trading_day('XNYS', DATE '2025-07-04') = false
-CREATE OR REPLACE MACRO is_trading_day(exchange, d) AS
-    CASE WHEN CAST(d AS DATE) < exchange_info(exchange).first_day OR CAST(d AS DATE) > exchange_info(exchange).last_day
-         THEN NULL
-         ELSE isodow(CAST(d AS DATE)) <= 5
-              AND NOT EXISTS (SELECT 1 FROM ticklake_calendar_exceptions()
-                              WHERE tl_mic = upper(exchange) AND tl_day = CAST(d AS DATE) AND tl_close_time IS NULL) END;
+CREATE OR REPLACE MACRO is_trading_day(exchange, d) AS ticklake_session(exchange, d).trading;
 
 -- session_open(exchange, d) / session_close(exchange, d): the open and close (plain UTC
 -- TIMESTAMP, like `ts`) of the session on local date d, with DST and early closes; NULL when d
 -- does not trade.
 -- Example: session_close('XNYS', DATE '2025-07-03') = TIMESTAMP '2025-07-03 17:00' (13:00 New York)
-CREATE OR REPLACE MACRO session_open(exchange, d) AS
-    CASE WHEN is_trading_day(exchange, d)
-         THEN local_to_utc(CAST(d AS DATE) + exchange_info(exchange).open_time, exchange_info(exchange).tz) END;
-CREATE OR REPLACE MACRO session_close(exchange, d) AS
-    CASE WHEN is_trading_day(exchange, d)
-         THEN local_to_utc(CAST(d AS DATE) + coalesce((SELECT tl_close_time FROM ticklake_calendar_exceptions()
-                                                       WHERE tl_mic = upper(exchange) AND tl_day = CAST(d AS DATE)),
-                                                      exchange_info(exchange).close_time),
-                           exchange_info(exchange).tz) END;
+CREATE OR REPLACE MACRO session_open(exchange, d) AS ticklake_session(exchange, d).open;
+CREATE OR REPLACE MACRO session_close(exchange, d) AS ticklake_session(exchange, d).close;
 
 -- interval_micros(iv): a bar length as microseconds; iv is an INTERVAL or text DuckDB casts to
 -- one ('1s', '5m', '1h', '1d', '15 minutes'; 'm' is minutes). Months are not fixed lengths: refused.
