@@ -15,5 +15,7 @@ void add_storage_commands(CLI::App& app);
 void add_query_commands(CLI::App& app);
 void add_crawl_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
+//! `calendar`: an exchange's trading sessions (calendar_command.cc).
+void add_calendar_command(CLI::App& app);
 
 } // namespace ticklake::cli

@@ -53,7 +53,10 @@ void add_simulator_options(CLI::App& cmd, SourceSpec& src) {
     sim->add_option("--count,-n", src.sim.count, "Number of events to generate")->capture_default_str();
     sim->add_option("--seed", src.sim.seed, "Random seed: same seed and options give the same events")
         ->capture_default_str();
-    sim->add_option("--days", src.sim.days, "Trading sessions (weekdays 14:30-21:00 UTC) to spread events over")
+    sim->add_option("--days", src.sim.days, "Trading sessions of --exchange's calendar to spread events over")
+        ->capture_default_str();
+    sim->add_option("--exchange", src.sim.exchange,
+                    "Calendar of the sessions: XNYS (XNAS), XLON or XETR; local hours with DST, no holidays")
         ->capture_default_str();
     sim->add_option("--start", src.sim_start, "First session start, ISO 8601 UTC (default 2025-01-06T14:30:00Z)");
     sim->add_option("--quote-ratio", src.sim.quote_ratio, "Fraction of events that are quotes; the rest are trades")

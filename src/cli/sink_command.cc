@@ -166,6 +166,10 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
                     "decade (decade=YYYY) or none; grains without dt= folders write dt as a column")
         ->check(CLI::IsMember({"auto", "hour", "day", "month", "year", "decade", "none"}))
         ->capture_default_str();
+    cmd.add_option("--partition-tz", o.partition_tz,
+                    "Time zone of the time partitions and the dt column: an IANA name such as America/New_York "
+                    "puts a session's rows under its exchange's local date; kept per table")
+        ->capture_default_str();
     cmd.add_option("--rotate-rows", o.rotate_rows, "Write a partition's files once it buffers this many rows")
         ->capture_default_str();
     cmd.add_option("--rotate-mib", f.settings.rotate_mib, "... or this many MiB")->capture_default_str();

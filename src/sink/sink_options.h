@@ -51,6 +51,9 @@ struct SinkOptions {
     //! automatic: each table's grain from its data (time_partition.h); explicit: every table's,
     //! refused for a table whose kept grain differs.
     TimePartition time_partition = TimePartition::automatic;
+    //! IANA zone whose local date and hour name the time partitions (dt, hour, month, ...) and
+    //! fill the dt column; kept with the grain, refused for a table kept with another zone.
+    std::string partition_tz = "UTC";
     size_t rotate_rows = 1'000'000;    //!< flush a partition's batch at this many rows
     size_t rotate_bytes = 128u << 20;  //!< ... or this many buffered bytes
     int64_t rotate_event_time_us = 0;  //!< ... or when its event times span this much (0 = off)

@@ -99,6 +99,8 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     , consumer_(consumer)
     , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {
     batch_writer_.set_ownership_check([this](const FlushJob& job) { return confirm_ownership(job); });
+    // apply_sink_settings has checked the zone; a bad one from elsewhere partitions by UTC.
+    partition_clock_ = ZoneClock::open(options_.partition_tz).value_or(ZoneClock{});
 }
 
 // A member loses its partitions without a revoke it could act on only when the coordinator
@@ -453,7 +455,7 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
         typed_grain = &grain_of_table(table_name_for(event_));
     }
     const TimePartition grain = typed_grain->grain;
-    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, event_.ts);
+    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, partition_clock_.to_local(event_.ts));
     // Most messages go to a file the batch has already (trades and quotes of one day): find
     // it without building the table name.
     FileBuffer* file = nullptr;
@@ -658,7 +660,7 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         r.grain = &grain_of_table(r.table);
     }
     const TimePartition grain = r.grain->grain;
-    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, ts);
+    const int64_t period = grain == TimePartition::automatic ? kUndecidedPeriod : period_of(grain, partition_clock_.to_local(ts));
     FileBuffer* file = b.last_file;
     if (file == nullptr || !file->open || file->period != period || file->table != r.table ||
         file->partition_path != partition_path) {
@@ -740,6 +742,13 @@ Status SinkRunner::load_table_grain(const std::string& table, TableGrain& g) {
     }
     if (kept) {
         g.grain = kept->grain;
+        if (kept->tz != options_.partition_tz) {
+            return fail(Error::fatal(fmt::format(
+                "table {}.{} is partitioned by local dates of {}; --partition-tz {} would put one day's rows "
+                "under two dates: pass --partition-tz {}, sink into another --database, or remove the "
+                "table's folder and {}",
+                options_.database, table, kept->tz, options_.partition_tz, kept->tz, state_key)));
+        }
         if (wanted != TimePartition::automatic && wanted != kept->grain) {
             return fail(Error::fatal(fmt::format(
                 "table {}.{} is partitioned by {} (chosen by {}); --time-partition {} would mix two layouts "
@@ -752,20 +761,21 @@ Status SinkRunner::load_table_grain(const std::string& table, TableGrain& g) {
     }
     g.grain = wanted;
     if (wanted != TimePartition::automatic) {
-        return store_.put_small(state_key, TableTimePartition{wanted, "explicit", {}}.to_json());
+        return store_.put_small(state_key, TableTimePartition{wanted, "explicit", {}, options_.partition_tz}.to_json());
     }
     return {};
 }
 
 namespace {
 
-// The UTC date of each row: the `dt` a day-partitioned table has in its folders.
-Column event_date_column(const std::vector<int64_t>& ts) {
+// The date of each row in the partition zone: the `dt` a day-partitioned table has in its folders.
+Column event_date_column(const std::vector<int64_t>& ts, const ZoneClock& clock) {
     Column c;
     c.name = "dt";
     c.type = ColumnType::date;
     c.ints.reserve(ts.size());
-    for (int64_t t : ts) {
+    for (int64_t utc : ts) {
+        const int64_t t = clock.to_local(utc);
         c.ints.push_back(t >= 0 ? t / kMicrosPerDay : -((-t + kMicrosPerDay - 1) / kMicrosPerDay));
     }
     c.valid.assign(ts.size(), 1);
@@ -821,7 +831,7 @@ void SinkRunner::settle_time_partitions(PartitionBatch& b) {
                   options_.progress ? "\n" : "", options_.database, table, to_string(g.grain), sample.rows,
                   static_cast<double>(sample.max_ts - sample.min_ts) / kMicrosPerDay, kMinRowsPerTimePartitionFile);
         const std::string state_key = table_time_partition_key(options_.database, table);
-        if (auto st = store_.put_small(state_key, TableTimePartition{g.grain, "auto", sample}.to_json()); !st) {
+        if (auto st = store_.put_small(state_key, TableTimePartition{g.grain, "auto", sample, options_.partition_tz}.to_json()); !st) {
             log::warn("sink: table {}.{}: could not keep its time partition ({}); a restart decides again",
                       options_.database, table, st.error().message);
         }
@@ -832,7 +842,7 @@ void SinkRunner::settle_time_partitions(PartitionBatch& b) {
             const auto& ts = f.event_times();
             std::map<int64_t, std::vector<uint32_t>> by_period;
             for (uint32_t row : f.sorted_order()) {
-                by_period[period_of(f.grain, ts[row])].push_back(row);
+                by_period[period_of(f.grain, partition_clock_.to_local(ts[row]))].push_back(row);
             }
             if (by_period.size() == 1) {
                 f.period = by_period.begin()->first; // one file, sorted again by its writer
@@ -843,7 +853,7 @@ void SinkRunner::settle_time_partitions(PartitionBatch& b) {
             }
         }
         if (!dt_in_path(f.grain) && !has_column(f.batch(), "dt")) {
-            f.add_derived_column(event_date_column(f.event_times()));
+            f.add_derived_column(event_date_column(f.event_times(), partition_clock_));
         }
     }
 }

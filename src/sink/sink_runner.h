@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/event_json.h"
+#include "common/zone_clock.h"
 #include "decode/csv_row_decoder.h"
 #include "decode/json_row_decoder.h"
 #include "format/open_table.h"
@@ -148,6 +149,7 @@ private:
     void membership_confirmed(std::chrono::steady_clock::time_point sent);
 
     SinkOptions options_;
+    ZoneClock partition_clock_; //!< options_.partition_tz: local time of the time partitions
     ObjectStore& store_;
     std::string extension_; //!< of the writers' files
     KafkaConsumer& consumer_;

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "common/timestamp.h"
+#include "common/zone_clock.h"
 #include "format/table_buffer.h"
 #include "format/value_type.h"
 #include "sink/memory_budget.h"
@@ -108,6 +109,9 @@ Status apply_sink_settings(const SinkSettings& s, SinkPipelineOptions& p) {
     p.start = *start;
     p.named_topics = s.topics;
     o.time_partition = *time_partition;
+    if (auto zone = ZoneClock::open(o.partition_tz); !zone) {
+        return fail(Error::invalid("--partition-tz: " + zone.error().message));
+    }
     auto budget = split_memory_budget(s.max_memory_mib, o.writer_threads, s.max_buffer_mib);
     if (!budget) {
         return fail(budget.error());

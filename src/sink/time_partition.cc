@@ -143,7 +143,9 @@ std::string TableTimePartition::to_json() const {
     append_json_string(out, format_iso8601(sample.min_ts));
     out += ",\"sample_max_ts\":";
     append_json_string(out, format_iso8601(sample.max_ts));
-    out += fmt::format(",\"min_rows_per_file\":{}}}\n", kMinRowsPerTimePartitionFile);
+    out += fmt::format(",\"min_rows_per_file\":{},\"tz\":", kMinRowsPerTimePartitionFile);
+    append_json_string(out, tz);
+    out += "}\n";
     return out;
 }
 
@@ -169,6 +171,10 @@ Result<TableTimePartition> TableTimePartition::from_json(std::string_view json) 
     uint64_t rows = 0;
     if (doc["sample_rows"].get(rows) == simdjson::SUCCESS) {
         t.sample.rows = rows;
+    }
+    std::string_view tz;
+    if (doc["tz"].get(tz) == simdjson::SUCCESS) {
+        t.tz = std::string(tz);
     }
     std::string_view ts;
     if (doc["sample_min_ts"].get(ts) == simdjson::SUCCESS) {

@@ -66,6 +66,9 @@ struct TableTimePartition {
     TimePartition grain = TimePartition::automatic;
     std::string chosen_by; //!< "auto", "explicit" or "existing files"
     GrainSample sample;    //!< what auto saw (rows 0 when not auto)
+    //! IANA zone of the folders' dates and hours (and of the dt column); "UTC" for tables
+    //! kept before zones were.
+    std::string tz = "UTC";
 
     std::string to_json() const;
     static Result<TableTimePartition> from_json(std::string_view json);

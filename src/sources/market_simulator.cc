@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "common/exchange_calendar.h"
 #include "sources/sim_random.h"
 
 namespace ticklake {
@@ -64,15 +65,9 @@ const char* pick_venue(const Venue (&venues)[N], uint32_t per_mille) {
     return venues[N - 1].code;
 }
 
-constexpr int64_t kSessionOpenUs = (14 * 3600 + 30 * 60) * kMicrosPerSecond;
 constexpr int64_t kSessionLenUs = (6 * 3600 + 30 * 60) * kMicrosPerSecond;
 //! Trading time in a year: 252 sessions of 6.5 hours (volatility is per trading year).
 constexpr double kTradingYearUs = 252.0 * static_cast<double>(kSessionLenUs);
-
-bool is_weekday(int64_t days_since_epoch) {
-    const int64_t monday_based = ((days_since_epoch + 3) % 7 + 7) % 7; // 1970-01-01 was a Thursday
-    return monday_based < 5;
-}
 
 } // namespace
 
@@ -99,10 +94,45 @@ Result<std::unique_ptr<MarketSimulator>> MarketSimulator::create(const MarketSim
     if (!(o.quote_ratio >= 0.0 && o.quote_ratio <= 1.0)) {
         return fail(Error::invalid(fmt::format("simulator: quote_ratio must be in [0, 1], got {}", o.quote_ratio)));
     }
-    return std::unique_ptr<MarketSimulator>(new MarketSimulator(o));
+    auto intervals = plan_intervals(o);
+    if (!intervals) {
+        return fail(intervals.error());
+    }
+    return std::unique_ptr<MarketSimulator>(new MarketSimulator(o, std::move(*intervals)));
 }
 
-MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options) : options_(options) {
+// The trading intervals of `days` sessions of the exchange's calendar, from the session
+// holding `start` (or the next one) on; a lunch break splits a session in two.
+Result<std::vector<MarketSimulator::TradingInterval>> MarketSimulator::plan_intervals(const MarketSimulatorOptions& o) {
+    auto calendar = ExchangeCalendar::find(o.exchange);
+    if (!calendar) {
+        return fail(Error::invalid("simulator: " + calendar.error().message));
+    }
+    auto first = (*calendar)->next_session(o.start);
+    if (!first) {
+        return fail(Error::invalid(fmt::format("simulator: no {} session within three weeks after {} (the calendar starts in {})",
+                                               o.exchange, format_iso8601(o.start), (*calendar)->first_year())));
+    }
+    std::vector<TradingInterval> out;
+    int64_t day = first->day;
+    for (uint32_t n = 0; n < o.days; ++day) {
+        const auto s = (*calendar)->session_on(day);
+        if (!s) {
+            continue;
+        }
+        if (s->break_start < s->break_end) {
+            out.push_back({s->open, s->break_start});
+            out.push_back({s->break_end, s->close});
+        } else {
+            out.push_back({s->open, s->close});
+        }
+        ++n;
+    }
+    return out;
+}
+
+MarketSimulator::MarketSimulator(const MarketSimulatorOptions& options, std::vector<TradingInterval> intervals)
+    : options_(options), intervals_(std::move(intervals)) {
     sim_random::seed_xoshiro(rng_, options.seed);
     id_prefix_ = fmt::format("sim-{}-", options.seed);
     build_universe();
@@ -190,26 +220,24 @@ void MarketSimulator::build_activity_table() {
     }
 }
 
-// Sessions: the one holding `start`, or the next weekday open after it.
+// The clock starts at `start` inside the first interval that has not closed by then, or at
+// that interval's open.
 void MarketSimulator::start_clock() {
-    const TimestampUs start = options_.start;
-    int64_t day = start >= 0 ? start / kMicrosPerDay : (start - kMicrosPerDay + 1) / kMicrosPerDay;
-    int64_t offset = start - day * kMicrosPerDay - kSessionOpenUs;
-    if (offset >= kSessionLenUs) {
-        ++day;
-        offset = 0;
+    int64_t clock = 0;
+    interval_clock_.reserve(intervals_.size());
+    for (const TradingInterval& in : intervals_) {
+        interval_clock_.push_back(clock);
+        clock += in.close - in.open;
     }
-    if (offset < 0) {
-        offset = 0;
+    total_trading_us_ = clock;
+    int64_t offset = 0;
+    for (size_t i = 0; i < intervals_.size(); ++i) {
+        if (intervals_[i].close > options_.start) {
+            offset = interval_clock_[i] + std::max<int64_t>(0, options_.start - intervals_[i].open);
+            cached_interval_ = i;
+            break;
+        }
     }
-    while (!is_weekday(day)) {
-        ++day;
-        offset = 0;
-    }
-    first_day_ = day;
-    cached_day_ = day;
-    session_len_us_ = kSessionLenUs;
-    total_trading_us_ = static_cast<int64_t>(options_.days) * kSessionLenUs;
     trading_clock_ = offset;
     for (SymbolState& s : states_) {
         s.last_clock = offset;
@@ -238,15 +266,11 @@ TimestampUs MarketSimulator::next_event_time(uint64_t seq) {
     const double mean_gap = static_cast<double>(total_trading_us_ - trading_clock_) / static_cast<double>(remaining + 1);
     const auto gap = static_cast<int64_t>(sim_random::exponential(rng_) * mean_gap);
     trading_clock_ = std::min(trading_clock_ + gap, total_trading_us_ - 1);
-    const int64_t session = trading_clock_ / session_len_us_;
-    // Sessions only move forward: walk the weekdays from the last session mapped.
-    while (cached_session_ < session) {
-        do {
-            ++cached_day_;
-        } while (!is_weekday(cached_day_));
-        ++cached_session_;
+    // The clock only moves forward: walk the intervals from the last one used.
+    while (cached_interval_ + 1 < intervals_.size() && trading_clock_ >= interval_clock_[cached_interval_ + 1]) {
+        ++cached_interval_;
     }
-    return cached_day_ * kMicrosPerDay + kSessionOpenUs + (trading_clock_ - session * session_len_us_);
+    return intervals_[cached_interval_].open + (trading_clock_ - interval_clock_[cached_interval_]);
 }
 
 uint32_t MarketSimulator::pick_symbol() {

@@ -1,7 +1,8 @@
 """Runs the golden queries through DuckDB's C API, in the libduckdb.so the engine links, and
 prints the names of those whose CSV differs from .expected (nothing when all match).
 
-Usage: python golden_via_c_api.py LIBDUCKDB_SO REPO_ROOT
+Usage: python golden_via_c_api.py LIBDUCKDB_SO REPO_ROOT CALENDAR_SQL
+(CALENDAR_SQL: a file with the output of `ticklake calendar --format sql`, loaded first.)
 Run as its own process: it loads a second DuckDB next to the Python module otherwise.
 Each query is wrapped in SELECT COLUMNS(*)::VARCHAR because the C API's duckdb_value_varchar
 returns NULL for TIMESTAMP WITH TIME ZONE and nested (LIST, MAP) columns in DuckDB 1.4.
@@ -18,7 +19,7 @@ class Result(ctypes.Structure):
                 ("error_message", ctypes.c_char_p), ("internal_data", ctypes.c_void_p)]
 
 
-def main(lib_path, root):
+def main(lib_path, root, calendar_sql):
     lib = ctypes.CDLL(lib_path)
     idx = ctypes.c_uint64
     lib.duckdb_result_error.restype = ctypes.c_char_p
@@ -48,7 +49,7 @@ def main(lib_path, root):
 
     golden = root / "src/query/tests/golden"
     # each file in one duckdb_query call: several statements, as the engine will send them
-    for sql in ("SET TimeZone = 'UTC'", (root / "src/query/functions/market.sql").read_text(),
+    for sql in ("SET TimeZone = 'UTC'", calendar_sql.read_text(), (root / "src/query/functions/market.sql").read_text(),
                 (root / "src/query/functions/athena.sql").read_text(), (golden / "fixtures.sql").read_text(),
                 "SET enable_external_access = false"):
         lib.duckdb_destroy_result(ctypes.byref(query(sql)))
@@ -77,4 +78,4 @@ def main(lib_path, root):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], Path(sys.argv[2]))
+    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from conftest import ROOT, SHARED_DATA
+from conftest import ROOT, SHARED_DATA, run
 
 FUNCTIONS = [ROOT / "src/query/functions/market.sql", ROOT / "src/query/functions/athena.sql"]
 GOLDEN = ROOT / "src/query/tests/golden"
@@ -33,11 +33,24 @@ NY = ZoneInfo("America/New_York")
 EPOCH = datetime(1970, 1, 1)
 
 
+_CALENDAR_SQL = []
+
+
+def calendar_sql():
+    """The exchange calendars' tables, as the engine loads them before the function files: made
+    by the C++ calendar (`ticklake calendar --format sql`), so the binary is needed."""
+    if not _CALENDAR_SQL:
+        _CALENDAR_SQL.append(run(["calendar", "--format", "sql"]).stdout)
+    return _CALENDAR_SQL[0]
+
+
 def session(external_access=False):
-    """A fresh connection set up the way the engine must: UTC, the function files in order,
-    then external access switched off (everything must keep working after that)."""
+    """A fresh connection set up the way the engine must: UTC, the calendar tables and the
+    function files in order, then external access switched off (everything must keep working
+    after that)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute(calendar_sql())
     for path in FUNCTIONS:
         con.execute(path.read_text())
     con.execute((GOLDEN / "fixtures.sql").read_text())
@@ -408,6 +421,69 @@ def check_fill_session_previous(con, got):
     assert min(r["ts"] for r in got if r["symbol"] == "BBB") >= "2025-03-10"
 
 
+# NYSE facts of 2025 from its published holiday list, and London's and Xetra's; hours local.
+NYSE_CLOSED = {date(2025, 1, 9), date(2025, 4, 18), date(2025, 7, 4), date(2030, 7, 4)}
+NYSE_EARLY = {date(2025, 7, 3), date(2025, 11, 28), date(2025, 12, 24)}
+LSE_CLOSED = {date(2025, 4, 18), date(2025, 4, 21), date(2025, 12, 26)}
+LSE_EARLY = {date(2025, 12, 24), date(2021, 12, 31)}
+XETRA_CLOSED = {date(2025, 4, 18), date(2025, 4, 21), date(2025, 12, 24), date(2025, 12, 26), date(2021, 12, 31)}
+
+
+def local_utc(d, hh_mm, zone):
+    t = datetime.combine(d, time(*hh_mm), tzinfo=ZoneInfo(zone))
+    return t.astimezone(UTC).replace(tzinfo=None)
+
+
+def check_calendar_sessions(con, got):
+    assert len(got) == 13
+    for r in got:
+        d = date.fromisoformat(r["d"])
+        weekday = d.weekday() < 5
+        nyse = weekday and d not in NYSE_CLOSED
+        assert boolean(r["nyse_trading"]) == nyse, r
+        assert ts(r["nyse_open"]) == (local_utc(d, (9, 30), "America/New_York") if nyse else None), r
+        close_ny = (13, 0) if d in NYSE_EARLY else (16, 0)
+        assert ts(r["nyse_close"]) == (local_utc(d, close_ny, "America/New_York") if nyse else None), r
+        lse = weekday and d not in LSE_CLOSED
+        assert boolean(r["lse_trading"]) == lse, r
+        assert ts(r["lse_open"]) == (local_utc(d, (8, 0), "Europe/London") if lse else None), r
+        close_ldn = (12, 30) if d in LSE_EARLY else (16, 30)
+        assert ts(r["lse_close"]) == (local_utc(d, close_ldn, "Europe/London") if lse else None), r
+        xetra = weekday and d not in XETRA_CLOSED
+        assert ts(r["xetra_close"]) == (local_utc(d, (17, 30), "Europe/Berlin") if xetra else None), r
+        assert r["nasdaq_tz"] == "America/New_York"
+    # DST by hand: 09:30 New York is 14:30 UTC in January and 13:30 UTC in July
+    by_day = {r["d"]: r for r in got}
+    assert by_day["2025-01-06"]["nyse_open"] == "2025-01-06 14:30:00"
+    assert by_day["2025-07-07"]["nyse_open"] == "2025-07-07 13:30:00"
+    assert by_day["2025-07-03"]["nyse_close"] == "2025-07-03 17:00:00"
+
+
+def check_fill_exchange_previous(con, got):
+    trades = [("CCC", datetime(2025, 7, 2, 19, 10), 10.0, 1.0), ("CCC", datetime(2025, 7, 3, 13, 40), 11.0, 2.0),
+              ("CCC", datetime(2025, 7, 7, 14, 5), 12.0, 1.0)]
+    sessions = {date(2025, 7, 2): (16, 0), date(2025, 7, 3): (13, 0), date(2025, 7, 7): (16, 0)}  # closes, New York
+    grid = []
+    for d, close_hm in sorted(sessions.items()):
+        t, end = local_utc(d, (9, 30), "America/New_York"), local_utc(d, close_hm, "America/New_York")
+        while t < end:
+            grid.append(t)
+            t += timedelta(hours=1)
+    bar_of = {t: max(g for g in grid if g <= t) for _, t, _, _ in trades}
+    first, last = bar_of[trades[0][1]], bar_of[trades[-1][1]]
+    want, prev = [], None
+    for g in (g for g in grid if first <= g <= last):
+        traded = [tr for tr in trades if bar_of[tr[1]] == g]
+        if traded:
+            prev = traded[-1][2]
+        want.append(dict(symbol="CCC", ts=g, local_start=g.replace(tzinfo=UTC).astimezone(NY).replace(tzinfo=None),
+                         close=prev, volume=sum(tr[3] for tr in traded), filled=not traded))
+    assert_rows(got, want, dict(symbol=str, ts=ts, local_start=ts, close=num, volume=num, filled=boolean))
+    # by hand: the early close leaves 13:30..16:30 UTC on 07-03, and no bar on 07-04
+    assert [r["ts"] for r in got if r["ts"].startswith("2025-07-03")][-1] == "2025-07-03 16:30:00"
+    assert not [r for r in got if r["ts"].startswith("2025-07-04")]
+
+
 def check_fill_daily_linear(con, got):
     bars = [dict(b) for b in table(con, "bars")]
     want = [r for r in py_fill(bars, utc_grid(timedelta(days=1)), "linear")
@@ -582,6 +658,8 @@ CHECKS = {
     "fill_utc_previous": check_fill("previous"),
     "fill_utc_linear": check_fill("linear"),
     "fill_session_previous": check_fill_session_previous,
+    "fill_exchange_previous": check_fill_exchange_previous,
+    "calendar_sessions": check_calendar_sessions,
     "fill_daily_linear": check_fill_daily_linear,
     "athena_tutorial_monthly": check_athena_tutorial_monthly,
     "athena_tutorial_filters": check_athena_tutorial_filters,
@@ -613,7 +691,7 @@ def test_every_macro_is_used_by_a_golden_query():
         names |= set(re.findall(r"CREATE OR REPLACE MACRO (\w+)", path.read_text()))
     used = " ".join((GOLDEN / f"{n}.sql").read_text() for n in golden_names())
     # helpers only reached through the functions that call them
-    internal = {"unsupported_mysql_specifier", "two_digit_year_as_trino"}
+    internal = {"unsupported_mysql_specifier", "two_digit_year_as_trino", "ticklake_session"}
     missing = sorted(n for n in names - internal if not re.search(rf"\b{n}\s*\(", used))
     assert not missing, f"macros without a golden query: {missing}"
 
@@ -808,6 +886,7 @@ def test_index_bars_fill_previous_and_returns(real):
 
 def test_files_load_into_a_fresh_connection_and_work_without_external_access():
     con = duckdb.connect()
+    con.execute(calendar_sql())  # market.sql's calendar macros read its tables
     for path in FUNCTIONS:
         con.execute(path.read_text())
     con.execute("SET enable_external_access = false")
@@ -864,11 +943,13 @@ LIBDUCKDB = Path(os.environ.get("DUCKDB_HOME", ROOT / ".deps" / "duckdb")) / "li
 
 
 @pytest.mark.skipif(not LIBDUCKDB.exists(), reason="libduckdb.so not installed (make setup)")
-def test_golden_files_match_through_the_c_api_of_the_embedded_libduckdb():
+def test_golden_files_match_through_the_c_api_of_the_embedded_libduckdb(tmp_path):
     """The engine will run the same files through libduckdb.so: same answers, same text."""
     import subprocess
     import sys
+    calendar_file = tmp_path / "calendar.sql"
+    calendar_file.write_text(calendar_sql())
     proc = subprocess.run([sys.executable, str(Path(__file__).with_name("golden_via_c_api.py")),
-                           str(LIBDUCKDB), str(ROOT)], capture_output=True, text=True, timeout=300)
+                           str(LIBDUCKDB), str(ROOT), str(calendar_file)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout == "", f"golden files differing through the C API:\n{proc.stdout}"

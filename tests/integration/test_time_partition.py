@@ -172,3 +172,56 @@ def test_dt_filters_answer_the_same_on_every_grain(broker, topic, warehouse, tmp
     ref = duckdb.sql(f"SELECT count(*) FROM read_parquet('{warehouse}/market/trades/**/*.parquet', "
                      "hive_partitioning = true) WHERE dt = DATE '2025-01-07'").fetchone()[0]
     assert ref == expected
+
+
+def local_of(t, zone):
+    """A naive UTC datetime from the lake as wall-clock time in `zone` (Python's zoneinfo)."""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+    return t.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
+
+
+@pytest.mark.parametrize("grain", ["day", "month"])
+def test_partition_tz_puts_rows_under_the_local_date(broker, topic, warehouse, tmp_path, grain):
+    # A New York summer session is 13:30-20:00 UTC: 22:30-05:00 in Tokyo, so by Tokyo dates one
+    # session lies under two days, and a UTC-date layout would differ from the local one.
+    zone = "Asia/Tokyo"
+    produce_sim(broker, topic, 6_000, days=1, partitions=2, extra=("--start", "2025-07-08T00:00:00Z"))
+    catalog = tmp_path / "catalog.db"
+    sink(broker, topic, warehouse, extra=("--time-partition", grain, "--partition-tz", zone, "--catalog", str(catalog)))
+    assert kept_grain(warehouse, "trades")["tz"] == zone
+    lake = ds.dataset(str(warehouse / "market" / "trades"), format="parquet", partitioning="hive")
+    table = lake.to_table(columns=["ts", "dt"])
+    local_dates = [local_of(t, zone).date() for t in table["ts"].to_pylist()]
+    assert [d if isinstance(d, date) else date.fromisoformat(str(d)) for d in table["dt"].to_pylist()] == local_dates
+    assert set(local_dates) == {date(2025, 7, 8), date(2025, 7, 9)}
+    if grain == "day":
+        assert {p.name for p in (warehouse / "market" / "trades").iterdir()} == {"dt=2025-07-08", "dt=2025-07-09"}
+    # The query's dt pruning answers by the local date too.
+    expected = sum(1 for d in local_dates if d == date(2025, 7, 9))
+    assert 0 < expected < len(local_dates)
+    for flags in (["--catalog", str(catalog)], ["-w", str(warehouse)]):
+        rows, _ = query_jsonl([*flags, "SELECT count(*) AS n FROM market.trades WHERE dt = DATE '2025-07-09'"])
+        assert rows[0]["n"] == expected, flags
+    # A second run with another zone would put one day under two dates: refused.
+    produce_sim(broker, topic, 500, days=1, seed=8, extra=("--start", "2025-07-08T00:00:00Z"))
+    proc = run(sink_args(broker, topic, warehouse, extra=("--time-partition", grain)), check=False)
+    assert proc.returncode != 0 and "--partition-tz Asia/Tokyo" in proc.stderr, proc.stderr
+
+
+def test_hour_partitions_by_new_york_hour(broker, topic, warehouse):
+    zone = "America/New_York"
+    produce_sim(broker, topic, 4_000, days=1, partitions=2, extra=("--start", "2025-07-08T00:00:00Z"))
+    sink(broker, topic, warehouse, extra=("--time-partition", "hour", "--partition-tz", zone))
+    folders = {str(p.relative_to(warehouse / "market" / "trades").parent) for p in lake_files(warehouse, "trades")}
+    # 09:30-16:00 New York: hours 09..15 of the local date, not 13..19 of UTC.
+    assert folders == {f"dt=2025-07-08/hour={h:02d}" for h in range(9, 16)}, folders
+    lake = ds.dataset(str(warehouse / "market" / "trades"), format="parquet", partitioning="hive")
+    table = lake.to_table(columns=["ts", "hour"])
+    for t, h in zip(table["ts"].to_pylist(), table["hour"].to_pylist()):
+        assert local_of(t, zone).hour == int(h)
+
+
+def test_unknown_partition_tz_is_refused(broker, topic, warehouse):
+    proc = run(sink_args(broker, topic, warehouse, extra=("--partition-tz", "Mars/Olympus")), check=False)
+    assert proc.returncode != 0 and "Mars/Olympus" in proc.stderr

@@ -24,6 +24,53 @@ CREATE OR REPLACE MACRO utc_to_local(ts, tz) AS (utc_timestamp(ts) AT TIME ZONE 
 -- Example: local_to_utc(TIMESTAMP '2025-01-06 09:30', 'America/New_York') = TIMESTAMP '2025-01-06 14:30'
 CREATE OR REPLACE MACRO local_to_utc(local_ts, tz) AS (local_ts AT TIME ZONE tz) AT TIME ZONE 'UTC';
 
+-- Exchange calendars (common/exchange_calendar.h). The temporary tables ticklake_exchanges and
+-- ticklake_calendar_exceptions are generated from the C++ calendar when a session opens
+-- (query/calendar_functions.cc): the weekly rule and the time zones are computed here, only
+-- holidays and early closes are rows. Exchanges: XNYS (XNAS), XLON, XETR; dates from 2000 to
+-- 2050, those after an exchange's last published holiday list follow its rules (provisional).
+
+-- exchange_info(exchange): the calendar row of a MIC (struct: mic, tz, open_time, close_time,
+-- first_day, last_day, last_confirmed_year); an unknown MIC is an error.
+-- Example: exchange_info('XNYS').tz = 'America/New_York'
+CREATE OR REPLACE MACRO exchange_info(exchange) AS
+    (SELECT CASE WHEN x.tl_mic IS NULL
+                 THEN error('unknown exchange ' || coalesce(q.tl_m, 'NULL') || '; known: '
+                            || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
+                 ELSE {'mic': x.tl_mic, 'tz': x.tl_tz, 'open_time': x.tl_open_time, 'close_time': x.tl_close_time,
+                       'first_day': x.tl_first_day, 'last_day': x.tl_last_day,
+                       'last_confirmed_year': x.tl_last_confirmed_year} END
+     FROM (SELECT upper(exchange) AS tl_m) q LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m);
+
+-- ticklake_session(exchange, d): struct {trading, open, close} of local date d, the one lookup
+-- behind the three functions below. Each macro reads the tables once: nested macro calls are
+-- expanded and bound when created, so a lookup per call keeps the session start fast.
+CREATE OR REPLACE MACRO ticklake_session(exchange, d) AS
+    (SELECT CASE WHEN x.tl_mic IS NULL
+                 THEN error('unknown exchange ' || coalesce(q.tl_m, 'NULL') || '; known: '
+                            || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
+                 WHEN q.tl_d < x.tl_first_day OR q.tl_d > x.tl_last_day THEN NULL
+                 WHEN isodow(q.tl_d) > 5 OR (e.tl_day IS NOT NULL AND e.tl_close_time IS NULL)
+                 THEN {'trading': false, 'open': NULL::TIMESTAMP, 'close': NULL::TIMESTAMP}
+                 ELSE {'trading': true,
+                       'open': local_to_utc(q.tl_d + x.tl_open_time, x.tl_tz),
+                       'close': local_to_utc(q.tl_d + coalesce(e.tl_close_time, x.tl_close_time), x.tl_tz)} END
+     FROM (SELECT upper(exchange) AS tl_m, CAST(d AS DATE) AS tl_d) q
+          LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m
+          LEFT JOIN ticklake_calendar_exceptions e ON e.tl_mic = q.tl_m AND e.tl_day = q.tl_d);
+
+-- is_trading_day(exchange, d): whether the local date d is a session of the exchange (no
+-- weekend, no holiday). NULL outside the calendar's years.
+-- Example: is_trading_day('XNYS', DATE '2025-07-04') = false
+CREATE OR REPLACE MACRO is_trading_day(exchange, d) AS ticklake_session(exchange, d).trading;
+
+-- session_open(exchange, d) / session_close(exchange, d): the open and close (plain UTC
+-- TIMESTAMP, like `ts`) of the session on local date d, with DST and early closes; NULL when d
+-- does not trade.
+-- Example: session_close('XNYS', DATE '2025-07-03') = TIMESTAMP '2025-07-03 17:00' (13:00 New York)
+CREATE OR REPLACE MACRO session_open(exchange, d) AS ticklake_session(exchange, d).open;
+CREATE OR REPLACE MACRO session_close(exchange, d) AS ticklake_session(exchange, d).close;
+
 -- interval_micros(iv): a bar length as microseconds; iv is an INTERVAL or text DuckDB casts to
 -- one ('1s', '5m', '1h', '1d', '15 minutes'; 'm' is minutes). Months are not fixed lengths: refused.
 -- Example: interval_micros('5m') = 300000000
@@ -123,9 +170,13 @@ CREATE OR REPLACE MACRO ohlcv_us_equities(trades, bar_interval) AS TABLE
 --   'linear'   the close interpolated in time between the known closes before and after, volume 0
 -- The grid is UTC-aligned steps of the interval, or with a session the session's bars on each
 -- local day that has a bar of any symbol in the input (the data is the calendar: weekends and
--- holidays are not invented). Generated bars have trade_count 0 and vwap NULL.
+-- holidays are not invented). With an exchange (a MIC, see is_trading_day) the calendar is the
+-- exchange's: the bars from each session's open to its close (early closes too) on every
+-- trading day between a symbol's first and last bar, nothing on weekends and holidays, even
+-- when no symbol traded. Generated bars have trade_count 0 and vwap NULL.
 -- Example: FROM fill_bars('minute_bars', '1m', 'linear')
-CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', session_tz := NULL, session_open := NULL, session_close := NULL) AS TABLE
+--          FROM fill_bars('minute_bars', '1m', exchange := 'XNYS')
+CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', session_tz := NULL, session_open := NULL, session_close := NULL, exchange := NULL) AS TABLE
     WITH input AS (
         SELECT symbol, utc_timestamp(ts) AS ts, open, high, low, close, volume, trade_count, vwap
         FROM query_table(bars)
@@ -133,19 +184,34 @@ CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', sess
                    ELSE CAST(error('fill_bars: method must be none, null, previous or linear, got ' || method) AS BOOLEAN) END),
     span AS (SELECT symbol, min(ts) AS first_ts, max(ts) AS last_ts FROM input GROUP BY symbol),
     session_days AS (SELECT DISTINCT CAST(utc_to_local(ts, session_tz) AS DATE) AS day
-                     FROM input WHERE session_tz IS NOT NULL),
+                     FROM input WHERE session_tz IS NOT NULL AND exchange IS NULL),
     session_grid AS (
         SELECT local_to_utc(unnest(range(day + CAST(session_open AS TIME), day + CAST(session_close AS TIME),
                                          CAST(bar_interval AS INTERVAL))), session_tz) AS ts
         FROM session_days),
+    -- Exchange sessions: open and close in UTC, so the grid is a UTC range (no session here
+    -- spans a DST change, which happens at night).
+    exchange_days AS (
+        SELECT CAST(unnest(range(CAST(utc_to_local(min(first_ts), exchange_info(exchange).tz) AS DATE),
+                                 CAST(utc_to_local(max(last_ts), exchange_info(exchange).tz) AS DATE) + INTERVAL 1 DAY,
+                                 INTERVAL 1 DAY)) AS DATE) AS day
+        FROM span WHERE exchange IS NOT NULL),
+    exchange_grid AS (
+        SELECT unnest(range(session_open(exchange, day), session_close(exchange, day),
+                            CAST(bar_interval AS INTERVAL))) AS ts
+        FROM exchange_days WHERE is_trading_day(exchange, day)),
     grid AS (
         SELECT symbol, unnest(range(first_ts, last_ts + INTERVAL 1 MICROSECOND,
                                     to_microseconds(interval_micros(bar_interval)))) AS ts
-        FROM span WHERE session_tz IS NULL
+        FROM span WHERE session_tz IS NULL AND exchange IS NULL
         UNION ALL
         SELECT span.symbol, session_grid.ts FROM span JOIN session_grid
             ON session_grid.ts BETWEEN span.first_ts AND span.last_ts
-        WHERE session_tz IS NOT NULL),
+        WHERE session_tz IS NOT NULL AND exchange IS NULL
+        UNION ALL
+        SELECT span.symbol, exchange_grid.ts FROM span JOIN exchange_grid
+            ON exchange_grid.ts BETWEEN span.first_ts AND span.last_ts
+        WHERE exchange IS NOT NULL),
     joined AS (
         SELECT grid.symbol, grid.ts, input.open, input.high, input.low, input.close, input.volume,
                input.trade_count, input.vwap, input.ts IS NULL AS filled
@@ -180,12 +246,21 @@ CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', sess
     WHERE method <> 'none' OR NOT filled
     ORDER BY symbol, ts;
 
--- ohlcv_filled(trades, bar_interval [, method, session_tz, session_open, session_close]): ohlcv
--- then fill_bars in one call (same arguments, same columns as fill_bars).
+-- ohlcv_filled(trades, bar_interval [, method, session_tz, session_open, session_close, exchange]):
+-- ohlcv then fill_bars in one call (same arguments, same columns as fill_bars). An exchange
+-- gives the session (its zone and regular hours) when none is given, and fills only inside
+-- its sessions.
 -- Example: FROM ohlcv_filled('market.trades', '1m', 'previous', 'America/New_York', '09:30', '16:00')
-CREATE OR REPLACE MACRO ohlcv_filled(trades, bar_interval, method := 'previous', session_tz := NULL, session_open := NULL, session_close := NULL) AS TABLE
-    WITH ticklake_ohlcv_bars AS (FROM ohlcv(trades, bar_interval, session_tz, session_open, session_close))
-    FROM fill_bars('ticklake_ohlcv_bars', bar_interval, method, session_tz, session_open, session_close);
+--          FROM ohlcv_filled('market.trades', '1m', exchange := 'XNYS')
+CREATE OR REPLACE MACRO ohlcv_filled(trades, bar_interval, method := 'previous', session_tz := NULL, session_open := NULL, session_close := NULL, exchange := NULL) AS TABLE
+    WITH ticklake_ohlcv_bars AS (
+        FROM ohlcv(trades, bar_interval,
+                   CASE WHEN exchange IS NULL OR session_tz IS NOT NULL THEN session_tz ELSE exchange_info(exchange).tz END,
+                   CASE WHEN exchange IS NULL OR session_open IS NOT NULL THEN CAST(session_open AS TIME)
+                        ELSE exchange_info(exchange).open_time END,
+                   CASE WHEN exchange IS NULL OR session_close IS NOT NULL THEN CAST(session_close AS TIME)
+                        ELSE exchange_info(exchange).close_time END))
+    FROM fill_bars('ticklake_ohlcv_bars', bar_interval, method, session_tz, session_open, session_close, exchange);
 
 -- returns(tbl [, value_col]): table macro, symbol, ts, value (the column value_col, default
 -- 'close'; use 'price' for trades), simple_return and log_return per symbol in time order.

@@ -287,5 +287,67 @@ TEST(MarketSimulator, QuoteRatioExtremes) {
     }
 }
 
+// The NYSE session in New York time: 09:30-16:00 is 13:30-20:00 UTC in summer (EDT) and
+// 14:30-21:00 UTC in winter (EST); holidays have no events; early closes stop at 13:00.
+std::set<std::string> trade_dates_between(const std::vector<Event>& events, const char* lo, const char* hi) {
+    std::set<std::string> dates;
+    for (const Event& e : events) {
+        EXPECT_GE(e.ts, *parse_iso8601(std::string(format_date(e.ts)) + "T" + lo + "Z")) << format_iso8601(e.ts);
+        EXPECT_LT(e.ts, *parse_iso8601(std::string(format_date(e.ts)) + "T" + hi + "Z")) << format_iso8601(e.ts);
+        dates.insert(format_date(e.ts));
+    }
+    return dates;
+}
+
+TEST(MarketSimulator, SummerSessionsFollowNewYorkDaylightTime) {
+    MarketSimulatorOptions o;
+    o.count = 20'000;
+    o.days = 3;
+    o.start = *parse_iso8601("2025-07-08T00:00:00Z");
+    const auto dates = trade_dates_between(drain(*make(o)), "13:30", "20:00");
+    EXPECT_EQ(dates, (std::set<std::string>{"2025-07-08", "2025-07-09", "2025-07-10"}));
+}
+
+TEST(MarketSimulator, WinterSessionsFollowNewYorkStandardTime) {
+    MarketSimulatorOptions o;
+    o.count = 20'000;
+    o.days = 2;
+    o.start = *parse_iso8601("2025-01-14T00:00:00Z");
+    const auto dates = trade_dates_between(drain(*make(o)), "14:30", "21:00");
+    EXPECT_EQ(dates, (std::set<std::string>{"2025-01-14", "2025-01-15"}));
+}
+
+TEST(MarketSimulator, HolidaysHaveNoEventsAndEarlyClosesStopAtOnePm) {
+    MarketSimulatorOptions o;
+    o.count = 50'000;
+    o.days = 2;
+    o.start = *parse_iso8601("2025-07-03T00:00:00Z"); // early close, then Independence Day
+    const auto summer = drain(*make(o));
+    std::set<std::string> dates;
+    for (const Event& e : summer) {
+        dates.insert(format_date(e.ts));
+        if (format_date(e.ts) == "2025-07-03") {
+            ASSERT_LT(e.ts, *parse_iso8601("2025-07-03T17:00:00Z")) << "after 13:00 New York";
+        }
+    }
+    EXPECT_EQ(dates, (std::set<std::string>{"2025-07-03", "2025-07-07"})); // not 07-04, not the weekend
+    o.start = *parse_iso8601("2025-04-17T00:00:00Z"); // Thursday before Good Friday
+    dates.clear();
+    for (const Event& e : drain(*make(o))) dates.insert(format_date(e.ts));
+    EXPECT_EQ(dates, (std::set<std::string>{"2025-04-17", "2025-04-21"}));
+}
+
+TEST(MarketSimulator, OtherExchangesUseTheirOwnZone) {
+    MarketSimulatorOptions o;
+    o.count = 5'000;
+    o.exchange = "XLON";
+    o.start = *parse_iso8601("2025-07-08T00:00:00Z");
+    trade_dates_between(drain(*make(o)), "07:00", "15:30"); // 08:00-16:30 British Summer Time
+    o.exchange = "XXXX";
+    auto bad = MarketSimulator::create(o);
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().kind, ErrorKind::invalid_argument);
+}
+
 } // namespace
 } // namespace ticklake
