@@ -8,6 +8,7 @@
 #include <duckdb.h>
 
 #include "common/sql_quote.h"
+#include "duckdb_loader/duck_string.h"
 #include "duckdb_loader/duckdb_loader.h"
 
 namespace ticklake {
@@ -184,13 +185,12 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
     duckdb_set_config(config, "autoinstall_known_extensions", "false");
     duckdb_set_config(config, "autoload_known_extensions", "false");
     duckdb_set_config(config, "preserve_insertion_order", "true"); // files keep the sorted order
-    char* error = nullptr;
-    const auto state = duckdb_open_ext(nullptr, &db->db, config, &error);
+    duckdb_loader::DuckString error;
+    const auto state = duckdb_open_ext(nullptr, &db->db, config, error.out());
     duckdb_destroy_config(&config);
     if (state == DuckDBError) {
         std::string m = "cannot start DuckDB for Parquet writing: ";
-        m += error != nullptr ? error : "unknown error";
-        duckdb_free(error);
+        m += error.str("unknown error");
         return fail(Error::fatal(std::move(m)));
     }
     if (duckdb_connect(db->db, &db->con) == DuckDBError) {
