@@ -6,7 +6,7 @@
 
 #include "storage/s3/s3_client.h"
 
-using namespace ticklake;
+using namespace ticklake::s3;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view xml(reinterpret_cast<const char*>(data), size);
