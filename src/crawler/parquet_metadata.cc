@@ -241,8 +241,8 @@ SchemaElement read_schema_element(CompactReader& r) {
     return e;
 }
 
-// Converted types (the legacy annotations) that matter here.
-constexpr int kUtf8 = 0, kMapAnn = 1, kMapKeyValue = 2, kListAnn = 3, kEnum = 4, kDecimal = 5, kDate = 6,
+// Converted types (the legacy annotations) that matter here; the whole list, some unused.
+[[maybe_unused]] constexpr int kUtf8 = 0, kMapAnn = 1, kMapKeyValue = 2, kListAnn = 3, kEnum = 4, kDecimal = 5, kDate = 6,
               kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9, kTimestampMicros = 10, kUint8 = 11,
               kUint16 = 12, kUint32 = 13, kUint64 = 14, kInt8 = 15, kInt16 = 16, kInt32 = 17, kInt64 = 18,
               kJson = 19;
