@@ -17,7 +17,7 @@ cmake --preset asan >/dev/null
 cmake --build "$BUILD" -j2
 built=$(date +%s)
 
-export ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+export ASAN_OPTIONS="detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp"
 ctest --test-dir "$BUILD" -L unit -j2 --output-on-failure
