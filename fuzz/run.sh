@@ -38,8 +38,8 @@ for t in "${targets[@]}"; do
     {
         echo "target: $t  max_total_time: ${FUZZ_SECONDS}s  exit: $rc  ($(date -u +%FT%TZ))"
         cat "$work/time.txt"
-        grep -E '^(stat::|Done |#[0-9]+.*DONE)' "$work/log.txt" || true
-        grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|Test unit written' "$work/log.txt" || true
+        grep -a -E '^(stat::|Done |#[0-9]+.*DONE)' "$work/log.txt" || true
+        grep -a -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|Test unit written' "$work/log.txt" || true
     } >"fuzz/results/$t.txt"
     cat "fuzz/results/$t.txt"
     if [ $rc -ne 0 ]; then
