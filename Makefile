@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test chaos demo bench bench-s3 bench-query bench-memory format clean help
+.PHONY: all setup deps build test unit-test integration-test chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory format clean help
 
 all: build
 
@@ -14,6 +14,8 @@ help:
 	@echo "make build             build build/ticklake (PRESET=release|dev|asan)"
 	@echo "make test              unit tests (ctest) + integration tests on a real local Kafka broker"
 	@echo "make chaos             the full chaos suite (docs/exactly-once.md); its short form runs in make test"
+	@echo "make test-asan         unit tests + binary integration tests under ASan/UBSan/LSan (build/asan)"
+	@echo "make fuzz              libFuzzer targets, FUZZ_SECONDS each (default 60), corpora minimised (fuzz/README.md)"
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
@@ -50,6 +52,14 @@ chaos: build
 	@CHAOS_KILLS=$(CHAOS_KILLS) CHAOS_REBALANCES=$(CHAOS_REBALANCES) CHAOS_BOUNCES=$(CHAOS_BOUNCES) \
 	  CHAOS_S3_SECONDS=$(CHAOS_S3_SECONDS) \
 	  $(PY) -m pytest -s -q -m chaos tests/integration/test_chaos.py
+
+# Sanitizers: scripts/test_asan.sh says what runs and how a report fails it.
+test-asan: deps
+	@scripts/test_asan.sh
+
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 demo: build
 	@scripts/demo.sh

@@ -207,7 +207,8 @@ bool is_yyyymmdd(std::string_view s) {
 }
 
 std::optional<TimestampUs> epoch_by_magnitude(int64_t v) {
-    const int64_t mag = v < 0 ? -v : v;
+    // Unsigned: -INT64_MIN does not fit an int64_t.
+    const uint64_t mag = v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
     if (mag < 100'000'000'000) {
         return v * kMicrosPerSecond; // seconds until the year 5138
     }

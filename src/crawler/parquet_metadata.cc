@@ -120,24 +120,22 @@ public:
             return;
         case kBinary: binary(); return;
         case kList:
-        case kSet:
-            elements([&](int t) {
-                if (t == kBoolTrue || t == kBoolFalse) {
-                    byte(); // a boolean element is one byte
-                } else {
-                    skip(t, depth + 1);
-                }
-            });
-            return;
+        case kSet: elements([&](int t) { skip_element(t, depth + 1); }); return;
         case kMap: {
             const uint64_t n = varint();
             if (n == 0) {
                 return;
             }
             const uint8_t kv = byte();
+            // Every entry takes at least two bytes: a count beyond that is a lie, and looping
+            // over it (booleans consume nothing as fields) would never end.
+            if (n > static_cast<uint64_t>(end_ - p_) / 2) {
+                fail();
+                return;
+            }
             for (uint64_t i = 0; i < n && ok_; ++i) {
-                skip(kv >> 4, depth + 1);
-                skip(kv & 0x0F, depth + 1);
+                skip_element(kv >> 4, depth + 1);
+                skip_element(kv & 0x0F, depth + 1);
             }
             return;
         }
@@ -147,6 +145,15 @@ public:
     }
 
 private:
+    //! A list, set or map element: unlike a field, a boolean element is a byte of its own.
+    void skip_element(int type, int depth) {
+        if (type == kBoolTrue || type == kBoolFalse) {
+            byte();
+        } else {
+            skip(type, depth);
+        }
+    }
+
     const uint8_t* p_;
     const uint8_t* end_;
     bool ok_ = true;
@@ -234,8 +241,8 @@ SchemaElement read_schema_element(CompactReader& r) {
     return e;
 }
 
-// Converted types (the legacy annotations) that matter here.
-constexpr int kUtf8 = 0, kMapAnn = 1, kMapKeyValue = 2, kListAnn = 3, kEnum = 4, kDecimal = 5, kDate = 6,
+// Converted types (the legacy annotations) that matter here; the whole list, some unused.
+[[maybe_unused]] constexpr int kUtf8 = 0, kMapAnn = 1, kMapKeyValue = 2, kListAnn = 3, kEnum = 4, kDecimal = 5, kDate = 6,
               kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9, kTimestampMicros = 10, kUint8 = 11,
               kUint16 = 12, kUint32 = 13, kUint64 = 14, kInt8 = 15, kInt16 = 16, kInt32 = 17, kInt64 = 18,
               kJson = 19;
@@ -305,7 +312,7 @@ std::string hive_type_at(const std::vector<SchemaElement>& schema, size_t& i, in
     }
     const bool list = e.logical == 3 || e.converted == kListAnn;
     const bool map = e.logical == 2 || e.converted == kMapAnn || e.converted == kMapKeyValue;
-    if (list && e.num_children == 1) {
+    if (list && e.num_children == 1 && i < schema.size()) {
         const SchemaElement& repeated = schema[i];
         if (repeated.num_children == 1 && repeated.name != "array" && repeated.name != e.name + "_tuple") {
             ++i; // the standard middle level: repeated group list { element }
@@ -314,14 +321,15 @@ std::string hive_type_at(const std::vector<SchemaElement>& schema, size_t& i, in
         // Legacy two-level list: the repeated field is the element itself.
         return wrap_repeated("array<" + hive_type_at(schema, i, depth + 1, /*as_element=*/true) + ">");
     }
-    if (map && e.num_children == 1 && schema[i].num_children == 2) {
+    if (map && e.num_children == 1 && i < schema.size() && schema[i].num_children == 2) {
         ++i; // repeated group key_value { key; value }
         std::string key = hive_type_at(schema, i, depth + 1);
         std::string value = hive_type_at(schema, i, depth + 1);
         return wrap_repeated("map<" + key + "," + value + ">");
     }
     std::string out = "struct<";
-    for (int c = 0; c < e.num_children; ++c) {
+    // A child count beyond the elements left is a broken footer: stop at the end of the list.
+    for (int c = 0; c < e.num_children && i < schema.size(); ++c) {
         const std::string name = i < schema.size() ? schema[i].name : "";
         std::string t = hive_type_at(schema, i, depth + 1);
         out += (c ? "," : "") + name + ":" + t;
@@ -331,10 +339,18 @@ std::string hive_type_at(const std::vector<SchemaElement>& schema, size_t& i, in
 
 std::optional<TimestampUs> time_value(std::string_view bytes, const SchemaElement& e) {
     const int t = e.type.value_or(-1);
+    // A statistic out of the microsecond range (a writer's garbage) makes the range unknown.
+    auto times = [](int64_t v, int64_t factor) -> std::optional<TimestampUs> {
+        TimestampUs us;
+        if (__builtin_mul_overflow(v, factor, &us)) {
+            return std::nullopt;
+        }
+        return us;
+    };
     if (t == 1 && bytes.size() == 4) { // DATE: days
         int32_t days;
         std::memcpy(&days, bytes.data(), 4);
-        return static_cast<TimestampUs>(days) * kMicrosPerDay;
+        return times(days, kMicrosPerDay);
     }
     if (t != 2 || bytes.size() != 8) {
         return std::nullopt; // INT96 statistics are not trusted by readers either
@@ -346,8 +362,8 @@ std::optional<TimestampUs> time_value(std::string_view bytes, const SchemaElemen
         unit = e.converted == kTimestampMillis ? TimeUnit::millis : TimeUnit::micros;
     }
     switch (unit) {
-    case TimeUnit::millis: return v * 1000;
-    case TimeUnit::nanos: return v >= 0 ? v / 1000 : -((-v + 999) / 1000); // toward the past
+    case TimeUnit::millis: return times(v, 1000);
+    case TimeUnit::nanos: return v / 1000 - (v % 1000 < 0 ? 1 : 0); // toward the past
     default: return v;
     }
 }

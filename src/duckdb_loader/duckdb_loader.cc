@@ -5,12 +5,14 @@
 // definition resolves its real counterpart with dlsym once, then calls it. A function used
 // for the first time must be added to the list below; the link fails until it is.
 #include "duckdb_loader/duckdb_loader.h"
+#include "duckdb_loader/duck_string.h"
 
 #include <dlfcn.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "duckdb.h"
 
@@ -81,6 +83,13 @@ void* resolve(const char* name) {
 }
 
 } // namespace
+
+// Out of line so the header needs no duckdb.h; a null string never loads the library.
+void DuckString::reset() {
+    if (p_ != nullptr) {
+        duckdb_free(std::exchange(p_, nullptr));
+    }
+}
 
 Status ensure_loaded() {
     const Loaded& l = load_once();

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/sql_quote.h"
+#include "duckdb_loader/duck_string.h"
 #include "duckdb_loader/duckdb_loader.h"
 
 namespace ticklake {
@@ -200,13 +201,12 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
         duckdb_set_config(config, "memory_limit", memory_limit.c_str());
         duckdb_set_config(config, "temp_directory", temp_directory.c_str());
     }
-    char* error = nullptr;
-    const auto state = duckdb_open_ext(nullptr, &db->db, config, &error);
+    duckdb_loader::DuckString error;
+    const auto state = duckdb_open_ext(nullptr, &db->db, config, error.out());
     duckdb_destroy_config(&config);
     if (state == DuckDBError) {
         std::string m = "cannot start DuckDB for Parquet writing: ";
-        m += error != nullptr ? error : "unknown error";
-        duckdb_free(error);
+        m += error.str("unknown error");
         return fail(Error::fatal(std::move(m)));
     }
     if (duckdb_connect(db->db, &db->con) == DuckDBError) {

@@ -12,7 +12,7 @@ namespace {
 // Only the delay-seconds form: vendors that rate-limit polling send it, and an HTTP date
 // would need a clock agreement we cannot check anyway.
 std::optional<std::chrono::seconds> retry_after_of(const HttpResponse& response) {
-    std::string_view value = response.header("retry-after");
+    const std::string value = response.header("retry-after"); // header() returns a copy: keep it alive
     long seconds = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (ec != std::errc() || end == value.data()) {

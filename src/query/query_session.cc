@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "duckdb_loader/duck_string.h"
 #include "duckdb_loader/duckdb_loader.h"
 #include "query/duckdb_handles.h"
 
@@ -164,11 +165,9 @@ Status open_database(const SessionOptions& options, DuckSession& duck) {
     if (!config) {
         return fail(config.error());
     }
-    char* open_error = nullptr;
-    if (duckdb_open_ext(nullptr, duck.db.out(), config->get(), &open_error) == DuckDBError) {
-        std::string msg = open_error != nullptr ? open_error : "unknown error";
-        duckdb_free(open_error);
-        return fail(Error::fatal("DuckDB did not open: " + msg));
+    duckdb_loader::DuckString open_error;
+    if (duckdb_open_ext(nullptr, duck.db.out(), config->get(), open_error.out()) == DuckDBError) {
+        return fail(Error::fatal("DuckDB did not open: " + open_error.str("unknown error")));
     }
     if (duckdb_connect(duck.db.get(), duck.con.out()) == DuckDBError) {
         return fail(Error::fatal("DuckDB: cannot connect"));
@@ -284,15 +283,12 @@ struct PreparedRun {
     DuckPrepared as_text;
 };
 
-// The text of one cell (nullopt for NULL), freed on the way.
+// The text of one cell (nullopt for NULL).
 std::optional<std::string> cell_text(duckdb_result& r, idx_t column, idx_t row) {
     if (duckdb_value_is_null(&r, column, row)) {
         return std::nullopt;
     }
-    char* v = duckdb_value_varchar(&r, column, row);
-    std::string out = v != nullptr ? v : "";
-    duckdb_free(v);
-    return out;
+    return duckdb_loader::DuckString(duckdb_value_varchar(&r, column, row)).str();
 }
 
 void cells_of(duckdb_result& r, QueryResult& out) {
@@ -542,7 +538,8 @@ void QuerySession::Impl::prepare_as_text(const std::string& text, PreparedRun& r
     if (duckdb_prepare(con(), wrapped.c_str(), run.as_text.out()) == DuckDBSuccess &&
         duckdb_prepared_statement_column_count(run.as_text.get()) == duckdb_prepared_statement_column_count(original)) {
         for (idx_t c = 0; c < duckdb_prepared_statement_column_count(original); ++c) {
-            out.column_names.emplace_back(duckdb_prepared_statement_column_name(original, c));
+            out.column_names.push_back(
+                duckdb_loader::DuckString(duckdb_prepared_statement_column_name(original, c)).str());
             out.column_types.push_back(type_name(duckdb_prepared_statement_column_type(original, c)));
         }
     } else {

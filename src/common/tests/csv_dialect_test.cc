@@ -169,3 +169,11 @@ TEST(CsvDialect, SplitScoreCountsRecordsOfTheCommonFieldCountAboveOne) {
     EXPECT_EQ(ticklake::csv_split_score({1, 1, 1, 4}), 0u); // most lines not split at all
     EXPECT_EQ(ticklake::csv_split_score({}), 0u);
 }
+
+// Regression (#12, fuzzing): the smallest int64 as an epoch cell negated itself (UBSan:
+// signed overflow) while its magnitude was taken.
+TEST(CsvDialect, SmallestInt64EpochIsNotNegatedAsASignedValue) {
+    using ticklake::CsvDateFormat;
+    EXPECT_EQ(ticklake::parse_csv_date("-9223372036854775808", CsvDateFormat::epoch), -9223372036854775807LL / 1000);
+    EXPECT_EQ(ticklake::parse_csv_date("-9223372036854775808", CsvDateFormat::any), -9223372036854775807LL / 1000);
+}

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "crawler/parquet_footer_reader.h"
+#include "duckdb_loader/duck_string.h"
 #include "storage/local_object_store.h"
 
 namespace ticklake {
@@ -32,9 +33,7 @@ std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql) {
         for (idx_t row = 0; row < duckdb_row_count(&r); ++row) {
             std::vector<std::string> cells;
             for (idx_t c = 0; c < duckdb_column_count(&r); ++c) {
-                char* v = duckdb_value_varchar(&r, c, row);
-                cells.emplace_back(v != nullptr ? v : "<null>");
-                duckdb_free(v);
+                cells.push_back(duckdb_loader::DuckString(duckdb_value_varchar(&r, c, row)).str("<null>"));
             }
             out.push_back(std::move(cells));
         }

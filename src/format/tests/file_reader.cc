@@ -11,6 +11,7 @@
 
 #include "common/file_text.h"
 #include "common/timestamp.h"
+#include "duckdb_loader/duck_string.h"
 
 namespace ticklake::testing {
 
@@ -94,9 +95,7 @@ std::vector<std::vector<std::string>> duckdb_rows(const std::string& sql) {
                     row.emplace_back("<null>");
                     continue;
                 }
-                char* text = duckdb_value_varchar(&res, c, r);
-                row.emplace_back(text ? text : "");
-                duckdb_free(text);
+                row.push_back(duckdb_loader::DuckString(duckdb_value_varchar(&res, c, r)).str());
             }
             rows.push_back(std::move(row));
         }

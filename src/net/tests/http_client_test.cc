@@ -28,6 +28,22 @@ TEST(HttpClient, GetsBodiesAndStatusesInOrderOverOneConnection) {
     EXPECT_EQ(server.targets().size(), 3u);
 }
 
+// Regression (found by -Wdangling-gsl under clang, #12): the header's value was read through a
+// string_view of a destroyed copy; ASan reports stack-use-after-scope here without the fix.
+TEST(HttpClient, ReadsRetryAfterInSeconds) {
+    ReplayServer server({.routes = {{"/q", {HttpReply{429, "slow down", "text/plain", {{"Retry-After", "17"}}},
+                                            HttpReply{429, "no hint"}}}}});
+    HttpClient http;
+    auto limited = http.get(server.http_url("/q"));
+    ASSERT_TRUE(limited) << limited.error().message;
+    EXPECT_EQ(limited->status, 429);
+    ASSERT_TRUE(limited->retry_after.has_value());
+    EXPECT_EQ(limited->retry_after->count(), 17);
+    auto plain = http.get(server.http_url("/q"));
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->retry_after.has_value());
+}
+
 TEST(HttpClient, NetworkFailuresAreRetryErrorsWithoutTheQuery) {
     uint16_t port;
     {

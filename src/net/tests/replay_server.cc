@@ -256,6 +256,9 @@ void ReplayServer::serve(Stream socket) {
                 const HttpReply& reply = route.replies[std::min(http_served_[i]++, route.replies.size() - 1)];
                 res.result(static_cast<unsigned>(reply.status));
                 res.set(http::field::content_type, reply.content_type);
+                for (const auto& [name, value] : reply.headers) {
+                    res.set(name, value);
+                }
                 res.body() = reply.body;
                 break;
             }

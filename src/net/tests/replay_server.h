@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 
@@ -48,6 +49,7 @@ struct HttpReply {
     int status = 200;
     std::string body;
     std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers; //!< more header fields (Retry-After, ...)
 };
 
 struct HttpRoute {

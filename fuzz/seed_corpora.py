@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of fuzz/corpus/<target>/ from ../shared/data (PROVENANCE.md there says
+where each file comes from and under which licence; fuzz/README.md lists what is used here).
+Only small slices are kept: a few lines or the first kilobytes, so the repository stays light.
+Run once; `make fuzz` grows and minimises the corpora from these."""
+import gzip
+import io
+import struct
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
+OUT = ROOT / "fuzz" / "corpus"
+
+
+def put(target, name, data):
+    d = OUT / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def head_lines(path, n):
+    return b"".join(Path(path).read_bytes().splitlines(keepends=True)[:n])
+
+
+def lines(path, n):
+    return [l for l in Path(path).read_bytes().splitlines() if l.strip()][:n]
+
+
+csv_heads = {
+    "alphavantage": head_lines(DATA / "alphavantage_MSFT_1min_2020-11-23_2020-12-18.csv", 12),
+    "ftx": head_lines(DATA / "ftx_BTC-PERP_1min_2021-12-31_2022-02-01.csv", 12),
+}
+with zipfile.ZipFile(DATA / "indexProcessed.csv.zip") as z:
+    with z.open("indexProcessed.csv") as f:
+        csv_heads["kaggle"] = b"".join(f.readline() for _ in range(12))
+
+# CSV: replay (mode byte first), scanner (mode byte first), dialects (mode byte first).
+for name, text in csv_heads.items():
+    for mode in (0, 1, 2):
+        put("csv_replay_fuzz", f"{name}_{mode}", bytes([mode]) + text)
+    put("csv_scanner_fuzz", name, b"\x01" + text)
+    put("csv_dialect_fuzz", name, b"\x02" + text)
+put("csv_dialect_fuzz", "semicolon_decimal_comma", b"\x00" + b"Datum;Kurs;Menge\n31.01.2024;1.234,5;7\n01.02.2024;NA;8\n")
+put("csv_dialect_fuzz", "utf16le_bom", b"\x01" + b"\xff\xfe" + "a,b\n1,2\n".encode("utf-16-le"))
+put("csv_scanner_fuzz", "quoted", b"\x00" + b'a,b\n"x ""y""",2\n"multi\nline",\n')
+
+# Vendor frames: the first byte picks the vendor (vendor_frames_fuzz.cc); one frame per file.
+vendors = [
+    (0, "finnhub_ws_trades.jsonl"),
+    (1, "coinbase_exchange_ws_matches_ticker.jsonl"),
+    (2, "binance_ws_docs_examples.jsonl"),
+    (2, "binance_usdm_futures_ws_aggtrade.jsonl"),
+    (3, "alpaca_stream_v2.jsonl"),
+    (3, "alpaca_stream_v2_datapoints.jsonl"),
+    (4, "polygon_ws_mock_server_frames.jsonl"),
+]
+for vendor, file in vendors:
+    for i, line in enumerate(lines(DATA / file, 6)):
+        put("vendor_frames_fuzz", f"{Path(file).stem}_{i}", bytes([vendor]) + line)
+# Polygon sends arrays of the spec's example objects.
+for i, line in enumerate(lines(DATA / "polygon_ws_stocks_spec_examples.jsonl", 4)):
+    put("vendor_frames_fuzz", f"polygon_spec_{i}", b"\x04[" + line + b"]")
+put("vendor_frames_fuzz", "yahoo_1m_no_bars", b"\x05" + (DATA / "yahoo_v8_chart_AAPL_1m_2025-02-01_no_bars.json").read_bytes())
+put("vendor_frames_fuzz", "yahoo_1d", b"\x05" + (DATA / "yahoo_v8_chart_AAPL_1d_2020-08-31_2020-11-07.json").read_bytes())
+put("vendor_frames_fuzz", "alphavantage_intraday", b"\x06" + (DATA / "alphavantage_intraday_1min_MSFT.json").read_bytes())
+
+# Schemaless JSON rows: vendor messages as they would sit in an open table's topic.
+for file in ("coinbase_exchange_ws_matches_ticker.jsonl", "binance_spot_ws_combined_stream.jsonl",
+             "alpaca_stream_v2_datapoints.jsonl", "polygon_ws_stocks_spec_examples.jsonl"):
+    for i, line in enumerate(lines(DATA / file, 3)):
+        put("json_row_decoder_fuzz", f"{Path(file).stem}_{i}", line)
+put("json_row_decoder_fuzz", "non_finite", b'{"a":NaN,"b":Infinity,"c":-Infinity,"d":[1,{"e":null}],"t":"2024-01-31T09:30:00Z"}')
+
+# Event JSON as the producer writes it (the wire format of docs/architecture.md).
+put("event_json_fuzz", "trade", '{"type":"trade","id":"a","symbol":"AAPL","ts":"2023-11-14T22:13:20.123456Z",'
+    '"price":187.12,"size":100,"exchange":"XNAS","side":"buy","source":"sim"}')
+put("event_json_fuzz", "quote", '{"type":"quote","id":"q1","ts":"2025-01-06T15:00:00Z","symbol":"NVDA","bid":1,'
+    '"bid_size":2,"ask":3,"ask_size":4}')
+put("event_json_fuzz", "bar", '{"type":"bar","id":"b","symbol":"X","ts":1,"open":1,"high":2,"low":0.5,"close":1.5,'
+    '"volume":10,"interval":"1m"}')
+
+# Parquet: FileMetaData of the pyarrow-written file (without its length and "PAR1").
+pq = (DATA / "binance_BTCUSDT_trades.parquet").read_bytes()
+(footer_len,) = struct.unpack("<I", pq[-8:-4])
+put("parquet_footer_fuzz", "binance_trades_pyarrow", pq[-8 - footer_len:-8])
+
+# gzip: the CSV and JSONL heads, one member and two concatenated members.
+put("gzip_inflater_fuzz", "csv", gzip.compress(csv_heads["ftx"]))
+put("gzip_inflater_fuzz", "two_members", gzip.compress(b"a\n") + gzip.compress(head_lines(DATA / "finnhub_ws_trades.jsonl", 2)))
+
+# S3 XML (the shapes of the AWS S3 API reference).
+put("s3_xml_fuzz", "list_v2", '<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+    '<Name>b</Name><KeyCount>2</KeyCount><IsTruncated>true</IsTruncated><Contents><Key>a&lt;1&gt;</Key>'
+    '<LastModified>2026-11-25T23:13:05.123Z</LastModified><ETag>&quot;x&quot;</ETag><Size>12345</Size></Contents>'
+    '<Contents><Key>caf&#233; &#x1F600;</Key><Size>0</Size></Contents>'
+    '<NextContinuationToken>1a&amp;b</NextContinuationToken></ListBucketResult>')
+put("s3_xml_fuzz", "uploads", '<ListMultipartUploadsResult><Bucket>b</Bucket><IsTruncated>true</IsTruncated>'
+    '<NextKeyMarker>k</NextKeyMarker><NextUploadIdMarker>u</NextUploadIdMarker><Upload><Key>a/b</Key>'
+    '<UploadId>xyz</UploadId><Initiated>2026-01-02T03:04:05.000Z</Initiated></Upload></ListMultipartUploadsResult>')
+put("s3_xml_fuzz", "error", "<Error><Code>NoSuchKey</Code><Message>gone</Message></Error>")
+put("s3_xml_fuzz", "http_date", "Wed, 25 Nov 2026 23:13:05 GMT")
+
+# The SQL shell's input.
+put("sql_splitter_fuzz", "statements", "SELECT 1;\nSELECT a,\n  b FROM t -- c;\n WHERE x = ';';\n.tables\n.describe db.t\n")
+put("sql_splitter_fuzz", "unterminated", "SELECT 'it''s' FROM t\n/* ; */\n.quit")
