@@ -565,8 +565,12 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
         return st;
     }
     const size_t row_index = batch_.rows;
+    // Cells of known columns first: check() pointed their types into the schema's columns,
+    // which adding a new column may move (a vector growing). New fields' types never point
+    // there, so they go second, in row order as before.
+    for (const bool known : {true, false}) {
     for (auto& cell : row.cells()) {
-        if (cell.skip) {
+        if (cell.skip || (cell.column != kNoColumn) != known) {
             continue;
         }
         uint32_t col = cell.column;
@@ -588,6 +592,7 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
             continue; // already set by this row (a new field's column taken over twice)
         }
         push(col, cell);
+    }
     }
     for (uint32_t col = 0; col < batch_.columns.size(); ++col) {
         if (batch_.columns[col].valid.size() == row_index) {

@@ -434,7 +434,10 @@ def test_minio_behind_a_fault_proxy(minio, s3, bucket, broker, topic, tmp_path):
     proc.send_signal(signal.SIGTERM)
     rc = proc.wait(timeout=300)
     proxy.close()
-    assert rc == 0, minio.redact(log.read_text()[-3000:])
+    # A request already under a fault when the stop came is not retried (stop means stop): the
+    # sink then exits 1 having committed nothing of that batch, and the final run redoes it.
+    text = log.read_text()
+    assert rc == 0 or (rc == 1 and "the sink is stopping; nothing was committed" in text), minio.redact(text[-3000:])
     final = subprocess.run([str(BINARY), *sink_args(broker, topic, f"s3://{bucket}/lake", group=group, idle=3,
                                                     extra=FAST_SESSION)],
                            capture_output=True, text=True, timeout=600, env=minio.ticklake_env(tmpdir=tmp_path / "sp2"))

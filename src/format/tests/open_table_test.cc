@@ -167,7 +167,9 @@ TEST_F(Fixture, FixedDecimalAndTimestampColumnsConvertOrRefuse) {
 TEST_F(Fixture, BuffersSharingASchemaCatchUpOnFinish) {
     OpenTableBuffer other(schema);
     ASSERT_TRUE(add({{"x", {Kind::integer, "1", 1}}}));
-    fill(row, {{"x", {Kind::real, "1.5", 1.5}}, {"y", {Kind::string, "new"}}}, names, types);
+    // Named: the row's cells are views into these texts until the append.
+    const std::vector<std::pair<std::string, Val>> fields{{"x", {Kind::real, "1.5", 1.5}}, {"y", {Kind::string, "new"}}};
+    fill(row, fields, names, types);
     ASSERT_TRUE(other.append(row, "", 0));
     const ColumnBatch& b = buf.finish();
     ASSERT_EQ(b.columns.size(), 2u);
