@@ -288,15 +288,11 @@ Status Catalog::migrate() {
     if (auto st = tx.begin(); !st) {
         return st;
     }
-    auto q = db_.prepare("PRAGMA user_version");
-    if (!q) {
-        return fail(q.error());
-    }
-    auto version = q->first_int();
+    auto version = schema_version();
     if (!version) {
         return fail(version.error());
     }
-    const int have = static_cast<int>(version->value_or(0));
+    const int have = *version;
     if (have > kSchemaVersion) {
         return fail(Error::fatal("catalog " + db_.path().string() + " has schema version " + std::to_string(have) +
                                  ", newer than this ticklake understands (" + std::to_string(kSchemaVersion) +
