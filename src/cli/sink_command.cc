@@ -78,11 +78,14 @@ int run_sink(SinkFlags& f) {
             return registrar.get();
         };
     }
-    p->on_start = [](const std::string& line) {
-        install_stop_signals();
-        std::fprintf(stderr, "%s\n", line.c_str());
-    };
+    // From the first step: SIGTERM while the store is still being opened (an outage, a slow
+    // endpoint) stops the start-up's retries and exits cleanly, not by the default action.
+    install_stop_signals();
+    p->on_start = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     const SinkOutcome out = run_sink_pipeline(std::move(*p), stop_requested);
+    if (out.stopped_before_start) {
+        std::fprintf(stderr, "sink: stopped while starting; nothing was consumed\n");
+    }
     if (out.ran) {
         for (const auto& line : sink_summary_lines(out.stats, out.seconds)) {
             std::fprintf(stderr, "%s\n", line.c_str());

@@ -239,6 +239,11 @@ private:
         }
         curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
         curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+        // libcurl's low-speed check: under 1 byte/s for stall_timeout ends the transfer with
+        // CURLE_OPERATION_TIMEDOUT, which classify() calls a timeout (retriable).
+        const long stall = options.stall_timeout.count() > 0 ? static_cast<long>(options.stall_timeout.count()) : 0L;
+        curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, stall > 0 ? 1L : 0L);
+        curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, stall);
         if (!options.user_agent.empty()) {
             curl_easy_setopt(curl_, CURLOPT_USERAGENT, options.user_agent.c_str());
         }

@@ -71,6 +71,9 @@ public:
 struct HttpTransportOptions {
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds total_timeout{15 * 60'000}; //!< a whole single PUT of a large file
+    //! A transfer that moves no byte either way for this long is abandoned as a timeout (so it
+    //! is retried): a hung connection must not hold a request for total_timeout. Zero: off.
+    std::chrono::seconds stall_timeout{0};
     std::string user_agent;       //!< empty: no User-Agent header
     std::string ca_file;          //!< a PEM bundle used instead of the system's CA store
     //! Ask for gzip/deflate and decode them (REST APIs). Off for object stores, whose bytes

@@ -64,6 +64,15 @@ std::string start_line(const SinkOptions& o, const ObjectStore& store) {
 
 SinkOutcome failed(Error e) { return SinkOutcome{fail(std::move(e)), false, {}, 0}; }
 
+// A stop that came while the sink was starting (opening the store through an outage, say) is
+// not a failure: nothing was consumed, so nothing is lost, and the exit is clean.
+SinkOutcome failed_or_stopped(Error e, const std::atomic<bool>& stop) {
+    if (stop.load(std::memory_order_relaxed)) {
+        return SinkOutcome{{}, false, {}, 0, true};
+    }
+    return failed(std::move(e));
+}
+
 } // namespace
 
 SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& stop) {
@@ -80,22 +89,25 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     p.store.stop_requested = [&stop] { return stop.load(std::memory_order_relaxed); };
     auto store = open_object_store(o.warehouse, p.store);
     if (!store) {
-        return failed(store.error());
+        return failed_or_stopped(store.error(), stop);
     }
     if (auto st = check_cluster(o, p.named_topics); !st) {
-        return failed(st.error());
+        return failed_or_stopped(st.error(), stop);
     }
     auto consumer = KafkaConsumer::create(o.kafka, o.group, p.start);
     if (!consumer) {
-        return failed(consumer.error());
+        return failed_or_stopped(consumer.error(), stop);
     }
     CommitListener* listener = nullptr;
     if (p.listener) {
         auto made = p.listener(**store, o);
         if (!made) {
-            return failed(made.error());
+            return failed_or_stopped(made.error(), stop);
         }
         listener = *made;
+    }
+    if (stop.load(std::memory_order_relaxed)) {
+        return SinkOutcome{{}, false, {}, 0, true};
     }
     if (p.on_start) {
         p.on_start(start_line(o, **store));

@@ -36,6 +36,7 @@ struct SinkOutcome {
     bool ran = false; //!< consumed (stats and seconds are meaningful)
     SinkStats stats;
     double seconds = 0;
+    bool stopped_before_start = false; //!< a stop request came while starting: a clean exit
 };
 
 SinkOutcome run_sink_pipeline(SinkPipelineOptions options, const std::atomic<bool>& stop);

@@ -282,8 +282,10 @@ class FaultProxy:
     own and draws its own fault."""
     FAULTS = ("slowdown", "reset", "hang", "truncate")
 
-    def __init__(self, upstream_port: int, fault_rate: float, hang_s: float = 4.0, seed: int = 0):
+    def __init__(self, upstream_port: int, fault_rate: float, hang_s: float = 4.0, seed: int = 0,
+                 faults=FAULTS):
         self.upstream_port, self.fault_rate, self.hang_s = upstream_port, fault_rate, hang_s
+        self.faults = tuple(faults)
         self.rng = random.Random(seed)
         self.counts = {f: 0 for f in self.FAULTS} | {"clean": 0}
         self.lock = threading.Lock()
@@ -307,7 +309,7 @@ class FaultProxy:
             except OSError:
                 return
             with self.lock:
-                fault = self.rng.choice(self.FAULTS) if self.rng.random() < self.fault_rate else "clean"
+                fault = self.rng.choice(self.faults) if self.rng.random() < self.fault_rate else "clean"
                 self.counts[fault] += 1
             threading.Thread(target=self._serve, args=(client, fault), daemon=True).start()
 
@@ -447,6 +449,36 @@ def test_minio_behind_a_fault_proxy(minio, s3, bucket, broker, topic, tmp_path):
     oracle("s3-fault-proxy", sent_ids(broker, topic, tmp_path), stored, leftovers, retries_logged=retries,
            **{f"conn_{k}": v for k, v in proxy.counts.items()})
     assert sum(proxy.counts[f] for f in FaultProxy.FAULTS) > 0, proxy.counts
+
+
+def test_stop_while_the_store_hangs_at_start(minio, broker, topic, tmp_path):
+    """SIGTERM while the sink is still opening a store whose every connection hangs: the
+    request is dropped at the stall timeout (not libcurl's 15-minute total), no retry follows a
+    stop, and the sink exits 0 without having consumed anything."""
+    upstream = int(minio.endpoint.rsplit(":", 1)[1])
+    proxy = FaultProxy(upstream, fault_rate=1.0, hang_s=120, faults=("hang",))
+    env = minio.ticklake_env(tmpdir=tmp_path / "spool")
+    env["AWS_ENDPOINT_URL_S3"] = proxy.endpoint
+    produce_sim(broker, topic, 500, partitions=1)
+    log = tmp_path / "sink.log"
+    proc = start_sink(sink_args(broker, topic, "s3://never-reached/lake", group="g-hang-" + topic, idle=60), log,
+                      env=env)
+    try:
+        time.sleep(3)
+        assert proc.poll() is None, log.read_text()
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=90)
+        waited = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proxy.close()
+    text = log.read_text()
+    assert rc == 0, minio.redact(text[-2000:])
+    assert "stopped while starting" in text, minio.redact(text[-2000:])
+    assert proxy.counts["hang"] >= 1
+    assert waited < 40, f"the stop took {waited:.1f} s: a hung request held it past the 20 s stall timeout"
 
 
 def test_spool_disk_full(minio, s3, bucket, broker, topic, tmp_path):

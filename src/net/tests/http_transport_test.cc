@@ -3,6 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <arpa/inet.h>
+#include <chrono>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -202,6 +206,31 @@ TEST(CurlHttpTransport, ConnectionRefusedIsAConnectionErrorWithoutTheQuery) {
     EXPECT_EQ(r.error().kind, TransportErrorKind::connection);
     EXPECT_NE(r.error().message.find("127.0.0.1:1"), std::string::npos) << r.error().message;
     EXPECT_EQ(r.error().message.find("SECRET"), std::string::npos) << r.error().message;
+}
+
+TEST(CurlHttpTransport, AStalledAnswerIsATimeoutAfterTheStallTimeNotTheTotal) {
+    // A listener that never accepts: the kernel completes the handshake from its backlog, the
+    // request is sent, and no answer ever comes, as on a hung connection to a store.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 4), 0);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/stuck";
+
+    CurlHttpTransport t(HttpTransportOptions{.total_timeout = milliseconds(60'000), .stall_timeout = std::chrono::seconds(1)});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = t.send(HttpRequest{"GET", url});
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    ::close(fd);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, TransportErrorKind::timeout) << r.error().message;
+    EXPECT_TRUE(is_transient(r));
+    EXPECT_LT(waited, std::chrono::seconds(20)) << "the stall time, not the 60 s total, ended it";
 }
 
 } // namespace

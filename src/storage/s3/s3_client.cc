@@ -417,7 +417,7 @@ std::shared_ptr<net::HttpTransport> S3Client::acquire_transport() {
         idle_transports_.pop_back();
         return t;
     }
-    return std::make_shared<net::CurlHttpTransport>();
+    return std::make_shared<net::CurlHttpTransport>(net::HttpTransportOptions{.stall_timeout = config_.stall_timeout});
 }
 
 void S3Client::release_transport(std::shared_ptr<net::HttpTransport> transport) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <chrono>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -31,6 +32,10 @@ struct S3ClientConfig {
     std::optional<S3Endpoint> endpoint; //!< unset: AWS
     AddressingStyle addressing = AddressingStyle::automatic;
     net::RetryPolicy retry; //!< its defaults are S3's: 6 attempts, 100 ms doubling to 20 s, full jitter
+    //! A request that moves no byte for this long is dropped and retried. S3 answers within
+    //! seconds (and keeps a slow CompleteMultipartUpload alive with whitespace); the AWS C++
+    //! SDK's own low-speed limit is 3 s. 20 s leaves room for a busy local MinIO.
+    std::chrono::seconds stall_timeout{20};
     //! Signing time; tests pin it. Defaults to the wall clock.
     std::function<TimestampUs()> clock;
 };
