@@ -596,6 +596,11 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
         }
         break;
     case ValueFormat::avro:
+        if (!avro_) {
+            // Decided (and kept in the topic's state) by a run that had a registry.
+            return fail(Error::invalid("topic " + r.topic.str() +
+                                       " holds Schema Registry Avro values: pass --schema-registry URL"));
+        }
         if (auto st = avro_->decode(value, row_); !st) {
             return st;
         }

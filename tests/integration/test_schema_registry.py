@@ -228,3 +228,19 @@ def test_a_registry_that_is_down_blocks_and_resumes_without_dead_letters(broker,
     ids = duckdb.connect().execute(
         f"SELECT count(*), count(DISTINCT id) FROM read_parquet('{table_dir(warehouse, topic)}/*/*.parquet')").fetchone()
     assert ids == (n, n)
+
+
+def test_a_topic_decided_as_avro_needs_its_registry_later_too(broker, topic, tmp_path):
+    """auto decides avro on the magic byte and keeps the decision; a later run without
+    --schema-registry stops with what to fix instead of dead-lettering every message."""
+    schema = {"type": "record", "name": "R", "fields": [{"name": "id", "type": "string"}]}
+    reg = registry_folder(tmp_path / "registry", {3: schema})
+    warehouse = tmp_path / "wh"
+    send(broker, topic, [("k", framed(3, schema, {"id": "a"}))])
+    summary, _ = sink(broker, topic, warehouse, extra=("--schema-registry", f"file://{reg}", "--no-register"))
+    assert summary["rows_written"] == 1
+    send(broker, topic, [("k", framed(3, schema, {"id": "b"}))])
+    proc = run(sink_args(broker, topic, warehouse, extra=("--no-register",)), check=False)
+    assert proc.returncode != 0
+    assert "pass --schema-registry URL" in proc.stderr, proc.stderr
+    assert not (warehouse / "market" / "dead_letters").exists()
