@@ -106,10 +106,20 @@ void add_input_flags(CLI::App& cmd, SinkFlags& f) {
                     "(e.g. 'market\\..*')");
     cmd.add_option("--value-format", f.settings.value_format,
                     "How message values are read: auto (per topic, decided on its first message: ticklake events "
-                    "when they carry ticklake's `type` header, else json), ticklake, json (one object per message), "
-                    "csv (one line per message), raw (the bytes, as a BLOB column `value`)")
-        ->check(CLI::IsMember({"auto", "ticklake", "json", "csv", "raw"}))
+                    "when they carry ticklake's `type` header, avro when they start with the Schema Registry's magic "
+                    "byte 0 and --schema-registry is set, else json), ticklake, json (one object per message), "
+                    "csv (one line per message), raw (the bytes, as a BLOB column `value`), avro (Confluent wire "
+                    "format: magic byte 0, schema id, Avro binary; needs --schema-registry)")
+        ->check(CLI::IsMember({"auto", "ticklake", "json", "csv", "raw", "avro"}))
         ->capture_default_str();
+    cmd.add_option("--schema-registry", o.schema_registry,
+                    "Schema Registry of avro topics: http(s)://host:port (Confluent's REST API) or file:///dir "
+                    "(its answers as files, dir/schemas/ids/ID); schemas are fetched by id and cached");
+    cmd.add_option("--schema-registry-auth", o.schema_registry_auth,
+                    "USER:PASSWORD for the registry's HTTP basic authentication (or env TICKLAKE_SCHEMA_REGISTRY_AUTH)")
+        ->envname("TICKLAKE_SCHEMA_REGISTRY_AUTH");
+    cmd.add_option("--schema-registry-ca", o.schema_registry_ca_file,
+                    "PEM bundle that verifies an https registry instead of the system's CA store");
     cmd.add_option("--table", f.settings.tables,
                     "Table of a json/csv/raw topic: NAME (one topic) or TOPIC=NAME (repeat); default: the topic's "
                     "name in lower case with [^a-z0-9_] as _");

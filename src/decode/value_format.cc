@@ -11,17 +11,19 @@ const char* to_string(ValueFormat f) {
     case ValueFormat::json: return "json";
     case ValueFormat::csv: return "csv";
     case ValueFormat::raw: return "raw";
+    case ValueFormat::avro: return "avro";
     }
     return "?";
 }
 
 Result<ValueFormat> parse_value_format(std::string_view text) {
-    for (auto f : {ValueFormat::automatic, ValueFormat::ticklake, ValueFormat::json, ValueFormat::csv, ValueFormat::raw}) {
+    for (auto f : {ValueFormat::automatic, ValueFormat::ticklake, ValueFormat::json, ValueFormat::csv, ValueFormat::raw,
+                   ValueFormat::avro}) {
         if (text == to_string(f)) {
             return f;
         }
     }
-    return fail(Error::invalid("value format '" + std::string(text) + "' is not one of auto, ticklake, json, csv, raw"));
+    return fail(Error::invalid("value format '" + std::string(text) + "' is not one of auto, ticklake, json, csv, raw, avro"));
 }
 
 } // namespace ticklake

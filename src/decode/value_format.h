@@ -8,11 +8,14 @@
 namespace ticklake {
 
 enum class ValueFormat {
-    automatic, //!< per topic: ticklake when its messages carry the `type` header, else json
+    //! per topic: ticklake when its messages carry the `type` header, avro when they start with
+    //! the Schema Registry's magic byte 0 (and a registry is set), else json
+    automatic,
     ticklake,  //!< ticklake's own events (docs/events.md)
     json,      //!< one JSON object per message, any fields
     csv,       //!< one CSV line per message
     raw,       //!< the bytes as they are, in a BLOB column
+    avro,      //!< Confluent wire format: magic 0, schema id, Avro binary (schema from the registry)
 };
 
 const char* to_string(ValueFormat f);

@@ -37,6 +37,11 @@ struct SinkOptions {
     std::vector<std::string> partition_by;   //!< fields that become Hive partitions before the time one
     bool kafka_metadata = false;             //!< add _topic, _partition, _offset, _kafka_ts, _key, _headers
     std::vector<std::string> csv_columns;    //!< csv format: column names (else a header message)
+    //! Schema Registry (avro format, and auto on values with its magic byte): http(s)://host:port
+    //! or file:///dir; empty: none.
+    std::string schema_registry;
+    std::string schema_registry_auth;        //!< "user:password" for HTTP basic auth (empty: none)
+    std::string schema_registry_ca_file;     //!< PEM bundle for an https registry (empty: the system's)
     std::optional<std::string> csv_null_values; //!< csv format: null tokens (default: csv_dialect's list)
     size_t max_columns = 500;                //!< a message that would grow a table past this is a dead letter
     size_t max_value_bytes = 1u << 20;       //!< a larger value is a dead letter

@@ -101,6 +101,23 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     batch_writer_.set_ownership_check([this](const FlushJob& job) { return confirm_ownership(job); });
     // apply_sink_settings has checked the zone; a bad one from elsewhere partitions by UTC.
     partition_clock_ = ZoneClock::open(options_.partition_tz).value_or(ZoneClock{});
+    if (!options_.schema_registry.empty()) {
+        // A registry that does not answer blocks consuming as a storage outage does: retried
+        // for storage_retry_s (below max.poll.interval.ms), then the sink stops with nothing
+        // committed past what is durable, and reads the same messages again when restarted.
+        // Its messages never become dead letters for it.
+        SchemaRegistryOptions ro;
+        ro.url = options_.schema_registry;
+        ro.basic_auth = options_.schema_registry_auth;
+        ro.ca_file = options_.schema_registry_ca_file;
+        ro.retry.max_attempts = 0;
+        ro.retry.base_delay = std::chrono::milliseconds(200);
+        ro.retry.max_delay = std::chrono::seconds(5);
+        ro.retry.deadline = std::chrono::seconds(options_.storage_retry_s);
+        ro.retry.stop_requested = [this] { return stop_ != nullptr && stop_->load(std::memory_order_relaxed); };
+        registry_ = std::make_unique<SchemaRegistryClient>(std::move(ro));
+        avro_ = std::make_unique<AvroRowDecoder>(*registry_);
+    }
 }
 
 // A member loses its partitions without a revoke it could act on only when the coordinator
@@ -208,11 +225,17 @@ Status SinkRunner::save_state(const TopicRoute& r) {
 Status SinkRunner::decide(TopicRoute& r, const ConsumedMessage& m) {
     // Ticklake's producer sets the `type` header on every event; other producers do not. A
     // foreign message that happens to have type, id and ts fields still lands as plain JSON.
+    // A value that starts with byte 0 is no JSON text: it is the Schema Registry's frame.
     const auto type = m.header("type");
-    r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake : ValueFormat::json;
+    const bool framed = avro_ && m.value().size() >= 5 && m.value()[0] == '\0';
+    r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake
+                           : framed                       ? ValueFormat::avro
+                                                          : ValueFormat::json;
     log::info("{}sink: topic {}: {} (decided on offset {} of partition {}; --value-format overrides)",
               options_.progress ? "\n" : "", r.topic,
-              r.state.value_format == ValueFormat::ticklake ? "ticklake events" : "plain JSON values",
+              r.state.value_format == ValueFormat::ticklake ? "ticklake events"
+              : framed                                      ? "Schema Registry Avro values"
+                                                            : "plain JSON values",
               m.offset(), m.partition());
     return save_state(r);
 }
@@ -534,6 +557,32 @@ void SinkRunner::add_metadata(const ConsumedMessage& m, const TopicRoute& r) {
     c->nested = &headers_type();
 }
 
+void SinkRunner::declare_schema_columns(TopicRoute& r) {
+    const RegisteredSchema* s = avro_->last_schema();
+    OpenTable& t = open_tables_[r.table];
+    if (s == nullptr || std::find(t.schema_ids.begin(), t.schema_ids.end(), s->id) != t.schema_ids.end()) {
+        return;
+    }
+    t.schema_ids.push_back(s->id);
+    // The table's columns are the union of its schemas' fields (a field a later version drops
+    // stays, NULL in its rows): the evolution a BACKWARD registry allows. A field whose type
+    // changed widens where the two types meet (int -> long); otherwise its column keeps its
+    // type and values that do not convert are dead letters with the reason.
+    for (auto& [field, type] : avro_columns(*s->avro)) {
+        const auto& cols = r.schema->columns();
+        auto it = std::find_if(cols.begin(), cols.end(), [&](const OpenColumn& c) { return c.field == field; });
+        if (it == cols.end() || !it->fixed) {
+            r.schema->declare(field, field, type);
+        } else if (!(it->type == type)) {
+            if (auto w = widen(it->type, type)) {
+                r.schema->set_type(static_cast<uint32_t>(it - cols.begin()), std::move(*w));
+            }
+        }
+    }
+    log::info("{}sink: topic {}: schema id {} declares the columns of table {}", options_.progress ? "\n" : "", r.topic,
+              s->id, r.table);
+}
+
 Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path) {
     const std::string_view value = m.value();
     if (value.size() > options_.max_value_bytes) {
@@ -545,6 +594,17 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
         if (auto st = r.csv.decode(value, row_); !st) {
             return st;
         }
+        break;
+    case ValueFormat::avro:
+        if (!avro_) {
+            // Decided (and kept in the topic's state) by a run that had a registry.
+            return fail(Error::invalid("topic " + r.topic.str() +
+                                       " holds Schema Registry Avro values: pass --schema-registry URL"));
+        }
+        if (auto st = avro_->decode(value, row_); !st) {
+            return st;
+        }
+        declare_schema_columns(r);
         break;
     case ValueFormat::raw: {
         row_.clear();
@@ -653,6 +713,12 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
     TimestampUs ts = 0;
     std::string partition_path;
     if (auto st = decode_row(m, r, ts, partition_path); !st) {
+        if (st.error().kind != ErrorKind::poison) {
+            // Not this message's fault (the registry gave up answering, or refused us): stop
+            // before anything past it is committed; it is read again on restart.
+            pending_error_ = st;
+            return;
+        }
         dead_letter(m, b, st.error().message);
         return;
     }
@@ -1097,6 +1163,10 @@ bool SinkRunner::caught_up_and_idle(Clock::time_point now) const {
 }
 
 Status SinkRunner::run(const std::atomic<bool>& stop) {
+    if (options_.value_format == ValueFormat::avro && !avro_) {
+        return fail(Error::invalid("--value-format avro needs --schema-registry URL"));
+    }
+    stop_ = &stop;
     batch_writer_.stop_retries_when(stop);
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };

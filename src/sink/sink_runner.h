@@ -19,6 +19,7 @@
 #include "common/event_json.h"
 #include "common/zone_clock.h"
 #include "decode/csv_row_decoder.h"
+#include "decode/avro_row_decoder.h"
 #include "decode/json_row_decoder.h"
 #include "format/open_table.h"
 #include "format/record_writer.h"
@@ -93,6 +94,7 @@ private:
     struct OpenTable {
         std::unique_ptr<OpenSchema> schema;
         std::vector<uint32_t> meta_columns;
+        std::vector<int32_t> schema_ids; //!< registry schemas whose columns are declared in `schema`
     };
 
     struct PartitionState {
@@ -119,6 +121,8 @@ private:
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
     Status decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path);
     void add_metadata(const ConsumedMessage& m, const TopicRoute& r);
+    //! Declares the columns of the registry schema the last Avro message named, once per id.
+    void declare_schema_columns(TopicRoute& r);
     void dead_letter(const ConsumedMessage& m, PartitionBatch& b, std::string reason);
     void add_bytes(PartitionBatch& b, size_t bytes);
     bool should_rotate(const PartitionBatch& b) const;
@@ -156,6 +160,9 @@ private:
     EventParser parser_;
     Event event_; //!< reused for every message
     JsonRowDecoder json_;
+    std::unique_ptr<SchemaRegistryClient> registry_; //!< with --schema-registry
+    std::unique_ptr<AvroRowDecoder> avro_;           //!< with registry_
+    const std::atomic<bool>* stop_ = nullptr;        //!< run()'s: ends a wait for the registry
     RowCells row_; //!< reused for every message
     std::map<Topic, std::unique_ptr<TopicRoute>> routes_;
     std::map<std::string, OpenTable> open_tables_; //!< by table name

@@ -1,0 +1,504 @@
+#include "decode/avro_row_decoder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "common/binary_text.h"
+#include "common/event_json.h"
+#include "common/timestamp.h"
+
+namespace ticklake {
+
+namespace {
+
+using Type = AvroNode::Type;
+using Logical = AvroNode::Logical;
+using Kind = ValueType::Kind;
+
+constexpr int kMaxDecimalPrecision = 38; // DuckDB's DECIMAL
+
+// Avro binary (the specification's "Binary Encoding"): zig-zag varints, little-endian IEEE
+// floats, length-prefixed bytes. Every read checks the end: a truncated payload is poison.
+struct AvroReader {
+    const unsigned char* p;
+    const unsigned char* end;
+
+    bool read_long(int64_t& v) {
+        uint64_t u = 0;
+        for (int shift = 0; shift < 70 && p < end; shift += 7) {
+            const unsigned char b = *p++;
+            u |= uint64_t(b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+                return true;
+            }
+        }
+        return false;
+    }
+    bool read_fixed(size_t n, std::string_view& s) {
+        if (static_cast<size_t>(end - p) < n) {
+            return false;
+        }
+        s = {reinterpret_cast<const char*>(p), n};
+        p += n;
+        return true;
+    }
+    bool read_bytes(std::string_view& s) {
+        int64_t n = 0;
+        return read_long(n) && n >= 0 && read_fixed(static_cast<size_t>(n), s);
+    }
+    bool read_float(double& d) {
+        std::string_view s;
+        if (!read_fixed(4, s)) {
+            return false;
+        }
+        float f;
+        std::memcpy(&f, s.data(), 4);
+        d = f;
+        return true;
+    }
+    bool read_double(double& d) {
+        std::string_view s;
+        if (!read_fixed(8, s)) {
+            return false;
+        }
+        std::memcpy(&d, s.data(), 8);
+        return true;
+    }
+};
+
+Error truncated(std::string_view field) {
+    return Error::poison(fmt::format("the Avro payload does not decode: it ends or breaks inside field '{}'", field));
+}
+
+// The unscaled two's-complement big-endian integer as decimal text with `scale` digits after
+// the point. 16 bytes hold every DECIMAL(38).
+bool decimal_text(std::string_view bytes, int scale, std::string& out) {
+    if (bytes.size() > 16) {
+        return false;
+    }
+    unsigned __int128 u = (!bytes.empty() && (static_cast<unsigned char>(bytes[0]) & 0x80)) ? ~static_cast<unsigned __int128>(0) : 0;
+    for (unsigned char b : bytes) {
+        u = (u << 8) | b;
+    }
+    const bool negative = static_cast<__int128>(u) < 0;
+    if (negative) {
+        u = ~u + 1;
+    }
+    std::string digits;
+    do {
+        digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+        u /= 10;
+    } while (u != 0);
+    while (static_cast<int>(digits.size()) <= scale) {
+        digits.push_back('0');
+    }
+    if (negative) {
+        out.push_back('-');
+    }
+    for (size_t i = digits.size(); i-- > 0;) {
+        out.push_back(digits[i]);
+        if (scale > 0 && i == static_cast<size_t>(scale)) {
+            out.push_back('.');
+        }
+    }
+    return true;
+}
+
+void append_date(std::string& out, int64_t days) {
+    const CivilDate d = civil_from_days(days);
+    out += fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+}
+
+int64_t timestamp_micros(const AvroNode& n, int64_t v) {
+    return n.logical == Logical::timestamp_millis || n.logical == Logical::local_timestamp_millis ? v * 1000 : v;
+}
+
+bool is_timestamp(Logical l) {
+    return l == Logical::timestamp_millis || l == Logical::timestamp_micros || l == Logical::local_timestamp_millis ||
+           l == Logical::local_timestamp_micros;
+}
+
+// A value as JSON text, the form nested columns are stored in (DuckDB reads it with the column's
+// type): timestamps and dates as ISO text, decimals as exact numbers, bytes as base64, maps as
+// [{"key":..,"value":..}].
+bool append_json(const AvroNode& n, AvroReader& r, std::string& out) {
+    switch (n.type) {
+    case Type::null: out += "null"; return true;
+    case Type::boolean: {
+        std::string_view b;
+        if (!r.read_fixed(1, b)) {
+            return false;
+        }
+        out += b[0] != 0 ? "true" : "false";
+        return true;
+    }
+    case Type::int32:
+    case Type::int64: {
+        int64_t v = 0;
+        if (!r.read_long(v)) {
+            return false;
+        }
+        if (n.logical == Logical::date) {
+            out.push_back('"');
+            append_date(out, v);
+            out.push_back('"');
+        } else if (is_timestamp(n.logical)) {
+            out.push_back('"');
+            append_iso8601(out, timestamp_micros(n, v));
+            out.push_back('"');
+        } else {
+            append_json_int(out, n.logical == Logical::time_millis ? v * 1000 : v);
+        }
+        return true;
+    }
+    case Type::float32:
+    case Type::float64: {
+        double d = 0;
+        if (!(n.type == Type::float32 ? r.read_float(d) : r.read_double(d))) {
+            return false;
+        }
+        if (std::isfinite(d)) {
+            append_json_double(out, d);
+        } else {
+            out += "null";
+        }
+        return true;
+    }
+    case Type::string: {
+        std::string_view s;
+        if (!r.read_bytes(s)) {
+            return false;
+        }
+        append_json_string(out, s);
+        return true;
+    }
+    case Type::bytes:
+    case Type::fixed: {
+        std::string_view s;
+        if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
+            return false;
+        }
+        if (n.logical == Logical::decimal) {
+            return decimal_text(s, n.scale, out);
+        }
+        std::string b64;
+        append_base64(b64, s);
+        append_json_string(out, b64);
+        return true;
+    }
+    case Type::enumeration: {
+        int64_t i = 0;
+        if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.symbols.size()) {
+            return false;
+        }
+        append_json_string(out, n.symbols[static_cast<size_t>(i)]);
+        return true;
+    }
+    case Type::union_: {
+        int64_t i = 0;
+        if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.branches.size()) {
+            return false;
+        }
+        return append_json(*n.branches[static_cast<size_t>(i)], r, out);
+    }
+    case Type::record: {
+        out.push_back('{');
+        bool first = true;
+        for (const auto& f : n.fields) {
+            if (!first) {
+                out.push_back(',');
+            }
+            first = false;
+            append_json_string(out, f.name);
+            out.push_back(':');
+            if (!append_json(*f.type, r, out)) {
+                return false;
+            }
+        }
+        out.push_back('}');
+        return true;
+    }
+    case Type::array:
+    case Type::map: {
+        out.push_back('[');
+        bool first = true;
+        for (;;) {
+            int64_t count = 0;
+            if (!r.read_long(count)) {
+                return false;
+            }
+            if (count == 0) {
+                break;
+            }
+            if (count < 0) { // a block that also gives its size in bytes (for skipping)
+                count = -count;
+                int64_t size = 0;
+                if (!r.read_long(size)) {
+                    return false;
+                }
+            }
+            for (int64_t k = 0; k < count; ++k) {
+                if (!first) {
+                    out.push_back(',');
+                }
+                first = false;
+                if (n.type == Type::map) {
+                    std::string_view key;
+                    if (!r.read_bytes(key)) {
+                        return false;
+                    }
+                    out += "{\"key\":";
+                    append_json_string(out, key);
+                    out += ",\"value\":";
+                }
+                if (!append_json(*n.items, r, out)) {
+                    return false;
+                }
+                if (n.type == Type::map) {
+                    out.push_back('}');
+                }
+                if (r.p > r.end) {
+                    return false;
+                }
+            }
+        }
+        out.push_back(']');
+        return true;
+    }
+    }
+    return false;
+}
+
+// One top-level field into its cell. type: the column type of n (nested cells point to it).
+bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValue& c, RowCells& row) {
+    switch (n.type) {
+    case Type::null: c.kind = CellValue::Kind::null; return true;
+    case Type::boolean: {
+        std::string_view b;
+        if (!r.read_fixed(1, b)) {
+            return false;
+        }
+        c.kind = CellValue::Kind::boolean;
+        c.b = b[0] != 0;
+        return true;
+    }
+    case Type::int32:
+    case Type::int64: {
+        int64_t v = 0;
+        if (!r.read_long(v)) {
+            return false;
+        }
+        if (n.logical == Logical::date) {
+            c.kind = CellValue::Kind::timestamp; // the date column keeps its day
+            c.i = v * kMicrosPerDay;
+        } else if (is_timestamp(n.logical)) {
+            c.kind = CellValue::Kind::timestamp;
+            c.i = timestamp_micros(n, v);
+        } else {
+            c.kind = CellValue::Kind::integer;
+            c.i = n.logical == Logical::time_millis ? v * 1000 : v;
+        }
+        return true;
+    }
+    case Type::float32:
+    case Type::float64: {
+        double d = 0;
+        if (!(n.type == Type::float32 ? r.read_float(d) : r.read_double(d))) {
+            return false;
+        }
+        c.kind = CellValue::Kind::real;
+        c.d = d;
+        return true;
+    }
+    case Type::string: {
+        if (!r.read_bytes(c.text)) {
+            return false;
+        }
+        c.kind = CellValue::Kind::string;
+        c.time_kind = CellValue::kNotATime; // typed by the schema, never read as a time
+        return true;
+    }
+    case Type::bytes:
+    case Type::fixed: {
+        std::string_view s;
+        if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
+            return false;
+        }
+        if (n.logical == Logical::decimal) {
+            std::string& text = row.new_string();
+            if (!decimal_text(s, n.scale, text)) {
+                return false;
+            }
+            c.kind = CellValue::Kind::string;
+            c.text = text;
+            c.time_kind = CellValue::kNotATime;
+            return true;
+        }
+        c.kind = CellValue::Kind::bytes;
+        c.text = s;
+        return true;
+    }
+    case Type::enumeration: {
+        int64_t i = 0;
+        if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.symbols.size()) {
+            return false;
+        }
+        c.kind = CellValue::Kind::string;
+        c.text = n.symbols[static_cast<size_t>(i)];
+        c.time_kind = CellValue::kNotATime;
+        return true;
+    }
+    case Type::union_: {
+        if (n.nullable_of() != nullptr) {
+            int64_t i = 0;
+            if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.branches.size()) {
+                return false;
+            }
+            const AvroNode& branch = *n.branches[static_cast<size_t>(i)];
+            if (branch.type == Type::null) {
+                c.kind = CellValue::Kind::null;
+                return true;
+            }
+            return read_cell(branch, type, r, c, row);
+        }
+        std::string& text = row.new_string();
+        if (!append_json(n, r, text)) {
+            return false;
+        }
+        c.kind = CellValue::Kind::string;
+        c.text = text;
+        c.time_kind = CellValue::kNotATime;
+        return true;
+    }
+    case Type::record:
+    case Type::array:
+    case Type::map: {
+        std::string& text = row.new_string();
+        if (!append_json(n, r, text)) {
+            return false;
+        }
+        c.kind = CellValue::Kind::json;
+        c.text = text;
+        c.nested = &type;
+        return true;
+    }
+    }
+    return false;
+}
+
+} // namespace
+
+ValueType avro_column_type(const AvroNode& n) {
+    switch (n.type) {
+    case Type::null: return ValueType();
+    case Type::boolean: return ValueType(Kind::boolean);
+    case Type::int32:
+    case Type::int64:
+        if (n.logical == Logical::date) {
+            return ValueType(Kind::date);
+        }
+        return ValueType(is_timestamp(n.logical) ? Kind::timestamp : Kind::bigint);
+    case Type::float32:
+    case Type::float64: return ValueType(Kind::float64);
+    case Type::string:
+    case Type::enumeration: return ValueType(Kind::varchar);
+    case Type::bytes:
+    case Type::fixed:
+        if (n.logical == Logical::decimal) {
+            return n.precision <= kMaxDecimalPrecision
+                       ? ValueType::decimal_of(static_cast<uint8_t>(n.precision), static_cast<uint8_t>(n.scale))
+                       : ValueType(Kind::varchar);
+        }
+        return ValueType(Kind::blob);
+    case Type::union_:
+        if (const AvroNode* inner = n.nullable_of()) {
+            return avro_column_type(*inner);
+        }
+        return ValueType(Kind::varchar);
+    case Type::record: {
+        ValueType t(Kind::structure);
+        for (const auto& f : n.fields) {
+            t.fields.emplace_back(f.name, avro_column_type(*f.type));
+        }
+        return t;
+    }
+    case Type::array: return ValueType::list_of(avro_column_type(*n.items));
+    case Type::map: {
+        ValueType entry(Kind::structure);
+        entry.fields.emplace_back("key", ValueType(Kind::varchar));
+        entry.fields.emplace_back("value", avro_column_type(*n.items));
+        return ValueType::list_of(std::move(entry));
+    }
+    }
+    return ValueType(Kind::varchar);
+}
+
+std::vector<std::pair<std::string, ValueType>> avro_columns(const AvroSchema& schema) {
+    std::vector<std::pair<std::string, ValueType>> cols;
+    const AvroNode& root = schema.root();
+    if (root.type != Type::record) {
+        cols.emplace_back("value", avro_column_type(root));
+        return cols;
+    }
+    for (const auto& f : root.fields) {
+        cols.emplace_back(f.name, avro_column_type(*f.type));
+    }
+    return cols;
+}
+
+Result<const AvroRowDecoder::Known*> AvroRowDecoder::known(int32_t id) {
+    if (auto it = known_.find(id); it != known_.end()) {
+        return it->second.get();
+    }
+    auto s = schemas_->schema_by_id(id);
+    if (!s) {
+        return fail(s.error());
+    }
+    if ((*s)->type != SchemaType::avro || !(*s)->avro) {
+        return fail(Error::poison(fmt::format("schema id {} is a {} schema, not Avro", id, to_string((*s)->type))));
+    }
+    auto k = std::make_unique<Known>();
+    k->schema = *s;
+    for (auto& [name, type] : avro_columns(*k->schema->avro)) {
+        k->field_types.push_back(std::move(type));
+    }
+    return known_.emplace(id, std::move(k)).first->second.get();
+}
+
+Status AvroRowDecoder::decode(std::string_view value, RowCells& row) {
+    row.clear();
+    auto frame = read_wire_frame(value);
+    if (!frame) {
+        return fail(frame.error());
+    }
+    auto k = known(frame->schema_id);
+    if (!k) {
+        return fail(k.error());
+    }
+    last_ = (*k)->schema;
+    const AvroNode& root = last_->avro->root();
+    AvroReader r{reinterpret_cast<const unsigned char*>(frame->payload.data()),
+                 reinterpret_cast<const unsigned char*>(frame->payload.data() + frame->payload.size())};
+    if (root.type != Type::record) {
+        if (!read_cell(root, (*k)->field_types[0], r, row.add("value"), row)) {
+            return fail(truncated("value"));
+        }
+    } else {
+        for (size_t i = 0; i < root.fields.size(); ++i) {
+            const AvroField& f = root.fields[i];
+            if (!read_cell(*f.type, (*k)->field_types[i], r, row.add(f.name), row)) {
+                return fail(truncated(f.name));
+            }
+        }
+    }
+    if (r.p != r.end) {
+        return fail(Error::poison(fmt::format("the Avro payload does not decode: {} bytes left after the record of schema id {}",
+                                              r.end - r.p, frame->schema_id)));
+    }
+    return {};
+}
+
+} // namespace ticklake
