@@ -61,8 +61,14 @@ def masked(key_id: str) -> str:
 
 def botocore_credentials(env: dict):
     """What botocore's own default chain finds in `env` (the stand-in check)."""
+    import botocore.credentials
     import botocore.session
-    with mock.patch.dict(os.environ, env, clear=True):
+    import botocore.tokens
+    # botocore fixes its SSO cache folder from HOME at import time: point it at the test's.
+    sso_cache = os.path.join(env["HOME"], ".aws", "sso", "cache")
+    with mock.patch.dict(os.environ, env, clear=True), \
+            mock.patch.object(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", sso_cache), \
+            mock.patch.object(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", sso_cache):
         session = botocore.session.Session()
         creds = session.get_credentials()
         return creds.get_frozen_credentials(), session
@@ -248,7 +254,7 @@ def test_ecs_container_credentials_with_a_token_file(tmp_path):
     server = StandIn(ecs)
     try:
         token_file = tmp_path / "ecs-token"
-        token_file.write_text(auth + "\n")
+        token_file.write_text(auth)
         env = clean_env(tmp_path, AWS_CONTAINER_CREDENTIALS_FULL_URI=server.url + "/v2/credentials/task",
                         AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=str(token_file))
         frozen, _ = botocore_credentials(env)
