@@ -41,11 +41,17 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
     if (!credentials) {
         return fail(credentials.error());
     }
+    const std::string provider = (*credentials)->provider_name();
     s3::S3ClientConfig config;
     config.credentials_source = std::move(*credentials);
     config.retry.stop_requested = options.stop_requested;
     if (!settings->region.empty()) {
         config.region = settings->region;
+    } else if (provider == "imds") {
+        // On EC2 with nothing configured, the bucket is most likely in the instance's region.
+        if (auto region = aws::imds_region(aws)) {
+            config.region = *region;
+        }
     }
     std::string endpoint_url = settings->endpoint_url;
     std::string endpoint_source = settings->endpoint_source;
