@@ -24,6 +24,9 @@ void KafkaFlags::add_to(CLI::App& cmd) {
     cmd.add_option("-X", settings,
                    "librdkafka setting KEY=VALUE, repeatable, applied last (e.g. -X security.protocol=SASL_SSL "
                    "-X sasl.mechanisms=PLAIN); see librdkafka's CONFIGURATION.md");
+    cmd.add_flag("--msk-iam", msk_iam,
+                 "Amazon MSK IAM authentication: SASL/OAUTHBEARER with tokens signed by the AWS credential chain "
+                 "(same as -X sasl.mechanism=AWS_MSK_IAM; SASL_SSL unless -X security.protocol is given)");
 }
 
 Result<KafkaClientConfig> KafkaFlags::config() const {
@@ -35,6 +38,9 @@ Result<KafkaClientConfig> KafkaFlags::config() const {
             return fail(Error::invalid("-X expects KEY=VALUE, got '" + s + "'"));
         }
         c.extra.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+    }
+    if (msk_iam) {
+        c.extra.emplace_back("sasl.mechanism", "AWS_MSK_IAM");
     }
     return c;
 }

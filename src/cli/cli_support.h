@@ -24,6 +24,7 @@ namespace ticklake::cli {
 struct KafkaFlags {
     std::string brokers;
     std::vector<std::string> settings;
+    bool msk_iam = false; //!< --msk-iam: -X sasl.mechanism=AWS_MSK_IAM after the user's -X
     void add_to(CLI::App& cmd);
     Result<KafkaClientConfig> config() const;
 };

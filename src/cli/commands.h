@@ -17,5 +17,7 @@ void add_crawl_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
 //! `calendar`: an exchange's trading sessions (calendar_command.cc).
 void add_calendar_command(CLI::App& app);
+//! `aws whoami`: the identity of the AWS credential chain (aws_command.cc).
+void add_aws_command(CLI::App& app);
 
 } // namespace ticklake::cli

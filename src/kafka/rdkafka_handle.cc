@@ -1,5 +1,7 @@
 #include "kafka/rdkafka_handle.h"
 
+#include "kafka/msk_iam_auth.h"
+
 namespace ticklake::rdkafka {
 
 Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
@@ -27,8 +29,17 @@ Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
             return fail(st.error());
         }
     }
+    const bool msk_iam = wants_msk_iam(config);
     for (const auto& [k, v] : config.extra) {
+        if (msk_iam && (k == "sasl.mechanism" || k == "sasl.mechanisms")) {
+            continue; // AWS_MSK_IAM is ours, not librdkafka's: enable_msk_iam() sets OAUTHBEARER
+        }
         if (auto st = set(conf.get(), k, v); !st) {
+            return fail(st.error());
+        }
+    }
+    if (msk_iam) {
+        if (auto st = enable_msk_iam(conf.get(), config); !st) {
             return fail(st.error());
         }
     }
@@ -39,13 +50,20 @@ Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
 }
 
 Result<Handle> make_handle(rd_kafka_type_t type, Conf conf) {
+    const bool msk_iam = uses_msk_iam(conf.get());
     char err[512];
     rd_kafka_t* rk = rd_kafka_new(type, conf.get(), err, sizeof err);
     if (!rk) {
         return fail(Error::invalid(std::string("cannot create Kafka client: ") + err));
     }
     conf.release(); // rd_kafka_new owns the conf on success
-    return Handle(rk);
+    Handle handle(rk);
+    if (msk_iam) {
+        if (auto st = start_msk_iam(rk); !st) {
+            return fail(st.error());
+        }
+    }
+    return handle;
 }
 
 Error to_error(rd_kafka_resp_err_t err, const std::string& context) {

@@ -6,7 +6,8 @@
 #include <filesystem>
 
 #include "storage/local_object_store.h"
-#include "storage/s3/aws_credentials.h"
+#include "aws/credential_chain.h"
+#include "aws/credentials.h"
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_object_store.h"
 #include "storage/s3/s3_uri.h"
@@ -18,23 +19,39 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Credentials, region and endpoint as the AWS CLI resolves them; a custom endpoint
-// (MinIO, Ceph) gets path-style addressing unless the profile says otherwise.
+// Region and endpoint as the AWS CLI resolves them, credentials from the default chain (kept
+// fresh in the background); a custom endpoint (MinIO, Ceph) gets path-style addressing
+// unless the profile says otherwise.
 Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, const ObjectStoreOptions& options) {
     auto location = s3::parse_s3_uri(uri);
     if (!location) {
         return fail(location.error());
     }
-    const s3::EnvLookup env = s3::process_env();
-    auto settings = s3::resolve_aws_settings(env, s3::read_file_from_disk());
+    const aws::AwsEnvironment aws = aws::AwsEnvironment::process();
+    const aws::EnvLookup& env = aws.env;
+    auto profile = aws::AwsProfile::load(aws.env, aws.read_file);
+    if (!profile) {
+        return fail(profile.error());
+    }
+    auto settings = aws::resolve_aws_service_settings(aws.env, *profile);
     if (!settings) {
         return fail(settings.error());
     }
+    auto credentials = aws::start_default_credentials(aws, *profile);
+    if (!credentials) {
+        return fail(credentials.error());
+    }
+    const std::string provider = (*credentials)->provider_name();
     s3::S3ClientConfig config;
-    config.credentials = settings->credentials;
+    config.credentials_source = std::move(*credentials);
     config.retry.stop_requested = options.stop_requested;
     if (!settings->region.empty()) {
         config.region = settings->region;
+    } else if (provider == "imds") {
+        // On EC2 with nothing configured, the bucket is most likely in the instance's region.
+        if (auto region = aws::imds_region(aws)) {
+            config.region = *region;
+        }
     }
     std::string endpoint_url = settings->endpoint_url;
     std::string endpoint_source = settings->endpoint_source;

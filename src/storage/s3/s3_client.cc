@@ -72,7 +72,7 @@ Result<FileDigests> digest_file(const fs::path& path, uint64_t offset = 0, uint6
     if (std::ferror(f.get())) {
         return fail(Error::retry("cannot read " + path.string() + " for upload"));
     }
-    out.sha256_hex = to_hex(digest_final(sha.get()));
+    out.sha256_hex = aws::to_hex(digest_final(sha.get()));
     if (with_md5) {
         out.md5_base64 = base64(digest_final(md5.get()));
     }
@@ -431,7 +431,7 @@ void S3Client::release_transport(std::shared_ptr<net::HttpTransport> transport) 
 S3Client::Body S3Client::memory_body(std::string_view content, bool with_md5) {
     Body body;
     body.memory = content;
-    body.sha256_hex = hex_sha256(content);
+    body.sha256_hex = aws::hex_sha256(content);
     if (with_md5) {
         body.md5_base64 = base64_md5(content);
     }
@@ -439,7 +439,7 @@ S3Client::Body S3Client::memory_body(std::string_view content, bool with_md5) {
 }
 
 Result<net::HttpRequest> S3Client::signed_request(const Call& call, const S3RequestTarget& target) const {
-    SigningRequest sr;
+    aws::SigningRequest sr;
     sr.method = std::string(call.method);
     sr.host = target.host;
     sr.path = target.path;
@@ -448,9 +448,17 @@ Result<net::HttpRequest> S3Client::signed_request(const Call& call, const S3Requ
         sr.headers.push_back({"content-md5", call.body.md5_base64});
     }
     sr.headers.insert(sr.headers.end(), call.extra.headers.begin(), call.extra.headers.end());
-    sr.payload_hash = call.body.sha256_hex.empty() ? std::string(kEmptyPayloadSha256) : call.body.sha256_hex;
-    sr.amz_date = format_amz_date(config_.clock());
-    auto signature = sign_v4(sr, config_.credentials, SigningScope{config_.region, "s3"});
+    sr.payload_hash = call.body.sha256_hex.empty() ? std::string(aws::kEmptyPayloadSha256) : call.body.sha256_hex;
+    sr.amz_date = aws::format_amz_date(config_.clock());
+    AwsCredentials credentials = config_.credentials;
+    if (config_.credentials_source) {
+        auto current = config_.credentials_source->current();
+        if (!current) {
+            return fail(current.error());
+        }
+        credentials = std::move(*current);
+    }
+    auto signature = aws::sign_v4(sr, credentials, aws::SigningScope{config_.region, "s3"});
     if (!signature) {
         return fail(signature.error());
     }
@@ -458,7 +466,7 @@ Result<net::HttpRequest> S3Client::signed_request(const Call& call, const S3Requ
     req.method = sr.method;
     req.url = target.url();
     if (!call.query.empty()) {
-        req.url += "?" + canonical_query_string(call.query);
+        req.url += "?" + aws::canonical_query_string(call.query);
     }
     req.headers = std::move(sr.headers);
     req.headers.insert(req.headers.end(), signature->headers_to_add.begin(), signature->headers_to_add.end());

@@ -20,14 +20,21 @@
 #include "common/timestamp.h"
 #include "net/http_transport.h"
 #include "net/retry_policy.h"
-#include "storage/s3/aws_credentials.h"
-#include "storage/s3/aws_sigv4.h"
+#include "aws/credential_chain.h"
+#include "aws/credentials.h"
+#include "aws/sigv4.h"
 #include "storage/s3/s3_uri.h"
 
 namespace ticklake::s3 {
 
+// S3 speaks in the aws/ signer's terms.
+using aws::AwsCredentials;
+using aws::QueryParam;
+
 struct S3ClientConfig {
-    AwsCredentials credentials;
+    AwsCredentials credentials; //!< used when `credentials_source` is unset (tests, fixed keys)
+    //! Set: every request is signed with what it holds at that moment (refreshed credentials).
+    std::shared_ptr<aws::CredentialsSource> credentials_source;
     std::string region = "us-east-1";
     std::optional<S3Endpoint> endpoint; //!< unset: AWS
     AddressingStyle addressing = AddressingStyle::automatic;

@@ -5,7 +5,7 @@
 #include <charconv>
 #include <initializer_list>
 
-#include "storage/s3/aws_sigv4.h"
+#include "aws/sigv4.h"
 
 namespace ticklake::s3 {
 
@@ -206,7 +206,7 @@ Result<AddressingStyle> parse_addressing_style(std::string_view text) {
     return fail(Error::invalid("S3 addressing style '" + std::string(text) + "' is not one of auto, path, virtual"));
 }
 
-std::string S3RequestTarget::url() const { return scheme + "://" + host + uri_encode(path, false); }
+std::string S3RequestTarget::url() const { return scheme + "://" + host + aws::uri_encode(path, false); }
 
 Result<S3RequestTarget> s3_request_target(std::string_view bucket, std::string_view key,
                                           const std::optional<S3Endpoint>& endpoint, std::string_view region,

@@ -77,7 +77,7 @@ Result<std::unique_ptr<MinioServer>> MinioServer::start() {
     }
     server->dir_ = dir_template;
     fs::create_directories(server->dir_ / "data");
-    server->credentials_ = AwsCredentials{"tl" + random_hex(8), random_hex(20), "", "test MinIO"};
+    server->credentials_ = aws::AwsCredentials{"tl" + random_hex(8), random_hex(20), "", "test MinIO"};
 
     const uint16_t port = free_port();
     const uint16_t console_port = free_port();

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-#include "storage/s3/aws_credentials.h"
+#include "aws/credentials.h"
 
 namespace ticklake::s3 {
 
@@ -26,7 +26,7 @@ public:
     //! Starts again on the same port, data and credentials (after kill()).
     Status restart();
     std::string endpoint_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-    const AwsCredentials& credentials() const { return credentials_; }
+    const aws::AwsCredentials& credentials() const { return credentials_; }
     pid_t pid() const { return pid_; }
 
 private:
@@ -36,7 +36,7 @@ private:
     uint16_t port_ = 0;
     uint16_t console_port_ = 0;
     std::filesystem::path dir_;
-    AwsCredentials credentials_;
+    aws::AwsCredentials credentials_;
 };
 
 //! A hex string of `bytes` random bytes, for credentials and unique names.

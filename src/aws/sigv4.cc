@@ -1,4 +1,4 @@
-#include "storage/s3/aws_sigv4.h"
+#include "aws/sigv4.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
-namespace ticklake::s3 {
+namespace ticklake::aws {
 
 namespace {
 
@@ -312,4 +312,4 @@ Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredential
     return out;
 }
 
-} // namespace ticklake::s3
+} // namespace ticklake::aws

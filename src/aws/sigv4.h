@@ -11,9 +11,9 @@
 #include "common/error.h"
 #include "common/timestamp.h"
 #include "net/http_transport.h"
-#include "storage/s3/aws_credentials.h"
+#include "aws/credentials.h"
 
-namespace ticklake::s3 {
+namespace ticklake::aws {
 
 inline constexpr std::string_view kSigV4Algorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
@@ -95,4 +95,4 @@ std::string derive_signing_key(std::string_view secret_access_key, std::string_v
 Result<SignedRequest> sign_v4(const SigningRequest& request, const AwsCredentials& credentials,
                               const SigningScope& scope, const SigV4Options& options = {});
 
-} // namespace ticklake::s3
+} // namespace ticklake::aws

@@ -1,11 +1,11 @@
-#include "storage/s3/aws_credentials.h"
+#include "aws/credentials.h"
 
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-namespace ticklake::s3 {
+namespace ticklake::aws {
 namespace {
 
 // Files live in a map: no test reads the real home folder.
@@ -227,4 +227,4 @@ TEST(AwsCredentials, ReadsRealFilesThroughTheDiskReader) {
 }
 
 } // namespace
-} // namespace ticklake::s3
+} // namespace ticklake::aws

@@ -1,9 +1,9 @@
-#include "storage/s3/aws_sigv4.h"
+#include "aws/sigv4.h"
 
 #include <gtest/gtest.h>
 #include <ostream>
 
-namespace ticklake::s3 {
+namespace ticklake::aws {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
@@ -452,4 +452,4 @@ TEST(SigV4, RefusesBadInputWithoutEchoingSecrets) {
 }
 
 } // namespace
-} // namespace ticklake::s3
+} // namespace ticklake::aws

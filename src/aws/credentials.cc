@@ -1,4 +1,4 @@
-#include "storage/s3/aws_credentials.h"
+#include "aws/credentials.h"
 
 #include <cctype>
 
@@ -11,7 +11,7 @@
 
 #include "common/file_text.h"
 
-namespace ticklake::s3 {
+namespace ticklake::aws {
 
 namespace {
 
@@ -46,13 +46,18 @@ const std::string* find_key(const std::map<std::string, std::string>* section, c
     return &it->second;
 }
 
+} // namespace
+
 // One shared file, read and parsed, with what happened for the "nothing found" message.
+// Outside the anonymous namespace: AwsProfile::Files holds two.
 struct SharedFile {
     std::string path;           //!< empty when no path could be formed (no HOME)
     std::string from;           //!< which variable named the path
     bool exists = false;
     IniSections sections;
 };
+
+namespace {
 
 Result<SharedFile> load_shared_file(const EnvLookup& env, const FileReader& read_file,
                                     std::string_view override_var, std::string_view home_relative) {
@@ -244,45 +249,41 @@ Result<IniSections> parse_ini(std::string_view text, std::string_view origin) {
 
 namespace {
 
-using Section = std::map<std::string, std::string>;
+std::string missing_credentials_message(const AwsProfile& profile) {
+    return "no AWS credentials found: looked at the environment variables AWS_ACCESS_KEY_ID and "
+           "AWS_SECRET_ACCESS_KEY (not set), then profile '" + profile.name() + "'" +
+           (profile.named_by_env() ? " (from AWS_PROFILE)" : " (AWS_PROFILE not set)") + " in " +
+           profile.describe_files() +
+           ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
+           "aws_secret_access_key to that profile";
+}
 
-// The selected profile as the two shared files hold it.
-struct Profile {
-    std::string name;
-    bool named_by_env = false; //!< AWS_PROFILE set
-    SharedFile credentials_file;
-    SharedFile config_file;
-    IniSections config_sections; //!< the config file's profiles, by plain name
-
-    const Section* in_credentials() const { return find_section(credentials_file.sections); }
-    const Section* in_config() const { return find_section(config_sections); }
-
-    //! A setting of the profile: the config file first, then the credentials file, which the
-    //! AWS CLI also reads for settings. `source` says where it was found.
-    std::optional<std::string> value(const std::string& key, std::string& source) const {
-        if (const std::string* v = find_key(in_config(), key)) {
-            source = "profile '" + name + "' in " + config_file.path;
+// The first of `vars` that is set, else the first of the profile's `keys` that is.
+std::string first_setting(const EnvLookup& env, std::initializer_list<const char*> vars, const AwsProfile& profile,
+                          std::initializer_list<const char*> keys, std::string& source) {
+    for (const char* var : vars) {
+        if (auto v = non_empty(env, var)) {
+            source = var;
             return *v;
         }
-        if (const std::string* v = find_key(in_credentials(), key)) {
-            source = "profile '" + name + "' in " + credentials_file.path;
+    }
+    for (const char* key : keys) {
+        if (auto v = profile.value(key, &source)) {
             return *v;
         }
-        return std::nullopt;
     }
+    return {};
+}
 
-private:
-    const Section* find_section(const IniSections& sections) const {
-        const auto it = sections.find(name);
-        return it == sections.end() ? nullptr : &it->second;
-    }
+} // namespace
+
+struct AwsProfile::Files {
+    SharedFile credentials;
+    SharedFile config;
+    IniSections config_profiles; //!< the config file's profiles, by plain name
 };
 
-Result<Profile> load_profile(const EnvLookup& env, const FileReader& read_file) {
-    Profile profile;
-    const auto explicit_profile = non_empty(env, "AWS_PROFILE");
-    profile.name = explicit_profile.value_or("default");
-    profile.named_by_env = explicit_profile.has_value();
+Result<AwsProfile> AwsProfile::load(const EnvLookup& env, const FileReader& read_file) {
     auto credentials_file = load_shared_file(env, read_file, "AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials");
     if (!credentials_file) {
         return fail(credentials_file.error());
@@ -291,46 +292,84 @@ Result<Profile> load_profile(const EnvLookup& env, const FileReader& read_file) 
     if (!config_file) {
         return fail(config_file.error());
     }
-    profile.credentials_file = std::move(*credentials_file);
-    profile.config_file = std::move(*config_file);
-    profile.config_sections = config_profiles(profile.config_file.sections);
-    if (profile.named_by_env && profile.in_credentials() == nullptr && profile.in_config() == nullptr) {
-        const std::string& name = profile.name;
+    auto files = std::make_shared<Files>();
+    files->credentials = std::move(*credentials_file);
+    files->config = std::move(*config_file);
+    files->config_profiles = config_profiles(files->config.sections);
+    AwsProfile profile;
+    profile.files_ = std::move(files);
+    const auto explicit_profile = non_empty(env, "AWS_PROFILE");
+    profile.name_ = explicit_profile.value_or("default");
+    profile.named_by_env_ = explicit_profile.has_value();
+    if (profile.named_by_env_ && !profile.exists()) {
+        const std::string& name = profile.name_;
         return fail(Error::fatal("AWS_PROFILE names profile '" + name + "', which is in neither " +
-                                 describe_file(profile.credentials_file, "the credentials file") + " nor " +
-                                 describe_file(profile.config_file, "the config file") +
+                                 describe_file(profile.files_->credentials, "the credentials file") + " nor " +
+                                 describe_file(profile.files_->config, "the config file") +
                                  ": add a [" + name + "] section to the credentials file or a [profile " + name +
                                  "] section to the config file, or unset AWS_PROFILE"));
     }
     return profile;
 }
 
-Result<AwsCredentials> credentials_from_profile(const Profile& profile) {
-    auto from_credentials = credentials_in(profile.in_credentials(), profile.name, profile.credentials_file.path);
-    if (!from_credentials) {
-        return fail(from_credentials.error());
+Result<AwsProfile> AwsProfile::other(const std::string& name) const {
+    AwsProfile profile = *this;
+    profile.name_ = name;
+    profile.named_by_env_ = false;
+    if (!profile.exists()) {
+        return fail(Error::fatal("profile '" + name_ + "' names source_profile '" + name + "', which is in neither " +
+                                 describe_files()));
     }
-    if (from_credentials->has_value()) {
-        return std::move(**from_credentials);
-    }
-    auto from_config = credentials_in(profile.in_config(), profile.name, profile.config_file.path);
-    if (!from_config) {
-        return fail(from_config.error());
-    }
-    if (from_config->has_value()) {
-        return std::move(**from_config);
-    }
-    return fail(Error::fatal(
-        "no AWS credentials found: looked at the environment variables AWS_ACCESS_KEY_ID and "
-        "AWS_SECRET_ACCESS_KEY (not set), then profile '" + profile.name + "'" +
-        (profile.named_by_env ? " (from AWS_PROFILE)" : " (AWS_PROFILE not set)") + " in " +
-        describe_file(profile.credentials_file, "the credentials file") + " and " +
-        describe_file(profile.config_file, "the config file") +
-        ": set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add aws_access_key_id and "
-        "aws_secret_access_key to that profile"));
+    return profile;
 }
 
-Result<AwsCredentials> resolve_credentials(const EnvLookup& env, const Profile& profile) {
+const IniSection* AwsProfile::in_credentials() const {
+    const auto it = files_->credentials.sections.find(name_);
+    return it == files_->credentials.sections.end() ? nullptr : &it->second;
+}
+
+const IniSection* AwsProfile::in_config() const {
+    const auto it = files_->config_profiles.find(name_);
+    return it == files_->config_profiles.end() ? nullptr : &it->second;
+}
+
+bool AwsProfile::exists() const { return in_credentials() != nullptr || in_config() != nullptr; }
+
+std::optional<std::string> AwsProfile::value(const std::string& key, std::string* source) const {
+    if (const std::string* v = find_key(in_config(), key)) {
+        if (source != nullptr) {
+            *source = "profile '" + name_ + "' in " + files_->config.path;
+        }
+        return *v;
+    }
+    if (const std::string* v = find_key(in_credentials(), key)) {
+        if (source != nullptr) {
+            *source = "profile '" + name_ + "' in " + files_->credentials.path;
+        }
+        return *v;
+    }
+    return std::nullopt;
+}
+
+const IniSection* AwsProfile::sso_session(const std::string& name) const {
+    const auto it = files_->config.sections.find("sso-session " + name);
+    return it == files_->config.sections.end() ? nullptr : &it->second;
+}
+
+Result<std::optional<AwsCredentials>> AwsProfile::static_credentials() const {
+    auto from_credentials = credentials_in(in_credentials(), name_, files_->credentials.path);
+    if (!from_credentials || from_credentials->has_value()) {
+        return from_credentials;
+    }
+    return credentials_in(in_config(), name_, files_->config.path);
+}
+
+std::string AwsProfile::describe_files() const {
+    return describe_file(files_->credentials, "the credentials file") + " and " +
+           describe_file(files_->config, "the config file");
+}
+
+Result<std::optional<AwsCredentials>> credentials_from_environment(const EnvLookup& env) {
     auto env_id = non_empty(env, "AWS_ACCESS_KEY_ID");
     auto env_secret = non_empty(env, "AWS_SECRET_ACCESS_KEY");
     if (env_id && env_secret) {
@@ -341,47 +380,48 @@ Result<AwsCredentials> resolve_credentials(const EnvLookup& env, const Profile& 
                                                     : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not") +
                                  ": set both, or unset both to use the shared credentials files"));
     }
-    return credentials_from_profile(profile);
+    return std::nullopt;
 }
 
-// The first of `vars` that is set, else the first of the profile's `keys` that is.
-std::string first_setting(const EnvLookup& env, std::initializer_list<const char*> vars, const Profile& profile,
-                          std::initializer_list<const char*> keys, std::string& source) {
-    for (const char* var : vars) {
-        if (auto v = non_empty(env, var)) {
-            source = var;
-            return *v;
-        }
-    }
-    for (const char* key : keys) {
-        if (auto v = profile.value(key, source)) {
-            return *v;
-        }
-    }
-    return {};
-}
-
-} // namespace
-
-Result<AwsSettings> resolve_aws_settings(const EnvLookup& env, const FileReader& read_file) {
-    auto profile = load_profile(env, read_file);
-    if (!profile) {
-        return fail(profile.error());
-    }
+Result<AwsSettings> resolve_aws_service_settings(const EnvLookup& env, const AwsProfile& profile) {
     AwsSettings settings;
-    settings.profile = profile->name;
-    auto credentials = resolve_credentials(env, *profile);
-    if (!credentials) {
-        return fail(credentials.error());
-    }
-    settings.credentials = std::move(*credentials);
-    settings.region = first_setting(env, {"AWS_REGION", "AWS_DEFAULT_REGION"}, *profile, {"region"},
+    settings.profile = profile.name();
+    settings.region = first_setting(env, {"AWS_REGION", "AWS_DEFAULT_REGION"}, profile, {"region"},
                                     settings.region_source);
-    settings.endpoint_url = first_setting(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, *profile,
+    settings.endpoint_url = first_setting(env, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, profile,
                                           {"s3.endpoint_url", "endpoint_url"}, settings.endpoint_source);
-    std::string ignored;
-    settings.addressing_style = profile->value("s3.addressing_style", ignored).value_or("");
+    settings.addressing_style = profile.value("s3.addressing_style").value_or("");
     return settings;
 }
 
-} // namespace ticklake::s3
+Result<AwsSettings> resolve_aws_settings(const EnvLookup& env, const FileReader& read_file) {
+    auto profile = AwsProfile::load(env, read_file);
+    if (!profile) {
+        return fail(profile.error());
+    }
+    auto settings = resolve_aws_service_settings(env, *profile);
+    if (!settings) {
+        return settings;
+    }
+    auto from_env = credentials_from_environment(env);
+    if (!from_env) {
+        return fail(from_env.error());
+    }
+    if (*from_env) {
+        settings->credentials = std::move(**from_env);
+        return settings;
+    }
+    auto from_profile = profile->static_credentials();
+    if (!from_profile) {
+        return fail(from_profile.error());
+    }
+    if (!*from_profile) {
+        return fail(Error::fatal(missing_credentials_message(*profile)));
+    }
+    settings->credentials = std::move(**from_profile);
+    return settings;
+}
+
+std::string no_credentials_message(const AwsProfile& profile) { return missing_credentials_message(profile); }
+
+} // namespace ticklake::aws
