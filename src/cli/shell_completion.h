@@ -18,13 +18,14 @@ struct CompletionEntry {
     std::vector<std::string> valued_flags;  //!< the flags that take a value (complete files after them)
 };
 
-//! Every visible command under (and including) `app`, depth first.
-std::vector<CompletionEntry> completion_tree(const CLI::App& app);
+//! Every visible command under (and including) `app`, depth first. `program` names the root:
+//! CLI11 names an app after argv[0] (a path), which a completion must not use.
+std::vector<CompletionEntry> completion_tree(const CLI::App& app, const std::string& program);
 
-std::string bash_completion(const CLI::App& app);
-std::string zsh_completion(const CLI::App& app);
+std::string bash_completion(const CLI::App& app, const std::string& program);
+std::string zsh_completion(const CLI::App& app, const std::string& program);
 
-//! Adds the hidden `completion bash|zsh` command to `app`.
-void add_completion_command(CLI::App& app);
+//! Adds the hidden `completion bash|zsh` command to `app`, whose scripts complete `program`.
+void add_completion_command(CLI::App& app, const std::string& program);
 
 } // namespace ticklake::cli

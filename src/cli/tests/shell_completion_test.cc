@@ -16,7 +16,7 @@ namespace {
 
 // A small tree shaped like ticklake's: nested commands, flags with and without values, a hidden one.
 struct Tree {
-    CLI::App app{"demo", "demo"};
+    CLI::App app{"demo", "/usr/local/bin/demo-as-argv0"};
     std::string warehouse, format, name;
     bool quiet = false;
     Tree() {
@@ -28,7 +28,7 @@ struct Tree {
         CLI::App* catalog = app.add_subcommand("catalog", "The catalog");
         catalog->add_subcommand("tables", "List tables")->add_option("--name", name, "Only this one");
         catalog->add_subcommand("secret", "hidden")->group("");
-        add_completion_command(app);
+        add_completion_command(app, "demo");
     }
 };
 
@@ -56,7 +56,7 @@ std::string bash_complete(const std::string& script, const std::string& line) {
 
 TEST(ShellCompletion, TreeListsVisibleCommandsAndFlagsWithValues) {
     Tree t;
-    const auto tree = completion_tree(t.app);
+    const auto tree = completion_tree(t.app, "demo");
     ASSERT_EQ(tree.size(), 4u); // demo, sink, catalog, catalog tables: no hidden ones
     EXPECT_EQ(tree[0].path, "demo");
     EXPECT_EQ(tree[0].subcommands, (std::vector<std::string>{"sink", "catalog"}));
@@ -67,7 +67,7 @@ TEST(ShellCompletion, TreeListsVisibleCommandsAndFlagsWithValues) {
 
 TEST(ShellCompletion, BashCompletesCommandsFlagsAndFilesAfterValuedFlags) {
     Tree t;
-    const std::string script = bash_completion(t.app);
+    const std::string script = bash_completion(t.app, "demo");
     EXPECT_EQ(bash_complete(script, "demo "), "sink catalog --help -h --version");
     EXPECT_EQ(bash_complete(script, "demo ca"), "catalog");
     EXPECT_EQ(bash_complete(script, "demo catalog "), "tables --help -h");
@@ -79,7 +79,7 @@ TEST(ShellCompletion, BashCompletesCommandsFlagsAndFilesAfterValuedFlags) {
 
 TEST(ShellCompletion, ZshScriptDescribesEachWordAndEscapesColons) {
     Tree t;
-    const std::string script = zsh_completion(t.app);
+    const std::string script = zsh_completion(t.app, "demo");
     EXPECT_EQ(script.rfind("#compdef demo\n", 0), 0u);
     EXPECT_NE(script.find("'sink:Kafka to files\\: the long\\: part'"), std::string::npos) << script;
     EXPECT_NE(script.find("\"demo catalog tables\") items=('--help:"), std::string::npos) << script;
