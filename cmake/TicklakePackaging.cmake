@@ -22,6 +22,8 @@ install(CODE "
   file(MAKE_DIRECTORY \"${_generated}/man1\" \"${_generated}/bash\" \"${_generated}/zsh\")
   execute_process(COMMAND \"${PROJECT_SOURCE_DIR}/scripts/gen_man.sh\" \"$<TARGET_FILE:ticklake>\" \"${_generated}/man1\"
                   COMMAND_ERROR_IS_FATAL ANY)
+  file(GLOB _pages \"${_generated}/man1/*.1\")
+  execute_process(COMMAND gzip -9n \${_pages} COMMAND_ERROR_IS_FATAL ANY) # Debian policy: man pages gzipped
   execute_process(COMMAND \"$<TARGET_FILE:ticklake>\" completion bash OUTPUT_FILE \"${_generated}/bash/ticklake\"
                   COMMAND_ERROR_IS_FATAL ANY)
   execute_process(COMMAND \"$<TARGET_FILE:ticklake>\" completion zsh OUTPUT_FILE \"${_generated}/zsh/_ticklake\"
