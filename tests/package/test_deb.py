@@ -1,8 +1,9 @@
 """`make package-test`: the .deb installs and runs in a fresh root, and its systemd units verify.
 
 The fresh root is built offline, from this machine's own Debian packages: the .deb's files
-(dpkg -x) plus the files of exactly the packages its Depends field names, followed through
-their own Depends (dpkg -L of each). Nothing else of the host is in it, so a library the .deb
+(dpkg -x) plus the files of the Essential packages (every Debian root has them: debootstrap's
+minbase) and of exactly the packages its Depends field names, followed through their own
+Depends (dpkg -L of each). Nothing else of the host is in it, so a library the .deb
 uses but does not declare is missing there, and the binary fails to start: the test for that
 is below. (debootstrap would fetch the same packages from Debian's mirror; tests may not
 download, so the host's installed copies stand in for them.) The units are verified inside
