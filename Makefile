@@ -22,6 +22,8 @@ help:
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
+	@echo "make package           build/package/ticklake_<version>_amd64.deb (cmake --install works too: docs/deploy.md)"
+	@echo "make package-test      the .deb runs in a fresh root with only its declared dependencies; units verify"
 
 setup:
 	@setup/setup.sh
@@ -86,3 +88,12 @@ format:
 
 clean:
 	rm -rf build
+
+# The .deb (CPack, preset `package`: Release, DuckDB bundled) and its install test; not in make test.
+.PHONY: package package-test
+package: deps
+	@cmake --preset package >/dev/null
+	@cmake --build --preset package
+	@cd build/package && cpack -G DEB
+package-test: package
+	@$(PY) -m pytest -q tests/package

@@ -45,7 +45,7 @@ Result<KafkaClientConfig> KafkaFlags::config() const {
     return c;
 }
 
-void StorageFlags::add_to(CLI::App& cmd) {
+void StorageFlags::add_to(CLI::App& cmd, bool writes) {
     cmd.add_option("--s3-endpoint", s3_endpoint,
                    "S3-compatible endpoint for s3:// URIs, e.g. http://127.0.0.1:9000 for MinIO (default: "
                    "AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS)");
@@ -56,11 +56,27 @@ void StorageFlags::add_to(CLI::App& cmd) {
         ->capture_default_str();
     cmd.add_option("--s3-upload-concurrency", upload_concurrency, "Parts of one file uploaded in parallel")
         ->capture_default_str();
+    if (!writes) {
+        return;
+    }
+    cmd.add_option("--s3-sse", sse,
+                   "Server-side encryption of every S3 object written: AES256 (SSE-S3) or aws:kms (SSE-KMS) "
+                   "(default: the bucket's default encryption)")
+        ->check(CLI::IsMember({"AES256", "aws:kms"}))
+        ->type_name("ALGORITHM");
+    cmd.add_option("--s3-sse-kms-key-id", sse_kms_key_id,
+                   "KMS key (id, ARN or alias/NAME) for --s3-sse aws:kms (default: the account's aws/s3 key)")
+        ->type_name("KEY");
 }
 
 Result<ObjectStoreOptions> StorageFlags::options() const {
     ObjectStoreOptions o;
     o.s3_endpoint = s3_endpoint;
+    if (!sse_kms_key_id.empty() && sse != "aws:kms") {
+        return fail(Error::invalid("--s3-sse-kms-key-id needs --s3-sse aws:kms"));
+    }
+    o.s3_sse = sse;
+    o.s3_sse_kms_key_id = sse_kms_key_id;
     if (part_size_mib < 5 || part_size_mib > 5 * 1024) {
         return fail(Error::invalid("--s3-part-size-mib must be between 5 and 5120 (S3's part size limits)"));
     }

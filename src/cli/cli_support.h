@@ -29,13 +29,16 @@ struct KafkaFlags {
     Result<KafkaClientConfig> config() const;
 };
 
-//! --s3-endpoint and the multipart settings, for every command that opens a warehouse.
+//! --s3-endpoint and the multipart settings, for every command that opens a warehouse;
+//! --s3-sse and --s3-sse-kms-key-id for those that write to it.
 struct StorageFlags {
     std::string s3_endpoint;
     double multipart_threshold_mib = 16;
     double part_size_mib = 8;
     int upload_concurrency = 8;
-    void add_to(CLI::App& cmd);
+    std::string sse;
+    std::string sse_kms_key_id;
+    void add_to(CLI::App& cmd, bool writes = false);
     Result<ObjectStoreOptions> options() const;
 };
 

@@ -4,6 +4,7 @@
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "cli/shell_completion.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
     ticklake::cli::add_storage_commands(app);
     ticklake::cli::add_calendar_command(app);
     ticklake::cli::add_aws_command(app);
+    ticklake::cli::add_completion_command(app, "ticklake");
     app.footer("Durations (--timeout, --until-idle, --max-buffer-age, ...): 250ms, 30s, 5m, 1h, 1d, or plain "
                "seconds.\n"
                "Exit status: 0 ok; 1 failed; 2 usage error (unknown command or flag, bad or missing value, "

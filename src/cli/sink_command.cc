@@ -164,7 +164,7 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
                     "region and endpoint from the AWS environment: AWS_ACCESS_KEY_ID, AWS_PROFILE, AWS_REGION, "
                     "AWS_ENDPOINT_URL_S3 or --s3-endpoint for MinIO/Ceph)")
         ->required();
-    f.storage.add_to(cmd);
+    f.storage.add_to(cmd, /*writes=*/true);
     add_duration_option(cmd, "--storage-retry-timeout", o.storage_retry_s,
                     "How long to keep retrying a write while the warehouse is unreachable (backoff up to 15 s); "
                     "nothing is committed meanwhile, and the sink fails after this long")

@@ -122,7 +122,7 @@ void add_storage_commands(CLI::App& app) {
     cp_cmd->add_flag("--recursive,-r", cp->copy.recursive, "Copy every file below a folder or prefix, keeping paths");
     cp_cmd->add_option("--jobs,-j", cp->copy.jobs, "Files copied in parallel")->capture_default_str();
     cp_cmd->add_flag("--quiet,-q", cp->quiet, "No summary line");
-    cp->storage.add_to(*cp_cmd);
+    cp->storage.add_to(*cp_cmd, /*writes=*/true);
 }
 
 } // namespace ticklake::cli

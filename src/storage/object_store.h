@@ -28,6 +28,10 @@ struct ObjectStoreOptions {
     //! S3 endpoint override ("http://127.0.0.1:9000"); empty: AWS_ENDPOINT_URL_S3,
     //! AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS itself.
     std::string s3_endpoint;
+    //! Server-side encryption of every S3 object written: empty (the bucket's default),
+    //! "AES256" (SSE-S3) or "aws:kms" (SSE-KMS, with `s3_sse_kms_key_id` or the aws/s3 key).
+    std::string s3_sse;
+    std::string s3_sse_kms_key_id;
     //! Files at or above this size are sent as a multipart upload.
     uint64_t multipart_threshold = 16ull << 20;
     //! Size of each part but the last (S3 requires >= 5 MiB).

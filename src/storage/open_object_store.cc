@@ -45,6 +45,11 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
     s3::S3ClientConfig config;
     config.credentials_source = std::move(*credentials);
     config.retry.stop_requested = options.stop_requested;
+    auto sse = s3::make_server_side_encryption(options.s3_sse, options.s3_sse_kms_key_id);
+    if (!sse) {
+        return fail(sse.error());
+    }
+    config.sse = std::move(*sse);
     if (!settings->region.empty()) {
         config.region = settings->region;
     } else if (provider == "imds") {

@@ -5,6 +5,7 @@ given root credentials made up for this run only. The credentials are never prin
 reach MinIO and the ticklake subprocesses through environment dicts, boto3 through explicit
 arguments, and any text shown on failure goes through `redact()` first.
 """
+import base64
 import ctypes
 import os
 import secrets
@@ -51,8 +52,12 @@ def _die_with_parent():
 
 
 class MinioServer:
-    def __init__(self, binary: Path = None):
+    KMS_KEY_NAME = "ticklake-test-key"
+
+    def __init__(self, binary: Path = None, kms: bool = False):
+        """kms: give MinIO a built-in KMS key (KMS_KEY_NAME), which SSE-S3 and SSE-KMS need."""
         self.binary = Path(binary or minio_binary())
+        self._kms_secret = base64.b64encode(secrets.token_bytes(32)).decode() if kms else None
         self.dir = None
         self.proc = None
         self.port = None
@@ -104,6 +109,8 @@ class MinioServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("MINIO_", "AWS_"))}
         env.update(MINIO_ROOT_USER=self.access_key, MINIO_ROOT_PASSWORD=self._secret_key,
                    MINIO_BROWSER="off", MINIO_UPDATE="off")
+        if self._kms_secret:
+            env["MINIO_KMS_SECRET_KEY"] = f"{self.KMS_KEY_NAME}:{self._kms_secret}"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(self.binary), "server", "--quiet", "--address", f"127.0.0.1:{self.port}",

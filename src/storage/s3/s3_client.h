@@ -31,6 +31,15 @@ namespace ticklake::s3 {
 using aws::AwsCredentials;
 using aws::QueryParam;
 
+//! Server-side encryption asked for on every object written (PutObject, CreateMultipartUpload).
+struct ServerSideEncryption {
+    std::string algorithm;  //!< empty: the bucket's default; "AES256" (SSE-S3) or "aws:kms" (SSE-KMS)
+    std::string kms_key_id; //!< with aws:kms: key id, ARN or alias; empty: the account's aws/s3 key
+};
+
+//! `algorithm` must be empty, "AES256" or "aws:kms"; a key id needs aws:kms.
+Result<ServerSideEncryption> make_server_side_encryption(std::string_view algorithm, std::string_view kms_key_id);
+
 struct S3ClientConfig {
     AwsCredentials credentials; //!< used when `credentials_source` is unset (tests, fixed keys)
     //! Set: every request is signed with what it holds at that moment (refreshed credentials).
@@ -43,6 +52,7 @@ struct S3ClientConfig {
     //! seconds (and keeps a slow CompleteMultipartUpload alive with whitespace); the AWS C++
     //! SDK's own low-speed limit is 3 s. 20 s leaves room for a busy local MinIO.
     std::chrono::seconds stall_timeout{20};
+    ServerSideEncryption sse;
     //! Signing time; tests pin it. Defaults to the wall clock.
     std::function<TimestampUs()> clock;
 };
@@ -82,6 +92,7 @@ struct UploadsPage {
 struct CompletedPart {
     int number = 0;
     std::string etag; //!< as UploadPart returned it, quotes included
+    std::string checksum_sha256; //!< base64 SHA-256 of the part as sent; empty: none declared
 };
 
 //! The parts of a ListObjectsV2 response ticklake reads; entities decoded.
@@ -108,6 +119,8 @@ Error translate_s3_error(const net::HttpResult& result, std::string_view method,
 
 //! base64 of the raw MD5 of `data` (the Content-MD5 header value).
 std::string base64_md5(std::string_view data);
+//! base64 of the SHA-256 whose hex form is `sha256_hex` (the x-amz-checksum-sha256 value).
+std::string base64_of_hex(std::string_view sha256_hex);
 
 //! What a few requests add to the plain method + key + query + body.
 struct RequestExtras {
@@ -123,7 +136,9 @@ public:
     //! `transport` unset: a pool of CurlHttpTransports. Tests pass a fake, shared by all calls.
     explicit S3Client(S3ClientConfig config, std::shared_ptr<net::HttpTransport> transport = nullptr);
 
-    //! PUT with Content-MD5 and a signed payload hash; S3 makes the object visible atomically.
+    //! PUT with Content-MD5, x-amz-checksum-sha256 (what Object Lock buckets require; S3 stores
+    //! it with the object) and a signed payload hash, plus the configured encryption. S3 makes
+    //! the object visible atomically.
     Status put_object(std::string_view bucket, std::string_view key, std::string_view body);
     //! Same, streaming the body from `file` (hashed first, then sent).
     Status put_object_from_file(std::string_view bucket, std::string_view key, const std::filesystem::path& file);
@@ -146,10 +161,12 @@ public:
 
     // Multipart upload. Nothing is visible under `key` until complete succeeds; an upload
     // that is neither completed nor aborted keeps its parts (and costs storage) forever.
+    //! Declares SHA-256 part checksums and the configured encryption.
     Result<std::string> create_multipart_upload(std::string_view bucket, std::string_view key);
     //! Sends bytes [offset, offset + length) of `file` as part `number` (1-based), its
-    //! SHA-256 signed (S3 verifies it); returns the part's ETag.
-    Result<std::string> upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
+    //! SHA-256 signed and sent as x-amz-checksum-sha256 (S3 verifies both); returns the part
+    //! as complete_multipart_upload needs it.
+    Result<CompletedPart> upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                     int number, const std::filesystem::path& file, uint64_t offset, uint64_t length);
     Status complete_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id,
                                      const std::vector<CompletedPart>& parts);
@@ -167,6 +184,7 @@ private:
         uint64_t file_size = 0;
         std::string sha256_hex; //!< hex SHA-256 of the body
         std::string md5_base64; //!< empty: no Content-MD5
+        bool with_checksum = false; //!< sends x-amz-checksum-sha256 (object and part uploads)
     };
     //! One request: what execute() signs and sends.
     struct Call {
@@ -178,6 +196,8 @@ private:
         RequestExtras extra;
     };
     static Body memory_body(std::string_view content, bool with_md5 = true);
+    //! The x-amz-server-side-encryption headers of the configured encryption (none when unset).
+    std::vector<net::HttpHeader> encryption_headers() const;
     Result<net::HttpRequest> signed_request(const Call& call, const S3RequestTarget& target) const;
     //! Signs and sends `call` with the retry policy, on a pooled transport.
     Result<net::RetryOutcome> execute(const Call& call);

@@ -129,16 +129,16 @@ Status S3ObjectStore::upload_multipart(const std::string& object, const fs::path
             }
             const uint64_t offset = static_cast<uint64_t>(index) * part_size;
             const uint64_t length = std::min(part_size, size - offset);
-            auto etag = client_->upload_part(bucket_, object, *upload_id, index + 1, file, offset, length);
-            if (!etag) {
+            auto part = client_->upload_part(bucket_, object, *upload_id, index + 1, file, offset, length);
+            if (!part) {
                 std::lock_guard lock(error_mutex);
                 if (!first_error) {
-                    first_error = etag.error();
+                    first_error = part.error();
                 }
                 failed = true;
                 return;
             }
-            completed[static_cast<size_t>(index)] = {index + 1, std::move(*etag)};
+            completed[static_cast<size_t>(index)] = std::move(*part);
         }
     };
     const int threads = std::clamp(options_.upload_concurrency, 1, parts);

@@ -55,9 +55,70 @@ TEST(S3ClientTest, PutSendsContentMd5AndSignedPayloadHash) {
     EXPECT_EQ(header_of(r, "content-md5"), "XUFAKrxLKna5cZ2REBfFkg==");
     EXPECT_EQ(header_of(r, "x-amz-content-sha256"),
               "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    EXPECT_NE(header_of(r, "Authorization").find("SignedHeaders=content-md5;host;x-amz-content-sha256;x-amz-date"),
+    // The same SHA-256 in the form S3 stores with the object (value as boto3 computes it).
+    EXPECT_EQ(header_of(r, "x-amz-checksum-sha256"), "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=");
+    EXPECT_EQ(header_of(r, "x-amz-sdk-checksum-algorithm"), "SHA256");
+    EXPECT_EQ(header_of(r, "x-amz-server-side-encryption"), "") << "no encryption header unless asked";
+    EXPECT_NE(header_of(r, "Authorization")
+                  .find("SignedHeaders=content-md5;host;x-amz-checksum-sha256;x-amz-content-sha256;x-amz-date;"
+                        "x-amz-sdk-checksum-algorithm,"),
               std::string::npos)
         << header_of(r, "Authorization");
+}
+
+TEST(S3ClientTest, ServerSideEncryptionChoicesAreChecked) {
+    EXPECT_TRUE(make_server_side_encryption("", ""));
+    EXPECT_TRUE(make_server_side_encryption("AES256", ""));
+    EXPECT_TRUE(make_server_side_encryption("aws:kms", ""));
+    auto with_key = make_server_side_encryption("aws:kms", "alias/ticklake");
+    ASSERT_TRUE(with_key);
+    EXPECT_EQ(with_key->kms_key_id, "alias/ticklake");
+    auto bad = make_server_side_encryption("aes256", "");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().kind, ErrorKind::invalid_argument);
+    EXPECT_FALSE(make_server_side_encryption("AES256", "alias/ticklake")) << "a KMS key needs aws:kms";
+    EXPECT_EQ(base64_of_hex("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"),
+              "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=");
+}
+
+TEST(S3ObjectStoreTest, EncryptionGoesOnObjectCreationAndChecksumsOnEveryUpload) {
+    ClientUnderTest t;
+    S3ClientConfig c = t.client->config();
+    c.sse = ServerSideEncryption{"aws:kms", "alias/ticklake"};
+    auto client = std::make_shared<S3Client>(std::move(c), t.transport);
+    t.transport->respond(200);
+    ASSERT_TRUE(client->put_object("bucket", "journal", "{}"));
+    ObjectStoreOptions o;
+    o.multipart_threshold = 5ull << 20;
+    o.part_size = 5ull << 20;
+    o.upload_concurrency = 1;
+    S3ObjectStore store(client, S3Location{"bucket", ""}, {}, o);
+    std::ofstream(store.staging_path("x"), std::ios::binary) << std::string((5u << 20) + 3, 'z'); // 2 parts
+    t.transport->respond(200, "<InitiateMultipartUploadResult><UploadId>U</UploadId></InitiateMultipartUploadResult>");
+    t.transport->respond_with(200, {{"etag", "\"e1\""}});
+    t.transport->respond_with(200, {{"etag", "\"e2\""}});
+    t.transport->respond(200, "<CompleteMultipartUploadResult/>");
+    auto st = store.publish("x");
+    ASSERT_TRUE(st) << st.error().message;
+    ASSERT_EQ(t.transport->sent.size(), 5u);
+    const auto& put = t.transport->sent[0];
+    const auto& create = t.transport->sent[1];
+    EXPECT_EQ(header_of(put, "x-amz-server-side-encryption"), "aws:kms");
+    EXPECT_EQ(header_of(put, "x-amz-server-side-encryption-aws-kms-key-id"), "alias/ticklake");
+    EXPECT_NE(header_of(put, "Authorization").find("x-amz-server-side-encryption"), std::string::npos)
+        << "the encryption headers are signed";
+    EXPECT_EQ(header_of(create, "x-amz-server-side-encryption"), "aws:kms");
+    EXPECT_EQ(header_of(create, "x-amz-server-side-encryption-aws-kms-key-id"), "alias/ticklake");
+    EXPECT_EQ(header_of(create, "x-amz-checksum-algorithm"), "SHA256");
+    const std::string part1 = base64_of_hex(hex_sha256(std::string(5u << 20, 'z')));
+    const std::string part2 = base64_of_hex(hex_sha256("zzz"));
+    for (size_t i : {2u, 3u}) {
+        const auto& part = t.transport->sent[i];
+        EXPECT_EQ(header_of(part, "x-amz-server-side-encryption"), "") << "UploadPart takes no encryption header";
+        EXPECT_EQ(header_of(part, "x-amz-checksum-sha256"), i == 2 ? part1 : part2);
+    }
+    EXPECT_EQ(t.transport->sent[4].body, complete_multipart_body({{1, "\"e1\"", part1}, {2, "\"e2\"", part2}}));
+    EXPECT_NE(t.transport->sent[4].body.find("<ChecksumSHA256>" + part2 + "</ChecksumSHA256>"), std::string::npos);
 }
 
 TEST(S3ClientTest, PutFromFileHashesTheFileAndStreamsIt) {
@@ -337,7 +398,8 @@ TEST(S3ObjectStoreTest, PartsAreCompletedInOrder) {
     auto st = store.publish("x");
     ASSERT_TRUE(st) << st.error().message;
     ASSERT_EQ(t.transport->sent.size(), 4u);
-    EXPECT_EQ(t.transport->sent[3].body, complete_multipart_body({{1, "\"e1\""}, {2, "\"e2\""}}));
+    const std::string part = base64_of_hex(hex_sha256(std::string(5u << 20, 'y')));
+    EXPECT_EQ(t.transport->sent[3].body, complete_multipart_body({{1, "\"e1\"", part}, {2, "\"e2\"", part}}));
 }
 
 } // namespace ticklake::s3
