@@ -110,8 +110,8 @@ TEST(S3ObjectStoreTest, EncryptionGoesOnObjectCreationAndChecksumsOnEveryUpload)
     EXPECT_EQ(header_of(create, "x-amz-server-side-encryption"), "aws:kms");
     EXPECT_EQ(header_of(create, "x-amz-server-side-encryption-aws-kms-key-id"), "alias/ticklake");
     EXPECT_EQ(header_of(create, "x-amz-checksum-algorithm"), "SHA256");
-    const std::string part1 = base64_of_hex(hex_sha256(std::string(5u << 20, 'z')));
-    const std::string part2 = base64_of_hex(hex_sha256("zzz"));
+    const std::string part1 = base64_of_hex(aws::hex_sha256(std::string(5u << 20, 'z')));
+    const std::string part2 = base64_of_hex(aws::hex_sha256("zzz"));
     for (size_t i : {2u, 3u}) {
         const auto& part = t.transport->sent[i];
         EXPECT_EQ(header_of(part, "x-amz-server-side-encryption"), "") << "UploadPart takes no encryption header";
@@ -398,7 +398,7 @@ TEST(S3ObjectStoreTest, PartsAreCompletedInOrder) {
     auto st = store.publish("x");
     ASSERT_TRUE(st) << st.error().message;
     ASSERT_EQ(t.transport->sent.size(), 4u);
-    const std::string part = base64_of_hex(hex_sha256(std::string(5u << 20, 'y')));
+    const std::string part = base64_of_hex(aws::hex_sha256(std::string(5u << 20, 'y')));
     EXPECT_EQ(t.transport->sent[3].body, complete_multipart_body({{1, "\"e1\"", part}, {2, "\"e2\"", part}}));
 }
 
