@@ -2,6 +2,8 @@
 // callback (through cli_support's exit_code). Defined in <name>_command.cc.
 #pragma once
 
+#include <memory>
+
 #include <CLI/CLI.hpp>
 
 namespace ticklake::cli {
@@ -17,5 +19,8 @@ void add_crawl_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
 //! `calendar`: an exchange's trading sessions (calendar_command.cc).
 void add_calendar_command(CLI::App& app);
+class ConfigFileReader;
+//! `config show`: the effective configuration, read by `reader` (config_command.cc).
+void add_config_command(CLI::App& app, std::shared_ptr<ConfigFileReader> reader);
 
 } // namespace ticklake::cli

@@ -116,6 +116,9 @@ private:
         while (!payload.empty() && (payload.back() == ' ' || payload.back() == '\n')) {
             payload.remove_suffix(1);
         }
+        if (payload.empty() && is_status(msg)) {
+            return; // the line ending that closes a terminal's status line
+        }
         spdlog::memory_buf_t ts;
         append_utc_time(msg.time, ts);
         JsonWriter w(0);
