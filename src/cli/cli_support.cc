@@ -26,7 +26,8 @@ void KafkaFlags::add_to(CLI::App& cmd) {
     cmd.add_option("--brokers,-b", brokers, "Kafka bootstrap servers, HOST:PORT[,...] (env TICKLAKE_BROKERS)")
         ->capture_default_str();
     cmd.add_option("-F", properties_file,
-                   "librdkafka properties file: KEY=VALUE lines, # comments (as kcat -F); -X wins over it");
+                   "librdkafka properties file: KEY=VALUE lines, # comments (as kcat -F); -X wins over it")
+        ->type_name("FILE");
     cmd.add_option("-X", settings,
                    "librdkafka setting KEY=VALUE, repeatable, applied last (e.g. -X security.protocol=SASL_SSL "
                    "-X sasl.mechanisms=PLAIN); see librdkafka's CONFIGURATION.md. Values of -X and -F may name "

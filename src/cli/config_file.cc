@@ -73,7 +73,7 @@ std::string config_key(const CLI::Option& o) {
 
 std::vector<CLI::ConfigItem> ConfigFileReader::from_config(std::istream& input) const {
     std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(input);
-    const std::string where = "config file " + (file.empty() ? std::string("") : file);
+    const std::string where = file.empty() ? std::string("config file") : "config file " + file;
     for (CLI::ConfigItem& item : items) {
         CLI::App* cmd = find_command(*root_, item.parents);
         if (cmd == nullptr) {
