@@ -86,7 +86,8 @@ Result<KafkaClientConfig> KafkaFlags::config() const {
         auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0) {
             // Only the key is shown: the value may be a secret.
-            return fail(Error::invalid("-X expects KEY=VALUE, got '" + (eq == std::string::npos ? s : s.substr(0, eq) + "=...") + "'"));
+            const std::string shown = eq == std::string::npos ? s : s.substr(0, eq) + "=...";
+            return fail(Error::invalid("-X expects KEY=VALUE, got '" + shown + "'"));
         }
         c.extra.emplace_back(s.substr(0, eq), s.substr(eq + 1));
     }

@@ -110,7 +110,8 @@ private:
     void option(const CLI::Option& o) {
         const std::string key = config_key(o);
         const std::string full = prefix_.empty() ? key : prefix_ + "." + key;
-        const bool in_file = std::find(reader_.keys_read.begin(), reader_.keys_read.end(), full) != reader_.keys_read.end();
+        const auto& read = reader_.keys_read;
+        const bool in_file = std::find(read.begin(), read.end(), full) != read.end();
         std::vector<std::string> values;
         std::string origin;
         if (o.count() > 0) {
@@ -154,7 +155,8 @@ int show_config(CLI::App& root, const ConfigFileReader& reader, const ConfigShow
     std::vector<std::vector<std::string>> commands;
     if (!f.command.empty()) {
         if (find_command(root, f.command) == nullptr) {
-            return report_error("config show", Error::invalid(fmt::format("no command '{}'", fmt::join(f.command, " "))));
+            return report_error("config show",
+                                Error::invalid(fmt::format("no command '{}'", fmt::join(f.command, " "))));
         }
         commands.push_back(f.command);
     } else {

@@ -118,8 +118,10 @@ std::vector<CLI::ConfigItem> ConfigFileReader::from_config(std::istream& input) 
             for (const CLI::Option* o : configurable_options(*cmd)) {
                 keys.push_back(config_key(*o));
             }
-            const std::string section = item.parents.empty() ? "at the top (global flags)" : "in [" + section_name(item.parents) + "]";
-            throw CLI::ConfigError(fmt::format("{}: unknown key '{}' {}{}", where, item.name, section, guess(item.name, keys)));
+            const std::string section =
+                item.parents.empty() ? "at the top (global flags)" : "in [" + section_name(item.parents) + "]";
+            throw CLI::ConfigError(
+                fmt::format("{}: unknown key '{}' {}{}", where, item.name, section, guess(item.name, keys)));
         }
         if (resolved_later(item.name)) {
             continue;

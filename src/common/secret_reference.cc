@@ -36,7 +36,8 @@ Result<std::string> resolve_one(std::string_view kind, std::string_view target, 
         }
         return std::move(*text);
     }
-    return fail(reference_error(setting, "unknown reference ${" + std::string(kind) + ":...} (use ${env:NAME} or ${file:PATH})"));
+    return fail(reference_error(setting, "unknown reference ${" + std::string(kind) +
+                                             ":...} (use ${env:NAME} or ${file:PATH})"));
 }
 
 } // namespace
@@ -59,7 +60,8 @@ Result<std::string> resolve_secret_references(std::string_view value, std::strin
         if (close == std::string_view::npos || colon == std::string_view::npos || colon > close) {
             return fail(reference_error(setting, "a reference is ${env:NAME} or ${file:PATH}, with its closing }"));
         }
-        auto resolved = resolve_one(value.substr(i + 2, colon - i - 2), value.substr(colon + 1, close - colon - 1), setting);
+        const std::string_view kind = value.substr(i + 2, colon - i - 2);
+        auto resolved = resolve_one(kind, value.substr(colon + 1, close - colon - 1), setting);
         if (!resolved) {
             return fail(resolved.error());
         }
