@@ -1,8 +1,12 @@
 #include "cli/cli_support.h"
 #include "catalog/catalog.h"
+#include "common/file_text.h"
+#include "common/log.h"
 #include "common/quantity.h"
+#include "common/secret_reference.h"
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -21,26 +25,84 @@ void KafkaFlags::add_to(CLI::App& cmd) {
     brokers = env ? env : "127.0.0.1:9092";
     cmd.add_option("--brokers,-b", brokers, "Kafka bootstrap servers, HOST:PORT[,...] (env TICKLAKE_BROKERS)")
         ->capture_default_str();
+    cmd.add_option("-F", properties_file,
+                   "librdkafka properties file: KEY=VALUE lines, # comments (as kcat -F); -X wins over it")
+        ->type_name("FILE");
     cmd.add_option("-X", settings,
                    "librdkafka setting KEY=VALUE, repeatable, applied last (e.g. -X security.protocol=SASL_SSL "
-                   "-X sasl.mechanisms=PLAIN); see librdkafka's CONFIGURATION.md");
+                   "-X sasl.mechanisms=PLAIN); see librdkafka's CONFIGURATION.md. Values of -X and -F may name "
+                   "secrets as ${env:NAME} or ${file:PATH} (docs/config.md)");
     cmd.add_flag("--msk-iam", msk_iam,
                  "Amazon MSK IAM authentication: SASL/OAUTHBEARER with tokens signed by the AWS credential chain "
                  "(same as -X sasl.mechanism=AWS_MSK_IAM; SASL_SSL unless -X security.protocol is given)");
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+} // namespace
+
+Result<std::vector<std::pair<std::string, std::string>>> read_librdkafka_properties(const std::string& path) {
+    auto text = read_file_text(path);
+    if (!text) {
+        return fail(Error::invalid("-F " + path + ": cannot read the file"));
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string_view rest = *text;
+    for (int number = 1; !rest.empty(); ++number) {
+        const size_t end = rest.find('\n');
+        const std::string_view line = trimmed(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        const size_t eq = line.find('=');
+        if (eq == std::string_view::npos || trimmed(line.substr(0, eq)).empty()) {
+            // The line itself is not shown: it may hold a secret.
+            return fail(Error::invalid(fmt::format("-F {}: line {} is not KEY=VALUE", path, number)));
+        }
+        out.emplace_back(trimmed(line.substr(0, eq)), trimmed(line.substr(eq + 1)));
+    }
+    return out;
+}
+
 Result<KafkaClientConfig> KafkaFlags::config() const {
     KafkaClientConfig c;
     c.brokers = brokers;
+    if (!properties_file.empty()) {
+        auto from_file = read_librdkafka_properties(properties_file);
+        if (!from_file) {
+            return fail(from_file.error());
+        }
+        c.extra = std::move(*from_file);
+    }
     for (const auto& s : settings) {
         auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0) {
-            return fail(Error::invalid("-X expects KEY=VALUE, got '" + s + "'"));
+            // Only the key is shown: the value may be a secret.
+            const std::string shown = eq == std::string::npos ? s : s.substr(0, eq) + "=...";
+            return fail(Error::invalid("-X expects KEY=VALUE, got '" + shown + "'"));
         }
         c.extra.emplace_back(s.substr(0, eq), s.substr(eq + 1));
     }
     if (msk_iam) {
         c.extra.emplace_back("sasl.mechanism", "AWS_MSK_IAM");
+    }
+    for (auto& [key, value] : c.extra) {
+        auto resolved = resolve_secret_references(value, key);
+        if (!resolved) {
+            return fail(resolved.error());
+        }
+        value = std::move(*resolved);
     }
     return c;
 }
@@ -289,7 +351,8 @@ std::string usage_error_message(CLI::App& app, const CLI::ParseError& e) {
 }
 
 int report_error(const char* command, const Error& e) {
-    std::fprintf(stderr, "ticklake %s: error: %s\n", command, e.message.c_str());
+    // Through the logger, so a service logging json gets its failure as a json line too.
+    log::error("ticklake {}: error: {}", command, e.message);
     return e.kind == ErrorKind::invalid_argument ? 2 : 1;
 }
 
@@ -304,5 +367,20 @@ Console std_console() {
 }
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
+
+void add_log_options(CLI::App& app) {
+    // A person at a terminal reads the bare message; a service's log (a pipe, a file, journald)
+    // needs the time and level of each line.
+    log::set_format(stderr_is_terminal() ? log::Format::bare : log::Format::text);
+    app.add_option_function<std::string>(
+           "--log-level", [](const std::string& name) { log::set_level(log::parse_level(name).value()); },
+           "Lowest level of the log lines on stderr: trace, debug, info, warn, error (default info)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    app.add_option_function<std::string>(
+           "--log-format", [](const std::string& name) { log::set_format(log::parse_format(name).value()); },
+           "Log lines on stderr: text (UTC time with milliseconds, level, message; the default, without the "
+           "time on a terminal) or json (one object per line: ts, level, component, msg)")
+        ->check(CLI::IsMember({"text", "json"}));
+}
 
 } // namespace ticklake::cli

@@ -20,14 +20,22 @@
 
 namespace ticklake::cli {
 
-//! --brokers and repeatable -X key=value (passed to librdkafka as kcat does).
+//! --brokers, -F FILE (librdkafka properties) and repeatable -X key=value (passed to librdkafka
+//! as kcat does). Values may hold ${env:NAME} and ${file:PATH} (common/secret_reference.h).
 struct KafkaFlags {
     std::string brokers;
+    std::string properties_file;
     std::vector<std::string> settings;
     bool msk_iam = false; //!< --msk-iam: -X sasl.mechanism=AWS_MSK_IAM after the user's -X
     void add_to(CLI::App& cmd);
+    //! -F's settings, then -X's (so -X wins), references resolved.
     Result<KafkaClientConfig> config() const;
 };
+
+//! The KEY=VALUE lines of a librdkafka properties file (as kcat -F reads it): blank lines and
+//! lines starting with # are skipped, spaces around KEY and VALUE trimmed. References in values
+//! are not resolved here. A line without '=' is an invalid_argument error naming its number.
+Result<std::vector<std::pair<std::string, std::string>>> read_librdkafka_properties(const std::string& path);
 
 //! --s3-endpoint and the multipart settings, for every command that opens a warehouse;
 //! --s3-sse and --s3-sse-kms-key-id for those that write to it.
@@ -114,5 +122,9 @@ std::pair<CLI::App*, std::shared_ptr<F>> add_command(CLI::App& parent, const std
 }
 
 bool stderr_is_terminal();
+
+//! The global --log-level and --log-format flags; the format defaults to text with the time when
+//! stderr is not a terminal and to the bare message on one (common/log.h).
+void add_log_options(CLI::App& app);
 
 } // namespace ticklake::cli

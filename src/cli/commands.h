@@ -2,6 +2,8 @@
 // callback (through cli_support's exit_code). Defined in <name>_command.cc.
 #pragma once
 
+#include <memory>
+
 #include <CLI/CLI.hpp>
 
 namespace ticklake::cli {
@@ -19,5 +21,8 @@ void add_catalog_command(CLI::App& app);
 void add_calendar_command(CLI::App& app);
 //! `aws whoami`: the identity of the AWS credential chain (aws_command.cc).
 void add_aws_command(CLI::App& app);
+class ConfigFileReader;
+//! `config show`: the effective configuration, read by `reader` (config_command.cc).
+void add_config_command(CLI::App& app, std::shared_ptr<ConfigFileReader> reader);
 
 } // namespace ticklake::cli

@@ -5,6 +5,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "cli/shell_completion.h"
+#include "cli/config_file.h"
 
 int main(int argc, char** argv) {
     CLI::App app{"ticklake: capture real-time market data into a queryable data lake.\n"
@@ -15,6 +16,10 @@ int main(int argc, char** argv) {
                  "Run `ticklake <command> --help` for the options of one command."};
     app.set_version_flag("--version", "ticklake 0.1.0");
     app.require_subcommand(1);
+    // Global flags (--config, --log-level, --log-format) are accepted after the command too.
+    app.fallthrough();
+    auto config_reader = ticklake::cli::add_config_option(app);
+    ticklake::cli::add_log_options(app);
     ticklake::cli::add_kafka_command(app);
     ticklake::cli::add_produce_command(app);
     ticklake::cli::add_sink_command(app);
@@ -25,6 +30,7 @@ int main(int argc, char** argv) {
     ticklake::cli::add_calendar_command(app);
     ticklake::cli::add_aws_command(app);
     ticklake::cli::add_completion_command(app, "ticklake");
+    ticklake::cli::add_config_command(app, config_reader);
     app.footer("Durations (--timeout, --until-idle, --max-buffer-age, ...): 250ms, 30s, 5m, 1h, 1d, or plain "
                "seconds.\n"
                "Exit status: 0 ok; 1 failed; 2 usage error (unknown command or flag, bad or missing value, "

@@ -7,6 +7,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "common/csv_dialect.h"
+#include "common/log.h"
 #include "sources/live/live_source_factory.h"
 #include "produce/produce_pipeline.h"
 
@@ -30,17 +31,18 @@ int run_produce(ProduceFlags& f) {
     }
     install_stop_signals();
     const bool progress = f.progress.enabled();
-    std::fprintf(stderr, "produce: %s\n", (*pipeline)->describe().c_str());
+    // Through the logger: a service's log (--log-format json) holds these lines too.
+    log::info("produce: {}", (*pipeline)->describe());
     ProduceProgressFn show;
     if (progress) {
-        show = [](const ProduceProgress& p) { std::fprintf(stderr, "\rproduce: %s   ", p.line().c_str()); };
+        show = [](const ProduceProgress& p) { log::status("\rproduce: {}   ", p.line()); };
     }
     const ProduceReport report = (*pipeline)->run(stop_requested, show);
     if (progress) {
-        std::fputc('\n', stderr);
+        log::status("\n");
     }
     for (const auto& line : report.lines()) {
-        std::fprintf(stderr, "produce: %s\n", line.c_str());
+        log::info("produce: {}", line);
     }
     if (!f.summary_json.empty()) {
         std::ofstream(f.summary_json) << report.summary_json();

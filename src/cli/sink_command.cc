@@ -6,6 +6,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "common/csv_dialect.h"
+#include "common/log.h"
 #include "crawler/commit_registrar.h"
 #include "sink/sink_pipeline.h"
 #include "sink/sink_settings.h"
@@ -65,7 +66,7 @@ int run_sink(SinkFlags& f) {
     if (!f.no_register) {
         p->listener = [&](ObjectStore& store, SinkOptions& o) -> Result<CommitListener*> {
             auto r = CommitRegistrar::open(store, f.catalog.path, [](const std::string& note) {
-                std::fprintf(stderr, "sink: %s\n", note.c_str());
+                log::info("sink: {}", note);
             });
             if (!r) {
                 return fail(Error{r.error().kind, r.error().message + " (or pass --no-register)"});
@@ -81,14 +82,15 @@ int run_sink(SinkFlags& f) {
     // From the first step: SIGTERM while the store is still being opened (an outage, a slow
     // endpoint) stops the start-up's retries and exits cleanly, not by the default action.
     install_stop_signals();
-    p->on_start = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
+    // Through the logger: a service's log (--log-format json) holds these lines too.
+    p->on_start = [](const std::string& line) { log::info("{}", line); };
     const SinkOutcome out = run_sink_pipeline(std::move(*p), stop_requested);
     if (out.stopped_before_start) {
-        std::fprintf(stderr, "sink: stopped while starting; nothing was consumed\n");
+        log::info("sink: stopped while starting; nothing was consumed");
     }
     if (out.ran) {
         for (const auto& line : sink_summary_lines(out.stats, out.seconds)) {
-            std::fprintf(stderr, "%s\n", line.c_str());
+            log::info("{}", line);
         }
         if (!f.summary_json.empty()) {
             std::ofstream(f.summary_json) << sink_summary_json(out.stats, out.seconds);

@@ -1,6 +1,7 @@
 #include "kafka/rdkafka_handle.h"
 
 #include "kafka/msk_iam_auth.h"
+#include "common/log.h"
 
 namespace ticklake::rdkafka {
 
@@ -12,9 +13,27 @@ Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& val
     return {};
 }
 
+namespace {
+
+//! librdkafka's lines (syslog levels) through the one logger, so they carry its time and
+//! format instead of librdkafka's own "%7|1700000000.123|FAC|..." on stderr.
+//! @locality librdkafka's internal threads: log::write is safe from any thread.
+void log_line(const rd_kafka_t*, int level, const char* facility, const char* text) {
+    const log::Level l = level <= 3 ? log::Level::error
+                         : level == 4 ? log::Level::warn
+                         : level <= 6 ? log::Level::info
+                                      : log::Level::debug;
+    if (log::enabled(l)) {
+        log::write(l, "rdkafka", std::string(facility) + ": " + text);
+    }
+}
+
+} // namespace
+
 Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
                        std::initializer_list<std::pair<const char*, const char*>> defaults) {
     Conf conf(rd_kafka_conf_new());
+    rd_kafka_conf_set_log_cb(conf.get(), log_line);
     if (config.brokers.empty()) {
         return fail(Error::invalid("no Kafka brokers given: pass --brokers HOST:PORT"));
     }

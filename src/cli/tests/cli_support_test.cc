@@ -1,6 +1,12 @@
 #include "cli/cli_support.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "cli/config_file.h"
 
 #include <gtest/gtest.h>
 
@@ -95,6 +101,67 @@ TEST(KafkaFlags, MalformedSettingIsRejected) {
     EXPECT_NE(c.error().message.find("novalue"), std::string::npos);
     f.settings = {"=x"};
     EXPECT_FALSE(f.config());
+}
+
+TEST(KafkaFlags, PropertiesFileFirstThenXWithReferencesResolved) {
+    const std::string path = ::testing::TempDir() + "ticklake_cli_test.properties";
+    std::ofstream(path) << "# comment\n\n security.protocol = SASL_SSL \nsasl.password=${env:TICKLAKE_CLI_TEST_PW}\n";
+    ::setenv("TICKLAKE_CLI_TEST_PW", "pw-from-env", 1);
+    KafkaFlags f;
+    f.properties_file = path;
+    f.settings = {"security.protocol=SASL_PLAINTEXT"};
+    auto c = f.config();
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->extra.size(), 3u);
+    EXPECT_EQ(c->extra[0], (std::pair<std::string, std::string>{"security.protocol", "SASL_SSL"}));
+    EXPECT_EQ(c->extra[1], (std::pair<std::string, std::string>{"sasl.password", "pw-from-env"}));
+    EXPECT_EQ(c->extra[2].second, "SASL_PLAINTEXT"); // -X last: librdkafka keeps the last value
+    ::unsetenv("TICKLAKE_CLI_TEST_PW");
+    auto missing = f.config();
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("sasl.password"), std::string::npos) << missing.error().message;
+    std::ofstream(path) << "no equals sign here\n";
+    auto bad = read_librdkafka_properties(path);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("line 1"), std::string::npos) << bad.error().message;
+    std::remove(path.c_str());
+}
+
+// The file's sections name commands and its keys name their flags; a flag on the line wins.
+TEST(ConfigFile, SectionsPerCommandAndFlagsWin) {
+    CLI::App app{"t"};
+    auto reader = std::make_shared<ConfigFileReader>(app);
+    app.config_formatter(reader);
+    app.set_config("--config");
+    CLI::App* sink = app.add_subcommand("sink", "");
+    std::vector<std::string> topics;
+    std::string warehouse;
+    int idle = 0;
+    sink->add_option("--topic,-t", topics, "");
+    sink->add_option("--warehouse", warehouse, "");
+    sink->add_option("--idle", idle, "");
+    CLI::App* tables = app.add_subcommand("catalog", "")->add_subcommand("tables", "");
+    bool json = false;
+    tables->add_flag("--json", json, "");
+    const std::string path = ::testing::TempDir() + "ticklake_cli_test.toml";
+    ::setenv("TICKLAKE_CLI_TEST_WH", "/data/wh", 1);
+    std::ofstream(path) << "[sink]\ntopic = [\"a\", \"b\"]\nwarehouse = \"${env:TICKLAKE_CLI_TEST_WH}\"\nidle = 3\n"
+                           "[catalog.tables]\njson = true\n";
+    app.parse(std::vector<std::string>{"5", "--idle", "sink", path, "--config"}); // reversed argv
+    EXPECT_EQ(topics, (std::vector<std::string>{"a", "b"}));
+    EXPECT_EQ(warehouse, "/data/wh");
+    EXPECT_EQ(idle, 5);
+    EXPECT_TRUE(json);
+    std::ofstream(path) << "[sink]\ntopc = [\"a\"]\n";
+    try {
+        app.parse(std::vector<std::string>{"sink", path, "--config"});
+        FAIL() << "an unknown key was accepted";
+    } catch (const CLI::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("unknown key 'topc' in [sink]; did you mean 'topic'?"), std::string::npos)
+            << e.what();
+    }
+    ::unsetenv("TICKLAKE_CLI_TEST_WH");
+    std::remove(path.c_str());
 }
 
 } // namespace ticklake::cli

@@ -27,7 +27,7 @@ protected:
     }
     void TearDown() override {
         log::set_level(log::Level::info);
-        log::set_prefix(false);
+        log::set_format(log::Format::bare);
         log::to_stderr();
     }
     std::vector<Captured> lines;
@@ -89,13 +89,66 @@ TEST_F(LogTest, PrefixAddsTimeAndLevel) {
     ASSERT_TRUE(log::to_file(path));
     log::set_prefix(true);
     log::warn("careful");
+    log::write(log::Level::error, "rdkafka", "FAIL: broker down");
     log::to_stderr();
-    const std::string text = read_file_text(path).value_or("<unreadable>");
-    // 2024-05-01T12:00:00.123456Z warning careful
-    ASSERT_EQ(text.size(), std::string("2024-05-01T12:00:00.123456Z warning careful\n").size()) << text;
-    EXPECT_EQ(text[10], 'T');
-    EXPECT_EQ(text.substr(26), "Z warning careful\n");
+    std::istringstream text(read_file_text(path).value_or("<unreadable>"));
+    std::string first;
+    std::string second;
+    std::getline(text, first);
+    std::getline(text, second);
+    // 2024-05-01T12:00:00.123Z warn careful: UTC, milliseconds
+    ASSERT_EQ(first.size(), std::string("2024-05-01T12:00:00.123Z warn careful").size()) << first;
+    EXPECT_EQ(first[10], 'T');
+    EXPECT_EQ(first[19], '.');
+    EXPECT_EQ(first.substr(23), "Z warn careful");
+    EXPECT_EQ(second.substr(23), "Z error rdkafka: FAIL: broker down");
     std::remove(path.c_str());
+}
+
+TEST_F(LogTest, JsonIsOneEscapedObjectPerLine) {
+    const std::string path = ::testing::TempDir() + "ticklake_log_json_test.log";
+    std::remove(path.c_str());
+    ASSERT_TRUE(log::to_file(path));
+    log::set_format(log::Format::json);
+    log::info("say \"hi\"\tthere");
+    log::write(log::Level::warn, "rdkafka", "REQTMOUT: timed out");
+    log::status("\rsink: {} msgs   ", 10);
+    log::to_stderr();
+    std::istringstream text(read_file_text(path).value_or("<unreadable>"));
+    std::vector<std::string> got;
+    for (std::string line; std::getline(text, line);) {
+        got.push_back(line);
+    }
+    ASSERT_EQ(got.size(), 3u);
+    // {"ts":"2024-05-01T12:00:00.123Z",...}: the time is the only part that changes.
+    const std::string ts_field = "{\"ts\":\"2024-05-01T12:00:00.123Z\",";
+    for (const auto& line : got) {
+        ASSERT_GT(line.size(), ts_field.size()) << line;
+        EXPECT_EQ(line.substr(0, 7), "{\"ts\":\"");
+        EXPECT_EQ(line[ts_field.size() - 3], 'Z') << line;
+    }
+    EXPECT_EQ(got[0].substr(ts_field.size()), R"("level":"info","component":"ticklake","msg":"say \"hi\"\tthere"})");
+    EXPECT_EQ(got[1].substr(ts_field.size()), R"("level":"warn","component":"rdkafka","msg":"REQTMOUT: timed out"})");
+    EXPECT_EQ(got[2].substr(ts_field.size()), R"("level":"info","component":"status","msg":"sink: 10 msgs"})");
+    std::remove(path.c_str());
+}
+
+TEST_F(LogTest, TraceIsBelowDebug) {
+    log::set_level(log::Level::debug);
+    log::trace("hidden");
+    log::set_level(log::Level::trace);
+    log::trace("shown");
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].line, "shown");
+    EXPECT_EQ(lines[0].level, log::Level::trace);
+}
+
+TEST_F(LogTest, ParsesLevelAndFormatNames) {
+    EXPECT_EQ(log::parse_level("warn").value(), log::Level::warn);
+    EXPECT_EQ(log::parse_level("trace").value(), log::Level::trace);
+    EXPECT_FALSE(log::parse_level("loud"));
+    EXPECT_EQ(log::parse_format("json").value(), log::Format::json);
+    EXPECT_FALSE(log::parse_format("xml"));
 }
 
 TEST_F(LogTest, FileThatCannotOpenIsAnError) {
