@@ -1,5 +1,7 @@
 #include "kafka/rdkafka_handle.h"
 
+#include "kafka/kafka_statistics.h"
+
 namespace ticklake::rdkafka {
 
 Status set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value) {
@@ -26,6 +28,17 @@ Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
         if (auto st = set(conf.get(), k, v); !st) {
             return fail(st.error());
         }
+    }
+    if (config.statistics && role != KafkaClientRole::admin) {
+        // Before -X, so a user's statistics.interval.ms wins. The callback runs on the thread
+        // that polls (the sink's, the producer's), every interval: not on a hot path.
+        if (auto st = set(conf.get(), "statistics.interval.ms", kKafkaStatisticsIntervalMs); !st) {
+            return fail(st.error());
+        }
+        rd_kafka_conf_set_stats_cb(conf.get(), [](rd_kafka_t*, char* json, size_t len, void*) {
+            (void)record_kafka_statistics(std::string_view(json, len), metrics::process_registry());
+            return 0; // librdkafka frees json
+        });
     }
     for (const auto& [k, v] : config.extra) {
         if (auto st = set(conf.get(), k, v); !st) {
