@@ -283,4 +283,13 @@ Console std_console() {
 
 bool stderr_is_terminal() { return ::isatty(STDERR_FILENO) == 1; }
 
+void add_metrics_addr_option(CLI::App& cmd, std::string& address) {
+    cmd.add_option("--metrics-addr", address,
+                   "Serve Prometheus metrics on http://HOST:PORT/metrics, with /healthz (alive) and /readyz "
+                   "(ready, else 503 and why), e.g. 127.0.0.1:9464; port 0 picks a free one and logs it. Off by "
+                   "default. Any address is bound as given: keep it on loopback unless the port is firewalled "
+                   "(docs/metrics.md)")
+        ->type_name("HOST:PORT");
+}
+
 } // namespace ticklake::cli

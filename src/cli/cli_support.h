@@ -111,4 +111,7 @@ std::pair<CLI::App*, std::shared_ptr<F>> add_command(CLI::App& parent, const std
 
 bool stderr_is_terminal();
 
+//! --metrics-addr HOST:PORT of the long-running commands (sink, produce): docs/metrics.md.
+void add_metrics_addr_option(CLI::App& cmd, std::string& address);
+
 } // namespace ticklake::cli
