@@ -106,6 +106,11 @@ public:
     M& labels(const std::vector<std::string>& values);
     //! The child of a family without labels.
     M& get() { return labels({}); }
+    //! Drops a child (a partition given up): only for children nobody keeps a reference to.
+    void remove(const std::vector<std::string>& values) {
+        std::lock_guard lock(mu_);
+        children_.erase(values);
+    }
     void render(std::string& out) const override;
 
 private:

@@ -67,6 +67,15 @@ TEST(MetricsRegistry, SameNameSameFamilyOtherTypeRefused) {
     EXPECT_THROW(Histogram({1, 0.5}), std::logic_error);
 }
 
+TEST(MetricsRegistry, RemovedChildIsNoLongerRendered) {
+    Registry r;
+    auto& lag = r.gauge("lag", "L", {"partition"});
+    lag.labels({"0"}).set(5);
+    lag.labels({"1"}).set(7);
+    lag.remove({"0"});
+    EXPECT_EQ(r.render(), "# HELP lag L\n# TYPE lag gauge\nlag{partition=\"1\"} 7\n");
+}
+
 TEST(MetricsRegistry, CounterSetTotalNeverGoesBack) {
     Counter c;
     c.set_total(10);
