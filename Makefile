@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test test-memory chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory format clean help
+.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory format clean help
 
 all: build
 
@@ -14,6 +14,7 @@ help:
 	@echo "make build             build build/ticklake (PRESET=release|dev|asan)"
 	@echo "make test              unit tests (ctest) + integration tests on a real local Kafka broker"
 	@echo "make test-memory       the sink's peak RSS within --max-memory-mib (not in make test yet: issue #12)"
+	@echo "make test-metrics-1m   /metrics scraped during a 1,000,000-message sink equals its summary"
 	@echo "make chaos             the full chaos suite (docs/exactly-once.md); its short form runs in make test"
 	@echo "make test-asan         unit tests + binary integration tests under ASan/UBSan/LSan (build/asan)"
 	@echo "make fuzz              libFuzzer targets, FUZZ_SECONDS each (default 60), corpora minimised (fuzz/README.md)"
@@ -49,6 +50,10 @@ test: unit-test integration-test
 # The sink's peak-RSS bound (tests/integration/test_memory.py); make bench-memory measures it at 5M.
 test-memory: build
 	@$(PY) -m pytest -q -m memory tests/integration/test_memory.py
+
+# /metrics during a 1,000,000-message sink: counters equal the summary (make test runs 100,000).
+test-metrics-1m: build
+	@METRICS_MESSAGES=1000000 $(PY) -m pytest -s -q tests/integration/test_metrics.py -k sink_counters
 
 # The full chaos suite; `make test` runs the same scenarios with small counts (docs/exactly-once.md).
 CHAOS_KILLS ?= 90

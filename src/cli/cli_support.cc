@@ -381,6 +381,13 @@ void add_log_options(CLI::App& app) {
            "Log lines on stderr: text (UTC time with milliseconds, level, message; the default, without the "
            "time on a terminal) or json (one object per line: ts, level, component, msg)")
         ->check(CLI::IsMember({"text", "json"}));
+void add_metrics_addr_option(CLI::App& cmd, std::string& address) {
+    cmd.add_option("--metrics-addr", address,
+                   "Serve Prometheus metrics on http://HOST:PORT/metrics, with /healthz (alive) and /readyz "
+                   "(ready, else 503 and why), e.g. 127.0.0.1:9464; port 0 picks a free one and logs it. Off by "
+                   "default. Any address is bound as given: keep it on loopback unless the port is firewalled "
+                   "(docs/metrics.md)")
+        ->type_name("HOST:PORT");
 }
 
 } // namespace ticklake::cli

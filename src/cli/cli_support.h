@@ -126,5 +126,7 @@ bool stderr_is_terminal();
 //! The global --log-level and --log-format flags; the format defaults to text with the time when
 //! stderr is not a terminal and to the bare message on one (common/log.h).
 void add_log_options(CLI::App& app);
+//! --metrics-addr HOST:PORT of the long-running commands (sink, produce): docs/metrics.md.
+void add_metrics_addr_option(CLI::App& cmd, std::string& address);
 
 } // namespace ticklake::cli

@@ -162,6 +162,7 @@ void add_produce_command(CLI::App& app) {
     add_live_options(*cmd, f->options.source);
     add_pacing_and_producer_options(*cmd, f->options);
     cmd->add_option("--summary-json", f->summary_json, "Write final counters as JSON to this file");
+    add_metrics_addr_option(*cmd, f->options.metrics_addr);
     f->progress.add_to(*cmd);
 }
 

@@ -22,6 +22,7 @@ struct SinkFlags {
     SinkSettings settings;
     std::string rotate_event_time;
     std::string summary_json;
+    std::string metrics_addr;
     ProgressFlags progress;
     CatalogFlags catalog;
     bool no_register = false;
@@ -51,6 +52,7 @@ Result<SinkPipelineOptions> pipeline_options(const SinkFlags& f) {
     }
     p.store = *store;
     p.sink.progress = f.progress.enabled();
+    p.metrics_addr = f.metrics_addr;
     return p;
 }
 
@@ -226,6 +228,7 @@ void add_sink_command(CLI::App& app) {
     add_input_flags(*cmd, *flags);
     add_output_flags(*cmd, *flags);
     cmd->add_option("--summary-json", flags->summary_json, "Write final counters as JSON to this file");
+    add_metrics_addr_option(*cmd, flags->metrics_addr);
     flags->catalog.add_to(*cmd);
     cmd->add_flag("--no-register", flags->no_register,
                   "Do not record committed files in the catalog (by default each committed batch's files and "

@@ -340,4 +340,16 @@ void KafkaConsumer::close() {
     }
 }
 
+std::optional<int64_t> KafkaConsumer::high_watermark(const TopicPartition& tp) const {
+    int64_t low = 0;
+    int64_t high = 0;
+    const std::string topic(tp.topic.view());
+    if (rd_kafka_get_watermark_offsets(impl_->rk.get(), topic.c_str(), tp.partition.value(), &low, &high) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+        return std::nullopt;
+    }
+    return high;
+}
+
 } // namespace ticklake

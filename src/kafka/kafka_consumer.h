@@ -118,6 +118,10 @@ public:
     //! Inside on_revoke: true when the partitions were lost (the group expelled this member,
     //! so others may own them already), false when they are handed over in a rebalance.
     bool assignment_lost() const;
+    //! The partition's high watermark (the offset the next produced message gets) as the last
+    //! fetch response told it, without asking the broker; nullopt before any fetch. With the
+    //! committed offset it gives the consumer lag.
+    std::optional<int64_t> high_watermark(const TopicPartition& tp) const;
     //! Leaves the group (runs on_revoke first).
     void close();
     //! What was subscribed, joined with ','.

@@ -2,6 +2,7 @@
 
 #include "kafka/msk_iam_auth.h"
 #include "common/log.h"
+#include "kafka/kafka_statistics.h"
 
 namespace ticklake::rdkafka {
 
@@ -49,6 +50,17 @@ Result<Conf> make_conf(KafkaClientRole role, const KafkaClientConfig& config,
         }
     }
     const bool msk_iam = wants_msk_iam(config);
+    if (config.statistics && role != KafkaClientRole::admin) {
+        // Before -X, so a user's statistics.interval.ms wins. The callback runs on the thread
+        // that polls (the sink's, the producer's), every interval: not on a hot path.
+        if (auto st = set(conf.get(), "statistics.interval.ms", kKafkaStatisticsIntervalMs); !st) {
+            return fail(st.error());
+        }
+        rd_kafka_conf_set_stats_cb(conf.get(), [](rd_kafka_t*, char* json, size_t len, void*) {
+            (void)record_kafka_statistics(std::string_view(json, len), metrics::process_registry());
+            return 0; // librdkafka frees json
+        });
+    }
     for (const auto& [k, v] : config.extra) {
         if (msk_iam && (k == "sasl.mechanism" || k == "sasl.mechanisms")) {
             continue; // AWS_MSK_IAM is ours, not librdkafka's: enable_msk_iam() sets OAUTHBEARER

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "common/event_json.h"
+#include "common/log.h"
+#include "net/metrics_endpoint.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/pinned_settings.h"
 
@@ -13,12 +15,18 @@ using Clock = std::chrono::steady_clock;
 //! Calls the progress function at most once a second, with the send rate since the last call.
 class ProducePipeline::Ticker {
 public:
-    Ticker(const ProduceProgressFn& fn, const KafkaProducer& producer, const SelectedSource& source)
-        : fn_(fn), producer_(producer), source_(source), last_(Clock::now()) {}
+    Ticker(const ProduceProgressFn& fn, const KafkaProducer& producer, const SelectedSource& source,
+           std::function<void()> report)
+        : fn_(fn), producer_(producer), source_(source), report_(std::move(report)), last_(Clock::now()) {}
 
     void tick() {
         const auto now = Clock::now();
-        if (!fn_ || now - last_ < std::chrono::seconds(1)) {
+        if (now - last_ < std::chrono::seconds(1)) {
+            return;
+        }
+        report_();
+        if (!fn_) {
+            last_ = now;
             return;
         }
         const auto& s = producer_.stats();
@@ -32,6 +40,7 @@ private:
     const ProduceProgressFn& fn_;
     const KafkaProducer& producer_;
     const SelectedSource& source_;
+    std::function<void()> report_; //!< the metrics, once a second
     Clock::time_point last_;
     uint64_t last_count_ = 0;
 };
@@ -50,6 +59,20 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
     if (auto st = validate_produce_options(options); !st) {
         return fail(st.error());
     }
+    // First, so /healthz answers and /readyz says why not while the rest opens.
+    auto probe = std::make_shared<ProduceProbe>();
+    std::unique_ptr<net::HttpServer> server;
+    KafkaClientConfig kafka = options.kafka;
+    if (!options.metrics_addr.empty()) {
+        auto started =
+            net::start_metrics_endpoint(options.metrics_addr, metrics::process_registry(), [probe] { return probe->readiness(); });
+        if (!started) {
+            return fail(started.error());
+        }
+        server = std::move(*started);
+        kafka.statistics = true;
+        log::info("produce: serving metrics on {}/metrics", server->base_url());
+    }
     auto source = open_source(options.source);
     if (!source) {
         return fail(source.error());
@@ -66,11 +89,25 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
         !st) {
         return fail(st.error());
     }
-    auto producer = KafkaProducer::create(options.kafka, options.producer);
+    auto producer = KafkaProducer::create(kafka, options.producer);
     if (!producer) {
         return fail(producer.error());
     }
-    return std::make_unique<ProducePipeline>(options, std::move(*source), std::move(*producer));
+    auto pipeline = std::make_unique<ProducePipeline>(options, std::move(*source), std::move(*producer));
+    probe->opened();
+    pipeline->probe_ = std::move(probe);
+    pipeline->metrics_server_ = std::move(server);
+    return pipeline;
+}
+
+ProducePipeline::~ProducePipeline() {
+    if (metrics_server_) {
+        metrics_server_->stop();
+    }
+}
+
+void ProducePipeline::report_metrics() {
+    probe_->report(producer_->stats(), bytes_sent_, source_.skipped(), source_.counters());
 }
 
 ProducePipeline::ProducePipeline(ProduceOptions options, SelectedSource source, std::unique_ptr<KafkaProducer> producer)
@@ -87,6 +124,7 @@ Status ProducePipeline::send(Pacer& pacer, const Event& e, std::string_view valu
     if (!pacer.unpaced()) {
         pacer.before(e);
     }
+    bytes_sent_ += e.symbol.size() + value.size();
     return producer_->produce(topic_, e.symbol, value, to_string(e.type));
 }
 
@@ -139,7 +177,7 @@ Status ProducePipeline::pump_wire(const std::atomic<bool>& stop, Pacer& pacer, T
 
 ProduceReport ProducePipeline::run(const std::atomic<bool>& stop, const ProduceProgressFn& progress) {
     Pacer pacer(options_.pacing);
-    Ticker ticker(progress, *producer_, source_);
+    Ticker ticker(progress, *producer_, source_, [this] { report_metrics(); });
     const auto t0 = Clock::now();
     ProduceReport r;
     r.pumped = source_.wire ? pump_wire(stop, pacer, ticker) : pump_events(stop, pacer, ticker);
@@ -151,6 +189,7 @@ ProduceReport ProducePipeline::run(const std::atomic<bool>& stop, const ProduceP
     r.first_errors = source_.first_errors();
     r.source_summary = source_.summary();
     r.source_counters = source_.counters();
+    report_metrics(); // the final totals, equal to the summary's
     return r;
 }
 

@@ -20,6 +20,8 @@
 #include "kafka/kafka_client_config.h"
 #include "kafka/kafka_producer.h"
 #include "sources/pacer.h"
+#include "net/http_server.h"
+#include "produce/produce_probe.h"
 #include "produce/source_selection.h"
 
 namespace ticklake {
@@ -32,6 +34,9 @@ struct ProduceOptions {
     int partitions = 6;           //!< of a topic this run creates
     int replication = -1;         //!< of a topic this run creates; -1 = the broker's default
     ProducerOptions producer;
+    //! HOST:PORT to serve /metrics, /healthz and /readyz on (port 0: any free one, logged);
+    //! empty: no server. docs/metrics.md.
+    std::string metrics_addr;
 };
 
 //! invalid_argument when the pacing asks for a negative rate or speed, or for both.
@@ -75,6 +80,7 @@ public:
     static Result<std::unique_ptr<ProducePipeline>> open(const ProduceOptions& options);
     //! The pump alone, over a source and producer made by the caller (tests).
     ProducePipeline(ProduceOptions options, SelectedSource source, std::unique_ptr<KafkaProducer> producer);
+    ~ProducePipeline();
 
     //! "<source> -> topic <topic> at <brokers>"
     std::string describe() const;
@@ -88,10 +94,17 @@ private:
     Status pump_events(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker);
     Status pump_wire(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker);
 
+    void report_metrics();
+
     ProduceOptions options_;
     Topic topic_; //!< options_.topic, made once rather than per message
     SelectedSource source_;
     std::unique_ptr<KafkaProducer> producer_;
+    uint64_t bytes_sent_ = 0; //!< keys and values handed to the producer
+    //! Made by open() before anything else when --metrics-addr is given; the server is stopped
+    //! before the probe it reads goes (shared: the server's readiness check holds it too).
+    std::shared_ptr<ProduceProbe> probe_ = std::make_shared<ProduceProbe>();
+    std::unique_ptr<net::HttpServer> metrics_server_;
 };
 
 } // namespace ticklake

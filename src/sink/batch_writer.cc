@@ -115,6 +115,7 @@ Status BatchWriter::write(FlushJob& job, RecordWriter& writer) {
     net::RetryLoop retry(retry_);
     for (;;) {
         Status st = write_once(job, writer);
+        storage_failing_.store(!st && st.error().kind == ErrorKind::retry, std::memory_order_relaxed);
         if (st || st.error().kind != ErrorKind::retry) {
             return st;
         }
@@ -147,11 +148,15 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
         return st;
     }
     size_t i = 0;
+    job.bytes_by_table.clear(); // of this attempt only
     auto write_file = [&](const FileBuffer& f, std::span<const uint32_t> order) -> Status {
         const std::string& key = job.journal.keys[i++];
         if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
             return st;
         }
+        std::error_code size_error;
+        const auto size = std::filesystem::file_size(store_.staging_path(key), size_error);
+        job.bytes_by_table[f.table] += size_error ? 0 : size;
         if (i == 1) {
             crash_point(CrashPoint::after_write);
         }

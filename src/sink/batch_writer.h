@@ -39,6 +39,9 @@ struct FlushJob {
     uint64_t data_files = 0;
     uint64_t dead_letters = 0;
     std::map<std::string, uint64_t> rows_by_table;
+    std::map<std::string, uint64_t> files_by_table;
+    std::map<DeadLetterCode, uint64_t> dead_letters_by_code;
+    std::map<std::string, uint64_t> bytes_by_table; //!< of the data files, set by the writer thread
     std::vector<CommittedFile> described; //!< for the commit listener, when there is one
     Status result;           //!< set by the writer thread
 };
@@ -72,6 +75,9 @@ public:
     //! until at least one is finished, unless none is in flight.
     std::vector<std::unique_ptr<FlushJob>> take_completed(bool block);
     size_t in_flight() const;
+    //! Whether the last write attempt failed with a retriable error (the store does not
+    //! answer) and no write has succeeded since. Read from any thread.
+    bool storage_failing() const { return storage_failing_.load(std::memory_order_relaxed); }
 
 private:
     void loop(RecordWriter& writer);
@@ -95,6 +101,7 @@ private:
     const std::atomic<bool>* stop_ = nullptr; //!< the caller's stop request; may be null
     //! A write gave up because of a stop request: the store is failing and nobody waits.
     std::atomic<bool> gave_up_on_stop_{false};
+    std::atomic<bool> storage_failing_{false};
     std::vector<std::thread> threads_;
 };
 

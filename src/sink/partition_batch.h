@@ -17,6 +17,9 @@
 
 namespace ticklake {
 
+//! Why a message became a dead letter, as a metric label (the full reason is in the file).
+enum class DeadLetterCode { malformed_event, csv_header_missing, undecodable, type_conflict };
+
 //! A malformed message, kept with enough context to find and replay it.
 struct DeadLetter {
     Offset offset;
@@ -24,6 +27,7 @@ struct DeadLetter {
     std::string key;
     std::string value;
     std::string reason;
+    DeadLetterCode code = DeadLetterCode::undecodable;
 };
 
 //! The rows of one output file: one table, one Hive partition (field values, then time).

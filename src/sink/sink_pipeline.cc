@@ -7,6 +7,9 @@
 
 #include "kafka/kafka_admin.h"
 #include "kafka/pinned_settings.h"
+#include "common/log.h"
+#include "net/metrics_endpoint.h"
+#include "sink/sink_probe.h"
 
 namespace ticklake {
 
@@ -80,6 +83,20 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     if (auto st = check_options(o); !st) {
         return failed(st.error());
     }
+    // First, so /healthz answers and /readyz says why not while the sink starts. The probe
+    // outlives the server (declared before it), the server outlives the runner's reports.
+    SinkProbe probe;
+    std::unique_ptr<net::HttpServer> metrics_server;
+    if (!p.metrics_addr.empty()) {
+        auto server = net::start_metrics_endpoint(p.metrics_addr, metrics::process_registry(),
+                                                  [&probe] { return probe.readiness(); });
+        if (!server) {
+            return failed(server.error());
+        }
+        metrics_server = std::move(*server);
+        o.kafka.statistics = true;
+        log::info("sink: serving metrics on {}/metrics", metrics_server->base_url());
+    }
     auto writers = make_writers(o);
     if (!writers) {
         return failed(writers.error());
@@ -91,6 +108,7 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     if (!store) {
         return failed_or_stopped(store.error(), stop);
     }
+    probe.storage_reachable(true);
     if (auto st = check_cluster(o, p.named_topics); !st) {
         return failed_or_stopped(st.error(), stop);
     }
@@ -115,6 +133,7 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     const auto t0 = std::chrono::steady_clock::now();
     SinkRunner runner(o, **store, std::move(*writers), **consumer);
     runner.set_commit_listener(listener);
+    runner.set_probe(&probe);
     SinkOutcome out;
     out.status = runner.run(stop);
     (*consumer)->close();

@@ -26,6 +26,9 @@ struct SinkPipelineOptions {
     //! Made once the warehouse is open and the group joined (the catalog registrar); may be
     //! empty (no listener). It may set sink.existing_columns. A failure stops the sink.
     std::function<Result<CommitListener*>(ObjectStore& store, SinkOptions& sink)> listener;
+    //! HOST:PORT to serve /metrics, /healthz and /readyz on (port 0: any free one, logged);
+    //! empty: no server. docs/metrics.md.
+    std::string metrics_addr;
     //! Hears the start line ("sink: a,b -> file:///wh (parquet, values auto, group g)"), just
     //! before consuming begins; may be empty.
     std::function<void(const std::string&)> on_start;

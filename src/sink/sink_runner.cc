@@ -299,9 +299,11 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
         }
         PartitionState ps;
         ps.route = &route_for(po.topic);
+        ps.committed = po.offset;
         partitions_[tp] = std::move(ps);
     }
     joined_ = true;
+    probe_->assigned(partitions_.size());
     last_activity_ = Clock::now();
     membership_confirmed(last_activity_); // the coordinator has just made this assignment
     std::string list;
@@ -314,6 +316,9 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
     joined_ = false;
     last_state_ = nullptr;
+    for (const auto& tp : revoked) {
+        probe_->partition_revoked(tp);
+    }
     const bool lost = consumer_.assignment_lost();
     if (lost) {
         // Expelled (session expired): others may own these partitions already, so writing
@@ -333,6 +338,7 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
                 partitions_.erase(it);
             }
         }
+        probe_->assigned(partitions_.size());
         return;
     }
     log::info("{}sink: {} partition(s) revoked: flushing and committing them", options_.progress ? "\n" : "",
@@ -356,6 +362,7 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
         }
     }
     in_revoke_ = false;
+    probe_->assigned(partitions_.size());
 }
 
 Status SinkRunner::recover(const TopicPartition& tp, Offset committed) {
@@ -414,8 +421,9 @@ void SinkRunner::add_bytes(PartitionBatch& b, size_t bytes) {
     buffered_bytes_ += bytes;
 }
 
-void SinkRunner::dead_letter(const ConsumedMessage& m, PartitionBatch& b, std::string reason) {
-    b.dead.push_back({m.offset(), m.timestamp_ms(), std::string(m.key()), std::string(m.value()), std::move(reason)});
+void SinkRunner::dead_letter(const ConsumedMessage& m, PartitionBatch& b, DeadLetterCode code, std::string reason) {
+    b.dead.push_back(
+        {m.offset(), m.timestamp_ms(), std::string(m.key()), std::string(m.value()), std::move(reason), code});
     add_bytes(b, m.value().size() + 128);
 }
 
@@ -469,7 +477,7 @@ FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, TimePartition g
 void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
     auto parsed = parser_.parse_into(m.value(), event_);
     if (!parsed) {
-        dead_letter(m, b, parsed.error().message);
+        dead_letter(m, b, DeadLetterCode::malformed_event, parsed.error().message);
         return;
     }
     TableGrain*& typed_grain =
@@ -682,7 +690,8 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
         // No --columns and no header seen yet: this first message is the header.
         auto names = r.csv.split(m.value());
         if (!names || names->empty()) {
-            dead_letter(m, b, "the first message of a CSV topic must be its header (or pass --columns)");
+            dead_letter(m, b, DeadLetterCode::csv_header_missing,
+                        "the first message of a CSV topic must be its header (or pass --columns)");
             return;
         }
         r.state.csv_columns = *names;
@@ -719,7 +728,7 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
             pending_error_ = st;
             return;
         }
-        dead_letter(m, b, st.error().message);
+        dead_letter(m, b, DeadLetterCode::undecodable, st.error().message);
         return;
     }
     if (r.grain == nullptr) {
@@ -737,7 +746,7 @@ void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBa
     }
     const size_t before = file->open->approx_bytes();
     if (auto st = file->open->append(row_, m.key(), ts); !st) {
-        dead_letter(m, b, st.error().message);
+        dead_letter(m, b, DeadLetterCode::type_conflict, st.error().message);
         return;
     }
     add_bytes(b, file->open->approx_bytes() - before);
@@ -969,8 +978,12 @@ Status SinkRunner::submit(const TopicPartition& tp) {
         }
         job->rows += f.rows();
         job->rows_by_table[f.table] += f.rows();
+        job->files_by_table[f.table] += f.parts.empty() ? 1 : f.parts.size();
     }
     job->dead_letters = ps.batch.dead.size();
+    for (const auto& d : ps.batch.dead) {
+        ++job->dead_letters_by_code[d.code];
+    }
     if (!ps.batch.dead.empty()) {
         job->journal.keys.push_back(dead_letter_key(ps.batch, tp));
         if (listener_ != nullptr) {
@@ -1009,11 +1022,13 @@ Status SinkRunner::commit_completed(bool block) {
         // Durable: now, and only now, the offsets may be committed. A transient refusal
         // (coordinator moving) is retried; anything else leaves the journal in place, so
         // whoever owns the partition next removes these files and redoes them.
+        double commit_seconds = 0;
         for (net::RetryLoop retry(commit_retry_policy()); committed;) {
             const auto sent = Clock::now();
             committed = consumer_.commit({{tp.topic, tp.partition, job->journal.end.next()}});
             if (committed) {
                 membership_confirmed(sent);
+                commit_seconds = std::chrono::duration<double>(Clock::now() - sent).count();
             }
             if (committed || committed.error().kind != ErrorKind::retry || !retry.pause_before_retry()) {
                 break;
@@ -1038,6 +1053,10 @@ Status SinkRunner::commit_completed(bool block) {
             stats_.rows_by_table[table] += rows;
         }
         ++stats_.batches_committed;
+        probe_->committed(*job, commit_seconds);
+        if (pit != partitions_.end()) {
+            pit->second.committed = job->journal.end.next();
+        }
         if (options_.on_committed) {
             options_.on_committed(job->journal.keys); // registration on write (catalog)
         }
@@ -1094,7 +1113,9 @@ void SinkRunner::print_progress(bool final) {
 
 // Routes one poll's messages into their partitions' batches, rotating full ones.
 Status SinkRunner::route(const PollBatch& polled, Clock::time_point now) {
+    uint64_t bytes = 0;
     for (const ConsumedMessage& m : polled.messages) {
+        bytes += m.key().size() + m.value().size();
         accept(m, now);
         if (!pending_error_) {
             return pending_error_; // e.g. a table's kept grain refused: write nothing more
@@ -1108,6 +1129,7 @@ Status SinkRunner::route(const PollBatch& polled, Clock::time_point now) {
     }
     if (!polled.messages.empty()) {
         stats_.consumed += polled.messages.size();
+        probe_->consumed(polled.messages.size(), bytes);
         last_activity_ = last_message_ = now;
     }
     for (const auto& tp : polled.partition_eofs) {
@@ -1212,6 +1234,10 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
         if (options_.progress && now - last_progress_ >= std::chrono::seconds(1)) {
             print_progress(false);
         }
+        if (now - last_gauges_ >= std::chrono::seconds(1)) {
+            report_gauges();
+            last_gauges_ = now;
+        }
         if (caught_up_and_idle(now)) {
             break;
         }
@@ -1243,7 +1269,23 @@ Status SinkRunner::finish(Status result) {
     if (options_.progress) {
         print_progress(true);
     }
+    report_gauges();
     return result;
+}
+
+void SinkRunner::report_gauges() {
+    uint64_t rows = 0;
+    for (const auto& [tp, ps] : partitions_) {
+        rows += ps.batch.rows;
+        if (!ps.committed.valid()) {
+            continue; // no committed offset yet: the lag is not known
+        }
+        if (auto high = consumer_.high_watermark(tp)) {
+            probe_->lag(tp, std::max<int64_t>(0, *high - ps.committed.value()));
+        }
+    }
+    probe_->buffered(rows, buffered_bytes_ + in_flight_bytes_);
+    probe_->storage_reachable(!batch_writer_.storage_failing());
 }
 
 } // namespace ticklake

@@ -30,6 +30,7 @@
 #include "sink/partition_batch.h"
 #include "sink/sink_journal.h"
 #include "sink/sink_options.h"
+#include "sink/sink_probe.h"
 #include "sink/topic_state.h"
 #include "storage/object_store.h"
 
@@ -69,6 +70,9 @@ public:
     //! Told of every committed batch's files (e.g. the catalog registrar); may be null. Set
     //! before run(); the listener must outlive it.
     void set_commit_listener(CommitListener* listener) { listener_ = listener; }
+    //! Where metrics and readiness go (e.g. the one --metrics-addr serves); by default a probe
+    //! of the process registry. Set before run(); the probe must outlive it.
+    void set_probe(SinkProbe* probe) { probe_ = probe; }
 
 private:
     //! A table's time partition: kept under the warehouse, or chosen at its first flush (auto).
@@ -102,6 +106,7 @@ private:
         PartitionBatch batch;   //!< filling
         bool in_flight = false; //!< a previous batch is with the writer, not committed yet
         bool at_eof = false;
+        Offset committed;       //!< next offset committed for the group; none: not known yet
     };
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
@@ -123,7 +128,7 @@ private:
     void add_metadata(const ConsumedMessage& m, const TopicRoute& r);
     //! Declares the columns of the registry schema the last Avro message named, once per id.
     void declare_schema_columns(TopicRoute& r);
-    void dead_letter(const ConsumedMessage& m, PartitionBatch& b, std::string reason);
+    void dead_letter(const ConsumedMessage& m, PartitionBatch& b, DeadLetterCode code, std::string reason);
     void add_bytes(PartitionBatch& b, size_t bytes);
     bool should_rotate(const PartitionBatch& b) const;
     //! Hands the partition's batch to the writer (after its previous one is committed).
@@ -142,6 +147,8 @@ private:
     //! rows into one part per period; adds the dt column where the grain's folders lack it.
     void settle_time_partitions(PartitionBatch& b);
     void print_progress(bool final);
+    //! Gauges of the probe (buffered rows and bytes, lag per partition, storage), once a second.
+    void report_gauges();
     // The steps of run(), in the order one poll goes through them.
     Status route(const PollBatch& polled, std::chrono::steady_clock::time_point now);
     Status bound_memory();
@@ -184,6 +191,9 @@ private:
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
     CommitListener* listener_ = nullptr;
+    SinkProbe default_probe_;
+    SinkProbe* probe_ = &default_probe_;
+    std::chrono::steady_clock::time_point last_gauges_;
     //! Until when (steady clock, ns) the coordinator cannot have given this member's partitions
     //! to another: a lease renewed by every accepted commit. Read and written by writer threads.
     std::atomic<int64_t> membership_until_{0};

@@ -208,12 +208,37 @@ TEST_F(SinkRunnerTest, PoisonMessagesGoToDeadLettersAndGoodRowsAllLand) {
     produce_all(kafka_.client_config(), topic_, msgs);
 
     LocalObjectStore store(dir_.path());
-    auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), store);
+    metrics::Registry registry;
+    SinkProbe probe(registry);
+    auto run = run_sink(sink_options(kafka_.client_config(), topic_, group_, dir_.path()), store,
+                        std::chrono::seconds(40), &probe);
     ASSERT_TRUE(run.status) << run.status.error().message;
 
     EXPECT_EQ(run.stats.dead_letters, poison.size());
     EXPECT_EQ(run.stats.consumed, msgs.size());
     EXPECT_EQ(run.stats.rows_written, uint64_t{kGood});
+    // The probe's counters are the stats; every partition's lag is 0 once all is committed;
+    // the member left the group at close, so it is not ready any more.
+    const std::string text = registry.render();
+    for (const std::string& line : std::vector<std::string>{
+             fmt::format("ticklake_sink_messages_consumed_total {}\n", msgs.size()),
+             fmt::format("ticklake_sink_dead_letters_total{{reason=\"malformed_event\"}} {}\n", poison.size()),
+             fmt::format("ticklake_sink_batches_committed_total {}\n", run.stats.batches_committed),
+             fmt::format("ticklake_sink_commit_duration_seconds_count {}\n", run.stats.batches_committed),
+             std::string("ticklake_sink_buffered_rows 0\n"),
+         }) {
+        EXPECT_NE(text.find(line), std::string::npos) << line << " not in\n" << text;
+    }
+    uint64_t rows_metric = 0;
+    for (const auto& [table, n] : run.stats.rows_by_table) {
+        EXPECT_NE(text.find(fmt::format("ticklake_sink_rows_written_total{{table=\"{}\"}} {}\n", table, n)),
+                  std::string::npos)
+            << table;
+        rows_metric += n;
+    }
+    EXPECT_EQ(rows_metric, uint64_t{kGood});
+    EXPECT_EQ(probe.readiness().ready, false);
+    EXPECT_EQ(probe.readiness().reason, "the group assigned this member no partition");
     EXPECT_EQ(rows(), kGood);
     EXPECT_EQ(distinct_ids(), kGood);
 

@@ -163,7 +163,8 @@ SinkOptions sink_options(const KafkaClientConfig& config, const std::string& top
     return o;
 }
 
-SinkRun run_sink(const SinkOptions& options, ObjectStore& store, std::chrono::milliseconds deadline) {
+SinkRun run_sink(const SinkOptions& options, ObjectStore& store, std::chrono::milliseconds deadline,
+                 SinkProbe* probe) {
     SinkRun out;
     std::vector<std::unique_ptr<RecordWriter>> writers;
     for (int i = 0; i < options.writer_threads; ++i) {
@@ -194,6 +195,9 @@ SinkRun run_sink(const SinkOptions& options, ObjectStore& store, std::chrono::mi
     });
     {
         SinkRunner runner(options, store, std::move(writers), **consumer);
+        if (probe != nullptr) {
+            runner.set_probe(probe);
+        }
         out.status = runner.run(stop);
         // As `ticklake sink` does: leave the group while the runner (its rebalance handler) lives.
         (*consumer)->close();

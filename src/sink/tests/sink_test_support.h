@@ -74,8 +74,9 @@ struct SinkRun {
 };
 //! Runs one SinkRunner with its own consumer, the way `ticklake sink` does (run, then close
 //! while the runner lives). A watchdog sets `stop` after `deadline` so no test can hang.
+//! `probe`, when given, receives the runner's metrics (else the process registry does).
 SinkRun run_sink(const SinkOptions& options, ObjectStore& store,
-                 std::chrono::milliseconds deadline = std::chrono::seconds(40));
+                 std::chrono::milliseconds deadline = std::chrono::seconds(40), SinkProbe* probe = nullptr);
 
 //! First cell of the first row as an integer; ADD_FAILURE and -1 on any error.
 int64_t duckdb_int(const std::string& sql);

@@ -9,6 +9,8 @@
 
 #include <openssl/evp.h>
 
+#include "storage/s3/s3_probe.h"
+
 namespace ticklake::s3 {
 
 namespace fs = std::filesystem;
@@ -524,6 +526,7 @@ Result<net::RetryOutcome> S3Client::execute(const Call& call) {
     auto transport = acquire_transport();
     auto outcome = net::send_with_retries(*transport, build, config_.retry, is_retriable);
     release_transport(std::move(transport));
+    record_s3_request(call.method, outcome);
     return outcome;
 }
 

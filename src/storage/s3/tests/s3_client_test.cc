@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "storage/s3/s3_object_store.h"
+#include "common/metrics.h"
 #include "net/tests/fake_http_transport.h"
 
 namespace ticklake::s3 {
@@ -163,6 +164,28 @@ TEST(S3ClientTest, ServerErrorsAfterRetriesAreRetryErrorsWithTheS3Code) {
     EXPECT_NE(r.error().message.find("SlowDown: Reduce your request rate."), std::string::npos) << r.error().message;
     EXPECT_NE(r.error().message.find("after 3 attempts"), std::string::npos) << r.error().message;
     EXPECT_EQ(t.transport->sent.size(), 3u);
+}
+
+// The request, retry and error counters of docs/metrics.md, in the process registry.
+TEST(S3ClientTest, RequestsRetriesAndErrorsAreCountedByMethodAndCode) {
+    auto& r = metrics::process_registry();
+    auto& requests = r.counter("ticklake_s3_requests_total", "", {"method"});
+    auto& retries = r.counter("ticklake_s3_retries_total", "", {"method"});
+    auto& errors = r.counter("ticklake_s3_errors_total", "", {"method", "code"});
+    const uint64_t puts = requests.labels({"PUT"}).value();
+    const uint64_t put_retries = retries.labels({"PUT"}).value();
+    const uint64_t no_such_key = errors.labels({"GET", "NoSuchKey"}).value();
+    const uint64_t slow_down = errors.labels({"PUT", "SlowDown"}).value();
+    ClientUnderTest t;
+    t.transport->respond(503, "<Error><Code>SlowDown</Code></Error>");
+    t.transport->respond(200);
+    ASSERT_TRUE(t.client->put_object("bucket", "k", "x")); // one request, one retry, no error
+    t.transport->respond(404, "<Error><Code>NoSuchKey</Code></Error>");
+    EXPECT_FALSE(t.client->get_object("bucket", "missing"));
+    EXPECT_EQ(requests.labels({"PUT"}).value(), puts + 1);
+    EXPECT_EQ(retries.labels({"PUT"}).value(), put_retries + 1);
+    EXPECT_EQ(errors.labels({"PUT", "SlowDown"}).value(), slow_down);
+    EXPECT_EQ(errors.labels({"GET", "NoSuchKey"}).value(), no_such_key + 1);
 }
 
 TEST(S3ClientTest, RetriesWhatS3SaysIsTransient) {
