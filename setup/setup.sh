@@ -40,6 +40,7 @@ APT_PACKAGES=(
   libedit-dev
   libzip-dev libhowardhinnant-date-dev
   clang-16 libclang-rt-16-dev
+  time
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
