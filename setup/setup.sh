@@ -41,6 +41,7 @@ APT_PACKAGES=(
   libzip-dev libhowardhinnant-date-dev
   clang-16 libclang-rt-16-dev
   help2man zsh
+  time
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }

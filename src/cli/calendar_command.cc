@@ -20,7 +20,7 @@ void add_calendar_command(CLI::App& app) {
             std::fputs(text->c_str(), stdout);
             return 0;
         });
-    cmd->add_option("exchange", f->exchange, "Exchange MIC: XNYS (XNAS), XLON, XETR")->capture_default_str();
+    cmd->add_option("exchange", f->exchange, "Exchange MIC: XNYS (XNAS), XLON, XETR, XTKS, XHKG, XSHG")->capture_default_str();
     cmd->add_option("--from", f->from, "First local date, YYYY-MM-DD (not for sql)");
     cmd->add_option("--to", f->to, "Last local date, YYYY-MM-DD (not for sql)");
     cmd->add_option("--format", f->format,

@@ -381,6 +381,8 @@ void add_log_options(CLI::App& app) {
            "Log lines on stderr: text (UTC time with milliseconds, level, message; the default, without the "
            "time on a terminal) or json (one object per line: ts, level, component, msg)")
         ->check(CLI::IsMember({"text", "json"}));
+}
+
 void add_metrics_addr_option(CLI::App& cmd, std::string& address) {
     cmd.add_option("--metrics-addr", address,
                    "Serve Prometheus metrics on http://HOST:PORT/metrics, with /healthz (alive) and /readyz "

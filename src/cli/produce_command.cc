@@ -58,7 +58,8 @@ void add_simulator_options(CLI::App& cmd, SourceSpec& src) {
     sim->add_option("--days", src.sim.days, "Trading sessions of --exchange's calendar to spread events over")
         ->capture_default_str();
     sim->add_option("--exchange", src.sim.exchange,
-                    "Calendar of the sessions: XNYS (XNAS), XLON or XETR; local hours with DST, no holidays")
+                    "Calendar of the sessions: XNYS (XNAS), XLON, XETR, XTKS, XHKG or XSHG; local hours with DST, "
+                    "no holidays, no ticks in a lunch break")
         ->capture_default_str();
     sim->add_option("--start", src.sim_start, "First session start, ISO 8601 UTC (default 2025-01-06T14:30:00Z)");
     sim->add_option("--quote-ratio", src.sim.quote_ratio, "Fraction of events that are quotes; the rest are trades")

@@ -30,32 +30,66 @@ std::string calendar_tables_sql(int last_year) {
         std::snprintf(buf, sizeof buf, "TIME '%02d:%02d'", minutes / 60, minutes % 60);
         return std::string(buf);
     };
+    auto hhmm = [](int minutes) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
+        return std::string(buf);
+    };
     std::string exchanges;
+    std::string eras;
     std::string exceptions;
     for (const std::string& code : ExchangeCalendar::codes()) {
         const ExchangeCalendar& cal = **ExchangeCalendar::find(code);
+        const bool has_break = cal.regular_break_start_minutes() != cal.regular_break_end_minutes();
         exchanges += exchanges.empty() ? "" : ", ";
         exchanges += "('" + code + "', '" + cal.time_zone() + "', " + sql_time(cal.regular_open_minutes()) + ", " +
-                     sql_time(cal.regular_close_minutes()) + ", DATE '" + std::to_string(cal.first_year()) +
-                     "-01-01', DATE '" + std::to_string(last_year) + "-12-31', " +
+                     sql_time(cal.regular_close_minutes()) + ", " +
+                     (has_break ? sql_time(cal.regular_break_start_minutes()) : "NULL::TIME") + ", " +
+                     (has_break ? sql_time(cal.regular_break_end_minutes()) : "NULL::TIME") + ", DATE '" +
+                     std::to_string(cal.first_year()) + "-01-01', DATE '" + std::to_string(last_year) + "-12-31', " +
                      std::to_string(cal.last_confirmed_year()) + ")";
+        const auto hours = cal.hours_eras();
+        for (size_t i = 0; i < hours.size(); ++i) {
+            const auto& h = hours[i];
+            const bool era_break = h.break_start_minutes != h.break_end_minutes;
+            const int64_t last = i + 1 < hours.size() ? hours[i + 1].first_day - 1
+                                                      : days_from_civil(last_year, 12, 31);
+            eras += eras.empty() ? "" : ", ";
+            eras += "('" + code + "', DATE '" + day_text(h.first_day) + "', DATE '" + day_text(last) + "', " +
+                    sql_time(h.open_minutes) + ", " + sql_time(h.close_minutes) + ", " +
+                    (era_break ? sql_time(h.break_start_minutes) : "NULL::TIME") + ", " +
+                    (era_break ? sql_time(h.break_end_minutes) : "NULL::TIME") + ")";
+        }
         for (const auto& e : cal.exceptions(days_from_civil(cal.first_year(), 1, 1), days_from_civil(last_year, 12, 31))) {
             // One text literal split in SQL: DuckDB binds a VALUES list row by row (~0.1 ms a
-            // row), a split of one string is vectorised.
-            char close[16] = "";
-            if (e.close_minutes >= 0) {
-                std::snprintf(close, sizeof close, "%02d:%02d", e.close_minutes / 60, e.close_minutes % 60);
-            }
+            // row), a split of one string is vectorised. Fields: mic|day|close|open|break
+            // start|break end, the times empty on a closed day and the break's on a day without one.
             exceptions += exceptions.empty() ? "" : ";";
-            exceptions += code + "|" + day_text(e.day) + "|" + close;
+            exceptions += code + "|" + day_text(e.day) + "|";
+            if (e.close_minutes >= 0) {
+                exceptions += hhmm(e.close_minutes) + "|" + hhmm(e.open_minutes) + "|";
+                if (e.break_start_minutes != e.break_end_minutes) {
+                    exceptions += hhmm(e.break_start_minutes) + "|" + hhmm(e.break_end_minutes);
+                } else {
+                    exceptions += "|";
+                }
+            } else {
+                exceptions += "||";
+            }
         }
     }
     return "-- Generated from common/exchange_calendar.h (calendar_tables_sql).\n"
            "CREATE OR REPLACE TEMP TABLE ticklake_exchanges AS SELECT * FROM (VALUES " + exchanges +
-           ") t(tl_mic, tl_tz, tl_open_time, tl_close_time, tl_first_day, tl_last_day, tl_last_confirmed_year);\n"
+           ") t(tl_mic, tl_tz, tl_open_time, tl_close_time, tl_break_start, tl_break_end, tl_first_day, tl_last_day, "
+           "tl_last_confirmed_year);\n"
+           "CREATE OR REPLACE TEMP TABLE ticklake_exchange_hours AS SELECT * FROM (VALUES " + eras +
+           ") t(tl_mic, tl_from, tl_to, tl_open_time, tl_close_time, tl_break_start, tl_break_end);\n"
            "CREATE OR REPLACE TEMP TABLE ticklake_calendar_exceptions AS\n"
            "SELECT split_part(x, '|', 1) AS tl_mic, CAST(split_part(x, '|', 2) AS DATE) AS tl_day,\n"
-           "       CAST(nullif(split_part(x, '|', 3), '') AS TIME) AS tl_close_time\n"
+           "       CAST(nullif(split_part(x, '|', 3), '') AS TIME) AS tl_close_time,\n"
+           "       CAST(nullif(split_part(x, '|', 4), '') AS TIME) AS tl_open_time,\n"
+           "       CAST(nullif(split_part(x, '|', 5), '') AS TIME) AS tl_break_start,\n"
+           "       CAST(nullif(split_part(x, '|', 6), '') AS TIME) AS tl_break_end\n"
            "FROM (SELECT unnest(string_split('" + exceptions + "', ';')) AS x);\n";
 }
 

@@ -52,15 +52,30 @@ public:
     std::optional<TradingSession> session_on(int64_t day) const;
     //! Sessions with local dates in [first_day, last_day].
     std::vector<TradingSession> sessions(int64_t first_day, int64_t last_day) const;
-    //! A weekday that differs from the regular week: closed (close_minutes < 0) or closing
-    //! early, at local minutes after midnight. What the SQL functions carry as data.
+    //! A weekday that differs from the regular week of its era (hours_eras): closed
+    //! (close_minutes < 0), closing early or without its lunch break, at local minutes after
+    //! midnight; break_start == break_end: no lunch break that day. What the SQL functions
+    //! carry as data.
     struct Exception {
         int64_t day;
         int close_minutes;
+        int open_minutes = 0;
+        int break_start_minutes = 0;
+        int break_end_minutes = 0;
     };
-    //! Regular local hours (minutes after midnight) of a full session.
+    //! Regular local hours (minutes after midnight) of a full session; the lunch break's start
+    //! equals its end where the exchange has none.
     int regular_open_minutes() const;
     int regular_close_minutes() const;
+    int regular_break_start_minutes() const;
+    int regular_break_end_minutes() const;
+    //! Regular hours over time: from first_day (days since epoch) until the next era's, local
+    //! minutes after midnight (hours reforms: Hong Kong 2011-2012, Tokyo 2011 and 2024).
+    struct HoursEra {
+        int64_t first_day;
+        int open_minutes, close_minutes, break_start_minutes, break_end_minutes;
+    };
+    std::vector<HoursEra> hours_eras() const;
     //! The exceptions to the Monday-to-Friday week with regular hours, local dates in
     //! [first_day, last_day]. Cheap: no time zone work.
     std::vector<Exception> exceptions(int64_t first_day, int64_t last_day) const;

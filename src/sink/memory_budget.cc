@@ -22,7 +22,7 @@ constexpr size_t kKafkaOverhead = 4;
 
 } // namespace
 
-Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, double buffer_mib) {
+Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, double buffer_mib, bool duckdb_writers) {
     if (!(total_mib >= static_cast<double>(kMinMemoryMib))) {
         return fail(Error::invalid(fmt::format("--max-memory-mib must be at least {} (the sink's fixed part is {} MiB)",
                                                kMinMemoryMib, kFixedBytes / kMiB)));
@@ -34,12 +34,13 @@ Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, d
     const size_t rest = b.total_bytes - b.fixed_bytes;
     // Of the rest: 3/16 Kafka, 1/4 rows as counted (which take twice that in the heap), 1/4
     // DuckDB over all writers; what is left (1/16) is slack for the allocator.
-    b.kafka_bytes = rest * 3 / 16;
+    b.kafka_bytes = duckdb_writers ? rest * 3 / 16 : rest * 7 / 16;
     b.buffer_bytes = buffer_mib > 0 ? static_cast<size_t>(buffer_mib * static_cast<double>(kMiB)) : rest / 4;
-    b.duckdb_bytes_per_writer = rest / 4 / writers;
+    b.duckdb_bytes_per_writer = duckdb_writers ? rest / 4 / writers : 0;
     // One batch per writer in flight plus one filling: each at most buffer / (writers + 1), and
     // no larger than a writer's DuckDB holds without spilling.
-    b.batch_bytes = std::max(std::min(b.buffer_bytes / (writers + 1), b.duckdb_bytes_per_writer), kMiB);
+    const size_t batch = b.buffer_bytes / (writers + 1);
+    b.batch_bytes = std::max(duckdb_writers ? std::min(batch, b.duckdb_bytes_per_writer) : batch, kMiB);
     const size_t queue_payload = b.kafka_bytes / kKafkaOverhead * 2 / 3;
     b.queued_max_kbytes = std::max<size_t>(queue_payload / 1024, 1024);
     b.fetch_max_bytes = std::max(b.kafka_bytes / kKafkaOverhead / 3, kMiB);

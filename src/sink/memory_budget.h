@@ -38,7 +38,10 @@ constexpr size_t kMinMemoryMib = 128;
 
 //! The split of total_mib for a sink with writer_threads writers; refuses a total below
 //! kMinMemoryMib. buffer_mib > 0: --max-buffer-mib given, it replaces the buffer's share.
-Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, double buffer_mib = 0);
+//! duckdb_writers false (JSON Lines, CSV): no DuckDB to bound, its share goes to librdkafka's
+//! prefetch, which is what limits those formats' rate (bench/README.md, "Memory").
+Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, double buffer_mib = 0,
+                                         bool duckdb_writers = true);
 
 //! The librdkafka settings of the budget, as key/value text.
 std::vector<std::pair<std::string, std::string>> kafka_prefetch_settings(const MemoryBudget& budget);

@@ -112,7 +112,7 @@ Status apply_sink_settings(const SinkSettings& s, SinkPipelineOptions& p) {
     if (auto zone = ZoneClock::open(o.partition_tz); !zone) {
         return fail(Error::invalid("--partition-tz: " + zone.error().message));
     }
-    auto budget = split_memory_budget(s.max_memory_mib, o.writer_threads, s.max_buffer_mib);
+    auto budget = split_memory_budget(s.max_memory_mib, o.writer_threads, s.max_buffer_mib, o.format == "parquet");
     if (!budget) {
         return fail(budget.error());
     }

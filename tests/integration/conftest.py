@@ -24,8 +24,8 @@ SHARED_DATA = Path(os.environ.get("TICKLAKE_SHARED_DATA", ROOT.parent / "shared"
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "chaos: the chaos suite (test_chaos.py; `make chaos` runs it in full)")
-    config.addinivalue_line("markers", "memory: the sink's peak-RSS bound (test_memory.py; `make test-memory`, not in "
-                            "`make test` while its overshoot under load is open, issue #12)")
+    config.addinivalue_line("markers", "memory: the sink's peak-RSS bound (test_memory.py; `make test-memory` runs it "
+                            "alone, `make test` with the rest)")
 
 
 def free_port() -> int:

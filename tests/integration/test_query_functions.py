@@ -484,6 +484,55 @@ def check_fill_exchange_previous(con, got):
     assert not [r for r in got if r["ts"].startswith("2025-07-04")]
 
 
+def check_calendar_lunch_breaks(con, got):
+    hk = "Asia/Hong_Kong"
+    assert len(got) == 4
+    by_day = {r["d"]: r for r in got}
+    # 2010: HKEX's old hours, 10:00-12:30 and 14:30-16:00; 2025: 09:30-12:00 and 13:00-16:00.
+    for d, (o, bs, be, c) in {"2010-07-02": ((10, 0), (12, 30), (14, 30), (16, 0)),
+                              "2025-07-02": ((9, 30), (12, 0), (13, 0), (16, 0))}.items():
+        day = date.fromisoformat(d)
+        r = by_day[d]
+        assert [ts(r[k]) for k in ("hk_open", "hk_break_start", "hk_break_end", "hk_close")] == \
+            [local_utc(day, hm, hk) for hm in (o, bs, be, c)], r
+        assert r["nyse_break_start"] is None
+        assert ts(r["sse_break_end"]) == local_utc(day, (13, 0), "Asia/Shanghai")
+    # Tokyo: lunch from 11:00 until 2011-11-18, close 15:30 from 2024-11-05.
+    assert ts(by_day["2010-07-02"]["tse_break_start"]) == local_utc(date(2010, 7, 2), (11, 0), "Asia/Tokyo")
+    assert ts(by_day["2025-07-02"]["tse_close"]) == local_utc(date(2025, 7, 2), (15, 30), "Asia/Tokyo")
+    # 2025-10-07, the day after Mid-Autumn: Hong Kong closed, Shanghai in its National Day week.
+    assert by_day["2025-10-07"]["hk_open"] is None and by_day["2025-10-07"]["sse_break_end"] is None
+    # Christmas Eve: a morning-only half day, no break.
+    eve = by_day["2025-12-24"]
+    assert ts(eve["hk_close"]) == local_utc(date(2025, 12, 24), (12, 0), hk) and eve["hk_break_start"] is None
+    assert {r["sse_regular_break"] for r in got} == {"11:30:00"}
+
+
+def check_fill_exchange_lunch_break(con, got):
+    hk = ZoneInfo("Asia/Hong_Kong")
+    day = date(2025, 7, 2)
+    trades = [(datetime(2025, 7, 2, 3, 10), 500.0, 1.0), (datetime(2025, 7, 2, 6, 40), 502.0, 2.0)]
+    grid = []
+    for start, end in (((9, 30), (12, 0)), ((13, 0), (16, 0))):
+        t, stop = local_utc(day, start, "Asia/Hong_Kong"), local_utc(day, end, "Asia/Hong_Kong")
+        while t < stop:
+            grid.append(t)
+            t += timedelta(minutes=30)
+    bar_of = {t: max(g for g in grid if g <= t) for t, _, _ in trades}
+    first, last = bar_of[trades[0][0]], bar_of[trades[-1][0]]
+    want, prev = [], None
+    for g in (g for g in grid if first <= g <= last):
+        traded = [tr for tr in trades if bar_of[tr[0]] == g]
+        if traded:
+            prev = traded[-1][1]
+        want.append(dict(symbol="0700", ts=g, local_start=g.replace(tzinfo=UTC).astimezone(hk).replace(tzinfo=None),
+                         close=prev, volume=sum(tr[2] for tr in traded), filled=not traded))
+    assert_rows(got, want, dict(symbol=str, ts=ts, local_start=ts, close=num, volume=num, filled=boolean))
+    # by hand: 11:30 is the last morning bar, 13:00 the first of the afternoon
+    local = [r["local_start"][11:16] for r in got]
+    assert "11:30" in local and "13:00" in local and not [t for t in local if "12:00" <= t < "13:00"]
+
+
 def check_fill_daily_linear(con, got):
     bars = [dict(b) for b in table(con, "bars")]
     want = [r for r in py_fill(bars, utc_grid(timedelta(days=1)), "linear")
@@ -660,6 +709,8 @@ CHECKS = {
     "fill_session_previous": check_fill_session_previous,
     "fill_exchange_previous": check_fill_exchange_previous,
     "calendar_sessions": check_calendar_sessions,
+    "calendar_lunch_breaks": check_calendar_lunch_breaks,
+    "fill_exchange_lunch_break": check_fill_exchange_lunch_break,
     "fill_daily_linear": check_fill_daily_linear,
     "athena_tutorial_monthly": check_athena_tutorial_monthly,
     "athena_tutorial_filters": check_athena_tutorial_filters,

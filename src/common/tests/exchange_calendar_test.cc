@@ -66,6 +66,55 @@ TEST(ExchangeCalendar, LondonAndXetraUseTheirOwnZones) {
     EXPECT_FALSE(xetra.session_on(day(2025, 12, 24)));
 }
 
+TEST(ExchangeCalendar, AsianExchangesHaveLunchBreaksInTheirZones) {
+    // Tokyo 09:00-11:30, 12:30-15:30 since 2024-11-05 (JST, UTC+9, no DST).
+    auto tse = (**ExchangeCalendar::find("XTKS")).session_on(day(2025, 7, 7));
+    ASSERT_TRUE(tse);
+    EXPECT_EQ(tse->open, at("2025-07-07T00:00:00Z"));
+    EXPECT_EQ(tse->break_start, at("2025-07-07T02:30:00Z"));
+    EXPECT_EQ(tse->break_end, at("2025-07-07T03:30:00Z"));
+    EXPECT_EQ(tse->close, at("2025-07-07T06:30:00Z"));
+    EXPECT_EQ((**ExchangeCalendar::find("XTKS")).session_on(day(2024, 11, 1))->close, at("2024-11-01T06:00:00Z"));
+    // Hong Kong 09:30-12:00, 13:00-16:00 (HKT, UTC+8).
+    auto hk = (**ExchangeCalendar::find("XHKG")).session_on(day(2025, 7, 2));
+    ASSERT_TRUE(hk);
+    EXPECT_EQ(hk->open, at("2025-07-02T01:30:00Z"));
+    EXPECT_EQ(hk->break_start, at("2025-07-02T04:00:00Z"));
+    EXPECT_EQ(hk->break_end, at("2025-07-02T05:00:00Z"));
+    EXPECT_EQ(hk->close, at("2025-07-02T08:00:00Z"));
+    // Shanghai 09:30-11:30, 13:00-15:00 (CST, UTC+8).
+    auto sh = (**ExchangeCalendar::find("XSHG")).session_on(day(2025, 7, 2));
+    ASSERT_TRUE(sh);
+    EXPECT_EQ(sh->break_start, at("2025-07-02T03:30:00Z"));
+    EXPECT_EQ(sh->break_end, at("2025-07-02T05:00:00Z"));
+    EXPECT_EQ(sh->close, at("2025-07-02T07:00:00Z"));
+}
+
+TEST(ExchangeCalendar, AsianHolidaysByRuleAndByTable) {
+    const auto& tse = **ExchangeCalendar::find("XTKS");
+    EXPECT_FALSE(tse.session_on(day(2025, 1, 2)));   // the exchange's year-end holidays
+    EXPECT_FALSE(tse.session_on(day(2025, 1, 13)));  // Coming of Age Day, second Monday
+    EXPECT_FALSE(tse.session_on(day(2025, 3, 20)));  // Vernal Equinox Day
+    EXPECT_FALSE(tse.session_on(day(2025, 5, 6)));   // substitute for Sunday May 4
+    EXPECT_FALSE(tse.session_on(day(2015, 9, 22)));  // citizens' holiday between two holidays
+    EXPECT_FALSE(tse.session_on(day(2020, 7, 24)));  // Sports Day moved for the Olympics
+    const auto& hk = **ExchangeCalendar::find("XHKG");
+    EXPECT_FALSE(hk.session_on(day(2025, 1, 29)));   // Lunar New Year
+    EXPECT_FALSE(hk.session_on(day(2023, 1, 25)));   // fourth day: the first was a Sunday
+    EXPECT_FALSE(hk.session_on(day(2025, 10, 7)));   // the day following Mid-Autumn
+    EXPECT_FALSE(hk.session_on(day(2021, 4, 6)));    // Ching Ming on Sunday, Easter Monday taken
+    auto eve = hk.session_on(day(2025, 12, 24));      // half day: the morning session only
+    ASSERT_TRUE(eve);
+    EXPECT_TRUE(eve->early_close);
+    EXPECT_EQ(eve->close, at("2025-12-24T04:00:00Z"));
+    EXPECT_EQ(eve->break_start, eve->break_end);
+    const auto& sh = **ExchangeCalendar::find("XSHG");
+    EXPECT_FALSE(sh.session_on(day(2025, 2, 3)));    // Spring Festival week
+    EXPECT_FALSE(sh.session_on(day(2024, 10, 7)));   // National Day week
+    EXPECT_TRUE(sh.session_on(day(2024, 10, 8)));
+    EXPECT_TRUE(sh.session_on(day(2028, 3, 1))->provisional);
+}
+
 TEST(ExchangeCalendar, UnknownExchangeAndZoneAreInvalidArguments) {
     auto c = ExchangeCalendar::find("XXXX");
     ASSERT_FALSE(c);

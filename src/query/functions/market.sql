@@ -24,25 +24,29 @@ CREATE OR REPLACE MACRO utc_to_local(ts, tz) AS (utc_timestamp(ts) AT TIME ZONE 
 -- Example: local_to_utc(TIMESTAMP '2025-01-06 09:30', 'America/New_York') = TIMESTAMP '2025-01-06 14:30'
 CREATE OR REPLACE MACRO local_to_utc(local_ts, tz) AS (local_ts AT TIME ZONE tz) AT TIME ZONE 'UTC';
 
--- Exchange calendars (common/exchange_calendar.h). The temporary tables ticklake_exchanges and
+-- Exchange calendars (common/exchange_calendar.h). The temporary tables ticklake_exchanges,
+-- ticklake_exchange_hours (regular hours per era: Hong Kong's and Tokyo's reforms) and
 -- ticklake_calendar_exceptions are generated from the C++ calendar when a session opens
 -- (query/calendar_functions.cc): the weekly rule and the time zones are computed here, only
--- holidays and early closes are rows. Exchanges: XNYS (XNAS), XLON, XETR; dates from 2000 to
--- 2050, those after an exchange's last published holiday list follow its rules (provisional).
+-- holidays, early closes and days with other hours are rows. Exchanges: XNYS (XNAS), XLON, XETR,
+-- XTKS, XHKG, XSHG (the last three with a lunch break); dates from 2000 to 2050, those after an
+-- exchange's last published holiday list follow its rules (provisional).
 
 -- exchange_info(exchange): the calendar row of a MIC (struct: mic, tz, open_time, close_time,
--- first_day, last_day, last_confirmed_year); an unknown MIC is an error.
+-- break_start, break_end (today's lunch break, NULL without one), first_day, last_day,
+-- last_confirmed_year); an unknown MIC is an error.
 -- Example: exchange_info('XNYS').tz = 'America/New_York'
 CREATE OR REPLACE MACRO exchange_info(exchange) AS
     (SELECT CASE WHEN x.tl_mic IS NULL
                  THEN error('unknown exchange ' || coalesce(q.tl_m, 'NULL') || '; known: '
                             || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
                  ELSE {'mic': x.tl_mic, 'tz': x.tl_tz, 'open_time': x.tl_open_time, 'close_time': x.tl_close_time,
-                       'first_day': x.tl_first_day, 'last_day': x.tl_last_day,
+                       'break_start': x.tl_break_start, 'break_end': x.tl_break_end, 'first_day': x.tl_first_day, 'last_day': x.tl_last_day,
                        'last_confirmed_year': x.tl_last_confirmed_year} END
      FROM (SELECT upper(exchange) AS tl_m) q LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m);
 
--- ticklake_session(exchange, d): struct {trading, open, close} of local date d, the one lookup
+-- ticklake_session(exchange, d): struct {trading, open, close, break_start, break_end} of local
+-- date d (the break NULL on a day without one), the one lookup
 -- behind the three functions below. Each macro reads the tables once: nested macro calls are
 -- expanded and bound when created, so a lookup per call keeps the session start fast.
 CREATE OR REPLACE MACRO ticklake_session(exchange, d) AS
@@ -51,12 +55,18 @@ CREATE OR REPLACE MACRO ticklake_session(exchange, d) AS
                             || (SELECT string_agg(tl_mic, ', ') FROM ticklake_exchanges))
                  WHEN q.tl_d < x.tl_first_day OR q.tl_d > x.tl_last_day THEN NULL
                  WHEN isodow(q.tl_d) > 5 OR (e.tl_day IS NOT NULL AND e.tl_close_time IS NULL)
-                 THEN {'trading': false, 'open': NULL::TIMESTAMP, 'close': NULL::TIMESTAMP}
+                 THEN {'trading': false, 'open': NULL::TIMESTAMP, 'close': NULL::TIMESTAMP,
+                       'break_start': NULL::TIMESTAMP, 'break_end': NULL::TIMESTAMP}
                  ELSE {'trading': true,
-                       'open': local_to_utc(q.tl_d + x.tl_open_time, x.tl_tz),
-                       'close': local_to_utc(q.tl_d + coalesce(e.tl_close_time, x.tl_close_time), x.tl_tz)} END
+                       'open': local_to_utc(q.tl_d + coalesce(e.tl_open_time, h.tl_open_time), x.tl_tz),
+                       'close': local_to_utc(q.tl_d + coalesce(e.tl_close_time, h.tl_close_time), x.tl_tz),
+                       'break_start': local_to_utc(q.tl_d + CASE WHEN e.tl_day IS NULL THEN h.tl_break_start
+                                                                 ELSE e.tl_break_start END, x.tl_tz),
+                       'break_end': local_to_utc(q.tl_d + CASE WHEN e.tl_day IS NULL THEN h.tl_break_end
+                                                               ELSE e.tl_break_end END, x.tl_tz)} END
      FROM (SELECT upper(exchange) AS tl_m, CAST(d AS DATE) AS tl_d) q
           LEFT JOIN ticklake_exchanges x ON x.tl_mic = q.tl_m
+          LEFT JOIN ticklake_exchange_hours h ON h.tl_mic = q.tl_m AND q.tl_d BETWEEN h.tl_from AND h.tl_to
           LEFT JOIN ticklake_calendar_exceptions e ON e.tl_mic = q.tl_m AND e.tl_day = q.tl_d);
 
 -- is_trading_day(exchange, d): whether the local date d is a session of the exchange (no
@@ -70,6 +80,13 @@ CREATE OR REPLACE MACRO is_trading_day(exchange, d) AS ticklake_session(exchange
 -- Example: session_close('XNYS', DATE '2025-07-03') = TIMESTAMP '2025-07-03 17:00' (13:00 New York)
 CREATE OR REPLACE MACRO session_open(exchange, d) AS ticklake_session(exchange, d).open;
 CREATE OR REPLACE MACRO session_close(exchange, d) AS ticklake_session(exchange, d).close;
+
+-- session_break_start(exchange, d) / session_break_end(exchange, d): the lunch break (plain UTC
+-- TIMESTAMP) of the session on local date d: XTKS, XHKG and XSHG have one; NULL on a day
+-- without one (other exchanges, half days) or that does not trade.
+-- Example: session_break_start('XHKG', DATE '2025-07-02') = TIMESTAMP '2025-07-02 04:00' (12:00 Hong Kong)
+CREATE OR REPLACE MACRO session_break_start(exchange, d) AS ticklake_session(exchange, d).break_start;
+CREATE OR REPLACE MACRO session_break_end(exchange, d) AS ticklake_session(exchange, d).break_end;
 
 -- interval_micros(iv): a bar length as microseconds; iv is an INTERVAL or text DuckDB casts to
 -- one ('1s', '5m', '1h', '1d', '15 minutes'; 'm' is minutes). Months are not fixed lengths: refused.
@@ -172,8 +189,8 @@ CREATE OR REPLACE MACRO ohlcv_us_equities(trades, bar_interval) AS TABLE
 -- local day that has a bar of any symbol in the input (the data is the calendar: weekends and
 -- holidays are not invented). With an exchange (a MIC, see is_trading_day) the calendar is the
 -- exchange's: the bars from each session's open to its close (early closes too) on every
--- trading day between a symbol's first and last bar, nothing on weekends and holidays, even
--- when no symbol traded. Generated bars have trade_count 0 and vwap NULL.
+-- trading day between a symbol's first and last bar, none in a lunch break (XTKS, XHKG, XSHG),
+-- nothing on weekends and holidays, even when no symbol traded. Generated bars have trade_count 0 and vwap NULL.
 -- Example: FROM fill_bars('minute_bars', '1m', 'linear')
 --          FROM fill_bars('minute_bars', '1m', exchange := 'XNYS')
 CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', session_tz := NULL, session_open := NULL, session_close := NULL, exchange := NULL) AS TABLE
@@ -197,9 +214,11 @@ CREATE OR REPLACE MACRO fill_bars(bars, bar_interval, method := 'previous', sess
                                  INTERVAL 1 DAY)) AS DATE) AS day
         FROM span WHERE exchange IS NOT NULL),
     exchange_grid AS (
-        SELECT unnest(range(session_open(exchange, day), session_close(exchange, day),
-                            CAST(bar_interval AS INTERVAL))) AS ts
-        FROM exchange_days WHERE is_trading_day(exchange, day)),
+        SELECT ts FROM (
+            SELECT unnest(range(s.open, s.close, CAST(bar_interval AS INTERVAL))) AS ts, s.break_start, s.break_end
+            FROM (SELECT ticklake_session(exchange, day) AS s FROM exchange_days)
+            WHERE s.trading)
+        WHERE break_start IS NULL OR ts < break_start OR ts >= break_end),
     grid AS (
         SELECT symbol, unnest(range(first_ts, last_ts + INTERVAL 1 MICROSECOND,
                                     to_microseconds(interval_micros(bar_interval)))) AS ts

@@ -39,6 +39,17 @@ TEST(MemoryBudgetTest, DefaultSplit) {
     EXPECT_EQ(b->kafka_bytes, 84 * kMiB);
 }
 
+TEST(MemoryBudgetTest, WithoutDuckDbItsShareGoesToKafka) {
+    auto b = split_memory_budget(512, 2, 0, false);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->duckdb_bytes_per_writer, 0u);
+    EXPECT_EQ(b->kafka_bytes, 196 * kMiB);
+    EXPECT_EQ(b->buffer_bytes, 112 * kMiB);
+    EXPECT_LE(b->fixed_bytes + b->kafka_bytes + 2 * b->buffer_bytes, b->total_bytes);
+    EXPECT_LE(4 * (b->queued_max_kbytes * 1024 + b->fetch_max_bytes), b->kafka_bytes + 4 * 1024 * 1024);
+    EXPECT_GT(b->queued_max_kbytes, split_memory_budget(512, 2)->queued_max_kbytes);
+}
+
 TEST(MemoryBudgetTest, AnExplicitBufferReplacesItsShare) {
     auto b = split_memory_budget(512, 2, 32);
     ASSERT_TRUE(b);

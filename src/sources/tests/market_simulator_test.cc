@@ -337,6 +337,27 @@ TEST(MarketSimulator, HolidaysHaveNoEventsAndEarlyClosesStopAtOnePm) {
     EXPECT_EQ(dates, (std::set<std::string>{"2025-04-17", "2025-04-21"}));
 }
 
+TEST(MarketSimulator, NoEventsInALunchBreak) {
+    // Hong Kong: 09:30-12:00 and 13:00-16:00 local, 01:30-04:00 and 05:00-08:00 UTC.
+    MarketSimulatorOptions o;
+    o.count = 20'000;
+    o.days = 2;
+    o.exchange = "XHKG";
+    o.start = *parse_iso8601("2025-07-02T00:00:00Z");
+    size_t morning = 0, afternoon = 0;
+    for (const Event& e : drain(*make(o))) {
+        const std::string day = format_date(e.ts);
+        const TimestampUs break_start = *parse_iso8601(day + "T04:00:00Z");
+        const TimestampUs break_end = *parse_iso8601(day + "T05:00:00Z");
+        ASSERT_FALSE(e.ts >= break_start && e.ts < break_end) << "in the lunch break: " << format_iso8601(e.ts);
+        ASSERT_GE(e.ts, *parse_iso8601(day + "T01:30:00Z"));
+        ASSERT_LT(e.ts, *parse_iso8601(day + "T08:00:00Z"));
+        ++(e.ts < break_start ? morning : afternoon);
+    }
+    EXPECT_GT(morning, 0u);
+    EXPECT_GT(afternoon, 0u);
+}
+
 TEST(MarketSimulator, OtherExchangesUseTheirOwnZone) {
     MarketSimulatorOptions o;
     o.count = 5'000;
