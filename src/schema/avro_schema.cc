@@ -142,82 +142,111 @@ private:
             ns = std::string(s);
         }
         if (type == "record" || type == "error" || type == "enum" || type == "fixed") {
-            const std::string_view name = text_of(o, "name");
-            if (name.empty()) {
-                return fail(Error::invalid("an Avro " + std::string(type) + " needs a name"));
-            }
-            const std::string full = full_name(name, ns);
-            if (auto dot = full.rfind('.'); dot != std::string::npos) {
-                ns = full.substr(0, dot);
-            }
-            AvroNode& n = schema_.nodes_.emplace_back();
-            n.name = full;
-            names_[full] = &n; // before the fields: a record may refer to itself
-            if (type == "enum") {
-                n.type = Type::enumeration;
-                simdjson::dom::array symbols;
-                if (o["symbols"].get_array().get(symbols) != simdjson::SUCCESS) {
-                    return fail(Error::invalid("Avro enum " + full + " needs symbols"));
-                }
-                for (auto s : symbols) {
-                    n.symbols.emplace_back(std::string_view(s.get_string().value_unsafe()));
-                }
-            } else if (type == "fixed") {
-                n.type = Type::fixed;
-                int64_t size = 0;
-                if (o["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0) {
-                    return fail(Error::invalid("Avro fixed " + full + " needs a size"));
-                }
-                n.fixed_size = static_cast<size_t>(size);
-                apply_logical(n, o);
-            } else {
-                n.type = Type::record;
-                simdjson::dom::array fields;
-                if (o["fields"].get_array().get(fields) != simdjson::SUCCESS) {
-                    return fail(Error::invalid("Avro record " + full + " needs fields"));
-                }
-                for (auto f : fields) {
-                    simdjson::dom::object fo;
-                    if (f.get_object().get(fo) != simdjson::SUCCESS || text_of(fo, "name").empty()) {
-                        return fail(Error::invalid("a field of Avro record " + full + " has no name"));
-                    }
-                    simdjson::dom::element ft;
-                    if (fo["type"].get(ft) != simdjson::SUCCESS) {
-                        return fail(Error::invalid("field " + std::string(text_of(fo, "name")) + " of Avro record " +
-                                                   full + " has no type"));
-                    }
-                    auto t = node(ft, ns);
-                    if (!t) {
-                        return t;
-                    }
-                    n.fields.push_back({std::string(text_of(fo, "name")), *t});
-                }
-            }
-            return &n;
+            return named_definition(o, type, std::move(ns));
         }
-        AvroNode& n = schema_.nodes_.emplace_back();
         if (type == "array" || type == "map") {
-            n.type = type == "array" ? Type::array : Type::map;
-            simdjson::dom::element inner;
-            if (o[type == "array" ? "items" : "values"].get(inner) != simdjson::SUCCESS) {
-                return fail(Error::invalid("an Avro " + std::string(type) + " needs its " +
-                                           (type == "array" ? "items" : "values")));
-            }
-            auto t = node(inner, ns);
-            if (!t) {
-                return t;
-            }
-            n.items = *t;
-            return &n;
+            return container(o, type, ns);
         }
         auto it = primitive_types().find(type);
         if (it == primitive_types().end()) {
             // A named type referred to in object form ({"type": "Trade"}).
-            schema_.nodes_.pop_back();
             return named(std::string(type), ns);
         }
+        AvroNode& n = schema_.nodes_.emplace_back();
         n.type = it->second;
         apply_logical(n, o);
+        return &n;
+    }
+
+    // A record, error, enum or fixed: the types that carry a name others may refer to.
+    Result<const AvroNode*> named_definition(simdjson::dom::object o, std::string_view type, std::string ns) {
+        const std::string_view name = text_of(o, "name");
+        if (name.empty()) {
+            return fail(Error::invalid("an Avro " + std::string(type) + " needs a name"));
+        }
+        const std::string full = full_name(name, ns);
+        if (auto dot = full.rfind('.'); dot != std::string::npos) {
+            ns = full.substr(0, dot);
+        }
+        AvroNode& n = schema_.nodes_.emplace_back();
+        n.name = full;
+        names_[full] = &n; // before the fields: a record may refer to itself
+        Result<void> filled;
+        if (type == "enum") {
+            filled = enum_symbols(n, o);
+        } else if (type == "fixed") {
+            filled = fixed_size(n, o);
+        } else {
+            filled = record_fields(n, o, ns);
+        }
+        if (!filled) {
+            return fail(filled.error());
+        }
+        return &n;
+    }
+
+    Result<void> enum_symbols(AvroNode& n, simdjson::dom::object o) {
+        n.type = Type::enumeration;
+        simdjson::dom::array symbols;
+        if (o["symbols"].get_array().get(symbols) != simdjson::SUCCESS) {
+            return fail(Error::invalid("Avro enum " + n.name + " needs symbols"));
+        }
+        for (auto s : symbols) {
+            n.symbols.emplace_back(std::string_view(s.get_string().value_unsafe()));
+        }
+        return {};
+    }
+
+    Result<void> fixed_size(AvroNode& n, simdjson::dom::object o) {
+        n.type = Type::fixed;
+        int64_t size = 0;
+        if (o["size"].get_int64().get(size) != simdjson::SUCCESS || size < 0) {
+            return fail(Error::invalid("Avro fixed " + n.name + " needs a size"));
+        }
+        n.fixed_size = static_cast<size_t>(size);
+        apply_logical(n, o);
+        return {};
+    }
+
+    Result<void> record_fields(AvroNode& n, simdjson::dom::object o, const std::string& ns) {
+        n.type = Type::record;
+        simdjson::dom::array fields;
+        if (o["fields"].get_array().get(fields) != simdjson::SUCCESS) {
+            return fail(Error::invalid("Avro record " + n.name + " needs fields"));
+        }
+        for (auto f : fields) {
+            simdjson::dom::object fo;
+            if (f.get_object().get(fo) != simdjson::SUCCESS || text_of(fo, "name").empty()) {
+                return fail(Error::invalid("a field of Avro record " + n.name + " has no name"));
+            }
+            simdjson::dom::element ft;
+            if (fo["type"].get(ft) != simdjson::SUCCESS) {
+                return fail(Error::invalid("field " + std::string(text_of(fo, "name")) + " of Avro record " + n.name +
+                                           " has no type"));
+            }
+            auto t = node(ft, ns);
+            if (!t) {
+                return fail(t.error());
+            }
+            n.fields.push_back({std::string(text_of(fo, "name")), *t});
+        }
+        return {};
+    }
+
+    // An array or a map: one inner type, under "items" or "values".
+    Result<const AvroNode*> container(simdjson::dom::object o, std::string_view type, const std::string& ns) {
+        AvroNode& n = schema_.nodes_.emplace_back();
+        n.type = type == "array" ? Type::array : Type::map;
+        simdjson::dom::element inner;
+        if (o[type == "array" ? "items" : "values"].get(inner) != simdjson::SUCCESS) {
+            return fail(Error::invalid("an Avro " + std::string(type) + " needs its " +
+                                       (type == "array" ? "items" : "values")));
+        }
+        auto t = node(inner, ns);
+        if (!t) {
+            return t;
+        }
+        n.items = *t;
         return &n;
     }
 
