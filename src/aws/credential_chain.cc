@@ -218,9 +218,14 @@ std::string sha1_hex(std::string_view text) {
     return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), size));
 }
 
-Result<std::optional<CredentialProvider>> sso_provider(const AwsEnvironment& aws, const AwsProfile& profile) {
+// Where a profile's SSO token is cached (keyed by session name or start URL) and its region.
+struct SsoTarget {
     std::string cache_key;
-    std::string sso_region;
+    std::string region;
+};
+
+// std::nullopt when the profile does not use SSO at all.
+Result<std::optional<SsoTarget>> sso_target(const AwsProfile& profile) {
     if (auto session = profile.value("sso_session")) {
         const IniSection* section = profile.sso_session(*session);
         if (section == nullptr) {
@@ -231,14 +236,65 @@ Result<std::optional<CredentialProvider>> sso_provider(const AwsEnvironment& aws
         if (region == section->end()) {
             return fail(Error::fatal("[sso-session " + *session + "] has no sso_region"));
         }
-        cache_key = *session;
-        sso_region = region->second;
-    } else if (auto start_url = profile.value("sso_start_url")) {
-        cache_key = *start_url;
-        sso_region = profile.value("sso_region").value_or("");
-    } else {
+        return SsoTarget{*session, region->second};
+    }
+    if (auto start_url = profile.value("sso_start_url")) {
+        return SsoTarget{*start_url, profile.value("sso_region").value_or("")};
+    }
+    return std::nullopt;
+}
+
+// The access token `aws sso login` left in the cache, if it has not expired.
+Result<std::string> sso_cached_token(const AwsEnvironment& aws, const std::string& cache_file,
+                                     const std::string& login) {
+    auto cached = aws.read_file(cache_file);
+    if (!cached) {
+        return fail(Error::fatal("SSO: no cached token at " + cache_file + login));
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    std::string_view token;
+    std::string_view expires;
+    if (parser.parse(*cached).get(doc) != simdjson::SUCCESS || doc["accessToken"].get(token) != simdjson::SUCCESS ||
+        doc["expiresAt"].get(expires) != simdjson::SUCCESS) {
+        return fail(Error::fatal("SSO: " + cache_file + " lacks accessToken or expiresAt" + login));
+    }
+    auto expires_at = parse_iso8601(expires);
+    if (!expires_at || *expires_at <= aws.clock()) {
+        return fail(Error::fatal("SSO: the cached token in " + cache_file + " has expired" + login));
+    }
+    return std::string(token);
+}
+
+// The body of a GetRoleCredentials answer; its expiration is in milliseconds.
+Result<AwsCredentials> sso_role_credentials(const std::string& body) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element answer;
+    simdjson::dom::element rc;
+    if (parser.parse(body).get(answer) != simdjson::SUCCESS || answer["roleCredentials"].get(rc) != simdjson::SUCCESS) {
+        return fail(Error::fatal("SSO GetRoleCredentials: the answer lacks roleCredentials"));
+    }
+    std::string_view id;
+    std::string_view secret;
+    std::string_view session;
+    int64_t expiration_ms = 0;
+    if (rc["accessKeyId"].get(id) != simdjson::SUCCESS || rc["secretAccessKey"].get(secret) != simdjson::SUCCESS ||
+        rc["sessionToken"].get(session) != simdjson::SUCCESS ||
+        rc["expiration"].get(expiration_ms) != simdjson::SUCCESS) {
+        return fail(Error::fatal("SSO GetRoleCredentials: roleCredentials lacks a field"));
+    }
+    return AwsCredentials{std::string(id), std::string(secret), std::string(session), "sso", expiration_ms * 1000};
+}
+
+Result<std::optional<CredentialProvider>> sso_provider(const AwsEnvironment& aws, const AwsProfile& profile) {
+    auto target = sso_target(profile);
+    if (!target) {
+        return fail(target.error());
+    }
+    if (!*target) {
         return std::nullopt;
     }
+    const std::string& sso_region = (*target)->region;
     auto account = profile.value("sso_account_id");
     auto role = profile.value("sso_role_name");
     if (!account || !role || sso_region.empty()) {
@@ -249,7 +305,7 @@ Result<std::optional<CredentialProvider>> sso_provider(const AwsEnvironment& aws
     if (!home) {
         return fail(Error::fatal("SSO: HOME is not set, so the token cache ~/.aws/sso/cache cannot be found"));
     }
-    const std::string cache_file = *home + "/.aws/sso/cache/" + sso_cache_file_name(cache_key);
+    const std::string cache_file = *home + "/.aws/sso/cache/" + sso_cache_file_name((*target)->cache_key);
     std::string portal = aws.var("AWS_ENDPOINT_URL_SSO").value_or("https://portal.sso." + sso_region + ".amazonaws.com");
     while (!portal.empty() && portal.back() == '/') {
         portal.pop_back();
@@ -258,46 +314,16 @@ Result<std::optional<CredentialProvider>> sso_provider(const AwsEnvironment& aws
                             "&role_name=" + uri_encode(*role, true);
     return CredentialProvider{
         "sso", [aws, cache_file, url, name = profile.name()]() -> Result<AwsCredentials> {
-            auto cached = aws.read_file(cache_file);
             const std::string login = ": run `aws sso login --profile " + name + "`";
-            if (!cached) {
-                return fail(Error::fatal("SSO: no cached token at " + cache_file + login));
+            auto token = sso_cached_token(aws, cache_file, login);
+            if (!token) {
+                return fail(token.error());
             }
-            simdjson::dom::parser parser;
-            simdjson::dom::element doc;
-            std::string_view token;
-            std::string_view expires;
-            if (parser.parse(*cached).get(doc) != simdjson::SUCCESS ||
-                doc["accessToken"].get(token) != simdjson::SUCCESS ||
-                doc["expiresAt"].get(expires) != simdjson::SUCCESS) {
-                return fail(Error::fatal("SSO: " + cache_file + " lacks accessToken or expiresAt" + login));
-            }
-            auto expires_at = parse_iso8601(expires);
-            if (!expires_at || *expires_at <= aws.clock()) {
-                return fail(Error::fatal("SSO: the cached token in " + cache_file + " has expired" + login));
-            }
-            auto body = metadata_call(aws, "GET", url, {{"x-amz-sso_bearer_token", std::string(token)}},
-                                      "SSO GetRoleCredentials");
+            auto body = metadata_call(aws, "GET", url, {{"x-amz-sso_bearer_token", *token}}, "SSO GetRoleCredentials");
             if (!body) {
                 return fail(body.error());
             }
-            simdjson::dom::element answer;
-            simdjson::dom::element rc;
-            if (parser.parse(*body).get(answer) != simdjson::SUCCESS ||
-                answer["roleCredentials"].get(rc) != simdjson::SUCCESS) {
-                return fail(Error::fatal("SSO GetRoleCredentials: the answer lacks roleCredentials"));
-            }
-            std::string_view id;
-            std::string_view secret;
-            std::string_view session;
-            int64_t expiration_ms = 0;
-            if (rc["accessKeyId"].get(id) != simdjson::SUCCESS || rc["secretAccessKey"].get(secret) != simdjson::SUCCESS ||
-                rc["sessionToken"].get(session) != simdjson::SUCCESS ||
-                rc["expiration"].get(expiration_ms) != simdjson::SUCCESS) {
-                return fail(Error::fatal("SSO GetRoleCredentials: roleCredentials lacks a field"));
-            }
-            return AwsCredentials{std::string(id), std::string(secret), std::string(session), "sso",
-                                  expiration_ms * 1000};
+            return sso_role_credentials(*body);
         }};
 }
 
