@@ -597,12 +597,27 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
         return fail(Error::poison(fmt::format("value of {} bytes is larger than --max-value-bytes ({})", value.size(),
                                               options_.max_value_bytes)));
     }
+    if (auto st = decode_value(m, r); !st) {
+        return st;
+    }
+    if (!r.state.time_field) {
+        choose_time_field(r);
+    }
+    if (auto st = event_time_of_row(m, r, ts); !st) {
+        return st;
+    }
+    take_partition_values(partition_path);
+    if (!r.meta_columns.empty()) {
+        add_metadata(m, r);
+    }
+    return {};
+}
+
+Status SinkRunner::decode_value(const ConsumedMessage& m, TopicRoute& r) {
+    const std::string_view value = m.value();
     switch (r.state.value_format) {
     case ValueFormat::csv:
-        if (auto st = r.csv.decode(value, row_); !st) {
-            return st;
-        }
-        break;
+        return r.csv.decode(value, row_);
     case ValueFormat::avro:
         if (!avro_) {
             // Decided (and kept in the topic's state) by a run that had a registry.
@@ -613,7 +628,7 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
             return st;
         }
         declare_schema_columns(r);
-        break;
+        return {};
     case ValueFormat::raw: {
         row_.clear();
         CellValue& c = row_.add("value");
@@ -621,45 +636,49 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
             c.kind = CellValue::Kind::bytes;
             c.text = value;
         }
-        break;
+        return {};
     }
     default:
-        if (auto st = json_.decode(value, row_); !st) {
-            return st;
-        }
-        break;
+        return json_.decode(value, row_);
     }
-    if (!r.state.time_field) {
-        // The topic's first readable row names its time field, once (docs/storage.md).
-        r.state.time_field = "";
-        if (r.state.value_format != ValueFormat::raw) {
-            for (std::string_view name : kTimeFieldCandidates) {
-                if (row_.find(name) != nullptr) {
-                    r.state.time_field = std::string(name);
-                    break;
-                }
+}
+
+void SinkRunner::choose_time_field(TopicRoute& r) {
+    // The topic's first readable row names its time field, once (docs/storage.md).
+    r.state.time_field = "";
+    if (r.state.value_format != ValueFormat::raw) {
+        for (std::string_view name : kTimeFieldCandidates) {
+            if (row_.find(name) != nullptr) {
+                r.state.time_field = std::string(name);
+                break;
             }
         }
-        log::info("{}sink: topic {}: event time from {} (--time-field overrides)", options_.progress ? "\n" : "",
-                  r.topic,
-                  r.state.time_field->empty() ? "the Kafka timestamp" : "field '" + *r.state.time_field + "'");
-        if (auto st = save_state(r); !st) {
-            log::warn("sink: topic {}: could not keep the time field decision ({})", r.topic, st.error().message);
-        }
     }
+    log::info("{}sink: topic {}: event time from {} (--time-field overrides)", options_.progress ? "\n" : "", r.topic,
+              r.state.time_field->empty() ? "the Kafka timestamp" : "field '" + *r.state.time_field + "'");
+    if (auto st = save_state(r); !st) {
+        log::warn("sink: topic {}: could not keep the time field decision ({})", r.topic, st.error().message);
+    }
+}
+
+Status SinkRunner::event_time_of_row(const ConsumedMessage& m, const TopicRoute& r, TimestampUs& ts) {
     if (r.state.time_field->empty()) {
         ts = m.timestamp_ms() >= 0 ? m.timestamp_ms() * 1000 : now_us();
-    } else {
-        RowCell* cell = row_.find(*r.state.time_field);
-        if (cell == nullptr) {
-            return fail(Error::poison("no event time: field '" + *r.state.time_field + "' is missing"));
-        }
-        auto t = event_time_of(cell->value);
-        if (!t) {
-            return fail(Error::poison("field '" + *r.state.time_field + "': " + t.error().message));
-        }
-        ts = *t;
+        return {};
     }
+    RowCell* cell = row_.find(*r.state.time_field);
+    if (cell == nullptr) {
+        return fail(Error::poison("no event time: field '" + *r.state.time_field + "' is missing"));
+    }
+    auto t = event_time_of(cell->value);
+    if (!t) {
+        return fail(Error::poison("field '" + *r.state.time_field + "': " + t.error().message));
+    }
+    ts = *t;
+    return {};
+}
+
+void SinkRunner::take_partition_values(std::string& partition_path) {
     partition_path.clear();
     for (const auto& field : options_.partition_by) {
         auto& cells = row_.cells();
@@ -670,10 +689,6 @@ Status SinkRunner::decode_row(const ConsumedMessage& m, TopicRoute& r, Timestamp
         std::erase_if(cells, [&](const RowCell& c) { return c.column == kNoColumn && c.field == field; });
         partition_path += field + "=" + hive_partition_value(text) + "/";
     }
-    if (!r.meta_columns.empty()) {
-        add_metadata(m, r);
-    }
-    return {};
 }
 
 void SinkRunner::accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b) {

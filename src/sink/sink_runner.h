@@ -125,6 +125,12 @@ private:
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
     Status decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path);
+    // The steps of decode_row().
+    Status decode_value(const ConsumedMessage& m, TopicRoute& r);
+    void choose_time_field(TopicRoute& r);
+    Status event_time_of_row(const ConsumedMessage& m, const TopicRoute& r, TimestampUs& ts);
+    //! Removes the --partition-by cells from row_ and makes their Hive path ("f=v/...").
+    void take_partition_values(std::string& partition_path);
     void add_metadata(const ConsumedMessage& m, const TopicRoute& r);
     //! Declares the columns of the registry schema the last Avro message named, once per id.
     void declare_schema_columns(TopicRoute& r);
