@@ -121,6 +121,131 @@ bool is_timestamp(Logical l) {
            l == Logical::local_timestamp_micros;
 }
 
+bool append_json(const AvroNode& n, AvroReader& r, std::string& out);
+
+// int and long, with their logical types: dates and timestamps as quoted ISO text.
+bool append_json_long(const AvroNode& n, AvroReader& r, std::string& out) {
+    int64_t v = 0;
+    if (!r.read_long(v)) {
+        return false;
+    }
+    if (n.logical == Logical::date) {
+        out.push_back('"');
+        append_date(out, v);
+        out.push_back('"');
+    } else if (is_timestamp(n.logical)) {
+        out.push_back('"');
+        append_iso8601(out, timestamp_micros(n, v));
+        out.push_back('"');
+    } else {
+        append_json_int(out, n.logical == Logical::time_millis ? v * 1000 : v);
+    }
+    return true;
+}
+
+// float and double; JSON has no NaN or infinity, so those become null.
+bool append_json_real(const AvroNode& n, AvroReader& r, std::string& out) {
+    double d = 0;
+    if (!(n.type == Type::float32 ? r.read_float(d) : r.read_double(d))) {
+        return false;
+    }
+    if (std::isfinite(d)) {
+        append_json_double(out, d);
+    } else {
+        out += "null";
+    }
+    return true;
+}
+
+// bytes and fixed: decimals as exact numbers, anything else as base64 text.
+bool append_json_bytes(const AvroNode& n, AvroReader& r, std::string& out) {
+    std::string_view s;
+    if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
+        return false;
+    }
+    if (n.logical == Logical::decimal) {
+        return decimal_text(s, n.scale, out);
+    }
+    std::string b64;
+    append_base64(b64, s);
+    append_json_string(out, b64);
+    return true;
+}
+
+bool append_json_record(const AvroNode& n, AvroReader& r, std::string& out) {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& f : n.fields) {
+        if (!first) {
+            out.push_back(',');
+        }
+        first = false;
+        append_json_string(out, f.name);
+        out.push_back(':');
+        if (!append_json(*f.type, r, out)) {
+            return false;
+        }
+    }
+    out.push_back('}');
+    return true;
+}
+
+// One item of an array, or one {"key":..,"value":..} entry of a map.
+bool append_json_item(const AvroNode& n, AvroReader& r, std::string& out) {
+    if (n.type == Type::map) {
+        std::string_view key;
+        if (!r.read_bytes(key)) {
+            return false;
+        }
+        out += "{\"key\":";
+        append_json_string(out, key);
+        out += ",\"value\":";
+    }
+    if (!append_json(*n.items, r, out)) {
+        return false;
+    }
+    if (n.type == Type::map) {
+        out.push_back('}');
+    }
+    return true;
+}
+
+// An array or a map: blocks of items, ended by an empty block.
+bool append_json_blocks(const AvroNode& n, AvroReader& r, std::string& out) {
+    out.push_back('[');
+    bool first = true;
+    for (;;) {
+        int64_t count = 0;
+        if (!r.read_long(count)) {
+            return false;
+        }
+        if (count == 0) {
+            break;
+        }
+        if (count < 0) { // a block that also gives its size in bytes (for skipping)
+            count = -count;
+            int64_t size = 0;
+            if (!r.read_long(size)) {
+                return false;
+            }
+        }
+        for (int64_t k = 0; k < count; ++k) {
+            if (!first) {
+                out.push_back(',');
+            }
+            first = false;
+            if (!append_json_item(n, r, out)) {
+                return false;
+            }
+            if (r.p > r.end) {
+                return false;
+            }
+        }
+    }
+    out.push_back(']');
+    return true;
+}
+
 // A value as JSON text, the form nested columns are stored in (DuckDB reads it with the column's
 // type): timestamps and dates as ISO text, decimals as exact numbers, bytes as base64, maps as
 // [{"key":..,"value":..}].
@@ -136,37 +261,9 @@ bool append_json(const AvroNode& n, AvroReader& r, std::string& out) {
         return true;
     }
     case Type::int32:
-    case Type::int64: {
-        int64_t v = 0;
-        if (!r.read_long(v)) {
-            return false;
-        }
-        if (n.logical == Logical::date) {
-            out.push_back('"');
-            append_date(out, v);
-            out.push_back('"');
-        } else if (is_timestamp(n.logical)) {
-            out.push_back('"');
-            append_iso8601(out, timestamp_micros(n, v));
-            out.push_back('"');
-        } else {
-            append_json_int(out, n.logical == Logical::time_millis ? v * 1000 : v);
-        }
-        return true;
-    }
+    case Type::int64: return append_json_long(n, r, out);
     case Type::float32:
-    case Type::float64: {
-        double d = 0;
-        if (!(n.type == Type::float32 ? r.read_float(d) : r.read_double(d))) {
-            return false;
-        }
-        if (std::isfinite(d)) {
-            append_json_double(out, d);
-        } else {
-            out += "null";
-        }
-        return true;
-    }
+    case Type::float64: return append_json_real(n, r, out);
     case Type::string: {
         std::string_view s;
         if (!r.read_bytes(s)) {
@@ -176,19 +273,7 @@ bool append_json(const AvroNode& n, AvroReader& r, std::string& out) {
         return true;
     }
     case Type::bytes:
-    case Type::fixed: {
-        std::string_view s;
-        if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
-            return false;
-        }
-        if (n.logical == Logical::decimal) {
-            return decimal_text(s, n.scale, out);
-        }
-        std::string b64;
-        append_base64(b64, s);
-        append_json_string(out, b64);
-        return true;
-    }
+    case Type::fixed: return append_json_bytes(n, r, out);
     case Type::enumeration: {
         int64_t i = 0;
         if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.symbols.size()) {
@@ -204,72 +289,89 @@ bool append_json(const AvroNode& n, AvroReader& r, std::string& out) {
         }
         return append_json(*n.branches[static_cast<size_t>(i)], r, out);
     }
-    case Type::record: {
-        out.push_back('{');
-        bool first = true;
-        for (const auto& f : n.fields) {
-            if (!first) {
-                out.push_back(',');
-            }
-            first = false;
-            append_json_string(out, f.name);
-            out.push_back(':');
-            if (!append_json(*f.type, r, out)) {
-                return false;
-            }
-        }
-        out.push_back('}');
-        return true;
-    }
+    case Type::record: return append_json_record(n, r, out);
     case Type::array:
-    case Type::map: {
-        out.push_back('[');
-        bool first = true;
-        for (;;) {
-            int64_t count = 0;
-            if (!r.read_long(count)) {
-                return false;
-            }
-            if (count == 0) {
-                break;
-            }
-            if (count < 0) { // a block that also gives its size in bytes (for skipping)
-                count = -count;
-                int64_t size = 0;
-                if (!r.read_long(size)) {
-                    return false;
-                }
-            }
-            for (int64_t k = 0; k < count; ++k) {
-                if (!first) {
-                    out.push_back(',');
-                }
-                first = false;
-                if (n.type == Type::map) {
-                    std::string_view key;
-                    if (!r.read_bytes(key)) {
-                        return false;
-                    }
-                    out += "{\"key\":";
-                    append_json_string(out, key);
-                    out += ",\"value\":";
-                }
-                if (!append_json(*n.items, r, out)) {
-                    return false;
-                }
-                if (n.type == Type::map) {
-                    out.push_back('}');
-                }
-                if (r.p > r.end) {
-                    return false;
-                }
-            }
-        }
-        out.push_back(']');
-        return true;
-    }
+    case Type::map: return append_json_blocks(n, r, out);
     }
     return false;
+}
+
+bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValue& c, RowCells& row);
+
+// int and long, with their logical types: dates and timestamps as microseconds.
+bool read_long_cell(const AvroNode& n, AvroReader& r, CellValue& c) {
+    int64_t v = 0;
+    if (!r.read_long(v)) {
+        return false;
+    }
+    if (n.logical == Logical::date) {
+        c.kind = CellValue::Kind::timestamp; // the date column keeps its day
+        c.i = v * kMicrosPerDay;
+    } else if (is_timestamp(n.logical)) {
+        c.kind = CellValue::Kind::timestamp;
+        c.i = timestamp_micros(n, v);
+    } else {
+        c.kind = CellValue::Kind::integer;
+        c.i = n.logical == Logical::time_millis ? v * 1000 : v;
+    }
+    return true;
+}
+
+// bytes and fixed: decimals as exact text (kept in row), anything else as the raw bytes.
+bool read_bytes_cell(const AvroNode& n, AvroReader& r, CellValue& c, RowCells& row) {
+    std::string_view s;
+    if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
+        return false;
+    }
+    if (n.logical == Logical::decimal) {
+        std::string& text = row.new_string();
+        if (!decimal_text(s, n.scale, text)) {
+            return false;
+        }
+        c.kind = CellValue::Kind::string;
+        c.text = text;
+        c.time_kind = CellValue::kNotATime;
+        return true;
+    }
+    c.kind = CellValue::Kind::bytes;
+    c.text = s;
+    return true;
+}
+
+// A nullable union reads as its branch; any other union as JSON text.
+bool read_union_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValue& c, RowCells& row) {
+    if (n.nullable_of() != nullptr) {
+        int64_t i = 0;
+        if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.branches.size()) {
+            return false;
+        }
+        const AvroNode& branch = *n.branches[static_cast<size_t>(i)];
+        if (branch.type == Type::null) {
+            c.kind = CellValue::Kind::null;
+            return true;
+        }
+        return read_cell(branch, type, r, c, row);
+    }
+    std::string& text = row.new_string();
+    if (!append_json(n, r, text)) {
+        return false;
+    }
+    c.kind = CellValue::Kind::string;
+    c.text = text;
+    c.time_kind = CellValue::kNotATime;
+    return true;
+}
+
+// A record, array or map: JSON text (kept in row) that the nested column type reads.
+bool read_nested_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValue& c, RowCells& row) {
+    std::string& text = row.new_string();
+    if (!append_json(n, r, text)) {
+        return false;
+    }
+    c.kind = CellValue::Kind::json;
+    c.text = text;
+    c.nested = &type;
+    return true;
 }
 
 // One top-level field into its cell. type: the column type of n (nested cells point to it).
@@ -286,23 +388,7 @@ bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValu
         return true;
     }
     case Type::int32:
-    case Type::int64: {
-        int64_t v = 0;
-        if (!r.read_long(v)) {
-            return false;
-        }
-        if (n.logical == Logical::date) {
-            c.kind = CellValue::Kind::timestamp; // the date column keeps its day
-            c.i = v * kMicrosPerDay;
-        } else if (is_timestamp(n.logical)) {
-            c.kind = CellValue::Kind::timestamp;
-            c.i = timestamp_micros(n, v);
-        } else {
-            c.kind = CellValue::Kind::integer;
-            c.i = n.logical == Logical::time_millis ? v * 1000 : v;
-        }
-        return true;
-    }
+    case Type::int64: return read_long_cell(n, r, c);
     case Type::float32:
     case Type::float64: {
         double d = 0;
@@ -322,25 +408,7 @@ bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValu
         return true;
     }
     case Type::bytes:
-    case Type::fixed: {
-        std::string_view s;
-        if (!(n.type == Type::bytes ? r.read_bytes(s) : r.read_fixed(n.fixed_size, s))) {
-            return false;
-        }
-        if (n.logical == Logical::decimal) {
-            std::string& text = row.new_string();
-            if (!decimal_text(s, n.scale, text)) {
-                return false;
-            }
-            c.kind = CellValue::Kind::string;
-            c.text = text;
-            c.time_kind = CellValue::kNotATime;
-            return true;
-        }
-        c.kind = CellValue::Kind::bytes;
-        c.text = s;
-        return true;
-    }
+    case Type::fixed: return read_bytes_cell(n, r, c, row);
     case Type::enumeration: {
         int64_t i = 0;
         if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.symbols.size()) {
@@ -351,40 +419,10 @@ bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValu
         c.time_kind = CellValue::kNotATime;
         return true;
     }
-    case Type::union_: {
-        if (n.nullable_of() != nullptr) {
-            int64_t i = 0;
-            if (!r.read_long(i) || i < 0 || static_cast<size_t>(i) >= n.branches.size()) {
-                return false;
-            }
-            const AvroNode& branch = *n.branches[static_cast<size_t>(i)];
-            if (branch.type == Type::null) {
-                c.kind = CellValue::Kind::null;
-                return true;
-            }
-            return read_cell(branch, type, r, c, row);
-        }
-        std::string& text = row.new_string();
-        if (!append_json(n, r, text)) {
-            return false;
-        }
-        c.kind = CellValue::Kind::string;
-        c.text = text;
-        c.time_kind = CellValue::kNotATime;
-        return true;
-    }
+    case Type::union_: return read_union_cell(n, type, r, c, row);
     case Type::record:
     case Type::array:
-    case Type::map: {
-        std::string& text = row.new_string();
-        if (!append_json(n, r, text)) {
-            return false;
-        }
-        c.kind = CellValue::Kind::json;
-        c.text = text;
-        c.nested = &type;
-        return true;
-    }
+    case Type::map: return read_nested_cell(n, type, r, c, row);
     }
     return false;
 }
