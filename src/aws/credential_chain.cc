@@ -615,4 +615,27 @@ Result<std::shared_ptr<RefreshingCredentials>> start_default_credentials(const A
     return RefreshingCredentials::start(std::move(*provider), options);
 }
 
+Result<DefaultIdentity> start_default_identity(const AwsEnvironment& aws) {
+    auto profile = AwsProfile::load(aws.env, aws.read_file);
+    if (!profile) {
+        return fail(profile.error());
+    }
+    auto settings = resolve_aws_service_settings(aws.env, *profile);
+    if (!settings) {
+        return fail(settings.error());
+    }
+    auto credentials = start_default_credentials(aws, *profile);
+    if (!credentials) {
+        return fail(credentials.error());
+    }
+    DefaultIdentity id{std::move(*settings), std::move(*credentials)};
+    if (id.settings.region.empty() && id.credentials->provider_name() == "imds") {
+        // On EC2 with nothing configured, the service is most likely in the instance's region.
+        if (auto region = imds_region(aws)) {
+            id.settings.region = *region;
+        }
+    }
+    return id;
+}
+
 } // namespace ticklake::aws

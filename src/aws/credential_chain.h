@@ -105,4 +105,14 @@ private:
 Result<std::shared_ptr<RefreshingCredentials>> start_default_credentials(const AwsEnvironment& aws,
                                                                           const AwsProfile& profile);
 
+//! What a client of an AWS service starts from: the profile's settings and the running chain.
+struct DefaultIdentity {
+    AwsSettings settings; //!< region filled from IMDS when the instance role answered and nothing named one
+    std::shared_ptr<RefreshingCredentials> credentials;
+};
+
+//! The shared config files read, the service settings resolved and the chain started, as S3 and
+//! MSK IAM both need them.
+Result<DefaultIdentity> start_default_identity(const AwsEnvironment& aws);
+
 } // namespace ticklake::aws

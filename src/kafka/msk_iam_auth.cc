@@ -37,27 +37,13 @@ Result<std::shared_ptr<const MskIdentity>> identity() {
     if (g_identity) {
         return g_identity;
     }
-    const aws::AwsEnvironment aws = aws::AwsEnvironment::process();
-    auto profile = aws::AwsProfile::load(aws.env, aws.read_file);
-    if (!profile) {
-        return fail(profile.error());
-    }
-    auto settings = aws::resolve_aws_service_settings(aws.env, *profile);
-    if (!settings) {
-        return fail(settings.error());
-    }
-    auto credentials = aws::start_default_credentials(aws, *profile);
-    if (!credentials) {
-        return fail(Error{credentials.error().kind, "MSK IAM: " + credentials.error().message});
+    auto started = aws::start_default_identity(aws::AwsEnvironment::process());
+    if (!started) {
+        return fail(Error{started.error().kind, "MSK IAM: " + started.error().message});
     }
     auto id = std::make_shared<MskIdentity>();
-    id->credentials = std::move(*credentials);
-    id->region = settings->region;
-    if (id->region.empty() && id->credentials->provider_name() == "imds") {
-        if (auto region = aws::imds_region(aws)) {
-            id->region = *region;
-        }
-    }
+    id->credentials = std::move(started->credentials);
+    id->region = started->settings.region;
     if (id->region.empty()) {
         return fail(Error::invalid("MSK IAM signs for the cluster's region: set AWS_REGION (or the profile's region)"));
     }

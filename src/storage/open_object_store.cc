@@ -29,21 +29,13 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
     }
     const aws::AwsEnvironment aws = aws::AwsEnvironment::process();
     const aws::EnvLookup& env = aws.env;
-    auto profile = aws::AwsProfile::load(aws.env, aws.read_file);
-    if (!profile) {
-        return fail(profile.error());
+    auto identity = aws::start_default_identity(aws);
+    if (!identity) {
+        return fail(identity.error());
     }
-    auto settings = aws::resolve_aws_service_settings(aws.env, *profile);
-    if (!settings) {
-        return fail(settings.error());
-    }
-    auto credentials = aws::start_default_credentials(aws, *profile);
-    if (!credentials) {
-        return fail(credentials.error());
-    }
-    const std::string provider = (*credentials)->provider_name();
+    const aws::AwsSettings* settings = &identity->settings;
     s3::S3ClientConfig config;
-    config.credentials_source = std::move(*credentials);
+    config.credentials_source = identity->credentials;
     config.retry.stop_requested = options.stop_requested;
     auto sse = s3::make_server_side_encryption(options.s3_sse, options.s3_sse_kms_key_id);
     if (!sse) {
@@ -52,11 +44,6 @@ Result<std::unique_ptr<ObjectStore>> open_s3_object_store(std::string_view uri, 
     config.sse = std::move(*sse);
     if (!settings->region.empty()) {
         config.region = settings->region;
-    } else if (provider == "imds") {
-        // On EC2 with nothing configured, the bucket is most likely in the instance's region.
-        if (auto region = aws::imds_region(aws)) {
-            config.region = *region;
-        }
     }
     std::string endpoint_url = settings->endpoint_url;
     std::string endpoint_source = settings->endpoint_source;
