@@ -106,3 +106,43 @@ put("s3_xml_fuzz", "http_date", "Wed, 25 Nov 2026 23:13:05 GMT")
 # The SQL shell's input.
 put("sql_splitter_fuzz", "statements", "SELECT 1;\nSELECT a,\n  b FROM t -- c;\n WHERE x = ';';\n.tables\n.describe db.t\n")
 put("sql_splitter_fuzz", "unterminated", "SELECT 'it''s' FROM t\n/* ; */\n.quit")
+
+# Avro values in the Confluent frame (magic 0, schema id, binary), for the schemas inside
+# avro_row_decoder_fuzz.cc; first byte 0 = a value, 1 = a schema text. Encoded here by hand from
+# the Avro specification (zigzag varints, length-prefixed bytes and strings, union branch index).
+def zz(n):
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def avro_str(s):
+    b = s.encode() if isinstance(s, str) else s
+    return zz(len(b)) + b
+
+
+def framed(schema_id, body):
+    return b"\0" + b"\0" + struct.pack(">i", schema_id) + body
+
+
+put("avro_row_decoder_fuzz", "trade", framed(1, avro_str("AAPL") + avro_str((123456789).to_bytes(5, "big"))
+                                              + zz(100) + zz(1_704_205_800_123_456) + zz(1) + avro_str("XNAS")))
+put("avro_row_decoder_fuzz", "bar", framed(2, zz(19725) + zz(1_704_205_800_123) + zz(34_200_000)
+                                            + avro_str("0b5c2f7e-8d7a-4d38-9a52-3d6c1b0e8f11")
+                                            + struct.pack("<f", 1.5) + struct.pack("<d", -2.25) + b"\1"
+                                            + b"12345678" + (10**30).to_bytes(20, "big")))
+put("avro_row_decoder_fuzz", "nest", framed(3, zz(2) + avro_str("a") + avro_str("b") + zz(0)
+                                             + zz(1) + avro_str("k") + zz(1) + zz(7) + zz(0)
+                                             + zz(5) + zz(1) + zz(3) + zz(1) + zz(9) + zz(0) + zz(0)))
+put("avro_row_decoder_fuzz", "long", framed(4, zz(-42)))
+put("avro_row_decoder_fuzz", "unknown_id", framed(77, zz(1)))
+put("avro_row_decoder_fuzz", "schema_record", b"\1" + b'{"type":"record","name":"R","fields":[{"name":"a","type":'
+    b'["null",{"type":"array","items":{"type":"map","values":"double"}}]},{"name":"b","type":{"type":"long",'
+    b'"logicalType":"timestamp-micros"}}]}')
