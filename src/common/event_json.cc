@@ -207,8 +207,16 @@ Status read_double(simdjson::ondemand::value v, std::string_view name, double& o
     return {};
 }
 
+// On demand, a value's type is known only when it is read: an invalid literal ("nnn") makes
+// is_null() an error, which the conversion to bool would throw (found by event_json_fuzz).
+// Here it is "not null", and the read that follows reports the bad value as poison.
+bool is_json_null(simdjson::ondemand::value& v) {
+    bool null = false;
+    return v.is_null().get(null) == simdjson::SUCCESS && null;
+}
+
 Status read_opt_double(simdjson::ondemand::value v, std::string_view name, std::optional<double>& out) {
-    if (v.is_null()) {
+    if (is_json_null(v)) {
         out.reset();
         return {};
     }
@@ -329,7 +337,7 @@ struct Draft {
 };
 
 Status read_optional_int(simdjson::ondemand::value v, std::string_view name, std::optional<int64_t>& out) {
-    if (v.is_null()) {
+    if (is_json_null(v)) {
         out.reset();
         return {};
     }
@@ -347,7 +355,7 @@ Status read_body_field(const BodyField<Body>& f, simdjson::ondemand::value v, Bo
     case FieldKind::number: return read_double(v, f.name, body.*f.number);
     case FieldKind::optional_number: return read_opt_double(v, f.name, body.*f.optional_number);
     case FieldKind::text: return read_string(v, f.name, body.*f.text);
-    case FieldKind::nullable_text: return v.is_null() ? Status{} : read_string(v, f.name, body.*f.text);
+    case FieldKind::nullable_text: return is_json_null(v) ? Status{} : read_string(v, f.name, body.*f.text);
     case FieldKind::optional_integer: return read_optional_int(v, f.name, body.*f.optional_integer);
     }
     return {};
@@ -444,13 +452,13 @@ Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft
         d.has_id = true;
         return read_string(v, k, e.id);
     }
-    if (k == "symbol") return v.is_null() ? Status{} : read_string(v, k, e.symbol);
+    if (k == "symbol") return is_json_null(v) ? Status{} : read_string(v, k, e.symbol);
     if (k == "ts") {
         d.has_ts = true;
         return read_time(v, k, e.ts);
     }
     if (k == "recv_ts") return read_time(v, k, e.recv_ts);
-    if (k == "source") return v.is_null() ? Status{} : read_string(v, k, e.source);
+    if (k == "source") return is_json_null(v) ? Status{} : read_string(v, k, e.source);
     if (k == "v") {
         int64_t ver;
         if (v.get_int64().get(ver) != simdjson::SUCCESS || ver != kWireSchemaVersion) {
@@ -550,7 +558,7 @@ Status EventParser::parse_envelope(std::string_view json, Event& e) {
         return st;
     }
     simdjson::ondemand::value sym;
-    if (obj.find_field_unordered("symbol").get(sym) == simdjson::SUCCESS && !sym.is_null()) {
+    if (obj.find_field_unordered("symbol").get(sym) == simdjson::SUCCESS && !is_json_null(sym)) {
         if (sym.get_string().get(symbol) != simdjson::SUCCESS) {
             return poison("field 'symbol' must be a string");
         }

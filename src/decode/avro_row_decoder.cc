@@ -112,8 +112,33 @@ void append_date(std::string& out, int64_t days) {
     out += fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
 }
 
-int64_t timestamp_micros(const AvroNode& n, int64_t v) {
-    return n.logical == Logical::timestamp_millis || n.logical == Logical::local_timestamp_millis ? v * 1000 : v;
+// An int or long value with its logical type applied: dates and timestamps in microseconds,
+// time-millis in microseconds of the day. The varint may carry any 64-bit value, so an int
+// outside 32 bits, a time outside the day, or a scaling that overflows is a payload that does
+// not decode (found by avro_row_decoder_fuzz), not a wrapped number.
+bool read_scaled_long(const AvroNode& n, AvroReader& r, int64_t& out) {
+    int64_t v = 0;
+    if (!r.read_long(v)) {
+        return false;
+    }
+    if (n.type == Type::int32 && (v < INT32_MIN || v > INT32_MAX)) {
+        return false;
+    }
+    int64_t scale = 1;
+    switch (n.logical) {
+    case Logical::date: scale = kMicrosPerDay; break;
+    case Logical::timestamp_millis:
+    case Logical::local_timestamp_millis: scale = 1000; break;
+    case Logical::time_millis:
+        if (v < 0 || v > 86'400'000) return false;
+        scale = 1000;
+        break;
+    case Logical::time_micros:
+        if (v < 0 || v > 86'400'000'000) return false;
+        break;
+    default: break;
+    }
+    return !__builtin_mul_overflow(v, scale, &out);
 }
 
 bool is_timestamp(Logical l) {
@@ -126,19 +151,19 @@ bool append_json(const AvroNode& n, AvroReader& r, std::string& out);
 // int and long, with their logical types: dates and timestamps as quoted ISO text.
 bool append_json_long(const AvroNode& n, AvroReader& r, std::string& out) {
     int64_t v = 0;
-    if (!r.read_long(v)) {
+    if (!read_scaled_long(n, r, v)) {
         return false;
     }
     if (n.logical == Logical::date) {
         out.push_back('"');
-        append_date(out, v);
+        append_date(out, v / kMicrosPerDay);
         out.push_back('"');
     } else if (is_timestamp(n.logical)) {
         out.push_back('"');
-        append_iso8601(out, timestamp_micros(n, v));
+        append_iso8601(out, v);
         out.push_back('"');
     } else {
-        append_json_int(out, n.logical == Logical::time_millis ? v * 1000 : v);
+        append_json_int(out, v);
     }
     return true;
 }
@@ -210,24 +235,55 @@ bool append_json_item(const AvroNode& n, AvroReader& r, std::string& out) {
     return true;
 }
 
+// Whether a value of type n can be encoded in no bytes at all (null, an empty fixed, a record
+// of such fields): only then may a block claim more items than bytes are left.
+// A record naming itself is cut off at depth 32 (answered "no").
+bool may_take_no_bytes(const AvroNode& n, int depth = 0) {
+    switch (n.type) {
+    case Type::null: return true;
+    case Type::fixed: return n.fixed_size == 0;
+    case Type::record:
+        if (depth > 32) return false;
+        for (const auto& f : n.fields) {
+            if (!may_take_no_bytes(*f.type, depth + 1)) return false;
+        }
+        return true;
+    default: return false;
+    }
+}
+
+// The item count of the next block of an array or map (0: the end). A negative count is
+// followed by the block's size in bytes. The count comes from the payload, so it is bounded by
+// the bytes left (each item takes at least one: a map's key, any non-empty type), or by
+// kMaxEmptyItems for items that take none: a 12-byte message must not loop 2^63 times.
+bool read_block_count(const AvroNode& n, AvroReader& r, int64_t& count) {
+    constexpr int64_t kMaxEmptyItems = 1'000'000;
+    if (!r.read_long(count)) {
+        return false;
+    }
+    if (count < 0) {
+        if (count == INT64_MIN) return false;
+        count = -count;
+        int64_t size = 0;
+        if (!r.read_long(size) || size < 0) {
+            return false;
+        }
+    }
+    const bool empty_items = n.type == Type::array && may_take_no_bytes(*n.items);
+    return count <= (empty_items ? kMaxEmptyItems : static_cast<int64_t>(r.end - r.p));
+}
+
 // An array or a map: blocks of items, ended by an empty block.
 bool append_json_blocks(const AvroNode& n, AvroReader& r, std::string& out) {
     out.push_back('[');
     bool first = true;
     for (;;) {
         int64_t count = 0;
-        if (!r.read_long(count)) {
+        if (!read_block_count(n, r, count)) {
             return false;
         }
         if (count == 0) {
             break;
-        }
-        if (count < 0) { // a block that also gives its size in bytes (for skipping)
-            count = -count;
-            int64_t size = 0;
-            if (!r.read_long(size)) {
-                return false;
-            }
         }
         for (int64_t k = 0; k < count; ++k) {
             if (!first) {
@@ -300,20 +356,12 @@ bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValu
 
 // int and long, with their logical types: dates and timestamps as microseconds.
 bool read_long_cell(const AvroNode& n, AvroReader& r, CellValue& c) {
-    int64_t v = 0;
-    if (!r.read_long(v)) {
+    if (!read_scaled_long(n, r, c.i)) {
         return false;
     }
-    if (n.logical == Logical::date) {
-        c.kind = CellValue::Kind::timestamp; // the date column keeps its day
-        c.i = v * kMicrosPerDay;
-    } else if (is_timestamp(n.logical)) {
-        c.kind = CellValue::Kind::timestamp;
-        c.i = timestamp_micros(n, v);
-    } else {
-        c.kind = CellValue::Kind::integer;
-        c.i = n.logical == Logical::time_millis ? v * 1000 : v;
-    }
+    // A date column keeps its day: the value is the day's first microsecond.
+    c.kind = n.logical == Logical::date || is_timestamp(n.logical) ? CellValue::Kind::timestamp
+                                                                    : CellValue::Kind::integer;
     return true;
 }
 

@@ -151,4 +151,17 @@ TEST(EventJson, FieldTableDrivesRequiredFieldsNullsAndSharedKeys) {
     EXPECT_EQ(std::get<Trade>(t->body).exchange, "XNYS");
 }
 
+// Found by event_json_fuzz: an invalid literal where a nullable field may be null made
+// is_null() an error, and converting that to bool threw out of the parser. It is poison.
+TEST(EventJson, AnInvalidLiteralInANullableFieldIsPoisonNotAnException) {
+    EventParser parser;
+    for (const std::string text : {R"({"v":1,"type":"trade","id":"a","symbol":nnnn,"ts":"2024-01-02T14:30:00Z","price":1,"size":1})",
+                                   R"({"v":1,"type":"trade","id":"a","source":tx,"ts":"2024-01-02T14:30:00Z","price":1,"size":1})",
+                                   R"({"v":1,"type":"bar","id":"b","symbol":"X","ts":"2024-01-02T14:30:00Z","interval":"1m","open":1,"high":1,"low":1,"close":1,"volume":nul,"vwap":nux})"}) {
+        auto r = parser.parse(text);
+        ASSERT_FALSE(r) << text;
+        EXPECT_EQ(r.error().kind, ErrorKind::poison) << text;
+    }
+}
+
 } // namespace ticklake

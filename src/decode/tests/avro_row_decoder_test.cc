@@ -1,9 +1,12 @@
 #include "decode/avro_row_decoder.h"
 
+#include <cstdint>
 #include <cstring>
 #include <map>
 
 #include <gtest/gtest.h>
+
+#include "common/timestamp.h"
 
 namespace ticklake {
 namespace {
@@ -179,6 +182,60 @@ TEST(AvroRowDecoder, BadInputIsPoisonWithTheReason) {
     auto bad_enum = d.decode(framed(1, Avro().str("A").lng(0).lng(0).lng(0).lng(0).lng(0).lng(5).out), row);
     ASSERT_FALSE(bad_enum);
     EXPECT_NE(bad_enum.error().message.find("field 'side'"), std::string::npos) << bad_enum.error().message;
+}
+
+// Found by avro_row_decoder_fuzz: a varint may hold any 64-bit value, and scaling a time-millis
+// of -3.6e18 by 1000 overflowed (UBSan). Values outside their type's range are poison, never a
+// wrapped number; the largest value in range still decodes.
+TEST(AvroRowDecoder, ValuesOutsideTheirLogicalTypesRangeArePoisonNotWrapped) {
+    TableSource src;
+    src.add(1, R"({"type":"record","name":"T","fields":[{"name":"t","type":{"type":"int","logicalType":"time-millis"}}]})");
+    src.add(2, R"({"type":"record","name":"D","fields":[{"name":"d","type":{"type":"int","logicalType":"date"}}]})");
+    src.add(3, R"({"type":"record","name":"M","fields":[{"name":"m","type":{"type":"long","logicalType":"timestamp-millis"}}]})");
+    src.add(4, R"({"type":"record","name":"I","fields":[{"name":"i","type":"int"}]})");
+    AvroRowDecoder d(src);
+    RowCells row;
+
+    auto overflowing_time = d.decode(framed(1, Avro().lng(-3'574'169'254'271'909'888).out), row);
+    ASSERT_FALSE(overflowing_time);
+    EXPECT_EQ(overflowing_time.error().kind, ErrorKind::poison);
+    EXPECT_NE(overflowing_time.error().message.find("field 't'"), std::string::npos) << overflowing_time.error().message;
+    EXPECT_FALSE(d.decode(framed(1, Avro().lng(86'400'001).out), row)); // past the end of the day
+    ASSERT_TRUE(d.decode(framed(1, Avro().lng(86'399'999).out), row));
+    EXPECT_EQ(row.find("t")->value.i, 86'399'999'000);
+
+    EXPECT_FALSE(d.decode(framed(2, Avro().lng(int64_t{1} << 40).out), row)); // not an int
+    EXPECT_FALSE(d.decode(framed(2, Avro().lng(INT32_MAX).out), row)); // an int, but past int64 microseconds
+    ASSERT_TRUE(d.decode(framed(2, Avro().lng(106'751'991).out), row)); // the last day in range
+    EXPECT_EQ(row.find("d")->value.i, int64_t{106'751'991} * kMicrosPerDay);
+
+    EXPECT_FALSE(d.decode(framed(3, Avro().lng(INT64_MAX / 1000 + 1).out), row));
+    ASSERT_TRUE(d.decode(framed(3, Avro().lng(INT64_MAX / 1000).out), row));
+    EXPECT_EQ(row.find("m")->value.i, INT64_MAX / 1000 * 1000);
+
+    EXPECT_FALSE(d.decode(framed(4, Avro().lng(int64_t{INT32_MIN} - 1).out), row));
+    ASSERT_TRUE(d.decode(framed(4, Avro().lng(INT32_MIN).out), row));
+    EXPECT_EQ(row.find("i")->value.i, INT32_MIN);
+}
+
+// Found by avro_row_decoder_fuzz: a block count of INT64_MIN was negated (UBSan), and a count
+// the payload cannot hold would loop for as long as it says. Counts are bounded by the bytes
+// left, or by a million for items that take no bytes (null).
+TEST(AvroRowDecoder, ABlockCountThePayloadCannotHoldIsPoison) {
+    TableSource src;
+    src.add(1, R"({"type":"record","name":"A","fields":[{"name":"a","type":{"type":"array","items":"long"}}]})");
+    src.add(2, R"({"type":"record","name":"N","fields":[{"name":"n","type":{"type":"array","items":"null"}}]})");
+    AvroRowDecoder d(src);
+    RowCells row;
+
+    EXPECT_FALSE(d.decode(framed(1, Avro().lng(INT64_MIN).lng(1).out), row));
+    EXPECT_FALSE(d.decode(framed(1, Avro().lng(int64_t{1} << 60).lng(1).lng(0).out), row));
+    ASSERT_TRUE(d.decode(framed(1, Avro().lng(-2).lng(2).lng(7).lng(8).lng(0).out), row)); // sized block
+    EXPECT_EQ(row.find("a")->value.text, "[7,8]");
+
+    EXPECT_FALSE(d.decode(framed(2, Avro().lng(2'000'000).lng(0).out), row));
+    ASSERT_TRUE(d.decode(framed(2, Avro().lng(3).lng(0).out), row));
+    EXPECT_EQ(row.find("n")->value.text, "[null,null,null]");
 }
 
 } // namespace

@@ -68,6 +68,32 @@ inline std::optional<bool> boolean(element e, std::string_view key) {
     return v;
 }
 
+// The same readers over a lookup that may have failed, such as doc["Meta Data"] when the vendor
+// left it out: a missing parent is a missing field. Without these, the call converts the failed
+// lookup to an element, which throws (found by vendor_frames_fuzz).
+using maybe_element = simdjson::simdjson_result<element>;
+
+inline std::optional<std::string_view> str(maybe_element e, std::string_view key) {
+    element x;
+    return e.get(x) == simdjson::SUCCESS ? str(x, key) : std::nullopt;
+}
+inline std::optional<int64_t> i64(maybe_element e, std::string_view key) {
+    element x;
+    return e.get(x) == simdjson::SUCCESS ? i64(x, key) : std::nullopt;
+}
+inline std::optional<double> num(maybe_element e, std::string_view key) {
+    element x;
+    return e.get(x) == simdjson::SUCCESS ? num(x, key) : std::nullopt;
+}
+inline std::optional<double> decimal(maybe_element e, std::string_view key, StreamContext& ctx) {
+    element x;
+    return e.get(x) == simdjson::SUCCESS ? decimal(x, key, ctx) : std::nullopt;
+}
+inline std::optional<bool> boolean(maybe_element e, std::string_view key) {
+    element x;
+    return e.get(x) == simdjson::SUCCESS ? boolean(x, key) : std::nullopt;
+}
+
 //! Up to 120 characters of a message, for skip reasons.
 std::string excerpt(std::string_view text);
 

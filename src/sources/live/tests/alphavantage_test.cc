@@ -76,5 +76,21 @@ TEST(AlphaVantage, ErrorMessageIsFatal) {
     EXPECT_EQ(server.targets().size(), 1u);
 }
 
+// Found by vendor_frames_fuzz: an answer without "Meta Data" threw from simdjson (the failed
+// lookup was converted to an element) and ended the process. Now the time zone is the
+// documented default, US/Eastern, and every bar still arrives.
+TEST(AlphaVantage, AnswerWithoutMetaDataUsesTheDefaultZone) {
+    std::string json = read_file_for_test(data_path("alphavantage_intraday_1min_MSFT.json"));
+    const auto at = json.find("\"Meta Data\"");
+    ASSERT_NE(at, std::string::npos);
+    json.replace(at, 11, "\"Meta %ata\"");
+    ReplayServer server({.routes = {{"/query", {HttpReply{200, json}}}}});
+    auto src = av(server.http_url());
+    auto d = drain(*src, 100, 3s);
+    ASSERT_TRUE(d.errors.empty()) << d.errors[0].message;
+    ASSERT_EQ(d.events.size(), 100u);
+    EXPECT_EQ(format_iso8601(d.events.front().ts).substr(0, 10), "2017-12-18");
+}
+
 } // namespace
 } // namespace ticklake::testing
