@@ -15,6 +15,8 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_NICE=${FUZZ_NICE:-10}
 FUZZ_CPU_SECONDS=${FUZZ_CPU_SECONDS:-0}
 FUZZ_JOBS=${FUZZ_JOBS:-1}
+# Seconds one input may take before libFuzzer calls it a hang (wall clock: raise it on a loaded machine).
+FUZZ_TIMEOUT=${FUZZ_TIMEOUT:-10}
 BUILD=build/fuzz
 
 if [ "${FUZZ_BUILD:-1}" != 0 ]; then
@@ -60,7 +62,7 @@ run_target() {
     # New inputs go to the scratch folder (the first one named); the committed corpus is read.
     set +e
     /usr/bin/time -f "cpu_seconds: %U user + %S sys, wall %e s, max_rss_kib %M" -o "$work/time.txt" \
-        nice -n "$FUZZ_NICE" "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        nice -n "$FUZZ_NICE" "$bin" -max_total_time="$FUZZ_SECONDS" -timeout="$FUZZ_TIMEOUT" -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "fuzz/corpus/$t" >"$work/log.txt" 2>&1 &
     local time_pid=$!
     [ "$FUZZ_CPU_SECONDS" -gt 0 ] && stop_at_cpu_budget "$time_pid" &
