@@ -42,6 +42,7 @@ APT_PACKAGES=(
   clang-16 libclang-rt-16-dev
   help2man zsh
   time
+  libprotobuf-dev libprotoc-dev protobuf-compiler
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
