@@ -153,7 +153,8 @@ void add_produce_command(CLI::App& app) {
     auto [cmd, f] = add_command<ProduceFlags>(
         app, "produce",
         "Send market events to a Kafka topic: one JSON object per message, keyed by symbol, with a\n"
-        "'type' header (docs/events.md). Idempotent producer, acks=all, compressed, batched.\n"
+        "'type' header (docs/events.md), or Avro/Protobuf in the Schema Registry's wire format\n"
+        "(--value-format). Idempotent producer, acks=all, compressed, batched.\n"
         "Examples:\n"
         "  ticklake produce -t ticks --source sim --count 1000000 --symbols 50 --seed 7\n"
         "  ticklake produce -t bars --source csv --file indexProcessed.csv.zip --rate 100\n"
