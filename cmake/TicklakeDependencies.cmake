@@ -9,6 +9,9 @@ find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+# Protobuf topics (decode/protobuf_row_decoder): descriptors and dynamic messages from
+# libprotobuf, the .proto text parser from libprotoc (CMake's FindProtobuf, Debian's 3.21).
+find_package(Protobuf REQUIRED)
 
 set(_duckdb_hints ${PROJECT_SOURCE_DIR}/.deps/duckdb)
 if(DEFINED ENV{DUCKDB_HOME})

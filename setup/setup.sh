@@ -43,6 +43,7 @@ APT_PACKAGES=(
   help2man zsh
   time
   ccache
+  libprotobuf-dev libprotoc-dev protobuf-compiler
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }

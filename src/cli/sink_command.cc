@@ -110,15 +110,19 @@ void add_input_flags(CLI::App& cmd, SinkFlags& f) {
                     "(e.g. 'market\\..*')");
     cmd.add_option("--value-format", f.settings.value_format,
                     "How message values are read: auto (per topic, decided on its first message: ticklake events "
-                    "when they carry ticklake's `type` header, avro when they start with the Schema Registry's magic "
-                    "byte 0 and --schema-registry is set, else json), ticklake, json (one object per message), "
+                    "when they carry ticklake's `type` header, avro, protobuf or jsonschema (as the registry's type of "
+                    "the schema says) when they start with the Schema Registry's magic byte 0 and --schema-registry "
+                    "is set, else json), ticklake, json (one object per message), "
                     "csv (one line per message), raw (the bytes, as a BLOB column `value`), avro (Confluent wire "
-                    "format: magic byte 0, schema id, Avro binary; needs --schema-registry)")
-        ->check(CLI::IsMember({"auto", "ticklake", "json", "csv", "raw", "avro"}))
+                    "format: magic byte 0, schema id, Avro binary; needs --schema-registry), protobuf (the same "
+                    "frame, message indexes, Protobuf binary; the schema's .proto text is parsed at run time), "
+                    "jsonschema (the same frame, then JSON whose columns the JSON Schema types)")
+        ->check(CLI::IsMember({"auto", "ticklake", "json", "csv", "raw", "avro", "protobuf", "jsonschema"}))
         ->capture_default_str();
     cmd.add_option("--schema-registry", o.schema_registry,
-                    "Schema Registry of avro topics: http(s)://host:port (Confluent's REST API) or file:///dir "
-                    "(its answers as files, dir/schemas/ids/ID); schemas are fetched by id and cached");
+                    "Schema Registry of avro, protobuf and jsonschema topics: http(s)://host:port (Confluent's REST "
+                    "API) or file:///dir (its answers as files, dir/schemas/ids/ID and "
+                    "dir/subjects/SUBJECT/versions/N for references); schemas are fetched by id and cached");
     cmd.add_option("--schema-registry-auth", o.schema_registry_auth,
                     "USER:PASSWORD for the registry's HTTP basic authentication (or env TICKLAKE_SCHEMA_REGISTRY_AUTH)")
         ->envname("TICKLAKE_SCHEMA_REGISTRY_AUTH");

@@ -1,5 +1,6 @@
 #include "decode/avro_row_decoder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -522,15 +523,39 @@ ValueType avro_column_type(const AvroNode& n) {
     return ValueType(Kind::varchar);
 }
 
+namespace {
+
+// The root's records: itself when it is one, or the branches of a union made only of records.
+std::vector<const AvroNode*> root_records(const AvroNode& root) {
+    if (root.type == Type::record) {
+        return {&root};
+    }
+    if (root.type != Type::union_ || root.branches.empty()) {
+        return {};
+    }
+    for (const AvroNode* b : root.branches) {
+        if (b->type != Type::record) {
+            return {};
+        }
+    }
+    return root.branches;
+}
+
+} // namespace
+
 std::vector<std::pair<std::string, ValueType>> avro_columns(const AvroSchema& schema) {
     std::vector<std::pair<std::string, ValueType>> cols;
-    const AvroNode& root = schema.root();
-    if (root.type != Type::record) {
-        cols.emplace_back("value", avro_column_type(root));
+    const auto records = root_records(schema.root());
+    if (records.empty()) {
+        cols.emplace_back("value", avro_column_type(schema.root()));
         return cols;
     }
-    for (const auto& f : root.fields) {
-        cols.emplace_back(f.name, avro_column_type(*f.type));
+    for (const AvroNode* r : records) {
+        for (const auto& f : r->fields) {
+            if (std::none_of(cols.begin(), cols.end(), [&](const auto& c) { return c.first == f.name; })) {
+                cols.emplace_back(f.name, avro_column_type(*f.type));
+            }
+        }
     }
     return cols;
 }
@@ -548,8 +573,15 @@ Result<const AvroRowDecoder::Known*> AvroRowDecoder::known(int32_t id) {
     }
     auto k = std::make_unique<Known>();
     k->schema = *s;
-    for (auto& [name, type] : avro_columns(*k->schema->avro)) {
-        k->field_types.push_back(std::move(type));
+    const auto records = root_records(k->schema->avro->root());
+    if (records.empty()) {
+        k->field_types.push_back({avro_column_type(k->schema->avro->root())});
+    }
+    for (const AvroNode* r : records) {
+        auto& types = k->field_types.emplace_back();
+        for (const auto& f : r->fields) {
+            types.push_back(avro_column_type(*f.type));
+        }
     }
     return known_.emplace(id, std::move(k)).first->second.get();
 }
@@ -565,17 +597,27 @@ Status AvroRowDecoder::decode(std::string_view value, RowCells& row) {
         return fail(k.error());
     }
     last_ = (*k)->schema;
-    const AvroNode& root = last_->avro->root();
+    const AvroNode* root = &last_->avro->root();
     AvroReader r{reinterpret_cast<const unsigned char*>(frame->payload.data()),
                  reinterpret_cast<const unsigned char*>(frame->payload.data() + frame->payload.size())};
-    if (root.type != Type::record) {
-        if (!read_cell(root, (*k)->field_types[0], r, row.add("value"), row)) {
+    const std::vector<ValueType>* types = &(*k)->field_types[0];
+    if (root->type == Type::union_ && (*k)->field_types.size() == root->branches.size() && root->branches[0]->type == Type::record) {
+        int64_t branch = 0; // a union of records: the branch index picks the record
+        if (!r.read_long(branch) || branch < 0 || static_cast<size_t>(branch) >= root->branches.size()) {
+            return fail(Error::poison(fmt::format("the Avro payload does not decode: its union branch is cut or not one of "
+                                                  "the {} records of schema id {}", root->branches.size(), frame->schema_id)));
+        }
+        root = root->branches[static_cast<size_t>(branch)];
+        types = &(*k)->field_types[static_cast<size_t>(branch)];
+    }
+    if (root->type != Type::record) {
+        if (!read_cell(*root, (*types)[0], r, row.add("value"), row)) {
             return fail(truncated("value"));
         }
     } else {
-        for (size_t i = 0; i < root.fields.size(); ++i) {
-            const AvroField& f = root.fields[i];
-            if (!read_cell(*f.type, (*k)->field_types[i], r, row.add(f.name), row)) {
+        for (size_t i = 0; i < root->fields.size(); ++i) {
+            const AvroField& f = root->fields[i];
+            if (!read_cell(*f.type, (*types)[i], r, row.add(f.name), row)) {
                 return fail(truncated(f.name));
             }
         }

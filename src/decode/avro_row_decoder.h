@@ -29,8 +29,10 @@ namespace ticklake {
 //! bytes and fixed BLOB.
 ValueType avro_column_type(const AvroNode& n);
 
-//! The columns of a record schema: (field name, type) in schema order. A schema whose root is
-//! not a record has one column, `value`.
+//! The columns of a record schema: (field name, type) in schema order. A root that is a union
+//! of records (several event types on one topic, as `ticklake produce --value-format avro`
+//! sends them) has the fields of all its records, each name once (its first record's type). A
+//! schema whose root is anything else has one column, `value`.
 std::vector<std::pair<std::string, ValueType>> avro_columns(const AvroSchema& schema);
 
 //! Reuses its buffers from message to message: keep one per thread.
@@ -50,7 +52,9 @@ public:
 private:
     struct Known {
         std::shared_ptr<const RegisteredSchema> schema;
-        std::vector<ValueType> field_types; //!< per field of the root record (nested cells point here)
+        //! per record the root may be (one; or each branch of a root union of records), the
+        //! type of each of its fields (nested cells point here)
+        std::vector<std::vector<ValueType>> field_types;
     };
     Result<const Known*> known(int32_t id);
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include "common/event_json.h"
 #include "common/log.h"
 #include "net/metrics_endpoint.h"
 #include "kafka/kafka_admin.h"
@@ -52,8 +51,37 @@ Status validate_produce_options(const ProduceOptions& options) {
     if (options.pacing.rate > 0 && options.pacing.speed > 0) {
         return fail(Error::invalid("give --rate or --speed, not both"));
     }
+    if (options.value_format != EventValueFormat::json && options.schema_registry.empty()) {
+        return fail(Error::invalid(fmt::format("--value-format {} needs --schema-registry URL", to_string(options.value_format))));
+    }
+    if (options.value_format != EventValueFormat::json && options.source.name == "jsonl") {
+        return fail(Error::invalid("--source jsonl sends its JSON lines as they are: --value-format must be json"));
+    }
     return {};
 }
+
+namespace {
+
+// Registers the topic's event schema before any event is sent, so a registry that refuses it
+// (another schema under the subject that BACKWARD does not allow, bad credentials) stops the
+// run with the registry's reason instead of sending values no consumer could read.
+Result<int32_t> registered_schema_id(const ProduceOptions& options) {
+    SchemaRegistryOptions ro;
+    ro.url = options.schema_registry;
+    ro.basic_auth = options.schema_registry_auth;
+    ro.ca_file = options.schema_registry_ca_file;
+    ro.retry.deadline = std::chrono::seconds(30);
+    SchemaRegistryClient registry(std::move(ro));
+    auto id = register_event_schema(registry, options.topic, options.value_format);
+    if (!id) {
+        return fail(id.error());
+    }
+    log::info("produce: {} schema of ticklake's events registered under subject {}-value (compatibility BACKWARD): id {}",
+              to_string(options.value_format), options.topic, *id);
+    return *id;
+}
+
+} // namespace
 
 Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOptions& options) {
     if (auto st = validate_produce_options(options); !st) {
@@ -89,11 +117,20 @@ Result<std::unique_ptr<ProducePipeline>> ProducePipeline::open(const ProduceOpti
         !st) {
         return fail(st.error());
     }
+    int32_t schema_id = 0;
+    if (options.value_format != EventValueFormat::json) {
+        auto id = registered_schema_id(options);
+        if (!id) {
+            return fail(id.error());
+        }
+        schema_id = *id;
+    }
     auto producer = KafkaProducer::create(kafka, options.producer);
     if (!producer) {
         return fail(producer.error());
     }
     auto pipeline = std::make_unique<ProducePipeline>(options, std::move(*source), std::move(*producer));
+    pipeline->encoder_ = EventValueEncoder(options.value_format, schema_id);
     probe->opened();
     pipeline->probe_ = std::move(probe);
     pipeline->metrics_server_ = std::move(server);
@@ -130,7 +167,7 @@ Status ProducePipeline::send(Pacer& pacer, const Event& e, std::string_view valu
 
 Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker) {
     std::vector<Event> batch;
-    std::string json;
+    std::string value;
     MarketDataSource& source = *source_.events;
     while (!stop.load(std::memory_order_relaxed) && !source.done()) {
         batch.clear();
@@ -139,9 +176,8 @@ Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer,
             return fail(n.error());
         }
         for (const Event& e : batch) {
-            json.clear();
-            append_event_json(json, e);
-            if (auto st = send(pacer, e, json); !st) {
+            encoder_.encode(e, value);
+            if (auto st = send(pacer, e, value); !st) {
                 return st;
             }
         }

@@ -21,6 +21,7 @@
 #include "kafka/kafka_producer.h"
 #include "sources/pacer.h"
 #include "net/http_server.h"
+#include "produce/event_value_encoder.h"
 #include "produce/produce_probe.h"
 #include "produce/source_selection.h"
 
@@ -37,6 +38,12 @@ struct ProduceOptions {
     //! HOST:PORT to serve /metrics, /healthz and /readyz on (port 0: any free one, logged);
     //! empty: no server. docs/metrics.md.
     std::string metrics_addr;
+    //! json: ticklake's JSON events; avro, protobuf: the Schema Registry's wire format with the
+    //! event schemas registered (under `<topic>-value`, BACKWARD) at schema_registry first.
+    EventValueFormat value_format = EventValueFormat::json;
+    std::string schema_registry;         //!< http(s)://host:port of a Confluent-compatible registry
+    std::string schema_registry_auth;    //!< "user:password" for HTTP basic auth (empty: none)
+    std::string schema_registry_ca_file; //!< PEM bundle for an https registry (empty: the system's)
 };
 
 //! invalid_argument when the pacing asks for a negative rate or speed, or for both.
@@ -100,6 +107,7 @@ private:
     Topic topic_; //!< options_.topic, made once rather than per message
     SelectedSource source_;
     std::unique_ptr<KafkaProducer> producer_;
+    EventValueEncoder encoder_{EventValueFormat::json, 0}; //!< open() sets the registered schema's
     uint64_t bytes_sent_ = 0; //!< keys and values handed to the producer
     //! Made by open() before anything else when --metrics-addr is given; the server is stopped
     //! before the probe it reads goes (shared: the server's readiness check holds it too).

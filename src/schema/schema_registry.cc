@@ -68,6 +68,11 @@ std::string path_escape(std::string_view s) {
 
 } // namespace
 
+Result<std::shared_ptr<const RegisteredSchema>> SchemaSource::schema_by_reference(const SchemaReference& ref) {
+    return fail(Error::poison(fmt::format("reference {} (subject {} version {}) is unknown", ref.name, ref.subject,
+                                          ref.version)));
+}
+
 const char* to_string(SchemaType t) {
     switch (t) {
     case SchemaType::avro: return "avro";
@@ -156,6 +161,54 @@ Result<std::string> SchemaRegistryClient::get_json(const std::string& path) {
     return text.str();
 }
 
+Result<std::shared_ptr<RegisteredSchema>> SchemaRegistryClient::schema_of_answer(const std::string& body,
+                                                                                const std::string& what) {
+    simdjson::dom::parser p;
+    simdjson::dom::element e;
+    std::string_view text;
+    if (p.parse(body.data(), body.size()).get(e) != simdjson::SUCCESS ||
+        e["schema"].get_string().get(text) != simdjson::SUCCESS) {
+        return fail(Error::retry(fmt::format("schema registry: the answer for {} has no schema", what)));
+    }
+    std::string_view type_name;
+    if (e["schemaType"].get_string().get(type_name) != simdjson::SUCCESS) {
+        type_name = {}; // Avro: the registry leaves the field out
+    }
+    auto type = schema_type_of(type_name);
+    if (!type) {
+        return fail(type.error());
+    }
+    auto s = std::make_shared<RegisteredSchema>();
+    s->type = *type;
+    s->text = std::string(text);
+    simdjson::dom::array refs;
+    if (e["references"].get_array().get(refs) == simdjson::SUCCESS) {
+        for (simdjson::dom::element r : refs) {
+            SchemaReference ref;
+            std::string_view name, subject;
+            int64_t version = 0;
+            if (r["name"].get_string().get(name) != simdjson::SUCCESS ||
+                r["subject"].get_string().get(subject) != simdjson::SUCCESS ||
+                r["version"].get_int64().get(version) != simdjson::SUCCESS) {
+                return fail(Error::poison(fmt::format("{}: a reference lacks its name, subject or version", what)));
+            }
+            ref.name = std::string(name);
+            ref.subject = std::string(subject);
+            ref.version = static_cast<int32_t>(version);
+            s->references.push_back(std::move(ref));
+        }
+    }
+    if (s->type == SchemaType::avro) {
+        auto avro = AvroSchema::parse(s->text);
+        if (!avro) {
+            // Kept as poison: every message of this id fails the same way, none blocks the rest.
+            return fail(Error::poison(fmt::format("{}: {}", what, avro.error().message)));
+        }
+        s->avro = std::move(*avro);
+    }
+    return s;
+}
+
 Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::schema_by_id(int32_t id) {
     if (auto it = by_id_.find(id); it != by_id_.end()) {
         return it->second;
@@ -168,36 +221,36 @@ Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::schema_by_
         }
         return fail(body.error());
     }
-    simdjson::dom::parser p;
-    simdjson::dom::element e;
-    std::string_view text;
-    if (p.parse(body->data(), body->size()).get(e) != simdjson::SUCCESS ||
-        e["schema"].get_string().get(text) != simdjson::SUCCESS) {
-        return fail(Error::retry(fmt::format("schema registry: the answer for id {} has no schema", id)));
+    auto s = schema_of_answer(*body, fmt::format("schema id {}", id));
+    if (!s) {
+        return fail(s.error());
     }
-    std::string_view type_name;
-    if (e["schemaType"].get_string().get(type_name) != simdjson::SUCCESS) {
-        type_name = {}; // Avro: the registry leaves the field out
+    (*s)->id = id;
+    log::info("schema registry: schema id {} ({}) fetched", id, to_string((*s)->type));
+    by_id_.emplace(id, *s);
+    return std::shared_ptr<const RegisteredSchema>(std::move(*s));
+}
+
+Result<std::shared_ptr<const RegisteredSchema>> SchemaRegistryClient::schema_by_reference(const SchemaReference& ref) {
+    const std::string key = fmt::format("{}/{}", ref.subject, ref.version);
+    if (auto it = by_reference_.find(key); it != by_reference_.end()) {
+        return it->second;
     }
-    auto type = schema_type_of(type_name);
-    if (!type) {
-        return fail(type.error());
-    }
-    auto s = std::make_shared<RegisteredSchema>();
-    s->id = id;
-    s->type = *type;
-    s->text = std::string(text);
-    if (s->type == SchemaType::avro) {
-        auto avro = AvroSchema::parse(s->text);
-        if (!avro) {
-            // Kept as poison: every message of this id fails the same way, none blocks the rest.
-            return fail(Error::poison(fmt::format("schema id {}: {}", id, avro.error().message)));
+    ++fetches_;
+    const std::string what = fmt::format("reference {} (subject {} version {})", ref.name, ref.subject, ref.version);
+    auto body = get_json(fmt::format("/subjects/{}/versions/{}", path_escape(ref.subject), ref.version));
+    if (!body) {
+        if (body.error().kind == ErrorKind::not_found) {
+            return fail(Error::poison(fmt::format("{} is unknown to the registry ({})", what, body.error().message)));
         }
-        s->avro = std::move(*avro);
+        return fail(body.error());
     }
-    log::info("schema registry: schema id {} ({}) fetched", id, to_string(s->type));
-    by_id_.emplace(id, s);
-    return std::shared_ptr<const RegisteredSchema>(std::move(s));
+    auto s = schema_of_answer(*body, what);
+    if (!s) {
+        return fail(s.error());
+    }
+    by_reference_.emplace(key, *s);
+    return std::shared_ptr<const RegisteredSchema>(std::move(*s));
 }
 
 Result<int32_t> SchemaRegistryClient::register_schema(const std::string& subject, const std::string& schema_text,

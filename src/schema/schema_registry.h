@@ -1,10 +1,12 @@
 // A Confluent-compatible Schema Registry client: schemas by id for decoding (cached: an id's
 // schema never changes), and subject registration for producing. It speaks the REST API that
 // Confluent Schema Registry, Karapace, Apicurio (ccompat) and Redpanda share:
-//   GET  <url>/schemas/ids/<id>            -> {"schema": "<text>", "schemaType": "AVRO"?}
+//   GET  <url>/schemas/ids/<id>            -> {"schema": "<text>", "schemaType": "AVRO"?, "references": [..]?}
+//   GET  <url>/subjects/<s>/versions/<v>   -> the same, for a referenced schema
 //   POST <url>/subjects/<subject>/versions -> {"id": N}
 //   PUT  <url>/config/<subject>            -> {"compatibility": "BACKWARD"}
-// A file:///dir URL reads the same GET paths as files under dir (schemas/ids/<id>), for
+// A file:///dir URL reads the same GET paths as files under dir (schemas/ids/<id>,
+// subjects/<s>/versions/<v>), for
 // registries exported to disk and for tests on recorded responses.
 //
 // Errors say what the caller does: an id the registry does not know is poison (that message
@@ -22,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
 #include "net/http_transport.h"
@@ -34,11 +37,20 @@ enum class SchemaType : uint8_t { avro, protobuf, json };
 
 const char* to_string(SchemaType t);
 
+//! A schema another one imports (Protobuf's `import "x.proto"`): the registry names it by
+//! subject and version.
+struct SchemaReference {
+    std::string name;    //!< as the importing schema spells it ("common/money.proto")
+    std::string subject;
+    int32_t version = 0;
+};
+
 struct RegisteredSchema {
     int32_t id = 0;
     SchemaType type = SchemaType::avro;
     std::string text;                         //!< as the registry holds it
     std::shared_ptr<const AvroSchema> avro;   //!< parsed, when type is avro
+    std::vector<SchemaReference> references;  //!< in the registry's order
 };
 
 //! Where a decoder finds the schema of an id (the registry client, or a test's table).
@@ -46,6 +58,8 @@ class SchemaSource {
 public:
     virtual ~SchemaSource() = default;
     virtual Result<std::shared_ptr<const RegisteredSchema>> schema_by_id(int32_t id) = 0;
+    //! A referenced schema (GET /subjects/<subject>/versions/<version>); an unknown one is poison.
+    virtual Result<std::shared_ptr<const RegisteredSchema>> schema_by_reference(const SchemaReference& ref);
 };
 
 struct SchemaRegistryOptions {
@@ -65,6 +79,7 @@ public:
     ~SchemaRegistryClient() override;
 
     Result<std::shared_ptr<const RegisteredSchema>> schema_by_id(int32_t id) override;
+    Result<std::shared_ptr<const RegisteredSchema>> schema_by_reference(const SchemaReference& ref) override;
 
     //! Registers schema_text under subject (or finds it registered) and returns its id.
     Result<int32_t> register_schema(const std::string& subject, const std::string& schema_text, SchemaType type);
@@ -77,12 +92,15 @@ private:
     Result<std::string> get_json(const std::string& path);
     Result<std::string> send_json(const std::string& method, const std::string& path, std::string body);
     Result<std::string> answer_of(const net::HttpResult& sent, const std::string& what);
+    //! The schema of a registry answer ({"schema", "schemaType", "references"}), parsed.
+    Result<std::shared_ptr<RegisteredSchema>> schema_of_answer(const std::string& body, const std::string& what);
 
     SchemaRegistryOptions options_;
     std::unique_ptr<net::HttpTransport> transport_; //!< null for file:// registries
     std::string base_;                              //!< url without a final '/'
     std::string folder_;                            //!< file:// registries
     std::unordered_map<int32_t, std::shared_ptr<const RegisteredSchema>> by_id_;
+    std::unordered_map<std::string, std::shared_ptr<const RegisteredSchema>> by_reference_; //!< "subject/version"
     uint64_t fetches_ = 0;
 };
 

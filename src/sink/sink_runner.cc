@@ -116,7 +116,7 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
         ro.retry.deadline = std::chrono::seconds(options_.storage_retry_s);
         ro.retry.stop_requested = [this] { return stop_ != nullptr && stop_->load(std::memory_order_relaxed); };
         registry_ = std::make_unique<SchemaRegistryClient>(std::move(ro));
-        avro_ = std::make_unique<AvroRowDecoder>(*registry_);
+        framed_ = std::make_unique<SchemaRowDecoder>(*registry_);
     }
 }
 
@@ -225,17 +225,27 @@ Status SinkRunner::save_state(const TopicRoute& r) {
 Status SinkRunner::decide(TopicRoute& r, const ConsumedMessage& m) {
     // Ticklake's producer sets the `type` header on every event; other producers do not. A
     // foreign message that happens to have type, id and ts fields still lands as plain JSON.
-    // A value that starts with byte 0 is no JSON text: it is the Schema Registry's frame.
+    // A value that starts with byte 0 is no JSON text: it is the Schema Registry's frame (ticklake
+    // produce --value-format avro|protobuf sends it with the `type` header too), and the type of
+    // its schema (Avro, Protobuf, JSON Schema) is the format.
     const auto type = m.header("type");
-    const bool framed = avro_ && m.value().size() >= 5 && m.value()[0] == '\0';
-    r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake
-                           : framed                       ? ValueFormat::avro
-                                                          : ValueFormat::json;
+    const bool framed = framed_ && m.value().size() >= 5 && m.value()[0] == '\0';
+    if (framed) {
+        auto f = framed_->format_of(m.value());
+        if (!f) {
+            return {}; // undecided: this message's decode says why (dead letter, or the registry's outage)
+        }
+        r.state.value_format = *f;
+    } else {
+        r.state.value_format = type && is_event_type(*type) ? ValueFormat::ticklake : ValueFormat::json;
+    }
     log::info("{}sink: topic {}: {} (decided on offset {} of partition {}; --value-format overrides)",
               options_.progress ? "\n" : "", r.topic,
-              r.state.value_format == ValueFormat::ticklake ? "ticklake events"
-              : framed                                      ? "Schema Registry Avro values"
-                                                            : "plain JSON values",
+              r.state.value_format == ValueFormat::ticklake   ? "ticklake events"
+              : r.state.value_format == ValueFormat::avro     ? "Schema Registry Avro values"
+              : r.state.value_format == ValueFormat::protobuf ? "Schema Registry Protobuf values"
+              : r.state.value_format == ValueFormat::jsonschema ? "Schema Registry JSON Schema values"
+                                                                : "plain JSON values",
               m.offset(), m.partition());
     return save_state(r);
 }
@@ -566,7 +576,7 @@ void SinkRunner::add_metadata(const ConsumedMessage& m, const TopicRoute& r) {
 }
 
 void SinkRunner::declare_schema_columns(TopicRoute& r) {
-    const RegisteredSchema* s = avro_->last_schema();
+    const RegisteredSchema* s = framed_->last_schema();
     OpenTable& t = open_tables_[r.table];
     if (s == nullptr || std::find(t.schema_ids.begin(), t.schema_ids.end(), s->id) != t.schema_ids.end()) {
         return;
@@ -576,7 +586,7 @@ void SinkRunner::declare_schema_columns(TopicRoute& r) {
     // stays, NULL in its rows): the evolution a BACKWARD registry allows. A field whose type
     // changed widens where the two types meet (int -> long); otherwise its column keeps its
     // type and values that do not convert are dead letters with the reason.
-    for (auto& [field, type] : avro_columns(*s->avro)) {
+    for (auto& [field, type] : framed_->last_columns()) {
         const auto& cols = r.schema->columns();
         auto it = std::find_if(cols.begin(), cols.end(), [&](const OpenColumn& c) { return c.field == field; });
         if (it == cols.end() || !it->fixed) {
@@ -619,12 +629,15 @@ Status SinkRunner::decode_value(const ConsumedMessage& m, TopicRoute& r) {
     case ValueFormat::csv:
         return r.csv.decode(value, row_);
     case ValueFormat::avro:
-        if (!avro_) {
+    case ValueFormat::protobuf:
+    case ValueFormat::jsonschema:
+    case ValueFormat::automatic: // a framed value whose schema was not found when deciding
+        if (!framed_) {
             // Decided (and kept in the topic's state) by a run that had a registry.
-            return fail(Error::invalid("topic " + r.topic.str() +
-                                       " holds Schema Registry Avro values: pass --schema-registry URL"));
+            return fail(Error::invalid("topic " + r.topic.str() + " holds Schema Registry " +
+                                       to_string(r.state.value_format) + " values: pass --schema-registry URL"));
         }
-        if (auto st = avro_->decode(value, row_); !st) {
+        if (auto st = framed_->decode(value, r.state.value_format, row_); !st) {
             return st;
         }
         declare_schema_columns(r);
@@ -1200,8 +1213,11 @@ bool SinkRunner::caught_up_and_idle(Clock::time_point now) const {
 }
 
 Status SinkRunner::run(const std::atomic<bool>& stop) {
-    if (options_.value_format == ValueFormat::avro && !avro_) {
-        return fail(Error::invalid("--value-format avro needs --schema-registry URL"));
+    if ((options_.value_format == ValueFormat::avro || options_.value_format == ValueFormat::protobuf ||
+         options_.value_format == ValueFormat::jsonschema) &&
+        !framed_) {
+        return fail(Error::invalid(fmt::format("--value-format {} needs --schema-registry URL",
+                                               to_string(options_.value_format))));
     }
     stop_ = &stop;
     batch_writer_.stop_retries_when(stop);

@@ -19,7 +19,7 @@
 #include "common/event_json.h"
 #include "common/zone_clock.h"
 #include "decode/csv_row_decoder.h"
-#include "decode/avro_row_decoder.h"
+#include "decode/schema_row_decoder.h"
 #include "decode/json_row_decoder.h"
 #include "format/open_table.h"
 #include "format/record_writer.h"
@@ -132,7 +132,7 @@ private:
     //! Removes the --partition-by cells from row_ and makes their Hive path ("f=v/...").
     void take_partition_values(std::string& partition_path);
     void add_metadata(const ConsumedMessage& m, const TopicRoute& r);
-    //! Declares the columns of the registry schema the last Avro message named, once per id.
+    //! Declares the columns of the registry schema the last framed message named, once per id.
     void declare_schema_columns(TopicRoute& r);
     void dead_letter(const ConsumedMessage& m, PartitionBatch& b, DeadLetterCode code, std::string reason);
     void add_bytes(PartitionBatch& b, size_t bytes);
@@ -174,7 +174,7 @@ private:
     Event event_; //!< reused for every message
     JsonRowDecoder json_;
     std::unique_ptr<SchemaRegistryClient> registry_; //!< with --schema-registry
-    std::unique_ptr<AvroRowDecoder> avro_;           //!< with registry_
+    std::unique_ptr<SchemaRowDecoder> framed_;       //!< with registry_: avro, protobuf, jsonschema
     const std::atomic<bool>* stop_ = nullptr;        //!< run()'s: ends a wait for the registry
     RowCells row_; //!< reused for every message
     std::map<Topic, std::unique_ptr<TopicRoute>> routes_;

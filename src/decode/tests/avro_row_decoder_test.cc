@@ -154,6 +154,32 @@ TEST(AvroRowDecoder, ANullBranchIsANullCell) {
     EXPECT_EQ(row.find("v")->value.i, -3);
 }
 
+TEST(AvroRowDecoder, ARootUnionOfRecordsDecodesTheBranchItsValueNames) {
+    constexpr char kEvents[] = R"([
+      {"type":"record","name":"T","fields":[{"name":"id","type":"string"},{"name":"px","type":"double"}]},
+      {"type":"record","name":"Q","fields":[{"name":"id","type":"string"},{"name":"bid","type":"double"},
+                                            {"name":"legs","type":{"type":"array","items":"long"}}]}])";
+    TableSource src;
+    src.add(4, kEvents);
+    AvroRowDecoder d(src);
+    RowCells row;
+    auto cols = avro_columns(*AvroSchema::parse(kEvents).value());
+    ASSERT_EQ(cols.size(), 4u); // id once
+    EXPECT_EQ(cols[0].first, "id");
+    EXPECT_EQ(cols[2].first, "bid");
+    const std::string quote = framed(4, Avro().lng(1).str("q1").dbl(1.5).lng(1).lng(9).lng(0).out); // cells view it
+    ASSERT_TRUE(d.decode(quote, row));
+    ASSERT_EQ(row.cells().size(), 3u);
+    EXPECT_EQ(row.find("id")->value.text, "q1");
+    EXPECT_EQ(row.find("bid")->value.d, 1.5);
+    EXPECT_EQ(row.find("legs")->value.text, "[9]");
+    ASSERT_TRUE(d.decode(framed(4, Avro().lng(0).str("t1").dbl(2.5).out), row));
+    EXPECT_EQ(row.find("px")->value.d, 2.5);
+    auto bad = d.decode(framed(4, Avro().lng(2).str("x").out), row);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("union branch"), std::string::npos) << bad.error().message;
+}
+
 TEST(AvroRowDecoder, BadInputIsPoisonWithTheReason) {
     TableSource src;
     src.add(1, kTrade);

@@ -42,6 +42,33 @@ TEST(SchemaRegistry, FetchesASchemaByIdOnceAndCachesIt) {
     EXPECT_EQ(server.http_requests()[0].target, "/schemas/ids/7");
 }
 
+TEST(SchemaRegistry, ReadsAProtobufSchemaAndFetchesItsReferencesBySubjectAndVersion) {
+    // The documented shapes of GET /schemas/ids/<id> and GET /subjects/<s>/versions/<v>.
+    constexpr char kFill[] =
+        R"({"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; import \"m/money.proto\"; message F { m.Money px = 1; }",)"
+        R"("references":[{"name":"m/money.proto","subject":"money value","version":2}]})";
+    constexpr char kMoney[] =
+        R"({"subject":"money value","version":2,"id":4,"schemaType":"PROTOBUF","schema":"syntax = \"proto3\"; package m;"})";
+    ReplayServer server({.routes = {{"/schemas/ids/5", {HttpReply{200, kFill}}},
+                                    {"/subjects/money%20value/versions/2", {HttpReply{200, kMoney}}}}});
+    SchemaRegistryClient client(fast(server.http_url("")));
+    auto s = client.schema_by_id(5);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ((*s)->type, SchemaType::protobuf);
+    EXPECT_EQ((*s)->avro, nullptr);
+    ASSERT_EQ((*s)->references.size(), 1u);
+    EXPECT_EQ((*s)->references[0].name, "m/money.proto");
+    auto ref = client.schema_by_reference((*s)->references[0]);
+    ASSERT_TRUE(ref) << ref.error().message;
+    EXPECT_NE((*ref)->text.find("package m;"), std::string::npos);
+    ASSERT_TRUE(client.schema_by_reference((*s)->references[0])); // cached
+    ASSERT_EQ(server.http_requests().size(), 2u);
+    EXPECT_EQ(server.http_requests()[1].target, "/subjects/money%20value/versions/2");
+    auto unknown = client.schema_by_reference({"x.proto", "nobody", 1});
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().kind, ErrorKind::poison) << unknown.error().message;
+}
+
 TEST(SchemaRegistry, AnUnknownIdIsPoisonWithTheRegistrysMessage) {
     ReplayServer server(
         {.routes = {{"/schemas/ids/", {HttpReply{404, R"({"error_code":40403,"message":"Schema 99 not found"})"}}}}});
