@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory format clean help
+.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory bench-cpu format clean help
 
 all: build
 
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
+	@echo "make bench-cpu         CPU-us per message of sink, producer and kcat, with perf profiles (bench/README.md)"
 	@echo "make package           build/package/ticklake_<version>_amd64.deb (cmake --install works too: docs/deploy.md)"
 	@echo "make package-test      the .deb runs in a fresh root with only its declared dependencies; units verify"
 
@@ -87,6 +88,9 @@ bench-query: build
 
 bench-memory: build
 	@bench/run_memory.sh
+
+bench-cpu: build
+	@$(PY) bench/cpu_profile.py --bin build/ticklake --perf bench/flamegraphs --label now
 
 format:
 	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

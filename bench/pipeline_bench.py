@@ -35,6 +35,10 @@ TARGET_PRODUCER_VS_KCAT = 0.7
 TARGET_E2E_TICKS_PER_S = 200_000
 TARGET_PARQUET_VS_JSONL = 0.15
 TARGET_JSON_VALUES_VS_TYPED = 0.7  # issue #11: the same ticks read as schemaless JSON
+# Issue #16: CPU per message (user+sys of the process / messages), the headline figure.
+TARGET_SINK_PARQUET_CPU_US = 1.0
+TARGET_SINK_JSONL_CPU_US = 0.7
+TARGET_PRODUCER_CPU_VS_KCAT = 1.2
 
 KCAT_PRODUCE_SETTINGS = [
     "-z", "lz4",
@@ -553,6 +557,71 @@ class Bench:
              f"{by['parquet']['bytes'] / by['zstd_jsonl']['bytes']:.3f}x", "(parquet : zstd jsonl)", ""],
         ]
 
+    def cpu_table(self) -> list[list[str]]:
+        """CPU-us per message of every timed process (lowest of its runs), with the broker's CPU
+        during the same run and kcat's as the reference."""
+        n = self.n
+        runs = self.result["runs"]
+
+        def us(entries: list[dict], key: str = "cpu_s") -> float:
+            return min(e[key] for e in entries) / n * 1e6
+
+        prod, cons = runs["produce"], runs["consume"]
+        e2e = runs["end_to_end"]
+        figures = {
+            "producer_cpu_us_per_msg": us(prod["ticklake"]),
+            "kcat_produce_cpu_us_per_msg": us(prod["kcat"]),
+            "broker_cpu_us_per_msg_producer": us(prod["ticklake"], "broker_cpu_s"),
+            "broker_cpu_us_per_msg_kcat_produce": us(prod["kcat"], "broker_cpu_s"),
+            "kcat_consume_cpu_us_per_msg": us(cons["kcat_no_eof_wait"]),
+            "sink_parquet_cpu_us_per_msg": us(cons["parquet"]),
+            "sink_jsonl_cpu_us_per_msg": us(cons["jsonl"]),
+            "sink_json_values_cpu_us_per_msg": us(cons["parquet_json_values"]),
+            "broker_cpu_us_per_msg_sink_parquet": us(cons["parquet"], "broker_cpu_s"),
+            "broker_cpu_us_per_msg_sink_jsonl": us(cons["jsonl"], "broker_cpu_s"),
+            "broker_cpu_us_per_msg_kcat_consume": us(cons["kcat_no_eof_wait"], "broker_cpu_s"),
+            "e2e_producer_cpu_us_per_msg": min(x["producer"]["cpu_s"] for x in e2e) / n * 1e6,
+            "e2e_sink_cpu_us_per_msg": min(x["sink"]["cpu_s"] for x in e2e) / n * 1e6,
+            "e2e_broker_cpu_us_per_msg": min(x["sink"]["broker_cpu_s"] for x in e2e) / n * 1e6,
+        }
+        self.result["cpu_figures"] = {k: round(v, 3) for k, v in figures.items()}
+        f = figures
+        kp, kc = f["kcat_produce_cpu_us_per_msg"], f["kcat_consume_cpu_us_per_msg"]
+        prod_ratio = f["producer_cpu_us_per_msg"] / kp
+        self.result["targets_cpu"] = {
+            "sink_parquet_cpu_us_per_msg": {"target": f"<= {TARGET_SINK_PARQUET_CPU_US}",
+                                            "pass": f["sink_parquet_cpu_us_per_msg"] <= TARGET_SINK_PARQUET_CPU_US},
+            "sink_jsonl_cpu_us_per_msg": {"target": f"<= {TARGET_SINK_JSONL_CPU_US}",
+                                          "pass": f["sink_jsonl_cpu_us_per_msg"] <= TARGET_SINK_JSONL_CPU_US},
+            "producer_cpu_vs_kcat": {"target": f"<= {TARGET_PRODUCER_CPU_VS_KCAT}",
+                                     "pass": prod_ratio <= TARGET_PRODUCER_CPU_VS_KCAT},
+        }
+        t = self.result["targets_cpu"]
+
+        def verdict(key: str) -> str:
+            return "pass" if t[key]["pass"] else "SHORT"
+
+        def c(x: float) -> str:
+            return f"{x:.3f}"
+
+        return [
+            ["CPU-us per message (user+sys)", "ticklake", "kcat", "ratio", "broker", "target", "result"],
+            ["producer vs kcat -P -H type=..", c(f["producer_cpu_us_per_msg"]), c(kp), f"{prod_ratio:.2f}x",
+             c(f["broker_cpu_us_per_msg_producer"]), f"<= {TARGET_PRODUCER_CPU_VS_KCAT}x kcat",
+             verdict("producer_cpu_vs_kcat")],
+            ["sink parquet vs kcat -C", c(f["sink_parquet_cpu_us_per_msg"]), c(kc),
+             f"{f['sink_parquet_cpu_us_per_msg'] / kc:.2f}x", c(f["broker_cpu_us_per_msg_sink_parquet"]),
+             f"<= {TARGET_SINK_PARQUET_CPU_US} us", verdict("sink_parquet_cpu_us_per_msg")],
+            ["sink jsonl vs kcat -C", c(f["sink_jsonl_cpu_us_per_msg"]), c(kc),
+             f"{f['sink_jsonl_cpu_us_per_msg'] / kc:.2f}x", c(f["broker_cpu_us_per_msg_sink_jsonl"]),
+             f"<= {TARGET_SINK_JSONL_CPU_US} us", verdict("sink_jsonl_cpu_us_per_msg")],
+            ["sink parquet, values as plain JSON", c(f["sink_json_values_cpu_us_per_msg"]), c(kc),
+             f"{f['sink_json_values_cpu_us_per_msg'] / kc:.2f}x", "", "", ""],
+            ["kcat -C itself (broker during it)", "", c(kc), "", c(f["broker_cpu_us_per_msg_kcat_consume"]), "", ""],
+            ["end to end: producer / sink / broker", f"{c(f['e2e_producer_cpu_us_per_msg'])} / "
+             f"{c(f['e2e_sink_cpu_us_per_msg'])}", "", "", c(f["e2e_broker_cpu_us_per_msg"]), "", ""],
+        ]
+
     def execute(self) -> int:
         started = self.started
         self.result |= {
@@ -575,6 +644,7 @@ class Bench:
         self.bench_end_to_end()
         self.measure_bytes()
         table = self.summarise()
+        cpu_table = self.cpu_table()
         self.result["machine"]["loadavg_end"] = os.getloadavg()
         self.result["finished_utc"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -590,6 +660,8 @@ class Bench:
         print(f"{m['nproc']} CPUs ({m['cpu_model']}), {m['kcat']}, ticklake {m['git_commit'][:10]}"
               f"{' (dirty tree)' if m['git_dirty'] else ''}, load avg {m['loadavg_start'][0]:.2f} -> "
               f"{m['loadavg_end'][0]:.2f}")
+        print(format_table(cpu_table))
+        print()
         print(format_table(table))
         notes = []
         if self.busy_missing:
@@ -597,6 +669,8 @@ class Bench:
                          "which includes the 1 s --until-idle tail and group join.")
         notes.append(f"end to end = N / (producer start -> sink exit - {self.args.e2e_idle:g} s --until-idle tail); "
                      "the sink's last files are written and committed in its final flush, before it exits.")
+        notes.append("CPU-us per message = user+sys of the process / messages, the lowest of its runs; broker = the "
+                     "broker JVM's CPU during that run / messages; kcat -C is the run with fetch.wait.max.ms=10.")
         notes.append("sink (busy) = consumed / busy_seconds: from subscribe (group join included) to the last message, "
                      "plus the final flush; (wall) also holds process start and the 1 s --until-idle tail.")
         others = [x["other_cpu_s"] for k in ("produce", "consume") for v in self.result["runs"][k].values() for x in v]

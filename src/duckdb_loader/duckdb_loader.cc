@@ -211,4 +211,34 @@ TL_DUCKDB_FORWARD(void, duckdb_validity_set_row_invalid, (uint64_t * validity, i
 TL_DUCKDB_FORWARD(const char*, duckdb_string_t_data, (duckdb_string_t * string), (string))
 TL_DUCKDB_FORWARD(uint32_t, duckdb_string_t_length, (duckdb_string_t string), (string))
 
+// Table functions: the Parquet writer scans its rows straight from memory (no staging table).
+TL_DUCKDB_FORWARD(duckdb_table_function, duckdb_create_table_function, (), ())
+TL_DUCKDB_FORWARD(void, duckdb_destroy_table_function, (duckdb_table_function * table_function), (table_function))
+TL_DUCKDB_FORWARD(void, duckdb_table_function_set_name, (duckdb_table_function table_function, const char* name),
+                  (table_function, name))
+TL_DUCKDB_FORWARD(void, duckdb_table_function_set_extra_info,
+                  (duckdb_table_function table_function, void* extra_info, duckdb_delete_callback_t destroy),
+                  (table_function, extra_info, destroy))
+TL_DUCKDB_FORWARD(void, duckdb_table_function_set_bind,
+                  (duckdb_table_function table_function, duckdb_table_function_bind_t bind), (table_function, bind))
+TL_DUCKDB_FORWARD(void, duckdb_table_function_set_init,
+                  (duckdb_table_function table_function, duckdb_table_function_init_t init), (table_function, init))
+TL_DUCKDB_FORWARD(void, duckdb_table_function_set_function,
+                  (duckdb_table_function table_function, duckdb_table_function_t function), (table_function, function))
+TL_DUCKDB_FORWARD(duckdb_state, duckdb_register_table_function,
+                  (duckdb_connection con, duckdb_table_function function), (con, function))
+TL_DUCKDB_FORWARD(void*, duckdb_bind_get_extra_info, (duckdb_bind_info info), (info))
+TL_DUCKDB_FORWARD(void, duckdb_bind_add_result_column,
+                  (duckdb_bind_info info, const char* name, duckdb_logical_type type), (info, name, type))
+TL_DUCKDB_FORWARD(void, duckdb_bind_set_cardinality, (duckdb_bind_info info, idx_t cardinality, bool is_exact),
+                  (info, cardinality, is_exact))
+TL_DUCKDB_FORWARD(void, duckdb_bind_set_error, (duckdb_bind_info info, const char* error), (info, error))
+TL_DUCKDB_FORWARD(void*, duckdb_init_get_extra_info, (duckdb_init_info info), (info))
+TL_DUCKDB_FORWARD(void, duckdb_init_set_init_data,
+                  (duckdb_init_info info, void* init_data, duckdb_delete_callback_t destroy), (info, init_data, destroy))
+TL_DUCKDB_FORWARD(void, duckdb_init_set_max_threads, (duckdb_init_info info, idx_t max_threads), (info, max_threads))
+TL_DUCKDB_FORWARD(void*, duckdb_function_get_extra_info, (duckdb_function_info info), (info))
+TL_DUCKDB_FORWARD(void*, duckdb_function_get_init_data, (duckdb_function_info info), (info))
+TL_DUCKDB_FORWARD(void, duckdb_function_set_error, (duckdb_function_info info, const char* error), (info, error))
+
 } // extern "C"

@@ -17,7 +17,10 @@ namespace ticklake {
 
 namespace {
 
-constexpr const char* kTable = "tl_batch";
+// The table function that hands DuckDB the rows of the batch being written, a data chunk at a
+// time in the file's order: no staging table, so no second copy of the rows inside DuckDB
+// (staging them cost about as much CPU as writing the file, measured in bench/README.md).
+constexpr const char* kScan = "tl_rows";
 
 // DuckDB's error types, told as what the caller should do. Disk trouble and memory pressure
 // may pass; anything else (bad path, permissions, a bug) needs a person.
@@ -39,17 +42,15 @@ duckdb_type duckdb_type_of(ColumnType t) {
     case ColumnType::timestamp_us: return DUCKDB_TYPE_TIMESTAMP;
     case ColumnType::date: return DUCKDB_TYPE_DATE;
     case ColumnType::blob: return DUCKDB_TYPE_BLOB;
-    case ColumnType::decimal: // staged as text, cast by the COPY (see needs_cast)
+    case ColumnType::decimal: // scanned as text, cast by the COPY (see needs_cast)
     case ColumnType::nested: return DUCKDB_TYPE_VARCHAR;
     }
     return DUCKDB_TYPE_VARCHAR;
 }
 
-// Decimal and nested values are staged as their text and cast while the file is written:
+// Decimal and nested values are scanned as their text and cast while the file is written:
 // DuckDB parses decimal text exactly, and JSON text into STRUCT/LIST by the column's type.
 bool needs_cast(const Column& c) { return c.type == ColumnType::decimal || c.type == ColumnType::nested; }
-
-std::string staged_type(const Column& c) { return needs_cast(c) ? "VARCHAR" : to_string(c.type); }
 
 // Copies src[rows[0..n)] to dst; one memcpy when the rows are consecutive (`identity`).
 template <class T>
@@ -111,10 +112,11 @@ void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_
     }
 }
 
-// The staging table itself, or a SELECT that casts its decimal and nested columns.
+// The scan of the rows, or a SELECT over it that casts its decimal and nested columns.
 std::string copy_source(const ColumnBatch& batch) {
+    const std::string scan = std::string(kScan) + "()";
     if (std::none_of(batch.columns.begin(), batch.columns.end(), needs_cast)) {
-        return kTable;
+        return "(FROM " + scan + ")";
     }
     std::string sql = "(SELECT ";
     for (size_t i = 0; i < batch.columns.size(); ++i) {
@@ -130,7 +132,7 @@ std::string copy_source(const ColumnBatch& batch) {
             sql += "from_json(" + name + ", " + quote_literal(c.type_text) + ") AS " + name;
         }
     }
-    return sql + " FROM " + kTable + ")";
+    return sql + " FROM " + scan + ")";
 }
 
 bool is_identity(std::span<const uint32_t> order) {
@@ -142,11 +144,60 @@ bool is_identity(std::span<const uint32_t> order) {
     return true;
 }
 
+// What the scan reads during one write(): set just before the COPY and cleared after it.
+struct ScanSource {
+    const ColumnBatch* batch = nullptr;
+    std::span<const uint32_t> order;
+    bool identity = false;
+};
+
+// Where one scan is; each COPY starts a new one.
+struct ScanCursor {
+    size_t next = 0;
+};
+
+void scan_bind(duckdb_bind_info info) {
+    const auto* src = static_cast<const ScanSource*>(duckdb_bind_get_extra_info(info));
+    if (src->batch == nullptr) {
+        duckdb_bind_set_error(info, "the Parquet writer's row scan runs only inside its own COPY");
+        return;
+    }
+    for (const Column& c : src->batch->columns) {
+        duckdb_logical_type t = duckdb_create_logical_type(duckdb_type_of(c.type));
+        duckdb_bind_add_result_column(info, c.name.c_str(), t);
+        duckdb_destroy_logical_type(&t);
+    }
+    duckdb_bind_set_cardinality(info, src->order.size(), true);
+}
+
+void scan_init(duckdb_init_info info) {
+    duckdb_init_set_init_data(info, new ScanCursor, [](void* p) { delete static_cast<ScanCursor*>(p); });
+    duckdb_init_set_max_threads(info, 1); // one reader: rows leave in the order given
+}
+
+// @locality DuckDB's thread of the COPY (the caller of write(), with threads = 1)
+void scan_chunk(duckdb_function_info info, duckdb_data_chunk out) {
+    const auto* src = static_cast<const ScanSource*>(duckdb_function_get_extra_info(info));
+    auto* cursor = static_cast<ScanCursor*>(duckdb_function_get_init_data(info));
+    const size_t n = std::min<size_t>(duckdb_vector_size(), src->order.size() - cursor->next);
+    duckdb_data_chunk_reset(out);
+    if (n == 0) { // the end (or an empty file): an empty chunk says so
+        return;
+    }
+    const uint32_t* rows = src->order.data() + cursor->next;
+    for (size_t col = 0; col < src->batch->columns.size(); ++col) {
+        fill_vector(duckdb_data_chunk_get_vector(out, col), src->batch->columns[col], rows, n, src->identity);
+    }
+    duckdb_data_chunk_set_size(out, n);
+    cursor->next += n;
+}
+
 } // namespace
 
 struct ParquetWriter::Db {
     duckdb_database db = nullptr;
     duckdb_connection con = nullptr;
+    ScanSource scan; //!< read by the registered tl_rows() (it holds a pointer to this member)
 
     ~Db() {
         if (con != nullptr) {
@@ -212,6 +263,17 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
     if (duckdb_connect(db->db, &db->con) == DuckDBError) {
         return fail(Error::fatal("cannot connect to DuckDB's in-memory database for Parquet writing"));
     }
+    duckdb_table_function scan = duckdb_create_table_function();
+    duckdb_table_function_set_name(scan, kScan);
+    duckdb_table_function_set_extra_info(scan, &db->scan, nullptr);
+    duckdb_table_function_set_bind(scan, scan_bind);
+    duckdb_table_function_set_init(scan, scan_init);
+    duckdb_table_function_set_function(scan, scan_chunk);
+    const bool registered = duckdb_register_table_function(db->con, scan) == DuckDBSuccess;
+    duckdb_destroy_table_function(&scan);
+    if (!registered) {
+        return fail(Error::fatal("cannot register the Parquet writer's row scan in DuckDB"));
+    }
     return std::unique_ptr<ParquetWriter>(new ParquetWriter(options, std::move(db)));
 }
 
@@ -220,76 +282,15 @@ ParquetWriter::ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> d
 
 ParquetWriter::~ParquetWriter() = default;
 
-Status ParquetWriter::fill_table(const ColumnBatch& batch, std::span<const uint32_t> order) {
-    std::string sql = std::string("CREATE OR REPLACE TABLE ") + kTable + " (";
-    for (size_t i = 0; i < batch.columns.size(); ++i) {
-        sql += i > 0 ? ", " : "";
-        sql += quote_identifier(batch.columns[i].name);
-        sql += ' ';
-        sql += staged_type(batch.columns[i]);
-    }
-    sql += ')';
-    if (auto s = db_->run(sql, "cannot create the staging table for a Parquet file"); !s) {
-        return s;
-    }
-
-    duckdb_appender appender = nullptr;
-    if (duckdb_appender_create(db_->con, nullptr, kTable, &appender) == DuckDBError) {
-        std::string m = "cannot open a DuckDB appender for the Parquet staging table";
-        if (appender != nullptr) {
-            m += std::string(": ") + duckdb_appender_error(appender);
-            duckdb_appender_destroy(&appender);
-        }
-        return fail(Error::fatal(std::move(m)));
-    }
-    std::vector<duckdb_logical_type> types;
-    types.reserve(batch.columns.size());
-    for (const auto& c : batch.columns) {
-        types.push_back(duckdb_create_logical_type(duckdb_type_of(c.type)));
-    }
-    duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), types.size());
-    for (auto& t : types) {
-        duckdb_destroy_logical_type(&t);
-    }
-
-    const bool identity = is_identity(order);
-    const size_t capacity = duckdb_vector_size();
-    bool ok = true;
-    for (size_t base = 0; base < order.size() && ok; base += capacity) {
-        const size_t n = std::min(capacity, order.size() - base);
-        duckdb_data_chunk_reset(chunk);
-        for (size_t col = 0; col < batch.columns.size(); ++col) {
-            fill_vector(duckdb_data_chunk_get_vector(chunk, col), batch.columns[col], order.data() + base, n, identity);
-        }
-        duckdb_data_chunk_set_size(chunk, n);
-        ok = duckdb_append_data_chunk(appender, chunk) == DuckDBSuccess;
-    }
-    duckdb_destroy_data_chunk(&chunk);
-    ok = ok && duckdb_appender_close(appender) == DuckDBSuccess;
-    Status status;
-    if (!ok) {
-        duckdb_error_data err = duckdb_appender_error_data(appender);
-        const char* msg = duckdb_error_data_message(err);
-        status = fail(translate(duckdb_error_data_error_type(err),
-                                std::string("cannot stage rows for a Parquet file: ") + (msg != nullptr ? msg : "unknown error")));
-        duckdb_destroy_error_data(&err);
-    }
-    duckdb_appender_destroy(&appender);
-    return status;
-}
-
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
-    Status status = fill_table(batch, order);
-    if (status) {
-        const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
-                                " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
-                                std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
-                                std::to_string(std::max<size_t>(1, options_.row_group_rows)) + ")";
-        status = db_->run(sql, "cannot write Parquet file '" + path.string() + "'");
-    }
-    // Free the staged rows whatever happened, so a failed file does not hold memory.
-    auto dropped = db_->run(std::string("DROP TABLE IF EXISTS ") + kTable, "cannot drop the Parquet staging table");
-    return status ? dropped : status;
+    db_->scan = ScanSource{&batch, order, is_identity(order)};
+    const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
+                            " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
+                            std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
+                            std::to_string(std::max<size_t>(1, options_.row_group_rows)) + ")";
+    Status status = db_->run(sql, "cannot write Parquet file '" + path.string() + "'");
+    db_->scan = ScanSource{}; // the batch is the caller's: never read it after returning
+    return status;
 }
 
 } // namespace ticklake

@@ -1,5 +1,6 @@
-// Parquet through DuckDB: rows go into a table of an in-memory database as data chunks, then
-// `COPY ... TO` writes the file (zstd, row groups of WriterOptions::row_group_rows).
+// Parquet through DuckDB: `COPY (FROM tl_rows()) TO` writes the file (zstd, row groups of
+// WriterOptions::row_group_rows), where tl_rows() is a table function that hands DuckDB the
+// batch's columns a data chunk at a time, in the file's order.
 // The only file of the project, with parquet_writer.cc, that sees DuckDB's C API.
 #pragma once
 
@@ -23,8 +24,6 @@ public:
 private:
     struct Db; //!< database and connection; reused across files
     ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db);
-
-    Status fill_table(const ColumnBatch& batch, std::span<const uint32_t> order);
 
     WriterOptions options_;
     std::unique_ptr<Db> db_;

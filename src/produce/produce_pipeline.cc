@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/log.h"
+#include "common/process_cpu.h"
 #include "net/metrics_endpoint.h"
 #include "kafka/kafka_admin.h"
 #include "kafka/pinned_settings.h"
@@ -219,6 +220,7 @@ ProduceReport ProducePipeline::run(const std::atomic<bool>& stop, const ProduceP
     r.pumped = source_.wire ? pump_wire(stop, pacer, ticker) : pump_events(stop, pacer, ticker);
     r.flushed = producer_->flush(std::chrono::seconds(120));
     r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    r.cpu_seconds = process_cpu_seconds();
     r.topic = options_.topic;
     r.stats = producer_->stats();
     r.skipped = source_.skipped();
@@ -254,8 +256,9 @@ std::string ProduceReport::summary_json() const {
     for (const auto& [name, value] : source_counters) {
         counters += fmt::format("{}\"{}\":{}", counters.empty() ? "" : ",", name, value);
     }
-    return fmt::format("{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f}{}}}\n",
-                       stats.enqueued, stats.delivered, stats.failed, skipped, seconds,
+    return fmt::format("{{\"enqueued\":{},\"delivered\":{},\"failed\":{},\"skipped\":{},\"seconds\":{:.3f},"
+                       "\"cpu_s\":{:.3f}{}}}\n",
+                       stats.enqueued, stats.delivered, stats.failed, skipped, seconds, cpu_seconds,
                        counters.empty() ? std::string() : ",\"source\":{" + counters + "}");
 }
 

@@ -65,6 +65,7 @@ struct ProduceReport {
     ProducerStats stats;
     uint64_t skipped = 0;
     double seconds = 0;
+    double cpu_seconds = 0; //!< user+sys of the whole process (librdkafka's threads too) at the end
     std::vector<std::string> first_errors; //!< why the first skipped rows were skipped
     std::string source_summary;            //!< the source's own counters, for people
     std::vector<std::pair<std::string, uint64_t>> source_counters;

@@ -172,9 +172,9 @@ std::string sink_summary_json(const SinkStats& s, double seconds) {
     return fmt::format(
         "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"tombstones\":{},"
         "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"seconds\":{:.3f},"
-        "\"busy_seconds\":{:.3f},\"rows_by_table\":{{{}}},\"time_partition_by_table\":{{{}}}}}\n",
+        "\"busy_seconds\":{:.3f},\"cpu_s\":{:.3f},\"rows_by_table\":{{{}}},\"time_partition_by_table\":{{{}}}}}\n",
         s.consumed, s.rows_written, s.files_written, s.dead_letters, s.tombstones, s.header_lines, s.batches_committed,
-        s.recovered_removed, seconds, s.busy_seconds, tables, grains);
+        s.recovered_removed, seconds, s.busy_seconds, s.cpu_seconds, tables, grains);
 }
 
 } // namespace ticklake

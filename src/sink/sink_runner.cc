@@ -11,6 +11,7 @@
 
 #include "common/binary_text.h"
 #include "common/log.h"
+#include "common/process_cpu.h"
 #include "decode/event_time.h"
 #include "net/retry_policy.h"
 #include "sink/crash_point.h"
@@ -1297,6 +1298,7 @@ Status SinkRunner::finish(Status result) {
     const auto last = last_message_ > started_ ? last_message_ : started_;
     stats_.busy_seconds = std::chrono::duration<double>(last - started_).count() +
                           std::chrono::duration<double>(Clock::now() - final_flush_start).count();
+    stats_.cpu_seconds = process_cpu_seconds();
     if (options_.progress) {
         print_progress(true);
     }

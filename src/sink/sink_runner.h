@@ -48,6 +48,7 @@ struct SinkStats {
     std::map<std::string, uint64_t> rows_by_table;
     std::map<std::string, std::string> time_partition_by_table; //!< grain of each table written or kept
     double busy_seconds = 0; //!< from start to the last message, plus the final flush
+    double cpu_seconds = 0;  //!< user+sys of the whole process (librdkafka's threads too) at the end
 };
 
 //! "<topic>-p<partition>-o<first offset, 20 digits>.<ext>": sorts by offset, parses from the right.

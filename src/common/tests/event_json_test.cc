@@ -164,4 +164,38 @@ TEST(EventJson, AnInvalidLiteralInANullableFieldIsPoisonNotAnException) {
     }
 }
 
+// The sink parses every message into one reused parser and event: a message whose keys differ
+// from the previous one's (other order, other type, extra keys, many keys) must parse exactly as
+// a fresh parser parses it, with nothing left over from the message before.
+TEST(EventJson, OneParserOverChangingKeysMatchesAFreshParser) {
+    std::string many = R"({"type":"trade","id":"m",)";
+    for (int i = 0; i < 70; ++i) {
+        many += "\"extra" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    }
+    many += R"("symbol":"Z","ts":5,"price":4.5,"size":2,"side":"sell"})";
+    const std::string messages[] = {
+        R"({"v":1,"type":"quote","id":"a","symbol":"X","ts":1,"bid":1,"bid_size":3,"ask":2,"ask_size":4,"exchange":"XNAS"})",
+        R"({"v":1,"type":"trade","id":"b","symbol":"X","ts":2,"price":7,"size":1,"exchange":"XNYS","side":"buy"})",
+        R"({"v":1,"type":"quote","id":"c","symbol":"Y","ts":3,"ask":9,"bid":8,"exchange":"ARCX","bid_size":1})",
+        R"({"price":6,"v":1,"type":"trade","size":2,"id":"d","new_key":true,"symbol":"Y","ts":4})",
+        many,
+        R"({"v":1,"type":"quote","id":"e","symbol":"X","ts":1,"bid":1,"bid_size":3,"ask":2,"ask_size":4,"exchange":"XNAS"})",
+        R"({"v":1,"type":"record","id":"f","ts":6,"dataset":"d","fields":{"price":1,"bid":"x"}})",
+        R"({"v":1,"type":"quote","id":"g","symbol":"X","ts":1,"bid":1,"bid_size":3,"ask":2,"ask_size":4,"exchange":"XNAS"})",
+    };
+    EventParser reused;
+    Event e;
+    for (const auto& m : messages) {
+        ASSERT_TRUE(reused.parse_into(m, e)) << m;
+        EventParser fresh;
+        auto want = fresh.parse(m);
+        ASSERT_TRUE(want) << m;
+        std::string got_json, want_json;
+        append_event_json(got_json, e);
+        append_event_json(want_json, *want);
+        EXPECT_EQ(got_json, want_json) << m;
+    }
+    EXPECT_EQ(std::get<Trade>(reused.parse(many)->body).side, "sell");
+}
+
 } // namespace ticklake

@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include <fmt/format.h>
+
 #include "common/event_json.h"
 #include "kafka/tests/mock_cluster.h"
 #include "common/tests/temp_dir.h"
@@ -124,6 +126,8 @@ TEST(ProducePipeline, EventsArriveKeyedBySymbolWithTheirTypeAndAreCounted) {
     EXPECT_EQ(lines[3], "fake: 2 rows skipped");
     EXPECT_TRUE(r.summary_json().starts_with(R"({"enqueued":50,"delivered":50,"failed":0,"skipped":2,"seconds":)"));
     EXPECT_TRUE(r.summary_json().ends_with(",\"source\":{\"gaps\":1}}\n")) << r.summary_json();
+    EXPECT_GT(r.cpu_seconds, 0.0); // a run that sent 50 events has used some CPU
+    EXPECT_NE(r.summary_json().find(fmt::format("\"cpu_s\":{:.3f},", r.cpu_seconds)), std::string::npos);
 
     const auto got = testing::read_topic(fx.options.kafka.brokers, "ticks", 3, 10s);
     ASSERT_EQ(got.size(), 50u);

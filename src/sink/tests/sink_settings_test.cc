@@ -89,6 +89,8 @@ TEST(SinkSummaryTest, LinesAndJson) {
     s.dead_letters = 1;
     s.rows_by_table = {{"trades", 9}};
     s.time_partition_by_table = {{"trades", "day"}};
+    s.busy_seconds = 1.25;
+    s.cpu_seconds = 0.75;
     const auto lines = sink_summary_lines(s, 1.5);
     ASSERT_EQ(lines.size(), 2u);
     EXPECT_EQ(lines[0], "sink: consumed 10 messages, wrote 9 rows in 2 files, 1 dead letters, 1.5 s");
@@ -97,6 +99,7 @@ TEST(SinkSummaryTest, LinesAndJson) {
     EXPECT_EQ(json.back(), '\n');
     EXPECT_NE(json.find("\"consumed\":10,\"rows_written\":9"), std::string::npos) << json;
     EXPECT_NE(json.find("\"seconds\":1.500"), std::string::npos) << json;
+    EXPECT_NE(json.find("\"busy_seconds\":1.250,\"cpu_s\":0.750,"), std::string::npos) << json;
     EXPECT_NE(json.find("\"rows_by_table\":{\"trades\":9},\"time_partition_by_table\":{\"trades\":\"day\"}}"),
               std::string::npos)
         << json;
