@@ -62,7 +62,11 @@ struct CatalogChangeFlags {
 };
 
 int run_drop(const CatalogChangeFlags& f) {
-    auto c = Catalog::open(f.catalog.file());
+    // Read-only first, so a mistyped --catalog is an error, never a new empty catalog.
+    auto c = Catalog::open_read_only(f.catalog.file());
+    if (c) {
+        c = Catalog::open(f.catalog.file());
+    }
     auto out = c ? drop_by_name(*c, f.name) : fail(c.error());
     if (out) {
         std::fputs(out->c_str(), stdout);
@@ -71,7 +75,10 @@ int run_drop(const CatalogChangeFlags& f) {
 }
 
 int run_prune(const CatalogChangeFlags& f) {
-    auto c = f.apply ? Catalog::open(f.catalog.file()) : Catalog::open_read_only(f.catalog.file());
+    auto c = Catalog::open_read_only(f.catalog.file());
+    if (c && f.apply) {
+        c = Catalog::open(f.catalog.file());
+    }
     ObjectStoreOptions store;
     store.s3_endpoint = f.s3_endpoint;
     auto report = c ? prune_tables(*c, f.apply, store) : fail(c.error());
@@ -87,12 +94,12 @@ void add_drop_and_prune(CLI::App& cmd) {
                      "catalog, with its partitions, files and schema versions. The data files stay where they are",
         run_drop);
     drop->add_option("name", df->name, "DATABASE.TABLE, TABLE or DATABASE")->required();
-    df->catalog.add_to(*drop);
+    df->catalog.add_to(*drop, true);
     auto [prune, pf] = add_command<CatalogChangeFlags>(
         cmd, "prune", "Drop the tables whose location is gone (a deleted folder, an S3 prefix with no object). "
                       "A dry run unless --apply",
         run_prune);
-    pf->catalog.add_to(*prune);
+    pf->catalog.add_to(*prune, true);
     prune->add_flag("--apply", pf->apply, "Drop them (without it, only say which would go)");
     prune->add_flag("--json", pf->json, "JSON on stdout instead of lines");
     prune->add_option("--s3-endpoint", pf->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");

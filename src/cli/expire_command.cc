@@ -48,7 +48,11 @@ int run_expire(const ExpireFlags& f) {
         return report_error("expire", Error::invalid("say how old: --older-than 400d and/or "
                                                      "--dead-letters-older-than 30d"));
     }
-    auto c = f.apply ? Catalog::open(f.catalog.file()) : Catalog::open_read_only(f.catalog.file());
+    // Read-only first, so a mistyped --catalog is an error, never a new empty catalog.
+    auto c = Catalog::open_read_only(f.catalog.file());
+    if (c && f.apply) {
+        c = Catalog::open(f.catalog.file());
+    }
     if (!c) {
         return report_error("expire", c.error());
     }
@@ -96,7 +100,7 @@ void add_expire_command(CLI::App& app) {
         ->type_name("DURATION");
     cmd->add_flag("--apply", f->apply, "Delete (without it, only say what would go)");
     cmd->add_flag("--json", f->json, "JSON on stdout instead of lines");
-    f->catalog.add_to(*cmd);
+    f->catalog.add_to(*cmd, true);
     cmd->add_option("--s3-endpoint", f->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
 }
 
