@@ -23,6 +23,9 @@ set(TL_USES_sink decode format storage kafka)
 set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitListener
 set(TL_USES_query catalog storage duckdb_loader)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader common)
+set(TL_USES_retention catalog storage)  # retention/: expire and prune (#17)
+list(APPEND TL_STAGES retention)
+list(APPEND TL_USES_cli retention)
 
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)

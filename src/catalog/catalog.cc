@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include "common/event_json.h"
+#include "common/kafka_position.h"
 
 namespace ticklake {
 
@@ -95,6 +96,16 @@ CREATE TABLE files (
     UNIQUE (table_id, key)
 );
 CREATE INDEX files_by_partition ON files(partition_id);
+)sql",
+    // Per-file provenance (#17): the Kafka offsets each file holds and who wrote it. Rows of
+    // an older catalog get topic, partition and first offset from their sink-made names
+    // (backfill_file_names), last offset and writer stay unknown.
+    R"sql(
+ALTER TABLE files ADD COLUMN topic TEXT;
+ALTER TABLE files ADD COLUMN kafka_partition INTEGER;
+ALTER TABLE files ADD COLUMN first_offset INTEGER;
+ALTER TABLE files ADD COLUMN last_offset INTEGER;
+ALTER TABLE files ADD COLUMN writer TEXT;
 )sql",
 };
 
@@ -303,12 +314,97 @@ Status Catalog::migrate() {
             return st;
         }
     }
+    if (have > 0 && have < 2) {
+        if (auto st = backfill_file_origins(); !st) {
+            return st;
+        }
+    }
     if (have != kSchemaVersion) {
         if (auto st = db_.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)); !st) {
             return st;
         }
     }
     return tx.commit();
+}
+
+Status Catalog::backfill_file_origins() {
+    auto statements = db_.prepare_all({"SELECT id, key FROM files WHERE topic IS NULL",
+                                       "UPDATE files SET topic = ?, kafka_partition = ?, first_offset = ? WHERE id = ?"});
+    if (!statements) {
+        return fail(statements.error());
+    }
+    auto& [sel, up] = *statements;
+    std::vector<std::pair<int64_t, KafkaOrigin>> found;
+    for (auto row : sel.rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        if (auto origin = kafka_origin_of_key(row->column_text(1))) {
+            found.emplace_back(row->column_int(0), std::move(*origin));
+        }
+    }
+    for (const auto& [id, o] : found) {
+        if (auto st = up.bind_all(o.topic.str(), int64_t{o.partition.value()}, o.first_offset.value(), id).run(); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Result<bool> Catalog::drop_table(std::string_view database, std::string_view name) {
+    auto id = table_id(database, name);
+    if (!id) {
+        return fail(id.error());
+    }
+    if (!*id) {
+        return false;
+    }
+    // Partitions, files, columns and versions go with it (ON DELETE CASCADE).
+    auto del = db_.prepare("DELETE FROM tables WHERE id = ?");
+    if (!del) {
+        return fail(del.error());
+    }
+    if (auto st = del->bind(1, **id).run(); !st) {
+        return fail(st.error());
+    }
+    return true;
+}
+
+Result<std::optional<std::vector<std::string>>> Catalog::drop_database(std::string_view name) {
+    Transaction tx(db_);
+    if (auto st = tx.begin(); !st) {
+        return fail(st.error());
+    }
+    auto found = db_.prepare("SELECT count(*) FROM databases WHERE name = ?");
+    if (!found) {
+        return fail(found.error());
+    }
+    auto n = found->bind(1, name).first_int();
+    if (!n) {
+        return fail(n.error());
+    }
+    if (n->value_or(0) == 0) {
+        return std::optional<std::vector<std::string>>();
+    }
+    auto in_db = tables(name);
+    if (!in_db) {
+        return fail(in_db.error());
+    }
+    std::vector<std::string> names;
+    for (const auto& t : *in_db) {
+        names.push_back(t.qualified_name());
+    }
+    auto del = db_.prepare("DELETE FROM databases WHERE name = ?");
+    if (!del) {
+        return fail(del.error());
+    }
+    if (auto st = del->bind(1, name).run(); !st) {
+        return fail(st.error());
+    }
+    if (auto st = tx.commit(); !st) {
+        return fail(st.error());
+    }
+    return std::optional<std::vector<std::string>>(std::move(names));
 }
 
 Result<std::vector<DatabaseInfo>> Catalog::databases() {
@@ -497,7 +593,8 @@ PartitionDef partition_of_row(const SqliteRow& row, std::vector<std::string> val
 
 // Rows for rows_of_table, and what makes each a FileDef.
 constexpr const char* kFileRows =
-    "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max FROM files f "
+    "SELECT p.partition_values, s.columns, f.key, f.size, f.modified, f.rows, f.ts_min, f.ts_max, "
+    "coalesce(f.topic, ''), f.kafka_partition, f.first_offset, f.last_offset, coalesce(f.writer, '') FROM files f "
     "JOIN partitions p ON p.id = f.partition_id JOIN schemas s ON s.id = f.schema_id WHERE f.table_id = ?1";
 
 FileDef file_of_row(const SqliteRow& row, std::vector<std::string> values, const Columns& columns) {
@@ -508,7 +605,12 @@ FileDef file_of_row(const SqliteRow& row, std::vector<std::string> values, const
             .rows = row.column_int(5),
             .ts_min = row.column_optional_int(6),
             .ts_max = row.column_optional_int(7),
-            .columns = columns};
+            .columns = columns,
+            .origin = {.topic = row.column_text(8),
+                       .kafka_partition = row.column_optional_int(9),
+                       .first_offset = row.column_optional_int(10),
+                       .last_offset = row.column_optional_int(11),
+                       .writer = row.column_text(12)}};
 }
 
 } // namespace
@@ -844,11 +946,18 @@ Status ChangeWriter::remove_files() {
 
 Status ChangeWriter::upsert_files() {
     auto file_up = db_.prepare(
-        "INSERT INTO files(table_id, partition_id, key, size, modified, rows, ts_min, ts_max, schema_id, crawled_at) "
-        "SELECT ?, p.id, ?, ?, ?, ?, ?, ?, ?, ? FROM partitions p WHERE p.table_id = ? AND p.partition_values = ? "
+        "INSERT INTO files(table_id, partition_id, key, size, modified, rows, ts_min, ts_max, schema_id, crawled_at, "
+        "topic, kafka_partition, first_offset, last_offset, writer) "
+        "SELECT ?, p.id, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, ''), ?, ?, ?, nullif(?, '') FROM partitions p "
+        "WHERE p.table_id = ? AND p.partition_values = ? "
         "ON CONFLICT(table_id, key) DO UPDATE SET partition_id = excluded.partition_id, size = excluded.size, "
         "modified = excluded.modified, rows = excluded.rows, ts_min = excluded.ts_min, ts_max = excluded.ts_max, "
-        "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at");
+        "schema_id = excluded.schema_id, crawled_at = excluded.crawled_at, "
+        // A crawl re-reading a file the sink registered knows less of it (no last offset, no
+        // writer): what is known stays.
+        "topic = coalesce(excluded.topic, topic), kafka_partition = coalesce(excluded.kafka_partition, "
+        "kafka_partition), first_offset = coalesce(excluded.first_offset, first_offset), "
+        "last_offset = coalesce(excluded.last_offset, last_offset), writer = coalesce(excluded.writer, writer)");
     if (!file_up) {
         return fail(file_up.error());
     }
@@ -859,7 +968,8 @@ Status ChangeWriter::upsert_files() {
         }
         const std::string values = strings_to_json(f.partition_values);
         file_up->bind_all(id_, f.key, static_cast<int64_t>(f.size), f.modified, f.rows, f.ts_min, f.ts_max, *sid, now_,
-                          id_, values);
+                          f.origin.topic, f.origin.kafka_partition, f.origin.first_offset, f.origin.last_offset,
+                          f.origin.writer, id_, values);
         if (auto st = file_up->run(); !st) {
             return st;
         }

@@ -61,11 +61,20 @@ public:
     //! Applies one change in one transaction (all or nothing).
     Status apply(const TableChange& change);
 
+    //! Removes a table with its partitions, files and schema versions from the catalog (its
+    //! files stay where they are); false when there is no such table.
+    Result<bool> drop_table(std::string_view database, std::string_view name);
+    //! Removes a database and all its tables; the "db.table" names dropped, nullopt when there
+    //! is no such database.
+    Result<std::optional<std::vector<std::string>>> drop_database(std::string_view name);
+
     const std::filesystem::path& path() const { return db_.path(); }
 
 private:
     explicit Catalog(SqliteDb db) : db_(std::move(db)) {}
     Status migrate();
+    //! Topic, partition and first offset of the files an older catalog holds, from their names.
+    Status backfill_file_origins();
     Result<int> schema_version();
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
     Status apply_in_transaction(const TableChange& change);

@@ -50,6 +50,18 @@ struct PartitionDef {
     TimestampUs created_at = 0;
 };
 
+//! Where a file's rows came from, when a sink wrote it (its commit says, or its name
+//! <topic>-p<partition>-o<first offset>.<ext> does); empty for files of other writers.
+struct FileOrigin {
+    std::string topic;
+    std::optional<int64_t> kafka_partition;
+    //! Offsets of the batch the file was cut from: every row of the file is in this range
+    //! (a batch spread over several tables or days holds the range's other rows elsewhere).
+    std::optional<int64_t> first_offset;
+    std::optional<int64_t> last_offset; //!< known from the sink's commit only
+    std::string writer;                 //!< "ticklake 0.1.0" when the sink registered it
+};
+
 //! One data file as the crawler last read it; size and mtime tell whether it changed.
 struct FileDef {
     std::string key; //!< object key relative to the warehouse root
@@ -60,6 +72,7 @@ struct FileDef {
     std::optional<TimestampUs> ts_min;
     std::optional<TimestampUs> ts_max;
     Columns columns; //!< this file's own schema
+    FileOrigin origin;
 };
 
 struct SchemaVersion {

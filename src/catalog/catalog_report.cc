@@ -1,6 +1,7 @@
 #include "catalog/catalog_report.h"
 
 #include <algorithm>
+#include <map>
 
 #include "catalog/glue_json.h"
 #include "common/json_writer.h"
@@ -239,6 +240,119 @@ Result<CatalogReport> partitions_report(Catalog& catalog, const TableDef& t) {
     }
     w.end_array();
     return CatalogReport{w.str(), {table_block(std::move(text))}};
+}
+
+Result<std::vector<std::string>> partition_values_of(const TableDef& t, std::string_view spec) {
+    std::map<std::string, std::string> given;
+    for (size_t start = 0; start <= spec.size();) {
+        size_t end = spec.find('/', start);
+        end = end == std::string_view::npos ? spec.size() : end;
+        const std::string_view part = spec.substr(start, end - start);
+        const size_t eq = part.find('=');
+        if (eq == std::string_view::npos || eq == 0) {
+            return fail(Error::invalid("partition '" + std::string(spec) + "' is not KEY=VALUE[/KEY=VALUE...] (e.g. " +
+                                       values_text(t, std::vector<std::string>(t.partition_keys.size(), "...")) + ")"));
+        }
+        given[std::string(part.substr(0, eq))] = std::string(part.substr(eq + 1));
+        start = end + 1;
+    }
+    std::vector<std::string> values;
+    for (const auto& k : t.partition_keys) {
+        auto it = given.find(k.name);
+        if (it == given.end()) {
+            break;
+        }
+        values.push_back(it->second);
+        given.erase(it);
+    }
+    if (!given.empty() || values.size() != t.partition_keys.size()) {
+        std::string keys;
+        for (const auto& k : t.partition_keys) {
+            keys += (keys.empty() ? "" : ", ") + k.name;
+        }
+        return fail(Error::invalid("partition '" + std::string(spec) + "' does not name every partition key of " +
+                                   t.qualified_name() + " (" + (keys.empty() ? "it has none" : keys) + ")"));
+    }
+    return values;
+}
+
+Result<CatalogReport> files_report(Catalog& catalog, const TableDef& t, const std::string& partition) {
+    Catalog::PartitionSet only;
+    if (!partition.empty()) {
+        auto values = partition_values_of(t, partition);
+        if (!values) {
+            return fail(values.error());
+        }
+        only.insert(std::move(*values));
+    }
+    auto files = catalog.files(t, partition.empty() ? nullptr : &only);
+    if (!files) {
+        return fail(files.error());
+    }
+    JsonWriter w;
+    w.begin_array();
+    ReportTable text{{"partition", "file", "rows", "bytes", "ts_min", "ts_max", "topic", "kafka partition",
+                      "first offset", "last offset", "writer"},
+                     {false, false, true, true, false, false, false, true, true, true, false},
+                     {}};
+    auto number = [](std::optional<int64_t> v) { return v ? std::to_string(*v) : ""; };
+    auto json_number = [&w](std::string_view key, std::optional<int64_t> v) {
+        w.key(key);
+        v ? (void)w.value(*v) : (void)w.null();
+    };
+    for (const auto& f : *files) {
+        const FileOrigin& o = f.origin;
+        w.begin_object().field("key", f.key).key("partition").begin_array();
+        for (const auto& v : f.partition_values) {
+            w.value(v);
+        }
+        w.end_array();
+        w.key("rows").value(f.rows).key("bytes").value(static_cast<int64_t>(f.size));
+        write_time(w, "ts_min", f.ts_min);
+        write_time(w, "ts_max", f.ts_max);
+        w.key("topic");
+        o.topic.empty() ? (void)w.null() : (void)w.value(o.topic);
+        json_number("kafka_partition", o.kafka_partition);
+        json_number("first_offset", o.first_offset);
+        json_number("last_offset", o.last_offset);
+        w.key("writer");
+        o.writer.empty() ? (void)w.null() : (void)w.value(o.writer);
+        w.end_object();
+        const size_t slash = f.key.rfind('/');
+        text.rows.push_back({values_text(t, f.partition_values), slash == std::string::npos ? f.key : f.key.substr(slash + 1),
+                             std::to_string(f.rows), std::to_string(f.size), when(f.ts_min), when(f.ts_max), o.topic,
+                             number(o.kafka_partition), number(o.first_offset), number(o.last_offset), o.writer});
+    }
+    w.end_array();
+    return CatalogReport{w.str(), {table_block(std::move(text))}};
+}
+
+Result<std::string> drop_by_name(Catalog& catalog, std::string_view name) {
+    const std::string note = " (its files are untouched)\n";
+    if (name.find('.') == std::string_view::npos) {
+        auto db = catalog.drop_database(name);
+        if (!db) {
+            return fail(db.error());
+        }
+        if (*db) {
+            std::string out = "dropped database " + std::string(name) + " with " + std::to_string((*db)->size()) +
+                              " table(s)" + note;
+            for (const auto& t : **db) {
+                out += "  " + t + "\n";
+            }
+            return out;
+        }
+    }
+    auto t = catalog.resolve(name);
+    if (!t) {
+        return fail(Error::invalid("no database or table named " + std::string(name) + " in catalog " +
+                                   catalog.path().string() + " (list them with `ticklake catalog tables`)"));
+    }
+    auto dropped = catalog.drop_table(t->database, t->name);
+    if (!dropped) {
+        return fail(dropped.error());
+    }
+    return "dropped table " + t->qualified_name() + " at " + t->location + note;
 }
 
 Result<CatalogReport> history_report(Catalog& catalog, const TableDef& t) {

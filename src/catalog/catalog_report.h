@@ -44,6 +44,15 @@ Result<CatalogReport> describe_report(Catalog& catalog, const TableDef& table);
 //! Partitions with their totals, event-time range and whether their schema differs.
 Result<CatalogReport> partitions_report(Catalog& catalog, const TableDef& table);
 Result<CatalogReport> history_report(Catalog& catalog, const TableDef& table);
+//! Files of a table (of one partition, "dt=2025-01-06" or "k1=a/k2=b", when given): rows,
+//! bytes, event-time range, and the Kafka topic, partition and offsets they hold.
+Result<CatalogReport> files_report(Catalog& catalog, const TableDef& table, const std::string& partition);
+//! `catalog drop NAME`: a database when NAME has no dot and is one, else the table NAME resolves
+//! to, with everything the catalog holds of it (never its files); what was dropped, as text.
+//! invalid_argument when nothing has that name.
+Result<std::string> drop_by_name(Catalog& catalog, std::string_view name);
+//! A partition's values in key order from "k1=a/k2=b"; invalid_argument unless it names every key.
+Result<std::vector<std::string>> partition_values_of(const TableDef& table, std::string_view spec);
 
 struct TableExport {
     std::string text; //!< Athena DDL or Glue's API JSON

@@ -1,11 +1,13 @@
 // `ticklake catalog`: what the catalog holds (databases, tables, partitions, schema history),
-// as an aligned table or JSON, and exports for Athena (DDL) and Glue (API JSON).
+// as an aligned table or JSON, and exports for Athena (DDL) and Glue (API JSON); `drop` and
+// `prune` take tables out of it.
 #include <cstdio>
 #include <type_traits>
 
 #include "catalog/catalog_report.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "retention/table_retention.h"
 
 namespace ticklake::cli {
 
@@ -51,6 +53,58 @@ int run_export(CatalogCommandFlags& f, bool glue) {
     return exit_status("catalog", out);
 }
 
+struct CatalogChangeFlags {
+    CatalogFlags catalog;
+    std::string name;
+    bool apply = false;
+    bool json = false;
+    std::string s3_endpoint;
+};
+
+int run_drop(const CatalogChangeFlags& f) {
+    // Read-only first, so a mistyped --catalog is an error, never a new empty catalog.
+    auto c = Catalog::open_read_only(f.catalog.file());
+    if (c) {
+        c = Catalog::open(f.catalog.file());
+    }
+    auto out = c ? drop_by_name(*c, f.name) : fail(c.error());
+    if (out) {
+        std::fputs(out->c_str(), stdout);
+    }
+    return exit_status("catalog drop", out);
+}
+
+int run_prune(const CatalogChangeFlags& f) {
+    auto c = Catalog::open_read_only(f.catalog.file());
+    if (c && f.apply) {
+        c = Catalog::open(f.catalog.file());
+    }
+    ObjectStoreOptions store;
+    store.s3_endpoint = f.s3_endpoint;
+    auto report = c ? prune_tables(*c, f.apply, store) : fail(c.error());
+    if (report) {
+        std::fputs(render(*report, f.json).c_str(), stdout);
+    }
+    return exit_status("catalog prune", report);
+}
+
+void add_drop_and_prune(CLI::App& cmd) {
+    auto [drop, df] = add_command<CatalogChangeFlags>(
+        cmd, "drop", "Remove a table (DATABASE.TABLE, or TABLE when unambiguous) or a whole DATABASE from the "
+                     "catalog, with its partitions, files and schema versions. The data files stay where they are",
+        run_drop);
+    drop->add_option("name", df->name, "DATABASE.TABLE, TABLE or DATABASE")->required();
+    df->catalog.add_to(*drop, true);
+    auto [prune, pf] = add_command<CatalogChangeFlags>(
+        cmd, "prune", "Drop the tables whose location is gone (a deleted folder, an S3 prefix with no object). "
+                      "A dry run unless --apply",
+        run_prune);
+    pf->catalog.add_to(*prune, true);
+    prune->add_flag("--apply", pf->apply, "Drop them (without it, only say which would go)");
+    prune->add_flag("--json", pf->json, "JSON on stdout instead of lines");
+    prune->add_option("--s3-endpoint", pf->s3_endpoint, "S3 endpoint override, e.g. http://127.0.0.1:9000 for MinIO");
+}
+
 } // namespace
 
 void add_catalog_command(CLI::App& app) {
@@ -79,6 +133,12 @@ void add_catalog_command(CLI::App& app) {
                       "their schema differs from the table's",
         partitions_report, true);
     sub("history", "Schema versions of a table: when, why, and the columns of each", history_report, true);
+    auto partition = std::make_shared<std::string>();
+    CLI::App* files = sub("files", "Files of a table: rows, bytes, event-time range, and the Kafka topic, partition "
+                                   "and offsets each holds",
+                          [partition](Catalog& c, const TableDef& t) { return files_report(c, t, *partition); }, true);
+    files->add_option("--partition", *partition, "Only this partition, e.g. dt=2025-01-06 (KEY=VALUE/...)");
+    add_drop_and_prune(*cmd);
     for (bool glue : {false, true}) {
         auto [s, f] = add_command<CatalogCommandFlags>(
             *cmd, glue ? "export-glue" : "export-ddl",

@@ -17,6 +17,8 @@ void add_storage_commands(CLI::App& app);
 void add_query_commands(CLI::App& app);
 void add_crawl_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
+//! `expire`: drop a table's old partitions (expire_command.cc).
+void add_expire_command(CLI::App& app);
 //! `calendar`: an exchange's trading sessions (calendar_command.cc).
 void add_calendar_command(CLI::App& app);
 //! `aws whoami`: the identity of the AWS credential chain (aws_command.cc).

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,6 +85,17 @@ std::ostream& operator<<(std::ostream& os, const Topic& topic);
 std::ostream& operator<<(std::ostream& os, Partition partition);
 std::ostream& operator<<(std::ostream& os, Offset offset);
 std::ostream& operator<<(std::ostream& os, const TopicPartition& tp);
+
+//! Where a sink-made file's rows start, read back from its name
+//! "<topic>-p<partition>-o<20-digit first offset>.<ext>" (sink_file_name writes it).
+struct KafkaOrigin {
+    Topic topic;
+    Partition partition;
+    Offset first_offset;
+};
+
+//! The origin a key's file name states; nullopt for names the sink does not make.
+std::optional<KafkaOrigin> kafka_origin_of_key(std::string_view key);
 
 } // namespace ticklake
 

@@ -1,5 +1,8 @@
 #include "crawler/commit_registrar.h"
 
+#include <algorithm>
+
+#include "common/version.h"
 #include "crawler/parquet_footer_reader.h"
 
 namespace ticklake {
@@ -25,6 +28,20 @@ std::optional<FileSchema> schema_of(const CommittedFile& file) {
     return s;
 }
 
+FileOrigin origin_of(const CommittedBatch& batch) {
+    FileOrigin o;
+    o.topic = batch.topic.str();
+    o.kafka_partition = batch.partition.value();
+    if (batch.first_offset.valid()) {
+        o.first_offset = batch.first_offset.value();
+    }
+    if (batch.last_offset.valid()) {
+        o.last_offset = batch.last_offset.value();
+    }
+    o.writer = std::string(kTicklakeVersion);
+    return o;
+}
+
 CommitRegistrar::CommitRegistrar(ObjectStore& store, Catalog catalog, std::function<void(const std::string&)> report)
     : store_(store), catalog_(std::move(catalog)), crawler_(store, catalog_, CrawlOptions{}), report_(std::move(report)) {}
 
@@ -46,7 +63,7 @@ Result<CrawlSummary> CommitRegistrar::register_batch(const CommittedBatch& batch
             return fail(entry.error());
         }
         if (*entry) {
-            files.push_back({std::move(**entry), schema_of(f)});
+            files.push_back({std::move(**entry), schema_of(f), origin_of(batch)});
         }
     }
     return crawler_.register_files(files);
@@ -55,6 +72,20 @@ Result<CrawlSummary> CommitRegistrar::register_batch(const CommittedBatch& batch
 void CommitRegistrar::on_commit(const CommittedBatch& batch) {
     auto r = register_batch(batch);
     if (!report_) {
+        return;
+    }
+    if (!r && r.error().kind == ErrorKind::invalid_argument) {
+        // A refusal (files outside the table's location) holds for every batch: each table's
+        // (one line of the message) is said once.
+        const std::string& all = r.error().message;
+        for (size_t start = 0; start < all.size();) {
+            const size_t end = std::min(all.find('\n', start), all.size());
+            std::string line = all.substr(start, end - start);
+            start = end + 1;
+            if (refusals_.insert(line).second) {
+                report_("catalog registration refused: " + line + "; the data is committed");
+            }
+        }
         return;
     }
     if (!r) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,9 @@ namespace ticklake {
 //! The schema a crawl would read from the file `file` describes, when the description says it
 //! exactly (Parquet with every column type known, and rows); nullopt otherwise.
 std::optional<FileSchema> schema_of(const CommittedFile& file);
+
+//! Topic, partition, offset range and writer of every file of a committed batch.
+FileOrigin origin_of(const CommittedBatch& batch);
 
 //! @locality the sink's thread (on_commit), like the catalog connection it holds.
 class CommitRegistrar final : public CommitListener {
@@ -50,6 +54,7 @@ private:
     Catalog catalog_; //!< before crawler_, which holds a reference to it
     Crawler crawler_;
     std::function<void(const std::string&)> report_;
+    std::set<std::string> refusals_; //!< reported already
 };
 
 } // namespace ticklake

@@ -82,9 +82,13 @@ Result<CrawlSummary> Crawler::register_files(const std::vector<KnownFile>& files
         if (f.schema) {
             given_[f.entry.key] = *f.schema;
         }
+        if (!f.origin.topic.empty()) {
+            origins_[f.entry.key] = f.origin;
+        }
     }
     auto summary = crawl_entries(entries, true);
     given_.clear();
+    origins_.clear();
     return summary;
 }
 
@@ -150,13 +154,26 @@ Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& entr
         return fail(st.error());
     }
     size_t done = 0;
+    // A table refused (its files are outside its location) does not hold up the others; the
+    // refusals, one line each, are the crawl's answer once they are done.
+    std::optional<Error> refused;
     for (const auto& g : layout.tables) {
         if (g.files.empty()) {
             continue;
         }
         if (auto st = crawl_table(g, partial, summary, done, total); !st) {
-            return fail(st.error());
+            if (st.error().kind != ErrorKind::invalid_argument) {
+                return fail(st.error());
+            }
+            if (refused) {
+                refused->message += "\n" + st.error().message;
+            } else {
+                refused = st.error();
+            }
         }
+    }
+    if (refused) {
+        return fail(*refused);
     }
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return summary;
@@ -187,6 +204,7 @@ std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const Da
             auto given = given_.find(files[i]->entry.key);
             out[i] = given != given_.end() ? given->second : classifiers_[0]->classify(store_, files[i]->entry, format);
         }
+        add_origins(files, out);
         return out;
     }
     std::atomic<size_t> next{0};
@@ -202,7 +220,17 @@ std::vector<Result<FileSchema>> Crawler::classify_all(const std::vector<const Da
     for (auto& t : threads) {
         t.join();
     }
+    add_origins(files, out);
     return out;
+}
+
+void Crawler::add_origins(const std::vector<const DataFile*>& files, std::vector<Result<FileSchema>>& schemas) const {
+    for (size_t i = 0; i < files.size() && !origins_.empty(); ++i) {
+        auto it = origins_.find(files[i]->entry.key);
+        if (it != origins_.end() && schemas[i]) {
+            schemas[i]->origin = it->second;
+        }
+    }
 }
 
 Status Crawler::crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,

@@ -66,6 +66,7 @@ struct CrawlSummary {
 struct KnownFile {
     ObjectEntry entry;
     std::optional<FileSchema> schema;
+    FileOrigin origin; //!< what the writer knows of the rows' Kafka offsets, taken as given
 };
 
 class ScratchDir;
@@ -98,6 +99,8 @@ private:
     //! The files' schemas in their order, read on up to options_.threads threads.
     std::vector<Result<FileSchema>> classify_all(const std::vector<const DataFile*>& files, const std::string& format,
                                                  bool partial);
+    //! Sets the origins register_files() was given on the schemas read or given.
+    void add_origins(const std::vector<const DataFile*>& files, std::vector<Result<FileSchema>>& schemas) const;
     Status crawl_table_once(const TableGroup& group, bool partial, CrawlSummary& summary, size_t& done,
                             size_t total);
 
@@ -110,6 +113,8 @@ private:
     std::vector<std::unique_ptr<FileClassifier>> classifiers_;
     //! Schemas given by register_files(), by key; consulted instead of reading while it runs.
     std::map<std::string, FileSchema> given_;
+    //! Origins given by register_files(), by key; added to what is read or given.
+    std::map<std::string, FileOrigin> origins_;
 };
 
 } // namespace ticklake

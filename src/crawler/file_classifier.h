@@ -30,6 +30,7 @@ struct FileSchema {
     std::optional<TimestampUs> ts_max;
     std::map<std::string, std::string> properties; //!< csv: delimiter, quote, header, quotes_seen, decimal, encoding, bom
     uint64_t bytes_read = 0;                       //!< fetched from the store to classify it
+    FileOrigin origin; //!< from the sink's commit; else what the file's name says
 };
 
 struct ClassifyOptions {

@@ -1,7 +1,9 @@
 #include "crawler/table_crawl.h"
 
 #include <algorithm>
+#include <filesystem>
 
+#include "common/kafka_position.h"
 #include "common/text_type.h"
 
 namespace ticklake {
@@ -184,6 +186,9 @@ Result<bool> TableCrawl::load_catalog() {
     if (!existing_) {
         return true;
     }
+    if (auto st = check_location(); !st) {
+        return fail(st.error());
+    }
     auto files = catalog_.files(*existing_, only());
     if (!files) {
         return fail(files.error());
@@ -203,6 +208,36 @@ Result<bool> TableCrawl::load_catalog() {
         return false;
     }
     return true;
+}
+
+// One table, one location: files of another warehouse (a dev and a prod sink sharing the
+// per-user default catalog) would merge two data sets into one table whose counts are the sum
+// of both and whose location is only one of them.
+Status TableCrawl::check_location() const {
+    // The same folder written as ./wh, wh/ or /abs/wh is one location.
+    auto trimmed = [](std::string s) {
+        if (s.rfind("file://", 0) == 0) {
+            s = "file://" + std::filesystem::path(s.substr(7)).lexically_normal().string();
+        } else if (const size_t scheme = s.find("://"); scheme != std::string::npos) {
+            for (size_t i = s.find("//", scheme + 3); i != std::string::npos; i = s.find("//", i)) {
+                s.erase(i, 1);
+            }
+        }
+        while (!s.empty() && s.back() == '/') {
+            s.pop_back();
+        }
+        return s;
+    };
+    const std::string here = trimmed(store_.uri() + "/" + group_.prefix);
+    const std::string there = trimmed(existing_->location);
+    if (here == there) {
+        return {};
+    }
+    return fail(Error::invalid("files under " + here + "/ cannot join table " + qualified_ + ", which is at " + there +
+                               "/ (one table has one location; two warehouses are never merged). Register them "
+                               "under another database (`ticklake sink --database NAME`), into another catalog "
+                               "(--catalog FILE), or drop the table first (`ticklake catalog drop " + qualified_ +
+                               "`)"));
 }
 
 void TableCrawl::diff_with_listing() {
@@ -366,6 +401,14 @@ void TableCrawl::absorb(const DataFile& f, FileSchema schema, Batch& batch) {
     def.ts_min = schema.ts_min;
     def.ts_max = schema.ts_max;
     def.columns = std::move(schema.columns);
+    def.origin = std::move(schema.origin);
+    if (def.origin.topic.empty()) {
+        if (auto o = kafka_origin_of_key(f.entry.key)) {
+            def.origin.topic = o->topic.str();
+            def.origin.kafka_partition = o->partition.value();
+            def.origin.first_offset = o->first_offset.value();
+        }
+    }
     batch.change.upsert_files.push_back(std::move(def));
 }
 

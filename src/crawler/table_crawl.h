@@ -39,6 +39,8 @@ private:
     };
 
     Result<bool> load_catalog();
+    //! invalid_argument when the listed files are not under the existing table's location.
+    Status check_location() const;
     void diff_with_listing();
     Status find_removed();
     void start_table();

@@ -35,6 +35,7 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
     }
     CatalogBinding out;
     std::map<std::string, std::vector<PlannedTable>> by_root;
+    std::map<std::string, std::pair<std::string, size_t>> locations; //!< table -> location, files listed
     for (const auto& t : *tables) {
         out.all_names.push_back(t.qualified_name());
         if (!options.only_tables.empty() && std::find(options.only_tables.begin(), options.only_tables.end(),
@@ -50,8 +51,20 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
         }
         PlannedTable p{t.database, t.name, t.format, {}};
         for (const auto& f : *files) {
+            if (options.time_filter && !options.time_filter(t.qualified_name(), f.ts_min, f.ts_max)) {
+                ++out.files_skipped_by_time;
+                continue;
+            }
             p.files.push_back({f.key, f.size, f.modified});
         }
+        if (p.files.empty()) {
+            // A table with no file is no table to DuckDB: one file keeps its columns (the
+            // query's condition then finds no row in it).
+            const FileDef& f = files->front();
+            p.files.push_back({f.key, f.size, f.modified});
+            --out.files_skipped_by_time;
+        }
+        locations[t.qualified_name()] = {t.location, files->size()};
         by_root[warehouse_root(t.location, files->front().key)].push_back(std::move(p));
     }
     for (auto& [root, planned] : by_root) {
@@ -61,12 +74,22 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
             // A file the catalog lists but the folder no longer holds would fail the whole
             // query: leave it out and say so.
             for (auto& p : planned) {
+                const size_t before = p.files.size();
                 std::erase_if(p.files, [&](const ObjectEntry& e) {
                     std::error_code ec;
                     const bool gone = !fs::exists(fs::path(path) / e.key, ec);
                     out.missing_files += gone ? 1 : 0;
                     return gone;
                 });
+                if (before > 0 && p.files.empty()) {
+                    const std::string name = p.database + "." + p.table;
+                    const auto& [location, listed] = locations[name];
+                    out.missing_files -= before;
+                    out.gone_tables.push_back(
+                        "table " + name + ": all " + std::to_string(listed) + " file(s) the catalog lists are gone from " +
+                        location + " (moved or deleted). Crawl the warehouse where they are now, or take the table "
+                        "out of the catalog: `ticklake catalog prune --apply` or `ticklake catalog drop " + name + "`");
+                }
             }
             if (!fs::is_directory(path)) {
                 continue;

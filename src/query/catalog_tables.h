@@ -18,6 +18,9 @@ struct CatalogBinding {
     WarehouseTables tables;
     std::vector<std::string> all_names;  //!< every "database.table" in the catalog
     uint64_t missing_files = 0;          //!< local files the catalog lists that are gone (re-crawl)
+    //! Tables whose files are all gone, each as the message that says so and what to do.
+    std::vector<std::string> gone_tables;
+    uint64_t files_skipped_by_time = 0; //!< left out by WarehouseScanOptions::time_filter
 };
 
 //! The warehouse root of a table: its location minus the folder its file keys start with

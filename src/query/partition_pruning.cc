@@ -6,6 +6,8 @@
 
 #include <simdjson.h>
 
+#include "common/timestamp.h"
+
 namespace ticklake::query {
 
 namespace {
@@ -361,6 +363,50 @@ bool file_may_match(std::string_view key, const std::vector<PartitionCondition>&
                 default: break;
                 }
             }
+        }
+        if (!may) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool time_range_may_match(std::optional<int64_t> ts_min, std::optional<int64_t> ts_max,
+                          const std::vector<PartitionCondition>& conditions) {
+    using Op = PartitionCondition::Op;
+    if (!ts_min || !ts_max) {
+        return true;
+    }
+    for (const auto& c : conditions) {
+        if (c.column != "ts") {
+            continue;
+        }
+        auto meets = [&](const std::string& text, Op op) {
+            // DuckDB drops an offset when it casts text to TIMESTAMP (and applies it for
+            // TIMESTAMPTZ): a time that states one is read two ways, so it decides nothing.
+            if (text.size() > 10 && text.find_first_of("+-Zz", 10) != std::string::npos) {
+                return true;
+            }
+            auto v = parse_iso8601(text);
+            if (!v) {
+                return true; // not a time we read the same way DuckDB does: keep the file
+            }
+            switch (op) {
+            case Op::eq: return *ts_min <= *v && *v <= *ts_max;
+            case Op::lt: return *ts_min < *v;
+            case Op::le: return *ts_min <= *v;
+            case Op::gt: return *ts_max > *v;
+            case Op::ge: return *ts_max >= *v;
+            default: return true;
+            }
+        };
+        bool may = c.op != Op::in;
+        if (c.op == Op::in) {
+            for (const auto& v : c.values) {
+                may = may || meets(v, Op::eq);
+            }
+        } else {
+            may = meets(c.values[0], c.op);
         }
         if (!may) {
             return false;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,13 @@ Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json);
 
 //! False only when `key`'s partition folders prove that no row of the file meets `conditions`.
 bool file_may_match(std::string_view key, const std::vector<PartitionCondition>& conditions);
+
+//! False only when a file's event-time range [ts_min, ts_max] (the catalog's, of its `ts`
+//! column) proves that no row meets the conditions on `ts`; an unknown range, or a condition
+//! whose value is not a time, keeps the file. Times are read as UTC, as the query session's
+//! TimeZone is; a time that states an offset keeps the file (DuckDB drops the offset when it
+//! casts to TIMESTAMP and applies it for TIMESTAMPTZ).
+bool time_range_may_match(std::optional<int64_t> ts_min, std::optional<int64_t> ts_max,
+                          const std::vector<PartitionCondition>& conditions);
 
 } // namespace ticklake::query

@@ -41,6 +41,11 @@ void narrow_to_query(WarehouseScanOptions& scan, std::string_view sql, const std
                 auto it = plan.find(table);
                 return it == plan.end() || file_may_match(key, it->second);
             };
+            scan.time_filter = [plan = *plan](const std::string& table, std::optional<int64_t> lo,
+                                              std::optional<int64_t> hi) {
+                auto it = plan.find(table);
+                return it == plan.end() || time_range_may_match(lo, hi, it->second);
+            };
         }
     }
 }
@@ -89,9 +94,22 @@ Result<BoundTables> bind_from_catalog(const EngineOptions& options, std::string_
     if (!bound) {
         return fail(bound.error());
     }
+    if (!bound->gone_tables.empty() && !sql_hint.empty()) {
+        // Every file gone: DuckDB would say the table "does not exist", which it does.
+        return fail(Error::invalid(bound->gone_tables.front()));
+    }
+    for (const auto& gone : bound->gone_tables) {
+        if (options.note) {
+            options.note(gone);
+        }
+    }
     if (bound->missing_files > 0 && options.note) {
         options.note(std::to_string(bound->missing_files) + " file(s) the catalog lists are gone and were left "
                      "out: run `ticklake crawl` on their warehouse");
+    }
+    if (bound->files_skipped_by_time > 0 && options.note) {
+        options.note("the catalog's event-time ranges left out " + std::to_string(bound->files_skipped_by_time) +
+                     " file(s) no row of which can meet the query's condition on ts");
     }
     return BoundTables{std::move(bound->tables), "catalog " + path.string()};
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,9 @@ struct WarehouseScanOptions {
     std::vector<std::string> only_tables;
     //! Decides per file ("database.table", key) whether the query may need it; unset: all.
     std::function<bool(const std::string&, const std::string&)> file_filter;
+    //! Decides per catalogued file ("database.table", its event-time min and max) whether the
+    //! query may need it; unset: all. Only the catalog knows the ranges.
+    std::function<bool(const std::string&, std::optional<int64_t>, std::optional<int64_t>)> time_filter;
     //! false: plan only (names and cache paths), download nothing.
     bool fetch = true;
     //! Progress of long downloads (files done, files to fetch); may be empty.

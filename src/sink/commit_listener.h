@@ -33,6 +33,9 @@ struct CommittedBatch {
     Topic topic;
     Partition partition;
     std::vector<CommittedFile> files; //!< data files, then the dead-letter file when there is one
+    //! The batch's offsets: every row of its files is in this range.
+    Offset first_offset;
+    Offset last_offset;
 };
 
 //! @locality called on the sink's thread after each commit; a slow listener delays consuming.

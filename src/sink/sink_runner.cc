@@ -1090,7 +1090,8 @@ Status SinkRunner::commit_completed(bool block) {
             options_.on_committed(job->journal.keys); // registration on write (catalog)
         }
         if (listener_ != nullptr) {
-            listener_->on_commit(CommittedBatch{tp.topic, tp.partition, std::move(job->described)});
+            listener_->on_commit(CommittedBatch{tp.topic, tp.partition, std::move(job->described),
+                                                job->journal.start, job->journal.end});
         }
     }
     if (!result && !failed_ && !in_revoke_) {

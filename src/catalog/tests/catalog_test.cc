@@ -289,6 +289,104 @@ TEST_F(CatalogTest, ConcurrentWritersFromTwoProcesses) {
     EXPECT_EQ(tables->size(), 2u * kTablesPerWriter);
 }
 
+TEST_F(CatalogTest, FilesKeepTheirKafkaOriginAndACrawlDoesNotForgetIt) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    TableChange change = trades_change();
+    change.upsert_files[0].origin = {"ticks", 3, 100, 250, "ticklake 0.1.0"};
+    ASSERT_TRUE(c->apply(change));
+    // A crawl re-reading the file knows only what its name says.
+    TableChange crawl = trades_change();
+    crawl.new_version.reset();
+    crawl.upsert_files = {crawl.upsert_files[0]};
+    crawl.upsert_files[0].origin = {"ticks", 3, 100, std::nullopt, ""};
+    ASSERT_TRUE(c->apply(crawl));
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    auto files = c->files(*t);
+    ASSERT_TRUE(files);
+    ASSERT_EQ(files->size(), 3u);
+    const FileOrigin& o = files->at(0).origin;
+    EXPECT_EQ(o.topic, "ticks");
+    EXPECT_EQ(o.kafka_partition, 3);
+    EXPECT_EQ(o.first_offset, 100);
+    EXPECT_EQ(o.last_offset, 250);
+    EXPECT_EQ(o.writer, "ticklake 0.1.0");
+    EXPECT_EQ(files->at(1).origin.topic, "");
+    EXPECT_FALSE(files->at(1).origin.first_offset);
+}
+
+TEST_F(CatalogTest, MigrationFromVersionOneReadsOriginsFromFileNames) {
+    {
+        auto c = Catalog::open(db_path());
+        ASSERT_TRUE(c);
+        TableChange change = trades_change();
+        change.upsert_files[0].key = "market/trades/dt=2025-01-06/ticks-p2-o00000000000000000042.parquet";
+        ASSERT_TRUE(c->apply(change));
+    }
+    {
+        // Back to the first schema: the files table without its provenance columns.
+        auto db = SqliteDb::open(db_path());
+        ASSERT_TRUE(db);
+        for (const char* col : {"topic", "kafka_partition", "first_offset", "last_offset", "writer"}) {
+            ASSERT_TRUE(db->exec(std::string("ALTER TABLE files DROP COLUMN ") + col));
+        }
+        ASSERT_TRUE(db->exec("PRAGMA user_version = 1"));
+    }
+    auto c = Catalog::open_read_only(db_path()); // a reader migrates an older catalog
+    ASSERT_TRUE(c) << c.error().message;
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    auto files = c->files(*t);
+    ASSERT_TRUE(files) << files.error().message;
+    ASSERT_EQ(files->size(), 3u);
+    // Sorted by key: b.parquet, ticks-p2-..., then dt=2025-01-07/c.parquet.
+    EXPECT_EQ(files->at(1).origin.topic, "ticks") << files->at(1).key;
+    EXPECT_EQ(files->at(1).origin.kafka_partition, 2);
+    EXPECT_EQ(files->at(1).origin.first_offset, 42);
+    EXPECT_FALSE(files->at(1).origin.last_offset);
+    EXPECT_EQ(files->at(0).origin.topic, "");
+}
+
+TEST_F(CatalogTest, DropsATableOrADatabaseWithEverythingInIt) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->apply(trades_change()));
+    TableChange quotes = trades_change();
+    quotes.table.name = "quotes";
+    ASSERT_TRUE(c->apply(quotes));
+    TableChange other = trades_change();
+    other.table.database = "prod";
+    ASSERT_TRUE(c->apply(other));
+
+    auto dropped = c->drop_table("market", "quotes");
+    ASSERT_TRUE(dropped);
+    EXPECT_TRUE(*dropped);
+    auto again = c->drop_table("market", "quotes");
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(*again);
+    auto t = c->resolve("market.trades");
+    ASSERT_TRUE(t);
+    auto files = c->files(*t);
+    ASSERT_TRUE(files);
+    EXPECT_EQ(files->size(), 3u); // the other table of the database keeps its files
+
+    auto db = c->drop_database("market");
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(*db);
+    EXPECT_EQ(**db, std::vector<std::string>{"market.trades"});
+    auto none = c->drop_database("market");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    auto left = c->tables();
+    ASSERT_TRUE(left);
+    ASSERT_EQ(left->size(), 1u);
+    EXPECT_EQ(left->front().qualified_name(), "prod.trades");
+    auto prod_files = c->files(left->front());
+    ASSERT_TRUE(prod_files);
+    EXPECT_EQ(prod_files->size(), 3u);
+}
+
 TEST(DefaultCatalogPath, FollowsEnvironment) {
     const char* old_cat = std::getenv("TICKLAKE_CATALOG");
     const char* old_xdg = std::getenv("XDG_DATA_HOME");

@@ -92,5 +92,17 @@ TEST(KafkaPosition, FormatAsTheirRawValues) {
     EXPECT_EQ(os.str(), "ticks/2 9");
 }
 
+TEST(KafkaPosition, OriginIsReadBackFromASinkFileName) {
+    auto o = kafka_origin_of_key("market/trades/dt=2025-01-06/my-topic-p12-o00000000000000004242.parquet");
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->topic, Topic("my-topic"));
+    EXPECT_EQ(o->partition, Partition(12));
+    EXPECT_EQ(o->first_offset, Offset(4242));
+    EXPECT_TRUE(kafka_origin_of_key("t-p0-o00000000000000000000.jsonl.gz"));
+    EXPECT_FALSE(kafka_origin_of_key("market/trades/dt=2025-01-06/part-0.parquet"));
+    EXPECT_FALSE(kafka_origin_of_key("t-px-o00000000000000000001.parquet"));
+    EXPECT_FALSE(kafka_origin_of_key("t-p1-o42.parquet")); // not the sink's 20 digits
+}
+
 } // namespace
 } // namespace ticklake

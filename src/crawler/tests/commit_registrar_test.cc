@@ -184,6 +184,55 @@ TEST_F(CommitRegistrarTest, ARegisteredFileIsUnchangedForTheNextCrawl) {
     EXPECT_EQ(again.tables_unchanged, 1u);
 }
 
+TEST_F(CommitRegistrarTest, FilesKeepTheBatchsKafkaOffsetsAndWriter) {
+    std::vector<std::string> heard;
+    CommitRegistrar registrar(*store_, open_catalog(), [&](const std::string& m) { heard.push_back(m); });
+    CommittedBatch batch{Topic("ticks"), Partition(4), {}, Offset(100), Offset(180)};
+    batch.files.push_back(write_parquet("market/things/dt=2025-01-06/a.parquet", sample_batch(4, 1'736'150'400'000'000)));
+    registrar.on_commit(batch);
+    EXPECT_TRUE(heard.empty());
+    auto t = registrar.catalog().resolve("market.things");
+    ASSERT_TRUE(t);
+    auto files = registrar.catalog().files(*t);
+    ASSERT_TRUE(files);
+    ASSERT_EQ(files->size(), 1u);
+    const FileOrigin& o = files->front().origin;
+    EXPECT_EQ(o.topic, "ticks");
+    EXPECT_EQ(o.kafka_partition, 4);
+    EXPECT_EQ(o.first_offset, 100);
+    EXPECT_EQ(o.last_offset, 180);
+    EXPECT_EQ(o.writer.rfind("ticklake ", 0), 0u) << o.writer;
+    EXPECT_EQ(files->front().rows, 4);
+}
+
+TEST_F(CommitRegistrarTest, ARefusalIsReportedOncePerTable) {
+    std::vector<std::string> heard;
+    CommitRegistrar registrar(*store_, open_catalog(), [&](const std::string& m) { heard.push_back(m); });
+    // The table exists elsewhere: another warehouse registered it first.
+    TableChange elsewhere;
+    elsewhere.table.database = "market";
+    elsewhere.table.name = "things";
+    elsewhere.table.location = "file:///somewhere/else/market/things/";
+    elsewhere.table.format = "parquet";
+    elsewhere.new_version = "created";
+    ASSERT_TRUE(registrar.catalog().apply(elsewhere));
+    for (int i = 0; i < 3; ++i) {
+        CommittedBatch batch{Topic("t"), Partition(0), {}, Offset(i), Offset(i)};
+        batch.files.push_back(write_parquet("market/things/dt=2025-01-06/" + std::to_string(i) + ".parquet",
+                                            sample_batch(2, 1'736'150'400'000'000)));
+        registrar.on_commit(batch);
+    }
+    ASSERT_EQ(heard.size(), 1u);
+    EXPECT_NE(heard[0].find("catalog registration refused"), std::string::npos) << heard[0];
+    EXPECT_NE(heard[0].find("/somewhere/else/market/things/"), std::string::npos) << heard[0];
+    EXPECT_EQ(heard[0].find("ticklake crawl"), std::string::npos) << "a crawl would be refused the same way";
+    auto t = registrar.catalog().resolve("market.things");
+    ASSERT_TRUE(t);
+    auto files = registrar.catalog().files(*t);
+    ASSERT_TRUE(files);
+    EXPECT_TRUE(files->empty());
+}
+
 TEST_F(CommitRegistrarTest, ACommitIntoAPartitionOf1000FilesListsAndReadsNothing) {
     const std::string folder = "market/trades/dt=2025-01-06/";
     CountingStore counting(*store_);

@@ -210,6 +210,49 @@ TEST_F(CrawlFixture, NewJsonlFieldCreatesSchemaVersionAndRepeatIsNoOp) {
     EXPECT_EQ(h3->size(), 2u);
 }
 
+TEST_F(CrawlFixture, AnotherWarehouseIsRefusedAndNeverMergedIntoATable) {
+    write("feed/ticks/dt=2025-01-06/t-p0-o00000000000000000007.jsonl", "{\"id\":\"1\",\"ts\":\"2025-01-06T10:00:00Z\"}\n");
+    write("feed/other/a.jsonl", "{\"x\":1}\n");
+    Catalog c = open_catalog();
+    crawl(c);
+    auto t = c.resolve("feed.ticks");
+    ASSERT_TRUE(t);
+    auto files = c.files(*t);
+    ASSERT_TRUE(files);
+    ASSERT_EQ(files->size(), 1u);
+    EXPECT_EQ(files->front().origin.topic, "t") << "the name's origin";
+    EXPECT_EQ(files->front().origin.first_offset, 7);
+
+    // A second warehouse with a table of the same name: that table is refused, with the way
+    // out; the other tables of the crawl are still registered.
+    const auto prod = dir_ / "prod";
+    std::filesystem::create_directories(prod / "feed/ticks/dt=2025-01-07");
+    std::filesystem::create_directories(prod / "feed/fresh");
+    std::ofstream(prod / "feed/ticks/dt=2025-01-07/b.jsonl") << "{\"id\":\"2\",\"ts\":\"2025-01-07T10:00:00Z\"}\n";
+    std::ofstream(prod / "feed/fresh/c.jsonl") << "{\"y\":1}\n";
+    auto other = open_object_store(prod.string());
+    ASSERT_TRUE(other);
+    Crawler crawler(**other, c, CrawlOptions{});
+    auto refused = crawler.run();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ErrorKind::invalid_argument);
+    for (const std::string& part : {std::string("feed.ticks"), warehouse_.string(), std::string("--database"),
+                                    std::string("--catalog"), std::string("ticklake catalog drop feed.ticks")}) {
+        EXPECT_NE(refused.error().message.find(part), std::string::npos) << part << ": " << refused.error().message;
+    }
+    auto still = c.files(*t);
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->size(), 1u);
+    auto fresh = c.resolve("feed.fresh");
+    EXPECT_TRUE(fresh) << "the crawl went on with the other tables";
+
+    // The same folder written another way is the same location.
+    auto same = open_object_store((warehouse_ / "." / "").string());
+    ASSERT_TRUE(same);
+    Crawler again(**same, c, CrawlOptions{});
+    EXPECT_TRUE(again.run());
+}
+
 TEST_F(CrawlFixture, LogPolicyKeepsTableAndReportsConflict) {
     write("feed/q/dt=1/a.jsonl", "{\"sym\":\"A\",\"bid\":1.5}\n");
     Catalog c = open_catalog();

@@ -3,6 +3,8 @@
 // locations and keys.
 #include "query/catalog_tables.h"
 
+#include "common/timestamp.h"
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -73,6 +75,34 @@ TEST(CatalogTablesTest, CrawledTablesAreQueriedThroughTheCatalog) {
     auto day = (*session)->run("SELECT sum(price) FROM market.trades WHERE dt = DATE '2025-01-07'");
     ASSERT_TRUE(day) << day.error().message;
     EXPECT_EQ(day->stats.files_read, 1u);
+
+    // Event-time ranges leave out the files no row of which can match, and keep one file of a
+    // table they would empty (so it is still a table).
+    WarehouseScanOptions by_time;
+    by_time.time_filter = [](const std::string&, std::optional<int64_t> lo, std::optional<int64_t> hi) {
+        EXPECT_TRUE(lo && hi);
+        return lo && *lo >= *parse_iso8601("2025-01-07");
+    };
+    auto timed = bind_catalog(*catalog, by_time, {});
+    ASSERT_TRUE(timed) << timed.error().message;
+    EXPECT_EQ(timed->files_skipped_by_time, 1u); // dt=2025-01-06 (dt=2025-01-08 is gone)
+    ASSERT_EQ(timed->tables.tables.size(), 1u);
+    EXPECT_EQ(timed->tables.tables[0].files.size(), 1u);
+    by_time.time_filter = [](const std::string&, std::optional<int64_t>, std::optional<int64_t>) { return false; };
+    auto none = bind_catalog(*catalog, by_time, {});
+    ASSERT_TRUE(none);
+    ASSERT_EQ(none->tables.tables.size(), 1u);
+    EXPECT_EQ(none->tables.tables[0].files.size(), 1u);
+
+    // Every file gone: the table is named as such, not left for DuckDB to call nonexistent.
+    fs::remove_all(wh / "market/trades");
+    auto gone = bind_catalog(*catalog, {}, {});
+    ASSERT_TRUE(gone) << gone.error().message;
+    ASSERT_EQ(gone->gone_tables.size(), 1u);
+    EXPECT_NE(gone->gone_tables[0].find("table market.trades: all 3 file(s) the catalog lists are gone"),
+              std::string::npos) << gone->gone_tables[0];
+    EXPECT_NE(gone->gone_tables[0].find("catalog drop market.trades"), std::string::npos);
+    EXPECT_EQ(gone->missing_files, 0u) << "counted as a gone table, not as missing files";
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/timestamp.h"
 #include "query/query_session.h"
 
 namespace ticklake::query {
@@ -103,6 +104,35 @@ TEST(PartitionPruningTest, DtConditionsPruneCoarserTimeFolders) {
     EXPECT_EQ(kept_for("SELECT * FROM market.bars WHERE dt = TIMESTAMP '1987-10-19 10:00:00'"),
               (V{"month=1987-09", "month=1987-10", "year=1986", "year=1987", "decade=1970", "decade=1980", "g.parquet"}))
         << "text of another shape is not compared";
+}
+
+TEST(PartitionPruningTest, EventTimeRangesSkipFilesOnlyWhenTheConditionBoundsTs) {
+    const int64_t h10 = *parse_iso8601("2025-01-06T10:00:00Z");
+    const int64_t h11 = *parse_iso8601("2025-01-06T11:00:00Z");
+    auto may = [&](const std::string& where) {
+        const auto p = plan("SELECT * FROM market.trades WHERE " + where);
+        auto it = p.find("market.trades");
+        return it == p.end() || time_range_may_match(h10, h11, it->second);
+    };
+    EXPECT_TRUE(may("ts >= TIMESTAMP '2025-01-06 10:30:00'"));
+    EXPECT_FALSE(may("ts >= TIMESTAMP '2025-01-06 11:00:01'"));
+    EXPECT_TRUE(may("ts >= TIMESTAMP '2025-01-06 11:00:00'"));
+    EXPECT_FALSE(may("ts > TIMESTAMP '2025-01-06 11:00:00'"));
+    EXPECT_FALSE(may("ts < '2025-01-06 10:00:00'"));
+    EXPECT_TRUE(may("ts <= '2025-01-06 10:00:00'"));
+    EXPECT_FALSE(may("ts BETWEEN '2025-01-06 12:00' AND '2025-01-06 13:00' AND symbol = 'A'"));
+    EXPECT_FALSE(may("ts = TIMESTAMP '2025-01-05 10:30:00'"));
+    EXPECT_TRUE(may("ts IN (TIMESTAMP '2025-01-05 10:30:00', TIMESTAMP '2025-01-06 10:30:00')"));
+    // DuckDB drops an offset when it casts to TIMESTAMP, and applies it for TIMESTAMPTZ.
+    EXPECT_TRUE(may("ts <= '2025-01-06 11:30:00+02:00'")) << "a stated offset decides nothing";
+    EXPECT_TRUE(may("ts >= '2025-01-06T12:00:00Z'"));
+    // Not bounded, or not understood: the file stays.
+    EXPECT_TRUE(may("symbol = 'A'"));
+    EXPECT_TRUE(may("ts >= 1736160000"));
+    EXPECT_TRUE(may("ts >= now() - INTERVAL 1 HOUR"));
+    EXPECT_TRUE(may("ts > '2025-01-07' OR symbol = 'A'"));
+    const auto p = plan("SELECT * FROM market.trades WHERE ts > '2025-01-07'");
+    EXPECT_TRUE(time_range_may_match(std::nullopt, std::nullopt, p.at("market.trades"))) << "unknown range";
 }
 
 } // namespace
