@@ -23,6 +23,10 @@ set(TL_USES_sink decode format storage kafka)
 set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitListener
 set(TL_USES_query catalog storage duckdb_loader)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader common)
+# maintenance (`ticklake compact`): reads and rewrites what the catalog lists; crawler for Parquet footers.
+list(APPEND TL_STAGES maintenance)
+set(TL_USES_maintenance catalog storage crawler duckdb_loader)
+list(APPEND TL_USES_cli maintenance)
 
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)
