@@ -26,6 +26,10 @@ set(TL_USES_cli produce broker catalog crawler format kafka query sink sources s
 set(TL_USES_retention catalog storage)  # retention/: expire and prune (#17)
 list(APPEND TL_STAGES retention)
 list(APPEND TL_USES_cli retention)
+# maintenance (`ticklake compact`): reads and rewrites what the catalog lists; crawler for Parquet footers.
+list(APPEND TL_STAGES maintenance)
+set(TL_USES_maintenance catalog storage crawler duckdb_loader)
+list(APPEND TL_USES_cli maintenance)
 
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)

@@ -107,6 +107,38 @@ ALTER TABLE files ADD COLUMN first_offset INTEGER;
 ALTER TABLE files ADD COLUMN last_offset INTEGER;
 ALTER TABLE files ADD COLUMN writer TEXT;
 )sql",
+    // Compactions (catalog/compaction_log.h): runs, the files each wrote and replaced, and the
+    // replaced files that wait out their grace period.
+    R"sql(
+CREATE TABLE compaction_runs (
+    id INTEGER PRIMARY KEY,
+    table_id INTEGER NOT NULL REFERENCES tables(id) ON DELETE CASCADE,
+    partition_values TEXT NOT NULL,
+    warehouse TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    state TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    committed_at INTEGER
+);
+-- role 'output': a file the run wrote; 'replaced': a file its outputs took the place of.
+CREATE TABLE compaction_files (
+    run_id INTEGER NOT NULL REFERENCES compaction_runs(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    key TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    topic TEXT,
+    kafka_partition INTEGER,
+    first_offset INTEGER,
+    PRIMARY KEY (run_id, role, key)
+);
+CREATE INDEX compaction_files_by_key ON compaction_files(key, role);
+CREATE TABLE pending_deletions (
+    run_id INTEGER NOT NULL REFERENCES compaction_runs(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    not_before INTEGER NOT NULL,
+    PRIMARY KEY (run_id, key)
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -211,6 +243,10 @@ Result<Columns> columns_from_json(std::string_view json) {
     }
     return out;
 }
+
+std::string partition_values_to_json(const std::vector<std::string>& values) { return strings_to_json(values); }
+
+Result<std::vector<std::string>> partition_values_from_json(std::string_view json) { return strings_from_json(json); }
 
 std::filesystem::path default_catalog_path() {
     if (const char* env = std::getenv("TICKLAKE_CATALOG"); env != nullptr && *env != '\0') {
@@ -1019,6 +1055,17 @@ Status Catalog::apply(const TableChange& change) {
         return st;
     }
     if (auto st = apply_in_transaction(change); !st) {
+        return st;
+    }
+    return tx.commit();
+}
+
+Status Catalog::in_transaction(const std::function<Status()>& body) {
+    Transaction tx(db_);
+    if (auto st = tx.begin(); !st) {
+        return st;
+    }
+    if (auto st = body(); !st) {
         return st;
     }
     return tx.commit();

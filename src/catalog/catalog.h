@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/catalog_model.h"
+#include "catalog/compaction_log.h"
 #include "catalog/sqlite_db.h"
 #include "common/error.h"
 
@@ -67,6 +68,25 @@ public:
     //! Removes a database and all its tables; the "db.table" names dropped, nullopt when there
     //! is no such database.
     Result<std::optional<std::vector<std::string>>> drop_database(std::string_view name);
+    // Compactions (catalog/compaction_log.h; defined in compaction_log.cc).
+    //! Records a run in state `writing` and commits, before the run writes any file, so a crash
+    //! leaves a row that names the folder to clean. Returns the run's id.
+    Result<int64_t> begin_compaction(const CompactionRun& run);
+    //! Runs still `writing`. Only while holding the compaction lock are these orphans.
+    Result<std::vector<CompactionRun>> unfinished_compactions();
+    //! Forgets a run that never swapped (its folder is already removed).
+    Status forget_compaction(int64_t run_id);
+    //! Swaps a run's files in one transaction. retry (nothing changed) when a replaced file has
+    //! left the table or the table's schema version moved on since the run was planned.
+    Status swap_compacted(const CompactionSwap& swap);
+    //! Replaced files of `warehouse` waiting for deletion whose time is at or before `due_by`.
+    Result<std::vector<PendingDeletion>> pending_deletions(std::string_view warehouse, TimestampUs due_by);
+    //! Forgets a pending deletion once the file is gone.
+    Status deletion_done(const PendingDeletion& d);
+    //! Files that went into `key` (a compacted file), through every earlier compaction, sorted by key.
+    Result<std::vector<LineageEntry>> lineage(std::string_view key);
+    //! What a crawl of `warehouse` must not register (see CompactionShadow).
+    Result<CompactionShadow> compaction_shadow(std::string_view warehouse);
 
     const std::filesystem::path& path() const { return db_.path(); }
 
@@ -78,6 +98,8 @@ private:
     Result<int> schema_version();
     Result<std::optional<int64_t>> table_id(std::string_view database, std::string_view name);
     Status apply_in_transaction(const TableChange& change);
+    //! Runs `body` inside one write transaction: committed when it succeeds, else rolled back.
+    Status in_transaction(const std::function<Status()>& body);
     Result<std::vector<TableDef>> load_tables(std::string_view where, std::string_view a, std::string_view b);
     //! Runs `select` for `table` (its first two columns the partition values and the schema's
     //! columns; ending in "WHERE <x>.table_id = ?1", with partitions as `p`), once, or once per
@@ -94,5 +116,8 @@ private:
 //! Columns as compact JSON ([{"name":..,"type":..}, ...]) and back; also used by the exporters.
 std::string columns_to_json(const Columns& columns);
 Result<Columns> columns_from_json(std::string_view json);
+//! Partition values as the catalog stores them (a JSON array of strings) and back.
+std::string partition_values_to_json(const std::vector<std::string>& values);
+Result<std::vector<std::string>> partition_values_from_json(std::string_view json);
 
 } // namespace ticklake

@@ -16,6 +16,8 @@ void add_storage_commands(CLI::App& app);
 //! `query` and `sql`: SQL over the warehouse (query_command.cc).
 void add_query_commands(CLI::App& app);
 void add_crawl_command(CLI::App& app);
+//! `compact`: merges small files of partitions (compact_command.cc).
+void add_compact_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
 //! `expire`: drop a table's old partitions (expire_command.cc).
 void add_expire_command(CLI::App& app);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     ticklake::cli::add_produce_command(app);
     ticklake::cli::add_sink_command(app);
     ticklake::cli::add_crawl_command(app);
+    ticklake::cli::add_compact_command(app);
     ticklake::cli::add_catalog_command(app);
     ticklake::cli::add_expire_command(app);
     ticklake::cli::add_query_commands(app);

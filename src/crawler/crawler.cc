@@ -112,12 +112,28 @@ Status Crawler::prepare() {
     return {};
 }
 
-Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& entries, bool partial) {
+Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& listed, bool partial) {
     const auto t0 = std::chrono::steady_clock::now();
     CrawlSummary summary;
-    summary.files_listed = entries.size();
+    summary.files_listed = listed.size();
+    // Files a compaction replaced (kept for their grace period) and the output of a compaction
+    // that has not swapped are in the warehouse but not in the table: registering them would
+    // count their rows twice.
+    auto shadow = catalog_.compaction_shadow(store_.uri());
+    if (!shadow) {
+        return fail(shadow.error());
+    }
+    std::vector<ObjectEntry> entries;
+    entries.reserve(listed.size());
+    for (const auto& e : listed) {
+        if (shadow->covers(e.key)) {
+            ++summary.files_ignored;
+        } else {
+            entries.push_back(e);
+        }
+    }
     Layout layout = group_into_tables(entries, options_.layout);
-    summary.files_ignored = layout.excluded;
+    summary.files_ignored += layout.excluded;
     for (auto& s : layout.skipped) {
         summary.notes.push_back("skipped " + s);
         ++summary.files_skipped;

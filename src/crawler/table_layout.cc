@@ -137,11 +137,24 @@ TableGroup table_of(std::string_view key, const std::vector<std::string_view>& p
     return g;
 }
 
+// `<partition>/compacted-<run>/`: the last folder of a key, right below a Hive folder.
+bool is_compaction_folder(const std::vector<std::string_view>& parts, size_t i) {
+    const auto folder = parts[i];
+    if (i + 2 != parts.size() || i == 0 || !is_hive_folder(parts[i - 1]) || !folder.starts_with("compacted-") ||
+        folder.size() == 10) {
+        return false;
+    }
+    return std::all_of(folder.begin() + 10, folder.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // The partition keys of the folders below the table, with their values put into `f`.
 std::vector<std::string> partition_of(const std::vector<std::string_view>& parts, size_t root, DataFile& f) {
     std::vector<std::string> keys;
     for (size_t i = root; i + 1 < parts.size(); ++i) {
         const auto folder = parts[i];
+        if (is_compaction_folder(parts, i)) {
+            continue; // `ticklake compact` output: files of the Hive folder above it
+        }
         if (is_hive_folder(folder)) {
             const size_t eq = folder.find('=');
             keys.push_back(percent_decode(folder.substr(0, eq)));

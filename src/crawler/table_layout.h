@@ -4,6 +4,8 @@
 // table: `<database>/<table>/...` (the sink's layout), or `<table>/...` in the default
 // database. Folders below the table are its partitions: `key=value` gives key `key` (value
 // %-decoded as Hive writes it), any other folder `partition_0`, `partition_1`, ... by depth.
+// A folder `compacted-<run>` right below a Hive folder holds that partition's compacted files
+// (`ticklake compact`, docs/maintenance.md): it is no partition of its own.
 // A file directly in the warehouse root is a table of its own, named after the file.
 // Skipped: names starting with `_` or `.` at any level (`_ticklake/`, `_SUCCESS`, `.hidden`),
 // `*.tmp`, `*.crc`, and keys matching an --exclude glob (`*` stays within a folder, `**`

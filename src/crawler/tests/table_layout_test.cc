@@ -32,6 +32,24 @@ TEST(TableLayout, SinkLayoutGivesDatabaseTableAndDt) {
     EXPECT_EQ(l.tables[0].name, "dead_letters");
 }
 
+TEST(TableLayout, CompactionFoldersBelongToTheirPartition) {
+    auto l = group_into_tables(entries({"market/trades/dt=2025-01-06/ticks-p0-o1.parquet",
+                                        "market/trades/dt=2025-01-06/compacted-12/part-0.parquet",
+                                        "market/trades/dt=2025-01-07/compacted-3/part-1.parquet"}),
+                               {});
+    ASSERT_EQ(l.tables.size(), 1u);
+    EXPECT_TRUE(l.skipped.empty());
+    const auto& t = l.tables[0];
+    EXPECT_EQ(t.partition_keys, std::vector<std::string>{"dt"});
+    ASSERT_EQ(t.files.size(), 3u);
+    EXPECT_EQ(t.files[0].partition_values, std::vector<std::string>{"2025-01-06"});
+    EXPECT_EQ(t.files[2].partition_values, std::vector<std::string>{"2025-01-07"});
+    // Only `compacted-<digits>` right below a Hive folder: anything else stays a partition.
+    auto other = group_into_tables(entries({"lake/t/compacted-x/a.csv", "lake/t/compacted-y/b.csv"}), {});
+    ASSERT_EQ(other.tables.size(), 1u);
+    EXPECT_EQ(other.tables[0].partition_keys, std::vector<std::string>{"partition_0"});
+}
+
 TEST(TableLayout, PlainFoldersArePartitionsAndRootFilesTables) {
     auto l = group_into_tables(entries({"lake/Daily Prices/2024/01/a.csv", "lake/Daily Prices/2024/02/b.csv", "x/1st/y/z/c.csv",
                                         "Index Processed.csv", "sym=A%2FB/f.csv"}),

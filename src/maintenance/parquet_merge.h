@@ -1,0 +1,26 @@
+// Merges Parquet files into a few sorted ones with DuckDB (the only file of the stage that calls
+// DuckDB's C API). Local files in, local files out: the compactor moves them through the store.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+
+namespace ticklake {
+
+struct MergeRequest {
+    std::vector<std::filesystem::path> inputs;
+    std::vector<std::string> order_by;  //!< columns, in order (those the inputs have)
+    std::filesystem::path output_dir;   //!< created; receives part-0.parquet, part-1.parquet, ...
+    uint64_t target_file_bytes = 128ull << 20;
+    int threads = 1;
+};
+
+//! The files written, in order. Columns are the union of the inputs' (by name); rows sorted by
+//! `order_by`; zstd, as the sink writes.
+Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& request);
+
+} // namespace ticklake
