@@ -18,6 +18,7 @@ struct CatalogBinding {
     WarehouseTables tables;
     std::vector<std::string> all_names;  //!< every "database.table" in the catalog
     uint64_t missing_files = 0;          //!< local files the catalog lists that are gone (re-crawl)
+    bool local_tables = false;           //!< some table is in a local folder
 };
 
 //! The warehouse root of a table: its location minus the folder its file keys start with
