@@ -1,6 +1,7 @@
 #include "query/s3_scan.h"
 
 #include <algorithm>
+#include <optional>
 #include <unistd.h>
 
 namespace ticklake::query {
@@ -10,9 +11,9 @@ using parquet::ByteRange;
 
 namespace {
 
-// One GET of the tail holds the whole footer of most files (DuckDB's footers of sink files are
+// One GET of the last 32 KiB holds the whole footer of most files (DuckDB's footers of sink files are
 // a few KiB); a longer footer costs a second GET of exactly the rest.
-constexpr uint64_t kTail = 64 * 1024;
+constexpr uint64_t kTail = 32 * 1024;
 
 struct FileWork {
     ScanFile* file = nullptr;
@@ -21,8 +22,33 @@ struct FileWork {
     parquet::ParquetLayout layout;
     parquet::SlicePlan plan;
     std::vector<ByteRange> missing; //!< chunks not in the cache
-    std::vector<ByteRange> fetch;   //!< `missing`, coalesced
+    std::vector<ByteRange> fetch;   //!< `missing` less what the footer's GET brought, coalesced
+    uint64_t tail_offset = 0;       //!< where `tail` starts in the object
+    std::string tail;               //!< the footer's GET, when it was fetched: chunks in it are not fetched again
 };
+
+// Bytes [offset, offset + length) from fetched buffers (ranges and the tail); nullopt when
+// some byte was not fetched.
+std::optional<std::string> extract(const std::vector<std::pair<uint64_t, std::string>>& buffers, uint64_t offset,
+                                   uint64_t length) {
+    std::string out;
+    uint64_t at = offset;
+    const uint64_t end = offset + length;
+    for (const auto& [start, bytes] : buffers) { // sorted by start
+        if (at >= end) {
+            break;
+        }
+        if (start <= at && at < start + bytes.size()) {
+            const uint64_t n = std::min<uint64_t>(end, start + bytes.size()) - at;
+            out.append(bytes, at - start, n);
+            at += n;
+        }
+    }
+    if (at != end) {
+        return std::nullopt;
+    }
+    return out;
+}
 
 std::string object_id(ObjectStore& store, const std::string& key) { return store.uri() + "/" + key; }
 
@@ -74,6 +100,8 @@ Result<std::string> footer_of(ObjectStore& store, RangeCache& cache, const S3Sca
     if (!tail) {
         return fail(tail.error());
     }
+    w.tail_offset = size - tail_len;
+    w.tail = *tail; // small files are mostly in it: their chunks are not fetched twice
     auto len = parquet::metadata_length(std::string_view(*tail).substr(tail_len - 8));
     if (!len) {
         return fail(Error::poison(id + ": " + len.error().message));
@@ -126,12 +154,17 @@ Status plan_file(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, 
     const TableReadPlan& tp = it != o.tables.end() ? it->second : kAll;
     w.plan = parquet::plan_slice(w.layout, tp.columns, tp.conditions);
     const std::string id = object_id(store, w.file->entry.key);
+    std::vector<ByteRange> to_fetch;
+    const uint64_t tail_start = w.tail.empty() ? w.version.size : w.tail_offset;
     for (const ByteRange& r : w.plan.chunks) {
         if (!cache.touch(cache.entry_path(id, w.version, range_part(r)))) {
             w.missing.push_back(r);
+            if (r.offset < tail_start) {
+                to_fetch.push_back({r.offset, std::min(r.end(), tail_start) - r.offset});
+            }
         }
     }
-    w.fetch = parquet::coalesce(w.missing, o.coalesce_gap);
+    w.fetch = parquet::coalesce(std::move(to_fetch), o.coalesce_gap);
     return {};
 }
 
@@ -198,6 +231,7 @@ Status fetch_slice(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o
     const std::string id = object_id(store, w.file->entry.key);
     std::map<uint64_t, std::string> fetched; // chunk offset -> bytes
     std::vector<RangeCache::Put> puts;
+    std::vector<std::pair<uint64_t, std::string>> buffers;
     for (const ByteRange& range : w.fetch) {
         if (auto st = within_budget(o, stats, range.length, "ranges of " + id); !st) {
             return st;
@@ -206,14 +240,19 @@ Status fetch_slice(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o
         if (!bytes) {
             return fail(bytes.error());
         }
-        for (const ByteRange& chunk : w.missing) {
-            if (chunk.offset >= range.offset && chunk.end() <= range.end()) {
-                std::string part = bytes->substr(chunk.offset - range.offset, chunk.length);
-                puts.push_back({cache.entry_path(id, w.version, range_part(chunk)), part, {}, 0});
-                fetched.emplace(chunk.offset, std::move(part));
-            }
+        buffers.emplace_back(range.offset, std::move(*bytes));
+    }
+    if (!w.tail.empty()) {
+        buffers.emplace_back(w.tail_offset, std::move(w.tail));
+    }
+    std::sort(buffers.begin(), buffers.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const ByteRange& chunk : w.missing) {
+        if (auto part = extract(buffers, chunk.offset, chunk.length)) {
+            puts.push_back({cache.entry_path(id, w.version, range_part(chunk)), *part, {}, 0});
+            fetched.emplace(chunk.offset, std::move(*part));
         }
     }
+    buffers.clear();
     auto chunk_bytes = [&](const ByteRange& r) -> Result<std::string> {
         if (auto it = fetched.find(r.offset); it != fetched.end()) {
             return it->second;
