@@ -5,11 +5,12 @@
 #   the plan fails the tests, which also catches header-only uses that no link line shows.
 # A stage may use the stages listed for it and, through them, what they may use. docs/architecture.md
 # says why each seam is where it is; change both together.
-set(TL_STAGES common net aws duckdb_loader catalog sources kafka produce broker storage format schema decode sink crawler query cli)
+set(TL_STAGES common net aws duckdb_loader catalog parquet sources kafka produce broker storage format schema decode sink crawler query cli)
 set(TL_USES_common "")
 set(TL_USES_net common)
 set(TL_USES_duckdb_loader common)
 set(TL_USES_catalog common)
+set(TL_USES_parquet common)
 set(TL_USES_sources common net)
 set(TL_USES_aws common net)
 set(TL_USES_kafka common aws)
@@ -21,8 +22,8 @@ set(TL_USES_schema common net)
 set(TL_USES_decode format schema)
 set(TL_USES_sink decode format storage kafka)
 set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitListener
-set(TL_USES_query catalog storage duckdb_loader)
-set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader common)
+set(TL_USES_query catalog storage duckdb_loader parquet)
+set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader parquet common)
 set(TL_USES_retention catalog storage)  # retention/: expire and prune (#17)
 list(APPEND TL_STAGES retention)
 list(APPEND TL_USES_cli retention)

@@ -13,7 +13,7 @@ void add_produce_command(CLI::App& app);
 void add_sink_command(CLI::App& app);
 //! `ls`, `cat` and `cp`: what landed in a warehouse, and copies in and out (storage_command.cc).
 void add_storage_commands(CLI::App& app);
-//! `query` and `sql`: SQL over the warehouse (query_command.cc).
+//! `query` and `sql`: SQL over the warehouse; `cache`: its S3 cache (query_command.cc).
 void add_query_commands(CLI::App& app);
 void add_crawl_command(CLI::App& app);
 //! `compact`: merges small files of partitions (compact_command.cc).

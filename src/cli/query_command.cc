@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <tuple>
 #include <unistd.h>
 
 #include "cli/cli_support.h"
@@ -10,6 +11,8 @@
 #include "cli/line_reader.h"
 #include "query/query_engine.h"
 #include "query/query_shell.h"
+#include "query/range_cache.h"
+#include "query/warehouse_tables.h"
 
 namespace ticklake::cli {
 
@@ -26,17 +29,26 @@ struct QueryFlags {
     std::string max_bytes;
     std::string timeout;
     std::string cache_dir;
+    std::string s3_read = "ranged";
+    uint64_t cache_max_mib = 2048;
     bool quiet = false;
     StorageFlags storage;
     CatalogFlags catalog;
 };
 
-Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint) {
+Result<Engine> open_engine(const QueryFlags& f, const std::string& sql_hint, const QueryLimits& limits) {
     auto store = f.storage.options();
     if (!store) {
         return fail(store.error());
     }
+    auto mode = parse_s3_read_mode(f.s3_read);
+    if (!mode) {
+        return fail(mode.error());
+    }
     EngineOptions o = f.engine;
+    o.s3_read = *mode;
+    o.cache_max_bytes = f.cache_max_mib << 20;
+    o.max_bytes_scanned = limits.max_bytes_scanned;
     if (const char* env = std::getenv("TICKLAKE_WAREHOUSE"); o.warehouse.empty() && env != nullptr) {
         o.warehouse = env;
     }
@@ -63,14 +75,14 @@ ResultOutput output_of(const QueryFlags& f) {
 int run_query(QueryFlags& f) {
     auto sql = query_text(f.sql, f.file, std::cin, ::isatty(STDIN_FILENO) == 1);
     auto limits = sql ? limits_of(f) : fail(sql.error());
-    auto engine = limits ? open_engine(f, *sql) : fail(limits.error());
-    auto result = engine ? engine->session->run(*sql, *limits) : fail(engine.error());
+    auto engine = limits ? open_engine(f, *sql, *limits) : fail(limits.error());
+    auto result = engine ? engine->run(*sql, *limits) : fail(engine.error());
     return exit_status("query", result ? show_result(*result, output_of(f), std_console()) : fail(result.error()));
 }
 
 int run_shell(QueryFlags& f) {
     auto limits = limits_of(f);
-    auto engine = limits ? open_engine(f, "") : fail(limits.error());
+    auto engine = limits ? open_engine(f, "", *limits) : fail(limits.error());
     if (!engine) {
         return report_error("sql", engine.error());
     }
@@ -92,15 +104,66 @@ void add_common_flags(CLI::App& cmd, QueryFlags& f) {
     cmd.add_option("--output,-o", f.output,
                    "Write the result to FILE.csv, .jsonl or .parquet, local or s3:// (Athena's result location)");
     cmd.add_option("--max-bytes-scanned", f.max_bytes,
-                   "Cancel a query that reads more than this (e.g. 500MB, 10GiB): Athena's per-query data limit");
+                   "Refuse or cancel a query that reads more than this (e.g. 500MB, 10GiB) from S3 (checked before "
+                   "transfers) plus local tables: Athena's per-query data limit");
     cmd.add_option("--timeout", f.timeout, "Interrupt a query running longer than this (e.g. 30s, 5m)")
         ->type_name("DURATION");
     cmd.add_option("--memory-limit", f.engine.memory_limit, "DuckDB memory limit (e.g. 2GB; default 80% of RAM)");
     cmd.add_option("--threads", f.engine.threads, "DuckDB threads (default: all cores)");
     cmd.add_option("--cache-dir", f.cache_dir,
-                   "Where S3 files are cached for queries (default $XDG_CACHE_HOME/ticklake/s3 or ~/.cache/ticklake/s3)");
+                   "Where S3 reads are cached for queries (default $XDG_CACHE_HOME/ticklake/s3 or ~/.cache/ticklake/s3)");
+    cmd.add_option("--cache-max-mib", f.cache_max_mib,
+                   "Bound of the S3 cache in MiB, least recently used out first (0: no cache)")
+        ->capture_default_str();
+    cmd.add_option("--s3-read", f.s3_read,
+                   "Parquet on S3: ranged (footers, then only the column chunks the query needs) or whole (every "
+                   "object whole)")
+        ->capture_default_str();
     cmd.add_flag("--quiet,-q", f.quiet, "No statistics line on stderr");
     f.storage.add_to(cmd);
+}
+
+struct CacheFlags {
+    std::string cache_dir;
+    uint64_t cache_max_mib = 2048;
+};
+
+RangeCache cache_of(const CacheFlags& f) {
+    return RangeCache(f.cache_dir.empty() ? default_cache_dir() : std::filesystem::path(f.cache_dir),
+                      f.cache_max_mib << 20);
+}
+
+int run_cache_stats(const CacheFlags& f) {
+    const RangeCache cache = cache_of(f);
+    const CacheUsage u = cache.usage();
+    std::printf("%s: %llu entries, %llu bytes of %llu (--cache-max-mib %llu)\n", cache.dir().c_str(),
+                static_cast<unsigned long long>(u.entries), static_cast<unsigned long long>(u.bytes),
+                static_cast<unsigned long long>(cache.max_bytes()), static_cast<unsigned long long>(f.cache_max_mib));
+    return 0;
+}
+
+int run_cache_clear(const CacheFlags& f) {
+    RangeCache cache = cache_of(f);
+    const CacheUsage before = cache.usage();
+    auto st = cache.clear();
+    if (st) {
+        std::printf("%s: removed %llu entries, %llu bytes\n", cache.dir().c_str(),
+                    static_cast<unsigned long long>(before.entries), static_cast<unsigned long long>(before.bytes));
+    }
+    return exit_status("cache", st);
+}
+
+// `ticklake cache stats|clear`, registered with the query commands it serves.
+void add_cache_command(CLI::App& app) {
+    CLI::App* cmd = app.add_subcommand("cache", "The query's S3 cache: what it holds, or empty it.");
+    cmd->require_subcommand(1);
+    for (auto [name, help, run] : {std::tuple{"stats", "Entries and bytes the cache holds, and its bound", &run_cache_stats},
+                                   std::tuple{"clear", "Remove every entry (safe while queries run)", &run_cache_clear}}) {
+        auto [s, f] = add_command<CacheFlags>(*cmd, name, help, run);
+        s->add_option("--cache-dir", f->cache_dir,
+                      "The cache folder (default $XDG_CACHE_HOME/ticklake/s3 or ~/.cache/ticklake/s3)");
+        s->add_option("--cache-max-mib", f->cache_max_mib, "The bound to report against")->capture_default_str();
+    }
 }
 
 } // namespace
@@ -130,6 +193,7 @@ void add_query_commands(CLI::App& app) {
         "statements are read from stdin as a script when it is not a terminal.",
         run_shell);
     add_common_flags(*shell, *s);
+    add_cache_command(app);
 }
 
 } // namespace ticklake::cli

@@ -94,6 +94,7 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
             if (!fs::is_directory(path)) {
                 continue;
             }
+            out.local_tables = true;
         }
         ObjectStoreOptions o = store_options;
         o.probe = false; // the catalog already says what is there; S3 answers on the first fetch

@@ -21,6 +21,7 @@ struct CatalogBinding {
     //! Tables whose files are all gone, each as the message that says so and what to do.
     std::vector<std::string> gone_tables;
     uint64_t files_skipped_by_time = 0; //!< left out by WarehouseScanOptions::time_filter
+    bool local_tables = false;           //!< some table is in a local folder
 };
 
 //! The warehouse root of a table: its location minus the folder its file keys start with

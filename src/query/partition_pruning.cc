@@ -1,6 +1,7 @@
 #include "query/partition_pruning.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 
@@ -22,12 +23,27 @@ std::string str(element e, const char* field) {
     return std::string(v);
 }
 
-// A constant, or a CAST of one (DATE '2025-01-06' parses as CAST('2025-01-06' AS DATE)).
-bool constant_text(element e, std::string& out) {
+// A constant, or a CAST of one (DATE '2025-01-06' parses as CAST('2025-01-06' AS DATE)), with
+// what kind of value it is. Decimals, doubles and casts to other types are not understood.
+bool constant_text(element e, std::string& out, PartitionCondition::Kind* kind = nullptr) {
+    using Kind = PartitionCondition::Kind;
     const std::string cls = str(e, "class");
     if (cls == "CAST") {
         element child;
-        return e["child"].get(child) == simdjson::SUCCESS && constant_text(child, out);
+        element cast_type;
+        Kind inner = Kind::text;
+        if (e["child"].get(child) != simdjson::SUCCESS || !constant_text(child, out, &inner)) {
+            return false;
+        }
+        const std::string to = e["cast_type"].get(cast_type) == simdjson::SUCCESS ? str(cast_type, "id") : "";
+        if (kind != nullptr) {
+            const bool time = to == "DATE" || to == "TIMESTAMP" || to == "TIMESTAMP WITH TIME ZONE";
+            if (inner != Kind::text || !time) {
+                return false;
+            }
+            *kind = Kind::time;
+        }
+        return true;
     }
     if (cls != "CONSTANT") {
         return false;
@@ -40,6 +56,8 @@ bool constant_text(element e, std::string& out) {
     if (value["is_null"].get_bool().get(is_null) == simdjson::SUCCESS && is_null) {
         return false;
     }
+    element type;
+    const std::string type_id = value["type"].get(type) == simdjson::SUCCESS ? str(type, "id") : "";
     element v;
     if (value["value"].get(v) != simdjson::SUCCESS) {
         return false;
@@ -47,14 +65,22 @@ bool constant_text(element e, std::string& out) {
     std::string_view s;
     if (v.get_string().get(s) == simdjson::SUCCESS) {
         out = std::string(s);
-        return true;
+        if (kind != nullptr) {
+            *kind = Kind::text;
+        }
+        return type_id == "VARCHAR" || type_id.empty();
     }
     int64_t i;
-    if (v.get_int64().get(i) == simdjson::SUCCESS) {
+    const bool integer_type = type_id == "INTEGER" || type_id == "BIGINT" || type_id == "SMALLINT" ||
+                              type_id == "TINYINT" || type_id.empty();
+    if (integer_type && v.get_int64().get(i) == simdjson::SUCCESS) {
         out = std::to_string(i);
+        if (kind != nullptr) {
+            *kind = Kind::integer;
+        }
         return true;
     }
-    return false;
+    return false; // a DECIMAL 2.5 is the integer 25 with a scale: not its text
 }
 
 // A column of the pruned table: `dt`, or `alias.dt` / `table.dt`.
@@ -111,6 +137,7 @@ PartitionCondition::Op flip(PartitionCondition::Op op) {
 
 void conditions_of(element e, const std::vector<std::string>& qualifiers, std::vector<PartitionCondition>& out) {
     using Op = PartitionCondition::Op;
+    using Kind = PartitionCondition::Kind;
     const std::string cls = str(e, "class");
     const std::string type = str(e, "type");
     std::string column;
@@ -126,25 +153,28 @@ void conditions_of(element e, const std::vector<std::string>& qualifiers, std::v
         if (op == kOps.end() || e["left"].get(left) != simdjson::SUCCESS || e["right"].get(right) != simdjson::SUCCESS) {
             return;
         }
-        if (column_name(left, qualifiers, column) && constant_text(right, value)) {
-            out.push_back({column, op->second, {value}});
-        } else if (column_name(right, qualifiers, column) && constant_text(left, value)) {
-            out.push_back({column, flip(op->second), {value}});
+        Kind kind = Kind::text;
+        if (column_name(left, qualifiers, column) && constant_text(right, value, &kind)) {
+            out.push_back({column, op->second, {value}, kind});
+        } else if (column_name(right, qualifiers, column) && constant_text(left, value, &kind)) {
+            out.push_back({column, flip(op->second), {value}, kind});
         }
     } else if (type == "COMPARE_IN") {
         simdjson::dom::array children;
         if (e["children"].get_array().get(children) != simdjson::SUCCESS) {
             return;
         }
-        PartitionCondition c{"", Op::in, {}};
+        PartitionCondition c{"", Op::in, {}, Kind::text};
         bool first = true;
         for (element child : children) {
+            Kind kind = Kind::text;
             if (first) {
                 if (!column_name(child, qualifiers, c.column)) {
                     return;
                 }
                 first = false;
-            } else if (constant_text(child, value)) {
+            } else if (constant_text(child, value, &kind) && (c.values.empty() || kind == c.kind)) {
+                c.kind = kind;
                 c.values.push_back(value);
             } else {
                 return; // a non-constant in the list: could match anything
@@ -156,11 +186,12 @@ void conditions_of(element e, const std::vector<std::string>& qualifiers, std::v
     } else if (type == "COMPARE_BETWEEN") {
         element input, lower, upper;
         std::string lo, hi;
+        Kind lo_kind = Kind::text, hi_kind = Kind::text;
         if (e["input"].get(input) == simdjson::SUCCESS && e["lower"].get(lower) == simdjson::SUCCESS &&
             e["upper"].get(upper) == simdjson::SUCCESS && column_name(input, qualifiers, column) &&
-            constant_text(lower, lo) && constant_text(upper, hi)) {
-            out.push_back({column, Op::ge, {lo}});
-            out.push_back({column, Op::le, {hi}});
+            constant_text(lower, lo, &lo_kind) && constant_text(upper, hi, &hi_kind)) {
+            out.push_back({column, Op::ge, {lo}, lo_kind});
+            out.push_back({column, Op::le, {hi}, hi_kind});
         }
     }
 }
@@ -170,6 +201,8 @@ void base_tables(element e, std::map<std::string, int>& counts) {
     if (e.is_object()) {
         if (str(e, "type") == "BASE_TABLE") {
             counts[str(e, "schema_name") + "." + str(e, "table_name")]++;
+        } else if (str(e, "type") == "TABLE_FUNCTION") {
+            counts[" table function"]++; // may read any table it names in a string
         }
         for (auto field : e.get_object()) {
             base_tables(field.value, counts);
@@ -295,7 +328,7 @@ Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json) {
     const std::string table = str(from, "schema_name") + "." + str(from, "table_name");
     std::map<std::string, int> counts;
     base_tables(root, counts);
-    if (counts[table] != 1) {
+    if (counts[table] != 1 || counts.contains(" table function")) {
         return plan;
     }
     element where;
@@ -316,6 +349,98 @@ Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json) {
         plan[table] = std::move(conditions);
     }
     return plan;
+}
+
+namespace {
+
+// Column names, and tables' names and aliases, anywhere in the tree; false on anything that
+// may read every column.
+bool collect_columns(element e, std::set<std::string>& columns, std::set<std::string>& relations, int depth = 0) {
+    if (depth > 1000) {
+        return false;
+    }
+    if (e.is_object()) {
+        const std::string cls = str(e, "class");
+        const std::string type = str(e, "type");
+        if (cls == "STAR" || type == "TABLE_FUNCTION") {
+            return false;
+        }
+        if (type == "BASE_TABLE") {
+            for (std::string name : {str(e, "table_name"), str(e, "alias")}) {
+                for (char& ch : name) {
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                }
+                relations.insert(name);
+            }
+        }
+        if (cls == "COLUMN_REF") {
+            simdjson::dom::array names;
+            if (e["column_names"].get_array().get(names) != simdjson::SUCCESS) {
+                return false;
+            }
+            std::vector<std::string> parts;
+            for (element n : names) {
+                std::string_view s;
+                if (n.get_string().get(s) != simdjson::SUCCESS) {
+                    return false;
+                }
+                parts.emplace_back(s);
+            }
+            for (auto& p : parts) {
+                for (char& ch : p) {
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); // SQL names fold case
+                }
+            }
+            if (parts.size() == 1) {
+                columns.insert("\x01" + parts[0]); // checked against relations at the end
+            }
+            columns.insert(parts.begin(), parts.end());
+        }
+        for (auto field : e.get_object()) {
+            if (!collect_columns(field.value, columns, relations, depth + 1)) {
+                return false;
+            }
+        }
+    } else if (e.is_array()) {
+        for (element child : e.get_array()) {
+            if (!collect_columns(child, columns, relations, depth + 1)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<std::set<std::string>> referenced_columns(std::string_view json) {
+    simdjson::dom::parser parser;
+    element root;
+    if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    bool error = true;
+    simdjson::dom::array statements;
+    if (root["error"].get_bool().get(error) != simdjson::SUCCESS || error ||
+        root["statements"].get_array().get(statements) != simdjson::SUCCESS || statements.size() != 1) {
+        return std::nullopt;
+    }
+    std::set<std::string> columns;
+    std::set<std::string> relations;
+    if (!collect_columns(root, columns, relations)) {
+        return std::nullopt;
+    }
+    std::set<std::string> out;
+    for (const auto& c : columns) {
+        if (c.starts_with('\x01')) {
+            if (relations.contains(c.substr(1))) {
+                return std::nullopt; // a whole row as a value: every column
+            }
+            continue;
+        }
+        out.insert(c);
+    }
+    return out;
 }
 
 bool file_may_match(std::string_view key, const std::vector<PartitionCondition>& conditions) {

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,18 +17,29 @@ namespace ticklake::query {
 
 struct PartitionCondition {
     enum class Op { eq, ne_unused, lt, le, gt, ge, in };
+    //! What the constants were in the SQL: a string literal, an integer, or a string cast to a
+    //! time (DATE '...', TIMESTAMP '...'); decides which column statistics they compare with.
+    enum class Kind { text, integer, time };
     std::string column;
     Op op = Op::eq;
     std::vector<std::string> values; //!< one, or the IN list
+    Kind kind = Kind::text;
 };
 
 //! "database.table" -> conditions that every row it contributes must meet.
 using PruningPlan = std::map<std::string, std::vector<PartitionCondition>>;
 
 //! Reads the plan from the JSON of json_serialize_sql(sql). Only a single SELECT reading a
-//! table exactly once (no CTE, no set operation, no second reference in a subquery) gets
-//! conditions for that table: a second reference could need the files the first excludes.
+//! table exactly once (no CTE, no set operation, no second reference in a subquery, no table
+//! function such as ohlcv('market.trades', ...), which reads a table it names in a string)
+//! gets conditions for that table: another reference could need the rows the first excludes.
 Result<PruningPlan> pruning_plan_from_parse_tree(std::string_view json);
+
+//! The columns a query can read, by name (every part of every column reference, so a
+//! struct field or an alias only adds names); nullopt when it may read all of them or the
+//! tree is not understood: `*`, COLUMNS(...), a whole-row reference (`SELECT t FROM trades t`),
+//! a table function, several statements, or a parse error.
+std::optional<std::set<std::string>> referenced_columns(std::string_view json);
 
 //! False only when `key`'s partition folders prove that no row of the file meets `conditions`.
 bool file_may_match(std::string_view key, const std::vector<PartitionCondition>& conditions);

@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "common/sql_quote.h"
+#include "query/s3_scan.h"
 
 namespace ticklake::query {
 
@@ -44,7 +45,8 @@ struct QueryLimits {
 struct QueryStats {
     double elapsed_s = 0;
     uint64_t files_read = 0;    //!< distinct files DuckDB read bytes from
-    uint64_t bytes_scanned = 0; //!< bytes DuckDB read from files (Athena's "Data scanned")
+    uint64_t bytes_scanned = 0; //!< bytes DuckDB read from local files
+    ScanStats s3;               //!< what the query's tables read from S3 (Athena's "Data scanned")
 };
 
 struct QueryResult {

@@ -204,7 +204,20 @@ std::string describe_stats(const QueryResult& r) {
     std::snprintf(buf, sizeof buf, "%zu row%s in %.3f s, %llu file%s read, %s scanned", r.rows.size(),
                   r.rows.size() == 1 ? "" : "s", r.stats.elapsed_s, static_cast<unsigned long long>(r.stats.files_read),
                   r.stats.files_read == 1 ? "" : "s", human_bytes(r.stats.bytes_scanned).c_str());
-    return buf;
+    std::string line = buf;
+    const ScanStats& s3 = r.stats.s3;
+    if (s3.any()) {
+        // What S3 sent is what Athena bills as data scanned; the local figure above is DuckDB
+        // reading the slices and copies.
+        line += "; S3: " + human_bytes(s3.s3_bytes) + " fetched in " + std::to_string(s3.requests) + " request" +
+                (s3.requests == 1 ? "" : "s") + ", " + human_bytes(s3.cache_bytes) + " from cache, " +
+                std::to_string(s3.files) + " file" + (s3.files == 1 ? "" : "s") + " (" +
+                std::to_string(s3.ranged_files) + " ranged, " + std::to_string(s3.whole_files) + " whole)";
+        if (!s3.whole_reason.empty()) {
+            line += "; read whole because " + s3.whole_reason;
+        }
+    }
+    return line;
 }
 
 } // namespace ticklake::query

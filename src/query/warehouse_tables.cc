@@ -26,16 +26,6 @@ std::string format_of(const std::string& key) {
     return {};
 }
 
-TimestampUs file_time_us(fs::file_time_type t) {
-    const auto sys = std::chrono::file_clock::to_sys(t);
-    return std::chrono::duration_cast<std::chrono::microseconds>(sys.time_since_epoch()).count();
-}
-
-fs::file_time_type file_time_of(TimestampUs us) {
-    const std::chrono::sys_time<std::chrono::microseconds> sys{std::chrono::microseconds(us)};
-    return std::chrono::file_clock::from_sys(sys);
-}
-
 std::string lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -69,12 +59,11 @@ std::vector<std::string> tables_mentioned(std::string_view sql, const std::vecto
 Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const WarehouseScanOptions& options,
                   WarehouseTables& out) {
     const bool local = store.local_path("").has_value();
-    const fs::path folder = local ? *store.local_path("") : options.cache_dir;
+    const fs::path folder = local ? *store.local_path("") : options.session_dir;
     if (std::find(out.folders.begin(), out.folders.end(), folder) == out.folders.end()) {
         out.folders.push_back(folder);
     }
-    // Plan first (which files to fetch), then fetch, so progress knows the total.
-    std::vector<std::pair<ObjectEntry, fs::path>> to_fetch;
+    std::vector<ScanFile> remote;
     for (auto& p : planned) {
         const std::string full = p.database + "." + p.table;
         if (!options.only_tables.empty() &&
@@ -93,47 +82,25 @@ Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const W
                 t.files.push_back(store.local_path(e.key)->string());
                 continue;
             }
-            // The cache mirrors the store's keys; a file counts as cached when its size and
-            // modification time match the object's.
-            const fs::path cached = options.cache_dir / store.uri().substr(5) / e.key;
-            std::error_code ec;
-            const bool fresh = fs::exists(cached, ec) && fs::file_size(cached, ec) == e.size &&
-                               file_time_us(fs::last_write_time(cached, ec)) == e.modified;
-            if (!fresh) {
-                to_fetch.emplace_back(e, cached);
-            }
-            t.files.push_back(cached.string());
+            // The key's folders are kept: DuckDB reads Hive partition values from them.
+            const fs::path copy = options.session_dir / store.uri().substr(5) / e.key;
+            remote.push_back({full, p.format, e, copy});
+            t.files.push_back(copy.string());
         }
         if (!t.files.empty()) {
             out.tables.push_back(std::move(t));
         }
     }
-    if (!options.fetch) {
+    if (!options.fetch || remote.empty()) {
         return {};
     }
-    uint64_t done = 0;
-    for (const auto& [e, cached] : to_fetch) {
-        std::error_code ec;
-        fs::create_directories(cached.parent_path(), ec);
-        fs::path temp = cached;
-        temp += ".part";
-        if (auto st = store.download(e.key, temp); !st) {
-            fs::remove(temp, ec);
-            return st;
-        }
-        fs::rename(temp, cached, ec);
-        if (ec) {
-            return fail(Error::fatal("cannot fill the query cache at " + cached.string() + ": " + ec.message()));
-        }
-        // The object's time on the cached copy: the freshness check above compares it.
-        fs::last_write_time(cached, file_time_of(e.modified), ec);
-        ++out.downloaded_files;
-        out.downloaded_bytes += e.size;
-        if (options.progress) {
-            options.progress(++done, to_fetch.size());
-        }
+    RangeCache no_cache(options.session_dir / ".no-cache", 0);
+    const uint64_t before = out.scan.files;
+    auto st = fetch_s3_files(store, options.cache != nullptr ? *options.cache : no_cache, options.s3, remote, out.scan);
+    if (st && options.progress) {
+        options.progress(out.scan.files - before, remote.size());
     }
-    return {};
+    return st;
 }
 
 Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOptions& options) {

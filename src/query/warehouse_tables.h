@@ -1,7 +1,8 @@
 // The tables of a warehouse as the query engine binds them: `<database>/<table>/...` prefixes
 // of data files (Parquet, JSON Lines, CSV), found by listing the store. For an S3 warehouse
-// the files are fetched into a local read-through cache first (kept by key, size and time, so
-// a repeated query downloads nothing), because the embedded DuckDB reads local files only.
+// the files a query needs are made local first (s3_scan.h: slices of Parquet through ranged
+// reads, whole objects otherwise, through the bounded cache), because the embedded DuckDB
+// reads local files only.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +13,8 @@
 
 #include "common/error.h"
 #include "query/query_session.h"
+#include "query/range_cache.h"
+#include "query/s3_scan.h"
 #include "storage/object_store.h"
 
 namespace ticklake::query {
@@ -19,13 +22,16 @@ namespace ticklake::query {
 struct WarehouseTables {
     std::vector<TableBinding> tables;
     std::vector<std::filesystem::path> folders; //!< what DuckDB must be allowed to read
-    uint64_t downloaded_files = 0;
-    uint64_t downloaded_bytes = 0;
+    ScanStats scan; //!< what reading S3 cost
 };
 
 struct WarehouseScanOptions {
-    //! Where S3 objects are cached (`<cache>/<bucket>/<key>`); unused for local warehouses.
-    std::filesystem::path cache_dir;
+    //! Where S3 reads are cached; unset: no cache. Unused for local warehouses.
+    RangeCache* cache = nullptr;
+    //! The session's own folder: S3 files become `<session_dir>/<bucket>/<key>` there.
+    std::filesystem::path session_dir;
+    //! How S3 files are read (ranged or whole, columns and conditions per table, the budget).
+    S3ScanOptions s3;
     //! Only these "database.table" names (empty: all), so a query fetches no other table.
     std::vector<std::string> only_tables;
     //! Decides per file ("database.table", key) whether the query may need it; unset: all.
@@ -47,8 +53,8 @@ struct PlannedTable {
     std::vector<ObjectEntry> files;
 };
 
-//! Binds planned tables of one store into `out`: local paths for a folder, cached copies
-//! (fetched when stale, unless options.fetch is false) for S3. Applies only_tables and file_filter.
+//! Binds planned tables of one store into `out`: local paths for a folder, session copies or
+//! slices for S3 (fetched unless options.fetch is false). Applies only_tables and file_filter.
 Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const WarehouseScanOptions& options,
                   WarehouseTables& out);
 
@@ -57,6 +63,7 @@ Status bind_files(ObjectStore& store, std::vector<PlannedTable> planned, const W
 Result<WarehouseTables> scan_warehouse(ObjectStore& store, const WarehouseScanOptions& options);
 
 //! The default cache folder: $XDG_CACHE_HOME/ticklake/s3, else ~/.cache/ticklake/s3.
+//! Sessions' folders go beside it, in `<cache>-sessions/`.
 std::filesystem::path default_cache_dir();
 
 //! "database.table" names a SQL text mentions, among `known` (for --only-tables on S3).

@@ -23,6 +23,13 @@ struct ObjectEntry {
     TimestampUs modified = 0; //!< last modification (S3: LastModified), UTC µs
 };
 
+//! Which content an object holds: a cache keyed by it never serves a replaced object's bytes.
+struct ObjectVersion {
+    uint64_t size = 0;
+    std::string etag; //!< S3's ETag; a local file: "<size>-<modified µs>"
+    bool operator==(const ObjectVersion&) const = default;
+};
+
 //! How a warehouse is opened; the defaults suit a laptop talking to local MinIO or AWS.
 struct ObjectStoreOptions {
     //! S3 endpoint override ("http://127.0.0.1:9000"); empty: AWS_ENDPOINT_URL_S3,
@@ -75,6 +82,12 @@ public:
     //! Bytes [offset, offset + length) of an object, fewer at its end (Parquet footers,
     //! sampling the head of a CSV). not_found when the object is absent.
     virtual Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) = 0;
+    //! The object's current version (S3: one HEAD, no body), or not_found when absent.
+    virtual Result<ObjectVersion> version(std::string_view key);
+    //! Bytes [offset, offset + length) of exactly `version` of the object (fewer at its end):
+    //! not_found when the object is absent or no longer that version (S3: If-Match).
+    virtual Result<std::string> read_version_range(std::string_view key, const ObjectVersion& version, uint64_t offset,
+                                                   uint64_t length);
     //! Copies a whole object to a local file (created or replaced), streaming.
     virtual Status download(std::string_view key, const std::filesystem::path& destination) = 0;
     //! Where a reader can open the object in place, when the store is a local folder.
@@ -85,6 +98,45 @@ public:
     //! "file:///abs/path" or "s3://bucket/prefix", for messages.
     virtual std::string uri() const = 0;
 };
+
+inline Result<ObjectVersion> ObjectStore::version(std::string_view key) {
+    auto entry = stat(key);
+    if (!entry) {
+        return fail(entry.error());
+    }
+    if (!*entry) {
+        return fail(Error::not_found(uri() + "/" + std::string(key) + " does not exist"));
+    }
+    return ObjectVersion{(*entry)->size, std::to_string((*entry)->size) + "-" + std::to_string((*entry)->modified)};
+}
+
+// Defined here, not in object_store.cc: storage/s3 implements this interface without linking
+// ticklake_storage. A folder has no conditional read: the version is checked before and after the read, which
+// catches a replacement unless it happens twice within the clock's resolution.
+inline Result<std::string> ObjectStore::read_version_range(std::string_view key, const ObjectVersion& expected,
+                                                    uint64_t offset, uint64_t length) {
+    auto changed = [&]() -> Status {
+        auto now = version(key);
+        if (!now) {
+            return fail(now.error());
+        }
+        if (*now != expected) {
+            return fail(Error::not_found(uri() + "/" + std::string(key) + " was replaced while it was being read"));
+        }
+        return {};
+    };
+    if (auto st = changed(); !st) {
+        return fail(st.error());
+    }
+    auto bytes = read_range(key, offset, length);
+    if (!bytes) {
+        return fail(bytes.error());
+    }
+    if (auto st = changed(); !st) {
+        return fail(st.error());
+    }
+    return bytes;
+}
 
 //! Opens a warehouse URI: a plain path or file:// URI (created when missing), or
 //! s3://bucket/prefix (credentials, region and endpoint from the AWS environment and profile;

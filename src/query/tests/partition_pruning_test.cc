@@ -137,3 +137,43 @@ TEST(PartitionPruningTest, EventTimeRangesSkipFilesOnlyWhenTheConditionBoundsTs)
 
 } // namespace
 } // namespace ticklake::query
+
+namespace ticklake::query {
+namespace {
+
+std::optional<std::set<std::string>> columns_of(const std::string& sql) {
+    auto json = parse_tree_json(sql);
+    EXPECT_TRUE(json) << json.error().message;
+    return referenced_columns(json ? *json : "{}");
+}
+
+TEST(ReferencedColumns, NamesEveryColumnOrGivesUp) {
+    using S = std::set<std::string>;
+    EXPECT_EQ(columns_of("SELECT count(*) FROM market.trades WHERE Symbol = 'A' AND dt = DATE '2025-01-06'"),
+              (S{"symbol", "dt"}));
+    EXPECT_EQ(columns_of("SELECT t.price FROM market.trades t ORDER BY ts"), (S{"t", "price", "ts"}));
+    EXPECT_EQ(columns_of("SELECT * FROM market.trades"), std::nullopt);
+    EXPECT_EQ(columns_of("SELECT COLUMNS('p.*') FROM market.trades"), std::nullopt);
+    EXPECT_EQ(columns_of("SELECT t FROM market.trades t"), std::nullopt); // the whole row
+    EXPECT_EQ(columns_of("SELECT * FROM ohlcv('market.trades', INTERVAL 1 MINUTE)"), std::nullopt);
+    EXPECT_EQ(columns_of("SELECT 1; SELECT 2"), std::nullopt);
+}
+
+TEST(PartitionConditions, ConstantsCarryTheirKindAndDecimalsAreNotText) {
+    const auto p = plan("SELECT 1 FROM market.trades WHERE symbol = 'AAPL' AND ts >= TIMESTAMP '2025-01-06 10:00' "
+                        "AND size > 3 AND price > 2.5 AND dt BETWEEN DATE '2025-01-06' AND DATE '2025-01-07'");
+    ASSERT_EQ(p.count("market.trades"), 1u);
+    const auto& c = p.at("market.trades");
+    ASSERT_EQ(c.size(), 5u); // price > 2.5 is left out: DuckDB's JSON holds 25 and a scale
+    EXPECT_EQ(c[0].kind, PartitionCondition::Kind::text);
+    EXPECT_EQ(c[1].kind, PartitionCondition::Kind::time);
+    EXPECT_EQ(c[1].values[0], "2025-01-06 10:00");
+    EXPECT_EQ(c[2].kind, PartitionCondition::Kind::integer);
+    EXPECT_EQ(c[3].column, "dt");
+    // A table function may read the table again: no conditions at all.
+    EXPECT_TRUE(plan("SELECT 1 FROM market.trades WHERE symbol = 'A' AND price > (SELECT max(close) FROM "
+                     "ohlcv('market.trades', INTERVAL 1 MINUTE))").empty());
+}
+
+} // namespace
+} // namespace ticklake::query

@@ -644,20 +644,64 @@ Result<std::string> S3Client::get_object_range(std::string_view bucket, std::str
     if (length == 0) {
         return std::string();
     }
+    auto range = get_range(bucket, key, offset, length);
+    if (!range) {
+        return fail(range.error());
+    }
+    return std::move(range->bytes);
+}
+
+std::optional<uint64_t> content_range_total(std::string_view header) {
+    const size_t slash = header.rfind('/');
+    if (!header.starts_with("bytes ") || slash == std::string_view::npos || slash + 1 >= header.size()) {
+        return std::nullopt;
+    }
+    uint64_t total = 0;
+    for (char c : header.substr(slash + 1)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt; // "*": the server does not know the size
+        }
+        total = total * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return total;
+}
+
+Result<RangeResult> S3Client::get_range(std::string_view bucket, std::string_view key, uint64_t offset,
+                                        uint64_t length, std::string_view if_match) {
     RequestExtras extra;
-    extra.headers.push_back({"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)});
-    auto response = call({"GET", bucket, key, {}, {}, extra}, {206, 200, 416}, "GET");
+    // A zero-length range cannot be written; one byte is asked for and dropped, so the answer
+    // still says which version of the object it is.
+    const uint64_t asked = std::max<uint64_t>(length, 1);
+    extra.headers.push_back({"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + asked - 1)});
+    if (!if_match.empty()) {
+        extra.headers.push_back({"if-match", std::string(if_match)});
+    }
+    auto response = call({"GET", bucket, key, {}, {}, extra}, {206, 200, 416, 412}, "GET");
     if (!response) {
         return fail(response.error());
     }
-    if (response->status == 416) {
-        return std::string(); // the range starts past the end
+    if (response->status == 412) {
+        return fail(Error::not_found(at(bucket, key).uri() + " was replaced while it was being read (its ETag is no "
+                                     "longer " + std::string(if_match) + "): run the query again"));
     }
+    RangeResult out;
+    out.etag = response->header("etag");
     if (response->status == 200) {
         // A server that ignores Range sends the whole object.
-        return offset >= response->body.size() ? std::string() : response->body.substr(offset, length);
+        out.object_size = response->body.size();
+        out.bytes = offset >= response->body.size() ? std::string() : response->body.substr(offset, length);
+        return out;
     }
-    return std::move(response->body);
+    const std::optional<uint64_t> total = content_range_total(response->header("content-range"));
+    if (response->status == 416) { // the range starts past the end: no bytes
+        out.object_size = total.value_or(0);
+        return out;
+    }
+    // S3 and MinIO always send Content-Range with a 206; a server that does not leaves the size unknown (0).
+    out.object_size = total.value_or(0);
+    out.bytes = std::move(response->body);
+    out.bytes.resize(std::min<uint64_t>(out.bytes.size(), length));
+    return out;
 }
 
 Status S3Client::download_object(std::string_view bucket, std::string_view key, const fs::path& destination) {

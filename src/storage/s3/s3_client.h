@@ -63,6 +63,16 @@ struct ObjectInfo {
     TimestampUs last_modified = 0;
 };
 
+//! A ranged GET's answer: the bytes, and which version of which object they came from.
+struct RangeResult {
+    std::string bytes;
+    std::string etag;          //!< as S3 sent it, quotes included
+    uint64_t object_size = 0;  //!< the whole object's size (Content-Range's total; 0 when the server omits it)
+};
+
+//! The total of a Content-Range header ("bytes 0-9/1234" or "bytes */1234"); nullopt otherwise.
+std::optional<uint64_t> content_range_total(std::string_view header);
+
 struct ListedObject {
     std::string key;
     uint64_t size = 0;
@@ -146,6 +156,11 @@ public:
     //! Bytes [offset, offset + length), fewer at the end of the object, none past it.
     Result<std::string> get_object_range(std::string_view bucket, std::string_view key, uint64_t offset,
                                          uint64_t length);
+    //! Bytes [offset, offset + length) with the object's ETag and size. With `if_match`, S3
+    //! answers only while the object still has that ETag: a replaced object is a not_found
+    //! error saying so (412), never bytes of another version.
+    Result<RangeResult> get_range(std::string_view bucket, std::string_view key, uint64_t offset, uint64_t length,
+                                  std::string_view if_match = {});
     //! GET streamed into `destination` (created or replaced).
     Status download_object(std::string_view bucket, std::string_view key, const std::filesystem::path& destination);
     Result<ObjectInfo> head_object(std::string_view bucket, std::string_view key);

@@ -304,6 +304,26 @@ Result<std::string> S3ObjectStore::read_range(std::string_view key, uint64_t off
     return client_->get_object_range(bucket_, object_key(key), offset, length);
 }
 
+Result<ObjectVersion> S3ObjectStore::version(std::string_view key) {
+    auto head = client_->head_object(bucket_, object_key(key));
+    if (!head) {
+        return fail(head.error());
+    }
+    return ObjectVersion{head->size, head->etag};
+}
+
+Result<std::string> S3ObjectStore::read_version_range(std::string_view key, const ObjectVersion& version,
+                                                      uint64_t offset, uint64_t length) {
+    auto range = client_->get_range(bucket_, object_key(key), offset, length, version.etag);
+    if (!range) {
+        return fail(range.error());
+    }
+    if (range->object_size != 0 && range->object_size != version.size) {
+        return fail(Error::not_found(uri() + "/" + std::string(key) + " changed size while it was being read"));
+    }
+    return std::move(range->bytes);
+}
+
 Status S3ObjectStore::download(std::string_view key, const fs::path& destination) {
     return client_->download_object(bucket_, object_key(key), destination);
 }

@@ -41,6 +41,11 @@ public:
     Result<std::vector<ObjectEntry>> list_entries(std::string_view prefix) override;
     Result<std::optional<ObjectEntry>> stat(std::string_view key) override;
     Result<std::string> read_range(std::string_view key, uint64_t offset, uint64_t length) override;
+    //! One HEAD: the size and ETag.
+    Result<ObjectVersion> version(std::string_view key) override;
+    //! One ranged GET with If-Match on the ETag; a different size is a replaced object too.
+    Result<std::string> read_version_range(std::string_view key, const ObjectVersion& version, uint64_t offset,
+                                           uint64_t length) override;
     Status download(std::string_view key, const std::filesystem::path& destination) override;
     std::string uri() const override;
 

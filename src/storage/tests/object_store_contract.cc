@@ -142,6 +142,34 @@ TEST_P(ObjectStoreContract, EntriesCarrySizesAndModificationTimes) {
     EXPECT_FALSE(missing->has_value());
 }
 
+TEST_P(ObjectStoreContract, VersionedRangesNeverMixTwoVersionsOfAnObject) {
+    ASSERT_TRUE(store_->put_small("v/obj", "0123456789"));
+    auto first = store_->version("v/obj");
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_EQ(first->size, 10u);
+    EXPECT_FALSE(first->etag.empty());
+    auto mid = store_->read_version_range("v/obj", *first, 2, 3);
+    ASSERT_TRUE(mid) << mid.error().message;
+    EXPECT_EQ(*mid, "234");
+    auto tail = store_->read_version_range("v/obj", *first, 8, 100);
+    ASSERT_TRUE(tail) << tail.error().message;
+    EXPECT_EQ(*tail, "89");
+    // Replaced: the old version's reads fail instead of returning the new bytes.
+    ASSERT_TRUE(store_->put_small("v/obj", "abcdefghijk"));
+    auto second = store_->version("v/obj");
+    ASSERT_TRUE(second) << second.error().message;
+    EXPECT_NE(*second, *first);
+    auto stale = store_->read_version_range("v/obj", *first, 0, 4);
+    ASSERT_FALSE(stale);
+    EXPECT_EQ(stale.error().kind, ErrorKind::not_found);
+    auto fresh = store_->read_version_range("v/obj", *second, 0, 4);
+    ASSERT_TRUE(fresh) << fresh.error().message;
+    EXPECT_EQ(*fresh, "abcd");
+    auto absent = store_->version("v/absent");
+    ASSERT_FALSE(absent);
+    EXPECT_EQ(absent.error().kind, ErrorKind::not_found);
+}
+
 TEST_P(ObjectStoreContract, ReadsRangesAndClipsAtTheEnd) {
     ASSERT_TRUE(store_->put_small("r/digits", "0123456789"));
     auto mid = store_->read_range("r/digits", 2, 3);

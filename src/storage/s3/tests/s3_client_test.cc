@@ -357,6 +357,38 @@ TEST(S3ClientTest, RangeReadsSendARangeHeaderAndTreat416AsEmpty) {
     EXPECT_EQ(*past, "");
 }
 
+TEST(S3ClientTest, VersionedRangeReadsReturnTheETagAndSizeAndRefuseAReplacedObject) {
+    ClientUnderTest t;
+    t.transport->respond_with(206, {{"etag", "\"abc\""}, {"content-range", "bytes 2-4/1234"}}, "234");
+    t.transport->respond_with(412, {}, "<Error><Code>PreconditionFailed</Code></Error>");
+    t.transport->respond_with(503, {}, "<Error><Code>SlowDown</Code></Error>");
+    t.transport->respond_with(206, {{"etag", "\"abc\""}, {"content-range", "bytes 0-0/1234"}}, "0");
+    auto mid = t.client->get_range("bucket", "k", 2, 3, "\"abc\"");
+    ASSERT_TRUE(mid) << mid.error().message;
+    EXPECT_EQ(mid->bytes, "234");
+    EXPECT_EQ(mid->etag, "\"abc\"");
+    EXPECT_EQ(mid->object_size, 1234u);
+    EXPECT_EQ(header_of(t.transport->sent[0], "if-match"), "\"abc\"");
+    EXPECT_EQ(header_of(t.transport->sent[0], "range"), "bytes=2-4");
+    auto replaced = t.client->get_range("bucket", "k", 2, 3, "\"abc\"");
+    ASSERT_FALSE(replaced);
+    EXPECT_EQ(replaced.error().kind, ErrorKind::not_found);
+    EXPECT_NE(replaced.error().message.find("replaced"), std::string::npos);
+    // Through the retry policy: a 503 is tried again. A zero-length read still learns the size.
+    auto size_only = t.client->get_range("bucket", "k", 0, 0);
+    ASSERT_TRUE(size_only) << size_only.error().message;
+    EXPECT_EQ(size_only->bytes, "");
+    EXPECT_EQ(size_only->object_size, 1234u);
+    EXPECT_EQ(t.transport->sent.size(), 4u);
+}
+
+TEST(S3ClientTest, ContentRangeTotalsAreParsed) {
+    EXPECT_EQ(content_range_total("bytes 0-9/1234"), 1234u);
+    EXPECT_EQ(content_range_total("bytes */77"), 77u);
+    EXPECT_EQ(content_range_total("bytes 0-9/*"), std::nullopt);
+    EXPECT_EQ(content_range_total("items 0-9/10"), std::nullopt);
+}
+
 TEST(S3ClientTest, CompleteRetriesAnErrorInsideA200) {
     ClientUnderTest t;
     t.transport->respond(200, "<Error><Code>InternalError</Code><Message>try again</Message></Error>");
