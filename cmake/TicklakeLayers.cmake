@@ -24,6 +24,10 @@ set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitL
 set(TL_USES_query catalog storage duckdb_loader)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader common)
 
+set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
+list(APPEND TL_STAGES console)
+list(APPEND TL_USES_cli console)
+
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)
   set(seen ${stage})

@@ -207,4 +207,6 @@ std::string describe_stats(const QueryResult& r) {
     return buf;
 }
 
+std::string json_cell(const std::optional<std::string>& cell, const std::string& type) { return json_value(cell, type); }
+
 } // namespace ticklake::query
