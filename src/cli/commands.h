@@ -15,6 +15,7 @@ void add_sink_command(CLI::App& app);
 void add_storage_commands(CLI::App& app);
 //! `query` and `sql`: SQL over the warehouse (query_command.cc).
 void add_query_commands(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_crawl_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
 //! `calendar`: an exchange's trading sessions (calendar_command.cc).
