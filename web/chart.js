@@ -8,8 +8,12 @@ import { $, showError } from "./dom.js";
 let chart = null;
 let candles, volume, vwap, spreadChart, spreadLine;
 
+// The library's attribution logo comes with a <style> element that the CSP refuses; the page's
+// footer carries the attribution instead (the library's NOTICE asks for one or the other).
+export const chartLayout = { background: { color: "#ffffff" }, textColor: "#222", attributionLogo: false };
+
 const options = {
-  layout: { background: { color: "#ffffff" }, textColor: "#222" },
+  layout: chartLayout,
   timeScale: { timeVisible: true, secondsVisible: false },
   autoSize: true,
 };

@@ -2,6 +2,7 @@
 // /api/status), ingest rate and lag over time (kept while the page is open), dead letters by
 // reason, the latest files, and the tables' totals.
 import { createChart, LineSeries } from "/vendor/lightweight-charts.mjs";
+import { chartLayout } from "./chart.js";
 import { api } from "./api.js";
 import { $, fillTable, showError, bytes } from "./dom.js";
 
@@ -17,7 +18,7 @@ function sum(samples, name) {
 
 function ensureCharts() {
   if (ingestChart) return;
-  const o = { autoSize: true, timeScale: { timeVisible: true, secondsVisible: true } };
+  const o = { autoSize: true, layout: chartLayout, timeScale: { timeVisible: true, secondsVisible: true } };
   ingestChart = createChart($("#ingest-chart"), o);
   ingestLine = ingestChart.addSeries(LineSeries, { color: "#2962ff", lineWidth: 2 });
   lagChart = createChart($("#lag-chart"), o);

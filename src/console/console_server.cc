@@ -74,11 +74,14 @@ HttpServerResponse static_file(const HttpServerRequest& r) {
 } // namespace
 
 std::vector<std::pair<std::string, std::string>> security_headers() {
-    // No inline script or style, nothing from elsewhere, never inside a frame; the page's fetches
-    // go to this server only.
+    // No inline script and no eval, nothing from elsewhere, never inside a frame; the page's
+    // fetches go to this server only. Style attributes are allowed (style-src-attr) because
+    // lightweight-charts sizes its canvases with them; <style> elements are not, and the page
+    // builds its DOM with textContent only, so no markup from data can bring an attribute in.
     return {{"Content-Security-Policy",
-             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-             "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"},
+             "default-src 'none'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+             "img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+             "frame-ancestors 'none'"},
             {"X-Content-Type-Options", "nosniff"},
             {"X-Frame-Options", "DENY"},
             {"Referrer-Policy", "no-referrer"},
