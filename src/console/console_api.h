@@ -59,6 +59,8 @@ private:
     std::optional<query::Engine> engine_;
     std::string engine_stamp_; //!< what the open engine's tables were bound from (catalog file state)
     std::chrono::steady_clock::time_point engine_opened_{};
+    //! table_names() of a folder warehouse, for the open engine (empty: not asked yet)
+    std::vector<std::pair<std::string, bool>> engine_tables_;
 };
 
 //! {"error": message, "kind": kind} with the status the kind calls for.

@@ -128,6 +128,7 @@ def open_console(page, console, view):
     page.goto(f"{console.url}/#token={TOKEN}")
     page.keyboard.press(f"Alt+{['tables', 'sql', 'chart', 'pipeline'].index(view) + 1}")
     page.wait_for_selector(f"#view-{view}:not([hidden])")
+    assert page.locator("#token-form").is_hidden()  # the token from #token= is used, not asked for
 
 
 def test_the_page_opens_and_browses_to_market_trades(page, console, lake):
