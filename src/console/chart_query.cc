@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <regex>
 
 #include "common/sql_quote.h"
@@ -11,6 +12,17 @@ namespace ticklake::console {
 namespace {
 
 constexpr std::array<std::string_view, 7> kIntervals = {"1m", "5m", "15m", "30m", "1h", "4h", "1d"};
+constexpr std::array<int64_t, 7> kIntervalMicros = {60'000'000LL, 300'000'000LL, 900'000'000LL, 1'800'000'000LL,
+                                                    3'600'000'000LL, 14'400'000'000LL, 86'400'000'000LL};
+
+// The bar of a trade as integer arithmetic on its microseconds: the library's bar_start gives the
+// same starts (multiples of the interval since 1970 UTC) but casts its interval text on every
+// row, which was most of a one-day chart's time.
+std::string bar_micros(const std::string& interval) {
+    const auto i = static_cast<size_t>(std::find(kIntervals.begin(), kIntervals.end(), interval) - kIntervals.begin());
+    const std::string us = std::to_string(kIntervalMicros[i]);
+    return "(epoch_us(ts) - ((epoch_us(ts) % " + us + ") + " + us + ") % " + us + ")";
+}
 
 bool is_date(const std::string& s) { return s.size() == 10; }
 
@@ -73,16 +85,16 @@ Result<ChartRequest> chart_request(const std::map<std::string, std::string>& par
 std::string ohlcv_sql(const ChartRequest& r, bool dt_partition) {
     // Open and close break ties at one microsecond by price, as the library's ohlcv() does, so
     // the bars do not depend on scan order.
-    return "SELECT epoch_us(bar) // 1000000 AS time, open, high, low, close, volume, vwap, trades FROM ("
-           "SELECT bar_start(utc_timestamp(ts), " + quote_literal(r.interval) + ") AS bar, "
+    return "SELECT bar // 1000000 AS time, open, high, low, close, volume, vwap, trades FROM ("
+           "SELECT " + bar_micros(r.interval) + " AS bar, "
            "arg_min(price, (ts, price)) AS open, max(price) AS high, min(price) AS low, "
            "arg_max(price, (ts, price)) AS close, sum(size) AS volume, vwap(price, size) AS vwap, count(*) AS trades "
            "FROM " + r.table + " WHERE " + where_clause(r, dt_partition) + " GROUP BY 1) ORDER BY 1";
 }
 
 std::string spread_sql(const ChartRequest& r, bool dt_partition) {
-    return "SELECT epoch_us(bar) // 1000000 AS time, spread, last_spread FROM ("
-           "SELECT bar_start(utc_timestamp(ts), " + quote_literal(r.interval) + ") AS bar, "
+    return "SELECT bar // 1000000 AS time, spread, last_spread FROM ("
+           "SELECT " + bar_micros(r.interval) + " AS bar, "
            "avg(ask - bid) AS spread, arg_max(ask - bid, ts) AS last_spread "
            "FROM " + r.table + " WHERE " + where_clause(r, dt_partition) + " AND ask >= bid GROUP BY 1) ORDER BY 1";
 }

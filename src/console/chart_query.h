@@ -24,8 +24,8 @@ struct ChartRequest {
 Result<ChartRequest> chart_request(const std::map<std::string, std::string>& params);
 
 //! Bars as `time` (bar start, Unix seconds), open, high, low, close, volume, vwap, trades, in
-//! time order; bar starts are multiples of the interval since 1970 UTC (the function library's
-//! bar_start). `dt_partition`: the table has a `dt` partition column, so the day bounds also
+//! time order; bar starts are multiples of the interval since 1970 UTC (as the function
+//! library's bar_start). `dt_partition`: the table has a `dt` partition column, so the day bounds also
 //! prune files.
 std::string ohlcv_sql(const ChartRequest& r, bool dt_partition);
 
