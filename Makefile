@@ -21,6 +21,7 @@ help:
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
 	@echo "make bench             benchmarks against kcat (bench/README.md); writes bench/results/"
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
+	@echo "make console           the web console on the demo's warehouse: http://127.0.0.1:8787/ (after make demo)"
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
 	@echo "make bench-cpu         CPU-us per message of sink, producer and kcat, with perf profiles (bench/README.md)"
@@ -77,6 +78,11 @@ fuzz: deps
 demo: build
 	@scripts/demo.sh
 
+# The web console on the demo's warehouse (after make demo): http://127.0.0.1:8787/
+.PHONY: console
+console: build
+	@build/ticklake serve --catalog .state/demo/catalog.db
+
 bench: build
 	@bench/run.sh
 
@@ -85,6 +91,11 @@ bench-s3: build
 
 bench-query: build
 	@bench/run_query.sh
+
+# p95 of /api/ohlcv, one-day 5m bars over 50 symbol/day pairs on 1,000,000 trades (issue #14)
+.PHONY: bench-console
+bench-console: build
+	@TICKLAKE_BIN=build/ticklake $(PY) bench/console_bench.py
 
 bench-memory: build
 	@bench/run_memory.sh

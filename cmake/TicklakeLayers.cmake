@@ -32,6 +32,10 @@ list(APPEND TL_STAGES maintenance)
 set(TL_USES_maintenance catalog storage crawler duckdb_loader)
 list(APPEND TL_USES_cli maintenance)
 
+set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
+list(APPEND TL_STAGES console)
+list(APPEND TL_USES_cli console)
+
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)
   set(seen ${stage})

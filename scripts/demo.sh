@@ -88,3 +88,6 @@ q "hourly bars with VWAP from trades, aligned to the US session (function librar
 q "quoted spread by symbol in basis points (5 tightest)" \
   "SELECT symbol, count(*) AS quotes, round(avg((ask - bid) / ((ask + bid) / 2)) * 1e4, 2) AS avg_spread_bps
    FROM market.quotes GROUP BY symbol ORDER BY avg_spread_bps LIMIT 5"
+
+step "the web console over this warehouse (tables, SQL, candlesticks, pipeline), in a browser"
+printf 'open it with:  make console   (that is: %s serve --catalog %s)\nthen browse to http://127.0.0.1:8787/\n' "$BIN" "$CATALOG"

@@ -2,7 +2,7 @@
 # Installs everything ticklake needs to build, test and run its demo on one machine.
 #
 #   setup/setup.sh            all steps
-#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv minio
+#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv minio web
 #   setup/setup.sh --check    exit 0 when every step is already done, 1 otherwise
 #
 # Idempotent: each step records a stamp in .deps/stamps/ that names the pinned version,
@@ -44,6 +44,7 @@ APT_PACKAGES=(
   time
   ccache
   libprotobuf-dev libprotoc-dev protobuf-compiler
+  chromium
 )
 
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -193,7 +194,21 @@ step_minio() {
   say "minio: installed $out/bin/minio"
 }
 
-ALL_STEPS=(apt duckdb kafka venv minio)
+# The web console's charting library (web/package.json, pinned in its package-lock.json with
+# the registry's integrity hashes) into the git-ignored web/node_modules; the build embeds it.
+step_web() {
+  local pin
+  pin="$(sha512_b64 "$ROOT/web/package-lock.json")"
+  if stamp_ok web "$pin" && [[ -f "$ROOT/web/node_modules/lightweight-charts/package.json" ]]; then
+    say "web: present"; return 0
+  fi
+  say "web: installing the console's chart library from npm (web/package-lock.json)"
+  (cd "$ROOT/web" && npm ci --ignore-scripts --no-audit --no-fund --silent) \
+    || fail web "npm ci in web/ failed (is the npm registry reachable?)"
+  stamp_set web "$pin"
+}
+
+ALL_STEPS=(apt duckdb kafka venv minio web)
 
 check_all() {
   [[ -z "$(missing_apt_packages)" ]] || return 1
@@ -202,6 +217,7 @@ check_all() {
   [[ -n "${KAFKA_HOME:-}" ]] || stamp_ok kafka "$KAFKA_VERSION+$(sha512_b64 "$ROOT/setup/kafka-pom.xml")" || return 1
   stamp_ok venv "$(sha512_b64 "$PY_REQUIREMENTS")" && [[ -x "$DEPS/venv/bin/python" ]] || return 1
   [[ -n "${MINIO_BIN:-}" ]] || { stamp_ok minio "$MINIO_VERSION" && [[ -x "$DEPS/minio/bin/minio" ]]; } || return 1
+  stamp_ok web "$(sha512_b64 "$ROOT/web/package-lock.json")" && [[ -d "$ROOT/web/node_modules/lightweight-charts" ]] || return 1
 }
 
 main() {
@@ -210,7 +226,7 @@ main() {
   [[ ${#steps[@]} -eq 0 ]] && steps=("${ALL_STEPS[@]}")
   for s in "${steps[@]}"; do
     case "$s" in
-      apt|duckdb|kafka|venv|minio) "step_$s" ;;
+      apt|duckdb|kafka|venv|minio|web) "step_$s" ;;
       *) echo "unknown step '$s' (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
     esac
   done

@@ -15,6 +15,7 @@ void add_sink_command(CLI::App& app);
 void add_storage_commands(CLI::App& app);
 //! `query` and `sql`: SQL over the warehouse; `cache`: its S3 cache (query_command.cc).
 void add_query_commands(CLI::App& app);
+void add_serve_command(CLI::App& app);
 void add_crawl_command(CLI::App& app);
 //! `compact`: merges small files of partitions (compact_command.cc).
 void add_compact_command(CLI::App& app);

@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <cctype>
 #include <charconv>
 #include <map>
 #include <optional>
@@ -89,9 +90,11 @@ private:
         }
         const auto& req = parser_->get();
         const bool head = req.method() == http::verb::head;
+        const bool post = req.method() == http::verb::post && server_.options.accept_post;
         HttpServerResponse response;
-        if (req.method() != http::verb::get && !head) {
-            response = HttpServerResponse::text(405, "only GET and HEAD are served\n");
+        if (req.method() != http::verb::get && !head && !post) {
+            response = HttpServerResponse::text(
+                405, server_.options.accept_post ? "only GET, HEAD and POST are served\n" : "only GET and HEAD are served\n");
         } else {
             HttpServerRequest r;
             r.method = std::string(req.method_string());
@@ -99,6 +102,16 @@ private:
             const auto q = r.target.find('?');
             r.path = r.target.substr(0, q);
             r.query = q == std::string::npos ? std::string() : r.target.substr(q + 1);
+            for (const auto& field : req) {
+                std::string name(field.name_string());
+                for (char& c : name) {
+                    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                }
+                r.headers[name] = std::string(field.value());
+            }
+            if (post) {
+                r.body = req.body();
+            }
             response = server_.dispatch(r);
         }
         write(std::move(response), req.keep_alive(), head);
@@ -111,6 +124,12 @@ private:
         res->set(http::field::server, "ticklake");
         res->set(http::field::content_type, response.content_type);
         res->set(http::field::cache_control, "no-store");
+        for (const auto& [name, value] : server_.options.response_headers) {
+            res->set(name, value);
+        }
+        for (const auto& [name, value] : response.headers) {
+            res->set(name, value);
+        }
         res->keep_alive(keep_alive);
         if (head) {
             res->set(http::field::content_length, std::to_string(response.body.size()));

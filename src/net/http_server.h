@@ -1,7 +1,8 @@
-// One small HTTP/1.1 server (Boost.Beast) on a thread of its own: a table of GET routes, each a
+// One small HTTP/1.1 server (Boost.Beast) on a thread of its own: a table of routes, each a
 // function that returns status, content type and body. It serves `--metrics-addr`
-// (/metrics, /healthz, /readyz, net/metrics_endpoint.h) and is meant to serve the web
-// console's pages and JSON routes later; nothing in it is specific to metrics.
+// (/metrics, /healthz, /readyz, net/metrics_endpoint.h) and the web console of `ticklake serve`
+// (console/: its pages, its JSON routes and /metrics on one server); nothing in it is specific
+// to either. GET and HEAD always; POST only when a server is started with accept_post.
 //
 // Bounded so that a slow or hostile client cannot hold it: a request must arrive whole
 // within `request_timeout` (a client that drips bytes is cut), a kept-alive connection idle
@@ -19,22 +20,33 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 
 namespace ticklake::net {
 
 struct HttpServerRequest {
-    std::string method; //!< GET or HEAD (others are answered 405 before a handler runs)
+    std::string method; //!< GET, HEAD, or POST with accept_post (others are answered 405 before a handler runs)
     std::string target; //!< as sent: path and query
     std::string path;   //!< target without its query
     std::string query;  //!< after '?', undecoded; empty when none
+    std::map<std::string, std::string> headers; //!< by lower-case name; a repeated header keeps its last value
+    std::string body;   //!< POST only; at most max_request_bytes with the header
+
+    //! The header's value, or empty when absent; `lower_name` in lower case.
+    std::string header(const std::string& lower_name) const {
+        const auto it = headers.find(lower_name);
+        return it == headers.end() ? std::string() : it->second;
+    }
 };
 
 struct HttpServerResponse {
     int status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers; //!< more headers for this answer
 
     static HttpServerResponse text(int status, std::string body) {
         return {status, "text/plain; charset=utf-8", std::move(body)};
@@ -54,6 +66,10 @@ struct HttpServerOptions {
     size_t max_connections = 16;     //!< open at once; more are answered 503 and closed
     std::chrono::milliseconds request_timeout{5000}; //!< for a whole request, and for idling between two
     size_t max_request_bytes = 16 * 1024;            //!< header and body together
+    bool accept_post = false; //!< else POST is answered 405 like any other method
+    //! Sent with every answer of this server, refusals (404, 405, 413) included: the console's
+    //! security headers.
+    std::vector<std::pair<std::string, std::string>> response_headers;
 };
 
 //! "HOST:PORT" or "[v6]:PORT"; PORT may be 0. invalid_argument says what is expected.

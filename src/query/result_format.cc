@@ -220,4 +220,6 @@ std::string describe_stats(const QueryResult& r) {
     return line;
 }
 
+std::string json_cell(const std::optional<std::string>& cell, const std::string& type) { return json_value(cell, type); }
+
 } // namespace ticklake::query

@@ -18,6 +18,10 @@ Result<ResultFormat> result_format_for_path(std::string_view path);
 
 std::string render(const QueryResult& result, ResultFormat format);
 
+//! One cell as a JSON value, as jsonl writes it: numbers and booleans as JSON values, NULL as
+//! null, everything else a string (the web console's result grid).
+std::string json_cell(const std::optional<std::string>& cell, const std::string& type);
+
 //! "12 rows in 0.034 s, 3 files, 1.2 MiB scanned" (Athena's run statistics).
 std::string describe_stats(const QueryResult& result);
 

@@ -115,6 +115,41 @@ TEST(HttpServer, ServesRoutesWithTheirTypes404AndErrors) {
     EXPECT_EQ(again->status, 200);
 }
 
+TEST(HttpServer, PostBodiesHeadersAndServerWideResponseHeadersWhenAccepted) {
+    HttpRoutes routes;
+    routes["/echo"] = [](const HttpServerRequest& r) {
+        HttpServerResponse res = HttpServerResponse::text(200, r.method + " " + r.header("x-probe") + " " + r.body);
+        res.headers.emplace_back("X-Route", "echo");
+        return res;
+    };
+    HttpServerOptions options;
+    options.accept_post = true;
+    options.response_headers = {{"X-Content-Type-Options", "nosniff"}};
+    auto server = HttpServer::start(options, routes);
+    ASSERT_TRUE(server) << server.error().message;
+    CurlHttpTransport transport(HttpTransportOptions{.connect_timeout = std::chrono::seconds(2),
+                                                     .total_timeout = std::chrono::seconds(5)});
+    HttpRequest req;
+    req.method = "POST";
+    req.url = (*server)->base_url() + "/echo";
+    req.headers = {{"X-Probe", "p1"}};
+    req.body = "select 1";
+    auto post = transport.send(req);
+    ASSERT_TRUE(post) << post.error().message;
+    EXPECT_EQ(post->status, 200);
+    EXPECT_EQ(post->body, "POST p1 select 1");
+    EXPECT_EQ(post->header("x-route"), "echo");
+    EXPECT_EQ(post->header("x-content-type-options"), "nosniff");
+    // Refusals carry the server's headers too, and other methods stay refused.
+    auto missing = get(**server, "/nothing");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+    EXPECT_EQ(missing->header("x-content-type-options"), "nosniff");
+    auto put = get(**server, "/echo", "PUT");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 405);
+}
+
 TEST(HttpServer, KeepAliveServesSeveralRequestsOnOneConnection) {
     auto server = HttpServer::start({}, sample_routes());
     ASSERT_TRUE(server);
