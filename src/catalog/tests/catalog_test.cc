@@ -325,9 +325,13 @@ TEST_F(CatalogTest, MigrationFromVersionOneReadsOriginsFromFileNames) {
         ASSERT_TRUE(c->apply(change));
     }
     {
-        // Back to the first schema: the files table without its provenance columns.
+        // Back to the first schema: the files table without its provenance columns, and none
+        // of the compaction tables of version 3.
         auto db = SqliteDb::open(db_path());
         ASSERT_TRUE(db);
+        for (const char* table : {"pending_deletions", "compaction_files", "compaction_runs"}) {
+            ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
+        }
         for (const char* col : {"topic", "kafka_partition", "first_offset", "last_offset", "writer"}) {
             ASSERT_TRUE(db->exec(std::string("ALTER TABLE files DROP COLUMN ") + col));
         }
