@@ -112,6 +112,38 @@ Status Crawler::prepare() {
     return {};
 }
 
+// Leaves out of each table the files of formats the crawler cannot read, with one note per
+// unknown extension and one per compressed file that is not gzip; returns the files left.
+static size_t leave_out_unreadable_formats(Layout& layout, CrawlSummary& summary) {
+    size_t total = 0;
+    std::map<std::string, size_t> unknown_by_ext;
+    for (auto& g : layout.tables) {
+        std::vector<DataFile> kept;
+        for (auto& f : g.files) {
+            auto fmt = format_of_key(f.entry.key);
+            if (!fmt) {
+                ++summary.files_skipped;
+                ++unknown_by_ext[std::filesystem::path(f.entry.key).extension().string()];
+                continue;
+            }
+            if (*fmt == "compressed") {
+                ++summary.files_skipped;
+                summary.notes.push_back("skipped " + f.entry.key +
+                                        ": only gzip (.jsonl.gz, .csv.gz) is read among compressed files");
+                continue;
+            }
+            kept.push_back(std::move(f));
+        }
+        g.files = std::move(kept);
+        total += g.files.size();
+    }
+    for (const auto& [ext, n] : unknown_by_ext) {
+        summary.notes.push_back("skipped " + std::to_string(n) + " file(s) named *" + (ext.empty() ? "(no extension)" : ext) +
+                                ": not Parquet (.parquet), JSON Lines (.jsonl, .ndjson, .json) or CSV (.csv, .tsv)");
+    }
+    return total;
+}
+
 Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& listed, bool partial) {
     const auto t0 = std::chrono::steady_clock::now();
     CrawlSummary summary;
@@ -139,32 +171,7 @@ Result<CrawlSummary> Crawler::crawl_entries(const std::vector<ObjectEntry>& list
         ++summary.files_skipped;
     }
     // Files of unknown formats are left out before counting the work.
-    size_t total = 0;
-    std::map<std::string, size_t> unknown_by_ext;
-    for (auto& g : layout.tables) {
-        std::vector<DataFile> kept;
-        for (auto& f : g.files) {
-            auto fmt = format_of_key(f.entry.key);
-            if (!fmt) {
-                ++summary.files_skipped;
-                ++unknown_by_ext[std::filesystem::path(f.entry.key).extension().string()];
-                continue;
-            }
-            if (*fmt == "compressed") {
-                ++summary.files_skipped;
-                summary.notes.push_back("skipped " + f.entry.key +
-                                        ": only gzip (.jsonl.gz, .csv.gz) is read among compressed files");
-                continue;
-            }
-            kept.push_back(std::move(f));
-        }
-        g.files = std::move(kept);
-        total += g.files.size();
-    }
-    for (const auto& [ext, n] : unknown_by_ext) {
-        summary.notes.push_back("skipped " + std::to_string(n) + " file(s) named *" + (ext.empty() ? "(no extension)" : ext) +
-                                ": not Parquet (.parquet), JSON Lines (.jsonl, .ndjson, .json) or CSV (.csv, .tsv)");
-    }
+    const size_t total = leave_out_unreadable_formats(layout, summary);
 
     if (auto st = prepare(); !st) {
         return fail(st.error());

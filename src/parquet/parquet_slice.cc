@@ -418,6 +418,32 @@ ThriftValue rewrite_chunk(const ThriftValue& chunk, const ByteRange& old_range, 
     return out;
 }
 
+// The footer's schema, column orders and key-value metadata cut down to the planned columns
+// (a flat schema: the root, then one element per column).
+void keep_only_planned_columns(const ParquetLayout& layout, const SlicePlan& plan, ThriftValue& meta) {
+    const ThriftValue& schema = *layout.meta.field(fmd::schema);
+    std::vector<ThriftValue> kept_schema{schema.elements[0]};
+    kept_schema[0].set(se::num_children, ThriftValue::i32(static_cast<int32_t>(plan.columns.size())));
+    for (size_t c : plan.columns) {
+        kept_schema.push_back(schema.elements[c + 1]);
+    }
+    meta.set(fmd::schema, list_of(ThriftType::structure, std::move(kept_schema)));
+    if (const ThriftValue* orders = layout.meta.field(fmd::column_orders);
+        orders != nullptr && orders->elements.size() == layout.columns.size()) {
+        std::vector<ThriftValue> kept;
+        for (size_t c : plan.columns) {
+            kept.push_back(orders->elements[c]);
+        }
+        meta.set(fmd::column_orders, list_of(orders->element, std::move(kept)));
+    }
+    if (ThriftValue* kv = meta.field(fmd::key_value)) {
+        // Arrow's copy of the schema would name the columns left out.
+        std::erase_if(kv->elements, [](const ThriftValue& e) {
+            return e.field(1) != nullptr && e.field(1)->binary == "ARROW:schema";
+        });
+    }
+}
+
 } // namespace
 
 Status write_slice(const ParquetLayout& layout, const SlicePlan& plan,
@@ -469,29 +495,9 @@ Status write_slice(const ParquetLayout& layout, const SlicePlan& plan,
         rows += int_of(group.field(rg::num_rows));
         groups.push_back(std::move(group));
     }
-    const ThriftValue& schema = *layout.meta.field(fmd::schema);
-    std::vector<ThriftValue> kept_schema{schema.elements[0]};
-    kept_schema[0].set(se::num_children, ThriftValue::i32(static_cast<int32_t>(plan.columns.size())));
-    for (size_t c : plan.columns) {
-        kept_schema.push_back(schema.elements[c + 1]);
-    }
-    meta.set(fmd::schema, list_of(ThriftType::structure, std::move(kept_schema)));
+    keep_only_planned_columns(layout, plan, meta);
     meta.set(fmd::num_rows, ThriftValue::i64(rows));
     meta.set(fmd::row_groups, list_of(ThriftType::structure, std::move(groups)));
-    if (const ThriftValue* orders = layout.meta.field(fmd::column_orders);
-        orders != nullptr && orders->elements.size() == layout.columns.size()) {
-        std::vector<ThriftValue> kept;
-        for (size_t c : plan.columns) {
-            kept.push_back(orders->elements[c]);
-        }
-        meta.set(fmd::column_orders, list_of(orders->element, std::move(kept)));
-    }
-    if (ThriftValue* kv = meta.field(fmd::key_value)) {
-        // Arrow's copy of the schema would name the columns left out.
-        std::erase_if(kv->elements, [](const ThriftValue& e) {
-            return e.field(1) != nullptr && e.field(1)->binary == "ARROW:schema";
-        });
-    }
     const std::string footer = encode_thrift_struct(meta);
     const auto length = static_cast<uint32_t>(footer.size());
     char le[4];

@@ -27,6 +27,37 @@ std::string warehouse_root(const std::string& location, const std::string& key) 
     return loc.substr(0, loc.size() - best.size() - 1);
 }
 
+namespace {
+
+// A file the catalog lists but the local folder no longer holds would fail the whole query:
+// leave it out and count it. A table left with no file at all is named in gone_tables with
+// the way out, instead of DuckDB's "does not exist".
+void leave_out_missing_files(const std::string& path, std::vector<PlannedTable>& planned,
+                             const std::map<std::string, std::pair<std::string, size_t>>& locations,
+                             CatalogBinding& out) {
+    for (auto& p : planned) {
+        const size_t before = p.files.size();
+        std::erase_if(p.files, [&](const ObjectEntry& e) {
+            std::error_code ec;
+            const bool gone = !fs::exists(fs::path(path) / e.key, ec);
+            out.missing_files += gone ? 1 : 0;
+            return gone;
+        });
+        if (before > 0 && p.files.empty()) {
+            const std::string name = p.database + "." + p.table;
+            const auto& [location, listed] = locations.at(name);
+            out.missing_files -= before;
+            out.gone_tables.push_back("table " + name + ": all " + std::to_string(listed) +
+                                      " file(s) the catalog lists are gone from " + location +
+                                      " (moved or deleted). Crawl the warehouse where they are now, or take the table "
+                                      "out of the catalog: `ticklake catalog prune --apply` or `ticklake catalog drop " +
+                                      name + "`");
+        }
+    }
+}
+
+} // namespace
+
 Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions& options,
                                     const ObjectStoreOptions& store_options) {
     auto tables = catalog.tables();
@@ -71,26 +102,7 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
         const bool local = !is_s3_uri(root);
         if (local) {
             const std::string path = root.rfind("file://", 0) == 0 ? root.substr(7) : root;
-            // A file the catalog lists but the folder no longer holds would fail the whole
-            // query: leave it out and say so.
-            for (auto& p : planned) {
-                const size_t before = p.files.size();
-                std::erase_if(p.files, [&](const ObjectEntry& e) {
-                    std::error_code ec;
-                    const bool gone = !fs::exists(fs::path(path) / e.key, ec);
-                    out.missing_files += gone ? 1 : 0;
-                    return gone;
-                });
-                if (before > 0 && p.files.empty()) {
-                    const std::string name = p.database + "." + p.table;
-                    const auto& [location, listed] = locations[name];
-                    out.missing_files -= before;
-                    out.gone_tables.push_back(
-                        "table " + name + ": all " + std::to_string(listed) + " file(s) the catalog lists are gone from " +
-                        location + " (moved or deleted). Crawl the warehouse where they are now, or take the table "
-                        "out of the catalog: `ticklake catalog prune --apply` or `ticklake catalog drop " + name + "`");
-                }
-            }
+            leave_out_missing_files(path, planned, locations, out);
             if (!fs::is_directory(path)) {
                 continue;
             }
