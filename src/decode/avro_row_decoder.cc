@@ -25,6 +25,7 @@ constexpr int kMaxDecimalPrecision = 38; // DuckDB's DECIMAL
 struct AvroReader {
     const unsigned char* p;
     const unsigned char* end;
+    int depth = 0; //!< records, arrays and maps open while writing a nested value as JSON
 
     bool read_long(int64_t& v) {
         uint64_t u = 0;
@@ -346,9 +347,20 @@ bool append_json(const AvroNode& n, AvroReader& r, std::string& out) {
         }
         return append_json(*n.branches[static_cast<size_t>(i)], r, out);
     }
-    case Type::record: return append_json_record(n, r, out);
+    case Type::record:
     case Type::array:
-    case Type::map: return append_json_blocks(n, r, out);
+    case Type::map: {
+        // A recursive schema (a record holding a list of itself) lets each level of a value
+        // cost one byte: without a bound a 1 MB message would recurse a million frames deep
+        // (found by avro_row_decoder_fuzz as a stack overflow).
+        constexpr int kMaxNesting = 128;
+        if (++r.depth > kMaxNesting) {
+            return false;
+        }
+        const bool ok = n.type == Type::record ? append_json_record(n, r, out) : append_json_blocks(n, r, out);
+        --r.depth;
+        return ok;
+    }
     }
     return false;
 }
@@ -478,7 +490,27 @@ bool read_cell(const AvroNode& n, const ValueType& type, AvroReader& r, CellValu
 
 } // namespace
 
-ValueType avro_column_type(const AvroNode& n) {
+namespace {
+
+// `open` holds the records being typed: a record met again inside itself (a recursive schema)
+// is VARCHAR, its value kept as JSON text, instead of a type without end (found by
+// avro_row_decoder_fuzz as a stack overflow).
+ValueType column_type(const AvroNode& n, std::vector<const AvroNode*>& open);
+
+ValueType record_column_type(const AvroNode& n, std::vector<const AvroNode*>& open) {
+    if (std::find(open.begin(), open.end(), &n) != open.end()) {
+        return ValueType(Kind::varchar);
+    }
+    open.push_back(&n);
+    ValueType t(Kind::structure);
+    for (const auto& f : n.fields) {
+        t.fields.emplace_back(f.name, column_type(*f.type, open));
+    }
+    open.pop_back();
+    return t;
+}
+
+ValueType column_type(const AvroNode& n, std::vector<const AvroNode*>& open) {
     switch (n.type) {
     case Type::null: return ValueType();
     case Type::boolean: return ValueType(Kind::boolean);
@@ -502,25 +534,26 @@ ValueType avro_column_type(const AvroNode& n) {
         return ValueType(Kind::blob);
     case Type::union_:
         if (const AvroNode* inner = n.nullable_of()) {
-            return avro_column_type(*inner);
+            return column_type(*inner, open);
         }
         return ValueType(Kind::varchar);
-    case Type::record: {
-        ValueType t(Kind::structure);
-        for (const auto& f : n.fields) {
-            t.fields.emplace_back(f.name, avro_column_type(*f.type));
-        }
-        return t;
-    }
-    case Type::array: return ValueType::list_of(avro_column_type(*n.items));
+    case Type::record: return record_column_type(n, open);
+    case Type::array: return ValueType::list_of(column_type(*n.items, open));
     case Type::map: {
         ValueType entry(Kind::structure);
         entry.fields.emplace_back("key", ValueType(Kind::varchar));
-        entry.fields.emplace_back("value", avro_column_type(*n.items));
+        entry.fields.emplace_back("value", column_type(*n.items, open));
         return ValueType::list_of(std::move(entry));
     }
     }
     return ValueType(Kind::varchar);
+}
+
+} // namespace
+
+ValueType avro_column_type(const AvroNode& n) {
+    std::vector<const AvroNode*> open;
+    return column_type(n, open);
 }
 
 namespace {

@@ -60,7 +60,14 @@ public:
                 return; // STOP
             }
             const int delta = header >> 4;
-            const int id = delta != 0 ? last + delta : static_cast<int>(zigzag());
+            // Thrift field ids are i16: a delta past the last id, or an explicit id, outside
+            // that range is a corrupt footer (found by parquet_footer_fuzz: INT_MAX + 3).
+            const int64_t wide = delta != 0 ? int64_t{last} + delta : zigzag();
+            if (wide < INT16_MIN || wide > INT16_MAX) {
+                fail();
+                return;
+            }
+            const int id = static_cast<int>(wide);
             last = id;
             ThriftField f;
             f.id = static_cast<int16_t>(id);

@@ -63,5 +63,12 @@ TEST(ParquetFooterFuzz, MapOfBooleansLongerThanTheFooterIsPoison) {
     EXPECT_EQ(f.error().kind, ErrorKind::poison);
 }
 
+TEST(ParquetFooterFuzz, FieldIdPastI16IsPoisonNotAnOverflow) {
+    // An i32 field with the explicit id 2^31-1, then a field 3 ids later: INT_MAX + 3 (UBSan).
+    const auto f = decode_parquet_footer(bytes({0x05, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x35, 0x00, 0x00}), "id.parquet");
+    ASSERT_FALSE(f);
+    EXPECT_EQ(f.error().kind, ErrorKind::poison);
+}
+
 } // namespace
 } // namespace ticklake

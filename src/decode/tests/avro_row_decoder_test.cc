@@ -264,5 +264,46 @@ TEST(AvroRowDecoder, ABlockCountThePayloadCannotHoldIsPoison) {
     EXPECT_EQ(row.find("n")->value.text, "[null,null,null]");
 }
 
+// Found by avro_row_decoder_fuzz (stack overflows): a record that holds a list of itself is a
+// valid Avro schema. Its column type stops at the recursion (VARCHAR: the value as JSON), and
+// a value nested deeper than the decoder's bound is poison, not a million stack frames.
+TEST(AvroRowDecoder, ARecursiveSchemaHasAFiniteTypeAndBoundedNesting) {
+    const char* tree = R"({"type":"record","name":"Node","fields":[{"name":"v","type":"long"},
+        {"name":"kids","type":{"type":"array","items":"Node"}}]})";
+    auto schema = AvroSchema::parse(tree);
+    ASSERT_TRUE(schema) << schema.error().message;
+    const ValueType t = avro_column_type((*schema)->root());
+    ASSERT_EQ(t.kind, Kind::structure);
+    ASSERT_EQ(t.fields.size(), 2u);
+    ASSERT_EQ(t.fields[1].second.kind, Kind::list);
+    EXPECT_EQ(t.fields[1].second.element.at(0).kind, Kind::varchar);
+
+    TableSource src;
+    src.add(1, tree);
+    AvroRowDecoder d(src);
+    RowCells row;
+    // v=1, kids=[ {v=2, kids=[]} ]
+    ASSERT_TRUE(d.decode(framed(1, Avro().lng(1).lng(1).lng(2).lng(0).lng(0).out), row));
+    EXPECT_EQ(row.find("kids")->value.text, R"([{"v":2,"kids":[]}])");
+
+    // A well-formed chain of `levels` nodes, each the only kid of the one above.
+    auto chain = [](int levels) {
+        Avro a;
+        a.lng(0);
+        for (int i = 0; i < levels; ++i) {
+            a.lng(1).lng(0); // a block of one kid, whose v is 0; its kids follow
+        }
+        a.lng(0); // the innermost node has no kids
+        for (int i = 0; i < levels; ++i) {
+            a.lng(0); // the end of each block
+        }
+        return a.out;
+    };
+    EXPECT_TRUE(d.decode(framed(1, chain(40)), row));
+    auto r = d.decode(framed(1, chain(10'000)), row);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, ErrorKind::poison);
+}
+
 } // namespace
 } // namespace ticklake

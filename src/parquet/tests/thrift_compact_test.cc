@@ -83,5 +83,21 @@ TEST(ThriftCompact, MalformedInputIsPoisonNeverACrash) {
     EXPECT_FALSE(decode_thrift_struct(deep));
 }
 
+// Field ids are i16: an explicit id of INT_MAX followed by a delta overflowed an int in the
+// crawler's copy of this reader (parquet_footer_fuzz). Either is a corrupt struct here.
+TEST(ThriftCompact, AFieldIdOutsideI16IsRefused) {
+    // i32 field with explicit id zigzag(2^31-1), value 0; then a delta-3 i32 field; stop.
+    const std::string wide_id("\x05\xfe\xff\xff\xff\x0f\x00\x35\x00\x00", 10);
+    EXPECT_FALSE(decode_thrift_struct(wide_id));
+    // Deltas alone walking past 32767: 2,185 fields of delta 15.
+    std::string walk;
+    for (int i = 0; i < 2185; ++i) {
+        walk += "\xf5";
+        walk += '\0';
+    }
+    walk += '\0';
+    EXPECT_FALSE(decode_thrift_struct(walk));
+}
+
 } // namespace
 } // namespace ticklake::parquet

@@ -11,8 +11,18 @@
 
 namespace ticklake {
 
-constexpr TimestampUs from_epoch_seconds(int64_t s) { return s * 1'000'000; }
-constexpr TimestampUs from_epoch_ms(int64_t ms) { return ms * 1'000; }
+//! Epoch counts come from the vendor's JSON and may hold any 64-bit value: a count beyond the
+//! years 0001..9999 is clamped to that range instead of overflowing (found by
+//! vendor_frames_fuzz), so a corrupt time is visible as such and never wraps into a plausible one.
+constexpr int64_t kFirstEpochSecond = -62'135'596'800; // 0001-01-01T00:00:00Z
+constexpr int64_t kLastEpochSecond = 253'402'300'799;  // 9999-12-31T23:59:59Z
+constexpr TimestampUs from_epoch_seconds(int64_t s) {
+    return (s < kFirstEpochSecond ? kFirstEpochSecond : s > kLastEpochSecond ? kLastEpochSecond : s) * 1'000'000;
+}
+constexpr TimestampUs from_epoch_ms(int64_t ms) {
+    constexpr int64_t first = kFirstEpochSecond * 1'000, last = kLastEpochSecond * 1'000 + 999;
+    return (ms < first ? first : ms > last ? last : ms) * 1'000;
+}
 //! Truncates toward the past, like parse_iso8601 does for fractions beyond microseconds.
 constexpr TimestampUs from_epoch_ns(int64_t ns) { return ns >= 0 ? ns / 1'000 : -((-ns + 999) / 1'000); }
 

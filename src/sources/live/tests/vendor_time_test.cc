@@ -1,5 +1,7 @@
 #include "sources/live/vendor_time.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace ticklake {
@@ -10,6 +12,14 @@ TEST(VendorTime, EpochUnitsConvertExactly) {
     EXPECT_EQ(format_iso8601(from_epoch_seconds(1598880600)), "2020-08-31T13:30:00.000000Z");
     EXPECT_EQ(from_epoch_ns(1651684192462123456), 1651684192462123);
     EXPECT_EQ(from_epoch_ns(-1), -1); // toward the past, like the text parser
+}
+
+// Found by vendor_frames_fuzz: an epoch of 1.6e16 ms overflowed when scaled to microseconds.
+TEST(VendorTime, EpochCountsBeyondYear9999AreClampedNotWrapped) {
+    EXPECT_EQ(format_iso8601(from_epoch_ms(16'269'927'422'797'138)), "9999-12-31T23:59:59.999000Z");
+    EXPECT_EQ(format_iso8601(from_epoch_ms(INT64_MIN)), "0001-01-01T00:00:00.000000Z");
+    EXPECT_EQ(format_iso8601(from_epoch_seconds(INT64_MAX)), "9999-12-31T23:59:59.000000Z");
+    EXPECT_EQ(from_epoch_ms(253'402'300'799'999), 253'402'300'799'999'000); // the last ms kept exactly
 }
 
 TEST(VendorTime, Rfc3339KeepsMicrosAndTruncatesNanos) {
