@@ -306,7 +306,13 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     for (const auto& po : assigned) {
         const TopicPartition tp{po.topic, po.partition};
         if (auto st = recover(tp, po.offset); !st && pending_error_) {
-            pending_error_ = st;
+            // A stop cuts the store's retries short: reading the journal then fails with the
+            // last transport error, which is the stop's doing, not a broken store.
+            Error e = st.error();
+            if (e.kind == ErrorKind::retry && stop_ != nullptr && stop_->load(std::memory_order_relaxed)) {
+                e.message += " (the sink is stopping; nothing was committed)";
+            }
+            pending_error_ = fail(std::move(e));
         }
         PartitionState ps;
         ps.route = &route_for(po.topic);
