@@ -83,22 +83,30 @@ bool constant_text(element e, std::string& out, PartitionCondition::Kind* kind =
     return false; // a DECIMAL 2.5 is the integer 25 with a scale: not its text
 }
 
-// A column of the pruned table: `dt`, or `alias.dt` / `table.dt`.
-bool column_name(element e, const std::vector<std::string>& qualifiers, std::string& out) {
-    if (str(e, "class") != "COLUMN_REF") {
-        return false;
-    }
+// The names of a COLUMN_REF node (["t", "dt"] for `t.dt`); false when the node is malformed.
+bool column_ref_parts(element e, std::vector<std::string>& parts) {
     simdjson::dom::array names;
     if (e["column_names"].get_array().get(names) != simdjson::SUCCESS) {
         return false;
     }
-    std::vector<std::string> parts;
     for (element n : names) {
         std::string_view s;
         if (n.get_string().get(s) != simdjson::SUCCESS) {
             return false;
         }
         parts.emplace_back(s);
+    }
+    return true;
+}
+
+// A column of the pruned table: `dt`, or `alias.dt` / `table.dt`.
+bool column_name(element e, const std::vector<std::string>& qualifiers, std::string& out) {
+    if (str(e, "class") != "COLUMN_REF") {
+        return false;
+    }
+    std::vector<std::string> parts;
+    if (!column_ref_parts(e, parts)) {
+        return false;
     }
     if (parts.size() == 1) {
         out = parts[0];
@@ -374,17 +382,9 @@ bool collect_columns(element e, std::set<std::string>& columns, std::set<std::st
             }
         }
         if (cls == "COLUMN_REF") {
-            simdjson::dom::array names;
-            if (e["column_names"].get_array().get(names) != simdjson::SUCCESS) {
-                return false;
-            }
             std::vector<std::string> parts;
-            for (element n : names) {
-                std::string_view s;
-                if (n.get_string().get(s) != simdjson::SUCCESS) {
-                    return false;
-                }
-                parts.emplace_back(s);
+            if (!column_ref_parts(e, parts)) {
+                return false;
             }
             for (auto& p : parts) {
                 for (char& ch : p) {
