@@ -2,9 +2,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -225,8 +227,18 @@ Result<CapturedRun> run_and_capture(const std::vector<std::string>& argv, std::c
 }
 
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& output) {
-    // The grandchild reports its pid, then (only if exec fails) its errno, through a
-    // close-on-exec pipe: EOF after the pid means exec succeeded.
+    // The middle process reports the grandchild's pid, and the grandchild (only if exec
+    // fails) its errno, through one close-on-exec pipe. The two writers race, so each
+    // sends one tagged record in a single write (atomic below PIPE_BUF) and the parent
+    // reads records in whatever order they came: EOF with a pid and no errno means exec
+    // succeeded. (An untagged pid-then-errno layout read a pid as an errno when the
+    // grandchild won the race.)
+    struct LaunchRecord {
+        int32_t kind;  // kPid or kExecErrno
+        int32_t value;
+    };
+    constexpr int32_t kPid = 1;
+    constexpr int32_t kExecErrno = 2;
     Fd read_end;
     Fd write_end;
     if (auto st = open_pipe(read_end, write_end); !st) {
@@ -244,7 +256,8 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::pat
         reset_signals_in_child();
         pid_t child = ::fork();
         if (child != 0) {
-            write_all(write_end.get(), &child, sizeof child);  // -1 tells the parent fork failed
+            const LaunchRecord rec{kPid, static_cast<int32_t>(child)};  // -1 tells the parent fork failed
+            write_all(write_end.get(), &rec, sizeof rec);
             ::_exit(0);
         }
         ::setsid();
@@ -264,7 +277,8 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::pat
             ::execv(args[0], args.data());
             err = errno;
         }
-        write_all(write_end.get(), &err, sizeof err);
+        const LaunchRecord rec{kExecErrno, static_cast<int32_t>(err)};
+        write_all(write_end.get(), &rec, sizeof rec);
         ::_exit(127);
     }
     write_end.reset();
@@ -272,9 +286,7 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::pat
     while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
     }
 
-    pid_t child = -1;
-    int child_errno = 0;
-    char buf[sizeof child + sizeof child_errno];
+    char buf[2 * sizeof(LaunchRecord)];
     size_t got = 0;
     while (got < sizeof buf) {
         ssize_t n = ::read(read_end.get(), buf + got, sizeof buf - got);
@@ -286,19 +298,28 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::pat
         }
         got += static_cast<size_t>(n);
     }
-    if (got < sizeof child) {
+    std::optional<pid_t> child;
+    std::optional<int> child_errno;
+    for (size_t at = 0; at + sizeof(LaunchRecord) <= got; at += sizeof(LaunchRecord)) {
+        LaunchRecord rec{};
+        std::memcpy(&rec, buf + at, sizeof rec);
+        if (rec.kind == kPid) {
+            child = static_cast<pid_t>(rec.value);
+        } else if (rec.kind == kExecErrno) {
+            child_errno = rec.value;
+        }
+    }
+    if (!child) {
         return fail(Error::fatal("could not start " + argv[0] + ": the launcher exited early"));
     }
-    std::memcpy(&child, buf, sizeof child);
-    if (child < 0) {
+    if (*child < 0) {
         return fail(Error::fatal("fork() failed while starting " + argv[0]));
     }
-    if (got == sizeof buf) {
-        std::memcpy(&child_errno, buf + sizeof child, sizeof child_errno);
-        return fail(Error::fatal("could not start " + argv[0] + ": " + errno_text(child_errno) + " (output file " +
+    if (child_errno) {
+        return fail(Error::fatal("could not start " + argv[0] + ": " + errno_text(*child_errno) + " (output file " +
                                  out_path + ", working dir " + dir + ")"));
     }
-    return child;
+    return *child;
 }
 
 bool signal_group(pid_t pid, int sig) {
