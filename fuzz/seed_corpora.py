@@ -146,3 +146,26 @@ put("avro_row_decoder_fuzz", "unknown_id", framed(77, zz(1)))
 put("avro_row_decoder_fuzz", "schema_record", b"\1" + b'{"type":"record","name":"R","fields":[{"name":"a","type":'
     b'["null",{"type":"array","items":{"type":"map","values":"double"}}]},{"name":"b","type":{"type":"long",'
     b'"logicalType":"timestamp-micros"}}]}')
+
+# Parquet slices: a mode byte, then a FileMetaData. The pyarrow footer above, and one that DuckDB
+# (the sink's writer) writes for a small trades file with several row groups and statistics.
+put("parquet_slice_fuzz", "binance_trades_pyarrow_all", b"\x00" + pq[-8 - footer_len:-8])
+put("parquet_slice_fuzz", "binance_trades_pyarrow_eq", b"\x85" + pq[-8 - footer_len:-8])
+try:
+    import tempfile
+
+    import duckdb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "trades.parquet"
+        duckdb.sql(
+            "COPY (SELECT ['AAPL','MSFT','NVDA'][1 + i % 3] AS symbol,"
+            " TIMESTAMP '2024-01-02' + INTERVAL (i) SECOND AS ts, 100.0 + i / 100 AS price, i AS size,"
+            " DATE '2024-01-02' AS d FROM range(3000) t(i) ORDER BY symbol, ts)"
+            f" TO '{path}' (FORMAT parquet, ROW_GROUP_SIZE 1000)")
+        dq = path.read_bytes()
+        (dlen,) = struct.unpack("<I", dq[-8:-4])
+        for mode, name in ((0x01, "duckdb_symbol_eq"), (0x0D, "duckdb_ts_gt"), (0x96, "duckdb_in_one_column")):
+            put("parquet_slice_fuzz", name, bytes([mode]) + dq[-8 - dlen:-8])
+except ImportError:
+    print("duckdb (Python) is not installed: the DuckDB-written parquet_slice seeds are skipped", file=sys.stderr)

@@ -459,7 +459,10 @@ Status write_slice(const ParquetLayout& layout, const SlicePlan& plan,
     file.write("PAR1", 4);
     uint64_t at = 4;
     ThriftValue meta = layout.meta;
-    const ThriftValue& old_groups = *layout.meta.field(fmd::row_groups);
+    // A footer without row_groups (an empty file) has nothing to copy; plan.row_groups is empty.
+    static const ThriftValue no_groups;
+    const ThriftValue* groups_field = layout.meta.field(fmd::row_groups);
+    const ThriftValue& old_groups = groups_field != nullptr ? *groups_field : no_groups;
     std::vector<ThriftValue> groups;
     int64_t rows = 0;
     for (size_t g : plan.row_groups) {

@@ -38,20 +38,26 @@ struct ThriftValue {
     //! Removes field `id` when present.
     void erase(int id);
 
-    static ThriftValue i64(int64_t v) { return scalar(ThriftType::i64, v); }
-    static ThriftValue i32(int32_t v) { return scalar(ThriftType::i32, v); }
-    static ThriftValue scalar(ThriftType t, int64_t v) {
-        ThriftValue out;
-        out.type = t;
-        out.integer = v;
-        return out;
-    }
+    // Defined below ThriftField: building a ThriftValue needs vector<ThriftField> complete
+    // (clang with libstdc++ 12 refuses it inside this class body).
+    static ThriftValue i64(int64_t v);
+    static ThriftValue i32(int32_t v);
+    static ThriftValue scalar(ThriftType t, int64_t v);
 };
 
 struct ThriftField {
     int16_t id = 0;
     ThriftValue value;
 };
+
+inline ThriftValue ThriftValue::scalar(ThriftType t, int64_t v) {
+    ThriftValue out;
+    out.type = t;
+    out.integer = v;
+    return out;
+}
+inline ThriftValue ThriftValue::i64(int64_t v) { return scalar(ThriftType::i64, v); }
+inline ThriftValue ThriftValue::i32(int32_t v) { return scalar(ThriftType::i32, v); }
 
 //! Decodes one struct from the front of `bytes`; `consumed` gets its length. Poison on
 //! malformed input (cut short, nesting deeper than 64, counts beyond the bytes left).

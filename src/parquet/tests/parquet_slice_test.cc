@@ -130,6 +130,23 @@ TEST_F(ParquetSliceTest, NoMatchingRowGroupGivesAnEmptyFileWithTheSchema) {
               (std::vector<std::vector<std::string>>{{"0"}}));
 }
 
+// parquet_slice_fuzz: a footer with a schema but no row_groups field (a mutated field id)
+// made write_slice bind a reference to the missing field.
+TEST_F(ParquetSliceTest, AFooterWithoutRowGroupsSlicesToAnEmptyFile) {
+    auto meta = decode_thrift_struct(metadata_);
+    ASSERT_TRUE(meta) << meta.error().message;
+    meta->erase(4); // FileMetaData.row_groups
+    const std::string footer = encode_thrift_struct(*meta);
+    auto layout = read_layout(footer, bytes_.size());
+    ASSERT_TRUE(layout) << layout.error().message;
+    EXPECT_TRUE(layout->row_groups.empty());
+    const SlicePlan plan = plan_slice(*layout, std::nullopt, {});
+    EXPECT_TRUE(plan.row_groups.empty());
+    const fs::path out = slice(plan, *layout);
+    EXPECT_EQ(duckdb_rows("SELECT count(*) FROM read_parquet('" + out.string() + "')"),
+              (std::vector<std::vector<std::string>>{{"0"}}));
+}
+
 TEST_F(ParquetSliceTest, NestedSchemasAreUnsupported) {
     const fs::path nested = dir_ / "nested.parquet";
     duckdb_exec("COPY (SELECT [1, 2] AS xs, {'a': 1} AS s) TO '" + nested.string() + "' (FORMAT parquet)");
