@@ -21,7 +21,7 @@ set(TL_USES_format common duckdb_loader)
 set(TL_USES_schema common net)
 set(TL_USES_decode format schema)
 set(TL_USES_sink decode format storage kafka)
-set(TL_USES_crawler catalog storage sink)  # sink: only to implement its CommitListener
+set(TL_USES_crawler catalog storage sink parquet)  # sink: only to implement its CommitListener
 set(TL_USES_query catalog storage duckdb_loader parquet)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader parquet common)
 set(TL_USES_retention catalog storage)  # retention/: expire and prune (#17)

@@ -2,169 +2,47 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 #include <limits>
 #include <optional>
 #include <vector>
+
+#include "parquet/thrift_compact.h"
 
 namespace ticklake {
 
 namespace {
 
-// Thrift compact protocol (the encoding of every Parquet footer): field headers carry an id
-// delta and a type in one byte, integers are zigzag varints, strings are length-prefixed.
-enum CompactType : int {
-    kBoolTrue = 1, kBoolFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6,
-    kDouble = 7, kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12,
-};
+// The footer is decoded into a Thrift tree by parquet/thrift_compact (the one compact-protocol
+// reader: the query's slicer uses it too); these read the fields the crawl needs from it.
+using parquet::ThriftType;
+using parquet::ThriftValue;
 
-class CompactReader {
-public:
-    explicit CompactReader(std::string_view data)
-        : p_(reinterpret_cast<const uint8_t*>(data.data())), end_(p_ + data.size()) {}
-
-    bool ok() const { return ok_; }
-    void fail() { ok_ = false; p_ = end_; }
-
-    uint8_t byte() {
-        if (p_ >= end_) {
-            fail();
-            return 0;
-        }
-        return *p_++;
-    }
-    uint64_t varint() {
-        uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            const uint8_t b = byte();
-            v |= static_cast<uint64_t>(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
-        }
-        fail();
-        return 0;
-    }
-    int64_t zigzag() {
-        const uint64_t v = varint();
-        return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-    }
-    std::string_view binary() {
-        const uint64_t n = varint();
-        if (n > static_cast<uint64_t>(end_ - p_)) {
-            fail();
-            return {};
-        }
-        std::string_view s(reinterpret_cast<const char*>(p_), n);
-        p_ += n;
-        return s;
-    }
-    int64_t integer(int type) {
-        if (type == kByte) {
-            return static_cast<int8_t>(byte());
-        }
-        if (type == kI16 || type == kI32 || type == kI64) {
-            return zigzag();
-        }
-        skip(type);
-        return 0;
-    }
-
-    //! Calls f(field id, type) for each field of a struct; f consumes the value (or skips it).
-    void fields(const std::function<void(int, int)>& f) {
-        int last = 0;
-        while (ok_) {
-            const uint8_t header = byte();
-            if (header == 0) {
-                return; // STOP
-            }
-            const int type = header & 0x0F;
-            const int delta = header >> 4;
-            // Thrift field ids are i16: a delta past the last id, or an explicit id, outside
-            // that range is a corrupt footer (found by parquet_footer_fuzz: INT_MAX + 3).
-            const int64_t wide = delta != 0 ? int64_t{last} + delta : zigzag();
-            if (wide < INT16_MIN || wide > INT16_MAX) {
-                fail();
-                return;
-            }
-            const int id = static_cast<int>(wide);
-            last = id;
-            f(id, type);
-        }
-    }
-    //! Calls f(element type) for each element of a list or set.
-    void elements(const std::function<void(int)>& f) {
-        const uint8_t header = byte();
-        uint64_t n = header >> 4;
-        const int type = header & 0x0F;
-        if (n == 15) {
-            n = varint();
-        }
-        if (n > static_cast<uint64_t>(end_ - p_) + 1) { // every element takes at least a byte
-            fail();
-            return;
-        }
-        for (uint64_t i = 0; i < n && ok_; ++i) {
-            f(type);
-        }
-    }
-    void skip(int type, int depth = 0) {
-        if (depth > 64) {
-            fail();
-            return;
-        }
-        switch (type) {
-        case kBoolTrue:
-        case kBoolFalse: return; // a field's value is in its header
-        case kByte: byte(); return;
-        case kI16:
-        case kI32:
-        case kI64: varint(); return;
-        case kDouble:
-            for (int i = 0; i < 8; ++i) {
-                byte();
-            }
-            return;
-        case kBinary: binary(); return;
-        case kList:
-        case kSet: elements([&](int t) { skip_element(t, depth + 1); }); return;
-        case kMap: {
-            const uint64_t n = varint();
-            if (n == 0) {
-                return;
-            }
-            const uint8_t kv = byte();
-            // Every entry takes at least two bytes: a count beyond that is a lie, and looping
-            // over it (booleans consume nothing as fields) would never end.
-            if (n > static_cast<uint64_t>(end_ - p_) / 2) {
-                fail();
-                return;
-            }
-            for (uint64_t i = 0; i < n && ok_; ++i) {
-                skip_element(kv >> 4, depth + 1);
-                skip_element(kv & 0x0F, depth + 1);
-            }
-            return;
-        }
-        case kStruct: fields([&](int, int t) { skip(t, depth + 1); }); return;
-        default: fail();
-        }
-    }
-
-private:
-    //! A list, set or map element: unlike a field, a boolean element is a byte of its own.
-    void skip_element(int type, int depth) {
-        if (type == kBoolTrue || type == kBoolFalse) {
-            byte();
-        } else {
-            skip(type, depth);
-        }
-    }
-
-    const uint8_t* p_;
-    const uint8_t* end_;
-    bool ok_ = true;
-};
+bool is_integer(const ThriftValue* v) {
+    return v != nullptr && (v->type == ThriftType::byte || v->type == ThriftType::i16 || v->type == ThriftType::i32 ||
+                            v->type == ThriftType::i64);
+}
+std::optional<int64_t> integer_field(const ThriftValue& s, int id) {
+    const ThriftValue* v = s.field(id);
+    return is_integer(v) ? std::optional<int64_t>(v->integer) : std::nullopt;
+}
+const ThriftValue* typed_field(const ThriftValue& s, int id, ThriftType type) {
+    const ThriftValue* v = s.field(id);
+    return v != nullptr && v->type == type ? v : nullptr;
+}
+std::optional<std::string> binary_field(const ThriftValue& s, int id) {
+    const ThriftValue* v = typed_field(s, id, ThriftType::binary);
+    return v != nullptr ? std::optional<std::string>(v->binary) : std::nullopt;
+}
+bool true_field(const ThriftValue& s, int id) {
+    const ThriftValue* v = s.field(id);
+    return v != nullptr && v->type == ThriftType::bool_true;
+}
+//! A list field's elements; none when the field is absent or not a list.
+const std::vector<ThriftValue>& list_field(const ThriftValue& s, int id) {
+    static const std::vector<ThriftValue> none;
+    const ThriftValue* v = typed_field(s, id, ThriftType::list);
+    return v != nullptr ? v->elements : none;
+}
 
 enum class TimeUnit { none, millis, micros, nanos };
 
@@ -184,67 +62,61 @@ struct SchemaElement {
     bool is_signed = true;
 };
 
-TimeUnit read_time_unit(CompactReader& r) {
-    TimeUnit unit = TimeUnit::none;
-    r.fields([&](int id, int type) {
-        if (id == 1) {
-            unit = TimeUnit::millis;
-        } else if (id == 2) {
-            unit = TimeUnit::micros;
-        } else if (id == 3) {
-            unit = TimeUnit::nanos;
-        }
-        r.skip(type); // each member is an empty struct
-    });
-    return unit;
+TimeUnit time_unit(const ThriftValue& unit) {
+    // A union of empty structs: the member present names the unit.
+    if (unit.field(1) != nullptr) {
+        return TimeUnit::millis;
+    }
+    if (unit.field(2) != nullptr) {
+        return TimeUnit::micros;
+    }
+    if (unit.field(3) != nullptr) {
+        return TimeUnit::nanos;
+    }
+    return TimeUnit::none;
 }
 
-void read_logical_type(CompactReader& r, SchemaElement& e) {
-    r.fields([&](int id, int type) {
-        e.logical = id;
-        if (type != kStruct) {
-            r.skip(type);
-            return;
+void read_logical_type(const ThriftValue& logical, SchemaElement& e) {
+    // A union: its one member's field id names the type (the last one, should a writer send two).
+    for (const auto& member : logical.fields) {
+        e.logical = member.id;
+        if (member.value.type != ThriftType::structure) {
+            continue;
         }
-        r.fields([&](int fid, int ftype) {
-            if (id == 5 && (fid == 1 || fid == 2)) { // DECIMAL scale, precision
-                (fid == 1 ? e.scale : e.precision) = static_cast<int>(r.integer(ftype));
-            } else if ((id == 7 || id == 8) && fid == 1) { // TIME/TIMESTAMP isAdjustedToUTC
-                e.utc = ftype == kBoolTrue;
-            } else if ((id == 7 || id == 8) && fid == 2 && ftype == kStruct) {
-                e.unit = read_time_unit(r);
-            } else if (id == 10 && fid == 1) { // INTEGER bitWidth
-                e.bit_width = static_cast<int>(r.integer(ftype));
-            } else if (id == 10 && fid == 2) {
-                e.is_signed = ftype == kBoolTrue;
-            } else {
-                r.skip(ftype);
+        const ThriftValue& m = member.value;
+        if (member.id == 5) { // DECIMAL scale, precision
+            e.scale = static_cast<int>(integer_field(m, 1).value_or(e.scale));
+            e.precision = static_cast<int>(integer_field(m, 2).value_or(e.precision));
+        } else if (member.id == 7 || member.id == 8) { // TIME/TIMESTAMP isAdjustedToUTC, unit
+            e.utc = true_field(m, 1);
+            if (const ThriftValue* unit = typed_field(m, 2, ThriftType::structure)) {
+                e.unit = time_unit(*unit);
             }
-        });
-    });
+        } else if (member.id == 10) { // INTEGER bitWidth, isSigned
+            e.bit_width = static_cast<int>(integer_field(m, 1).value_or(0));
+            if (m.field(2) != nullptr) {
+                e.is_signed = true_field(m, 2);
+            }
+        }
+    }
 }
 
-SchemaElement read_schema_element(CompactReader& r) {
+SchemaElement read_schema_element(const ThriftValue& s) {
     SchemaElement e;
-    r.fields([&](int id, int type) {
-        switch (id) {
-        case 1: e.type = static_cast<int>(r.integer(type)); break;
-        case 3: e.repetition = static_cast<int>(r.integer(type)); break;
-        case 4: e.name = std::string(r.binary()); break;
-        case 5: e.num_children = static_cast<int>(r.integer(type)); break;
-        case 6: e.converted = static_cast<int>(r.integer(type)); break;
-        case 7: e.scale = static_cast<int>(r.integer(type)); break;
-        case 8: e.precision = static_cast<int>(r.integer(type)); break;
-        case 10:
-            if (type == kStruct) {
-                read_logical_type(r, e);
-            } else {
-                r.skip(type);
-            }
-            break;
-        default: r.skip(type);
-        }
-    });
+    if (auto t = integer_field(s, 1)) {
+        e.type = static_cast<int>(*t);
+    }
+    e.repetition = static_cast<int>(integer_field(s, 3).value_or(0));
+    e.name = binary_field(s, 4).value_or("");
+    e.num_children = static_cast<int>(integer_field(s, 5).value_or(0));
+    if (auto c = integer_field(s, 6)) {
+        e.converted = static_cast<int>(*c);
+    }
+    e.scale = static_cast<int>(integer_field(s, 7).value_or(0));
+    e.precision = static_cast<int>(integer_field(s, 8).value_or(0));
+    if (const ThriftValue* logical = typed_field(s, 10, ThriftType::structure)) {
+        read_logical_type(*logical, e);
+    }
     return e;
 }
 
@@ -400,49 +272,30 @@ struct RowGroupFacts {
     std::vector<StatsRange> ts_ranges; //!< one per row group, for the top-level `ts` column
 };
 
-StatsRange read_statistics(CompactReader& r) {
+StatsRange read_statistics(const ThriftValue& stats) {
     StatsRange range;
-    std::optional<std::string> old_min, old_max;
-    r.fields([&](int id, int type) {
-        if (type != kBinary) {
-            r.skip(type);
-        } else if (id == 1) {
-            old_max = std::string(r.binary());
-        } else if (id == 2) {
-            old_min = std::string(r.binary());
-        } else if (id == 5) {
-            range.max = std::string(r.binary());
-        } else if (id == 6) {
-            range.min = std::string(r.binary());
-        } else {
-            r.skip(type);
-        }
-    });
-    // The deprecated min/max are signed-order for integers: fine for times.
+    range.max = binary_field(stats, 5);
+    range.min = binary_field(stats, 6);
+    // The deprecated min/max (fields 2 and 1) are signed-order for integers: fine for times.
     if (!range.min) {
-        range.min = old_min;
+        range.min = binary_field(stats, 2);
     }
     if (!range.max) {
-        range.max = old_max;
+        range.max = binary_field(stats, 1);
     }
     return range;
 }
 
-void read_column_metadata(CompactReader& r, RowGroupFacts& facts) {
+void read_column_metadata(const ThriftValue& meta, RowGroupFacts& facts) {
     std::vector<std::string> path;
+    for (const ThriftValue& part : list_field(meta, 3)) {
+        path.push_back(part.type == ThriftType::binary ? part.binary : std::string());
+    }
+    const int64_t codec = integer_field(meta, 4).value_or(-1);
     StatsRange range;
-    int64_t codec = -1;
-    r.fields([&](int id, int type) {
-        if (id == 3 && type == kList) {
-            r.elements([&](int) { path.emplace_back(r.binary()); });
-        } else if (id == 4) {
-            codec = r.integer(type);
-        } else if (id == 12 && type == kStruct) {
-            range = read_statistics(r);
-        } else {
-            r.skip(type);
-        }
-    });
+    if (const ThriftValue* stats = typed_field(meta, 12, ThriftType::structure)) {
+        range = read_statistics(*stats);
+    }
     if (!facts.first_codec && codec >= 0) {
         facts.first_codec = codec;
     }
@@ -452,22 +305,12 @@ void read_column_metadata(CompactReader& r, RowGroupFacts& facts) {
 }
 
 // A RowGroup: its ColumnChunks (field 1), each with its ColumnMetaData (field 3).
-void read_row_group(CompactReader& r, RowGroupFacts& facts) {
-    r.fields([&](int id, int type) {
-        if (id != 1 || type != kList) {
-            r.skip(type);
-            return;
+void read_row_group(const ThriftValue& group, RowGroupFacts& facts) {
+    for (const ThriftValue& chunk : list_field(group, 1)) {
+        if (const ThriftValue* meta = typed_field(chunk, 3, ThriftType::structure)) {
+            read_column_metadata(*meta, facts);
         }
-        r.elements([&](int) {
-            r.fields([&](int cc_id, int cc_type) {
-                if (cc_id != 3 || cc_type != kStruct) {
-                    r.skip(cc_type);
-                    return;
-                }
-                read_column_metadata(r, facts);
-            });
-        });
-    });
+    }
 }
 
 // The file's top-level columns, typed; returns the `ts` column when it holds times.
@@ -505,22 +348,23 @@ void set_ts_range(const std::vector<StatsRange>& ranges, const SchemaElement& ts
 } // namespace
 
 Result<ParquetFooter> decode_parquet_footer(std::string_view footer, std::string_view key) {
-    CompactReader r(footer);
+    auto meta = parquet::decode_thrift_struct(footer);
     std::vector<SchemaElement> schema;
-    std::optional<int64_t> num_rows;
     RowGroupFacts groups;
-    r.fields([&](int id, int type) { // FileMetaData
-        if (id == 2 && type == kList) {
-            r.elements([&](int) { schema.push_back(read_schema_element(r)); });
-        } else if (id == 3) {
-            num_rows = r.integer(type);
-        } else if (id == 4 && type == kList) {
-            r.elements([&](int) { read_row_group(r, groups); });
-        } else {
-            r.skip(type);
+    std::optional<int64_t> num_rows;
+    bool well_formed = meta.has_value();
+    if (meta) { // FileMetaData
+        for (const ThriftValue& element : list_field(*meta, 2)) {
+            well_formed = well_formed && element.type == ThriftType::structure;
+            schema.push_back(read_schema_element(element));
         }
-    });
-    if (!r.ok() || schema.empty() || !num_rows) {
+        num_rows = integer_field(*meta, 3);
+        for (const ThriftValue& group : list_field(*meta, 4)) {
+            well_formed = well_formed && group.type == ThriftType::structure;
+            read_row_group(group, groups);
+        }
+    }
+    if (!well_formed || schema.empty() || !num_rows) {
         return fail(Error::poison("the Parquet footer of " + std::string(key) +
                                   " cannot be decoded (not Parquet, or cut short)"));
     }
