@@ -94,8 +94,13 @@ private:
             ctx.skip(fmt::format("{} without id, p, q, T or m: {}", agg ? "aggTrade" : "trade", excerpt(text)));
             return;
         }
+        const auto ts = from_epoch_ms(*ms);
+        if (!ts) {
+            ctx.skip(time_out_of_range("T", *ms, "ms") + ": " + excerpt(text));
+            return;
+        }
         // The buyer was the maker: the seller crossed the spread.
-        auto e = vendor_event(fmt::format("binance:{}:{}:{}", s, agg ? "a" : "t", *id), s, from_epoch_ms(*ms),
+        auto e = vendor_event(fmt::format("binance:{}:{}:{}", s, agg ? "a" : "t", *id), s, *ts,
                               Trade{*price, *qty, "", *buyer_maker ? "sell" : "buy"});
         ctx.emit_sequenced(fmt::format("{} {}", s, agg ? "aggTrade" : "trade"), *id, std::move(e));
     }
@@ -118,9 +123,14 @@ private:
             ctx.skip("kline without t, i, o, h, l, c or v: " + excerpt(text));
             return;
         }
+        const auto ts = from_epoch_ms(*start);
+        if (!ts) {
+            ctx.skip(time_out_of_range("kline t", *start, "ms") + ": " + excerpt(text));
+            return;
+        }
         Bar b = ohlcv_bar(std::string(*interval), *o, *h, *l, *c, *v);
         b.trade_count = i64(k, "n");
-        ctx.emit(vendor_event(fmt::format("binance:{}:k:{}:{}", s, *interval, *start), s, from_epoch_ms(*start),
+        ctx.emit(vendor_event(fmt::format("binance:{}:k:{}:{}", s, *interval, *start), s, *ts,
                               std::move(b)));
     }
 
@@ -133,7 +143,12 @@ private:
             return;
         }
         const auto t = i64(data, "T"); // futures send a time; spot does not
-        ctx.emit(vendor_event(fmt::format("binance:{}:q:{}", s, *u), s, t ? from_epoch_ms(*t) : ctx.received_at(),
+        const auto ts = t ? from_epoch_ms(*t) : std::optional<TimestampUs>(ctx.received_at());
+        if (!ts) {
+            ctx.skip(time_out_of_range("T", *t, "ms") + ": " + excerpt(text));
+            return;
+        }
+        ctx.emit(vendor_event(fmt::format("binance:{}:q:{}", s, *u), s, *ts,
                               Quote{*bid, *bid_qty, *ask, *ask_qty, ""}));
     }
 };

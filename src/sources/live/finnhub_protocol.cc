@@ -64,13 +64,18 @@ public:
                 ctx.skip("trade without s, p, v or t: " + excerpt(text));
                 continue;
             }
+            const auto ts = from_epoch_ms(*ms);
+            if (!ts) {
+                ctx.skip(time_out_of_range("t", *ms, "ms") + ": " + excerpt(text));
+                continue;
+            }
             std::string key = fmt::format("finnhub:{}:{}:{}x{}", *s, *ms, *p, *v);
             size_t same = 0;
             for (const auto& k : keys) {
                 same += k == key;
             }
             keys.push_back(key);
-            ctx.emit(vendor_event(fmt::format("{}:{}", key, same), *s, from_epoch_ms(*ms), Trade{*p, *v, "", ""}));
+            ctx.emit(vendor_event(fmt::format("{}:{}", key, same), *s, *ts, Trade{*p, *v, "", ""}));
         }
         return {};
     }

@@ -76,8 +76,13 @@ private:
             ctx.skip("T without sym, i, x, p, s or t");
             return;
         }
+        const auto ts = from_epoch_ms(*t);
+        if (!ts) {
+            ctx.skip("T " + time_out_of_range("t", *t, "ms"));
+            return;
+        }
         // Trade ids are unique per symbol and exchange.
-        ctx.emit(vendor_event(fmt::format("polygon:{}:t:{}:{}", *sym, *x, *id), *sym, from_epoch_ms(*t),
+        ctx.emit(vendor_event(fmt::format("polygon:{}:t:{}:{}", *sym, *x, *id), *sym, *ts,
                               Trade{*p, *s, std::to_string(*x), ""}));
     }
 
@@ -90,8 +95,13 @@ private:
             return;
         }
         const auto bx = i64(m, "bx"), ax = i64(m, "ax");
+        const auto ts = from_epoch_ms(*t);
+        if (!ts) {
+            ctx.skip("Q " + time_out_of_range("t", *t, "ms"));
+            return;
+        }
         // q: the tape's sequence number
-        ctx.emit(vendor_event(fmt::format("polygon:{}:q:{}", *sym, *q), *sym, from_epoch_ms(*t),
+        ctx.emit(vendor_event(fmt::format("polygon:{}:q:{}", *sym, *q), *sym, *ts,
                               Quote{*bp, *bs, *ap, *as, bx && bx == ax ? std::to_string(*bx) : std::string()}));
     }
 
@@ -103,10 +113,14 @@ private:
             ctx.skip(std::string(ev) + " without sym, o, h, l, c, v or s");
             return;
         }
+        const auto ts = from_epoch_ms(*s);
+        if (!ts) {
+            ctx.skip(std::string(ev) + " " + time_out_of_range("s", *s, "ms"));
+            return;
+        }
         Bar b = ohlcv_bar(ev == "AM" ? "1m" : "1s", *o, *h, *l, *c, *v);
         b.vwap = num(m, "vw"); // the bar's own VWAP; "a" is the day's
-        ctx.emit(
-            vendor_event(fmt::format("polygon:{}:{}:{}", *sym, ev, *s), *sym, from_epoch_ms(*s), std::move(b)));
+        ctx.emit(vendor_event(fmt::format("polygon:{}:{}:{}", *sym, ev, *s), *sym, *ts, std::move(b)));
     }
 };
 

@@ -4,6 +4,11 @@
 
 namespace ticklake {
 
+std::string time_out_of_range(std::string_view field, int64_t value, std::string_view unit) {
+    return std::string(field) + " = " + std::to_string(value) + " " + std::string(unit) +
+           " since 1970 is outside the years 0001..9999";
+}
+
 namespace {
 
 //! Weekday of a civil date, 0 = Sunday.

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "common/error.h"
@@ -11,18 +13,27 @@
 
 namespace ticklake {
 
-//! Epoch counts come from the vendor's JSON and may hold any 64-bit value: a count beyond the
-//! years 0001..9999 is clamped to that range instead of overflowing (found by
-//! vendor_frames_fuzz), so a corrupt time is visible as such and never wraps into a plausible one.
+//! Epoch counts come from the vendor's JSON and may hold any 64-bit value. A count outside the
+//! years 0001..9999 is no time at all (vendor_frames_fuzz found such counts overflowing): these
+//! return nullopt and the protocol skips the message with `time_out_of_range`'s reason, so a
+//! corrupt time is neither wrapped into a plausible one nor clamped into a real-looking one.
 constexpr int64_t kFirstEpochSecond = -62'135'596'800; // 0001-01-01T00:00:00Z
 constexpr int64_t kLastEpochSecond = 253'402'300'799;  // 9999-12-31T23:59:59Z
-constexpr TimestampUs from_epoch_seconds(int64_t s) {
-    return (s < kFirstEpochSecond ? kFirstEpochSecond : s > kLastEpochSecond ? kLastEpochSecond : s) * 1'000'000;
+constexpr std::optional<TimestampUs> from_epoch_seconds(int64_t s) {
+    if (s < kFirstEpochSecond || s > kLastEpochSecond) {
+        return std::nullopt;
+    }
+    return s * 1'000'000;
 }
-constexpr TimestampUs from_epoch_ms(int64_t ms) {
+constexpr std::optional<TimestampUs> from_epoch_ms(int64_t ms) {
     constexpr int64_t first = kFirstEpochSecond * 1'000, last = kLastEpochSecond * 1'000 + 999;
-    return (ms < first ? first : ms > last ? last : ms) * 1'000;
+    if (ms < first || ms > last) {
+        return std::nullopt;
+    }
+    return ms * 1'000;
 }
+//! The reason a message is skipped for an epoch count from_epoch_* refused.
+std::string time_out_of_range(std::string_view field, int64_t value, std::string_view unit);
 //! Truncates toward the past, like parse_iso8601 does for fractions beyond microseconds.
 constexpr TimestampUs from_epoch_ns(int64_t ns) { return ns >= 0 ? ns / 1'000 : -((-ns + 999) / 1'000); }
 

@@ -62,6 +62,10 @@ public:
             return PollAdvice{};
         }
         const int64_t offset = i64(r["meta"], "gmtoffset").value_or(0);
+        if (offset < -86'400 || offset > 86'400) { // UTC offsets are within ±14 h
+            ctx.skip(fmt::format("{}: meta.gmtoffset {} s is not a UTC offset", symbol, offset));
+            return PollAdvice{};
+        }
         const int64_t step = interval_seconds(o_.interval);
         const bool daily = step >= 86'400;
         simdjson::dom::array times;
@@ -85,6 +89,11 @@ public:
                 ctx.skip(symbol + ": a timestamp that is not an integer");
                 continue;
             }
+            const auto start_us = from_epoch_seconds(start);
+            if (!start_us) {
+                ctx.skip(symbol + ": " + time_out_of_range("timestamp", start, "s"));
+                continue;
+            }
             if (step > 0 && start + step > now_s) {
                 continue; // the bar still forming: it is sent once complete, by a later poll
             }
@@ -97,7 +106,7 @@ public:
             }
             // Daily bars are stamped at the session's open; docs/events.md wants the session
             // date at 00:00Z, i.e. the exchange-local date of the open.
-            const TimestampUs ts = daily ? (start + offset) / 86'400 * kMicrosPerDay : from_epoch_seconds(start);
+            const TimestampUs ts = daily ? (start + offset) / 86'400 * kMicrosPerDay : *start_us;
             Bar b = ohlcv_bar(o_.interval, o, h, l, c, v);
             double a;
             if (has_adj && adj.at(idx).get_double().get(a) == simdjson::SUCCESS) {

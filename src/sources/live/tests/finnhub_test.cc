@@ -44,6 +44,21 @@ TEST(Finnhub, TradesAreNormalisedAndTheRepeatedTradeIsDroppedOnce) {
                                                 R"({"type":"subscribe","symbol":"AAPL"})"}));
 }
 
+// vendor_frames_fuzz: a time of 1.6e16 ms overflowed. Such a trade is skipped with its reason
+// (not clamped to year 9999); the frame's other trades still arrive.
+TEST(Finnhub, ATradeWithATimeOutsideTheYears1To9999IsSkippedAndTheRestKept) {
+    const std::string frame = R"({"type":"trade","data":[)"
+                              R"({"s":"AAPL","p":1.5,"v":2,"t":16269927422797138},)"
+                              R"({"s":"AAPL","p":1.5,"v":3,"t":1575526691134}]})";
+    ReplayServer server({{{WsStep::expect("AAPL"), WsStep::send(frame)}}});
+    auto src = finnhub(server.ws_url("/"), "k");
+    auto d = drain(*src, 1);
+    ASSERT_TRUE(d.errors.empty()) << d.errors[0].message;
+    ASSERT_EQ(d.events.size(), 1u);
+    EXPECT_EQ(format_iso8601(d.events[0].ts), "2019-12-05T06:18:11.134000Z");
+    EXPECT_EQ(src->stats().skipped, 1u);
+}
+
 TEST(Finnhub, AnErrorMessageStopsTheSourceOnceWithTheVendorsWords) {
     const auto lines = data_lines("finnhub_ws_trades.jsonl");
     ReplayServer server({{{WsStep::expect("AAPL"), WsStep::send(lines[3])}}});

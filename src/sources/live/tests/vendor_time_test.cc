@@ -8,18 +8,23 @@ namespace ticklake {
 namespace {
 
 TEST(VendorTime, EpochUnitsConvertExactly) {
-    EXPECT_EQ(format_iso8601(from_epoch_ms(1575526691134)), "2019-12-05T06:18:11.134000Z");
-    EXPECT_EQ(format_iso8601(from_epoch_seconds(1598880600)), "2020-08-31T13:30:00.000000Z");
+    EXPECT_EQ(format_iso8601(*from_epoch_ms(1575526691134)), "2019-12-05T06:18:11.134000Z");
+    EXPECT_EQ(format_iso8601(*from_epoch_seconds(1598880600)), "2020-08-31T13:30:00.000000Z");
     EXPECT_EQ(from_epoch_ns(1651684192462123456), 1651684192462123);
     EXPECT_EQ(from_epoch_ns(-1), -1); // toward the past, like the text parser
 }
 
 // Found by vendor_frames_fuzz: an epoch of 1.6e16 ms overflowed when scaled to microseconds.
-TEST(VendorTime, EpochCountsBeyondYear9999AreClampedNotWrapped) {
-    EXPECT_EQ(format_iso8601(from_epoch_ms(16'269'927'422'797'138)), "9999-12-31T23:59:59.999000Z");
-    EXPECT_EQ(format_iso8601(from_epoch_ms(INT64_MIN)), "0001-01-01T00:00:00.000000Z");
-    EXPECT_EQ(format_iso8601(from_epoch_seconds(INT64_MAX)), "9999-12-31T23:59:59.000000Z");
+// Such counts are no time: refused (the protocol skips the message), neither wrapped nor clamped.
+TEST(VendorTime, EpochCountsOutsideTheYears1To9999AreRefused) {
+    EXPECT_FALSE(from_epoch_ms(16'269'927'422'797'138));
+    EXPECT_FALSE(from_epoch_ms(INT64_MIN));
+    EXPECT_FALSE(from_epoch_seconds(INT64_MAX));
+    EXPECT_FALSE(from_epoch_seconds(kLastEpochSecond + 1));
     EXPECT_EQ(from_epoch_ms(253'402'300'799'999), 253'402'300'799'999'000); // the last ms kept exactly
+    EXPECT_EQ(format_iso8601(*from_epoch_seconds(kFirstEpochSecond)), "0001-01-01T00:00:00.000000Z");
+    EXPECT_EQ(time_out_of_range("T", 16'269'927'422'797'138, "ms"),
+              "T = 16269927422797138 ms since 1970 is outside the years 0001..9999");
 }
 
 TEST(VendorTime, Rfc3339KeepsMicrosAndTruncatesNanos) {
