@@ -1,4 +1,5 @@
 #include "decode/avro_row_decoder.h"
+#include "common/varint.h"
 
 #include <algorithm>
 #include <cmath>
@@ -27,18 +28,7 @@ struct AvroReader {
     const unsigned char* end;
     int depth = 0; //!< records, arrays and maps open while writing a nested value as JSON
 
-    bool read_long(int64_t& v) {
-        uint64_t u = 0;
-        for (int shift = 0; shift < 70 && p < end; shift += 7) {
-            const unsigned char b = *p++;
-            u |= uint64_t(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-                return true;
-            }
-        }
-        return false;
-    }
+    bool read_long(int64_t& v) { return varint::read_zigzag(p, end, v); }
     bool read_fixed(size_t n, std::string_view& s) {
         if (static_cast<size_t>(end - p) < n) {
             return false;

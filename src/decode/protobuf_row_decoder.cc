@@ -1,4 +1,5 @@
 #include "decode/protobuf_row_decoder.h"
+#include "common/varint.h"
 
 #include <algorithm>
 #include <cmath>
@@ -326,18 +327,7 @@ void read_cell(const pb::Message& m, const pb::FieldDescriptor* f, const ValueTy
 struct IndexReader {
     const unsigned char* p;
     const unsigned char* end;
-    bool read(int64_t& v) {
-        uint64_t u = 0;
-        for (int shift = 0; shift < 64 && p < end; shift += 7) {
-            const unsigned char b = *p++;
-            u |= uint64_t(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                v = static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-                return true;
-            }
-        }
-        return false;
-    }
+    bool read(int64_t& v) { return varint::read_zigzag(p, end, v); }
 };
 
 } // namespace

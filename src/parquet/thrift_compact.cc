@@ -1,4 +1,5 @@
 #include "parquet/thrift_compact.h"
+#include "common/varint.h"
 
 #include <algorithm>
 
@@ -95,20 +96,13 @@ private:
     }
     uint64_t varint() {
         uint64_t v = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            const uint8_t b = byte();
-            v |= static_cast<uint64_t>(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return v;
-            }
+        if (!varint::read(p_, end_, v)) {
+            fail();
+            return 0;
         }
-        fail();
-        return 0;
+        return v;
     }
-    int64_t zigzag() {
-        const uint64_t v = varint();
-        return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
-    }
+    int64_t zigzag() { return varint::zigzag_decode(varint()); }
     size_t left() const { return static_cast<size_t>(end_ - p_); }
 
     // An element of a list, set or map: a boolean there is a byte of its own.
@@ -218,14 +212,8 @@ public:
     }
 
 private:
-    void varint(uint64_t v) {
-        while (v >= 0x80) {
-            out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-            v >>= 7;
-        }
-        out.push_back(static_cast<char>(v));
-    }
-    void zigzag(int64_t v) { varint((static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63)); }
+    void varint(uint64_t v) { varint::append(out, v); }
+    void zigzag(int64_t v) { varint::append_zigzag(out, v); }
 
     void write_element(const ThriftValue& v) {
         if (v.type == ThriftType::bool_true || v.type == ThriftType::bool_false) {

@@ -1,4 +1,5 @@
 #include "produce/event_value_encoder.h"
+#include "common/varint.h"
 
 #include <cmath>
 #include <cstring>
@@ -13,14 +14,7 @@ namespace {
 
 // Avro binary: zig-zag varints for int and long, little-endian IEEE doubles, length-prefixed
 // strings (the specification's "Binary Encoding").
-void avro_long(std::string& out, int64_t v) {
-    uint64_t u = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    while (u >= 0x80) {
-        out.push_back(static_cast<char>((u & 0x7f) | 0x80));
-        u >>= 7;
-    }
-    out.push_back(static_cast<char>(u));
-}
+void avro_long(std::string& out, int64_t v) { varint::append_zigzag(out, v); }
 
 void little_endian_double(std::string& out, double d) {
     char b[8];
@@ -42,13 +36,7 @@ void avro_optional_double(std::string& out, const std::optional<double>& v) {
 
 // Protobuf binary (the encoding guide): a tag (field number and wire type) before each value.
 // proto3 leaves fields at their default out; fields declared `optional` are written when set.
-void pb_varint(std::string& out, uint64_t u) {
-    while (u >= 0x80) {
-        out.push_back(static_cast<char>((u & 0x7f) | 0x80));
-        u >>= 7;
-    }
-    out.push_back(static_cast<char>(u));
-}
+void pb_varint(std::string& out, uint64_t u) { varint::append(out, u); }
 
 void pb_tag(std::string& out, int field, int wire_type) {
     pb_varint(out, static_cast<uint64_t>(field) << 3 | static_cast<uint64_t>(wire_type));

@@ -158,7 +158,9 @@ TEST(LocalBroker, BusyPortIsRefusedBeforeAnythingStarts) {
     LocalBroker broker(t.path() / "state");
     LocalBrokerOptions options;
     options.port = busy;
-    options.controller_port = busy == 65535 ? busy - 1 : busy + 1;
+    // A port free a moment ago, not busy + 1: under parallel tests that one may be taken, and
+    // the second start below would then be refused for its --port instead of its controller port.
+    options.controller_port = testing::free_port();
     auto started = broker.start(options, no_runtime());
     ASSERT_FALSE(started);
     EXPECT_EQ(started.error().kind, ErrorKind::invalid_argument);
