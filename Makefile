@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos test-asan fuzz demo bench bench-s3 bench-query bench-memory bench-cpu format clean help
+.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos soak-compact bench-compact test-asan fuzz demo bench bench-s3 bench-query bench-memory bench-cpu format clean help
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make test-memory       the sink's peak RSS within --max-memory-mib (also part of make test)"
 	@echo "make test-metrics-1m   /metrics scraped during a 1,000,000-message sink equals its summary"
 	@echo "make chaos             the full chaos suite (docs/exactly-once.md); its short form runs in make test"
+	@echo "make soak-compact      30 minutes of a live sink with compaction every 5 and a query loop (3 in make test)"
 	@echo "make test-asan         unit tests + binary integration tests under ASan/UBSan/LSan (build/asan)"
 	@echo "make fuzz              libFuzzer targets, FUZZ_SECONDS each (default 60), corpora minimised (fuzz/README.md)"
 	@echo "make demo              end to end: local broker, replay + simulated ticks, sink, SQL answers"
@@ -67,6 +68,14 @@ chaos: build
 	  CHAOS_S3_SECONDS=$(CHAOS_S3_SECONDS) \
 	  $(PY) -m pytest -s -q -m chaos tests/integration/test_chaos.py
 
+# The paced compaction soak of #17 (tests/integration/test_soak_compact.py): a live sink at 20 rows/s
+# with compaction every 5 minutes and a query loop, for 30 minutes; `make test` runs 3 minutes of it.
+SOAK_SECONDS ?= 1800
+SOAK_COMPACT_EVERY ?= 300
+soak-compact: build
+	@SOAK_SECONDS=$(SOAK_SECONDS) SOAK_COMPACT_EVERY=$(SOAK_COMPACT_EVERY) \
+	  $(PY) -m pytest -s -q tests/integration/test_soak_compact.py
+
 # Sanitizers: scripts/test_asan.sh says what runs and how a report fails it.
 test-asan: deps
 	@scripts/test_asan.sh
@@ -88,6 +97,10 @@ bench: build
 
 bench-s3: build
 	@bench/run_s3.sh
+
+# 1,000,000 trades as 2,000 small files vs compacted: query time and files read (#17).
+bench-compact: build
+	@$(PY) bench/compact_bench.py
 
 bench-query: build
 	@bench/run_query.sh

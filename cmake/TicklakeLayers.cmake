@@ -32,6 +32,10 @@ list(APPEND TL_STAGES maintenance)
 set(TL_USES_maintenance catalog storage crawler duckdb_loader)
 list(APPEND TL_USES_cli maintenance)
 
+list(APPEND TL_STAGES glue)
+set(TL_USES_glue catalog aws net)  # glue/: `catalog push-glue` over Glue's JSON API (#17)
+list(APPEND TL_USES_cli glue)
+
 set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
 list(APPEND TL_STAGES console)
 list(APPEND TL_USES_cli console)

@@ -1,17 +1,66 @@
 // A catalog table in the input shapes of Glue's CreateTable and BatchCreatePartition calls
-// (TableInput, PartitionInputList), ready for `aws glue create-table --cli-input-json`.
+// (TableInput, PartitionInputList), ready for `aws glue create-table --cli-input-json`; and the
+// same shapes as values, so `catalog push-glue` (glue/) sends and compares exactly what the
+// export prints.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/athena_ddl.h"
 #include "catalog/catalog_model.h"
+#include "common/json_writer.h"
 
 namespace ticklake {
 
 //! Glue accepts at most this many partitions per BatchCreatePartition call.
 constexpr size_t kGluePartitionsPerBatch = 100;
+
+//! Name/value parameters in the order they are written (Glue itself keeps no order).
+using GlueParameters = std::vector<std::pair<std::string, std::string>>;
+
+//! Glue's StorageDescriptor, the fields ticklake sets.
+struct GlueStorage {
+    Columns columns;
+    std::string location;
+    std::string input_format;
+    std::string output_format;
+    bool compressed = false;
+    std::string serde;
+    GlueParameters serde_parameters;
+    bool operator==(const GlueStorage&) const = default;
+};
+
+//! Glue's TableInput, the fields ticklake sets.
+struct GlueTableInput {
+    std::string name;
+    std::string table_type = "EXTERNAL_TABLE";
+    GlueParameters parameters;
+    Columns partition_keys;
+    GlueStorage storage;
+};
+
+//! Glue's PartitionInput.
+struct GluePartitionInput {
+    std::vector<std::string> values;
+    GlueStorage storage;
+    GlueParameters parameters; //!< recordCount, objectCount, sizeKey
+};
+
+//! A whole catalog table as Glue holds it: database, table and partitions.
+struct GlueTable {
+    std::string database; //!< Athena-safe name
+    GlueTableInput table;
+    std::vector<GluePartitionInput> partitions; //!< empty for an unpartitioned table
+};
+
+GlueTable glue_table_of(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options);
+
+//! The JSON objects of Glue's API: StorageDescriptor, TableInput, PartitionInput.
+void write_glue_storage(JsonWriter& w, const GlueStorage& s);
+void write_glue_table_input(JsonWriter& w, const GlueTableInput& t);
+void write_glue_partition_input(JsonWriter& w, const GluePartitionInput& p);
 
 //! {"CreateTable": {DatabaseName, TableInput}, "BatchCreatePartition": [{DatabaseName,
 //! TableName, PartitionInputList}, ...]} with one BatchCreatePartition request per 100 partitions.

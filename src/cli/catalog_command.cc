@@ -1,12 +1,13 @@
 // `ticklake catalog`: what the catalog holds (databases, tables, partitions, schema history),
 // as an aligned table or JSON, and exports for Athena (DDL) and Glue (API JSON); `drop` and
-// `prune` take tables out of it.
+// `prune` take tables out of it; `push-glue` makes AWS Glue hold it.
 #include <cstdio>
 #include <type_traits>
 
 #include "catalog/catalog_report.h"
 #include "cli/cli_support.h"
 #include "cli/commands.h"
+#include "glue/glue_push.h"
 #include "retention/table_retention.h"
 
 namespace ticklake::cli {
@@ -88,6 +89,60 @@ int run_prune(const CatalogChangeFlags& f) {
     return exit_status("catalog prune", report);
 }
 
+struct PushGlueFlags {
+    CatalogFlags catalog;
+    std::string table;
+    bool all = false;
+    bool json = false;
+    bool no_projection = false;
+    std::string glue_endpoint;
+    glue::GluePushOptions options;
+};
+
+int run_push_glue(PushGlueFlags& f) {
+    if (f.all == !f.table.empty()) {
+        return report_error("catalog push-glue", Error::invalid("name one TABLE, or pass --all (not both)"));
+    }
+    f.options.export_options.projection = !f.no_projection;
+    auto c = Catalog::open_read_only(f.catalog.file());
+    Result<std::vector<TableDef>> tables = c ? fail(Error::fatal("no tables")) : fail(c.error());
+    if (c && f.all) {
+        tables = c->tables();
+    } else if (c) {
+        auto t = c->resolve(f.table);
+        tables = t ? Result<std::vector<TableDef>>(std::vector<TableDef>{*t}) : fail(t.error());
+    }
+    auto client = tables ? glue::open_glue_client(f.glue_endpoint) : fail(tables.error());
+    auto pushed = client ? glue::push_to_glue(*c, *tables, **client, f.options) : fail(client.error());
+    if (pushed) {
+        std::fputs(render(glue::glue_push_report(*pushed), f.json).c_str(), stdout);
+    }
+    return exit_status("catalog push-glue", pushed);
+}
+
+void add_push_glue(CLI::App& cmd) {
+    auto [s, f] = add_command<PushGlueFlags>(
+        cmd, "push-glue",
+        "Make AWS Glue hold a table (or every table) as export-glue prints it: CreateDatabase, CreateTable or "
+        "UpdateTable, and partitions created, updated and deleted 100 per call. Reads Glue first and sends only "
+        "what differs, so a second run sends no write. Credentials and region from the AWS default chain",
+        run_push_glue);
+    s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous");
+    s->add_flag("--all", f->all, "Every table of the catalog");
+    f->catalog.add_to(*s, true);
+    s->add_option("--database-prefix", f->options.database_prefix,
+                  "Prefix of the Glue database names, e.g. prod_ puts market.trades into prod_market.trades");
+    s->add_flag("--dry-run", f->options.dry_run, "Read Glue and print what would change; send no write");
+    s->add_option("--glue-endpoint", f->glue_endpoint,
+                  "Glue endpoint URL (default: AWS_ENDPOINT_URL_GLUE, AWS_ENDPOINT_URL, else "
+                  "https://glue.<region>.amazonaws.com)");
+    s->add_option("--location", f->options.export_options.location,
+                  "Table location to register instead of the crawled one, e.g. s3://bucket/warehouse/market/trades/ "
+                  "for a local warehouse uploaded to S3 (partition locations follow)");
+    s->add_flag("--no-projection", f->no_projection, "Leave out the partition projection properties");
+    s->add_flag("--json", f->json, "JSON on stdout instead of a diff");
+}
+
 void add_drop_and_prune(CLI::App& cmd) {
     auto [drop, df] = add_command<CatalogChangeFlags>(
         cmd, "drop", "Remove a table (DATABASE.TABLE, or TABLE when unambiguous) or a whole DATABASE from the "
@@ -109,7 +164,7 @@ void add_drop_and_prune(CLI::App& cmd) {
 
 void add_catalog_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand(
-        "catalog", "Show what the catalog holds and export it to Athena or Glue.\n"
+        "catalog", "Show what the catalog holds and export it to Athena or Glue (or push it to Glue).\n"
                    "Tables are named DATABASE.TABLE, or TABLE when only one database has it.");
     cmd->require_subcommand(1);
     auto sub = [&](const char* name, const char* help, auto make, bool table) {
@@ -139,6 +194,7 @@ void add_catalog_command(CLI::App& app) {
                           [partition](Catalog& c, const TableDef& t) { return files_report(c, t, *partition); }, true);
     files->add_option("--partition", *partition, "Only this partition, e.g. dt=2025-01-06 (KEY=VALUE/...)");
     add_drop_and_prune(*cmd);
+    add_push_glue(*cmd);
     for (bool glue : {false, true}) {
         auto [s, f] = add_command<CatalogCommandFlags>(
             *cmd, glue ? "export-glue" : "export-ddl",
