@@ -4,8 +4,8 @@
 #include <array>
 #include <cstdint>
 #include <regex>
+#include <utility>
 
-#include "common/sql_quote.h"
 
 namespace ticklake::console {
 
@@ -26,26 +26,33 @@ std::string bar_micros(const std::string& interval) {
 
 bool is_date(const std::string& s) { return s.size() == 10; }
 
-//! A bound as a TIMESTAMP literal; `end`: a date alone is the end of that day (exclusive).
-std::string timestamp_literal(const std::string& s, bool end) {
-    if (is_date(s)) {
-        return end ? "(DATE " + quote_literal(s) + " + INTERVAL 1 DAY)" : "CAST(DATE " + quote_literal(s) + " AS TIMESTAMP)";
-    }
-    return "TIMESTAMP " + quote_literal(s);
+//! The next placeholder, bound to `value`.
+std::string param(ChartStatement& out, std::string value) {
+    out.params.push_back(std::move(value));
+    return "$" + std::to_string(out.params.size());
 }
 
-std::string where_clause(const ChartRequest& r, bool dt_partition) {
-    std::string w = "symbol = " + quote_literal(r.symbol);
+//! A bound as a TIMESTAMP; `end`: a date alone is the end of that day (exclusive).
+std::string timestamp_bound(ChartStatement& out, const std::string& s, bool end) {
+    if (is_date(s)) {
+        const std::string day = "CAST(" + param(out, s) + " AS DATE)";
+        return end ? "(" + day + " + INTERVAL 1 DAY)" : "CAST(" + day + " AS TIMESTAMP)";
+    }
+    return "CAST(" + param(out, s) + " AS TIMESTAMP)";
+}
+
+std::string where_clause(const ChartRequest& r, bool dt_partition, ChartStatement& out) {
+    std::string w = "symbol = " + param(out, r.symbol);
     if (!r.from.empty()) {
-        w += " AND ts >= " + timestamp_literal(r.from, false);
+        w += " AND ts >= " + timestamp_bound(out, r.from, false);
         if (dt_partition) {
-            w += " AND dt >= DATE " + quote_literal(r.from.substr(0, 10));
+            w += " AND dt >= CAST(" + param(out, r.from.substr(0, 10)) + " AS DATE)";
         }
     }
     if (!r.to.empty()) {
-        w += " AND ts < " + timestamp_literal(r.to, true);
+        w += " AND ts < " + timestamp_bound(out, r.to, true);
         if (dt_partition) {
-            w += " AND dt <= DATE " + quote_literal(r.to.substr(0, 10));
+            w += " AND dt <= CAST(" + param(out, r.to.substr(0, 10)) + " AS DATE)";
         }
     }
     return w;
@@ -82,21 +89,27 @@ Result<ChartRequest> chart_request(const std::map<std::string, std::string>& par
     return r;
 }
 
-std::string ohlcv_sql(const ChartRequest& r, bool dt_partition) {
+ChartStatement ohlcv_sql(const ChartRequest& r, bool dt_partition) {
     // Open and close break ties at one microsecond by price, as the library's ohlcv() does, so
     // the bars do not depend on scan order.
-    return "SELECT bar // 1000000 AS time, open, high, low, close, volume, vwap, trades FROM ("
-           "SELECT " + bar_micros(r.interval) + " AS bar, "
-           "arg_min(price, (ts, price)) AS open, max(price) AS high, min(price) AS low, "
-           "arg_max(price, (ts, price)) AS close, sum(size) AS volume, vwap(price, size) AS vwap, count(*) AS trades "
-           "FROM " + r.table + " WHERE " + where_clause(r, dt_partition) + " GROUP BY 1) ORDER BY 1";
+    ChartStatement out;
+    const std::string where = where_clause(r, dt_partition, out);
+    out.sql = "SELECT bar // 1000000 AS time, open, high, low, close, volume, vwap, trades FROM ("
+              "SELECT " + bar_micros(r.interval) + " AS bar, "
+              "arg_min(price, (ts, price)) AS open, max(price) AS high, min(price) AS low, "
+              "arg_max(price, (ts, price)) AS close, sum(size) AS volume, vwap(price, size) AS vwap, count(*) AS trades "
+              "FROM " + r.table + " WHERE " + where + " GROUP BY 1) ORDER BY 1";
+    return out;
 }
 
-std::string spread_sql(const ChartRequest& r, bool dt_partition) {
-    return "SELECT bar // 1000000 AS time, spread, last_spread FROM ("
-           "SELECT " + bar_micros(r.interval) + " AS bar, "
-           "avg(ask - bid) AS spread, arg_max(ask - bid, ts) AS last_spread "
-           "FROM " + r.table + " WHERE " + where_clause(r, dt_partition) + " AND ask >= bid GROUP BY 1) ORDER BY 1";
+ChartStatement spread_sql(const ChartRequest& r, bool dt_partition) {
+    ChartStatement out;
+    const std::string where = where_clause(r, dt_partition, out);
+    out.sql = "SELECT bar // 1000000 AS time, spread, last_spread FROM ("
+              "SELECT " + bar_micros(r.interval) + " AS bar, "
+              "avg(ask - bid) AS spread, arg_max(ask - bid, ts) AS last_spread "
+              "FROM " + r.table + " WHERE " + where + " AND ask >= bid GROUP BY 1) ORDER BY 1";
+    return out;
 }
 
 } // namespace ticklake::console

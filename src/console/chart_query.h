@@ -1,11 +1,12 @@
 // The SQL behind the console's charts, built from a request's parameters: OHLCV bars with VWAP
 // of one symbol's trades, and the bid-ask spread of its quotes. Every parameter is checked
-// against a short list or a strict shape before it reaches SQL, and the symbol is a quoted
-// literal, so a chart request cannot carry SQL of its own.
+// against a short list or a strict shape before it reaches SQL, and the symbol and the bounds
+// are bound parameters, so a chart request cannot carry SQL of its own.
 #pragma once
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 
@@ -23,13 +24,21 @@ struct ChartRequest {
 //! naming the parameter that does not fit.
 Result<ChartRequest> chart_request(const std::map<std::string, std::string>& params);
 
+//! A chart's SQL with `$1..$n` for the symbol and the bounds, and their values. The text
+//! depends only on the table, the interval and which bounds are given (dates or times), so the
+//! session prepares it once per shape (QuerySession::run_prepared) and each request only binds.
+struct ChartStatement {
+    std::string sql;
+    std::vector<std::string> params;
+};
+
 //! Bars as `time` (bar start, Unix seconds), open, high, low, close, volume, vwap, trades, in
 //! time order; bar starts are multiples of the interval since 1970 UTC (as the function
 //! library's bar_start). `dt_partition`: the table has a `dt` partition column, so the day bounds also
 //! prune files.
-std::string ohlcv_sql(const ChartRequest& r, bool dt_partition);
+ChartStatement ohlcv_sql(const ChartRequest& r, bool dt_partition);
 
 //! Per bar: `time`, the mean and the last ask - bid of the symbol's quotes.
-std::string spread_sql(const ChartRequest& r, bool dt_partition);
+ChartStatement spread_sql(const ChartRequest& r, bool dt_partition);
 
 } // namespace ticklake::console

@@ -27,6 +27,8 @@ using net::HttpServerResponse;
 // with its function library, ~0.2 s on one idle core) per request.
 constexpr auto kWarehouseRebind = std::chrono::seconds(30);
 constexpr size_t kLatestFiles = 20;
+// How long /api/status waits for a running query before it answers without dead letters.
+constexpr auto kStatusWait = std::chrono::milliseconds(500);
 
 std::string without_newline(std::string s) {
     if (!s.empty() && s.back() == '\n') {
@@ -104,8 +106,24 @@ ConsoleApi::ConsoleApi(ConsoleApiOptions options) : options_(std::move(options))
 ConsoleApi::~ConsoleApi() = default;
 
 Status ConsoleApi::check() {
+    std::lock_guard lock(engine_mu_);
     auto s = session("");
     return s ? Status{} : fail(s.error());
+}
+
+Result<const std::vector<TableDef>*> ConsoleApi::catalog_tables(const std::string& stamp) {
+    if (stamp == catalog_stamp_) {
+        return &catalog_tables_;
+    }
+    const auto& e = options_.engine;
+    auto catalog = Catalog::open_read_only(e.catalog.empty() ? default_catalog_path() : e.catalog);
+    auto tables = catalog ? catalog->tables() : fail(catalog.error());
+    if (!tables) {
+        return fail(tables.error());
+    }
+    catalog_tables_ = std::move(*tables);
+    catalog_stamp_ = stamp;
+    return &catalog_tables_;
 }
 
 Result<query::QuerySession*> ConsoleApi::session(std::string_view sql_hint) {
@@ -117,11 +135,11 @@ Result<query::QuerySession*> ConsoleApi::session(std::string_view sql_hint) {
     bool remote = is_remote(e.warehouse);
     std::string stamp;
     if (catalog_mode) {
+        // Two stat() calls per request; the catalog itself is read again only once its file
+        // (or its write-ahead log) changed.
         stamp = file_state(catalog_path) + "|" + file_state(catalog_path.string() + "-wal");
-        if (auto catalog = Catalog::open_read_only(catalog_path); catalog) {
-            if (auto tables = catalog->tables(); tables) {
-                remote = std::any_of(tables->begin(), tables->end(), [](const TableDef& t) { return is_remote(t.location); });
-            }
+        if (auto tables = catalog_tables(stamp); tables) {
+            remote = std::any_of((*tables)->begin(), (*tables)->end(), [](const TableDef& t) { return is_remote(t.location); });
         }
     }
     const auto now = std::chrono::steady_clock::now();
@@ -151,12 +169,12 @@ Result<std::vector<std::pair<std::string, bool>>> ConsoleApi::table_names() {
     const auto& e = options_.engine;
     if (e.warehouse.empty()) {
         // The catalog knows names and partition keys without opening DuckDB (or fetching from S3).
-        auto catalog = Catalog::open_read_only(e.catalog.empty() ? default_catalog_path() : e.catalog);
-        auto tables = catalog ? catalog->tables() : fail(catalog.error());
+        const std::filesystem::path path = e.catalog.empty() ? default_catalog_path() : e.catalog;
+        auto tables = catalog_tables(file_state(path) + "|" + file_state(path.string() + "-wal"));
         if (!tables) {
             return fail(tables.error());
         }
-        for (const auto& t : *tables) {
+        for (const auto& t : **tables) {
             const bool dt = std::any_of(t.partition_keys.begin(), t.partition_keys.end(),
                                         [](const ColumnDef& c) { return c.name == "dt"; });
             out.emplace_back(t.qualified_name(), dt);
@@ -196,6 +214,7 @@ HttpServerResponse ConsoleApi::query(const HttpServerRequest& request) {
     if (int64_t asked = 0; doc["max_rows"].get_int64().get(asked) == simdjson::SUCCESS && asked > 0) {
         max_rows = std::min(max_rows, static_cast<size_t>(asked));
     }
+    std::lock_guard lock(engine_mu_);
     auto result = run(std::string(sql));
     return result ? json_ok(result_json(*result, max_rows)) : error_response(result.error());
 }
@@ -257,6 +276,7 @@ HttpServerResponse ConsoleApi::chart(const HttpServerRequest& request, bool quot
     if (!r) {
         return error_response(r.error());
     }
+    std::lock_guard lock(engine_mu_);
     auto names = table_names();
     if (!names) {
         return error_response(names.error());
@@ -266,7 +286,13 @@ HttpServerResponse ConsoleApi::chart(const HttpServerRequest& request, bool quot
         return error_response(Error::not_found("no table " + r->table + " (tables: see /api/catalog/tables)"));
     }
     const bool dt = it->second;
-    auto result = run(quotes ? spread_sql(*r, dt) : ohlcv_sql(*r, dt));
+    const ChartStatement statement = quotes ? spread_sql(*r, dt) : ohlcv_sql(*r, dt);
+    auto s = session(statement.sql);
+    if (!s) {
+        return error_response(s.error());
+    }
+    // Prepared once per shape for the engine's life: a request binds its symbol and day.
+    auto result = (*s)->run_prepared(statement.sql, statement.params, options_.limits);
     return result ? json_ok(result_json(*result, 100000)) : error_response(result.error());
 }
 
@@ -307,11 +333,15 @@ HttpServerResponse ConsoleApi::status(const HttpServerRequest&) {
         w.end_array();
         out += ",\"latest_files\":" + without_newline(w.str());
     }
-    // Dead letters by reason, from every dead_letters table the session sees.
+    // Dead letters by reason, from every dead_letters table the session sees. The session runs
+    // one query at a time: behind a long one, the status answers without them.
     JsonWriter dead(0);
     dead.begin_array();
     std::string dead_error;
-    auto names = table_names();
+    std::unique_lock lock(engine_mu_, std::defer_lock);
+    auto names = lock.try_lock_for(kStatusWait)
+                     ? table_names()
+                     : fail(Error::retry("dead letters not counted: a query is running (ask again)"));
     for (const auto& [name, dt] : names ? *names : std::vector<std::pair<std::string, bool>>{}) {
         if (!name.ends_with(".dead_letters")) {
             continue;

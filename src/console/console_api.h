@@ -4,18 +4,21 @@
 // refused statement), 404 (no such table), 422 (stopped by the scan cutoff or the timeout) or
 // 500, so the page shows the message where the request was made.
 //
-// @locality the HTTP server's one thread calls every route, one at a time: the engine, its
-// DuckDB session and the catalog are used from that thread only.
+// @locality the HTTP server's handler threads call the routes concurrently: the engine, its
+// DuckDB session and the cached catalog tables are used under engine_mu_ (one query at a time);
+// catalog reports open a read-only catalog connection of their own.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "catalog/catalog_model.h"
 #include "common/error.h"
 #include "net/http_server.h"
 #include "query/query_engine.h"
@@ -49,18 +52,24 @@ public:
     Status check();
 
 private:
+    // Under engine_mu_.
     Result<query::QuerySession*> session(std::string_view sql_hint);
+    //! The catalog's tables, read again only when `stamp` (the catalog file's state) changed.
+    Result<const std::vector<TableDef>*> catalog_tables(const std::string& stamp);
     Result<query::QueryResult> run(const std::string& sql);
     //! Every table as database.table, and whether it has a `dt` partition column to prune by.
     Result<std::vector<std::pair<std::string, bool>>> table_names();
     net::HttpServerResponse chart(const net::HttpServerRequest& request, bool quotes);
 
     ConsoleApiOptions options_;
+    std::timed_mutex engine_mu_; //!< one query at a time on the engine's session
     std::optional<query::Engine> engine_;
     std::string engine_stamp_; //!< what the open engine's tables were bound from (catalog file state)
     std::chrono::steady_clock::time_point engine_opened_{};
     //! table_names() of a folder warehouse, for the open engine (empty: not asked yet)
     std::vector<std::pair<std::string, bool>> engine_tables_;
+    std::string catalog_stamp_; //!< what catalog_tables_ was read from (empty: not read)
+    std::vector<TableDef> catalog_tables_;
 };
 
 //! {"error": message, "kind": kind} with the status the kind calls for.

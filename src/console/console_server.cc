@@ -131,6 +131,7 @@ Result<std::unique_ptr<ConsoleServer>> ConsoleServer::start(ConsoleOptions optio
     http.accept_post = true;
     http.max_request_bytes = console->options_.max_request_bytes;
     http.request_timeout = console->options_.request_timeout;
+    http.handler_threads = console->options_.handler_threads;
     http.response_headers = security_headers();
     auto server = net::HttpServer::start(http, console_routes(*console->api_, registry, console->options_));
     if (!server) {
@@ -144,7 +145,7 @@ ConsoleServer::~ConsoleServer() { stop(); }
 
 void ConsoleServer::stop() {
     if (server_) {
-        server_->stop(); // joins the thread that uses api_
+        server_->stop(); // joins the threads that use api_
     }
 }
 

@@ -34,6 +34,9 @@ struct ConsoleOptions {
     ConsoleApiOptions api;
     size_t max_request_bytes = 64 * 1024;  //!< header and body (the SQL) together
     std::chrono::milliseconds request_timeout{10000};
+    //! Requests answered at once: the page's files, /metrics and the catalog's reports answer
+    //! while a query runs (queries themselves take turns on the one session).
+    size_t handler_threads = 4;
 };
 
 //! The headers every answer carries.

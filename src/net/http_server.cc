@@ -1,5 +1,6 @@
 #include "net/http_server.h"
 
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -38,7 +39,9 @@ struct ServerCore {
     asio::io_context ioc{1};
     tcp::acceptor acceptor{ioc};
     std::thread thread;
-    bool stopped = false;
+    //! Runs handlers when options.handler_threads > 0; sockets stay on `thread`.
+    std::optional<asio::thread_pool> handlers;
+    std::atomic<bool> stopped{false}; // set by stop(), read by answers on the server's thread
 
     void accept();
     HttpServerResponse dispatch(const HttpServerRequest& request) const;
@@ -60,6 +63,9 @@ public:
         server_.sessions[this] = weak_from_this();
         read();
     }
+
+    //! A handler of this connection is running on the pool; stop() lets it answer first.
+    bool busy() const { return busy_; }
 
     void close() {
         beast::error_code ec;
@@ -112,9 +118,30 @@ private:
             if (post) {
                 r.body = req.body();
             }
+            if (server_.handlers) {
+                dispatch_elsewhere(std::move(r), req.keep_alive(), head);
+                return;
+            }
             response = server_.dispatch(r);
         }
         write(std::move(response), req.keep_alive(), head);
+    }
+
+    // The handler runs on a pool thread, so a slow route (a query) does not hold the others;
+    // its answer is written back on the server's thread, which alone touches sockets and the
+    // session table. The work guard keeps that thread's run() going until the answer is back.
+    void dispatch_elsewhere(HttpServerRequest request, bool keep_alive, bool head) {
+        busy_ = true;
+        auto back = asio::make_work_guard(server_.ioc);
+        asio::post(*server_.handlers, [self = shared_from_this(), request = std::move(request), keep_alive, head,
+                                       back = std::move(back)]() mutable {
+            HttpServerResponse response = self->server_.dispatch(request);
+            asio::post(back.get_executor(), [self, response = std::move(response), keep_alive, head]() mutable {
+                self->busy_ = false;
+                self->write(std::move(response), keep_alive, head);
+            });
+            back.reset();
+        });
     }
 
     void write(HttpServerResponse response, bool keep_alive, bool head) {
@@ -130,6 +157,7 @@ private:
         for (const auto& [name, value] : response.headers) {
             res->set(name, value);
         }
+        keep_alive = keep_alive && !server_.stopped; // an answer finished after stop() is the last
         res->keep_alive(keep_alive);
         if (head) {
             res->set(http::field::content_length, std::to_string(response.body.size()));
@@ -151,6 +179,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     ServerCore& server_;
+    bool busy_ = false;
 };
 
 // Answered to a connection over the limit, written without waiting: it fits any socket buffer.
@@ -283,6 +312,9 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpServerOptions& o
     impl->host = endpoint.address().to_string();
     impl->port = acceptor.local_endpoint().port();
     impl->accept();
+    if (options.handler_threads > 0) {
+        impl->handlers.emplace(options.handler_threads);
+    }
     Impl* raw = impl.get();
     impl->thread = std::thread([raw] { raw->ioc.run(); });
     return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
@@ -301,13 +333,16 @@ void HttpServer::stop() {
         impl->acceptor.close(ec);
         auto sessions = impl->sessions; // closing may end a session, which unregisters itself
         for (auto& [raw, weak] : sessions) {
-            if (auto s = weak.lock()) {
-                s->close();
+            if (auto s = weak.lock(); s && !s->busy()) {
+                s->close(); // a busy one closes once its answer is written
             }
         }
     });
     if (impl->thread.joinable()) {
-        impl->thread.join();
+        impl->thread.join(); // after handlers in progress handed their answers back
+    }
+    if (impl->handlers) {
+        impl->handlers->join();
     }
 }
 

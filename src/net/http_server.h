@@ -9,11 +9,14 @@
 // that long is closed, requests are capped in size, and connections over `max_connections`
 // are answered 503 and closed at once.
 //
-// @locality handlers run on the server's thread, one at a time: they must be quick and
-// thread-safe with respect to whatever they read (atomics, a registry's render()).
+// @locality handlers run on the server's thread, one at a time, unless handler_threads asks
+// for a pool: then up to that many run at once (never two of one connection) and must be
+// thread-safe with one another. Either way they must be thread-safe with respect to whatever
+// else they read (atomics, a registry's render()).
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -67,6 +70,9 @@ struct HttpServerOptions {
     std::chrono::milliseconds request_timeout{5000}; //!< for a whole request, and for idling between two
     size_t max_request_bytes = 16 * 1024;            //!< header and body together
     bool accept_post = false; //!< else POST is answered 405 like any other method
+    //! Threads that run handlers; 0: the server's own thread runs them, one at a time (fine for
+    //! /metrics; a console with queries wants a few, so a slow query holds no other request).
+    size_t handler_threads = 0;
     //! Sent with every answer of this server, refusals (404, 405, 413) included: the console's
     //! security headers.
     std::vector<std::pair<std::string, std::string>> response_headers;

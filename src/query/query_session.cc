@@ -4,6 +4,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -283,6 +284,17 @@ struct PreparedRun {
     DuckPrepared as_text;
 };
 
+//! A statement of run_prepared(), kept for the session's life, with its columns as written.
+struct KeptStatement {
+    PreparedRun run;
+    std::vector<std::string> column_names;
+    std::vector<std::string> column_types;
+};
+
+// Kept statements per session: a chart has a few shapes (bounds given or not, dates or
+// times); past this many something asks unusual texts, and the oldest are dropped together.
+constexpr size_t kMaxKeptStatements = 64;
+
 // The text of one cell (nullopt for NULL).
 std::optional<std::string> cell_text(duckdb_result& r, idx_t column, idx_t row) {
     if (duckdb_value_is_null(&r, column, row)) {
@@ -408,6 +420,9 @@ struct QuerySession::Impl {
     void prepare_as_text(const std::string& text, PreparedRun& run, QueryResult& out);
     Status execute(PreparedRun& run, QueryResult& out);
     void read_scan_stats(QueryStats& stats);
+    Result<QueryResult> run_watched(PreparedRun& run, QueryResult out, const QueryLimits& limits);
+
+    std::map<std::string, std::unique_ptr<KeptStatement>> kept; //!< run_prepared()'s, by SQL text
 };
 
 // Before any table: UTC, the function library, and the file log the statistics come from.
@@ -577,9 +592,11 @@ void QuerySession::Impl::read_scan_stats(QueryStats& stats) {
         DuckResult r;
         const char* stats_sql =
             "SELECT count(DISTINCT path), coalesce(sum(bytes), 0)::UBIGINT FROM ("
+            // The log's own table, not the duckdb_logs view: the view joins every entry to its
+            // context, which took a third of a chart request's statistics.
             "SELECT json_extract_string(message, '$.path') AS path, json_extract_string(message, '$.op') AS op, "
             "TRY_CAST(json_extract_string(message, '$.bytes') AS UBIGINT) AS bytes "
-            "FROM duckdb_logs WHERE type = 'FileSystem') WHERE op = 'READ'";
+            "FROM duckdb_logs(denormalized_table = false) WHERE type = 'FileSystem') WHERE op = 'READ'";
         if (duckdb_query(con(), stats_sql, r.out()) == DuckDBSuccess && duckdb_row_count(&r.result) == 1) {
             stats.files_read = duckdb_value_uint64(&r.result, 0, 0);
             stats.bytes_scanned = duckdb_value_uint64(&r.result, 1, 0);
@@ -603,15 +620,60 @@ Result<QueryResult> QuerySession::run(std::string_view sql, const QueryLimits& l
         return fail(st.error());
     }
     QueryResult out;
-    Watchdog watchdog(s.con(), limits);
     s.prepare_as_text(text, prepared, out);
-    const Status status = s.execute(prepared, out);
+    return s.run_watched(prepared, std::move(out), limits);
+}
+
+Result<QueryResult> QuerySession::Impl::run_watched(PreparedRun& run, QueryResult out, const QueryLimits& limits) {
+    Watchdog watchdog(con(), limits);
+    const Status status = execute(run, out);
     out.stats.elapsed_s = watchdog.finish();
-    s.read_scan_stats(out.stats);
+    read_scan_stats(out.stats);
     if (auto st = limit_status(watchdog.reason(), limits, status, out.stats); !st) {
         return fail(st.error());
     }
     return out;
+}
+
+Result<QueryResult> QuerySession::run_prepared(std::string_view sql, const std::vector<std::string>& params,
+                                               const QueryLimits& limits) {
+    Impl& s = *impl_;
+    const std::string text(sql);
+    auto it = s.kept.find(text);
+    if (it == s.kept.end()) {
+        // The same checks as run(), once per text.
+        if (auto st = s.check_parse(statement_to_check(text)); !st) {
+            return fail(st.error());
+        }
+        auto kept = std::make_unique<KeptStatement>();
+        if (auto st = s.prepare_run(text, kept->run); !st) {
+            return fail(st.error());
+        }
+        if (kept->run.statements.size() != 1) {
+            return fail(Error::invalid("run_prepared takes one statement, not " +
+                                       std::to_string(kept->run.statements.size())));
+        }
+        QueryResult shape;
+        s.prepare_as_text(text, kept->run, shape);
+        kept->column_names = std::move(shape.column_names);
+        kept->column_types = std::move(shape.column_types);
+        if (s.kept.size() >= kMaxKeptStatements) {
+            s.kept.clear();
+        }
+        it = s.kept.emplace(text, std::move(kept)).first;
+    }
+    KeptStatement& kept = *it->second;
+    duckdb_prepared_statement stmt = kept.run.as_text.get() != nullptr ? kept.run.as_text.get()
+                                                                        : kept.run.statements[0].get();
+    for (size_t i = 0; i < params.size(); ++i) {
+        if (duckdb_bind_varchar_length(stmt, i + 1, params[i].data(), params[i].size()) == DuckDBError) {
+            return fail(Error::invalid("cannot bind parameter $" + std::to_string(i + 1) + " of `" + first_line(text) + "`"));
+        }
+    }
+    QueryResult out;
+    out.column_names = kept.column_names; // empty without as_text: execute() names them
+    out.column_types = kept.column_types;
+    return s.run_watched(kept.run, std::move(out), limits);
 }
 
 } // namespace ticklake::query

@@ -74,6 +74,14 @@ public:
     //! errors, retry for interrupts (timeout, scan cutoff), fatal otherwise.
     Result<QueryResult> run(std::string_view sql, const QueryLimits& limits = {});
 
+    //! Runs one statement with `$1..$n` bound to `params` (as VARCHAR: the SQL casts them).
+    //! It is checked and prepared the first time this text is run, then only executed: a
+    //! caller that asks the same shape of query with other values (the console's charts)
+    //! skips the parse, the statement check and the planning of the view each time. Limits,
+    //! statistics and cells as run().
+    Result<QueryResult> run_prepared(std::string_view sql, const std::vector<std::string>& params,
+                                     const QueryLimits& limits = {});
+
     //! "database.table" of every bound table, sorted.
     const std::vector<std::string>& table_names() const { return table_names_; }
 

@@ -40,17 +40,34 @@ TEST(ChartRequest, ChecksEveryParameter) {
     refused({{"table", "market.trades"}, {"symbol", "A"}, {"to", "yesterday"}}, "to");
 }
 
-TEST(OhlcvSql, QuotesTheSymbolAndPrunesByDay) {
+TEST(OhlcvSql, BindsTheSymbolAndPrunesByDay) {
     auto r = chart_request({{"table", "market.trades"}, {"symbol", "O'Hare"}, {"interval", "5m"}, {"from", "2025-01-06"},
                             {"to", "2025-01-06"}});
     ASSERT_TRUE(r);
-    const std::string sql = ohlcv_sql(*r, true);
-    EXPECT_NE(sql.find("symbol = 'O''Hare'"), std::string::npos) << sql;
-    EXPECT_NE(sql.find("dt >= DATE '2025-01-06'"), std::string::npos) << sql;
-    EXPECT_NE(sql.find("dt <= DATE '2025-01-06'"), std::string::npos) << sql;
-    EXPECT_NE(sql.find("ts < (DATE '2025-01-06' + INTERVAL 1 DAY)"), std::string::npos) << sql;
-    EXPECT_EQ(ohlcv_sql(*r, false).find("dt >="), std::string::npos);
-    EXPECT_NE(spread_sql(*r, true).find("avg(ask - bid)"), std::string::npos);
+    const ChartStatement s = ohlcv_sql(*r, true);
+    // Values are parameters, never SQL text: the quote in the symbol cannot end a literal.
+    EXPECT_EQ(s.sql.find("O'Hare"), std::string::npos) << s.sql;
+    EXPECT_EQ(s.params, (std::vector<std::string>{"O'Hare", "2025-01-06", "2025-01-06", "2025-01-06", "2025-01-06"}));
+    EXPECT_NE(s.sql.find("symbol = $1"), std::string::npos) << s.sql;
+    EXPECT_NE(s.sql.find("ts >= CAST(CAST($2 AS DATE) AS TIMESTAMP)"), std::string::npos) << s.sql;
+    EXPECT_NE(s.sql.find("dt >= CAST($3 AS DATE)"), std::string::npos) << s.sql;
+    EXPECT_NE(s.sql.find("ts < (CAST($4 AS DATE) + INTERVAL 1 DAY)"), std::string::npos) << s.sql;
+    EXPECT_NE(s.sql.find("dt <= CAST($5 AS DATE)"), std::string::npos) << s.sql;
+    const ChartStatement no_dt = ohlcv_sql(*r, false);
+    EXPECT_EQ(no_dt.sql.find("dt >="), std::string::npos);
+    EXPECT_EQ(no_dt.params.size(), 3u);
+    EXPECT_NE(spread_sql(*r, true).sql.find("avg(ask - bid)"), std::string::npos);
+}
+
+TEST(OhlcvSql, OneTextPerShapeWhateverTheValues) {
+    auto a = chart_request({{"table", "market.trades"}, {"symbol", "AAPL"}, {"from", "2025-01-06"}, {"to", "2025-01-06"}});
+    auto b = chart_request({{"table", "market.trades"}, {"symbol", "MSFT"}, {"from", "2025-02-03"}, {"to", "2025-02-04"}});
+    auto times = chart_request({{"table", "market.trades"}, {"symbol", "AAPL"}, {"from", "2025-01-06T14:30"}});
+    ASSERT_TRUE(a && b && times);
+    EXPECT_EQ(ohlcv_sql(*a, true).sql, ohlcv_sql(*b, true).sql); // prepared once, bound per request
+    const ChartStatement t = ohlcv_sql(*times, true);
+    EXPECT_NE(t.sql.find("ts >= CAST($2 AS TIMESTAMP)"), std::string::npos) << t.sql;
+    EXPECT_EQ(t.params, (std::vector<std::string>{"AAPL", "2025-01-06T14:30", "2025-01-06"}));
 }
 
 } // namespace

@@ -273,6 +273,41 @@ TEST(HttpServer, StopClosesEverythingAndIsIdempotent) {
     EXPECT_FALSE(transport.send(req));
 }
 
+// With a handler pool, a slow route holds no other request; without one (the default) it
+// does, which is what the pool is for. stop() waits for the slow answer and sends it.
+TEST(HttpServer, HandlerThreadsAnswerWhileASlowHandlerRuns) {
+    for (const size_t threads : {size_t{0}, size_t{3}}) {
+        std::atomic<bool> slow_running{false};
+        HttpRoutes routes = sample_routes();
+        routes["/slow"] = [&](const HttpServerRequest&) {
+            slow_running = true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+            return HttpServerResponse::text(200, "slow done\n");
+        };
+        HttpServerOptions options;
+        options.handler_threads = threads;
+        auto server = HttpServer::start(options, routes);
+        ASSERT_TRUE(server);
+        RawClient slow((*server)->port());
+        slow.send("GET /slow HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        while (!slow_running) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        auto fast = get(**server, "/hello?fast");
+        const auto took = std::chrono::steady_clock::now() - t0;
+        ASSERT_TRUE(fast) << fast.error().message;
+        EXPECT_EQ(fast->body, "hello fast\n");
+        if (threads > 0) {
+            EXPECT_LT(took, std::chrono::milliseconds(700)) << "the fast route waited for the slow one";
+        } else {
+            EXPECT_GT(took, std::chrono::milliseconds(700)) << "one thread: the fast route waits its turn";
+        }
+        (*server)->stop();
+        EXPECT_NE(slow.read_all().find("slow done"), std::string::npos);
+    }
+}
+
 TEST(HttpServer, AddressInUseIsAnError) {
     auto a = HttpServer::start({}, sample_routes());
     ASSERT_TRUE(a);

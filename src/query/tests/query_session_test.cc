@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -192,6 +193,42 @@ TEST_F(QuerySessionTest, SeveralStatementsReturnTheLastAndSqlErrorsAreClear) {
     EXPECT_NE(missing.error().message.find("nope"), std::string::npos);
     auto empty = session_->run("   ");
     ASSERT_FALSE(empty);
+}
+
+// A statement of ours prepared once and run with other values: the same answers as run() with
+// the values written in, the pruning by the bound day, and the checks of run() on its text.
+TEST_F(QuerySessionTest, PreparedStatementsBindValuesPruneAndKeepTheChecks) {
+    const std::string sql = "SELECT symbol, count(*) AS n, sum(size) AS volume FROM market.trades "
+                            "WHERE symbol = $1 AND dt = CAST($2 AS DATE) GROUP BY symbol";
+    for (int round = 0; round < 2; ++round) { // the second round runs the kept statement
+        for (const auto& [symbol, day] : {std::pair{"AAPL", "2025-01-06"}, std::pair{"MSFT", "2025-01-06"},
+                                          std::pair{"AAPL", "2025-01-07"}}) {
+            auto got = session_->run_prepared(sql, {symbol, day});
+            ASSERT_TRUE(got) << got.error().message;
+            auto want = ok(std::string("SELECT symbol, count(*) AS n, sum(size) AS volume FROM market.trades WHERE symbol = '") +
+                           symbol + "' AND dt = DATE '" + day + "' GROUP BY symbol");
+            EXPECT_EQ(got->column_names, want.column_names);
+            EXPECT_EQ(got->column_types, want.column_types);
+            EXPECT_EQ(got->rows, want.rows) << symbol << " " << day;
+            EXPECT_EQ(got->stats.files_read, 1u) << "the bound day prunes the other file";
+            // Executing again may re-read a footer's few bytes; never another file's.
+            const char* file = std::string(day) == "2025-01-06" ? "dt=2025-01-06/a.parquet" : "dt=2025-01-07/b.parquet";
+            EXPECT_GT(got->stats.bytes_scanned, 0u);
+            EXPECT_LE(got->stats.bytes_scanned, fs::file_size(root_ / "market/trades" / file));
+        }
+    }
+    // A value is a value: a quote in it is data, not SQL.
+    auto quoted = session_->run_prepared(sql, {"x' OR 1=1 --", "2025-01-06"});
+    ASSERT_TRUE(quoted) << quoted.error().message;
+    EXPECT_TRUE(quoted->rows.empty());
+    // The checks of run(): read-only kinds, one statement, the guardrails.
+    auto write = session_->run_prepared("CREATE TABLE t AS SELECT $1 AS x", {"1"});
+    ASSERT_FALSE(write);
+    EXPECT_NE(write.error().message.find("refused"), std::string::npos) << write.error().message;
+    EXPECT_FALSE(session_->run_prepared("SELECT 1; SELECT 2", {}));
+    EXPECT_FALSE(session_->run_prepared("SELECT * FROM read_csv($1)", {"/etc/passwd"}));
+    auto too_many = session_->run_prepared("SELECT $1::INTEGER AS x", {"1", "2"});
+    EXPECT_FALSE(too_many);
 }
 
 } // namespace
