@@ -58,7 +58,7 @@ def log(msg: str) -> None:
 def sink_row_group_default(binary: str) -> int:
     """The sink's row group size, from its own --help, so the bench follows the writer's default."""
     help_text = subprocess.run([binary, "sink", "--help"], capture_output=True, text=True).stdout
-    m = re.search(r"--row-group-rows\s+\S+\s+\[(\d+)\]", help_text)
+    m = re.search(r"--row-group-rows\b[^\n]*?=(\d+)", help_text)
     return int(m.group(1)) if m else 122880  # binaries without the option: DuckDB's default then
 
 
