@@ -121,6 +121,8 @@ def main(argv) -> int:
                     help="table size in GiB (env BENCH_S3_GIB; issue #21 asks for 2)")
     ap.add_argument("--row-group-rows", type=int, default=0, help="default: the sink's default")
     ap.add_argument("--repeat", type=int, default=2, help="timed runs of each query and mode; best kept")
+    ap.add_argument("--delay-ms", type=float, default=0.0,
+                    help="latency the proxy adds to each request (S3's small GETs take tens of ms; MinIO here < 1)")
     ap.add_argument("--bin", default=os.environ.get("TICKLAKE_BIN", str(REPO / "build" / "ticklake")))
     ap.add_argument("--workdir", default=None, help="parent of the temporary folder (needs the table's size)")
     ap.add_argument("--results-dir", default=str(REPO / "bench" / "results"))
@@ -135,7 +137,7 @@ def main(argv) -> int:
         f"in {work}")
 
     minio = MinioServer().start()
-    proxy = LatencyProxy("127.0.0.1", minio.port, delay_ms=0).start()
+    proxy = LatencyProxy("127.0.0.1", minio.port, delay_ms=args.delay_ms).start()
     try:
         s3 = minio.client()
         bucket = "bench-" + uuid.uuid4().hex[:8]
@@ -223,7 +225,7 @@ def main(argv) -> int:
     agg_ratio = cr["proxy_bytes"] / price_need
     result = {
         "when": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()), "gib": args.gib, "table_bytes": table_bytes,
-        "files": DAYS * files_per_day, "row_group_rows": row_group_rows,
+        "files": DAYS * files_per_day, "row_group_rows": row_group_rows, "delay_ms": args.delay_ms,
         "row_groups_per_file": day_files[0]["row_groups"], "day": day, "day_bytes": day_bytes,
         "price_chunks_plus_footers": price_need, "runs": runs, "budget": budget,
         "point_pct_of_day": point_pct, "column_vs_chunks": agg_ratio,
@@ -237,6 +239,8 @@ def main(argv) -> int:
     print(f"table {table_bytes / (1 << 20):,.1f} MiB, {DAYS * files_per_day} files of {FILE_ROWS:,} rows, "
           f"{day_files[0]['row_groups']} row groups of {row_group_rows:,} rows each; day {day}: "
           f"{day_bytes:,} B in {len(day_files)} file(s)")
+    print(f"proxy delay {args.delay_ms:g} ms a request; requests ranged/whole: point {pr['requests']}/{pw['requests']}, "
+          f"column {cr['requests']}/{cw['requests']}")
     print(f"{'query':38} {'ranged B':>13} {'whole B':>13} {'ranged s':>9} {'whole s':>8} {'speed-up':>8}  figure")
     print(f"{'(a) symbol+day point query':38} {pr['proxy_bytes']:>13,} {pw['proxy_bytes']:>13,} "
           f"{pr['wall_s']:>9.2f} {pw['wall_s']:>8.2f} {pw['wall_s'] / pr['wall_s']:>7.2f}x  "
