@@ -24,6 +24,7 @@ help:
 	@echo "make bench-s3          sink to MinIO vs local folder, upload vs boto3 (bench/README.md)"
 	@echo "make console           the web console on the demo's warehouse: http://127.0.0.1:8787/ (after make demo)"
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
+	@echo "make bench-query-s3    query on MinIO: ranged vs whole-object reads, bytes counted by a proxy (BENCH_S3_GIB)"
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
 	@echo "make bench-cpu         CPU-us per message of sink, producer and kcat, with perf profiles (bench/README.md)"
 	@echo "make package           build/package/ticklake_<version>_amd64.deb (cmake --install works too: docs/deploy.md)"
@@ -104,6 +105,11 @@ bench-compact: build
 
 bench-query: build
 	@bench/run_query.sh
+
+# Query on MinIO, ranged vs whole-object reads, bytes counted proxy-side (issue #21); BENCH_S3_GIB=2 for the issue's size
+.PHONY: bench-query-s3
+bench-query-s3: build
+	@TICKLAKE_BIN=build/ticklake $(PY) bench/query_s3_bench.py
 
 # p95 of /api/ohlcv, one-day 5m bars over 50 symbol/day pairs on 1,000,000 trades (issue #14)
 .PHONY: bench-console

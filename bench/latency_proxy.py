@@ -11,6 +11,10 @@ once, so every request/response round trip costs `delay_ms` more. Nothing else c
 bytes pass unmodified, so SigV4 signatures (which cover the Host header the client sent to
 the proxy's address) still verify.
 
+It also counts what passes (`bytes_down`: server to client, HTTP headers included;
+`bytes_up`; `connections`), so a benchmark can measure what S3 sent outside the process it
+measures (bench/query_s3_bench.py runs it with delay_ms=0 for that alone).
+
     proxy = LatencyProxy("127.0.0.1", 9000, delay_ms=20).start()
     ... point the client at f"http://127.0.0.1:{proxy.port}" ...
     proxy.stop()
@@ -25,6 +29,10 @@ class LatencyProxy:
         self.delay = delay_ms / 1000.0
         self.port = 0
         self.requests = 0  # client chunks forwarded (about one per request for small requests)
+        # Counted on the proxy's loop thread only; read them between runs (reset() clears them).
+        self.bytes_down = 0  # server -> client, every byte of every response
+        self.bytes_up = 0
+        self.connections = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server = None
@@ -44,6 +52,10 @@ class LatencyProxy:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
 
+    def reset(self):
+        """Zero the counters (call between runs, when no request is in flight)."""
+        self.bytes_down = self.bytes_up = self.connections = self.requests = 0
+
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -57,6 +69,7 @@ class LatencyProxy:
         except OSError:
             client_w.close()
             return
+        self.connections += 1
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue = asyncio.Queue()
 
@@ -81,6 +94,7 @@ class LatencyProxy:
                         up_w.write_eof()
                     return
                 self.requests += 1
+                self.bytes_up += len(data)
                 up_w.write(data)
                 await up_w.drain()
 
@@ -89,6 +103,7 @@ class LatencyProxy:
                 data = await up_r.read(1 << 16)
                 if not data:
                     return
+                self.bytes_down += len(data)
                 client_w.write(data)
                 await client_w.drain()
 

@@ -213,6 +213,11 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
                     "Threads writing files while consuming goes on (each holds one DuckDB instance)")
         ->capture_default_str();
     cmd.add_option("--zstd-level", o.writer.zstd_level, "zstd level for Parquet")->capture_default_str();
+    cmd.add_option("--row-group-rows", o.writer.row_group_rows,
+                   "Rows per Parquet row group (smaller: a query on S3 fetches less for one symbol, the footer "
+                   "grows; DuckDB cuts at multiples of 2048)")
+        ->check(CLI::Range(size_t{2048}, size_t{1} << 30))
+        ->capture_default_str();
 }
 
 } // namespace

@@ -95,6 +95,11 @@ std::string result_json(const query::QueryResult& r, size_t max_rows) {
         .key("elapsed_s").value(r.stats.elapsed_s)
         .key("files_read").value(static_cast<int64_t>(r.stats.files_read))
         .key("bytes_scanned").value(static_cast<int64_t>(r.stats.bytes_scanned))
+        // What S3 sent (Athena's "data scanned") and what the cache served, as numbers.
+        .key("s3_bytes").value(static_cast<int64_t>(r.stats.s3.s3_bytes))
+        .key("s3_cache_bytes").value(static_cast<int64_t>(r.stats.s3.cache_bytes))
+        .key("s3_requests").value(static_cast<int64_t>(r.stats.s3.requests))
+        .key("s3_files").value(static_cast<int64_t>(r.stats.s3.files))
         .field("summary", query::describe_stats(r))
         .end_object();
     out += "],\"row_count\":" + std::to_string(r.rows.size()) + ",\"truncated\":" + (n < r.rows.size() ? "true" : "false");

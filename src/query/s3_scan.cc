@@ -298,7 +298,10 @@ Result<S3ReadMode> parse_s3_read_mode(std::string_view text) {
 Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions& options, std::vector<ScanFile>& files,
                       ScanStats& stats) {
     std::vector<FileWork> work(files.size());
-    // 1. Versions and footers, each footer within the budget.
+    // 1. Versions, then what the plan cannot do without: every footer not cached (at least its
+    // tail) and every whole object, against the budget before any footer is fetched. Without
+    // this a scan of thousands of files would fetch footers up to the limit before refusing.
+    uint64_t least = 0;
     for (size_t i = 0; i < files.size(); ++i) {
         FileWork& w = work[i];
         w.file = &files[i];
@@ -308,13 +311,26 @@ Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions
             return fail(version.error());
         }
         w.version = *version;
+        const std::string id = object_id(store, files[i].entry.key);
+        if (options.mode == S3ReadMode::whole || files[i].format != "parquet") {
+            least += cache.touch(cache.entry_path(id, w.version, "whole")) ? 0 : w.version.size;
+        } else if (!cache.touch(cache.entry_path(id, w.version, "footer"))) {
+            least += std::min(kTail, w.version.size);
+        }
+    }
+    if (auto st = within_budget(options, stats, least, "the footers of " + std::to_string(files.size()) + " file(s)");
+        !st) {
+        return st;
+    }
+    // 2. The footers (each within the budget too) and the plan of each file.
+    for (FileWork& w : work) {
         if (auto st = plan_file(store, cache, options, w, stats); !st) {
             return st;
         }
         ++stats.files;
         ++(w.whole ? stats.whole_files : stats.ranged_files);
     }
-    // 2. The plan's bytes against the budget, before any is transferred.
+    // 3. The plan's bytes against the budget, before any is transferred.
     uint64_t planned = 0;
     for (const FileWork& w : work) {
         planned += planned_bytes(cache, store, w);
@@ -322,7 +338,7 @@ Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions
     if (auto st = within_budget(options, stats, planned, std::to_string(files.size()) + " file(s)"); !st) {
         return st;
     }
-    // 3. The transfers, each into the session's own folder.
+    // 4. The transfers, each into the session's own folder.
     for (FileWork& w : work) {
         std::error_code ec;
         fs::create_directories(w.file->local.parent_path(), ec);

@@ -166,6 +166,11 @@ def test_max_bytes_scanned_refuses_before_transferring(minio, sunk, tmp_path):
         assert refused.returncode != 0
         assert "refused before fetching" in refused.stderr and "--max-bytes-scanned" in refused.stderr
         assert dir_bytes(cache) <= limit  # nothing beyond the budget was cached (nor fetched)
+    # A limit below the footers' tails alone: refused before any footer is fetched.
+    few = tl_query(minio, ["-w", sunk, "--max-bytes-scanned", "40000", "SELECT * FROM market.trades"],
+                   tmp_path / "limited-footers", check=False)
+    assert few.returncode != 0 and "refused before fetching the footers of" in few.stderr, few.stderr
+    assert dir_bytes(tmp_path / "limited-footers") == 0
     # The point query fits the same budget.
     fits = tl_query(minio, ["-w", sunk, "--max-bytes-scanned", str(limit), QUERIES[0].format(day=day)],
                     tmp_path / "limited3")

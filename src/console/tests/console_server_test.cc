@@ -155,6 +155,7 @@ TEST_F(ConsoleServerTest, QueriesRunWithTheGuardrailsAndRefusalsSayWhy) {
     ASSERT_EQ(ok.status, 200) << ok.body;
     EXPECT_NE(ok.body.find(R"("rows":[[42,"x",null]])"), std::string::npos) << ok.body;
     EXPECT_NE(ok.body.find("\"bytes_scanned\":0"), std::string::npos) << ok.body;
+    EXPECT_NE(ok.body.find("\"s3_bytes\":0,\"s3_cache_bytes\":0"), std::string::npos) << ok.body; // no S3 table
     // The query command's attack corpus, through the API: all refused, the server stays up.
     for (const char* sql : {"COPY (SELECT 1) TO '/tmp/tl-console-pwned.csv'", "SELECT * FROM read_csv('/etc/passwd')",
                             "ATTACH '/tmp/x.db' AS x", "INSTALL httpfs", "SET enable_external_access = true",

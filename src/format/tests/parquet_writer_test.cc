@@ -87,6 +87,22 @@ TEST(ParquetWriter, ZstdAndRowGroupsFromOptions) {
     std::filesystem::remove(path);
 }
 
+// The default row group is small enough that one symbol's rows of a sorted file fall in few
+// row groups, which a query on S3 selects by min/max (bench/README.md, "Query on S3").
+TEST(ParquetWriter, DefaultRowGroupsAreSixteenThousandRows) {
+    auto w = ParquetWriter::open({});
+    ASSERT_TRUE(w) << w.error().message;
+    TableBuffer b = trades(40000);
+    const auto path = temp_file("default-groups.parquet");
+    ASSERT_TRUE((*w)->write(b.batch(), b.sorted_order(), path));
+    const auto groups = testing::query_duckdb("SELECT count(DISTINCT row_group_id), max(row_group_num_rows) "
+                                              "FROM parquet_metadata('" + path.string() + "')");
+    ASSERT_EQ(groups.rows.size(), 1u);
+    EXPECT_EQ(std::get<int64_t>(groups.rows[0][0]), 3); // 16384 + 16384 + 7232
+    EXPECT_EQ(std::get<int64_t>(groups.rows[0][1]), 16384);
+    std::filesystem::remove(path);
+}
+
 TEST(ParquetWriter, KeepsNanAndInfinities) {
     TableBuffer b(EventType::quote);
     Event e;
