@@ -32,6 +32,11 @@ list(APPEND TL_STAGES maintenance)
 set(TL_USES_maintenance catalog storage crawler duckdb_loader)
 list(APPEND TL_USES_cli maintenance)
 
+# iceberg (#18): Iceberg tables of the sink's files; sink: only to implement its TableCommitter.
+list(APPEND TL_STAGES iceberg)
+set(TL_USES_iceberg catalog storage schema sink)
+list(APPEND TL_USES_cli iceberg)
+
 set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
 list(APPEND TL_STAGES console)
 list(APPEND TL_USES_cli console)
