@@ -79,12 +79,12 @@ struct RebalanceHandler {
     //! Partitions just assigned with their committed offsets. Runs before any message of
     //! them is returned by poll_batch(): the place to recover what a crashed owner left behind.
     std::function<void(const std::vector<PartitionOffset>&)> on_assign;
+    //! Partitions about to be taken away: the place to flush and commit them.
+    std::function<void(const std::vector<TopicPartition>&)> on_revoke;
     //! Optional, asked first for each assigned partition with its committed offset: where to
     //! read from instead (a table that records its own offsets, ahead of the group's); nullopt
     //! keeps the committed one. on_assign then sees the offset returned here.
     std::function<std::optional<Offset>(const TopicPartition&, Offset committed)> resume_from;
-    //! Partitions about to be taken away: the place to flush and commit them.
-    std::function<void(const std::vector<TopicPartition>&)> on_revoke;
 };
 
 //! What one poll_batch() call returned, in arrival order per partition.
