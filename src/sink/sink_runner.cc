@@ -305,9 +305,9 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     last_state_ = nullptr;
     for (const auto& po : assigned) {
         const TopicPartition tp{po.topic, po.partition};
-        // After a failure (the table's offsets unreadable) leave every file alone: which batch is
+        // When the tables' offsets could not be read, leave every file alone: which batch is
         // committed is not known.
-        if (!pending_error_) {
+        if (committer_ != nullptr && !pending_error_) {
         } else if (auto st = recover(tp, po.offset); !st && pending_error_) {
             // A stop cuts the store's retries short: reading the journal then fails with the
             // last transport error, which is the stop's doing, not a broken store.
