@@ -35,6 +35,10 @@ list(APPEND TL_USES_cli maintenance)
 list(APPEND TL_STAGES glue)
 set(TL_USES_glue catalog aws net)  # glue/: `catalog push-glue` over Glue's JSON API (#17)
 list(APPEND TL_USES_cli glue)
+# iceberg (#18): Iceberg tables of the sink's files; sink: only to implement its TableCommitter.
+list(APPEND TL_STAGES iceberg)
+set(TL_USES_iceberg catalog storage schema sink)
+list(APPEND TL_USES_cli iceberg)
 
 set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
 list(APPEND TL_STAGES console)

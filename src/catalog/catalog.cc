@@ -139,6 +139,26 @@ CREATE TABLE pending_deletions (
     PRIMARY KEY (run_id, key)
 );
 )sql",
+    // issue #18: the tables of Iceberg's JDBC catalog (JdbcUtil's V1 schema, which PyIceberg's
+    // SqlCatalog also creates), so both open this file as an Iceberg catalog as it is.
+    R"sql(
+CREATE TABLE iceberg_tables (
+    catalog_name VARCHAR(255) NOT NULL,
+    table_namespace VARCHAR(255) NOT NULL,
+    table_name VARCHAR(255) NOT NULL,
+    metadata_location VARCHAR(1000),
+    previous_metadata_location VARCHAR(1000),
+    iceberg_type VARCHAR(5),
+    PRIMARY KEY (catalog_name, table_namespace, table_name)
+);
+CREATE TABLE iceberg_namespace_properties (
+    catalog_name VARCHAR(255) NOT NULL,
+    namespace VARCHAR(255) NOT NULL,
+    property_key VARCHAR(255) NOT NULL,
+    property_value VARCHAR(1000) NOT NULL,
+    PRIMARY KEY (catalog_name, namespace, property_key)
+);
+)sql",
 };
 
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));

@@ -88,6 +88,21 @@ public:
     //! What a crawl of `warehouse` must not register (see CompactionShadow).
     Result<CompactionShadow> compaction_shadow(std::string_view warehouse);
 
+    // Iceberg tables, in the layout of Iceberg's JDBC catalog (iceberg_tables.cc): the catalog
+    // holds each table's pointer to its current metadata file; a commit swaps it.
+    //! The current metadata location of an Iceberg table; nullopt when there is no such table.
+    Result<std::optional<std::string>> iceberg_metadata_location(std::string_view catalog, std::string_view ns,
+                                                                 std::string_view table);
+    //! The Iceberg tables of a namespace, by name.
+    Result<std::vector<std::string>> iceberg_tables(std::string_view catalog, std::string_view ns);
+    //! Records a new Iceberg table (and its namespace); false when the table exists already.
+    Result<bool> iceberg_create_table(std::string_view catalog, std::string_view ns, std::string_view table,
+                                      std::string_view metadata_location);
+    //! The commit point: points the table at `next` if it still points at `expected` (the old
+    //! location becomes previous_metadata_location); false when another writer got there first.
+    Result<bool> iceberg_swap_metadata(std::string_view catalog, std::string_view ns, std::string_view table,
+                                       std::string_view expected, std::string_view next);
+
     const std::filesystem::path& path() const { return db_.path(); }
 
 private:

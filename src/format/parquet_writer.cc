@@ -282,12 +282,24 @@ ParquetWriter::ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> d
 
 ParquetWriter::~ParquetWriter() = default;
 
+// ", FIELD_IDS {'a': 1, 'b': 2}" with WriterOptions::field_ids, else nothing.
+std::string ParquetWriter::field_ids(const ColumnBatch& batch) const {
+    if (!options_.field_ids) {
+        return "";
+    }
+    std::string out = ", FIELD_IDS {";
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        out += (i ? ", " : "") + quote_literal(batch.columns[i].name) + ": " + std::to_string(i + 1);
+    }
+    return out + "}";
+}
+
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
     db_->scan = ScanSource{&batch, order, is_identity(order)};
     const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
                             " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
                             std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
-                            std::to_string(std::max<size_t>(1, options_.row_group_rows)) + ")";
+                            std::to_string(std::max<size_t>(1, options_.row_group_rows)) + field_ids(batch) + ")";
     Status status = db_->run(sql, "cannot write Parquet file '" + path.string() + "'");
     db_->scan = ScanSource{}; // the batch is the caller's: never read it after returning
     return status;

@@ -24,6 +24,7 @@ public:
 private:
     struct Db; //!< database and connection; reused across files
     ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db);
+    std::string field_ids(const ColumnBatch& batch) const;
 
     WriterOptions options_;
     std::unique_ptr<Db> db_;

@@ -22,6 +22,9 @@ struct WriterOptions {
     //! DuckDB's memory_limit of one Parquet writer (it spills to a temporary folder beyond it);
     //! 0: DuckDB's default, 80% of the machine's memory.
     size_t parquet_memory_limit_bytes = 0;
+    //! Parquet: number the columns 1..n in file order (each column's field_id), as Iceberg
+    //! tables need (--table-format iceberg); top-level columns only.
+    bool field_ids = false;
 };
 
 class RecordWriter {

@@ -13,8 +13,9 @@ namespace ticklake {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> kNames = {"after_write",  "before_rename",          "after_publish",
-                                                     "before_commit", "before_journal_removal", "after_commit"};
+constexpr std::array<std::string_view, 7> kNames = {"after_write",  "before_rename",          "after_publish",
+                                                     "before_commit", "before_journal_removal", "after_commit",
+                                                     "after_table_commit"};
 
 struct CrashPlan {
     std::optional<CrashPoint> point;

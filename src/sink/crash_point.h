@@ -18,6 +18,7 @@ enum class CrashPoint {
     before_commit,          //!< sink thread: the batch is durable, its offset about to be committed
     before_journal_removal, //!< sink thread: the offset is committed, the journal still there
     after_commit,           //!< sink thread: committed and the journal removed, listeners not told
+    after_table_commit,     //!< sink thread: the table format (Iceberg) committed the batch, Kafka not yet
 };
 
 std::string_view to_string(CrashPoint p);

@@ -124,6 +124,14 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
         }
         listener = *made;
     }
+    TableCommitter* committer = nullptr;
+    if (p.table_committer) {
+        auto made = p.table_committer(**store);
+        if (!made) {
+            return failed_or_stopped(made.error(), stop);
+        }
+        committer = *made;
+    }
     if (stop.load(std::memory_order_relaxed)) {
         return SinkOutcome{{}, false, {}, 0, true};
     }
@@ -133,6 +141,7 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
     const auto t0 = std::chrono::steady_clock::now();
     SinkRunner runner(o, **store, std::move(*writers), **consumer);
     runner.set_commit_listener(listener);
+    runner.set_table_committer(committer);
     runner.set_probe(&probe);
     SinkOutcome out;
     out.status = runner.run(stop);

@@ -13,6 +13,7 @@
 #include "sink/commit_listener.h"
 #include "sink/sink_options.h"
 #include "sink/sink_runner.h"
+#include "sink/table_committer.h"
 #include "storage/object_store.h"
 
 namespace ticklake {
@@ -26,6 +27,9 @@ struct SinkPipelineOptions {
     //! Made once the warehouse is open and the group joined (the catalog registrar); may be
     //! empty (no listener). It may set sink.existing_columns. A failure stops the sink.
     std::function<Result<CommitListener*>(ObjectStore& store, SinkOptions& sink)> listener;
+    //! Made once the warehouse is open (Iceberg's committer, --table-format iceberg); may be
+    //! empty (files only). A failure stops the sink.
+    std::function<Result<TableCommitter*>(ObjectStore& store)> table_committer;
     //! HOST:PORT to serve /metrics, /healthz and /readyz on (port 0: any free one, logged);
     //! empty: no server. docs/metrics.md.
     std::string metrics_addr;

@@ -305,7 +305,10 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     last_state_ = nullptr;
     for (const auto& po : assigned) {
         const TopicPartition tp{po.topic, po.partition};
-        if (auto st = recover(tp, po.offset); !st && pending_error_) {
+        // When the tables' offsets could not be read, leave every file alone: which batch is
+        // committed is not known.
+        if (committer_ != nullptr && !pending_error_) {
+        } else if (auto st = recover(tp, po.offset); !st && pending_error_) {
             // A stop cuts the store's retries short: reading the journal then fails with the
             // last transport error, which is the stop's doing, not a broken store.
             Error e = st.error();
@@ -328,6 +331,28 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
         list += fmt::format("{}{}/{}", list.empty() ? "" : ",", po.topic, po.partition);
     }
     log::info("{}sink: assigned partitions [{}]", options_.progress ? "\n" : "", list);
+}
+
+std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset committed) {
+    if (committer_ == nullptr || !pending_error_) {
+        return std::nullopt;
+    }
+    auto table = committer_->next_offset(tp);
+    if (!table) {
+        pending_error_ = fail(Error{table.error().kind, "cannot read the offsets the tables hold for " +
+                                                            tp.topic.str() + " partition " +
+                                                            std::to_string(tp.partition.value()) + ": " +
+                                                            table.error().message});
+        return std::nullopt;
+    }
+    if (!*table || (committed.valid() && **table <= committed)) {
+        return std::nullopt;
+    }
+    // The table committed a batch whose Kafka commit never happened (a crash between the two):
+    // the table is the ledger, so its files stay and reading goes on after them.
+    log::info("sink: {} partition {}: the table holds offsets up to {} (the group: {}); resuming there", tp.topic,
+              tp.partition, (*table)->value(), committed.valid() ? std::to_string(committed.value()) : "none");
+    return *table;
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -1000,7 +1025,7 @@ Status SinkRunner::submit(const TopicPartition& tp) {
     for (auto& [k, f] : ps.batch.files) {
         auto add_file = [&](int64_t period, std::span<const uint32_t> rows) {
             job->journal.keys.push_back(data_key(f, period, tp));
-            if (listener_ != nullptr) {
+            if (listener_ != nullptr || committer_ != nullptr) {
                 job->described.push_back(describe_file(job->journal.keys.back(), options_.format, f.batch(), rows));
             }
             ++job->data_files;
@@ -1021,7 +1046,7 @@ Status SinkRunner::submit(const TopicPartition& tp) {
     }
     if (!ps.batch.dead.empty()) {
         job->journal.keys.push_back(dead_letter_key(ps.batch, tp));
-        if (listener_ != nullptr) {
+        if (listener_ != nullptr || committer_ != nullptr) {
             job->described.push_back(describe_dead_letters(job->journal.keys.back()));
         }
     }
@@ -1053,6 +1078,15 @@ Status SinkRunner::commit_completed(bool block) {
         Status committed = job->result;
         if (committed) {
             crash_point(CrashPoint::before_commit);
+        }
+        if (committed && committer_ != nullptr) {
+            // The table's commit comes first: once it holds the batch, a crash before Kafka's
+            // commit resumes from the table's offsets (resume_from), never redoing the batch.
+            committed = committer_->commit(
+                CommittedBatch{tp.topic, tp.partition, job->described, job->journal.start, job->journal.end});
+            if (committed) {
+                crash_point(CrashPoint::after_table_commit);
+            }
         }
         // Durable: now, and only now, the offsets may be committed. A transient refusal
         // (coordinator moving) is retried; anything else leaves the journal in place, so
@@ -1232,6 +1266,9 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };
     handler.on_revoke = [this](const std::vector<TopicPartition>& r) { on_revoke(r); };
+    if (committer_ != nullptr) {
+        handler.resume_from = [this](const TopicPartition& tp, Offset committed) { return resume_from(tp, committed); };
+    }
     if (auto st = consumer_.subscribe(options_.topics, std::move(handler)); !st) {
         return st;
     }

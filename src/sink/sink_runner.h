@@ -31,6 +31,7 @@
 #include "sink/sink_journal.h"
 #include "sink/sink_options.h"
 #include "sink/sink_probe.h"
+#include "sink/table_committer.h"
 #include "sink/topic_state.h"
 #include "storage/object_store.h"
 
@@ -71,6 +72,9 @@ public:
     //! Told of every committed batch's files (e.g. the catalog registrar); may be null. Set
     //! before run(); the listener must outlive it.
     void set_commit_listener(CommitListener* listener) { listener_ = listener; }
+    //! A table format that commits each batch before its offsets (Iceberg); may be null. Set
+    //! before run(); it must outlive it.
+    void set_table_committer(TableCommitter* committer) { committer_ = committer; }
     //! Where metrics and readiness go (e.g. the one --metrics-addr serves); by default a probe
     //! of the process registry. Set before run(); the probe must outlive it.
     void set_probe(SinkProbe* probe) { probe_ = probe; }
@@ -112,6 +116,8 @@ private:
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
     void on_revoke(const std::vector<TopicPartition>& revoked);
+    //! With a table committer: the table's next offset of tp when it is ahead of `committed`.
+    std::optional<Offset> resume_from(const TopicPartition& tp, Offset committed);
     Status recover(const TopicPartition& tp, Offset committed);
     TopicRoute& route_for(const Topic& topic);
     Status load_state(TopicRoute& r);
@@ -198,6 +204,7 @@ private:
     Status pending_error_;   //!< an error raised inside a rebalance callback
     SinkStats stats_;
     CommitListener* listener_ = nullptr;
+    TableCommitter* committer_ = nullptr;
     SinkProbe default_probe_;
     SinkProbe* probe_ = &default_probe_;
     std::chrono::steady_clock::time_point last_gauges_;

@@ -326,10 +326,11 @@ TEST_F(CatalogTest, MigrationFromVersionOneReadsOriginsFromFileNames) {
     }
     {
         // Back to the first schema: the files table without its provenance columns, and none
-        // of the compaction tables of version 3.
+        // of the compaction tables of version 3 or the Iceberg tables of version 4.
         auto db = SqliteDb::open(db_path());
         ASSERT_TRUE(db);
-        for (const char* table : {"pending_deletions", "compaction_files", "compaction_runs"}) {
+        for (const char* table : {"pending_deletions", "compaction_files", "compaction_runs", "iceberg_tables",
+                                  "iceberg_namespace_properties"}) {
             ASSERT_TRUE(db->exec(std::string("DROP TABLE ") + table));
         }
         for (const char* col : {"topic", "kafka_partition", "first_offset", "last_offset", "writer"}) {
@@ -406,6 +407,33 @@ TEST(DefaultCatalogPath, FollowsEnvironment) {
     EXPECT_NE(default_catalog_path().string().find(".local/share/ticklake"), std::string::npos);
     if (old_cat) ::setenv("TICKLAKE_CATALOG", saved_cat.c_str(), 1);
     if (old_xdg) ::setenv("XDG_DATA_HOME", saved_xdg.c_str(), 1);
+}
+
+} // namespace
+} // namespace ticklake
+
+namespace ticklake {
+namespace {
+
+// The commit point of Iceberg tables: a swap from a location that is no longer current changes
+// nothing, so of two writers that loaded the same metadata only one commits.
+TEST_F(CatalogTest, IcebergPointerSwapsOnlyFromTheCurrentLocation) {
+    auto c = Catalog::open(db_path());
+    ASSERT_TRUE(c);
+    auto none = c->iceberg_metadata_location("ticklake", "market", "trades");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
+    EXPECT_EQ(c->iceberg_create_table("ticklake", "market", "trades", "file:///wh/m0.json"), true);
+    EXPECT_EQ(c->iceberg_create_table("ticklake", "market", "trades", "file:///wh/other.json"), false);
+    EXPECT_EQ(c->iceberg_swap_metadata("ticklake", "market", "trades", "file:///wh/m0.json", "file:///wh/m1.json"),
+              true);
+    EXPECT_EQ(c->iceberg_swap_metadata("ticklake", "market", "trades", "file:///wh/m0.json", "file:///wh/m2.json"),
+              false);
+    auto now = c->iceberg_metadata_location("ticklake", "market", "trades");
+    ASSERT_TRUE(now && *now);
+    EXPECT_EQ(**now, "file:///wh/m1.json");
+    EXPECT_EQ(c->iceberg_tables("ticklake", "market"), std::vector<std::string>{"trades"});
+    EXPECT_EQ(c->iceberg_tables("other", "market"), std::vector<std::string>{});
 }
 
 } // namespace

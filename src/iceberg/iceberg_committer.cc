@@ -1,0 +1,413 @@
+#include "iceberg/iceberg_committer.h"
+
+#include <chrono>
+#include <map>
+#include <random>
+
+#include "common/json_writer.h"
+#include "common/log.h"
+#include "iceberg/manifest.h"
+
+namespace ticklake::iceberg {
+
+namespace {
+
+constexpr int kCommitAttempts = 10;
+constexpr int64_t kUsPerDay = 86'400'000'000;
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int64_t new_snapshot_id() {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    return static_cast<int64_t>(gen() >> 1); // positive, as Iceberg's ids are
+}
+
+int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+// Iceberg's single-value binary form of a long (timestamps): 8 bytes little-endian.
+std::string long_bytes(int64_t v) {
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        out[static_cast<size_t>(i)] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+    }
+    return out;
+}
+
+// The table of a data file's key: "<database>/<table>/...".
+std::optional<std::pair<std::string, std::string>> table_of_key(std::string_view key) {
+    const size_t a = key.find('/');
+    if (a == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const size_t b = key.find('/', a + 1);
+    if (b == std::string_view::npos) {
+        return std::nullopt;
+    }
+    return std::pair{std::string(key.substr(0, a)), std::string(key.substr(a + 1, b - a - 1))};
+}
+
+// "00012-<uuid>.metadata.json" -> 12 (Iceberg's numbering of metadata files); nullopt otherwise.
+std::optional<int> metadata_version(std::string_view location) {
+    const size_t slash = location.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? location : location.substr(slash + 1);
+    const size_t dash = name.find('-');
+    if (dash == 0 || dash == std::string_view::npos || dash > 9) {
+        return std::nullopt;
+    }
+    int v = 0;
+    for (char c : name.substr(0, dash)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+std::string name_mapping(const TableMetadata& m) {
+    JsonWriter w(0);
+    w.begin_array();
+    for (const auto& f : m.fields) {
+        w.begin_object().key("field-id").value(int64_t{f.id}).key("names").begin_array().value(f.name).end_array().end_object();
+    }
+    w.end_array();
+    std::string out = w.str();
+    out.pop_back();
+    return out;
+}
+
+// A new table's metadata from the columns of its first file: ids 1..n in file order (the ids the
+// sink's Parquet writer gives the columns), partitioned by day(ts) when there is a timestamp ts.
+Result<TableMetadata> new_table(const std::string& location, const CommittedFile& first) {
+    TableMetadata m;
+    m.uuid = random_uuid();
+    m.location = location;
+    for (const auto& [name, duck] : first.columns) {
+        auto type = iceberg_type_of(duck);
+        if (!type) {
+            return fail(Error::fatal("column '" + name + "' of " + first.key + " has type '" + duck +
+                                     "', which Iceberg tables of ticklake do not take yet (--table-format iceberg)"));
+        }
+        SchemaField f{static_cast<int>(m.fields.size()) + 1, name, *type, false};
+        if (f.name == "ts" && (f.type == "timestamp" || f.type == "timestamptz")) {
+            m.day_source_id = f.id;
+        }
+        m.fields.push_back(std::move(f));
+    }
+    m.last_column_id = static_cast<int>(m.fields.size());
+    m.properties["write.format.default"] = "parquet";
+    m.properties["write.parquet.compression-codec"] = "zstd";
+    // Readers that meet a file without field ids map its columns by these names.
+    m.properties["schema.name-mapping.default"] = name_mapping(m);
+    return m;
+}
+
+// A file's columns must be the table's schema, in order: the writer numbers them by position.
+Status check_schema(const TableMetadata& m, const CommittedFile& f) {
+    bool same = f.columns.size() == m.fields.size();
+    for (size_t i = 0; same && i < f.columns.size(); ++i) {
+        auto type = iceberg_type_of(f.columns[i].second);
+        same = m.fields[i].id == static_cast<int>(i) + 1 && m.fields[i].name == f.columns[i].first && type &&
+               *type == m.fields[i].type;
+    }
+    if (!same) {
+        return fail(Error::fatal("the columns of " + f.key +
+                                 " differ from its Iceberg table's schema; schema evolution of Iceberg tables is "
+                                 "not supported yet (docs/iceberg.md)"));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<std::unique_ptr<IcebergCommitter>> IcebergCommitter::open(ObjectStore& store,
+                                                                  const std::filesystem::path& catalog_path,
+                                                                  IcebergCommitterOptions options) {
+    auto catalog = Catalog::open(catalog_path);
+    if (!catalog) {
+        return fail(catalog.error());
+    }
+    return std::unique_ptr<IcebergCommitter>(new IcebergCommitter(store, std::move(*catalog), std::move(options)));
+}
+
+std::string IcebergCommitter::uri_of(const std::string& key) const { return store_.uri() + "/" + key; }
+
+Result<std::string> IcebergCommitter::key_of(const std::string& uri) const {
+    const std::string root = store_.uri() + "/";
+    if (uri.starts_with(root)) {
+        return uri.substr(root.size());
+    }
+    // Java's Hadoop paths write local files as file:/path.
+    if (root.starts_with("file://") && uri.starts_with("file:/") && !uri.starts_with("file://")) {
+        const std::string local = root.substr(7);
+        if (uri.substr(5).starts_with(local)) {
+            return uri.substr(5 + local.size());
+        }
+    }
+    return fail(Error::fatal("Iceberg file " + uri + " is outside the warehouse " + store_.uri()));
+}
+
+Result<std::optional<TableMetadata>> IcebergCommitter::load(const std::string& location) {
+    auto key = key_of(location);
+    if (!key) {
+        return fail(key.error());
+    }
+    auto text = store_.get_small(*key);
+    if (!text) {
+        return fail(text.error());
+    }
+    if (!text->has_value()) {
+        return fail(Error::fatal("the catalog points at Iceberg metadata " + location + ", which is missing"));
+    }
+    auto m = TableMetadata::from_json(**text);
+    if (!m) {
+        return fail(Error{m.error().kind, m.error().message + " (" + location + ")"});
+    }
+    return std::optional<TableMetadata>(std::move(*m));
+}
+
+Status IcebergCommitter::commit(const CommittedBatch& batch) {
+    std::map<std::string, std::vector<const CommittedFile*>> by_table;
+    for (const auto& f : batch.files) {
+        auto t = table_of_key(f.key);
+        if (!t || f.format != "parquet" || f.rows == 0 || t->first != options_.database) {
+            continue; // dead letters stay files beside the tables
+        }
+        by_table[t->second].push_back(&f);
+    }
+    for (const auto& [table, files] : by_table) {
+        if (auto st = commit_table(table, files, batch); !st) {
+            return st;
+        }
+    }
+    return {};
+}
+
+Status IcebergCommitter::commit_table(const std::string& table, const std::vector<const CommittedFile*>& files,
+                                      const CommittedBatch& batch) {
+    for (int attempt = 1; attempt <= kCommitAttempts; ++attempt) {
+        bool conflict = false;
+        if (auto st = try_commit(table, files, batch, conflict); !st || !conflict) {
+            return st;
+        }
+        log::info("sink: Iceberg table {}.{} changed while committing (attempt {}): reloading", options_.database,
+                  table, attempt);
+    }
+    return fail(Error::retry("Iceberg table " + options_.database + "." + table + ": " +
+                             std::to_string(kCommitAttempts) + " commits in a row lost to other writers"));
+}
+
+Status IcebergCommitter::try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
+                                    const CommittedBatch& batch, bool& conflict) {
+    const std::string& ns = options_.database;
+    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, ns, table);
+    if (!pointer) {
+        return fail(pointer.error());
+    }
+    const std::string table_key = ns + "/" + table;
+    TableMetadata m;
+    std::vector<ManifestFile> manifests;
+    int version = 0;
+    if (*pointer) {
+        auto loaded = load(**pointer);
+        if (!loaded) {
+            return fail(loaded.error());
+        }
+        m = std::move(**loaded);
+        version = metadata_version(**pointer).value_or(static_cast<int>(m.metadata_log.size())) + 1;
+        if (const Snapshot* cur = m.current()) {
+            auto list_key = key_of(cur->manifest_list);
+            if (!list_key) {
+                return fail(list_key.error());
+            }
+            auto bytes = store_.get_small(*list_key);
+            if (!bytes) {
+                return fail(bytes.error());
+            }
+            if (!bytes->has_value()) {
+                return fail(Error::fatal("Iceberg manifest list " + cur->manifest_list + " is missing"));
+            }
+            auto list = read_manifest_list(**bytes);
+            if (!list) {
+                return fail(list.error());
+            }
+            manifests = std::move(*list);
+        }
+    } else {
+        auto made = new_table(uri_of(table_key), *files.front());
+        if (!made) {
+            return fail(made.error());
+        }
+        m = std::move(*made);
+    }
+    const Snapshot* parent = m.current();
+    const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
+    std::map<int32_t, int64_t> offsets;
+    int64_t total_records = 0, total_files = 0;
+    if (parent != nullptr) {
+        if (auto it = parent->summary.find(offsets_key); it != parent->summary.end()) {
+            auto parsed = offsets_from_json(it->second);
+            if (!parsed) {
+                return fail(parsed.error());
+            }
+            offsets = std::move(*parsed);
+        }
+        if (auto it = parent->summary.find("total-records"); it != parent->summary.end()) {
+            total_records = std::stoll(it->second);
+        }
+        if (auto it = parent->summary.find("total-data-files"); it != parent->summary.end()) {
+            total_files = std::stoll(it->second);
+        }
+    }
+    if (auto it = offsets.find(batch.partition.value()); it != offsets.end() && it->second > batch.first_offset.value()) {
+        // Already in the table (a redone batch after a crash past the table's commit cannot
+        // happen: the sink resumes from the table's offsets). Refuse rather than duplicate.
+        return fail(Error::fatal("Iceberg table " + ns + "." + table + " already holds offsets of " +
+                                 batch.topic.str() + " partition " + std::to_string(batch.partition.value()) +
+                                 " up to " + std::to_string(it->second) + "; the batch starts at " +
+                                 std::to_string(batch.first_offset.value())));
+    }
+    offsets[batch.partition.value()] = batch.last_offset.next().value();
+
+    std::vector<DataFile> data;
+    int64_t added_records = 0;
+    for (const CommittedFile* f : files) {
+        if (auto st = check_schema(m, *f); !st) {
+            return st;
+        }
+        auto entry = store_.stat(f->key);
+        if (!entry) {
+            return fail(entry.error());
+        }
+        if (!entry->has_value()) {
+            return fail(Error::fatal("data file " + f->key + " vanished before its Iceberg commit"));
+        }
+        DataFile d;
+        d.path = uri_of(f->key);
+        d.record_count = f->rows;
+        d.file_size = static_cast<int64_t>((*entry)->size);
+        if (m.day_source_id && f->ts_min && f->ts_max) {
+            const int64_t day = floor_div(*f->ts_min, kUsPerDay);
+            if (floor_div(*f->ts_max, kUsPerDay) != day) {
+                return fail(Error::fatal("data file " + f->key + " spans more than one UTC day; Iceberg tables need "
+                                         "--time-partition day or hour with --partition-tz UTC"));
+            }
+            d.day = static_cast<int32_t>(day);
+            d.lower_bounds[*m.day_source_id] = long_bytes(*f->ts_min);
+            d.upper_bounds[*m.day_source_id] = long_bytes(*f->ts_max);
+        }
+        added_records += d.record_count;
+        data.push_back(std::move(d));
+    }
+
+    const int64_t snapshot_id = new_snapshot_id();
+    const int64_t sequence = m.last_sequence_number + 1;
+    const std::string uuid = random_uuid();
+    const std::string manifest_key = table_key + "/metadata/" + uuid + "-m0.avro";
+    const std::string manifest = write_manifest(m, snapshot_id, sequence, data);
+    if (auto st = store_.put_small(manifest_key, manifest); !st) {
+        return st;
+    }
+    manifests.insert(manifests.begin(), describe_manifest(uri_of(manifest_key), static_cast<int64_t>(manifest.size()),
+                                                          snapshot_id, sequence, data, m.day_source_id.has_value()));
+    const std::string list_key = table_key + "/metadata/snap-" + std::to_string(snapshot_id) + "-1-" + uuid + ".avro";
+    const std::optional<int64_t> parent_id = parent ? std::optional<int64_t>(parent->id) : std::nullopt;
+    if (auto st = store_.put_small(list_key, write_manifest_list(manifests, snapshot_id, parent_id, sequence)); !st) {
+        return st;
+    }
+
+    const int64_t now = now_ms();
+    Snapshot snap;
+    snap.id = snapshot_id;
+    snap.parent_id = parent_id;
+    snap.sequence_number = sequence;
+    snap.timestamp_ms = now;
+    snap.manifest_list = uri_of(list_key);
+    if (parent != nullptr) {
+        snap.summary = parent->summary; // carries every topic's and group's offsets forward
+        for (auto it = snap.summary.begin(); it != snap.summary.end();) {
+            it = it->first.starts_with("ticklake.kafka.offsets.") ? std::next(it) : snap.summary.erase(it);
+        }
+    }
+    snap.summary["operation"] = "append";
+    snap.summary["added-data-files"] = std::to_string(data.size());
+    snap.summary["added-records"] = std::to_string(added_records);
+    snap.summary["total-data-files"] = std::to_string(total_files + static_cast<int64_t>(data.size()));
+    snap.summary["total-records"] = std::to_string(total_records + added_records);
+    snap.summary["total-delete-files"] = "0";
+    snap.summary["total-position-deletes"] = "0";
+    snap.summary["total-equality-deletes"] = "0";
+    snap.summary[offsets_key] = offsets_to_json(offsets);
+    m.snapshots.push_back(std::move(snap));
+    m.current_snapshot_id = snapshot_id;
+    m.last_sequence_number = sequence;
+    m.last_updated_ms = now;
+    m.snapshot_log.emplace_back(now, snapshot_id);
+    if (*pointer) {
+        m.metadata_log.emplace_back(now, **pointer);
+    }
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%05d-", version);
+    const std::string metadata_key = table_key + "/metadata/" + prefix + uuid + ".metadata.json";
+    if (auto st = store_.put_small(metadata_key, m.to_json()); !st) {
+        return st;
+    }
+    Result<bool> swapped = *pointer ? catalog_.iceberg_swap_metadata(options_.catalog_name, ns, table, **pointer,
+                                                                     uri_of(metadata_key))
+                                    : catalog_.iceberg_create_table(options_.catalog_name, ns, table, uri_of(metadata_key));
+    if (!swapped) {
+        return fail(swapped.error());
+    }
+    conflict = !*swapped;
+    return {};
+}
+
+Result<std::optional<Offset>> IcebergCommitter::next_offset(const TopicPartition& tp) {
+    auto tables = catalog_.iceberg_tables(options_.catalog_name, options_.database);
+    if (!tables) {
+        return fail(tables.error());
+    }
+    const std::string key = kafka_offsets_key(tp.topic.view(), options_.group);
+    std::optional<int64_t> lowest, highest;
+    for (const auto& table : *tables) {
+        auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, options_.database, table);
+        if (!pointer) {
+            return fail(pointer.error());
+        }
+        if (!*pointer) {
+            continue;
+        }
+        auto m = load(**pointer);
+        if (!m) {
+            return fail(m.error());
+        }
+        const Snapshot* cur = (*m)->current();
+        if (cur == nullptr) {
+            continue;
+        }
+        auto it = cur->summary.find(key);
+        if (it == cur->summary.end()) {
+            continue;
+        }
+        auto offsets = offsets_from_json(it->second);
+        if (!offsets) {
+            return fail(offsets.error());
+        }
+        if (auto o = offsets->find(tp.partition.value()); o != offsets->end()) {
+            lowest = lowest ? std::min(*lowest, o->second) : o->second;
+            highest = highest ? std::max(*highest, o->second) : o->second;
+        }
+    }
+    if (lowest && *lowest != *highest) {
+        log::warn("sink: Iceberg tables of {} partition {} hold different offsets ({} to {}): resuming from the "
+                  "lowest (a batch that spans several tables is committed table by table; docs/iceberg.md)",
+                  tp.topic.str(), tp.partition.value(), *lowest, *highest);
+    }
+    return lowest ? std::optional<Offset>(Offset(*lowest)) : std::nullopt;
+}
+
+} // namespace ticklake::iceberg

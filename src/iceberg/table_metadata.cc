@@ -1,0 +1,377 @@
+#include "iceberg/table_metadata.h"
+
+#include <simdjson.h>
+
+#include <cstdio>
+#include <random>
+
+#include "common/json_writer.h"
+
+namespace ticklake::iceberg {
+
+namespace {
+
+using simdjson::dom::element;
+
+Error bad(std::string_view what) { return Error::invalid("Iceberg metadata: " + std::string(what)); }
+
+std::string text_of(element e) {
+    std::string_view s;
+    if (e.get(s) == simdjson::SUCCESS) {
+        return std::string(s);
+    }
+    return simdjson::minify(e); // a JSON type (a nested one) kept as its text
+}
+
+Status read_schema(element schema, TableMetadata& m) {
+    simdjson::dom::array fields;
+    if (schema["fields"].get(fields) != simdjson::SUCCESS) {
+        return fail(bad("a schema without fields"));
+    }
+    for (element f : fields) {
+        SchemaField field;
+        int64_t id = 0;
+        std::string_view name;
+        if (f["id"].get(id) != simdjson::SUCCESS || f["name"].get(name) != simdjson::SUCCESS) {
+            return fail(bad("a schema field without id or name"));
+        }
+        field.id = static_cast<int>(id);
+        field.name = std::string(name);
+        element type;
+        if (f["type"].get(type) != simdjson::SUCCESS) {
+            return fail(bad("field '" + field.name + "' without a type"));
+        }
+        field.type = text_of(type);
+        bool required = false;
+        if (f["required"].get(required) == simdjson::SUCCESS) {
+            field.required = required;
+        }
+        m.fields.push_back(std::move(field));
+    }
+    return {};
+}
+
+// Reads an optional number: left as it was when the key is missing or not a number.
+void read_int(simdjson::simdjson_result<element> value, int64_t& out) {
+    int64_t v = 0;
+    if (value.get(v) == simdjson::SUCCESS) {
+        out = v;
+    }
+}
+
+} // namespace
+
+const Snapshot* TableMetadata::current() const {
+    if (!current_snapshot_id) {
+        return nullptr;
+    }
+    for (const auto& s : snapshots) {
+        if (s.id == *current_snapshot_id) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+const SchemaField* TableMetadata::field(std::string_view name) const {
+    for (const auto& f : fields) {
+        if (f.name == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+std::string TableMetadata::to_json() const {
+    JsonWriter w(2);
+    w.begin_object();
+    w.key("format-version").value(int64_t{2});
+    w.field("table-uuid", uuid);
+    w.field("location", location);
+    w.key("last-sequence-number").value(last_sequence_number);
+    w.key("last-updated-ms").value(last_updated_ms);
+    w.key("last-column-id").value(int64_t{last_column_id});
+    w.key("current-schema-id").value(int64_t{0});
+    w.key("schemas").begin_array().begin_object();
+    w.field("type", "struct");
+    w.key("schema-id").value(int64_t{0});
+    w.key("fields").begin_array();
+    for (const auto& f : fields) {
+        w.begin_object();
+        w.key("id").value(int64_t{f.id});
+        w.field("name", f.name);
+        w.key("required").value(f.required);
+        w.field("type", f.type);
+        w.end_object();
+    }
+    w.end_array().end_object().end_array();
+    w.key("default-spec-id").value(int64_t{0});
+    w.key("partition-specs").begin_array().begin_object();
+    w.key("spec-id").value(int64_t{0});
+    w.key("fields").begin_array();
+    std::string source_name;
+    if (day_source_id) {
+        for (const auto& f : fields) {
+            if (f.id == *day_source_id) {
+                source_name = f.name;
+            }
+        }
+        w.begin_object();
+        w.field("name", source_name + "_day");
+        w.field("transform", "day");
+        w.key("source-id").value(int64_t{*day_source_id});
+        w.key("field-id").value(int64_t{1000});
+        w.end_object();
+    }
+    w.end_array().end_object().end_array();
+    // 999 when there is no partition field: the next one gets 1000, as the spec numbers them.
+    w.key("last-partition-id").value(int64_t{day_source_id ? 1000 : 999});
+    w.key("default-sort-order-id").value(int64_t{0});
+    w.key("sort-orders").begin_array().begin_object();
+    w.key("order-id").value(int64_t{0});
+    w.key("fields").begin_array().end_array();
+    w.end_object().end_array();
+    w.key("properties").begin_object();
+    for (const auto& [k, v] : properties) {
+        w.field(k, v);
+    }
+    w.end_object();
+    if (current_snapshot_id) {
+        w.key("current-snapshot-id").value(*current_snapshot_id);
+        w.key("refs").begin_object().key("main").begin_object();
+        w.key("snapshot-id").value(*current_snapshot_id);
+        w.field("type", "branch");
+        w.end_object().end_object();
+    }
+    w.key("snapshots").begin_array();
+    for (const auto& s : snapshots) {
+        w.begin_object();
+        w.key("snapshot-id").value(s.id);
+        if (s.parent_id) {
+            w.key("parent-snapshot-id").value(*s.parent_id);
+        }
+        w.key("sequence-number").value(s.sequence_number);
+        w.key("timestamp-ms").value(s.timestamp_ms);
+        w.field("manifest-list", s.manifest_list);
+        w.key("schema-id").value(int64_t{s.schema_id});
+        w.key("summary").begin_object();
+        for (const auto& [k, v] : s.summary) {
+            w.field(k, v);
+        }
+        w.end_object();
+        w.end_object();
+    }
+    w.end_array();
+    w.key("snapshot-log").begin_array();
+    for (const auto& [ts, id] : snapshot_log) {
+        w.begin_object().key("timestamp-ms").value(ts).key("snapshot-id").value(id).end_object();
+    }
+    w.end_array();
+    w.key("metadata-log").begin_array();
+    for (const auto& [ts, file] : metadata_log) {
+        w.begin_object().key("timestamp-ms").value(ts).field("metadata-file", file).end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return w.str();
+}
+
+Result<TableMetadata> TableMetadata::from_json(std::string_view json) {
+    simdjson::dom::parser parser;
+    element root;
+    if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) {
+        return fail(bad("not JSON"));
+    }
+    TableMetadata m;
+    int64_t version = 0;
+    if (root["format-version"].get(version) != simdjson::SUCCESS || version != 2) {
+        return fail(bad("format-version is not 2 (ticklake writes and reads v2 tables)"));
+    }
+    std::string_view s;
+    int64_t n = 0;
+    if (root["table-uuid"].get(s) == simdjson::SUCCESS) {
+        m.uuid = std::string(s);
+    }
+    if (root["location"].get(s) != simdjson::SUCCESS) {
+        return fail(bad("no location"));
+    }
+    m.location = std::string(s);
+    if (root["last-sequence-number"].get(n) == simdjson::SUCCESS) {
+        m.last_sequence_number = n;
+    }
+    if (root["last-updated-ms"].get(n) == simdjson::SUCCESS) {
+        m.last_updated_ms = n;
+    }
+    if (root["last-column-id"].get(n) == simdjson::SUCCESS) {
+        m.last_column_id = static_cast<int>(n);
+    }
+    int64_t schema_id = 0;
+    read_int(root["current-schema-id"], schema_id);
+    simdjson::dom::array schemas;
+    if (root["schemas"].get(schemas) != simdjson::SUCCESS) {
+        return fail(bad("no schemas"));
+    }
+    bool found = false;
+    for (element sc : schemas) {
+        int64_t id = 0;
+        if (sc["schema-id"].get(id) == simdjson::SUCCESS && id == schema_id) {
+            if (auto st = read_schema(sc, m); !st) {
+                return fail(st.error());
+            }
+            found = true;
+        }
+    }
+    if (!found) {
+        return fail(bad("the current schema is not among the schemas"));
+    }
+    int64_t spec_id = 0;
+    read_int(root["default-spec-id"], spec_id);
+    simdjson::dom::array specs;
+    if (root["partition-specs"].get(specs) == simdjson::SUCCESS) {
+        for (element sp : specs) {
+            int64_t id = 0;
+            simdjson::dom::array fields;
+            if (sp["spec-id"].get(id) != simdjson::SUCCESS || id != spec_id ||
+                sp["fields"].get(fields) != simdjson::SUCCESS) {
+                continue;
+            }
+            for (element f : fields) {
+                std::string_view transform;
+                int64_t source = 0;
+                if (f["transform"].get(transform) == simdjson::SUCCESS && transform == "day" &&
+                    f["source-id"].get(source) == simdjson::SUCCESS && fields.size() == 1) {
+                    m.day_source_id = static_cast<int>(source);
+                } else {
+                    return fail(bad("a partition spec other than day(ts) or none; ticklake cannot append to it yet"));
+                }
+            }
+        }
+    }
+    simdjson::dom::object props;
+    if (root["properties"].get(props) == simdjson::SUCCESS) {
+        for (auto [k, v] : props) {
+            m.properties[std::string(k)] = text_of(v);
+        }
+    }
+    if (root["current-snapshot-id"].get(n) == simdjson::SUCCESS && n >= 0) {
+        m.current_snapshot_id = n;
+    }
+    simdjson::dom::array snaps;
+    if (root["snapshots"].get(snaps) == simdjson::SUCCESS) {
+        for (element e : snaps) {
+            Snapshot snap;
+            if (e["snapshot-id"].get(snap.id) != simdjson::SUCCESS || e["manifest-list"].get(s) != simdjson::SUCCESS) {
+                return fail(bad("a snapshot without snapshot-id or manifest-list"));
+            }
+            snap.manifest_list = std::string(s);
+            if (e["parent-snapshot-id"].get(n) == simdjson::SUCCESS) {
+                snap.parent_id = n;
+            }
+            read_int(e["sequence-number"], snap.sequence_number);
+            read_int(e["timestamp-ms"], snap.timestamp_ms);
+            if (e["schema-id"].get(n) == simdjson::SUCCESS) {
+                snap.schema_id = static_cast<int>(n);
+            }
+            simdjson::dom::object summary;
+            if (e["summary"].get(summary) == simdjson::SUCCESS) {
+                for (auto [k, v] : summary) {
+                    snap.summary[std::string(k)] = text_of(v);
+                }
+            }
+            m.snapshots.push_back(std::move(snap));
+        }
+    }
+    simdjson::dom::array log;
+    if (root["snapshot-log"].get(log) == simdjson::SUCCESS) {
+        for (element e : log) {
+            int64_t ts = 0, id = 0;
+            read_int(e["timestamp-ms"], ts);
+            read_int(e["snapshot-id"], id);
+            m.snapshot_log.emplace_back(ts, id);
+        }
+    }
+    if (root["metadata-log"].get(log) == simdjson::SUCCESS) {
+        for (element e : log) {
+            int64_t ts = 0;
+            read_int(e["timestamp-ms"], ts);
+            if (e["metadata-file"].get(s) == simdjson::SUCCESS) {
+                m.metadata_log.emplace_back(ts, std::string(s));
+            }
+        }
+    }
+    return m;
+}
+
+std::optional<std::string> iceberg_type_of(std::string_view t) {
+    if (t == "BIGINT") return "long";
+    if (t == "INTEGER" || t == "SMALLINT" || t == "TINYINT") return "int";
+    if (t == "DOUBLE") return "double";
+    if (t == "FLOAT" || t == "REAL") return "float";
+    if (t == "VARCHAR") return "string";
+    if (t == "BOOLEAN") return "boolean";
+    if (t == "DATE") return "date";
+    if (t == "TIMESTAMP") return "timestamp";
+    if (t == "TIMESTAMP WITH TIME ZONE" || t == "TIMESTAMPTZ") return "timestamptz";
+    if (t == "BLOB") return "binary";
+    if (t.starts_with("DECIMAL(")) {
+        std::string out = "decimal" + std::string(t.substr(7));
+        std::erase(out, ' ');
+        for (auto& c : out) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        // Iceberg writes "decimal(18, 8)"; either spacing parses.
+        if (auto comma = out.find(','); comma != std::string::npos) {
+            out.insert(comma + 1, " ");
+        }
+        return out;
+    }
+    return std::nullopt;
+}
+
+std::string kafka_offsets_key(std::string_view topic, std::string_view group) {
+    return "ticklake.kafka.offsets." + std::string(topic) + "." + std::string(group);
+}
+
+std::string offsets_to_json(const std::map<int32_t, int64_t>& offsets) {
+    JsonWriter w(0);
+    w.begin_object();
+    for (const auto& [p, o] : offsets) {
+        w.key(std::to_string(p)).value(o);
+    }
+    w.end_object();
+    std::string out = w.str();
+    out.pop_back(); // the writer's final newline
+    return out;
+}
+
+Result<std::map<int32_t, int64_t>> offsets_from_json(std::string_view json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (parser.parse(json.data(), json.size()).get(obj) != simdjson::SUCCESS) {
+        return fail(bad("Kafka offsets in a snapshot summary are not a JSON object"));
+    }
+    std::map<int32_t, int64_t> out;
+    for (auto [k, v] : obj) {
+        int64_t o = 0;
+        if (v.get(o) != simdjson::SUCCESS) {
+            return fail(bad("a Kafka offset in a snapshot summary is not a number"));
+        }
+        out[std::stoi(std::string(k))] = o;
+    }
+    return out;
+}
+
+std::string random_uuid() {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    uint64_t hi = gen(), lo = gen();
+    hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL; // version 4
+    lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL; // variant 10
+    char buf[37];
+    std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                  static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    return buf;
+}
+
+} // namespace ticklake::iceberg

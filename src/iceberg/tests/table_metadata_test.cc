@@ -1,0 +1,68 @@
+#include "iceberg/table_metadata.h"
+
+#include <gtest/gtest.h>
+
+namespace ticklake::iceberg {
+namespace {
+
+TEST(TableMetadata, JsonRoundTrips) {
+    TableMetadata m;
+    m.uuid = random_uuid();
+    m.location = "file:///wh/market/trades";
+    m.last_sequence_number = 2;
+    m.last_updated_ms = 1'700'000'000'000;
+    m.fields = {{1, "ts", "timestamp", false}, {2, "price", "decimal(18, 8)", true}};
+    m.last_column_id = 2;
+    m.day_source_id = 1;
+    m.properties["write.format.default"] = "parquet";
+    Snapshot s;
+    s.id = 77;
+    s.parent_id = 76;
+    s.sequence_number = 2;
+    s.timestamp_ms = 5;
+    s.manifest_list = "file:///wh/market/trades/metadata/snap-77-1-x.avro";
+    s.summary["operation"] = "append";
+    s.summary[kafka_offsets_key("ticks", "g")] = offsets_to_json({{0, 10}, {3, 7}});
+    m.snapshots.push_back(s);
+    m.current_snapshot_id = 77;
+    m.snapshot_log.emplace_back(5, 77);
+    m.metadata_log.emplace_back(4, "file:///wh/market/trades/metadata/00000-x.metadata.json");
+
+    auto back = TableMetadata::from_json(m.to_json());
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->uuid, m.uuid);
+    EXPECT_EQ(back->location, m.location);
+    EXPECT_EQ(back->last_sequence_number, 2);
+    ASSERT_EQ(back->fields.size(), 2u);
+    EXPECT_EQ(back->fields[1].type, "decimal(18, 8)");
+    EXPECT_TRUE(back->fields[1].required);
+    EXPECT_EQ(back->day_source_id, 1);
+    ASSERT_NE(back->current(), nullptr);
+    EXPECT_EQ(back->current()->parent_id, 76);
+    auto offsets = offsets_from_json(back->current()->summary.at("ticklake.kafka.offsets.ticks.g"));
+    ASSERT_TRUE(offsets);
+    EXPECT_EQ(offsets->at(3), 7);
+    EXPECT_EQ(back->metadata_log.size(), 1u);
+    EXPECT_EQ(back->to_json(), m.to_json());
+}
+
+TEST(TableMetadata, RefusesFormatVersion1) {
+    EXPECT_FALSE(TableMetadata::from_json(R"({"format-version":1,"location":"x","schemas":[]})"));
+}
+
+TEST(TableMetadata, MapsTheSinksTypes) {
+    EXPECT_EQ(iceberg_type_of("BIGINT"), "long");
+    EXPECT_EQ(iceberg_type_of("TIMESTAMP"), "timestamp");
+    EXPECT_EQ(iceberg_type_of("DECIMAL(18,8)"), "decimal(18, 8)");
+    EXPECT_EQ(iceberg_type_of("UBIGINT"), std::nullopt);
+}
+
+TEST(TableMetadata, UuidsAreVersion4) {
+    const std::string u = random_uuid();
+    ASSERT_EQ(u.size(), 36u);
+    EXPECT_EQ(u[14], '4');
+    EXPECT_NE(u, random_uuid());
+}
+
+} // namespace
+} // namespace ticklake::iceberg

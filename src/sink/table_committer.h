@@ -1,0 +1,29 @@
+// A table format that commits the sink's files itself (Iceberg): told of each batch after its
+// files are durable and *before* the Kafka offsets are committed, so the table, not the group,
+// is the ledger of what is in the lake. Plain values only, as commit_listener.h: an
+// implementation (iceberg/) depends on these headers, not on the sink's library.
+#pragma once
+
+#include <optional>
+
+#include "common/error.h"
+#include "common/kafka_position.h"
+#include "sink/commit_listener.h"
+
+namespace ticklake {
+
+//! @locality called on the sink's thread (commits, and the group's rebalance callbacks).
+class TableCommitter {
+public:
+    virtual ~TableCommitter() = default;
+    //! Makes the batch's data files part of their tables, atomically per table, recording the
+    //! batch's next offset with them. A failure fails the batch: its offsets are not committed
+    //! and the next owner redoes it (its files are removed first, as for any uncommitted batch).
+    virtual Status commit(const CommittedBatch& batch) = 0;
+    //! The next offset of tp that the tables hold (nullopt: none recorded). On assignment the
+    //! sink reads from here when it is ahead of the group's committed offset: a crash between
+    //! the table's commit and Kafka's then neither duplicates nor loses.
+    virtual Result<std::optional<Offset>> next_offset(const TopicPartition& tp) = 0;
+};
+
+} // namespace ticklake

@@ -1,0 +1,86 @@
+"""`ticklake sink --table-format iceberg` (#18): PyIceberg, an independent reader, opens the
+catalog file with its SqlCatalog and scans the table to Arrow; the ids produced come back
+exactly once, also after the sink is killed (-9) between the Iceberg commit and Kafka's, and at
+a random moment inside a batch."""
+import json
+import os
+import subprocess
+
+import pytest
+
+from conftest import BINARY, data_files, kcat_dump, kill_inside_a_batch, produce_sim, run, sink_args, wait_for
+
+pyiceberg_sql = pytest.importorskip("pyiceberg.catalog.sql")
+
+
+def trade_ids(broker, topic, tmp_path):
+    """The ids of every trade in the topic, read with kcat."""
+    ids = []
+    for line in kcat_dump(broker, topic, tmp_path / "values.jsonl").read_text().splitlines():
+        value = json.loads(line)
+        if value.get("type") == "trade":
+            ids.append(value["id"])
+    return ids
+
+
+def scanned_ids(catalog_path, warehouse):
+    catalog = pyiceberg_sql.SqlCatalog("ticklake", uri=f"sqlite:///{catalog_path}", warehouse=f"file://{warehouse}")
+    table = catalog.load_table("market.trades")
+    return table, table.scan().to_arrow().column("id").to_pylist()
+
+
+def iceberg_args(broker, topic, warehouse, catalog_path, group, rows):
+    return sink_args(broker, topic, warehouse, group=group,
+                     extra=("--table-format", "iceberg", "--catalog", str(catalog_path), "--rotate-rows", str(rows)))
+
+
+def test_pyiceberg_reads_every_id_once(broker, topic, warehouse, tmp_path):
+    n = 20_000
+    produce_sim(broker, topic, n, partitions=3, days=2, extra=("--quote-ratio", "0"))
+    expected = trade_ids(broker, topic, tmp_path)
+    assert len(expected) == n
+    catalog_path = tmp_path / "catalog.db"
+    run(iceberg_args(broker, topic, warehouse, catalog_path, "g-" + topic, 4_000))
+
+    table, ids = scanned_ids(catalog_path, warehouse)
+    assert sorted(ids) == sorted(expected)
+    # One snapshot per committed batch, each naming the offsets it holds; the last one all of them.
+    snapshots = table.metadata.snapshots
+    assert len(snapshots) >= 6
+    offsets = json.loads(table.current_snapshot().summary[f"ticklake.kafka.offsets.{topic}.g-{topic}"])
+    assert sum(offsets.values()) == n
+    assert [f.name for f in table.spec().fields] == ["ts_day"]
+    # Partition pruning by day(ts) works on what ticklake wrote: a one-day filter reads fewer files.
+    day = min(table.scan().to_arrow().column("ts").to_pylist()).date()
+    one_day = table.scan(row_filter=f"ts >= '{day}T00:00:00' and ts < '{day}T23:59:59'")
+    assert 0 < len(list(one_day.plan_files())) < len(list(table.scan().plan_files()))
+    # Data files carry Iceberg field ids (not only the name mapping).
+    import pyarrow.parquet as pq
+    first = data_files(warehouse, "trades", "parquet")[0]
+    assert pq.read_schema(first).field("id").metadata[b"PARQUET:field_id"] != b""
+
+
+def test_kill_nine_between_the_iceberg_and_the_kafka_commit_then_restart(broker, topic, warehouse, tmp_path):
+    n = 30_000
+    produce_sim(broker, topic, n, partitions=2, days=2, extra=("--quote-ratio", "0"))
+    expected = trade_ids(broker, topic, tmp_path)
+    catalog_path = tmp_path / "catalog.db"
+    group = "g-" + topic
+    args = iceberg_args(broker, topic, warehouse, catalog_path, group, 3_000)
+    # 1: killed right after the table holds its 3rd batch, before Kafka knows of it.
+    crashed = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, TICKLAKE_CRASH_AT="after_table_commit:3"))
+    assert crashed.returncode == -9, crashed.stderr[-3000:]
+    # 2: killed at a random moment inside a batch (some of its files visible).
+    proc = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "2.log", "w"))
+    journals = warehouse / "_ticklake" / "sink" / group / topic
+    wait_for(lambda: len(data_files(warehouse, "trades", "parquet")) >= 6, 120, "committed batches")
+    kill_inside_a_batch(proc, journals, warehouse)
+    proc.wait(timeout=60)
+    # 3: to the end.
+    final = run(args)
+    _, ids = scanned_ids(catalog_path, warehouse)
+    assert len(ids) == len(set(ids)) == n
+    assert sorted(ids) == sorted(expected)
+    # The restart after the first kill resumed from the table's offsets, ahead of the group's.
+    assert "resuming there" in (tmp_path / "2.log").read_text() + final.stderr
