@@ -226,19 +226,85 @@ Result<CapturedRun> run_and_capture(const std::vector<std::string>& argv, std::c
     return run;
 }
 
+namespace {
+
+// spawn_detached's launch report. The middle process sends the grandchild's pid, and the
+// grandchild (only if exec fails) its errno, through one close-on-exec pipe. The two writers
+// race, so each sends one tagged record in a single write (atomic below PIPE_BUF) and the
+// parent reads records in whatever order they came: EOF with a pid and no errno means exec
+// succeeded. (An untagged pid-then-errno layout read a pid as an errno when the grandchild won
+// the race.)
+struct LaunchRecord {
+    int32_t kind; // kLaunchPid or kLaunchErrno
+    int32_t value;
+};
+constexpr int32_t kLaunchPid = 1;
+constexpr int32_t kLaunchErrno = 2;
+
+void send_launch_record(int fd, int32_t kind, int32_t value) {
+    const LaunchRecord rec{kind, value};
+    write_all(fd, &rec, sizeof rec);
+}
+
+// The grandchild: a session of its own, stdin from /dev/null, stdout and stderr to `out_path`,
+// then exec; reports its errno when any step fails.
+[[noreturn]] void exec_detached(char* const* args, const std::string& out_path, const std::string& dir, int report_fd) {
+    ::setsid();
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int err = 0;
+    if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0 ||
+        ::chdir(dir.c_str()) != 0) {
+        err = errno;
+    } else {
+        if (in > 2) {
+            ::close(in);
+        }
+        if (out > 2) {
+            ::close(out);
+        }
+        ::execv(args[0], args);
+        err = errno;
+    }
+    send_launch_record(report_fd, kLaunchErrno, static_cast<int32_t>(err));
+    ::_exit(127);
+}
+
+struct LaunchReport {
+    std::optional<pid_t> child;
+    std::optional<int> exec_errno;
+};
+
+// Reads records until EOF (every writer gone) or two have come.
+LaunchReport read_launch_report(int fd) {
+    char buf[2 * sizeof(LaunchRecord)];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        ssize_t n = ::read(fd, buf + got, sizeof buf - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += static_cast<size_t>(n);
+    }
+    LaunchReport report;
+    for (size_t at = 0; at + sizeof(LaunchRecord) <= got; at += sizeof(LaunchRecord)) {
+        LaunchRecord rec{};
+        std::memcpy(&rec, buf + at, sizeof rec);
+        if (rec.kind == kLaunchPid) {
+            report.child = static_cast<pid_t>(rec.value);
+        } else if (rec.kind == kLaunchErrno) {
+            report.exec_errno = rec.value;
+        }
+    }
+    return report;
+}
+
+} // namespace
+
 Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& output) {
-    // The middle process reports the grandchild's pid, and the grandchild (only if exec
-    // fails) its errno, through one close-on-exec pipe. The two writers race, so each
-    // sends one tagged record in a single write (atomic below PIPE_BUF) and the parent
-    // reads records in whatever order they came: EOF with a pid and no errno means exec
-    // succeeded. (An untagged pid-then-errno layout read a pid as an errno when the
-    // grandchild won the race.)
-    struct LaunchRecord {
-        int32_t kind;  // kPid or kExecErrno
-        int32_t value;
-    };
-    constexpr int32_t kPid = 1;
-    constexpr int32_t kExecErrno = 2;
     Fd read_end;
     Fd write_end;
     if (auto st = open_pipe(read_end, write_end); !st) {
@@ -255,71 +321,29 @@ Result<pid_t> spawn_detached(const std::vector<std::string>& argv, const fs::pat
     if (middle == 0) {
         reset_signals_in_child();
         pid_t child = ::fork();
-        if (child != 0) {
-            const LaunchRecord rec{kPid, static_cast<int32_t>(child)};  // -1 tells the parent fork failed
-            write_all(write_end.get(), &rec, sizeof rec);
-            ::_exit(0);
+        if (child == 0) {
+            exec_detached(args.data(), out_path, dir, write_end.get());
         }
-        ::setsid();
-        int in = ::open("/dev/null", O_RDONLY);
-        int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        int err = 0;
-        if (in < 0 || out < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0 ||
-            ::chdir(dir.c_str()) != 0) {
-            err = errno;
-        } else {
-            if (in > 2) {
-                ::close(in);
-            }
-            if (out > 2) {
-                ::close(out);
-            }
-            ::execv(args[0], args.data());
-            err = errno;
-        }
-        const LaunchRecord rec{kExecErrno, static_cast<int32_t>(err)};
-        write_all(write_end.get(), &rec, sizeof rec);
-        ::_exit(127);
+        send_launch_record(write_end.get(), kLaunchPid, static_cast<int32_t>(child)); // -1: fork failed
+        ::_exit(0);
     }
     write_end.reset();
     int status = 0;
     while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
     }
 
-    char buf[2 * sizeof(LaunchRecord)];
-    size_t got = 0;
-    while (got < sizeof buf) {
-        ssize_t n = ::read(read_end.get(), buf + got, sizeof buf - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            break;
-        }
-        got += static_cast<size_t>(n);
-    }
-    std::optional<pid_t> child;
-    std::optional<int> child_errno;
-    for (size_t at = 0; at + sizeof(LaunchRecord) <= got; at += sizeof(LaunchRecord)) {
-        LaunchRecord rec{};
-        std::memcpy(&rec, buf + at, sizeof rec);
-        if (rec.kind == kPid) {
-            child = static_cast<pid_t>(rec.value);
-        } else if (rec.kind == kExecErrno) {
-            child_errno = rec.value;
-        }
-    }
-    if (!child) {
+    const LaunchReport report = read_launch_report(read_end.get());
+    if (!report.child) {
         return fail(Error::fatal("could not start " + argv[0] + ": the launcher exited early"));
     }
-    if (*child < 0) {
+    if (*report.child < 0) {
         return fail(Error::fatal("fork() failed while starting " + argv[0]));
     }
-    if (child_errno) {
-        return fail(Error::fatal("could not start " + argv[0] + ": " + errno_text(*child_errno) + " (output file " +
-                                 out_path + ", working dir " + dir + ")"));
+    if (report.exec_errno) {
+        return fail(Error::fatal("could not start " + argv[0] + ": " + errno_text(*report.exec_errno) +
+                                 " (output file " + out_path + ", working dir " + dir + ")"));
     }
-    return *child;
+    return *report.child;
 }
 
 bool signal_group(pid_t pid, int sig) {
