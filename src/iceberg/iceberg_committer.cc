@@ -201,83 +201,31 @@ Status IcebergCommitter::commit_table(const std::string& table, const std::vecto
                              std::to_string(kCommitAttempts) + " commits in a row lost to other writers"));
 }
 
-Status IcebergCommitter::try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
-                                    const CommittedBatch& batch, bool& conflict) {
-    const std::string& ns = options_.database;
-    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, ns, table);
-    if (!pointer) {
-        return fail(pointer.error());
+Result<std::vector<ManifestFile>> IcebergCommitter::current_manifests(const TableMetadata& m) {
+    const Snapshot* cur = m.current();
+    if (cur == nullptr) {
+        return std::vector<ManifestFile>{};
     }
-    const std::string table_key = ns + "/" + table;
-    TableMetadata m;
-    std::vector<ManifestFile> manifests;
-    int version = 0;
-    if (*pointer) {
-        auto loaded = load(**pointer);
-        if (!loaded) {
-            return fail(loaded.error());
-        }
-        m = std::move(**loaded);
-        version = metadata_version(**pointer).value_or(static_cast<int>(m.metadata_log.size())) + 1;
-        if (const Snapshot* cur = m.current()) {
-            auto list_key = key_of(cur->manifest_list);
-            if (!list_key) {
-                return fail(list_key.error());
-            }
-            auto bytes = store_.get_small(*list_key);
-            if (!bytes) {
-                return fail(bytes.error());
-            }
-            if (!bytes->has_value()) {
-                return fail(Error::fatal("Iceberg manifest list " + cur->manifest_list + " is missing"));
-            }
-            auto list = read_manifest_list(**bytes);
-            if (!list) {
-                return fail(list.error());
-            }
-            manifests = std::move(*list);
-        }
-    } else {
-        auto made = new_table(uri_of(table_key), *files.front());
-        if (!made) {
-            return fail(made.error());
-        }
-        m = std::move(*made);
+    auto list_key = key_of(cur->manifest_list);
+    if (!list_key) {
+        return fail(list_key.error());
     }
-    const Snapshot* parent = m.current();
-    const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
-    std::map<int32_t, int64_t> offsets;
-    int64_t total_records = 0, total_files = 0;
-    if (parent != nullptr) {
-        if (auto it = parent->summary.find(offsets_key); it != parent->summary.end()) {
-            auto parsed = offsets_from_json(it->second);
-            if (!parsed) {
-                return fail(parsed.error());
-            }
-            offsets = std::move(*parsed);
-        }
-        if (auto it = parent->summary.find("total-records"); it != parent->summary.end()) {
-            total_records = std::stoll(it->second);
-        }
-        if (auto it = parent->summary.find("total-data-files"); it != parent->summary.end()) {
-            total_files = std::stoll(it->second);
-        }
+    auto bytes = store_.get_small(*list_key);
+    if (!bytes) {
+        return fail(bytes.error());
     }
-    if (auto it = offsets.find(batch.partition.value()); it != offsets.end() && it->second > batch.first_offset.value()) {
-        // Already in the table (a redone batch after a crash past the table's commit cannot
-        // happen: the sink resumes from the table's offsets). Refuse rather than duplicate.
-        return fail(Error::fatal("Iceberg table " + ns + "." + table + " already holds offsets of " +
-                                 batch.topic.str() + " partition " + std::to_string(batch.partition.value()) +
-                                 " up to " + std::to_string(it->second) + "; the batch starts at " +
-                                 std::to_string(batch.first_offset.value())));
+    if (!bytes->has_value()) {
+        return fail(Error::fatal("Iceberg manifest list " + cur->manifest_list + " is missing"));
     }
-    offsets[batch.partition.value()] = batch.last_offset.next().value();
+    return read_manifest_list(**bytes);
+}
 
+Result<std::vector<DataFile>> IcebergCommitter::data_files(const TableMetadata& m,
+                                                           const std::vector<const CommittedFile*>& files) {
     std::vector<DataFile> data;
-    int64_t added_records = 0;
     for (const CommittedFile* f : files) {
         if (auto st = check_schema(m, *f); !st) {
-            return st;
+            return fail(st.error());
         }
         auto entry = store_.stat(f->key);
         if (!entry) {
@@ -300,20 +248,129 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
             d.lower_bounds[*m.day_source_id] = long_bytes(*f->ts_min);
             d.upper_bounds[*m.day_source_id] = long_bytes(*f->ts_max);
         }
-        added_records += d.record_count;
         data.push_back(std::move(d));
+    }
+    return data;
+}
+
+namespace {
+
+int64_t summary_count(const Snapshot* parent, const std::string& key) {
+    if (parent == nullptr) {
+        return 0;
+    }
+    auto it = parent->summary.find(key);
+    return it != parent->summary.end() ? std::stoll(it->second) : 0;
+}
+
+// The table's Kafka offsets after this batch: the parent snapshot's, with the batch's
+// partition moved past its last offset. A batch the table already holds is refused.
+Result<std::map<int32_t, int64_t>> offsets_after(const Snapshot* parent, const std::string& offsets_key,
+                                                 const CommittedBatch& batch, const std::string& table_name) {
+    std::map<int32_t, int64_t> offsets;
+    if (parent != nullptr) {
+        if (auto it = parent->summary.find(offsets_key); it != parent->summary.end()) {
+            auto parsed = offsets_from_json(it->second);
+            if (!parsed) {
+                return fail(parsed.error());
+            }
+            offsets = std::move(*parsed);
+        }
+    }
+    if (auto it = offsets.find(batch.partition.value()); it != offsets.end() && it->second > batch.first_offset.value()) {
+        // Already in the table (a redone batch after a crash past the table's commit cannot
+        // happen: the sink resumes from the table's offsets). Refuse rather than duplicate.
+        return fail(Error::fatal("Iceberg table " + table_name + " already holds offsets of " + batch.topic.str() +
+                                 " partition " + std::to_string(batch.partition.value()) + " up to " +
+                                 std::to_string(it->second) + "; the batch starts at " +
+                                 std::to_string(batch.first_offset.value())));
+    }
+    offsets[batch.partition.value()] = batch.last_offset.next().value();
+    return offsets;
+}
+
+// The summary of an append snapshot: every topic's and group's offsets carried forward from
+// the parent, this batch's counts added to the parent's totals.
+std::map<std::string, std::string> append_summary(const Snapshot* parent, const std::vector<DataFile>& data,
+                                                  const std::string& offsets_key, const std::string& offsets_json) {
+    std::map<std::string, std::string> summary;
+    if (parent != nullptr) {
+        for (const auto& [k, v] : parent->summary) {
+            if (k.starts_with("ticklake.kafka.offsets.")) {
+                summary.emplace(k, v);
+            }
+        }
+    }
+    int64_t added_records = 0;
+    for (const DataFile& d : data) {
+        added_records += d.record_count;
+    }
+    summary["operation"] = "append";
+    summary["added-data-files"] = std::to_string(data.size());
+    summary["added-records"] = std::to_string(added_records);
+    summary["total-data-files"] =
+        std::to_string(summary_count(parent, "total-data-files") + static_cast<int64_t>(data.size()));
+    summary["total-records"] = std::to_string(summary_count(parent, "total-records") + added_records);
+    summary["total-delete-files"] = "0";
+    summary["total-position-deletes"] = "0";
+    summary["total-equality-deletes"] = "0";
+    summary[offsets_key] = offsets_json;
+    return summary;
+}
+
+} // namespace
+
+Status IcebergCommitter::try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
+                                    const CommittedBatch& batch, bool& conflict) {
+    const std::string& ns = options_.database;
+    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, ns, table);
+    if (!pointer) {
+        return fail(pointer.error());
+    }
+    const std::string table_key = ns + "/" + table;
+    TableMetadata m;
+    std::vector<ManifestFile> manifests;
+    int version = 0;
+    if (*pointer) {
+        auto loaded = load(**pointer);
+        if (!loaded) {
+            return fail(loaded.error());
+        }
+        m = std::move(**loaded);
+        version = metadata_version(**pointer).value_or(static_cast<int>(m.metadata_log.size())) + 1;
+        auto list = current_manifests(m);
+        if (!list) {
+            return fail(list.error());
+        }
+        manifests = std::move(*list);
+    } else {
+        auto made = new_table(uri_of(table_key), *files.front());
+        if (!made) {
+            return fail(made.error());
+        }
+        m = std::move(*made);
+    }
+    const Snapshot* parent = m.current();
+    const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
+    auto offsets = offsets_after(parent, offsets_key, batch, ns + "." + table);
+    if (!offsets) {
+        return fail(offsets.error());
+    }
+    auto data = data_files(m, files);
+    if (!data) {
+        return fail(data.error());
     }
 
     const int64_t snapshot_id = new_snapshot_id();
     const int64_t sequence = m.last_sequence_number + 1;
     const std::string uuid = random_uuid();
     const std::string manifest_key = table_key + "/metadata/" + uuid + "-m0.avro";
-    const std::string manifest = write_manifest(m, snapshot_id, sequence, data);
+    const std::string manifest = write_manifest(m, snapshot_id, sequence, *data);
     if (auto st = store_.put_small(manifest_key, manifest); !st) {
         return st;
     }
     manifests.insert(manifests.begin(), describe_manifest(uri_of(manifest_key), static_cast<int64_t>(manifest.size()),
-                                                          snapshot_id, sequence, data, m.day_source_id.has_value()));
+                                                          snapshot_id, sequence, *data, m.day_source_id.has_value()));
     const std::string list_key = table_key + "/metadata/snap-" + std::to_string(snapshot_id) + "-1-" + uuid + ".avro";
     const std::optional<int64_t> parent_id = parent ? std::optional<int64_t>(parent->id) : std::nullopt;
     if (auto st = store_.put_small(list_key, write_manifest_list(manifests, snapshot_id, parent_id, sequence)); !st) {
@@ -327,21 +384,7 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     snap.sequence_number = sequence;
     snap.timestamp_ms = now;
     snap.manifest_list = uri_of(list_key);
-    if (parent != nullptr) {
-        snap.summary = parent->summary; // carries every topic's and group's offsets forward
-        for (auto it = snap.summary.begin(); it != snap.summary.end();) {
-            it = it->first.starts_with("ticklake.kafka.offsets.") ? std::next(it) : snap.summary.erase(it);
-        }
-    }
-    snap.summary["operation"] = "append";
-    snap.summary["added-data-files"] = std::to_string(data.size());
-    snap.summary["added-records"] = std::to_string(added_records);
-    snap.summary["total-data-files"] = std::to_string(total_files + static_cast<int64_t>(data.size()));
-    snap.summary["total-records"] = std::to_string(total_records + added_records);
-    snap.summary["total-delete-files"] = "0";
-    snap.summary["total-position-deletes"] = "0";
-    snap.summary["total-equality-deletes"] = "0";
-    snap.summary[offsets_key] = offsets_to_json(offsets);
+    snap.summary = append_summary(parent, *data, offsets_key, offsets_to_json(*offsets));
     m.snapshots.push_back(std::move(snap));
     m.current_snapshot_id = snapshot_id;
     m.last_sequence_number = sequence;

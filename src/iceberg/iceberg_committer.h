@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "iceberg/manifest.h"
 #include "iceberg/table_metadata.h"
 #include "sink/table_committer.h"
 #include "storage/object_store.h"
@@ -43,6 +44,10 @@ private:
     Status try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
                       const CommittedBatch& batch, bool& conflict);
     Result<std::optional<TableMetadata>> load(const std::string& location);
+    //! The manifests of the current snapshot (none for a table without one).
+    Result<std::vector<ManifestFile>> current_manifests(const TableMetadata& m);
+    //! The batch's files as Iceberg data files; refuses a schema the table cannot take.
+    Result<std::vector<DataFile>> data_files(const TableMetadata& m, const std::vector<const CommittedFile*>& files);
     std::string uri_of(const std::string& key) const;
     Result<std::string> key_of(const std::string& uri) const;
 

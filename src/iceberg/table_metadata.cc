@@ -82,21 +82,16 @@ const SchemaField* TableMetadata::field(std::string_view name) const {
     return nullptr;
 }
 
-std::string TableMetadata::to_json() const {
-    JsonWriter w(2);
-    w.begin_object();
-    w.key("format-version").value(int64_t{2});
-    w.field("table-uuid", uuid);
-    w.field("location", location);
-    w.key("last-sequence-number").value(last_sequence_number);
-    w.key("last-updated-ms").value(last_updated_ms);
-    w.key("last-column-id").value(int64_t{last_column_id});
+namespace {
+
+// The one schema (id 0) ticklake writes: the table's fields with their ids.
+void write_schemas(JsonWriter& w, const TableMetadata& m) {
     w.key("current-schema-id").value(int64_t{0});
     w.key("schemas").begin_array().begin_object();
     w.field("type", "struct");
     w.key("schema-id").value(int64_t{0});
     w.key("fields").begin_array();
-    for (const auto& f : fields) {
+    for (const auto& f : m.fields) {
         w.begin_object();
         w.key("id").value(int64_t{f.id});
         w.field("name", f.name);
@@ -105,46 +100,43 @@ std::string TableMetadata::to_json() const {
         w.end_object();
     }
     w.end_array().end_object().end_array();
+}
+
+// Spec 0: day(<ts field>) as partition field 1000, or unpartitioned.
+void write_partition_spec(JsonWriter& w, const TableMetadata& m) {
     w.key("default-spec-id").value(int64_t{0});
     w.key("partition-specs").begin_array().begin_object();
     w.key("spec-id").value(int64_t{0});
     w.key("fields").begin_array();
-    std::string source_name;
-    if (day_source_id) {
-        for (const auto& f : fields) {
-            if (f.id == *day_source_id) {
+    if (m.day_source_id) {
+        std::string source_name;
+        for (const auto& f : m.fields) {
+            if (f.id == *m.day_source_id) {
                 source_name = f.name;
             }
         }
         w.begin_object();
         w.field("name", source_name + "_day");
         w.field("transform", "day");
-        w.key("source-id").value(int64_t{*day_source_id});
+        w.key("source-id").value(int64_t{*m.day_source_id});
         w.key("field-id").value(int64_t{1000});
         w.end_object();
     }
     w.end_array().end_object().end_array();
     // 999 when there is no partition field: the next one gets 1000, as the spec numbers them.
-    w.key("last-partition-id").value(int64_t{day_source_id ? 1000 : 999});
-    w.key("default-sort-order-id").value(int64_t{0});
-    w.key("sort-orders").begin_array().begin_object();
-    w.key("order-id").value(int64_t{0});
-    w.key("fields").begin_array().end_array();
-    w.end_object().end_array();
-    w.key("properties").begin_object();
-    for (const auto& [k, v] : properties) {
-        w.field(k, v);
-    }
-    w.end_object();
-    if (current_snapshot_id) {
-        w.key("current-snapshot-id").value(*current_snapshot_id);
+    w.key("last-partition-id").value(int64_t{m.day_source_id ? 1000 : 999});
+}
+
+void write_snapshots(JsonWriter& w, const TableMetadata& m) {
+    if (m.current_snapshot_id) {
+        w.key("current-snapshot-id").value(*m.current_snapshot_id);
         w.key("refs").begin_object().key("main").begin_object();
-        w.key("snapshot-id").value(*current_snapshot_id);
+        w.key("snapshot-id").value(*m.current_snapshot_id);
         w.field("type", "branch");
         w.end_object().end_object();
     }
     w.key("snapshots").begin_array();
-    for (const auto& s : snapshots) {
+    for (const auto& s : m.snapshots) {
         w.begin_object();
         w.key("snapshot-id").value(s.id);
         if (s.parent_id) {
@@ -163,18 +155,146 @@ std::string TableMetadata::to_json() const {
     }
     w.end_array();
     w.key("snapshot-log").begin_array();
-    for (const auto& [ts, id] : snapshot_log) {
+    for (const auto& [ts, id] : m.snapshot_log) {
         w.begin_object().key("timestamp-ms").value(ts).key("snapshot-id").value(id).end_object();
     }
     w.end_array();
     w.key("metadata-log").begin_array();
-    for (const auto& [ts, file] : metadata_log) {
+    for (const auto& [ts, file] : m.metadata_log) {
         w.begin_object().key("timestamp-ms").value(ts).field("metadata-file", file).end_object();
     }
     w.end_array();
+}
+
+} // namespace
+
+std::string TableMetadata::to_json() const {
+    JsonWriter w(2);
+    w.begin_object();
+    w.key("format-version").value(int64_t{2});
+    w.field("table-uuid", uuid);
+    w.field("location", location);
+    w.key("last-sequence-number").value(last_sequence_number);
+    w.key("last-updated-ms").value(last_updated_ms);
+    w.key("last-column-id").value(int64_t{last_column_id});
+    write_schemas(w, *this);
+    write_partition_spec(w, *this);
+    w.key("default-sort-order-id").value(int64_t{0});
+    w.key("sort-orders").begin_array().begin_object();
+    w.key("order-id").value(int64_t{0});
+    w.key("fields").begin_array().end_array();
+    w.end_object().end_array();
+    w.key("properties").begin_object();
+    for (const auto& [k, v] : properties) {
+        w.field(k, v);
+    }
+    w.end_object();
+    write_snapshots(w, *this);
     w.end_object();
     return w.str();
 }
+
+namespace {
+
+Status read_current_schema(element root, TableMetadata& m) {
+    int64_t schema_id = 0;
+    read_int(root["current-schema-id"], schema_id);
+    simdjson::dom::array schemas;
+    if (root["schemas"].get(schemas) != simdjson::SUCCESS) {
+        return fail(bad("no schemas"));
+    }
+    for (element sc : schemas) {
+        int64_t id = 0;
+        if (sc["schema-id"].get(id) == simdjson::SUCCESS && id == schema_id) {
+            return read_schema(sc, m);
+        }
+    }
+    return fail(bad("the current schema is not among the schemas"));
+}
+
+// The default partition spec: day(ts) or none, the two ticklake appends to.
+Status read_default_spec(element root, TableMetadata& m) {
+    int64_t spec_id = 0;
+    read_int(root["default-spec-id"], spec_id);
+    simdjson::dom::array specs;
+    if (root["partition-specs"].get(specs) != simdjson::SUCCESS) {
+        return {};
+    }
+    for (element sp : specs) {
+        int64_t id = 0;
+        simdjson::dom::array fields;
+        if (sp["spec-id"].get(id) != simdjson::SUCCESS || id != spec_id || sp["fields"].get(fields) != simdjson::SUCCESS) {
+            continue;
+        }
+        for (element f : fields) {
+            std::string_view transform;
+            int64_t source = 0;
+            if (f["transform"].get(transform) == simdjson::SUCCESS && transform == "day" &&
+                f["source-id"].get(source) == simdjson::SUCCESS && fields.size() == 1) {
+                m.day_source_id = static_cast<int>(source);
+            } else {
+                return fail(bad("a partition spec other than day(ts) or none; ticklake cannot append to it yet"));
+            }
+        }
+    }
+    return {};
+}
+
+Status read_snapshots(element root, TableMetadata& m) {
+    simdjson::dom::array snaps;
+    if (root["snapshots"].get(snaps) != simdjson::SUCCESS) {
+        return {};
+    }
+    for (element e : snaps) {
+        Snapshot snap;
+        std::string_view s;
+        int64_t n = 0;
+        if (e["snapshot-id"].get(snap.id) != simdjson::SUCCESS || e["manifest-list"].get(s) != simdjson::SUCCESS) {
+            return fail(bad("a snapshot without snapshot-id or manifest-list"));
+        }
+        snap.manifest_list = std::string(s);
+        if (e["parent-snapshot-id"].get(n) == simdjson::SUCCESS) {
+            snap.parent_id = n;
+        }
+        read_int(e["sequence-number"], snap.sequence_number);
+        read_int(e["timestamp-ms"], snap.timestamp_ms);
+        if (e["schema-id"].get(n) == simdjson::SUCCESS) {
+            snap.schema_id = static_cast<int>(n);
+        }
+        simdjson::dom::object summary;
+        if (e["summary"].get(summary) == simdjson::SUCCESS) {
+            for (auto [k, v] : summary) {
+                snap.summary[std::string(k)] = text_of(v);
+            }
+        }
+        m.snapshots.push_back(std::move(snap));
+    }
+    return {};
+}
+
+void read_logs(element root, TableMetadata& m) {
+    simdjson::dom::array log;
+    if (root["snapshot-log"].get(log) == simdjson::SUCCESS) {
+        for (element e : log) {
+            int64_t ts = 0, id = 0;
+            read_int(e["timestamp-ms"], ts);
+            read_int(e["snapshot-id"], id);
+            m.snapshot_log.emplace_back(ts, id);
+        }
+    }
+    if (root["metadata-log"].get(log) == simdjson::SUCCESS) {
+        for (element e : log) {
+            int64_t ts = 0;
+            std::string_view s;
+            read_int(e["timestamp-ms"], ts);
+            if (e["metadata-file"].get(s) == simdjson::SUCCESS) {
+                m.metadata_log.emplace_back(ts, std::string(s));
+            }
+        }
+    }
+}
+
+} // namespace
 
 Result<TableMetadata> TableMetadata::from_json(std::string_view json) {
     simdjson::dom::parser parser;
@@ -205,47 +325,11 @@ Result<TableMetadata> TableMetadata::from_json(std::string_view json) {
     if (root["last-column-id"].get(n) == simdjson::SUCCESS) {
         m.last_column_id = static_cast<int>(n);
     }
-    int64_t schema_id = 0;
-    read_int(root["current-schema-id"], schema_id);
-    simdjson::dom::array schemas;
-    if (root["schemas"].get(schemas) != simdjson::SUCCESS) {
-        return fail(bad("no schemas"));
+    if (auto st = read_current_schema(root, m); !st) {
+        return fail(st.error());
     }
-    bool found = false;
-    for (element sc : schemas) {
-        int64_t id = 0;
-        if (sc["schema-id"].get(id) == simdjson::SUCCESS && id == schema_id) {
-            if (auto st = read_schema(sc, m); !st) {
-                return fail(st.error());
-            }
-            found = true;
-        }
-    }
-    if (!found) {
-        return fail(bad("the current schema is not among the schemas"));
-    }
-    int64_t spec_id = 0;
-    read_int(root["default-spec-id"], spec_id);
-    simdjson::dom::array specs;
-    if (root["partition-specs"].get(specs) == simdjson::SUCCESS) {
-        for (element sp : specs) {
-            int64_t id = 0;
-            simdjson::dom::array fields;
-            if (sp["spec-id"].get(id) != simdjson::SUCCESS || id != spec_id ||
-                sp["fields"].get(fields) != simdjson::SUCCESS) {
-                continue;
-            }
-            for (element f : fields) {
-                std::string_view transform;
-                int64_t source = 0;
-                if (f["transform"].get(transform) == simdjson::SUCCESS && transform == "day" &&
-                    f["source-id"].get(source) == simdjson::SUCCESS && fields.size() == 1) {
-                    m.day_source_id = static_cast<int>(source);
-                } else {
-                    return fail(bad("a partition spec other than day(ts) or none; ticklake cannot append to it yet"));
-                }
-            }
-        }
+    if (auto st = read_default_spec(root, m); !st) {
+        return fail(st.error());
     }
     simdjson::dom::object props;
     if (root["properties"].get(props) == simdjson::SUCCESS) {
@@ -256,49 +340,10 @@ Result<TableMetadata> TableMetadata::from_json(std::string_view json) {
     if (root["current-snapshot-id"].get(n) == simdjson::SUCCESS && n >= 0) {
         m.current_snapshot_id = n;
     }
-    simdjson::dom::array snaps;
-    if (root["snapshots"].get(snaps) == simdjson::SUCCESS) {
-        for (element e : snaps) {
-            Snapshot snap;
-            if (e["snapshot-id"].get(snap.id) != simdjson::SUCCESS || e["manifest-list"].get(s) != simdjson::SUCCESS) {
-                return fail(bad("a snapshot without snapshot-id or manifest-list"));
-            }
-            snap.manifest_list = std::string(s);
-            if (e["parent-snapshot-id"].get(n) == simdjson::SUCCESS) {
-                snap.parent_id = n;
-            }
-            read_int(e["sequence-number"], snap.sequence_number);
-            read_int(e["timestamp-ms"], snap.timestamp_ms);
-            if (e["schema-id"].get(n) == simdjson::SUCCESS) {
-                snap.schema_id = static_cast<int>(n);
-            }
-            simdjson::dom::object summary;
-            if (e["summary"].get(summary) == simdjson::SUCCESS) {
-                for (auto [k, v] : summary) {
-                    snap.summary[std::string(k)] = text_of(v);
-                }
-            }
-            m.snapshots.push_back(std::move(snap));
-        }
+    if (auto st = read_snapshots(root, m); !st) {
+        return fail(st.error());
     }
-    simdjson::dom::array log;
-    if (root["snapshot-log"].get(log) == simdjson::SUCCESS) {
-        for (element e : log) {
-            int64_t ts = 0, id = 0;
-            read_int(e["timestamp-ms"], ts);
-            read_int(e["snapshot-id"], id);
-            m.snapshot_log.emplace_back(ts, id);
-        }
-    }
-    if (root["metadata-log"].get(log) == simdjson::SUCCESS) {
-        for (element e : log) {
-            int64_t ts = 0;
-            read_int(e["timestamp-ms"], ts);
-            if (e["metadata-file"].get(s) == simdjson::SUCCESS) {
-                m.metadata_log.emplace_back(ts, std::string(s));
-            }
-        }
-    }
+    read_logs(root, m);
     return m;
 }
 
