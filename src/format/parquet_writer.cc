@@ -277,6 +277,11 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
     return std::unique_ptr<ParquetWriter>(new ParquetWriter(options, std::move(db)));
 }
 
+std::string parquet_copy_options(const WriterOptions& options) {
+    return "FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " + std::to_string(options.zstd_level) +
+           ", ROW_GROUP_SIZE " + std::to_string(std::max<size_t>(1, options.row_group_rows));
+}
+
 ParquetWriter::ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db)
     : options_(options), db_(std::move(db)) {}
 
@@ -297,9 +302,7 @@ std::string ParquetWriter::field_ids(const ColumnBatch& batch) const {
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
     db_->scan = ScanSource{&batch, order, is_identity(order)};
     const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
-                            " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL " +
-                            std::to_string(options_.zstd_level) + ", ROW_GROUP_SIZE " +
-                            std::to_string(std::max<size_t>(1, options_.row_group_rows)) + field_ids(batch) + ")";
+                            " (" + parquet_copy_options(options_) + field_ids(batch) + ")";
     Status status = db_->run(sql, "cannot write Parquet file '" + path.string() + "'");
     db_->scan = ScanSource{}; // the batch is the caller's: never read it after returning
     return status;

@@ -10,6 +10,11 @@
 
 namespace ticklake {
 
+//! The Parquet options of DuckDB's COPY as the sink writes them ("FORMAT parquet, COMPRESSION
+//! zstd, COMPRESSION_LEVEL n, ROW_GROUP_SIZE m"), for every writer of the warehouse's Parquet
+//! files (the sink, compaction), so a compacted file is read as cheaply as the sink's.
+std::string parquet_copy_options(const WriterOptions& options);
+
 class ParquetWriter final : public RecordWriter {
 public:
     //! Opens the writer's own in-memory database; fails when DuckDB cannot start.

@@ -6,6 +6,7 @@
 
 #include "common/sql_quote.h"
 #include "duckdb_loader/duckdb_loader.h"
+#include "format/parquet_writer.h"
 
 namespace ticklake {
 
@@ -103,7 +104,7 @@ Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& r) 
     const std::string sql = "COPY (SELECT * FROM read_parquet(" + list +
                             ", hive_partitioning = false, union_by_name = true)" + order + ") TO " +
                             quote_literal(r.output_dir.string()) +
-                            " (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES " +
+                            " (" + parquet_copy_options(r.writer) + ", FILE_SIZE_BYTES " +
                             std::to_string(std::max<uint64_t>(r.target_file_bytes, 1)) +
                             ", FILENAME_PATTERN 'part-{i}')";
     if (auto st = duck.run(sql, "compaction: merging " + std::to_string(r.inputs.size()) + " files"); !st) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "format/record_writer.h"
 
 namespace ticklake {
 
@@ -17,10 +18,11 @@ struct MergeRequest {
     std::filesystem::path output_dir;   //!< created; receives part-0.parquet, part-1.parquet, ...
     uint64_t target_file_bytes = 128ull << 20;
     int threads = 1;
+    WriterOptions writer; //!< compression and row groups: the sink's defaults
 };
 
 //! The files written, in order. Columns are the union of the inputs' (by name); rows sorted by
-//! `order_by`; zstd, as the sink writes.
+//! `order_by`; with the Parquet options the sink writes (parquet_copy_options).
 Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& request);
 
 } // namespace ticklake
