@@ -77,6 +77,24 @@ std::string decode_entities(std::string_view text) {
 
 } // namespace
 
+std::string service_endpoint_url(const AwsEnvironment& aws, std::string_view service, std::string_view host_prefix,
+                                 std::string_view region, const std::string& override_url) {
+    std::string url;
+    if (!override_url.empty()) {
+        url = override_url;
+    } else if (auto own = aws.var("AWS_ENDPOINT_URL_" + std::string(service))) {
+        url = *own;
+    } else if (auto any = aws.var("AWS_ENDPOINT_URL")) {
+        url = *any;
+    } else {
+        url = "https://" + std::string(host_prefix) + "." + std::string(region) + ".amazonaws.com";
+    }
+    while (!url.empty() && url.back() == '/') {
+        url.pop_back();
+    }
+    return url;
+}
+
 std::optional<std::string> xml_text(std::string_view xml, std::string_view tag) {
     const std::string open = "<" + std::string(tag) + ">";
     const std::string close = "</" + std::string(tag) + ">";

@@ -42,6 +42,12 @@ struct AwsEnvironment {
 Result<net::HttpResponse> send_aws_request(const AwsEnvironment& aws, const std::function<Result<net::HttpRequest>()>& build,
                                            std::string_view what);
 
+//! The endpoint of an AWS service, as the SDKs resolve it: `override_url` when given, else
+//! AWS_ENDPOINT_URL_<SERVICE> (e.g. _STS, _GLUE), else AWS_ENDPOINT_URL, else
+//! https://<host_prefix>.<region>.amazonaws.com; no trailing '/'.
+std::string service_endpoint_url(const AwsEnvironment& aws, std::string_view service, std::string_view host_prefix,
+                                 std::string_view region, const std::string& override_url = "");
+
 //! Text of the first <tag>…</tag> element of an XML document, entities decoded; nullopt when absent.
 std::optional<std::string> xml_text(std::string_view xml, std::string_view tag);
 //! "Code: Message" of an AWS query API error body, or the HTTP status when it has none. Never the request.

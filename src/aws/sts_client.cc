@@ -102,16 +102,7 @@ Fields role_fields(std::string_view action, const AssumeRoleRequest& request) {
 StsEndpoint sts_endpoint(const AwsEnvironment& aws, const std::string& region) {
     StsEndpoint endpoint;
     endpoint.region = region.empty() ? "us-east-1" : region;
-    if (auto url = aws.var("AWS_ENDPOINT_URL_STS")) {
-        endpoint.url = *url;
-    } else if (auto any = aws.var("AWS_ENDPOINT_URL")) {
-        endpoint.url = *any;
-    } else {
-        endpoint.url = "https://sts." + endpoint.region + ".amazonaws.com";
-    }
-    while (!endpoint.url.empty() && endpoint.url.back() == '/') {
-        endpoint.url.pop_back();
-    }
+    endpoint.url = service_endpoint_url(aws, "STS", "sts", endpoint.region);
     return endpoint;
 }
 

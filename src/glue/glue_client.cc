@@ -48,18 +48,7 @@ Result<std::string> host_of(const std::string& url) {
 GlueEndpoint glue_endpoint(const aws::AwsEnvironment& aws, const std::string& region, const std::string& override_url) {
     GlueEndpoint endpoint;
     endpoint.region = region.empty() ? "us-east-1" : region;
-    if (!override_url.empty()) {
-        endpoint.url = override_url;
-    } else if (auto url = aws.var("AWS_ENDPOINT_URL_GLUE")) {
-        endpoint.url = *url;
-    } else if (auto any = aws.var("AWS_ENDPOINT_URL")) {
-        endpoint.url = *any;
-    } else {
-        endpoint.url = "https://glue." + endpoint.region + ".amazonaws.com";
-    }
-    while (!endpoint.url.empty() && endpoint.url.back() == '/') {
-        endpoint.url.pop_back();
-    }
+    endpoint.url = aws::service_endpoint_url(aws, "GLUE", "glue", endpoint.region, override_url);
     return endpoint;
 }
 

@@ -47,6 +47,28 @@ def free_port_pair() -> int:
     raise RuntimeError("no free port pair on 127.0.0.1")
 
 
+def moto_server():
+    """moto in server mode (PyPI `moto[server]`) on a free 127.0.0.1 port: the stand-in for AWS's
+    STS and Glue. A generator for module fixtures: yields its URL, stops it afterwards."""
+    import sys
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail("moto server did not start")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
 def run(args, check=True, timeout=600, **kw):
     """Runs ticklake with args; returns the CompletedProcess (stdout/stderr as text)."""
     proc = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=timeout, **kw)

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ from unittest import mock
 
 import pytest
 
-from conftest import BINARY, ROOT, free_port, run, sink_args
+from conftest import BINARY, ROOT, moto_server, run, sink_args
 
 ACCOUNT = "123456789012"  # moto's default account
 
@@ -76,23 +75,7 @@ def botocore_credentials(env: dict):
 
 @pytest.fixture(scope="module")
 def moto_sts():
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("moto server did not start")
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    yield from moto_server()
 
 
 class StandIn:
