@@ -13,7 +13,7 @@ import boto3
 import duckdb
 import pytest
 
-from conftest import moto_server, run
+from conftest import free_port, moto_server, run
 
 
 @pytest.fixture(scope="module")
