@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include "common/varint.h"
+
 namespace ticklake::iceberg {
 
 namespace {
@@ -17,18 +19,16 @@ public:
     explicit AvroInput(std::string_view data) : data_(data) {}
 
     Result<int64_t> long_() {
-        uint64_t u = 0;
-        for (int shift = 0; shift < 64; shift += 7) {
-            if (pos_ >= data_.size()) {
-                return fail(Error::invalid("Avro: a number runs past the end of the data"));
-            }
-            const auto b = static_cast<uint8_t>(data_[pos_++]);
-            u |= static_cast<uint64_t>(b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
-            }
+        const auto* begin = reinterpret_cast<const unsigned char*>(data_.data());
+        const unsigned char* p = begin + pos_;
+        int64_t v = 0;
+        const bool ok = varint::read_zigzag(p, begin + data_.size(), v);
+        pos_ = static_cast<size_t>(p - begin);
+        if (!ok) {
+            return fail(Error::invalid(pos_ >= data_.size() ? "Avro: a number runs past the end of the data"
+                                                            : "Avro: a number longer than 10 bytes"));
         }
-        return fail(Error::invalid("Avro: a number longer than 10 bytes"));
+        return v;
     }
     Result<std::string_view> raw(size_t n) {
         if (n > data_.size() - pos_) {
@@ -205,12 +205,7 @@ Result<std::string> inflate_raw(std::string_view in) {
 } // namespace
 
 AvroEncoder& AvroEncoder::long_(int64_t v) {
-    uint64_t u = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-    while (u >= 0x80) {
-        out_.push_back(static_cast<char>((u & 0x7f) | 0x80));
-        u >>= 7;
-    }
-    out_.push_back(static_cast<char>(u));
+    varint::append_zigzag(out_, v);
     return *this;
 }
 
