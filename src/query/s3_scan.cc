@@ -1,8 +1,11 @@
 #include "query/s3_scan.h"
 
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <unistd.h>
+
+#include "common/parallel_jobs.h"
 
 namespace ticklake::query {
 
@@ -25,6 +28,20 @@ struct FileWork {
     std::vector<ByteRange> fetch;   //!< `missing` less what the footer's GET brought, coalesced
     uint64_t tail_offset = 0;       //!< where `tail` starts in the object
     std::string tail;               //!< the footer's GET, when it was fetched: chunks in it are not fetched again
+    std::optional<std::string> meta; //!< FileMetaData, once known (cache or tail)
+    //! `fetch`'s bytes, fetched in parallel before the slice is written (same order as `fetch`).
+    std::vector<std::string> fetched;
+    bool whole_cached = false;       //!< a whole object served from the cache
+    bool whole_downloaded = false;   //!< downloaded to `local`.part, still to be renamed
+    bool whole_unchanged = false;    //!< the version after the download is the one planned
+};
+
+//! One ranged GET of a parallel batch: `out` receives exactly `length` bytes.
+struct RangeJob {
+    FileWork* work = nullptr;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    std::string* out = nullptr;
 };
 
 // Bytes [offset, offset + length) from fetched buffers (ranges and the tail); nullopt when
@@ -79,30 +96,37 @@ Result<std::string> read_counted(ObjectStore& store, const FileWork& w, uint64_t
     return bytes;
 }
 
+// The GETs of `jobs`, up to `concurrency` at a time (S3 answers each after a round trip: one
+// after another, a query of 70 chunks waits 70 round trips). Bytes and requests are counted
+// in `stats` afterwards; the budget was checked for all of them before.
+Status read_parallel(ObjectStore& store, const std::vector<RangeJob>& jobs, int concurrency, ScanStats& stats) {
+    std::atomic<uint64_t> bytes{0}, requests{0};
+    auto st = run_parallel(jobs.size(), concurrency, [&](size_t i) -> Status {
+        const RangeJob& j = jobs[i];
+        ScanStats one;
+        auto got = read_counted(store, *j.work, j.offset, j.length, one);
+        bytes += one.s3_bytes;
+        requests += one.requests;
+        if (!got) {
+            return fail(got.error());
+        }
+        *j.out = std::move(*got);
+        return {};
+    });
+    stats.s3_bytes += bytes;
+    stats.requests += requests;
+    return st;
+}
+
 // FileMetaData's bytes: from the cache, else one or two ranged GETs from the end.
-Result<std::string> footer_of(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w,
-                              ScanStats& stats) {
+// The footer of a file whose cached copy is missing: the tail's bytes are in `w.tail` (fetched
+// in parallel for all files), a longer footer costs a second GET of exactly the rest.
+Result<std::string> footer_from_tail(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w,
+                                     ScanStats& stats) {
     const std::string id = object_id(store, w.file->entry.key);
-    const fs::path entry = cache.entry_path(id, w.version, "footer");
-    if (auto hit = cache.get(entry)) {
-        stats.cache_bytes += hit->size();
-        return *hit;
-    }
     const uint64_t size = w.version.size;
-    if (size < 12) {
-        return fail(Error::poison(id + " is too short to be Parquet"));
-    }
-    const uint64_t tail_len = std::min(kTail, size);
-    if (auto st = within_budget(o, stats, tail_len, "the footer of " + id); !st) {
-        return fail(st.error());
-    }
-    auto tail = read_counted(store, w, size - tail_len, tail_len, stats);
-    if (!tail) {
-        return fail(tail.error());
-    }
-    w.tail_offset = size - tail_len;
-    w.tail = *tail; // small files are mostly in it: their chunks are not fetched twice
-    auto len = parquet::metadata_length(std::string_view(*tail).substr(tail_len - 8));
+    const uint64_t tail_len = w.tail.size();
+    auto len = parquet::metadata_length(std::string_view(w.tail).substr(tail_len - 8));
     if (!len) {
         return fail(Error::poison(id + ": " + len.error().message));
     }
@@ -111,7 +135,7 @@ Result<std::string> footer_of(ObjectStore& store, RangeCache& cache, const S3Sca
     }
     std::string meta;
     if (uint64_t{*len} + 8 <= tail_len) {
-        meta = tail->substr(tail_len - 8 - *len, *len);
+        meta = w.tail.substr(tail_len - 8 - *len, *len);
     } else {
         const uint64_t rest = *len + 8 - tail_len;
         if (auto st = within_budget(o, stats, rest, "the rest of the footer of " + id); !st) {
@@ -121,23 +145,59 @@ Result<std::string> footer_of(ObjectStore& store, RangeCache& cache, const S3Sca
         if (!head) {
             return fail(head.error());
         }
-        meta = *head + tail->substr(0, tail_len - 8);
+        meta = *head + w.tail.substr(0, tail_len - 8);
     }
-    (void)cache.put({{entry, meta, {}, 0}});
+    (void)cache.put({{cache.entry_path(id, w.version, "footer"), meta, {}, 0}});
     return meta;
+}
+
+// The footers of the ranged files: from the cache, else the last 32 KiB of every file in one
+// parallel batch (their bytes were held to the budget before), then any longer footer's rest.
+Status read_footers(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, std::vector<FileWork>& work,
+                    ScanStats& stats) {
+    std::vector<RangeJob> tails;
+    uint64_t pending = 0; // the batch's bytes so far: a footer evicted since step 1 counts too
+    for (FileWork& w : work) {
+        if (w.whole) {
+            continue;
+        }
+        const std::string id = object_id(store, w.file->entry.key);
+        if (auto hit = cache.get(cache.entry_path(id, w.version, "footer"))) {
+            stats.cache_bytes += hit->size();
+            w.meta = std::move(*hit);
+            continue;
+        }
+        if (w.version.size < 12) {
+            return fail(Error::poison(id + " is too short to be Parquet"));
+        }
+        const uint64_t tail_len = std::min(kTail, w.version.size);
+        if (auto st = within_budget(o, stats, pending + tail_len, "the footer of " + id); !st) {
+            return st;
+        }
+        pending += tail_len;
+        w.tail_offset = w.version.size - tail_len;
+        tails.push_back({&w, w.tail_offset, tail_len, &w.tail}); // small files are mostly in it
+    }
+    if (auto st = read_parallel(store, tails, o.concurrency, stats); !st) {
+        return st;
+    }
+    for (const RangeJob& j : tails) {
+        FileWork& w = *j.work;
+        auto meta = footer_from_tail(store, cache, o, w, stats);
+        if (!meta) {
+            return fail(meta.error());
+        }
+        w.meta = std::move(*meta);
+    }
+    return {};
 }
 
 // Decides what of one file is read: a slice plan, or the whole object (with the reason).
 Status plan_file(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w, ScanStats& stats) {
-    w.whole = o.mode == S3ReadMode::whole || w.file->format != "parquet";
     if (w.whole) {
         return {};
     }
-    auto meta = footer_of(store, cache, o, w, stats);
-    if (!meta) {
-        return fail(meta.error());
-    }
-    auto layout = parquet::read_layout(*meta, w.version.size);
+    auto layout = parquet::read_layout(*w.meta, w.version.size);
     if (!layout) {
         return fail(Error::poison(object_id(store, w.file->entry.key) + ": " + layout.error().message));
     }
@@ -192,56 +252,97 @@ Status link_or_copy(const fs::path& from, const fs::path& to) {
     return {};
 }
 
-Status fetch_whole(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w, ScanStats& stats) {
-    const fs::path entry = cache.entry_path(object_id(store, w.file->entry.key), w.version, "whole");
-    const fs::path& local = w.file->local;
-    if (cache.touch(entry) && link_or_copy(entry, local)) {
-        stats.cache_bytes += w.version.size;
+// Whole objects not in the cache, downloaded up to `concurrency` at a time, each to
+// `local`.part. A plain GET has no If-Match: the version is asked again after it, and a
+// replaced object is not cached under the old one's name.
+Status download_whole(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, std::vector<FileWork>& work,
+                      ScanStats& stats) {
+    std::vector<FileWork*> todo;
+    uint64_t planned = 0;
+    for (FileWork& w : work) {
+        if (!w.whole) {
+            continue;
+        }
+        const fs::path entry = cache.entry_path(object_id(store, w.file->entry.key), w.version, "whole");
+        if (cache.touch(entry) && link_or_copy(entry, w.file->local)) {
+            stats.cache_bytes += w.version.size;
+            w.whole_cached = true;
+            continue;
+        }
+        todo.push_back(&w);
+        planned += w.version.size;
+    }
+    if (auto st = within_budget(o, stats, planned, std::to_string(todo.size()) + " whole object(s)"); !st) {
+        return st;
+    }
+    std::atomic<uint64_t> bytes{0}, requests{0};
+    auto st = run_parallel(todo.size(), o.concurrency, [&](size_t i) -> Status {
+        FileWork& w = *todo[i];
+        fs::path temp = w.file->local;
+        temp += ".part";
+        ++requests;
+        if (auto got = store.download(w.file->entry.key, temp); !got) {
+            std::error_code ec;
+            fs::remove(temp, ec);
+            return got;
+        }
+        std::error_code ec;
+        const uint64_t got = fs::file_size(temp, ec);
+        bytes += got;
+        auto after = store.version(w.file->entry.key);
+        ++requests;
+        w.whole_downloaded = true;
+        w.whole_unchanged = after && *after == w.version && got == w.version.size;
+        return {};
+    });
+    stats.s3_bytes += bytes;
+    stats.requests += requests;
+    return st;
+}
+
+Status finish_whole(ObjectStore& store, RangeCache& cache, FileWork& w) {
+    if (w.whole_cached) {
         return {};
     }
-    if (auto st = within_budget(o, stats, w.version.size, object_id(store, w.file->entry.key)); !st) {
-        return st;
-    }
+    const fs::path& local = w.file->local;
     fs::path temp = local;
     temp += ".part";
-    ++stats.requests;
-    if (auto st = store.download(w.file->entry.key, temp); !st) {
-        std::error_code ec;
-        fs::remove(temp, ec);
-        return st;
-    }
     std::error_code ec;
-    const uint64_t got = fs::file_size(temp, ec);
-    stats.s3_bytes += got;
-    // A plain GET has no If-Match: the version is asked again, and a replaced object is not
-    // cached under the old one's name.
-    auto after = store.version(w.file->entry.key);
-    ++stats.requests;
     fs::rename(temp, local, ec);
     if (ec) {
         return fail(Error::fatal("cannot write " + local.string() + ": " + ec.message()));
     }
-    if (after && *after == w.version && got == w.version.size) {
-        (void)cache.put({{entry, {}, local, got}});
+    if (w.whole_unchanged) {
+        const fs::path entry = cache.entry_path(object_id(store, w.file->entry.key), w.version, "whole");
+        (void)cache.put({{entry, {}, local, w.version.size}});
     }
     return {};
 }
 
-Status fetch_slice(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w, ScanStats& stats) {
+// The planned ranges of every sliced file in one parallel batch, into each file's `fetched`.
+Status fetch_ranges(ObjectStore& store, const S3ScanOptions& o, std::vector<FileWork>& work, ScanStats& stats) {
+    std::vector<RangeJob> jobs;
+    for (FileWork& w : work) {
+        if (w.whole) {
+            continue;
+        }
+        w.fetched.resize(w.fetch.size());
+        for (size_t i = 0; i < w.fetch.size(); ++i) {
+            jobs.push_back({&w, w.fetch[i].offset, w.fetch[i].length, &w.fetched[i]});
+        }
+    }
+    return read_parallel(store, jobs, o.concurrency, stats);
+}
+
+Status write_slice_file(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w, ScanStats& stats) {
     const std::string id = object_id(store, w.file->entry.key);
     std::map<uint64_t, std::string> fetched; // chunk offset -> bytes
     std::vector<RangeCache::Put> puts;
     std::vector<std::pair<uint64_t, std::string>> buffers;
-    for (const ByteRange& range : w.fetch) {
-        if (auto st = within_budget(o, stats, range.length, "ranges of " + id); !st) {
-            return st;
-        }
-        auto bytes = read_counted(store, w, range.offset, range.length, stats);
-        if (!bytes) {
-            return fail(bytes.error());
-        }
-        buffers.emplace_back(range.offset, std::move(*bytes));
+    for (size_t i = 0; i < w.fetch.size(); ++i) {
+        buffers.emplace_back(w.fetch[i].offset, std::move(w.fetched[i]));
     }
+    w.fetched.clear();
     if (!w.tail.empty()) {
         buffers.emplace_back(w.tail_offset, std::move(w.tail));
     }
@@ -298,21 +399,32 @@ Result<S3ReadMode> parse_s3_read_mode(std::string_view text) {
 Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions& options, std::vector<ScanFile>& files,
                       ScanStats& stats) {
     std::vector<FileWork> work(files.size());
-    // 1. Versions, then what the plan cannot do without: every footer not cached (at least its
-    // tail) and every whole object, against the budget before any footer is fetched. Without
-    // this a scan of thousands of files would fetch footers up to the limit before refusing.
-    uint64_t least = 0;
+    // 1. Versions (HEADs, in parallel), then what the plan cannot do without: every footer not
+    // cached (at least its tail) and every whole object, against the budget before any footer
+    // is fetched. Without this a scan of thousands of files would fetch footers up to the limit
+    // before refusing.
     for (size_t i = 0; i < files.size(); ++i) {
-        FileWork& w = work[i];
-        w.file = &files[i];
+        work[i].file = &files[i];
+        work[i].whole = options.mode == S3ReadMode::whole || files[i].format != "parquet";
+    }
+    std::atomic<uint64_t> heads{0};
+    auto versions = run_parallel(files.size(), options.concurrency, [&](size_t i) -> Status {
         auto version = store.version(files[i].entry.key);
-        ++stats.requests;
+        ++heads;
         if (!version) {
             return fail(version.error());
         }
-        w.version = *version;
-        const std::string id = object_id(store, files[i].entry.key);
-        if (options.mode == S3ReadMode::whole || files[i].format != "parquet") {
+        work[i].version = *version;
+        return {};
+    });
+    stats.requests += heads;
+    if (!versions) {
+        return versions;
+    }
+    uint64_t least = 0;
+    for (const FileWork& w : work) {
+        const std::string id = object_id(store, w.file->entry.key);
+        if (w.whole) {
             least += cache.touch(cache.entry_path(id, w.version, "whole")) ? 0 : w.version.size;
         } else if (!cache.touch(cache.entry_path(id, w.version, "footer"))) {
             least += std::min(kTail, w.version.size);
@@ -322,7 +434,10 @@ Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions
         !st) {
         return st;
     }
-    // 2. The footers (each within the budget too) and the plan of each file.
+    // 2. The footers (in parallel, each within the budget too) and the plan of each file.
+    if (auto st = read_footers(store, cache, options, work, stats); !st) {
+        return st;
+    }
     for (FileWork& w : work) {
         if (auto st = plan_file(store, cache, options, w, stats); !st) {
             return st;
@@ -338,11 +453,20 @@ Status fetch_s3_files(ObjectStore& store, RangeCache& cache, const S3ScanOptions
     if (auto st = within_budget(options, stats, planned, std::to_string(files.size()) + " file(s)"); !st) {
         return st;
     }
-    // 4. The transfers, each into the session's own folder.
-    for (FileWork& w : work) {
+    // 4. The transfers, in parallel, each into the session's own folder; then the slices are
+    // written and the cache updated on this thread (the cache is one thread's).
+    for (const FileWork& w : work) {
         std::error_code ec;
         fs::create_directories(w.file->local.parent_path(), ec);
-        auto st = w.whole ? fetch_whole(store, cache, options, w, stats) : fetch_slice(store, cache, options, w, stats);
+    }
+    if (auto st = download_whole(store, cache, options, work, stats); !st) {
+        return st;
+    }
+    if (auto st = fetch_ranges(store, options, work, stats); !st) {
+        return st;
+    }
+    for (FileWork& w : work) {
+        auto st = w.whole ? finish_whole(store, cache, w) : write_slice_file(store, cache, options, w, stats);
         if (!st) {
             return st;
         }

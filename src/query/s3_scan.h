@@ -6,6 +6,8 @@
 //   as a slice file DuckDB reads like any Parquet file.
 // - Whole objects: JSON Lines and CSV (gzip too), `--s3-read whole`, and Parquet files a slice
 //   cannot describe (nested columns, encryption): the reason is reported.
+// Requests go out up to S3ScanOptions::concurrency at a time, in three batches (HEADs,
+// footers, then ranges and whole objects); the cache is used from the calling thread only.
 // Every read goes through the bounded cache (range_cache.h) first. The bytes S3 sends are
 // counted, and the --max-bytes-scanned budget is checked before each footer and, for the
 // column chunks and whole objects of all files, once from the plan before any is fetched.
@@ -55,6 +57,9 @@ struct S3ScanOptions {
     uint64_t max_bytes = 0;                      //!< S3 bytes budget of the query; 0: none
     //! Ranges closer than this are fetched as one (S3 charges per request; a gap costs bytes).
     uint64_t coalesce_gap = 1ull << 20;
+    //! Requests in flight at once (HEADs, footers, ranges, whole objects). Each S3 request waits
+    //! a round trip: one at a time, a query of 70 column chunks waits 70 of them.
+    int concurrency = 8;
 };
 
 //! One S3 object a table needs.

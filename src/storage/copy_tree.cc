@@ -1,16 +1,14 @@
 #include "storage/copy_tree.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
+#include "common/parallel_jobs.h"
 #include "storage/object_listing.h"
 #include "storage/object_location.h"
 
@@ -176,30 +174,12 @@ Result<std::vector<CopyJob>> plan(const std::vector<CopyEndpoint>& sources, cons
 
 //! Runs the jobs on up to `threads` threads (this one included); stops at the first failure.
 Status run_jobs(const std::vector<CopyJob>& jobs, const CopyEndpoint& to, int threads) {
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex mu;
-    std::optional<Error> first_error;
-    auto worker = [&] {
-        for (size_t i; !failed && (i = next.fetch_add(1)) < jobs.size();) {
-            if (auto st = copy_one(jobs[i], to); !st) {
-                std::lock_guard lock(mu);
-                if (!first_error) {
-                    first_error = Error{st.error().kind, jobs[i].source + ": " + st.error().message};
-                }
-                failed = true;
-            }
+    return run_parallel(jobs.size(), threads, [&](size_t i) -> Status {
+        if (auto st = copy_one(jobs[i], to); !st) {
+            return fail(Error{st.error().kind, jobs[i].source + ": " + st.error().message});
         }
-    };
-    std::vector<std::thread> pool;
-    for (int i = 1; i < std::min<int>(threads, static_cast<int>(jobs.size())); ++i) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (auto& t : pool) {
-        t.join();
-    }
-    return first_error ? Status(fail(*first_error)) : Status{};
+        return {};
+    });
 }
 
 } // namespace

@@ -1,15 +1,15 @@
 #include "storage/s3/s3_object_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
+
+#include "common/parallel_jobs.h"
 
 namespace ticklake::s3 {
 
@@ -117,47 +117,21 @@ Status S3ObjectStore::upload_multipart(const std::string& object, const fs::path
         return fail(upload_id.error());
     }
     std::vector<CompletedPart> completed(static_cast<size_t>(parts));
-    std::atomic<int> next{0};
-    std::atomic<bool> failed{false};
-    std::mutex error_mutex;
-    std::optional<Error> first_error;
-    auto worker = [&] {
-        for (;;) {
-            const int index = next.fetch_add(1);
-            if (index >= parts || failed.load()) {
-                return;
-            }
-            const uint64_t offset = static_cast<uint64_t>(index) * part_size;
-            const uint64_t length = std::min(part_size, size - offset);
-            auto part = client_->upload_part(bucket_, object, *upload_id, index + 1, file, offset, length);
-            if (!part) {
-                std::lock_guard lock(error_mutex);
-                if (!first_error) {
-                    first_error = part.error();
-                }
-                failed = true;
-                return;
-            }
-            completed[static_cast<size_t>(index)] = std::move(*part);
+    Status result = run_parallel(static_cast<size_t>(parts), options_.upload_concurrency, [&](size_t index) -> Status {
+        const uint64_t offset = static_cast<uint64_t>(index) * part_size;
+        const uint64_t length = std::min(part_size, size - offset);
+        auto part = client_->upload_part(bucket_, object, *upload_id, static_cast<int>(index) + 1, file, offset, length);
+        if (!part) {
+            return fail(part.error());
         }
-    };
-    const int threads = std::clamp(options_.upload_concurrency, 1, parts);
-    std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) {
-        pool.emplace_back(worker);
-    }
-    worker();
-    for (auto& t : pool) {
-        t.join();
-    }
-    Status result;
-    if (!failed) {
+        completed[index] = std::move(*part);
+        return {};
+    });
+    if (result) {
         result = client_->complete_multipart_upload(bucket_, object, *upload_id, completed);
         if (result) {
             return {};
         }
-    } else {
-        result = fail(*first_error);
     }
     // Nothing may be left behind: the parts of an unfinished upload cost storage forever.
     // When the abort fails too (S3 unreachable), remove() of this key finds the upload later.
