@@ -54,7 +54,8 @@ echo "bench-memory: broker $broker; producing $count messages over $partitions p
 "$driver" produce -t bench-mem -b "$broker" --source sim --count "$count" --symbols "$symbols" --seed 7 \
     2>"$work/produce.log"
 
-printf '%-48s %-8s %10s %14s %10s %14s\n' binary format messages "peak RSS MiB" "busy s" "msgs/s (busy)"
+printf '%-48s %-8s %10s %14s %10s %14s %8s %8s %10s\n' binary format messages "peak RSS MiB" "busy s" "msgs/s (busy)" \
+    "wall s" "CPU s" "CPU µs/msg"
 run=0
 for b in "${bins[@]}"; do
     for f in $formats; do
@@ -76,8 +77,12 @@ for b in "${bins[@]}"; do
             keep=1
             exit 1
         fi
-        awk -v b="$b" -v f="$f" -v n="$count" -v r="$rss_kib" -v s="$busy" \
-            'BEGIN { printf "%-48s %-8s %10d %14.1f %10.2f %14.0f\n", b, f, n, r / 1024, s, n / s }'
+        # Wall time includes start-up and the --until-idle tail (2 s); CPU is user + sys of the
+        # whole process, which also counts work a writer thread does after the last message.
+        wall="$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$out/time.txt")"
+        cpu="$(awk -F': ' '/User time/ {u = $2} /System time/ {k = $2} END {print u + k}' "$out/time.txt")"
+        awk -v b="$b" -v f="$f" -v n="$count" -v r="$rss_kib" -v s="$busy" -v w="$wall" -v c="$cpu" \
+            'BEGIN { printf "%-48s %-8s %10d %14.1f %10.2f %14.0f %8.2f %8.2f %10.2f\n", b, f, n, r / 1024, s, n / s, w, c, c * 1e6 / n }'
         rm -rf "$out/warehouse"
     done
 done

@@ -14,11 +14,13 @@ constexpr size_t kMiB = size_t{1} << 20;
 // open, is 45 MiB; the rest covers thread stacks and the allocator's per-thread arenas.
 constexpr size_t kFixedBytes = 64 * kMiB;
 
-// librdkafka keeps a few hundred bytes of bookkeeping per queued message beside its payload,
-// and queued.max.messages.kbytes counts payload only: with ~130-byte ticks the queue takes
-// about 4x its payload. The queue gets an eighth of the Kafka share and a fetch response (the
-// overshoot) a sixteenth, so both, with that overhead, stay inside the share.
-constexpr size_t kKafkaOverhead = 4;
+// librdkafka keeps its own bookkeeping beside each queued message's payload (the message and
+// its queue entry), and queued.max.messages.kbytes counts payload only. Measured on a backlog of
+// ~130-byte ticks (bench/README.md, "Memory"): each message queued took ~455 bytes of RSS, ~325
+// beyond its payload. So the queue is bounded twice: its payload (queued.max.messages.kbytes)
+// and its message count (queued.min.messages), which holds tiny messages whose bookkeeping
+// outweighs them.
+constexpr size_t kKafkaBytesPerMessage = 320;
 
 } // namespace
 
@@ -32,18 +34,28 @@ Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, d
     b.total_bytes = static_cast<size_t>(total_mib * static_cast<double>(kMiB));
     b.fixed_bytes = kFixedBytes;
     const size_t rest = b.total_bytes - b.fixed_bytes;
-    // Of the rest: 3/16 Kafka, 1/4 rows as counted (which take twice that in the heap), 1/4
-    // DuckDB over all writers; what is left (1/16) is slack for the allocator.
-    b.kafka_bytes = duckdb_writers ? rest * 3 / 16 : rest * 7 / 16;
-    b.buffer_bytes = buffer_mib > 0 ? static_cast<size_t>(buffer_mib * static_cast<double>(kMiB)) : rest / 4;
-    b.duckdb_bytes_per_writer = duckdb_writers ? rest / 4 / writers : 0;
+    // Of the rest (Parquet): 1/2 Kafka, 1/8 rows as counted (which take twice that in the heap),
+    // 3/16 DuckDB over all writers, 1/16 slack for the allocator. JSON Lines and CSV have no
+    // DuckDB: Kafka gets 5/8 and 1/16 is headroom. Kafka's share is the largest because
+    // librdkafka 2.0 stops fetching for up to a second once its queue is full: a consumer that
+    // drains faster than that waits, and the rate follows the queue's size (bench/README.md,
+    // "Memory": 14 MiB of queue gave 120k msgs/s, 88 MiB 540k; DuckDB and the rows lose little
+    // from smaller shares).
+    b.kafka_bytes = duckdb_writers ? rest / 2 : rest * 5 / 8;
+    // At least a 1 MiB batch for each writer and the filling one (small budgets, many writers).
+    b.buffer_bytes = buffer_mib > 0 ? static_cast<size_t>(buffer_mib * static_cast<double>(kMiB))
+                                    : std::max(rest / 8, (writers + 1) * kMiB);
+    b.duckdb_bytes_per_writer = duckdb_writers ? rest * 3 / 16 / writers : 0;
     // One batch per writer in flight plus one filling: each at most buffer / (writers + 1), and
     // no larger than a writer's DuckDB holds without spilling.
     const size_t batch = b.buffer_bytes / (writers + 1);
     b.batch_bytes = std::max(duckdb_writers ? std::min(batch, b.duckdb_bytes_per_writer) : batch, kMiB);
-    const size_t queue_payload = b.kafka_bytes / kKafkaOverhead * 2 / 3;
-    b.queued_max_kbytes = std::max<size_t>(queue_payload / 1024, 1024);
-    b.fetch_max_bytes = std::max(b.kafka_bytes / kKafkaOverhead / 3, kMiB);
+    // The Kafka share: one fetch response's overshoot (1/28), the queue's payload (2/7) and the
+    // bookkeeping of as many messages as the rest holds (the count bound).
+    b.fetch_max_bytes = std::max(b.kafka_bytes / 28, kMiB);
+    b.queued_max_kbytes = std::max<size_t>(b.kafka_bytes * 2 / 7 / 1024, 1024);
+    const size_t for_messages = b.kafka_bytes - std::min(b.kafka_bytes, b.fetch_max_bytes + b.queued_max_kbytes * 1024);
+    b.queued_max_messages = std::max<size_t>(for_messages / kKafkaBytesPerMessage, 10'000);
     b.partition_fetch_bytes = std::min(b.fetch_max_bytes, kMiB);
     return b;
 }
@@ -51,6 +63,7 @@ Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, d
 std::vector<std::pair<std::string, std::string>> kafka_prefetch_settings(const MemoryBudget& b) {
     return {
         {"queued.max.messages.kbytes", std::to_string(b.queued_max_kbytes)},
+        {"queued.min.messages", std::to_string(b.queued_max_messages)},
         {"fetch.max.bytes", std::to_string(b.fetch_max_bytes)},
         {"max.partition.fetch.bytes", std::to_string(b.partition_fetch_bytes)},
         // librdkafka 2.0 backs a partition off for fetch.error.backoff.ms once the queue is

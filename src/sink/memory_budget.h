@@ -29,6 +29,9 @@ struct MemoryBudget {
 
     // librdkafka settings from kafka_bytes (applied before -X, so a user's value still wins).
     size_t queued_max_kbytes = 0;  //!< queued.max.messages.kbytes: one consumer queue, all partitions
+    //! queued.min.messages: librdkafka stops fetching at this many queued messages (its name
+    //! says "min" because it is the level fetching keeps the queue above)
+    size_t queued_max_messages = 0;
     size_t fetch_max_bytes = 0;    //!< fetch.max.bytes: what one fetch response may overshoot by
     size_t partition_fetch_bytes = 0; //!< max.partition.fetch.bytes
 };
@@ -38,8 +41,7 @@ constexpr size_t kMinMemoryMib = 128;
 
 //! The split of total_mib for a sink with writer_threads writers; refuses a total below
 //! kMinMemoryMib. buffer_mib > 0: --max-buffer-mib given, it replaces the buffer's share.
-//! duckdb_writers false (JSON Lines, CSV): no DuckDB to bound, its share goes to librdkafka's
-//! prefetch, which is what limits those formats' rate (bench/README.md, "Memory").
+//! duckdb_writers false (JSON Lines, CSV): no DuckDB to bound, its share is left as headroom.
 Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, double buffer_mib = 0,
                                          bool duckdb_writers = true);
 

@@ -1,5 +1,7 @@
 #include "sink/memory_budget.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "sink/sink_settings.h"
@@ -24,8 +26,10 @@ TEST(MemoryBudgetTest, TheSharesFitTheTotal) {
             // Each writer's batch plus a filling one fit the buffer; a batch fits its DuckDB.
             EXPECT_LE(b->batch_bytes * static_cast<size_t>(writers + 1), b->buffer_bytes);
             EXPECT_LE(b->batch_bytes, b->duckdb_bytes_per_writer);
-            // librdkafka's queue and one fetch's overshoot, at 4x their payload, fit its share.
-            EXPECT_LE(4 * (b->queued_max_kbytes * 1024 + b->fetch_max_bytes), b->kafka_bytes + 4 * 1024 * 1024);
+            // librdkafka's queue (payload, and ~320 bytes of bookkeeping per message) and one
+            // fetch's overshoot fit its share.
+            EXPECT_LE(b->queued_max_kbytes * 1024 + b->fetch_max_bytes + b->queued_max_messages * 320,
+                      b->kafka_bytes + 10'000 * 320);
         }
     }
 }
@@ -34,20 +38,41 @@ TEST(MemoryBudgetTest, DefaultSplit) {
     auto b = split_memory_budget(512, 2);
     ASSERT_TRUE(b);
     EXPECT_EQ(b->fixed_bytes, 64 * kMiB);
-    EXPECT_EQ(b->buffer_bytes, 112 * kMiB);
-    EXPECT_EQ(b->duckdb_bytes_per_writer, 56 * kMiB);
-    EXPECT_EQ(b->kafka_bytes, 84 * kMiB);
+    EXPECT_EQ(b->buffer_bytes, 56 * kMiB);
+    EXPECT_EQ(b->duckdb_bytes_per_writer, 42 * kMiB);
+    EXPECT_EQ(b->kafka_bytes, 224 * kMiB);
+    EXPECT_EQ(b->queued_max_kbytes, 64 * 1024u);
+    EXPECT_EQ(b->fetch_max_bytes, 8 * kMiB);
+    // What is left of Kafka's share after the payload and one fetch, at 320 bytes a message:
+    // ~498k messages, about the 64 MiB of payload for ~130-byte ticks.
+    EXPECT_EQ(b->queued_max_messages, 152 * kMiB / 320);
+    EXPECT_EQ(b->batch_bytes, 56 * kMiB / 3);
 }
 
-TEST(MemoryBudgetTest, WithoutDuckDbItsShareGoesToKafka) {
+TEST(MemoryBudgetTest, WithoutDuckDbKafkaGetsMore) {
     auto b = split_memory_budget(512, 2, 0, false);
     ASSERT_TRUE(b);
     EXPECT_EQ(b->duckdb_bytes_per_writer, 0u);
-    EXPECT_EQ(b->kafka_bytes, 196 * kMiB);
-    EXPECT_EQ(b->buffer_bytes, 112 * kMiB);
-    EXPECT_LE(b->fixed_bytes + b->kafka_bytes + 2 * b->buffer_bytes, b->total_bytes);
-    EXPECT_LE(4 * (b->queued_max_kbytes * 1024 + b->fetch_max_bytes), b->kafka_bytes + 4 * 1024 * 1024);
+    EXPECT_EQ(b->kafka_bytes, 280 * kMiB);
+    EXPECT_EQ(b->buffer_bytes, 56 * kMiB);
+    EXPECT_LE(b->fixed_bytes + b->kafka_bytes + 2 * b->buffer_bytes, b->total_bytes * 15 / 16);
     EXPECT_GT(b->queued_max_kbytes, split_memory_budget(512, 2)->queued_max_kbytes);
+}
+
+TEST(MemoryBudgetTest, TheQueueIsBoundedByCountToo) {
+    // Tiny messages: the payload bound alone would let millions of them queue, each with its
+    // bookkeeping; the count bound holds them to the share.
+    auto b = split_memory_budget(256, 2);
+    ASSERT_TRUE(b);
+    const size_t tiny = 20;
+    const size_t by_payload = b->queued_max_kbytes * 1024 / tiny;
+    const size_t queued = std::min(by_payload, b->queued_max_messages);
+    EXPECT_LT(queued, by_payload);
+    EXPECT_LE(queued * (320 + tiny) + b->fetch_max_bytes, b->kafka_bytes);
+    auto settings = kafka_prefetch_settings(*b);
+    EXPECT_NE(std::find(settings.begin(), settings.end(),
+                        std::pair<std::string, std::string>{"queued.min.messages", std::to_string(b->queued_max_messages)}),
+              settings.end());
 }
 
 TEST(MemoryBudgetTest, AnExplicitBufferReplacesItsShare) {
