@@ -95,14 +95,19 @@ run_target() {
 }
 
 status=0
-pids=()
+running=0
 for t in "${targets[@]}"; do
     run_target "$t" &
-    pids+=($!)
-    if [ ${#pids[@]} -ge "$FUZZ_JOBS" ]; then
-        wait "${pids[0]}" || status=1
-        pids=("${pids[@]:1}")
+    running=$((running + 1))
+    # A free slot is refilled as soon as any target ends (one that crashes in its first
+    # second must not leave a core idle until the target started before it is done).
+    if [ "$running" -ge "$FUZZ_JOBS" ]; then
+        wait -n || status=1
+        running=$((running - 1))
     fi
 done
-for p in "${pids[@]}"; do wait "$p" || status=1; done
+while [ "$running" -gt 0 ]; do
+    wait -n || status=1
+    running=$((running - 1))
+done
 exit $status

@@ -169,3 +169,93 @@ try:
             put("parquet_slice_fuzz", name, bytes([mode]) + dq[-8 - dlen:-8])
 except ImportError:
     print("duckdb (Python) is not installed: the DuckDB-written parquet_slice seeds are skipped", file=sys.stderr)
+
+# Protobuf and JSON Schema values for the schemas inside registry_value_fuzz.cc; first byte
+# 0 = a protobuf value, 1 = a .proto text, 2 = a JSON Schema value, 3 = a JSON Schema text.
+# Protobuf binary written by hand from the encoding guide (tag = field << 3 | wire type).
+def uv(n):
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def pb_v(field, n):
+    return uv(field << 3) + uv(n)
+
+
+def pb_s(field, b):
+    b = b.encode() if isinstance(b, str) else b
+    return uv(field << 3 | 2) + uv(len(b)) + b
+
+
+def pb_framed(schema_id, indexes, payload):
+    path = uv(len(indexes) << 1) + b"".join(uv(i << 1) for i in indexes)
+    return b"\0" + struct.pack(">i", schema_id) + path + payload
+
+
+trade_pb = (pb_s(1, "AAPL") + uv(2 << 3 | 1) + struct.pack("<d", 187.25) + pb_v(3, 100) + pb_v(4, 2**63)
+            + pb_v(5, 7) + uv(6 << 3 | 1) + struct.pack("<Q", 42) + pb_s(7, pb_v(1, 1_704_205_800) + pb_v(2, 123_000))
+            + pb_s(8, pb_s(1, "XNAS")) + pb_v(9, 1) + pb_s(10, b"\x00\xff") + pb_v(13, 2))
+put("registry_value_fuzz", "protobuf_trade", b"\0" + pb_framed(1, [], trade_pb))
+level = pb_s(1, uv(1 << 3 | 1) + struct.pack("<d", 10.5) + pb_v(2, 300))
+book_pb = (pb_s(1, "MSFT") + pb_s(2, level[2:]) + pb_s(3, level[2:]) + pb_s(4, pb_s(1, "k") + pb_v(2, 3))
+           + pb_s(5, "note") + pb_s(8, uv(1) + uv(2) + uv(300)))
+put("registry_value_fuzz", "protobuf_book", b"\0" + pb_framed(2, [1], book_pb))
+put("registry_value_fuzz", "protobuf_nested_path", b"\0" + pb_framed(2, [2, 0], pb_s(1, "x")))
+put("registry_value_fuzz", "protobuf_reference", b"\0" + pb_framed(3, [], pb_s(1, pb_v(1, 5) + pb_s(2, "USD")) + pb_s(2, "EURUSD")))
+put("registry_value_fuzz", "proto_text", b"\1" + b'syntax = "proto3"; message M { string symbol = 1; repeated double px = 2;'
+    b' map<string, M> kids = 3; oneof o { int64 a = 4; bytes b = 5; } }')
+put("registry_value_fuzz", "proto2_text", b"\1" + b'syntax = "proto2"; message M { required string s = 1;'
+    b' optional int32 i = 2 [default = 7]; extensions 100 to 200; }')
+put("registry_value_fuzz", "json_trade", b"\2" + b"\0" + struct.pack(">i", 11)
+    + b'{"symbol":"AAPL","price":187.25,"size":100,"ts":"2024-01-02T14:30:00.123Z","d":"2024-01-02","ok":null}')
+put("registry_value_fuzz", "json_nested", b"\2" + b"\0" + struct.pack(">i", 12)
+    + b'{"tags":["a","b"],"inner":{"a":1,"b":2.5},"any":"x","ref":{"z":[1,2]}}')
+put("registry_value_fuzz", "json_schema_text", b"\3" + b'{"type":"object","properties":{"a":{"type":["integer","null"]},'
+    b'"b":{"type":"array","items":{"type":"object","properties":{"c":{"type":"string","format":"date-time"}}}}}}')
+
+# Iceberg metadata and manifests as another engine writes them: PyIceberg (PyPI, Apache-2.0)
+# creates a table in a SQL catalog on a temporary folder and appends to it twice; its metadata
+# JSON files, manifest lists and manifests (deflate-coded Avro) become the seeds of
+# iceberg_metadata_fuzz. First byte 0 = a manifest, 1 = a manifest list, 2 = a metadata JSON,
+# 3 = an offsets summary entry.
+put("iceberg_metadata_fuzz", "offsets", b'\3{"0":1200,"1":0,"5":9007199254740993}')
+try:
+    import tempfile
+
+    import pyarrow as pa
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.schema import Schema
+    from pyiceberg.transforms import IdentityTransform
+    from pyiceberg.types import DoubleType, LongType, NestedField, StringType, TimestamptzType
+
+    with tempfile.TemporaryDirectory() as tmp:
+        catalog = SqlCatalog("seed", uri=f"sqlite:///{tmp}/catalog.db", warehouse=f"file://{tmp}")
+        catalog.create_namespace("market")
+        schema = Schema(NestedField(1, "symbol", StringType(), required=False),
+                        NestedField(2, "ts", TimestamptzType(), required=False),
+                        NestedField(3, "price", DoubleType(), required=False),
+                        NestedField(4, "size", LongType(), required=False))
+        # Identity on symbol: the day transform needs pyiceberg-core (Rust), not installed here.
+        spec = PartitionSpec(PartitionField(source_id=1, field_id=1000, transform=IdentityTransform(), name="symbol"))
+        table = catalog.create_table("market.trades", schema=schema, partition_spec=spec)
+        import datetime as dt
+        for day in (2, 3):
+            t0 = dt.datetime(2024, 1, day, 14, 30, tzinfo=dt.timezone.utc)
+            table.append(pa.table({"symbol": ["AAPL", "MSFT"], "ts": [t0, t0 + dt.timedelta(seconds=1)],
+                                   "price": [187.25, 370.5], "size": [100, 7]},
+                                  schema=pa.schema([("symbol", pa.string()), ("ts", pa.timestamp("us", tz="UTC")),
+                                                    ("price", pa.float64()), ("size", pa.int64())])))
+        for f in sorted(Path(tmp).rglob("*")):
+            if f.suffix == ".json":
+                put("iceberg_metadata_fuzz", "pyiceberg_" + f.stem[:24], b"\2" + f.read_bytes())
+            elif f.name.startswith("snap-") and f.suffix == ".avro":
+                put("iceberg_metadata_fuzz", "pyiceberg_list_" + f.stem[:16], b"\1" + f.read_bytes())
+            elif f.suffix == ".avro":
+                put("iceberg_metadata_fuzz", "pyiceberg_manifest_" + f.stem[:16], b"\0" + f.read_bytes())
+except ImportError:
+    print("pyiceberg is not installed: the PyIceberg-written iceberg_metadata seeds are skipped", file=sys.stderr)

@@ -5,10 +5,12 @@
 #include <cmath>
 #include <functional>
 #include <unordered_map>
+#include <utility>
 
 #include <fmt/format.h>
 #include <google/protobuf/compiler/parser.h>
 #include <google/protobuf/descriptor.h>
+#include <google/protobuf/stubs/logging.h>
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/io/tokenizer.h>
@@ -193,10 +195,27 @@ void append_field_json(const pb::Message& m, const pb::FieldDescriptor* f, const
     }
 }
 
+// Set when a Timestamp of the value being decoded lies outside what the type allows; decode()
+// reads and clears it once the row is built, so the cell and JSON helpers, deep in reflection
+// walks, need no error path of their own.
+thread_local bool t_timestamp_out_of_range = false;
+
+// google.protobuf.Timestamp's range: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z,
+// nanos 0..999,999,999. Outside it (the seconds would overflow microseconds) the value is 0 and
+// the row is poison.
+constexpr int64_t kMinTimestampSeconds = -62'135'596'800;
+constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;
+
 int64_t timestamp_micros(const pb::Message& ts) {
     const pb::Descriptor* d = ts.GetDescriptor();
     const pb::Reflection* r = ts.GetReflection();
-    return r->GetInt64(ts, d->field(0)) * kMicrosPerSecond + r->GetInt32(ts, d->field(1)) / 1000;
+    const int64_t seconds = r->GetInt64(ts, d->field(0));
+    const int32_t nanos = r->GetInt32(ts, d->field(1));
+    if (seconds < kMinTimestampSeconds || seconds > kMaxTimestampSeconds || nanos < 0 || nanos > 999'999'999) {
+        t_timestamp_out_of_range = true;
+        return 0;
+    }
+    return seconds * kMicrosPerSecond + nanos / 1000;
 }
 
 void append_message_json(const pb::Message& m, const ValueType& t, std::string& out) {
@@ -457,6 +476,15 @@ Result<ProtobufRowDecoder::Impl::Plan*> ProtobufRowDecoder::Impl::plan_of(Known&
 
 ProtobufRowDecoder::ProtobufRowDecoder(SchemaSource& schemas) : impl_(std::make_unique<Impl>()) {
     impl_->schemas = &schemas;
+    // libprotobuf prints to stderr when a value does not parse ("String field ... contains
+    // invalid UTF-8") and when a .proto text has no syntax line. Each case here is already a
+    // poison row with its reason, or a schema error collected by the parser: the prints would
+    // repeat them once per bad message. Set once, before any decoder runs (not thread-safe).
+    static const bool quiet = [] {
+        pb::SetLogHandler(nullptr);
+        return true;
+    }();
+    (void)quiet;
 }
 
 ProtobufRowDecoder::~ProtobufRowDecoder() = default;
@@ -510,9 +538,15 @@ Status ProtobufRowDecoder::decode(std::string_view value, RowCells& row) {
                                               (*plan)->message->full_name(), frame->schema_id)));
     }
     const pb::Descriptor* d = (*plan)->message;
+    t_timestamp_out_of_range = false;
     for (int i = 0; i < d->field_count(); ++i) {
         const pb::FieldDescriptor* f = d->field(i);
         read_cell(m, f, (*plan)->columns[static_cast<size_t>(i)].second, row.add(f->name()), row);
+    }
+    if (std::exchange(t_timestamp_out_of_range, false)) {
+        return fail(Error::poison(fmt::format("a google.protobuf.Timestamp in the {} of schema id {} lies outside "
+                                              "0001-01-01..9999-12-31 or has nanos outside 0..999999999",
+                                              (*plan)->message->full_name(), frame->schema_id)));
     }
     return {};
 }

@@ -1,5 +1,7 @@
 #include "iceberg/avro_file.h"
 
+#include <cstdint>
+
 #include <zlib.h>
 
 #include <cstring>
@@ -49,6 +51,7 @@ public:
         return raw(static_cast<size_t>(*n));
     }
     bool at_end() const { return pos_ >= data_.size(); }
+    size_t remaining() const { return pos_ < data_.size() ? data_.size() - pos_ : 0; }
 
 private:
     std::string_view data_;
@@ -57,21 +60,41 @@ private:
 
 Status decode(const AvroNode& node, AvroInput& in, AvroDatum& out, int depth);
 
+// The item count of the next block of an array, a map or the header's metadata: a negative
+// count is followed by the block's size in bytes. A count the bytes left cannot hold (every item
+// Iceberg writes takes at least one byte) is refused, so neither INT64_MIN nor a count of 2^62
+// items runs away (found by iceberg_metadata_fuzz).
+Result<int64_t> block_count(AvroInput& in) {
+    auto count = in.long_();
+    if (!count) {
+        return fail(count.error());
+    }
+    int64_t n = *count;
+    if (n < 0) {
+        if (n == INT64_MIN) {
+            return fail(Error::invalid("Avro: a block count out of range"));
+        }
+        n = -n;
+        if (auto size = in.long_(); !size) {
+            return fail(size.error());
+        }
+    }
+    if (static_cast<uint64_t>(n) > in.remaining()) {
+        return fail(Error::invalid("Avro: a block of " + std::to_string(n) + " items in " +
+                                   std::to_string(in.remaining()) + " bytes"));
+    }
+    return n;
+}
+
 // Arrays and maps come in blocks: a count (negative: followed by the block's size), 0 ends.
 Status decode_blocks(const AvroNode& node, AvroInput& in, AvroDatum& out, int depth) {
     for (;;) {
-        auto count = in.long_();
+        auto count = block_count(in);
         if (!count) {
             return fail(count.error());
         }
         if (*count == 0) {
             return {};
-        }
-        if (*count < 0) {
-            *count = -*count;
-            if (auto size = in.long_(); !size) {
-                return fail(size.error());
-            }
         }
         for (int64_t i = 0; i < *count; ++i) {
             if (node.type == AvroNode::Type::map) {
@@ -274,18 +297,12 @@ Result<AvroFileContent> read_avro_file(std::string_view bytes) {
     AvroInput in(bytes.substr(4));
     AvroFileContent content;
     for (;;) {
-        auto count = in.long_();
+        auto count = block_count(in);
         if (!count) {
             return fail(count.error());
         }
         if (*count == 0) {
             break;
-        }
-        if (*count < 0) {
-            *count = -*count;
-            if (auto size = in.long_(); !size) {
-                return fail(size.error());
-            }
         }
         for (int64_t i = 0; i < *count; ++i) {
             auto k = in.sized();
@@ -330,6 +347,11 @@ Result<AvroFileContent> read_avro_file(std::string_view bytes) {
             }
             inflated = std::move(*r);
             data = inflated;
+        }
+        // Every record Iceberg writes takes at least one byte: a larger count is not a block.
+        if (*count < 0 || static_cast<uint64_t>(*count) > data.size()) {
+            return fail(Error::invalid("Avro: a block of " + std::to_string(*count) + " records in " +
+                                       std::to_string(data.size()) + " bytes"));
         }
         AvroInput records(data);
         for (int64_t i = 0; i < *count; ++i) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <charconv>
 #include <cstdio>
 #include <random>
 
@@ -398,10 +399,20 @@ Result<std::map<int32_t, int64_t>> offsets_from_json(std::string_view json) {
     std::map<int32_t, int64_t> out;
     for (auto [k, v] : obj) {
         int64_t o = 0;
-        if (v.get(o) != simdjson::SUCCESS) {
-            return fail(bad("a Kafka offset in a snapshot summary is not a number"));
+        if (v.get(o) != simdjson::SUCCESS || o < 0) {
+            return fail(bad("a Kafka offset in a snapshot summary is not a number of 0 or more"));
         }
-        out[std::stoi(std::string(k))] = o;
+        // Keys are partition numbers: digits only, an int32 of 0 or more, each once.
+        int32_t partition = -1;
+        const auto [end, ec] = std::from_chars(k.data(), k.data() + k.size(), partition);
+        if (ec != std::errc() || end != k.data() + k.size() || k.empty() || partition < 0 || k.front() == '+') {
+            return fail(bad("a key of the Kafka offsets in a snapshot summary is not a partition number: '" +
+                            std::string(k) + "'"));
+        }
+        if (!out.emplace(partition, o).second) {
+            return fail(bad("the Kafka offsets in a snapshot summary name partition " + std::to_string(partition) +
+                            " twice"));
+        }
     }
     return out;
 }

@@ -128,6 +128,30 @@ std::string trade_payload() {
     return p.out;
 }
 
+// Found by registry_value_fuzz: Timestamp seconds of 3e13 overflowed the scaling to
+// microseconds (UBSan: signed-integer-overflow). The row is poison, the next one decodes.
+TEST(ProtobufRowDecoder, ATimestampOutsideItsRangeIsPoisonNotAnOverflow) {
+    TableSource src;
+    src.add(3, kTrade);
+    ProtobufRowDecoder d(src);
+    RowCells row;
+    for (const auto& ts : {Pb().v(1, 30'528'721'133'032).out, Pb().v(1, static_cast<uint64_t>(-62'135'596'801)).out,
+                           Pb().v(1, 1'700'000'000).v(2, 1'000'000'000).out}) {
+        Pb p;
+        p.s(1, "AAPL").s(7, ts);
+        auto st = d.decode(framed(3, {}, p.out), row);
+        ASSERT_FALSE(st);
+        EXPECT_EQ(st.error().kind, ErrorKind::poison);
+        EXPECT_NE(st.error().message.find("google.protobuf.Timestamp"), std::string::npos) << st.error().message;
+    }
+    // The limits themselves are values, and the decoder goes on after a poison row.
+    Pb last;
+    last.s(1, "AAPL").s(7, Pb().v(1, 253'402'300'799).v(2, 999'999'999).out);
+    auto st = d.decode(framed(3, {}, last.out), row);
+    ASSERT_TRUE(st) << st.error().message;
+    EXPECT_EQ(row.find("ts")->value.i, 253'402'300'799'999'999);
+}
+
 TEST(ProtobufRowDecoder, DecodesEveryFieldIntoATypedCell) {
     TableSource src;
     src.add(3, kTrade);

@@ -44,6 +44,28 @@ TEST(AvroFile, RefusesACorruptFile) {
     EXPECT_FALSE(read_avro_file("not avro"));
 }
 
+// Found by iceberg_metadata_fuzz: a block count of INT64_MIN was negated (UBSan), and counts
+// far beyond the bytes left would have looped and allocated without end.
+TEST(AvroFile, BlockCountsTheBytesCannotHoldAreRefused) {
+    const std::string magic("Obj\x01", 4);
+    EXPECT_FALSE(read_avro_file(magic + AvroEncoder().long_(INT64_MIN).take()));
+    EXPECT_FALSE(read_avro_file(magic + AvroEncoder().long_(int64_t{1} << 62).take()));
+    EXPECT_FALSE(read_avro_file(magic + AvroEncoder().long_(-(int64_t{1} << 62)).long_(4).take()));
+    // An array inside a record, and a data block claiming more records than its bytes.
+    const std::string schema =
+        R"({"type":"record","name":"r","fields":[{"name":"c","type":{"type":"array","items":"int"}}]})";
+    std::string file = write_avro_file(schema, {}, {AvroEncoder().long_(INT64_MIN).take()});
+    EXPECT_FALSE(read_avro_file(file));
+    file = write_avro_file(schema, {}, {AvroEncoder().block(3).int_(1).int_(2).int_(3).end_blocks().take()});
+    ASSERT_TRUE(read_avro_file(file));
+    const size_t header_end = file.size() - 16 - 5 - 2; // sync marker, record bytes, size and count
+    std::string lying = file;
+    lying[header_end] = AvroEncoder().long_(60).str()[0]; // 60 records in a 5-byte block
+    auto read = read_avro_file(lying);
+    ASSERT_FALSE(read);
+    EXPECT_NE(read.error().message.find("60 records in 5 bytes"), std::string::npos) << read.error().message;
+}
+
 TEST(Manifest, ListRoundTripsWithPartitionSummaries) {
     TableMetadata t;
     t.fields = {{1, "ts", "timestamp", false}, {2, "price", "double", false}};

@@ -46,6 +46,21 @@ TEST(TableMetadata, JsonRoundTrips) {
     EXPECT_EQ(back->to_json(), m.to_json());
 }
 
+// Found by iceberg_metadata_fuzz: a key that is not a number ended the process through
+// std::stoi's exception. Every malformed entry is now an error the sink reports.
+TEST(TableMetadata, KafkaOffsetsWithKeysThatAreNotPartitionsAreRefusedNotThrown) {
+    for (const char* json : {R"({"0":1200,"0":0,"a":9993})", R"({"a":1})", R"({"":1})", R"({"1x":1})",
+                             R"({"-1":5})", R"({"+1":5})", R"({"99999999999":5})", R"({"0":1,"0":2})",
+                             R"({"0":-3})", R"({"0":"12"})", R"([1,2])"}) {
+        auto offsets = offsets_from_json(json);
+        EXPECT_FALSE(offsets) << json;
+    }
+    auto ok = offsets_from_json(R"({"0":1200,"11":0,"2147483647":9007199254740993})");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->size(), 3u);
+    EXPECT_EQ(ok->at(2147483647), 9007199254740993);
+}
+
 TEST(TableMetadata, RefusesFormatVersion1) {
     EXPECT_FALSE(TableMetadata::from_json(R"({"format-version":1,"location":"x","schemas":[]})"));
 }
