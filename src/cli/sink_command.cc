@@ -243,7 +243,7 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
                     "and each writer's DuckDB (src/sink/README.md); at least 128")
         ->capture_default_str();
     cmd.add_option("--max-buffer-mib", f.settings.max_buffer_mib,
-                    "Rows held over all partitions, the largest written when exceeded (default: a quarter of "
+                    "Rows held over all partitions, the largest written when exceeded (default: an eighth of "
                     "--max-memory-mib after its fixed part)");
     add_duration_option(cmd, "--max-buffer-age", o.max_buffer_age_s,
                     "How long data may wait in memory before it is written (bounds latency on slow streams)")

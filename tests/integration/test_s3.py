@@ -147,7 +147,7 @@ def kill_inside_a_batch(s3, bucket, proc, journal_prefix, partitions, deadline):
 
 
 def test_kill_nine_mid_run_on_s3_then_restart_is_exactly_once(minio, s3, broker, topic, bucket, tmp_path):
-    n, partitions = 300_000, 4
+    n, partitions = 600_000, 4  # enough batches for two kills inside one, even at 400k msgs/s
     produce_sim(broker, topic, n, partitions=partitions, days=3)
     group = "g-kill-" + topic
     journal_prefix = f"{PREFIX}/_ticklake/sink/{group}/{topic}/"
