@@ -118,41 +118,23 @@ Status read_parallel(ObjectStore& store, const std::vector<RangeJob>& jobs, int 
     return st;
 }
 
-// FileMetaData's bytes: from the cache, else one or two ranged GETs from the end.
-// The footer of a file whose cached copy is missing: the tail's bytes are in `w.tail` (fetched
-// in parallel for all files), a longer footer costs a second GET of exactly the rest.
-Result<std::string> footer_from_tail(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, FileWork& w,
-                                     ScanStats& stats) {
-    const std::string id = object_id(store, w.file->entry.key);
-    const uint64_t size = w.version.size;
-    const uint64_t tail_len = w.tail.size();
-    auto len = parquet::metadata_length(std::string_view(w.tail).substr(tail_len - 8));
+// How much of a file's footer its tail (`w.tail`, the object's last bytes) holds: the metadata
+// length from the last 8 bytes, checked against the object's size.
+Result<uint32_t> footer_length(ObjectStore& store, const FileWork& w) {
+    auto len = parquet::metadata_length(std::string_view(w.tail).substr(w.tail.size() - 8));
     if (!len) {
-        return fail(Error::poison(id + ": " + len.error().message));
+        return fail(Error::poison(object_id(store, w.file->entry.key) + ": " + len.error().message));
     }
-    if (uint64_t{*len} + 12 > size) {
-        return fail(Error::poison(id + ": its Parquet footer claims more bytes than the object has"));
+    if (uint64_t{*len} + 12 > w.version.size) {
+        return fail(Error::poison(object_id(store, w.file->entry.key) +
+                                  ": its Parquet footer claims more bytes than the object has"));
     }
-    std::string meta;
-    if (uint64_t{*len} + 8 <= tail_len) {
-        meta = w.tail.substr(tail_len - 8 - *len, *len);
-    } else {
-        const uint64_t rest = *len + 8 - tail_len;
-        if (auto st = within_budget(o, stats, rest, "the rest of the footer of " + id); !st) {
-            return fail(st.error());
-        }
-        auto head = read_counted(store, w, size - 8 - *len, rest, stats);
-        if (!head) {
-            return fail(head.error());
-        }
-        meta = *head + w.tail.substr(0, tail_len - 8);
-    }
-    (void)cache.put({{cache.entry_path(id, w.version, "footer"), meta, {}, 0}});
-    return meta;
+    return *len;
 }
 
 // The footers of the ranged files: from the cache, else the last 32 KiB of every file in one
-// parallel batch (their bytes were held to the budget before), then any longer footer's rest.
+// parallel batch, then the rest of every footer longer than that in a second one (the sink's
+// files of 62 row groups have ~50 KB footers). Each batch is held to the budget before it goes.
 Status read_footers(ObjectStore& store, RangeCache& cache, const S3ScanOptions& o, std::vector<FileWork>& work,
                     ScanStats& stats) {
     std::vector<RangeJob> tails;
@@ -181,13 +163,38 @@ Status read_footers(ObjectStore& store, RangeCache& cache, const S3ScanOptions& 
     if (auto st = read_parallel(store, tails, o.concurrency, stats); !st) {
         return st;
     }
+    std::vector<RangeJob> rests;
+    std::vector<std::string> rest_bytes(tails.size());
+    pending = 0;
+    for (size_t i = 0; i < tails.size(); ++i) {
+        FileWork& w = *tails[i].work;
+        auto len = footer_length(store, w);
+        if (!len) {
+            return fail(len.error());
+        }
+        if (uint64_t{*len} + 8 <= w.tail.size()) {
+            w.meta = w.tail.substr(w.tail.size() - 8 - *len, *len);
+            continue;
+        }
+        const uint64_t rest = *len + 8 - w.tail.size();
+        if (auto st = within_budget(o, stats, pending + rest,
+                                    "the rest of the footer of " + object_id(store, w.file->entry.key));
+            !st) {
+            return st;
+        }
+        pending += rest;
+        rests.push_back({&w, w.version.size - 8 - *len, rest, &rest_bytes[i]});
+    }
+    if (auto st = read_parallel(store, rests, o.concurrency, stats); !st) {
+        return st;
+    }
+    for (const RangeJob& j : rests) {
+        FileWork& w = *j.work;
+        w.meta = *j.out + w.tail.substr(0, w.tail.size() - 8);
+    }
     for (const RangeJob& j : tails) {
         FileWork& w = *j.work;
-        auto meta = footer_from_tail(store, cache, o, w, stats);
-        if (!meta) {
-            return fail(meta.error());
-        }
-        w.meta = std::move(*meta);
+        (void)cache.put({{cache.entry_path(object_id(store, w.file->entry.key), w.version, "footer"), *w.meta, {}, 0}});
     }
     return {};
 }
