@@ -32,7 +32,6 @@ struct FileWork {
     //! `fetch`'s bytes, fetched in parallel before the slice is written (same order as `fetch`).
     std::vector<std::string> fetched;
     bool whole_cached = false;       //!< a whole object served from the cache
-    bool whole_downloaded = false;   //!< downloaded to `local`.part, still to be renamed
     bool whole_unchanged = false;    //!< the version after the download is the one planned
 };
 
@@ -298,7 +297,6 @@ Status download_whole(ObjectStore& store, RangeCache& cache, const S3ScanOptions
         bytes += got;
         auto after = store.version(w.file->entry.key);
         ++requests;
-        w.whole_downloaded = true;
         w.whole_unchanged = after && *after == w.version && got == w.version.size;
         return {};
     });

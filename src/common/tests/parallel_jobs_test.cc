@@ -18,8 +18,10 @@ TEST(RunParallel, RunsEveryJobOnceOnSeveralThreads) {
     std::set<std::thread::id> threads;
     auto st = run_parallel(runs.size(), 4, [&](size_t i) -> Status {
         ++runs[i];
-        std::lock_guard lock(mu);
-        threads.insert(std::this_thread::get_id());
+        {
+            std::lock_guard lock(mu);
+            threads.insert(std::this_thread::get_id());
+        }
         std::this_thread::sleep_for(std::chrono::microseconds(200)); // long enough for the others to start
         return {};
     });
