@@ -1,9 +1,11 @@
 #include "kafka/kafka_consumer.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
+#include "kafka/prefetch_waker.h"
 #include "kafka/rdkafka_handle.h"
 
 namespace ticklake {
@@ -65,6 +67,7 @@ struct KafkaConsumer::Impl {
     rdkafka::Queue queue; //!< the consumer queue, for batch consumption
     std::vector<rd_kafka_message_t*> batch; //!< scratch array for rd_kafka_consume_batch_queue
     std::string fatal_error; //!< set by the rebalance callback when assign itself fails
+    std::unique_ptr<PrefetchWaker> waker; //!< restarts fetching once the queue has room (prefetch_waker.h)
 };
 
 // Eager protocols (range, roundrobin) revoke the whole assignment and then assign a new
@@ -183,6 +186,20 @@ Status KafkaConsumer::start_positions(rd_kafka_t* rk, rd_kafka_topic_partition_l
     return {};
 }
 
+namespace {
+
+//! A numeric setting as the handle has it (defaults, ours, and -X applied); 0 if unreadable.
+size_t conf_size(rd_kafka_t* rk, const char* name) {
+    char buf[32];
+    size_t size = sizeof buf;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), name, buf, &size) != RD_KAFKA_CONF_OK) {
+        return 0;
+    }
+    return static_cast<size_t>(std::strtoull(buf, nullptr, 10));
+}
+
+} // namespace
+
 Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientConfig& config,
                                                               const std::string& group, StartFrom start) {
     if (group.empty()) {
@@ -208,9 +225,10 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
                                                {"max.partition.fetch.bytes", "8388608"},
                                                // librdkafka 2.0 pauses fetching for about a second once its
                                                // local queue passes these thresholds; a consumer that drains
-                                               // faster than that then starves (measured: 2M messages took
-                                               // 3.6-5.7 s with the defaults, 0.9 s with these). 256 MiB of
-                                               // prefetch keeps ~2 s of messages ahead of the sink.
+                                               // faster than that then starved (measured before the prefetch
+                                               // waker: 2M messages took 3.6-5.7 s with the defaults, 0.9 s
+                                               // with these). The sink replaces them with its memory budget's
+                                               // (sink/memory_budget.h); other consumers keep these.
                                                {"queued.min.messages", "1000000"},
                                                {"queued.max.messages.kbytes", "262144"},
                                                {"log_level", "3"},
@@ -229,6 +247,8 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::create(const KafkaClientCo
     }
     rd_kafka_poll_set_consumer(rk->get());
     self->impl_->queue.reset(rd_kafka_queue_get_consumer(rk->get()));
+    self->impl_->waker = std::make_unique<PrefetchWaker>(rk->get(), conf_size(rk->get(), "queued.min.messages"),
+                                                         conf_size(rk->get(), "queued.max.messages.kbytes") * 1024);
     self->impl_->rk = std::move(*rk);
     return self;
 }
@@ -274,9 +294,11 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
         return fail(Error::fatal(std::exchange(impl_->fatal_error, {})));
     }
     Status result;
+    size_t payload_bytes = 0;
     for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = scratch[i];
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            payload_bytes += m->len;
             out.messages.emplace_back(m);
             continue;
         }
@@ -291,6 +313,9 @@ Status KafkaConsumer::poll_batch(int timeout_ms, size_t max_messages, PollBatch&
         }
         // Anything else is transient (transport, broker down): librdkafka reconnects by itself.
         rd_kafka_message_destroy(m);
+    }
+    if (impl_->waker) {
+        impl_->waker->observe(rd_kafka_queue_length(impl_->queue.get()), out.messages.size(), payload_bytes);
     }
     return result;
 }
@@ -337,12 +362,15 @@ Status KafkaConsumer::commit(const std::vector<PartitionOffset>& offsets) {
     return {};
 }
 
+uint64_t KafkaConsumer::prefetch_wakeups() const { return impl_ && impl_->waker ? impl_->waker->wakeups() : 0; }
+
 bool KafkaConsumer::assignment_lost() const {
     return impl_ && impl_->rk && rd_kafka_assignment_lost(impl_->rk.get()) == 1;
 }
 
 void KafkaConsumer::close() {
     if (impl_ && impl_->rk) {
+        impl_->waker.reset();
         impl_->queue.reset();
         rd_kafka_consumer_close(impl_->rk.get());
         impl_->rk.reset();

@@ -126,6 +126,8 @@ public:
     //! fetch response told it, without asking the broker; nullopt before any fetch. With the
     //! committed offset it gives the consumer lag.
     std::optional<int64_t> high_watermark(const TopicPartition& tp) const;
+    //! Times the prefetch queue was refilled by waking the fetcher (prefetch_waker.h).
+    uint64_t prefetch_wakeups() const;
     //! Leaves the group (runs on_revoke first).
     void close();
     //! What was subscribed, joined with ','.
