@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "crawler/commit_registrar.h"
 #include "iceberg/iceberg_committer.h"
+#include "sink/crash_point.h"
 #include "sink/sink_pipeline.h"
 #include "sink/sink_settings.h"
 
@@ -92,7 +93,8 @@ int run_sink(SinkFlags& f) {
     std::unique_ptr<iceberg::IcebergCommitter> committer;
     if (f.table_format == "iceberg") {
         // By value: p itself is moved into the pipeline before this runs.
-        iceberg::IcebergCommitterOptions options{f.iceberg_catalog_name, p->sink.group, p->sink.database};
+        iceberg::IcebergCommitterOptions options{f.iceberg_catalog_name, p->sink.group, p->sink.database,
+                                                 [] { crash_point(CrashPoint::between_table_commits); }};
         p->table_committer = [&f, &committer, options](ObjectStore& store) -> Result<TableCommitter*> {
             auto made = iceberg::IcebergCommitter::open(store, f.catalog.file(), options);
             if (!made) {

@@ -1,7 +1,9 @@
 #include "iceberg/iceberg_committer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "common/json_writer.h"
@@ -179,9 +181,13 @@ Status IcebergCommitter::commit(const CommittedBatch& batch) {
         }
         by_table[t->second].push_back(&f);
     }
+    size_t committed = 0;
     for (const auto& [table, files] : by_table) {
         if (auto st = commit_table(table, files, batch); !st) {
             return st;
+        }
+        if (++committed < by_table.size() && options_.between_tables) {
+            options_.between_tables();
         }
     }
     return {};
@@ -264,9 +270,11 @@ int64_t summary_count(const Snapshot* parent, const std::string& key) {
 }
 
 // The table's Kafka offsets after this batch: the parent snapshot's, with the batch's
-// partition moved past its last offset. A batch the table already holds is refused.
+// partition moved past its last offset. Rows the table already holds are refused: the table's
+// files in this batch start at first_row (the earliest first offset among them).
 Result<std::map<int32_t, int64_t>> offsets_after(const Snapshot* parent, const std::string& offsets_key,
-                                                 const CommittedBatch& batch, const std::string& table_name) {
+                                                 const CommittedBatch& batch, Offset first_row,
+                                                 const std::string& table_name) {
     std::map<int32_t, int64_t> offsets;
     if (parent != nullptr) {
         if (auto it = parent->summary.find(offsets_key); it != parent->summary.end()) {
@@ -277,13 +285,13 @@ Result<std::map<int32_t, int64_t>> offsets_after(const Snapshot* parent, const s
             offsets = std::move(*parsed);
         }
     }
-    if (auto it = offsets.find(batch.partition.value()); it != offsets.end() && it->second > batch.first_offset.value()) {
-        // Already in the table (a redone batch after a crash past the table's commit cannot
-        // happen: the sink resumes from the table's offsets). Refuse rather than duplicate.
+    if (auto it = offsets.find(batch.partition.value()); it != offsets.end() && it->second > first_row.value()) {
+        // Already in the table (cannot happen: after a crash the sink resumes from the tables'
+        // offsets and skips, table by table, what each holds). Refuse rather than duplicate.
         return fail(Error::fatal("Iceberg table " + table_name + " already holds offsets of " + batch.topic.str() +
                                  " partition " + std::to_string(batch.partition.value()) + " up to " +
-                                 std::to_string(it->second) + "; the batch starts at " +
-                                 std::to_string(batch.first_offset.value())));
+                                 std::to_string(it->second) + "; the batch's rows for it start at " +
+                                 std::to_string(first_row.value())));
     }
     offsets[batch.partition.value()] = batch.last_offset.next().value();
     return offsets;
@@ -352,7 +360,14 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     }
     const Snapshot* parent = m.current();
     const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
-    auto offsets = offsets_after(parent, offsets_key, batch, ns + "." + table);
+    // The table's earliest row in this batch; a file that does not say is taken to start with
+    // the batch.
+    std::optional<Offset> first_row;
+    for (const CommittedFile* f : files) {
+        const Offset start = f->first_offset.valid() ? f->first_offset : batch.first_offset;
+        first_row = first_row ? std::min(*first_row, start) : start;
+    }
+    auto offsets = offsets_after(parent, offsets_key, batch, first_row.value_or(batch.first_offset), ns + "." + table);
     if (!offsets) {
         return fail(offsets.error());
     }
@@ -409,13 +424,13 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     return {};
 }
 
-Result<std::optional<Offset>> IcebergCommitter::next_offset(const TopicPartition& tp) {
+Result<std::map<std::string, Offset>> IcebergCommitter::table_offsets(const TopicPartition& tp) {
     auto tables = catalog_.iceberg_tables(options_.catalog_name, options_.database);
     if (!tables) {
         return fail(tables.error());
     }
     const std::string key = kafka_offsets_key(tp.topic.view(), options_.group);
-    std::optional<int64_t> lowest, highest;
+    std::map<std::string, Offset> held;
     for (const auto& table : *tables) {
         auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, options_.database, table);
         if (!pointer) {
@@ -441,16 +456,10 @@ Result<std::optional<Offset>> IcebergCommitter::next_offset(const TopicPartition
             return fail(offsets.error());
         }
         if (auto o = offsets->find(tp.partition.value()); o != offsets->end()) {
-            lowest = lowest ? std::min(*lowest, o->second) : o->second;
-            highest = highest ? std::max(*highest, o->second) : o->second;
+            held.emplace(table, Offset(o->second));
         }
     }
-    if (lowest && *lowest != *highest) {
-        log::warn("sink: Iceberg tables of {} partition {} hold different offsets ({} to {}): resuming from the "
-                  "lowest (a batch that spans several tables is committed table by table; docs/iceberg.md)",
-                  tp.topic.str(), tp.partition.value(), *lowest, *highest);
-    }
-    return lowest ? std::optional<Offset>(Offset(*lowest)) : std::nullopt;
+    return held;
 }
 
 } // namespace ticklake::iceberg

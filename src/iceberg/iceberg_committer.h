@@ -7,6 +7,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@ struct IcebergCommitterOptions {
     std::string catalog_name = "ticklake"; //!< iceberg_tables.catalog_name (the name readers give the catalog)
     std::string group;                     //!< the sink's consumer group: part of the offsets' summary key
     std::string database = "market";       //!< the sink's --database: the tables' namespace
+    //! Called between two tables' commits of one batch (not after the last): the chaos suite's
+    //! crash point there (sink/crash_point.h, between_table_commits).
+    std::function<void()> between_tables;
 };
 
 class IcebergCommitter final : public TableCommitter {
@@ -32,7 +37,7 @@ public:
                                                           IcebergCommitterOptions options);
 
     Status commit(const CommittedBatch& batch) override;
-    Result<std::optional<Offset>> next_offset(const TopicPartition& tp) override;
+    Result<std::map<std::string, Offset>> table_offsets(const TopicPartition& tp) override;
 
 private:
     IcebergCommitter(ObjectStore& store, Catalog catalog, IcebergCommitterOptions options)

@@ -27,6 +27,9 @@ struct CommittedFile {
     std::vector<std::pair<std::string, std::string>> columns;
     std::optional<TimestampUs> ts_min; //!< range of a `ts` column of timestamps or dates
     std::optional<TimestampUs> ts_max;
+    //! No row of the file is before this Kafka offset (the first message that went into it);
+    //! none for dead letters.
+    Offset first_offset;
 };
 
 struct CommittedBatch {

@@ -13,9 +13,10 @@ namespace ticklake {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kNames = {"after_write",  "before_rename",          "after_publish",
-                                                     "before_commit", "before_journal_removal", "after_commit",
-                                                     "after_table_commit"};
+constexpr std::array<std::string_view, 8> kNames = {"after_write",        "before_rename",
+                                                     "after_publish",      "before_commit",
+                                                     "before_journal_removal", "after_commit",
+                                                     "after_table_commit", "between_table_commits"};
 
 struct CrashPlan {
     std::optional<CrashPoint> point;

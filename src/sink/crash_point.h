@@ -19,6 +19,7 @@ enum class CrashPoint {
     before_journal_removal, //!< sink thread: the offset is committed, the journal still there
     after_commit,           //!< sink thread: committed and the journal removed, listeners not told
     after_table_commit,     //!< sink thread: the table format (Iceberg) committed the batch, Kafka not yet
+    between_table_commits,  //!< sink thread: a batch of several tables is in one (Iceberg), not yet the next
 };
 
 std::string_view to_string(CrashPoint p);

@@ -36,17 +36,19 @@ Result<MemoryBudget> split_memory_budget(double total_mib, int writer_threads, d
     const size_t rest = b.total_bytes - b.fixed_bytes;
     // Of the rest (Parquet): 1/2 Kafka, 1/8 rows as counted (which take twice that in the heap),
     // 3/16 DuckDB over all writers, 1/16 slack for the allocator. JSON Lines and CSV have no
-    // DuckDB: Kafka gets 5/8 and 1/16 is headroom. Kafka's share is the largest because the
-    // queue has to keep the sink busy while the fetcher refills it. librdkafka 2.0 stops fetching
-    // once its queue is full and, left alone, looks again up to a second later; the rate then
-    // followed the queue's size (bench/README.md, "Memory": 14 MiB of queue gave 120k msgs/s,
-    // 88 MiB 540k). KafkaConsumer's prefetch waker (kafka/prefetch_waker.h) now restarts the
-    // fetcher when the queue is half empty, which took the 64 MiB queue from 380-450k to
-    // 430-600k msgs/s. DuckDB and the rows lose little from smaller shares.
-    b.kafka_bytes = duckdb_writers ? rest / 2 : rest * 5 / 8;
+    // DuckDB: 3/8 Kafka, 1/4 rows, and the rest is headroom. Kafka's share is the largest for
+    // Parquet because the queue has to keep the sink busy while the fetcher refills it.
+    // librdkafka 2.0 stops fetching once its queue is full and, left alone, looks again up to a
+    // second later; the rate then followed the queue's size (bench/README.md, "Memory": 14 MiB of
+    // queue gave 120k msgs/s, 88 MiB 540k). KafkaConsumer's prefetch waker
+    // (kafka/prefetch_waker.h) now restarts the fetcher when the queue is half empty, so a
+    // smaller queue costs less: the text formats, whose writers had the consumer waiting for
+    // them with 1/8 for rows, run as fast with 3/8 Kafka and 1/4 rows (480-510k msgs/s, ~392 MiB
+    // peak, against 410-460k at 5/8 and 1/8, 478 MiB).
+    b.kafka_bytes = duckdb_writers ? rest / 2 : rest * 3 / 8;
     // At least a 1 MiB batch for each writer and the filling one (small budgets, many writers).
     b.buffer_bytes = buffer_mib > 0 ? static_cast<size_t>(buffer_mib * static_cast<double>(kMiB))
-                                    : std::max(rest / 8, (writers + 1) * kMiB);
+                                    : std::max(duckdb_writers ? rest / 8 : rest / 4, (writers + 1) * kMiB);
     b.duckdb_bytes_per_writer = duckdb_writers ? rest * 3 / 16 / writers : 0;
     // One batch per writer in flight plus one filling: each at most buffer / (writers + 1), and
     // no larger than a writer's DuckDB holds without spilling.

@@ -160,6 +160,11 @@ std::vector<std::string> sink_summary_lines(const SinkStats& s, double seconds) 
         lines.push_back(fmt::format("sink:   {} tombstones (messages without a value), {} CSV header messages",
                                     s.tombstones, s.header_lines));
     }
+    if (s.already_in_table > 0) {
+        lines.push_back(fmt::format("sink:   {} messages skipped: their tables held them already (a crash between "
+                                    "the tables' commits)",
+                                    s.already_in_table));
+    }
     for (const auto& [t, n] : s.rows_by_table) {
         auto grain = s.time_partition_by_table.find(t);
         lines.push_back(grain == s.time_partition_by_table.end()
@@ -180,10 +185,11 @@ std::string sink_summary_json(const SinkStats& s, double seconds) {
     }
     return fmt::format(
         "{{\"consumed\":{},\"rows_written\":{},\"files_written\":{},\"dead_letters\":{},\"tombstones\":{},"
-        "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"seconds\":{:.3f},"
+        "\"header_lines\":{},\"batches_committed\":{},\"recovered_removed\":{},\"already_in_table\":{},"
+        "\"seconds\":{:.3f},"
         "\"busy_seconds\":{:.3f},\"cpu_s\":{:.3f},\"rows_by_table\":{{{}}},\"time_partition_by_table\":{{{}}}}}\n",
         s.consumed, s.rows_written, s.files_written, s.dead_letters, s.tombstones, s.header_lines, s.batches_committed,
-        s.recovered_removed, seconds, s.busy_seconds, s.cpu_seconds, tables, grains);
+        s.recovered_removed, s.already_in_table, seconds, s.busy_seconds, s.cpu_seconds, tables, grains);
 }
 
 } // namespace ticklake

@@ -320,6 +320,10 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
         PartitionState ps;
         ps.route = &route_for(po.topic);
         ps.committed = po.offset;
+        if (auto h = held_on_resume_.find(tp); h != held_on_resume_.end()) {
+            ps.held = std::move(h->second);
+            held_on_resume_.erase(h);
+        }
         partitions_[tp] = std::move(ps);
     }
     joined_ = true;
@@ -334,25 +338,52 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
 }
 
 std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset committed) {
+    held_on_resume_.erase(tp);
     if (committer_ == nullptr || !pending_error_) {
         return std::nullopt;
     }
-    auto table = committer_->next_offset(tp);
-    if (!table) {
-        pending_error_ = fail(Error{table.error().kind, "cannot read the offsets the tables hold for " +
-                                                            tp.topic.str() + " partition " +
-                                                            std::to_string(tp.partition.value()) + ": " +
-                                                            table.error().message});
+    auto tables = committer_->table_offsets(tp);
+    if (!tables) {
+        pending_error_ = fail(Error{tables.error().kind, "cannot read the offsets the tables hold for " +
+                                                             tp.topic.str() + " partition " +
+                                                             std::to_string(tp.partition.value()) + ": " +
+                                                             tables.error().message});
         return std::nullopt;
     }
-    if (!*table || (committed.valid() && **table <= committed)) {
+    if (tables->empty()) {
         return std::nullopt;
     }
-    // The table committed a batch whose Kafka commit never happened (a crash between the two):
-    // the table is the ledger, so its files stay and reading goes on after them.
-    log::info("sink: {} partition {}: the table holds offsets up to {} (the group: {}); resuming there", tp.topic,
-              tp.partition, (*table)->value(), committed.valid() ? std::to_string(committed.value()) : "none");
-    return *table;
+    // Every table holds its rows before its offset and none after. Kafka's commit follows the
+    // tables', so rows before the group's offset are in every table: read from the later of
+    // the group's offset and the lowest table's, and skip in each table what it holds already
+    // (a crash after some tables committed a batch and before Kafka did).
+    Offset resume = tables->begin()->second;
+    for (const auto& [table, next] : *tables) {
+        resume = std::min(resume, next);
+    }
+    if (committed.valid()) {
+        resume = std::max(resume, committed);
+    }
+    std::map<std::string, Offset> held;
+    for (const auto& [table, next] : *tables) {
+        if (next > resume) {
+            held.emplace(table, next);
+            log::info("sink: {} partition {}: table {} holds offsets up to {}; reading from {}, its rows before that "
+                      "are skipped",
+                      tp.topic, tp.partition, table, next.value(), resume.value());
+        }
+    }
+    if (!held.empty()) {
+        held_on_resume_[tp] = std::move(held);
+    }
+    if (committed.valid() && resume == committed) {
+        return std::nullopt;
+    }
+    // The tables committed a batch whose Kafka commit never happened (a crash between the
+    // two): the tables are the ledger, so their files stay and reading goes on after them.
+    log::info("sink: {} partition {}: the tables hold offsets up to {} (the group: {}); resuming there", tp.topic,
+              tp.partition, resume.value(), committed.valid() ? std::to_string(committed.value()) : "none");
+    return resume;
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -421,9 +452,26 @@ Status SinkRunner::recover(const TopicPartition& tp, Offset committed) {
         return fail(journal.error());
     }
     if (!committed.valid() || journal->start >= committed) {
-        // The batch never committed: its files (complete or not) must not stay visible.
+        // The batch never committed: its files (complete or not) must not stay visible. Except
+        // in the tables that took it before a crash between the tables' commits (resume_from):
+        // those tables hold these files now, and reading skips their rows.
+        const auto held = held_on_resume_.find(tp);
+        auto committed_to_table = [&](const std::string& key) {
+            if (held == held_on_resume_.end()) {
+                return false;
+            }
+            for (const auto& [table, next] : held->second) {
+                if (next > journal->start && key.starts_with(options_.database + "/" + table + "/")) {
+                    return true;
+                }
+            }
+            return false;
+        };
         uint64_t removed = 0;
         for (const auto& key : journal->keys) {
+            if (committed_to_table(key)) {
+                continue;
+            }
             auto gone = store_.remove(key);
             if (!gone) {
                 return fail(gone.error());
@@ -495,7 +543,7 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
             ++stats_.tombstones;
             return;
         }
-        accept_event(m, b);
+        accept_event(m, *ps);
     } else {
         accept_row(m, r, b);
     }
@@ -516,11 +564,20 @@ FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, TimePartition g
     return fit->second;
 }
 
-void SinkRunner::accept_event(const ConsumedMessage& m, PartitionBatch& b) {
+void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
+    PartitionBatch& b = ps.batch;
     auto parsed = parser_.parse_into(m.value(), event_);
     if (!parsed) {
         dead_letter(m, b, DeadLetterCode::malformed_event, parsed.error().message);
         return;
+    }
+    if (!ps.held.empty()) {
+        // Only right after a crash between commits, until reading passes every held offset.
+        if (auto it = ps.held.find(table_name_for(event_)); it != ps.held.end() && m.offset() < it->second) {
+            ++stats_.already_in_table;
+            return;
+        }
+        std::erase_if(ps.held, [&](const auto& kv) { return kv.second <= m.offset(); });
     }
     TableGrain*& typed_grain =
         event_.type != EventType::record ? typed_grains_[static_cast<size_t>(event_.type)] : record_grain_;
@@ -1027,6 +1084,7 @@ Status SinkRunner::submit(const TopicPartition& tp) {
             job->journal.keys.push_back(data_key(f, period, tp));
             if (listener_ != nullptr || committer_ != nullptr) {
                 job->described.push_back(describe_file(job->journal.keys.back(), options_.format, f.batch(), rows));
+                job->described.back().first_offset = f.first_offset;
             }
             ++job->data_files;
         };

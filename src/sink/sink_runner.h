@@ -46,6 +46,9 @@ struct SinkStats {
     uint64_t header_lines = 0;      //!< CSV header messages (not data)
     uint64_t batches_committed = 0;
     uint64_t recovered_removed = 0; //!< files of crashed attempts removed on assignment
+    //! Messages not written again because their table held them already (Iceberg, after a
+    //! crash between the tables' commits of a batch).
+    uint64_t already_in_table = 0;
     std::map<std::string, uint64_t> rows_by_table;
     std::map<std::string, std::string> time_partition_by_table; //!< grain of each table written or kept
     double busy_seconds = 0; //!< from start to the last message, plus the final flush
@@ -112,6 +115,9 @@ private:
         bool in_flight = false; //!< a previous batch is with the writer, not committed yet
         bool at_eof = false;
         Offset committed;       //!< next offset committed for the group; none: not known yet
+        //! After a crash between commits: tables that hold this partition up to (not including)
+        //! an offset past where reading resumed. Their rows before it are skipped.
+        std::map<std::string, Offset> held;
     };
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
@@ -128,7 +134,7 @@ private:
     void accept(const ConsumedMessage& m, std::chrono::steady_clock::time_point now);
     //! The batch's file for key, made (starting at offset) when it has none yet.
     FileBuffer& file_for(PartitionBatch& b, FileKey key, TimePartition grain, Offset offset);
-    void accept_event(const ConsumedMessage& m, PartitionBatch& b);
+    void accept_event(const ConsumedMessage& m, PartitionState& ps);
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
     Status decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path);
@@ -202,6 +208,8 @@ private:
     Status failure_;      //!< why, when failed_
     bool in_revoke_ = false; //!< inside on_revoke: failures concern partitions being given up
     Status pending_error_;   //!< an error raised inside a rebalance callback
+    //! resume_from()'s per-table offsets, until on_assign() gives them to their partitions.
+    std::map<TopicPartition, std::map<std::string, Offset>> held_on_resume_;
     SinkStats stats_;
     CommitListener* listener_ = nullptr;
     TableCommitter* committer_ = nullptr;

@@ -4,7 +4,9 @@
 // implementation (iceberg/) depends on these headers, not on the sink's library.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "common/error.h"
 #include "common/kafka_position.h"
@@ -20,10 +22,12 @@ public:
     //! batch's next offset with them. A failure fails the batch: its offsets are not committed
     //! and the next owner redoes it (its files are removed first, as for any uncommitted batch).
     virtual Status commit(const CommittedBatch& batch) = 0;
-    //! The next offset of tp that the tables hold (nullopt: none recorded). On assignment the
-    //! sink reads from here when it is ahead of the group's committed offset: a crash between
-    //! the table's commit and Kafka's then neither duplicates nor loses.
-    virtual Result<std::optional<Offset>> next_offset(const TopicPartition& tp) = 0;
+    //! For each table that records tp: the next offset of tp it holds (every row of tp before it
+    //! is in the table, none after). On assignment the sink reads from the lowest when that is
+    //! ahead of the group's committed offset, and skips, table by table, the rows a table holds
+    //! already: a crash between the tables' commits and Kafka's (or between two tables' commits
+    //! of one batch) then neither duplicates nor loses.
+    virtual Result<std::map<std::string, Offset>> table_offsets(const TopicPartition& tp) = 0;
 };
 
 } // namespace ticklake

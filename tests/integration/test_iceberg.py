@@ -13,19 +13,19 @@ from conftest import BINARY, data_files, kcat_dump, kill_inside_a_batch, produce
 pyiceberg_sql = pytest.importorskip("pyiceberg.catalog.sql")
 
 
-def trade_ids(broker, topic, tmp_path):
-    """The ids of every trade in the topic, read with kcat."""
+def trade_ids(broker, topic, tmp_path, event_type="trade"):
+    """The ids of every trade (or other event_type) in the topic, read with kcat."""
     ids = []
     for line in kcat_dump(broker, topic, tmp_path / "values.jsonl").read_text().splitlines():
         value = json.loads(line)
-        if value.get("type") == "trade":
+        if value.get("type") == event_type:
             ids.append(value["id"])
     return ids
 
 
-def scanned_ids(catalog_path, warehouse):
+def scanned_ids(catalog_path, warehouse, table_name="trades"):
     catalog = pyiceberg_sql.SqlCatalog("ticklake", uri=f"sqlite:///{catalog_path}", warehouse=f"file://{warehouse}")
-    table = catalog.load_table("market.trades")
+    table = catalog.load_table(f"market.{table_name}")
     return table, table.scan().to_arrow().column("id").to_pylist()
 
 
@@ -84,3 +84,25 @@ def test_kill_nine_between_the_iceberg_and_the_kafka_commit_then_restart(broker,
     assert sorted(ids) == sorted(expected)
     # The restart after the first kill resumed from the table's offsets, ahead of the group's.
     assert "resuming there" in (tmp_path / "2.log").read_text() + final.stderr
+
+
+def test_kill_nine_between_two_tables_commits_of_one_batch(broker, topic, warehouse, tmp_path):
+    """A batch of trades and quotes is committed table by table (quotes first). Killed after the
+    quotes table took a batch and before the trades table did, the restart reads from the group's
+    offset, skips the quotes their table holds, and writes the trades: each id once per table."""
+    n = 20_000
+    produce_sim(broker, topic, n, partitions=2, days=1)
+    expected = {t: trade_ids(broker, topic, tmp_path, t) for t in ("trade", "quote")}
+    assert expected["trade"] and expected["quote"]
+    catalog_path = tmp_path / "catalog.db"
+    args = iceberg_args(broker, topic, warehouse, catalog_path, "g-" + topic, 3_000)
+    crashed = subprocess.run([str(BINARY), *args], capture_output=True, text=True, timeout=300,
+                             env=dict(os.environ, TICKLAKE_CRASH_AT="between_table_commits:2"))
+    assert crashed.returncode == -9, crashed.stderr[-3000:]
+    final = run(args)
+    for table, event_type in (("trades", "trade"), ("quotes", "quote")):
+        _, ids = scanned_ids(catalog_path, warehouse, table)
+        assert len(ids) == len(set(ids)), f"{table}: duplicates"
+        assert sorted(ids) == sorted(expected[event_type]), table
+    assert "its rows before that are skipped" in final.stderr, final.stderr[-3000:]
+    assert "skipped: their tables held them already" in final.stderr, final.stderr[-3000:]
