@@ -35,6 +35,7 @@ TARGET_PRODUCER_VS_KCAT = 0.7
 TARGET_E2E_TICKS_PER_S = 200_000
 TARGET_PARQUET_VS_JSONL = 0.15
 TARGET_JSON_VALUES_VS_TYPED = 0.7  # issue #11: the same ticks read as schemaless JSON
+TARGET_ICEBERG_VS_PARQUET = 0.9  # issue #18: the same Parquet files committed as Iceberg snapshots
 # Issue #16: CPU per message (user+sys of the process / messages), the headline figure.
 TARGET_SINK_PARQUET_CPU_US = 1.0
 TARGET_SINK_JSONL_CPU_US = 0.7
@@ -341,13 +342,15 @@ class Bench:
         self.best_produce = {k: max(v, key=lambda x: x["msgs_per_s"]) for k, v in runs.items()}
 
     def bench_sinks(self) -> None:
-        log(f"step 3/5: sink (parquet, jsonl, parquet of the values read as plain JSON) vs kcat -C on bench-src, "
+        log(f"step 3/5: sink (parquet, jsonl, the values read as plain JSON, an Iceberg table) vs kcat -C on bench-src, "
             f"best of {self.args.repeat}")
         runs: dict[str, list[dict]] = {"kcat": [], "kcat_no_eof_wait": [], "parquet": [], "jsonl": [],
-                                       "parquet_json_values": []}
+                                       "parquet_json_values": [], "parquet_iceberg": []}
         variants = {"parquet": ("parquet", ()), "jsonl": ("jsonl", ()),
                     # The same ticks as any team's JSON topic: one open table, columns inferred.
-                    "parquet_json_values": ("parquet", ("--value-format", "json"))}
+                    "parquet_json_values": ("parquet", ("--value-format", "json")),
+                    # The same files, each batch also committed as an Iceberg snapshot (issue #18).
+                    "parquet_iceberg": ("parquet", ("--table-format", "iceberg"))}
         self.warehouses: dict[str, Path] = {}
         self.busy_missing = False
         for i in range(1, self.args.repeat + 1):
@@ -363,10 +366,15 @@ class Bench:
             for fmt, (file_format, extra) in variants.items():
                 wh = self.work / f"wh-{fmt}-{i}"
                 summary = self.work / f"sink-{fmt}-{i}.json"
+                catalog = self.work / f"catalog-{fmt}-{i}.db"
+                if fmt == "parquet_iceberg":
+                    extra = (*extra, "--catalog", str(catalog))
                 cmd = self.sink_cmd("bench-src", f"bench-{fmt}-{i}", wh, file_format, summary, 1, extra)
                 r = self.run(cmd, f"sink {fmt} run {i}")
                 s = read_json(summary, f"sink {fmt}")
                 self.check_sink_summary(s, f"sink {fmt} run {i}", summary)
+                if fmt == "parquet_iceberg":
+                    self.check_iceberg_records(catalog, wh, f"sink {fmt} run {i}")
                 busy = s.get("busy_seconds")
                 if busy is None:
                     self.busy_missing = True
@@ -390,7 +398,23 @@ class Bench:
         self.best_consume = {"kcat": max(runs["kcat"], key=lambda x: x["msgs_per_s"]),
                              "kcat_no_eof_wait": max(runs["kcat_no_eof_wait"], key=lambda x: x["msgs_per_s"]),
                              "parquet": max(runs["parquet"], key=rate), "jsonl": max(runs["jsonl"], key=rate),
-                             "parquet_json_values": max(runs["parquet_json_values"], key=rate)}
+                             "parquet_json_values": max(runs["parquet_json_values"], key=rate),
+                             "parquet_iceberg": max(runs["parquet_iceberg"], key=rate)}
+
+    def check_iceberg_records(self, catalog: Path, warehouse: Path, what: str) -> None:
+        """Every message is in an Iceberg snapshot: the current snapshots' total-records, over the
+        catalog's tables, add up to the count (read from the metadata files the catalog points at)."""
+        import sqlite3
+        with sqlite3.connect(catalog) as db:
+            locations = [row[0] for row in db.execute("SELECT metadata_location FROM iceberg_tables")]
+        total = 0
+        for loc in locations:
+            meta = json.loads(Path(loc.removeprefix("file://")).read_text())
+            current = next(s for s in meta["snapshots"] if s["snapshot-id"] == meta["current-snapshot-id"])
+            total += int(current["summary"]["total-records"])
+        if total != self.n:
+            raise BenchError(f"{what}: the Iceberg tables of {catalog} hold {total} records, expected {self.n} "
+                             f"(warehouse {warehouse})")
 
     def bench_end_to_end(self) -> None:
         idle = self.args.e2e_idle
@@ -480,6 +504,7 @@ class Bench:
         pq_rate = bc["parquet"]["msgs_per_s_busy"] or bc["parquet"]["msgs_per_s_wall"]
         js_rate = bc["jsonl"]["msgs_per_s_busy"] or bc["jsonl"]["msgs_per_s_wall"]
         jv_rate = bc["parquet_json_values"]["msgs_per_s_busy"] or bc["parquet_json_values"]["msgs_per_s_wall"]
+        ib_rate = bc["parquet_iceberg"]["msgs_per_s_busy"] or bc["parquet_iceberg"]["msgs_per_s_wall"]
         size_ratio = by["parquet"]["bytes"] / by["jsonl"]["bytes"]
         basis = "wall!" if self.busy_missing else "busy"
         figures = {
@@ -501,6 +526,8 @@ class Bench:
             "sink_jsonl_wall_vs_kcat": round(bc["jsonl"]["msgs_per_s_wall"] / kc, 3),
             "sink_json_values_msgs_per_s": jv_rate,
             "sink_json_values_vs_typed": round(jv_rate / pq_rate, 3),
+            "sink_iceberg_msgs_per_s": ib_rate,
+            "sink_iceberg_vs_parquet": round(ib_rate / pq_rate, 3),
             "sink_rate_basis": "consumed/busy_seconds" if not self.busy_missing else "N/wall (busy_seconds missing)",
             "end_to_end_ticks_per_s": be["ticks_per_s"],
             "end_to_end_ticks_per_s_from_busy": be["ticks_per_s_from_busy"],
@@ -518,6 +545,8 @@ class Bench:
             "parquet_vs_jsonl": {"target": f"<= {TARGET_PARQUET_VS_JSONL}", "pass": size_ratio <= TARGET_PARQUET_VS_JSONL},
             "sink_json_values_vs_typed": {"target": f">= {TARGET_JSON_VALUES_VS_TYPED}",
                                           "pass": jv_rate / pq_rate >= TARGET_JSON_VALUES_VS_TYPED},
+            "sink_iceberg_vs_parquet": {"target": f">= {TARGET_ICEBERG_VS_PARQUET}",
+                                        "pass": ib_rate / pq_rate >= TARGET_ICEBERG_VS_PARQUET},
         }
         self.result["figures"] = figures
         self.result["targets"] = targets
@@ -547,6 +576,8 @@ class Bench:
              f"{bc['jsonl']['msgs_per_s_wall'] / kc:.2f}x", "", ""],
             [f"sink, values as plain JSON : typed, msgs/s ({basis})", r(jv_rate), r(pq_rate) + " (typed)",
              f"{jv_rate / pq_rate:.2f}x", f">= {TARGET_JSON_VALUES_VS_TYPED}x typed", verdict("sink_json_values_vs_typed")],
+            [f"sink, Iceberg table : Hive parquet, msgs/s ({basis})", r(ib_rate), r(pq_rate) + " (hive)",
+             f"{ib_rate / pq_rate:.2f}x", f">= {TARGET_ICEBERG_VS_PARQUET}x hive", verdict("sink_iceberg_vs_parquet")],
             ["end to end (sim -> Kafka -> parquet), ticks/s", r(be["ticks_per_s"]), "", "", f">= {TARGET_E2E_TICKS_PER_S:,}",
              verdict("end_to_end_ticks_per_s")],
             ["  (by the sink's busy clock)", r(e2e_busy) if e2e_busy else "n/a", "", "", "", ""],
@@ -577,6 +608,7 @@ class Bench:
             "sink_parquet_cpu_us_per_msg": us(cons["parquet"]),
             "sink_jsonl_cpu_us_per_msg": us(cons["jsonl"]),
             "sink_json_values_cpu_us_per_msg": us(cons["parquet_json_values"]),
+            "sink_iceberg_cpu_us_per_msg": us(cons["parquet_iceberg"]),
             "broker_cpu_us_per_msg_sink_parquet": us(cons["parquet"], "broker_cpu_s"),
             "broker_cpu_us_per_msg_sink_jsonl": us(cons["jsonl"], "broker_cpu_s"),
             "broker_cpu_us_per_msg_kcat_consume": us(cons["kcat_no_eof_wait"], "broker_cpu_s"),
@@ -617,6 +649,8 @@ class Bench:
              f"<= {TARGET_SINK_JSONL_CPU_US} us", verdict("sink_jsonl_cpu_us_per_msg")],
             ["sink parquet, values as plain JSON", c(f["sink_json_values_cpu_us_per_msg"]), c(kc),
              f"{f['sink_json_values_cpu_us_per_msg'] / kc:.2f}x", "", "", ""],
+            ["sink parquet, Iceberg table", c(f["sink_iceberg_cpu_us_per_msg"]), c(kc),
+             f"{f['sink_iceberg_cpu_us_per_msg'] / kc:.2f}x", "", "", ""],
             ["kcat -C itself (broker during it)", "", c(kc), "", c(f["broker_cpu_us_per_msg_kcat_consume"]), "", ""],
             ["end to end: producer / sink / broker", f"{c(f['e2e_producer_cpu_us_per_msg'])} / "
              f"{c(f['e2e_sink_cpu_us_per_msg'])}", "", "", c(f["e2e_broker_cpu_us_per_msg"]), "", ""],
