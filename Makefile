@@ -5,7 +5,7 @@ BUILD_DIR := build/$(PRESET)
 VENV := .deps/venv
 PY := $(VENV)/bin/python
 
-.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos soak-compact bench-compact test-asan fuzz demo bench bench-s3 bench-query bench-memory bench-cpu format clean help
+.PHONY: all setup deps build test unit-test integration-test test-memory test-metrics-1m chaos soak-compact bench-compact test-asan fuzz demo bench bench-s3 bench-query bench-memory bench-cpu bench-latency format clean help
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-query       ticklake query on Parquet vs DuckDB on one-JSON-per-file (bench/README.md)"
 	@echo "make bench-query-s3    query on MinIO: ranged vs whole-object reads, bytes counted by a proxy (BENCH_S3_GIB)"
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
+	@echo "make bench-latency     event -> durable file -> queryable, p50/p99/max, on a paced stream (bench/README.md)"
 	@echo "make bench-cpu         CPU-us per message of sink, producer and kcat, with perf profiles (bench/README.md)"
 	@echo "make package           build/package/ticklake_<version>_amd64.deb (cmake --install works too: docs/deploy.md)"
 	@echo "make package-test      the .deb runs in a fresh root with only its declared dependencies; units verify"
@@ -118,6 +119,9 @@ bench-console: build
 
 bench-memory: build
 	@bench/run_memory.sh
+
+bench-latency: build
+	@$(PY) bench/latency_bench.py
 
 bench-cpu: build
 	@$(PY) bench/cpu_profile.py --bin build/ticklake --perf bench/flamegraphs --label now

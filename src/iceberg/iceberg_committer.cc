@@ -297,6 +297,17 @@ Result<std::map<int32_t, int64_t>> offsets_after(const Snapshot* parent, const s
     return offsets;
 }
 
+// The table's earliest row in this batch: the lowest first offset of its files (a file that
+// does not say is taken to start with the batch).
+Offset first_row(const std::vector<const CommittedFile*>& files, const CommittedBatch& batch) {
+    std::optional<Offset> first;
+    for (const CommittedFile* f : files) {
+        const Offset start = f->first_offset.valid() ? f->first_offset : batch.first_offset;
+        first = first ? std::min(*first, start) : start;
+    }
+    return first.value_or(batch.first_offset);
+}
+
 // The summary of an append snapshot: every topic's and group's offsets carried forward from
 // the parent, this batch's counts added to the parent's totals.
 std::map<std::string, std::string> append_summary(const Snapshot* parent, const std::vector<DataFile>& data,
@@ -360,14 +371,7 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     }
     const Snapshot* parent = m.current();
     const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
-    // The table's earliest row in this batch; a file that does not say is taken to start with
-    // the batch.
-    std::optional<Offset> first_row;
-    for (const CommittedFile* f : files) {
-        const Offset start = f->first_offset.valid() ? f->first_offset : batch.first_offset;
-        first_row = first_row ? std::min(*first_row, start) : start;
-    }
-    auto offsets = offsets_after(parent, offsets_key, batch, first_row.value_or(batch.first_offset), ns + "." + table);
+    auto offsets = offsets_after(parent, offsets_key, batch, first_row(files, batch), ns + "." + table);
     if (!offsets) {
         return fail(offsets.error());
     }

@@ -63,7 +63,10 @@ struct SinkOptions {
     size_t rotate_bytes = 128u << 20;  //!< ... or this many buffered bytes
     int64_t rotate_event_time_us = 0;  //!< ... or when its event times span this much (0 = off)
     size_t max_buffer_bytes = 512u << 20; //!< over all partitions: flush the largest above this
-    int max_buffer_age_s = 300;        //!< flush data older than this (so retention never outruns it)
+    //! Flush data older than this (so retention never outruns it). 60 s: a stream of one row a
+    //! second (the tutorial's) is queryable within about a minute (bench/README.md, "Latency"),
+    //! at one file a minute per partition and table, which compaction merges later.
+    int max_buffer_age_s = 60;
     std::optional<double> until_idle_s; //!< exit 0 once caught up and idle this long
     bool progress = false;             //!< one status line per second on stderr
     int writer_threads = 2;            //!< files written in parallel (one DuckDB instance each)

@@ -31,6 +31,10 @@ public:
     virtual std::vector<std::pair<std::string, uint64_t>> counters() const { return {}; }
     //! One line for logs: "sim seed=7 symbols=50", "csv indexProcessed.csv (bars)".
     virtual std::string describe() const = 0;
+    //! True when the source makes its events up, so their recv_ts is only when it made them:
+    //! a paced run then stamps recv_ts when each event goes out, the moment a real feed's
+    //! event would have arrived (a batch is made ahead of its pacing).
+    virtual bool invents_events() const { return false; }
 };
 
 } // namespace ticklake

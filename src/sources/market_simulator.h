@@ -38,6 +38,7 @@ public:
     Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) override;
     bool done() const override { return produced_ >= options_.count; }
     std::string describe() const override;
+    bool invents_events() const override { return true; }
 
     //! The universe, in activity order (index 0 trades most). Same for every seed.
     const std::vector<std::string>& symbols() const { return symbol_names_; }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -140,6 +141,79 @@ TEST(ProducePipeline, EventsArriveKeyedBySymbolWithTheirTypeAndAreCounted) {
     EXPECT_EQ(partitions_of.size(), 3u);
     for (const auto& [symbol, parts] : partitions_of) {
         EXPECT_EQ(parts.size(), 1u) << symbol << " spans partitions";
+    }
+}
+
+//! FakeSource whose events are made up (as the simulator's): all of a batch get one recv_ts,
+//! the moment the batch was made.
+class InventingSource final : public MarketDataSource {
+public:
+    InventingSource(int count, bool invents) : inner_(count), invents_(invents) {}
+    Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) override {
+        const size_t first = out.size();
+        auto n = inner_.next_batch(out, max_events);
+        for (size_t i = first; i < out.size(); ++i) {
+            out[i].recv_ts = kMadeAt;
+        }
+        return n;
+    }
+    bool done() const override { return inner_.done(); }
+    std::string describe() const override { return "inventing source"; }
+    bool invents_events() const override { return invents_; }
+    static constexpr TimestampUs kMadeAt = 1'736'173'800'000'000;
+
+private:
+    FakeSource inner_;
+    bool invents_;
+};
+
+std::vector<TimestampUs> recv_times(const std::string& brokers) {
+    std::vector<std::pair<int64_t, TimestampUs>> by_ts;
+    EventParser parser;
+    for (const auto& m : testing::read_topic(brokers, "ticks", 3, 10s)) {
+        auto e = parser.parse(m.value);
+        EXPECT_TRUE(e) << m.value;
+        if (e) {
+            by_ts.emplace_back(e->ts, e->recv_ts);
+        }
+    }
+    std::sort(by_ts.begin(), by_ts.end()); // ts follows the order of emission
+    std::vector<TimestampUs> out;
+    for (const auto& p : by_ts) {
+        out.push_back(p.second);
+    }
+    return out;
+}
+
+// A paced run of made-up events stamps each one's recv_ts when it goes out: at 100 events/s,
+// 12 events span ~110 ms, where the batch that made them had one time for all.
+TEST(ProducePipeline, PacedInventedEventsAreStampedWhenSent) {
+    Fixture fx;
+    fx.options.pacing.rate = 100;
+    fx.options.pacing.burst = 1;
+    SelectedSource s;
+    s.events = std::make_unique<InventingSource>(12, true);
+    std::atomic<bool> stop{false};
+    const TimestampUs before = now_us();
+    ASSERT_TRUE(fx.pipeline(std::move(s)).run(stop).outcome());
+    const auto recv = recv_times(fx.options.kafka.brokers);
+    ASSERT_EQ(recv.size(), 12u);
+    EXPECT_GE(recv.front(), before);
+    EXPECT_TRUE(std::is_sorted(recv.begin(), recv.end()));
+    EXPECT_GE(recv.back() - recv.front(), 80'000) << "the last went out ~110 ms after the first";
+}
+
+TEST(ProducePipeline, PacedRealEventsKeepTheirRecvTs) {
+    Fixture fx;
+    fx.options.pacing.rate = 100;
+    SelectedSource s;
+    s.events = std::make_unique<InventingSource>(6, false);
+    std::atomic<bool> stop{false};
+    ASSERT_TRUE(fx.pipeline(std::move(s)).run(stop).outcome());
+    const auto recv = recv_times(fx.options.kafka.brokers);
+    ASSERT_EQ(recv.size(), 6u);
+    for (TimestampUs t : recv) {
+        EXPECT_EQ(t, InventingSource::kMadeAt) << "a feed's own receive time stays";
     }
 }
 
