@@ -350,40 +350,27 @@ std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset c
                                                              tables.error().message});
         return std::nullopt;
     }
-    if (tables->empty()) {
-        return std::nullopt;
-    }
-    // Every table holds its rows before its offset and none after. Kafka's commit follows the
-    // tables', so rows before the group's offset are in every table: read from the later of
-    // the group's offset and the lowest table's, and skip in each table what it holds already
-    // (a crash after some tables committed a batch and before Kafka did).
-    Offset resume = tables->begin()->second;
-    for (const auto& [table, next] : *tables) {
-        resume = std::min(resume, next);
-    }
-    if (committed.valid()) {
-        resume = std::max(resume, committed);
-    }
+    // Every table holds its rows of tp before its offset and none after; Kafka's commit comes
+    // after all the tables', so rows before the group's offset are in every table. Reading
+    // resumes at the group's offset (or where --start-from says, for a group that never
+    // committed) and each table skips the rows it holds already: after a crash between the
+    // tables' commits and Kafka's, or between two tables' commits of one batch. Never from a
+    // table's offset: a table that records nothing of tp (new, or never given its rows yet)
+    // may still lack rows before it.
     std::map<std::string, Offset> held;
     for (const auto& [table, next] : *tables) {
-        if (next > resume) {
+        if (!committed.valid() || next > committed) {
             held.emplace(table, next);
-            log::info("sink: {} partition {}: table {} holds offsets up to {}; reading from {}, its rows before that "
+            log::info("sink: {} partition {}: table {} holds offsets up to {} (the group: {}); its rows before that "
                       "are skipped",
-                      tp.topic, tp.partition, table, next.value(), resume.value());
+                      tp.topic, tp.partition, table, next.value(),
+                      committed.valid() ? std::to_string(committed.value()) : "none");
         }
     }
     if (!held.empty()) {
         held_on_resume_[tp] = std::move(held);
     }
-    if (committed.valid() && resume == committed) {
-        return std::nullopt;
-    }
-    // The tables committed a batch whose Kafka commit never happened (a crash between the
-    // two): the tables are the ledger, so their files stay and reading goes on after them.
-    log::info("sink: {} partition {}: the tables hold offsets up to {} (the group: {}); resuming there", tp.topic,
-              tp.partition, resume.value(), committed.valid() ? std::to_string(committed.value()) : "none");
-    return resume;
+    return std::nullopt;
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -545,6 +532,14 @@ void SinkRunner::accept(const ConsumedMessage& m, Clock::time_point now) {
         }
         accept_event(m, *ps);
     } else {
+        if (!ps->held.empty()) {
+            if (r.schema == nullptr) {
+                open_table_for(r);
+            }
+            if (already_in_table(*ps, r.table, m.offset())) {
+                return;
+            }
+        }
         accept_row(m, r, b);
     }
 }
@@ -564,6 +559,16 @@ FileBuffer& SinkRunner::file_for(PartitionBatch& b, FileKey key, TimePartition g
     return fit->second;
 }
 
+bool SinkRunner::already_in_table(PartitionState& ps, const std::string& table, Offset offset) {
+    // Only right after a crash between commits, until reading passes every held offset.
+    if (auto it = ps.held.find(table); it != ps.held.end() && offset < it->second) {
+        ++stats_.already_in_table;
+        return true;
+    }
+    std::erase_if(ps.held, [&](const auto& kv) { return kv.second <= offset; });
+    return false;
+}
+
 void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
     PartitionBatch& b = ps.batch;
     auto parsed = parser_.parse_into(m.value(), event_);
@@ -571,13 +576,8 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
         dead_letter(m, b, DeadLetterCode::malformed_event, parsed.error().message);
         return;
     }
-    if (!ps.held.empty()) {
-        // Only right after a crash between commits, until reading passes every held offset.
-        if (auto it = ps.held.find(table_name_for(event_)); it != ps.held.end() && m.offset() < it->second) {
-            ++stats_.already_in_table;
-            return;
-        }
-        std::erase_if(ps.held, [&](const auto& kv) { return kv.second <= m.offset(); });
+    if (!ps.held.empty() && already_in_table(ps, table_name_for(event_), m.offset())) {
+        return;
     }
     TableGrain*& typed_grain =
         event_.type != EventType::record ? typed_grains_[static_cast<size_t>(event_.type)] : record_grain_;

@@ -122,7 +122,8 @@ private:
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
     void on_revoke(const std::vector<TopicPartition>& revoked);
-    //! With a table committer: the table's next offset of tp when it is ahead of `committed`.
+    //! With a table committer: records, per table, what it holds of tp beyond `committed`
+    //! (held_on_resume_). Reading itself always resumes at the group's offset: nullopt.
     std::optional<Offset> resume_from(const TopicPartition& tp, Offset committed);
     Status recover(const TopicPartition& tp, Offset committed);
     TopicRoute& route_for(const Topic& topic);
@@ -135,6 +136,8 @@ private:
     //! The batch's file for key, made (starting at offset) when it has none yet.
     FileBuffer& file_for(PartitionBatch& b, FileKey key, TimePartition grain, Offset offset);
     void accept_event(const ConsumedMessage& m, PartitionState& ps);
+    //! True (and counted) when `table` holds offset already (ps.held, after a crash between commits).
+    bool already_in_table(PartitionState& ps, const std::string& table, Offset offset);
     //! The open formats: decode, route by partition values and time, append (or dead-letter).
     void accept_row(const ConsumedMessage& m, TopicRoute& r, PartitionBatch& b);
     Status decode_row(const ConsumedMessage& m, TopicRoute& r, TimestampUs& ts, std::string& partition_path);
