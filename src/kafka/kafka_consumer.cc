@@ -112,15 +112,6 @@ struct ConsumerCallbacks {
                 return;
             }
             for (int i = 0; i < parts->cnt; ++i) {
-                if (self->handler_.resume_from) {
-                    const int64_t committed = parts->elems[i].offset;
-                    const auto resume = self->handler_.resume_from(
-                        {Topic(parts->elems[i].topic), Partition(parts->elems[i].partition)},
-                        committed >= 0 ? Offset(committed) : Offset::none());
-                    if (resume) {
-                        parts->elems[i].offset = resume->value(); // assign() below starts here
-                    }
-                }
                 const int64_t off = parts->elems[i].offset;
                 assigned.push_back({Topic(parts->elems[i].topic), Partition(parts->elems[i].partition),
                                     off >= 0 ? Offset(off) : Offset::none()});

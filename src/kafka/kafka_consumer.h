@@ -81,10 +81,6 @@ struct RebalanceHandler {
     std::function<void(const std::vector<PartitionOffset>&)> on_assign;
     //! Partitions about to be taken away: the place to flush and commit them.
     std::function<void(const std::vector<TopicPartition>&)> on_revoke;
-    //! Optional, asked first for each assigned partition with its committed offset: where to
-    //! read from instead (a table that records its own offsets, ahead of the group's); nullopt
-    //! keeps the committed one. on_assign then sees the offset returned here.
-    std::function<std::optional<Offset>(const TopicPartition&, Offset committed)> resume_from;
 };
 
 //! What one poll_batch() call returned, in arrival order per partition.

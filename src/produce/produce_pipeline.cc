@@ -158,10 +158,7 @@ std::string ProducePipeline::describe() const {
     return source_.describe() + " -> topic " + options_.topic + " at " + options_.kafka.brokers;
 }
 
-Status ProducePipeline::send(Pacer* pacer, const Event& e, std::string_view value) {
-    if (pacer != nullptr && !pacer->unpaced()) {
-        pacer->before(e);
-    }
+Status ProducePipeline::send(const Event& e, std::string_view value) {
     bytes_sent_ += e.symbol.size() + value.size();
     return producer_->produce(topic_, e.symbol, value, to_string(e.type));
 }
@@ -176,14 +173,15 @@ Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer,
         if (!n) {
             return fail(n.error());
         }
-        const bool stamp_on_send = !pacer.unpaced() && source.invents_events();
         for (Event& e : batch) {
-            if (stamp_on_send) {
+            if (!pacer.unpaced()) {
                 pacer.before(e);
-                e.recv_ts = now_us(); // when it goes out, not when the paced batch was made
+                if (source.invents_events()) {
+                    e.recv_ts = now_us(); // when it goes out, not when the paced batch was made
+                }
             }
             encoder_.encode(e, value);
-            if (auto st = send(stamp_on_send ? nullptr : &pacer, e, value); !st) {
+            if (auto st = send(e, value); !st) {
                 return st;
             }
         }
@@ -206,7 +204,10 @@ Status ProducePipeline::pump_wire(const std::atomic<bool>& stop, Pacer& pacer, T
         if (!*more) {
             break;
         }
-        if (auto st = send(&pacer, event, line); !st) {
+        if (!pacer.unpaced()) {
+            pacer.before(event);
+        }
+        if (auto st = send(event, line); !st) {
             return st;
         }
         if ((producer_->stats().enqueued & 4095) == 0) {

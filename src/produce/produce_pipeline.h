@@ -98,8 +98,8 @@ public:
 
 private:
     class Ticker;
-    //! Paces (unless pacer is null: the caller paced already) and produces one message.
-    Status send(Pacer* pacer, const Event& e, std::string_view value);
+    //! Produces one message (the caller has paced it) and counts its bytes.
+    Status send(const Event& e, std::string_view value);
     Status pump_events(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker);
     Status pump_wire(const std::atomic<bool>& stop, Pacer& pacer, Ticker& ticker);
 

@@ -305,10 +305,12 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     last_state_ = nullptr;
     for (const auto& po : assigned) {
         const TopicPartition tp{po.topic, po.partition};
+        PartitionState ps;
+        ps.held = held_by_tables(tp, po.offset);
         // When the tables' offsets could not be read, leave every file alone: which batch is
         // committed is not known.
         if (committer_ != nullptr && !pending_error_) {
-        } else if (auto st = recover(tp, po.offset); !st && pending_error_) {
+        } else if (auto st = recover(tp, po.offset, ps.held); !st && pending_error_) {
             // A stop cuts the store's retries short: reading the journal then fails with the
             // last transport error, which is the stop's doing, not a broken store.
             Error e = st.error();
@@ -317,13 +319,8 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
             }
             pending_error_ = fail(std::move(e));
         }
-        PartitionState ps;
         ps.route = &route_for(po.topic);
         ps.committed = po.offset;
-        if (auto h = held_on_resume_.find(tp); h != held_on_resume_.end()) {
-            ps.held = std::move(h->second);
-            held_on_resume_.erase(h);
-        }
         partitions_[tp] = std::move(ps);
     }
     joined_ = true;
@@ -337,10 +334,10 @@ void SinkRunner::on_assign(const std::vector<PartitionOffset>& assigned) {
     log::info("{}sink: assigned partitions [{}]", options_.progress ? "\n" : "", list);
 }
 
-std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset committed) {
-    held_on_resume_.erase(tp);
+std::map<std::string, Offset> SinkRunner::held_by_tables(const TopicPartition& tp, Offset committed) {
+    std::map<std::string, Offset> held;
     if (committer_ == nullptr || !pending_error_) {
-        return std::nullopt;
+        return held;
     }
     auto tables = committer_->table_offsets(tp);
     if (!tables) {
@@ -348,7 +345,7 @@ std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset c
                                                              tp.topic.str() + " partition " +
                                                              std::to_string(tp.partition.value()) + ": " +
                                                              tables.error().message});
-        return std::nullopt;
+        return held;
     }
     // Every table holds its rows of tp before its offset and none after; Kafka's commit comes
     // after all the tables', so rows before the group's offset are in every table. Reading
@@ -357,7 +354,6 @@ std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset c
     // tables' commits and Kafka's, or between two tables' commits of one batch. Never from a
     // table's offset: a table that records nothing of tp (new, or never given its rows yet)
     // may still lack rows before it.
-    std::map<std::string, Offset> held;
     for (const auto& [table, next] : *tables) {
         if (!committed.valid() || next > committed) {
             held.emplace(table, next);
@@ -367,10 +363,7 @@ std::optional<Offset> SinkRunner::resume_from(const TopicPartition& tp, Offset c
                       committed.valid() ? std::to_string(committed.value()) : "none");
         }
     }
-    if (!held.empty()) {
-        held_on_resume_[tp] = std::move(held);
-    }
-    return std::nullopt;
+    return held;
 }
 
 void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
@@ -425,7 +418,7 @@ void SinkRunner::on_revoke(const std::vector<TopicPartition>& revoked) {
     probe_->assigned(partitions_.size());
 }
 
-Status SinkRunner::recover(const TopicPartition& tp, Offset committed) {
+Status SinkRunner::recover(const TopicPartition& tp, Offset committed, const std::map<std::string, Offset>& held) {
     const std::string jkey = sink_journal_key(options_.group, tp.topic, tp.partition);
     auto content = store_.get_small(jkey);
     if (!content) {
@@ -440,14 +433,10 @@ Status SinkRunner::recover(const TopicPartition& tp, Offset committed) {
     }
     if (!committed.valid() || journal->start >= committed) {
         // The batch never committed: its files (complete or not) must not stay visible. Except
-        // in the tables that took it before a crash between the tables' commits (resume_from):
+        // in the tables that took it before a crash between the tables' commits (held_by_tables):
         // those tables hold these files now, and reading skips their rows.
-        const auto held = held_on_resume_.find(tp);
         auto committed_to_table = [&](const std::string& key) {
-            if (held == held_on_resume_.end()) {
-                return false;
-            }
-            for (const auto& [table, next] : held->second) {
+            for (const auto& [table, next] : held) {
                 if (next > journal->start && key.starts_with(options_.database + "/" + table + "/")) {
                     return true;
                 }
@@ -1138,8 +1127,8 @@ Status SinkRunner::commit_completed(bool block) {
             crash_point(CrashPoint::before_commit);
         }
         if (committed && committer_ != nullptr) {
-            // The table's commit comes first: once it holds the batch, a crash before Kafka's
-            // commit resumes from the table's offsets (resume_from), never redoing the batch.
+            // The tables' commits come first: once a table holds the batch, a crash before
+            // Kafka's commit re-reads it and that table skips it (held_by_tables).
             committed = committer_->commit(
                 CommittedBatch{tp.topic, tp.partition, job->described, job->journal.start, job->journal.end});
             if (committed) {
@@ -1324,9 +1313,6 @@ Status SinkRunner::run(const std::atomic<bool>& stop) {
     RebalanceHandler handler;
     handler.on_assign = [this](const std::vector<PartitionOffset>& a) { on_assign(a); };
     handler.on_revoke = [this](const std::vector<TopicPartition>& r) { on_revoke(r); };
-    if (committer_ != nullptr) {
-        handler.resume_from = [this](const TopicPartition& tp, Offset committed) { return resume_from(tp, committed); };
-    }
     if (auto st = consumer_.subscribe(options_.topics, std::move(handler)); !st) {
         return st;
     }

@@ -122,10 +122,11 @@ private:
 
     void on_assign(const std::vector<PartitionOffset>& assigned);
     void on_revoke(const std::vector<TopicPartition>& revoked);
-    //! With a table committer: records, per table, what it holds of tp beyond `committed`
-    //! (held_on_resume_). Reading itself always resumes at the group's offset: nullopt.
-    std::optional<Offset> resume_from(const TopicPartition& tp, Offset committed);
-    Status recover(const TopicPartition& tp, Offset committed);
+    //! With a table committer: the tables that hold tp beyond `committed` (all that record tp
+    //! when the group has no offset), each with its next offset (PartitionState::held).
+    std::map<std::string, Offset> held_by_tables(const TopicPartition& tp, Offset committed);
+    //! Removes the files of tp's uncommitted batch, except those of tables in `held` that took it.
+    Status recover(const TopicPartition& tp, Offset committed, const std::map<std::string, Offset>& held);
     TopicRoute& route_for(const Topic& topic);
     Status load_state(TopicRoute& r);
     Status decide(TopicRoute& r, const ConsumedMessage& m);
@@ -211,8 +212,6 @@ private:
     Status failure_;      //!< why, when failed_
     bool in_revoke_ = false; //!< inside on_revoke: failures concern partitions being given up
     Status pending_error_;   //!< an error raised inside a rebalance callback
-    //! resume_from()'s per-table offsets, until on_assign() gives them to their partitions.
-    std::map<TopicPartition, std::map<std::string, Offset>> held_on_resume_;
     SinkStats stats_;
     CommitListener* listener_ = nullptr;
     TableCommitter* committer_ = nullptr;
