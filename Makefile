@@ -46,7 +46,10 @@ build: deps
 unit-test: build
 	@ctest --test-dir $(BUILD_DIR) -L unit --output-on-failure -j2
 
+# Spark's jars (Iceberg's runtime, sqlite-jdbc, the Kafka source) are the tests' own step: the
+# demo never needs them.
 integration-test: build
+	@setup/setup.sh spark
 	@ctest --test-dir $(BUILD_DIR) -L integration --output-on-failure
 	@$(PY) -m pytest -q tests/integration
 

@@ -22,7 +22,7 @@ set(TL_USES_schema common net)
 set(TL_USES_decode format schema)
 set(TL_USES_sink decode format storage kafka)
 set(TL_USES_crawler catalog storage sink parquet)  # sink: only to implement its CommitListener
-set(TL_USES_query catalog storage duckdb_loader parquet)
+set(TL_USES_query catalog storage duckdb_loader parquet iceberg_table)
 set(TL_USES_cli produce broker catalog crawler format kafka query sink sources storage decode schema net aws duckdb_loader parquet common)
 set(TL_USES_retention catalog storage)  # retention/: expire and prune (#17)
 list(APPEND TL_STAGES retention)
@@ -35,9 +35,11 @@ list(APPEND TL_USES_cli maintenance)
 list(APPEND TL_STAGES glue)
 set(TL_USES_glue catalog aws net)  # glue/: `catalog push-glue` over Glue's JSON API (#17)
 list(APPEND TL_USES_cli glue)
-# iceberg (#18): Iceberg tables of the sink's files; sink: only to implement its TableCommitter.
-list(APPEND TL_STAGES iceberg)
-set(TL_USES_iceberg catalog storage schema sink)
+# iceberg_table (#18, in src/iceberg/): the table format itself (Avro files, manifests, metadata
+# JSON, scan planning), which the query engine reads with; iceberg: the sink's committer on top.
+list(APPEND TL_STAGES iceberg_table iceberg)
+set(TL_USES_iceberg_table storage schema)
+set(TL_USES_iceberg iceberg_table catalog storage schema sink)
 list(APPEND TL_USES_cli iceberg)
 
 set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server

@@ -2,7 +2,8 @@
 # Installs everything ticklake needs to build, test and run its demo on one machine.
 #
 #   setup/setup.sh            all steps
-#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv minio web
+#   setup/setup.sh STEP...    only these steps: apt duckdb kafka venv minio web, and spark
+#                             (test-only: Spark's jars; `make integration-test` runs it, the demo never)
 #   setup/setup.sh --check    exit 0 when every step is already done, 1 otherwise
 #
 # Idempotent: each step records a stamp in .deps/stamps/ that names the pinned version,
@@ -25,6 +26,12 @@ DUCKDB_HDR_PKG="duckdb@1.4.4"
 DUCKDB_HDR_SHA512="hEJJ5hyVF0VLj3dmOLpsWrQR0b3d4Ykqtygm6iUXjHJDDnSqg/USKxcb5qvNrOhFYPgktayU6dXCtgPqcmmpog=="
 KAFKA_VERSION="4.1.1"   # keep in step with setup/kafka-pom.xml
 PY_REQUIREMENTS="$ROOT/setup/requirements-test.txt"
+# Jars for the venv's pyspark (tests and benchmarks only): Iceberg's Spark runtime + the SQLite
+# JDBC driver, and Spark's Kafka source. Keep in step with setup/iceberg-spark-pom.xml and with
+# pyspark in setup/requirements-test.txt.
+SPARK_POM="$ROOT/setup/iceberg-spark-pom.xml"
+ICEBERG_SPARK_JAR="iceberg-spark-runtime-4.0_2.13-1.11.0.jar"
+SPARK_KAFKA_JAR="spark-sql-kafka-0-10_2.13-4.0.4.jar"
 # MinIO (the S3 server of the tests) from the Go module proxy. Its releases are not semver
 # tags, so the pin is the module's pseudo-version (commit 7aac2a2c5b7c, 2026-02-12).
 MINIO_MODULE="github.com/minio/minio"
@@ -178,6 +185,28 @@ step_venv() {
   stamp_set venv "$pin"
 }
 
+spark_jars_present() {
+  [[ -f "$DEPS/spark-jars/$ICEBERG_SPARK_JAR" && -f "$DEPS/spark-kafka-jars/$SPARK_KAFKA_JAR" ]] \
+    && compgen -G "$DEPS/spark-jars/sqlite-jdbc-*.jar" >/dev/null
+}
+
+# Spark's jars for the Iceberg interop tests (.deps/spark-jars) and the Kafka benchmark
+# (.deps/spark-kafka-jars), resolved with Maven like the broker's; pyspark itself is in the venv.
+step_spark() {
+  local pin
+  pin="$ICEBERG_SPARK_JAR+$SPARK_KAFKA_JAR+$(sha512_b64 "$SPARK_POM")"
+  if stamp_ok spark "$pin" && spark_jars_present; then say "spark: jars present"; return 0; fi
+  command -v mvn >/dev/null || fail spark "maven (mvn) not found; run setup/setup.sh apt first"
+  say "spark: resolving Iceberg's Spark runtime, sqlite-jdbc and Spark's Kafka source from Maven Central"
+  rm -rf "$DEPS/spark-jars" "$DEPS/spark-kafka-jars"
+  mvn -q -B -f "$SPARK_POM" -Dmaven.repo.local="$DEPS/m2" -Djars.dir="$DEPS" \
+    dependency:copy-dependencies@iceberg dependency:copy-dependencies@kafka \
+    || fail spark "maven could not resolve the Spark jars (is Maven Central reachable?)"
+  spark_jars_present || fail spark "$ICEBERG_SPARK_JAR, sqlite-jdbc or $SPARK_KAFKA_JAR missing after resolve"
+  stamp_set spark "$pin"
+  say "spark: installed $(ls "$DEPS/spark-jars" "$DEPS/spark-kafka-jars" | grep -c '\.jar$') jars into $DEPS/spark-jars and $DEPS/spark-kafka-jars"
+}
+
 step_minio() {
   if [[ -n "${MINIO_BIN:-}" ]]; then
     [[ -x "$MINIO_BIN" ]] || fail minio "MINIO_BIN=$MINIO_BIN is not an executable"
@@ -208,7 +237,7 @@ step_web() {
   stamp_set web "$pin"
 }
 
-ALL_STEPS=(apt duckdb kafka venv minio web)
+ALL_STEPS=(apt duckdb kafka venv minio web) # spark: not here, the tests' own step
 
 check_all() {
   [[ -z "$(missing_apt_packages)" ]] || return 1
@@ -226,8 +255,8 @@ main() {
   [[ ${#steps[@]} -eq 0 ]] && steps=("${ALL_STEPS[@]}")
   for s in "${steps[@]}"; do
     case "$s" in
-      apt|duckdb|kafka|venv|minio|web) "step_$s" ;;
-      *) echo "unknown step '$s' (steps: ${ALL_STEPS[*]})" >&2; exit 2 ;;
+      apt|duckdb|kafka|venv|spark|minio|web) "step_$s" ;;
+      *) echo "unknown step '$s' (steps: ${ALL_STEPS[*]} spark)" >&2; exit 2 ;;
     esac
   done
   say "done"

@@ -95,6 +95,9 @@ public:
                                                                  std::string_view table);
     //! The Iceberg tables of a namespace, by name.
     Result<std::vector<std::string>> iceberg_tables(std::string_view catalog, std::string_view ns);
+    //! Every Iceberg table of every catalog name the file holds (none when it has no
+    //! iceberg_tables, as catalogs from before the fourth migration opened read-only).
+    Result<std::vector<IcebergTableRef>> iceberg_all_tables();
     //! Records a new Iceberg table (and its namespace); false when the table exists already.
     Result<bool> iceberg_create_table(std::string_view catalog, std::string_view ns, std::string_view table,
                                       std::string_view metadata_location);

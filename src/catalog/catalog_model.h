@@ -97,4 +97,13 @@ struct TableChange {
     int base_version = -1;
 };
 
+//! A row of iceberg_tables: which catalog name (readers give it), namespace, table, and where
+//! its current metadata file is.
+struct IcebergTableRef {
+    std::string catalog;
+    std::string ns;
+    std::string table;
+    std::string metadata_location;
+};
+
 } // namespace ticklake

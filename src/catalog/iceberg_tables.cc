@@ -38,6 +38,38 @@ Result<std::vector<std::string>> Catalog::iceberg_tables(std::string_view catalo
     return out;
 }
 
+Result<std::vector<IcebergTableRef>> Catalog::iceberg_all_tables() {
+    auto exists = db_.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'iceberg_tables'");
+    if (!exists) {
+        return fail(exists.error());
+    }
+    bool any = false;
+    for (auto row : exists->rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        any = true;
+    }
+    std::vector<IcebergTableRef> out;
+    if (!any) {
+        return out;
+    }
+    auto q = db_.prepare(
+        "SELECT catalog_name, table_namespace, table_name, metadata_location FROM iceberg_tables "
+        "WHERE (iceberg_type = 'TABLE' OR iceberg_type IS NULL) AND metadata_location IS NOT NULL "
+        "ORDER BY catalog_name, table_namespace, table_name");
+    if (!q) {
+        return fail(q.error());
+    }
+    for (auto row : q->rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        out.push_back({row->column_text(0), row->column_text(1), row->column_text(2), row->column_text(3)});
+    }
+    return out;
+}
+
 Result<bool> Catalog::iceberg_create_table(std::string_view catalog, std::string_view ns, std::string_view table,
                                            std::string_view metadata_location) {
     bool created = false;

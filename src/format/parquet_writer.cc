@@ -287,22 +287,24 @@ ParquetWriter::ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> d
 
 ParquetWriter::~ParquetWriter() = default;
 
-// ", FIELD_IDS {'a': 1, 'b': 2}" with WriterOptions::field_ids, else nothing.
-std::string ParquetWriter::field_ids(const ColumnBatch& batch) const {
+// ", FIELD_IDS {'a': 1, 'b': 2}" with WriterOptions::field_ids (the ids given, else 1..n), else nothing.
+std::string ParquetWriter::field_ids_option(const ColumnBatch& batch, std::span<const int> ids) const {
     if (!options_.field_ids) {
         return "";
     }
     std::string out = ", FIELD_IDS {";
     for (size_t i = 0; i < batch.columns.size(); ++i) {
-        out += (i ? ", " : "") + quote_literal(batch.columns[i].name) + ": " + std::to_string(i + 1);
+        const int id = i < ids.size() ? ids[i] : static_cast<int>(i) + 1;
+        out += (i ? ", " : "") + quote_literal(batch.columns[i].name) + ": " + std::to_string(id);
     }
     return out + "}";
 }
 
-Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) {
+Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
+                            std::span<const int> field_ids) {
     db_->scan = ScanSource{&batch, order, is_identity(order)};
     const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
-                            " (" + parquet_copy_options(options_) + field_ids(batch) + ")";
+                            " (" + parquet_copy_options(options_) + field_ids_option(batch, field_ids) + ")";
     Status status = db_->run(sql, "cannot write Parquet file '" + path.string() + "'");
     db_->scan = ScanSource{}; // the batch is the caller's: never read it after returning
     return status;

@@ -24,12 +24,13 @@ public:
     ParquetWriter& operator=(const ParquetWriter&) = delete;
 
     std::string_view extension() const override { return "parquet"; }
-    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) override;
+    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
+                 std::span<const int> field_ids = {}) override;
 
 private:
     struct Db; //!< database and connection; reused across files
     ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db);
-    std::string field_ids(const ColumnBatch& batch) const;
+    std::string field_ids_option(const ColumnBatch& batch, std::span<const int> ids) const;
 
     WriterOptions options_;
     std::unique_ptr<Db> db_;

@@ -22,8 +22,8 @@ struct WriterOptions {
     //! DuckDB's memory_limit of one Parquet writer (it spills to a temporary folder beyond it);
     //! 0: DuckDB's default, 80% of the machine's memory.
     size_t parquet_memory_limit_bytes = 0;
-    //! Parquet: number the columns 1..n in file order (each column's field_id), as Iceberg
-    //! tables need (--table-format iceberg); top-level columns only.
+    //! Parquet: give each column a field_id, as Iceberg tables need (--table-format iceberg):
+    //! those write() is given, else 1..n in file order; top-level columns only.
     bool field_ids = false;
 };
 
@@ -34,9 +34,12 @@ public:
     virtual std::string_view extension() const = 0;
     //! Writes the rows of batch, in the order given by `order` (indexes into the batch; only
     //! those rows), to a new file at path, replacing any file there. Does not fsync: the caller
-    //! makes it durable. On error a partial file may be left at path.
+    //! makes it durable. On error a partial file may be left at path. `field_ids` (Parquet with
+    //! WriterOptions::field_ids): each column's id, in column order, as its table assigns them;
+    //! empty: 1..n in file order. Every override declares the same default.
     //! @locality one thread at a time per writer object.
-    virtual Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) = 0;
+    virtual Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
+                         std::span<const int> field_ids = {}) = 0;
 };
 
 //! format: "parquet" | "jsonl" | "csv". Unknown format -> ErrorKind::invalid_argument.

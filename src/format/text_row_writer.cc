@@ -5,7 +5,7 @@
 namespace ticklake {
 
 Status TextRowWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order,
-                            const std::filesystem::path& path) {
+                            const std::filesystem::path& path, std::span<const int> /*field_ids*/) {
     if (auto s = file_.open(path); !s) {
         return s;
     }

@@ -11,7 +11,9 @@ namespace ticklake {
 
 class TextRowWriter : public RecordWriter {
 public:
-    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path) final;
+    //! field_ids: unused (text files have none).
+    Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
+                 std::span<const int> field_ids = {}) final;
 
 protected:
     //! Once per file, before any row: CSV's header row, JSON Lines' keys.

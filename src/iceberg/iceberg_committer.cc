@@ -1,7 +1,9 @@
 #include "iceberg/iceberg_committer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <random>
@@ -9,6 +11,7 @@
 #include "common/json_writer.h"
 #include "common/log.h"
 #include "iceberg/manifest.h"
+#include "iceberg/table_scan.h"
 
 namespace ticklake::iceberg {
 
@@ -82,46 +85,53 @@ std::string name_mapping(const TableMetadata& m) {
     return out;
 }
 
-// A new table's metadata from the columns of its first file: ids 1..n in file order (the ids the
-// sink's Parquet writer gives the columns), partitioned by day(ts) when there is a timestamp ts.
-Result<TableMetadata> new_table(const std::string& location, const CommittedFile& first) {
+// A new table: no columns yet (evolve_schema gives it the batch's), Parquet with zstd, as the
+// sink writes (other writers of the table then write the same).
+TableMetadata new_table(const std::string& location) {
     TableMetadata m;
     m.uuid = random_uuid();
     m.location = location;
-    for (const auto& [name, duck] : first.columns) {
-        auto type = iceberg_type_of(duck);
-        if (!type) {
-            return fail(Error::fatal("column '" + name + "' of " + first.key + " has type '" + duck +
-                                     "', which Iceberg tables of ticklake do not take yet (--table-format iceberg)"));
-        }
-        SchemaField f{static_cast<int>(m.fields.size()) + 1, name, *type, false};
-        if (f.name == "ts" && (f.type == "timestamp" || f.type == "timestamptz")) {
-            m.day_source_id = f.id;
-        }
-        m.fields.push_back(std::move(f));
-    }
-    m.last_column_id = static_cast<int>(m.fields.size());
     m.properties["write.format.default"] = "parquet";
     m.properties["write.parquet.compression-codec"] = "zstd";
-    // Readers that meet a file without field ids map its columns by these names.
-    m.properties["schema.name-mapping.default"] = name_mapping(m);
     return m;
 }
 
-// A file's columns must be the table's schema, in order: the writer numbers them by position.
-Status check_schema(const TableMetadata& m, const CommittedFile& f) {
-    bool same = f.columns.size() == m.fields.size();
-    for (size_t i = 0; same && i < f.columns.size(); ++i) {
-        auto type = iceberg_type_of(f.columns[i].second);
-        same = m.fields[i].id == static_cast<int>(i) + 1 && m.fields[i].name == f.columns[i].first && type &&
-               *type == m.fields[i].type;
+// Iceberg's type promotions (spec "Schema Evolution"): int -> long, float -> double,
+// decimal(P, S) -> decimal(P', S) with P' >= P.
+bool promotes(const std::string& from, const std::string& to) {
+    if (from == to) {
+        return true;
     }
-    if (!same) {
-        return fail(Error::fatal("the columns of " + f.key +
-                                 " differ from its Iceberg table's schema; schema evolution of Iceberg tables is "
-                                 "not supported yet (docs/iceberg.md)"));
+    if ((from == "int" && to == "long") || (from == "float" && to == "double")) {
+        return true;
     }
-    return {};
+    int p1 = 0, s1 = 0, p2 = 0, s2 = 0;
+    if (std::sscanf(from.c_str(), "decimal(%d, %d)", &p1, &s1) == 2 && std::sscanf(to.c_str(), "decimal(%d, %d)", &p2, &s2) == 2) {
+        return s1 == s2 && p2 >= p1;
+    }
+    return false;
+}
+
+// "qty" of type double, which the table's qty (long) cannot become: "qty__double".
+std::string own_column_name(const std::string& name, const std::string& type) {
+    std::string suffix;
+    for (char c : type) {
+        if (std::isalnum(static_cast<unsigned char>(c))) {
+            suffix.push_back(c);
+        } else if (!suffix.empty() && suffix.back() != '_') {
+            suffix.push_back('_');
+        }
+    }
+    while (!suffix.empty() && suffix.back() == '_') {
+        suffix.pop_back();
+    }
+    return name + "__" + suffix;
+}
+
+Error schema_conflict(const std::string& table, const std::string& what) {
+    return Error::fatal("Iceberg table " + table + ": " + what +
+                        "; another writer changed its schema while this batch was written. The batch is not "
+                        "committed; restart the sink to write it again with the table's new schema");
 }
 
 } // namespace
@@ -138,19 +148,149 @@ Result<std::unique_ptr<IcebergCommitter>> IcebergCommitter::open(ObjectStore& st
 
 std::string IcebergCommitter::uri_of(const std::string& key) const { return store_.uri() + "/" + key; }
 
-Result<std::string> IcebergCommitter::key_of(const std::string& uri) const {
-    const std::string root = store_.uri() + "/";
-    if (uri.starts_with(root)) {
-        return uri.substr(root.size());
+Status IcebergCommitter::load_column_ids(const std::string& table, ColumnIds& ids) {
+    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, options_.database, table);
+    if (!pointer) {
+        return fail(pointer.error());
     }
-    // Java's Hadoop paths write local files as file:/path.
-    if (root.starts_with("file://") && uri.starts_with("file:/") && !uri.starts_with("file://")) {
-        const std::string local = root.substr(7);
-        if (uri.substr(5).starts_with(local)) {
-            return uri.substr(5 + local.size());
+    ids = ColumnIds{};
+    ids.loaded = true;
+    if (!*pointer) {
+        return {}; // a new table: ids from 1
+    }
+    auto m = load(**pointer);
+    if (!m) {
+        return fail(m.error());
+    }
+    ids.known = (*m)->fields;
+    ids.next_id = (*m)->last_column_id + 1;
+    for (const auto& f : ids.known) {
+        ids.next_id = std::max(ids.next_id, f.id + 1);
+    }
+    return {};
+}
+
+const SchemaField* IcebergCommitter::known_column(const ColumnIds& ids, const std::string& name,
+                                                 const std::string& type) {
+    const std::string own = own_column_name(name, type);
+    for (const std::string* candidate : {&name, &own}) {
+        for (const auto& f : ids.known) {
+            if (f.name == *candidate && (promotes(type, f.type) || promotes(f.type, type))) {
+                return &f;
+            }
         }
     }
-    return fail(Error::fatal("Iceberg file " + uri + " is outside the warehouse " + store_.uri()));
+    return nullptr;
+}
+
+const SchemaField& IcebergCommitter::column_for(ColumnIds& ids, const std::string& name, const std::string& type) {
+    if (const SchemaField* f = known_column(ids, name, type)) {
+        return *f;
+    }
+    const std::string own = own_column_name(name, type);
+    const bool taken = std::any_of(ids.known.begin(), ids.known.end(), [&](const auto& f) { return f.name == name; });
+    ids.known.push_back({ids.next_id++, taken ? own : name, type, false});
+    if (taken) {
+        log::warn("iceberg: column '{}' arrived as {}, which the table's '{}' cannot become under Iceberg's rules; "
+                  "its values go to column '{}' (docs/iceberg.md)", name, type, name, own);
+    }
+    return ids.known.back();
+}
+
+Result<std::vector<int>> IcebergCommitter::field_ids(const std::string& table,
+                                                     const std::vector<std::pair<std::string, std::string>>& columns) {
+    std::lock_guard lock(ids_mu_);
+    ColumnIds& ids = ids_[table];
+    if (!ids.loaded) {
+        if (auto st = load_column_ids(table, ids); !st) {
+            return fail(st.error());
+        }
+    }
+    std::vector<int> out;
+    out.reserve(columns.size());
+    for (const auto& [name, duck] : columns) {
+        auto type = iceberg_type_of(duck);
+        if (!type) {
+            return fail(Error::fatal("column '" + name + "' of table " + table + " has type '" + duck +
+                                     "', which Iceberg tables of ticklake do not take yet (--table-format iceberg)"));
+        }
+        out.push_back(column_for(ids, name, *type).id);
+    }
+    return out;
+}
+
+Status IcebergCommitter::evolve_schema(const std::string& table, TableMetadata& m,
+                                       const std::vector<const CommittedFile*>& files) {
+    const std::string short_name = table.substr(table.find('.') + 1);
+    std::vector<SchemaField> next = m.fields;
+    bool changed = false;
+    std::lock_guard lock(ids_mu_);
+    ColumnIds& ids = ids_[short_name];
+    for (const CommittedFile* f : files) {
+        for (const auto& [name, duck] : f->columns) {
+            auto type = iceberg_type_of(duck);
+            const SchemaField* known = type && ids.loaded ? known_column(ids, name, *type) : nullptr;
+            if (known == nullptr) {
+                ids.loaded = false;
+                return fail(Error::fatal("Iceberg table " + table + ": file " + f->key + " was not written with the "
+                                         "table's field ids (column '" + name + "'); restart the sink to write it again"));
+            }
+            const SchemaField col = *known;
+            auto same_id = std::find_if(next.begin(), next.end(), [&](const auto& x) { return x.id == col.id; });
+            if (same_id != next.end()) {
+                if (same_id->name != col.name) {
+                    ids.loaded = false;
+                    return fail(schema_conflict(table, "its column " + std::to_string(col.id) + " is '" + same_id->name +
+                                                       "', not '" + col.name + "'"));
+                }
+                if (promotes(*type, same_id->type)) {
+                    continue;
+                }
+                if (!promotes(same_id->type, *type)) {
+                    ids.loaded = false;
+                    return fail(schema_conflict(table, "its column '" + col.name + "' is " + same_id->type +
+                                                       ", which cannot become " + *type));
+                }
+                same_id->type = *type; // widened: int -> long, float -> double, a wider decimal
+                changed = true;
+                continue;
+            }
+            if (col.id <= m.last_column_id ||
+                std::any_of(next.begin(), next.end(), [&](const auto& x) { return x.name == col.name; })) {
+                ids.loaded = false;
+                return fail(schema_conflict(table, "column '" + col.name + "' (id " + std::to_string(col.id) +
+                                                   ") is taken"));
+            }
+            next.push_back({col.id, col.name, *type, false});
+            changed = true;
+        }
+    }
+    if (!changed) {
+        return {};
+    }
+    if (m.snapshots.empty() && m.fields.empty()) {
+        m.fields = std::move(next); // a new table's first schema
+        for (const auto& f : m.fields) {
+            m.last_column_id = std::max(m.last_column_id, f.id);
+            if (f.name == "ts" && (f.type == "timestamp" || f.type == "timestamptz")) {
+                m.day_source_id = f.id;
+            }
+        }
+    } else {
+        log::info("iceberg: table {} takes a new schema ({} columns)", table, next.size());
+        m.evolve_schema(std::move(next));
+    }
+    // Readers that meet a file without field ids map its columns by these names.
+    m.properties["schema.name-mapping.default"] = name_mapping(m);
+    return {};
+}
+
+Result<std::string> IcebergCommitter::key_of(const std::string& uri) const {
+    auto key = key_under(store_.uri(), uri);
+    if (!key) {
+        return fail(Error::fatal("Iceberg file " + uri + " is outside the warehouse " + store_.uri()));
+    }
+    return key;
 }
 
 Result<std::optional<TableMetadata>> IcebergCommitter::load(const std::string& location) {
@@ -230,9 +370,6 @@ Result<std::vector<DataFile>> IcebergCommitter::data_files(const TableMetadata& 
                                                            const std::vector<const CommittedFile*>& files) {
     std::vector<DataFile> data;
     for (const CommittedFile* f : files) {
-        if (auto st = check_schema(m, *f); !st) {
-            return fail(st.error());
-        }
         auto entry = store_.stat(f->key);
         if (!entry) {
             return fail(entry.error());
@@ -269,15 +406,32 @@ int64_t summary_count(const Snapshot* parent, const std::string& key) {
     return it != parent->summary.end() ? std::stoll(it->second) : 0;
 }
 
-// The table's Kafka offsets after this batch: the parent snapshot's, with the batch's
-// partition moved past its last offset. Rows the table already holds are refused: the table's
-// files in this batch start at first_row (the earliest first offset among them).
-Result<std::map<int32_t, int64_t>> offsets_after(const Snapshot* parent, const std::string& offsets_key,
-                                                 const CommittedBatch& batch, Offset first_row,
-                                                 const std::string& table_name) {
+// Every ticklake.kafka.offsets.* entry of the current snapshot and its ancestors, the nearest
+// one of each key winning: another engine's snapshot (a Spark INSERT, a compaction) on top of
+// ticklake's carries none, and the offsets of the last snapshot ticklake made still hold.
+std::map<std::string, std::string> carried_offsets(const TableMetadata& m) {
+    std::map<std::string, std::string> out;
+    const Snapshot* s = m.current();
+    for (size_t hops = 0; s != nullptr && hops <= m.snapshots.size(); ++hops) {
+        for (const auto& [k, v] : s->summary) {
+            if (k.starts_with("ticklake.kafka.offsets.")) {
+                out.emplace(k, v);
+            }
+        }
+        s = s->parent_id ? m.snapshot(*s->parent_id) : nullptr;
+    }
+    return out;
+}
+
+// The table's Kafka offsets after this batch: the carried ones, with the batch's partition
+// moved past its last offset. Rows the table already holds are refused: the table's files in
+// this batch start at first_row (the earliest first offset among them).
+Result<std::map<int32_t, int64_t>> offsets_after(const std::map<std::string, std::string>& carried,
+                                                 const std::string& offsets_key, const CommittedBatch& batch,
+                                                 Offset first_row, const std::string& table_name) {
     std::map<int32_t, int64_t> offsets;
-    if (parent != nullptr) {
-        if (auto it = parent->summary.find(offsets_key); it != parent->summary.end()) {
+    {
+        if (auto it = carried.find(offsets_key); it != carried.end()) {
             auto parsed = offsets_from_json(it->second);
             if (!parsed) {
                 return fail(parsed.error());
@@ -308,18 +462,12 @@ Offset first_row(const std::vector<const CommittedFile*>& files, const Committed
     return first.value_or(batch.first_offset);
 }
 
-// The summary of an append snapshot: every topic's and group's offsets carried forward from
-// the parent, this batch's counts added to the parent's totals.
-std::map<std::string, std::string> append_summary(const Snapshot* parent, const std::vector<DataFile>& data,
-                                                  const std::string& offsets_key, const std::string& offsets_json) {
-    std::map<std::string, std::string> summary;
-    if (parent != nullptr) {
-        for (const auto& [k, v] : parent->summary) {
-            if (k.starts_with("ticklake.kafka.offsets.")) {
-                summary.emplace(k, v);
-            }
-        }
-    }
+// The summary of an append snapshot: every topic's and group's offsets carried forward,
+// this batch's counts added to the parent's totals.
+std::map<std::string, std::string> append_summary(const Snapshot* parent, std::map<std::string, std::string> carried,
+                                                  const std::vector<DataFile>& data, const std::string& offsets_key,
+                                                  const std::string& offsets_json) {
+    std::map<std::string, std::string> summary = std::move(carried);
     int64_t added_records = 0;
     for (const DataFile& d : data) {
         added_records += d.record_count;
@@ -363,15 +511,15 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
         }
         manifests = std::move(*list);
     } else {
-        auto made = new_table(uri_of(table_key), *files.front());
-        if (!made) {
-            return fail(made.error());
-        }
-        m = std::move(*made);
+        m = new_table(uri_of(table_key));
+    }
+    if (auto st = evolve_schema(ns + "." + table, m, files); !st) {
+        return st;
     }
     const Snapshot* parent = m.current();
     const std::string offsets_key = kafka_offsets_key(batch.topic.view(), options_.group);
-    auto offsets = offsets_after(parent, offsets_key, batch, first_row(files, batch), ns + "." + table);
+    auto carried = carried_offsets(m);
+    auto offsets = offsets_after(carried, offsets_key, batch, first_row(files, batch), ns + "." + table);
     if (!offsets) {
         return fail(offsets.error());
     }
@@ -403,7 +551,8 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     snap.sequence_number = sequence;
     snap.timestamp_ms = now;
     snap.manifest_list = uri_of(list_key);
-    snap.summary = append_summary(parent, *data, offsets_key, offsets_to_json(*offsets));
+    snap.schema_id = m.current_schema_id;
+    snap.summary = append_summary(parent, std::move(carried), *data, offsets_key, offsets_to_json(*offsets));
     m.snapshots.push_back(std::move(snap));
     m.current_snapshot_id = snapshot_id;
     m.last_sequence_number = sequence;
@@ -447,12 +596,9 @@ Result<std::map<std::string, Offset>> IcebergCommitter::table_offsets(const Topi
         if (!m) {
             return fail(m.error());
         }
-        const Snapshot* cur = (*m)->current();
-        if (cur == nullptr) {
-            continue;
-        }
-        auto it = cur->summary.find(key);
-        if (it == cur->summary.end()) {
+        const auto carried = carried_offsets(**m);
+        auto it = carried.find(key);
+        if (it == carried.end()) {
             continue;
         }
         auto offsets = offsets_from_json(it->second);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ public:
 
     Status commit(const CommittedBatch& batch) override;
     Result<std::map<std::string, Offset>> table_offsets(const TopicPartition& tp) override;
+    //! By name and type against the table's schema: a column the table has (same type, or one
+    //! of Iceberg's promotions either way) keeps its id; a new name gets the next id; a type
+    //! the column cannot become (long -> double, anything -> string) goes to a column of its
+    //! own, "<name>__<type>" (docs/iceberg.md). Thread-safe.
+    Result<std::vector<int>> field_ids(const std::string& table,
+                                       const std::vector<std::pair<std::string, std::string>>& columns) override;
 
 private:
     IcebergCommitter(ObjectStore& store, Catalog catalog, IcebergCommitterOptions options)
@@ -53,12 +60,29 @@ private:
     Result<std::vector<ManifestFile>> current_manifests(const TableMetadata& m);
     //! The batch's files as Iceberg data files; refuses a schema the table cannot take.
     Result<std::vector<DataFile>> data_files(const TableMetadata& m, const std::vector<const CommittedFile*>& files);
+    //! The table's schema after taking the files' columns (added, widened), as field_ids()
+    //! numbered them; a schema another writer changed meanwhile is a conflict (fatal).
+    Status evolve_schema(const std::string& table, TableMetadata& m, const std::vector<const CommittedFile*>& files);
+
+    //! Per table, the columns as field_ids() knows them: the current schema's when first
+    //! asked, plus the columns given new ids since.
+    struct ColumnIds {
+        bool loaded = false;
+        int next_id = 1;
+        std::vector<SchemaField> known;
+    };
+    Status load_column_ids(const std::string& table, ColumnIds& ids);
+    //! The known column a file's (name, Iceberg type) goes to, given a new id when none fits.
+    const SchemaField& column_for(ColumnIds& ids, const std::string& name, const std::string& type);
+    static const SchemaField* known_column(const ColumnIds& ids, const std::string& name, const std::string& type);
     std::string uri_of(const std::string& key) const;
     Result<std::string> key_of(const std::string& uri) const;
 
     ObjectStore& store_;
     Catalog catalog_;
     IcebergCommitterOptions options_;
+    std::mutex ids_mu_; //!< field_ids() runs on the writer threads, commits on the sink's
+    std::map<std::string, ColumnIds> ids_;
 };
 
 } // namespace ticklake::iceberg

@@ -1,6 +1,7 @@
 #include "iceberg/manifest.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "iceberg/avro_file.h"
@@ -125,6 +126,22 @@ int64_t number(const AvroDatum& record, std::string_view name) {
     return d ? d->number : 0;
 }
 
+// map<int, binary>: Iceberg's array of {key, value} records; an Avro map (string keys) from a
+// writer that chose one reads too.
+void read_bounds(const AvroDatum* map, std::map<int, std::string>& out) {
+    if (map == nullptr) {
+        return;
+    }
+    for (size_t i = 0; i < map->items.size(); ++i) {
+        const AvroDatum& item = map->items[i];
+        if (i < map->keys.size()) {
+            out[std::atoi(map->keys[i].c_str())] = item.text;
+        } else if (const AvroDatum* k = item.field("key"), *v = item.field("value"); k && v) {
+            out[static_cast<int>(k->number)] = v->text;
+        }
+    }
+}
+
 } // namespace
 
 std::string write_manifest(const TableMetadata& table, int64_t snapshot_id, int64_t sequence_number,
@@ -173,8 +190,13 @@ Result<std::vector<DataFile>> read_manifest(std::string_view bytes) {
         if (const AvroDatum* p = data->field("file_path")) {
             f.path = p->text;
         }
+        if (const AvroDatum* p = data->field("file_format")) {
+            f.format = p->text;
+        }
         f.record_count = number(*data, "record_count");
         f.file_size = number(*data, "file_size_in_bytes");
+        read_bounds(data->field("lower_bounds"), f.lower_bounds);
+        read_bounds(data->field("upper_bounds"), f.upper_bounds);
         if (const AvroDatum* part = data->field("partition"); part && !part->items.empty() && !part->items[0].is_null()) {
             f.day = static_cast<int32_t>(part->items[0].number);
         }

@@ -17,6 +17,7 @@ namespace ticklake::iceberg {
 //! One Parquet data file added by a snapshot.
 struct DataFile {
     std::string path; //!< URI
+    std::string format = "PARQUET"; //!< file_format as the manifest says
     int64_t record_count = 0;
     int64_t file_size = 0;
     std::optional<int32_t> day; //!< the day(ts) partition value (days since 1970-01-01), if partitioned

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <random>
@@ -24,7 +25,7 @@ std::string text_of(element e) {
     return simdjson::minify(e); // a JSON type (a nested one) kept as its text
 }
 
-Status read_schema(element schema, TableMetadata& m) {
+Status read_schema(element schema, std::vector<SchemaField>& out) {
     simdjson::dom::array fields;
     if (schema["fields"].get(fields) != simdjson::SUCCESS) {
         return fail(bad("a schema without fields"));
@@ -47,7 +48,7 @@ Status read_schema(element schema, TableMetadata& m) {
         if (f["required"].get(required) == simdjson::SUCCESS) {
             field.required = required;
         }
-        m.fields.push_back(std::move(field));
+        out.push_back(std::move(field));
     }
     return {};
 }
@@ -74,6 +75,57 @@ const Snapshot* TableMetadata::current() const {
     return nullptr;
 }
 
+const Snapshot* TableMetadata::snapshot(int64_t id) const {
+    for (const auto& s : snapshots) {
+        if (s.id == id) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+const Snapshot* TableMetadata::snapshot_as_of(int64_t timestamp_ms) const {
+    std::optional<int64_t> id;
+    int64_t at = 0;
+    for (const auto& [ts, sid] : snapshot_log) {
+        if (ts <= timestamp_ms && (!id || ts >= at)) {
+            id = sid;
+            at = ts;
+        }
+    }
+    if (!id) {
+        // No log (a table some writer kept none for): the newest snapshot made by then.
+        for (const auto& s : snapshots) {
+            if (s.timestamp_ms <= timestamp_ms && (!id || s.timestamp_ms >= at)) {
+                id = s.id;
+                at = s.timestamp_ms;
+            }
+        }
+    }
+    return id ? snapshot(*id) : nullptr;
+}
+
+const std::vector<SchemaField>* TableMetadata::schema(int id) const {
+    if (id == current_schema_id) {
+        return &fields;
+    }
+    auto it = past_schemas.find(id);
+    return it == past_schemas.end() ? nullptr : &it->second;
+}
+
+void TableMetadata::evolve_schema(std::vector<SchemaField> next) {
+    int id = current_schema_id;
+    for (const auto& [past, unused] : past_schemas) {
+        id = std::max(id, past);
+    }
+    past_schemas[current_schema_id] = std::move(fields);
+    current_schema_id = id + 1;
+    fields = std::move(next);
+    for (const auto& f : fields) {
+        last_column_id = std::max(last_column_id, f.id);
+    }
+}
+
 const SchemaField* TableMetadata::field(std::string_view name) const {
     for (const auto& f : fields) {
         if (f.name == name) {
@@ -85,14 +137,12 @@ const SchemaField* TableMetadata::field(std::string_view name) const {
 
 namespace {
 
-// The one schema (id 0) ticklake writes: the table's fields with their ids.
-void write_schemas(JsonWriter& w, const TableMetadata& m) {
-    w.key("current-schema-id").value(int64_t{0});
-    w.key("schemas").begin_array().begin_object();
+void write_schema(JsonWriter& w, int id, const std::vector<SchemaField>& fields) {
+    w.begin_object();
     w.field("type", "struct");
-    w.key("schema-id").value(int64_t{0});
+    w.key("schema-id").value(int64_t{id});
     w.key("fields").begin_array();
-    for (const auto& f : m.fields) {
+    for (const auto& f : fields) {
         w.begin_object();
         w.key("id").value(int64_t{f.id});
         w.field("name", f.name);
@@ -100,7 +150,25 @@ void write_schemas(JsonWriter& w, const TableMetadata& m) {
         w.field("type", f.type);
         w.end_object();
     }
-    w.end_array().end_object().end_array();
+    w.end_array().end_object();
+}
+
+// Every schema, by id: the current one and those old snapshots were written with.
+void write_schemas(JsonWriter& w, const TableMetadata& m) {
+    w.key("current-schema-id").value(int64_t{m.current_schema_id});
+    w.key("schemas").begin_array();
+    bool current_written = false;
+    for (const auto& [id, fields] : m.past_schemas) {
+        if (!current_written && id > m.current_schema_id) {
+            write_schema(w, m.current_schema_id, m.fields);
+            current_written = true;
+        }
+        write_schema(w, id, fields);
+    }
+    if (!current_written) {
+        write_schema(w, m.current_schema_id, m.fields);
+    }
+    w.end_array();
 }
 
 // Spec 0: day(<ts field>) as partition field 1000, or unpartitioned.
@@ -197,20 +265,35 @@ std::string TableMetadata::to_json() const {
 
 namespace {
 
-Status read_current_schema(element root, TableMetadata& m) {
+Status read_schemas(element root, TableMetadata& m) {
     int64_t schema_id = 0;
     read_int(root["current-schema-id"], schema_id);
+    m.current_schema_id = static_cast<int>(schema_id);
     simdjson::dom::array schemas;
     if (root["schemas"].get(schemas) != simdjson::SUCCESS) {
         return fail(bad("no schemas"));
     }
+    bool current = false;
     for (element sc : schemas) {
         int64_t id = 0;
-        if (sc["schema-id"].get(id) == simdjson::SUCCESS && id == schema_id) {
-            return read_schema(sc, m);
+        if (sc["schema-id"].get(id) != simdjson::SUCCESS) {
+            return fail(bad("a schema without schema-id"));
+        }
+        std::vector<SchemaField> fields;
+        if (auto st = read_schema(sc, fields); !st) {
+            return st;
+        }
+        if (id == schema_id) {
+            m.fields = std::move(fields);
+            current = true;
+        } else {
+            m.past_schemas[static_cast<int>(id)] = std::move(fields);
         }
     }
-    return fail(bad("the current schema is not among the schemas"));
+    if (!current) {
+        return fail(bad("the current schema is not among the schemas"));
+    }
+    return {};
 }
 
 // The default partition spec: day(ts) or none, the two ticklake appends to.
@@ -326,7 +409,7 @@ Result<TableMetadata> TableMetadata::from_json(std::string_view json) {
     if (root["last-column-id"].get(n) == simdjson::SUCCESS) {
         m.last_column_id = static_cast<int>(n);
     }
-    if (auto st = read_current_schema(root, m); !st) {
+    if (auto st = read_schemas(root, m); !st) {
         return fail(st.error());
     }
     if (auto st = read_default_spec(root, m); !st) {

@@ -1,7 +1,8 @@
-// An Iceberg table's metadata file (format v2, spec "Table Metadata"): the schema with field
-// ids, the partition spec, the snapshots with their summaries, and the logs. ticklake writes one
-// schema and one spec per table (ids 0); reading keeps what a v2 file written by another engine
-// holds in those places, and the fields it does not know are dropped on the next write.
+// An Iceberg table's metadata file (format v2, spec "Table Metadata"): the schemas with field
+// ids (the current one and those old snapshots were written with), the partition spec, the
+// snapshots with their summaries, and the logs. ticklake writes one spec per table (id 0);
+// reading keeps what a v2 file written by another engine holds in those places, and the fields
+// it does not know are dropped on the next write.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +42,10 @@ struct TableMetadata {
     int64_t last_sequence_number = 0;
     int64_t last_updated_ms = 0;
     int last_column_id = 0;
-    std::vector<SchemaField> fields; //!< schema 0
+    int current_schema_id = 0;
+    std::vector<SchemaField> fields; //!< the current schema's
+    //! The other schemas, by id: old snapshots name theirs (time travel reads with it).
+    std::map<int, std::vector<SchemaField>> past_schemas;
     //! The partition spec: day(source) as field 1000 "<source>_day", or unpartitioned.
     std::optional<int> day_source_id;
     std::map<std::string, std::string> properties;
@@ -51,6 +55,14 @@ struct TableMetadata {
     std::vector<std::pair<int64_t, std::string>> metadata_log;   //!< (timestamp-ms, metadata-file)
 
     const Snapshot* current() const;
+    const Snapshot* snapshot(int64_t id) const;
+    //! The snapshot that was current at `timestamp_ms` (the snapshot log's last entry at or
+    //! before it); nullptr when the table had none yet.
+    const Snapshot* snapshot_as_of(int64_t timestamp_ms) const;
+    //! The fields of schema `id` (the current one or a past one); nullptr when unknown.
+    const std::vector<SchemaField>* schema(int id) const;
+    //! Makes `next` the current schema under a new id; the old one stays for old snapshots.
+    void evolve_schema(std::vector<SchemaField> next);
     const SchemaField* field(std::string_view name) const;
     std::string to_json() const;
     static Result<TableMetadata> from_json(std::string_view json);

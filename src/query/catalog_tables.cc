@@ -1,8 +1,11 @@
 #include "query/catalog_tables.h"
 #include "common/warehouse_uri.h"
+#include "query/iceberg_tables.h"
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
+#include <set>
 
 namespace ticklake::query {
 
@@ -64,11 +67,23 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
     if (!tables) {
         return fail(tables.error());
     }
+    // An Iceberg table is read through its snapshot, not through the files registered for it.
+    auto iceberg = iceberg_tables_of(catalog);
+    if (!iceberg) {
+        return fail(iceberg.error());
+    }
+    std::set<std::string> iceberg_names;
+    for (const auto& t : *iceberg) {
+        iceberg_names.insert(t.ns + "." + t.table);
+    }
     CatalogBinding out;
     std::map<std::string, std::vector<PlannedTable>> by_root;
     std::map<std::string, std::pair<std::string, size_t>> locations; //!< table -> location, files listed
     for (const auto& t : *tables) {
         out.all_names.push_back(t.qualified_name());
+        if (iceberg_names.erase(t.qualified_name()) > 0) {
+            continue;
+        }
         if (!options.only_tables.empty() && std::find(options.only_tables.begin(), options.only_tables.end(),
                                                       t.qualified_name()) == options.only_tables.end()) {
             continue;
@@ -117,6 +132,11 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
         if (auto st = bind_files(**store, std::move(planned), options, out.tables); !st) {
             return fail(st.error());
         }
+    }
+    out.all_names.insert(out.all_names.end(), iceberg_names.begin(), iceberg_names.end()); // Iceberg-only tables
+    std::sort(out.all_names.begin(), out.all_names.end());
+    if (auto st = bind_iceberg_tables(*iceberg, options, store_options, out.tables, out.local_tables); !st) {
+        return fail(st.error());
     }
     return out;
 }

@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "query/catalog_tables.h"
 #include "query/function_library.h"
+#include "query/iceberg_tables.h"
 #include "query/partition_pruning.h"
 #include "query/warehouse_tables.h"
 #include "common/quantity.h"
@@ -157,7 +158,16 @@ Result<BoundTables> bind_from_catalog(const EngineOptions& options, WarehouseSca
                                        "(ticklake crawl DIR|s3://...), sink with registration, or query a "
                                        "warehouse's folders directly with -w DIR"));
         }
-        narrow_to_query(scan, sql_hint, all->all_names);
+        // Time-travel views are tables of their own to pruning: "market.trades@v42".
+        std::vector<std::string> names = all->all_names;
+        for (const auto& r : scan.snapshots) {
+            for (const auto& n : all->all_names) {
+                if (n == r.table || (r.table.starts_with('.') && n.ends_with(r.table))) {
+                    names.push_back(n.substr(0, n.find('.')) + "." + r.alias);
+                }
+            }
+        }
+        narrow_to_query(scan, sql_hint, names);
     }
     auto bound = bind_catalog(*catalog, scan, options.store);
     if (!bound) {
@@ -237,7 +247,18 @@ Result<Engine> Engine::open(const EngineOptions& options, std::string_view sql_h
     const fs::path cache_dir = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
     auto cache = std::make_unique<RangeCache>(cache_dir, options.cache_max_bytes);
     auto session_dir = make_session_dir(cache_dir);
+    // FOR VERSION AS OF and FOR TIMESTAMP AS OF become views of their own, bound with the tables.
+    auto travel = rewrite_time_travel(sql_hint);
+    if (!travel) {
+        return fail(travel.error());
+    }
+    if (!travel->requests.empty() && !options.warehouse.empty()) {
+        return fail(Error::invalid("FOR VERSION/TIMESTAMP AS OF reads Iceberg tables through the catalog: leave out "
+                                   "--warehouse (and pass --catalog FILE if it is not the default)"));
+    }
+    sql_hint = travel->sql;
     WarehouseScanOptions scan = scan_options(options, cache.get(), *session_dir, sql_hint);
+    scan.snapshots = travel->requests;
     auto bound = options.warehouse.empty() ? bind_from_catalog(options, scan, sql_hint)
                                            : bind_from_warehouse(options, scan, sql_hint);
     if (!bound) {
@@ -271,7 +292,20 @@ Result<QueryResult> Engine::run(std::string_view sql, QueryLimits limits) const 
         // Local reads may use what S3 left of the budget.
         limits.max_bytes_scanned = scan.s3_bytes >= limits.max_bytes_scanned ? 1 : limits.max_bytes_scanned - scan.s3_bytes;
     }
-    auto result = session->run(sql, limits);
+    auto travel = rewrite_time_travel(sql);
+    if (!travel) {
+        return fail(travel.error());
+    }
+    const auto& bound = session->table_names();
+    for (const auto& r : travel->requests) {
+        if (std::none_of(bound.begin(), bound.end(), [&](const std::string& n) { return n.ends_with("." + r.alias); })) {
+            return fail(Error::invalid("no table " + r.table.substr(r.table.front() == '.' ? 1 : 0) + " as of " +
+                                       (r.snapshot_id ? "snapshot " + std::to_string(*r.snapshot_id) : "that time") +
+                                       ": time travel reads Iceberg tables of the catalog, in `ticklake query` (the "
+                                       "shell binds the current snapshots only)"));
+        }
+    }
+    auto result = session->run(travel->sql, limits);
     if (!result) {
         return fail(result.error());
     }

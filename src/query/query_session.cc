@@ -176,14 +176,38 @@ Status open_database(const SessionOptions& options, DuckSession& duck) {
     return {};
 }
 
+// An Iceberg table's files, each column found by its field id (name and type as the snapshot's
+// schema says; absent from a file: NULL). No files: no rows, the same columns.
+std::string field_id_reader(const TableBinding& t, const std::string& list) {
+    if (t.files.empty()) {
+        std::string cols;
+        for (const auto& c : t.field_columns) {
+            cols += (cols.empty() ? "" : ", ") + ("CAST(NULL AS " + c.type + ") AS " + quote_identifier(c.name));
+        }
+        return "(SELECT " + cols + " WHERE false)";
+    }
+    std::string schema;
+    for (const auto& c : t.field_columns) {
+        schema += (schema.empty() ? "" : ", ") + std::to_string(c.id) + ": {name: " + quote_literal(c.name) +
+                  ", type: " + quote_literal(c.type) + ", default_value: NULL}";
+    }
+    return "read_parquet(" + list + ", schema = MAP {" + schema + "}, hive_partitioning = false)";
+}
+
 // The reader of one table's files; Hive key=value folders become columns, schema versions
 // read together by name.
 Result<std::string> table_reader(const TableBinding& t) {
+    if (!t.select_sql.empty()) {
+        return "(" + t.select_sql + ")";
+    }
     std::string list = "[";
     for (size_t i = 0; i < t.files.size(); ++i) {
         list += (i ? ", " : "") + quote_literal(t.files[i]);
     }
     list += "]";
+    if (!t.field_columns.empty()) {
+        return field_id_reader(t, list);
+    }
     if (t.format == "parquet") {
         return "read_parquet(" + list + ", hive_partitioning = true, union_by_name = true)";
     }
@@ -443,7 +467,7 @@ Status QuerySession::Impl::prepare_session(const SessionOptions& options) {
 Status QuerySession::Impl::bind_tables(const std::vector<TableBinding>& tables, std::vector<std::string>& names) {
     std::set<std::string> schemas;
     for (const auto& t : tables) {
-        if (t.files.empty()) {
+        if (t.files.empty() && t.field_columns.empty() && t.select_sql.empty()) {
             continue;
         }
         auto reader = table_reader(t);

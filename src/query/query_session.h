@@ -29,12 +29,26 @@ struct SessionOptions {
     std::vector<std::string> setup_sql;
 };
 
+//! A column of an Iceberg table: Parquet files are read by its field id, so files written
+//! before a rename or a widening read under the table's name and type.
+struct FieldColumn {
+    int id = 0;
+    std::string name;
+    std::string type; //!< DuckDB's type name
+};
+
 //! A table as queries see it: `database.table` over a list of local files.
 struct TableBinding {
     std::string database;
     std::string table;
     std::string format; //!< parquet | jsonl | csv
     std::vector<std::string> files; //!< absolute local paths; Hive key=value folders become columns
+    //! Iceberg tables: the snapshot's schema. Then the files are read by field id, and Hive
+    //! folders are not columns (Iceberg's partitioning is hidden); with no files the view is
+    //! empty with these columns.
+    std::vector<FieldColumn> field_columns;
+    //! A view over fixed rows instead of files (an Iceberg table's `$snapshots`): its SELECT.
+    std::string select_sql;
 };
 
 struct QueryLimits {

@@ -25,6 +25,14 @@ struct WarehouseTables {
     ScanStats scan; //!< what reading S3 cost
 };
 
+//! A table read as of one of its Iceberg snapshots, as a view of its own (time travel).
+struct SnapshotRequest {
+    std::string table; //!< as the SQL names it: "market.trades", or ".trades" without a database
+    std::string alias; //!< the view's table name, in the table's database ("trades@v42")
+    std::optional<int64_t> snapshot_id;
+    std::optional<int64_t> as_of_ms;
+};
+
 struct WarehouseScanOptions {
     //! Where S3 reads are cached; unset: no cache. Unused for local warehouses.
     RangeCache* cache = nullptr;
@@ -39,6 +47,8 @@ struct WarehouseScanOptions {
     //! Decides per catalogued file ("database.table", its event-time min and max) whether the
     //! query may need it; unset: all. Only the catalog knows the ranges.
     std::function<bool(const std::string&, std::optional<int64_t>, std::optional<int64_t>)> time_filter;
+    //! Iceberg tables read as of a snapshot (the catalog's tables only).
+    std::vector<SnapshotRequest> snapshots;
     //! false: plan only (names and cache paths), download nothing.
     bool fetch = true;
     //! Progress of long downloads (files done, files to fetch); may be empty.

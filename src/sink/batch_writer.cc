@@ -151,7 +151,15 @@ Status BatchWriter::write_once(FlushJob& job, RecordWriter& writer) {
     job.bytes_by_table.clear(); // of this attempt only
     auto write_file = [&](const FileBuffer& f, std::span<const uint32_t> order) -> Status {
         const std::string& key = job.journal.keys[i++];
-        if (auto st = writer.write(f.batch(), order, store_.staging_path(key)); !st) {
+        std::vector<int> ids;
+        if (field_ids_) {
+            auto got = field_ids_(f.table, f.batch());
+            if (!got) {
+                return fail(got.error());
+            }
+            ids = std::move(*got);
+        }
+        if (auto st = writer.write(f.batch(), order, store_.staging_path(key), ids); !st) {
             return st;
         }
         std::error_code size_error;

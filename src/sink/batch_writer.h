@@ -63,6 +63,11 @@ public:
     //! job with nothing more published. Set before the first submit().
     using OwnershipCheck = std::function<Status(const FlushJob&)>;
     void set_ownership_check(OwnershipCheck check) { ownership_check_ = std::move(check); }
+    //! The field ids of a data file's columns, asked from a writer thread before the file is
+    //! written (Iceberg tables number columns by name: TableCommitter::field_ids). Unset, or
+    //! empty: the writer's own numbering. Set before the first submit().
+    using FieldIds = std::function<Result<std::vector<int>>(const std::string& table, const ColumnBatch& batch)>;
+    void set_field_ids(FieldIds ids) { field_ids_ = std::move(ids); }
     //! The process's stop request (SIGINT/SIGTERM): once set, a failing write is not retried
     //! (the attempt under way finishes, a backoff wait ends within 50 ms), and after one such
     //! give-up the jobs still queued fail without an attempt, so stopping during a storage
@@ -98,6 +103,7 @@ private:
     //! Set under mu_ (for cv_); read without it by the retry loop's stop predicate.
     std::atomic<bool> stopping_{false};
     OwnershipCheck ownership_check_;
+    FieldIds field_ids_;
     const std::atomic<bool>* stop_ = nullptr; //!< the caller's stop request; may be null
     //! A write gave up because of a stop request: the store is failing and nobody waits.
     std::atomic<bool> gave_up_on_stop_{false};

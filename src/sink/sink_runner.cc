@@ -92,6 +92,22 @@ std::string hive_partition_value(std::string_view value) {
     return out;
 }
 
+void SinkRunner::set_table_committer(TableCommitter* committer) {
+    committer_ = committer;
+    if (committer == nullptr) {
+        batch_writer_.set_field_ids({});
+        return;
+    }
+    batch_writer_.set_field_ids([this](const std::string& table, const ColumnBatch& batch) {
+        std::vector<std::pair<std::string, std::string>> columns;
+        columns.reserve(batch.columns.size());
+        for (const auto& c : batch.columns) {
+            columns.emplace_back(c.name, declared_type(c));
+        }
+        return committer_->field_ids(table, columns);
+    });
+}
+
 SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std::unique_ptr<RecordWriter>> writers,
                        KafkaConsumer& consumer)
     : options_(std::move(options))

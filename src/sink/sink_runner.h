@@ -77,7 +77,7 @@ public:
     void set_commit_listener(CommitListener* listener) { listener_ = listener; }
     //! A table format that commits each batch before its offsets (Iceberg); may be null. Set
     //! before run(); it must outlive it.
-    void set_table_committer(TableCommitter* committer) { committer_ = committer; }
+    void set_table_committer(TableCommitter* committer);
     //! Where metrics and readiness go (e.g. the one --metrics-addr serves); by default a probe
     //! of the process registry. Set before run(); the probe must outlive it.
     void set_probe(SinkProbe* probe) { probe_ = probe; }

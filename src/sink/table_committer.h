@@ -7,6 +7,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 #include "common/kafka_position.h"
@@ -28,6 +30,16 @@ public:
     //! already: a crash between the tables' commits and Kafka's (or between two tables' commits
     //! of one batch) then neither duplicates nor loses.
     virtual Result<std::map<std::string, Offset>> table_offsets(const TopicPartition& tp) = 0;
+    //! The field id of each column of a file about to be written to `table`, given as
+    //! CommittedFile::columns are (name, DuckDB type), in column order (Iceberg: by name and
+    //! type; a new column, or a type change the table cannot take, gets a new id); empty: the
+    //! writer numbers them. Called from the batch writer's threads.
+    virtual Result<std::vector<int>> field_ids(const std::string& table,
+                                               const std::vector<std::pair<std::string, std::string>>& columns) {
+        (void)table;
+        (void)columns;
+        return std::vector<int>{};
+    }
 };
 
 } // namespace ticklake

@@ -79,5 +79,42 @@ TEST(TableMetadata, UuidsAreVersion4) {
     EXPECT_NE(u, random_uuid());
 }
 
+TEST(TableMetadata, EvolvedSchemasStayForOldSnapshots) {
+    TableMetadata m;
+    m.location = "file:///wh/t";
+    m.fields = {{1, "id", "int", false}};
+    m.last_column_id = 1;
+    m.evolve_schema({{1, "id", "long", false}, {2, "venue", "string", false}});
+    EXPECT_EQ(m.current_schema_id, 1);
+    EXPECT_EQ(m.last_column_id, 2);
+    auto back = TableMetadata::from_json(m.to_json());
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->current_schema_id, 1);
+    ASSERT_EQ(back->fields.size(), 2u);
+    EXPECT_EQ(back->fields[0].type, "long");
+    const auto* old = back->schema(0);
+    ASSERT_NE(old, nullptr);
+    ASSERT_EQ(old->size(), 1u);
+    EXPECT_EQ((*old)[0].type, "int");
+    EXPECT_EQ(back->schema(7), nullptr);
+}
+
+TEST(TableMetadata, SnapshotAsOfIsTheOneCurrentThen) {
+    TableMetadata m;
+    for (int64_t id : {10, 11, 12}) {
+        Snapshot s;
+        s.id = id;
+        s.timestamp_ms = id * 100;
+        m.snapshots.push_back(s);
+        m.snapshot_log.emplace_back(id * 100, id);
+    }
+    EXPECT_EQ(m.snapshot_as_of(999), nullptr);
+    EXPECT_EQ(m.snapshot_as_of(1000)->id, 10);
+    EXPECT_EQ(m.snapshot_as_of(1150)->id, 11);
+    EXPECT_EQ(m.snapshot_as_of(99999)->id, 12);
+    m.snapshot_log.clear(); // no log: the newest snapshot made by then
+    EXPECT_EQ(m.snapshot_as_of(1150)->id, 11);
+}
+
 } // namespace
 } // namespace ticklake::iceberg

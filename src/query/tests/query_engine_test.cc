@@ -2,6 +2,7 @@
 // folders, the catalog), the messages for a missing warehouse and an empty catalog, and the
 // warning for catalog files that are gone.
 #include "query/query_engine.h"
+#include "query/iceberg_tables.h"
 
 #include <filesystem>
 #include <fstream>
@@ -127,6 +128,38 @@ TEST_F(QueryEngineTest, CatalogTablesAreBoundAndGoneFilesAreReported) {
     auto r = engine->session->run("SELECT count(*) FROM market.orders");
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->rows.at(0).at(0), "2");
+}
+
+TEST(TimeTravel, ForVersionAndTimestampBecomeViewsOfTheirOwn) {
+    auto t = rewrite_time_travel("SELECT * FROM market.trades FOR VERSION AS OF 42 t JOIN quotes FOR TIMESTAMP AS OF "
+                                 "TIMESTAMP '2026-01-02 00:00:01' q ON true");
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->sql, "SELECT * FROM market.\"trades@v42\" t JOIN \"quotes@t1767312001000\" q ON true");
+    ASSERT_EQ(t->requests.size(), 2u);
+    EXPECT_EQ(t->requests[0].table, "market.trades");
+    EXPECT_EQ(t->requests[0].snapshot_id, 42);
+    EXPECT_EQ(t->requests[1].table, ".quotes");
+    EXPECT_EQ(t->requests[1].as_of_ms, 1767312001000);
+}
+
+TEST(TimeTravel, StringsCommentsAndOtherSqlAreLeftAlone) {
+    const std::string sql = "SELECT 'x FOR VERSION AS OF 1' AS s -- t FOR VERSION AS OF 2\nFROM t /* FOR VERSION AS OF 3 */";
+    auto t = rewrite_time_travel(sql);
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->sql, sql);
+    EXPECT_TRUE(t->requests.empty());
+    auto spark = rewrite_time_travel("SELECT 1 FROM \"Trades\" VERSION AS OF '7'");
+    ASSERT_TRUE(spark);
+    EXPECT_EQ(spark->sql, "SELECT 1 FROM \"Trades@v7\"");
+    EXPECT_FALSE(rewrite_time_travel("SELECT 1 FROM t FOR VERSION AS OF x"));
+    EXPECT_FALSE(rewrite_time_travel("SELECT 1 FROM t FOR TIMESTAMP AS OF 'yesterday'"));
+}
+
+TEST(TimeTravel, IcebergTypesAsDuckDbTypes) {
+    EXPECT_EQ(duckdb_type_of("long"), "BIGINT");
+    EXPECT_EQ(duckdb_type_of("decimal(18, 8)"), "DECIMAL(18,8)");
+    EXPECT_EQ(duckdb_type_of("timestamptz"), "TIMESTAMP WITH TIME ZONE");
+    EXPECT_EQ(duckdb_type_of("{\"type\":\"struct\"}"), std::nullopt);
 }
 
 } // namespace

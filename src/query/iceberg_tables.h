@@ -1,0 +1,44 @@
+// Iceberg tables as the query engine binds them: the catalog's iceberg_tables rows point at
+// metadata files; a table's files are those of one snapshot (the current one, or the one a
+// `FOR VERSION AS OF` / `FOR TIMESTAMP AS OF` names), read by field id with the snapshot's
+// schema, and left out by their partition values and ts bounds where the query's conditions on
+// ts allow. Each table also gets `<table>$snapshots`, its history as rows.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "common/error.h"
+#include "query/warehouse_tables.h"
+#include "storage/object_store.h"
+
+namespace ticklake::query {
+
+//! The Iceberg table names of a catalog file ("namespace.table"), each once; the catalog name
+//! "ticklake" wins when several catalog names hold one.
+Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog);
+
+//! Binds `tables` (those options.only_tables allows), their `$snapshots`, and the snapshots
+//! options.snapshots asks for, into `out`; local_tables is set when one is in a local folder.
+Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const WarehouseScanOptions& options,
+                           const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables);
+
+//! Iceberg's type name as DuckDB's ("long" -> BIGINT, "decimal(18, 8)" -> DECIMAL(18,8));
+//! nullopt for nested types.
+std::optional<std::string> duckdb_type_of(std::string_view iceberg_type);
+
+//! `FROM t FOR VERSION AS OF 42` / `FOR TIMESTAMP AS OF '2026-01-02 10:00:00'` (also Spark's
+//! `VERSION AS OF`, `TIMESTAMP AS OF`, and FOR SYSTEM_VERSION / SYSTEM_TIME) rewritten to
+//! views of their own, `t@v42` / `t@t<ms>`, with what each must bind. Strings, quoted names
+//! and comments are left alone. A time without an offset is UTC.
+struct TimeTravelSql {
+    std::string sql;
+    std::vector<SnapshotRequest> requests;
+};
+Result<TimeTravelSql> rewrite_time_travel(std::string_view sql);
+
+} // namespace ticklake::query
