@@ -140,9 +140,10 @@ CREATE TABLE pending_deletions (
 );
 )sql",
     // issue #18: the tables of Iceberg's JDBC catalog (JdbcUtil's V1 schema, which PyIceberg's
-    // SqlCatalog also creates), so both open this file as an Iceberg catalog as it is.
+    // SqlCatalog also creates), so both open this file as an Iceberg catalog as it is. IF NOT
+    // EXISTS: the file may be one PyIceberg or Spark made first (same layout).
     R"sql(
-CREATE TABLE iceberg_tables (
+CREATE TABLE IF NOT EXISTS iceberg_tables (
     catalog_name VARCHAR(255) NOT NULL,
     table_namespace VARCHAR(255) NOT NULL,
     table_name VARCHAR(255) NOT NULL,
@@ -151,7 +152,7 @@ CREATE TABLE iceberg_tables (
     iceberg_type VARCHAR(5),
     PRIMARY KEY (catalog_name, table_namespace, table_name)
 );
-CREATE TABLE iceberg_namespace_properties (
+CREATE TABLE IF NOT EXISTS iceberg_namespace_properties (
     catalog_name VARCHAR(255) NOT NULL,
     namespace VARCHAR(255) NOT NULL,
     property_key VARCHAR(255) NOT NULL,

@@ -34,6 +34,8 @@ struct SinkFlags {
 
 // --table-format iceberg: Parquet files numbered for Iceberg, in day (or hour) folders of UTC
 // days, so that each file lies in one day(ts) partition; the committer on the catalog file.
+// --time-partition none: new tables are unpartitioned (and an existing unpartitioned table,
+// which another engine made, takes files of any span).
 Status apply_iceberg(const SinkFlags& f, SinkPipelineOptions& p) {
     if (f.table_format != "iceberg") {
         return {};
@@ -44,8 +46,10 @@ Status apply_iceberg(const SinkFlags& f, SinkPipelineOptions& p) {
     if (p.sink.time_partition == TimePartition::automatic) {
         p.sink.time_partition = TimePartition::day;
     }
-    if (p.sink.time_partition != TimePartition::day && p.sink.time_partition != TimePartition::hour) {
-        return fail(Error::invalid("--table-format iceberg partitions by day(ts): use --time-partition day or hour"));
+    if (p.sink.time_partition != TimePartition::day && p.sink.time_partition != TimePartition::hour &&
+        p.sink.time_partition != TimePartition::none) {
+        return fail(Error::invalid("--table-format iceberg partitions by day(ts): use --time-partition day or hour "
+                                   "(or none for unpartitioned tables)"));
     }
     if (p.sink.partition_tz != "UTC") {
         return fail(Error::invalid("--table-format iceberg partitions by UTC day: drop --partition-tz"));
@@ -94,7 +98,8 @@ int run_sink(SinkFlags& f) {
     if (f.table_format == "iceberg") {
         // By value: p itself is moved into the pipeline before this runs.
         iceberg::IcebergCommitterOptions options{f.iceberg_catalog_name, p->sink.group, p->sink.database,
-                                                 [] { crash_point(CrashPoint::between_table_commits); }};
+                                                 [] { crash_point(CrashPoint::between_table_commits); },
+                                                 p->sink.time_partition != TimePartition::none};
         p->table_committer = [&f, &committer, options](ObjectStore& store) -> Result<TableCommitter*> {
             auto made = iceberg::IcebergCommitter::open(store, f.catalog.file(), options);
             if (!made) {
@@ -263,9 +268,9 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
         ->capture_default_str();
     cmd.add_option("--table-format", f.table_format,
                     "hive: files in Hive-style folders (the catalog registers them); iceberg: also an Iceberg v2 "
-                    "table per table (<database>.<table>, one snapshot per committed batch, partitioned by day(ts), "
-                    "its Kafka offsets in the snapshot summary) in the catalog file, which PyIceberg's SqlCatalog "
-                    "and Iceberg's JdbcCatalog open (docs/iceberg.md)")
+                    "table per table (<database>.<table>, one snapshot per committed batch, partitioned by day(ts) "
+                    "unless --time-partition none, its Kafka offsets in the snapshot summary) in the catalog file, "
+                    "which PyIceberg's SqlCatalog and Iceberg's JdbcCatalog open (docs/iceberg.md)")
         ->check(CLI::IsMember({"hive", "iceberg"}))
         ->capture_default_str();
     cmd.add_option("--iceberg-catalog-name", f.iceberg_catalog_name,

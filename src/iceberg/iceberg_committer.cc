@@ -272,7 +272,7 @@ Status IcebergCommitter::evolve_schema(const std::string& table, TableMetadata& 
         m.fields = std::move(next); // a new table's first schema
         for (const auto& f : m.fields) {
             m.last_column_id = std::max(m.last_column_id, f.id);
-            if (f.name == "ts" && (f.type == "timestamp" || f.type == "timestamptz")) {
+            if (options_.day_partitions && f.name == "ts" && (f.type == "timestamp" || f.type == "timestamptz")) {
                 m.day_source_id = f.id;
             }
         }

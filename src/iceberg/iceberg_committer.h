@@ -29,6 +29,9 @@ struct IcebergCommitterOptions {
     //! Called between two tables' commits of one batch (not after the last): the chaos suite's
     //! crash point there (sink/crash_point.h, between_table_commits).
     std::function<void()> between_tables;
+    //! New tables are partitioned by day(ts) when they have a timestamp ts; false: unpartitioned
+    //! (the sink's --time-partition none, whose files may span days).
+    bool day_partitions = true;
 };
 
 class IcebergCommitter final : public TableCommitter {

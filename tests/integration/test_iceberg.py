@@ -195,3 +195,91 @@ def test_ticklake_query_reads_the_snapshot_and_travels_in_time(broker, topic, wa
                            "SELECT count(*) FROM market.trades FOR VERSION AS OF 12345"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "no snapshot 12345" in proc.stderr, proc.stderr
+
+
+def test_schema_evolution_adds_widens_and_old_snapshots_still_read(broker, topic, tmp_path):
+    """A table another engine made: PyIceberg creates it (qty int, px float), appends, adds a
+    column (venue) and appends again. Then the sink appends Schema Registry Avro values to it:
+    qty long and px double widen the table's columns (Iceberg's int -> long, float -> double)
+    and a new field (note) adds one; then a string where the table has a long (a change Iceberg
+    forbids) goes to a column of its own, `qty__string`. Every snapshot stays readable by id,
+    with the schema it was written with, in PyIceberg and in `ticklake query`."""
+    import datetime as dt
+    import pyarrow as pa
+    from pyiceberg.schema import Schema
+    from pyiceberg.types import FloatType, IntegerType, NestedField, StringType, TimestampType
+    from test_schema_registry import framed, registry_folder, send
+
+    warehouse, catalog_path = tmp_path / "wh", tmp_path / "catalog.db"
+    warehouse.mkdir()
+    table_name = topic.replace("-", "_")
+    name = f"market.{table_name}"
+    catalog = pyiceberg_sql.SqlCatalog("ticklake", uri=f"sqlite:///{catalog_path}", warehouse=f"file://{warehouse}")
+    catalog.create_namespace("market")
+    table = catalog.create_table(name, Schema(
+        NestedField(1, "id", StringType()), NestedField(2, "ts", TimestampType()),
+        NestedField(3, "qty", IntegerType()), NestedField(4, "px", FloatType())))
+    ts0 = dt.datetime(2025, 1, 6, 14, 30)
+
+    def arrow_rows(prefix, venue):
+        cols = {"id": pa.array([f"{prefix}-{i}" for i in range(100)]),
+                "ts": pa.array([ts0 + dt.timedelta(seconds=i) for i in range(100)], pa.timestamp("us")),
+                "qty": pa.array(list(range(100)), pa.int32()), "px": pa.array([i + 0.5 for i in range(100)], pa.float32())}
+        if venue:
+            cols["venue"] = pa.array(["XNYS"] * 100)
+        return pa.table(cols)
+
+    table.append(arrow_rows("p0", venue=False))
+    snapshot_of = {0: table.current_snapshot().snapshot_id}
+    with table.update_schema() as update:
+        update.add_column("venue", StringType())
+    table.append(arrow_rows("p1", venue=True))
+    snapshot_of[1] = table.current_snapshot().snapshot_id
+
+    base = [{"name": "id", "type": "string"}, {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+            {"name": "px", "type": "double"}, {"name": "venue", "type": "string"}]
+    v2 = {"type": "record", "name": "Tick", "fields": base + [{"name": "qty", "type": "long"}, {"name": "note", "type": "string"}]}
+    v3 = {"type": "record", "name": "Tick", "fields": base + [{"name": "qty", "type": "string"}]}
+    reg = registry_folder(tmp_path / "registry", {2: v2, 3: v3})
+    for version, schema in ((2, v2), (3, v3)):
+        recs = [{"id": f"v{version}-{i}", "ts": ts0.replace(tzinfo=dt.timezone.utc) + dt.timedelta(seconds=i),
+                 "px": i + 0.25, "venue": "XNAS", "note": f"n{i}",
+                 "qty": str(i) if version == 3 else i * 3_000_000_000} for i in range(100)]
+        send(broker, topic, [("k", framed(version, schema, r)) for r in recs])
+        run(sink_args(broker, topic, warehouse, grain="none",
+                      extra=("--schema-registry", f"file://{reg}", "--value-format", "avro",
+                             "--table-format", "iceberg", "--catalog", str(catalog_path))))
+        snapshot_of[version] = catalog.load_table(name).current_snapshot().snapshot_id
+
+    table = catalog.load_table(name)
+    fields = {f.name: (f.field_id, str(f.field_type)) for f in table.schema().fields}
+    assert fields["qty"] == (3, "long") and fields["px"] == (4, "double") and fields["venue"] == (5, "string"), fields
+    assert fields["note"][1] == "string" and fields["qty__string"][1] == "string", fields
+    assert fields["qty__string"][0] > fields["note"][0] > 5, fields
+    assert len(table.metadata.schemas) == 4  # created, +venue (PyIceberg), widened +note, +qty__string (ticklake)
+
+    # PyIceberg: each snapshot by id, with its own schema.
+    first = table.scan(snapshot_id=snapshot_of[0]).to_arrow()
+    assert first.num_rows == 100 and "venue" not in first.column_names
+    assert str(first.schema.field("qty").type) == "int32" and str(first.schema.field("px").type) == "float"
+    second = table.scan(snapshot_id=snapshot_of[1]).to_arrow()
+    assert second.num_rows == 200 and second.column("venue").null_count == 100
+    now = table.scan().to_arrow()
+    assert now.num_rows == 400 and len(set(now.column("id").to_pylist())) == 400
+    rows = {r["id"]: r for r in now.to_pylist()}
+    assert rows["v2-7"]["qty"] == 21_000_000_000 and rows["p0-7"]["qty"] == 7  # int files read as long
+    assert rows["v2-7"]["note"] == "n7" and rows["p1-7"]["note"] is None
+    assert rows["v3-7"]["qty"] is None and rows["v3-7"]["qty__string"] == "7"
+
+    # ticklake query: the same snapshots, the same schemas.
+    first_cols = {r["column_name"]: r["column_type"] for r in tl_query(
+        catalog_path, f"DESCRIBE SELECT * FROM {name} FOR VERSION AS OF {snapshot_of[0]}")}
+    assert first_cols == {"id": "VARCHAR", "ts": "TIMESTAMP", "qty": "INTEGER", "px": "FLOAT"}, first_cols
+    [one] = tl_query(catalog_path, f"SELECT count(*) AS n, sum(qty) AS q FROM {name} FOR VERSION AS OF {snapshot_of[0]}")
+    assert (one["n"], one["q"]) == (100, sum(range(100)))
+    [two] = tl_query(catalog_path, f"SELECT count(*) AS n, count(venue) AS v FROM {name} FOR VERSION AS OF {snapshot_of[1]}")
+    assert (two["n"], two["v"]) == (200, 100)
+    [cur] = tl_query(catalog_path, f"SELECT count(*) AS n, count(DISTINCT id) AS d, sum(qty) AS q, count(note) AS notes, "
+                                   f"count(qty__string) AS s FROM {name}")
+    assert (cur["n"], cur["d"], cur["notes"], cur["s"]) == (400, 400, 100, 100)
+    assert cur["q"] == 2 * sum(range(100)) + 3_000_000_000 * sum(range(100))
