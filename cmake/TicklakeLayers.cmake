@@ -29,7 +29,7 @@ list(APPEND TL_STAGES retention)
 list(APPEND TL_USES_cli retention)
 # maintenance (`ticklake compact`): reads and rewrites what the catalog lists; crawler for Parquet footers.
 list(APPEND TL_STAGES maintenance)
-set(TL_USES_maintenance catalog storage crawler duckdb_loader)
+set(TL_USES_maintenance catalog storage crawler duckdb_loader iceberg)  # iceberg: replace snapshots
 list(APPEND TL_USES_cli maintenance)
 
 list(APPEND TL_STAGES glue)
@@ -39,6 +39,8 @@ list(APPEND TL_USES_cli glue)
 # JSON, scan planning), which the query engine reads with; iceberg: the sink's committer on top.
 list(APPEND TL_STAGES iceberg_table iceberg)
 set(TL_USES_iceberg_table storage schema)
+# glue reads an Iceberg table's metadata file to register it in Iceberg's form (#18 item 4).
+list(APPEND TL_USES_glue iceberg_table)
 set(TL_USES_iceberg iceberg_table catalog storage schema sink)
 list(APPEND TL_USES_cli iceberg)
 

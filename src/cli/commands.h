@@ -22,6 +22,8 @@ void add_compact_command(CLI::App& app);
 void add_catalog_command(CLI::App& app);
 //! `expire`: drop a table's old partitions (expire_command.cc).
 void add_expire_command(CLI::App& app);
+//! `iceberg expire-snapshots | remove-orphan-files` (iceberg_command.cc).
+void add_iceberg_command(CLI::App& app);
 //! `calendar`: an exchange's trading sessions (calendar_command.cc).
 void add_calendar_command(CLI::App& app);
 //! `aws whoami`: the identity of the AWS credential chain (aws_command.cc).

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     ticklake::cli::add_compact_command(app);
     ticklake::cli::add_catalog_command(app);
     ticklake::cli::add_expire_command(app);
+    ticklake::cli::add_iceberg_command(app);
     ticklake::cli::add_query_commands(app);
     ticklake::cli::add_serve_command(app);
     ticklake::cli::add_storage_commands(app);

@@ -20,17 +20,6 @@ namespace {
 constexpr int kCommitAttempts = 10;
 constexpr int64_t kUsPerDay = 86'400'000'000;
 
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-int64_t new_snapshot_id() {
-    std::random_device rd;
-    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
-    return static_cast<int64_t>(gen() >> 1); // positive, as Iceberg's ids are
-}
-
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Iceberg's single-value binary form of a long (timestamps): 8 bytes little-endian.
@@ -53,24 +42,6 @@ std::optional<std::pair<std::string, std::string>> table_of_key(std::string_view
         return std::nullopt;
     }
     return std::pair{std::string(key.substr(0, a)), std::string(key.substr(a + 1, b - a - 1))};
-}
-
-// "00012-<uuid>.metadata.json" -> 12 (Iceberg's numbering of metadata files); nullopt otherwise.
-std::optional<int> metadata_version(std::string_view location) {
-    const size_t slash = location.rfind('/');
-    std::string_view name = slash == std::string_view::npos ? location : location.substr(slash + 1);
-    const size_t dash = name.find('-');
-    if (dash == 0 || dash == std::string_view::npos || dash > 9) {
-        return std::nullopt;
-    }
-    int v = 0;
-    for (char c : name.substr(0, dash)) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        v = v * 10 + (c - '0');
-    }
-    return v;
 }
 
 std::string name_mapping(const TableMetadata& m) {
@@ -406,21 +377,10 @@ int64_t summary_count(const Snapshot* parent, const std::string& key) {
     return it != parent->summary.end() ? std::stoll(it->second) : 0;
 }
 
-// Every ticklake.kafka.offsets.* entry of the current snapshot and its ancestors, the nearest
-// one of each key winning: another engine's snapshot (a Spark INSERT, a compaction) on top of
-// ticklake's carries none, and the offsets of the last snapshot ticklake made still hold.
+// ticklake's Kafka offsets as the table holds them: a snapshot other writers made on top (a
+// Spark INSERT, a compaction) may carry none, and the last ones ticklake recorded still hold.
 std::map<std::string, std::string> carried_offsets(const TableMetadata& m) {
-    std::map<std::string, std::string> out;
-    const Snapshot* s = m.current();
-    for (size_t hops = 0; s != nullptr && hops <= m.snapshots.size(); ++hops) {
-        for (const auto& [k, v] : s->summary) {
-            if (k.starts_with("ticklake.kafka.offsets.")) {
-                out.emplace(k, v);
-            }
-        }
-        s = s->parent_id ? m.snapshot(*s->parent_id) : nullptr;
-    }
-    return out;
+    return inherited_summary(m, "ticklake.kafka.offsets.");
 }
 
 // The table's Kafka offsets after this batch: the carried ones, with the batch's partition
@@ -497,14 +457,12 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     const std::string table_key = ns + "/" + table;
     TableMetadata m;
     std::vector<ManifestFile> manifests;
-    int version = 0;
     if (*pointer) {
         auto loaded = load(**pointer);
         if (!loaded) {
             return fail(loaded.error());
         }
         m = std::move(**loaded);
-        version = metadata_version(**pointer).value_or(static_cast<int>(m.metadata_log.size())) + 1;
         auto list = current_manifests(m);
         if (!list) {
             return fail(list.error());
@@ -513,6 +471,9 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     } else {
         m = new_table(uri_of(table_key));
     }
+    const std::string uuid = random_uuid();
+    const std::string metadata_name =
+        next_metadata_file_name(*pointer ? std::optional<std::string_view>(**pointer) : std::nullopt, m, uuid);
     if (auto st = evolve_schema(ns + "." + table, m, files); !st) {
         return st;
     }
@@ -530,7 +491,6 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
 
     const int64_t snapshot_id = new_snapshot_id();
     const int64_t sequence = m.last_sequence_number + 1;
-    const std::string uuid = random_uuid();
     const std::string manifest_key = table_key + "/metadata/" + uuid + "-m0.avro";
     const std::string manifest = write_manifest(m, snapshot_id, sequence, *data);
     if (auto st = store_.put_small(manifest_key, manifest); !st) {
@@ -561,9 +521,7 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     if (*pointer) {
         m.metadata_log.emplace_back(now, **pointer);
     }
-    char prefix[16];
-    std::snprintf(prefix, sizeof prefix, "%05d-", version);
-    const std::string metadata_key = table_key + "/metadata/" + prefix + uuid + ".metadata.json";
+    const std::string metadata_key = table_key + "/metadata/" + metadata_name;
     if (auto st = store_.put_small(metadata_key, m.to_json()); !st) {
         return st;
     }

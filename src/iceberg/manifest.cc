@@ -86,7 +86,7 @@ const char* const kManifestListSchema =
     R"("default":null,"field-id":507}]})";
 
 std::string schema_json(const TableMetadata& t) {
-    std::string out = R"({"type":"struct","schema-id":0,"fields":[)";
+    std::string out = R"({"type":"struct","schema-id":)" + std::to_string(t.current_schema_id) + R"(,"fields":[)";
     for (size_t i = 0; i < t.fields.size(); ++i) {
         const auto& f = t.fields[i];
         out += (i ? "," : "") + std::string(R"({"id":)") + std::to_string(f.id) + R"(,"name":")" + f.name +
@@ -149,10 +149,10 @@ std::string write_manifest(const TableMetadata& table, int64_t snapshot_id, int6
     std::vector<std::string> records;
     for (const auto& f : files) {
         AvroEncoder e;
-        e.int_(1); // ADDED
-        e.branch(1).long_(snapshot_id);
-        e.branch(1).long_(sequence_number);
-        e.branch(1).long_(sequence_number);
+        e.int_(f.status);
+        e.branch(1).long_(f.snapshot_id.value_or(snapshot_id));
+        e.branch(1).long_(f.sequence_number.value_or(sequence_number));
+        e.branch(1).long_(f.file_sequence_number.value_or(sequence_number));
         e.int_(0).string(f.path).string("PARQUET");
         if (table.day_source_id) {
             if (f.day) {
@@ -167,19 +167,21 @@ std::string write_manifest(const TableMetadata& table, int64_t snapshot_id, int6
         records.push_back(e.take());
     }
     const std::map<std::string, std::string> meta{
-        {"schema", schema_json(table)},   {"schema-id", "0"},     {"partition-spec", spec_json(table)},
+        {"schema", schema_json(table)},   {"schema-id", std::to_string(table.current_schema_id)},
+        {"partition-spec", spec_json(table)},
         {"partition-spec-id", "0"},       {"format-version", "2"}, {"content", "data"}};
     return write_avro_file(manifest_entry_schema(table), meta, records);
 }
 
-Result<std::vector<DataFile>> read_manifest(std::string_view bytes) {
+Result<std::vector<DataFile>> read_manifest(std::string_view bytes, const ManifestFile* listed) {
     auto file = read_avro_file(bytes);
     if (!file) {
         return fail(file.error());
     }
     std::vector<DataFile> out;
     for (const auto& entry : file->records) {
-        if (number(entry, "status") == 2) {
+        const int status = static_cast<int>(number(entry, "status"));
+        if (status == 2) {
             continue; // DELETED
         }
         const AvroDatum* data = entry.field("data_file");
@@ -187,6 +189,16 @@ Result<std::vector<DataFile>> read_manifest(std::string_view bytes) {
             continue; // delete files: ticklake writes none
         }
         DataFile f;
+        f.status = status;
+        // Null: inherited from the manifest list (spec "Sequence Number Inheritance").
+        auto inherited = [&](const char* name, std::optional<int64_t> from_list) -> std::optional<int64_t> {
+            const AvroDatum* d = entry.field(name);
+            return d != nullptr ? std::optional<int64_t>(d->number) : from_list;
+        };
+        f.snapshot_id = inherited("snapshot_id", listed ? std::optional<int64_t>(listed->added_snapshot_id) : std::nullopt);
+        f.sequence_number = inherited("sequence_number", listed ? std::optional<int64_t>(listed->sequence_number) : std::nullopt);
+        f.file_sequence_number =
+            inherited("file_sequence_number", listed ? std::optional<int64_t>(listed->sequence_number) : std::nullopt);
         if (const AvroDatum* p = data->field("file_path")) {
             f.path = p->text;
         }
@@ -213,9 +225,14 @@ ManifestFile describe_manifest(std::string path, int64_t length, int64_t snapsho
     m.sequence_number = sequence_number;
     m.min_sequence_number = sequence_number;
     m.added_snapshot_id = snapshot_id;
-    m.added_files = static_cast<int32_t>(files.size());
     for (const auto& f : files) {
-        m.added_rows += f.record_count;
+        const int64_t rows = f.record_count;
+        switch (f.status) {
+        case 0: ++m.existing_files; m.existing_rows += rows; break;
+        case 2: ++m.deleted_files; m.deleted_rows += rows; break;
+        default: ++m.added_files; m.added_rows += rows; break;
+        }
+        m.min_sequence_number = std::min(m.min_sequence_number, f.sequence_number.value_or(sequence_number));
     }
     if (partitioned) {
         PartitionSummary s;

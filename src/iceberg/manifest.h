@@ -14,8 +14,15 @@
 
 namespace ticklake::iceberg {
 
-//! One Parquet data file added by a snapshot.
+//! One Parquet data file of a manifest.
 struct DataFile {
+    //! The manifest entry's status: 0 EXISTING, 1 ADDED, 2 DELETED.
+    int status = 1;
+    //! The snapshot that added it (DELETED: that deleted it) and its data and file sequence
+    //! numbers; unset: those of the snapshot writing the manifest (read: inherited as the spec says).
+    std::optional<int64_t> snapshot_id;
+    std::optional<int64_t> sequence_number;
+    std::optional<int64_t> file_sequence_number;
     std::string path; //!< URI
     std::string format = "PARQUET"; //!< file_format as the manifest says
     int64_t record_count = 0;
@@ -26,11 +33,15 @@ struct DataFile {
     std::map<int, std::string> upper_bounds;
 };
 
-//! A manifest with `files`, all ADDED by snapshot_id at sequence_number.
+//! A manifest of `files` (each with its status; ids and sequence numbers it leaves unset are
+//! snapshot_id's and sequence_number's).
 std::string write_manifest(const TableMetadata& table, int64_t snapshot_id, int64_t sequence_number,
                            const std::vector<DataFile>& files);
-//! The data files a manifest lists as live (added or existing, not deleted).
-Result<std::vector<DataFile>> read_manifest(std::string_view bytes);
+
+struct ManifestFile;
+//! The data files a manifest lists as live (added or existing, not deleted). With `listed` (its
+//! entry in the manifest list), ids and sequence numbers left null are inherited from it.
+Result<std::vector<DataFile>> read_manifest(std::string_view bytes, const ManifestFile* listed = nullptr);
 
 struct PartitionSummary {
     bool contains_null = false;
@@ -53,7 +64,8 @@ struct ManifestFile {
     std::optional<std::vector<PartitionSummary>> partitions;
 };
 
-//! The entry of a manifest just written with these files.
+//! The entry of a manifest just written with these files (counted by their status; the
+//! manifest's sequence number is sequence_number, its minimum the files' least data one).
 ManifestFile describe_manifest(std::string path, int64_t length, int64_t snapshot_id, int64_t sequence_number,
                                const std::vector<DataFile>& files, bool partitioned);
 

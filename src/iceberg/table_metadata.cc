@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <random>
 
@@ -511,6 +512,64 @@ std::string random_uuid() {
                   static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
                   static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
     return buf;
+}
+
+int64_t new_snapshot_id() {
+    std::random_device rd;
+    std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+    return static_cast<int64_t>(gen() >> 1);
+}
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+namespace {
+
+// "00012-<uuid>.metadata.json" -> 12 (Iceberg's numbering of metadata files); nullopt otherwise.
+std::optional<int> metadata_version(std::string_view location) {
+    const size_t slash = location.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? location : location.substr(slash + 1);
+    const size_t dash = name.find('-');
+    if (dash == 0 || dash == std::string_view::npos || dash > 9) {
+        return std::nullopt;
+    }
+    int v = 0;
+    for (char c : name.substr(0, dash)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+} // namespace
+
+std::string next_metadata_file_name(std::optional<std::string_view> current, const TableMetadata& m,
+                                    std::string_view uuid) {
+    int version = 0;
+    if (current) {
+        version = metadata_version(*current).value_or(static_cast<int>(m.metadata_log.size())) + 1;
+    }
+    char prefix[16];
+    std::snprintf(prefix, sizeof prefix, "%05d-", version);
+    return prefix + std::string(uuid) + ".metadata.json";
+}
+
+std::map<std::string, std::string> inherited_summary(const TableMetadata& m, std::string_view prefix) {
+    std::map<std::string, std::string> out;
+    const Snapshot* s = m.current();
+    for (size_t hops = 0; s != nullptr && hops <= m.snapshots.size(); ++hops) {
+        for (const auto& [k, v] : s->summary) {
+            if (k.starts_with(prefix)) {
+                out.emplace(k, v);
+            }
+        }
+        s = s->parent_id ? m.snapshot(*s->parent_id) : nullptr;
+    }
+    return out;
 }
 
 } // namespace ticklake::iceberg

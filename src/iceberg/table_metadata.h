@@ -80,5 +80,17 @@ Result<std::map<int32_t, int64_t>> offsets_from_json(std::string_view json);
 
 //! A random version 4 UUID, as text.
 std::string random_uuid();
+//! A new snapshot id: random and positive, as Iceberg's are.
+int64_t new_snapshot_id();
+//! The wall clock in ms since the epoch (snapshot and log times).
+int64_t now_ms();
+//! The name of the metadata file that follows `current` (its location; nullopt for a new
+//! table): "00003-<uuid>.metadata.json", numbered on from current's number.
+std::string next_metadata_file_name(std::optional<std::string_view> current, const TableMetadata& m,
+                                    std::string_view uuid);
+//! Every summary entry whose key starts with `prefix`, from the current snapshot and its
+//! ancestors, the nearest one of each key winning (ticklake's Kafka offsets stay known through
+//! snapshots other writers made on top).
+std::map<std::string, std::string> inherited_summary(const TableMetadata& m, std::string_view prefix);
 
 } // namespace ticklake::iceberg

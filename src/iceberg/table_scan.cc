@@ -1,5 +1,6 @@
 #include "iceberg/table_scan.h"
 
+#include <map>
 #include <string>
 
 namespace ticklake::iceberg {
@@ -38,7 +39,53 @@ Result<std::string> read_small(ObjectStore& store, std::string_view root, std::s
 
 } // namespace
 
+std::optional<std::string> duckdb_type_of(std::string_view t) {
+    static const std::map<std::string_view, std::string_view> kTypes{
+        {"boolean", "BOOLEAN"}, {"int", "INTEGER"},     {"long", "BIGINT"},       {"float", "FLOAT"},
+        {"double", "DOUBLE"},   {"date", "DATE"},       {"time", "TIME"},         {"timestamp", "TIMESTAMP"},
+        {"timestamptz", "TIMESTAMP WITH TIME ZONE"},   {"timestamp_ns", "TIMESTAMP_NS"},
+        {"string", "VARCHAR"},  {"uuid", "UUID"},       {"binary", "BLOB"}};
+    if (auto it = kTypes.find(t); it != kTypes.end()) {
+        return std::string(it->second);
+    }
+    if (t.starts_with("decimal(")) {
+        std::string out = "DECIMAL" + std::string(t.substr(7));
+        std::erase(out, ' ');
+        return out;
+    }
+    if (t.starts_with("fixed[")) {
+        return std::string("BLOB");
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> field_id_schema(const std::vector<SchemaField>& fields) {
+    std::string out;
+    for (const auto& f : fields) {
+        auto type = duckdb_type_of(f.type);
+        if (!type) {
+            return std::nullopt;
+        }
+        std::string name = "'";
+        for (char c : f.name) {
+            name += c == '\'' ? std::string("''") : std::string(1, c);
+        }
+        out += (out.empty() ? "" : ", ") + std::to_string(f.id) + ": {name: " + name + "', type: '" + *type +
+               "', default_value: NULL}";
+    }
+    return "MAP {" + out + "}";
+}
+
 std::string store_root_of(std::string_view location) { return normalize(location); }
+
+std::string table_location_of(std::string_view metadata_location) {
+    const size_t at = metadata_location.rfind("/metadata/");
+    if (at != std::string_view::npos) {
+        return std::string(metadata_location.substr(0, at));
+    }
+    const size_t slash = metadata_location.rfind('/');
+    return std::string(metadata_location.substr(0, slash == std::string_view::npos ? 0 : slash));
+}
 
 Result<std::string> key_under(std::string_view root_uri, std::string_view uri) {
     const std::string root = normalize(root_uri) + "/";
@@ -103,7 +150,7 @@ Result<TableScan> plan_table_scan(ObjectStore& store, std::string_view metadata_
         if (!bytes) {
             return fail(bytes.error());
         }
-        auto files = read_manifest(*bytes);
+        auto files = read_manifest(*bytes, &mf);
         if (!files) {
             return fail(files.error());
         }

@@ -44,6 +44,18 @@ Result<std::string> key_under(std::string_view root_uri, std::string_view uri);
 Result<TableScan> plan_table_scan(ObjectStore& store, std::string_view metadata_location,
                                   const SnapshotChoice& choice = {});
 
+//! Iceberg's type name as DuckDB's ("long" -> BIGINT, "decimal(18, 8)" -> DECIMAL(18,8));
+//! nullopt for nested types.
+std::optional<std::string> duckdb_type_of(std::string_view iceberg_type);
+
+//! DuckDB's read_parquet `schema` argument reading files by field id as `fields` say (names,
+//! types; absent from a file: NULL): "MAP {1: {name: 'id', type: 'BIGINT', default_value: NULL}, ...}";
+//! nullopt when a field has a nested type.
+std::optional<std::string> field_id_schema(const std::vector<SchemaField>& fields);
+
+//! The location of a table from its metadata file's ("<location>/metadata/<file>").
+std::string table_location_of(std::string_view metadata_location);
+
 //! The store root to open for a table at `location`: the location itself, spelled as ticklake
 //! opens stores ("file:/wh/t" -> "file:///wh/t").
 std::string store_root_of(std::string_view location);

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "crawler/parquet_footer_reader.h"
 #include "maintenance/compaction_crash_point.h"
+#include "maintenance/iceberg_compaction.h"
 #include "maintenance/parquet_merge.h"
 
 namespace ticklake {
@@ -357,6 +358,21 @@ Status Compactor::compact_table(const TableDef& table) {
     warehouses_.insert(warehouse);
     if (o_.gc_only) {
         return {};
+    }
+    // An Iceberg table changes by snapshots only: its own compaction, never the catalog swap
+    // (whose deletions would take files older snapshots still reach).
+    auto iceberg = catalog_.iceberg_all_tables();
+    if (!iceberg) {
+        return fail(iceberg.error());
+    }
+    const IcebergTableRef* match = nullptr;
+    for (const auto& ref : *iceberg) {
+        if (ref.ns == table.database && ref.table == table.name && (match == nullptr || ref.catalog == "ticklake")) {
+            match = &ref; // the catalog name "ticklake" (the sink's default) wins over others
+        }
+    }
+    if (match != nullptr) {
+        return compact_iceberg_table(catalog_, *match, table, o_, *footers_, scratch_.path(), report_);
     }
     if (table.partition_keys.empty() || table.format != "parquet") {
         if (!o_.table.empty()) {

@@ -101,10 +101,11 @@ Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& r) 
     std::filesystem::remove_all(r.output_dir, ec);
     // hive_partitioning off: partition values live in the folders, never in the files (as the sink
     // writes them); union_by_name: files of older schema versions lack newer columns.
-    const std::string sql = "COPY (SELECT * FROM read_parquet(" + list +
-                            ", hive_partitioning = false, union_by_name = true)" + order + ") TO " +
-                            quote_literal(r.output_dir.string()) +
-                            " (" + parquet_copy_options(r.writer) + ", FILE_SIZE_BYTES " +
+    const std::string read = r.field_id_schema.empty() ? ", union_by_name = true" : ", schema = " + r.field_id_schema;
+    const std::string ids = r.field_ids.empty() ? "" : ", FIELD_IDS {" + r.field_ids + "}";
+    const std::string sql = "COPY (SELECT * FROM read_parquet(" + list + ", hive_partitioning = false" + read + ")" +
+                            order + ") TO " + quote_literal(r.output_dir.string()) +
+                            " (" + parquet_copy_options(r.writer) + ids + ", FILE_SIZE_BYTES " +
                             std::to_string(std::max<uint64_t>(r.target_file_bytes, 1)) +
                             ", FILENAME_PATTERN 'part-{i}')";
     if (auto st = duck.run(sql, "compaction: merging " + std::to_string(r.inputs.size()) + " files"); !st) {

@@ -19,6 +19,10 @@ struct MergeRequest {
     uint64_t target_file_bytes = 128ull << 20;
     int threads = 1;
     WriterOptions writer; //!< compression and row groups: the sink's defaults
+    //! Iceberg tables: read_parquet's `schema` (columns by field id, iceberg/table_scan.h
+    //! field_id_schema) instead of union by name, and the outputs' field ids ("'id': 1, ...").
+    std::string field_id_schema;
+    std::string field_ids;
 };
 
 //! The files written, in order. Columns are the union of the inputs' (by name); rows sorted by

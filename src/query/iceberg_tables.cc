@@ -22,16 +22,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// The table's location from its metadata file's: "<location>/metadata/<file>".
-std::string location_of(std::string_view metadata_location) {
-    const size_t at = metadata_location.rfind("/metadata/");
-    if (at != std::string_view::npos) {
-        return std::string(metadata_location.substr(0, at));
-    }
-    const size_t slash = metadata_location.rfind('/');
-    return std::string(metadata_location.substr(0, slash == std::string_view::npos ? 0 : slash));
-}
-
 int64_t long_of(const std::string& bytes) {
     uint64_t v = 0;
     for (size_t i = 0; i < 8 && i < bytes.size(); ++i) {
@@ -123,7 +113,7 @@ Status bind_one(ObjectStore& store, const IcebergTarget& target,
     }
     std::vector<FieldColumn> columns;
     for (const auto& c : scan.schema) {
-        auto type = duckdb_type_of(c.type);
+        auto type = iceberg::duckdb_type_of(c.type);
         if (!type) {
             columns.clear(); // a nested column: read by name instead (no renames across files)
             break;
@@ -149,26 +139,6 @@ Status bind_one(ObjectStore& store, const IcebergTarget& target,
 }
 
 } // namespace
-
-std::optional<std::string> duckdb_type_of(std::string_view t) {
-    static const std::map<std::string_view, std::string_view> kTypes{
-        {"boolean", "BOOLEAN"}, {"int", "INTEGER"},     {"long", "BIGINT"},       {"float", "FLOAT"},
-        {"double", "DOUBLE"},   {"date", "DATE"},       {"time", "TIME"},         {"timestamp", "TIMESTAMP"},
-        {"timestamptz", "TIMESTAMP WITH TIME ZONE"},   {"timestamp_ns", "TIMESTAMP_NS"},
-        {"string", "VARCHAR"},  {"uuid", "UUID"},       {"binary", "BLOB"}};
-    if (auto it = kTypes.find(t); it != kTypes.end()) {
-        return std::string(it->second);
-    }
-    if (t.starts_with("decimal(")) {
-        std::string out = "DECIMAL" + std::string(t.substr(7));
-        std::erase(out, ' ');
-        return out;
-    }
-    if (t.starts_with("fixed[")) {
-        return std::string("BLOB");
-    }
-    return std::nullopt;
-}
 
 Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog) {
     auto all = catalog.iceberg_all_tables();
@@ -209,7 +179,7 @@ Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const War
         if (targets.empty()) {
             continue;
         }
-        const std::string root = iceberg::store_root_of(location_of(ref.metadata_location));
+        const std::string root = iceberg::store_root_of(iceberg::table_location_of(ref.metadata_location));
         ObjectStoreOptions so = store_options;
         so.probe = false;
         auto store = open_object_store(root, so);

@@ -27,10 +27,6 @@ Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog);
 Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const WarehouseScanOptions& options,
                            const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables);
 
-//! Iceberg's type name as DuckDB's ("long" -> BIGINT, "decimal(18, 8)" -> DECIMAL(18,8));
-//! nullopt for nested types.
-std::optional<std::string> duckdb_type_of(std::string_view iceberg_type);
-
 //! `FROM t FOR VERSION AS OF 42` / `FOR TIMESTAMP AS OF '2026-01-02 10:00:00'` (also Spark's
 //! `VERSION AS OF`, `TIMESTAMP AS OF`, and FOR SYSTEM_VERSION / SYSTEM_TIME) rewritten to
 //! views of their own, `t@v42` / `t@t<ms>`, with what each must bind. Strings, quoted names

@@ -283,3 +283,108 @@ def test_schema_evolution_adds_widens_and_old_snapshots_still_read(broker, topic
                                    f"count(qty__string) AS s FROM {name}")
     assert (cur["n"], cur["d"], cur["notes"], cur["s"]) == (400, 400, 100, 100)
     assert cur["q"] == 2 * sum(range(100)) + 3_000_000_000 * sum(range(100))
+
+
+def test_compaction_during_a_live_sink_then_expiry_and_orphans(broker, topic, warehouse, tmp_path):
+    """`ticklake compact` on an Iceberg table while the sink keeps committing: each pass is one
+    `replace` snapshot, and readers in a loop (PyIceberg and `ticklake query`) never see an id
+    twice or lose one they saw. Then expire-snapshots deletes only what no kept snapshot
+    reaches (the dry run names the same files and deletes none), and remove-orphan-files takes
+    an old stray file and leaves a new one."""
+    import threading
+    import time
+    catalog_path = tmp_path / "catalog.db"
+    produce_sim(broker, topic, 6_000, seed=1, partitions=2, days=1, extra=("--quote-ratio", "0"))
+    args = sink_args(broker, topic, warehouse, idle=6, extra=("--table-format", "iceberg", "--catalog", str(catalog_path),
+                                                             "--rotate-rows", "500", "--max-buffer-age", "1"))
+    sink = subprocess.Popen([str(BINARY), *args], stdout=subprocess.DEVNULL, stderr=open(tmp_path / "sink.log", "w"))
+    wait_for(lambda: catalog_path.exists() and len(data_files(warehouse, "trades", "parquet")) >= 4, 60, "first commits")
+    stop = threading.Event()
+    problems, reads = [], {"pyiceberg": 0, "query": 0}
+
+    def producer():
+        for seed in range(2, 8):
+            produce_sim(broker, topic, 2_000, seed=seed, partitions=2, days=1, extra=("--quote-ratio", "0"))
+            time.sleep(0.5)
+
+    def reader():
+        seen, last_count = set(), 0
+        while not stop.is_set():
+            try:
+                _, ids = scanned_ids(catalog_path, warehouse)
+            except Exception as e:  # a commit may land between PyIceberg's reads of one snapshot's files
+                problems.append(f"pyiceberg: {e!r}")
+                continue
+            if len(ids) != len(set(ids)):
+                problems.append(f"pyiceberg saw {len(ids) - len(set(ids))} duplicates")
+            if not seen <= set(ids):
+                problems.append(f"pyiceberg lost {len(seen - set(ids))} ids it had seen")
+            seen = set(ids)
+            reads["pyiceberg"] += 1
+            [row] = tl_query(catalog_path, "SELECT count(*) AS n, count(DISTINCT id) AS d FROM market.trades")
+            if row["n"] != row["d"] or row["n"] < last_count:
+                problems.append(f"ticklake query: {row} after {last_count}")
+            last_count = row["n"]
+            reads["query"] += 1
+
+    threads = [threading.Thread(target=producer), threading.Thread(target=reader)]
+    for t in threads:
+        t.start()
+    passes = 0
+    while threads[0].is_alive() or passes < 2:
+        out = run(["compact", "market.trades", "--catalog", str(catalog_path), "--older-than", "0s",
+                   "--target-file-mib", "64"])
+        passes += 1
+        time.sleep(0.3)
+    threads[0].join()
+    assert sink.wait(timeout=180) == 0, (tmp_path / "sink.log").read_text()[-3000:]
+    run(["compact", "market.trades", "--catalog", str(catalog_path), "--older-than", "0s"])
+    time.sleep(1)
+    stop.set()
+    threads[1].join()
+    assert not problems, problems[:5]
+    assert reads["pyiceberg"] >= 3 and reads["query"] >= 3, reads
+
+    table, ids = scanned_ids(catalog_path, warehouse)
+    expected = trade_ids(broker, topic, tmp_path)
+    assert len(expected) == 6_000 + 6 * 2_000
+    assert len(ids) == len(set(ids)) and sorted(ids) == sorted(expected)
+    operations = [s.summary.operation.value for s in table.metadata.snapshots]
+    assert "replace" in operations and "append" in operations, operations
+    live = {f.file.file_path for f in table.scan().plan_files()}
+    assert any("compacted-" in p for p in live)
+
+    # Expiry: the dry run deletes nothing and names what --apply then deletes.
+    before = sorted(str(p) for p in warehouse.rglob("*") if p.is_file())
+    dry = json.loads(run(["iceberg", "expire-snapshots", "market.trades", "--catalog", str(catalog_path),
+                          "--older-than", "0s", "--json"]).stdout)
+    assert dry["dry_run"] and dry["expired"] and dry["files"]
+    assert sorted(str(p) for p in warehouse.rglob("*") if p.is_file()) == before
+    applied = json.loads(run(["iceberg", "expire-snapshots", "market.trades", "--catalog", str(catalog_path),
+                              "--older-than", "0s", "--json", "--apply"]).stdout)
+    assert sorted(applied["files"]) == sorted(dry["files"]) and applied["kept"] == 1
+    table, ids_after = scanned_ids(catalog_path, warehouse)
+    assert sorted(ids_after) == sorted(expected)
+    table_dir = warehouse / "market" / "trades"
+    for f in table.scan().plan_files():  # every file the current snapshot reaches is still there
+        assert (table_dir / f.file.file_path.split("/market/trades/", 1)[1]).exists()
+    assert not any((table_dir / key).exists() for key in applied["files"])
+    assert any(key.endswith(".parquet") for key in applied["files"])  # the replaced inputs went
+    [row] = tl_query(catalog_path, "SELECT count(*) AS n, count(DISTINCT id) AS d FROM market.trades")
+    assert row["n"] == row["d"] == len(expected)
+
+    # Orphans: an old stray file goes, a new one (maybe a commit in flight) stays.
+    old = table_dir / "dt=2000-01-01" / "stray-old.parquet"
+    new = table_dir / "dt=2000-01-01" / "stray-new.parquet"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"x")
+    new.write_bytes(b"y")
+    ten_days_ago = time.time() - 10 * 86400
+    os.utime(old, (ten_days_ago, ten_days_ago))
+    dry = json.loads(run(["iceberg", "remove-orphan-files", "market.trades", "--catalog", str(catalog_path),
+                          "--json"]).stdout)
+    assert dry["files"] == ["dt=2000-01-01/stray-old.parquet"] and dry["too_new"] >= 1 and old.exists()
+    run(["iceberg", "remove-orphan-files", "market.trades", "--catalog", str(catalog_path), "--apply"])
+    assert not old.exists() and new.exists()
+    _, final_ids = scanned_ids(catalog_path, warehouse)
+    assert sorted(final_ids) == sorted(expected)

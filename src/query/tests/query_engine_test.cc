@@ -2,6 +2,7 @@
 // folders, the catalog), the messages for a missing warehouse and an empty catalog, and the
 // warning for catalog files that are gone.
 #include "query/query_engine.h"
+#include "iceberg/table_scan.h"
 #include "query/iceberg_tables.h"
 
 #include <filesystem>
@@ -156,10 +157,10 @@ TEST(TimeTravel, StringsCommentsAndOtherSqlAreLeftAlone) {
 }
 
 TEST(TimeTravel, IcebergTypesAsDuckDbTypes) {
-    EXPECT_EQ(duckdb_type_of("long"), "BIGINT");
-    EXPECT_EQ(duckdb_type_of("decimal(18, 8)"), "DECIMAL(18,8)");
-    EXPECT_EQ(duckdb_type_of("timestamptz"), "TIMESTAMP WITH TIME ZONE");
-    EXPECT_EQ(duckdb_type_of("{\"type\":\"struct\"}"), std::nullopt);
+    EXPECT_EQ(iceberg::duckdb_type_of("long"), "BIGINT");
+    EXPECT_EQ(iceberg::duckdb_type_of("decimal(18, 8)"), "DECIMAL(18,8)");
+    EXPECT_EQ(iceberg::duckdb_type_of("timestamptz"), "TIMESTAMP WITH TIME ZONE");
+    EXPECT_EQ(iceberg::duckdb_type_of("{\"type\":\"struct\"}"), std::nullopt);
 }
 
 } // namespace

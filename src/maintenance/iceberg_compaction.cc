@@ -1,0 +1,199 @@
+#include "maintenance/iceberg_compaction.h"
+
+#include <map>
+
+#include "common/log.h"
+#include "common/sql_quote.h"
+#include "common/timestamp.h"
+#include "iceberg/table_maintenance.h"
+#include "maintenance/parquet_merge.h"
+
+namespace ticklake {
+
+namespace {
+
+constexpr int64_t kUsPerDay = 86'400'000'000;
+
+std::string long_bytes(int64_t v) {
+    std::string out(8, '\0');
+    for (int i = 0; i < 8; ++i) {
+        out[static_cast<size_t>(i)] = static_cast<char>((static_cast<uint64_t>(v) >> (8 * i)) & 0xff);
+    }
+    return out;
+}
+
+std::string folder_of(const std::string& key) {
+    const size_t slash = key.rfind('/');
+    return slash == std::string::npos ? std::string() : key.substr(0, slash + 1);
+}
+
+// "ts_day=2025-01-06" (the partition as --partition names it), or "" unpartitioned.
+std::string partition_name(const iceberg::TableScan& scan, const iceberg::DataFile& f) {
+    if (!scan.day_source_id || !f.day) {
+        return {};
+    }
+    std::string source;
+    for (const auto& c : scan.schema) {
+        if (c.id == *scan.day_source_id) {
+            source = c.name;
+        }
+    }
+    return source + "_day=" + format_date(*f.day * kUsPerDay);
+}
+
+struct Group {
+    std::vector<const iceberg::DataFile*> files;
+    int64_t rows = 0;
+    uint64_t bytes = 0;
+};
+
+// Sort columns: symbol, then event time, those the table has (as the Hive compaction sorts).
+std::vector<std::string> sort_columns(const iceberg::TableScan& scan) {
+    std::vector<std::string> out;
+    for (const char* want : {"symbol", "ts"}) {
+        for (const auto& c : scan.schema) {
+            if (c.name == want) {
+                out.push_back(c.name);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+Status compact_iceberg_table(Catalog& catalog, const IcebergTableRef& ref, const TableDef& table,
+                             const CompactOptions& options, ParquetFooterReader& footers,
+                             const std::filesystem::path& scratch, CompactReport& report) {
+    auto opened = iceberg::IcebergTable::open(catalog, ref, options.store);
+    if (!opened) {
+        return fail(opened.error());
+    }
+    iceberg::IcebergTable& t = *opened;
+    auto scan = t.current();
+    if (!scan) {
+        return fail(scan.error());
+    }
+    auto schema = iceberg::field_id_schema(scan->schema);
+    if (!schema) {
+        return fail(Error::invalid("Iceberg table " + table.qualified_name() +
+                                   " has nested columns; ticklake compacts Iceberg tables of flat columns"));
+    }
+    std::string ids;
+    for (const auto& c : scan->schema) {
+        ids += (ids.empty() ? "" : ", ") + quote_literal(c.name) + ": " + std::to_string(c.id);
+    }
+    std::map<std::string, Group> groups; // by partition
+    for (const auto& f : scan->files) {
+        if (static_cast<uint64_t>(f.file_size) >= options.policy.target_file_bytes) {
+            continue; // large enough already
+        }
+        const std::string p = partition_name(*scan, f);
+        if (!options.policy.partition.empty() && p != options.policy.partition) {
+            continue;
+        }
+        Group& g = groups[p];
+        g.files.push_back(&f);
+        g.rows += f.record_count;
+        g.bytes += static_cast<uint64_t>(f.file_size);
+    }
+    ObjectStore& store = t.store();
+    for (auto& [partition, g] : groups) {
+        if (g.files.size() < 2) {
+            continue;
+        }
+        PartitionCompaction r{.table = table.qualified_name(), .partition = partition.empty() ? "(all)" : partition,
+                              .files_in = g.files.size(), .bytes_in = g.bytes, .rows = g.rows};
+        auto first_key = iceberg::key_under(store.uri(), g.files.front()->path);
+        if (!first_key) {
+            return fail(first_key.error());
+        }
+        r.folder = folder_of(*first_key) + "compacted-" + std::to_string(now_us()) + "/";
+        if (options.dry_run) {
+            report.partitions.push_back(std::move(r));
+            continue;
+        }
+        const auto work = scratch / ("iceberg-" + std::to_string(now_us()));
+        std::filesystem::create_directories(work / "in");
+        MergeRequest merge{.order_by = sort_columns(*scan), .output_dir = work / "out",
+                           .target_file_bytes = options.policy.target_file_bytes, .threads = options.threads};
+        merge.field_id_schema = *schema;
+        merge.field_ids = ids;
+        std::vector<std::string> removed;
+        for (size_t i = 0; i < g.files.size(); ++i) {
+            auto key = iceberg::key_under(store.uri(), g.files[i]->path);
+            if (!key) {
+                return fail(key.error());
+            }
+            removed.push_back(g.files[i]->path);
+            if (auto local = store.local_path(*key)) {
+                merge.inputs.push_back(*local);
+                continue;
+            }
+            auto copy = work / "in" / (std::to_string(i) + ".parquet");
+            if (auto st = store.download(*key, copy); !st) {
+                return fail(st.error());
+            }
+            merge.inputs.push_back(copy);
+        }
+        auto written = merge_parquet(merge);
+        if (!written) {
+            return fail(written.error());
+        }
+        std::vector<iceberg::DataFile> added;
+        std::vector<std::string> published;
+        auto abandon = [&](const Error& why) -> Status {
+            for (const auto& key : published) {
+                (void)store.remove(key);
+            }
+            std::error_code ec;
+            std::filesystem::remove_all(work, ec);
+            if (why.kind != ErrorKind::retry) {
+                return fail(why);
+            }
+            r.skipped = why.message;
+            log::warn("compact: {} {}: {}; left as it was", r.table, r.partition, why.message);
+            report.partitions.push_back(r);
+            return {};
+        };
+        for (const auto& path : *written) {
+            const std::string key = r.folder + path.filename().string();
+            if (auto st = store.put_file(key, path); !st) {
+                return abandon(st.error());
+            }
+            published.push_back(key);
+            auto entry = store.stat(key);
+            if (!entry || !*entry) {
+                return abandon(!entry ? entry.error() : Error::retry("compacted file " + key + " vanished"));
+            }
+            auto footer = footers.read(store, **entry);
+            if (!footer) {
+                return abandon(footer.error());
+            }
+            iceberg::DataFile d;
+            d.path = store.uri() + "/" + key;
+            d.record_count = footer->rows;
+            d.file_size = static_cast<int64_t>((*entry)->size);
+            d.day = g.files.front()->day;
+            if (scan->day_source_id && footer->ts_min && footer->ts_max) {
+                d.lower_bounds[*scan->day_source_id] = long_bytes(*footer->ts_min);
+                d.upper_bounds[*scan->day_source_id] = long_bytes(*footer->ts_max);
+            }
+            r.bytes_out += (*entry)->size;
+            added.push_back(std::move(d));
+        }
+        auto committed = t.commit_replace(removed, added);
+        if (!committed) {
+            return abandon(committed.error());
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(work, ec);
+        r.files_out = added.size();
+        log::info("compact: {} {}: {} files -> {} ({} rows), Iceberg snapshot {}", r.table, r.partition, r.files_in,
+                  r.files_out, r.rows, *committed);
+        report.partitions.push_back(std::move(r));
+    }
+    return {};
+}
+
+} // namespace ticklake
