@@ -3,8 +3,10 @@ dies, the object store misbehaves and the spool disk fills up. One oracle for ev
 every event id in the topic (read back with kcat) is stored exactly once, no id is stored that
 was never sent, and no temporary file, journal or unfinished multipart upload is left behind.
 
-The short form (the default parameters) runs inside `make test` (the broker scenario, which
-needs a private broker of its own, only with CHAOS_BOUNCES > 0); `make chaos` runs the full one:
+The local scenarios run on Hive folders and on Iceberg tables (`--table-format iceberg`, the ids
+read back by PyIceberg). The short form (the default parameters) runs inside `make test` (the
+broker scenario, which needs a private broker of its own, only with CHAOS_BOUNCES > 0; Iceberg
+in the kill-9 scenario only); `make chaos` runs the full one:
 CHAOS_KILLS kill cycles, CHAOS_REBALANCES member joins/leaves, CHAOS_BOUNCES broker kills,
 CHAOS_S3_SECONDS of S3 faults. Every scenario prints its counts (pytest -s shows them).
 """
@@ -35,6 +37,7 @@ RNG = random.Random(SEED)
 
 CRASH_POINTS = ("after_write", "before_rename", "after_publish", "before_commit", "before_journal_removal",
                 "after_commit")
+ICEBERG_CRASH_POINTS = ("after_table_commit", "between_table_commits")
 # A crashed member holds its partitions until its session expires: the broker's minimum.
 FAST_SESSION = ("-X", "session.timeout.ms=6000")
 
@@ -77,9 +80,39 @@ def oracle(name, sent, stored, leftovers=(), **counts):
     return result
 
 
-def local_oracle(name, broker, topic, warehouse, group, tmp_path, **counts):
-    stored = stored_ids_in(sorted((warehouse / "market").rglob("*.parquet")))
-    return oracle(name, sent_ids(broker, topic, tmp_path), stored, local_leftovers(warehouse, group), **counts)
+def iceberg_ids(warehouse: Path):
+    """Every id the Iceberg tables hold (trades and quotes), scanned by PyIceberg: with
+    --table-format iceberg the table, not the folder, is the ledger."""
+    from pyiceberg.catalog.sql import SqlCatalog
+    catalog = SqlCatalog("ticklake", uri=f"sqlite:///{warehouse / 'catalog.db'}", warehouse=f"file://{warehouse}")
+    ids = []
+    for _, name in catalog.list_tables("market"):
+        ids += catalog.load_table(f"market.{name}").scan(selected_fields=("id",)).to_arrow().column("id").to_pylist()
+    return ids
+
+
+def local_oracle(name, broker, topic, warehouse, group, tmp_path, table_format="hive", **counts):
+    if table_format == "iceberg":
+        stored = iceberg_ids(warehouse)
+    else:
+        stored = stored_ids_in(sorted((warehouse / "market").rglob("*.parquet")))
+    return oracle(f"{name} ({table_format})", sent_ids(broker, topic, tmp_path), stored,
+                  local_leftovers(warehouse, group), **counts)
+
+
+def format_args(table_format, warehouse: Path):
+    """--table-format iceberg commits every batch to Iceberg tables in a catalog beside the data."""
+    if table_format == "iceberg":
+        return ("--table-format", "iceberg", "--catalog", str(warehouse / "catalog.db"))
+    return ()
+
+
+TABLE_FORMATS = pytest.mark.parametrize("table_format", ["hive", "iceberg"])
+# The short form in `make test` runs the Iceberg tables in the kill-9 scenario only (the one with
+# the Iceberg crash points); `make chaos` (which sets CHAOS_KILLS) runs every scenario on both.
+FULL_RUN = "CHAOS_KILLS" in os.environ
+TABLE_FORMATS_IN_FULL_RUN = pytest.mark.parametrize("table_format", [
+    "hive", pytest.param("iceberg", marks=pytest.mark.skipif(not FULL_RUN, reason="make chaos runs it"))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,26 +152,30 @@ def count_in(log: Path, text: str) -> int:
 # ---------------------------------------------------------------------------------------------
 # Scenarios
 
-def test_kill_nine_at_every_crash_point_and_at_random(broker, topic, warehouse, tmp_path):
+@TABLE_FORMATS
+def test_kill_nine_at_every_crash_point_and_at_random(broker, topic, warehouse, tmp_path, table_format):
     """KILLS cycles under a paced producer: the six crash points in turn (each at its 1st-3rd
-    arrival), then from the seventh cycle on every third cycle a SIGKILL at a random moment."""
+    arrival; Iceberg adds its two: after a table's commit, between two tables' commits), then
+    from the seventh cycle on every third cycle a SIGKILL at a random moment."""
     group = "g-chaos-kill-" + topic
     produce_sim(broker, topic, 2_000, partitions=4)
     producer = paced_producer(broker, topic, 10_000_000, 3_000, seed=101)
     args = sink_args(broker, topic, warehouse, group=group, idle=600,
-                     extra=(*FAST_SESSION, "--rotate-rows", "1500", "--max-buffer-age", "1"))
+                     extra=(*FAST_SESSION, "--rotate-rows", "1500", "--max-buffer-age", "1",
+                            *format_args(table_format, warehouse)))
     log = tmp_path / "sinks.log"
-    by_point = {p: 0 for p in CRASH_POINTS}
+    points = (ICEBERG_CRASH_POINTS if table_format == "iceberg" else ()) + CRASH_POINTS
+    by_point = {p: 0 for p in points}
     random_kills = 0
     try:
         for cycle in range(KILLS):
-            if cycle >= len(CRASH_POINTS) and cycle % 3 == 2:
+            if cycle >= len(points) and cycle % 3 == 2:
                 proc = start_sink(args, log)
                 time.sleep(RNG.uniform(1.0, 9.0))  # the first seconds are mostly the join
                 kill_tree(proc)
                 random_kills += 1
                 continue
-            point = CRASH_POINTS[(cycle - random_kills) % len(CRASH_POINTS)]
+            point = points[(cycle - random_kills) % len(points)]
             env = dict(os.environ, TICKLAKE_CRASH_AT=f"{point}:{RNG.randint(1, 3)}")
             proc = start_sink(args, log, env=env)
             try:
@@ -151,15 +188,16 @@ def test_kill_nine_at_every_crash_point_and_at_random(broker, topic, warehouse, 
         assert producer.poll() is None, "the producer finished early: the kills were not under load"
     finally:
         stop_producer(producer)
-    summary, _ = catch_up(broker, topic, warehouse, group)
+    summary, _ = catch_up(broker, topic, warehouse, group, extra=format_args(table_format, warehouse))
     assert count_in(log, "crash point") == sum(by_point.values())
     recoveries = count_in(log, "of an uncommitted batch")
-    local_oracle("kill-9", broker, topic, warehouse, group, tmp_path, kills=KILLS, random_kills=random_kills,
-                 recoveries=recoveries, **{f"at_{p}": n for p, n in by_point.items()})
+    local_oracle("kill-9", broker, topic, warehouse, group, tmp_path, table_format, kills=KILLS,
+                 random_kills=random_kills, recoveries=recoveries, **{f"at_{p}": n for p, n in by_point.items()})
 
 
+@TABLE_FORMATS_IN_FULL_RUN
 def test_a_frozen_member_neither_publishes_nor_commits_after_it_lost_its_partitions(broker, topic, warehouse,
-                                                                                        tmp_path):
+                                                                                        tmp_path, table_format):
     """SIGSTOP a member holding a batch until its session expires and another member owns its
     partitions, then SIGCONT: the zombie must not overwrite the new owner's files (same names:
     both start at the committed offset) nor commit."""
@@ -169,7 +207,8 @@ def test_a_frozen_member_neither_publishes_nor_commits_after_it_lost_its_partiti
     # Batches rotate by age only: the zombie's batch and the new owner's first one start at the
     # same committed offset and end at different ones.
     args = sink_args(broker, topic, warehouse, group=group, idle=600,
-                     extra=(*FAST_SESSION, "--max-buffer-age", "4", "--rotate-rows", "1000000"))
+                     extra=(*FAST_SESSION, "--max-buffer-age", "4", "--rotate-rows", "1000000",
+                            *format_args(table_format, warehouse)))
     zlog, nlog = tmp_path / "zombie.log", tmp_path / "owner.log"
     zombie = start_sink(args, zlog)
     owner = None
@@ -194,20 +233,23 @@ def test_a_frozen_member_neither_publishes_nor_commits_after_it_lost_its_partiti
         if p is not None:
             p.send_signal(signal.SIGTERM)
             p.wait(timeout=120)
-    catch_up(broker, topic, warehouse, group)
+    catch_up(broker, topic, warehouse, group, extra=format_args(table_format, warehouse))
     fenced = count_in(zlog, "lost its partitions") + count_in(zlog, "fenced")
-    local_oracle("frozen-member", broker, topic, warehouse, group, tmp_path, zombie_exit=zombie.returncode,
-                 zombie_fenced=fenced)
+    local_oracle("frozen-member", broker, topic, warehouse, group, tmp_path, table_format,
+                 zombie_exit=zombie.returncode, zombie_fenced=fenced)
     assert fenced >= 1, zlog.read_text()[-3000:]  # the zombie found out, and said so
 
 
-def test_rebalance_storm(broker, topic, warehouse, tmp_path):
-    """Members join and leave every 1-3 s, REBALANCES times, between 1 and 4 members."""
+@TABLE_FORMATS_IN_FULL_RUN
+def test_rebalance_storm(broker, topic, warehouse, tmp_path, table_format):
+    """Members join and leave every 1-3 s, REBALANCES times, between 1 and 4 members (with
+    Iceberg: all committing to the same tables through the one catalog file)."""
     group = "g-chaos-storm-" + topic
     produce_sim(broker, topic, 2_000, partitions=6)
     producer = paced_producer(broker, topic, 10_000_000, 3_000, seed=303)
     args = sink_args(broker, topic, warehouse, group=group, idle=600,
-                     extra=(*FAST_SESSION, "--rotate-rows", "2000", "--max-buffer-age", "2"))
+                     extra=(*FAST_SESSION, "--rotate-rows", "2000", "--max-buffer-age", "2",
+                            *format_args(table_format, warehouse)))
     members, logs, joins, leaves = [], [], 0, 0
     try:
         for _ in range(REBALANCES):
@@ -230,9 +272,9 @@ def test_rebalance_storm(broker, topic, warehouse, tmp_path):
         for m in members:
             m.wait(timeout=120)
     assert all(m.returncode == 0 for m in members), [log.read_text()[-2000:] for log in logs]
-    catch_up(broker, topic, warehouse, group)
+    catch_up(broker, topic, warehouse, group, extra=format_args(table_format, warehouse))
     assignments = sum(count_in(log, "assigned partitions") for log in logs)
-    local_oracle("rebalance-storm", broker, topic, warehouse, group, tmp_path, rebalances=joins + leaves,
+    local_oracle("rebalance-storm", broker, topic, warehouse, group, tmp_path, table_format, rebalances=joins + leaves,
                  joins=joins, leaves=leaves, assignments=assignments)
 
 
