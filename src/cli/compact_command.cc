@@ -75,7 +75,9 @@ void add_compact_command(CLI::App& app) {
         "swaps old files for new in one transaction, so queries see either, never both or neither. The\n"
         "replaced files stay for --retain-replaced (queries already running keep reading them), then a\n"
         "later run, `compact --gc` or `compact --watch` deletes them. Safe to kill at any point: the next\n"
-        "run removes what an unfinished one wrote. docs/maintenance.md has the details.",
+        "run removes what an unfinished one wrote. docs/maintenance.md has the details.\n"
+        "An Iceberg table (sink --table-format iceberg) is compacted by an Iceberg `replace` snapshot instead\n"
+        "(files of any age; the replaced ones stay until `ticklake iceberg expire-snapshots`): docs/iceberg.md.",
         run_compact);
     cmd->add_option("table", f->table, "Table to compact: DATABASE.TABLE, or a table name unique in the catalog");
     f->catalog.add_to(*cmd);
