@@ -135,7 +135,8 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
     }
     out.all_names.insert(out.all_names.end(), iceberg_names.begin(), iceberg_names.end()); // Iceberg-only tables
     std::sort(out.all_names.begin(), out.all_names.end());
-    if (auto st = bind_iceberg_tables(*iceberg, options, store_options, out.tables, out.local_tables); !st) {
+    if (auto st = bind_iceberg_tables(*iceberg, options, store_options, out.tables, out.local_tables, out.gone_tables);
+        !st) {
         return fail(st.error());
     }
     return out;

@@ -161,7 +161,8 @@ Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog) {
 }
 
 Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const WarehouseScanOptions& options,
-                           const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables) {
+                           const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables,
+                           std::vector<std::string>& unreadable) {
     for (const auto& ref : tables) {
         const std::string full = ref.ns + "." + ref.table;
         std::vector<IcebergTarget> targets;
@@ -190,7 +191,12 @@ Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const War
         for (const auto& target : targets) {
             auto scan = iceberg::plan_table_scan(**store, ref.metadata_location, target.choice);
             if (!scan) {
-                return fail(Error{scan.error().kind, "Iceberg table " + full + ": " + scan.error().message});
+                Error e{scan.error().kind, "Iceberg table " + full + ": " + scan.error().message};
+                if (!options.only_tables.empty() || target.bypass_only_tables) {
+                    return fail(e); // the query names it
+                }
+                unreadable.push_back(e.message);
+                break;
             }
             if (auto st = bind_one(**store, target, options, out, *scan); !st) {
                 return st;

@@ -24,8 +24,12 @@ Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog);
 
 //! Binds `tables` (those options.only_tables allows), their `$snapshots`, and the snapshots
 //! options.snapshots asks for, into `out`; local_tables is set when one is in a local folder.
+//! A table that cannot be read (its metadata gone, delete files) fails the binding when the
+//! query names it (options.only_tables or a snapshot asked for), else it is left out with the
+//! reason in `unreadable`: one broken table must not take the shell's other tables with it.
 Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const WarehouseScanOptions& options,
-                           const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables);
+                           const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables,
+                           std::vector<std::string>& unreadable);
 
 //! `FROM t FOR VERSION AS OF 42` / `FOR TIMESTAMP AS OF '2026-01-02 10:00:00'` (also Spark's
 //! `VERSION AS OF`, `TIMESTAMP AS OF`, and FOR SYSTEM_VERSION / SYSTEM_TIME) rewritten to

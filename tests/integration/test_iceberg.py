@@ -195,6 +195,18 @@ def test_ticklake_query_reads_the_snapshot_and_travels_in_time(broker, topic, wa
                            "SELECT count(*) FROM market.trades FOR VERSION AS OF 12345"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "no snapshot 12345" in proc.stderr, proc.stderr
+    # A table whose metadata file is gone fails the queries that name it, with the reason, and
+    # no other query.
+    import sqlite3
+    with sqlite3.connect(catalog_path) as db:
+        db.execute("INSERT INTO iceberg_tables VALUES ('ticklake', 'market', 'broken', ?, NULL, 'TABLE')",
+                   (f"file://{warehouse}/market/broken/metadata/00001-gone.metadata.json",))
+    proc = subprocess.run([str(BINARY), "query", "--catalog", str(catalog_path), "SELECT count(*) FROM market.broken"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "Iceberg table market.broken" in proc.stderr and "missing" in proc.stderr, \
+        proc.stderr
+    [again] = tl_query(catalog_path, "SELECT count(*) AS n FROM market.trades")
+    assert again["n"] == n
 
 
 def test_schema_evolution_adds_widens_and_old_snapshots_still_read(broker, topic, tmp_path):
