@@ -321,3 +321,91 @@ std::string athena_ddl(const TableDef& table, const std::vector<PartitionDef>& p
 }
 
 } // namespace ticklake
+
+namespace ticklake {
+
+std::string hive_type_of_iceberg(std::string_view t) {
+    // Iceberg's GlueCatalog (PyIceberg's GLUE_PRIMITIVE_TYPES, Java's IcebergToGlueConverter).
+    static const std::map<std::string_view, std::string_view> kTypes{
+        {"boolean", "boolean"}, {"int", "int"},       {"long", "bigint"},        {"float", "float"},
+        {"double", "double"},   {"date", "date"},     {"time", "string"},        {"timestamp", "timestamp"},
+        {"timestamptz", "timestamp"},                 {"string", "string"},      {"uuid", "string"},
+        {"binary", "binary"}};
+    if (auto it = kTypes.find(t); it != kTypes.end()) {
+        return std::string(it->second);
+    }
+    if (t.starts_with("fixed[")) {
+        return "binary";
+    }
+    if (t.starts_with("decimal(")) {
+        std::string out(t);
+        std::erase(out, ' '); // Iceberg writes "decimal(18, 8)", Hive "decimal(18,8)"
+        return out;
+    }
+    return std::string(t);
+}
+
+Columns glue_columns_of(const IcebergTableDef& table) {
+    Columns out;
+    for (const auto& c : table.columns) {
+        out.push_back({glue_column_name(c.name), hive_type_of_iceberg(c.type)});
+    }
+    return out;
+}
+
+namespace {
+
+// A string literal of Trino's and Spark's SQL: quotes doubled.
+std::string quote_standard_sql(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) {
+        out += c == '\'' ? "''" : std::string(1, c);
+    }
+    return out + "'";
+}
+
+} // namespace
+
+// What export-ddl prints for an Iceberg table, and why. Athena's documented form is
+//   CREATE TABLE db.t (cols) [PARTITIONED BY (day(ts))] LOCATION '...' TBLPROPERTIES ('table_type'='ICEBERG')
+// (no EXTERNAL: Athena refuses it for Iceberg). That statement makes a NEW, empty table at
+// LOCATION with a metadata file of its own; Athena documents no DDL that adopts an existing
+// metadata file. So the statement is printed as the table's description in Athena's syntax
+// (columns in Hive types, the hidden day(ts) partitioning, the location) with 'metadata_location'
+// added to say which metadata file it describes, and the comment lines above it say so and give
+// the ways that do register the existing table with its snapshots: `catalog push-glue` (a Glue
+// table with table_type=ICEBERG and metadata_location, as Iceberg's own GlueCatalog makes, which
+// Athena reads), Trino's and Spark's register_table procedures.
+std::string athena_iceberg_ddl(const IcebergTableDef& table) {
+    const std::string db = athena_name(table.database);
+    const std::string name = athena_name(table.name);
+    const std::string file = table.metadata_location.substr(table.metadata_location.rfind('/') + 1);
+    std::string out;
+    out += "-- Iceberg table " + table.database + "." + table.name + ", metadata " + table.metadata_location + "\n";
+    out += "-- Athena's CREATE TABLE ... 'table_type'='ICEBERG' creates a new, empty table: it does not adopt\n";
+    out += "-- this one's metadata file ('metadata_location' below records which file this describes).\n";
+    out += "-- To query this table with its snapshots, register it instead:\n";
+    out += "--   Glue/Athena: ticklake catalog push-glue " + table.database + "." + table.name + "\n";
+    out += "--   Trino: CALL iceberg.system.register_table(schema_name => " + quote_standard_sql(db) +
+           ", table_name => " + quote_standard_sql(name) + ", table_location => " +
+           quote_standard_sql(table.location) + ", metadata_file_name => " + quote_standard_sql(file) + ")\n";
+    out += "--   Spark: CALL <catalog>.system.register_table(table => " + quote_standard_sql(db + "." + name) +
+           ", metadata_file => " + quote_standard_sql(table.metadata_location) + ")\n";
+    out += "CREATE TABLE `" + db + "`.`" + name + "` (\n";
+    const Columns columns = glue_columns_of(table);
+    for (size_t i = 0; i < columns.size(); ++i) {
+        out += "  `" + columns[i].name + "` " + columns[i].type + (i + 1 < columns.size() ? ",\n" : "\n");
+    }
+    out += ")\n";
+    if (table.day_partition_column) {
+        out += "PARTITIONED BY (day(`" + glue_column_name(*table.day_partition_column) + "`))\n";
+    }
+    out += "LOCATION " + quote_sql(table.location) + "\n";
+    out += "TBLPROPERTIES (\n";
+    out += "  'table_type'='ICEBERG',\n";
+    out += "  'metadata_location'=" + quote_sql(table.metadata_location) + "\n";
+    out += ");\n";
+    return out;
+}
+
+} // namespace ticklake

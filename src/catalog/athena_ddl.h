@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,5 +52,29 @@ std::string export_location(const TableDef& table, const std::string& location, 
 
 //! CREATE EXTERNAL TABLE for Athena, with '-- ' comment lines for anything renamed.
 std::string athena_ddl(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options);
+
+//! An Iceberg table as Glue and Athena register it: its current metadata file and what that
+//! file says. glue/iceberg_source.h reads it; here it is only text.
+struct IcebergTableDef {
+    std::string database; //!< the table's namespace in the catalog file
+    std::string name;
+    std::string location;          //!< the metadata's `location` (the table root)
+    std::string metadata_location; //!< the current metadata file (the catalog's pointer)
+    std::string previous_metadata_location; //!< the metadata log's last file; empty for a new table
+    std::vector<std::string> metadata_history; //!< every metadata file of the log, oldest first
+    Columns columns; //!< the current schema, with Iceberg's type names (long, decimal(18, 8), ...)
+    std::optional<std::string> day_partition_column; //!< the spec is day(this column); none: unpartitioned
+};
+
+//! The Hive/Glue type of an Iceberg primitive type, as Iceberg's own Glue catalog writes it:
+//! long -> bigint, timestamptz -> timestamp, time and uuid -> string, fixed[n] -> binary,
+//! decimal(18, 8) -> decimal(18,8); a type it does not know stays as it is.
+std::string hive_type_of_iceberg(std::string_view iceberg_type);
+
+//! The columns of `table` as Glue catalogues them (glue_column_name, Hive types).
+Columns glue_columns_of(const IcebergTableDef& table);
+
+//! Athena's CREATE TABLE of an Iceberg table, with '-- ' comment lines on how to register it.
+std::string athena_iceberg_ddl(const IcebergTableDef& table);
 
 } // namespace ticklake

@@ -73,6 +73,10 @@ void write_glue_storage(JsonWriter& w, const GlueStorage& s) {
     w.key("Columns");
     write_columns(w, s.columns);
     w.field("Location", s.location);
+    if (s.input_format.empty() && s.output_format.empty() && s.serde.empty()) {
+        w.end_object(); // an Iceberg table: readers take everything else from its metadata
+        return;
+    }
     w.field("InputFormat", s.input_format);
     w.field("OutputFormat", s.output_format);
     w.key("Compressed").value(s.compressed);
@@ -110,8 +114,24 @@ void write_glue_partition_input(JsonWriter& w, const GluePartitionInput& p) {
     w.end_object();
 }
 
+GlueTable glue_iceberg_table_of(const IcebergTableDef& table) {
+    GlueTable out;
+    out.database = athena_name(table.database);
+    out.table.name = athena_name(table.name);
+    out.table.parameters = {{"table_type", "ICEBERG"}, {"metadata_location", table.metadata_location}};
+    if (!table.previous_metadata_location.empty()) {
+        out.table.parameters.emplace_back("previous_metadata_location", table.previous_metadata_location);
+    }
+    out.table.storage.columns = glue_columns_of(table);
+    out.table.storage.location = table.location;
+    return out;
+}
+
 std::string glue_json(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options) {
-    const GlueTable g = glue_table_of(table, partitions, options);
+    return glue_json(glue_table_of(table, partitions, options));
+}
+
+std::string glue_json(const GlueTable& g) {
     JsonWriter w;
     w.begin_object();
     w.key("CreateTable").begin_object();

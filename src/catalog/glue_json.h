@@ -20,7 +20,8 @@ constexpr size_t kGluePartitionsPerBatch = 100;
 //! Name/value parameters in the order they are written (Glue itself keeps no order).
 using GlueParameters = std::vector<std::pair<std::string, std::string>>;
 
-//! Glue's StorageDescriptor, the fields ticklake sets.
+//! Glue's StorageDescriptor, the fields ticklake sets. An Iceberg table's has no formats and no
+//! SerDe: those fields are then left out of the JSON.
 struct GlueStorage {
     Columns columns;
     std::string location;
@@ -57,6 +58,13 @@ struct GlueTable {
 
 GlueTable glue_table_of(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options);
 
+//! An Iceberg table as Iceberg's own GlueCatalog registers it, which is what Athena reads:
+//! TableType EXTERNAL_TABLE, Parameters table_type=ICEBERG, metadata_location and (when there is
+//! one) previous_metadata_location, a StorageDescriptor of the current schema's columns and the
+//! table location only (no SerDe, no formats), no partition keys (Iceberg's partitioning is
+//! hidden) and no partitions.
+GlueTable glue_iceberg_table_of(const IcebergTableDef& table);
+
 //! The JSON objects of Glue's API: StorageDescriptor, TableInput, PartitionInput.
 void write_glue_storage(JsonWriter& w, const GlueStorage& s);
 void write_glue_table_input(JsonWriter& w, const GlueTableInput& t);
@@ -65,5 +73,6 @@ void write_glue_partition_input(JsonWriter& w, const GluePartitionInput& p);
 //! {"CreateTable": {DatabaseName, TableInput}, "BatchCreatePartition": [{DatabaseName,
 //! TableName, PartitionInputList}, ...]} with one BatchCreatePartition request per 100 partitions.
 std::string glue_json(const TableDef& table, const std::vector<PartitionDef>& partitions, const ExportOptions& options);
+std::string glue_json(const GlueTable& table);
 
 } // namespace ticklake

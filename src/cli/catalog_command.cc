@@ -8,6 +8,7 @@
 #include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "glue/glue_push.h"
+#include "glue/iceberg_source.h"
 #include "retention/table_retention.h"
 
 namespace ticklake::cli {
@@ -20,6 +21,7 @@ struct CatalogCommandFlags {
     std::string table;
     ExportOptions export_options;
     bool no_projection = false;
+    std::string s3_endpoint; //!< exports: where an Iceberg table's metadata file is read
 };
 
 //! Opens the catalog, finds the table the command names (TABLE or db.table) when it names one,
@@ -42,9 +44,18 @@ int run_report(const CatalogCommandFlags& f, Make make) {
 
 int run_export(CatalogCommandFlags& f, bool glue) {
     auto c = Catalog::open_read_only(f.catalog.file());
-    auto t = c ? c->resolve(f.table) : fail(c.error());
     f.export_options.projection = !f.no_projection;
-    auto out = t ? export_table(*c, *t, glue, f.export_options) : fail(t.error());
+    ObjectStoreOptions store;
+    store.s3_endpoint = f.s3_endpoint;
+    // An Iceberg table of that name is exported in Iceberg's form, else the Hive registration.
+    auto iceberg = c ? glue::find_iceberg_table(*c, f.table, store) : fail(c.error());
+    Result<TableExport> out = iceberg ? fail(Error::fatal("no export")) : fail(iceberg.error());
+    if (iceberg && *iceberg) {
+        out = glue::iceberg_table_export(**iceberg, glue, f.export_options);
+    } else if (iceberg) {
+        auto t = c->resolve(f.table);
+        out = t ? export_table(*c, *t, glue, f.export_options) : fail(t.error());
+    }
     if (out) {
         std::fputs(out->text.c_str(), stdout);
     }
@@ -96,6 +107,7 @@ struct PushGlueFlags {
     bool json = false;
     bool no_projection = false;
     std::string glue_endpoint;
+    std::string s3_endpoint;
     glue::GluePushOptions options;
 };
 
@@ -105,15 +117,33 @@ int run_push_glue(PushGlueFlags& f) {
     }
     f.options.export_options.projection = !f.no_projection;
     auto c = Catalog::open_read_only(f.catalog.file());
+    ObjectStoreOptions store;
+    store.s3_endpoint = f.s3_endpoint;
     Result<std::vector<TableDef>> tables = c ? fail(Error::fatal("no tables")) : fail(c.error());
+    std::vector<IcebergTableDef> iceberg;
     if (c && f.all) {
         tables = c->tables();
+        auto all = tables ? glue::read_iceberg_tables(*c, store) : fail(tables.error());
+        if (all) {
+            iceberg = std::move(*all);
+        } else {
+            tables = fail(all.error());
+        }
     } else if (c) {
+        auto one = glue::find_iceberg_table(*c, f.table, store);
         auto t = c->resolve(f.table);
-        tables = t ? Result<std::vector<TableDef>>(std::vector<TableDef>{*t}) : fail(t.error());
+        if (!one) {
+            tables = fail(one.error());
+        } else if (*one) {
+            // Pushed in the Hive table's place; also when the Hive registration is missing.
+            iceberg.push_back(std::move(**one));
+            tables = t ? std::vector<TableDef>{*t} : std::vector<TableDef>{};
+        } else {
+            tables = t ? Result<std::vector<TableDef>>(std::vector<TableDef>{*t}) : fail(t.error());
+        }
     }
     auto client = tables ? glue::open_glue_client(f.glue_endpoint) : fail(tables.error());
-    auto pushed = client ? glue::push_to_glue(*c, *tables, **client, f.options) : fail(client.error());
+    auto pushed = client ? glue::push_to_glue(*c, *tables, iceberg, **client, f.options) : fail(client.error());
     if (pushed) {
         std::fputs(render(glue::glue_push_report(*pushed), f.json).c_str(), stdout);
     }
@@ -125,7 +155,9 @@ void add_push_glue(CLI::App& cmd) {
         cmd, "push-glue",
         "Make AWS Glue hold a table (or every table) as export-glue prints it: CreateDatabase, CreateTable or "
         "UpdateTable, and partitions created, updated and deleted 100 per call. Reads Glue first and sends only "
-        "what differs, so a second run sends no write. Credentials and region from the AWS default chain",
+        "what differs, so a second run sends no write. An Iceberg table (sink --table-format iceberg) is "
+        "registered as Athena reads it: table_type=ICEBERG and its current metadata_location, its schema's "
+        "columns, no partitions. Credentials and region from the AWS default chain",
         run_push_glue);
     s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous");
     s->add_flag("--all", f->all, "Every table of the catalog");
@@ -138,8 +170,11 @@ void add_push_glue(CLI::App& cmd) {
                   "https://glue.<region>.amazonaws.com)");
     s->add_option("--location", f->options.export_options.location,
                   "Table location to register instead of the crawled one, e.g. s3://bucket/warehouse/market/trades/ "
-                  "for a local warehouse uploaded to S3 (partition locations follow)");
+                  "for a local warehouse uploaded to S3 (partition locations follow; not for Iceberg tables, "
+                  "whose metadata names every path)");
     s->add_flag("--no-projection", f->no_projection, "Leave out the partition projection properties");
+    s->add_option("--s3-endpoint", f->s3_endpoint,
+                  "S3 endpoint override for reading Iceberg metadata files, e.g. http://127.0.0.1:9000 for MinIO");
     s->add_flag("--json", f->json, "JSON on stdout instead of a diff");
 }
 
@@ -201,16 +236,21 @@ void add_catalog_command(CLI::App& app) {
             glue ? "Print the input JSON of Glue's CreateTable and BatchCreatePartition (100 partitions per call):\n"
                    "  ticklake catalog export-glue T > t.json\n"
                    "  aws glue create-table --cli-input-json \"$(jq .CreateTable t.json)\"\n"
-                   "  aws glue batch-create-partition --cli-input-json \"$(jq '.BatchCreatePartition[0]' t.json)\""
+                   "  aws glue batch-create-partition --cli-input-json \"$(jq '.BatchCreatePartition[0]' t.json)\"\n"
+                   "An Iceberg table's: table_type=ICEBERG and its metadata_location, no partitions"
                  : "Print Athena CREATE EXTERNAL TABLE DDL: the SerDe of the file format, PARTITIONED BY, LOCATION,\n"
-                   "and partition projection so Athena finds new partitions with no crawler or MSCK REPAIR",
+                   "and partition projection so Athena finds new partitions with no crawler or MSCK REPAIR.\n"
+                   "An Iceberg table's: CREATE TABLE ... PARTITIONED BY (day(ts)) TBLPROPERTIES ('table_type'='ICEBERG',\n"
+                   "'metadata_location'=...), with comments on registering it (push-glue, Trino, Spark)",
             [glue](CatalogCommandFlags& f) { return run_export(f, glue); });
         s->add_option("table", f->table, "Table: DATABASE.TABLE, or TABLE when unambiguous")->required();
         f->catalog.add_to(*s, true);
         s->add_option("--location", f->export_options.location,
                       "Table location to print instead of the crawled one, e.g. s3://bucket/warehouse/market/trades/ "
-                      "for a local warehouse uploaded to S3 (partition locations follow)");
+                      "for a local warehouse uploaded to S3 (partition locations follow; not for Iceberg tables)");
         s->add_flag("--no-projection", f->no_projection, "Leave out the partition projection properties");
+        s->add_option("--s3-endpoint", f->s3_endpoint,
+                      "S3 endpoint override for reading Iceberg metadata files, e.g. http://127.0.0.1:9000 for MinIO");
     }
 }
 

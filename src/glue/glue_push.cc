@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "common/json_writer.h"
+#include "common/text_type.h"
 
 namespace ticklake::glue {
 
@@ -171,6 +172,7 @@ GluePushPlan diff_glue_table(const GlueTable& desired, const GlueRemoteTable& re
     plan.table = desired.table.name;
     plan.partition_keys = desired.table.partition_keys;
     plan.create_database = !remote.database_exists;
+    plan.version_id = remote.version_id;
     if (!remote.table) {
         plan.table_action = GlueTableAction::create;
     } else {
@@ -219,7 +221,7 @@ GluePushPlan diff_glue_table(const GlueTable& desired, const GlueRemoteTable& re
     return plan;
 }
 
-Result<GlueTableInput> parse_glue_table(std::string_view body) {
+Result<GlueTableInput> parse_glue_table(std::string_view body, std::string* version_id) {
     simdjson::dom::parser parser;
     auto doc = parse_object(parser, body, "GetTable");
     if (!doc) {
@@ -235,6 +237,9 @@ Result<GlueTableInput> parse_glue_table(std::string_view body) {
     out.parameters = parameters_of(t, "Parameters");
     out.partition_keys = columns_of(t, "PartitionKeys");
     out.storage = storage_of(t);
+    if (version_id != nullptr) {
+        *version_id = text_of(t, "VersionId");
+    }
     return out;
 }
 
@@ -275,10 +280,15 @@ std::string create_table_body(const std::string& database, const GlueTableInput&
     return w.str();
 }
 
-std::string update_table_body(const std::string& database, const GlueTableInput& table) {
+std::string update_table_body(const std::string& database, const GlueTableInput& table,
+                              const std::string& version_id) {
     // SkipArchive false (the default, sent to say so): Glue keeps the old definition as a version.
     JsonWriter w(0);
-    w.begin_object().field("DatabaseName", database).key("SkipArchive").value(false).key("TableInput");
+    w.begin_object().field("DatabaseName", database).key("SkipArchive").value(false);
+    if (!version_id.empty()) {
+        w.field("VersionId", version_id); // optimistic concurrency, as Iceberg's GlueCatalog commits
+    }
+    w.key("TableInput");
     write_glue_table_input(w, table);
     w.end_object();
     return w.str();
@@ -319,6 +329,35 @@ GlueTable glue_table_to_push(const TableDef& table, const std::vector<PartitionD
     return out;
 }
 
+GlueTable glue_table_to_push(const IcebergTableDef& table, const GluePushOptions& options) {
+    GlueTable out = glue_iceberg_table_of(table);
+    out.database = athena_name(options.database_prefix + table.database);
+    return out;
+}
+
+Status check_iceberg_lineage(const IcebergTableDef& table, const GlueRemoteTable& remote) {
+    if (!remote.table) {
+        return {};
+    }
+    const auto params = as_map(remote.table->parameters);
+    auto type = params.find("table_type");
+    auto at = params.find("metadata_location");
+    if (type == params.end() || ascii_lower(type->second) != "iceberg" || at == params.end() ||
+        at->second == table.metadata_location) {
+        return {};
+    }
+    for (const auto& file : table.metadata_history) {
+        if (file == at->second) {
+            return {}; // Glue is behind: the push moves it forward
+        }
+    }
+    return fail(Error::invalid("Glue's Iceberg table points at " + at->second + ", which is not in the history of " +
+                               table.database + "." + table.name + " (now " + table.metadata_location +
+                               "): another engine committed to it through Glue, and a push would hide that commit. "
+                               "Nothing was sent; to replace Glue's table anyway, delete it (aws glue delete-table) "
+                               "and push again"));
+}
+
 Result<GlueRemoteTable> read_glue_table(GlueClient& client, const std::string& database, const std::string& table) {
     GlueRemoteTable remote;
     JsonWriter db(0);
@@ -340,7 +379,7 @@ Result<GlueRemoteTable> read_glue_table(GlueClient& client, const std::string& d
         }
         return fail(got_table.error());
     }
-    auto parsed = parse_glue_table(*got_table);
+    auto parsed = parse_glue_table(*got_table, &remote.version_id);
     if (!parsed) {
         return fail(parsed.error());
     }
@@ -391,7 +430,7 @@ Status apply_glue_plan(GlueClient& client, const GluePushPlan& plan, const GlueT
             return s;
         }
     } else if (plan.table_action == GlueTableAction::update) {
-        if (auto s = send("UpdateTable", update_table_body(plan.database, desired.table)); !s) {
+        if (auto s = send("UpdateTable", update_table_body(plan.database, desired.table, plan.version_id)); !s) {
             return s;
         }
     }
@@ -415,11 +454,68 @@ Status apply_glue_plan(GlueClient& client, const GluePushPlan& plan, const GlueT
     return {};
 }
 
-Result<GluePushReport> push_to_glue(Catalog& catalog, const std::vector<TableDef>& tables, GlueClient& client,
+namespace {
+
+// Reads Glue's table, plans, and (unless a dry run) sends the plan.
+Status push_one(GlueClient& client, const GlueTable& desired, const IcebergTableDef* iceberg, std::string source,
+                const GluePushOptions& options, GluePushReport& report) {
+    auto remote = read_glue_table(client, desired.database, desired.table.name);
+    if (!remote) {
+        return fail(remote.error());
+    }
+    if (iceberg != nullptr) {
+        if (auto s = check_iceberg_lineage(*iceberg, *remote); !s) {
+            return fail(Error{s.error().kind, source + " -> Glue " + desired.database + "." + desired.table.name + ": " +
+                                                  s.error().message});
+        }
+    }
+    GluePushPlan plan = diff_glue_table(desired, *remote);
+    plan.source = std::move(source);
+    plan.iceberg = iceberg != nullptr;
+    if (!options.dry_run && !plan.empty()) {
+        const int before = client.requests();
+        if (auto s = apply_glue_plan(client, plan, desired); !s) {
+            return fail(Error{s.error().kind, plan.source + " -> Glue " + plan.database + "." + plan.table + ": " +
+                                                  s.error().message});
+        }
+        report.writes += client.requests() - before;
+    }
+    report.plans.push_back(std::move(plan));
+    return {};
+}
+
+} // namespace
+
+Result<GluePushReport> push_to_glue(Catalog& catalog, const std::vector<TableDef>& tables,
+                                    const std::vector<IcebergTableDef>& iceberg, GlueClient& client,
                                     const GluePushOptions& options) {
     GluePushReport report;
     report.dry_run = options.dry_run;
+    // The Iceberg tables by Glue name: each replaces the Hive table (the sink's registration of
+    // the same files) that would land on that name.
+    std::map<std::pair<std::string, std::string>, size_t> iceberg_by_name;
+    std::vector<GlueTable> iceberg_desired;
+    for (size_t i = 0; i < iceberg.size(); ++i) {
+        iceberg_desired.push_back(glue_table_to_push(iceberg[i], options));
+        iceberg_by_name[{iceberg_desired[i].database, iceberg_desired[i].table.name}] = i;
+    }
+    std::set<size_t> pushed;
+    auto push_iceberg = [&](size_t i) -> Status {
+        pushed.insert(i);
+        return push_one(client, iceberg_desired[i], &iceberg[i], iceberg[i].database + "." + iceberg[i].name, options,
+                        report);
+    };
     for (const TableDef& t : tables) {
+        const std::pair<std::string, std::string> name{athena_name(options.database_prefix + t.database),
+                                                       athena_name(t.name)};
+        if (auto it = iceberg_by_name.find(name); it != iceberg_by_name.end()) {
+            if (!pushed.contains(it->second)) {
+                if (auto s = push_iceberg(it->second); !s) {
+                    return fail(s.error());
+                }
+            }
+            continue;
+        }
         if (t.columns.empty()) {
             return fail(Error::invalid("table " + t.qualified_name() +
                                        " has no columns yet (its files hold no rows): crawl again once data has landed"));
@@ -428,22 +524,18 @@ Result<GluePushReport> push_to_glue(Catalog& catalog, const std::vector<TableDef
         if (!parts) {
             return fail(parts.error());
         }
-        const GlueTable desired = glue_table_to_push(t, *parts, options);
-        auto remote = read_glue_table(client, desired.database, desired.table.name);
-        if (!remote) {
-            return fail(remote.error());
+        if (auto s = push_one(client, glue_table_to_push(t, *parts, options), nullptr, t.qualified_name(), options,
+                              report);
+            !s) {
+            return fail(s.error());
         }
-        GluePushPlan plan = diff_glue_table(desired, *remote);
-        plan.source = t.qualified_name();
-        if (!options.dry_run && !plan.empty()) {
-            const int before = client.requests();
-            if (auto s = apply_glue_plan(client, plan, desired); !s) {
-                return fail(Error{s.error().kind, plan.source + " -> Glue " + plan.database + "." + plan.table + ": " +
-                                                      s.error().message});
+    }
+    for (size_t i = 0; i < iceberg.size(); ++i) {
+        if (!pushed.contains(i)) {
+            if (auto s = push_iceberg(i); !s) {
+                return fail(s.error());
             }
-            report.writes += client.requests() - before;
         }
-        report.plans.push_back(std::move(plan));
     }
     report.requests = client.requests();
     return report;
@@ -462,6 +554,7 @@ CatalogReport glue_push_report(const GluePushReport& report) {
                              : p.table_action == GlueTableAction::update ? "update"
                                                                          : "none";
         w.begin_object().field("source", p.source).field("database", p.database).field("table", p.table);
+        w.field("format", p.iceberg ? "iceberg" : "hive");
         w.key("create_database").value(p.create_database);
         w.field("table_action", action);
         w.key("table_changes").begin_array();
@@ -489,7 +582,7 @@ CatalogReport glue_push_report(const GluePushReport& report) {
 
         // Text: a diff, + to create, ~ to update, - to delete.
         ReportBlock block;
-        block.lines.push_back(p.source + " -> Glue " + p.database + "." + p.table +
+        block.lines.push_back(p.source + (p.iceberg ? " (Iceberg)" : "") + " -> Glue " + p.database + "." + p.table +
                               (p.empty() ? ": up to date" : (report.dry_run ? ": would change (dry run)" : ": changed")));
         if (p.create_database) {
             block.lines.push_back("  + database " + p.database);

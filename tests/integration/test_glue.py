@@ -2,18 +2,22 @@
 (PyPI `moto[server]`, started here on 127.0.0.1), read back with boto3's own Glue client: the
 table's columns, partition keys, SerDe and location are what `catalog describe` and the exports
 show; a second push sends no write; new files, a new day and a new column are pushed as updates
-and creates; expired partitions are deleted from Glue."""
+and creates; expired partitions are deleted from Glue. An Iceberg table (#18) is registered as
+Iceberg's own Glue catalog registers it (table_type=ICEBERG, metadata_location), which
+PyIceberg's GlueCatalog then loads from moto and scans; export-ddl prints Athena's CREATE TABLE
+of it."""
 import datetime as dt
 import json
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import boto3
 import duckdb
 import pytest
 
-from conftest import free_port, moto_server, run
+from conftest import free_port, moto_server, produce_sim, run, sink_args
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +156,119 @@ def test_push_glue_names_what_to_fix(moto_glue, tmp_path):
     nowhere = run(["catalog", "push-glue", "market.trades", "--catalog", str(catalog), "--glue-endpoint",
                    f"http://127.0.0.1:{free_port()}"], check=False, env=env, timeout=120)
     assert nowhere.returncode != 0 and "GetDatabase" in nowhere.stderr, nowhere.stderr
+
+
+# Iceberg's primitive types as Iceberg's GlueCatalog (and ticklake) writes them into Glue.
+HIVE_OF_ICEBERG = {"long": "bigint", "int": "int", "double": "double", "float": "float", "string": "string",
+                   "timestamp": "timestamp", "timestamptz": "timestamp", "date": "date", "boolean": "boolean",
+                   "binary": "binary"}
+
+
+def iceberg_sink(broker, topic, warehouse, catalog):
+    run(sink_args(broker, topic, warehouse, extra=("--table-format", "iceberg", "--catalog", str(catalog),
+                                                   "--rotate-rows", "1000")))
+
+
+def iceberg_pointer(catalog, table="trades"):
+    """(metadata_location, previous_metadata_location) of market.<table> in the catalog file."""
+    with sqlite3.connect(catalog) as db:
+        return db.execute("SELECT metadata_location, previous_metadata_location FROM iceberg_tables WHERE "
+                          "table_namespace = 'market' AND table_name = ?", (table,)).fetchone()
+
+
+def iceberg_metadata(metadata_location):
+    """The metadata file's JSON, and its current schema's columns in Glue's types."""
+    path = re.sub(r"^file:(//)?", "", metadata_location)
+    meta = json.loads(Path(path).read_text())
+    [schema] = [s for s in meta["schemas"] if s["schema-id"] == meta["current-schema-id"]]
+    columns = []
+    for f in schema["fields"]:
+        t = f["type"]
+        columns.append((f["name"].lower(), t.replace(" ", "") if t.startswith("decimal(") else HIVE_OF_ICEBERG[t]))
+    return meta, columns
+
+
+def test_push_glue_registers_an_iceberg_table_as_athena_reads_it(moto_glue, broker, topic, tmp_path):
+    warehouse, catalog, env = tmp_path / "wh", tmp_path / "catalog.db", aws_env(tmp_path)
+    glue = glue_client(moto_glue)
+    produce_sim(broker, topic, 3000, partitions=2, days=2, extra=("--quote-ratio", "0"))
+    iceberg_sink(broker, topic, warehouse, catalog)
+    current, previous = iceberg_pointer(catalog)
+    assert current and previous, "several batches: several metadata files"
+    # The sink registered the same files as a Hive table too; the push sends the Iceberg form.
+    assert catalog_json(catalog, "describe", "market.trades")["partition_keys"]
+
+    # Its own Glue database: moto lives for the module, and other tests push market.trades.
+    db, prefix = "ice_market", ("--database-prefix", "ice_")
+    first = push(catalog, moto_glue, env, *prefix)
+    [t] = first["tables"]
+    assert (t["format"], t["table_action"], t["create_partitions"]) == ("iceberg", "create", []), t
+    table = glue.get_table(DatabaseName=db, Name="trades")["Table"]
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert table["Parameters"] == {"table_type": "ICEBERG", "metadata_location": current,
+                                   "previous_metadata_location": previous}
+    meta, columns = iceberg_metadata(current)
+    sd = table["StorageDescriptor"]
+    assert [(c["Name"], c["Type"]) for c in sd["Columns"]] == columns
+    assert ("id", "string") in columns and ("ts", "timestamp") in columns
+    assert sd["Location"] == meta["location"]
+    assert "SerdeInfo" not in sd and not table.get("PartitionKeys")
+    assert glue.get_partitions(DatabaseName=db, TableName="trades")["Partitions"] == []
+    assert push(catalog, moto_glue, env, *prefix)["writes"] == 0
+
+    # More rows: a new metadata file, and the push moves Glue's pointer (UpdateTable).
+    produce_sim(broker, topic, 1500, seed=8, partitions=2, days=1, extra=("--quote-ratio", "0"))
+    iceberg_sink(broker, topic, warehouse, catalog)
+    moved, moved_from = iceberg_pointer(catalog)
+    assert moved != current
+    again = push(catalog, moto_glue, env, *prefix)
+    [t] = again["tables"]
+    assert (t["table_action"], t["table_changes"], again["writes"]) == ("update", ["parameters"], 1), t
+    table = glue.get_table(DatabaseName=db, Name="trades")["Table"]
+    assert table["Parameters"]["metadata_location"] == moved
+    assert table["Parameters"]["previous_metadata_location"] == moved_from
+    assert len(glue.get_table_versions(DatabaseName=db, TableName="trades")["TableVersions"]) == 2
+
+    # --all: the one table, in its Iceberg form only, and nothing left to send.
+    everything = push(catalog, moto_glue, env, "--all", *prefix, table=None)
+    assert [(t["source"], t["format"]) for t in everything["tables"]] == [("market.trades", "iceberg")]
+    assert everything["writes"] == 0
+
+    # An independent reader: PyIceberg's GlueCatalog loads the table from moto's Glue and scans
+    # the snapshot ticklake's catalog file points at.
+    glue_catalog = pytest.importorskip("pyiceberg.catalog.glue")
+    gc = glue_catalog.GlueCatalog("glue", **{"glue.endpoint": moto_glue, "glue.region": "eu-west-1",
+                                             "glue.access-key-id": "AKIDGLUETEST",
+                                             "glue.secret-access-key": "glue-test-secret"})
+    loaded = gc.load_table(f"{db}.trades")
+    assert loaded.metadata_location == moved
+    assert len(loaded.scan().to_arrow()) == 4500
+
+
+def test_export_ddl_of_an_iceberg_table(broker, topic, tmp_path):
+    warehouse, catalog = tmp_path / "wh", tmp_path / "catalog.db"
+    produce_sim(broker, topic, 1000, partitions=1, days=1, extra=("--quote-ratio", "0"))
+    iceberg_sink(broker, topic, warehouse, catalog)
+    current, _ = iceberg_pointer(catalog)
+    meta, columns = iceberg_metadata(current)
+
+    ddl = run(["catalog", "export-ddl", "market.trades", "--catalog", str(catalog)])
+    text = ddl.stdout
+    statement = text[text.index("\nCREATE TABLE") + 1:]
+    assert all(line.startswith("-- ") for line in text[:text.index("\nCREATE TABLE")].splitlines()), text
+    assert statement.startswith("CREATE TABLE `market`.`trades` (\n") and "EXTERNAL" not in statement, text
+    body = statement[statement.index("(\n") + 2:statement.index("\n)\n")]
+    assert [tuple(re.fullmatch(r"  `([^`]+)` (\S+?),?", line).groups()) for line in body.splitlines()] == columns
+    assert "PARTITIONED BY (day(`ts`))" in statement
+    assert f"LOCATION '{meta['location']}'" in statement
+    assert re.search(r"TBLPROPERTIES \(\s*'table_type'='ICEBERG',\s*'metadata_location'='([^']+)'\s*\);", statement) \
+        .group(1) == current
+    assert "catalog push-glue market.trades" in text and "iceberg.system.register_table" in text
+    assert "s3://" in ddl.stderr  # a local table: Athena needs S3
+
+    exported = json.loads(run(["catalog", "export-glue", "market.trades", "--catalog", str(catalog)]).stdout)
+    table_input = exported["CreateTable"]["TableInput"]
+    assert table_input["Parameters"]["table_type"] == "ICEBERG"
+    assert table_input["Parameters"]["metadata_location"] == current
+    assert [(c["Name"], c["Type"]) for c in table_input["StorageDescriptor"]["Columns"]] == columns
+    assert (table_input["PartitionKeys"], exported["BatchCreatePartition"]) == ([], [])

@@ -127,5 +127,87 @@ TEST(GlueParse, GetTableAnswerReadsBackWhatCreateTableSent) {
     EXPECT_FALSE(parse_glue_table("[]"));
 }
 
+IcebergTableDef iceberg_trades(int version) {
+    IcebergTableDef t;
+    t.database = "market";
+    t.name = "trades";
+    t.location = "s3://bucket/wh/market/trades";
+    for (int v = 0; v < version; ++v) {
+        t.metadata_history.push_back(t.location + "/metadata/0000" + std::to_string(v) + "-a.metadata.json");
+    }
+    t.metadata_location = t.location + "/metadata/0000" + std::to_string(version) + "-a.metadata.json";
+    t.previous_metadata_location = t.metadata_history.empty() ? "" : t.metadata_history.back();
+    t.columns = {{"id", "string"}, {"ts", "timestamptz"}, {"price", "decimal(18, 8)"}, {"qty", "long"}};
+    t.day_partition_column = "ts";
+    return t;
+}
+
+TEST(GlueIceberg, FirstPushCreatesTheIcebergFormWithNoPartitions) {
+    GluePushOptions o;
+    o.database_prefix = "prod_";
+    const GlueTable want = glue_table_to_push(iceberg_trades(0), o);
+    EXPECT_EQ(want.database, "prod_market");
+    EXPECT_EQ(want.table.table_type, "EXTERNAL_TABLE");
+    EXPECT_TRUE(want.table.partition_keys.empty());
+    EXPECT_TRUE(want.partitions.empty());
+    EXPECT_EQ(want.table.storage.columns,
+              (Columns{{"id", "string"}, {"ts", "timestamp"}, {"price", "decimal(18,8)"}, {"qty", "bigint"}}));
+    EXPECT_EQ(want.table.storage.location, "s3://bucket/wh/market/trades");
+    const GluePushPlan plan = diff_glue_table(want, GlueRemoteTable{});
+    EXPECT_EQ(plan.table_action, GlueTableAction::create);
+    EXPECT_TRUE(plan.create_partitions.empty());
+}
+
+TEST(GlueIceberg, ANewMetadataFileUpdatesTheTableAtTheVersionRead) {
+    GlueRemoteTable remote = pushed(glue_table_to_push(iceberg_trades(1), {}));
+    remote.version_id = "7";
+    const GluePushPlan same = diff_glue_table(glue_table_to_push(iceberg_trades(1), {}), remote);
+    EXPECT_TRUE(same.empty());
+    const GlueTable next = glue_table_to_push(iceberg_trades(2), {});
+    const GluePushPlan plan = diff_glue_table(next, remote);
+    EXPECT_EQ(plan.table_action, GlueTableAction::update);
+    EXPECT_EQ(plan.table_changes, std::vector<std::string>{"parameters"});
+    EXPECT_EQ(plan.version_id, "7");
+    const std::string body = update_table_body(plan.database, next.table, plan.version_id);
+    EXPECT_NE(body.find("\"VersionId\":\"7\""), std::string::npos) << body;
+    EXPECT_NE(body.find(iceberg_trades(2).metadata_location), std::string::npos);
+    EXPECT_EQ(update_table_body("market", next.table).find("VersionId"), std::string::npos);
+}
+
+TEST(GlueIceberg, HiveFormInGlueBecomesIcebergAndLosesItsPartitions) {
+    const GlueRemoteTable hive = pushed(glue_table_to_push(trades(), days(2), {}));
+    EXPECT_TRUE(check_iceberg_lineage(iceberg_trades(3), hive));
+    const GluePushPlan plan = diff_glue_table(glue_table_to_push(iceberg_trades(3), {}), hive);
+    EXPECT_EQ(plan.table_action, GlueTableAction::update);
+    EXPECT_EQ(plan.delete_partitions.size(), 2u);
+    EXPECT_TRUE(plan.create_partitions.empty());
+}
+
+TEST(GlueIceberg, GlueAtAMetadataFileOutsideTheHistoryIsRefused) {
+    // Behind (a file of the log) or current: fine.
+    EXPECT_TRUE(check_iceberg_lineage(iceberg_trades(3), pushed(glue_table_to_push(iceberg_trades(1), {}))));
+    EXPECT_TRUE(check_iceberg_lineage(iceberg_trades(3), pushed(glue_table_to_push(iceberg_trades(3), {}))));
+    // Another engine's commit through Glue: refused, and the message says what to do.
+    IcebergTableDef other = iceberg_trades(2);
+    other.metadata_location = "s3://bucket/wh/market/trades/metadata/00003-spark.metadata.json";
+    auto refused = check_iceberg_lineage(iceberg_trades(3), pushed(glue_table_to_push(other, {})));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().kind, ErrorKind::invalid_argument);
+    EXPECT_NE(refused.error().message.find("00003-spark"), std::string::npos) << refused.error().message;
+}
+
+TEST(GlueParse, GetTableAnswerGivesTheVersionIdAndAnIcebergTableReadsBack) {
+    const GlueTable want = glue_table_to_push(iceberg_trades(1), {});
+    std::string body = create_table_body("market", want.table);
+    EXPECT_EQ(body.find("SerdeInfo"), std::string::npos) << body;
+    body.replace(body.find("\"TableInput\":{"), 14, "\"Table\":{\"VersionId\":\"3\",");
+    std::string version;
+    auto parsed = parse_glue_table(body, &version);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(version, "3");
+    EXPECT_EQ(parsed->storage, want.table.storage);
+    EXPECT_EQ(parsed->parameters, want.table.parameters);
+}
+
 } // namespace
 } // namespace ticklake::glue
