@@ -18,6 +18,7 @@ namespace ticklake::iceberg {
 namespace {
 
 constexpr int kCommitAttempts = 10;
+
 constexpr int64_t kUsPerDay = 86'400'000'000;
 
 int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -337,6 +338,42 @@ Result<std::vector<ManifestFile>> IcebergCommitter::current_manifests(const Tabl
     return read_manifest_list(**bytes);
 }
 
+Result<ManifestFile> IcebergCommitter::merge_manifests(const TableMetadata& m, const std::vector<ManifestFile>& manifests,
+                                                       const std::string& key, int64_t snapshot_id, int64_t sequence) {
+    std::vector<DataFile> files;
+    for (const ManifestFile& mf : manifests) {
+        if (mf.content != 0) {
+            return fail(Error::fatal("Iceberg table has delete manifests (" + mf.path + "); ticklake appends to "
+                                     "tables without row-level deletes"));
+        }
+        auto mkey = key_of(mf.path);
+        if (!mkey) {
+            return fail(mkey.error());
+        }
+        auto bytes = store_.get_small(*mkey);
+        if (!bytes) {
+            return fail(bytes.error());
+        }
+        if (!bytes->has_value()) {
+            return fail(Error::fatal("Iceberg manifest " + mf.path + " is missing"));
+        }
+        auto live = read_manifest(**bytes, &mf);
+        if (!live) {
+            return fail(live.error());
+        }
+        for (DataFile& f : *live) {
+            f.status = 0; // EXISTING, with the snapshot and sequence numbers that added it
+            files.push_back(std::move(f));
+        }
+    }
+    const std::string bytes = write_manifest(m, snapshot_id, sequence, files);
+    if (auto st = store_.put_small(key, bytes); !st) {
+        return fail(st.error());
+    }
+    return describe_manifest(uri_of(key), static_cast<int64_t>(bytes.size()), snapshot_id, sequence, files,
+                             m.day_source_id.has_value());
+}
+
 Result<std::vector<DataFile>> IcebergCommitter::data_files(const TableMetadata& m,
                                                            const std::vector<const CommittedFile*>& files) {
     std::vector<DataFile> data;
@@ -491,6 +528,16 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
 
     const int64_t snapshot_id = new_snapshot_id();
     const int64_t sequence = m.last_sequence_number + 1;
+    // A snapshot's manifest list grows by one manifest per commit, and a reader opens every one:
+    // at merge_manifests_at (100, as Iceberg's merge-append by default) the commit merges them
+    // into one, so a table of a year of one-minute batches plans from a few manifests, not 500,000.
+    if (manifests.size() >= options_.merge_manifests_at) {
+        auto merged = merge_manifests(m, manifests, table_key + "/metadata/" + uuid + "-m1.avro", snapshot_id, sequence);
+        if (!merged) {
+            return fail(merged.error());
+        }
+        manifests = {*merged};
+    }
     const std::string manifest_key = table_key + "/metadata/" + uuid + "-m0.avro";
     const std::string manifest = write_manifest(m, snapshot_id, sequence, *data);
     if (auto st = store_.put_small(manifest_key, manifest); !st) {

@@ -32,6 +32,8 @@ struct IcebergCommitterOptions {
     //! New tables are partitioned by day(ts) when they have a timestamp ts; false: unpartitioned
     //! (the sink's --time-partition none, whose files may span days).
     bool day_partitions = true;
+    //! At this many manifests in the current snapshot, a commit merges them into one.
+    size_t merge_manifests_at = 100;
 };
 
 class IcebergCommitter final : public TableCommitter {
@@ -61,6 +63,9 @@ private:
     Result<std::optional<TableMetadata>> load(const std::string& location);
     //! The manifests of the current snapshot (none for a table without one).
     Result<std::vector<ManifestFile>> current_manifests(const TableMetadata& m);
+    //! The live files of `manifests` as one manifest (entries EXISTING) at `key`.
+    Result<ManifestFile> merge_manifests(const TableMetadata& m, const std::vector<ManifestFile>& manifests,
+                                         const std::string& key, int64_t snapshot_id, int64_t sequence);
     //! The batch's files as Iceberg data files; refuses a schema the table cannot take.
     Result<std::vector<DataFile>> data_files(const TableMetadata& m, const std::vector<const CommittedFile*>& files);
     //! The table's schema after taking the files' columns (added, widened), as field_ids()
