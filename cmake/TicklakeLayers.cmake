@@ -48,6 +48,16 @@ set(TL_USES_console query catalog net)  # web console: the API over query and ca
 list(APPEND TL_STAGES console)
 list(APPEND TL_USES_cli console)
 
+# The stage of a source or header path under src/ whose folder is `folder`: the folder's, except
+# src/iceberg/'s table-format files, which are the stage iceberg_table (ticklake_iceberg_table).
+function(tl_stage_of_file path folder out)
+  if(path MATCHES "^iceberg/(avro_file|table_metadata|manifest|table_scan)\\.(h|cc)$")
+    set(${out} iceberg_table PARENT_SCOPE)
+  else()
+    set(${out} ${folder} PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The stages `stage` may use, directly or through others (its own included).
 function(tl_stage_closure stage out)
   set(seen ${stage})
