@@ -41,10 +41,10 @@ list(APPEND TL_STAGES iceberg_table iceberg)
 set(TL_USES_iceberg_table storage schema)
 # glue reads an Iceberg table's metadata file to register it in Iceberg's form (#18 item 4).
 list(APPEND TL_USES_glue iceberg_table)
-set(TL_USES_iceberg iceberg_table catalog storage schema sink)
+set(TL_USES_iceberg iceberg_table catalog storage schema sink net)  # net: the REST catalog's requests
 list(APPEND TL_USES_cli iceberg)
 
-set(TL_USES_console query catalog net)  # web console: the API over query and catalog, net's HTTP server
+set(TL_USES_console query catalog net iceberg)  # web console: the API over query and catalog, net's HTTP server; iceberg: its REST catalog
 list(APPEND TL_STAGES console)
 list(APPEND TL_USES_cli console)
 

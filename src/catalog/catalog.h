@@ -95,6 +95,11 @@ public:
                                                                  std::string_view table);
     //! The Iceberg tables of a namespace, by name.
     Result<std::vector<std::string>> iceberg_tables(std::string_view catalog, std::string_view ns);
+    //! Records a namespace (its 'exists' property, as PyIceberg's create_namespace); false when
+    //! it is there already.
+    Result<bool> iceberg_create_namespace(std::string_view catalog, std::string_view ns);
+    //! The namespaces of a catalog name: those with properties and those with tables.
+    Result<std::vector<std::string>> iceberg_namespaces(std::string_view catalog);
     //! Every Iceberg table of every catalog name the file holds (none when it has no
     //! iceberg_tables, as catalogs from before the fourth migration opened read-only).
     Result<std::vector<IcebergTableRef>> iceberg_all_tables();

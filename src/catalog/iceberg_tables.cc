@@ -2,6 +2,8 @@
 // SqlCatalog read and write them (iceberg_type 'TABLE' as JDBC's V1 schema marks tables).
 #include "catalog/catalog.h"
 
+#include <algorithm>
+
 namespace ticklake {
 
 Result<std::optional<std::string>> Catalog::iceberg_metadata_location(std::string_view catalog, std::string_view ns,
@@ -30,6 +32,23 @@ Result<std::vector<std::string>> Catalog::iceberg_tables(std::string_view catalo
     }
     std::vector<std::string> out;
     for (auto row : q->bind_all(catalog, ns).rows()) {
+        if (!row) {
+            return fail(row.error());
+        }
+        out.push_back(row->column_text(0));
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> Catalog::iceberg_namespaces(std::string_view catalog) {
+    auto q = db_.prepare(
+        "SELECT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?1 UNION "
+        "SELECT table_namespace FROM iceberg_tables WHERE catalog_name = ?1 ORDER BY 1");
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<std::string> out;
+    for (auto row : q->bind_all(catalog).rows()) {
         if (!row) {
             return fail(row.error());
         }
@@ -68,6 +87,26 @@ Result<std::vector<IcebergTableRef>> Catalog::iceberg_all_tables() {
         out.push_back({row->column_text(0), row->column_text(1), row->column_text(2), row->column_text(3)});
     }
     return out;
+}
+
+Result<bool> Catalog::iceberg_create_namespace(std::string_view catalog, std::string_view ns) {
+    auto all = iceberg_namespaces(catalog);
+    if (!all) {
+        return fail(all.error());
+    }
+    if (std::find(all->begin(), all->end(), ns) != all->end()) {
+        return false;
+    }
+    auto q = db_.prepare(
+        "INSERT OR IGNORE INTO iceberg_namespace_properties (catalog_name, namespace, property_key, "
+        "property_value) VALUES (?1, ?2, 'exists', 'true')");
+    if (!q) {
+        return fail(q.error());
+    }
+    if (auto r = q->bind_all(catalog, ns).run(); !r) {
+        return fail(r.error());
+    }
+    return db_.changes() == 1;
 }
 
 Result<bool> Catalog::iceberg_create_table(std::string_view catalog, std::string_view ns, std::string_view table,

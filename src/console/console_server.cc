@@ -89,7 +89,8 @@ std::vector<std::pair<std::string, std::string>> security_headers() {
             {"Cross-Origin-Resource-Policy", "same-origin"}};
 }
 
-net::HttpRoutes console_routes(ConsoleApi& api, metrics::Registry& registry, const ConsoleOptions& options) {
+net::HttpRoutes console_routes(ConsoleApi& api, iceberg::RestCatalog* rest, metrics::Registry& registry,
+                               const ConsoleOptions& options) {
     auto guard = std::make_shared<Guard>();
     guard->token = options.token;
     const auto listen = net::parse_listen_address(options.listen);
@@ -105,6 +106,12 @@ net::HttpRoutes console_routes(ConsoleApi& api, metrics::Registry& registry, con
     routes["/api/ohlcv"] = guarded(guard, true, [&api](const HttpServerRequest& r) { return api.ohlcv(r); });
     routes["/api/spread"] = guarded(guard, true, [&api](const HttpServerRequest& r) { return api.spread(r); });
     routes["/api/status"] = guarded(guard, true, [&api](const HttpServerRequest& r) { return api.status(r); });
+    routes["/iceberg/*"] = guarded(guard, true, [rest](const HttpServerRequest& r) {
+        if (rest == nullptr) {
+            return error_response(Error::not_found("no catalog file to serve as an Iceberg REST catalog (pass --catalog)"));
+        }
+        return rest->handle(r);
+    });
     routes["/api/*"] = guarded(guard, true, [](const HttpServerRequest& r) {
         return error_response(Error::not_found("no API route " + r.path));
     });
@@ -125,6 +132,18 @@ Result<std::unique_ptr<ConsoleServer>> ConsoleServer::start(ConsoleOptions optio
     if (auto st = console->api_->check(); !st) {
         return fail(st.error());
     }
+    // The catalog file's Iceberg tables over the REST catalog API, when there is a catalog file
+    // (serving never creates one).
+    const std::filesystem::path catalog =
+        console->options_.api.engine.catalog.empty() ? default_catalog_path() : console->options_.api.engine.catalog;
+    std::error_code ec;
+    if (std::filesystem::exists(catalog, ec)) {
+        auto rest = iceberg::RestCatalog::open({catalog, "ticklake", "/iceberg", console->options_.api.engine.store});
+        if (!rest) {
+            return fail(rest.error());
+        }
+        console->rest_ = std::move(*rest);
+    }
     net::HttpServerOptions http;
     http.host = listen->first;
     http.port = listen->second;
@@ -133,7 +152,8 @@ Result<std::unique_ptr<ConsoleServer>> ConsoleServer::start(ConsoleOptions optio
     http.request_timeout = console->options_.request_timeout;
     http.handler_threads = console->options_.handler_threads;
     http.response_headers = security_headers();
-    auto server = net::HttpServer::start(http, console_routes(*console->api_, registry, console->options_));
+    auto server =
+        net::HttpServer::start(http, console_routes(*console->api_, console->rest_.get(), registry, console->options_));
     if (!server) {
         return fail(server.error());
     }

@@ -1,6 +1,7 @@
 // `ticklake serve`: the web console and the process's /metrics on one HTTP server (net/'s).
 // Routes: the page's built-in files (static_files.h), /api/... (console_api.h), /metrics,
-// /healthz, /readyz.
+// /healthz, /readyz, and the Iceberg REST catalog of the catalog file at /iceberg/v1/...
+// (iceberg/rest_catalog.h; behind the token like /api).
 //
 // Hardening, each with its test (console/tests, tests/integration/test_console.py):
 // - with a token, every route but the page's files and /healthz answers 401 unless the request
@@ -24,6 +25,7 @@
 #include "common/error.h"
 #include "common/metrics.h"
 #include "console/console_api.h"
+#include "iceberg/rest_catalog.h"
 #include "net/http_server.h"
 
 namespace ticklake::console {
@@ -42,8 +44,10 @@ struct ConsoleOptions {
 //! The headers every answer carries.
 std::vector<std::pair<std::string, std::string>> security_headers();
 
-//! Every route of the console around `api`, with the token check and the origin checks.
-net::HttpRoutes console_routes(ConsoleApi& api, metrics::Registry& registry, const ConsoleOptions& options);
+//! Every route of the console around `api` (and `rest`, the Iceberg REST catalog; may be null),
+//! with the token check and the origin checks.
+net::HttpRoutes console_routes(ConsoleApi& api, iceberg::RestCatalog* rest, metrics::Registry& registry,
+                               const ConsoleOptions& options);
 
 class ConsoleServer {
 public:
@@ -57,6 +61,8 @@ private:
     ConsoleServer() = default;
     ConsoleOptions options_;
     std::unique_ptr<ConsoleApi> api_;
+    //! The Iceberg REST catalog at /iceberg (none when there is no catalog file to serve).
+    std::unique_ptr<iceberg::RestCatalog> rest_;
     std::unique_ptr<net::HttpServer> server_;
 };
 

@@ -325,6 +325,30 @@ Status read_default_spec(element root, TableMetadata& m) {
     return {};
 }
 
+Status read_snapshot(element e, Snapshot& snap) {
+    std::string_view s;
+    int64_t n = 0;
+    if (e["snapshot-id"].get(snap.id) != simdjson::SUCCESS || e["manifest-list"].get(s) != simdjson::SUCCESS) {
+        return fail(bad("a snapshot without snapshot-id or manifest-list"));
+    }
+    snap.manifest_list = std::string(s);
+    if (e["parent-snapshot-id"].get(n) == simdjson::SUCCESS) {
+        snap.parent_id = n;
+    }
+    read_int(e["sequence-number"], snap.sequence_number);
+    read_int(e["timestamp-ms"], snap.timestamp_ms);
+    if (e["schema-id"].get(n) == simdjson::SUCCESS) {
+        snap.schema_id = static_cast<int>(n);
+    }
+    simdjson::dom::object summary;
+    if (e["summary"].get(summary) == simdjson::SUCCESS) {
+        for (auto [k, v] : summary) {
+            snap.summary[std::string(k)] = text_of(v);
+        }
+    }
+    return {};
+}
+
 Status read_snapshots(element root, TableMetadata& m) {
     simdjson::dom::array snaps;
     if (root["snapshots"].get(snaps) != simdjson::SUCCESS) {
@@ -332,25 +356,8 @@ Status read_snapshots(element root, TableMetadata& m) {
     }
     for (element e : snaps) {
         Snapshot snap;
-        std::string_view s;
-        int64_t n = 0;
-        if (e["snapshot-id"].get(snap.id) != simdjson::SUCCESS || e["manifest-list"].get(s) != simdjson::SUCCESS) {
-            return fail(bad("a snapshot without snapshot-id or manifest-list"));
-        }
-        snap.manifest_list = std::string(s);
-        if (e["parent-snapshot-id"].get(n) == simdjson::SUCCESS) {
-            snap.parent_id = n;
-        }
-        read_int(e["sequence-number"], snap.sequence_number);
-        read_int(e["timestamp-ms"], snap.timestamp_ms);
-        if (e["schema-id"].get(n) == simdjson::SUCCESS) {
-            snap.schema_id = static_cast<int>(n);
-        }
-        simdjson::dom::object summary;
-        if (e["summary"].get(summary) == simdjson::SUCCESS) {
-            for (auto [k, v] : summary) {
-                snap.summary[std::string(k)] = text_of(v);
-            }
+        if (auto st = read_snapshot(e, snap); !st) {
+            return st;
         }
         m.snapshots.push_back(std::move(snap));
     }
@@ -570,6 +577,34 @@ std::map<std::string, std::string> inherited_summary(const TableMetadata& m, std
         s = s->parent_id ? m.snapshot(*s->parent_id) : nullptr;
     }
     return out;
+}
+
+Result<Snapshot> snapshot_from_json(std::string_view json) {
+    simdjson::dom::parser parser;
+    element e;
+    if (parser.parse(json.data(), json.size()).get(e) != simdjson::SUCCESS) {
+        return fail(bad("a snapshot that is not JSON"));
+    }
+    Snapshot snap;
+    if (auto st = read_snapshot(e, snap); !st) {
+        return fail(st.error());
+    }
+    return snap;
+}
+
+Result<std::pair<int, std::vector<SchemaField>>> schema_from_json(std::string_view json) {
+    simdjson::dom::parser parser;
+    element e;
+    if (parser.parse(json.data(), json.size()).get(e) != simdjson::SUCCESS) {
+        return fail(bad("a schema that is not JSON"));
+    }
+    int64_t id = -1;
+    read_int(e["schema-id"], id);
+    std::vector<SchemaField> fields;
+    if (auto st = read_schema(e, fields); !st) {
+        return fail(st.error());
+    }
+    return std::pair{static_cast<int>(id), std::move(fields)};
 }
 
 } // namespace ticklake::iceberg

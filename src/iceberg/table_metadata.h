@@ -68,6 +68,11 @@ struct TableMetadata {
     static Result<TableMetadata> from_json(std::string_view json);
 };
 
+//! One snapshot object of the spec's JSON (a metadata file's, or a REST commit's add-snapshot).
+Result<Snapshot> snapshot_from_json(std::string_view json);
+//! One schema object (its "schema-id", or -1 when it has none, and its fields).
+Result<std::pair<int, std::vector<SchemaField>>> schema_from_json(std::string_view json);
+
 //! The Iceberg type of a column the sink declared with DuckDB's type name; nullopt when Iceberg
 //! has no primitive type for it (nested columns, unsigned integers).
 std::optional<std::string> iceberg_type_of(std::string_view duckdb_type);
