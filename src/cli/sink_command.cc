@@ -1,5 +1,6 @@
 // `ticklake sink`: Kafka topic -> Hive-partitioned files in the warehouse, exactly once.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 
@@ -30,6 +31,7 @@ struct SinkFlags {
     bool no_register = false;
     std::string table_format = "hive";
     std::string iceberg_catalog_name = "ticklake";
+    std::string iceberg_rest;
 };
 
 // --table-format iceberg: Parquet files numbered for Iceberg, in day (or hour) folders of UTC
@@ -100,6 +102,10 @@ int run_sink(SinkFlags& f) {
         iceberg::IcebergCommitterOptions options{f.iceberg_catalog_name, p->sink.group, p->sink.database,
                                                  [] { crash_point(CrashPoint::between_table_commits); },
                                                  p->sink.time_partition != TimePartition::none};
+        options.rest_uri = f.iceberg_rest;
+        if (const char* token = std::getenv("TICKLAKE_TOKEN"); token != nullptr && !f.iceberg_rest.empty()) {
+            options.rest_token = token;
+        }
         p->table_committer = [&f, &committer, options](ObjectStore& store) -> Result<TableCommitter*> {
             auto made = iceberg::IcebergCommitter::open(store, f.catalog.file(), options);
             if (!made) {
@@ -276,6 +282,11 @@ void add_output_flags(CLI::App& cmd, SinkFlags& f) {
     cmd.add_option("--iceberg-catalog-name", f.iceberg_catalog_name,
                     "The catalog name Iceberg tables are recorded under (the name readers give the catalog)")
         ->capture_default_str();
+    cmd.add_option("--iceberg-rest", f.iceberg_rest,
+                    "Commit Iceberg tables through this Iceberg REST catalog instead of the catalog file, e.g. "
+                    "`ticklake serve`'s http://HOST:8787/iceberg (its token from $TICKLAKE_TOKEN): sinks on several "
+                    "hosts then share one commit point (docs/iceberg.md)")
+        ->type_name("URL");
 }
 
 } // namespace

@@ -111,31 +111,42 @@ Error schema_conflict(const std::string& table, const std::string& what) {
 Result<std::unique_ptr<IcebergCommitter>> IcebergCommitter::open(ObjectStore& store,
                                                                   const std::filesystem::path& catalog_path,
                                                                   IcebergCommitterOptions options) {
-    auto catalog = Catalog::open(catalog_path);
-    if (!catalog) {
-        return fail(catalog.error());
+    std::unique_ptr<Catalog> catalog;
+    std::unique_ptr<MetadataPointers> pointers;
+    if (!options.rest_uri.empty()) {
+        auto rest = rest_pointers({options.rest_uri, options.rest_token});
+        if (!rest) {
+            return fail(rest.error());
+        }
+        pointers = std::move(*rest);
+    } else {
+        auto opened = Catalog::open(catalog_path);
+        if (!opened) {
+            return fail(opened.error());
+        }
+        catalog = std::make_unique<Catalog>(std::move(*opened));
+        pointers = catalog_pointers(*catalog, options.catalog_name, store);
     }
-    return std::unique_ptr<IcebergCommitter>(new IcebergCommitter(store, std::move(*catalog), std::move(options)));
+    std::unique_ptr<IcebergCommitter> c(new IcebergCommitter(store, std::move(catalog), std::move(options)));
+    c->pointers_ = std::move(pointers);
+    return c;
 }
 
 std::string IcebergCommitter::uri_of(const std::string& key) const { return store_.uri() + "/" + key; }
 
 Status IcebergCommitter::load_column_ids(const std::string& table, ColumnIds& ids) {
-    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, options_.database, table);
-    if (!pointer) {
-        return fail(pointer.error());
+    auto current = pointers_->current(options_.database, table);
+    if (!current) {
+        return fail(current.error());
     }
     ids = ColumnIds{};
     ids.loaded = true;
-    if (!*pointer) {
+    if (!*current) {
         return {}; // a new table: ids from 1
     }
-    auto m = load(**pointer);
-    if (!m) {
-        return fail(m.error());
-    }
-    ids.known = (*m)->fields;
-    ids.next_id = (*m)->last_column_id + 1;
+    const TableMetadata* m = &(*current)->metadata;
+    ids.known = m->fields;
+    ids.next_id = m->last_column_id + 1;
     for (const auto& f : ids.known) {
         ids.next_id = std::max(ids.next_id, f.id + 1);
     }
@@ -265,24 +276,6 @@ Result<std::string> IcebergCommitter::key_of(const std::string& uri) const {
     return key;
 }
 
-Result<std::optional<TableMetadata>> IcebergCommitter::load(const std::string& location) {
-    auto key = key_of(location);
-    if (!key) {
-        return fail(key.error());
-    }
-    auto text = store_.get_small(*key);
-    if (!text) {
-        return fail(text.error());
-    }
-    if (!text->has_value()) {
-        return fail(Error::fatal("the catalog points at Iceberg metadata " + location + ", which is missing"));
-    }
-    auto m = TableMetadata::from_json(**text);
-    if (!m) {
-        return fail(Error{m.error().kind, m.error().message + " (" + location + ")"});
-    }
-    return std::optional<TableMetadata>(std::move(*m));
-}
 
 Status IcebergCommitter::commit(const CommittedBatch& batch) {
     std::map<std::string, std::vector<const CommittedFile*>> by_table;
@@ -487,19 +480,17 @@ std::map<std::string, std::string> append_summary(const Snapshot* parent, std::m
 Status IcebergCommitter::try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
                                     const CommittedBatch& batch, bool& conflict) {
     const std::string& ns = options_.database;
-    auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, ns, table);
-    if (!pointer) {
-        return fail(pointer.error());
+    auto base = pointers_->current(ns, table);
+    if (!base) {
+        return fail(base.error());
     }
     const std::string table_key = ns + "/" + table;
     TableMetadata m;
     std::vector<ManifestFile> manifests;
-    if (*pointer) {
-        auto loaded = load(**pointer);
-        if (!loaded) {
-            return fail(loaded.error());
-        }
-        m = std::move(**loaded);
+    std::optional<std::string> pointer; // the metadata file this commit builds on
+    if (*base) {
+        pointer = (*base)->location;
+        m = (*base)->metadata;
         auto list = current_manifests(m);
         if (!list) {
             return fail(list.error());
@@ -510,7 +501,7 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     }
     const std::string uuid = random_uuid();
     const std::string metadata_name =
-        next_metadata_file_name(*pointer ? std::optional<std::string_view>(**pointer) : std::nullopt, m, uuid);
+        next_metadata_file_name(pointer ? std::optional<std::string_view>(*pointer) : std::nullopt, m, uuid);
     if (auto st = evolve_schema(ns + "." + table, m, files); !st) {
         return st;
     }
@@ -565,16 +556,11 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     m.last_sequence_number = sequence;
     m.last_updated_ms = now;
     m.snapshot_log.emplace_back(now, snapshot_id);
-    if (*pointer) {
-        m.metadata_log.emplace_back(now, **pointer);
+    if (pointer) {
+        m.metadata_log.emplace_back(now, *pointer);
     }
     const std::string metadata_key = table_key + "/metadata/" + metadata_name;
-    if (auto st = store_.put_small(metadata_key, m.to_json()); !st) {
-        return st;
-    }
-    Result<bool> swapped = *pointer ? catalog_.iceberg_swap_metadata(options_.catalog_name, ns, table, **pointer,
-                                                                     uri_of(metadata_key))
-                                    : catalog_.iceberg_create_table(options_.catalog_name, ns, table, uri_of(metadata_key));
+    Result<bool> swapped = pointers_->commit(ns, table, *base, m, metadata_key);
     if (!swapped) {
         return fail(swapped.error());
     }
@@ -583,25 +569,21 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
 }
 
 Result<std::map<std::string, Offset>> IcebergCommitter::table_offsets(const TopicPartition& tp) {
-    auto tables = catalog_.iceberg_tables(options_.catalog_name, options_.database);
+    auto tables = pointers_->tables(options_.database);
     if (!tables) {
         return fail(tables.error());
     }
     const std::string key = kafka_offsets_key(tp.topic.view(), options_.group);
     std::map<std::string, Offset> held;
     for (const auto& table : *tables) {
-        auto pointer = catalog_.iceberg_metadata_location(options_.catalog_name, options_.database, table);
-        if (!pointer) {
-            return fail(pointer.error());
+        auto current = pointers_->current(options_.database, table);
+        if (!current) {
+            return fail(current.error());
         }
-        if (!*pointer) {
+        if (!*current) {
             continue;
         }
-        auto m = load(**pointer);
-        if (!m) {
-            return fail(m.error());
-        }
-        const auto carried = carried_offsets(**m);
+        const auto carried = carried_offsets((*current)->metadata);
         auto it = carried.find(key);
         if (it == carried.end()) {
             continue;

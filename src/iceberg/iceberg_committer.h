@@ -16,6 +16,7 @@
 
 #include "catalog/catalog.h"
 #include "iceberg/manifest.h"
+#include "iceberg/metadata_pointers.h"
 #include "iceberg/table_metadata.h"
 #include "sink/table_committer.h"
 #include "storage/object_store.h"
@@ -34,11 +35,17 @@ struct IcebergCommitterOptions {
     bool day_partitions = true;
     //! At this many manifests in the current snapshot, a commit merges them into one.
     size_t merge_manifests_at = 100;
+    //! Commit through this Iceberg REST catalog (e.g. `ticklake serve`'s
+    //! http://HOST:8787/iceberg) instead of the catalog file: sinks on several hosts then share
+    //! one commit point. Empty: the catalog file's compare-and-swap.
+    std::string rest_uri;
+    std::string rest_token; //!< its bearer token, if it wants one
 };
 
 class IcebergCommitter final : public TableCommitter {
 public:
-    //! Opens (creating or migrating) the catalog file at catalog_path.
+    //! Opens (creating or migrating) the catalog file at catalog_path, unless options.rest_uri
+    //! names a REST catalog to commit through.
     static Result<std::unique_ptr<IcebergCommitter>> open(ObjectStore& store, const std::filesystem::path& catalog_path,
                                                           IcebergCommitterOptions options);
 
@@ -52,7 +59,7 @@ public:
                                        const std::vector<std::pair<std::string, std::string>>& columns) override;
 
 private:
-    IcebergCommitter(ObjectStore& store, Catalog catalog, IcebergCommitterOptions options)
+    IcebergCommitter(ObjectStore& store, std::unique_ptr<Catalog> catalog, IcebergCommitterOptions options)
         : store_(store), catalog_(std::move(catalog)), options_(std::move(options)) {}
 
     //! One table's part of a batch: one snapshot.
@@ -60,7 +67,6 @@ private:
                         const CommittedBatch& batch);
     Status try_commit(const std::string& table, const std::vector<const CommittedFile*>& files,
                       const CommittedBatch& batch, bool& conflict);
-    Result<std::optional<TableMetadata>> load(const std::string& location);
     //! The manifests of the current snapshot (none for a table without one).
     Result<std::vector<ManifestFile>> current_manifests(const TableMetadata& m);
     //! The live files of `manifests` as one manifest (entries EXISTING) at `key`.
@@ -87,8 +93,9 @@ private:
     Result<std::string> key_of(const std::string& uri) const;
 
     ObjectStore& store_;
-    Catalog catalog_;
+    std::unique_ptr<Catalog> catalog_; //!< none when committing through a REST catalog
     IcebergCommitterOptions options_;
+    std::unique_ptr<MetadataPointers> pointers_;
     std::mutex ids_mu_; //!< field_ids() runs on the writer threads, commits on the sink's
     std::map<std::string, ColumnIds> ids_;
 };

@@ -333,9 +333,7 @@ HttpServerResponse RestCatalog::handle(const HttpServerRequest& r) {
         return HttpServerResponse::json(200, identifiers_json(ns, *tables));
     }
     if (p.size() == 3 && p[2] == "tables" && r.method == "POST") {
-        return error(406, "UnsupportedOperationException",
-                     "creating tables through ticklake's REST catalog is not supported yet: `ticklake sink "
-                     "--table-format iceberg` creates them");
+        return create_table(ns, r.body);
     }
     if (p.size() == 4 && p[2] == "tables") {
         if (get) {
@@ -368,6 +366,70 @@ HttpServerResponse RestCatalog::load_table(const std::string& ns, const std::str
     }
     return HttpServerResponse::json(200, R"({"metadata-location":)" + json_string(**pointer) + R"(,"metadata":)" +
                                              **text + R"(,"config":{}})");
+}
+
+HttpServerResponse RestCatalog::create_table(const std::string& ns, const std::string& body) {
+    simdjson::dom::parser parser;
+    element request, schema;
+    if (parser.parse(body).get(request) != simdjson::SUCCESS || request["schema"].get(schema) != simdjson::SUCCESS) {
+        return bad_request("a CreateTableRequest with a name and a schema");
+    }
+    const std::string name = text_of(request["name"]);
+    const std::string location = text_of(request["location"]);
+    if (name.empty() || location.empty()) {
+        return bad_request("a CreateTableRequest with a name and a location (ticklake's REST catalog has no "
+                           "warehouse of its own to place tables in)");
+    }
+    auto fields = schema_from_json(simdjson::minify(schema));
+    if (!fields) {
+        return bad_request(fields.error().message);
+    }
+    TableMetadata m;
+    m.uuid = random_uuid();
+    m.location = location;
+    m.current_schema_id = std::max(fields->first, 0);
+    m.fields = std::move(fields->second);
+    for (const auto& f : m.fields) {
+        m.last_column_id = std::max(m.last_column_id, f.id);
+    }
+    simdjson::dom::array spec_fields;
+    if (request["partition-spec"]["fields"].get(spec_fields) == simdjson::SUCCESS) {
+        for (element f : spec_fields) {
+            int64_t source = 0;
+            if (text_of(f["transform"]) != "day" || f["source-id"].get(source) != simdjson::SUCCESS ||
+                spec_fields.size() != 1) {
+                return bad_request("ticklake's tables are partitioned by day(ts) or not at all");
+            }
+            m.day_source_id = static_cast<int>(source);
+        }
+    }
+    simdjson::dom::object props;
+    if (request["properties"].get(props) == simdjson::SUCCESS) {
+        for (auto [k, v] : props) {
+            m.properties[std::string(k)] = text_of(v);
+        }
+    }
+    m.last_updated_ms = now_ms();
+    auto store = open_object_store(store_root_of(location), options_.store);
+    if (!store) {
+        return error(500, "ServiceFailureException", store.error().message);
+    }
+    const std::string file = "metadata/" + next_metadata_file_name(std::nullopt, m, random_uuid());
+    const std::string json = m.to_json();
+    if (auto st = (*store)->put_small(file, json); !st) {
+        return error(500, "ServiceFailureException", st.error().message);
+    }
+    const std::string pointer = (*store)->uri() + "/" + file;
+    auto created = catalog_.iceberg_create_table(options_.catalog_name, ns, name, pointer);
+    if (!created) {
+        return error(500, "ServiceFailureException", created.error().message);
+    }
+    if (!*created) {
+        return error(409, "AlreadyExistsException", "table already exists: " + ns + "." + name);
+    }
+    log::info("iceberg rest: {}.{} created at {}", ns, name, location);
+    return HttpServerResponse::json(200, R"({"metadata-location":)" + json_string(pointer) + R"(,"metadata":)" + json +
+                                             R"(,"config":{}})");
 }
 
 HttpServerResponse RestCatalog::commit(const std::string& ns, const std::string& table, const std::string& body) {

@@ -8,8 +8,9 @@
 // a race gets 409 CommitFailedException and retries on the new metadata, as the spec says.
 //
 // Served: GET config; GET/HEAD namespaces, one namespace, its tables, one table (LoadTable);
-// POST a namespace; POST a table's commit. Not yet: creating, renaming or dropping tables
-// through REST (the sink creates them), views, multi-table transactions, credentials vending.
+// POST a namespace, a table (with its location: the server has no warehouse of its own), a
+// table's commit. Not yet: renaming or dropping tables, views, multi-table transactions,
+// credentials vending.
 // Updates ticklake's metadata model cannot keep (other partition specs, sort orders with
 // fields, tags and branches other than main) are refused with 400 and the reason.
 //
@@ -44,6 +45,7 @@ private:
     RestCatalog(RestCatalogOptions options, Catalog catalog) : options_(std::move(options)), catalog_(std::move(catalog)) {}
     net::HttpServerResponse load_table(const std::string& ns, const std::string& table, bool head);
     net::HttpServerResponse commit(const std::string& ns, const std::string& table, const std::string& body);
+    net::HttpServerResponse create_table(const std::string& ns, const std::string& body);
 
     RestCatalogOptions options_;
     std::mutex mu_;

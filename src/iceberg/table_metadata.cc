@@ -173,9 +173,8 @@ void write_schemas(JsonWriter& w, const TableMetadata& m) {
 }
 
 // Spec 0: day(<ts field>) as partition field 1000, or unpartitioned.
-void write_partition_spec(JsonWriter& w, const TableMetadata& m) {
-    w.key("default-spec-id").value(int64_t{0});
-    w.key("partition-specs").begin_array().begin_object();
+void write_spec_object(JsonWriter& w, const TableMetadata& m) {
+    w.begin_object();
     w.key("spec-id").value(int64_t{0});
     w.key("fields").begin_array();
     if (m.day_source_id) {
@@ -192,9 +191,34 @@ void write_partition_spec(JsonWriter& w, const TableMetadata& m) {
         w.key("field-id").value(int64_t{1000});
         w.end_object();
     }
-    w.end_array().end_object().end_array();
+    w.end_array().end_object();
+}
+
+void write_partition_spec(JsonWriter& w, const TableMetadata& m) {
+    w.key("default-spec-id").value(int64_t{0});
+    w.key("partition-specs").begin_array();
+    write_spec_object(w, m);
+    w.end_array();
     // 999 when there is no partition field: the next one gets 1000, as the spec numbers them.
     w.key("last-partition-id").value(int64_t{m.day_source_id ? 1000 : 999});
+}
+
+void write_snapshot(JsonWriter& w, const Snapshot& s) {
+    w.begin_object();
+    w.key("snapshot-id").value(s.id);
+    if (s.parent_id) {
+        w.key("parent-snapshot-id").value(*s.parent_id);
+    }
+    w.key("sequence-number").value(s.sequence_number);
+    w.key("timestamp-ms").value(s.timestamp_ms);
+    w.field("manifest-list", s.manifest_list);
+    w.key("schema-id").value(int64_t{s.schema_id});
+    w.key("summary").begin_object();
+    for (const auto& [k, v] : s.summary) {
+        w.field(k, v);
+    }
+    w.end_object();
+    w.end_object();
 }
 
 void write_snapshots(JsonWriter& w, const TableMetadata& m) {
@@ -207,21 +231,7 @@ void write_snapshots(JsonWriter& w, const TableMetadata& m) {
     }
     w.key("snapshots").begin_array();
     for (const auto& s : m.snapshots) {
-        w.begin_object();
-        w.key("snapshot-id").value(s.id);
-        if (s.parent_id) {
-            w.key("parent-snapshot-id").value(*s.parent_id);
-        }
-        w.key("sequence-number").value(s.sequence_number);
-        w.key("timestamp-ms").value(s.timestamp_ms);
-        w.field("manifest-list", s.manifest_list);
-        w.key("schema-id").value(int64_t{s.schema_id});
-        w.key("summary").begin_object();
-        for (const auto& [k, v] : s.summary) {
-            w.field(k, v);
-        }
-        w.end_object();
-        w.end_object();
+        write_snapshot(w, s);
     }
     w.end_array();
     w.key("snapshot-log").begin_array();
@@ -605,6 +615,36 @@ Result<std::pair<int, std::vector<SchemaField>>> schema_from_json(std::string_vi
         return fail(st.error());
     }
     return std::pair{static_cast<int>(id), std::move(fields)};
+}
+
+namespace {
+
+std::string finished(JsonWriter& w) {
+    std::string out = w.str();
+    while (!out.empty() && out.back() == '\n') {
+        out.pop_back();
+    }
+    return out;
+}
+
+} // namespace
+
+std::string snapshot_json(const Snapshot& s) {
+    JsonWriter w(0);
+    write_snapshot(w, s);
+    return finished(w);
+}
+
+std::string schema_json(int id, const std::vector<SchemaField>& fields) {
+    JsonWriter w(0);
+    write_schema(w, id, fields);
+    return finished(w);
+}
+
+std::string partition_spec_json(const TableMetadata& m) {
+    JsonWriter w(0);
+    write_spec_object(w, m);
+    return finished(w);
 }
 
 } // namespace ticklake::iceberg

@@ -68,6 +68,10 @@ struct TableMetadata {
     static Result<TableMetadata> from_json(std::string_view json);
 };
 
+//! The spec's JSON of one snapshot, one schema, and the table's partition spec (REST commits).
+std::string snapshot_json(const Snapshot& s);
+std::string schema_json(int id, const std::vector<SchemaField>& fields);
+std::string partition_spec_json(const TableMetadata& m);
 //! One snapshot object of the spec's JSON (a metadata file's, or a REST commit's add-snapshot).
 Result<Snapshot> snapshot_from_json(std::string_view json);
 //! One schema object (its "schema-id", or -1 when it has none, and its fields).

@@ -117,3 +117,68 @@ def test_pyiceberg_rest_clients_load_and_commit_through_ticklake_serve(broker, t
     sql = SqlCatalog("ticklake", uri=f"sqlite:///{catalog_path}", warehouse=f"file://{warehouse}")
     ids = ids_of(sql.load_table("market.trades"))
     assert len(ids) == len(set(ids)) == n + 320 + 1_000
+
+
+def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, warehouse, tmp_path):
+    """Several hosts, one table: two sinks of one group (each with a catalog file of its own for
+    the Hive registration, neither touching the server's) commit their partitions' batches to
+    one Iceberg table through `ticklake serve`'s REST catalog; the server's compare-and-swap
+    orders them, a sink that lost a race reloads and commits again. Every id lands once. Then
+    one is killed between its table commit and Kafka's, and the restart skips what the table
+    (read over REST) already holds."""
+    import os
+    import sqlite3
+    from pyiceberg.catalog.sql import SqlCatalog
+    n = 20_000
+    produce_sim(broker, topic, n, partitions=4, days=1, extra=("--quote-ratio", "0"))
+    server_catalog = tmp_path / "server.db"
+    (tmp_path / "empty").mkdir()
+    run(["crawl", str(tmp_path / "empty"), "--catalog", str(server_catalog)])  # an empty ticklake catalog
+    port = free_port()
+    serve = subprocess.Popen([str(BINARY), "serve", "--catalog", str(server_catalog), "--listen", f"127.0.0.1:{port}"],
+                             stdout=subprocess.PIPE, stderr=open(tmp_path / "serve.log", "w"), text=True)
+    try:
+        url = serve.stdout.readline().strip().rstrip("/")
+        assert url.startswith("http://"), (tmp_path / "serve.log").read_text()
+
+        def args(host):
+            return sink_args(broker, topic, warehouse, idle=5,
+                             extra=("--table-format", "iceberg", "--iceberg-rest", f"{url}/iceberg",
+                                    "--catalog", str(tmp_path / f"{host}.db"), "--rotate-rows", "1000",
+                                    "-X", "session.timeout.ms=6000"))
+
+        sinks = [subprocess.Popen([str(BINARY), *args(host)], stdout=subprocess.DEVNULL,
+                                  stderr=open(tmp_path / f"{host}.log", "w")) for host in ("host-a", "host-b")]
+        for s, host in zip(sinks, ("host-a", "host-b")):
+            assert s.wait(timeout=300) == 0, (tmp_path / f"{host}.log").read_text()[-3000:]
+        logs = {h: (tmp_path / f"{h}.log").read_text() for h in ("host-a", "host-b")}
+        assert all("assigned partitions" in log for log in logs.values())
+
+        def stored():
+            sql = SqlCatalog("ticklake", uri=f"sqlite:///{server_catalog}", warehouse=f"file://{warehouse}")
+            return sql.load_table("market.trades").scan(selected_fields=("id",)).to_arrow().column("id").to_pylist()
+
+        sent = lambda: [json.loads(line)["id"] for line in
+                        kcat_dump(broker, topic, tmp_path / "sent.jsonl").read_text().splitlines()]
+        ids = stored()
+        assert len(ids) == len(set(ids)) and sorted(ids) == sorted(sent())
+        commits = (tmp_path / "serve.log").read_text().count("committed (metadata")
+        assert commits >= 10, commits
+        for host in ("host-a", "host-b"):  # their own catalog files hold no Iceberg pointer
+            with sqlite3.connect(tmp_path / f"{host}.db") as db:
+                assert db.execute("SELECT count(*) FROM iceberg_tables").fetchone()[0] == 0
+
+        produce_sim(broker, topic, 4_000, seed=11, partitions=4, days=1, extra=("--quote-ratio", "0"))
+        crashed = subprocess.run([str(BINARY), *args("host-a")], capture_output=True, text=True, timeout=300,
+                                 env=dict(os.environ, TICKLAKE_CRASH_AT="after_table_commit:1"))
+        assert crashed.returncode == -9, crashed.stderr[-3000:]
+        final = run(args("host-b"))
+        assert "its rows before that are skipped" in final.stderr, final.stderr[-3000:]
+        ids = stored()
+        assert len(ids) == len(set(ids)) == n + 4_000 and sorted(ids) == sorted(sent())
+    finally:
+        serve.terminate()
+        try:
+            serve.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            kill_tree(serve)

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "iceberg/metadata_pointers.h"
+#include "iceberg/rest_catalog.h"
 #include "iceberg/table_scan.h"
+#include "net/http_server.h"
 #include "storage/tests/storage_test_dir.h"
 
 namespace ticklake::iceberg {
@@ -72,6 +75,72 @@ TEST(IcebergCommitter, ManyCommitsMergeTheirManifestsAndEverySnapshotStillReads)
     auto held = (*c)->table_offsets({Topic("t"), Partition(0)});
     ASSERT_TRUE(held);
     EXPECT_EQ(held->at("trades"), Offset(80));
+}
+
+} // namespace
+} // namespace ticklake::iceberg
+
+namespace ticklake::iceberg {
+namespace {
+
+// A snapshot on top of `m`'s current one, reusing its manifest list (the REST catalog checks
+// the commit's requirements, not the files).
+TableMetadata with_snapshot(TableMetadata m, int64_t id) {
+    const Snapshot* parent = m.current();
+    Snapshot s;
+    s.id = id;
+    s.parent_id = parent->id;
+    s.sequence_number = m.last_sequence_number + 1;
+    s.timestamp_ms = now_ms();
+    s.manifest_list = parent->manifest_list;
+    s.schema_id = m.current_schema_id;
+    s.summary = {{"operation", "append"}};
+    m.snapshots.push_back(s);
+    m.current_snapshot_id = id;
+    return m;
+}
+
+TEST(RestCatalog, AStaleCommitLosesAndTheTableKeepsTheWinner) {
+    testing::TestFolder dir;
+    auto store = open_object_store((dir.path() / "wh").string());
+    ASSERT_TRUE(store);
+    IcebergCommitterOptions o;
+    o.group = "g";
+    {
+        auto c = IcebergCommitter::open(**store, dir.path() / "catalog.db", o);
+        ASSERT_TRUE(c);
+        ASSERT_TRUE(commit_one(**c, **store, 0));
+    }
+    auto rest = RestCatalog::open({dir.path() / "catalog.db"});
+    ASSERT_TRUE(rest) << rest.error().message;
+    net::HttpServerOptions http;
+    http.accept_post = true;
+    auto server = net::HttpServer::start(http, {{"/iceberg/*", [&](const net::HttpServerRequest& r) {
+                                                     return (*rest)->handle(r);
+                                                 }}});
+    ASSERT_TRUE(server) << server.error().message;
+    auto pointers = rest_pointers({(*server)->base_url() + "/iceberg", ""});
+    ASSERT_TRUE(pointers);
+    auto tables = (*pointers)->tables("market");
+    ASSERT_TRUE(tables && *tables == std::vector<std::string>{"trades"});
+    auto base = (*pointers)->current("market", "trades");
+    ASSERT_TRUE(base && *base) << (base ? "no table" : base.error().message);
+    // Two writers read the same snapshot; the first commit wins, the second is told it lost.
+    auto won = (*pointers)->commit("market", "trades", *base, with_snapshot((*base)->metadata, 111), "");
+    ASSERT_TRUE(won) << won.error().message;
+    EXPECT_TRUE(*won);
+    auto lost = (*pointers)->commit("market", "trades", *base, with_snapshot((*base)->metadata, 222), "");
+    ASSERT_TRUE(lost) << lost.error().message;
+    EXPECT_FALSE(*lost);
+    auto now = (*pointers)->current("market", "trades");
+    ASSERT_TRUE(now && *now);
+    EXPECT_EQ((*now)->metadata.current_snapshot_id, 111);
+    EXPECT_EQ((*now)->metadata.snapshot(222), nullptr);
+    EXPECT_NE((*now)->location, (*base)->location);
+    // A table it does not know, and a route it does not serve.
+    auto none = (*pointers)->current("market", "nope");
+    ASSERT_TRUE(none);
+    EXPECT_FALSE(*none);
 }
 
 } // namespace
