@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "common/event_json.h"
@@ -129,137 +130,183 @@ std::optional<std::string> unmet(element req, const TableMetadata& m) {
     return "unknown requirement '" + type + "'";
 }
 
-// Applies one update to m; an error (400) for what the metadata model cannot keep.
-Status apply(element u, TableMetadata& m, std::optional<int>& last_added_schema) {
-    const std::string action = text_of(u["action"]);
+// The state one commit's updates share: "set-current-schema -1" means the schema added last.
+struct Applying {
+    TableMetadata& m;
+    std::optional<int> last_added_schema;
+};
+
+using UpdateFn = Status (*)(element u, Applying& a);
+
+Status add_snapshot(element u, Applying& a) {
+    element snap;
+    if (u["snapshot"].get(snap) != simdjson::SUCCESS) {
+        return fail(Error::invalid("add-snapshot without a snapshot"));
+    }
+    auto s = snapshot_from_json(simdjson::minify(snap));
+    if (!s) {
+        return fail(s.error());
+    }
+    if (a.m.snapshot(s->id) != nullptr) {
+        return fail(Error::invalid("snapshot " + std::to_string(s->id) + " exists already"));
+    }
+    a.m.last_sequence_number = std::max(a.m.last_sequence_number, s->sequence_number);
+    a.m.snapshots.push_back(std::move(*s));
+    return {};
+}
+
+Status set_snapshot_ref(element u, Applying& a) {
     int64_t n = 0;
-    if (action == "add-snapshot") {
-        element snap;
-        if (u["snapshot"].get(snap) != simdjson::SUCCESS) {
-            return fail(Error::invalid("add-snapshot without a snapshot"));
+    if (text_of(u["ref-name"]) != "main" || text_of(u["type"]) != "branch" ||
+        u["snapshot-id"].get(n) != simdjson::SUCCESS) {
+        return fail(Error::invalid("ticklake's tables keep one branch, main: set-snapshot-ref of another ref"));
+    }
+    if (a.m.snapshot(n) == nullptr) {
+        return fail(Error::invalid("set-snapshot-ref to unknown snapshot " + std::to_string(n)));
+    }
+    a.m.current_snapshot_id = n;
+    a.m.snapshot_log.emplace_back(now_ms(), n);
+    return {};
+}
+
+Status add_schema(element u, Applying& a) {
+    element schema;
+    if (u["schema"].get(schema) != simdjson::SUCCESS) {
+        return fail(Error::invalid("add-schema without a schema"));
+    }
+    auto parsed = schema_from_json(simdjson::minify(schema));
+    if (!parsed) {
+        return fail(parsed.error());
+    }
+    TableMetadata& m = a.m;
+    int id = parsed->first;
+    if (id < 0 || m.schema(id) != nullptr) {
+        id = m.current_schema_id;
+        for (const auto& [past, unused] : m.past_schemas) {
+            id = std::max(id, past);
         }
-        auto s = snapshot_from_json(simdjson::minify(snap));
-        if (!s) {
-            return fail(s.error());
-        }
-        if (m.snapshot(s->id) != nullptr) {
-            return fail(Error::invalid("snapshot " + std::to_string(s->id) + " exists already"));
-        }
-        m.last_sequence_number = std::max(m.last_sequence_number, s->sequence_number);
-        m.snapshots.push_back(std::move(*s));
+        ++id;
+    }
+    for (const auto& f : parsed->second) {
+        m.last_column_id = std::max(m.last_column_id, f.id);
+    }
+    m.past_schemas[id] = std::move(parsed->second);
+    int64_t n = 0;
+    if (u["last-column-id"].get(n) == simdjson::SUCCESS) {
+        m.last_column_id = std::max(m.last_column_id, static_cast<int>(n));
+    }
+    a.last_added_schema = id;
+    return {};
+}
+
+Status set_current_schema(element u, Applying& a) {
+    int64_t n = 0;
+    if (u["schema-id"].get(n) != simdjson::SUCCESS) {
+        return fail(Error::invalid("set-current-schema without a schema-id"));
+    }
+    TableMetadata& m = a.m;
+    const int id = n == -1 && a.last_added_schema ? *a.last_added_schema : static_cast<int>(n);
+    if (id == m.current_schema_id) {
         return {};
     }
-    if (action == "set-snapshot-ref") {
-        if (text_of(u["ref-name"]) != "main" || text_of(u["type"]) != "branch" ||
-            u["snapshot-id"].get(n) != simdjson::SUCCESS) {
-            return fail(Error::invalid("ticklake's tables keep one branch, main: set-snapshot-ref of another ref"));
+    auto it = m.past_schemas.find(id);
+    if (it == m.past_schemas.end()) {
+        return fail(Error::invalid("set-current-schema to unknown schema " + std::to_string(id)));
+    }
+    std::vector<SchemaField> next = std::move(it->second);
+    m.past_schemas.erase(it);
+    m.past_schemas[m.current_schema_id] = std::move(m.fields);
+    m.fields = std::move(next);
+    m.current_schema_id = id;
+    return {};
+}
+
+Status set_properties(element u, Applying& a) {
+    simdjson::dom::object updates;
+    if (u["updates"].get(updates) == simdjson::SUCCESS) {
+        for (auto [k, v] : updates) {
+            a.m.properties[std::string(k)] = text_of(v);
         }
-        if (m.snapshot(n) == nullptr) {
-            return fail(Error::invalid("set-snapshot-ref to unknown snapshot " + std::to_string(n)));
+    }
+    return {};
+}
+
+Status remove_properties(element u, Applying& a) {
+    simdjson::dom::array removals;
+    if (u["removals"].get(removals) == simdjson::SUCCESS) {
+        for (element k : removals) {
+            a.m.properties.erase(text_of(k));
         }
-        m.current_snapshot_id = n;
-        m.snapshot_log.emplace_back(now_ms(), n);
+    }
+    return {};
+}
+
+Status remove_snapshots(element u, Applying& a) {
+    simdjson::dom::array ids;
+    if (u["snapshot-ids"].get(ids) != simdjson::SUCCESS) {
         return {};
     }
-    if (action == "add-schema") {
-        element schema;
-        if (u["schema"].get(schema) != simdjson::SUCCESS) {
-            return fail(Error::invalid("add-schema without a schema"));
+    for (element e : ids) {
+        int64_t n = 0;
+        if (e.get(n) != simdjson::SUCCESS) {
+            continue;
         }
-        auto parsed = schema_from_json(simdjson::minify(schema));
-        if (!parsed) {
-            return fail(parsed.error());
+        if (a.m.current_snapshot_id == n) {
+            return fail(Error::invalid("remove-snapshots of the current snapshot"));
         }
-        int id = parsed->first;
-        if (id < 0 || m.schema(id) != nullptr) {
-            id = m.current_schema_id;
-            for (const auto& [past, unused] : m.past_schemas) {
-                id = std::max(id, past);
-            }
-            ++id;
-        }
-        m.past_schemas[id] = std::move(parsed->second);
-        for (const auto& f : m.past_schemas[id]) {
-            m.last_column_id = std::max(m.last_column_id, f.id);
-        }
-        if (u["last-column-id"].get(n) == simdjson::SUCCESS) {
-            m.last_column_id = std::max(m.last_column_id, static_cast<int>(n));
-        }
-        last_added_schema = id;
-        return {};
+        std::erase_if(a.m.snapshots, [&](const Snapshot& s) { return s.id == n; });
+        std::erase_if(a.m.snapshot_log, [&](const auto& l) { return l.second == n; });
     }
-    if (action == "set-current-schema") {
-        if (u["schema-id"].get(n) != simdjson::SUCCESS) {
-            return fail(Error::invalid("set-current-schema without a schema-id"));
-        }
-        const int id = n == -1 && last_added_schema ? *last_added_schema : static_cast<int>(n);
-        if (id == m.current_schema_id) {
-            return {};
-        }
-        auto it = m.past_schemas.find(id);
-        if (it == m.past_schemas.end()) {
-            return fail(Error::invalid("set-current-schema to unknown schema " + std::to_string(id)));
-        }
-        std::vector<SchemaField> next = std::move(it->second);
-        m.past_schemas.erase(it);
-        m.past_schemas[m.current_schema_id] = std::move(m.fields);
-        m.fields = std::move(next);
-        m.current_schema_id = id;
-        return {};
+    return {};
+}
+
+Status assign_uuid(element u, Applying& a) {
+    return text_of(u["uuid"]) == a.m.uuid ? Status{} : fail(Error::invalid("assign-uuid of an existing table"));
+}
+
+Status upgrade_format_version(element u, Applying&) {
+    int64_t n = 0;
+    return u["format-version"].get(n) == simdjson::SUCCESS && n == 2
+               ? Status{}
+               : fail(Error::invalid("ticklake keeps tables at format version 2"));
+}
+
+Status set_location(element u, Applying& a) {
+    a.m.location = text_of(u["location"]);
+    return {};
+}
+
+// Spec 0 and sort order 0 are a table's only ones here: "set the default" to them is a no-op.
+Status keep_only_spec_or_order(element u, Applying&) {
+    int64_t n = 0;
+    const bool spec = text_of(u["action"]) == "set-default-spec";
+    return u[spec ? "spec-id" : "sort-order-id"].get(n) == simdjson::SUCCESS && (n == 0 || n == -1)
+               ? Status{}
+               : fail(Error::invalid("another partition spec or sort order: ticklake's tables keep their one"));
+}
+
+// Applies one update to m; an error (400) for what the metadata model cannot keep.
+Status apply(element u, Applying& a) {
+    static const std::map<std::string, UpdateFn, std::less<>> kUpdates{
+        {"add-snapshot", add_snapshot},
+        {"set-snapshot-ref", set_snapshot_ref},
+        {"add-schema", add_schema},
+        {"set-current-schema", set_current_schema},
+        {"set-properties", set_properties},
+        {"remove-properties", remove_properties},
+        {"remove-snapshots", remove_snapshots},
+        {"assign-uuid", assign_uuid},
+        {"upgrade-format-version", upgrade_format_version},
+        {"set-location", set_location},
+        {"set-default-spec", keep_only_spec_or_order},
+        {"set-default-sort-order", keep_only_spec_or_order},
+    };
+    const std::string action = text_of(u["action"]);
+    auto it = kUpdates.find(action);
+    if (it == kUpdates.end()) {
+        return fail(Error::invalid("update '" + action + "' is not supported by ticklake's REST catalog (docs/iceberg.md)"));
     }
-    if (action == "set-properties") {
-        simdjson::dom::object updates;
-        if (u["updates"].get(updates) == simdjson::SUCCESS) {
-            for (auto [k, v] : updates) {
-                m.properties[std::string(k)] = text_of(v);
-            }
-        }
-        return {};
-    }
-    if (action == "remove-properties") {
-        simdjson::dom::array removals;
-        if (u["removals"].get(removals) == simdjson::SUCCESS) {
-            for (element k : removals) {
-                m.properties.erase(text_of(k));
-            }
-        }
-        return {};
-    }
-    if (action == "remove-snapshots") {
-        simdjson::dom::array ids;
-        if (u["snapshot-ids"].get(ids) == simdjson::SUCCESS) {
-            for (element e : ids) {
-                if (e.get(n) == simdjson::SUCCESS) {
-                    if (m.current_snapshot_id == n) {
-                        return fail(Error::invalid("remove-snapshots of the current snapshot"));
-                    }
-                    std::erase_if(m.snapshots, [&](const Snapshot& s) { return s.id == n; });
-                    std::erase_if(m.snapshot_log, [&](const auto& l) { return l.second == n; });
-                }
-            }
-        }
-        return {};
-    }
-    if (action == "assign-uuid") {
-        const std::string uuid = text_of(u["uuid"]);
-        return uuid == m.uuid ? Status{} : fail(Error::invalid("assign-uuid of an existing table"));
-    }
-    if (action == "upgrade-format-version") {
-        return u["format-version"].get(n) == simdjson::SUCCESS && n == 2
-                   ? Status{}
-                   : fail(Error::invalid("ticklake keeps tables at format version 2"));
-    }
-    if (action == "set-location") {
-        m.location = text_of(u["location"]);
-        return {};
-    }
-    if (action == "set-default-spec" || action == "set-default-sort-order") {
-        return u[action == "set-default-spec" ? "spec-id" : "sort-order-id"].get(n) == simdjson::SUCCESS &&
-                       (n == 0 || n == -1)
-                   ? Status{}
-                   : fail(Error::invalid(action + " to another spec or order: ticklake's tables keep their one"));
-    }
-    return fail(Error::invalid("update '" + action + "' is not supported by ticklake's REST catalog (docs/iceberg.md)"));
+    return it->second(u, a);
 }
 
 } // namespace
@@ -466,10 +513,10 @@ HttpServerResponse RestCatalog::commit(const std::string& ns, const std::string&
             }
         }
     }
-    std::optional<int> last_added_schema;
+    Applying applying{*m, std::nullopt};
     if (request["updates"].get(updates) == simdjson::SUCCESS) {
         for (element u : updates) {
-            if (auto st = apply(u, *m, last_added_schema); !st) {
+            if (auto st = apply(u, applying); !st) {
                 return bad_request(st.error().message);
             }
         }

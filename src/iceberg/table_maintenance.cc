@@ -139,6 +139,88 @@ Result<bool> IcebergTable::swap(const std::string& pointer, TableMetadata& m) {
     return swapped;
 }
 
+namespace {
+
+// A replace's manifest entries: every live file of the snapshot, those being replaced marked
+// DELETED by the new snapshot, the rest EXISTING with the ids and sequence numbers they had.
+struct ReplaceEntries {
+    std::vector<DataFile> entries;
+    int64_t deleted_records = 0;
+    size_t deleted = 0;
+};
+
+Result<ReplaceEntries> replace_entries(ObjectStore& store, const TableScan& scan, const std::set<std::string>& removing,
+                                       int64_t snapshot_id) {
+    ReplaceEntries out;
+    for (DataFile f : scan.files) {
+        auto key = key_under(store.uri(), f.path);
+        if (!key) {
+            return fail(key.error());
+        }
+        if (removing.count(*key) > 0) {
+            f.status = 2;
+            f.snapshot_id = snapshot_id; // the snapshot that deletes it
+            out.deleted_records += f.record_count;
+            ++out.deleted;
+        } else {
+            f.status = 0;
+        }
+        out.entries.push_back(std::move(f));
+    }
+    if (out.deleted != removing.size()) {
+        return fail(Error::retry("some of the files to replace are no longer in the table (another compaction "
+                                 "took them); nothing was committed"));
+    }
+    return out;
+}
+
+// Writes the two manifests (added; existing and deleted) and the manifest list of a replace
+// snapshot, and returns the snapshot (its summary's counts, ticklake's Kafka offsets carried).
+Result<Snapshot> write_replace_snapshot(ObjectStore& store, const TableMetadata& m, const ReplaceEntries& r,
+                                        const std::vector<DataFile>& adding, int64_t snapshot_id) {
+    const int64_t sequence = m.last_sequence_number + 1;
+    const std::string uuid = random_uuid();
+    std::vector<ManifestFile> manifests;
+    for (const auto& [suffix, files] : {std::pair{"-m0.avro", &adding}, std::pair{"-m1.avro", &r.entries}}) {
+        if (files->empty()) {
+            continue;
+        }
+        const std::string key = std::string("metadata/") + uuid + suffix;
+        const std::string bytes = write_manifest(m, snapshot_id, sequence, *files);
+        if (auto st = store.put_small(key, bytes); !st) {
+            return fail(st.error());
+        }
+        manifests.push_back(describe_manifest(store.uri() + "/" + key, static_cast<int64_t>(bytes.size()), snapshot_id,
+                                              sequence, *files, m.day_source_id.has_value()));
+    }
+    const Snapshot* parent = m.current();
+    const std::string list_key = "metadata/snap-" + std::to_string(snapshot_id) + "-1-" + uuid + ".avro";
+    const std::optional<int64_t> parent_id = parent ? std::optional<int64_t>(parent->id) : std::nullopt;
+    if (auto st = store.put_small(list_key, write_manifest_list(manifests, snapshot_id, parent_id, sequence)); !st) {
+        return fail(st.error());
+    }
+    Snapshot snap;
+    snap.id = snapshot_id;
+    snap.parent_id = parent_id;
+    snap.sequence_number = sequence;
+    snap.timestamp_ms = now_ms();
+    snap.manifest_list = store.uri() + "/" + list_key;
+    snap.schema_id = m.current_schema_id;
+    snap.summary = inherited_summary(m, "ticklake.kafka.offsets.");
+    auto& sum = snap.summary;
+    sum["operation"] = "replace";
+    sum["added-data-files"] = std::to_string(adding.size());
+    sum["deleted-data-files"] = std::to_string(r.deleted);
+    sum["added-records"] = std::to_string(r.deleted_records); // a replace keeps every row
+    sum["deleted-records"] = std::to_string(r.deleted_records);
+    sum["total-records"] = count_of(parent, "total-records");
+    sum["total-data-files"] = std::to_string(r.entries.size() - r.deleted + adding.size());
+    sum["total-delete-files"] = sum["total-position-deletes"] = sum["total-equality-deletes"] = "0";
+    return snap;
+}
+
+} // namespace
+
 Result<int64_t> IcebergTable::commit_replace(const std::vector<std::string>& removed, const std::vector<DataFile>& added) {
     std::set<std::string> removing;
     for (const auto& p : removed) {
@@ -147,6 +229,15 @@ Result<int64_t> IcebergTable::commit_replace(const std::vector<std::string>& rem
             return fail(key.error());
         }
         removing.insert(*key);
+    }
+    std::vector<DataFile> adding = added;
+    int64_t added_records = 0;
+    for (auto& f : adding) {
+        f.status = 1; // ids and sequence numbers: the new snapshot's
+        f.snapshot_id.reset();
+        f.sequence_number.reset();
+        f.file_sequence_number.reset();
+        added_records += f.record_count;
     }
     for (int attempt = 0; attempt < kCommitAttempts; ++attempt) {
         auto loaded = load();
@@ -159,86 +250,23 @@ Result<int64_t> IcebergTable::commit_replace(const std::vector<std::string>& rem
             return fail(scan.error());
         }
         const int64_t snapshot_id = new_snapshot_id();
-        const int64_t sequence = m.last_sequence_number + 1;
-        std::vector<DataFile> kept;
-        int64_t deleted_records = 0;
-        size_t found = 0;
-        for (DataFile f : scan->files) {
-            auto key = key_under(store_->uri(), f.path);
-            if (!key) {
-                return fail(key.error());
-            }
-            if (removing.count(*key) > 0) {
-                f.status = 2;
-                f.snapshot_id = snapshot_id; // the snapshot that deletes it
-                deleted_records += f.record_count;
-                ++found;
-            } else {
-                f.status = 0;
-            }
-            kept.push_back(std::move(f));
+        auto entries = replace_entries(*store_, *scan, removing, snapshot_id);
+        if (!entries) {
+            return fail(entries.error());
         }
-        if (found != removing.size()) {
-            return fail(Error::retry("some of the files to replace are no longer in the table (another compaction "
-                                     "took them); nothing was committed"));
-        }
-        int64_t added_records = 0;
-        std::vector<DataFile> adding = added;
-        for (auto& f : adding) {
-            f.status = 1;
-            f.snapshot_id.reset();
-            f.sequence_number.reset();
-            f.file_sequence_number.reset();
-            added_records += f.record_count;
-        }
-        if (added_records != deleted_records) {
+        if (added_records != entries->deleted_records) {
             return fail(Error::fatal("a replace must keep every row: the new files hold " + std::to_string(added_records) +
-                                     " rows, the files they replace " + std::to_string(deleted_records)));
+                                     " rows, the files they replace " + std::to_string(entries->deleted_records)));
         }
-        const std::string uuid = random_uuid();
-        const bool partitioned = m.day_source_id.has_value();
-        std::vector<ManifestFile> manifests;
-        for (const auto& [suffix, files] : {std::pair{"-m0.avro", &adding}, std::pair{"-m1.avro", &kept}}) {
-            if (files->empty()) {
-                continue;
-            }
-            const std::string key = std::string("metadata/") + uuid + suffix;
-            const std::string bytes = write_manifest(m, snapshot_id, sequence, *files);
-            if (auto st = store_->put_small(key, bytes); !st) {
-                return fail(st.error());
-            }
-            manifests.push_back(describe_manifest(store_->uri() + "/" + key, static_cast<int64_t>(bytes.size()),
-                                                  snapshot_id, sequence, *files, partitioned));
+        auto snap = write_replace_snapshot(*store_, m, *entries, adding, snapshot_id);
+        if (!snap) {
+            return fail(snap.error());
         }
-        const Snapshot* parent = m.current();
-        const std::string list_key = "metadata/snap-" + std::to_string(snapshot_id) + "-1-" + uuid + ".avro";
-        const std::optional<int64_t> parent_id = parent ? std::optional<int64_t>(parent->id) : std::nullopt;
-        if (auto st = store_->put_small(list_key, write_manifest_list(manifests, snapshot_id, parent_id, sequence)); !st) {
-            return fail(st.error());
-        }
-        Snapshot snap;
-        snap.id = snapshot_id;
-        snap.parent_id = parent_id;
-        snap.sequence_number = sequence;
-        snap.timestamp_ms = now_ms();
-        snap.manifest_list = store_->uri() + "/" + list_key;
-        snap.schema_id = m.current_schema_id;
-        snap.summary = inherited_summary(m, "ticklake.kafka.offsets.");
-        snap.summary["operation"] = "replace";
-        snap.summary["added-data-files"] = std::to_string(adding.size());
-        snap.summary["deleted-data-files"] = std::to_string(found);
-        snap.summary["added-records"] = std::to_string(added_records);
-        snap.summary["deleted-records"] = std::to_string(deleted_records);
-        snap.summary["total-records"] = count_of(parent, "total-records");
-        snap.summary["total-data-files"] = std::to_string(scan->files.size() - found + adding.size());
-        snap.summary["total-delete-files"] = "0";
-        snap.summary["total-position-deletes"] = "0";
-        snap.summary["total-equality-deletes"] = "0";
-        m.snapshots.push_back(snap);
+        m.last_sequence_number = snap->sequence_number;
+        m.last_updated_ms = snap->timestamp_ms;
         m.current_snapshot_id = snapshot_id;
-        m.last_sequence_number = sequence;
-        m.last_updated_ms = snap.timestamp_ms;
-        m.snapshot_log.emplace_back(snap.timestamp_ms, snapshot_id);
+        m.snapshot_log.emplace_back(snap->timestamp_ms, snapshot_id);
+        m.snapshots.push_back(std::move(*snap));
         auto swapped = swap(pointer, m);
         if (!swapped) {
             return fail(swapped.error());
