@@ -27,18 +27,12 @@ public:
         if (!*pointer) {
             return std::optional<CurrentMetadata>();
         }
-        auto key = key_under(store_.uri(), **pointer);
-        if (!key) {
-            return fail(Error::fatal("Iceberg metadata " + **pointer + " is outside the warehouse " + store_.uri()));
-        }
-        auto text = store_.get_small(*key);
+        auto text = read_table_file(store_, **pointer, "metadata file the catalog points at");
         if (!text) {
-            return fail(text.error());
+            return fail(Error{text.error().kind == ErrorKind::invalid_argument ? ErrorKind::fatal : text.error().kind,
+                              text.error().message});
         }
-        if (!text->has_value()) {
-            return fail(Error::fatal("the catalog points at Iceberg metadata " + **pointer + ", which is missing"));
-        }
-        auto m = TableMetadata::from_json(**text);
+        auto m = TableMetadata::from_json(*text);
         if (!m) {
             return fail(Error{m.error().kind, m.error().message + " (" + **pointer + ")"});
         }

@@ -405,14 +405,12 @@ HttpServerResponse RestCatalog::load_table(const std::string& ns, const std::str
         return HttpServerResponse{204, "application/json", ""};
     }
     auto store = open_object_store(store_root_of(table_location_of(**pointer)), options_.store);
-    auto key = store ? key_under((*store)->uri(), **pointer) : fail(store.error());
-    auto text = key ? (*store)->get_small(*key) : fail(key.error());
-    if (!text || !text->has_value()) {
-        return error(500, "ServiceFailureException",
-                     "cannot read " + **pointer + ": " + (!text ? text.error().message : std::string("missing")));
+    auto text = store ? read_table_file(**store, **pointer, "metadata file") : fail(store.error());
+    if (!text) {
+        return error(500, "ServiceFailureException", text.error().message);
     }
     return HttpServerResponse::json(200, R"({"metadata-location":)" + json_string(**pointer) + R"(,"metadata":)" +
-                                             **text + R"(,"config":{}})");
+                                             *text + R"(,"config":{}})");
 }
 
 HttpServerResponse RestCatalog::create_table(const std::string& ns, const std::string& body) {
@@ -496,12 +494,11 @@ HttpServerResponse RestCatalog::commit(const std::string& ns, const std::string&
     if (!store) {
         return error(500, "ServiceFailureException", store.error().message);
     }
-    auto key = key_under((*store)->uri(), **pointer);
-    auto text = key ? (*store)->get_small(*key) : fail(key.error());
-    if (!text || !text->has_value()) {
-        return error(500, "ServiceFailureException", "cannot read " + **pointer);
+    auto text = read_table_file(**store, **pointer, "metadata file");
+    if (!text) {
+        return error(500, "ServiceFailureException", text.error().message);
     }
-    auto m = TableMetadata::from_json(**text);
+    auto m = TableMetadata::from_json(*text);
     if (!m) {
         return error(500, "ServiceFailureException", m.error().message);
     }

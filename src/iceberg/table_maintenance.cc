@@ -13,21 +13,6 @@ namespace {
 
 constexpr int kCommitAttempts = 10;
 
-Result<std::string> read_object(ObjectStore& store, std::string_view uri, std::string_view what) {
-    auto key = key_under(store.uri(), uri);
-    if (!key) {
-        return fail(key.error());
-    }
-    auto bytes = store.get_small(*key);
-    if (!bytes) {
-        return fail(bytes.error());
-    }
-    if (!bytes->has_value()) {
-        return fail(Error::fatal("Iceberg " + std::string(what) + " " + std::string(uri) + " is missing"));
-    }
-    return std::move(**bytes);
-}
-
 // What one snapshot reaches: its manifest list, its manifests, and its live data files (paths
 // normalized as keys under the table's location).
 struct Reach {
@@ -40,7 +25,7 @@ Status add_reach(ObjectStore& store, const Snapshot& snap, Reach& out) {
         return fail(key.error());
     }
     out.lists.insert(*key);
-    auto bytes = read_object(store, snap.manifest_list, "manifest list");
+    auto bytes = read_table_file(store, snap.manifest_list, "manifest list");
     if (!bytes) {
         return fail(bytes.error());
     }
@@ -56,7 +41,7 @@ Status add_reach(ObjectStore& store, const Snapshot& snap, Reach& out) {
         if (!out.manifests.insert(*mkey).second) {
             continue; // shared with a snapshot seen already: its files are in `data` already
         }
-        auto mbytes = read_object(store, mf.path, "manifest");
+        auto mbytes = read_table_file(store, mf.path, "manifest");
         if (!mbytes) {
             return fail(mbytes.error());
         }
@@ -103,7 +88,7 @@ Result<std::pair<std::string, TableMetadata>> IcebergTable::load() {
     if (!*pointer) {
         return fail(Error::invalid("Iceberg table " + ref_.ns + "." + ref_.table + " is no longer in the catalog"));
     }
-    auto text = read_object(*store_, **pointer, "metadata file");
+    auto text = read_table_file(*store_, **pointer, "metadata file");
     if (!text) {
         return fail(text.error());
     }

@@ -22,21 +22,6 @@ std::string normalize(std::string_view uri) {
     return u;
 }
 
-Result<std::string> read_small(ObjectStore& store, std::string_view root, std::string_view uri, std::string_view what) {
-    auto key = key_under(root, uri);
-    if (!key) {
-        return fail(key.error());
-    }
-    auto bytes = store.get_small(*key);
-    if (!bytes) {
-        return fail(bytes.error());
-    }
-    if (!bytes->has_value()) {
-        return fail(Error::fatal("Iceberg " + std::string(what) + " " + std::string(uri) + " is missing"));
-    }
-    return std::move(**bytes);
-}
-
 } // namespace
 
 std::optional<std::string> duckdb_type_of(std::string_view t) {
@@ -78,6 +63,21 @@ std::optional<std::string> field_id_schema(const std::vector<SchemaField>& field
 
 std::string store_root_of(std::string_view location) { return normalize(location); }
 
+Result<std::string> read_table_file(ObjectStore& store, std::string_view uri, std::string_view what) {
+    auto key = key_under(store.uri(), uri);
+    if (!key) {
+        return fail(key.error());
+    }
+    auto bytes = store.get_small(*key);
+    if (!bytes) {
+        return fail(bytes.error());
+    }
+    if (!bytes->has_value()) {
+        return fail(Error::fatal("Iceberg " + std::string(what) + " " + std::string(uri) + " is missing"));
+    }
+    return std::move(**bytes);
+}
+
 std::string table_location_of(std::string_view metadata_location) {
     const size_t at = metadata_location.rfind("/metadata/");
     if (at != std::string_view::npos) {
@@ -98,8 +98,7 @@ Result<std::string> key_under(std::string_view root_uri, std::string_view uri) {
 }
 
 Result<TableScan> plan_table_scan(ObjectStore& store, std::string_view metadata_location, const SnapshotChoice& choice) {
-    const std::string root = store.uri();
-    auto text = read_small(store, root, metadata_location, "metadata file");
+    auto text = read_table_file(store, metadata_location, "metadata file");
     if (!text) {
         return fail(text.error());
     }
@@ -131,7 +130,7 @@ Result<TableScan> plan_table_scan(ObjectStore& store, std::string_view metadata_
     out.snapshot_id = snap->id;
     const std::vector<SchemaField>* schema = m->schema(snap->schema_id);
     out.schema = schema != nullptr ? *schema : m->fields;
-    auto list_bytes = read_small(store, root, snap->manifest_list, "manifest list");
+    auto list_bytes = read_table_file(store, snap->manifest_list, "manifest list");
     if (!list_bytes) {
         return fail(list_bytes.error());
     }
@@ -146,7 +145,7 @@ Result<TableScan> plan_table_scan(ObjectStore& store, std::string_view metadata_
                                        "write); ticklake does not apply them yet: compact the table with that "
                                        "engine first"));
         }
-        auto bytes = read_small(store, root, mf.path, "manifest");
+        auto bytes = read_table_file(store, mf.path, "manifest");
         if (!bytes) {
             return fail(bytes.error());
         }

@@ -37,6 +37,10 @@ struct TableScan {
 //! writers spell local files file:/path). invalid_argument when it is outside.
 Result<std::string> key_under(std::string_view root_uri, std::string_view uri);
 
+//! The bytes of a small file of the table (metadata, manifest list, manifest) at `uri`, which
+//! must lie under the store's root; `what` names it in the error when it is missing.
+Result<std::string> read_table_file(ObjectStore& store, std::string_view uri, std::string_view what);
+
 //! Plans a scan of the table whose current metadata file is `metadata_location`. `store` is
 //! rooted at the table's location (or above it): every file the table names must be under its
 //! root. Tables with delete files (row-level deletes from Spark or Trino) are refused, as are

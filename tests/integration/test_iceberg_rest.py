@@ -21,6 +21,26 @@ def rest_catalog(url):
     return load_catalog("ticklake", **{"type": "rest", "uri": f"{url}/iceberg"})
 
 
+class Serve:
+    """`ticklake serve` on a free loopback port, its log in `log`; `url` once it serves."""
+    def __init__(self, catalog_path, log):
+        self.log = log
+        self.proc = subprocess.Popen([str(BINARY), "serve", "--catalog", str(catalog_path), "--listen",
+                                      f"127.0.0.1:{free_port()}"], stdout=subprocess.PIPE, stderr=open(log, "w"),
+                                     text=True)
+        self.url = self.proc.stdout.readline().strip().rstrip("/")
+        if not self.url.startswith("http://"):
+            self.stop()
+            raise AssertionError(log.read_text())
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            kill_tree(self.proc)
+
+
 def ids_of(table):
     return table.scan(selected_fields=("id",)).to_arrow().column("id").to_pylist()
 
@@ -35,12 +55,9 @@ def test_pyiceberg_rest_clients_load_and_commit_through_ticklake_serve(broker, t
     args = sink_args(broker, topic, warehouse, grain="none",
                      extra=("--table-format", "iceberg", "--catalog", str(catalog_path), "--rotate-rows", "1000"))
     run(args)
-    port = free_port()
-    serve = subprocess.Popen([str(BINARY), "serve", "--catalog", str(catalog_path), "--listen", f"127.0.0.1:{port}"],
-                             stdout=subprocess.PIPE, stderr=open(tmp_path / "serve.log", "w"), text=True)
+    serve = Serve(catalog_path, tmp_path / "serve.log")
+    url = serve.url
     try:
-        url = serve.stdout.readline().strip().rstrip("/")
-        assert url.startswith("http://"), (tmp_path / "serve.log").read_text()
         first = rest_catalog(url)
         assert ("market",) in first.list_namespaces()
         assert ("market", "trades") in first.list_tables("market")
@@ -99,11 +116,7 @@ def test_pyiceberg_rest_clients_load_and_commit_through_ticklake_serve(broker, t
         print(f"\nREST commits: 2 + 12 appends from two clients; {len(retries)} lost a race and were retried "
               f"by PyIceberg, {len(conflicts)} by the test")
     finally:
-        serve.terminate()
-        try:
-            serve.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            kill_tree(serve)
+        serve.stop()
 
     # The SQLite file's own readers agree, and the sink commits on top of the REST writers.
     proc = subprocess.run([str(BINARY), "query", "--catalog", str(catalog_path), "--format", "jsonl", "-q",
@@ -134,13 +147,9 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
     server_catalog = tmp_path / "server.db"
     (tmp_path / "empty").mkdir()
     run(["crawl", str(tmp_path / "empty"), "--catalog", str(server_catalog)])  # an empty ticklake catalog
-    port = free_port()
-    serve = subprocess.Popen([str(BINARY), "serve", "--catalog", str(server_catalog), "--listen", f"127.0.0.1:{port}"],
-                             stdout=subprocess.PIPE, stderr=open(tmp_path / "serve.log", "w"), text=True)
+    serve = Serve(server_catalog, tmp_path / "serve.log")
+    url = serve.url
     try:
-        url = serve.stdout.readline().strip().rstrip("/")
-        assert url.startswith("http://"), (tmp_path / "serve.log").read_text()
-
         def args(host):
             return sink_args(broker, topic, warehouse, idle=5,
                              extra=("--table-format", "iceberg", "--iceberg-rest", f"{url}/iceberg",
@@ -177,8 +186,4 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
         ids = stored()
         assert len(ids) == len(set(ids)) == n + 4_000 and sorted(ids) == sorted(sent())
     finally:
-        serve.terminate()
-        try:
-            serve.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            kill_tree(serve)
+        serve.stop()
