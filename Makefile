@@ -28,6 +28,7 @@ help:
 	@echo "make bench-memory      the sink's peak RSS and rate on a 5,000,000-message backlog (bench/README.md)"
 	@echo "make bench-latency     event -> durable file -> queryable, p50/p99/max, on a paced stream (bench/README.md)"
 	@echo "make bench-cpu         CPU-us per message of sink, producer and kcat, with perf profiles (bench/README.md)"
+	@echo "make bench-peers       the peers in one run: kcat, sink, confluent-kafka+pyarrow, tutorial, Spark; queries (bench/README.md)"
 	@echo "make package           build/package/ticklake_<version>_amd64.deb (cmake --install works too: docs/deploy.md)"
 	@echo "make package-test      the .deb runs in a fresh root with only its declared dependencies; units verify"
 
@@ -128,6 +129,12 @@ bench-latency: build
 
 bench-cpu: build
 	@$(PY) bench/cpu_profile.py --bin build/ticklake --perf bench/flamegraphs --label now
+
+# The peers in one run (#16): kcat, the sink, confluent-kafka + pyarrow, the tutorial's consumer and
+# Spark on one topic of 1,000,000 ticks; then 5 questions through ticklake query, DuckDB and Spark SQL.
+.PHONY: bench-peers
+bench-peers: build
+	@$(PY) bench/peers_bench.py
 
 format:
 	@find src bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
