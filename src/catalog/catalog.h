@@ -100,6 +100,9 @@ public:
     Result<bool> iceberg_create_namespace(std::string_view catalog, std::string_view ns);
     //! The namespaces of a catalog name: those with properties and those with tables.
     Result<std::vector<std::string>> iceberg_namespaces(std::string_view catalog);
+    //! One row per namespace.table: the catalog name "ticklake" (the sink's default) wins when
+    //! several hold the table. For readers that do not say which catalog name they want.
+    Result<std::vector<IcebergTableRef>> iceberg_tables_by_name();
     //! Every Iceberg table of every catalog name the file holds (none when it has no
     //! iceberg_tables, as catalogs from before the fourth migration opened read-only).
     Result<std::vector<IcebergTableRef>> iceberg_all_tables();

@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <map>
 
 namespace ticklake {
 
@@ -85,6 +86,25 @@ Result<std::vector<IcebergTableRef>> Catalog::iceberg_all_tables() {
             return fail(row.error());
         }
         out.push_back({row->column_text(0), row->column_text(1), row->column_text(2), row->column_text(3)});
+    }
+    return out;
+}
+
+Result<std::vector<IcebergTableRef>> Catalog::iceberg_tables_by_name() {
+    auto all = iceberg_all_tables();
+    if (!all) {
+        return fail(all.error());
+    }
+    std::map<std::pair<std::string, std::string>, IcebergTableRef> by_name;
+    for (auto& t : *all) {
+        const auto key = std::make_pair(t.ns, t.table);
+        if (auto it = by_name.find(key); it == by_name.end() || t.catalog == "ticklake") {
+            by_name[key] = std::move(t);
+        }
+    }
+    std::vector<IcebergTableRef> out;
+    for (auto& [key, t] : by_name) {
+        out.push_back(std::move(t));
     }
     return out;
 }

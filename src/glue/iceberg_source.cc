@@ -12,27 +12,6 @@ namespace ticklake::glue {
 
 namespace {
 
-// One ref per namespace.table: the `ticklake` catalog name's when several hold it.
-Result<std::vector<IcebergTableRef>> refs_of(Catalog& catalog) {
-    auto all = catalog.iceberg_all_tables();
-    if (!all) {
-        return fail(all.error());
-    }
-    std::map<std::pair<std::string, std::string>, IcebergTableRef> by_name;
-    for (auto& r : *all) {
-        auto key = std::make_pair(r.ns, r.table);
-        auto it = by_name.find(key);
-        if (it == by_name.end() || r.catalog == "ticklake") {
-            by_name[key] = std::move(r);
-        }
-    }
-    std::vector<IcebergTableRef> out;
-    for (auto& [key, r] : by_name) {
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
 } // namespace
 
 Result<IcebergTableDef> read_iceberg_table(const IcebergTableRef& ref, const ObjectStoreOptions& store) {
@@ -86,7 +65,7 @@ Result<IcebergTableDef> read_iceberg_table(const IcebergTableRef& ref, const Obj
 }
 
 Result<std::vector<IcebergTableDef>> read_iceberg_tables(Catalog& catalog, const ObjectStoreOptions& store) {
-    auto refs = refs_of(catalog);
+    auto refs = catalog.iceberg_tables_by_name();
     if (!refs) {
         return fail(refs.error());
     }
@@ -103,7 +82,7 @@ Result<std::vector<IcebergTableDef>> read_iceberg_tables(Catalog& catalog, const
 
 Result<std::optional<IcebergTableDef>> find_iceberg_table(Catalog& catalog, std::string_view name,
                                                           const ObjectStoreOptions& store) {
-    auto refs = refs_of(catalog);
+    auto refs = catalog.iceberg_tables_by_name();
     if (!refs) {
         return fail(refs.error());
     }

@@ -101,17 +101,12 @@ Result<std::string> warehouse_of(const TableDef& table, std::string_view key) {
     return std::string(location);
 }
 
-// Sort columns of the outputs: the sink's order (symbol, then event time), those the table has.
 std::vector<std::string> order_of(const TableDef& table) {
-    std::vector<std::string> out;
-    for (const char* want : {"symbol", "ts"}) {
-        for (const auto& c : table.columns) {
-            if (c.name == want) {
-                out.push_back(c.name);
-            }
-        }
+    std::vector<std::string> names;
+    for (const auto& c : table.columns) {
+        names.push_back(c.name);
     }
-    return out;
+    return sort_columns_of(names);
 }
 
 class Compactor {
@@ -361,18 +356,14 @@ Status Compactor::compact_table(const TableDef& table) {
     }
     // An Iceberg table changes by snapshots only: its own compaction, never the catalog swap
     // (whose deletions would take files older snapshots still reach).
-    auto iceberg = catalog_.iceberg_all_tables();
+    auto iceberg = catalog_.iceberg_tables_by_name();
     if (!iceberg) {
         return fail(iceberg.error());
     }
-    const IcebergTableRef* match = nullptr;
     for (const auto& ref : *iceberg) {
-        if (ref.ns == table.database && ref.table == table.name && (match == nullptr || ref.catalog == "ticklake")) {
-            match = &ref; // the catalog name "ticklake" (the sink's default) wins over others
+        if (ref.ns == table.database && ref.table == table.name) {
+            return compact_iceberg_table(catalog_, ref, table, o_, *footers_, scratch_.path(), report_);
         }
-    }
-    if (match != nullptr) {
-        return compact_iceberg_table(catalog_, *match, table, o_, *footers_, scratch_.path(), report_);
     }
     if (table.partition_keys.empty() || table.format != "parquet") {
         if (!o_.table.empty()) {

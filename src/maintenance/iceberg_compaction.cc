@@ -47,17 +47,12 @@ struct Group {
     uint64_t bytes = 0;
 };
 
-// Sort columns: symbol, then event time, those the table has (as the Hive compaction sorts).
 std::vector<std::string> sort_columns(const iceberg::TableScan& scan) {
-    std::vector<std::string> out;
-    for (const char* want : {"symbol", "ts"}) {
-        for (const auto& c : scan.schema) {
-            if (c.name == want) {
-                out.push_back(c.name);
-            }
-        }
+    std::vector<std::string> names;
+    for (const auto& c : scan.schema) {
+        names.push_back(c.name);
     }
-    return out;
+    return sort_columns_of(names);
 }
 
 // Per partition, the files small enough to merge (those of options.policy.partition only).

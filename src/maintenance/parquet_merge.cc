@@ -80,6 +80,16 @@ private:
 
 } // namespace
 
+std::vector<std::string> sort_columns_of(const std::vector<std::string>& columns) {
+    std::vector<std::string> out;
+    for (const char* want : {"symbol", "ts"}) {
+        if (std::find(columns.begin(), columns.end(), want) != columns.end()) {
+            out.emplace_back(want);
+        }
+    }
+    return out;
+}
+
 Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& r) {
     if (r.inputs.empty()) {
         return std::vector<std::filesystem::path>{};

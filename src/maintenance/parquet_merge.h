@@ -25,6 +25,10 @@ struct MergeRequest {
     std::string field_ids;
 };
 
+//! The sort columns of merged files, of `columns` (a table's): the sink's order, symbol then
+//! event time (ts), those the table has.
+std::vector<std::string> sort_columns_of(const std::vector<std::string>& columns);
+
 //! The files written, in order. Columns are the union of the inputs' (by name); rows sorted by
 //! `order_by`; with the Parquet options the sink writes (parquet_copy_options).
 Result<std::vector<std::filesystem::path>> merge_parquet(const MergeRequest& request);

@@ -68,7 +68,7 @@ Result<CatalogBinding> bind_catalog(Catalog& catalog, const WarehouseScanOptions
         return fail(tables.error());
     }
     // An Iceberg table is read through its snapshot, not through the files registered for it.
-    auto iceberg = iceberg_tables_of(catalog);
+    auto iceberg = catalog.iceberg_tables_by_name();
     if (!iceberg) {
         return fail(iceberg.error());
     }

@@ -140,26 +140,6 @@ Status bind_one(ObjectStore& store, const IcebergTarget& target,
 
 } // namespace
 
-Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog) {
-    auto all = catalog.iceberg_all_tables();
-    if (!all) {
-        return fail(all.error());
-    }
-    std::map<std::string, IcebergTableRef> by_name;
-    for (auto& t : *all) {
-        const std::string name = t.ns + "." + t.table;
-        auto it = by_name.find(name);
-        if (it == by_name.end() || t.catalog == "ticklake") {
-            by_name[name] = std::move(t);
-        }
-    }
-    std::vector<IcebergTableRef> out;
-    for (auto& [name, t] : by_name) {
-        out.push_back(std::move(t));
-    }
-    return out;
-}
-
 Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const WarehouseScanOptions& options,
                            const ObjectStoreOptions& store_options, WarehouseTables& out, bool& local_tables,
                            std::vector<std::string>& unreadable) {

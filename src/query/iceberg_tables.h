@@ -18,10 +18,6 @@
 
 namespace ticklake::query {
 
-//! The Iceberg table names of a catalog file ("namespace.table"), each once; the catalog name
-//! "ticklake" wins when several catalog names hold one.
-Result<std::vector<IcebergTableRef>> iceberg_tables_of(Catalog& catalog);
-
 //! Binds `tables` (those options.only_tables allows), their `$snapshots`, and the snapshots
 //! options.snapshots asks for, into `out`; local_tables is set when one is in a local folder.
 //! A table that cannot be read (its metadata gone, delete files) fails the binding when the
