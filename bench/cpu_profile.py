@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -161,24 +160,7 @@ def main(argv: list[str]) -> int:
         if not os.access(b, os.X_OK):
             print(f"cpu_profile: no binary at {b}", file=sys.stderr)
             return 2
-    def on_signal(signum, _frame):
-        raise pb.Interrupted(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    bench = CpuBench(args)
-    try:
-        return bench.execute()
-    except pb.BenchError as e:
-        print(f"cpu_profile: FAILED: {e}", file=sys.stderr)
-        return 1
-    except pb.Interrupted as e:
-        print(f"cpu_profile: interrupted ({e}); cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.cleanup()
+    return pb.run_bench(lambda: CpuBench(args), "cpu_profile")
 
 
 if __name__ == "__main__":

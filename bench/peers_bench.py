@@ -44,7 +44,6 @@ import math
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -723,24 +722,7 @@ def main(argv: list[str]) -> int:
                   f"`make setup`)", file=sys.stderr)
             return 2
 
-    def on_signal(signum, _frame):
-        raise pb.Interrupted(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    bench = PeersBench(args)
-    try:
-        return bench.execute()
-    except BenchError as e:
-        print(f"bench-peers: FAILED: {e}", file=sys.stderr)
-        return 1
-    except pb.Interrupted as e:
-        print(f"bench-peers: interrupted ({e}); cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.cleanup()
+    return pb.run_bench(lambda: PeersBench(args), "bench-peers")
 
 
 if __name__ == "__main__":

@@ -834,6 +834,29 @@ def preflight(args: argparse.Namespace) -> None:
             raise BenchError(f"`{tool}` is not on PATH (Debian package {tool}; `make setup` installs it)")
 
 
+def run_bench(make_bench, name: str) -> int:
+    """Runs a bench to its end: SIGINT/SIGTERM interrupt it, and its work is cleaned up whatever
+    happens. 0 done, 1 failed, 130 interrupted (what every bench script returns)."""
+    def on_signal(signum, _frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    bench = make_bench()
+    try:
+        return bench.execute()
+    except BenchError as e:
+        print(f"{name}: FAILED: {e}", file=sys.stderr)
+        return 1
+    except Interrupted as e:
+        print(f"{name}: interrupted ({e}); cleaning up", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.cleanup()
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     try:
@@ -841,25 +864,7 @@ def main(argv: list[str]) -> int:
     except BenchError as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2
-
-    def on_signal(signum, _frame):
-        raise Interrupted(signal.Signals(signum).name)
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    bench = Bench(args)
-    try:
-        return bench.execute()
-    except BenchError as e:
-        print(f"bench: FAILED: {e}", file=sys.stderr)
-        return 1
-    except Interrupted as e:
-        print(f"bench: interrupted ({e}); cleaning up", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.cleanup()
+    return run_bench(lambda: Bench(args), "bench")
 
 
 if __name__ == "__main__":

@@ -202,9 +202,9 @@ Result<std::vector<int>> IcebergCommitter::field_ids(const std::string& table,
     return out;
 }
 
-Status IcebergCommitter::evolve_schema(const std::string& table, TableMetadata& m,
+Status IcebergCommitter::evolve_schema(const std::string& short_name, TableMetadata& m,
                                        const std::vector<const CommittedFile*>& files) {
-    const std::string short_name = table.substr(table.find('.') + 1);
+    const std::string table = options_.database + "." + short_name; // for messages
     std::vector<SchemaField> next = m.fields;
     bool changed = false;
     std::lock_guard lock(ids_mu_);
@@ -502,7 +502,7 @@ Status IcebergCommitter::try_commit(const std::string& table, const std::vector<
     const std::string uuid = random_uuid();
     const std::string metadata_name =
         next_metadata_file_name(pointer ? std::optional<std::string_view>(*pointer) : std::nullopt, m, uuid);
-    if (auto st = evolve_schema(ns + "." + table, m, files); !st) {
+    if (auto st = evolve_schema(table, m, files); !st) {
         return st;
     }
     const Snapshot* parent = m.current();

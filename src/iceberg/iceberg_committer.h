@@ -74,7 +74,7 @@ private:
                                          const std::string& key, int64_t snapshot_id, int64_t sequence);
     //! The batch's files as Iceberg data files; refuses a schema the table cannot take.
     Result<std::vector<DataFile>> data_files(const TableMetadata& m, const std::vector<const CommittedFile*>& files);
-    //! The table's schema after taking the files' columns (added, widened), as field_ids()
+    //! `table` (in options.database) after taking the files' columns (added, widened), as field_ids()
     //! numbered them; a schema another writer changed meanwhile is a conflict (fatal).
     Status evolve_schema(const std::string& table, TableMetadata& m, const std::vector<const CommittedFile*>& files);
 

@@ -365,10 +365,9 @@ HttpServerResponse RestCatalog::handle(const HttpServerRequest& r) {
         return HttpServerResponse::json(200, R"({"namespace":[)" + json_string(name) + R"(],"properties":{}})");
     }
     const std::string ns = p.size() > 1 ? p[1] : std::string();
-    auto tables = catalog_.iceberg_tables(options_.catalog_name, ns);
     auto namespaces = catalog_.iceberg_namespaces(options_.catalog_name);
-    if (!tables || !namespaces) {
-        return error(500, "ServiceFailureException", !tables ? tables.error().message : namespaces.error().message);
+    if (!namespaces) {
+        return error(500, "ServiceFailureException", namespaces.error().message);
     }
     if (std::find(namespaces->begin(), namespaces->end(), ns) == namespaces->end()) {
         return error(404, "NoSuchNamespaceException", "namespace does not exist: " + ns);
@@ -377,6 +376,10 @@ HttpServerResponse RestCatalog::handle(const HttpServerRequest& r) {
         return HttpServerResponse::json(200, R"({"namespace":[)" + json_string(ns) + R"(],"properties":{}})");
     }
     if (p.size() == 3 && p[2] == "tables" && get) {
+        auto tables = catalog_.iceberg_tables(options_.catalog_name, ns);
+        if (!tables) {
+            return error(500, "ServiceFailureException", tables.error().message);
+        }
         return HttpServerResponse::json(200, identifiers_json(ns, *tables));
     }
     if (p.size() == 3 && p[2] == "tables" && r.method == "POST") {

@@ -1,5 +1,7 @@
 #include "iceberg/table_scan.h"
 
+#include "common/sql_quote.h"
+
 #include <map>
 #include <string>
 
@@ -51,12 +53,8 @@ std::optional<std::string> field_id_schema(const std::vector<SchemaField>& field
         if (!type) {
             return std::nullopt;
         }
-        std::string name = "'";
-        for (char c : f.name) {
-            name += c == '\'' ? std::string("''") : std::string(1, c);
-        }
-        out += (out.empty() ? "" : ", ") + std::to_string(f.id) + ": {name: " + name + "', type: '" + *type +
-               "', default_value: NULL}";
+        out += (out.empty() ? "" : ", ") + std::to_string(f.id) + ": {name: " + quote_literal(f.name) +
+               ", type: " + quote_literal(*type) + ", default_value: NULL}";
     }
     return "MAP {" + out + "}";
 }

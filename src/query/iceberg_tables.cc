@@ -111,14 +111,13 @@ Status bind_one(ObjectStore& store, const IcebergTarget& target,
         }
         planned.files.push_back({*key, static_cast<uint64_t>(f.file_size), 0});
     }
+    // Unset (a nested column): read by name instead (no renames across files).
+    const std::optional<std::string> schema = iceberg::field_id_schema(scan.schema);
     std::vector<FieldColumn> columns;
     for (const auto& c : scan.schema) {
-        auto type = iceberg::duckdb_type_of(c.type);
-        if (!type) {
-            columns.clear(); // a nested column: read by name instead (no renames across files)
-            break;
+        if (schema) {
+            columns.push_back({c.name, *iceberg::duckdb_type_of(c.type)});
         }
-        columns.push_back({c.id, c.name, *type});
     }
     WarehouseScanOptions o = options;
     if (target.bypass_only_tables) {
@@ -132,9 +131,10 @@ Status bind_one(ObjectStore& store, const IcebergTarget& target,
         if (columns.empty()) {
             return {}; // no column types to give an empty view: the table stays unbound
         }
-        out.tables.push_back({target.database, target.view, "parquet", {}, {}, {}});
+        out.tables.push_back({target.database, target.view, "parquet"});
     }
     out.tables.back().field_columns = std::move(columns);
+    out.tables.back().field_id_schema = schema.value_or("");
     return {};
 }
 
@@ -182,7 +182,8 @@ Status bind_iceberg_tables(const std::vector<IcebergTableRef>& tables, const War
                 return st;
             }
             if (!target.bypass_only_tables) {
-                TableBinding history{ref.ns, ref.table + "$snapshots", "parquet", {}, {}, snapshots_sql(scan->metadata)};
+                TableBinding history{ref.ns, ref.table + "$snapshots", "parquet"};
+                history.select_sql = snapshots_sql(scan->metadata);
                 out.tables.push_back(std::move(history));
             }
         }

@@ -186,12 +186,7 @@ std::string field_id_reader(const TableBinding& t, const std::string& list) {
         }
         return "(SELECT " + cols + " WHERE false)";
     }
-    std::string schema;
-    for (const auto& c : t.field_columns) {
-        schema += (schema.empty() ? "" : ", ") + std::to_string(c.id) + ": {name: " + quote_literal(c.name) +
-                  ", type: " + quote_literal(c.type) + ", default_value: NULL}";
-    }
-    return "read_parquet(" + list + ", schema = MAP {" + schema + "}, hive_partitioning = false)";
+    return "read_parquet(" + list + ", schema = " + t.field_id_schema + ", hive_partitioning = false)";
 }
 
 // The reader of one table's files; Hive key=value folders become columns, schema versions
@@ -205,7 +200,7 @@ Result<std::string> table_reader(const TableBinding& t) {
         list += (i ? ", " : "") + quote_literal(t.files[i]);
     }
     list += "]";
-    if (!t.field_columns.empty()) {
+    if (!t.field_id_schema.empty()) {
         return field_id_reader(t, list);
     }
     if (t.format == "parquet") {

@@ -29,10 +29,8 @@ struct SessionOptions {
     std::vector<std::string> setup_sql;
 };
 
-//! A column of an Iceberg table: Parquet files are read by its field id, so files written
-//! before a rename or a widening read under the table's name and type.
+//! A column of an Iceberg table (with no files, the view still has it).
 struct FieldColumn {
-    int id = 0;
     std::string name;
     std::string type; //!< DuckDB's type name
 };
@@ -43,9 +41,12 @@ struct TableBinding {
     std::string table;
     std::string format; //!< parquet | jsonl | csv
     std::vector<std::string> files; //!< absolute local paths; Hive key=value folders become columns
-    //! Iceberg tables: the snapshot's schema. Then the files are read by field id, and Hive
-    //! folders are not columns (Iceberg's partitioning is hidden); with no files the view is
-    //! empty with these columns.
+    //! Iceberg tables: the snapshot's schema as read_parquet's `schema` argument
+    //! (iceberg::field_id_schema): the files are read by field id, so files written before a
+    //! rename or a widening read under the table's names and types, and Hive folders are not
+    //! columns (Iceberg's partitioning is hidden). With no files the view is empty with
+    //! `field_columns`.
+    std::string field_id_schema;
     std::vector<FieldColumn> field_columns;
     //! A view over fixed rows instead of files (an Iceberg table's `$snapshots`): its SELECT.
     std::string select_sql;

@@ -6,12 +6,13 @@ on the new metadata, and every row lands once; `ticklake query` and the sink the
 what the REST writers committed."""
 import json
 import logging
+import os
 import subprocess
 import threading
 
 import pytest
 
-from conftest import BINARY, free_port, kcat_dump, kill_tree, produce_sim, run, sink_args
+from conftest import BINARY, free_port, kcat_dump, produce_sim, run, sink_args
 
 pytest.importorskip("pyiceberg.catalog.rest")
 
@@ -21,24 +22,10 @@ def rest_catalog(url):
     return load_catalog("ticklake", **{"type": "rest", "uri": f"{url}/iceberg"})
 
 
-class Serve:
-    """`ticklake serve` on a free loopback port, its log in `log`; `url` once it serves."""
-    def __init__(self, catalog_path, log):
-        self.log = log
-        self.proc = subprocess.Popen([str(BINARY), "serve", "--catalog", str(catalog_path), "--listen",
-                                      f"127.0.0.1:{free_port()}"], stdout=subprocess.PIPE, stderr=open(log, "w"),
-                                     text=True)
-        self.url = self.proc.stdout.readline().strip().rstrip("/")
-        if not self.url.startswith("http://"):
-            self.stop()
-            raise AssertionError(log.read_text())
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            kill_tree(self.proc)
+def serve(catalog_path):
+    """`ticklake serve` of the catalog file on a free loopback port (test_console's Serve)."""
+    from test_console import Serve
+    return Serve(["--catalog", str(catalog_path), "--listen", f"127.0.0.1:{free_port()}"], dict(os.environ))
 
 
 def ids_of(table):
@@ -55,8 +42,8 @@ def test_pyiceberg_rest_clients_load_and_commit_through_ticklake_serve(broker, t
     args = sink_args(broker, topic, warehouse, grain="none",
                      extra=("--table-format", "iceberg", "--catalog", str(catalog_path), "--rotate-rows", "1000"))
     run(args)
-    serve = Serve(catalog_path, tmp_path / "serve.log")
-    url = serve.url
+    server = serve(catalog_path)
+    url = server.url
     try:
         first = rest_catalog(url)
         assert ("market",) in first.list_namespaces()
@@ -116,7 +103,7 @@ def test_pyiceberg_rest_clients_load_and_commit_through_ticklake_serve(broker, t
         print(f"\nREST commits: 2 + 12 appends from two clients; {len(retries)} lost a race and were retried "
               f"by PyIceberg, {len(conflicts)} by the test")
     finally:
-        serve.stop()
+        server.stop()
 
     # The SQLite file's own readers agree, and the sink commits on top of the REST writers.
     proc = subprocess.run([str(BINARY), "query", "--catalog", str(catalog_path), "--format", "jsonl", "-q",
@@ -139,7 +126,6 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
     orders them, a sink that lost a race reloads and commits again. Every id lands once. Then
     one is killed between its table commit and Kafka's, and the restart skips what the table
     (read over REST) already holds."""
-    import os
     import sqlite3
     from pyiceberg.catalog.sql import SqlCatalog
     n = 20_000
@@ -147,8 +133,8 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
     server_catalog = tmp_path / "server.db"
     (tmp_path / "empty").mkdir()
     run(["crawl", str(tmp_path / "empty"), "--catalog", str(server_catalog)])  # an empty ticklake catalog
-    serve = Serve(server_catalog, tmp_path / "serve.log")
-    url = serve.url
+    server = serve(server_catalog)
+    url = server.url
     try:
         def args(host):
             return sink_args(broker, topic, warehouse, idle=5,
@@ -171,8 +157,6 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
                         kcat_dump(broker, topic, tmp_path / "sent.jsonl").read_text().splitlines()]
         ids = stored()
         assert len(ids) == len(set(ids)) and sorted(ids) == sorted(sent())
-        commits = (tmp_path / "serve.log").read_text().count("committed (metadata")
-        assert commits >= 10, commits
         for host in ("host-a", "host-b"):  # their own catalog files hold no Iceberg pointer
             with sqlite3.connect(tmp_path / f"{host}.db") as db:
                 assert db.execute("SELECT count(*) FROM iceberg_tables").fetchone()[0] == 0
@@ -186,4 +170,6 @@ def test_two_sinks_on_two_hosts_commit_through_the_rest_catalog(broker, topic, w
         ids = stored()
         assert len(ids) == len(set(ids)) == n + 4_000 and sorted(ids) == sorted(sent())
     finally:
-        serve.stop()
+        server.stop()
+    commits = server.proc.stderr.read().count("committed (metadata")  # every sink commit went through it
+    assert commits >= 10, commits
