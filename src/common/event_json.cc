@@ -1,7 +1,11 @@
 #include "common/event_json.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <utility>
+#include <vector>
 #include <simdjson.h>
 
 #include "common/event_fields.h"
@@ -26,11 +30,46 @@ std::optional<EventType> parse_event_type(std::string_view t) {
     return std::nullopt;
 }
 
+namespace {
+
+// Length of the leading bytes of s that JSON takes as they are (no control byte, quote or
+// backslash), eight at a time: most text the writers emit (ids, symbols, venues) has none.
+size_t plain_prefix(std::string_view s) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+    size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        // a byte below 0x20 (exact as a whole: any such byte sets a high bit), '"' or '\\'
+        const bool control = ((w - kOnes * 0x20) & ~w & kHighs) != 0;
+        if (control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'))) {
+            break;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == '"' || c == '\\') {
+            break;
+        }
+    }
+    return i;
+}
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
+    const size_t plain = plain_prefix(s);
     out.push_back('"');
-    size_t run_start = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
+    out.append(s.data(), plain);
+    if (plain == s.size()) {
+        out.push_back('"');
+        return;
+    }
+    size_t run_start = plain;
+    for (size_t i = plain; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;
@@ -361,17 +400,6 @@ Status read_body_field(const BodyField<Body>& f, simdjson::ondemand::value v, Bo
     return {};
 }
 
-template <class Body>
-int field_index(std::string_view name) {
-    const auto& fields = body_fields<Body>();
-    for (size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].name == name) {
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
-
 // A key two bodies share (a trade's and a quote's "exchange") is read once, then copied: an
 // On-Demand value can be consumed only once.
 template <class From, class To>
@@ -422,57 +450,93 @@ Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& 
     return st;
 }
 
-// Reads a key of a trade, quote or bar body; `known` says whether k was one.
-Status read_body_key(std::string_view k, simdjson::ondemand::value v, Draft& d, bool& known) {
-    const int trade_i = field_index<Trade>(k);
-    const int quote_i = field_index<Quote>(k);
-    const int bar_i = field_index<Bar>(k);
-    known = true;
-    if (trade_i >= 0) {
-        return read_then_copy(trade_i, v, d.trade, d.trade_seen, d, quote_i, bar_i);
+// What a message key means: an envelope field, or the index of the field of that name in each
+// body (-1 where the body has none).
+enum class EnvelopeKey : uint8_t { none, type, id, symbol, ts, recv_ts, source, v, dataset, fields };
+struct KeyMeaning {
+    EnvelopeKey envelope = EnvelopeKey::none;
+    int8_t trade = -1, quote = -1, bar = -1;
+};
+
+// Every key parse_into knows, grouped by length: a lookup compares a key with the two or three
+// known keys of its length, not with all of them one after the other (it runs for every key
+// of every message the sink reads).
+class KeyTable {
+public:
+    KeyTable() {
+        const std::pair<std::string_view, EnvelopeKey> envelope[] = {
+            {"type", EnvelopeKey::type},       {"id", EnvelopeKey::id},     {"symbol", EnvelopeKey::symbol},
+            {"ts", EnvelopeKey::ts},           {"recv_ts", EnvelopeKey::recv_ts},
+            {"source", EnvelopeKey::source},   {"v", EnvelopeKey::v},       {"dataset", EnvelopeKey::dataset},
+            {"fields", EnvelopeKey::fields}};
+        for (const auto& [name, key] : envelope) {
+            entry(name).envelope = key;
+        }
+        for (size_t i = 0; i < kTradeFields.size(); ++i) entry(kTradeFields[i].name).trade = static_cast<int8_t>(i);
+        for (size_t i = 0; i < kQuoteFields.size(); ++i) entry(kQuoteFields[i].name).quote = static_cast<int8_t>(i);
+        for (size_t i = 0; i < kBarFields.size(); ++i) entry(kBarFields[i].name).bar = static_cast<int8_t>(i);
     }
-    if (quote_i >= 0) {
-        return read_then_copy(quote_i, v, d.quote, d.quote_seen, d, -1, bar_i);
+
+    const KeyMeaning* find(std::string_view k) const {
+        if (k.size() >= by_length_.size()) {
+            return nullptr;
+        }
+        for (const auto& [name, meaning] : by_length_[k.size()]) {
+            if (std::memcmp(name.data(), k.data(), k.size()) == 0) {
+                return &meaning;
+            }
+        }
+        return nullptr;
     }
-    if (bar_i >= 0) {
-        return read_then_copy(bar_i, v, d.bar, d.bar_seen, d, -1, -1);
+
+private:
+    KeyMeaning& entry(std::string_view name) {
+        auto& bucket = by_length_.at(name.size());
+        for (auto& [n, meaning] : bucket) {
+            if (n == name) {
+                return meaning;
+            }
+        }
+        return bucket.emplace_back(name, KeyMeaning{}).second;
     }
-    known = false;
-    return {};
+
+    std::array<std::vector<std::pair<std::string_view, KeyMeaning>>, 16> by_length_;
+};
+
+const KeyTable& key_table() {
+    static const KeyTable table;
+    return table;
 }
 
 // Reads one key of a message into the event's envelope or the draft bodies. Unknown keys
-// are ignored: newer producers may add fields (schema evolution).
+// are ignored: newer producers may add fields (schema evolution). A key two bodies share is
+// read into the first and copied to the others.
 Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft& d) {
-    if (k == "type") {
-        d.has_type = true;
-        return read_string(v, k, d.type_text);
+    const KeyMeaning* m = key_table().find(k);
+    if (m == nullptr) {
+        return {};
     }
-    if (k == "id") {
-        d.has_id = true;
-        return read_string(v, k, e.id);
-    }
-    if (k == "symbol") return is_json_null(v) ? Status{} : read_string(v, k, e.symbol);
-    if (k == "ts") {
-        d.has_ts = true;
-        return read_time(v, k, e.ts);
-    }
-    if (k == "recv_ts") return read_time(v, k, e.recv_ts);
-    if (k == "source") return is_json_null(v) ? Status{} : read_string(v, k, e.source);
-    if (k == "v") {
+    switch (m->envelope) {
+    case EnvelopeKey::none: break;
+    case EnvelopeKey::type: d.has_type = true; return read_string(v, k, d.type_text);
+    case EnvelopeKey::id: d.has_id = true; return read_string(v, k, e.id);
+    case EnvelopeKey::symbol: return is_json_null(v) ? Status{} : read_string(v, k, e.symbol);
+    case EnvelopeKey::ts: d.has_ts = true; return read_time(v, k, e.ts);
+    case EnvelopeKey::recv_ts: return read_time(v, k, e.recv_ts);
+    case EnvelopeKey::source: return is_json_null(v) ? Status{} : read_string(v, k, e.source);
+    case EnvelopeKey::v: {
         int64_t ver;
         if (v.get_int64().get(ver) != simdjson::SUCCESS || ver != kWireSchemaVersion) {
             return poison("unsupported wire schema version (expected \"v\":1)");
         }
         return {};
     }
-    bool known = false;
-    if (auto st = read_body_key(k, v, d, known); !st || known) return st;
-    if (k == "dataset") return read_string(v, k, d.record.dataset);
-    if (k == "fields") {
-        d.has_fields = true;
-        return read_fields(v, d.record.fields);
+    case EnvelopeKey::dataset: return read_string(v, k, d.record.dataset);
+    case EnvelopeKey::fields: d.has_fields = true; return read_fields(v, d.record.fields);
     }
+    if (m->trade >= 0) return read_then_copy(m->trade, v, d.trade, d.trade_seen, d, m->quote, m->bar);
+    if (m->quote >= 0) return read_then_copy(m->quote, v, d.quote, d.quote_seen, d, -1, m->bar);
+    if (m->bar >= 0) return read_then_copy(m->bar, v, d.bar, d.bar_seen, d, -1, -1);
     return {};
 }
 
@@ -525,6 +589,18 @@ Status finish(Draft& d, Event& e) {
         return poison(std::string(to_string(e.type)) + " needs a non-empty 'symbol'");
     }
     return {};
+}
+
+// The key of a field as it stands in the message, when it has no escape: keys are nearly
+// always plain, and unescaped_key() would copy each one into the parser's string buffer.
+bool raw_key(simdjson::ondemand::field& field, const char* buf_end, std::string_view& k) {
+    const char* start = field.key().raw();
+    const auto* quote = static_cast<const char*>(std::memchr(start, '"', static_cast<size_t>(buf_end - start)));
+    if (quote == nullptr || std::memchr(start, '\\', static_cast<size_t>(quote - start)) != nullptr) {
+        return false;
+    }
+    k = std::string_view(start, static_cast<size_t>(quote - start));
+    return true;
 }
 
 } // namespace
@@ -588,16 +664,15 @@ Status EventParser::parse_into(std::string_view json, Event& e) {
     e.symbol.clear();
     e.source.clear();
     e.recv_ts = 0;
-    for (auto field : obj) {
+    const char* const buf_end = buf.data() + buf.size();
+    for (auto result : obj) {
+        simdjson::ondemand::field field;
         std::string_view k;
-        if (field.unescaped_key().get(k) != simdjson::SUCCESS) {
+        if (std::move(result).get(field) != simdjson::SUCCESS ||
+            (!raw_key(field, buf_end, k) && field.unescaped_key().get(k) != simdjson::SUCCESS)) {
             return poison("malformed key");
         }
-        simdjson::ondemand::value v;
-        if (field.value().get(v) != simdjson::SUCCESS) {
-            return poison("malformed value for '" + std::string(k) + "'");
-        }
-        if (auto st = read_key(k, v, e, d); !st) {
+        if (auto st = read_key(k, field.value(), e, d); !st) {
             return st;
         }
     }

@@ -18,7 +18,7 @@ using Kind = ValueType::Kind;
 
 // Rough per-value memory, as TableBuffer counts it.
 constexpr size_t kSlotBytes = 9;
-constexpr size_t kStringBytes = sizeof(std::string) + 1;
+constexpr size_t kStringBytes = kSlotBytes; // plus the bytes of the value (StringColumn)
 
 ColumnType storage_of(Kind k) {
     switch (k) {
@@ -648,24 +648,26 @@ void OpenTableBuffer::retype(uint32_t col, const ValueType& to) {
         } else if (new_storage == ColumnType::float64) {
             c.doubles.assign(n, 0);
         } else {
-            c.strings.assign(n, std::string());
+            c.strings.pad_to(n);
         }
     } else if (new_storage == ColumnType::varchar && old_storage != ColumnType::varchar) {
-        c.strings.assign(n, std::string());
+        c.strings.clear();
         for (size_t r = 0; r < n; ++r) {
-            if (!c.valid[r]) {
-                continue;
-            }
-            std::string& s = c.strings[r];
-            switch (old_storage) {
-            case ColumnType::boolean: s = c.ints[r] ? "true" : "false"; break;
-            case ColumnType::bigint: append_json_int(s, c.ints[r]); break;
-            case ColumnType::float64: append_double_text(s, c.doubles[r]); break;
-            case ColumnType::date: s = format_date(c.ints[r] * kMicrosPerDay); break;
-            case ColumnType::timestamp_us: append_iso8601(s, c.ints[r]); break;
-            default: break;
-            }
-            approx_bytes_ += s.size();
+            c.strings.push_built([&](std::string& s) {
+                if (!c.valid[r]) {
+                    return;
+                }
+                const size_t before = s.size();
+                switch (old_storage) {
+                case ColumnType::boolean: s += c.ints[r] ? "true" : "false"; break;
+                case ColumnType::bigint: append_json_int(s, c.ints[r]); break;
+                case ColumnType::float64: append_double_text(s, c.doubles[r]); break;
+                case ColumnType::date: s += format_date(c.ints[r] * kMicrosPerDay); break;
+                case ColumnType::timestamp_us: append_iso8601(s, c.ints[r]); break;
+                default: break;
+                }
+                approx_bytes_ += s.size() - before;
+            });
         }
         c.ints.clear();
         c.doubles.clear();
@@ -698,8 +700,8 @@ void OpenTableBuffer::push(uint32_t col, const RowCell& cell) {
         c.doubles.push_back(cell.as_double);
         approx_bytes_ += kSlotBytes;
     } else {
-        c.strings.emplace_back(cell.as_text);
-        approx_bytes_ += kStringBytes + (cell.as_text.size() > 15 ? cell.as_text.size() : 0);
+        c.strings.push_back(cell.as_text);
+        approx_bytes_ += kStringBytes + cell.as_text.size();
     }
     c.valid.push_back(1);
 }
@@ -711,7 +713,7 @@ void OpenTableBuffer::push_null(uint32_t col) {
     } else if (c.type == ColumnType::float64) {
         c.doubles.push_back(0);
     } else {
-        c.strings.emplace_back();
+        c.strings.push_empty();
     }
     c.valid.push_back(0);
     approx_bytes_ += kSlotBytes;

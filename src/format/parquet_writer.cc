@@ -103,12 +103,25 @@ void fill_vector(duckdb_vector vec, const Column& c, const uint32_t* rows, size_
     case ColumnType::varchar:
     case ColumnType::decimal:
     case ColumnType::nested:
-    case ColumnType::blob: // a BLOB vector takes bytes the same way
+    case ColumnType::blob: { // a BLOB vector takes bytes the same way
+        // The values are not copied into the vector: a string_t that points into the batch's
+        // bytes, which outlive the COPY (write() holds the batch until the query returns).
+        // Short values are inlined, zero-padded as DuckDB compares and hashes all 12 bytes.
+        auto* dst = static_cast<duckdb_string_t*>(data);
         for (size_t i = 0; i < n; ++i) {
-            const std::string& s = c.strings[rows[i]]; // a NULL slot holds "": harmless to copy
-            duckdb_vector_assign_string_element_len(vec, i, s.data(), s.size());
+            const std::string_view s = c.strings[rows[i]]; // a NULL slot holds ""
+            duckdb_string_t& out = dst[i];
+            out.value.inlined.length = static_cast<uint32_t>(s.size());
+            if (s.size() <= sizeof out.value.inlined.inlined) {
+                std::memset(out.value.inlined.inlined, 0, sizeof out.value.inlined.inlined);
+                std::memcpy(out.value.inlined.inlined, s.data(), s.size());
+            } else {
+                std::memcpy(out.value.pointer.prefix, s.data(), sizeof out.value.pointer.prefix);
+                out.value.pointer.ptr = const_cast<char*>(s.data());
+            }
         }
         break;
+    }
     }
 }
 

@@ -16,14 +16,14 @@ namespace {
 // Column positions of the fixed schemas (docs/storage.md).
 enum CommonCol : size_t { kId, kSymbol, kTs, kRecvTs, kSource };
 
-// Rough per-value memory: the value slot plus its validity byte; strings add their header.
+// Rough per-value memory: the value slot plus its validity byte; strings add their bytes.
 constexpr size_t kSlotBytes = 9;
-constexpr size_t kStringBytes = sizeof(std::string) + 1;
+constexpr size_t kStringBytes = kSlotBytes; // plus the bytes of the value (StringColumn)
 
 size_t push_string(Column& c, std::string_view v) {
-    c.strings.emplace_back(v);
+    c.strings.push_back(v);
     c.valid.push_back(1);
-    return kStringBytes + (v.size() > 15 ? v.size() : 0);
+    return kStringBytes + v.size();
 }
 
 size_t push_double(Column& c, double v) {
@@ -41,7 +41,7 @@ size_t push_int(Column& c, int64_t v) {
 size_t push_null(Column& c) {
     switch (c.type) {
     case ColumnType::float64: c.doubles.push_back(0); break;
-    case ColumnType::varchar: c.strings.emplace_back(); break;
+    case ColumnType::varchar: c.strings.push_empty(); break;
     default: c.ints.push_back(0); break;
     }
     c.valid.push_back(0);
@@ -185,6 +185,30 @@ void TableBuffer::reset_schema() {
     previous_fields_.clear();
 }
 
+void TableBuffer::reserve(const TableSizeHint& hint) {
+    for (size_t i = 0; i < batch_.columns.size() && i < hint.string_bytes.size(); ++i) {
+        Column& c = batch_.columns[i];
+        c.valid.reserve(hint.rows);
+        if (c.type == ColumnType::float64) {
+            c.doubles.reserve(hint.rows);
+        } else if (stored_in_strings(c.type)) {
+            c.strings.reserve(hint.rows, hint.string_bytes[i]);
+        } else {
+            c.ints.reserve(hint.rows);
+        }
+    }
+}
+
+TableSizeHint TableBuffer::size_hint() const {
+    TableSizeHint hint;
+    hint.rows = batch_.rows;
+    const size_t n = type_ == EventType::record ? kCommonColumnCount : batch_.columns.size();
+    for (size_t i = 0; i < n && i < batch_.columns.size(); ++i) {
+        hint.string_bytes.push_back(batch_.columns[i].strings.byte_size());
+    }
+    return hint;
+}
+
 const std::vector<int64_t>& TableBuffer::event_times() const { return batch_.columns[kTs].ints; }
 
 void TableBuffer::add_derived_column(Column c) {
@@ -271,7 +295,7 @@ size_t TableBuffer::column_for_field(size_t position, const std::string& field) 
         column_field_.push_back(field);
         typed_.push_back(0);
         Column& c = batch_.columns.back();
-        c.strings.resize(batch_.rows); // earlier rows did not have this field
+        c.strings.pad_to(batch_.rows); // earlier rows did not have this field
         c.valid.resize(batch_.rows, 0);
         approx_bytes_ += batch_.rows * kStringBytes;
         it = field_columns_.emplace(field, col).first;
@@ -320,17 +344,20 @@ void TableBuffer::retype(Column& c, ColumnType to) {
     }
     const size_t n = c.valid.size();
     if (to == ColumnType::varchar) {
-        c.strings.assign(n, std::string());
+        c.strings.clear();
         for (size_t r = 0; r < n; ++r) {
-            if (!c.valid[r]) {
-                continue;
-            }
-            switch (from) {
-            case ColumnType::boolean: c.strings[r] = c.ints[r] ? "true" : "false"; break;
-            case ColumnType::float64: append_double_text(c.strings[r], c.doubles[r]); break;
-            default: append_json_int(c.strings[r], c.ints[r]); break;
-            }
-            approx_bytes_ += c.strings[r].size();
+            c.strings.push_built([&](std::string& out) {
+                if (!c.valid[r]) {
+                    return;
+                }
+                const size_t before = out.size();
+                switch (from) {
+                case ColumnType::boolean: out += c.ints[r] ? "true" : "false"; break;
+                case ColumnType::float64: append_double_text(out, c.doubles[r]); break;
+                default: append_json_int(out, c.ints[r]); break;
+                }
+                approx_bytes_ += out.size() - before;
+            });
         }
         c.ints.clear();
         c.doubles.clear();

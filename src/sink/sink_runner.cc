@@ -612,6 +612,7 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
         file = &file_for(b, FileKey{table_name_for(event_), std::string(), period}, grain, m.offset());
         if (!file->typed) {
             file->typed = std::make_unique<TableBuffer>(event_.type);
+            file->typed->reserve(size_hints_[static_cast<size_t>(event_.type)]);
         }
     }
     const size_t before = file->typed->approx_bytes();
@@ -1081,6 +1082,8 @@ Status SinkRunner::submit(const TopicPartition& tp) {
     for (auto& [k, f] : ps.batch.files) {
         if (f.open) {
             f.open->finish(); // the schema is the sink thread's: settle the columns here
+        } else if (f.typed) {
+            size_hints_[static_cast<size_t>(f.typed->type())] = f.typed->size_hint();
         }
     }
     settle_time_partitions(ps.batch);

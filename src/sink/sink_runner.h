@@ -198,6 +198,7 @@ private:
     std::map<std::string, OpenTable> open_tables_; //!< by table name
     std::map<std::string, TableGrain> table_grains_; //!< by table name (nodes stay put: pointers below)
     std::array<TableGrain*, 3> typed_grains_{};      //!< trades, quotes, bars, found without the name
+    std::array<TableSizeHint, 4> size_hints_{};      //!< per EventType: its last file's size (TableBuffer::reserve)
     TableGrain* record_grain_ = nullptr;             //!< of the last record's table (looked up per record)
     std::map<TopicPartition, PartitionState> partitions_;        //!< assigned partitions
     // The partition of the previous message: consecutive messages nearly always share it.

@@ -294,7 +294,7 @@ Cell expected_cell(const Column& c, size_t row) {
     case ColumnType::varchar:
     case ColumnType::decimal:
     case ColumnType::nested:
-    case ColumnType::blob: return c.strings[row];
+    case ColumnType::blob: return std::string(c.strings[row]);
     }
     return std::monostate{};
 }

@@ -87,7 +87,7 @@ TEST_F(Fixture, WidensAlongTheChainAndConvertsEarlierValues) {
     ASSERT_TRUE(add({{"x", {Kind::string, "n/a"}}}));
     EXPECT_EQ(type_of("x"), "string");
     const ColumnBatch& b = buf.finish();
-    EXPECT_EQ(b.columns[0].strings, (std::vector<std::string>{"1", "7", "2.5", "n/a"}));
+    EXPECT_EQ(b.columns[0].strings.to_vector(), (std::vector<std::string>{"1", "7", "2.5", "n/a"}));
 }
 
 TEST_F(Fixture, DateThenTimestampIsTimestampAndDateThenTextIsText) {
@@ -160,7 +160,7 @@ TEST_F(Fixture, FixedDecimalAndTimestampColumnsConvertOrRefuse) {
     const ColumnBatch& b = buf.finish();
     EXPECT_EQ(b.columns[0].type, ColumnType::decimal);
     EXPECT_EQ(b.columns[0].type_text, "DECIMAL(18,8)");
-    EXPECT_EQ(b.columns[0].strings, (std::vector<std::string>{"190.12500000", "0.00100000"}));
+    EXPECT_EQ(b.columns[0].strings.to_vector(), (std::vector<std::string>{"190.12500000", "0.00100000"}));
     EXPECT_EQ(b.columns[1].ints, (std::vector<int64_t>{1736173800000000, 1736173800000000}));
 }
 

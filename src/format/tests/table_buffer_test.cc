@@ -174,7 +174,7 @@ TEST(TableBuffer, RecordWideningToVarcharRerendersJsonText) {
     b.append(record({{"x", int64_t{9}}, {"f", 1e300}}));
     const auto& x = column(b, "x");
     ASSERT_EQ(x.type, ColumnType::varchar);
-    EXPECT_EQ(x.strings, (std::vector<std::string>{"-12", "3.25", "n/a", "9"}));
+    EXPECT_EQ(x.strings.to_vector(), (std::vector<std::string>{"-12", "3.25", "n/a", "9"}));
     EXPECT_TRUE(x.doubles.empty());
     const auto& f = column(b, "f");
     ASSERT_EQ(f.type, ColumnType::varchar);
@@ -253,7 +253,7 @@ TEST(TableBuffer, ApproxBytesGrowsWithData) {
     Event big = trade("A", 1);
     big.id = std::string(1000, 'x');
     b.append(big);
-    EXPECT_GE(b.approx_bytes(), 101 * one + 1000);
+    EXPECT_GE(b.approx_bytes(), 100 * one + 1000); // the long id counts its bytes
 }
 
 TEST(SortedOrder, BySymbolThenTimeStable) {
