@@ -363,7 +363,9 @@ Status read_fields(simdjson::ondemand::value v, std::vector<RecordField>& fields
 
 
 // What parse_into collects before it knows the type: "type" may come after the body fields,
-// so each body key is read into every body that has it.
+// so each body key is read into every body that has it. When "type" comes before every body
+// key (as ticklake's producers write it), the body is read straight into the event instead
+// (`direct`), and the draft bodies only see keys of the other types, to check them.
 struct Draft {
     bool has_type = false, has_id = false, has_ts = false;
     std::string type_text;
@@ -373,6 +375,9 @@ struct Draft {
     Record record;
     unsigned trade_seen = 0, quote_seen = 0, bar_seen = 0; //!< bit per field index, required ones checked
     bool has_fields = false;
+    bool body_key_seen = false;       //!< a key of any body (or dataset, fields) was read
+    std::optional<EventType> direct;  //!< trade, quote or bar: e.body holds it, read in place
+    unsigned direct_seen = 0;
 };
 
 Status read_optional_int(simdjson::ondemand::value v, std::string_view name, std::optional<int64_t>& out) {
@@ -450,6 +455,60 @@ Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& 
     return st;
 }
 
+template <class Body>
+Status read_direct(int i, simdjson::ondemand::value v, Body& body, unsigned& seen) {
+    seen |= 1u << i;
+    return read_body_field(body_fields<Body>()[i], v, body);
+}
+
+// Sets every field of a body to its default, keeping the capacity of its strings.
+template <class Body>
+void reset_body(Body& body) {
+    for (const auto& f : body_fields<Body>()) {
+        switch (f.kind) {
+        case FieldKind::number: body.*f.number = 0; break;
+        case FieldKind::optional_number: (body.*f.optional_number).reset(); break;
+        case FieldKind::text:
+        case FieldKind::nullable_text: (body.*f.text).clear(); break;
+        case FieldKind::optional_integer: (body.*f.optional_integer).reset(); break;
+        }
+    }
+}
+
+template <class Body>
+void start_direct(Event& e) {
+    if (Body* b = std::get_if<Body>(&e.body)) {
+        reset_body(*b);
+    } else {
+        e.body.emplace<Body>();
+    }
+}
+
+// Reads "type"; when it comes before every body key, the rest of the body is read in place.
+Status read_type(simdjson::ondemand::value v, Event& e, Draft& d) {
+    const std::optional<EventType> before = d.direct;
+    if (auto st = read_string(v, "type", d.type_text); !st) {
+        return st;
+    }
+    d.has_type = true;
+    const auto type = parse_event_type(d.type_text);
+    if (before) {
+        // A second "type": the body read so far belongs to the first one.
+        return type == before ? Status{} : poison("field 'type' appears twice with different values");
+    }
+    if (d.body_key_seen || !type) {
+        return {};
+    }
+    switch (*type) {
+    case EventType::trade: start_direct<Trade>(e); break;
+    case EventType::quote: start_direct<Quote>(e); break;
+    case EventType::bar: start_direct<Bar>(e); break;
+    case EventType::record: return {};
+    }
+    d.direct = type;
+    return {};
+}
+
 // What a message key means: an envelope field, or the index of the field of that name in each
 // body (-1 where the body has none).
 enum class EnvelopeKey : uint8_t { none, type, id, symbol, ts, recv_ts, source, v, dataset, fields };
@@ -518,7 +577,7 @@ Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft
     }
     switch (m->envelope) {
     case EnvelopeKey::none: break;
-    case EnvelopeKey::type: d.has_type = true; return read_string(v, k, d.type_text);
+    case EnvelopeKey::type: return read_type(v, e, d);
     case EnvelopeKey::id: d.has_id = true; return read_string(v, k, e.id);
     case EnvelopeKey::symbol: return is_json_null(v) ? Status{} : read_string(v, k, e.symbol);
     case EnvelopeKey::ts: d.has_ts = true; return read_time(v, k, e.ts);
@@ -531,9 +590,27 @@ Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft
         }
         return {};
     }
-    case EnvelopeKey::dataset: return read_string(v, k, d.record.dataset);
-    case EnvelopeKey::fields: d.has_fields = true; return read_fields(v, d.record.fields);
+    case EnvelopeKey::dataset: d.body_key_seen = true; return read_string(v, k, d.record.dataset);
+    case EnvelopeKey::fields:
+        d.body_key_seen = true;
+        d.has_fields = true;
+        return read_fields(v, d.record.fields);
     }
+    if (d.direct) {
+        switch (*d.direct) {
+        case EventType::trade:
+            if (m->trade >= 0) return read_direct(m->trade, v, std::get<Trade>(e.body), d.direct_seen);
+            break;
+        case EventType::quote:
+            if (m->quote >= 0) return read_direct(m->quote, v, std::get<Quote>(e.body), d.direct_seen);
+            break;
+        case EventType::bar:
+            if (m->bar >= 0) return read_direct(m->bar, v, std::get<Bar>(e.body), d.direct_seen);
+            break;
+        case EventType::record: break;
+        }
+    }
+    d.body_key_seen = true;
     if (m->trade >= 0) return read_then_copy(m->trade, v, d.trade, d.trade_seen, d, m->quote, m->bar);
     if (m->quote >= 0) return read_then_copy(m->quote, v, d.quote, d.quote_seen, d, -1, m->bar);
     if (m->bar >= 0) return read_then_copy(m->bar, v, d.bar, d.bar_seen, d, -1, -1);
@@ -542,23 +619,38 @@ Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft
 
 // "trade needs fields price, size" when a required field of the body was not in the message.
 template <class Body>
-Status check_required(unsigned seen, EventType type) {
-    const auto& fields = body_fields<Body>();
+constexpr unsigned required_mask() {
     unsigned need = 0;
+    for (size_t i = 0; i < body_fields<Body>().size(); ++i) {
+        need |= body_fields<Body>()[i].required ? 1u << i : 0u;
+    }
+    return need;
+}
+
+template <class Body>
+Status check_required(unsigned seen, EventType type) {
+    constexpr unsigned need = required_mask<Body>();
+    if ((seen & need) == need) {
+        return {};
+    }
     std::string names;
-    for (size_t i = 0; i < fields.size(); ++i) {
-        if (fields[i].required) {
-            need |= 1u << i;
-            names += (names.empty() ? "" : ", ") + std::string(fields[i].name);
+    for (const auto& f : body_fields<Body>()) {
+        if (f.required) {
+            names += (names.empty() ? "" : ", ") + std::string(f.name);
         }
     }
-    if ((seen & need) != need) {
-        return poison(std::string(to_string(type)) + " needs fields " + names);
-    }
-    return {};
+    return poison(std::string(to_string(type)) + " needs fields " + names);
 }
 
 Status move_body(Draft& d, Event& e) {
+    if (d.direct) {
+        switch (e.type) {
+        case EventType::trade: return check_required<Trade>(d.direct_seen, e.type);
+        case EventType::quote: return check_required<Quote>(d.direct_seen, e.type);
+        case EventType::bar: return check_required<Bar>(d.direct_seen, e.type);
+        case EventType::record: break;
+        }
+    }
     switch (e.type) {
     case EventType::trade:
         e.body = std::move(d.trade);

@@ -198,4 +198,41 @@ TEST(EventJson, OneParserOverChangingKeysMatchesAFreshParser) {
     EXPECT_EQ(std::get<Trade>(reused.parse(many)->body).side, "sell");
 }
 
+
+// "type" first reads the body in place; "type" last goes through the draft bodies. Both must
+// give the same event, and check the same keys.
+TEST(EventJson, TypeFirstAndTypeLastReadTheSame) {
+    const std::string first =
+        R"({"type":"quote","id":"q","symbol":"X","ts":1,"bid":1,"ask":2,"exchange":"XNAS"})";
+    const std::string last =
+        R"({"id":"q","symbol":"X","ts":1,"bid":1,"ask":2,"exchange":"XNAS","type":"quote"})";
+    EventParser p;
+    auto a = p.parse(first);
+    auto b = p.parse(last);
+    ASSERT_TRUE(a);
+    ASSERT_TRUE(b);
+    std::string ja, jb;
+    append_event_json(ja, *a);
+    append_event_json(jb, *b);
+    EXPECT_EQ(ja, jb);
+    EXPECT_EQ(std::get<Quote>(a->body).exchange, "XNAS");
+    // A required field missing, a bad value of another type's key: poison either way.
+    EXPECT_FALSE(p.parse(R"({"type":"quote","id":"q","symbol":"X","ts":1,"bid":1})"));
+    EXPECT_FALSE(p.parse(R"({"id":"q","symbol":"X","ts":1,"bid":1,"type":"quote"})"));
+    EXPECT_FALSE(p.parse(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"bid":"x"})"));
+    EXPECT_FALSE(p.parse(R"({"id":"t","symbol":"X","ts":1,"price":1,"size":1,"bid":"x","type":"trade"})"));
+    // Two different types in one message cannot both hold.
+    auto twice = p.parse(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"type":"quote"})");
+    ASSERT_FALSE(twice);
+    EXPECT_NE(twice.error().message.find("twice"), std::string::npos) << twice.error().message;
+    // A trade after a quote in the same event: nothing of the quote is left.
+    Event e;
+    ASSERT_TRUE(p.parse_into(first, e));
+    ASSERT_TRUE(p.parse_into(R"({"type":"trade","id":"t","symbol":"Y","ts":2,"price":3,"size":4})", e));
+    EXPECT_EQ(std::get<Trade>(e.body).exchange, "");
+    ASSERT_TRUE(p.parse_into(R"({"type":"trade","id":"u","symbol":"Y","ts":2,"price":3,"size":4,"side":"buy"})", e));
+    ASSERT_TRUE(p.parse_into(R"({"type":"trade","id":"v","symbol":"Y","ts":2,"price":3,"size":4})", e));
+    EXPECT_EQ(std::get<Trade>(e.body).side, "") << "a reused body keeps no field of the previous message";
+}
+
 } // namespace ticklake
