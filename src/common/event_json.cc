@@ -92,9 +92,69 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
 }
 
+namespace {
+
+// The text std::to_chars gives v (shortest that reads back exactly; fixed notation on a tie
+// with scientific), for the values market data is made of: a few decimals, well inside
+// 2^50. Finds the fewest decimals k that read back as v and prints the integer v * 10^k with a
+// point, instead of the general shortest-digits search. Returns false to leave the rest to
+// to_chars. Why this is the same text:
+//  - n / 10^k with n < 2^50 and 10^k exact is one correctly rounded division: what reading
+//    "n e-k" gives (Clinger's fast path). So the check below is a read-back.
+//  - digits grow with k, so the first k that reads back has the fewest digits; below 2^50 the
+//    doubles are closer than 10^-k, so no other k-decimal number reads back as v;
+//  - from 0.001 up, fixed notation is never longer than scientific (to_chars' choice), except
+//    for integers of six digits or more ("1e+06").
+bool append_short_decimal(std::string& out, double v) {
+    static constexpr double kPow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    const double a = std::fabs(v);
+    if (!(a >= 0.001 && a < 1e9)) {
+        return false;
+    }
+    for (int k = 0; k <= 8; ++k) {
+        const double scaled = a * kPow10[k];
+        if (scaled >= 1125899906842624.0) { // 2^50
+            return false;
+        }
+        const auto n = static_cast<uint64_t>(scaled + 0.5);
+        if (static_cast<double>(n) / kPow10[k] != a) {
+            continue;
+        }
+        if (k == 0 && n >= 100000) { // 1000000 is "1e+06": integers with zeros go to to_chars
+            return false;
+        }
+        char buf[32];
+        char* end = buf + sizeof buf;
+        char* p = end;
+        uint64_t rest = n;
+        for (int d = 0; d < k; ++d) {
+            *--p = static_cast<char>('0' + rest % 10);
+            rest /= 10;
+        }
+        if (k > 0) {
+            *--p = '.';
+        }
+        do {
+            *--p = static_cast<char>('0' + rest % 10);
+            rest /= 10;
+        } while (rest != 0);
+        if (v < 0) {
+            *--p = '-';
+        }
+        out.append(p, static_cast<size_t>(end - p));
+        return true;
+    }
+    return false;
+}
+
+} // namespace
+
 void append_json_double(std::string& out, double v) {
     if (!std::isfinite(v)) {
         out.append("null"); // JSON has no NaN/Inf; the parser rejects null where a number is required
+        return;
+    }
+    if (append_short_decimal(out, v)) {
         return;
     }
     char buf[32];

@@ -1,5 +1,9 @@
 #include "common/event_json.h"
 
+#include <random>
+#include <cstring>
+#include <charconv>
+#include <cmath>
 #include <gtest/gtest.h>
 
 namespace ticklake {
@@ -233,6 +237,37 @@ TEST(EventJson, TypeFirstAndTypeLastReadTheSame) {
     ASSERT_TRUE(p.parse_into(R"({"type":"trade","id":"u","symbol":"Y","ts":2,"price":3,"size":4,"side":"buy"})", e));
     ASSERT_TRUE(p.parse_into(R"({"type":"trade","id":"v","symbol":"Y","ts":2,"price":3,"size":4})", e));
     EXPECT_EQ(std::get<Trade>(e.body).side, "") << "a reused body keeps no field of the previous message";
+}
+
+// append_json_double's decimal fast path must give exactly std::to_chars' text: prices and
+// sizes with a few decimals, their neighbours one bit away, integers, and random bit patterns.
+TEST(EventJson, DoubleTextIsToCharsText) {
+    std::mt19937_64 rng(20261207);
+    std::vector<double> values = {0.001, 0.0011, 0.01, 0.1, 0.5, 1, 9, 10, 99999, 100000, 1000000, 123456789,
+                                  999999999.5, 1e9, 190.12, 190.13, 2568.300049, 0.30000000000000004, 1e-4};
+    for (int i = 0; i < 200000; ++i) {
+        const int k = static_cast<int>(rng() % 9);
+        const double scale = std::pow(10.0, k);
+        const double d = static_cast<double>(rng() % 2000000000) / scale;
+        values.push_back(d);
+        values.push_back(std::nextafter(d, 1e300));
+        values.push_back(std::nextafter(d, -1e300));
+        values.push_back(-d);
+        uint64_t bits = rng();
+        double r;
+        std::memcpy(&r, &bits, sizeof r);
+        values.push_back(r);
+    }
+    for (double v : values) {
+        if (!std::isfinite(v)) {
+            continue;
+        }
+        char buf[32];
+        auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+        std::string got;
+        append_json_double(got, v);
+        ASSERT_EQ(got, std::string(buf, end)) << "bits of the value differ in text";
+    }
 }
 
 } // namespace ticklake
