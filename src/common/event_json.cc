@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "common/event_fields.h"
+#include "common/flat_json.h"
 
 namespace ticklake {
 
@@ -274,7 +275,10 @@ void append_event_json(std::string& out, const Event& e) {
 struct EventParser::Impl {
     simdjson::ondemand::parser parser;
     std::string padded; //!< message copy with simdjson's required tail padding
+    bool simdjson_only = false;
 };
+
+void EventParser::set_simdjson_only(bool on) { impl_->simdjson_only = on; }
 
 EventParser::EventParser() : impl_(new Impl) {}
 EventParser::~EventParser() { delete impl_; }
@@ -499,11 +503,7 @@ static_assert(shared_names_agree(), "a field name shared by two event types need
 // Reads field `i` of the body from `v`, then copies it into the quote and bar bodies when
 // they have a field of that name too (pass -1 when not).
 template <class Body>
-Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& seen, Draft& d, int quote_i,
-                      int bar_i) {
-    const auto& f = body_fields<Body>()[i];
-    seen |= 1u << i;
-    auto st = read_body_field(f, v, body);
+void copy_to_others(const BodyField<Body>& f, const Body& body, Draft& d, int quote_i, int bar_i) {
     if (quote_i >= 0) {
         d.quote_seen |= 1u << quote_i;
         copy_field(f, body, kQuoteFields[quote_i], d.quote);
@@ -512,6 +512,15 @@ Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& 
         d.bar_seen |= 1u << bar_i;
         copy_field(f, body, kBarFields[bar_i], d.bar);
     }
+}
+
+template <class Body>
+Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& seen, Draft& d, int quote_i,
+                      int bar_i) {
+    const auto& f = body_fields<Body>()[i];
+    seen |= 1u << i;
+    auto st = read_body_field(f, v, body);
+    copy_to_others(f, body, d, quote_i, bar_i);
     return st;
 }
 
@@ -545,29 +554,36 @@ void start_direct(Event& e) {
 }
 
 // Reads "type"; when it comes before every body key, the rest of the body is read in place.
-Status read_type(simdjson::ondemand::value v, Event& e, Draft& d) {
+// After d.type_text was read: false when a second "type" names another type than the first.
+bool took_type(Event& e, Draft& d) {
     const std::optional<EventType> before = d.direct;
-    if (auto st = read_string(v, "type", d.type_text); !st) {
-        return st;
-    }
     d.has_type = true;
     const auto type = parse_event_type(d.type_text);
     if (before) {
-        // A second "type": the body read so far belongs to the first one.
-        return type == before ? Status{} : poison("field 'type' appears twice with different values");
+        return type == before; // a second "type": the body read so far belongs to the first one
     }
     if (d.body_key_seen || !type) {
-        return {};
+        return true;
     }
     switch (*type) {
     case EventType::trade: start_direct<Trade>(e); break;
     case EventType::quote: start_direct<Quote>(e); break;
     case EventType::bar: start_direct<Bar>(e); break;
-    case EventType::record: return {};
+    case EventType::record: return true;
     }
     d.direct = type;
-    return {};
+    return true;
 }
+
+Status read_type(simdjson::ondemand::value v, Event& e, Draft& d) {
+    if (auto st = read_string(v, "type", d.type_text); !st) {
+        return st;
+    }
+    return took_type(e, d) ? Status{} : poison("field 'type' appears twice with different values");
+}
+
+template <class Body>
+bool read_flat_direct(int i, const flat_json::Value& v, Body& body, unsigned& seen);
 
 // What a message key means: an envelope field, or the index of the field of that name in each
 // body (-1 where the body has none).
@@ -601,7 +617,12 @@ public:
             return nullptr;
         }
         for (const auto& [name, meaning] : by_length_[k.size()]) {
-            if (std::memcmp(name.data(), k.data(), k.size()) == 0) {
+            // Keys are short: a loop the compiler inlines beats a call to memcmp per key.
+            size_t i = 0;
+            while (i < k.size() && name[i] == k[i]) {
+                ++i;
+            }
+            if (i == k.size()) {
                 return &meaning;
             }
         }
@@ -743,6 +764,139 @@ Status finish(Draft& d, Event& e) {
     return {};
 }
 
+// ---------------------------------------------------------------------------------------------
+// The flat path (common/flat_json.h): the same keys, draft and checks as the simdjson path
+// above, over values the scanner has already checked. Each reader returns false to give up:
+// the simdjson path then parses the message again and says what is wrong, so this path never
+// words an error of its own and accepts nothing the simdjson path would refuse.
+
+using FlatValue = flat_json::Value;
+
+bool flat_string(const FlatValue& v, std::string& out) {
+    if (v.kind != FlatValue::Kind::string) return false;
+    out.assign(v.text);
+    return true;
+}
+
+bool flat_double(const FlatValue& v, double& out) {
+    // Long literals (a 30-digit integer) are left to simdjson's rules.
+    if (v.kind != FlatValue::Kind::number || v.text.size() > 24) return false;
+    const char* end = v.text.data() + v.text.size();
+    const auto r = std::from_chars(v.text.data(), end, out);
+    return r.ec == std::errc() && r.ptr == end && std::isfinite(out);
+}
+
+bool flat_int(const FlatValue& v, int64_t& out) {
+    if (v.kind != FlatValue::Kind::number || !v.integer) return false;
+    const char* end = v.text.data() + v.text.size();
+    const auto r = std::from_chars(v.text.data(), end, out);
+    return r.ec == std::errc() && r.ptr == end;
+}
+
+bool flat_time(const FlatValue& v, TimestampUs& out) {
+    if (v.kind == FlatValue::Kind::number) return flat_int(v, out);
+    if (v.kind != FlatValue::Kind::string) return false;
+    auto r = parse_iso8601(v.text);
+    if (!r) return false;
+    out = *r;
+    return true;
+}
+
+template <class Body>
+bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
+    const bool null = v.kind == FlatValue::Kind::null;
+    switch (f.kind) {
+    case FieldKind::number: return flat_double(v, body.*f.number);
+    case FieldKind::optional_number: {
+        auto& out = body.*f.optional_number;
+        double d = 0;
+        if (null) out.reset();
+        else if (flat_double(v, d)) out = d;
+        else return false;
+        return true;
+    }
+    case FieldKind::text: return flat_string(v, body.*f.text);
+    case FieldKind::nullable_text: return null || flat_string(v, body.*f.text);
+    case FieldKind::optional_integer: {
+        auto& out = body.*f.optional_integer;
+        int64_t n = 0;
+        if (null) out.reset();
+        else if (flat_int(v, n)) out = n;
+        else return false;
+        return true;
+    }
+    }
+    return false;
+}
+
+template <class Body>
+bool read_flat_direct(int i, const FlatValue& v, Body& body, unsigned& seen) {
+    seen |= 1u << i;
+    return flat_body_field(body_fields<Body>()[i], v, body);
+}
+
+template <class Body>
+bool flat_then_copy(int i, const FlatValue& v, Body& body, unsigned& seen, Draft& d, int quote_i, int bar_i) {
+    const auto& f = body_fields<Body>()[i];
+    seen |= 1u << i;
+    const bool ok = flat_body_field(f, v, body);
+    copy_to_others(f, body, d, quote_i, bar_i);
+    return ok;
+}
+
+// read_key's twin for a flat value.
+bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
+    const KeyMeaning* m = key_table().find(k);
+    if (m == nullptr) {
+        return true;
+    }
+    const bool null = v.kind == FlatValue::Kind::null;
+    switch (m->envelope) {
+    case EnvelopeKey::none: break;
+    case EnvelopeKey::type: return flat_string(v, d.type_text) && took_type(e, d);
+    case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
+    case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
+    case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);
+    case EnvelopeKey::recv_ts: return flat_time(v, e.recv_ts);
+    case EnvelopeKey::source: return null || flat_string(v, e.source);
+    case EnvelopeKey::v: {
+        int64_t ver = 0;
+        return flat_int(v, ver) && ver == kWireSchemaVersion;
+    }
+    case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
+    case EnvelopeKey::fields: return false; // an object: never flat
+    }
+    if (d.direct) {
+        switch (*d.direct) {
+        case EventType::trade:
+            if (m->trade >= 0) return read_flat_direct(m->trade, v, std::get<Trade>(e.body), d.direct_seen);
+            break;
+        case EventType::quote:
+            if (m->quote >= 0) return read_flat_direct(m->quote, v, std::get<Quote>(e.body), d.direct_seen);
+            break;
+        case EventType::bar:
+            if (m->bar >= 0) return read_flat_direct(m->bar, v, std::get<Bar>(e.body), d.direct_seen);
+            break;
+        case EventType::record: break;
+        }
+    }
+    d.body_key_seen = true;
+    if (m->trade >= 0) return flat_then_copy(m->trade, v, d.trade, d.trade_seen, d, m->quote, m->bar);
+    if (m->quote >= 0) return flat_then_copy(m->quote, v, d.quote, d.quote_seen, d, -1, m->bar);
+    if (m->bar >= 0) return flat_then_copy(m->bar, v, d.bar, d.bar_seen, d, -1, -1);
+    return true;
+}
+
+// True when the message was read on the flat path and is a valid event.
+bool parse_flat(std::string_view json, Event& e) {
+    Draft d;
+    e.symbol.clear();
+    e.source.clear();
+    e.recv_ts = 0;
+    return flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) { return flat_key(k, v, e, d); }) &&
+           finish(d, e);
+}
+
 // The key of a field as it stands in the message, when it has no escape: keys are nearly
 // always plain, and unescaped_key() would copy each one into the parser's string buffer.
 bool raw_key(simdjson::ondemand::field& field, const char* buf_end, std::string_view& k) {
@@ -800,6 +954,9 @@ Status EventParser::parse_envelope(std::string_view json, Event& e) {
 }
 
 Status EventParser::parse_into(std::string_view json, Event& e) {
+    if (!impl_->simdjson_only && parse_flat(json, e)) {
+        return {};
+    }
     auto& buf = impl_->padded;
     buf.assign(json);
     buf.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');

@@ -29,8 +29,12 @@ public:
     EventParser& operator=(const EventParser&) = delete;
 
     Result<Event> parse(std::string_view json);
-    //! Parses into an existing event, reusing its string capacity (the sink's hot path).
+    //! Parses into an existing event, reusing its string capacity (the sink's hot path). A
+    //! flat object in plain ASCII (what ticklake writes) is read in one pass without simdjson;
+    //! any other message, and every message that is not a valid event, goes through simdjson.
     Status parse_into(std::string_view json, Event& out);
+    //! Tests and the fuzzer: parse every message with simdjson (both paths must agree).
+    void set_simdjson_only(bool on);
     //! Reads only what routing needs (type, symbol, ts) and checks the line is a JSON object
     //! with a non-empty id: for forwarding wire messages unchanged (--source jsonl). The
     //! other fields are not checked here; the sink checks every field. Fills out.type,

@@ -1,10 +1,14 @@
 #include "decode/json_row_decoder.h"
 
+#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 
 #include <simdjson.h>
+
+#include "common/flat_json.h"
 
 namespace ticklake {
 
@@ -79,11 +83,13 @@ Result<ValueType> infer_nested(simdjson::dom::element e) {
 } // namespace
 
 struct JsonRowDecoder::Impl {
+    bool simdjson_only = false;
     od::parser parser;
     simdjson::dom::parser dom; //!< nested values only
     std::string padded;        //!< message copy with simdjson's tail padding; cells view into it
     std::string rewritten;     //!< the message with NaN/Infinity as null, when it had any
 
+    bool decode_flat(std::string_view text, RowCells& row);
     Status decode_once(std::string_view text, RowCells& row);
     Status add_number(od::value& v, CellValue& c);
     Status add_nested(od::value& v, bool object, CellValue& c, RowCells& row);
@@ -92,7 +98,13 @@ struct JsonRowDecoder::Impl {
 JsonRowDecoder::JsonRowDecoder() : impl_(std::make_unique<Impl>()) {}
 JsonRowDecoder::~JsonRowDecoder() = default;
 
+void JsonRowDecoder::set_simdjson_only(bool on) { impl_->simdjson_only = on; }
+
 Status JsonRowDecoder::decode(std::string_view value, RowCells& row) {
+    row.clear();
+    if (!impl_->simdjson_only && impl_->decode_flat(value, row)) {
+        return {};
+    }
     row.clear();
     Status st = impl_->decode_once(value, row);
     if (!st) {
@@ -107,6 +119,41 @@ Status JsonRowDecoder::decode(std::string_view value, RowCells& row) {
         }
     }
     return st;
+}
+
+// A flat object of scalars in plain ASCII (common/flat_json.h) in one pass, with the cells
+// decode_once() would give it. False hands the message to decode_once(): nested values,
+// escapes, NaN, numbers past int64 or double, and anything malformed, which it words.
+bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row) {
+    padded.assign(text); // the cells view this copy, valid until the next decode()
+    return flat_json::scan_object(padded, [&](std::string_view key, const flat_json::Value& v) {
+        CellValue& c = row.add(key);
+        switch (v.kind) {
+        case flat_json::Value::Kind::string:
+            c.kind = CellValue::Kind::string;
+            c.text = v.text;
+            return true;
+        case flat_json::Value::Kind::boolean:
+            c.kind = CellValue::Kind::boolean;
+            c.b = v.truth;
+            return true;
+        case flat_json::Value::Kind::null: return true;
+        case flat_json::Value::Kind::number: break;
+        }
+        if (v.text.size() > 24) {
+            return false; // long literals follow simdjson's rules
+        }
+        const char* end = v.text.data() + v.text.size();
+        c.text = v.text;
+        if (v.integer) {
+            c.kind = CellValue::Kind::integer;
+            const auto r = std::from_chars(v.text.data(), end, c.i);
+            return r.ec == std::errc() && r.ptr == end; // past int64: simdjson makes it a double
+        }
+        c.kind = CellValue::Kind::real;
+        const auto r = std::from_chars(v.text.data(), end, c.d);
+        return r.ec == std::errc() && r.ptr == end && std::isfinite(c.d);
+    });
 }
 
 Status JsonRowDecoder::Impl::add_number(od::value& v, CellValue& c) {

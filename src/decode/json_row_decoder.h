@@ -22,6 +22,9 @@ public:
     //! (Python's json.dumps writes them for missing floats) read as null. Anything that is not
     //! one JSON object in UTF-8 is a poison error with the reason.
     Status decode(std::string_view value, RowCells& row);
+    //! Tests and the fuzzer: decode every message with simdjson, not first on the flat path
+    //! (common/flat_json.h) a flat object of scalars in plain ASCII takes; both must agree.
+    void set_simdjson_only(bool on);
 
 private:
     struct Impl;

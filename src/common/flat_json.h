@@ -1,0 +1,174 @@
+// A scanner for the common shape of a market-data message: one JSON object whose values are
+// all scalars, in ASCII text without escapes, which is what ticklake's producers write. It
+// checks the JSON grammar of everything it accepts. Anything else (an escape, a byte outside
+// printable ASCII in a string, a nested value, malformed text) makes it give up, and the
+// caller parses the message with simdjson instead, which also words the errors. It exists
+// because simdjson's On-Demand API, general as it is, costs a quarter of the sink's CPU per
+// message (bench/README.md); this shape needs one pass and no copies.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace ticklake::flat_json {
+
+struct Value {
+    enum class Kind : uint8_t { string, number, boolean, null };
+    Kind kind = Kind::null;
+    std::string_view text;   //!< string: between the quotes; number: the literal
+    bool integer = false;    //!< number: no fraction and no exponent
+    bool truth = false;      //!< boolean
+};
+
+namespace detail {
+
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+inline void skip_space(const char*& p, const char* end) {
+    while (p < end && is_space(*p)) {
+        ++p;
+    }
+}
+
+// p at the opening quote; on success p is past the closing one. Eight bytes at a time while
+// none of them is a quote, a backslash, a control byte or a byte of 0x80 and up.
+inline bool scan_string(const char*& p, const char* end, std::string_view& out) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr uint64_t kHighs = 0x8080808080808080ULL;
+    const char* start = ++p;
+    while (end - p >= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        const uint64_t quote = w ^ (kOnes * '"');  // a zero byte where w has a quote
+        const uint64_t slash = w ^ (kOnes * '\\'); // a zero byte where w has a backslash
+        const uint64_t control = (w - kOnes * 0x20) & ~w;   // high bit set below a byte < 0x20
+        const uint64_t stop = (control | ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | w) & kHighs;
+        if (stop != 0) {
+            break;
+        }
+        p += 8;
+    }
+    for (; p < end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"') {
+            out = std::string_view(start, static_cast<size_t>(p - start));
+            ++p;
+            return true;
+        }
+        if (c < 0x20 || c >= 0x80 || c == '\\') {
+            return false;
+        }
+    }
+    return false;
+}
+
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+inline bool scan_number(const char*& p, const char* end, Value& v) {
+    const char* start = p;
+    if (p < end && *p == '-') {
+        ++p;
+    }
+    if (p == end) {
+        return false;
+    }
+    if (*p == '0') {
+        ++p;
+    } else if (*p >= '1' && *p <= '9') {
+        while (p < end && is_digit(*p)) ++p;
+    } else {
+        return false;
+    }
+    v.integer = true;
+    if (p < end && *p == '.') {
+        v.integer = false;
+        ++p;
+        if (p == end || !is_digit(*p)) return false;
+        while (p < end && is_digit(*p)) ++p;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        v.integer = false;
+        ++p;
+        if (p < end && (*p == '+' || *p == '-')) ++p;
+        if (p == end || !is_digit(*p)) return false;
+        while (p < end && is_digit(*p)) ++p;
+    }
+    v.kind = Value::Kind::number;
+    v.text = std::string_view(start, static_cast<size_t>(p - start));
+    return true;
+}
+
+inline bool scan_literal(const char*& p, const char* end, std::string_view word) {
+    if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) {
+        return false;
+    }
+    p += word.size();
+    return true;
+}
+
+inline bool scan_value(const char*& p, const char* end, Value& v) {
+    switch (*p) {
+    case '"': v.kind = Value::Kind::string; return scan_string(p, end, v.text);
+    case 't': v.kind = Value::Kind::boolean; v.truth = true; return scan_literal(p, end, "true");
+    case 'f': v.kind = Value::Kind::boolean; v.truth = false; return scan_literal(p, end, "false");
+    case 'n': v.kind = Value::Kind::null; return scan_literal(p, end, "null");
+    default: return scan_number(p, end, v); // objects and arrays give up here too
+    }
+}
+
+} // namespace detail
+
+//! Calls on_member(key, value) for each member of the object in `json`, in order, until it
+//! returns false. Returns true when the whole text is such an object and every call returned
+//! true; false means "parse it another way" (members before the point of giving up may have
+//! been passed on already).
+template <class OnMember>
+bool scan_object(std::string_view json, OnMember&& on_member) {
+    using namespace detail;
+    const char* p = json.data();
+    const char* const end = p + json.size();
+    skip_space(p, end);
+    if (p == end || *p != '{') {
+        return false;
+    }
+    ++p;
+    skip_space(p, end);
+    if (p < end && *p == '}') {
+        ++p;
+        skip_space(p, end);
+        return p == end;
+    }
+    for (;;) {
+        std::string_view key;
+        if (p == end || *p != '"' || !scan_string(p, end, key)) {
+            return false;
+        }
+        skip_space(p, end);
+        if (p == end || *p != ':') {
+            return false;
+        }
+        ++p;
+        skip_space(p, end);
+        Value value;
+        if (p == end || !scan_value(p, end, value) || !on_member(key, value)) {
+            return false;
+        }
+        skip_space(p, end);
+        if (p == end) {
+            return false;
+        }
+        if (*p == '}') {
+            ++p;
+            skip_space(p, end);
+            return p == end;
+        }
+        if (*p != ',') {
+            return false;
+        }
+        ++p;
+        skip_space(p, end);
+    }
+}
+
+} // namespace ticklake::flat_json
