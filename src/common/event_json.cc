@@ -10,6 +10,7 @@
 
 #include "common/event_fields.h"
 #include "common/flat_json.h"
+#include "common/simdjson_number.h"
 
 namespace ticklake {
 
@@ -300,7 +301,7 @@ Status poison(std::string msg) { return fail(Error::poison(std::move(msg))); }
 
 Status read_double(simdjson::ondemand::value v, std::string_view name, double& out) {
     double d;
-    if (v.get_double().get(d) != simdjson::SUCCESS) {
+    if (get_exact_double(v, d) != simdjson::SUCCESS) {
         return poison("field '" + std::string(name) + "' must be a number");
     }
     if (!std::isfinite(d)) {
@@ -400,7 +401,7 @@ Status read_fields(simdjson::ondemand::value v, std::vector<RecordField>& fields
                 rf.value = i;
             } else {
                 double d;
-                if (fv.get_double().get(d) != simdjson::SUCCESS) return poison("bad number in '" + rf.name + "'");
+                if (get_exact_double(fv, d) != simdjson::SUCCESS) return poison("bad number in '" + rf.name + "'");
                 rf.value = d;
             }
             break;
@@ -779,8 +780,7 @@ bool flat_string(const FlatValue& v, std::string& out) {
 }
 
 bool flat_double(const FlatValue& v, double& out) {
-    // Long literals (a 30-digit integer) are left to simdjson's rules.
-    if (v.kind != FlatValue::Kind::number || v.text.size() > 24) return false;
+    if (v.kind != FlatValue::Kind::number) return false;
     const char* end = v.text.data() + v.text.size();
     const auto r = std::from_chars(v.text.data(), end, out);
     return r.ec == std::errc() && r.ptr == end && std::isfinite(out);

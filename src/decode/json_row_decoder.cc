@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "common/flat_json.h"
+#include "common/simdjson_number.h"
 
 namespace ticklake {
 
@@ -140,9 +141,6 @@ bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row) {
         case flat_json::Value::Kind::null: return true;
         case flat_json::Value::Kind::number: break;
         }
-        if (v.text.size() > 24) {
-            return false; // long literals follow simdjson's rules
-        }
         const char* end = v.text.data() + v.text.size();
         c.text = v.text;
         if (v.integer) {
@@ -179,7 +177,7 @@ Status JsonRowDecoder::Impl::add_number(od::value& v, CellValue& c) {
         c.d = static_cast<double>(u);
         return {};
     }
-    if (auto e = v.get_double().get(c.d); e) {
+    if (auto e = get_exact_double(v, c.d); e) {
         return fail(syntax_error(e));
     }
     c.kind = CellValue::Kind::real;

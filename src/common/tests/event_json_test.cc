@@ -322,4 +322,19 @@ TEST(EventJson, FlatPathAndSimdjsonPathAgree) {
     EXPECT_GT(accepted, 100u);
 }
 
+// Debian's simdjson 3.0.1 read "0.95000000000000000000" as 0.0277 (simdjson issue #2093): both
+// paths now read every decimal as std::from_chars does.
+TEST(EventJson, LongDecimalsReadExactly) {
+    const std::string m = R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":0.95000000000000000000,)"
+                          R"("size":0.20000000040600056131})";
+    for (bool simdjson_only : {false, true}) {
+        EventParser p;
+        p.set_simdjson_only(simdjson_only);
+        auto e = p.parse(m);
+        ASSERT_TRUE(e);
+        EXPECT_EQ(std::get<Trade>(e->body).price, 0.95) << simdjson_only;
+        EXPECT_EQ(std::get<Trade>(e->body).size, 0.20000000040600055) << simdjson_only;
+    }
+}
+
 } // namespace ticklake

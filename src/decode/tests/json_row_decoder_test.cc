@@ -136,5 +136,15 @@ TEST(JsonRowDecoder, FlatPathAndSimdjsonPathAgree) {
     EXPECT_GT(accepted, 50u);
 }
 
+TEST(JsonRowDecoder, LongDecimalsReadExactly) {
+    for (bool simdjson_only : {false, true}) {
+        JsonRowDecoder d;
+        d.set_simdjson_only(simdjson_only);
+        RowCells row;
+        ASSERT_TRUE(d.decode(R"({"a":0.95000000000000000000,"b":[0.95000000000000000000]})", row));
+        EXPECT_EQ(row.cells()[0].value.d, 0.95) << simdjson_only;
+    }
+}
+
 } // namespace
 } // namespace ticklake
