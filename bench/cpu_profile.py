@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import pipeline_bench as pb  # noqa: E402
 
+# The same ticks read as any team's JSON topic (issue #11's open sink), written as Parquet.
+JSON_VALUES = ("--value-format", "json")
 KCAT_CONSUME = ["-o", "beginning", "-e", "-q", "-f", "%s\n", "-X", "fetch.wait.max.ms=10"]
 
 
@@ -48,13 +50,13 @@ class CpuBench(pb.Bench):
                f"{row['cpu_us_per_msg']:6.2f} CPU-us/msg (cpu {r.cpu:.2f} s, wall {r.wall:.2f} s, "
                f"broker {row['broker_cpu_us_per_msg']:.2f} us/msg)")
 
-    def sink(self, binary: str, fmt: str, wrap: list[str] | None = None) -> pb.Run:
+    def sink(self, binary: str, fmt: str, wrap: list[str] | None = None, extra: tuple = ()) -> pb.Run:
         self.topic_seq += 1
         wh = self.work / f"wh-{fmt}-{self.topic_seq}"
         summary = self.work / f"sink-{fmt}-{self.topic_seq}.json"
         old = self.bin
         self.bin = binary
-        cmd = self.sink_cmd("bench-src", f"cpu-{fmt}-{self.topic_seq}", wh, fmt, summary, 1)
+        cmd = self.sink_cmd("bench-src", f"cpu-{fmt}-{self.topic_seq}", wh, fmt, summary, 1, extra)
         self.bin = old
         r = self.run((wrap or []) + cmd, f"sink {fmt} {self.topic_seq}")
         s = pb.read_json(summary, f"sink {fmt}")
@@ -89,6 +91,7 @@ class CpuBench(pb.Bench):
         binary = self.bins[-1]
         for name, fn in (("sink-parquet", lambda w: self.sink(binary, "parquet", w)),
                          ("sink-jsonl", lambda w: self.sink(binary, "jsonl", w)),
+                         ("sink-json-values", lambda w: self.sink(binary, "parquet", w, JSON_VALUES)),
                          ("produce", lambda w: self.produce(binary, w))):
             data = self.work / f"{name}.perf.data"
             wrap = ["perf", "record", "-e", "cpu-clock", "-F", str(self.args.perf_freq), "--call-graph",
@@ -103,7 +106,10 @@ class CpuBench(pb.Bench):
                             "--top", f"{stem}.txt", "--title", f"ticklake {name} ({label}), {self.n:,} messages"],
                            stdin=script.stdout, check=True)
             script.wait()
-            data.unlink(missing_ok=True)
+            if self.args.perf_keep:
+                data.rename(out / f"{name}-{label}.perf.data")
+            else:
+                data.unlink(missing_ok=True)
             pb.log(f"  wrote {stem}.svg and {stem}.txt")
 
     def execute(self) -> int:
@@ -123,6 +129,7 @@ class CpuBench(pb.Bench):
             for b in self.bins:
                 self.record("sink parquet", b, self.sink(b, "parquet"))
                 self.record("sink jsonl", b, self.sink(b, "jsonl"))
+                self.record("sink json-vals", b, self.sink(b, "parquet", extra=JSON_VALUES))
                 self.record("produce", b, self.produce(b))
         if self.args.perf:
             self.profile(Path(self.args.perf), self.args.label)
@@ -150,6 +157,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--perf", help="also profile the last --bin; flame graphs and top frames go here")
     ap.add_argument("--perf-freq", type=int, default=499, help="samples per second of perf record (default 499)")
+    ap.add_argument("--perf-keep", action="store_true", help="keep the perf.data of each profile next to its flame graph")
     ap.add_argument("--label", default="now", help="suffix of the profile files (e.g. before, after)")
     ap.add_argument("--results-dir", default=None)
     ap.add_argument("--workdir", default=None)

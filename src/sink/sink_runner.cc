@@ -789,12 +789,10 @@ Status SinkRunner::event_time_of_row(const ConsumedMessage& m, const TopicRoute&
 void SinkRunner::take_partition_values(std::string& partition_path) {
     partition_path.clear();
     for (const auto& field : options_.partition_by) {
-        auto& cells = row_.cells();
-        auto it = std::find_if(cells.rbegin(), cells.rend(),
-                               [&](const RowCell& c) { return c.column == kNoColumn && c.field == field; });
-        std::string text = it != cells.rend() ? partition_text(it->value) : std::string();
+        const RowCell* last = row_.find(field);
+        std::string text = last != nullptr ? partition_text(last->value) : std::string();
         // The value lives in the path only (Hive partition columns are not file columns).
-        std::erase_if(cells, [&](const RowCell& c) { return c.column == kNoColumn && c.field == field; });
+        row_.remove_field(field);
         partition_path += field + "=" + hive_partition_value(text) + "/";
     }
 }
