@@ -46,6 +46,7 @@ APT_PACKAGES=(
   libboost1.81-dev
   libedit-dev
   libzip-dev libhowardhinnant-date-dev
+  libjemalloc-dev
   clang-16 libclang-rt-16-dev
   help2man zsh
   time
