@@ -109,6 +109,28 @@ struct Column {
 };
 
 
+//! How large a table's last file was: a new buffer reserves that much up front, so its columns
+//! do not grow by doubling (a copy of every value so far and fresh pages at each step).
+struct TableSizeHint {
+    size_t rows = 0;
+    std::vector<size_t> string_bytes; //!< per column; 0 for columns not held as strings
+
+    //! Reserves room in c, column `index` of the table, for the rows of the hint.
+    void reserve(Column& c, size_t index) const {
+        if (rows == 0) {
+            return;
+        }
+        c.valid.reserve(rows);
+        if (c.type == ColumnType::float64) {
+            c.doubles.reserve(rows);
+        } else if (stored_in_strings(c.type)) {
+            c.strings.reserve(rows, index < string_bytes.size() ? string_bytes[index] : 0);
+        } else {
+            c.ints.reserve(rows);
+        }
+    }
+};
+
 struct ColumnBatch {
     std::vector<Column> columns;
     size_t rows = 0;

@@ -661,6 +661,7 @@ void OpenTableBuffer::ensure_column(uint32_t col) {
             push_null(i);
         }
         retype(i, schema_->columns()[i].type);
+        schema_->size_hint().reserve(batch_.columns[i], i);
     }
     if (!(types_[col] == schema_->columns()[col].type)) {
         retype(col, schema_->columns()[col].type);
@@ -760,6 +761,12 @@ const ColumnBatch& OpenTableBuffer::finish() {
         ensure_column(static_cast<uint32_t>(columns.size() - 1));
     }
     sync_columns();
+    TableSizeHint hint;
+    hint.rows = batch_.rows;
+    for (const Column& c : batch_.columns) {
+        hint.string_bytes.push_back(c.strings.byte_size());
+    }
+    schema_->set_size_hint(std::move(hint));
     // A column no value has typed yet is left out: a later file adds it with its real type.
     size_t out = 0;
     for (size_t col = 0; col < batch_.columns.size(); ++col) {

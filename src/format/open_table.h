@@ -125,6 +125,9 @@ public:
     size_t max_columns() const { return max_columns_; }
     //! Incremented by every new column and every widening: buffers compare it to catch up.
     uint64_t generation() const { return generation_; }
+    //! The size of the table's last finished buffer, by column (OpenTableBuffer reserves it).
+    const TableSizeHint& size_hint() const { return size_hint_; }
+    void set_size_hint(TableSizeHint hint) { size_hint_ = std::move(hint); }
 
 private:
     struct StringHash {
@@ -143,6 +146,7 @@ private:
     std::vector<std::pair<uint32_t, uint32_t>> by_position_;
     size_t max_columns_;
     uint64_t generation_ = 0;
+    TableSizeHint size_hint_;
 };
 
 class OpenTableBuffer {

@@ -187,15 +187,7 @@ void TableBuffer::reset_schema() {
 
 void TableBuffer::reserve(const TableSizeHint& hint) {
     for (size_t i = 0; i < batch_.columns.size() && i < hint.string_bytes.size(); ++i) {
-        Column& c = batch_.columns[i];
-        c.valid.reserve(hint.rows);
-        if (c.type == ColumnType::float64) {
-            c.doubles.reserve(hint.rows);
-        } else if (stored_in_strings(c.type)) {
-            c.strings.reserve(hint.rows, hint.string_bytes[i]);
-        } else {
-            c.ints.reserve(hint.rows);
-        }
+        hint.reserve(batch_.columns[i], i);
     }
 }
 

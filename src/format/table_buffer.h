@@ -29,13 +29,6 @@ inline std::string safe_table_name(std::string_view name, std::string_view fallb
 //! Number of columns every table starts with: id, symbol, ts, recv_ts, source.
 constexpr size_t kCommonColumnCount = 5;
 
-//! How large a table's last file was: a new buffer reserves that much up front, so its columns
-//! do not grow by doubling (a copy of every value so far and fresh pages at each step).
-struct TableSizeHint {
-    size_t rows = 0;
-    std::vector<size_t> string_bytes; //!< per column; 0 for columns not held as strings
-};
-
 class TableBuffer {
 public:
     explicit TableBuffer(EventType type);
