@@ -46,7 +46,6 @@ APT_PACKAGES=(
   libboost1.81-dev
   libedit-dev
   libzip-dev libhowardhinnant-date-dev
-  libjemalloc-dev
   clang-16 libclang-rt-16-dev
   help2man zsh
   time

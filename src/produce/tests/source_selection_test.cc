@@ -1,6 +1,7 @@
 // Which source a spec opens, and the configuration errors that name the flag to fix.
 #include "produce/source_selection.h"
 
+#include <cstdlib>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -102,15 +103,28 @@ TEST(OpenSource, AZippedCsvIsReadInPlaceWithNothingExtracted) {
     const fs::path zip = dir.path() / "a'b $(touch pwned) c.zip";
     ASSERT_TRUE(testing::write_zip(zip.string(), {{"__MACOSX/._bars.csv", "junk"}, {"notes.txt", "x"},
                                                   {"bars.csv", csv}}));
-    const auto before = std::distance(fs::directory_iterator(fs::temp_directory_path()), fs::directory_iterator());
+    // A temporary folder of this test's own: other tests running at the same time (ctest -j)
+    // create and remove entries in the shared one.
+    const fs::path tmp = dir.path() / "tmp";
+    fs::create_directories(tmp);
+    const char* old_tmpdir = std::getenv("TMPDIR");
+    const std::string saved = old_tmpdir != nullptr ? old_tmpdir : "";
+    ::setenv("TMPDIR", tmp.c_str(), 1);
+    ASSERT_EQ(fs::temp_directory_path(), tmp);
     auto s = open_source(spec_of("csv", zip.string()));
     ASSERT_TRUE(s) << s.error().message;
-    EXPECT_EQ(std::distance(fs::directory_iterator(fs::temp_directory_path()), fs::directory_iterator()), before);
+    EXPECT_EQ(std::distance(fs::directory_iterator(tmp), fs::directory_iterator()), 0);
     EXPECT_NE(s->describe().find("bars.csv"), std::string::npos) << s->describe();
     EXPECT_EQ(drain(*s->events), 5000u);
     EXPECT_EQ(s->skipped(), 0u);
+    EXPECT_EQ(std::distance(fs::directory_iterator(tmp), fs::directory_iterator()), 0);
     EXPECT_FALSE(fs::exists("pwned"));
     EXPECT_FALSE(fs::exists(dir.path() / "pwned"));
+    if (old_tmpdir != nullptr) {
+        ::setenv("TMPDIR", saved.c_str(), 1);
+    } else {
+        ::unsetenv("TMPDIR");
+    }
 }
 
 TEST(OpenSource, TheTutorialZipReplaysEveryRow) {
