@@ -555,14 +555,15 @@ void start_direct(Event& e) {
 }
 
 // Reads "type"; when it comes before every body key, the rest of the body is read in place.
-// After d.type_text was read: false when a second "type" names another type than the first.
-bool took_type(Event& e, Draft& d) {
-    const std::optional<EventType> before = d.direct;
-    d.has_type = true;
-    const auto type = parse_event_type(d.type_text);
-    if (before) {
-        return type == before; // a second "type": the body read so far belongs to the first one
+// Takes the value of "type"; false when the message had a "type" already with another value
+// (whatever the order of the keys: the body may already be read as the first one).
+bool took_type(std::string_view text, Event& e, Draft& d) {
+    if (d.has_type) {
+        return text == d.type_text;
     }
+    d.has_type = true;
+    d.type_text.assign(text);
+    const auto type = parse_event_type(text);
     if (d.body_key_seen || !type) {
         return true;
     }
@@ -577,10 +578,11 @@ bool took_type(Event& e, Draft& d) {
 }
 
 Status read_type(simdjson::ondemand::value v, Event& e, Draft& d) {
-    if (auto st = read_string(v, "type", d.type_text); !st) {
-        return st;
+    std::string_view text;
+    if (v.get_string().get(text) != simdjson::SUCCESS) {
+        return poison("field 'type' must be a string");
     }
-    return took_type(e, d) ? Status{} : poison("field 'type' appears twice with different values");
+    return took_type(text, e, d) ? Status{} : poison("field 'type' appears twice with different values");
 }
 
 template <class Body>
@@ -853,7 +855,7 @@ bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
     const bool null = v.kind == FlatValue::Kind::null;
     switch (m->envelope) {
     case EnvelopeKey::none: break;
-    case EnvelopeKey::type: return flat_string(v, d.type_text) && took_type(e, d);
+    case EnvelopeKey::type: return v.kind == FlatValue::Kind::string && took_type(v.text, e, d);
     case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
     case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
     case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);

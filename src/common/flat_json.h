@@ -91,8 +91,11 @@ inline bool scan_number(const char*& p, const char* end, Value& v) {
         v.integer = false;
         ++p;
         if (p < end && (*p == '+' || *p == '-')) ++p;
-        if (p == end || !is_digit(*p)) return false;
+        const char* digits = p;
         while (p < end && is_digit(*p)) ++p;
+        // An exponent of more than 4 digits ("1e00000000000000000001") is left to simdjson,
+        // which refuses more than 19, while std::from_chars would read it.
+        if (p == digits || p - digits > 4) return false;
     }
     v.kind = Value::Kind::number;
     v.text = std::string_view(start, static_cast<size_t>(p - start));

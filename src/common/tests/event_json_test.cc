@@ -229,10 +229,17 @@ TEST(EventJson, TypeFirstAndTypeLastReadTheSame) {
     EXPECT_FALSE(p.parse(R"({"id":"q","symbol":"X","ts":1,"bid":1,"type":"quote"})"));
     EXPECT_FALSE(p.parse(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"bid":"x"})"));
     EXPECT_FALSE(p.parse(R"({"id":"t","symbol":"X","ts":1,"price":1,"size":1,"bid":"x","type":"trade"})"));
-    // Two different types in one message cannot both hold.
-    auto twice = p.parse(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"type":"quote"})");
-    ASSERT_FALSE(twice);
-    EXPECT_NE(twice.error().message.find("twice"), std::string::npos) << twice.error().message;
+    // Two different types in one message cannot both hold, in whatever order the keys come.
+    for (const char* m :
+         {R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"type":"quote"})",
+          R"({"price":1,"size":1,"type":"quote","type":"trade","id":"t","symbol":"X","ts":1})",
+          R"({"type":"record","type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1})"}) {
+        auto twice = p.parse(m);
+        ASSERT_FALSE(twice) << m;
+        EXPECT_NE(twice.error().message.find("twice"), std::string::npos) << twice.error().message;
+    }
+    // The same type twice is one type.
+    EXPECT_TRUE(p.parse(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1,"size":1,"type":"trade"})"));
     // A trade after a quote in the same event: nothing of the quote is left.
     Event e;
     ASSERT_TRUE(p.parse_into(first, e));
@@ -289,7 +296,9 @@ TEST(EventJson, FlatPathAndSimdjsonPathAgree) {
         R"("recv_ts":"2026-11-25T21:00:00.000001Z","source":"sim","price":190.12,"size":100,"exchange":"XNAS","side":"buy"})";
     for (const std::string& variant :
          {trade, std::string(" \n") + trade + "\t ", std::string("{\"ts\":1,\"type\":\"trade\"}"), std::string("{}"),
-          std::string("{\"v\":1}"), std::string("{\"v\":2,\"type\":\"trade\"}"), std::string("[1]")}) {
+          std::string("{\"v\":1}"), std::string("{\"v\":2,\"type\":\"trade\"}"), std::string("[1]"),
+          std::string(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1e00000000000000000001,"size":1})"),
+          std::string(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1E-0001,"size":1e+2})")}) {
         messages.push_back(variant);
     }
     for (size_t cut = 0; cut < trade.size(); ++cut) { // every prefix, and every byte replaced
