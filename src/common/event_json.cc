@@ -37,16 +37,11 @@ namespace {
 // Length of the leading bytes of s that JSON takes as they are (no control byte, quote or
 // backslash), eight at a time: most text the writers emit (ids, symbols, venues) has none.
 size_t plain_prefix(std::string_view s) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHighs = 0x8080808080808080ULL;
-    auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
     size_t i = 0;
     for (; i + 8 <= s.size(); i += 8) {
         uint64_t w;
         std::memcpy(&w, s.data() + i, 8);
-        // a byte below 0x20 (exact as a whole: any such byte sets a high bit), '"' or '\\'
-        const bool control = ((w - kOnes * 0x20) & ~w & kHighs) != 0;
-        if (control || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'))) {
+        if (flat_json::string_stops(w) != 0) {
             break;
         }
     }
@@ -515,20 +510,15 @@ void copy_to_others(const BodyField<Body>& f, const Body& body, Draft& d, int qu
     }
 }
 
-template <class Body>
-Status read_then_copy(int i, simdjson::ondemand::value v, Body& body, unsigned& seen, Draft& d, int quote_i,
-                      int bar_i) {
+// Reads field `i` of the body with `read(field, body)` (a simdjson or a flat value), marking
+// it seen, then copies it to the other draft bodies that have a field of that name.
+template <class Body, class Read>
+auto read_then_copy(int i, Body& body, unsigned& seen, Draft& d, int quote_i, int bar_i, Read& read) {
     const auto& f = body_fields<Body>()[i];
     seen |= 1u << i;
-    auto st = read_body_field(f, v, body);
+    auto result = read(f, body);
     copy_to_others(f, body, d, quote_i, bar_i);
-    return st;
-}
-
-template <class Body>
-Status read_direct(int i, simdjson::ondemand::value v, Body& body, unsigned& seen) {
-    seen |= 1u << i;
-    return read_body_field(body_fields<Body>()[i], v, body);
+    return result;
 }
 
 // Sets every field of a body to its default, keeping the capacity of its strings.
@@ -554,8 +544,8 @@ void start_direct(Event& e) {
     }
 }
 
-// Reads "type"; when it comes before every body key, the rest of the body is read in place.
-// Takes the value of "type"; false when the message had a "type" already with another value
+// Takes the value of "type"; when it comes before every body key, the rest of the body is read
+// in place. Returns false when the message had a "type" already with another value
 // (whatever the order of the keys: the body may already be read as the first one).
 bool took_type(std::string_view text, Event& e, Draft& d) {
     if (d.has_type) {
@@ -584,9 +574,6 @@ Status read_type(simdjson::ondemand::value v, Event& e, Draft& d) {
     }
     return took_type(text, e, d) ? Status{} : poison("field 'type' appears twice with different values");
 }
-
-template <class Body>
-bool read_flat_direct(int i, const flat_json::Value& v, Body& body, unsigned& seen);
 
 // What a message key means: an envelope field, or the index of the field of that name in each
 // body (-1 where the body has none).
@@ -651,6 +638,33 @@ const KeyTable& key_table() {
     return table;
 }
 
+// A key of a trade, quote or bar body, read with `read(field, body)`: in place when the body is
+// read directly (and has the key), else into the first draft body that has it, copied to the
+// others. Nothing when no body has the key.
+template <class Read>
+auto read_body_key(const KeyMeaning& m, Event& e, Draft& d, Read&& read)
+    -> std::optional<decltype(read(kTradeFields[0], d.trade))> {
+    if (d.direct) {
+        switch (*d.direct) {
+        case EventType::trade:
+            if (m.trade >= 0) return read_then_copy(m.trade, std::get<Trade>(e.body), d.direct_seen, d, -1, -1, read);
+            break;
+        case EventType::quote:
+            if (m.quote >= 0) return read_then_copy(m.quote, std::get<Quote>(e.body), d.direct_seen, d, -1, -1, read);
+            break;
+        case EventType::bar:
+            if (m.bar >= 0) return read_then_copy(m.bar, std::get<Bar>(e.body), d.direct_seen, d, -1, -1, read);
+            break;
+        case EventType::record: break;
+        }
+    }
+    d.body_key_seen = true;
+    if (m.trade >= 0) return read_then_copy(m.trade, d.trade, d.trade_seen, d, m.quote, m.bar, read);
+    if (m.quote >= 0) return read_then_copy(m.quote, d.quote, d.quote_seen, d, -1, m.bar, read);
+    if (m.bar >= 0) return read_then_copy(m.bar, d.bar, d.bar_seen, d, -1, -1, read);
+    return std::nullopt;
+}
+
 // Reads one key of a message into the event's envelope or the draft bodies. Unknown keys
 // are ignored: newer producers may add fields (schema evolution). A key two bodies share is
 // read into the first and copied to the others.
@@ -680,25 +694,8 @@ Status read_key(std::string_view k, simdjson::ondemand::value v, Event& e, Draft
         d.has_fields = true;
         return read_fields(v, d.record.fields);
     }
-    if (d.direct) {
-        switch (*d.direct) {
-        case EventType::trade:
-            if (m->trade >= 0) return read_direct(m->trade, v, std::get<Trade>(e.body), d.direct_seen);
-            break;
-        case EventType::quote:
-            if (m->quote >= 0) return read_direct(m->quote, v, std::get<Quote>(e.body), d.direct_seen);
-            break;
-        case EventType::bar:
-            if (m->bar >= 0) return read_direct(m->bar, v, std::get<Bar>(e.body), d.direct_seen);
-            break;
-        case EventType::record: break;
-        }
-    }
-    d.body_key_seen = true;
-    if (m->trade >= 0) return read_then_copy(m->trade, v, d.trade, d.trade_seen, d, m->quote, m->bar);
-    if (m->quote >= 0) return read_then_copy(m->quote, v, d.quote, d.quote_seen, d, -1, m->bar);
-    if (m->bar >= 0) return read_then_copy(m->bar, v, d.bar, d.bar_seen, d, -1, -1);
-    return {};
+    auto read = [&](const auto& f, auto& body) { return read_body_field(f, v, body); };
+    return read_body_key(*m, e, d, read).value_or(Status{});
 }
 
 // "trade needs fields price, size" when a required field of the body was not in the message.
@@ -831,21 +828,6 @@ bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
     return false;
 }
 
-template <class Body>
-bool read_flat_direct(int i, const FlatValue& v, Body& body, unsigned& seen) {
-    seen |= 1u << i;
-    return flat_body_field(body_fields<Body>()[i], v, body);
-}
-
-template <class Body>
-bool flat_then_copy(int i, const FlatValue& v, Body& body, unsigned& seen, Draft& d, int quote_i, int bar_i) {
-    const auto& f = body_fields<Body>()[i];
-    seen |= 1u << i;
-    const bool ok = flat_body_field(f, v, body);
-    copy_to_others(f, body, d, quote_i, bar_i);
-    return ok;
-}
-
 // read_key's twin for a flat value.
 bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
     const KeyMeaning* m = key_table().find(k);
@@ -868,25 +850,8 @@ bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
     case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
     case EnvelopeKey::fields: return false; // an object: never flat
     }
-    if (d.direct) {
-        switch (*d.direct) {
-        case EventType::trade:
-            if (m->trade >= 0) return read_flat_direct(m->trade, v, std::get<Trade>(e.body), d.direct_seen);
-            break;
-        case EventType::quote:
-            if (m->quote >= 0) return read_flat_direct(m->quote, v, std::get<Quote>(e.body), d.direct_seen);
-            break;
-        case EventType::bar:
-            if (m->bar >= 0) return read_flat_direct(m->bar, v, std::get<Bar>(e.body), d.direct_seen);
-            break;
-        case EventType::record: break;
-        }
-    }
-    d.body_key_seen = true;
-    if (m->trade >= 0) return flat_then_copy(m->trade, v, d.trade, d.trade_seen, d, m->quote, m->bar);
-    if (m->quote >= 0) return flat_then_copy(m->quote, v, d.quote, d.quote_seen, d, -1, m->bar);
-    if (m->bar >= 0) return flat_then_copy(m->bar, v, d.bar, d.bar_seen, d, -1, -1);
-    return true;
+    auto read = [&](const auto& f, auto& body) { return flat_body_field(f, v, body); };
+    return read_body_key(*m, e, d, read).value_or(true);
 }
 
 // True when the message was read on the flat path and is a valid event.

@@ -32,20 +32,30 @@ inline void skip_space(const char*& p, const char* end) {
     }
 }
 
+} // namespace detail
+
+constexpr uint64_t kByteOnes = 0x0101010101010101ULL;
+constexpr uint64_t kByteHighs = 0x8080808080808080ULL;
+
+//! Non-zero when one of the 8 bytes of w cannot stand as it is inside a JSON string: a control
+//! byte, '"' or '\\' (exact as a whole, not which byte). For scans eight bytes at a time.
+inline uint64_t string_stops(uint64_t w) {
+    const uint64_t quote = w ^ (kByteOnes * '"');  // a zero byte where w has a quote
+    const uint64_t slash = w ^ (kByteOnes * '\\'); // a zero byte where w has a backslash
+    const uint64_t control = (w - kByteOnes * 0x20) & ~w; // high bit set below a byte < 0x20
+    return (control | ((quote - kByteOnes) & ~quote) | ((slash - kByteOnes) & ~slash)) & kByteHighs;
+}
+
+namespace detail {
+
 // p at the opening quote; on success p is past the closing one. Eight bytes at a time while
 // none of them is a quote, a backslash, a control byte or a byte of 0x80 and up.
 inline bool scan_string(const char*& p, const char* end, std::string_view& out) {
-    constexpr uint64_t kOnes = 0x0101010101010101ULL;
-    constexpr uint64_t kHighs = 0x8080808080808080ULL;
     const char* start = ++p;
     while (end - p >= 8) {
         uint64_t w;
         std::memcpy(&w, p, 8);
-        const uint64_t quote = w ^ (kOnes * '"');  // a zero byte where w has a quote
-        const uint64_t slash = w ^ (kOnes * '\\'); // a zero byte where w has a backslash
-        const uint64_t control = (w - kOnes * 0x20) & ~w;   // high bit set below a byte < 0x20
-        const uint64_t stop = (control | ((quote - kOnes) & ~quote) | ((slash - kOnes) & ~slash) | w) & kHighs;
-        if (stop != 0) {
+        if ((string_stops(w) | (w & kByteHighs)) != 0) {
             break;
         }
         p += 8;
