@@ -878,7 +878,50 @@ bool raw_key(simdjson::ondemand::field& field, const char* buf_end, std::string_
 
 } // namespace
 
+namespace {
+
+// parse_envelope's flat path: true when the line is a flat object (flat_json.h) whose type,
+// id, ts and symbol are all valid, each given once. Anything else goes to the simdjson path,
+// which words the error; a repeated key too, so which of the two counts never differs.
+bool flat_envelope(std::string_view json, Event& e) {
+    std::string_view type_text, symbol;
+    unsigned seen = 0; // one bit per key below
+    auto once = [&seen](unsigned bit) { return (std::exchange(seen, seen | bit) & bit) == 0; };
+    const bool scanned = flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) {
+        if (k == "type") {
+            type_text = v.text;
+            return once(1) && v.kind == FlatValue::Kind::string;
+        }
+        if (k == "id") {
+            return once(2) && v.kind == FlatValue::Kind::string && !v.text.empty();
+        }
+        if (k == "ts") {
+            return once(4) && flat_time(v, e.ts);
+        }
+        if (k == "symbol") {
+            symbol = v.kind == FlatValue::Kind::string ? v.text : std::string_view();
+            return once(8) && (v.kind == FlatValue::Kind::string || v.kind == FlatValue::Kind::null);
+        }
+        return true;
+    });
+    if (!scanned || (seen & 7) != 7) {
+        return false;
+    }
+    const auto type = parse_event_type(type_text);
+    if (!type || (*type != EventType::record && symbol.empty())) {
+        return false;
+    }
+    e.type = *type;
+    e.symbol.assign(symbol);
+    return true;
+}
+
+} // namespace
+
 Status EventParser::parse_envelope(std::string_view json, Event& e) {
+    if (!impl_->simdjson_only && flat_envelope(json, e)) {
+        return {};
+    }
     auto& buf = impl_->padded;
     buf.assign(json);
     buf.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');

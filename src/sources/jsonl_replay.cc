@@ -1,40 +1,82 @@
 #include "sources/jsonl_replay.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace ticklake {
+
+namespace {
+constexpr size_t kBlock = 1u << 20;
+}
 
 Result<std::unique_ptr<JsonlReplay>> JsonlReplay::open(const std::string& path) {
     std::unique_ptr<JsonlReplay> r(new JsonlReplay());
     r->path_ = path;
-    r->in_.open(path, std::ios::binary);
-    if (!r->in_) {
-        return fail(Error::invalid("cannot open " + path));
+    r->file_.reset(std::fopen(path.c_str(), "rb"));
+    if (!r->file_) {
+        return fail(Error::invalid("cannot open " + path + ": " + std::strerror(errno)));
     }
+    r->buf_.resize(kBlock);
     return r;
 }
 
-Result<bool> JsonlReplay::next(std::string_view& line, Event& event) {
-    while (std::getline(in_, line_)) {
-        ++line_no_;
-        if (!line_.empty() && line_.back() == '\r') {
-            line_.pop_back();
+Result<bool> JsonlReplay::next_line(std::string_view& line) {
+    for (;;) {
+        const char* start = buf_.data() + pos_;
+        if (const void* nl = std::memchr(start, '\n', end_ - pos_)) {
+            const auto n = static_cast<size_t>(static_cast<const char*>(nl) - start);
+            line = std::string_view(start, n);
+            pos_ += n + 1;
+            return true;
         }
-        if (line_.empty()) {
+        if (eof_) {
+            if (pos_ == end_) {
+                return false;
+            }
+            line = std::string_view(start, end_ - pos_); // a last line without a newline
+            pos_ = end_;
+            return true;
+        }
+        // Keep the partial line, then read behind it; a line longer than the buffer grows it.
+        std::memmove(buf_.data(), start, end_ - pos_);
+        end_ -= pos_;
+        pos_ = 0;
+        if (buf_.size() - end_ < kBlock / 2) {
+            buf_.resize(buf_.size() * 2);
+        }
+        const size_t got = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_.get());
+        end_ += got;
+        if (got == 0) {
+            if (std::ferror(file_.get())) {
+                return fail(Error::retry("read error in " + path_ + ": " + std::strerror(errno)));
+            }
+            eof_ = true;
+        }
+    }
+}
+
+Result<bool> JsonlReplay::next(std::string_view& line, Event& event) {
+    for (;;) {
+        auto more = next_line(line);
+        if (!more || !*more) {
+            return more;
+        }
+        ++line_no_;
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
+        if (line.empty()) {
             continue;
         }
-        if (auto st = parser_.parse_envelope(line_, event); !st) {
+        if (auto st = parser_.parse_envelope(line, event); !st) {
             ++skipped_;
             if (first_errors_.size() < 10) {
                 first_errors_.push_back("line " + std::to_string(line_no_) + ": " + st.error().message);
             }
             continue;
         }
-        line = line_;
         return true;
     }
-    if (in_.bad()) {
-        return fail(Error::retry("read error in " + path_));
-    }
-    return false;
 }
 
 } // namespace ticklake

@@ -5,7 +5,7 @@
 #pragma once
 
 #include <cstdint>
-#include <fstream>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,9 +29,19 @@ public:
 
 private:
     JsonlReplay() = default;
+    //! The next line (without its newline) from the read buffer; false at the end of the file.
+    Result<bool> next_line(std::string_view& line);
+
+    struct FileCloser {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
     std::string path_;
-    std::ifstream in_;
-    std::string line_;
+    std::unique_ptr<std::FILE, FileCloser> file_;
+    //! Read in blocks of kBlock: lines are views into buf_ (no copy per line, unlike getline).
+    std::string buf_;
+    size_t pos_ = 0; //!< start of the unread bytes in buf_
+    size_t end_ = 0; //!< end of the bytes read into buf_
+    bool eof_ = false;
     uint64_t line_no_ = 0;
     uint64_t skipped_ = 0;
     std::vector<std::string> first_errors_;
