@@ -38,8 +38,7 @@ public:
     //! Reads only what routing needs (type, symbol, ts) and checks the line is a JSON object
     //! with a non-empty id: for forwarding wire messages unchanged (--source jsonl). The
     //! other fields are not checked here; the sink checks every field. Fills out.type,
-    //! out.symbol, out.ts; leaves the rest of out alone. Like parse_into, a flat line is read
-    //! without simdjson.
+    //! out.symbol, out.ts; leaves the rest of out alone.
     Status parse_envelope(std::string_view json, Event& out);
 
 private:

@@ -149,8 +149,7 @@ bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row) {
             return r.ec == std::errc() && r.ptr == end; // past int64: simdjson makes it a double
         }
         c.kind = CellValue::Kind::real;
-        const auto r = std::from_chars(v.text.data(), end, c.d);
-        return r.ec == std::errc() && r.ptr == end && std::isfinite(c.d);
+        return flat_json::to_double(v.text, c.d);
     });
 }
 

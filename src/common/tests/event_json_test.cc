@@ -331,52 +331,6 @@ TEST(EventJson, FlatPathAndSimdjsonPathAgree) {
     EXPECT_GT(accepted, 100u);
 }
 
-// parse_envelope (the producer's --source jsonl) reads flat lines without simdjson: both
-// paths must accept the same lines and read the same type, symbol and time.
-TEST(EventJson, EnvelopeFlatPathAndSimdjsonPathAgree) {
-    std::vector<std::string> messages;
-    for (const auto& entry : std::filesystem::directory_iterator(TICKLAKE_EVENT_JSON_CORPUS)) {
-        std::ifstream in(entry.path(), std::ios::binary);
-        messages.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    const std::string quote = R"({"type":"quote","id":"q-1","symbol":"MSFT","ts":"2025-01-06T14:30:01.250113Z","bid":1,"ask":2})";
-    for (const std::string& variant :
-         {quote, std::string(R"({"type":"record","id":"r","ts":5})"), std::string(R"({"type":"record","id":"r","ts":5,"symbol":null})"),
-          std::string(R"({"type":"quote","id":"q","ts":5,"symbol":null})"), std::string(R"({"type":"quote","id":"","ts":5,"symbol":"A"})"),
-          std::string(R"({"type":"quote","id":"q","ts":5,"symbol":"A","symbol":"B"})"),
-          std::string(R"({"type":"quote","id":"q","ts":5,"ts":6,"symbol":"A"})"),
-          std::string(R"({"type":"quote","type":"trade","id":"q","ts":5,"symbol":"A"})"),
-          std::string(R"({"type":"quote","id":"q","ts":5.5,"symbol":"A"})"), std::string(R"({"type":"quote","id":7,"ts":5,"symbol":"A"})")}) {
-        messages.push_back(variant);
-    }
-    for (size_t cut = 0; cut < quote.size(); ++cut) { // every prefix, and every byte replaced
-        messages.push_back(quote.substr(0, cut));
-        for (const char c : {'"', '\\', ',', '}', '0', '-', 'e', '.', ' ', '\x01', '\xc3'}) {
-            std::string m = quote;
-            m[cut] = c;
-            messages.push_back(m);
-        }
-    }
-    EventParser flat, simd;
-    simd.set_simdjson_only(true);
-    size_t accepted = 0;
-    for (const auto& m : messages) {
-        Event a, b;
-        auto sa = flat.parse_envelope(m, a);
-        auto sb = simd.parse_envelope(m, b);
-        ASSERT_EQ(static_cast<bool>(sa), static_cast<bool>(sb)) << m;
-        if (!sa) {
-            EXPECT_EQ(sa.error().message, sb.error().message) << m;
-            continue;
-        }
-        ++accepted;
-        EXPECT_EQ(a.type, b.type) << m;
-        EXPECT_EQ(a.symbol, b.symbol) << m;
-        EXPECT_EQ(a.ts, b.ts) << m;
-    }
-    EXPECT_GT(accepted, 100u);
-}
-
 // Debian's simdjson 3.0.1 read "0.95000000000000000000" as 0.0277 (simdjson issue #2093): both
 // paths now read every decimal as std::from_chars does.
 TEST(EventJson, LongDecimalsReadExactly) {

@@ -1,0 +1,95 @@
+// Parse cost per message of the wire JSON, on 100,000 simulated ticks as the producer writes
+// them: the sink's full parse (EventParser::parse_into) on the flat path and on simdjson alone,
+// the producer's envelope read (parse_envelope, --source jsonl), and ISO 8601 times in
+// ticklake's form and with an offset. Each pair runs in one process, so their ratio is what a
+// change to one path is judged by (bench/README.md).
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "common/event_json.h"
+#include "common/timestamp.h"
+#include "sources/market_simulator.h"
+
+namespace {
+
+using namespace ticklake;
+
+const std::vector<std::string>& ticks() {
+    static const std::vector<std::string> lines = [] {
+        MarketSimulatorOptions o;
+        o.count = 100'000;
+        auto sim = MarketSimulator::create(o);
+        std::vector<Event> events;
+        while (sim && !(*sim)->done()) {
+            if (!(*sim)->next_batch(events, 4096)) {
+                break;
+            }
+        }
+        std::vector<std::string> out;
+        for (const Event& e : events) {
+            append_event_json(out.emplace_back(), e);
+        }
+        return out;
+    }();
+    return lines;
+}
+
+template <class Parse>
+void each_tick(benchmark::State& state, bool simdjson_only, Parse parse) {
+    const auto& lines = ticks();
+    EventParser parser;
+    parser.set_simdjson_only(simdjson_only);
+    Event e;
+    size_t i = 0, bytes = 0;
+    for (auto _ : state) {
+        const std::string& line = lines[i];
+        if (!parse(parser, line, e)) {
+            state.SkipWithError("a simulated tick did not parse");
+            break;
+        }
+        bytes += line.size();
+        i = i + 1 == lines.size() ? 0 : i + 1;
+    }
+    state.SetItemsProcessed(state.iterations());
+    state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+void BM_ParseInto(benchmark::State& state) {
+    each_tick(state, state.range(0) != 0, [](EventParser& p, const std::string& l, Event& e) {
+        return static_cast<bool>(p.parse_into(l, e));
+    });
+}
+BENCHMARK(BM_ParseInto)->ArgName("simdjson_only")->Arg(0)->Arg(1);
+
+void BM_Envelope(benchmark::State& state) {
+    each_tick(state, false, [](EventParser& p, const std::string& l, Event& e) {
+        return static_cast<bool>(p.parse_envelope(l, e));
+    });
+}
+BENCHMARK(BM_Envelope);
+
+// The same instants as "...Z" (27 bytes, ticklake's form) and as "...+00:00" (the general
+// parser's work).
+void BM_Iso8601(benchmark::State& state) {
+    std::vector<std::string> times;
+    for (int64_t t = 1'736'173'800'000'000; times.size() < 4096; t += 1'234'567) {
+        times.push_back(format_iso8601(t));
+        if (state.range(0) != 0) {
+            times.back().replace(26, 1, "+00:00");
+        }
+    }
+    size_t i = 0;
+    for (auto _ : state) {
+        auto r = parse_iso8601(times[i]);
+        benchmark::DoNotOptimize(r);
+        i = (i + 1) & 4095;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Iso8601)->ArgName("with_offset")->Arg(0)->Arg(1);
+
+} // namespace
+
+BENCHMARK_MAIN();
