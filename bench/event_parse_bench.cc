@@ -5,11 +5,14 @@
 // change to one path is judged by (bench/README.md).
 #include <benchmark/benchmark.h>
 
+#include <array>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/event_json.h"
 #include "common/timestamp.h"
+#include "format/table_buffer.h"
 #include "sources/market_simulator.h"
 
 namespace {
@@ -62,6 +65,37 @@ void BM_ParseInto(benchmark::State& state) {
     });
 }
 BENCHMARK(BM_ParseInto)->ArgName("simdjson_only")->Arg(0)->Arg(1);
+
+// The sink's own work per message before the writer: parse, then append to the buffer of the
+// event's table (a new buffer every 100,000 rows, as batches rotate).
+void BM_ParseAndAppend(benchmark::State& state) {
+    const auto& lines = ticks();
+    EventParser parser;
+    Event e;
+    std::array<std::unique_ptr<TableBuffer>, 4> tables;
+    size_t i = 0, rows = 0;
+    for (auto _ : state) {
+        if (!parser.parse_into(lines[i], e)) {
+            state.SkipWithError("a simulated tick did not parse");
+            break;
+        }
+        auto& t = tables[static_cast<size_t>(e.type)];
+        if (!t || rows == 100'000) {
+            if (rows == 100'000) {
+                state.PauseTiming();
+                for (auto& each : tables) each.reset();
+                rows = 0;
+                state.ResumeTiming();
+            }
+            if (!t) t = std::make_unique<TableBuffer>(e.type);
+        }
+        t->append(e);
+        ++rows;
+        i = i + 1 == lines.size() ? 0 : i + 1;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseAndAppend);
 
 void BM_Envelope(benchmark::State& state) {
     each_tick(state, false, [](EventParser& p, const std::string& l, Event& e) {

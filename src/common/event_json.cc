@@ -838,6 +838,7 @@ bool flat_int(const FlatValue& v, int64_t& out) {
 bool flat_time(const FlatValue& v, TimestampUs& out) {
     if (v.kind == FlatValue::Kind::number) return flat_int(v, out);
     if (v.kind != FlatValue::Kind::string) return false;
+    if (read_canonical_iso8601(v.text, out)) return true;
     auto r = parse_iso8601(v.text);
     if (!r) return false;
     out = *r;

@@ -6,18 +6,6 @@
 
 namespace ticklake {
 
-// Civil calendar conversions follow the well-known era/day-of-era decomposition
-// (400-year eras of 146097 days), valid for every proleptic Gregorian date.
-int64_t days_from_civil(int64_t year, unsigned month, unsigned day) {
-    year -= month <= 2 ? 1 : 0;
-    const int64_t era = (year >= 0 ? year : year - 399) / 400;
-    const auto year_of_era = static_cast<unsigned>(year - era * 400);
-    const unsigned shifted_month = month > 2 ? month - 3 : month + 9; // March = 0
-    const unsigned day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + static_cast<int64_t>(day_of_era) - 719468;
-}
-
 CivilDate civil_from_days(int64_t days) {
     days += 719468;
     const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -101,42 +89,8 @@ std::string format_date(TimestampUs ts) {
     return s;
 }
 
-namespace {
-
-// The form append_iso8601 writes, which ticklake's producers send twice per tick:
-// "YYYY-MM-DDTHH:MM:SS.ffffffZ", 27 bytes. Read without the general parser's branches; any
-// other text (or a field out of range) goes to the general parser, which gives the same
-// value for this form and words the errors.
-bool parse_canonical_iso8601(std::string_view s, TimestampUs& out) {
-    if (s.size() != 27 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-        s[19] != '.' || s[26] != 'Z') {
-        return false;
-    }
-    unsigned bad = 0;
-    auto d = [&](size_t i) {
-        const unsigned v = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
-        bad |= v > 9 ? 1u : 0u;
-        return static_cast<int64_t>(v);
-    };
-    const int64_t year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    const int64_t month = d(5) * 10 + d(6);
-    const int64_t day = d(8) * 10 + d(9);
-    const int64_t hour = d(11) * 10 + d(12);
-    const int64_t minute = d(14) * 10 + d(15);
-    const int64_t second = d(17) * 10 + d(18);
-    const int64_t micros = ((((d(20) * 10 + d(21)) * 10 + d(22)) * 10 + d(23)) * 10 + d(24)) * 10 + d(25);
-    if (bad != 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-        return false;
-    }
-    const int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-    out = days * kMicrosPerDay + ((hour * 60 + minute) * 60 + second) * kMicrosPerSecond + micros;
-    return true;
-}
-
-} // namespace
-
 Result<TimestampUs> parse_iso8601(std::string_view s) {
-    if (TimestampUs ts = 0; parse_canonical_iso8601(s, ts)) {
+    if (TimestampUs ts = 0; read_canonical_iso8601(s, ts)) {
         return ts;
     }
     auto bad = [&] { return fail(Error::poison("not an ISO 8601 timestamp: '" + std::string(s.substr(0, 64)) + "'")); };

@@ -80,4 +80,20 @@ TEST(Timestamp, TheCanonicalFormReadsAsTheGeneralParserReadsIt) {
     EXPECT_GT(checked, 10'000u);
 }
 
+// The canonical reader keeps the day numbers of recent dates: text whose date bytes are not
+// digits must never match what it keeps, and a date read after others must give its own day.
+TEST(Timestamp, RecentDatesAreKeptWithoutMixingThemUp) {
+    EXPECT_EQ(*parse_iso8601("1970-01-01T00:00:00.000001Z"), 1);
+    std::string zeros(27, '\0');
+    zeros.replace(10, 17, "T00:00:00.000001Z");
+    EXPECT_FALSE(parse_iso8601(zeros).has_value());
+    const int64_t days[] = {0, 19782, 19781, 20000, 19782, 0, -1, 19781, 20000, 2932896};
+    for (int round = 0; round < 3; ++round) {
+        for (const int64_t d : days) {
+            const int64_t t = d * kMicrosPerDay + 45'296'789'012;
+            ASSERT_EQ(*parse_iso8601(format_iso8601(t)), t) << format_iso8601(t);
+        }
+    }
+}
+
 } // namespace ticklake
