@@ -50,16 +50,42 @@ Result<TimestampUs> parse_iso8601(std::string_view text);
 //! "YYYY-MM-DDTHH:MM:SS.ffffffZ", 27 bytes, read without the general parser's branches. False
 //! for any other text or a field out of range: then parse_iso8601 reads it (and gives the same
 //! value for this form) or words the error.
+namespace detail {
+
+// Eight bytes of text as a little-endian word.
+inline uint64_t load8(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+// True when every byte of w where `digits` has 0xFF is '0'..'9' and the other bytes equal those
+// of `separators`; then `values` holds the digits' values (0-9) in their bytes. Digit bytes
+// are checked as a whole: v = b ^ '0' is 0-9 only for b in '0'..'9', and then neither v nor
+// v + 6 has a bit in its high nibble. (v alone catches 0xFA-0xFF, whose + 6 carries out.)
+inline bool read_digit_word(uint64_t w, uint64_t digits, uint64_t separators, uint64_t& values) {
+    constexpr uint64_t kOnes = 0x0101010101010101ULL;
+    values = (w ^ (kOnes * '0')) & digits;
+    const uint64_t high = ((values + (kOnes * 6 & digits)) | values) & (kOnes * 0xF0 & digits);
+    return (w & ~digits) == separators && high == 0;
+}
+
+inline unsigned byte_at(uint64_t w, unsigned i) { return static_cast<unsigned>(w >> (8 * i)) & 0xFF; }
+
+} // namespace detail
+
 inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
-    if (s.size() != 27 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z') {
+    using detail::byte_at;
+    if (s.size() != 27) {
         return false;
     }
-    unsigned bad = 0;
-    auto d = [&](size_t i) {
-        const unsigned v = static_cast<unsigned char>(s[i]) - static_cast<unsigned>('0');
-        bad |= v > 9 ? 1u : 0u;
-        return static_cast<int64_t>(v);
-    };
+    // Bytes 8-15 "DDTHH:MM", 16-23 ":SS.ffff", 19-26 ".ffffffZ" (the last two overlap).
+    uint64_t day_time, seconds, fraction;
+    if (!detail::read_digit_word(detail::load8(s.data() + 8), 0xFFFF00FFFF00FFFFULL, 0x00003A0000540000ULL, day_time) ||
+        !detail::read_digit_word(detail::load8(s.data() + 16), 0xFFFFFFFF00FFFF00ULL, 0x000000002E00003AULL, seconds) ||
+        !detail::read_digit_word(detail::load8(s.data() + 19), 0x00FFFFFFFFFFFF00ULL, 0x5A0000000000002EULL, fraction)) {
+        return false;
+    }
     // Ticks of one stream share their date: the day numbers of the last two dates read on
     // this thread (a tick's event time and receive time may differ) are kept with their 10
     // bytes, so most reads skip the calendar arithmetic.
@@ -77,9 +103,8 @@ inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     constexpr KnownDate kEpoch{word("1970-01-"), static_cast<uint16_t>(word("01")), 0};
     static thread_local KnownDate known[2] = {kEpoch, kEpoch};
     static thread_local unsigned next_slot = 0;
-    uint64_t head;
+    const uint64_t head = detail::load8(s.data());
     uint16_t tail;
-    std::memcpy(&head, s.data(), 8);
     std::memcpy(&tail, s.data() + 8, 2);
     int64_t days;
     if (head == known[0].head && tail == known[0].tail) {
@@ -87,24 +112,28 @@ inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     } else if (head == known[1].head && tail == known[1].tail) {
         days = known[1].days;
     } else {
-        if (s[4] != '-' || s[7] != '-') {
+        uint64_t ym;
+        if (!detail::read_digit_word(head, 0x00FFFF00FFFFFFFFULL, 0x2D00002D00000000ULL, ym)) {
             return false;
         }
-        const int64_t year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-        const int64_t month = d(5) * 10 + d(6);
-        const int64_t day = d(8) * 10 + d(9);
-        if (bad != 0 || month < 1 || month > 12 || day < 1 || day > 31) {
+        const unsigned year = byte_at(ym, 0) * 1000 + byte_at(ym, 1) * 100 + byte_at(ym, 2) * 10 + byte_at(ym, 3);
+        const unsigned month = byte_at(ym, 5) * 10 + byte_at(ym, 6);
+        const unsigned day = byte_at(day_time, 0) * 10 + byte_at(day_time, 1);
+        if (month < 1 || month > 12 || day < 1 || day > 31) {
             return false;
         }
-        days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+        days = days_from_civil(year, month, day);
         known[next_slot] = KnownDate{head, tail, days};
         next_slot ^= 1;
     }
-    const int64_t hour = d(11) * 10 + d(12);
-    const int64_t minute = d(14) * 10 + d(15);
-    const int64_t second = d(17) * 10 + d(18);
-    const int64_t micros = ((((d(20) * 10 + d(21)) * 10 + d(22)) * 10 + d(23)) * 10 + d(24)) * 10 + d(25);
-    if (bad != 0 || hour > 23 || minute > 59 || second > 60) {
+    const int64_t hour = byte_at(day_time, 3) * 10 + byte_at(day_time, 4);
+    const int64_t minute = byte_at(day_time, 6) * 10 + byte_at(day_time, 7);
+    const int64_t second = byte_at(seconds, 1) * 10 + byte_at(seconds, 2);
+    int64_t micros = 0;
+    for (unsigned i = 1; i <= 6; ++i) {
+        micros = micros * 10 + byte_at(fraction, i);
+    }
+    if (hour > 23 || minute > 59 || second > 60) {
         return false;
     }
     out = days * kMicrosPerDay + ((hour * 60 + minute) * 60 + second) * kMicrosPerSecond + micros;

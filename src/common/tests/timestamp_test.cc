@@ -60,7 +60,7 @@ TEST(Timestamp, TheCanonicalFormReadsAsTheGeneralParserReadsIt) {
         const std::string canonical = format_iso8601(t);
         ASSERT_EQ(*parse_iso8601(canonical), t) << canonical;
         for (size_t i = 0; i < canonical.size(); ++i) {
-            for (const char c : std::string_view("0123456789/:A")) {
+            for (const char c : std::string_view("0123456789/:A\x00\x80\xca\xcf\xf9\xff", 19)) {
                 std::string m = canonical;
                 m[i] = c;
                 std::string general = m;
