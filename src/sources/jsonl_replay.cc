@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace ticklake {
 
 namespace {
@@ -12,12 +15,18 @@ constexpr size_t kBlock = 1u << 20;
 Result<std::unique_ptr<JsonlReplay>> JsonlReplay::open(const std::string& path) {
     std::unique_ptr<JsonlReplay> r(new JsonlReplay());
     r->path_ = path;
-    r->file_.reset(std::fopen(path.c_str(), "rb"));
-    if (!r->file_) {
+    r->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (r->fd_ < 0) {
         return fail(Error::invalid("cannot open " + path + ": " + std::strerror(errno)));
     }
     r->buf_.resize(kBlock);
     return r;
+}
+
+JsonlReplay::~JsonlReplay() {
+    if (fd_ >= 0) {
+        ::close(fd_);
+    }
 }
 
 Result<bool> JsonlReplay::next_line(std::string_view& line) {
@@ -44,14 +53,15 @@ Result<bool> JsonlReplay::next_line(std::string_view& line) {
         if (buf_.size() - end_ < kBlock / 2) {
             buf_.resize(buf_.size() * 2);
         }
-        const size_t got = std::fread(buf_.data() + end_, 1, buf_.size() - end_, file_.get());
-        end_ += got;
-        if (got == 0) {
-            if (std::ferror(file_.get())) {
-                return fail(Error::retry("read error in " + path_ + ": " + std::strerror(errno)));
+        const ssize_t got = ::read(fd_, buf_.data() + end_, buf_.size() - end_);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
             }
-            eof_ = true;
+            return fail(Error::retry("read error in " + path_ + ": " + std::strerror(errno)));
         }
+        end_ += static_cast<size_t>(got);
+        eof_ = got == 0;
     }
 }
 

@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +18,9 @@ namespace ticklake {
 class JsonlReplay {
 public:
     static Result<std::unique_ptr<JsonlReplay>> open(const std::string& path);
+    ~JsonlReplay();
+    JsonlReplay(const JsonlReplay&) = delete;
+    JsonlReplay& operator=(const JsonlReplay&) = delete;
 
     //! Next valid line; false at the end. `event` gets its type, symbol and ts; `line` stays
     //! valid until the next call.
@@ -32,11 +34,10 @@ private:
     //! The next line (without its newline) from the read buffer; false at the end of the file.
     Result<bool> next_line(std::string_view& line);
 
-    struct FileCloser {
-        void operator()(std::FILE* f) const { std::fclose(f); }
-    };
     std::string path_;
-    std::unique_ptr<std::FILE, FileCloser> file_;
+    //! Read with read(2), not stdio: a pipe's lines (--file /dev/stdin) are handed on as they
+    //! arrive, not once a whole block has.
+    int fd_ = -1;
     //! Read in blocks of kBlock: lines are views into buf_ (no copy per line, unlike getline).
     std::string buf_;
     size_t pos_ = 0; //!< start of the unread bytes in buf_

@@ -1,7 +1,12 @@
 #include "sources/jsonl_replay.h"
 
+#include <atomic>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -84,6 +89,44 @@ TEST(JsonlReplay, LongLinesLastLineBlankLinesAndBadLines) {
     ASSERT_EQ((*r)->first_errors().size(), 2u);
     EXPECT_EQ((*r)->first_errors()[0], "line 5: message is not a JSON object");
     EXPECT_EQ((*r)->first_errors()[1], "line 6: quote needs a non-empty 'symbol'");
+}
+
+// From a pipe (--file /dev/stdin), a line is handed on when it arrives, not once a whole read
+// block has: the writer keeps the pipe open until the reader has the first line (or 5 s pass).
+TEST(JsonlReplay, APipesLinesComeAsTheyArrive) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    auto r = JsonlReplay::open("/dev/fd/" + std::to_string(fds[0]));
+    ::close(fds[0]);
+    ASSERT_TRUE(r) << r.error().message;
+    std::atomic<bool> got_first{false};
+    bool closed_before_first = false;
+    std::thread writer([&] {
+        const std::string first = quote_line(1).append("\n");
+        EXPECT_EQ(::write(fds[1], first.data(), first.size()), static_cast<ssize_t>(first.size()));
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!got_first && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        closed_before_first = !got_first;
+        const std::string second = quote_line(2).append("\n");
+        EXPECT_EQ(::write(fds[1], second.data(), second.size()), static_cast<ssize_t>(second.size()));
+        ::close(fds[1]);
+    });
+    std::string_view line;
+    Event e;
+    auto more = (*r)->next(line, e);
+    got_first = true;
+    ASSERT_TRUE(more && *more);
+    EXPECT_EQ(line, quote_line(1));
+    more = (*r)->next(line, e);
+    ASSERT_TRUE(more && *more);
+    EXPECT_EQ(line, quote_line(2));
+    more = (*r)->next(line, e);
+    ASSERT_TRUE(more);
+    EXPECT_FALSE(*more);
+    writer.join();
+    EXPECT_FALSE(closed_before_first) << "the first line waited for more input";
 }
 
 TEST(JsonlReplay, AMissingFileSaysWhich) {
