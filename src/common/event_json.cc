@@ -838,6 +838,8 @@ bool flat_int(const FlatValue& v, int64_t& out) {
 bool flat_time(const FlatValue& v, TimestampUs& out) {
     if (v.kind == FlatValue::Kind::number) return flat_int(v, out);
     if (v.kind != FlatValue::Kind::string) return false;
+    // ticklake's own form without building a Result; any other text (rare) pays the 27-byte
+    // check once more inside parse_iso8601.
     if (read_canonical_iso8601(v.text, out)) return true;
     auto r = parse_iso8601(v.text);
     if (!r) return false;

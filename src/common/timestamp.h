@@ -46,10 +46,6 @@ std::string format_date(TimestampUs ts);
 //! microseconds are truncated toward the past.
 Result<TimestampUs> parse_iso8601(std::string_view text);
 
-//! The form append_iso8601 writes, which ticklake's producers send twice per tick:
-//! "YYYY-MM-DDTHH:MM:SS.ffffffZ", 27 bytes, read without the general parser's branches. False
-//! for any other text or a field out of range: then parse_iso8601 reads it (and gives the same
-//! value for this form) or words the error.
 namespace detail {
 
 // Eight bytes of text as a little-endian word.
@@ -74,6 +70,10 @@ inline unsigned byte_at(uint64_t w, unsigned i) { return static_cast<unsigned>(w
 
 } // namespace detail
 
+//! The form append_iso8601 writes, which ticklake's producers send twice per tick:
+//! "YYYY-MM-DDTHH:MM:SS.ffffffZ", 27 bytes, read without the general parser's branches. False
+//! for any other text or a field out of range: then parse_iso8601 reads it (and gives the same
+//! value for this form) or words the error.
 inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     using detail::byte_at;
     if (s.size() != 27) {
