@@ -4,6 +4,8 @@
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# zstd for the Parquet pages ticklake encodes itself (format/parquet_encoder).
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 find_package(simdjson REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(fmt REQUIRED)

@@ -17,7 +17,7 @@ set(TL_USES_kafka common aws)
 set(TL_USES_produce sources kafka schema)
 set(TL_USES_broker kafka)
 set(TL_USES_storage common net aws)
-set(TL_USES_format common duckdb_loader)
+set(TL_USES_format common duckdb_loader parquet)  # parquet: the Thrift codec of the Parquet encoder
 set(TL_USES_schema common net)
 set(TL_USES_decode format schema)
 set(TL_USES_sink decode format storage kafka)

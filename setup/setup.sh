@@ -42,7 +42,7 @@ APT_PACKAGES=(
   librdkafka-dev kcat libsimdjson-dev libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
   openjdk-17-jre-headless maven python3-venv python3-pip nodejs npm zstd golang-go
-  zlib1g-dev
+  zlib1g-dev libzstd-dev
   libboost1.81-dev
   libedit-dev
   libzip-dev libhowardhinnant-date-dev

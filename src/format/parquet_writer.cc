@@ -237,6 +237,18 @@ struct ParquetWriter::Db {
 };
 
 Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& options) {
+    std::unique_ptr<Db> db;
+    if (options.parquet_via_duckdb) { // else DuckDB starts with the first batch the encoder cannot write
+        auto opened = open_db(options);
+        if (!opened) {
+            return fail(opened.error());
+        }
+        db = std::move(*opened);
+    }
+    return std::unique_ptr<ParquetWriter>(new ParquetWriter(options, std::move(db)));
+}
+
+Result<std::unique_ptr<ParquetWriter::Db>> ParquetWriter::open_db(const WriterOptions& options) {
     if (auto loaded = duckdb_loader::ensure_loaded(); !loaded) {
         return fail(loaded.error());
     }
@@ -287,7 +299,7 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::open(const WriterOptions& 
     if (!registered) {
         return fail(Error::fatal("cannot register the Parquet writer's row scan in DuckDB"));
     }
-    return std::unique_ptr<ParquetWriter>(new ParquetWriter(options, std::move(db)));
+    return db;
 }
 
 std::string parquet_copy_options(const WriterOptions& options) {
@@ -296,7 +308,7 @@ std::string parquet_copy_options(const WriterOptions& options) {
 }
 
 ParquetWriter::ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db)
-    : options_(options), db_(std::move(db)) {}
+    : options_(options), db_(std::move(db)), encoder_(options) {}
 
 ParquetWriter::~ParquetWriter() = default;
 
@@ -315,6 +327,16 @@ std::string ParquetWriter::field_ids_option(const ColumnBatch& batch, std::span<
 
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
                             std::span<const int> field_ids) {
+    if (!options_.parquet_via_duckdb && parquet_encoder_supports(batch)) {
+        return encoder_.write(batch, order, path, field_ids);
+    }
+    if (db_ == nullptr) {
+        auto opened = open_db(options_);
+        if (!opened) {
+            return fail(opened.error());
+        }
+        db_ = std::move(*opened);
+    }
     db_->scan = ScanSource{&batch, order, is_identity(order)};
     const std::string sql = "COPY " + copy_source(batch) + " TO " + quote_literal(path.string()) +
                             " (" + parquet_copy_options(options_) + field_ids_option(batch, field_ids) + ")";

@@ -1,11 +1,15 @@
-// Parquet through DuckDB: `COPY (FROM tl_rows()) TO` writes the file (zstd, row groups of
-// WriterOptions::row_group_rows), where tl_rows() is a table function that hands DuckDB the
-// batch's columns a data chunk at a time, in the file's order.
+// Parquet files of the sink. Batches of flat columns go to ticklake's own encoder
+// (format/parquet_encoder.h). Batches with decimal or nested columns, and all of them with
+// WriterOptions::parquet_via_duckdb, go through DuckDB: `COPY (FROM tl_rows()) TO` writes the file
+// (zstd, row groups of WriterOptions::row_group_rows), where tl_rows() is a table function that
+// hands DuckDB the batch's columns a data chunk at a time, in the file's order. DuckDB starts with
+// the first batch that needs it.
 // The only file of the project, with parquet_writer.cc, that sees DuckDB's C API.
 #pragma once
 
 #include <memory>
 
+#include "format/parquet_encoder.h"
 #include "format/record_writer.h"
 
 namespace ticklake {
@@ -30,10 +34,12 @@ public:
 private:
     struct Db; //!< database and connection; reused across files
     ParquetWriter(const WriterOptions& options, std::unique_ptr<Db> db);
+    static Result<std::unique_ptr<Db>> open_db(const WriterOptions& options);
     std::string field_ids_option(const ColumnBatch& batch, std::span<const int> ids) const;
 
     WriterOptions options_;
-    std::unique_ptr<Db> db_;
+    std::unique_ptr<Db> db_; //!< null until a batch needs DuckDB
+    ParquetEncoder encoder_;
 };
 
 } // namespace ticklake

@@ -18,13 +18,16 @@ struct WriterOptions {
     //! symbol then has ~61 row groups, so a one-symbol query on S3 fetches ~2-3% of it through
     //! min/max pruning instead of ~11%; measured the same file size and write time (bench/README.md).
     size_t row_group_rows = 16384;
-    int parquet_threads = 1;        //!< DuckDB worker threads of one Parquet writer
+    int parquet_threads = 1;        //!< DuckDB worker threads of one Parquet writer (when DuckDB writes)
     //! DuckDB's memory_limit of one Parquet writer (it spills to a temporary folder beyond it);
     //! 0: DuckDB's default, 80% of the machine's memory.
     size_t parquet_memory_limit_bytes = 0;
     //! Parquet: give each column a field_id, as Iceberg tables need (--table-format iceberg):
     //! those write() is given, else 1..n in file order; top-level columns only.
     bool field_ids = false;
+    //! Parquet: write every file through DuckDB's COPY (--parquet-writer duckdb), not only those
+    //! with decimal or nested columns; the others go to ticklake's own encoder by default.
+    bool parquet_via_duckdb = false;
 };
 
 class RecordWriter {

@@ -67,9 +67,11 @@ ReadTable query_duckdb(const std::string& sql) {
                     case DUCKDB_TYPE_BOOLEAN: cell = static_cast<bool*>(data)[r]; break;
                     case DUCKDB_TYPE_BIGINT:
                     case DUCKDB_TYPE_TIMESTAMP: cell = static_cast<int64_t*>(data)[r]; break;
-                    case DUCKDB_TYPE_INTEGER: cell = int64_t{static_cast<int32_t*>(data)[r]}; break;
+                    case DUCKDB_TYPE_INTEGER:
+                    case DUCKDB_TYPE_DATE: cell = int64_t{static_cast<int32_t*>(data)[r]}; break; // days
                     case DUCKDB_TYPE_DOUBLE: cell = static_cast<double*>(data)[r]; break;
-                    case DUCKDB_TYPE_VARCHAR: {
+                    case DUCKDB_TYPE_VARCHAR:
+                    case DUCKDB_TYPE_BLOB: {
                         auto* s = static_cast<duckdb_string_t*>(data) + r;
                         cell = std::string(duckdb_string_t_data(s), duckdb_string_t_length(*s));
                         break;

@@ -13,7 +13,7 @@
 
 namespace ticklake::testing {
 
-//! A value read back; timestamps come back as int64 microseconds.
+//! A value read back; timestamps come back as int64 microseconds, dates as int64 days, blobs as bytes.
 using Cell = std::variant<std::monostate, bool, int64_t, double, std::string>;
 
 struct ReadTable {

@@ -35,6 +35,15 @@ TableBuffer trades(int n) {
     return b;
 }
 
+// Each test runs twice: with ticklake's own encoder (the default) and with DuckDB's COPY.
+class ParquetWriterTest : public ::testing::TestWithParam<bool> {
+protected:
+    WriterOptions options(WriterOptions o = {}) const {
+        o.parquet_via_duckdb = GetParam();
+        return o;
+    }
+};
+
 std::vector<uint32_t> all_rows(const TableBuffer& b) {
     std::vector<uint32_t> v(b.rows());
     for (uint32_t i = 0; i < v.size(); ++i) v[i] = i;
@@ -43,14 +52,14 @@ std::vector<uint32_t> all_rows(const TableBuffer& b) {
 
 } // namespace
 
-TEST(ParquetWriter, ColumnTypesAreDuckDbTypes) {
+TEST_P(ParquetWriterTest, ColumnTypesAreDuckDbTypes) {
     TableBuffer b(EventType::record);
     Event e;
     e.type = EventType::record;
     e.id = "1";
     e.body = Record{"d", {{"b", true}, {"i", int64_t{1}}, {"d", 1.5}, {"s", std::string("x")}}};
     b.append(e);
-    auto w = ParquetWriter::open({});
+    auto w = ParquetWriter::open(options());
     ASSERT_TRUE(w) << w.error().message;
     const auto path = temp_file("types.parquet");
     ASSERT_TRUE((*w)->write(b.batch(), all_rows(b), path));
@@ -61,11 +70,11 @@ TEST(ParquetWriter, ColumnTypesAreDuckDbTypes) {
     std::filesystem::remove(path);
 }
 
-TEST(ParquetWriter, ZstdAndRowGroupsFromOptions) {
+TEST_P(ParquetWriterTest, ZstdAndRowGroupsFromOptions) {
     WriterOptions options;
     options.row_group_rows = 4096; // DuckDB cuts row groups at whole vectors of 2048 rows
     options.zstd_level = 9;
-    auto w = ParquetWriter::open(options);
+    auto w = ParquetWriter::open(this->options(options));
     ASSERT_TRUE(w) << w.error().message;
     TableBuffer b = trades(18000);
     const auto path = temp_file("groups.parquet");
@@ -89,8 +98,8 @@ TEST(ParquetWriter, ZstdAndRowGroupsFromOptions) {
 
 // The default row group is small enough that one symbol's rows of a sorted file fall in few
 // row groups, which a query on S3 selects by min/max (bench/README.md, "Query on S3").
-TEST(ParquetWriter, DefaultRowGroupsAreSixteenThousandRows) {
-    auto w = ParquetWriter::open({});
+TEST_P(ParquetWriterTest, DefaultRowGroupsAreSixteenThousandRows) {
+    auto w = ParquetWriter::open(options());
     ASSERT_TRUE(w) << w.error().message;
     TableBuffer b = trades(40000);
     const auto path = temp_file("default-groups.parquet");
@@ -103,14 +112,14 @@ TEST(ParquetWriter, DefaultRowGroupsAreSixteenThousandRows) {
     std::filesystem::remove(path);
 }
 
-TEST(ParquetWriter, KeepsNanAndInfinities) {
+TEST_P(ParquetWriterTest, KeepsNanAndInfinities) {
     TableBuffer b(EventType::quote);
     Event e;
     e.type = EventType::quote;
     e.body = Quote{std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
                    -std::numeric_limits<double>::infinity(), -0.0, ""};
     b.append(e);
-    auto w = ParquetWriter::open({});
+    auto w = ParquetWriter::open(options());
     ASSERT_TRUE(w);
     const auto path = temp_file("special.parquet");
     ASSERT_TRUE((*w)->write(b.batch(), std::vector<uint32_t>{0}, path));
@@ -124,9 +133,9 @@ TEST(ParquetWriter, KeepsNanAndInfinities) {
     std::filesystem::remove(path);
 }
 
-TEST(ParquetWriter, TimestampsReadAsUtcText) {
+TEST_P(ParquetWriterTest, TimestampsReadAsUtcText) {
     TableBuffer b = trades(1);
-    auto w = ParquetWriter::open({});
+    auto w = ParquetWriter::open(options());
     ASSERT_TRUE(w);
     const auto path = temp_file("ts.parquet");
     ASSERT_TRUE((*w)->write(b.batch(), std::vector<uint32_t>{0}, path));
@@ -136,14 +145,17 @@ TEST(ParquetWriter, TimestampsReadAsUtcText) {
     std::filesystem::remove(path);
 }
 
-TEST(ParquetWriter, ErrorSaysWhichFileAndWhy) {
+TEST_P(ParquetWriterTest, ErrorSaysWhichFileAndWhy) {
     TableBuffer b = trades(1);
-    auto w = ParquetWriter::open({});
+    auto w = ParquetWriter::open(options());
     ASSERT_TRUE(w);
     auto s = (*w)->write(b.batch(), std::vector<uint32_t>{0}, "/nonexistent-dir/x.parquet");
     ASSERT_FALSE(s);
-    EXPECT_NE(s.error().message.find("cannot write Parquet file '/nonexistent-dir/x.parquet'"), std::string::npos)
-        << s.error().message;
+    EXPECT_NE(s.error().message.find("'/nonexistent-dir/x.parquet'"), std::string::npos) << s.error().message;
+    EXPECT_NE(s.error().message.find("No such file or directory"), std::string::npos) << s.error().message;
 }
+
+INSTANTIATE_TEST_SUITE_P(Writers, ParquetWriterTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "DuckDb" : "Encoder"; });
 
 } // namespace ticklake
