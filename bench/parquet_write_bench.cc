@@ -58,6 +58,7 @@ void BM_ParquetWrite(benchmark::State& state) {
     }
     WriterOptions options;
     options.parquet_via_duckdb = state.range(1) != 0;
+    options.zstd_level = static_cast<int>(state.range(2));
     auto writer = ParquetWriter::open(options);
     if (!writer) {
         state.SkipWithError(writer.error().message.c_str());
@@ -77,11 +78,13 @@ void BM_ParquetWrite(benchmark::State& state) {
     std::filesystem::remove(path);
 }
 BENCHMARK(BM_ParquetWrite)
-    ->ArgNames({"trades", "duckdb"})
-    ->Args({0, 0})
-    ->Args({0, 1})
-    ->Args({1, 0})
-    ->Args({1, 1})
+    ->ArgNames({"trades", "duckdb", "zstd"})
+    ->Args({0, 0, 3})
+    ->Args({0, 1, 3})
+    ->Args({1, 0, 3})
+    ->Args({1, 1, 3})
+    ->Args({0, 0, 1})
+    ->Args({1, 0, 1})
     ->Unit(benchmark::kMillisecond);
 
 } // namespace
