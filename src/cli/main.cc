@@ -2,7 +2,9 @@
 
 #include <cstdio>
 
+#if defined(__GLIBC__)
 #include <malloc.h>
+#endif
 
 #include "cli/cli_support.h"
 #include "cli/commands.h"
@@ -20,7 +22,7 @@ const char* malloc_conf = "dirty_decay_ms:250,muzzy_decay_ms:0";
 #endif
 
 int main(int argc, char** argv) {
-#ifndef TICKLAKE_JEMALLOC
+#if defined(__GLIBC__) && !defined(TICKLAKE_JEMALLOC)
     // No fastbins in glibc's malloc. A producer frees its delivered messages (a few hundred bytes
     // each, with small header blocks beside them) thousands at a time in rd_kafka_poll. With
     // fastbins, each such burst filled them, and freeing the next large block ran

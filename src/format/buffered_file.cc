@@ -21,6 +21,9 @@ Error BufferedFile::io_error(const char* what, int err) const {
 }
 
 Status BufferedFile::open(const std::filesystem::path& path) {
+    if (fd_ >= 0) { // the previous file failed part way: its descriptor is not leaked
+        ::close(fd_);
+    }
     path_ = path;
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) {
@@ -50,11 +53,13 @@ Status BufferedFile::flush() {
 }
 
 Status BufferedFile::close() {
-    if (auto s = flush(); !s) {
-        return s;
-    }
+    const Status flushed = flush();
     const int fd = fd_;
     fd_ = -1;
+    if (!flushed) {
+        ::close(fd);
+        return flushed;
+    }
     if (::close(fd) != 0) {
         return fail(io_error("close", errno));
     }

@@ -18,7 +18,7 @@ public:
     BufferedFile(const BufferedFile&) = delete;
     BufferedFile& operator=(const BufferedFile&) = delete;
 
-    //! Creates or truncates the file at path.
+    //! Creates or truncates the file at path (closing a file left open by a failed write).
     Status open(const std::filesystem::path& path);
     //! The buffer to append to; call maybe_flush() after each row.
     std::string& buffer() { return buffer_; }

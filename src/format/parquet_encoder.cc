@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <climits>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +85,7 @@ int32_t physical_type(ColumnType t) {
     }
 }
 
-ThriftValue schema_element(const Column& c, int field_id) {
+ThriftValue schema_element(const Column& c, std::optional<int> field_id) {
     ThriftValue e;
     put(e, 1, ThriftValue::i32(physical_type(c.type)));
     put(e, 3, ThriftValue::i32(pq::kOptional));
@@ -93,8 +95,8 @@ ThriftValue schema_element(const Column& c, int field_id) {
     } else if (c.type == ColumnType::date) {
         put(e, 6, ThriftValue::i32(pq::kDate));
     }
-    if (field_id > 0) {
-        put(e, 9, ThriftValue::i32(field_id));
+    if (field_id) {
+        put(e, 9, ThriftValue::i32(*field_id));
     }
     if (c.type == ColumnType::varchar) {
         put(e, 10, t_union(1)); // LogicalType.STRING
@@ -332,10 +334,12 @@ MinMax min_max(const std::vector<uint8_t>& v) { // booleans, false < true
     return m;
 }
 
-ThriftValue statistics(const MinMax& m, size_t nulls) {
+ThriftValue statistics(const MinMax& m, size_t nulls, bool signed_order) {
     ThriftValue s;
-    if (m.present) {
-        put(s, 1, t_binary(m.max)); // the deprecated pair, for readers older than min_value
+    if (m.present && signed_order) {
+        // The deprecated pair, for readers older than min_value, defined in signed order: not
+        // for byte strings, which order unsigned (an old reader would skip what it must read).
+        put(s, 1, t_binary(m.max));
         put(s, 2, t_binary(m.min));
     }
     put(s, 3, ThriftValue::i64(static_cast<int64_t>(nulls)));
@@ -391,7 +395,6 @@ private:
 
 //! Where a column chunk's pages went and what they add up to.
 struct ChunkPlacement {
-    int64_t start = 0;
     int64_t dictionary_offset = -1;
     int64_t data_offset = 0;
     int64_t compressed = 0;   //!< page headers and compressed bodies
@@ -432,12 +435,17 @@ struct ParquetEncoder::State {
 
     // Compresses `body` and writes it after its page header.
     Status write_page(int32_t page_type, size_t values, int32_t encoding, int level, ChunkPlacement& chunk) {
+        if (body.size() > static_cast<size_t>(INT32_MAX)) { // page sizes are i32 in the format
+            return fail(Error::invalid("cannot write '" + path.string() +
+                                       "': a Parquet page would exceed 2 GiB (a value of that size?)"));
+        }
         if (const size_t bound = ZSTD_compressBound(body.size()); compressed.size() < bound) {
             compressed.resize(bound); // grown, never shrunk: a resize zero-fills what it adds
         }
         const size_t n = ZSTD_compressCCtx(zstd, compressed.data(), compressed.size(), body.data(), body.size(), level);
-        if (ZSTD_isError(n)) {
-            return fail(Error::fatal("cannot compress a Parquet page of '" + path.string() + "': " + ZSTD_getErrorName(n)));
+        if (ZSTD_isError(n) || n > static_cast<size_t>(INT32_MAX)) {
+            return fail(Error::fatal("cannot compress a Parquet page of '" + path.string() +
+                                     "': " + (ZSTD_isError(n) ? ZSTD_getErrorName(n) : "over 2 GiB")));
         }
         ThriftValue h;
         put(h, 1, ThriftValue::i32(page_type));
@@ -550,7 +558,6 @@ struct ParquetEncoder::State {
     Status write_chunk(const std::vector<T>& values, std::vector<T>* dictionary, size_t rows, size_t nulls,
                        int level, ChunkPlacement& chunk, bool& used_dictionary, MinMax& stats) {
         chunk = ChunkPlacement{};
-        chunk.start = static_cast<int64_t>(offset);
         used_dictionary = false;
         int bit_width = 0;
         size_t value_bytes = 0;
@@ -584,12 +591,23 @@ struct ParquetEncoder::State {
             }
         }
         chunk.data_offset = static_cast<int64_t>(offset);
-        // Rows per page, so each page's values come near kPageBytes.
+        // Rows per page, so each page's values come near kPageBytes: by the average for values of
+        // one width, by the bytes themselves for PLAIN strings (a few long ones must not make
+        // a page of gigabytes).
         const size_t per_row = std::max<size_t>(1, value_bytes / std::max<size_t>(1, rows));
         const size_t page_rows = std::max<size_t>(1, kPageBytes / per_row);
         size_t value = 0;
-        for (size_t row = 0; row < rows; row += page_rows) {
-            const size_t end = std::min(rows, row + page_rows);
+        for (size_t row = 0, end = 0; row < rows; row = end) {
+            end = std::min(rows, row + page_rows);
+            if constexpr (std::is_same_v<T, std::string_view>) {
+                if (!used_dictionary) {
+                    size_t bytes = 0;
+                    size_t v = value;
+                    for (end = row; end < rows && (end == row || bytes < kPageBytes); ++end) {
+                        bytes += defined[end] != 0 ? plain_size(values[v++]) : 0;
+                    }
+                }
+            }
             size_t present = end - row;
             if (nulls > 0) {
                 present = static_cast<size_t>(std::count(defined.begin() + row, defined.begin() + end, 1));
@@ -700,9 +718,9 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
             if (dictionary) {
                 put(meta, 11, ThriftValue::i64(chunk.dictionary_offset));
             }
-            put(meta, 12, statistics(stats, nulls));
+            put(meta, 12, statistics(stats, nulls, physical_type(c.type) != pq::kByteArray));
             ThriftValue column_chunk;
-            put(column_chunk, 2, ThriftValue::i64(chunk.start));
+            put(column_chunk, 2, ThriftValue::i64(0)); // deprecated: writers set 0, as DuckDB does
             put(column_chunk, 3, std::move(meta));
             columns.elements.push_back(std::move(column_chunk));
             group_compressed += chunk.compressed;
@@ -714,7 +732,9 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
         put(group, 3, ThriftValue::i64(static_cast<int64_t>(n)));
         put(group, 5, ThriftValue::i64(group_start));
         put(group, 6, ThriftValue::i64(group_compressed));
-        put(group, 7, ThriftValue::scalar(ThriftType::i16, static_cast<int64_t>(row_groups.size())));
+        if (row_groups.size() <= INT16_MAX) { // an i16: beyond it, left out (only encryption needs it)
+            put(group, 7, ThriftValue::scalar(ThriftType::i16, static_cast<int64_t>(row_groups.size())));
+        }
         row_groups.push_back(std::move(group));
     }
 
@@ -726,7 +746,10 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
     schema.push_back(std::move(root));
     std::vector<ThriftValue> column_orders;
     for (size_t i = 0; i < batch.columns.size(); ++i) {
-        const int id = !options_.field_ids ? 0 : i < field_ids.size() ? field_ids[i] : static_cast<int>(i) + 1;
+        std::optional<int> id;
+        if (options_.field_ids) { // as DuckDB's FIELD_IDS: the id given, else the position from 1
+            id = i < field_ids.size() ? field_ids[i] : static_cast<int>(i) + 1;
+        }
         schema.push_back(schema_element(batch.columns[i], id));
         column_orders.push_back(t_union(1)); // TYPE_ORDER: min/max follow the logical type's order
     }

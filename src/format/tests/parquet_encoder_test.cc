@@ -6,6 +6,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -163,7 +164,7 @@ TEST(ParquetEncoder, RandomTablesReadBackExactly) {
         const size_t rows = rng() % 3000;
         const size_t ncols = 1 + rng() % 8;
         for (size_t c = 0; c < ncols; ++c) {
-            b.columns.push_back(column("c" + std::to_string(c), kTypes[rng() % std::size(kTypes)]));
+            b.columns.push_back(column(std::string("c").append(std::to_string(c)), kTypes[rng() % std::size(kTypes)]));
         }
         for (Column& c : b.columns) {
             const uint64_t null_per_mille = std::array<uint64_t, 4>{0, 0, 500, 1000}[rng() % 4];
@@ -309,6 +310,33 @@ TEST(ParquetEncoder, FieldIdsWhenAsked) {
     EXPECT_EQ(got[0], (std::vector<std::string>{"id", "7"}));
     EXPECT_EQ(got[1], (std::vector<std::string>{"symbol", "8"}));
     EXPECT_EQ(got[2], (std::vector<std::string>{"ts", "3"}));
+    std::filesystem::remove(path);
+}
+
+size_t open_descriptors() {
+    return static_cast<size_t>(std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                                             std::filesystem::directory_iterator{}));
+}
+
+// A full disk fails the write with a retriable error, and each failed attempt closes its file:
+// a sink retrying through an outage must not run out of descriptors.
+TEST(ParquetEncoder, AFullDiskFailsRetriablyAndLeaksNoDescriptor) {
+    const ColumnBatch batch = mixed_batch(20'000, 2); // past the 1 MiB that is written at once
+    std::vector<uint32_t> order(batch.rows);
+    std::iota(order.begin(), order.end(), 0u);
+    ParquetEncoder encoder({});
+    const size_t before = open_descriptors();
+    for (int attempt = 0; attempt < 20; ++attempt) {
+        const Status s = encoder.write(batch, order, "/dev/full", {});
+        ASSERT_FALSE(s);
+        EXPECT_EQ(s.error().kind, ErrorKind::retry) << s.error().message;
+        EXPECT_NE(s.error().message.find("No space left on device"), std::string::npos) << s.error().message;
+    }
+    EXPECT_LE(open_descriptors(), before + 1); // the last attempt's file may stay open until the next
+    const auto path = temp_file("after-full");
+    ASSERT_TRUE(encoder.write(batch, order, path, {})); // and the encoder still writes
+    EXPECT_EQ(testing::read_parquet(path).rows.size(), batch.rows);
+    EXPECT_LE(open_descriptors(), before);
     std::filesystem::remove(path);
 }
 
