@@ -629,12 +629,101 @@ struct ParquetEncoder::State {
         }
         return {};
     }
+    // Writes column c's chunk of rows[0..n) and returns its ColumnChunk for the footer.
+    Result<ThriftValue> column_chunk(const Column& c, const uint32_t* rows, size_t n, int level,
+                                     ChunkPlacement& chunk) {
+        bool dictionary = false;
+        size_t nulls = 0;
+        MinMax stats;
+        Status st;
+        switch (c.type) {
+        case ColumnType::bigint:
+        case ColumnType::timestamp_us:
+            nulls = gather(c, rows, n, i64, [&](uint32_t r) { return c.ints[r]; },
+                         [&](uint32_t r) { return c.ints.data() + r; });
+            st = write_chunk(i64, &dict_i64, n, nulls, level, chunk, dictionary, stats);
+            break;
+        case ColumnType::date:
+            nulls = gather(
+                c, rows, n, i32, [&](uint32_t r) { return static_cast<int32_t>(c.ints[r]); },
+                [&](uint32_t r) { return c.ints.data() + r; });
+            st = write_chunk(i32, &dict_i32, n, nulls, level, chunk, dictionary, stats);
+            break;
+        case ColumnType::float64:
+            nulls = gather(c, rows, n, f64, [&](uint32_t r) { return c.doubles[r]; },
+                         [&](uint32_t r) { return c.doubles.data() + r; });
+            st = write_chunk(f64, &dict_f64, n, nulls, level, chunk, dictionary, stats);
+            break;
+        case ColumnType::boolean:
+            nulls = gather(
+                c, rows, n, bits, [&](uint32_t r) { return static_cast<uint8_t>(c.ints[r] != 0); },
+                [&](uint32_t r) { return c.ints.data() + r; });
+            st = write_chunk(bits, static_cast<std::vector<uint8_t>*>(nullptr), n, nulls, level, chunk,
+                             dictionary, stats);
+            break;
+        default: // varchar, blob (decimal and nested never come here: parquet_encoder_supports)
+            nulls = gather(c, rows, n, text, [&](uint32_t r) { return c.strings[r]; },
+                         [&](uint32_t r) { return c.strings.end_of(r); });
+            st = write_chunk(text, &dict_text, n, nulls, level, chunk, dictionary, stats);
+            break;
+        }
+        if (!st) {
+            return fail(st.error());
+        }
+        ThriftValue meta;
+        put(meta, 1, ThriftValue::i32(physical_type(c.type)));
+        const int32_t value_encoding = dictionary ? pq::kPlainDictionary : pq::kPlain;
+        put(meta, 2, t_list(ThriftType::i32, {ThriftValue::i32(value_encoding), ThriftValue::i32(pq::kRle)}));
+        put(meta, 3, t_list(ThriftType::binary, {t_binary(c.name)}));
+        put(meta, 4, ThriftValue::i32(pq::kZstd));
+        put(meta, 5, ThriftValue::i64(static_cast<int64_t>(n)));
+        put(meta, 6, ThriftValue::i64(chunk.uncompressed));
+        put(meta, 7, ThriftValue::i64(chunk.compressed));
+        put(meta, 9, ThriftValue::i64(chunk.data_offset));
+        if (dictionary) {
+            put(meta, 11, ThriftValue::i64(chunk.dictionary_offset));
+        }
+        put(meta, 12, statistics(stats, nulls, physical_type(c.type) != pq::kByteArray));
+        ThriftValue out; // ColumnChunk
+        put(out, 2, ThriftValue::i64(0)); // deprecated: writers set 0, as DuckDB does
+        put(out, 3, std::move(meta));
+        return out;
+    }
 };
 
 bool parquet_encoder_supports(const ColumnBatch& batch) {
     return std::none_of(batch.columns.begin(), batch.columns.end(), [](const Column& c) {
         return c.type == ColumnType::decimal || c.type == ColumnType::nested;
     });
+}
+
+// The file's FileMetaData: its schema (a root and the columns), the row groups, column orders.
+std::string file_footer(const ColumnBatch& batch, size_t rows, std::vector<ThriftValue> row_groups, bool with_ids,
+                        std::span<const int> field_ids) {
+    std::vector<ThriftValue> schema;
+    ThriftValue root;
+    put(root, 3, ThriftValue::i32(pq::kRequired));
+    put(root, 4, t_binary("schema"));
+    put(root, 5, ThriftValue::i32(static_cast<int32_t>(batch.columns.size())));
+    schema.push_back(std::move(root));
+    std::vector<ThriftValue> column_orders;
+    for (size_t i = 0; i < batch.columns.size(); ++i) {
+        std::optional<int> id;
+        if (with_ids) { // as DuckDB's FIELD_IDS: the id given, else the position from 1
+            id = i < field_ids.size() ? field_ids[i] : static_cast<int>(i) + 1;
+        }
+        schema.push_back(schema_element(batch.columns[i], id));
+        column_orders.push_back(t_union(1)); // TYPE_ORDER: min/max follow the logical type's order
+    }
+    ThriftValue footer;
+    put(footer, 1, ThriftValue::i32(1));
+    put(footer, 2, t_list(ThriftType::structure, std::move(schema)));
+    put(footer, 3, ThriftValue::i64(static_cast<int64_t>(rows)));
+    put(footer, 4, t_list(ThriftType::structure, std::move(row_groups)));
+    // "<app> version <semver>", which parquet-mr parses before it trusts string statistics.
+    put(footer, 6, t_binary("ticklake version " TICKLAKE_VERSION));
+    put(footer, 7, t_list(ThriftType::structure, std::move(column_orders)));
+    return parquet::encode_thrift_struct(footer);
 }
 
 ParquetEncoder::ParquetEncoder(const WriterOptions& options) : options_(options), state_(std::make_unique<State>()) {}
@@ -667,62 +756,11 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
         int64_t group_start = static_cast<int64_t>(s.offset);
         for (const Column& c : batch.columns) {
             ChunkPlacement chunk;
-            bool dictionary = false;
-            size_t nulls = 0;
-            MinMax stats;
-            Status st;
-            switch (c.type) {
-            case ColumnType::bigint:
-            case ColumnType::timestamp_us:
-                nulls = s.gather(c, rows, n, s.i64, [&](uint32_t r) { return c.ints[r]; },
-                                 [&](uint32_t r) { return c.ints.data() + r; });
-                st = s.write_chunk(s.i64, &s.dict_i64, n, nulls, level, chunk, dictionary, stats);
-                break;
-            case ColumnType::date:
-                nulls = s.gather(
-                    c, rows, n, s.i32, [&](uint32_t r) { return static_cast<int32_t>(c.ints[r]); },
-                    [&](uint32_t r) { return c.ints.data() + r; });
-                st = s.write_chunk(s.i32, &s.dict_i32, n, nulls, level, chunk, dictionary, stats);
-                break;
-            case ColumnType::float64:
-                nulls = s.gather(c, rows, n, s.f64, [&](uint32_t r) { return c.doubles[r]; },
-                                 [&](uint32_t r) { return c.doubles.data() + r; });
-                st = s.write_chunk(s.f64, &s.dict_f64, n, nulls, level, chunk, dictionary, stats);
-                break;
-            case ColumnType::boolean:
-                nulls = s.gather(
-                    c, rows, n, s.bits, [&](uint32_t r) { return static_cast<uint8_t>(c.ints[r] != 0); },
-                    [&](uint32_t r) { return c.ints.data() + r; });
-                st = s.write_chunk(s.bits, static_cast<std::vector<uint8_t>*>(nullptr), n, nulls, level, chunk,
-                                   dictionary, stats);
-                break;
-            default: // varchar, blob (decimal and nested never come here: parquet_encoder_supports)
-                nulls = s.gather(c, rows, n, s.text, [&](uint32_t r) { return c.strings[r]; },
-                                 [&](uint32_t r) { return c.strings.end_of(r); });
-                st = s.write_chunk(s.text, &s.dict_text, n, nulls, level, chunk, dictionary, stats);
-                break;
+            auto column_chunk = s.column_chunk(c, rows, n, level, chunk);
+            if (!column_chunk) {
+                return fail(column_chunk.error());
             }
-            if (!st) {
-                return st;
-            }
-            ThriftValue meta;
-            put(meta, 1, ThriftValue::i32(physical_type(c.type)));
-            const int32_t value_encoding = dictionary ? pq::kPlainDictionary : pq::kPlain;
-            put(meta, 2, t_list(ThriftType::i32, {ThriftValue::i32(value_encoding), ThriftValue::i32(pq::kRle)}));
-            put(meta, 3, t_list(ThriftType::binary, {t_binary(c.name)}));
-            put(meta, 4, ThriftValue::i32(pq::kZstd));
-            put(meta, 5, ThriftValue::i64(static_cast<int64_t>(n)));
-            put(meta, 6, ThriftValue::i64(chunk.uncompressed));
-            put(meta, 7, ThriftValue::i64(chunk.compressed));
-            put(meta, 9, ThriftValue::i64(chunk.data_offset));
-            if (dictionary) {
-                put(meta, 11, ThriftValue::i64(chunk.dictionary_offset));
-            }
-            put(meta, 12, statistics(stats, nulls, physical_type(c.type) != pq::kByteArray));
-            ThriftValue column_chunk;
-            put(column_chunk, 2, ThriftValue::i64(0)); // deprecated: writers set 0, as DuckDB does
-            put(column_chunk, 3, std::move(meta));
-            columns.elements.push_back(std::move(column_chunk));
+            columns.elements.push_back(std::move(*column_chunk));
             group_compressed += chunk.compressed;
             group_uncompressed += chunk.uncompressed;
         }
@@ -738,30 +776,7 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
         row_groups.push_back(std::move(group));
     }
 
-    std::vector<ThriftValue> schema;
-    ThriftValue root;
-    put(root, 3, ThriftValue::i32(pq::kRequired));
-    put(root, 4, t_binary("schema"));
-    put(root, 5, ThriftValue::i32(static_cast<int32_t>(batch.columns.size())));
-    schema.push_back(std::move(root));
-    std::vector<ThriftValue> column_orders;
-    for (size_t i = 0; i < batch.columns.size(); ++i) {
-        std::optional<int> id;
-        if (options_.field_ids) { // as DuckDB's FIELD_IDS: the id given, else the position from 1
-            id = i < field_ids.size() ? field_ids[i] : static_cast<int>(i) + 1;
-        }
-        schema.push_back(schema_element(batch.columns[i], id));
-        column_orders.push_back(t_union(1)); // TYPE_ORDER: min/max follow the logical type's order
-    }
-    ThriftValue footer;
-    put(footer, 1, ThriftValue::i32(1));
-    put(footer, 2, t_list(ThriftType::structure, std::move(schema)));
-    put(footer, 3, ThriftValue::i64(static_cast<int64_t>(order.size())));
-    put(footer, 4, t_list(ThriftType::structure, std::move(row_groups)));
-    // "<app> version <semver>", which parquet-mr parses before it trusts string statistics.
-    put(footer, 6, t_binary("ticklake version " TICKLAKE_VERSION));
-    put(footer, 7, t_list(ThriftType::structure, std::move(column_orders)));
-    const std::string encoded = parquet::encode_thrift_struct(footer);
+    const std::string encoded = file_footer(batch, order.size(), std::move(row_groups), options_.field_ids, field_ids);
     const auto footer_len = static_cast<uint32_t>(encoded.size());
     if (auto st = s.emit(encoded); !st) {
         return st;
