@@ -53,19 +53,10 @@ constexpr size_t kMaxStatBytes = 256;
 // --- Thrift values, built field by field in id order (the compact protocol writes id deltas).
 
 void put(ThriftValue& s, int id, ThriftValue v) { s.fields.push_back({static_cast<int16_t>(id), std::move(v)}); }
-ThriftValue t_binary(std::string_view b) {
-    ThriftValue v;
-    v.type = ThriftType::binary;
-    v.binary.assign(b);
-    return v;
-}
+ThriftValue t_binary(std::string_view b) { return ThriftValue::bytes(b); }
 ThriftValue t_bool(bool b) { return ThriftValue::scalar(b ? ThriftType::bool_true : ThriftType::bool_false, 0); }
 ThriftValue t_list(ThriftType element, std::vector<ThriftValue> items) {
-    ThriftValue v;
-    v.type = ThriftType::list;
-    v.element = element;
-    v.elements = std::move(items);
-    return v;
+    return ThriftValue::list(element, std::move(items));
 }
 //! A struct with one field holding an empty struct: how Thrift unions name a member.
 ThriftValue t_union(int member, ThriftValue value = ThriftValue{}) {

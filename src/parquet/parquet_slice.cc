@@ -35,14 +35,6 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-ThriftValue list_of(ThriftType element, std::vector<ThriftValue> elements) {
-    ThriftValue out;
-    out.type = ThriftType::list;
-    out.element = element;
-    out.elements = std::move(elements);
-    return out;
-}
-
 // What a column's statistics can be compared with; `other` for anything not listed.
 ColumnInfo column_info(const ThriftValue& element, bool type_ordered) {
     ColumnInfo c;
@@ -427,14 +419,14 @@ void keep_only_planned_columns(const ParquetLayout& layout, const SlicePlan& pla
     for (size_t c : plan.columns) {
         kept_schema.push_back(schema.elements[c + 1]);
     }
-    meta.set(fmd::schema, list_of(ThriftType::structure, std::move(kept_schema)));
+    meta.set(fmd::schema, ThriftValue::list(ThriftType::structure, std::move(kept_schema)));
     if (const ThriftValue* orders = layout.meta.field(fmd::column_orders);
         orders != nullptr && orders->elements.size() == layout.columns.size()) {
         std::vector<ThriftValue> kept;
         for (size_t c : plan.columns) {
             kept.push_back(orders->elements[c]);
         }
-        meta.set(fmd::column_orders, list_of(orders->element, std::move(kept)));
+        meta.set(fmd::column_orders, ThriftValue::list(orders->element, std::move(kept)));
     }
     if (ThriftValue* kv = meta.field(fmd::key_value)) {
         // Arrow's copy of the schema would name the columns left out.
@@ -489,7 +481,7 @@ Status write_slice(const ParquetLayout& layout, const SlicePlan& plan,
             at += range.length;
         }
         const int64_t first = chunks.empty() ? static_cast<int64_t>(at) : int_of(chunks.front().field(cc::file_offset));
-        group.set(rg::columns, list_of(ThriftType::structure, std::move(chunks)));
+        group.set(rg::columns, ThriftValue::list(ThriftType::structure, std::move(chunks)));
         group.set(rg::total_byte_size, ThriftValue::i64(uncompressed));
         group.set(rg::file_offset, ThriftValue::i64(first));
         group.set(rg::total_compressed, ThriftValue::i64(compressed));
@@ -500,7 +492,7 @@ Status write_slice(const ParquetLayout& layout, const SlicePlan& plan,
     }
     keep_only_planned_columns(layout, plan, meta);
     meta.set(fmd::num_rows, ThriftValue::i64(rows));
-    meta.set(fmd::row_groups, list_of(ThriftType::structure, std::move(groups)));
+    meta.set(fmd::row_groups, ThriftValue::list(ThriftType::structure, std::move(groups)));
     const std::string footer = encode_thrift_struct(meta);
     const auto length = static_cast<uint32_t>(footer.size());
     char le[4];

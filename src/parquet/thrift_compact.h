@@ -43,6 +43,8 @@ struct ThriftValue {
     static ThriftValue i64(int64_t v);
     static ThriftValue i32(int32_t v);
     static ThriftValue scalar(ThriftType t, int64_t v);
+    static ThriftValue bytes(std::string_view b);
+    static ThriftValue list(ThriftType element, std::vector<ThriftValue> elements);
 };
 
 struct ThriftField {
@@ -58,6 +60,19 @@ inline ThriftValue ThriftValue::scalar(ThriftType t, int64_t v) {
 }
 inline ThriftValue ThriftValue::i64(int64_t v) { return scalar(ThriftType::i64, v); }
 inline ThriftValue ThriftValue::i32(int32_t v) { return scalar(ThriftType::i32, v); }
+inline ThriftValue ThriftValue::bytes(std::string_view b) {
+    ThriftValue out;
+    out.type = ThriftType::binary;
+    out.binary.assign(b);
+    return out;
+}
+inline ThriftValue ThriftValue::list(ThriftType element, std::vector<ThriftValue> elements) {
+    ThriftValue out;
+    out.type = ThriftType::list;
+    out.element = element;
+    out.elements = std::move(elements);
+    return out;
+}
 
 //! Decodes one struct from the front of `bytes`; `consumed` gets its length. Poison on
 //! malformed input (cut short, nesting deeper than 64, counts beyond the bytes left).
