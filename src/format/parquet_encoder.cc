@@ -463,8 +463,9 @@ struct ParquetEncoder::State {
 
     // Gathers column c's values of rows[0..n) (non-null ones, in order) and their presence.
     // `where` names the memory get() reads for a row: sorted by symbol, the rows jump through the
-    // batch, and loads asked for kPrefetchRows ahead cut the gather's time (measured by
-    // bench/parquet_write_bench).
+    // batch, so its loads are asked for kPrefetchRows ahead (bench/parquet_write_bench measured
+    // 43.3 against 41.7 ms for the quotes with them, inside its noise; the raw pointers below
+    // gave the clear step, to 33.4).
     template <class T, class Get, class Where>
     size_t gather(const Column& c, const uint32_t* rows, size_t n, std::vector<T>& out, Get get, Where where) {
         constexpr size_t kPrefetchRows = 16;
