@@ -82,6 +82,10 @@ class Compaction(threading.Thread):
 def test_soak_compaction_beside_a_live_sink(broker, topic, tmp_path):
     warehouse, catalog = tmp_path / "wh", tmp_path / "catalog.db"
     count = SECONDS * RATE
+    # The sink refuses a named topic that does not exist yet, and it starts faster than the
+    # producer creates one (its Parquet writer no longer loads DuckDB): the topic comes first.
+    subprocess.run([str(BINARY), "kafka", "topics", "create", topic, "-b", broker.bootstrap, "--partitions", "6"],
+                   check=True, capture_output=True, timeout=60)
     sink = subprocess.Popen([str(BINARY), *sink_args(broker, topic, warehouse, idle=30,
                                                      extra=("--catalog", str(catalog), "--max-buffer-age", "10"))],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
