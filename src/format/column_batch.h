@@ -50,8 +50,6 @@ public:
         return {bytes_.data() + begin, static_cast<size_t>(ends_[i] - begin)};
     }
     std::string_view back() const { return (*this)[size() - 1]; }
-    //! Where value i's end offset lies (to prefetch it; operator[] reads it and the one before).
-    const uint64_t* end_of(size_t i) const { return ends_.data() + i; }
     void push_back(std::string_view s) {
         bytes_.append(s);
         ends_.push_back(bytes_.size());

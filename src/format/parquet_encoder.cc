@@ -53,11 +53,7 @@ constexpr size_t kMaxStatBytes = 256;
 // --- Thrift values, built field by field in id order (the compact protocol writes id deltas).
 
 void put(ThriftValue& s, int id, ThriftValue v) { s.fields.push_back({static_cast<int16_t>(id), std::move(v)}); }
-ThriftValue t_binary(std::string_view b) { return ThriftValue::bytes(b); }
 ThriftValue t_bool(bool b) { return ThriftValue::scalar(b ? ThriftType::bool_true : ThriftType::bool_false, 0); }
-ThriftValue t_list(ThriftType element, std::vector<ThriftValue> items) {
-    return ThriftValue::list(element, std::move(items));
-}
 //! A struct with one field holding an empty struct: how Thrift unions name a member.
 ThriftValue t_union(int member, ThriftValue value = ThriftValue{}) {
     ThriftValue u;
@@ -80,7 +76,7 @@ ThriftValue schema_element(const Column& c, std::optional<int> field_id) {
     ThriftValue e;
     put(e, 1, ThriftValue::i32(physical_type(c.type)));
     put(e, 3, ThriftValue::i32(pq::kOptional));
-    put(e, 4, t_binary(c.name));
+    put(e, 4, ThriftValue::bytes(c.name));
     if (c.type == ColumnType::varchar) {
         put(e, 6, ThriftValue::i32(pq::kUtf8));
     } else if (c.type == ColumnType::date) {
@@ -200,60 +196,7 @@ uint64_t hash_of(std::string_view s) { return std::hash<std::string_view>{}(s) *
 bool same(int64_t a, int64_t b) { return a == b; }
 bool same(int32_t a, int32_t b) { return a == b; }
 bool same(double a, double b) { return std::bit_cast<int64_t>(a) == std::bit_cast<int64_t>(b); }
-// Byte strings compared eight bytes at a time, inline: most values here are short (symbols,
-// venues, ids), where a call to memcmp per comparison cost a tenth of a file's write.
-uint64_t load_word(const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-}
-uint64_t load_tail(const char* p, size_t n) { // n < 8 bytes, the rest zero; no memcpy call
-    uint64_t w = 0;
-    size_t k = 0;
-    if ((n & 4) != 0) {
-        uint32_t x;
-        std::memcpy(&x, p, 4);
-        w = x;
-        k = 4;
-    }
-    if ((n & 2) != 0) {
-        uint16_t x;
-        std::memcpy(&x, p + k, 2);
-        w |= static_cast<uint64_t>(x) << (8 * k);
-        k += 2;
-    }
-    if ((n & 1) != 0) {
-        w |= static_cast<uint64_t>(static_cast<uint8_t>(p[k])) << (8 * k);
-    }
-    return w;
-}
-bool same(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    size_t i = 0;
-    for (; i + 8 <= a.size(); i += 8) {
-        if (load_word(a.data() + i) != load_word(b.data() + i)) {
-            return false;
-        }
-    }
-    return load_tail(a.data() + i, a.size() - i) == load_tail(b.data() + i, a.size() - i);
-}
-// a < b as unsigned bytes (std::string_view's order).
-bool less(std::string_view a, std::string_view b) {
-    const size_t n = std::min(a.size(), b.size());
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const uint64_t x = load_word(a.data() + i);
-        const uint64_t y = load_word(b.data() + i);
-        if (x != y) {
-            return __builtin_bswap64(x) < __builtin_bswap64(y);
-        }
-    }
-    const uint64_t x = __builtin_bswap64(load_tail(a.data() + i, n - i));
-    const uint64_t y = __builtin_bswap64(load_tail(b.data() + i, n - i));
-    return x != y ? x < y : a.size() < b.size();
-}
+bool same(std::string_view a, std::string_view b) { return a == b; }
 
 std::string stat_bytes(int64_t v) { return std::string(reinterpret_cast<const char*>(&v), 8); }
 std::string stat_bytes(int32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
@@ -284,8 +227,8 @@ MinMax min_max(const std::vector<std::string_view>& v) {
     }
     std::string_view lo = v[0], hi = v[0];
     for (std::string_view x : v) {
-        lo = less(x, lo) ? x : lo;
-        hi = less(hi, x) ? x : hi;
+        lo = x < lo ? x : lo; // unsigned bytes: std::string_view's order, the format's for strings
+        hi = hi < x ? x : hi;
     }
     if (lo.size() > kMaxStatBytes || hi.size() > kMaxStatBytes) {
         return {};
@@ -330,13 +273,13 @@ ThriftValue statistics(const MinMax& m, size_t nulls, bool signed_order) {
     if (m.present && signed_order) {
         // The deprecated pair, for readers older than min_value, defined in signed order: not
         // for byte strings, which order unsigned (an old reader would skip what it must read).
-        put(s, 1, t_binary(m.max));
-        put(s, 2, t_binary(m.min));
+        put(s, 1, ThriftValue::bytes(m.max));
+        put(s, 2, ThriftValue::bytes(m.min));
     }
     put(s, 3, ThriftValue::i64(static_cast<int64_t>(nulls)));
     if (m.present) {
-        put(s, 5, t_binary(m.max));
-        put(s, 6, t_binary(m.min));
+        put(s, 5, ThriftValue::bytes(m.max));
+        put(s, 6, ThriftValue::bytes(m.min));
     }
     return s;
 }
@@ -462,34 +405,18 @@ struct ParquetEncoder::State {
     }
 
     // Gathers column c's values of rows[0..n) (non-null ones, in order) and their presence.
-    // `where` names the memory get() reads for a row: sorted by symbol, the rows jump through the
-    // batch, so its loads are asked for kPrefetchRows ahead (bench/parquet_write_bench measured
-    // 43.3 against 41.7 ms for the quotes with them, inside its noise; the raw pointers below
-    // gave the clear step, to 33.4).
-    template <class T, class Get, class Where>
-    size_t gather(const Column& c, const uint32_t* rows, size_t n, std::vector<T>& out, Get get, Where where) {
-        constexpr size_t kPrefetchRows = 16;
+    template <class T, class Get>
+    size_t gather(const Column& c, const uint32_t* rows, size_t n, std::vector<T>& out, Get get) {
         out.resize(n);
         defined.resize(n);
         // Raw pointers: a store through uint8_t* may alias anything, so through the vectors the
-        // compiler would reload their bounds after every row.
+        // compiler reloaded their bounds after every row (41.7 -> 33.4 ms for the quotes of
+        // bench/parquet_write_bench).
         T* dst = out.data();
         uint8_t* def = defined.data();
         const uint8_t* valid = c.valid.data();
         size_t k = 0;
         for (size_t i = 0; i < n; ++i) {
-            if (i + kPrefetchRows < n) {
-                const uint32_t ahead = rows[i + kPrefetchRows];
-                __builtin_prefetch(valid + ahead);
-                __builtin_prefetch(where(ahead));
-            }
-            if constexpr (std::is_same_v<T, std::string_view>) {
-                // A string's bytes, later hashed and compared, once its offsets (asked for
-                // above) have had time to arrive.
-                if (i + kPrefetchRows / 2 < n) {
-                    __builtin_prefetch(get(rows[i + kPrefetchRows / 2]).data());
-                }
-            }
             const uint32_t r = rows[i];
             const uint8_t present = valid[r] != 0 ? 1 : 0;
             def[i] = present;
@@ -631,31 +558,24 @@ struct ParquetEncoder::State {
         switch (c.type) {
         case ColumnType::bigint:
         case ColumnType::timestamp_us:
-            nulls = gather(c, rows, n, i64, [&](uint32_t r) { return c.ints[r]; },
-                         [&](uint32_t r) { return c.ints.data() + r; });
+            nulls = gather(c, rows, n, i64, [&](uint32_t r) { return c.ints[r]; });
             st = write_chunk(i64, &dict_i64, n, nulls, level, chunk, dictionary, stats);
             break;
         case ColumnType::date:
-            nulls = gather(
-                c, rows, n, i32, [&](uint32_t r) { return static_cast<int32_t>(c.ints[r]); },
-                [&](uint32_t r) { return c.ints.data() + r; });
+            nulls = gather(c, rows, n, i32, [&](uint32_t r) { return static_cast<int32_t>(c.ints[r]); });
             st = write_chunk(i32, &dict_i32, n, nulls, level, chunk, dictionary, stats);
             break;
         case ColumnType::float64:
-            nulls = gather(c, rows, n, f64, [&](uint32_t r) { return c.doubles[r]; },
-                         [&](uint32_t r) { return c.doubles.data() + r; });
+            nulls = gather(c, rows, n, f64, [&](uint32_t r) { return c.doubles[r]; });
             st = write_chunk(f64, &dict_f64, n, nulls, level, chunk, dictionary, stats);
             break;
         case ColumnType::boolean:
-            nulls = gather(
-                c, rows, n, bits, [&](uint32_t r) { return static_cast<uint8_t>(c.ints[r] != 0); },
-                [&](uint32_t r) { return c.ints.data() + r; });
+            nulls = gather(c, rows, n, bits, [&](uint32_t r) { return static_cast<uint8_t>(c.ints[r] != 0); });
             st = write_chunk(bits, static_cast<std::vector<uint8_t>*>(nullptr), n, nulls, level, chunk,
                              dictionary, stats);
             break;
         default: // varchar, blob (decimal and nested never come here: parquet_encoder_supports)
-            nulls = gather(c, rows, n, text, [&](uint32_t r) { return c.strings[r]; },
-                         [&](uint32_t r) { return c.strings.end_of(r); });
+            nulls = gather(c, rows, n, text, [&](uint32_t r) { return c.strings[r]; });
             st = write_chunk(text, &dict_text, n, nulls, level, chunk, dictionary, stats);
             break;
         }
@@ -665,8 +585,8 @@ struct ParquetEncoder::State {
         ThriftValue meta;
         put(meta, 1, ThriftValue::i32(physical_type(c.type)));
         const int32_t value_encoding = dictionary ? pq::kPlainDictionary : pq::kPlain;
-        put(meta, 2, t_list(ThriftType::i32, {ThriftValue::i32(value_encoding), ThriftValue::i32(pq::kRle)}));
-        put(meta, 3, t_list(ThriftType::binary, {t_binary(c.name)}));
+        put(meta, 2, ThriftValue::list(ThriftType::i32, {ThriftValue::i32(value_encoding), ThriftValue::i32(pq::kRle)}));
+        put(meta, 3, ThriftValue::list(ThriftType::binary, {ThriftValue::bytes(c.name)}));
         put(meta, 4, ThriftValue::i32(pq::kZstd));
         put(meta, 5, ThriftValue::i64(static_cast<int64_t>(n)));
         put(meta, 6, ThriftValue::i64(chunk.uncompressed));
@@ -695,7 +615,7 @@ std::string file_footer(const ColumnBatch& batch, size_t rows, std::vector<Thrif
     std::vector<ThriftValue> schema;
     ThriftValue root;
     put(root, 3, ThriftValue::i32(pq::kRequired));
-    put(root, 4, t_binary("schema"));
+    put(root, 4, ThriftValue::bytes("schema"));
     put(root, 5, ThriftValue::i32(static_cast<int32_t>(batch.columns.size())));
     schema.push_back(std::move(root));
     std::vector<ThriftValue> column_orders;
@@ -709,12 +629,12 @@ std::string file_footer(const ColumnBatch& batch, size_t rows, std::vector<Thrif
     }
     ThriftValue footer;
     put(footer, 1, ThriftValue::i32(1));
-    put(footer, 2, t_list(ThriftType::structure, std::move(schema)));
+    put(footer, 2, ThriftValue::list(ThriftType::structure, std::move(schema)));
     put(footer, 3, ThriftValue::i64(static_cast<int64_t>(rows)));
-    put(footer, 4, t_list(ThriftType::structure, std::move(row_groups)));
+    put(footer, 4, ThriftValue::list(ThriftType::structure, std::move(row_groups)));
     // "<app> version <semver>", which parquet-mr parses before it trusts string statistics.
-    put(footer, 6, t_binary("ticklake version " TICKLAKE_VERSION));
-    put(footer, 7, t_list(ThriftType::structure, std::move(column_orders)));
+    put(footer, 6, ThriftValue::bytes("ticklake version " TICKLAKE_VERSION));
+    put(footer, 7, ThriftValue::list(ThriftType::structure, std::move(column_orders)));
     return parquet::encode_thrift_struct(footer);
 }
 
@@ -742,7 +662,7 @@ Status ParquetEncoder::write(const ColumnBatch& batch, std::span<const uint32_t>
     for (size_t first = 0; first < order.size(); first += group_rows) {
         const size_t n = std::min(group_rows, order.size() - first);
         const uint32_t* rows = order.data() + first;
-        ThriftValue columns = t_list(ThriftType::structure, {});
+        ThriftValue columns = ThriftValue::list(ThriftType::structure, {});
         int64_t group_compressed = 0;
         int64_t group_uncompressed = 0;
         int64_t group_start = static_cast<int64_t>(s.offset);

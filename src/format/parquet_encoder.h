@@ -11,8 +11,9 @@
 //   its first values repeat, else PLAIN;
 // - the types DuckDB gives the same columns (VARCHAR: BYTE_ARRAY UTF8/STRING; TIMESTAMP: INT64
 //   TIMESTAMP(MICROS, not adjusted to UTC); DATE: INT32 DATE; BLOB: BYTE_ARRAY);
-// - min/max statistics (min_value/max_value and the deprecated min/max), null counts, the
-//   TYPE_ORDER column orders, and field ids when WriterOptions::field_ids asks for them.
+// - min/max statistics (min_value/max_value; the deprecated signed min/max for numbers and
+//   booleans only), null counts, the TYPE_ORDER column orders, and field ids when
+//   WriterOptions::field_ids asks for them.
 // Not written: bloom filters, page indexes, key-value metadata.
 // Decimal and nested columns are not handled here: ParquetWriter sends those batches to DuckDB.
 #pragma once

@@ -113,6 +113,14 @@ std::pair<std::filesystem::path, std::filesystem::path> write_both(const ColumnB
     return {mine, theirs};
 }
 
+// Cells equal, doubles by their bits (NaN equals NaN, -0.0 differs from 0.0).
+bool bit_equal(const testing::Cell& got, const testing::Cell& want) {
+    if (std::holds_alternative<double>(want) && std::holds_alternative<double>(got)) {
+        return std::bit_cast<uint64_t>(std::get<double>(want)) == std::bit_cast<uint64_t>(std::get<double>(got));
+    }
+    return got == want;
+}
+
 std::string rows_sql(const std::filesystem::path& p) { return "SELECT * FROM read_parquet('" + p.string() + "')"; }
 
 // Per row group and column: the value count, the null count, min and max as DuckDB reads them.
@@ -135,11 +143,7 @@ TEST(ParquetEncoder, ReadsBackEveryValueWithDuckDbsTypes) {
         for (size_t c = 0; c < batch.columns.size(); ++c) {
             const testing::Cell want = testing::expected_cell(batch.columns[c], order[r]);
             const testing::Cell& got = t.rows[r][c];
-            const bool same = std::holds_alternative<double>(want) && std::holds_alternative<double>(got)
-                                  ? std::bit_cast<uint64_t>(std::get<double>(want)) ==
-                                        std::bit_cast<uint64_t>(std::get<double>(got))
-                                  : got == want;
-            if (!same) {
+            if (!bit_equal(got, want)) {
                 ++mismatches;
                 ADD_FAILURE() << "row " << r << " column " << batch.columns[c].name << ": read "
                               << testing::describe(got) << ", wrote " << testing::describe(want);
@@ -197,11 +201,7 @@ TEST(ParquetEncoder, RandomTablesReadBackExactly) {
             for (size_t c = 0; c < ncols; ++c) {
                 const testing::Cell want = testing::expected_cell(b.columns[c], order[r]);
                 const testing::Cell& got = t.rows[r][c];
-                const bool same = std::holds_alternative<double>(want) && std::holds_alternative<double>(got)
-                                      ? std::bit_cast<uint64_t>(std::get<double>(want)) ==
-                                            std::bit_cast<uint64_t>(std::get<double>(got))
-                                      : got == want;
-                ASSERT_TRUE(same) << "seed " << seed << " row " << r << " column " << c << ": read "
+                ASSERT_TRUE(bit_equal(got, want)) << "seed " << seed << " row " << r << " column " << c << ": read "
                                   << testing::describe(got) << ", wrote " << testing::describe(want);
             }
         }
