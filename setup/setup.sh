@@ -101,9 +101,11 @@ step_apt() {
   say "apt: installing $(echo $missing | tr '\n' ' ')"
   local sudo=""
   [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
-  $sudo apt-get update -qq || fail apt "apt-get update failed (network or sources.list?)"
+  # Another apt (a second setup, unattended upgrades) may hold dpkg's lock: wait for it.
+  local lock=(-o DPkg::Lock::Timeout=600)
+  $sudo apt-get "${lock[@]}" update -qq || fail apt "apt-get update failed (network or sources.list?)"
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing \
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq --no-install-recommends $missing \
     >/dev/null || fail apt "apt-get install failed for: $missing"
 }
 

@@ -874,40 +874,151 @@ bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
     return false;
 }
 
-// read_key's twin for a flat value.
-bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
-    const KeyMeaning* m = key_table().find(k);
-    if (m == nullptr) {
-        return true;
+// Whether a message read on the flat path is byte for byte what append_event_json writes for
+// its event (EventParser::parse_into's wire_form), checked member by member as the scanner
+// passes them: the writer's keys in the writer's order, nothing between a key and its value
+// but `":` and nothing between members but `,`, and each value as the writer writes it.
+struct WireForm {
+    const char* value_end; //!< just past the previous value (at first, the `{`)
+    unsigned members = 0;
+    bool ok = true;
+};
+
+constexpr EnvelopeKey kWireEnvelope[] = {EnvelopeKey::v,      EnvelopeKey::type,    EnvelopeKey::id,
+                                         EnvelopeKey::symbol, EnvelopeKey::ts,      EnvelopeKey::recv_ts,
+                                         EnvelopeKey::source};
+constexpr unsigned kWireEnvelopeCount = std::size(kWireEnvelope);
+
+// True when append_json_double writes `value` as exactly `literal`, the text it was read from.
+// Sure of it only when: no exponent; at most 15 digits, so no other decimal of at most 15 digits
+// reads as the same double and the literal's digits are the shortest; no trailing zero in a
+// fraction ("1.50" is written "1.5"); and a magnitude where std::to_chars picks fixed notation:
+// from 0.001 up, and no trailing zero in an integer of six digits or more ("100000" is "1e+05").
+// Anything else answers false, which only costs the sink its copy of the message.
+bool writes_as(std::string_view literal, double value) {
+    unsigned digits = 0;
+    bool fraction = false;
+    for (const char c : literal) {
+        if (c >= '0' && c <= '9') {
+            ++digits;
+        } else if (c == '.') {
+            fraction = true;
+        } else if (c != '-') {
+            return false; // an exponent
+        }
     }
-    const bool null = v.kind == FlatValue::Kind::null;
-    switch (m->envelope) {
-    case EnvelopeKey::none: break;
-    case EnvelopeKey::type: return v.kind == FlatValue::Kind::string && took_type(v.text, e, d);
-    case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
-    case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
-    case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);
-    case EnvelopeKey::recv_ts: return flat_time(v, e.recv_ts);
-    case EnvelopeKey::source: return null || flat_string(v, e.source);
-    case EnvelopeKey::v: {
-        int64_t ver = 0;
-        return flat_int(v, ver) && ver == kWireSchemaVersion;
+    if (digits > 15 || literal == "-0") {
+        return false;
     }
-    case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
-    case EnvelopeKey::fields: return false; // an object: never flat
+    if (fraction) {
+        return literal.back() != '0' && std::fabs(value) >= 0.001;
     }
-    auto read = [&](const auto& f, auto& body) { return flat_body_field(f, v, body); };
-    return read_body_key(*m, e, d, read).value_or(true);
+    return digits <= 5 || literal.back() != '0';
 }
 
-// True when the message was read on the flat path and is a valid event.
-bool parse_flat(std::string_view json, Event& e) {
+template <class Body>
+bool wire_body_value(const BodyField<Body>& f, const FlatValue& v, const Body& body) {
+    const bool null = v.kind == FlatValue::Kind::null;
+    switch (f.kind) {
+    case FieldKind::number: return writes_as(v.text, body.*f.number);
+    case FieldKind::optional_number: return null || writes_as(v.text, *(body.*f.optional_number));
+    case FieldKind::text:
+    case FieldKind::nullable_text: return v.kind == FlatValue::Kind::string; // null reads as ""
+    case FieldKind::optional_integer: return null || v.text != "-0";
+    }
+    return false;
+}
+
+// One member, after flat_key has read it into e (so e holds its value).
+bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const FlatValue& v, const Event& e,
+                 const Draft& d) {
+    const bool string = v.kind == FlatValue::Kind::string;
+    const char* value_start = string ? v.text.data() - 1 : v.text.data();
+    if (k.data() != w.value_end + 2 || value_start != k.data() + k.size() + 2) {
+        return false;
+    }
+    w.value_end = v.text.data() + v.text.size() + (string ? 1 : 0);
+    const unsigned i = w.members++;
+    if (i < kWireEnvelopeCount) {
+        if (m.envelope != kWireEnvelope[i]) {
+            return false;
+        }
+        switch (m.envelope) {
+        case EnvelopeKey::v: return v.text == "1";
+        case EnvelopeKey::type: return d.direct.has_value(); // a trade, quote or bar, read in place
+        case EnvelopeKey::ts: return string && is_canonical_iso8601(v.text, e.ts);
+        case EnvelopeKey::recv_ts: return string && is_canonical_iso8601(v.text, e.recv_ts);
+        default: return string; // id, symbol, source: the scanner took no escape, none is written
+        }
+    }
+    if (m.envelope != EnvelopeKey::none || !d.direct) {
+        return false;
+    }
+    const auto f = static_cast<int>(i - kWireEnvelopeCount);
+    switch (*d.direct) {
+    case EventType::trade: return m.trade == f && wire_body_value(kTradeFields[f], v, std::get<Trade>(e.body));
+    case EventType::quote: return m.quote == f && wire_body_value(kQuoteFields[f], v, std::get<Quote>(e.body));
+    case EventType::bar: return m.bar == f && wire_body_value(kBarFields[f], v, std::get<Bar>(e.body));
+    case EventType::record: break;
+    }
+    return false;
+}
+
+bool wire_complete(const WireForm& w, std::string_view json, EventType type) {
+    size_t fields = 0;
+    visit_body_fields(type, [&](const auto& table) { fields = table.size(); });
+    return w.ok && w.members == kWireEnvelopeCount + fields && w.value_end + 1 == json.data() + json.size();
+}
+
+// read_key's twin for a flat value; `wire` (when given) follows the message's form.
+bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d, WireForm* wire) {
+    const KeyMeaning* m = key_table().find(k);
+    if (m == nullptr) {
+        if (wire) wire->ok = false;
+        return true;
+    }
+    const bool read = [&] {
+        const bool null = v.kind == FlatValue::Kind::null;
+        switch (m->envelope) {
+        case EnvelopeKey::none: break;
+        case EnvelopeKey::type: return v.kind == FlatValue::Kind::string && took_type(v.text, e, d);
+        case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
+        case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
+        case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);
+        case EnvelopeKey::recv_ts: return flat_time(v, e.recv_ts);
+        case EnvelopeKey::source: return null || flat_string(v, e.source);
+        case EnvelopeKey::v: {
+            int64_t ver = 0;
+            return flat_int(v, ver) && ver == kWireSchemaVersion;
+        }
+        case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
+        case EnvelopeKey::fields: return false; // an object: never flat
+        }
+        auto read_field = [&](const auto& f, auto& body) { return flat_body_field(f, v, body); };
+        return read_body_key(*m, e, d, read_field).value_or(true);
+    }();
+    if (read && wire && wire->ok) {
+        wire->ok = wire_member(*wire, k, *m, v, e, d);
+    }
+    return read;
+}
+
+// True when the message was read on the flat path and is a valid event. With `wire_form`, also
+// says whether the message is in the writer's form (false when the flat path gave up).
+bool parse_flat(std::string_view json, Event& e, bool* wire_form) {
     Draft d;
     e.symbol.clear();
     e.source.clear();
     e.recv_ts = 0;
-    return flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) { return flat_key(k, v, e, d); }) &&
-           finish(d, e);
+    WireForm wire{json.data()};
+    WireForm* w = wire_form ? &wire : nullptr;
+    const bool ok =
+        flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) { return flat_key(k, v, e, d, w); }) &&
+        finish(d, e);
+    if (wire_form) {
+        *wire_form = ok && wire_complete(wire, json, e.type);
+    }
+    return ok;
 }
 
 // The key of a field as it stands in the message, when it has no escape: keys are nearly
@@ -966,8 +1077,20 @@ Status EventParser::parse_envelope(std::string_view json, Event& e) {
     return {};
 }
 
-Status EventParser::parse_into(std::string_view json, Event& e) {
-    if (!impl_->simdjson_only && parse_flat(json, e)) {
+Status EventParser::parse_into(std::string_view json, Event& e) { return parse(json, e, nullptr); }
+
+Status EventParser::parse_into(std::string_view json, Event& e, bool& wire_form) {
+    wire_form = false;
+    return parse(json, e, &wire_form);
+}
+
+std::string_view wire_row_members(std::string_view wire, EventType type) {
+    // `{"v":1,"type":"` (15 bytes), the type, `",`
+    return wire.substr(15 + std::strlen(to_string(type)) + 2);
+}
+
+Status EventParser::parse(std::string_view json, Event& e, bool* wire_form) {
+    if (!impl_->simdjson_only && parse_flat(json, e, wire_form)) {
         return {};
     }
     auto& buf = impl_->padded;

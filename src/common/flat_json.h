@@ -22,7 +22,7 @@ static_assert(std::endian::native == std::endian::little);
 struct Value {
     enum class Kind : uint8_t { string, number, boolean, null };
     Kind kind = Kind::null;
-    std::string_view text;   //!< string: between the quotes; number: the literal
+    std::string_view text;   //!< string: between the quotes; number, true, false, null: the literal
     bool integer = false;    //!< number: no fraction and no exponent
     bool truth = false;      //!< boolean
 };
@@ -128,10 +128,11 @@ inline bool scan_number(const char*& p, const char* end, Value& v) {
     return true;
 }
 
-inline bool scan_literal(const char*& p, const char* end, std::string_view word) {
+inline bool scan_literal(const char*& p, const char* end, std::string_view word, std::string_view& text) {
     if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) {
         return false;
     }
+    text = std::string_view(p, word.size());
     p += word.size();
     return true;
 }
@@ -139,9 +140,9 @@ inline bool scan_literal(const char*& p, const char* end, std::string_view word)
 inline bool scan_value(const char*& p, const char* end, Value& v) {
     switch (*p) {
     case '"': v.kind = Value::Kind::string; return scan_string(p, end, v.text);
-    case 't': v.kind = Value::Kind::boolean; v.truth = true; return scan_literal(p, end, "true");
-    case 'f': v.kind = Value::Kind::boolean; v.truth = false; return scan_literal(p, end, "false");
-    case 'n': v.kind = Value::Kind::null; return scan_literal(p, end, "null");
+    case 't': v.kind = Value::Kind::boolean; v.truth = true; return scan_literal(p, end, "true", v.text);
+    case 'f': v.kind = Value::Kind::boolean; v.truth = false; return scan_literal(p, end, "false", v.text);
+    case 'n': v.kind = Value::Kind::null; return scan_literal(p, end, "null", v.text);
     default: return scan_number(p, end, v); // objects and arrays give up here too
     }
 }

@@ -114,6 +114,7 @@ struct Column {
 struct TableSizeHint {
     size_t rows = 0;
     std::vector<size_t> string_bytes; //!< per column; 0 for columns not held as strings
+    size_t json_row_bytes = 0;        //!< ColumnBatch::json_rows
 
     //! Reserves room in c, column `index` of the table, for the rows of the hint.
     void reserve(Column& c, size_t index) const {
@@ -134,6 +135,11 @@ struct TableSizeHint {
 struct ColumnBatch {
     std::vector<Column> columns;
     size_t rows = 0;
+    //! Each row as JsonlWriter writes it, without its opening brace and line end (the members,
+    //! then `}`), when a TableBuffer was given that text for every row: the sink's messages
+    //! that are already in that form (common/event_json.h, wire_row_members). JsonlWriter then
+    //! copies it. Used only when it holds exactly `rows` values.
+    StringColumn json_rows;
 };
 
 

@@ -61,4 +61,16 @@ void JsonlWriter::append_row(const ColumnBatch& batch, const RowBlock& block, si
     out.append(batch.columns.empty() ? "{}\n" : "}\n");
 }
 
+bool JsonlWriter::append_rows_as_is(const ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) {
+    if (batch.rows == 0 || batch.json_rows.size() != batch.rows) {
+        return false;
+    }
+    for (const uint32_t row : rows) {
+        out.push_back('{');
+        out.append(batch.json_rows[row]);
+        out.push_back('\n');
+    }
+    return true;
+}
+
 } // namespace ticklake

@@ -15,6 +15,7 @@ public:
 private:
     void begin_file(const ColumnBatch& batch, std::string& out) override;
     void append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) override;
+    bool append_rows_as_is(const ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) override;
 
     //! `{"id":` then `,"symbol":` ...: each key rendered once per file.
     std::vector<std::string> keys_;

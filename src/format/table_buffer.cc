@@ -152,7 +152,8 @@ std::string table_name_for(const Event& e) {
 }
 
 
-TableBuffer::TableBuffer(EventType type) : type_(type) {
+TableBuffer::TableBuffer(EventType type, bool json_rows)
+    : type_(type), json_rows_wanted_(json_rows && type != EventType::record), json_rows_whole_(json_rows_wanted_) {
     reset_schema();
 }
 
@@ -189,6 +190,9 @@ void TableBuffer::reserve(const TableSizeHint& hint) {
     for (size_t i = 0; i < batch_.columns.size() && i < hint.string_bytes.size(); ++i) {
         hint.reserve(batch_.columns[i], i);
     }
+    if (json_rows_wanted_) {
+        batch_.json_rows.reserve(hint.rows, hint.json_row_bytes);
+    }
 }
 
 TableSizeHint TableBuffer::size_hint() const {
@@ -198,6 +202,7 @@ TableSizeHint TableBuffer::size_hint() const {
     for (size_t i = 0; i < n && i < batch_.columns.size(); ++i) {
         hint.string_bytes.push_back(batch_.columns[i].strings.byte_size());
     }
+    hint.json_row_bytes = batch_.json_rows.byte_size();
     return hint;
 }
 
@@ -206,6 +211,12 @@ const std::vector<int64_t>& TableBuffer::event_times() const { return batch_.col
 void TableBuffer::add_derived_column(Column c) {
     batch_.columns.push_back(std::move(c));
     derived_columns_ = true;
+    drop_json_rows(); // a row's text has no value for the new column
+}
+
+void TableBuffer::drop_json_rows() {
+    json_rows_whole_ = false;
+    batch_.json_rows.clear();
 }
 
 void TableBuffer::clear() {
@@ -221,11 +232,21 @@ void TableBuffer::clear() {
         }
     }
     batch_.rows = 0;
+    batch_.json_rows.clear();
+    json_rows_whole_ = json_rows_wanted_;
     approx_bytes_ = 0;
     order_.clear();
 }
 
-void TableBuffer::append(const Event& e) {
+void TableBuffer::append(const Event& e, std::string_view json_row) {
+    if (json_rows_whole_) {
+        if (json_row.empty()) {
+            drop_json_rows(); // JsonlWriter writes every row of this file from the columns
+        } else {
+            batch_.json_rows.push_back(json_row);
+            approx_bytes_ += json_row.size();
+        }
+    }
     auto& cols = batch_.columns;
     size_t bytes = push_string(cols[kId], e.id);
     if (type_ == EventType::record && e.symbol.empty()) {

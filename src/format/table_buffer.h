@@ -31,7 +31,9 @@ constexpr size_t kCommonColumnCount = 5;
 
 class TableBuffer {
 public:
-    explicit TableBuffer(EventType type);
+    //! json_rows: keep each row's JSON Lines text as the caller passes it to append() (the
+    //! JSON Lines sink; not for records), in ColumnBatch::json_rows.
+    explicit TableBuffer(EventType type, bool json_rows = false);
 
     //! Reserves room for rows like those of `hint` (a typed table's columns; records only
     //! reserve their common columns, their fields come and go).
@@ -40,7 +42,11 @@ public:
 
     //! e.type must equal the buffer's type. Records may add columns; a column whose values
     //! disagree in type widens (boolean -> bigint -> float64 -> varchar).
-    void append(const Event& e);
+    void append(const Event& e) { append(e, {}); }
+    //! With json_rows: `json_row` is the row as JsonlWriter would write it (see
+    //! ColumnBatch::json_rows); empty when the caller has none, and then this file's rows are
+    //! all written from the columns.
+    void append(const Event& e, std::string_view json_row);
 
     EventType type() const { return type_; }
     size_t rows() const { return batch_.rows; }
@@ -67,6 +73,7 @@ private:
     using StringIndex = std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>>;
 
     void reset_schema();
+    void drop_json_rows();
     void add_column(std::string name, ColumnType type);
     void append_record_fields(const Record& r);
     size_t column_for_field(size_t position, const std::string& field);
@@ -77,6 +84,8 @@ private:
     ColumnBatch batch_;
     size_t approx_bytes_ = 0;
     bool derived_columns_ = false; //!< add_derived_column() was called since the last clear()
+    bool json_rows_wanted_ = false;
+    bool json_rows_whole_ = false; //!< every row since clear() came with its text
 
     RowOrder order_;
 

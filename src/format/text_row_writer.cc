@@ -12,9 +12,12 @@ Status TextRowWriter::write(const ColumnBatch& batch, std::span<const uint32_t> 
     std::string& out = file_.buffer();
     begin_file(batch, out);
     for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
-        block_.gather(batch, order.subspan(at, std::min(RowBlock::kRows, order.size() - at)));
-        for (size_t row = 0; row < block_.rows(); ++row) {
-            append_row(batch, block_, row, out);
+        const auto rows = order.subspan(at, std::min(RowBlock::kRows, order.size() - at));
+        if (!append_rows_as_is(batch, rows, out)) {
+            block_.gather(batch, rows);
+            for (size_t row = 0; row < block_.rows(); ++row) {
+                append_row(batch, block_, row, out);
+            }
         }
         if (auto s = file_.maybe_flush(); !s) {
             return s;

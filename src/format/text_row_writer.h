@@ -20,6 +20,12 @@ protected:
     virtual void begin_file(const ColumnBatch& batch, std::string& out) = 0;
     //! Appends row `row` of `block` (columns as in batch), line end included.
     virtual void append_row(const ColumnBatch& batch, const RowBlock& block, size_t row, std::string& out) = 0;
+    //! Appends `rows` of batch from text the batch already holds for them, when the format has
+    //! such text (JSON Lines: ColumnBatch::json_rows); false: append_row writes them.
+    virtual bool append_rows_as_is(const ColumnBatch& /*batch*/, std::span<const uint32_t> /*rows*/,
+                                   std::string& /*out*/) {
+        return false;
+    }
 
 private:
     BufferedFile file_; //!< reused across files for its buffer

@@ -113,6 +113,7 @@ SinkRunner::SinkRunner(SinkOptions options, ObjectStore& store, std::vector<std:
     : options_(std::move(options))
     , store_(store)
     , extension_(writers.at(0)->extension())
+    , json_rows_(extension_ == "jsonl")
     , consumer_(consumer)
     , batch_writer_(store, std::move(writers), std::chrono::seconds(options_.storage_retry_s)) {
     batch_writer_.set_ownership_check([this](const FlushJob& job) { return confirm_ownership(job); });
@@ -576,7 +577,9 @@ bool SinkRunner::already_in_table(PartitionState& ps, const std::string& table, 
 
 void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
     PartitionBatch& b = ps.batch;
-    auto parsed = parser_.parse_into(m.value(), event_);
+    // JSON Lines: a message in the writer's form is already its row (but for "v" and "type").
+    bool wire_form = false;
+    auto parsed = json_rows_ ? parser_.parse_into(m.value(), event_, wire_form) : parser_.parse_into(m.value(), event_);
     if (!parsed) {
         dead_letter(m, b, DeadLetterCode::malformed_event, parsed.error().message);
         return;
@@ -611,12 +614,12 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
     if (!file) {
         file = &file_for(b, FileKey{table_name_for(event_), std::string(), period}, grain, m.offset());
         if (!file->typed) {
-            file->typed = std::make_unique<TableBuffer>(event_.type);
+            file->typed = std::make_unique<TableBuffer>(event_.type, json_rows_);
             file->typed->reserve(size_hints_[static_cast<size_t>(event_.type)]);
         }
     }
     const size_t before = file->typed->approx_bytes();
-    file->typed->append(event_);
+    file->typed->append(event_, wire_form ? wire_row_members(m.value(), event_.type) : std::string_view());
     add_bytes(b, file->typed->approx_bytes() - before);
     ++b.rows;
     b.min_ts = std::min(b.min_ts, event_.ts);

@@ -186,6 +186,9 @@ private:
     ZoneClock partition_clock_; //!< options_.partition_tz: local time of the time partitions
     ObjectStore& store_;
     std::string extension_; //!< of the writers' files
+    //! JSON Lines: typed tables keep each message in the writer's form as its row, which the
+    //! writer copies (ColumnBatch::json_rows) instead of writing every value again.
+    bool json_rows_ = false;
     KafkaConsumer& consumer_;
     EventParser parser_;
     Event event_; //!< reused for every message

@@ -347,3 +347,179 @@ TEST(EventJson, LongDecimalsReadExactly) {
 }
 
 } // namespace ticklake
+
+namespace ticklake {
+
+namespace {
+
+// A random spelling of a JSON number: sign, integer digits, fraction (trailing zeros too),
+// sometimes an exponent. Many spellings are not the writer's; the test needs both kinds.
+std::string random_number_literal(std::mt19937_64& rng) {
+    std::string s;
+    if (rng() % 4 == 0) s.push_back('-');
+    const int int_digits = static_cast<int>(rng() % 13);
+    if (int_digits == 0) {
+        s.push_back('0');
+    } else {
+        s.push_back(static_cast<char>('1' + rng() % 9));
+        for (int i = 1; i < int_digits; ++i) s.push_back(static_cast<char>('0' + (rng() % 3 == 0 ? 0 : rng() % 10)));
+    }
+    if (rng() % 3 != 0) {
+        s.push_back('.');
+        const int frac = 1 + static_cast<int>(rng() % 11);
+        for (int i = 0; i < frac; ++i) s.push_back(static_cast<char>('0' + (rng() % 4 == 0 ? 0 : rng() % 10)));
+    }
+    if (rng() % 10 == 0) {
+        s.append("e").append(std::to_string(static_cast<int>(rng() % 9) - 4));
+    }
+    return s;
+}
+
+// A random event time: the writer's form mostly, on any day of a month (29-31 included, which
+// do not exist in every month), sometimes a leap second, an offset, or integer microseconds.
+std::string random_time_literal(std::mt19937_64& rng) {
+    char buf[64];
+    const int year = 1999 + static_cast<int>(rng() % 30), month = 1 + static_cast<int>(rng() % 12);
+    const int day = 1 + static_cast<int>(rng() % 31), second = static_cast<int>(rng() % 61);
+    const int micros = static_cast<int>(rng() % 1'000'000);
+    switch (rng() % 8) {
+    case 0: return std::to_string(1'700'000'000'000'000 + static_cast<int64_t>(rng() % 1'000'000'000));
+    case 1:
+        std::snprintf(buf, sizeof buf, "\"%04d-%02d-%02dT10:11:%02d.%06d+01:00\"", year, month, day, second % 60, micros);
+        return buf;
+    default:
+        std::snprintf(buf, sizeof buf, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06d%s\"", year, month, day,
+                      static_cast<int>(rng() % 24), static_cast<int>(rng() % 60), second, micros, "Z");
+        return buf;
+    }
+}
+
+std::string random_wireish_message(std::mt19937_64& rng, int i) {
+    const std::string pieces[] = {"\"v\":1", "\"type\":\"trade\"", std::string("\"id\":\"sim-7-").append(std::to_string(i)).append("\""),
+                                  "\"symbol\":\"AAPL\"", "\"ts\":" + random_time_literal(rng),
+                                  "\"recv_ts\":" + random_time_literal(rng), "\"source\":\"sim\"",
+                                  "\"price\":" + random_number_literal(rng), "\"size\":" + random_number_literal(rng),
+                                  std::string("\"exchange\":") + (rng() % 10 == 0 ? "null" : "\"XNAS\""),
+                                  "\"side\":\"buy\""};
+    std::vector<std::string> members(std::begin(pieces), std::end(pieces));
+    switch (rng() % 12) {
+    case 0: std::swap(members[2], members[3]); break;      // another order
+    case 1: members.push_back("\"note\":\"x\""); break;    // a key the writer does not write
+    case 2: members.erase(members.begin()); break;          // no "v"
+    default: break;
+    }
+    std::string json = "{";
+    for (size_t m = 0; m < members.size(); ++m) {
+        if (m > 0) json += rng() % 40 == 0 ? ", " : ",";
+        json += members[m];
+    }
+    return json + (rng() % 40 == 0 ? "} " : "}");
+}
+
+} // namespace
+
+// wire_form promises that the message is exactly what append_event_json writes for the event
+// it read: checked on messages that often are and often are not.
+TEST(EventJson, WireFormMeansTheWriterWritesTheSameText) {
+    std::mt19937_64 rng(20261207);
+    EventParser p;
+    Event e;
+    int wire = 0, parsed = 0;
+    for (int i = 0; i < 200000; ++i) {
+        const std::string json = random_wireish_message(rng, i);
+        bool wire_form = true;
+        if (!p.parse_into(json, e, wire_form)) {
+            EXPECT_FALSE(wire_form) << json;
+            continue;
+        }
+        ++parsed;
+        std::string written;
+        append_event_json(written, e);
+        if (wire_form) {
+            ++wire;
+            ASSERT_EQ(written, json);
+            ASSERT_EQ(wire_row_members(json, e.type), std::string_view(json).substr(json.find("\"id\"")));
+        }
+    }
+    // Not vacuous: both answers are common.
+    EXPECT_GT(parsed, 150000);
+    EXPECT_GT(wire, 10000);
+    EXPECT_LT(wire, parsed - 20000);
+}
+
+TEST(EventJson, WhatTheWriterWritesIsInWireForm) {
+    std::mt19937_64 rng(7);
+    EventParser p;
+    Event back;
+    for (int i = 0; i < 20000; ++i) {
+        Event e;
+        e.id = std::string("sim-7-").append(std::to_string(i));
+        e.symbol = "MSFT";
+        e.ts = 1'736'000'000'000'000 + static_cast<int64_t>(rng() % 400'000'000'000'000);
+        e.recv_ts = e.ts + 5;
+        e.source = "sim";
+        const uint64_t cents = 1 + rng() % 5'000'000;
+        const double price = static_cast<double>(cents) / 100.0;
+        const double ask = static_cast<double>(cents + 1) / 100.0; // price + 0.01 may be 0.30000000000000004
+        const double size = static_cast<double>(rng() % 2000);
+        switch (i % 3) {
+        case 0: e.type = EventType::trade; e.body = Trade{price, size, "XNAS", i % 2 ? "buy" : ""}; break;
+        case 1: e.type = EventType::quote; e.body = Quote{price, size, ask, size + 100, "ARCX"}; break;
+        default: {
+            e.type = EventType::bar;
+            Bar b;
+            b.interval = "1m";
+            b.open = b.high = b.low = b.close = price;
+            b.adj_close = i % 2 ? std::optional<double>(price) : std::nullopt;
+            b.volume = 123456789;
+            b.trade_count = i % 4 ? std::optional<int64_t>(1200) : std::nullopt;
+            e.body = b;
+        }
+        }
+        std::string json;
+        append_event_json(json, e);
+        bool wire_form = false;
+        ASSERT_TRUE(p.parse_into(json, back, wire_form)) << json;
+        ASSERT_TRUE(wire_form) << json;
+    }
+}
+
+TEST(EventJson, WireFormRefusesOtherSpellingsOfTheSameEvent) {
+    const std::string base = R"({"v":1,"type":"trade","id":"a","symbol":"X","ts":"2025-01-06T14:30:00.000001Z",)"
+                             R"("recv_ts":"2025-01-06T14:30:00.000002Z","source":"sim","price":1.5,"size":100,)"
+                             R"("exchange":"","side":"buy"})";
+    EventParser p;
+    Event e;
+    bool wire_form = false;
+    ASSERT_TRUE(p.parse_into(base, e, wire_form));
+    EXPECT_TRUE(wire_form);
+    EXPECT_EQ(wire_row_members(base, EventType::trade).substr(0, 8), R"("id":"a")");
+    const std::pair<std::string, std::string> changes[] = {
+        {"\"price\":1.5", "\"price\":1.50"},          {"\"price\":1.5", "\"price\":15e-1"},
+        {"\"size\":100", "\"size\":100.0"},           {"\"size\":100", "\"size\":1e2"},
+        {"\"price\":1.5", "\"price\": 1.5"},          {"\"exchange\":\"\"", "\"exchange\":null"},
+        {"\"source\":\"sim\"", "\"source\":null"},   {".000001Z\"", ".000001+00:00\""},
+        {"\"ts\":\"2025-01-06T14:30:00.000001Z\"", "\"ts\":1736173800000001"},
+        {"\"v\":1,", ""},                              {"\"side\":\"buy\"", "\"side\":\"buy\",\"extra\":1"},
+        {"\"id\":\"a\",\"symbol\":\"X\"", "\"symbol\":\"X\",\"id\":\"a\""},
+        {"2025-01-06T14:30:00.000001Z", "2025-02-30T14:30:00.000001Z"},
+        {"2025-01-06T14:30:00.000001Z", "2025-01-06T14:30:60.000001Z"},
+        {"\"id\":\"a\"", "\"id\":\"\\u0061\""},
+    };
+    for (const auto& [from, to] : changes) {
+        std::string json = base;
+        json.replace(json.find(from), from.size(), to);
+        wire_form = true;
+        ASSERT_TRUE(p.parse_into(json, e, wire_form)) << json;
+        EXPECT_FALSE(wire_form) << json;
+    }
+    // A leap day that exists is the writer's form; records never are.
+    std::string leap = base;
+    leap.replace(leap.find("2025-01-06"), 10, "2024-02-29");
+    ASSERT_TRUE(p.parse_into(leap, e, wire_form));
+    EXPECT_TRUE(wire_form);
+    ASSERT_TRUE(p.parse_into(R"({"v":1,"type":"record","id":"r","ts":1,"dataset":"d","fields":{}})", e, wire_form));
+    EXPECT_FALSE(wire_form);
+}
+
+} // namespace ticklake

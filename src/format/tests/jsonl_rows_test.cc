@@ -1,0 +1,173 @@
+// The JSON Lines sink copies a message in the writer's form as its row (ColumnBatch::json_rows)
+// instead of writing the row from the columns: the file must be the same byte for byte.
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "common/event_json.h"
+#include "format/jsonl_writer.h"
+#include "format/table_buffer.h"
+
+namespace ticklake {
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::filesystem::path temp_file(const std::string& name) {
+    return std::filesystem::temp_directory_path() / std::string("ticklake-jsonl-rows-").append(std::to_string(::getpid())).append("-").append(name);
+}
+
+// Events of every typed kind with values of many shapes, as the producer writes them.
+std::vector<std::string> wire_messages(EventType type, int n, std::mt19937_64& rng) {
+    const double shapes[] = {187.12, 0.001, 0.5, 3, 99999, 123456789, 1e15, 0.0005, 1.0 / 3.0, 2.5e-7, 1e300, 42.125};
+    auto value = [&] {
+        const double base = shapes[rng() % std::size(shapes)];
+        return rng() % 2 ? base : static_cast<double>(rng() % 10'000'000) / std::pow(10.0, static_cast<int>(rng() % 9));
+    };
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+        Event e;
+        e.type = type;
+        e.id = std::string("sim-7-").append(std::to_string(i));
+        e.symbol = std::string("S").append(std::to_string(rng() % 9));
+        e.ts = 946'684'800'000'000 + static_cast<int64_t>(rng() % 1'000'000'000'000'000);
+        e.recv_ts = e.ts + static_cast<int64_t>(rng() % 100);
+        e.source = i % 5 ? "sim" : "";
+        switch (type) {
+        case EventType::trade: e.body = Trade{value(), value(), i % 3 ? "XNAS" : "", i % 2 ? "buy" : "sell"}; break;
+        case EventType::quote: e.body = Quote{value(), value(), value(), value(), "ARCX"}; break;
+        default: {
+            Bar b;
+            b.interval = i % 4 ? "1m" : "";
+            b.open = value();
+            b.high = value();
+            b.low = value();
+            b.close = value();
+            b.volume = value();
+            if (i % 2) b.adj_close = value();
+            if (i % 3) b.vwap = value();
+            if (i % 5) b.trade_count = static_cast<int64_t>(rng() % 100000) - 50000;
+            e.body = b;
+        }
+        }
+        std::string json;
+        append_event_json(json, e);
+        out.push_back(std::move(json));
+    }
+    return out;
+}
+
+// Writes the messages to a JSON Lines file twice, rows copied where the parser allows and
+// rows from the columns only; returns both files and how many rows were copied.
+struct TwoFiles {
+    std::string copied, from_columns;
+    size_t json_rows = 0;
+};
+
+TwoFiles write_both(EventType type, const std::vector<std::string>& messages, bool shuffle_order) {
+    EventParser parser;
+    Event e;
+    TableBuffer with_rows(type, true), without(type);
+    for (const auto& m : messages) {
+        bool wire_form = false;
+        EXPECT_TRUE(parser.parse_into(m, e, wire_form)) << m;
+        with_rows.append(e, wire_form ? wire_row_members(m, type) : std::string_view());
+        without.append(e);
+    }
+    TwoFiles out;
+    out.json_rows = with_rows.batch().json_rows.size();
+    EXPECT_TRUE(without.batch().json_rows.empty());
+    std::vector<uint32_t> order = with_rows.sorted_order();
+    if (shuffle_order) {
+        std::mt19937_64 rng(3);
+        std::shuffle(order.begin(), order.end(), rng);
+        order.resize(order.size() / 2);
+    }
+    JsonlWriter writer;
+    const auto a = temp_file("a.jsonl"), b = temp_file("b.jsonl");
+    EXPECT_TRUE(writer.write(with_rows.batch(), order, a));
+    EXPECT_TRUE(writer.write(without.batch(), order, b));
+    out.copied = slurp(a);
+    out.from_columns = slurp(b);
+    std::filesystem::remove(a);
+    std::filesystem::remove(b);
+    return out;
+}
+
+} // namespace
+
+TEST(JsonlRows, CopiedRowsAreTheRowsTheWriterWrites) {
+    std::mt19937_64 rng(11);
+    for (const EventType type : {EventType::trade, EventType::quote, EventType::bar}) {
+        for (const bool partial : {false, true}) {
+            const auto messages = wire_messages(type, 5000, rng);
+            TwoFiles f = write_both(type, messages, partial);
+            SCOPED_TRACE(to_string(type));
+            // Values such as 1e15 and 0.0005 are written in exponent form, which the parser
+            // does not vouch for: a file with one of them is written from its columns.
+            EXPECT_EQ(f.json_rows, 0u);
+            EXPECT_EQ(f.copied, f.from_columns);
+        }
+    }
+}
+
+TEST(JsonlRows, AFileOfMessagesInWireFormIsCopied) {
+    std::mt19937_64 rng(12);
+    for (const EventType type : {EventType::trade, EventType::quote, EventType::bar}) {
+        std::vector<std::string> messages;
+        EventParser parser;
+        Event e;
+        // Only messages the parser vouches for: then every row is copied.
+        for (auto& m : wire_messages(type, 20000, rng)) {
+            bool wire_form = false;
+            if (parser.parse_into(m, e, wire_form) && wire_form) messages.push_back(std::move(m));
+        }
+        ASSERT_GT(messages.size(), 2000u) << to_string(type);
+        for (const bool partial : {false, true}) {
+            TwoFiles f = write_both(type, messages, partial);
+            SCOPED_TRACE(to_string(type));
+            EXPECT_EQ(f.json_rows, messages.size());
+            EXPECT_FALSE(f.copied.empty());
+            EXPECT_EQ(f.copied, f.from_columns);
+        }
+    }
+}
+
+TEST(JsonlRows, OneRowWithoutTextWritesTheFileFromColumnsAndClearStartsOver) {
+    TableBuffer b(EventType::trade, true);
+    EventParser parser;
+    Event e;
+    const std::string wire = R"({"v":1,"type":"trade","id":"a","symbol":"X","ts":"2025-01-06T14:30:00.000001Z",)"
+                             R"("recv_ts":"2025-01-06T14:30:00.000002Z","source":"sim","price":1.5,"size":100,)"
+                             R"("exchange":"","side":"buy"})";
+    bool wire_form = false;
+    ASSERT_TRUE(parser.parse_into(wire, e, wire_form));
+    ASSERT_TRUE(wire_form);
+    b.append(e, wire_row_members(wire, EventType::trade));
+    EXPECT_EQ(b.batch().json_rows.size(), 1u);
+    b.append(e); // no text
+    EXPECT_EQ(b.batch().json_rows.size(), 0u);
+    b.append(e, wire_row_members(wire, EventType::trade));
+    EXPECT_EQ(b.batch().json_rows.size(), 0u); // the file stays on its columns
+    b.clear();
+    b.append(e, wire_row_members(wire, EventType::trade));
+    EXPECT_EQ(b.batch().json_rows.size(), 1u);
+    Column derived;
+    derived.name = "dt";
+    b.add_derived_column(std::move(derived));
+    EXPECT_EQ(b.batch().json_rows.size(), 0u);
+    TableBuffer records(EventType::record, true); // records never keep rows
+    EXPECT_TRUE(records.batch().json_rows.empty());
+}
+
+} // namespace ticklake
