@@ -6,12 +6,14 @@
 #include <benchmark/benchmark.h>
 
 #include <array>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/event_json.h"
 #include "common/timestamp.h"
+#include "format/jsonl_writer.h"
 #include "format/table_buffer.h"
 #include "sources/market_simulator.h"
 
@@ -70,6 +72,21 @@ void BM_ParseInto(benchmark::State& state) {
 }
 BENCHMARK(BM_ParseInto)->ArgName("simdjson_only")->Arg(0)->Arg(1);
 
+// The JSON Lines sink's parse: also tells whether the message is in the writer's form (its row
+// is then copied). `wire` is the share of ticks that are.
+void BM_ParseIntoWireForm(benchmark::State& state) {
+    size_t wire = 0, n = 0;
+    each_tick(state, false, [&](EventParser& p, const std::string& l, Event& e) {
+        bool wire_form = false;
+        const bool ok = static_cast<bool>(p.parse_into(l, e, wire_form));
+        wire += wire_form ? 1 : 0;
+        ++n;
+        return ok;
+    });
+    state.counters["wire"] = n == 0 ? 0.0 : static_cast<double>(wire) / static_cast<double>(n);
+}
+BENCHMARK(BM_ParseIntoWireForm);
+
 // The sink's own work per message before the writer: parse, then append to the buffer of the
 // event's table (a new buffer every 100,000 rows, as batches rotate).
 void BM_ParseAndAppend(benchmark::State& state) {
@@ -104,6 +121,46 @@ void BM_ParseAndAppend(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ParseAndAppend);
+
+// The JSON Lines sink's own work on 100,000 ticks, Kafka aside: parse, append to the table's
+// buffer, sort, write the files. copy_rows=1 keeps each message's row (ColumnBatch::json_rows,
+// what the sink does) and the writer copies it; 0 writes every row from the columns (before).
+void BM_JsonlFiles(benchmark::State& state) {
+    const auto& lines = ticks();
+    const bool copy_rows = state.range(0) != 0;
+    const auto dir = std::filesystem::temp_directory_path();
+    EventParser parser;
+    Event e;
+    std::string scratch;
+    JsonlWriter writer;
+    for (auto _ : state) {
+        std::array<std::unique_ptr<TableBuffer>, 4> tables;
+        for (const std::string& line : lines) {
+            bool wire_form = false;
+            if (!(copy_rows ? parser.parse_into(line, e, wire_form) : parser.parse_into(line, e))) {
+                state.SkipWithError("a simulated tick did not parse");
+                return;
+            }
+            auto& t = tables[static_cast<size_t>(e.type)];
+            if (!t) t = std::make_unique<TableBuffer>(e.type, copy_rows);
+            if (copy_rows) {
+                t->append(e, json_row_members(line, wire_form, e, scratch));
+            } else {
+                t->append(e);
+            }
+        }
+        for (size_t i = 0; i < tables.size(); ++i) {
+            if (tables[i] && !writer.write(tables[i]->batch(), tables[i]->sorted_order(),
+                                           dir / ("ticklake-bench-" + std::to_string(i) + ".jsonl"))) {
+                state.SkipWithError("writing a file failed");
+                return;
+            }
+        }
+    }
+    for (size_t i = 0; i < 4; ++i) std::filesystem::remove(dir / ("ticklake-bench-" + std::to_string(i) + ".jsonl"));
+    state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(lines.size()));
+}
+BENCHMARK(BM_JsonlFiles)->ArgName("copy_rows")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 void BM_Envelope(benchmark::State& state) {
     each_tick(state, false, [](EventParser& p, const std::string& l, Event& e) {

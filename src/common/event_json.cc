@@ -824,8 +824,32 @@ bool flat_string(const FlatValue& v, std::string& out) {
     return true;
 }
 
-bool flat_double(const FlatValue& v, double& out) {
-    return v.kind == FlatValue::Kind::number && flat_json::to_double(v.text, out);
+// The readers below take `wire` (may be null): set to false when the value is not in the
+// spelling append_event_json writes for what was read (EventParser::parse_into's wire_form).
+
+// True when append_json_double writes `value` as exactly `literal`, the text it was read from.
+// Sure of it only when: no exponent; at most 15 digits, so no other decimal of at most 15 digits
+// reads as the same double and the literal's digits are the shortest; no trailing zero in a
+// fraction ("1.50" is written "1.5"); and a magnitude where std::to_chars picks fixed notation:
+// from 0.001 up, and no trailing zero in an integer of six digits or more ("100000" is "1e+05").
+// Anything else answers false, which only costs the sink writing that row itself.
+bool writes_as(std::string_view literal, double value, const flat_json::NumberShape& shape) {
+    if (!shape.short_form || literal == "-0") {
+        return false;
+    }
+    if (shape.dot) {
+        return literal.back() != '0' && std::fabs(value) >= 0.001;
+    }
+    return shape.digits <= 5 || literal.back() != '0';
+}
+
+bool flat_double(const FlatValue& v, double& out, bool* wire) {
+    if (v.kind != FlatValue::Kind::number) return false;
+    if (wire == nullptr) return flat_json::to_double(v.text, out);
+    flat_json::NumberShape shape;
+    if (!flat_json::to_double(v.text, out, &shape)) return false;
+    *wire = *wire && writes_as(v.text, out, shape);
+    return true;
 }
 
 bool flat_int(const FlatValue& v, int64_t& out) {
@@ -835,12 +859,34 @@ bool flat_int(const FlatValue& v, int64_t& out) {
     return r.ec == std::errc() && r.ptr == end;
 }
 
-bool flat_time(const FlatValue& v, TimestampUs& out) {
-    if (v.kind == FlatValue::Kind::number) return flat_int(v, out);
+// A day and second as append_iso8601 writes them, in text read_canonical_iso8601 took: it also
+// takes a day past its month's end ("02-30") and a leap second (":60"), carried into the next
+// month or minute, which append_iso8601 then writes otherwise.
+bool canonical_day_and_second(std::string_view s, TimestampUs ts) {
+    if (s[17] == '6') {
+        return false;
+    }
+    if (s[8] < '2' || (s[8] == '2' && s[9] <= '8')) { // every month has days 1 to 28
+        return true;
+    }
+    std::string text;
+    append_iso8601(text, ts);
+    return text == s;
+}
+
+bool flat_time(const FlatValue& v, TimestampUs& out, bool* wire) {
+    if (v.kind == FlatValue::Kind::number) {
+        if (wire) *wire = false; // the writer writes ISO text
+        return flat_int(v, out);
+    }
     if (v.kind != FlatValue::Kind::string) return false;
     // ticklake's own form without building a Result; any other text (rare) pays the 27-byte
     // check once more inside parse_iso8601.
-    if (read_canonical_iso8601(v.text, out)) return true;
+    if (read_canonical_iso8601(v.text, out)) {
+        if (wire) *wire = *wire && canonical_day_and_second(v.text, out);
+        return true;
+    }
+    if (wire) *wire = false;
     auto r = parse_iso8601(v.text);
     if (!r) return false;
     out = *r;
@@ -848,26 +894,32 @@ bool flat_time(const FlatValue& v, TimestampUs& out) {
 }
 
 template <class Body>
-bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
+bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body, bool* wire) {
     const bool null = v.kind == FlatValue::Kind::null;
     switch (f.kind) {
-    case FieldKind::number: return flat_double(v, body.*f.number);
+    case FieldKind::number: return flat_double(v, body.*f.number, wire);
     case FieldKind::optional_number: {
         auto& out = body.*f.optional_number;
         double d = 0;
         if (null) out.reset();
-        else if (flat_double(v, d)) out = d;
+        else if (flat_double(v, d, wire)) out = d;
         else return false;
         return true;
     }
     case FieldKind::text: return flat_string(v, body.*f.text);
-    case FieldKind::nullable_text: return null || flat_string(v, body.*f.text);
+    case FieldKind::nullable_text:
+        if (null) {
+            if (wire) *wire = false; // read as "", written as ""
+            return true;
+        }
+        return flat_string(v, body.*f.text);
     case FieldKind::optional_integer: {
         auto& out = body.*f.optional_integer;
         int64_t n = 0;
         if (null) out.reset();
         else if (flat_int(v, n)) out = n;
         else return false;
+        if (wire && !null && v.text == "-0") *wire = false;
         return true;
     }
     }
@@ -875,9 +927,9 @@ bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
 }
 
 // Whether a message read on the flat path is byte for byte what append_event_json writes for
-// its event (EventParser::parse_into's wire_form), checked member by member as the scanner
-// passes them: the writer's keys in the writer's order, nothing between a key and its value
-// but `":` and nothing between members but `,`, and each value as the writer writes it.
+// its event (EventParser::parse_into's wire_form): each value in the writer's spelling (the
+// readers above), the writer's keys in the writer's order, nothing between a key and its value
+// but `":` and nothing between members but `,`.
 struct WireForm {
     const char* value_end; //!< just past the previous value (at first, the `{`)
     unsigned members = 0;
@@ -889,49 +941,8 @@ constexpr EnvelopeKey kWireEnvelope[] = {EnvelopeKey::v,      EnvelopeKey::type,
                                          EnvelopeKey::source};
 constexpr unsigned kWireEnvelopeCount = std::size(kWireEnvelope);
 
-// True when append_json_double writes `value` as exactly `literal`, the text it was read from.
-// Sure of it only when: no exponent; at most 15 digits, so no other decimal of at most 15 digits
-// reads as the same double and the literal's digits are the shortest; no trailing zero in a
-// fraction ("1.50" is written "1.5"); and a magnitude where std::to_chars picks fixed notation:
-// from 0.001 up, and no trailing zero in an integer of six digits or more ("100000" is "1e+05").
-// Anything else answers false, which only costs the sink its copy of the message.
-bool writes_as(std::string_view literal, double value) {
-    unsigned digits = 0;
-    bool fraction = false;
-    for (const char c : literal) {
-        if (c >= '0' && c <= '9') {
-            ++digits;
-        } else if (c == '.') {
-            fraction = true;
-        } else if (c != '-') {
-            return false; // an exponent
-        }
-    }
-    if (digits > 15 || literal == "-0") {
-        return false;
-    }
-    if (fraction) {
-        return literal.back() != '0' && std::fabs(value) >= 0.001;
-    }
-    return digits <= 5 || literal.back() != '0';
-}
-
-template <class Body>
-bool wire_body_value(const BodyField<Body>& f, const FlatValue& v, const Body& body) {
-    const bool null = v.kind == FlatValue::Kind::null;
-    switch (f.kind) {
-    case FieldKind::number: return writes_as(v.text, body.*f.number);
-    case FieldKind::optional_number: return null || writes_as(v.text, *(body.*f.optional_number));
-    case FieldKind::text:
-    case FieldKind::nullable_text: return v.kind == FlatValue::Kind::string; // null reads as ""
-    case FieldKind::optional_integer: return null || v.text != "-0";
-    }
-    return false;
-}
-
-// One member, after flat_key has read it into e (so e holds its value).
-bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const FlatValue& v, const Event& e,
-                 const Draft& d) {
+// Where a member stands and which it is; its value's spelling was checked when it was read.
+bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const FlatValue& v, const Draft& d) {
     const bool string = v.kind == FlatValue::Kind::string;
     const char* value_start = string ? v.text.data() - 1 : v.text.data();
     if (k.data() != w.value_end + 2 || value_start != k.data() + k.size() + 2) {
@@ -940,15 +951,10 @@ bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const Fla
     w.value_end = v.text.data() + v.text.size() + (string ? 1 : 0);
     const unsigned i = w.members++;
     if (i < kWireEnvelopeCount) {
-        if (m.envelope != kWireEnvelope[i]) {
-            return false;
-        }
         switch (m.envelope) {
-        case EnvelopeKey::v: return v.text == "1";
-        case EnvelopeKey::type: return d.direct.has_value(); // a trade, quote or bar, read in place
-        case EnvelopeKey::ts: return string && is_canonical_iso8601(v.text, e.ts);
-        case EnvelopeKey::recv_ts: return string && is_canonical_iso8601(v.text, e.recv_ts);
-        default: return string; // id, symbol, source: the scanner took no escape, none is written
+        case EnvelopeKey::v: return i == 0 && v.text == "1";
+        case EnvelopeKey::type: return i == 1 && d.direct.has_value(); // a trade, quote or bar, read in place
+        default: return m.envelope == kWireEnvelope[i] && string; // strings: the scanner took no escape
         }
     }
     if (m.envelope != EnvelopeKey::none || !d.direct) {
@@ -956,9 +962,9 @@ bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const Fla
     }
     const auto f = static_cast<int>(i - kWireEnvelopeCount);
     switch (*d.direct) {
-    case EventType::trade: return m.trade == f && wire_body_value(kTradeFields[f], v, std::get<Trade>(e.body));
-    case EventType::quote: return m.quote == f && wire_body_value(kQuoteFields[f], v, std::get<Quote>(e.body));
-    case EventType::bar: return m.bar == f && wire_body_value(kBarFields[f], v, std::get<Bar>(e.body));
+    case EventType::trade: return m.trade == f;
+    case EventType::quote: return m.quote == f;
+    case EventType::bar: return m.bar == f;
     case EventType::record: break;
     }
     return false;
@@ -977,28 +983,32 @@ bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d, WireFo
         if (wire) wire->ok = false;
         return true;
     }
-    const bool read = [&] {
-        const bool null = v.kind == FlatValue::Kind::null;
-        switch (m->envelope) {
-        case EnvelopeKey::none: break;
-        case EnvelopeKey::type: return v.kind == FlatValue::Kind::string && took_type(v.text, e, d);
-        case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
-        case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
-        case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);
-        case EnvelopeKey::recv_ts: return flat_time(v, e.recv_ts);
-        case EnvelopeKey::source: return null || flat_string(v, e.source);
-        case EnvelopeKey::v: {
-            int64_t ver = 0;
-            return flat_int(v, ver) && ver == kWireSchemaVersion;
-        }
-        case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
-        case EnvelopeKey::fields: return false; // an object: never flat
-        }
-        auto read_field = [&](const auto& f, auto& body) { return flat_body_field(f, v, body); };
-        return read_body_key(*m, e, d, read_field).value_or(true);
-    }();
-    if (read && wire && wire->ok) {
-        wire->ok = wire_member(*wire, k, *m, v, e, d);
+    bool spelled = true; // the value as the writer writes it
+    bool* const spelling = wire && wire->ok ? &spelled : nullptr;
+    const bool null = v.kind == FlatValue::Kind::null;
+    bool read = false;
+    switch (m->envelope) {
+    case EnvelopeKey::none: {
+        auto read_field = [&](const auto& f, auto& body) { return flat_body_field(f, v, body, spelling); };
+        read = read_body_key(*m, e, d, read_field).value_or(true);
+        break;
+    }
+    case EnvelopeKey::type: read = v.kind == FlatValue::Kind::string && took_type(v.text, e, d); break;
+    case EnvelopeKey::id: d.has_id = true; read = flat_string(v, e.id); break;
+    case EnvelopeKey::symbol: read = null || flat_string(v, e.symbol); break;
+    case EnvelopeKey::ts: d.has_ts = true; read = flat_time(v, e.ts, spelling); break;
+    case EnvelopeKey::recv_ts: read = flat_time(v, e.recv_ts, spelling); break;
+    case EnvelopeKey::source: read = null || flat_string(v, e.source); break;
+    case EnvelopeKey::v: {
+        int64_t ver = 0;
+        read = flat_int(v, ver) && ver == kWireSchemaVersion;
+        break;
+    }
+    case EnvelopeKey::dataset: d.body_key_seen = true; read = flat_string(v, d.record.dataset); break;
+    case EnvelopeKey::fields: return false; // an object: never flat
+    }
+    if (read && spelling) {
+        wire->ok = spelled && wire_member(*wire, k, *m, v, d);
     }
     return read;
 }
@@ -1087,6 +1097,18 @@ Status EventParser::parse_into(std::string_view json, Event& e, bool& wire_form)
 std::string_view wire_row_members(std::string_view wire, EventType type) {
     // `{"v":1,"type":"` (15 bytes), the type, `",`
     return wire.substr(15 + std::strlen(to_string(type)) + 2);
+}
+
+std::string_view json_row_members(std::string_view message, bool wire_form, const Event& e, std::string& scratch) {
+    if (e.type == EventType::record) {
+        return {};
+    }
+    if (wire_form) {
+        return wire_row_members(message, e.type);
+    }
+    scratch.clear();
+    append_event_json(scratch, e);
+    return wire_row_members(scratch, e.type);
 }
 
 Status EventParser::parse(std::string_view json, Event& e, bool* wire_form) {

@@ -25,6 +25,11 @@ void append_json_int(std::string& out, int64_t v);
 //! "type" are not columns, and come first.
 std::string_view wire_row_members(std::string_view wire, EventType type);
 
+//! A trade's, quote's or bar's JSON Lines row members (as wire_row_members gives them): from
+//! `message` when it is in the writer's form (`wire_form`), else written from `e` into
+//! `scratch` (the row is then valid until scratch changes). Empty for a record.
+std::string_view json_row_members(std::string_view message, bool wire_form, const Event& e, std::string& scratch);
+
 //! Parses one wire message. Errors are ErrorKind::poison with a reason fit for a dead letter.
 //! Reuses internal buffers: keep one parser per thread.
 class EventParser {

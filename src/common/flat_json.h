@@ -154,7 +154,15 @@ inline bool scan_value(const char*& p, const char* end, Value& v) {
 //! prices and sizes nearly always are, is one integer divided by a power of ten. Both are exact
 //! doubles, so the one division rounds correctly: the same double as from_chars, in a fraction
 //! of its time (Clinger's fast path). Other literals go to std::from_chars.
-inline bool to_double(std::string_view literal, double& out) {
+//! What to_double saw of a literal: `short_form` when it took the fast path (no exponent, 1 to
+//! 15 digits), with the digits counted and whether there was a point.
+struct NumberShape {
+    bool short_form = false;
+    bool dot = false;
+    int digits = 0;
+};
+
+inline bool to_double(std::string_view literal, double& out, NumberShape* shape = nullptr) {
     static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                         1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const char* p = literal.data();
@@ -180,7 +188,13 @@ inline bool to_double(std::string_view literal, double& out) {
     if (p == end && digits > 0 && digits <= 15) {
         const double v = static_cast<double>(mantissa) / kPow10[fraction];
         out = negative ? -v : v;
+        if (shape != nullptr) {
+            *shape = {true, dot, digits};
+        }
         return true;
+    }
+    if (shape != nullptr) {
+        *shape = {};
     }
     const auto r = std::from_chars(literal.data(), end, out);
     return r.ec == std::errc() && r.ptr == end && std::isfinite(out);

@@ -140,22 +140,6 @@ inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     return true;
 }
 
-//! True when s is exactly the text append_iso8601 writes for ts. read_canonical_iso8601 also
-//! takes a day past its month's end ("02-30") and a leap second (":60"), carried into the next
-//! month or minute, which append_iso8601 then writes differently.
-inline bool is_canonical_iso8601(std::string_view s, TimestampUs ts) {
-    TimestampUs read = 0;
-    if (!read_canonical_iso8601(s, read) || read != ts || s[17] == '6') {
-        return false;
-    }
-    if (s[8] < '2' || (s[8] == '2' && s[9] <= '8')) { // every month has days 1 to 28
-        return true;
-    }
-    std::string text;
-    append_iso8601(text, ts);
-    return text == s;
-}
-
 //! An epoch number as a time, its unit told by magnitude: below 1e11 seconds (to year 5138),
 //! below 1e14 milliseconds, below 1e17 microseconds, else nanoseconds. Millisecond times before
 //! March 1973 therefore read as seconds: pass them with an explicit unit upstream.

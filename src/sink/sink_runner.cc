@@ -577,7 +577,8 @@ bool SinkRunner::already_in_table(PartitionState& ps, const std::string& table, 
 
 void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
     PartitionBatch& b = ps.batch;
-    // JSON Lines: a message in the writer's form is already its row (but for "v" and "type").
+    // JSON Lines: a message in the writer's form is already its row (but for "v" and "type");
+    // any other is written in that form once, here, which is what the writer would do.
     bool wire_form = false;
     auto parsed = json_rows_ ? parser_.parse_into(m.value(), event_, wire_form) : parser_.parse_into(m.value(), event_);
     if (!parsed) {
@@ -619,7 +620,11 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
         }
     }
     const size_t before = file->typed->approx_bytes();
-    file->typed->append(event_, wire_form ? wire_row_members(m.value(), event_.type) : std::string_view());
+    if (json_rows_) {
+        file->typed->append(event_, json_row_members(m.value(), wire_form, event_, json_row_scratch_));
+    } else {
+        file->typed->append(event_);
+    }
     add_bytes(b, file->typed->approx_bytes() - before);
     ++b.rows;
     b.min_ts = std::min(b.min_ts, event_.ts);
