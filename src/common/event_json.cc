@@ -824,8 +824,99 @@ bool flat_string(const FlatValue& v, std::string& out) {
     return true;
 }
 
-// The readers below take `wire` (may be null): set to false when the value is not in the
-// spelling append_event_json writes for what was read (EventParser::parse_into's wire_form).
+bool flat_double(const FlatValue& v, double& out) {
+    return v.kind == FlatValue::Kind::number && flat_json::to_double(v.text, out);
+}
+
+bool flat_int(const FlatValue& v, int64_t& out) {
+    if (v.kind != FlatValue::Kind::number || !v.integer) return false;
+    const char* end = v.text.data() + v.text.size();
+    const auto r = std::from_chars(v.text.data(), end, out);
+    return r.ec == std::errc() && r.ptr == end;
+}
+
+bool flat_time(const FlatValue& v, TimestampUs& out) {
+    if (v.kind == FlatValue::Kind::number) return flat_int(v, out);
+    if (v.kind != FlatValue::Kind::string) return false;
+    // ticklake's own form without building a Result; any other text (rare) pays the 27-byte
+    // check once more inside parse_iso8601.
+    if (read_canonical_iso8601(v.text, out)) return true;
+    auto r = parse_iso8601(v.text);
+    if (!r) return false;
+    out = *r;
+    return true;
+}
+
+template <class Body>
+bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body) {
+    const bool null = v.kind == FlatValue::Kind::null;
+    switch (f.kind) {
+    case FieldKind::number: return flat_double(v, body.*f.number);
+    case FieldKind::optional_number: {
+        auto& out = body.*f.optional_number;
+        double d = 0;
+        if (null) out.reset();
+        else if (flat_double(v, d)) out = d;
+        else return false;
+        return true;
+    }
+    case FieldKind::text: return flat_string(v, body.*f.text);
+    case FieldKind::nullable_text: return null || flat_string(v, body.*f.text);
+    case FieldKind::optional_integer: {
+        auto& out = body.*f.optional_integer;
+        int64_t n = 0;
+        if (null) out.reset();
+        else if (flat_int(v, n)) out = n;
+        else return false;
+        return true;
+    }
+    }
+    return false;
+}
+
+// read_key's twin for a flat value.
+bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d) {
+    const KeyMeaning* m = key_table().find(k);
+    if (m == nullptr) {
+        return true;
+    }
+    const bool null = v.kind == FlatValue::Kind::null;
+    switch (m->envelope) {
+    case EnvelopeKey::none: break;
+    case EnvelopeKey::type: return v.kind == FlatValue::Kind::string && took_type(v.text, e, d);
+    case EnvelopeKey::id: d.has_id = true; return flat_string(v, e.id);
+    case EnvelopeKey::symbol: return null || flat_string(v, e.symbol);
+    case EnvelopeKey::ts: d.has_ts = true; return flat_time(v, e.ts);
+    case EnvelopeKey::recv_ts: return flat_time(v, e.recv_ts);
+    case EnvelopeKey::source: return null || flat_string(v, e.source);
+    case EnvelopeKey::v: {
+        int64_t ver = 0;
+        return flat_int(v, ver) && ver == kWireSchemaVersion;
+    }
+    case EnvelopeKey::dataset: d.body_key_seen = true; return flat_string(v, d.record.dataset);
+    case EnvelopeKey::fields: return false; // an object: never flat
+    }
+    auto read = [&](const auto& f, auto& body) { return flat_body_field(f, v, body); };
+    return read_body_key(*m, e, d, read).value_or(true);
+}
+
+// True when the message was read on the flat path and is a valid event.
+bool parse_flat(std::string_view json, Event& e) {
+    Draft d;
+    e.symbol.clear();
+    e.source.clear();
+    e.recv_ts = 0;
+    return flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) { return flat_key(k, v, e, d); }) &&
+           finish(d, e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The writer's layout: what append_event_json writes for a trade, quote or bar, which is what
+// nearly every message the sink reads is. Read by matching the expected bytes of each key in
+// turn (no key lookup, no draft), each value with the flat path's scanners. Any difference
+// (another order, a space, an unknown key, a null, an escape, an offset in a time) gives up,
+// and the message is read again by the flat path above, which takes every form. So this path
+// never accepts what the others refuse, and reads what it accepts as they do.
 
 // True when append_json_double writes `value` as exactly `literal`, the text it was read from.
 // Sure of it only when: no exponent; at most 15 digits, so no other decimal of at most 15 digits
@@ -843,22 +934,6 @@ bool writes_as(std::string_view literal, double value, const flat_json::NumberSh
     return shape.digits <= 5 || literal.back() != '0';
 }
 
-bool flat_double(const FlatValue& v, double& out, bool* wire) {
-    if (v.kind != FlatValue::Kind::number) return false;
-    if (wire == nullptr) return flat_json::to_double(v.text, out);
-    flat_json::NumberShape shape;
-    if (!flat_json::to_double(v.text, out, &shape)) return false;
-    *wire = *wire && writes_as(v.text, out, shape);
-    return true;
-}
-
-bool flat_int(const FlatValue& v, int64_t& out) {
-    if (v.kind != FlatValue::Kind::number || !v.integer) return false;
-    const char* end = v.text.data() + v.text.size();
-    const auto r = std::from_chars(v.text.data(), end, out);
-    return r.ec == std::errc() && r.ptr == end;
-}
-
 // A day and second as append_iso8601 writes them, in text read_canonical_iso8601 took: it also
 // takes a day past its month's end ("02-30") and a leap second (":60"), carried into the next
 // month or minute, which append_iso8601 then writes otherwise.
@@ -874,161 +949,129 @@ bool canonical_day_and_second(std::string_view s, TimestampUs ts) {
     return text == s;
 }
 
-bool flat_time(const FlatValue& v, TimestampUs& out, bool* wire) {
-    if (v.kind == FlatValue::Kind::number) {
-        if (wire) *wire = false; // the writer writes ISO text
-        return flat_int(v, out);
+// The expected bytes: `,"name":` of each member after "v" and "type", by event type.
+struct LayoutKeys {
+    std::vector<std::string> body[3]; // trade, quote, bar
+    LayoutKeys() {
+        auto add = [](std::vector<std::string>& to, const auto& fields) {
+            for (const auto& f : fields) to.push_back(std::string(",\"").append(f.name).append("\":"));
+        };
+        add(body[0], kTradeFields);
+        add(body[1], kQuoteFields);
+        add(body[2], kBarFields);
     }
-    if (v.kind != FlatValue::Kind::string) return false;
-    // ticklake's own form without building a Result; any other text (rare) pays the 27-byte
-    // check once more inside parse_iso8601.
-    if (read_canonical_iso8601(v.text, out)) {
-        if (wire) *wire = *wire && canonical_day_and_second(v.text, out);
+};
+const LayoutKeys kLayoutKeys;
+
+class LayoutReader {
+public:
+    explicit LayoutReader(std::string_view json) : p_(json.data()), end_(json.data() + json.size()) {}
+
+    bool expect(std::string_view bytes) {
+        if (static_cast<size_t>(end_ - p_) < bytes.size() || std::memcmp(p_, bytes.data(), bytes.size()) != 0) {
+            return false;
+        }
+        p_ += bytes.size();
         return true;
     }
-    if (wire) *wire = false;
-    auto r = parse_iso8601(v.text);
-    if (!r) return false;
-    out = *r;
-    return true;
+    // p_ at the opening quote.
+    bool string(std::string& out) {
+        std::string_view text;
+        if (p_ == end_ || *p_ != '"' || !flat_json::detail::scan_string(p_, end_, text)) return false;
+        out.assign(text);
+        return true;
+    }
+    bool time(TimestampUs& out) {
+        if (end_ - p_ < 29 || *p_ != '"' || p_[28] != '"') return false;
+        const std::string_view text(p_ + 1, 27);
+        if (!read_canonical_iso8601(text, out)) return false;
+        wire_ = wire_ && canonical_day_and_second(text, out);
+        p_ += 29;
+        return true;
+    }
+    bool number(double& out) {
+        FlatValue v;
+        flat_json::NumberShape shape;
+        if (p_ == end_ || !flat_json::detail::scan_number(p_, end_, v) || !flat_json::to_double(v.text, out, &shape)) {
+            return false;
+        }
+        wire_ = wire_ && writes_as(v.text, out, shape);
+        return true;
+    }
+    bool integer(int64_t& out) {
+        FlatValue v;
+        if (p_ == end_ || !flat_json::detail::scan_number(p_, end_, v) || !v.integer) return false;
+        const auto r = std::from_chars(v.text.data(), v.text.data() + v.text.size(), out);
+        wire_ = wire_ && v.text != "-0";
+        return r.ec == std::errc() && r.ptr == v.text.data() + v.text.size();
+    }
+    bool null() { return expect("null"); }
+    bool at_end() const { return p_ == end_; }
+    bool wire() const { return wire_; }
+
+private:
+    const char* p_;
+    const char* end_;
+    bool wire_ = true; //!< every value so far in the writer's spelling
+};
+
+template <class Body>
+bool read_layout_body(LayoutReader& r, const std::vector<std::string>& keys, Body& body) {
+    size_t i = 0;
+    bool ok = true;
+    for_each_body_field<Body>([&](auto c) {
+        constexpr const auto& f = decltype(c)::field;
+        if (!ok || !(ok = r.expect(keys[i++]))) return;
+        if constexpr (f.kind == FieldKind::number) {
+            ok = r.number(body.*f.number);
+        } else if constexpr (f.kind == FieldKind::optional_number) {
+            double d = 0;
+            if (r.null()) (body.*f.optional_number).reset();
+            else if ((ok = r.number(d))) body.*f.optional_number = d;
+        } else if constexpr (f.kind == FieldKind::optional_integer) {
+            int64_t n = 0;
+            if (r.null()) (body.*f.optional_integer).reset();
+            else if ((ok = r.integer(n))) body.*f.optional_integer = n;
+        } else {
+            ok = r.string(body.*f.text); // a null text gives up: the writer writes ""
+        }
+    });
+    return ok;
 }
 
 template <class Body>
-bool flat_body_field(const BodyField<Body>& f, const FlatValue& v, Body& body, bool* wire) {
-    const bool null = v.kind == FlatValue::Kind::null;
-    switch (f.kind) {
-    case FieldKind::number: return flat_double(v, body.*f.number, wire);
-    case FieldKind::optional_number: {
-        auto& out = body.*f.optional_number;
-        double d = 0;
-        if (null) out.reset();
-        else if (flat_double(v, d, wire)) out = d;
-        else return false;
-        return true;
-    }
-    case FieldKind::text: return flat_string(v, body.*f.text);
-    case FieldKind::nullable_text:
-        if (null) {
-            if (wire) *wire = false; // read as "", written as ""
-            return true;
-        }
-        return flat_string(v, body.*f.text);
-    case FieldKind::optional_integer: {
-        auto& out = body.*f.optional_integer;
-        int64_t n = 0;
-        if (null) out.reset();
-        else if (flat_int(v, n)) out = n;
-        else return false;
-        if (wire && !null && v.text == "-0") *wire = false;
-        return true;
-    }
-    }
-    return false;
+Body& direct_body(Event& e) {
+    if (Body* b = std::get_if<Body>(&e.body)) return *b;
+    return e.body.emplace<Body>();
 }
 
-// Whether a message read on the flat path is byte for byte what append_event_json writes for
-// its event (EventParser::parse_into's wire_form): each value in the writer's spelling (the
-// readers above), the writer's keys in the writer's order, nothing between a key and its value
-// but `":` and nothing between members but `,`.
-struct WireForm {
-    const char* value_end; //!< just past the previous value (at first, the `{`)
-    unsigned members = 0;
-    bool ok = true;
-};
-
-constexpr EnvelopeKey kWireEnvelope[] = {EnvelopeKey::v,      EnvelopeKey::type,    EnvelopeKey::id,
-                                         EnvelopeKey::symbol, EnvelopeKey::ts,      EnvelopeKey::recv_ts,
-                                         EnvelopeKey::source};
-constexpr unsigned kWireEnvelopeCount = std::size(kWireEnvelope);
-
-// Where a member stands and which it is; its value's spelling was checked when it was read.
-bool wire_member(WireForm& w, std::string_view k, const KeyMeaning& m, const FlatValue& v, const Draft& d) {
-    const bool string = v.kind == FlatValue::Kind::string;
-    const char* value_start = string ? v.text.data() - 1 : v.text.data();
-    if (k.data() != w.value_end + 2 || value_start != k.data() + k.size() + 2) {
+// True when the message is in the writer's layout and was read into e; wire_form (when given):
+// every value also in the writer's spelling, so the message is append_event_json(e) exactly.
+bool parse_layout(std::string_view json, Event& e, bool* wire_form) {
+    LayoutReader r(json);
+    if (!r.expect("{\"v\":1,\"type\":\"") || json.size() < 16) return false;
+    switch (json[15]) {
+    case 't': e.type = EventType::trade; break;
+    case 'q': e.type = EventType::quote; break;
+    case 'b': e.type = EventType::bar; break;
+    default: return false;
+    }
+    if (!r.expect(to_string(e.type)) || !r.expect("\",\"id\":") || !r.string(e.id) || e.id.empty() ||
+        !r.expect(",\"symbol\":") || !r.string(e.symbol) || e.symbol.empty() || !r.expect(",\"ts\":") ||
+        !r.time(e.ts) || !r.expect(",\"recv_ts\":") || !r.time(e.recv_ts) || !r.expect(",\"source\":") ||
+        !r.string(e.source)) {
         return false;
     }
-    w.value_end = v.text.data() + v.text.size() + (string ? 1 : 0);
-    const unsigned i = w.members++;
-    if (i < kWireEnvelopeCount) {
-        switch (m.envelope) {
-        case EnvelopeKey::v: return i == 0 && v.text == "1";
-        case EnvelopeKey::type: return i == 1 && d.direct.has_value(); // a trade, quote or bar, read in place
-        default: return m.envelope == kWireEnvelope[i] && string; // strings: the scanner took no escape
-        }
-    }
-    if (m.envelope != EnvelopeKey::none || !d.direct) {
-        return false;
-    }
-    const auto f = static_cast<int>(i - kWireEnvelopeCount);
-    switch (*d.direct) {
-    case EventType::trade: return m.trade == f;
-    case EventType::quote: return m.quote == f;
-    case EventType::bar: return m.bar == f;
+    bool ok = false;
+    switch (e.type) {
+    case EventType::trade: ok = read_layout_body(r, kLayoutKeys.body[0], direct_body<Trade>(e)); break;
+    case EventType::quote: ok = read_layout_body(r, kLayoutKeys.body[1], direct_body<Quote>(e)); break;
+    case EventType::bar: ok = read_layout_body(r, kLayoutKeys.body[2], direct_body<Bar>(e)); break;
     case EventType::record: break;
     }
-    return false;
-}
-
-bool wire_complete(const WireForm& w, std::string_view json, EventType type) {
-    size_t fields = 0;
-    visit_body_fields(type, [&](const auto& table) { fields = table.size(); });
-    return w.ok && w.members == kWireEnvelopeCount + fields && w.value_end + 1 == json.data() + json.size();
-}
-
-// read_key's twin for a flat value; `wire` (when given) follows the message's form.
-bool flat_key(std::string_view k, const FlatValue& v, Event& e, Draft& d, WireForm* wire) {
-    const KeyMeaning* m = key_table().find(k);
-    if (m == nullptr) {
-        if (wire) wire->ok = false;
-        return true;
-    }
-    bool spelled = true; // the value as the writer writes it
-    bool* const spelling = wire && wire->ok ? &spelled : nullptr;
-    const bool null = v.kind == FlatValue::Kind::null;
-    bool read = false;
-    switch (m->envelope) {
-    case EnvelopeKey::none: {
-        auto read_field = [&](const auto& f, auto& body) { return flat_body_field(f, v, body, spelling); };
-        read = read_body_key(*m, e, d, read_field).value_or(true);
-        break;
-    }
-    case EnvelopeKey::type: read = v.kind == FlatValue::Kind::string && took_type(v.text, e, d); break;
-    case EnvelopeKey::id: d.has_id = true; read = flat_string(v, e.id); break;
-    case EnvelopeKey::symbol: read = null || flat_string(v, e.symbol); break;
-    case EnvelopeKey::ts: d.has_ts = true; read = flat_time(v, e.ts, spelling); break;
-    case EnvelopeKey::recv_ts: read = flat_time(v, e.recv_ts, spelling); break;
-    case EnvelopeKey::source: read = null || flat_string(v, e.source); break;
-    case EnvelopeKey::v: {
-        int64_t ver = 0;
-        read = flat_int(v, ver) && ver == kWireSchemaVersion;
-        break;
-    }
-    case EnvelopeKey::dataset: d.body_key_seen = true; read = flat_string(v, d.record.dataset); break;
-    case EnvelopeKey::fields: return false; // an object: never flat
-    }
-    if (read && spelling) {
-        wire->ok = spelled && wire_member(*wire, k, *m, v, d);
-    }
-    return read;
-}
-
-// True when the message was read on the flat path and is a valid event. With `wire_form`, also
-// says whether the message is in the writer's form (false when the flat path gave up).
-bool parse_flat(std::string_view json, Event& e, bool* wire_form) {
-    Draft d;
-    e.symbol.clear();
-    e.source.clear();
-    e.recv_ts = 0;
-    WireForm wire{json.data()};
-    WireForm* w = wire_form ? &wire : nullptr;
-    const bool ok =
-        flat_json::scan_object(json, [&](std::string_view k, const FlatValue& v) { return flat_key(k, v, e, d, w); }) &&
-        finish(d, e);
-    if (wire_form) {
-        *wire_form = ok && wire_complete(wire, json, e.type);
-    }
-    return ok;
+    if (!ok || !r.expect("}") || !r.at_end()) return false;
+    if (wire_form) *wire_form = r.wire();
+    return true;
 }
 
 // The key of a field as it stands in the message, when it has no escape: keys are nearly
@@ -1112,7 +1155,7 @@ std::string_view json_row_members(std::string_view message, bool wire_form, cons
 }
 
 Status EventParser::parse(std::string_view json, Event& e, bool* wire_form) {
-    if (!impl_->simdjson_only && parse_flat(json, e, wire_form)) {
+    if (!impl_->simdjson_only && (parse_layout(json, e, wire_form) || parse_flat(json, e))) {
         return {};
     }
     auto& buf = impl_->padded;
