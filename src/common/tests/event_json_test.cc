@@ -301,12 +301,28 @@ TEST(EventJson, FlatPathAndSimdjsonPathAgree) {
           std::string(R"({"type":"trade","id":"t","symbol":"X","ts":1,"price":1E-0001,"size":1e+2})")}) {
         messages.push_back(variant);
     }
-    for (size_t cut = 0; cut < trade.size(); ++cut) { // every prefix, and every byte replaced
-        messages.push_back(trade.substr(0, cut));
-        for (const char c : {'"', '\\', ',', '}', '0', '-', 'e', '.', ' ', '\x01', '\xc3'}) {
-            std::string m = trade;
-            m[cut] = c;
-            messages.push_back(m);
+    // Each type in the writer's layout (read by its own path), nulls and all: every prefix, and
+    // every byte replaced.
+    const std::string layouts[] = {
+        trade,
+        R"({"v":1,"type":"quote","id":"sim-7-43","symbol":"AAPL","ts":"2025-01-06T14:30:01.250400Z",)"
+        R"("recv_ts":"2026-11-25T21:00:00.000002Z","source":"sim","bid":190.11,"bid_size":300,"ask":190.13,)"
+        R"("ask_size":200,"exchange":"ARCX"})",
+        R"({"v":1,"type":"bar","id":"csv:x:2","symbol":"HSI","ts":"1986-12-31T00:00:00.000000Z","recv_ts":)"
+        R"("2026-11-25T21:00:00.000003Z","source":"csv","interval":"1d","open":2568.300049,"high":2568.3,)"
+        R"("low":-0.5,"close":0,"adj_close":null,"volume":0,"vwap":null,"trade_count":null})",
+        R"({"v":1,"type":"bar","id":"b","symbol":"X","ts":"2024-02-29T23:59:59.999999Z","recv_ts":)"
+        R"("2024-02-29T23:59:59.999999Z","source":"","interval":"","open":1,"high":2,"low":0.001,"close":1e+05,)"
+        R"("adj_close":3.25,"volume":123456789,"vwap":7,"trade_count":-12})"};
+    for (const std::string& layout : layouts) {
+        messages.push_back(layout);
+        for (size_t cut = 0; cut < layout.size(); ++cut) {
+            messages.push_back(layout.substr(0, cut));
+            for (const char c : {'"', '\\', ',', '}', '0', '-', 'e', '.', ' ', 'n', '\x01', '\xc3'}) {
+                std::string m = layout;
+                m[cut] = c;
+                messages.push_back(m);
+            }
         }
     }
     EventParser flat, simd;
