@@ -22,8 +22,9 @@ import duckdb
 
 from conftest import BINARY, sink_args, wait_for
 
-SECONDS = int(os.environ.get("SOAK_SECONDS", "180"))
-COMPACT_EVERY = int(os.environ.get("SOAK_COMPACT_EVERY", "60"))
+# make test: 90 s, compacting every 30 s (three compactions); make soak-compact: 30 minutes.
+SECONDS = int(os.environ.get("SOAK_SECONDS", "90"))
+COMPACT_EVERY = int(os.environ.get("SOAK_COMPACT_EVERY", "30"))
 RATE = 20  # rows per second, all tables together
 TABLES = ("trades", "quotes")
 
