@@ -135,6 +135,7 @@ bench-cpu: build
 # Spark on one topic of 1,000,000 ticks; then 5 questions through ticklake query, DuckDB and Spark SQL.
 .PHONY: bench-peers
 bench-peers: build
+	@setup/setup.sh spark
 	@$(PY) bench/peers_bench.py
 
 format:

@@ -135,11 +135,13 @@ struct TableSizeHint {
 struct ColumnBatch {
     std::vector<Column> columns;
     size_t rows = 0;
-    //! Each row as JsonlWriter writes it, without its opening brace and line end (the members,
-    //! then `}`), when a TableBuffer was given that text for every row: the sink's messages
-    //! that are already in that form (common/event_json.h, wire_row_members). JsonlWriter then
-    //! copies it. Used only when it holds exactly `rows` values.
+    //! Each row as JsonlWriter writes its first `json_row_columns` columns, without the opening
+    //! brace and line end (the members, then `}`), when a TableBuffer was given that text for
+    //! every row: the sink's messages that are already in that form (common/event_json.h,
+    //! wire_row_members). JsonlWriter copies it and adds any later column (a derived `dt`).
+    //! Used only when it holds exactly `rows` values.
     StringColumn json_rows;
+    size_t json_row_columns = 0;
 };
 
 

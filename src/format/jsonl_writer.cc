@@ -62,12 +62,33 @@ void JsonlWriter::append_row(const ColumnBatch& batch, const RowBlock& block, si
 }
 
 bool JsonlWriter::append_rows_as_is(const ColumnBatch& batch, std::span<const uint32_t> rows, std::string& out) {
-    if (batch.rows == 0 || batch.json_rows.size() != batch.rows) {
+    const size_t own = batch.json_row_columns;
+    if (batch.rows == 0 || batch.json_rows.size() != batch.rows || own == 0 || own > batch.columns.size()) {
         return false;
     }
     for (const uint32_t row : rows) {
+        const std::string_view text = batch.json_rows[row];
         out.push_back('{');
-        out.append(batch.json_rows[row]);
+        if (own == batch.columns.size()) {
+            out.append(text);
+        } else { // columns added after the rows (a derived dt): before the closing brace
+            out.append(text.substr(0, text.size() - 1));
+            for (size_t c = own; c < batch.columns.size(); ++c) {
+                const Column& col = batch.columns[c];
+                Cell cell;
+                cell.valid = col.valid[row] != 0;
+                if (col.type == ColumnType::float64) {
+                    cell.d = col.doubles[row];
+                } else if (stored_in_strings(col.type)) {
+                    cell.text = col.strings[row];
+                } else {
+                    cell.i = col.ints[row];
+                }
+                out.append(keys_[c]);
+                append_value(out, col.type, cell);
+            }
+            out.push_back('}');
+        }
         out.push_back('\n');
     }
     return true;

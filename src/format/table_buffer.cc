@@ -184,6 +184,7 @@ void TableBuffer::reset_schema() {
     column_field_.clear();
     typed_.clear();
     previous_fields_.clear();
+    batch_.json_row_columns = batch_.columns.size();
 }
 
 void TableBuffer::reserve(const TableSizeHint& hint) {
@@ -210,8 +211,7 @@ const std::vector<int64_t>& TableBuffer::event_times() const { return batch_.col
 
 void TableBuffer::add_derived_column(Column c) {
     batch_.columns.push_back(std::move(c));
-    derived_columns_ = true;
-    drop_json_rows(); // a row's text has no value for the new column
+    derived_columns_ = true; // JsonlWriter adds its value to each row's text
 }
 
 void TableBuffer::drop_json_rows() {

@@ -59,7 +59,8 @@ public:
     //! The event time of each row (the ts column), in arrival order.
     const std::vector<int64_t>& event_times() const;
     //! Adds a column derived from the rows (e.g. their event date) after the last append; the
-    //! buffer then takes no more rows until clear().
+    //! buffer then takes no more rows until clear(). Kept row texts stay: JsonlWriter adds the
+    //! column's value to each.
     void add_derived_column(Column c);
     //! Drops all rows, keeping allocations. A record table also forgets its field columns:
     //! the next file's schema comes from the next file's rows.

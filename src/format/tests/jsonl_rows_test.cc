@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/event_json.h"
+#include "common/timestamp.h"
 #include "format/jsonl_writer.h"
 #include "format/table_buffer.h"
 
@@ -75,7 +76,20 @@ struct TwoFiles {
     size_t json_rows = 0;
 };
 
-TwoFiles write_both(EventType type, const std::vector<std::string>& messages, bool shuffle_order) {
+// The sink's derived `dt` (the event date) when a table's time partition is not a folder.
+Column date_column(const TableBuffer& b) {
+    Column c;
+    c.name = "dt";
+    c.type = ColumnType::date;
+    for (const int64_t ts : b.event_times()) {
+        c.ints.push_back(ts / kMicrosPerDay);
+        c.valid.push_back(1);
+    }
+    return c;
+}
+
+TwoFiles write_both(EventType type, const std::vector<std::string>& messages, bool shuffle_order,
+                    bool derived_dt = false) {
     EventParser parser;
     Event e;
     TableBuffer with_rows(type, true), without(type);
@@ -85,6 +99,10 @@ TwoFiles write_both(EventType type, const std::vector<std::string>& messages, bo
         EXPECT_TRUE(parser.parse_into(m, e, wire_form)) << m;
         with_rows.append(e, json_row_members(m, wire_form, e, scratch));
         without.append(e);
+    }
+    if (derived_dt) {
+        with_rows.add_derived_column(date_column(with_rows));
+        without.add_derived_column(date_column(without));
     }
     TwoFiles out;
     out.json_rows = with_rows.batch().json_rows.size();
@@ -136,11 +154,14 @@ TEST(JsonlRows, AFileOfMessagesInWireFormIsCopied) {
         }
         ASSERT_GT(messages.size(), 2000u) << to_string(type);
         for (const bool partial : {false, true}) {
-            TwoFiles f = write_both(type, messages, partial);
-            SCOPED_TRACE(to_string(type));
-            EXPECT_EQ(f.json_rows, messages.size());
-            EXPECT_FALSE(f.copied.empty());
-            EXPECT_EQ(f.copied, f.from_columns);
+            for (const bool dt : {false, true}) {
+                TwoFiles f = write_both(type, messages, partial, dt);
+                SCOPED_TRACE(std::string(to_string(type)) + (dt ? " with dt" : ""));
+                EXPECT_EQ(f.json_rows, messages.size());
+                EXPECT_FALSE(f.copied.empty());
+                EXPECT_EQ(f.copied, f.from_columns);
+                EXPECT_EQ(f.copied.find("\"dt\":\"") != std::string::npos, dt);
+            }
         }
     }
 }
@@ -164,10 +185,9 @@ TEST(JsonlRows, OneRowWithoutTextWritesTheFileFromColumnsAndClearStartsOver) {
     b.clear();
     b.append(e, wire_row_members(wire, EventType::trade));
     EXPECT_EQ(b.batch().json_rows.size(), 1u);
-    Column derived;
-    derived.name = "dt";
-    b.add_derived_column(std::move(derived));
-    EXPECT_EQ(b.batch().json_rows.size(), 0u);
+    b.add_derived_column(date_column(b)); // its value is added to the copied row
+    EXPECT_EQ(b.batch().json_rows.size(), 1u);
+    EXPECT_EQ(b.batch().json_row_columns, b.batch().columns.size() - 1);
     TableBuffer records(EventType::record, true); // records never keep rows
     EXPECT_TRUE(records.batch().json_rows.empty());
 }
