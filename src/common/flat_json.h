@@ -22,7 +22,7 @@ static_assert(std::endian::native == std::endian::little);
 struct Value {
     enum class Kind : uint8_t { string, number, boolean, null };
     Kind kind = Kind::null;
-    std::string_view text;   //!< string: between the quotes; number, true, false, null: the literal
+    std::string_view text;   //!< string: between the quotes; number: the literal
     bool integer = false;    //!< number: no fraction and no exponent
     bool truth = false;      //!< boolean
 };
@@ -128,11 +128,10 @@ inline bool scan_number(const char*& p, const char* end, Value& v) {
     return true;
 }
 
-inline bool scan_literal(const char*& p, const char* end, std::string_view word, std::string_view& text) {
+inline bool scan_literal(const char*& p, const char* end, std::string_view word) {
     if (static_cast<size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0) {
         return false;
     }
-    text = std::string_view(p, word.size());
     p += word.size();
     return true;
 }
@@ -140,20 +139,15 @@ inline bool scan_literal(const char*& p, const char* end, std::string_view word,
 inline bool scan_value(const char*& p, const char* end, Value& v) {
     switch (*p) {
     case '"': v.kind = Value::Kind::string; return scan_string(p, end, v.text);
-    case 't': v.kind = Value::Kind::boolean; v.truth = true; return scan_literal(p, end, "true", v.text);
-    case 'f': v.kind = Value::Kind::boolean; v.truth = false; return scan_literal(p, end, "false", v.text);
-    case 'n': v.kind = Value::Kind::null; return scan_literal(p, end, "null", v.text);
+    case 't': v.kind = Value::Kind::boolean; v.truth = true; return scan_literal(p, end, "true");
+    case 'f': v.kind = Value::Kind::boolean; v.truth = false; return scan_literal(p, end, "false");
+    case 'n': v.kind = Value::Kind::null; return scan_literal(p, end, "null");
     default: return scan_number(p, end, v); // objects and arrays give up here too
     }
 }
 
 } // namespace detail
 
-//! A number's literal (as scan_object gives it) as a double, exactly as std::from_chars reads
-//! it; false when it is out of range. A decimal of at most 15 digits without an exponent, as
-//! prices and sizes nearly always are, is one integer divided by a power of ten. Both are exact
-//! doubles, so the one division rounds correctly: the same double as from_chars, in a fraction
-//! of its time (Clinger's fast path). Other literals go to std::from_chars.
 //! What to_double saw of a literal: `short_form` when it took the fast path (no exponent, 1 to
 //! 15 digits), with the digits counted and whether there was a point.
 struct NumberShape {
@@ -162,6 +156,11 @@ struct NumberShape {
     int digits = 0;
 };
 
+//! A number's literal (as scan_object gives it) as a double, exactly as std::from_chars reads
+//! it; false when it is out of range. A decimal of at most 15 digits without an exponent, as
+//! prices and sizes nearly always are, is one integer divided by a power of ten. Both are exact
+//! doubles, so the one division rounds correctly: the same double as from_chars, in a fraction
+//! of its time (Clinger's fast path). Other literals go to std::from_chars.
 inline bool to_double(std::string_view literal, double& out, NumberShape* shape = nullptr) {
     static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                         1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};

@@ -74,18 +74,8 @@ bool JsonlWriter::append_rows_as_is(const ColumnBatch& batch, std::span<const ui
         } else { // columns added after the rows (a derived dt): before the closing brace
             out.append(text.substr(0, text.size() - 1));
             for (size_t c = own; c < batch.columns.size(); ++c) {
-                const Column& col = batch.columns[c];
-                Cell cell;
-                cell.valid = col.valid[row] != 0;
-                if (col.type == ColumnType::float64) {
-                    cell.d = col.doubles[row];
-                } else if (stored_in_strings(col.type)) {
-                    cell.text = col.strings[row];
-                } else {
-                    cell.i = col.ints[row];
-                }
                 out.append(keys_[c]);
-                append_value(out, col.type, cell);
+                append_value(out, batch.columns[c].type, cell_at(batch.columns[c], row));
             }
             out.push_back('}');
         }

@@ -9,15 +9,7 @@ void RowBlock::gather(const ColumnBatch& batch, std::span<const uint32_t> rows) 
         const Column& col = batch.columns[c];
         Cell* out = cells_.data() + c * kRows;
         for (size_t j = 0; j < rows.size(); ++j) {
-            const uint32_t r = rows[j];
-            out[j].valid = col.valid[r] != 0;
-            if (col.type == ColumnType::float64) {
-                out[j].d = col.doubles[r];
-            } else if (stored_in_strings(col.type)) {
-                out[j].text = col.strings[r];
-            } else {
-                out[j].i = col.ints[r];
-            }
+            out[j] = cell_at(col, rows[j]);
         }
     }
 }

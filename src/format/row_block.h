@@ -22,6 +22,20 @@ struct Cell {
     bool valid;
 };
 
+//! The cell of `row` in `col`.
+inline Cell cell_at(const Column& col, size_t row) {
+    Cell c;
+    c.valid = col.valid[row] != 0;
+    if (col.type == ColumnType::float64) {
+        c.d = col.doubles[row];
+    } else if (stored_in_strings(col.type)) {
+        c.text = col.strings[row];
+    } else {
+        c.i = col.ints[row];
+    }
+    return c;
+}
+
 class RowBlock {
 public:
     //! Rows per block: 9 columns of 512 cells stay within a core's L2 cache.

@@ -10,6 +10,8 @@
 #include <vector>
 #include <gtest/gtest.h>
 
+#include "common/tests/message_mutations.h"
+
 namespace ticklake {
 
 namespace {
@@ -316,14 +318,7 @@ TEST(EventJson, FlatPathAndSimdjsonPathAgree) {
         R"("adj_close":3.25,"volume":123456789,"vwap":7,"trade_count":-12})"};
     for (const std::string& layout : layouts) {
         messages.push_back(layout);
-        for (size_t cut = 0; cut < layout.size(); ++cut) {
-            messages.push_back(layout.substr(0, cut));
-            for (const char c : {'"', '\\', ',', '}', '0', '-', 'e', '.', ' ', 'n', '\x01', '\xc3'}) {
-                std::string m = layout;
-                m[cut] = c;
-                messages.push_back(m);
-            }
-        }
+        ticklake::testing::add_prefixes_and_byte_changes(messages, layout, "\"\\,}0-e. n\x01\xc3");
     }
     EventParser flat, simd;
     simd.set_simdjson_only(true);

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/tests/message_mutations.h"
+
 namespace ticklake {
 namespace {
 
@@ -98,14 +100,7 @@ TEST(JsonRowDecoder, FlatPathAndSimdjsonPathAgree) {
     ASSERT_GT(messages.size(), 500u);
     const std::string flat = R"({"symbol":"AAPL","price":190.12,"qty":-100,"ok":true,"no":false,"x":null,)"
                              R"("big":12345678901234567890,"e":1.5e3,"ts":"2025-01-06T14:30:01Z"})";
-    for (size_t cut = 0; cut < flat.size(); ++cut) {
-        messages.push_back(flat.substr(0, cut));
-        for (const char c : {'"', '\\', ',', '}', '0', '-', 'e', '.', ' ', 'N', '\x01', '\xc3'}) {
-            std::string m = flat;
-            m[cut] = c;
-            messages.push_back(m);
-        }
-    }
+    ticklake::testing::add_prefixes_and_byte_changes(messages, flat, "\"\\,}0-e. N\x01\xc3");
     messages.push_back(flat);
     messages.push_back(R"({"a":1e00000000000000000001,"b":2})"); // simdjson refuses 20 exponent digits
     messages.push_back(R"({"a":1e0001,"b":-0,"c":1E+308,"d":1e-400})");
