@@ -1,7 +1,6 @@
 #include "storage/local_object_store.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -59,41 +58,6 @@ Status make_dirs_durable(const fs::path& dir) {
     return fsync_path(dir.parent_path(), true);
 }
 
-// A staging file of its own for put_small and put_file: two processes may write the same small
-// key at once (two sinks on one warehouse keep their topic's state there), and with the shared
-// `<key>.tmp` one renamed the other's file away ("cannot rename into place ... No such file").
-// Still ends in ".tmp", so listings skip it.
-fs::path private_staging_path(const fs::path& final_path) {
-    static std::atomic<uint64_t> counter{0};
-    fs::path p = final_path;
-    p += "." + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    p += kStagingSuffix;
-    return p;
-}
-
-// Makes `staged` durable and renames it to final_path, durably.
-Status publish_staged(const fs::path& staged, const fs::path& final_path) {
-    if (auto st = make_dirs_durable(final_path.parent_path()); !st) {
-        return st;
-    }
-    if (auto st = fsync_path(staged, false); !st) {
-        return st;
-    }
-    if (::rename(staged.c_str(), final_path.c_str()) != 0) {
-        return fail(io_error("cannot rename into place", final_path, errno));
-    }
-    return fsync_path(final_path.parent_path(), true);
-}
-
-// publish_staged for a private staging file, which nobody else would clean up on failure.
-Status publish_private(const fs::path& staged, const fs::path& final_path) {
-    auto st = publish_staged(staged, final_path);
-    if (!st) {
-        ::unlink(staged.c_str());
-    }
-    return st;
-}
-
 } // namespace
 
 LocalObjectStore::LocalObjectStore(fs::path root) : root_(std::move(root)) {}
@@ -114,17 +78,23 @@ Status LocalObjectStore::publish(std::string_view key) {
     const fs::path final_path = path_of(key);
     fs::path staged = final_path;
     staged += kStagingSuffix;
-    return publish_staged(staged, final_path);
+    if (auto st = make_dirs_durable(final_path.parent_path()); !st) {
+        return st;
+    }
+    if (auto st = fsync_path(staged, false); !st) {
+        return st;
+    }
+    if (::rename(staged.c_str(), final_path.c_str()) != 0) {
+        return fail(io_error("cannot rename into place", final_path, errno));
+    }
+    return fsync_path(final_path.parent_path(), true);
 }
 
 Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) {
-    const fs::path final_path = path_of(key);
-    const fs::path staged = private_staging_path(final_path);
+    const fs::path staged = staging_path(key);
     std::error_code ec;
-    fs::create_directories(staged.parent_path(), ec);
     fs::copy_file(source, staged, fs::copy_options::overwrite_existing, ec);
     if (ec) {
-        ::unlink(staged.c_str());
         if (!fs::is_regular_file(source)) {
             return fail(Error::invalid("cannot copy " + source.string() + ": not a readable file"));
         }
@@ -133,7 +103,7 @@ Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) 
     // This store's own rename step, not a derived store's publish(): put_file and put_small are
     // whole operations, and a store that wraps publish() (the sink tests' fault injection)
     // must not see them as publishes.
-    return publish_private(staged, final_path);
+    return LocalObjectStore::publish(key);
 }
 
 Result<bool> LocalObjectStore::remove(std::string_view key) {
@@ -157,11 +127,8 @@ Result<bool> LocalObjectStore::remove(std::string_view key) {
 }
 
 Status LocalObjectStore::put_small(std::string_view key, std::string_view content) {
-    const fs::path final_path = path_of(key);
-    const fs::path staged = private_staging_path(final_path);
+    const fs::path staged = staging_path(key);
     {
-        std::error_code ec;
-        fs::create_directories(staged.parent_path(), ec);
         int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
             return fail(io_error("cannot write", staged, errno));
@@ -172,18 +139,13 @@ Status LocalObjectStore::put_small(std::string_view key, std::string_view conten
             if (n < 0) {
                 int err = errno;
                 ::close(fd);
-                ::unlink(staged.c_str());
                 return fail(io_error("cannot write", staged, err));
             }
             done += static_cast<size_t>(n);
         }
-        if (::close(fd) != 0) {
-            const int err = errno;
-            ::unlink(staged.c_str());
-            return fail(io_error("cannot write", staged, err));
-        }
+        ::close(fd);
     }
-    return publish_private(staged, final_path); // as in put_file
+    return LocalObjectStore::publish(key); // as in put_file
 }
 
 Result<std::optional<std::string>> LocalObjectStore::get_small(std::string_view key) {

@@ -1,9 +1,6 @@
 #include "storage/local_object_store.h"
 
-#include <atomic>
 #include <fstream>
-#include <thread>
-#include <vector>
 #include <gtest/gtest.h>
 
 #include "storage/tests/storage_test_dir.h"
@@ -110,37 +107,6 @@ TEST_F(LocalObjectStoreTest, ListEntriesWalksFoldersWithSizesAndFollowsLinksOnly
     auto not_a_folder = store_->list_entries("db/t/top.csv");
     ASSERT_FALSE(not_a_folder);
     EXPECT_NE(not_a_folder.error().message.find("cannot list"), std::string::npos);
-}
-
-// Two sinks on one warehouse write their topic's small state files at the same moment: each
-// write stages its own file, so neither renames the other's away (found by
-// test_iceberg_rest.py's two hosts: "cannot rename into place ...: No such file or directory").
-TEST_F(LocalObjectStoreTest, ConcurrentWritesOfOneSmallKeyAllSucceed) {
-    const std::string key = "_ticklake/sink/g/t/topic.json";
-    const fs::path source = root_ / "source.bin";
-    std::ofstream(source) << "file body";
-    std::atomic<int> failures{0};
-    std::vector<std::thread> writers;
-    for (int t = 0; t < 4; ++t) {
-        writers.emplace_back([&, t] {
-            for (int i = 0; i < 300; ++i) {
-                const auto st = (t % 2 == 0) ? store_->put_small(key, "writer " + std::to_string(t))
-                                             : store_->put_file(key, source);
-                if (!st) {
-                    ++failures;
-                    ADD_FAILURE() << st.error().message;
-                }
-            }
-        });
-    }
-    for (auto& w : writers) w.join();
-    EXPECT_EQ(failures.load(), 0);
-    auto got = store_->get_small(key);
-    ASSERT_TRUE(got && got->has_value());
-    EXPECT_TRUE(**got == "file body" || (*got)->starts_with("writer ")) << **got;
-    for (const auto& e : fs::directory_iterator((root_ / key).parent_path())) {
-        EXPECT_NE(e.path().extension(), ".tmp") << "a staging file was left: " << e.path();
-    }
 }
 
 TEST(ObjectStoreUri, RejectsWhatItCannotOpen) {
