@@ -1,7 +1,11 @@
 #include "storage/local_object_store.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
@@ -58,9 +62,114 @@ Status make_dirs_durable(const fs::path& dir) {
     return fsync_path(dir.parent_path(), true);
 }
 
+// Makes `staged` durable and renames it to final_path, durably.
+Status publish_staged(const fs::path& staged, const fs::path& final_path) {
+    if (auto st = make_dirs_durable(final_path.parent_path()); !st) {
+        return st;
+    }
+    if (auto st = fsync_path(staged, false); !st) {
+        return st;
+    }
+    if (::rename(staged.c_str(), final_path.c_str()) != 0) {
+        return fail(io_error("cannot rename into place", final_path, errno));
+    }
+    return fsync_path(final_path.parent_path(), true);
+}
+
+// publish_staged for a private staging file, which nobody else would clean up on failure.
+Status publish_private(const fs::path& staged, const fs::path& final_path) {
+    auto st = publish_staged(staged, final_path);
+    if (!st) {
+        ::unlink(staged.c_str());
+    }
+    return st;
+}
+
+// This host's name as one word of a staging file's name: letters and digits only, so the tag
+// `<pid>-<n>-<host>` splits back at its dashes.
+const std::string& host_word() {
+    static const std::string word = [] {
+        char name[256] = {};
+        if (::gethostname(name, sizeof name - 1) != 0) {
+            return std::string("host");
+        }
+        std::string w;
+        for (const char* c = name; *c != 0; ++c) {
+            w += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+        }
+        return w.empty() ? std::string("host") : w;
+    }();
+    return word;
+}
+
+// put_small and put_file stage into a file of their own, `<key>.<pid>-<n>-<host>.tmp`: two
+// processes may write one small key at once (two sinks on one warehouse keep their topic's
+// state there), and with a shared `<key>.tmp` one renamed the other's file away ("cannot rename
+// into place ...: No such file or directory"). Still ends in ".tmp", so listings skip it.
+fs::path private_staging_path(const fs::path& final_path) {
+    static std::atomic<uint64_t> counter{0};
+    fs::path p = final_path;
+    p += std::string(".").append(std::to_string(::getpid())).append("-").append(std::to_string(counter.fetch_add(1)))
+             .append("-").append(host_word());
+    p += kStagingSuffix;
+    return p;
+}
+
+// Whether `name` is a private staging file left by a process of this host that no longer runs
+// (killed between write and rename). Another host's files are never judged: its pids mean
+// nothing here, and the folder may be shared.
+bool is_dead_private_staging(std::string_view name) {
+    if (!name.ends_with(kStagingSuffix)) {
+        return false;
+    }
+    name.remove_suffix(kStagingSuffix.size());
+    const size_t dot = name.rfind('.');
+    if (dot == std::string_view::npos) {
+        return false;
+    }
+    const std::string_view tag = name.substr(dot + 1);
+    const size_t d1 = tag.find('-');
+    const size_t d2 = d1 == std::string_view::npos ? d1 : tag.find('-', d1 + 1);
+    if (d2 == std::string_view::npos || tag.substr(d2 + 1) != host_word()) {
+        return false;
+    }
+    const std::string_view pid_text = tag.substr(0, d1);
+    const std::string_view n_text = tag.substr(d1 + 1, d2 - d1 - 1);
+    const auto all_digits = [](std::string_view t) {
+        return !t.empty() && t.size() <= 18 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (!all_digits(pid_text) || !all_digits(n_text)) {
+        return false;
+    }
+    const long long pid = std::stoll(std::string(pid_text));
+    if (pid <= 0 || pid == ::getpid() || pid > INT32_MAX) {
+        return false;
+    }
+    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 } // namespace
 
 LocalObjectStore::LocalObjectStore(fs::path root) : root_(std::move(root)) {}
+
+void LocalObjectStore::sweep_dead_staging_once(const fs::path& dir) {
+    {
+        std::lock_guard lock(swept_mutex_);
+        if (!swept_dirs_.insert(dir.string()).second) {
+            return;
+        }
+    }
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+        return; // a folder yet to be made holds no leftovers
+    }
+    while (const struct dirent* e = ::readdir(d)) {
+        if (is_dead_private_staging(e->d_name)) {
+            ::unlinkat(::dirfd(d), e->d_name, 0); // best effort: a leftover is never an object
+        }
+    }
+    ::closedir(d);
+}
 
 fs::path LocalObjectStore::path_of(std::string_view key) const { return root_ / fs::path(key); }
 
@@ -78,23 +187,19 @@ Status LocalObjectStore::publish(std::string_view key) {
     const fs::path final_path = path_of(key);
     fs::path staged = final_path;
     staged += kStagingSuffix;
-    if (auto st = make_dirs_durable(final_path.parent_path()); !st) {
-        return st;
-    }
-    if (auto st = fsync_path(staged, false); !st) {
-        return st;
-    }
-    if (::rename(staged.c_str(), final_path.c_str()) != 0) {
-        return fail(io_error("cannot rename into place", final_path, errno));
-    }
-    return fsync_path(final_path.parent_path(), true);
+    return publish_staged(staged, final_path);
 }
 
+
 Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) {
-    const fs::path staged = staging_path(key);
+    const fs::path final_path = path_of(key);
+    const fs::path staged = private_staging_path(final_path);
     std::error_code ec;
+    fs::create_directories(staged.parent_path(), ec);
+    sweep_dead_staging_once(final_path.parent_path());
     fs::copy_file(source, staged, fs::copy_options::overwrite_existing, ec);
     if (ec) {
+        ::unlink(staged.c_str());
         if (!fs::is_regular_file(source)) {
             return fail(Error::invalid("cannot copy " + source.string() + ": not a readable file"));
         }
@@ -103,11 +208,12 @@ Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) 
     // This store's own rename step, not a derived store's publish(): put_file and put_small are
     // whole operations, and a store that wraps publish() (the sink tests' fault injection)
     // must not see them as publishes.
-    return LocalObjectStore::publish(key);
+    return publish_private(staged, final_path);
 }
 
 Result<bool> LocalObjectStore::remove(std::string_view key) {
     const fs::path p = path_of(key);
+    sweep_dead_staging_once(p.parent_path());
     fs::path staged = p;
     staged += kStagingSuffix;
     bool removed = false;
@@ -127,8 +233,12 @@ Result<bool> LocalObjectStore::remove(std::string_view key) {
 }
 
 Status LocalObjectStore::put_small(std::string_view key, std::string_view content) {
-    const fs::path staged = staging_path(key);
+    const fs::path final_path = path_of(key);
+    const fs::path staged = private_staging_path(final_path);
     {
+        std::error_code ec;
+        fs::create_directories(staged.parent_path(), ec);
+        sweep_dead_staging_once(final_path.parent_path());
         int fd = ::open(staged.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) {
             return fail(io_error("cannot write", staged, errno));
@@ -139,13 +249,18 @@ Status LocalObjectStore::put_small(std::string_view key, std::string_view conten
             if (n < 0) {
                 int err = errno;
                 ::close(fd);
+                ::unlink(staged.c_str());
                 return fail(io_error("cannot write", staged, err));
             }
             done += static_cast<size_t>(n);
         }
-        ::close(fd);
+        if (::close(fd) != 0) {
+            const int err = errno;
+            ::unlink(staged.c_str());
+            return fail(io_error("cannot write", staged, err));
+        }
     }
-    return LocalObjectStore::publish(key); // as in put_file
+    return publish_private(staged, final_path); // as in put_file
 }
 
 Result<std::optional<std::string>> LocalObjectStore::get_small(std::string_view key) {

@@ -2,6 +2,9 @@
 #pragma once
 
 #include <filesystem>
+#include <mutex>
+#include <string>
+#include <unordered_set>
 
 #include "storage/object_store.h"
 
@@ -29,7 +32,13 @@ public:
 
 private:
     std::filesystem::path path_of(std::string_view key) const;
+    // Removes, once per folder and process, the private staging files (see put_small) of this
+    // host's processes that no longer run: a kill -9 between write and rename leaves one.
+    void sweep_dead_staging_once(const std::filesystem::path& dir);
+
     std::filesystem::path root_;
+    std::mutex swept_mutex_;
+    std::unordered_set<std::string> swept_dirs_;
 };
 
 } // namespace ticklake

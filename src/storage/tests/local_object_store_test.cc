@@ -1,6 +1,12 @@
 #include "storage/local_object_store.h"
 
+#include <atomic>
+#include <cctype>
 #include <fstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
 #include <gtest/gtest.h>
 
 #include "storage/tests/storage_test_dir.h"
@@ -107,6 +113,78 @@ TEST_F(LocalObjectStoreTest, ListEntriesWalksFoldersWithSizesAndFollowsLinksOnly
     auto not_a_folder = store_->list_entries("db/t/top.csv");
     ASSERT_FALSE(not_a_folder);
     EXPECT_NE(not_a_folder.error().message.find("cannot list"), std::string::npos);
+}
+
+// Two sinks on one warehouse write their topic's small state files at the same moment: each
+// write stages its own file, so neither renames the other's away (found by
+// test_iceberg_rest.py's two hosts: "cannot rename into place ...: No such file or directory").
+TEST_F(LocalObjectStoreTest, ConcurrentWritesOfOneSmallKeyAllSucceed) {
+    const std::string key = "_ticklake/sink/g/t/topic.json";
+    const fs::path source = root_ / "source.bin";
+    std::ofstream(source) << "file body";
+    std::atomic<int> failures{0};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+        writers.emplace_back([&, t] {
+            for (int i = 0; i < 300; ++i) {
+                const auto st = (t % 2 == 0) ? store_->put_small(key, "writer " + std::to_string(t))
+                                             : store_->put_file(key, source);
+                if (!st) {
+                    ++failures;
+                    ADD_FAILURE() << st.error().message;
+                }
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+    EXPECT_EQ(failures.load(), 0);
+    auto got = store_->get_small(key);
+    ASSERT_TRUE(got && got->has_value());
+    EXPECT_TRUE(**got == "file body" || (*got)->starts_with("writer ")) << **got;
+    for (const auto& e : fs::directory_iterator((root_ / key).parent_path())) {
+        EXPECT_NE(e.path().extension(), ".tmp") << "a staging file was left: " << e.path();
+    }
+}
+
+// A process killed between writing its private staging file and renaming it leaves the file
+// behind; the next process to write in that folder removes it, but never the file of a process
+// that still runs, nor one another host wrote (its pids mean nothing here).
+TEST_F(LocalObjectStoreTest, StagingLeftByADeadProcessIsRemovedOthersAreKept) {
+    char name[256] = {};
+    ASSERT_EQ(::gethostname(name, sizeof name - 1), 0);
+    std::string host;
+    for (const char* c = name; *c != 0; ++c) {
+        host += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '_';
+    }
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::_exit(0);
+    }
+    ASSERT_EQ(::waitpid(child, nullptr, 0), child); // reaped: its pid no longer runs
+    const fs::path dir = root_ / "_ticklake/sink/g/t";
+    fs::create_directories(dir);
+    const auto staging = [&](const std::string& of, pid_t pid, const std::string& h) {
+        const fs::path p = dir / std::string(of).append(".").append(std::to_string(pid)).append("-7-").append(h).append(".tmp");
+        std::ofstream(p) << "half";
+        return p;
+    };
+    const fs::path dead = staging("p2.json", child, host);
+    const fs::path dead_other_key = staging("topic.json", child, host);
+    const fs::path live = staging("p2.json", ::getppid(), host);
+    const fs::path other_host = staging("p2.json", child, host + "x");
+    const fs::path shared = dir / "p3.json.tmp"; // publish()'s staging: its owner cleans it
+    std::ofstream(shared) << "staged";
+
+    ASSERT_TRUE(store_->put_small("_ticklake/sink/g/t/p2.json", "{}"));
+    EXPECT_FALSE(fs::exists(dead));
+    EXPECT_FALSE(fs::exists(dead_other_key));
+    EXPECT_TRUE(fs::exists(live));
+    EXPECT_TRUE(fs::exists(other_host));
+    EXPECT_TRUE(fs::exists(shared));
+    auto listed = store_->list("_ticklake");
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(*listed, std::vector<std::string>{"_ticklake/sink/g/t/p2.json"}) << "staging files are not objects";
 }
 
 TEST(ObjectStoreUri, RejectsWhatItCannotOpen) {
