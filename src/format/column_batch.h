@@ -136,12 +136,15 @@ struct ColumnBatch {
     std::vector<Column> columns;
     size_t rows = 0;
     //! Each row as JsonlWriter writes its first `json_row_columns` columns, without the opening
-    //! brace and line end (the members, then `}`), when a TableBuffer was given that text for
-    //! every row: the sink's messages that are already in that form (common/event_json.h,
-    //! wire_row_members). JsonlWriter copies it and adds any later column (a derived `dt`).
+    //! brace and line end (the members, then `}`): the JSON Lines sink's messages that are
+    //! already in that form (common/event_json.h, wire_row_members), the others written once
+    //! from their event. JsonlWriter copies it and adds any later column (a derived `dt`).
     //! Used only when it holds exactly `rows` values.
     StringColumn json_rows;
     size_t json_row_columns = 0;
+    //! The rows are json_rows alone: of the first json_row_columns columns only `ts` holds
+    //! values (TableBuffer's json_rows). A writer that needs the columns refuses the batch.
+    bool json_rows_only = false;
 };
 
 

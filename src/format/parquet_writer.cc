@@ -327,6 +327,9 @@ std::string ParquetWriter::field_ids_option(const ColumnBatch& batch, std::span<
 
 Status ParquetWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
                             std::span<const int> field_ids) {
+    if (batch.json_rows_only) {
+        return fail(Error::invalid("this batch holds JSON Lines rows, not column values: only the JSON Lines writer writes it"));
+    }
     if (!options_.parquet_via_duckdb && parquet_encoder_supports(batch)) {
         return encoder_.write(batch, order, path, field_ids);
     }

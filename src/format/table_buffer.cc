@@ -152,8 +152,8 @@ std::string table_name_for(const Event& e) {
 }
 
 
-TableBuffer::TableBuffer(EventType type, bool json_rows)
-    : type_(type), json_rows_wanted_(json_rows && type != EventType::record), json_rows_whole_(json_rows_wanted_) {
+TableBuffer::TableBuffer(EventType type, bool json_rows) : type_(type) {
+    batch_.json_rows_only = json_rows && type != EventType::record;
     reset_schema();
 }
 
@@ -188,11 +188,13 @@ void TableBuffer::reset_schema() {
 }
 
 void TableBuffer::reserve(const TableSizeHint& hint) {
+    if (batch_.json_rows_only) {
+        hint.reserve(batch_.columns[kTs], kTs);
+        batch_.json_rows.reserve(hint.rows, hint.json_row_bytes);
+        return;
+    }
     for (size_t i = 0; i < batch_.columns.size() && i < hint.string_bytes.size(); ++i) {
         hint.reserve(batch_.columns[i], i);
-    }
-    if (json_rows_wanted_) {
-        batch_.json_rows.reserve(hint.rows, hint.json_row_bytes);
     }
 }
 
@@ -214,11 +216,6 @@ void TableBuffer::add_derived_column(Column c) {
     derived_columns_ = true; // JsonlWriter adds its value to each row's text
 }
 
-void TableBuffer::drop_json_rows() {
-    json_rows_whole_ = false;
-    batch_.json_rows.clear();
-}
-
 void TableBuffer::clear() {
     if (type_ == EventType::record || derived_columns_) {
         derived_columns_ = false;
@@ -233,21 +230,24 @@ void TableBuffer::clear() {
     }
     batch_.rows = 0;
     batch_.json_rows.clear();
-    json_rows_whole_ = json_rows_wanted_;
     approx_bytes_ = 0;
     order_.clear();
 }
 
 void TableBuffer::append(const Event& e, std::string_view json_row) {
-    if (json_rows_whole_) {
-        if (json_row.empty()) {
-            drop_json_rows(); // JsonlWriter writes every row of this file from the columns
-        } else {
-            batch_.json_rows.push_back(json_row);
-            approx_bytes_ += json_row.size();
-        }
-    }
     auto& cols = batch_.columns;
+    if (batch_.json_rows_only) {
+        // The row's text is all JsonlWriter writes; the order and the time partitions need ts
+        // and the symbol. Keeping no other value halves the buffer and its page faults.
+        if (json_row.empty()) {
+            json_row = json_row_members(std::string_view(), false, e, render_scratch_);
+        }
+        batch_.json_rows.push_back(json_row);
+        approx_bytes_ += kStringBytes + json_row.size() + push_int(cols[kTs], e.ts);
+        order_.add(e.symbol);
+        ++batch_.rows;
+        return;
+    }
     size_t bytes = push_string(cols[kId], e.id);
     if (type_ == EventType::record && e.symbol.empty()) {
         bytes += push_null(cols[kSymbol]);

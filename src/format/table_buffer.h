@@ -31,8 +31,9 @@ constexpr size_t kCommonColumnCount = 5;
 
 class TableBuffer {
 public:
-    //! json_rows: keep each row's JSON Lines text as the caller passes it to append() (the
-    //! JSON Lines sink; not for records), in ColumnBatch::json_rows.
+    //! json_rows (the JSON Lines sink; not for records): keep each row as its JSON Lines text
+    //! (ColumnBatch::json_rows) and, of the values, only ts; the columns keep their names and
+    //! types. Only JsonlWriter writes such a batch (ColumnBatch::json_rows_only).
     explicit TableBuffer(EventType type, bool json_rows = false);
 
     //! Reserves room for rows like those of `hint` (a typed table's columns; records only
@@ -44,8 +45,7 @@ public:
     //! disagree in type widens (boolean -> bigint -> float64 -> varchar).
     void append(const Event& e) { append(e, {}); }
     //! With json_rows: `json_row` is the row as JsonlWriter would write it (see
-    //! ColumnBatch::json_rows); empty when the caller has none, and then this file's rows are
-    //! all written from the columns.
+    //! ColumnBatch::json_rows); empty when the caller has none, and then it is written from `e`.
     void append(const Event& e, std::string_view json_row);
 
     EventType type() const { return type_; }
@@ -74,7 +74,6 @@ private:
     using StringIndex = std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>>;
 
     void reset_schema();
-    void drop_json_rows();
     void add_column(std::string name, ColumnType type);
     void append_record_fields(const Record& r);
     size_t column_for_field(size_t position, const std::string& field);
@@ -85,8 +84,7 @@ private:
     ColumnBatch batch_;
     size_t approx_bytes_ = 0;
     bool derived_columns_ = false; //!< add_derived_column() was called since the last clear()
-    bool json_rows_wanted_ = false;
-    bool json_rows_whole_ = false; //!< every row since clear() came with its text
+    std::string render_scratch_; //!< json_rows: the text of a row appended without one
 
     RowOrder order_;
 

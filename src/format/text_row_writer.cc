@@ -14,6 +14,9 @@ Status TextRowWriter::write(const ColumnBatch& batch, std::span<const uint32_t> 
     for (size_t at = 0; at < order.size(); at += RowBlock::kRows) {
         const auto rows = order.subspan(at, std::min(RowBlock::kRows, order.size() - at));
         if (!append_rows_as_is(batch, rows, out)) {
+            if (batch.json_rows_only) {
+                return fail(Error::invalid("this batch holds JSON Lines rows, not column values: only the JSON Lines writer writes it"));
+            }
             block_.gather(batch, rows);
             for (size_t row = 0; row < block_.rows(); ++row) {
                 append_row(batch, block_, row, out);

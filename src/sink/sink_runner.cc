@@ -621,7 +621,8 @@ void SinkRunner::accept_event(const ConsumedMessage& m, PartitionState& ps) {
     }
     const size_t before = file->typed->approx_bytes();
     if (json_rows_) {
-        file->typed->append(event_, json_row_members(m.value(), wire_form, event_, json_row_scratch_));
+        // A message in the writer's form is its row; the buffer writes any other from event_.
+        file->typed->append(event_, wire_form ? wire_row_members(m.value(), event_.type) : std::string_view());
     } else {
         file->typed->append(event_);
     }

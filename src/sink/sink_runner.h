@@ -189,7 +189,6 @@ private:
     //! JSON Lines: typed tables keep each message in the writer's form as its row, which the
     //! writer copies (ColumnBatch::json_rows) instead of writing every value again.
     bool json_rows_ = false;
-    std::string json_row_scratch_; //!< a row written for a message not in the writer's form
     KafkaConsumer& consumer_;
     EventParser parser_;
     Event event_; //!< reused for every message

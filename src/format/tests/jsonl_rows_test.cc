@@ -10,6 +10,7 @@
 
 #include "common/event_json.h"
 #include "common/timestamp.h"
+#include "format/csv_writer.h"
 #include "format/jsonl_writer.h"
 #include "format/table_buffer.h"
 
@@ -166,8 +167,8 @@ TEST(JsonlRows, AFileOfMessagesInWireFormIsCopied) {
     }
 }
 
-TEST(JsonlRows, OneRowWithoutTextWritesTheFileFromColumnsAndClearStartsOver) {
-    TableBuffer b(EventType::trade, true);
+TEST(JsonlRows, ARowWithoutTextIsWrittenFromItsEventAndOnlyTsIsKept) {
+    TableBuffer b(EventType::trade, true), columns(EventType::trade);
     EventParser parser;
     Event e;
     const std::string wire = R"({"v":1,"type":"trade","id":"a","symbol":"X","ts":"2025-01-06T14:30:00.000001Z",)"
@@ -177,19 +178,43 @@ TEST(JsonlRows, OneRowWithoutTextWritesTheFileFromColumnsAndClearStartsOver) {
     ASSERT_TRUE(parser.parse_into(wire, e, wire_form));
     ASSERT_TRUE(wire_form);
     b.append(e, wire_row_members(wire, EventType::trade));
-    EXPECT_EQ(b.batch().json_rows.size(), 1u);
-    b.append(e); // no text
-    EXPECT_EQ(b.batch().json_rows.size(), 0u);
-    b.append(e, wire_row_members(wire, EventType::trade));
-    EXPECT_EQ(b.batch().json_rows.size(), 0u); // the file stays on its columns
+    columns.append(e);
+    // Another spelling of another trade: the caller has no text, the buffer writes it.
+    const std::string other = R"({"type":"trade","symbol":"A","id":"b","price":2.50,"size":7,)"
+                              R"("ts":"2025-01-06T14:30:00Z","recv_ts":"2025-01-06T14:30:01Z","source":"x"})";
+    ASSERT_TRUE(parser.parse_into(other, e, wire_form));
+    ASSERT_FALSE(wire_form);
+    b.append(e);
+    columns.append(e);
+    EXPECT_EQ(b.batch().json_rows.size(), 2u);
+    EXPECT_TRUE(b.batch().json_rows_only);
+    EXPECT_EQ(b.batch().columns.size(), columns.batch().columns.size()); // names and types stay
+    for (size_t c = 0; c < b.batch().columns.size(); ++c) {
+        const Column& col = b.batch().columns[c];
+        EXPECT_EQ(col.valid.size(), col.name == "ts" ? 2u : 0u) << col.name;
+    }
+    EXPECT_LT(b.approx_bytes(), columns.approx_bytes() + 2 * 200);
+    EXPECT_EQ(b.sorted_order(), columns.sorted_order()); // A before X
+    b.add_derived_column(date_column(b)); // its value is added to the copied rows
+    columns.add_derived_column(date_column(columns));
+    JsonlWriter writer;
+    const auto a = temp_file("a.jsonl"), c = temp_file("c.jsonl");
+    ASSERT_TRUE(writer.write(b.batch(), b.sorted_order(), a));
+    ASSERT_TRUE(writer.write(columns.batch(), columns.sorted_order(), c));
+    EXPECT_EQ(slurp(a), slurp(c));
+    EXPECT_NE(slurp(a).find(R"("price":2.5,)"), std::string::npos);
+    // Writers that need the values refuse such a batch instead of reading empty columns.
+    CsvWriter csv;
+    const auto st = csv.write(b.batch(), b.sorted_order(), c);
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().message.find("only the JSON Lines writer"), std::string::npos);
+    std::filesystem::remove(a);
+    std::filesystem::remove(c);
     b.clear();
-    b.append(e, wire_row_members(wire, EventType::trade));
-    EXPECT_EQ(b.batch().json_rows.size(), 1u);
-    b.add_derived_column(date_column(b)); // its value is added to the copied row
-    EXPECT_EQ(b.batch().json_rows.size(), 1u);
-    EXPECT_EQ(b.batch().json_row_columns, b.batch().columns.size() - 1);
+    EXPECT_EQ(b.batch().json_rows.size(), 0u);
+    EXPECT_EQ(b.batch().columns[2].ints.size(), 0u);
     TableBuffer records(EventType::record, true); // records never keep rows
-    EXPECT_TRUE(records.batch().json_rows.empty());
+    EXPECT_FALSE(records.batch().json_rows_only);
 }
 
 } // namespace ticklake
