@@ -70,6 +70,13 @@ std::vector<std::pair<std::string, std::string>> kafka_prefetch_settings(const M
         {"queued.min.messages", std::to_string(b.queued_max_messages)},
         {"fetch.max.bytes", std::to_string(b.fetch_max_bytes)},
         {"max.partition.fetch.bytes", std::to_string(b.partition_fetch_bytes)},
+        // A sink tailing a topic asked with fetch.min.bytes=1 (the default) for every few
+        // produced batches, and each answer costs the broker: let it wait for 1 MiB or 100 ms.
+        // Measured with the sink started before 2,000,000 produced ticks, three pairs: the
+        // broker's CPU 0.79-0.93 -> 0.61-0.65 us per tick. A slow stream's rows wait at most
+        // 100 ms more, under --max-buffer-age's second.
+        {"fetch.min.bytes", std::to_string(std::min(b.fetch_max_bytes, kMiB))},
+        {"fetch.wait.max.ms", "100"},
     };
 }
 

@@ -84,6 +84,15 @@ TEST(MemoryBudgetTest, TheQueueIsBoundedByCountToo) {
     EXPECT_NE(std::find(settings.begin(), settings.end(),
                         std::pair<std::string, std::string>{"queued.min.messages", std::to_string(b->queued_max_messages)}),
               settings.end());
+    // A tailing sink lets the broker gather a fetch (at most one response's worth) for 100 ms.
+    const auto value_of = [&](std::string_view key) {
+        auto it = std::find_if(settings.begin(), settings.end(), [&](const auto& kv) { return kv.first == key; });
+        return it == settings.end() ? std::string() : it->second;
+    };
+    EXPECT_EQ(value_of("fetch.wait.max.ms"), "100");
+    ASSERT_FALSE(value_of("fetch.min.bytes").empty());
+    EXPECT_LE(std::stoull(value_of("fetch.min.bytes")), b->fetch_max_bytes);
+    EXPECT_GE(std::stoull(value_of("fetch.min.bytes")), 64 * 1024u);
 }
 
 TEST(MemoryBudgetTest, AnExplicitBufferReplacesItsShare) {
