@@ -176,21 +176,14 @@ Status KafkaConsumer::start_positions(rd_kafka_t* rk, rd_kafka_topic_partition_l
         }
         return fail(rdkafka::to_error(err, "finding the offsets of --start-from's time"));
     }
-    if (!by_time) {
-        for (int q = 0; q < query->cnt; ++q) {
-            const auto& e = query->elems[q];
-            if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0) {
-                parts->elems[fresh[static_cast<size_t>(q)]].offset = e.offset;
-            }
-        }
-        return {};
-    }
     for (int q = 0; q < query->cnt; ++q) {
         const auto& e = query->elems[q];
-        // -1: no message at or after that time yet, so start at the end.
-        parts->elems[fresh[static_cast<size_t>(q)]].offset = e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0
-                                                                  ? e.offset
-                                                                  : RD_KAFKA_OFFSET_END;
+        int64_t& offset = parts->elems[fresh[static_cast<size_t>(q)]].offset;
+        if (e.err == RD_KAFKA_RESP_ERR_NO_ERROR && e.offset >= 0) {
+            offset = e.offset;
+        } else if (by_time) {
+            offset = RD_KAFKA_OFFSET_END; // no message at or after that time yet
+        } // else the logical offset set above
     }
     return {};
 }

@@ -213,7 +213,6 @@ Status LocalObjectStore::put_file(std::string_view key, const fs::path& source) 
 
 Result<bool> LocalObjectStore::remove(std::string_view key) {
     const fs::path p = path_of(key);
-    sweep_dead_staging_once(p.parent_path());
     fs::path staged = p;
     staged += kStagingSuffix;
     bool removed = false;
