@@ -1,6 +1,7 @@
 #include "common/timestamp.h"
 
 #include <cmath>
+#include <cstring>
 
 #include <chrono>
 
@@ -28,13 +29,6 @@ inline int64_t floor_div(int64_t a, int64_t b) {
     return q;
 }
 
-inline void put_digits(char* p, int64_t value, int width) {
-    for (int i = width - 1; i >= 0; --i) {
-        p[i] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-}
-
 bool read_digits(std::string_view s, size_t pos, size_t n, int64_t& out) {
     if (pos + n > s.size()) {
         return false;
@@ -53,26 +47,36 @@ bool read_digits(std::string_view s, size_t pos, size_t n, int64_t& out) {
 
 } // namespace
 
+// Two digits at a time from a table: the producer writes two times per simulated tick, and
+// the digit-by-digit loop was a fifth of making and writing one.
 void append_iso8601(std::string& out, TimestampUs ts) {
+    static constexpr char kPairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+    auto put2 = [](char* p, int64_t v) { std::memcpy(p, kPairs + 2 * v, 2); };
     const int64_t days = floor_div(ts, kMicrosPerDay);
     const int64_t in_day = ts - days * kMicrosPerDay;
     const CivilDate d = civil_from_days(days);
-    char buf[32];
+    char buf[27];
     const int64_t year = d.year < 0 ? 0 : (d.year > 9999 ? 9999 : d.year);
-    put_digits(buf, year, 4);
+    put2(buf, year / 100);
+    put2(buf + 2, year % 100);
     buf[4] = '-';
-    put_digits(buf + 5, d.month, 2);
+    put2(buf + 5, d.month);
     buf[7] = '-';
-    put_digits(buf + 8, d.day, 2);
+    put2(buf + 8, d.day);
     buf[10] = 'T';
     const int64_t secs = in_day / kMicrosPerSecond;
-    put_digits(buf + 11, secs / 3600, 2);
+    const int64_t micros = in_day % kMicrosPerSecond;
+    put2(buf + 11, secs / 3600);
     buf[13] = ':';
-    put_digits(buf + 14, (secs / 60) % 60, 2);
+    put2(buf + 14, (secs / 60) % 60);
     buf[16] = ':';
-    put_digits(buf + 17, secs % 60, 2);
+    put2(buf + 17, secs % 60);
     buf[19] = '.';
-    put_digits(buf + 20, in_day % kMicrosPerSecond, 6);
+    put2(buf + 20, micros / 10000);
+    put2(buf + 22, (micros / 100) % 100);
+    put2(buf + 24, micros % 100);
     buf[26] = 'Z';
     out.append(buf, 27);
 }

@@ -90,7 +90,7 @@ struct JsonRowDecoder::Impl {
     std::string padded;        //!< message copy with simdjson's tail padding; cells view into it
     std::string rewritten;     //!< the message with NaN/Infinity as null, when it had any
 
-    bool decode_flat(std::string_view text, RowCells& row);
+    bool decode_flat(std::string_view text, RowCells& row, bool copy);
     Status decode_once(std::string_view text, RowCells& row);
     Status add_number(od::value& v, CellValue& c);
     Status add_nested(od::value& v, bool object, CellValue& c, RowCells& row);
@@ -102,8 +102,16 @@ JsonRowDecoder::~JsonRowDecoder() = default;
 void JsonRowDecoder::set_simdjson_only(bool on) { impl_->simdjson_only = on; }
 
 Status JsonRowDecoder::decode(std::string_view value, RowCells& row) {
+    return decode_as(value, row, true);
+}
+
+Status JsonRowDecoder::decode_viewing(std::string_view value, RowCells& row) {
+    return decode_as(value, row, false);
+}
+
+Status JsonRowDecoder::decode_as(std::string_view value, RowCells& row, bool copy) {
     row.clear();
-    if (!impl_->simdjson_only && impl_->decode_flat(value, row)) {
+    if (!impl_->simdjson_only && impl_->decode_flat(value, row, copy)) {
         return {};
     }
     row.clear();
@@ -125,9 +133,12 @@ Status JsonRowDecoder::decode(std::string_view value, RowCells& row) {
 // A flat object of scalars in plain ASCII (common/flat_json.h) in one pass, with the cells
 // decode_once() would give it. False hands the message to decode_once(): nested values,
 // escapes, NaN, numbers past int64 or double, and anything malformed, which it words.
-bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row) {
-    padded.assign(text); // the cells view this copy, valid until the next decode()
-    return flat_json::scan_object(padded, [&](std::string_view key, const flat_json::Value& v) {
+bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row, bool copy) {
+    if (copy) {
+        padded.assign(text); // the cells view this copy, valid until the next decode()
+        text = padded;
+    }
+    return flat_json::scan_object(text, [&](std::string_view key, const flat_json::Value& v) {
         CellValue& c = row.add(key);
         switch (v.kind) {
         case flat_json::Value::Kind::string:

@@ -116,7 +116,10 @@ public:
     //! A column of fixed type: filled from `field`, or by the sink when field is empty.
     uint32_t declare(std::string field, std::string_view name, ValueType type);
 
-    std::optional<uint32_t> find(std::string_view field, size_t position);
+    //! The column filled from `field`, or kNoColumn. `previous`: the column of the row's field
+    //! before it (kNoColumn for the first, or a new field), which predicts this one. Not an
+    //! optional: its two parts written apart and read back as one word stalled every call.
+    uint32_t find(std::string_view field, uint32_t previous);
     //! A new column for field (see docs/storage.md for the naming rule).
     uint32_t add(std::string_view field, ValueType type);
     void set_type(uint32_t column, ValueType type);
@@ -141,9 +144,11 @@ private:
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_field_;
     std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> by_lower_name_;
     std::vector<std::string> reserved_; //!< lower case
-    //! Columns of the fields at each position in the last two rows: messages of one topic
-    //! repeat one or two shapes (trades and quotes), so this skips most hash lookups.
-    std::vector<std::pair<uint32_t, uint32_t>> by_position_;
+    //! The last two columns that followed each column in a row (index: column + 1, 0 for a
+    //! row's start). Messages of one topic repeat a few shapes (trades and quotes), so this
+    //! skips most hash lookups. Keyed by position instead, a topic mixing two shapes at random
+    //! guessed wrong at every position after they part; keyed by the field before, only there.
+    std::vector<std::pair<uint32_t, uint32_t>> next_after_;
     size_t max_columns_;
     uint64_t generation_ = 0;
     TableSizeHint size_hint_;

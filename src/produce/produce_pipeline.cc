@@ -168,8 +168,7 @@ Status ProducePipeline::pump_events(const std::atomic<bool>& stop, Pacer& pacer,
     std::string value;
     MarketDataSource& source = *source_.events;
     while (!stop.load(std::memory_order_relaxed) && !source.done()) {
-        batch.clear();
-        auto n = source.next_batch(batch, pacer.unpaced() ? 4096 : 64);
+        auto n = source.refill(batch, pacer.unpaced() ? 4096 : 64);
         if (!n) {
             return fail(n.error());
         }

@@ -756,7 +756,7 @@ Status SinkRunner::decode_value(const ConsumedMessage& m, TopicRoute& r) {
         return {};
     }
     default:
-        return json_.decode(value, row_);
+        return json_.decode_viewing(value, row_); // row_ is used and dropped before the message
     }
 }
 

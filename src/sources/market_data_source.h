@@ -20,6 +20,13 @@ public:
     //! their short wait (done() stays false). A malformed input row is not an error:
     //! sources count and skip it (see skipped()); errors are for I/O and configuration.
     virtual Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) = 0;
+    //! Replaces the events of `batch` with the next up to max_events (next_batch into an empty
+    //! batch). A source may write over the old events in place, so their strings keep their
+    //! memory: the simulator's 18-byte ids otherwise cost a malloc and a free per event.
+    virtual Result<size_t> refill(std::vector<Event>& batch, size_t max_events) {
+        batch.clear();
+        return next_batch(batch, max_events);
+    }
     virtual bool done() const = 0;
     //! Rows/messages of the input that could not be turned into events.
     virtual uint64_t skipped() const { return 0; }

@@ -259,6 +259,17 @@ Result<size_t> MarketSimulator::next_batch(std::vector<Event>& out, size_t max_e
     return static_cast<size_t>(n);
 }
 
+// generate() sets every member of the event, so an old one is written over as it is.
+Result<size_t> MarketSimulator::refill(std::vector<Event>& batch, size_t max_events) {
+    const auto n = static_cast<size_t>(std::min<uint64_t>(max_events, options_.count - produced_));
+    batch.resize(n);
+    const TimestampUs recv = now_us();
+    for (Event& e : batch) {
+        generate(e, recv);
+    }
+    return n;
+}
+
 // Event time: exponential gaps whose mean spreads the remaining events evenly over the
 // remaining trading time, so the run ends near the last close and never runs past it.
 TimestampUs MarketSimulator::next_event_time(uint64_t seq) {
@@ -369,7 +380,7 @@ void MarketSimulator::fill_trade(Event& e, const SymbolState& st, double z, doub
 
 void MarketSimulator::write_id(Event& e, uint64_t seq) const {
     e.id.reserve(id_prefix_.size() + 12);
-    e.id = id_prefix_;
+    e.id.assign(id_prefix_);
     char digits[12];
     uint64_t v = seq;
     for (int d = 11; d >= 0; --d) {

@@ -36,6 +36,7 @@ public:
     static Result<std::unique_ptr<MarketSimulator>> create(const MarketSimulatorOptions& options);
 
     Result<size_t> next_batch(std::vector<Event>& out, size_t max_events) override;
+    Result<size_t> refill(std::vector<Event>& batch, size_t max_events) override;
     bool done() const override { return produced_ >= options_.count; }
     std::string describe() const override;
     bool invents_events() const override { return true; }

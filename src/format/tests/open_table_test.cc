@@ -1,5 +1,7 @@
 #include "format/open_table.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 namespace ticklake {
@@ -123,6 +125,56 @@ TEST_F(Fixture, NewFieldsAppendColumnsAndEarlierRowsAreNull) {
     EXPECT_EQ(b.columns[0].ints, (std::vector<int64_t>{1, 2}));
 }
 
+// The schema predicts each field's column from the one before it. Shapes that share a prefix,
+// part, meet again and come in any order (keys of 1 to 20 bytes, one repeated) must still land
+// every value in its own column.
+TEST_F(Fixture, MixedShapesInAnyOrderLandInTheirColumns) {
+    const std::vector<std::vector<std::string>> shapes = {
+        {"ts", "sym", "price", "size", "venue"},
+        {"ts", "sym", "bid", "ask", "venue"},
+        {"ts", "sym", "a_twenty_byte_name_x", "bid", "price"},
+        {"sym", "ts", "size", "size"},
+    };
+    std::map<std::string, std::vector<int64_t>> expected;
+    std::vector<std::string> all_fields;
+    for (const auto& shape : shapes) {
+        for (const auto& f : shape) {
+            if (!expected.contains(f)) {
+                expected[f];
+                all_fields.push_back(f);
+            }
+        }
+    }
+    uint64_t state = 12345;
+    for (int r = 0; r < 400; ++r) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        const auto& shape = shapes[(state >> 33) % shapes.size()];
+        std::vector<std::pair<std::string, Val>> fields;
+        std::map<std::string, int64_t> row_values;
+        for (size_t i = 0; i < shape.size(); ++i) {
+            const int64_t v = r * 100 + static_cast<int64_t>(i);
+            fields.push_back({shape[i], {Kind::integer, std::to_string(v), static_cast<double>(v)}});
+            row_values[shape[i]] = v; // a repeated field: the last value wins
+        }
+        ASSERT_TRUE(add(fields));
+        for (auto& [f, values] : expected) {
+            values.push_back(row_values.contains(f) ? row_values[f] : -1);
+        }
+    }
+    const ColumnBatch& b = buf.finish();
+    ASSERT_EQ(b.columns.size(), all_fields.size());
+    for (const Column& c : b.columns) {
+        const auto& want = expected.at(c.name);
+        ASSERT_EQ(c.valid.size(), want.size()) << c.name;
+        for (size_t r = 0; r < want.size(); ++r) {
+            ASSERT_EQ(c.valid[r] != 0, want[r] != -1) << c.name << " row " << r;
+            if (want[r] != -1) {
+                ASSERT_EQ(c.ints[r], want[r]) << c.name << " row " << r;
+            }
+        }
+    }
+}
+
 TEST_F(Fixture, NamesAreUniqueIgnoringCaseAndPartitionKeysAreReserved) {
     ASSERT_TRUE(add({{"price", {Kind::integer, "1", 1}}, {"Price", {Kind::integer, "2", 2}}, {"DT", {Kind::string, "z"}}}));
     ASSERT_EQ(schema.columns().size(), 3u);
@@ -202,7 +254,8 @@ TEST(OpenSchema, SeededSuffixedColumnIsTakenOverByItsField) {
     const uint32_t col = s.add("Price", ValueType(ValueType::Kind::bigint));
     EXPECT_EQ(col, 1u);
     EXPECT_EQ(s.columns().size(), 2u);
-    EXPECT_EQ(*s.find("Price", 0), 1u);
+    EXPECT_EQ(s.find("Price", kNoColumn), 1u);
+    EXPECT_EQ(s.find("price_2", 0), kNoColumn);
 }
 
 TEST(NormalizeDecimal, RoundsAndRefusesWhatDoesNotFit) {

@@ -67,6 +67,37 @@ TEST(MarketSimulator, SameSeedSameEventsWhateverTheBatchSize) {
     EXPECT_GT(sa.size(), 100'000u * 100);
 }
 
+// refill() writes over the batch's old events in place (the producer's loop): every member
+// must be set again, whatever event of whatever type held the slot before.
+TEST(MarketSimulator, RefillGivesTheSameEventsAsNextBatch) {
+    MarketSimulatorOptions o;
+    o.seed = 42;
+    o.count = 20'000;
+    auto a = make(o);
+    auto b = make(o);
+    const std::string expected = serialise(drain(*a, 1000));
+    std::vector<Event> batch(1000);
+    for (Event& e : batch) { // stale slots: records with every member set
+        e.type = EventType::record;
+        e.id = "a stale id longer than any simulated one";
+        e.symbol = "STALE";
+        e.source = "stale";
+        e.ts = e.recv_ts = 1;
+        e.body.emplace<Record>();
+    }
+    std::string got;
+    size_t events = 0;
+    while (!b->done()) {
+        auto n = b->refill(batch, 1000 - events % 7); // batches of changing size
+        ASSERT_TRUE(n.has_value());
+        ASSERT_EQ(batch.size(), *n);
+        events += *n;
+        got += serialise(batch);
+    }
+    EXPECT_EQ(events, o.count);
+    EXPECT_TRUE(got == expected) << "refill must give exactly the events next_batch gives";
+}
+
 TEST(MarketSimulator, DifferentSeedsDiffer) {
     MarketSimulatorOptions o;
     o.count = 10'000;
