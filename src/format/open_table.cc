@@ -17,42 +17,6 @@ namespace {
 
 using Kind = ValueType::Kind;
 
-// Field names are short (a message's keys are mostly under 16 bytes): compared with two
-// overlapping loads from each end, never reading past either text, instead of a call to memcmp
-// per key. A row of 12 keys made that call the largest part of OpenSchema::find.
-inline uint64_t load8(const char* p) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-}
-inline uint32_t load4(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-}
-inline bool same_key(std::string_view a, std::string_view b) {
-    const size_t n = a.size();
-    if (n != b.size()) {
-        return false;
-    }
-    const char* x = a.data();
-    const char* y = b.data();
-    if (n >= 8) {
-        if (n > 16) {
-            return std::memcmp(x, y, n) == 0;
-        }
-        return ((load8(x) ^ load8(y)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
-    }
-    if (n >= 4) {
-        return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
-    }
-    for (size_t i = 0; i < n; ++i) {
-        if (x[i] != y[i]) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // Rough per-value memory, as TableBuffer counts it.
 constexpr size_t kSlotBytes = 9;
@@ -481,18 +445,7 @@ uint32_t OpenSchema::declare(std::string field, std::string_view name, ValueType
     return push(std::move(c));
 }
 
-uint32_t OpenSchema::find(std::string_view field, uint32_t previous) {
-    const size_t slot = previous == kNoColumn ? 0 : size_t{previous} + 1;
-    if (slot < next_after_.size()) {
-        auto& [a, b] = next_after_[slot];
-        if (a != kNoColumn && same_key(columns_[a].field, field)) {
-            return a;
-        }
-        if (b != kNoColumn && same_key(columns_[b].field, field)) {
-            std::swap(a, b);
-            return a;
-        }
-    }
+uint32_t OpenSchema::find_slow(std::string_view field, size_t slot) {
     auto it = by_field_.find(field);
     if (it == by_field_.end()) {
         return kNoColumn;
@@ -641,6 +594,9 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
     // which adding a new column may move (a vector growing). New fields' types never point
     // there, so they go second, in row order as before.
     for (const bool known : {true, false}) {
+    if (!known && new_columns == 0) {
+        break; // no new field: nothing for a second pass
+    }
     for (auto& cell : row.cells()) {
         if (cell.skip || (cell.column != kNoColumn) != known) {
             continue;
@@ -649,7 +605,8 @@ Status OpenTableBuffer::append(RowCells& row, std::string_view symbol, Timestamp
         if (col == kNoColumn) {
             col = schema_->add(cell.field, cell.type != nullptr ? *cell.type : ValueType(cell.kind));
         } else if (const OpenColumn& sc = schema_->columns()[col]; !sc.fixed) {
-            if (cell.type != nullptr ? !(*cell.type == sc.type) : sc.type.kind != cell.kind) {
+            // check() points a value that keeps its column's type at that very type.
+            if (cell.type != nullptr ? cell.type != &sc.type && !(*cell.type == sc.type) : sc.type.kind != cell.kind) {
                 // Widened (or a struct gained fields).
                 schema_->set_type(col, cell.type != nullptr ? *cell.type : ValueType(cell.kind));
             }
