@@ -37,8 +37,8 @@ struct ValueType {
     static ValueType decimal_of(uint8_t precision, uint8_t scale);
 
     bool is_nested() const { return kind == Kind::list || kind == Kind::structure; }
-    //! Scalars compare without a call: the sink compares a cell's type with its column's for
-    //! every value of a schemaless table.
+    //! Scalars compare without touching the member vectors: the sink compares a cell's type
+    //! with its column's for many values of a schemaless table.
     bool operator==(const ValueType& o) const {
         if (kind != o.kind || precision != o.precision || scale != o.scale) {
             return false;
