@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/unaligned.h"
 
 namespace ticklake {
 
@@ -48,13 +49,6 @@ Result<TimestampUs> parse_iso8601(std::string_view text);
 
 namespace detail {
 
-// Eight bytes of text as a little-endian word.
-inline uint64_t load8(const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-}
-
 // True when every byte of w where `digits` has 0xFF is '0'..'9' and the other bytes equal those
 // of `separators`; then `values` holds the digits' values (0-9) in their bytes. Digit bytes
 // are checked as a whole: v = b ^ '0' is 0-9 only for b in '0'..'9', and then neither v nor
@@ -81,9 +75,9 @@ inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     }
     // Bytes 8-15 "DDTHH:MM", 16-23 ":SS.ffff", 19-26 ".ffffffZ" (the last two overlap).
     uint64_t day_time, seconds, fraction;
-    if (!detail::read_digit_word(detail::load8(s.data() + 8), 0xFFFF00FFFF00FFFFULL, 0x00003A0000540000ULL, day_time) ||
-        !detail::read_digit_word(detail::load8(s.data() + 16), 0xFFFFFFFF00FFFF00ULL, 0x000000002E00003AULL, seconds) ||
-        !detail::read_digit_word(detail::load8(s.data() + 19), 0x00FFFFFFFFFFFF00ULL, 0x5A0000000000002EULL, fraction)) {
+    if (!detail::read_digit_word(load_u64(s.data() + 8), 0xFFFF00FFFF00FFFFULL, 0x00003A0000540000ULL, day_time) ||
+        !detail::read_digit_word(load_u64(s.data() + 16), 0xFFFFFFFF00FFFF00ULL, 0x000000002E00003AULL, seconds) ||
+        !detail::read_digit_word(load_u64(s.data() + 19), 0x00FFFFFFFFFFFF00ULL, 0x5A0000000000002EULL, fraction)) {
         return false;
     }
     // Ticks of one stream share their date: the day numbers of the last two dates read on
@@ -103,7 +97,7 @@ inline bool read_canonical_iso8601(std::string_view s, TimestampUs& out) {
     constexpr KnownDate kEpoch{word("1970-01-"), static_cast<uint16_t>(word("01")), 0};
     static thread_local KnownDate known[2] = {kEpoch, kEpoch};
     static thread_local unsigned next_slot = 0;
-    const uint64_t head = detail::load8(s.data());
+    const uint64_t head = load_u64(s.data());
     uint16_t tail;
     std::memcpy(&tail, s.data() + 8, 2);
     int64_t days;

@@ -21,6 +21,7 @@
 
 #include "common/error.h"
 #include "common/timestamp.h"
+#include "common/unaligned.h"
 #include "format/column_batch.h"
 #include "format/row_order.h"
 #include "format/value_type.h"
@@ -104,16 +105,6 @@ namespace open_key {
 // Field names are short (a message's keys are mostly under 16 bytes): compared with two
 // overlapping loads from each end, never reading past either text, instead of a call to memcmp
 // per key. A row of 12 keys made that call the largest part of OpenSchema::find.
-inline uint64_t load8(const char* p) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-}
-inline uint32_t load4(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-}
 inline bool same_key(std::string_view a, std::string_view b) {
     const size_t n = a.size();
     if (n != b.size()) {
@@ -125,10 +116,10 @@ inline bool same_key(std::string_view a, std::string_view b) {
         if (n > 16) {
             return std::memcmp(x, y, n) == 0;
         }
-        return ((load8(x) ^ load8(y)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
+        return ((load_u64(x) ^ load_u64(y)) | (load_u64(x + n - 8) ^ load_u64(y + n - 8))) == 0;
     }
     if (n >= 4) {
-        return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
+        return ((load_u32(x) ^ load_u32(y)) | (load_u32(x + n - 4) ^ load_u32(y + n - 4))) == 0;
     }
     for (size_t i = 0; i < n; ++i) {
         if (x[i] != y[i]) {

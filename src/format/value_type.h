@@ -37,17 +37,7 @@ struct ValueType {
     static ValueType decimal_of(uint8_t precision, uint8_t scale);
 
     bool is_nested() const { return kind == Kind::list || kind == Kind::structure; }
-    //! Scalars compare without touching the member vectors: the sink compares a cell's type
-    //! with its column's for many values of a schemaless table.
-    bool operator==(const ValueType& o) const {
-        if (kind != o.kind || precision != o.precision || scale != o.scale) {
-            return false;
-        }
-        if (fields.empty() && o.fields.empty() && element.empty() && o.element.empty()) {
-            return true;
-        }
-        return fields == o.fields && element == o.element;
-    }
+    bool operator==(const ValueType&) const = default;
 };
 
 const char* to_string(ValueType::Kind kind);

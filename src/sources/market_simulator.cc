@@ -250,22 +250,21 @@ std::string MarketSimulator::describe() const {
 }
 
 Result<size_t> MarketSimulator::next_batch(std::vector<Event>& out, size_t max_events) {
-    const uint64_t n = std::min<uint64_t>(max_events, options_.count - produced_);
-    const TimestampUs recv = now_us();
-    out.reserve(out.size() + n);
-    for (uint64_t i = 0; i < n; ++i) {
-        generate(out.emplace_back(), recv);
-    }
-    return static_cast<size_t>(n);
+    return generate_from(out, out.size(), max_events);
 }
 
-// generate() sets every member of the event, so an old one is written over as it is.
 Result<size_t> MarketSimulator::refill(std::vector<Event>& batch, size_t max_events) {
+    return generate_from(batch, 0, max_events);
+}
+
+// The next events into batch[start...], which ends there; generate() sets every member, so an
+// event already in a slot is written over as it is.
+size_t MarketSimulator::generate_from(std::vector<Event>& batch, size_t start, size_t max_events) {
     const auto n = static_cast<size_t>(std::min<uint64_t>(max_events, options_.count - produced_));
-    batch.resize(n);
+    batch.resize(start + n);
     const TimestampUs recv = now_us();
-    for (Event& e : batch) {
-        generate(e, recv);
+    for (size_t i = start; i < batch.size(); ++i) {
+        generate(batch[i], recv);
     }
     return n;
 }

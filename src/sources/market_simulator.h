@@ -58,6 +58,7 @@ private:
     void build_activity_table();
     void start_clock();
     static Result<std::vector<TradingInterval>> plan_intervals(const MarketSimulatorOptions& options);
+    size_t generate_from(std::vector<Event>& batch, size_t start, size_t max_events);
     void generate(Event& e, TimestampUs recv_ts);
     TimestampUs next_event_time(uint64_t seq);
     uint32_t pick_symbol();
