@@ -61,5 +61,43 @@ TEST(FlatJson, ToDoubleReadsWhatFromCharsReads) {
     EXPECT_FALSE(flat_json::to_double("1e400", d));
 }
 
+// A string ends at its first quote, and any backslash, control byte or byte of 0x80 and up
+// before that gives up. Every length up to six of the scan's eight-byte words and every
+// position of a stop byte: in a whole word, in the bytes after the last one, at the edges.
+TEST(FlatJson, StringsEndAtTheirFirstQuoteAndGiveUpOnAnyOtherStop) {
+    const std::string stops = std::string("\"\\\x01\x1f\x80\xff") + '\0';
+    size_t accepted = 0;
+    size_t refused = 0;
+    for (size_t len = 0; len <= 48; ++len) {
+        for (size_t at = 0; at <= len; ++at) {
+            for (const char stop : stops) {
+                std::string body(len, 'a');
+                for (size_t i = 0; i < len; ++i) {
+                    body[i] = static_cast<char>('a' + (i * 7 + len) % 26);
+                }
+                if (at < len) {
+                    body[at] = stop;
+                }
+                const std::string json = "{\"k\":\"" + body + "\"}";
+                std::string_view seen;
+                const bool ok = flat_json::scan_object(json, [&](std::string_view, const flat_json::Value& v) {
+                    seen = v.text;
+                    return true;
+                });
+                if (at == len) {
+                    ASSERT_TRUE(ok) << len;
+                    EXPECT_EQ(seen, body) << len;
+                    ++accepted;
+                } else { // a quote ends the string early: the letters after it are no member's end
+                    ASSERT_FALSE(ok) << len << " " << at << " " << static_cast<int>(static_cast<unsigned char>(stop));
+                    ++refused;
+                }
+            }
+        }
+    }
+    EXPECT_GT(accepted, 0u);
+    EXPECT_GT(refused, 1000u);
+}
+
 } // namespace
 } // namespace ticklake
