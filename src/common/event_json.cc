@@ -825,14 +825,11 @@ bool flat_string(const FlatValue& v, std::string& out) {
 }
 
 bool flat_double(const FlatValue& v, double& out) {
-    return v.kind == FlatValue::Kind::number && flat_json::to_double(v.text, out);
+    return v.kind == FlatValue::Kind::number && flat_json::to_double(v, out);
 }
 
 bool flat_int(const FlatValue& v, int64_t& out) {
-    if (v.kind != FlatValue::Kind::number || !v.integer) return false;
-    const char* end = v.text.data() + v.text.size();
-    const auto r = std::from_chars(v.text.data(), end, out);
-    return r.ec == std::errc() && r.ptr == end;
+    return v.kind == FlatValue::Kind::number && v.integer && flat_json::to_int64(v, out);
 }
 
 bool flat_time(const FlatValue& v, TimestampUs& out) {
@@ -1022,7 +1019,7 @@ public:
     bool number(double& out) {
         FlatValue v;
         flat_json::NumberShape shape;
-        if (p_ == end_ || !flat_json::detail::scan_number(p_, end_, v) || !flat_json::to_double(v.text, out, &shape)) {
+        if (p_ == end_ || !flat_json::detail::scan_number(p_, end_, v) || !flat_json::to_double(v, out, &shape)) {
             return false;
         }
         wire_ = wire_ && writes_as(v.text, out, shape);
@@ -1031,9 +1028,8 @@ public:
     bool integer(int64_t& out) {
         FlatValue v;
         if (p_ == end_ || !flat_json::detail::scan_number(p_, end_, v) || !v.integer) return false;
-        const auto r = std::from_chars(v.text.data(), v.text.data() + v.text.size(), out);
         wire_ = wire_ && v.text != "-0";
-        return r.ec == std::errc() && r.ptr == v.text.data() + v.text.size();
+        return flat_json::to_int64(v, out);
     }
     bool null() { return expect("null"); }
     bool at_end() const { return p_ == end_; }

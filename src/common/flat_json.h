@@ -14,6 +14,10 @@
 #include <cstring>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ticklake::flat_json {
 
 // The eight-byte scans read words as little-endian (the first byte in the low bits).
@@ -25,6 +29,11 @@ struct Value {
     std::string_view text;   //!< string: between the quotes; number: the literal
     bool integer = false;    //!< number: no fraction and no exponent
     bool truth = false;      //!< boolean
+    // number, gathered while scanning so that reading it takes no second pass over its text:
+    bool negative = false;
+    int digits = 0;          //!< all digits (before and after the point); 0: there is an exponent
+    int fraction = 0;        //!< digits after the point
+    uint64_t mantissa = 0;   //!< the digits as one integer, when there are at most 19
 };
 
 namespace detail {
@@ -60,6 +69,31 @@ namespace detail {
 // from a borrow), so the word says where the string ends without a loop over its bytes.
 inline bool scan_string(const char*& p, const char* end, std::string_view& out) {
     const char* start = ++p;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time where they are there to read (most keys and values end in the
+    // first block). A signed byte below 0x20 is a control byte or one of 0x80 and up: one
+    // compare finds both. The quote's own mask says whether the first stop ends the string,
+    // so no byte is read back: the loop's chain is load, compare, movemask, count.
+    while (end - p >= 16) {
+        const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const auto quotes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('"'))));
+        const __m128i others = _mm_or_si128(_mm_cmpeq_epi8(block, _mm_set1_epi8('\\')),
+                                            _mm_cmplt_epi8(block, _mm_set1_epi8(0x20)));
+        const unsigned stops = quotes | static_cast<unsigned>(_mm_movemask_epi8(others));
+        if (stops == 0) {
+            p += 16;
+            continue;
+        }
+        const unsigned first = stops & (0u - stops);
+        if ((first & quotes) == 0) {
+            return false;
+        }
+        p += std::countr_zero(stops);
+        out = std::string_view(start, static_cast<size_t>(p - start));
+        ++p;
+        return true;
+    }
+#endif
     while (end - p >= 8) {
         uint64_t w;
         std::memcpy(&w, p, 8);
@@ -93,36 +127,49 @@ inline bool scan_string(const char*& p, const char* end, std::string_view& out) 
 // JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
 inline bool scan_number(const char*& p, const char* end, Value& v) {
     const char* start = p;
-    if (p < end && *p == '-') {
-        ++p;
-    }
+    v.negative = p < end && *p == '-';
+    p += v.negative ? 1 : 0;
     if (p == end) {
         return false;
     }
+    uint64_t mantissa = 0; // wraps past 19 digits, when it is not used
+    const char* first = p;
     if (*p == '0') {
         ++p;
     } else if (*p >= '1' && *p <= '9') {
-        while (p < end && is_digit(*p)) ++p;
+        for (; p < end && is_digit(*p); ++p) {
+            mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+        }
     } else {
         return false;
     }
+    int digits = static_cast<int>(p - first);
     v.integer = true;
+    v.fraction = 0;
     if (p < end && *p == '.') {
         v.integer = false;
         ++p;
         if (p == end || !is_digit(*p)) return false;
-        while (p < end && is_digit(*p)) ++p;
+        const char* point = p;
+        for (; p < end && is_digit(*p); ++p) {
+            mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+        }
+        v.fraction = static_cast<int>(p - point);
+        digits += v.fraction;
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         v.integer = false;
         ++p;
         if (p < end && (*p == '+' || *p == '-')) ++p;
-        const char* digits = p;
+        const char* exponent = p;
         while (p < end && is_digit(*p)) ++p;
         // An exponent of more than 4 digits ("1e00000000000000000001") is left to simdjson,
         // which refuses more than 19, while std::from_chars would read it.
-        if (p == digits || p - digits > 4) return false;
+        if (p == exponent || p - exponent > 4) return false;
+        digits = 0;
     }
+    v.digits = digits;
+    v.mantissa = mantissa;
     v.kind = Value::Kind::number;
     v.text = std::string_view(start, static_cast<size_t>(p - start));
     return true;
@@ -161,9 +208,9 @@ struct NumberShape {
 //! prices and sizes nearly always are, is one integer divided by a power of ten. Both are exact
 //! doubles, so the one division rounds correctly: the same double as from_chars, in a fraction
 //! of its time (Clinger's fast path). Other literals go to std::from_chars.
+inline constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
 inline bool to_double(std::string_view literal, double& out, NumberShape* shape = nullptr) {
-    static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const char* p = literal.data();
     const char* const end = p + literal.size();
     const bool negative = p < end && *p == '-';
@@ -197,6 +244,33 @@ inline bool to_double(std::string_view literal, double& out, NumberShape* shape 
     }
     const auto r = std::from_chars(literal.data(), end, out);
     return r.ec == std::errc() && r.ptr == end && std::isfinite(out);
+}
+
+//! A number scan_object gave as a double, exactly as to_double(v.text) reads it; the digits the
+//! scan gathered serve to_double's fast path without reading the text again.
+inline bool to_double(const Value& v, double& out, NumberShape* shape = nullptr) {
+    if (v.digits > 0 && v.digits <= 15) {
+        const double d = static_cast<double>(v.mantissa) / kPow10[v.fraction];
+        out = v.negative ? -d : d;
+        if (shape != nullptr) {
+            *shape = {true, !v.integer, v.digits};
+        }
+        return true;
+    }
+    return to_double(v.text, out, shape);
+}
+
+//! An integer scan_object gave (v.integer) as an int64_t, as std::from_chars reads its text;
+//! false past int64's range.
+inline bool to_int64(const Value& v, int64_t& out) {
+    if (v.digits > 0 && v.digits <= 18) { // below 10^18: no overflow either way
+        const auto m = static_cast<int64_t>(v.mantissa);
+        out = v.negative ? -m : m;
+        return true;
+    }
+    const char* end = v.text.data() + v.text.size();
+    const auto r = std::from_chars(v.text.data(), end, out);
+    return r.ec == std::errc() && r.ptr == end;
 }
 
 //! Calls on_member(key, value) for each member of the object in `json`, in order, until it

@@ -152,15 +152,13 @@ bool JsonRowDecoder::Impl::decode_flat(std::string_view text, RowCells& row, boo
         case flat_json::Value::Kind::null: return true;
         case flat_json::Value::Kind::number: break;
         }
-        const char* end = v.text.data() + v.text.size();
         c.text = v.text;
         if (v.integer) {
             c.kind = CellValue::Kind::integer;
-            const auto r = std::from_chars(v.text.data(), end, c.i);
-            return r.ec == std::errc() && r.ptr == end; // past int64: simdjson makes it a double
+            return flat_json::to_int64(v, c.i); // past int64: simdjson makes it a double
         }
         c.kind = CellValue::Kind::real;
-        return flat_json::to_double(v.text, c.d);
+        return flat_json::to_double(v, c.d);
     });
 }
 

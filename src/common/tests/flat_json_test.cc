@@ -16,11 +16,35 @@ double from_chars_of(const std::string& s) {
     return d;
 }
 
+// The number as scan_object passes it on (with the digits it gathered on the way). Its text
+// views a buffer the next call overwrites.
+flat_json::Value scanned(const std::string& literal) {
+    static std::string json;
+    json = "{\"n\":" + literal + "}";
+    flat_json::Value out;
+    const bool ok = flat_json::scan_object(json, [&](std::string_view, const flat_json::Value& v) {
+        out = v;
+        return true;
+    });
+    EXPECT_TRUE(ok) << literal;
+    EXPECT_EQ(out.text, literal);
+    return out;
+}
+
+// to_double of the text, and of the scanned value, give from_chars's bits and the same shape.
 void expect_same_as_from_chars(const std::string& s) {
     double ours = 0;
-    ASSERT_TRUE(flat_json::to_double(s, ours)) << s;
+    flat_json::NumberShape by_text;
+    ASSERT_TRUE(flat_json::to_double(s, ours, &by_text)) << s;
     const double theirs = from_chars_of(s);
     ASSERT_EQ(std::memcmp(&ours, &theirs, sizeof ours), 0) << s << ": " << ours << " vs " << theirs;
+    double from_scan = 0;
+    flat_json::NumberShape by_scan;
+    ASSERT_TRUE(flat_json::to_double(scanned(s), from_scan, &by_scan)) << s;
+    ASSERT_EQ(std::memcmp(&from_scan, &theirs, sizeof from_scan), 0) << s << ": " << from_scan << " vs " << theirs;
+    ASSERT_EQ(by_scan.short_form, by_text.short_form) << s;
+    ASSERT_EQ(by_scan.dot, by_text.dot) << s;
+    ASSERT_EQ(by_scan.digits, by_text.digits) << s;
 }
 
 // The fast path must give the bits std::from_chars gives, for every shape of decimal it takes
@@ -59,6 +83,52 @@ TEST(FlatJson, ToDoubleReadsWhatFromCharsReads) {
     }
     double d = 0;
     EXPECT_FALSE(flat_json::to_double("1e400", d));
+}
+
+// Integers read from the digits the scan gathered are what std::from_chars reads, up to and
+// past int64's range (which gives up).
+TEST(FlatJson, IntegersReadAsFromCharsReadsThem) {
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    size_t past_range = 0;
+    for (int i = 0; i < 200'000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        std::string s = std::to_string(x);
+        s.resize(1 + (x >> 50) % s.size());
+        if (s.size() > 1 && s[0] == '0') {
+            s[0] = '1';
+        }
+        if ((x >> 33) % 4 == 0) {
+            s = std::to_string(x) + std::to_string(x % 10); // 20 digits and more
+        }
+        if (x & 1) {
+            s.insert(0, "-");
+        }
+        const flat_json::Value v = scanned(s);
+        ASSERT_TRUE(v.integer) << s;
+        int64_t ours = 0;
+        int64_t theirs = 0;
+        const auto r = std::from_chars(s.data(), s.data() + s.size(), theirs);
+        const bool fits = r.ec == std::errc() && r.ptr == s.data() + s.size();
+        ASSERT_EQ(flat_json::to_int64(v, ours), fits) << s;
+        past_range += fits ? 0 : 1;
+        if (fits) {
+            ASSERT_EQ(ours, theirs) << s;
+        }
+    }
+    for (const char* s : {"0", "-0", "9223372036854775807", "-9223372036854775808", "999999999999999999",
+                          "-999999999999999999", "1000000000000000000"}) {
+        int64_t ours = 0;
+        int64_t theirs = 0;
+        std::from_chars(s, s + std::strlen(s), theirs);
+        ASSERT_TRUE(flat_json::to_int64(scanned(s), ours)) << s;
+        EXPECT_EQ(ours, theirs) << s;
+    }
+    int64_t out = 0;
+    EXPECT_FALSE(flat_json::to_int64(scanned("9223372036854775808"), out));
+    EXPECT_FALSE(flat_json::to_int64(scanned("-9223372036854775809"), out));
+    EXPECT_GT(past_range, 10'000u);
 }
 
 // A string ends at its first quote, and any backslash, control byte or byte of 0x80 and up
