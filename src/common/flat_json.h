@@ -203,13 +203,14 @@ struct NumberShape {
     int digits = 0;
 };
 
+//! Powers of ten that are exact doubles: the fast path's divisors.
+inline constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
 //! A number's literal (as scan_object gives it) as a double, exactly as std::from_chars reads
 //! it; false when it is out of range. A decimal of at most 15 digits without an exponent, as
 //! prices and sizes nearly always are, is one integer divided by a power of ten. Both are exact
 //! doubles, so the one division rounds correctly: the same double as from_chars, in a fraction
 //! of its time (Clinger's fast path). Other literals go to std::from_chars.
-inline constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-
 inline bool to_double(std::string_view literal, double& out, NumberShape* shape = nullptr) {
     const char* p = literal.data();
     const char* const end = p + literal.size();

@@ -10,6 +10,14 @@
 namespace ticklake {
 namespace {
 
+// xorshift64: the tests' random literals, the same on every run.
+uint64_t next_random(uint64_t& x) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+}
+
 double from_chars_of(const std::string& s) {
     double d = 0;
     std::from_chars(s.data(), s.data() + s.size(), d);
@@ -54,9 +62,7 @@ TEST(FlatJson, ToDoubleReadsWhatFromCharsReads) {
     uint64_t x = 0x9E3779B97F4A7C15ULL;
     size_t fast = 0;
     for (int i = 0; i < 1'000'000; ++i) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next_random(x);
         const int digits = 1 + static_cast<int>(x % 18);
         std::string body = std::to_string(x >> 4);
         body.resize(std::min<size_t>(body.size(), static_cast<size_t>(digits)));
@@ -91,9 +97,7 @@ TEST(FlatJson, IntegersReadAsFromCharsReadsThem) {
     uint64_t x = 0x2545F4914F6CDD1DULL;
     size_t past_range = 0;
     for (int i = 0; i < 200'000; ++i) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        next_random(x);
         std::string s = std::to_string(x);
         s.resize(1 + (x >> 50) % s.size());
         if (s.size() > 1 && s[0] == '0') {
@@ -132,8 +136,8 @@ TEST(FlatJson, IntegersReadAsFromCharsReadsThem) {
 }
 
 // A string ends at its first quote, and any backslash, control byte or byte of 0x80 and up
-// before that gives up. Every length up to six of the scan's eight-byte words and every
-// position of a stop byte: in a whole word, in the bytes after the last one, at the edges.
+// before that gives up. Every length up to three 16-byte blocks (six 8-byte words) and every
+// position of a stop byte: inside a block or word, in the bytes after the last one, at the edges.
 TEST(FlatJson, StringsEndAtTheirFirstQuoteAndGiveUpOnAnyOtherStop) {
     const std::string stops = std::string("\"\\\x01\x1f\x80\xff") + '\0';
     size_t accepted = 0;
