@@ -29,10 +29,11 @@ PARTITIONS = 6
 SYMBOLS = 50
 SEED = 7
 
-# Targets of the issue: (figure, comparison, threshold, how it is shown).
-TARGET_SINK_VS_KCAT = 0.5
+# Targets of the issues: (figure, comparison, threshold, how it is shown). Issue #16 raised the
+# sink's (0.5x kcat) and the end to end's (200,000 ticks/s) of the first benchmark issue.
+TARGET_SINK_VS_KCAT = 0.8
 TARGET_PRODUCER_VS_KCAT = 0.7
-TARGET_E2E_TICKS_PER_S = 200_000
+TARGET_E2E_TICKS_PER_S = 500_000
 TARGET_PARQUET_VS_JSONL = 0.15
 TARGET_JSON_VALUES_VS_TYPED = 0.7  # issue #11: the same ticks read as schemaless JSON
 TARGET_ICEBERG_VS_PARQUET = 0.9  # issue #18: the same Parquet files committed as Iceberg snapshots

@@ -1,5 +1,6 @@
 #include "format/buffered_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -20,27 +21,49 @@ Error BufferedFile::io_error(const char* what, int err) const {
     return transient ? Error::retry(std::move(m)) : Error::fatal(std::move(m));
 }
 
-Status BufferedFile::open(const std::filesystem::path& path) {
+namespace {
+constexpr size_t kBlock = 4096; // O_DIRECT's alignment of memory, length and offset
+} // namespace
+
+Status BufferedFile::open(const std::filesystem::path& path, bool direct) {
     if (fd_ >= 0) { // the previous file failed part way: its descriptor is not leaked
         ::close(fd_);
     }
     path_ = path;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    fd_ = direct ? ::open(path.c_str(), flags | O_DIRECT, 0644) : -1;
+    direct_ = fd_ >= 0;
+    if (fd_ < 0) { // not asked for, or a file system without O_DIRECT (EINVAL)
+        fd_ = ::open(path.c_str(), flags, 0644);
+    }
     if (fd_ < 0) {
         return fail(io_error("create", errno));
+    }
+    if (direct_ && !aligned_) {
+        aligned_.reset(static_cast<char*>(std::aligned_alloc(kBlock, kFlushBytes + kBlock)));
+        if (!aligned_) { // no aligned copy to write from: through the page cache
+            ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT);
+            direct_ = false;
+        }
     }
     buffer_.clear();
     buffer_.reserve(kFlushBytes + (kFlushBytes >> 2));
     return {};
 }
 
-Status BufferedFile::flush() {
-    const char* p = buffer_.data();
-    size_t left = buffer_.size();
+Status BufferedFile::write_all(const char* p, size_t left) {
     while (left > 0) {
         const ssize_t n = ::write(fd_, p, left);
         if (n < 0) {
             if (errno == EINTR) {
+                continue;
+            }
+            if (errno == EINVAL && direct_) {
+                // The device wants another alignment: the rest goes through the page cache.
+                direct_ = false;
+                if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
+                    return fail(io_error("write", errno));
+                }
                 continue;
             }
             return fail(io_error("write", errno));
@@ -48,12 +71,39 @@ Status BufferedFile::flush() {
         p += n;
         left -= static_cast<size_t>(n);
     }
+    return {};
+}
+
+Status BufferedFile::flush(bool last) {
+    if (direct_) {
+        // Whole blocks from the aligned copy; a tail shorter than a block waits for more, and
+        // the file's last one is written through the page cache.
+        const size_t whole = buffer_.size() / kBlock * kBlock;
+        for (size_t at = 0; at < whole; at += kFlushBytes) {
+            const size_t n = std::min(kFlushBytes, whole - at);
+            std::memcpy(aligned_.get(), buffer_.data() + at, n);
+            if (auto st = write_all(aligned_.get(), n); !st) {
+                return st;
+            }
+        }
+        buffer_.erase(0, whole);
+        if (!last || buffer_.empty()) {
+            return {};
+        }
+        if (direct_ && ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
+            return fail(io_error("write", errno));
+        }
+        direct_ = false;
+    }
+    if (auto st = write_all(buffer_.data(), buffer_.size()); !st) {
+        return st;
+    }
     buffer_.clear();
     return {};
 }
 
 Status BufferedFile::close() {
-    const Status flushed = flush();
+    const Status flushed = flush(true);
     const int fd = fd_;
     fd_ = -1;
     if (!flushed) {

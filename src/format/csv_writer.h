@@ -9,6 +9,7 @@ namespace ticklake {
 
 class CsvWriter final : public TextRowWriter {
 public:
+    using TextRowWriter::TextRowWriter;
     std::string_view extension() const override { return "csv"; }
 
 private:

@@ -10,6 +10,7 @@ namespace ticklake {
 
 class JsonlWriter final : public TextRowWriter {
 public:
+    using TextRowWriter::TextRowWriter;
     std::string_view extension() const override { return "jsonl"; }
 
 private:

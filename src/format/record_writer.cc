@@ -15,10 +15,10 @@ Result<std::unique_ptr<RecordWriter>> make_record_writer(std::string_view format
         return std::unique_ptr<RecordWriter>(std::move(*w));
     }
     if (format == "jsonl") {
-        return std::unique_ptr<RecordWriter>(std::make_unique<JsonlWriter>());
+        return std::unique_ptr<RecordWriter>(std::make_unique<JsonlWriter>(options.direct_io));
     }
     if (format == "csv") {
-        return std::unique_ptr<RecordWriter>(std::make_unique<CsvWriter>());
+        return std::unique_ptr<RecordWriter>(std::make_unique<CsvWriter>(options.direct_io));
     }
     return fail(Error::invalid("unknown output format '" + std::string(format) +
                                "': use one of parquet, jsonl, csv"));

@@ -28,6 +28,13 @@ struct WriterOptions {
     //! Parquet: write every file through DuckDB's COPY (--parquet-writer duckdb), not only those
     //! with decimal or nested columns; the others go to ticklake's own encoder by default.
     bool parquet_via_duckdb = false;
+    //! JSON Lines and CSV: write files past the page cache (O_DIRECT; where the file system
+    //! refuses it, through the cache as before). For files nothing reads back soon: a local
+    //! warehouse's (the sink sets it from ObjectStore::stages_in_place). A JSON Lines sink
+    //! writes about 200 bytes a message, and copying them into the page cache, in pages that
+    //! had to be found and charged first, was up to a third of its CPU (bench/README.md,
+    //! "Round 9").
+    bool direct_io = false;
 };
 
 class RecordWriter {

@@ -6,7 +6,7 @@ namespace ticklake {
 
 Status TextRowWriter::write(const ColumnBatch& batch, std::span<const uint32_t> order,
                             const std::filesystem::path& path, std::span<const int> /*field_ids*/) {
-    if (auto s = file_.open(path); !s) {
+    if (auto s = file_.open(path, direct_io_); !s) {
         return s;
     }
     std::string& out = file_.buffer();

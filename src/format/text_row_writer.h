@@ -11,6 +11,9 @@ namespace ticklake {
 
 class TextRowWriter : public RecordWriter {
 public:
+    //! direct_io: files are written past the page cache where the file system allows it
+    //! (WriterOptions::direct_io).
+    explicit TextRowWriter(bool direct_io = false) : direct_io_(direct_io) {}
     //! field_ids: unused (text files have none).
     Status write(const ColumnBatch& batch, std::span<const uint32_t> order, const std::filesystem::path& path,
                  std::span<const int> field_ids = {}) final;
@@ -28,6 +31,7 @@ protected:
     }
 
 private:
+    bool direct_io_;
     BufferedFile file_; //!< reused across files for its buffer
     RowBlock block_;
 };

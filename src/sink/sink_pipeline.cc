@@ -97,10 +97,6 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
         o.kafka.statistics = true;
         log::info("sink: serving metrics on {}/metrics", metrics_server->base_url());
     }
-    auto writers = make_writers(o);
-    if (!writers) {
-        return failed(writers.error());
-    }
     // One stop request for everything that retries: the batch writer's backoff (SinkRunner::run)
     // and the store's own requests end within moments of SIGINT/SIGTERM, even during an outage.
     p.store.stop_requested = [&stop] { return stop.load(std::memory_order_relaxed); };
@@ -109,6 +105,11 @@ SinkOutcome run_sink_pipeline(SinkPipelineOptions p, const std::atomic<bool>& st
         return failed_or_stopped(store.error(), stop);
     }
     probe.storage_reachable(true);
+    o.writer.direct_io = (*store)->stages_in_place();
+    auto writers = make_writers(o);
+    if (!writers) {
+        return failed(writers.error());
+    }
     if (auto st = check_cluster(o, p.named_topics); !st) {
         return failed_or_stopped(st.error(), stop);
     }

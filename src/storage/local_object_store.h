@@ -16,6 +16,7 @@ public:
     explicit LocalObjectStore(std::filesystem::path root);
 
     std::filesystem::path staging_path(std::string_view key) override;
+    bool stages_in_place() const override { return true; }
     Status publish(std::string_view key) override;
     Status put_file(std::string_view key, const std::filesystem::path& source) override;
     Result<bool> remove(std::string_view key) override;

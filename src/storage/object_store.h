@@ -59,6 +59,10 @@ public:
     //! Local path where a writer should produce the content of `key` before publish().
     //! Readers of the warehouse never see it (".tmp" suffix, ignored by *.parquet globs).
     virtual std::filesystem::path staging_path(std::string_view key) = 0;
+    //! True when publish() only renames the staged file into place (a local folder): nothing
+    //! reads it back, so a writer may bypass the page cache (WriterOptions::direct_io). An
+    //! upload reads it again right after it is written: false.
+    virtual bool stages_in_place() const { return false; }
     //! Makes the staged content of `key` durable and visible under its final name,
     //! replacing any previous object atomically. Returns once it would survive a crash.
     virtual Status publish(std::string_view key) = 0;
