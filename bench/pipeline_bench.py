@@ -102,6 +102,9 @@ class Run:
     broker_cpu: float  # CPU the broker's JVM used meanwhile
     other_cpu: float  # everything else on the machine (other tests, this script, ...)
     stderr: Path
+    # Page faults of the process. On this VM a page the host took back costs a fault on the
+    # host too, which shows as the process's CPU: a run with many more is not comparable.
+    minflt: int = 0
 
     def as_dict(self) -> dict:
         return {
@@ -109,6 +112,7 @@ class Run:
             "cpu_s": round(self.cpu, 3),
             "broker_cpu_s": round(self.broker_cpu, 3),
             "other_cpu_s": round(max(self.other_cpu, 0.0), 3),
+            "minor_faults": self.minflt,
         }
 
 
@@ -164,7 +168,7 @@ class Bench:
         if check and p.returncode != 0:
             raise BenchError(f"{what} failed (exit {p.returncode}):\n  $ {shell_join(cmd)}\n"
                              f"  stderr (last lines, full log {err}):\n{tail(err)}")
-        return Run(wall, cpu, broker_cpu, (busy1 - busy0) - cpu - broker_cpu, err)
+        return Run(wall, cpu, broker_cpu, (busy1 - busy0) - cpu - broker_cpu, err, usage.ru_minflt)
 
     def run(self, cmd: list[str], what: str, stdin_path: Path | None = None, stdout_path: Path | None = None,
             check: bool = True) -> Run:
@@ -393,7 +397,7 @@ class Bench:
                 busy_txt = f"{entry['msgs_per_s_busy']:>12,} msgs/s busy ({busy:.2f} s), " if busy else \
                     "busy_seconds MISSING (old binary), "
                 log(f"  sink {fmt:<19}  run {i}: {busy_txt}{self.n / r.wall:,.0f} msgs/s wall ({r.wall:.2f} s, "
-                    f"cpu {r.cpu:.2f} s)")
+                    f"cpu {r.cpu:.2f} s, {r.minflt:,} page faults)")
         self.result["runs"]["consume"] = runs
         rate = (lambda x: x["msgs_per_s_busy"] or x["msgs_per_s_wall"])
         self.best_consume = {"kcat": max(runs["kcat"], key=lambda x: x["msgs_per_s"]),
