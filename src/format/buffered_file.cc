@@ -25,6 +25,16 @@ namespace {
 constexpr size_t kBlock = 4096; // O_DIRECT's alignment of memory, length and offset
 } // namespace
 
+// From now on the file is written through the page cache. 0, or the errno of fcntl.
+int BufferedFile::clear_direct() {
+    direct_ = false;
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
+        return errno;
+    }
+    return 0;
+}
+
 Status BufferedFile::open(const std::filesystem::path& path, bool direct) {
     if (fd_ >= 0) { // the previous file failed part way: its descriptor is not leaked
         ::close(fd_);
@@ -42,8 +52,9 @@ Status BufferedFile::open(const std::filesystem::path& path, bool direct) {
     if (direct_ && !aligned_) {
         aligned_.reset(static_cast<char*>(std::aligned_alloc(kBlock, kFlushBytes + kBlock)));
         if (!aligned_) { // no aligned copy to write from: through the page cache
-            ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT);
-            direct_ = false;
+            if (const int err = clear_direct(); err != 0) {
+                return fail(io_error("turn off O_DIRECT for", err));
+            }
         }
     }
     buffer_.clear();
@@ -60,9 +71,8 @@ Status BufferedFile::write_all(const char* p, size_t left) {
             }
             if (errno == EINVAL && direct_) {
                 // The device wants another alignment: the rest goes through the page cache.
-                direct_ = false;
-                if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
-                    return fail(io_error("write", errno));
+                if (const int err = clear_direct(); err != 0) {
+                    return fail(io_error("turn off O_DIRECT for", err));
                 }
                 continue;
             }
@@ -90,10 +100,11 @@ Status BufferedFile::flush(bool last) {
         if (!last || buffer_.empty()) {
             return {};
         }
-        if (direct_ && ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
-            return fail(io_error("write", errno));
+        if (direct_) {
+            if (const int err = clear_direct(); err != 0) {
+                return fail(io_error("turn off O_DIRECT for", err));
+            }
         }
-        direct_ = false;
     }
     if (auto st = write_all(buffer_.data(), buffer_.size()); !st) {
         return st;

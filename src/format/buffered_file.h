@@ -25,12 +25,15 @@ public:
     Status open(const std::filesystem::path& path, bool direct = false);
     //! The buffer to append to; call maybe_flush() after each row.
     std::string& buffer() { return buffer_; }
+    //! Whether the open file is being written past the page cache (O_DIRECT).
+    bool direct() const { return direct_; }
     Status maybe_flush() { return buffer_.size() >= kFlushBytes ? flush(false) : Status{}; }
     //! Writes what is buffered and closes the file (no fsync: the caller makes it durable).
     Status close();
 
 private:
     Status flush(bool last);
+    int clear_direct();
     Status write_all(const char* p, size_t n);
     Error io_error(const char* what, int err) const;
 
