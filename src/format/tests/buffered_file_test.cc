@@ -2,10 +2,12 @@
 
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <string>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
+
+#include "../../common/tests/temp_dir.h"
 
 namespace ticklake {
 namespace {
@@ -17,34 +19,27 @@ std::string read_file(const std::filesystem::path& path) {
 
 // Bytes that differ from block to block, so a block written twice, skipped or shifted shows.
 std::string pattern(size_t n, size_t seed) {
+    std::mt19937_64 rng(seed);
     std::string s(n, '\0');
-    uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-    for (size_t i = 0; i < n; ++i) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        s[i] = static_cast<char>('a' + x % 26);
+    for (char& c : s) {
+        c = static_cast<char>('a' + rng() % 26);
     }
     return s;
 }
 
 class BufferedFileTest : public ::testing::TestWithParam<bool> {
 protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() / ("ticklake-buffered-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
+    void SetUp() override { ASSERT_TRUE(dir_.ok()); }
     // Called last by the direct tests: where the file system refused O_DIRECT, say so.
     void skip_if_no_direct() {
         if (no_direct_) {
-            GTEST_SKIP() << dir_.parent_path() << " refuses O_DIRECT: only its fallback was tested";
+            GTEST_SKIP() << dir_.path().parent_path() << " refuses O_DIRECT: only its fallback was tested";
         }
     }
 
     // Writes `text` in pieces of `piece` bytes, flushing as a writer does, and reads it back.
     std::string write_in_pieces(BufferedFile& f, const std::string& text, size_t piece, const std::string& name) {
-        const auto path = dir_ / name;
+        const auto path = dir_.path() / name;
         EXPECT_TRUE(f.open(path, GetParam()));
         if (GetParam() && !f.direct()) {
             no_direct_ = true; // this file system has no O_DIRECT: the buffered path was tested
@@ -57,7 +52,7 @@ protected:
         return read_file(path);
     }
 
-    std::filesystem::path dir_;
+    testing::TempDir dir_;
     bool no_direct_ = false;
 };
 
